@@ -1,0 +1,37 @@
+// Bundles the helper (node) and the Cockpit page (browser) with esbuild. tsc only type-checks.
+import * as esbuild from "esbuild";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+
+const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+const production = process.env.NODE_ENV === "production";
+
+async function buildHelper() {
+  mkdirSync("dist/helper", { recursive: true });
+  await esbuild.build({
+    entryPoints: ["src/helper/cli/entry.ts"],
+    outfile: "dist/helper/ablestack_v2k.mjs",
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    sourcemap: "linked",
+    define: { __V2K_VERSION__: JSON.stringify(pkg.version) },
+    // CommonJS dependencies inside an ESM bundle need require().
+    banner: { js: "import { createRequire as __v2kRequire } from 'node:module'; const require = __v2kRequire(import.meta.url);" },
+    logLevel: "warning",
+  });
+  // Python scripts of the vSphere bridge run beside the bundle (dist/helper/py).
+  if (existsSync("src/helper/vsphere/py")) cpSync("src/helper/vsphere/py", "dist/helper/py", { recursive: true });
+  const wrapper = `#!/bin/sh\n# ablestack_v2k host helper\nhere=$(dirname "$(readlink -f "$0")")\nexec node "$here/helper/ablestack_v2k.mjs" "$@"\n`;
+  writeFileSync("dist/ablestack_v2k", wrapper);
+  chmodSync("dist/ablestack_v2k", 0o755);
+}
+
+async function buildPage() {
+  if (!existsSync("src/page/index.tsx")) return;
+  const { buildPage: build } = await import("./src/page/build-page.mjs");
+  await build({ esbuild, production, version: pkg.version });
+}
+
+await buildHelper();
+await buildPage();

@@ -1,0 +1,12 @@
+import { main } from "./main";
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // main() catches everything; reaching here is a bug in main itself.
+    process.stderr.write(`ablestack_v2k: fatal: ${String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

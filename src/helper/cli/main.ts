@@ -1,0 +1,137 @@
+// ablestack_v2k: the host helper. One exit path: every outcome, including crashes, ends here as
+// one result line (--json) or a human message, with exit code 0 (ok), 1 (failed) or 2 (usage).
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { commands } from "../commands/index";
+import { type Command, type CommandContext, type GlobalOptions } from "./command";
+import { Emitter, humanStderrSink, jsonStdoutSink } from "../events/emitter";
+import { V2kError, toErrorInfo } from "../../shared/v2k-error";
+import { TOOL_VERSION } from "../version";
+
+const globalOptions = {
+  json: { type: "boolean" as const, description: "print events and the result as JSON lines" },
+  workdir: { type: "string" as const, description: "the migration's working directory", valueName: "DIR" },
+  help: { type: "boolean" as const, short: "h", description: "show help" },
+  version: { type: "boolean" as const, description: "print the version" },
+};
+
+function findCommand(words: string[]): { command: Command; rest: string[] } | undefined {
+  let best: Command | undefined;
+  for (const c of commands) {
+    if (c.path.length <= words.length && c.path.every((p, i) => p === words[i])) {
+      if (!best || c.path.length > best.path.length) best = c;
+    }
+  }
+  return best ? { command: best, rest: words.slice(best.path.length) } : undefined;
+}
+
+/** Split argv into leading global options, then the command words, then the command's own args. */
+function splitArgv(argv: string[]): { globals: string[]; words: string[]; rest: string[] } {
+  const globals: string[] = [];
+  let i = 0;
+  while (i < argv.length && argv[i]!.startsWith("-")) {
+    const a = argv[i]!;
+    globals.push(a);
+    if (a === "--workdir") globals.push(argv[++i] ?? "");
+    i++;
+  }
+  const words: string[] = [];
+  while (i < argv.length && !argv[i]!.startsWith("-")) words.push(argv[i++]!);
+  return { globals, words, rest: argv.slice(i) };
+}
+
+export function helpText(command?: Command): string {
+  const fmt = (name: string, o: { type: string; short?: string; description: string; valueName?: string }) =>
+    `  --${name}${o.type === "string" ? " " + (o.valueName ?? "VALUE") : ""}${o.short ? `, -${o.short}` : ""}\n      ${o.description}`;
+  if (command) {
+    return [`usage: ablestack_v2k [--workdir DIR] [--json] ${command.path.join(" ")} [options]`, "", command.summary, "",
+      ...Object.entries(command.options).map(([n, o]) => fmt(n, o))].join("\n");
+  }
+  const visible = commands.filter((c) => !c.hidden);
+  const width = Math.max(...visible.map((c) => c.path.join(" ").length));
+  return [
+    "usage: ablestack_v2k [--workdir DIR] [--json] COMMAND [options]",
+    "",
+    "Moves running VMware VMs to ABLESTACK (KVM/libvirt) with changed block tracking.",
+    "",
+    "commands:",
+    ...visible.map((c) => `  ${c.path.join(" ").padEnd(width)}  ${c.summary}`),
+    "",
+    "global options:",
+    ...Object.entries(globalOptions).map(([n, o]) => fmt(n, o)),
+    "",
+    "'ablestack_v2k COMMAND --help' shows a command's options.",
+  ].join("\n");
+}
+
+async function readAllStdin(): Promise<string> {
+  if (process.stdin.isTTY) return "";
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { globals, words, rest } = splitArgv(argv);
+  let parsedGlobals;
+  try {
+    parsedGlobals = parseArgs({ args: globals, options: globalOptions, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${helpText()}\n`);
+    return 2;
+  }
+  if (parsedGlobals.version) {
+    process.stdout.write(`${TOOL_VERSION}\n`);
+    return 0;
+  }
+  const found = findCommand(words);
+  if (!found) {
+    if (words.length === 0 || parsedGlobals.help) {
+      process.stdout.write(helpText() + "\n");
+      return parsedGlobals.help ? 0 : 2;
+    }
+    process.stderr.write(`unknown command: ${words.join(" ")}\n\n${helpText()}\n`);
+    return 2;
+  }
+  const { command } = found;
+  const global: GlobalOptions = { json: parsedGlobals.json ?? false, workdir: parsedGlobals.workdir };
+  const emitter = new Emitter();
+  emitter.addSink(global.json ? jsonStdoutSink : humanStderrSink);
+  const step = command.path.join(" ");
+
+  const abort = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => abort.abort(new V2kError("CANCELLED", `interrupted by ${sig}`, "Re-run the command: it continues from the workdir."));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  let stdinCache: Promise<string> | undefined;
+  const ctx: CommandContext = { global, emitter, signal: abort.signal, readStdin: () => (stdinCache ??= readAllStdin()) };
+
+  try {
+    const args = [...found.rest, ...rest];
+    if (args.includes("--help") || args.includes("-h") || parsedGlobals.help) {
+      process.stdout.write(helpText(command) + "\n");
+      return 0;
+    }
+    let options: unknown;
+    try {
+      const parsed = parseArgs({ args, options: command.options, strict: true, allowPositionals: true });
+      options = command.schema.parse({ ...parsed.values, positionals: parsed.positionals });
+    } catch (e) {
+      const message = e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ") : (e as Error).message;
+      throw new V2kError("USAGE", message, `See 'ablestack_v2k ${step} --help'.`);
+    }
+    const data = await command.run(options, ctx);
+    if (global.json) emitter.emit({ type: "result", step, command: step, ok: true, data });
+    else if (data !== undefined) process.stdout.write((command.render ? command.render(data) : JSON.stringify(data, null, 2)) + "\n");
+    return 0;
+  } catch (err) {
+    const info = toErrorInfo(err);
+    emitter.error(step, info);
+    if (global.json) emitter.emit({ type: "result", step, command: step, ok: false, error: info });
+    return info.code === "USAGE" ? 2 : 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

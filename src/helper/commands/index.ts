@@ -1,0 +1,7 @@
+// The command registry. Each command lives in its own module; add one line per command here.
+import { type Command } from "../cli/command";
+import { versionCommand } from "./version";
+
+export const commands: Command[] = [
+  versionCommand,
+];

@@ -1,0 +1,190 @@
+// The lab's inventory and storage model: plain data plus the operations a vSphere host performs.
+// The SOAP layer (src/lab/soap) maps these to vSphere objects; this layer knows nothing of SOAP.
+// Contract between src/lab/model (state, disks, CBT, snapshots) and src/lab/soap (protocol).
+
+export type PowerState = "poweredOn" | "poweredOff" | "suspended";
+export type ControllerType = "pvscsi" | "lsilogic" | "lsilogic-sas" | "buslogic" | "sata" | "nvme" | "ide";
+export type DiskMode = "persistent" | "independent_persistent" | "independent_nonpersistent";
+export type NicModel = "vmxnet3" | "e1000" | "e1000e";
+
+export interface LabController {
+  key: number; // 1000+ scsi, 15000+ sata, 31000+ nvme, 200+ ide (vSphere conventions)
+  type: ControllerType;
+  busNumber: number;
+  label: string;
+}
+
+export interface LabDisk {
+  key: number; // 2000+
+  label: string; // "Hard disk 1"
+  controllerKey: number;
+  unitNumber: number;
+  capacityBytes: number;
+  datastore: string; // datastore name
+  /** Base descriptor as vSphere shows it: "[ds1] web01/web01.vmdk"; its data is "<dir>/<name>-flat.vmdk". */
+  baseFileName: string;
+  thin: boolean;
+  diskMode: DiskMode;
+  uuid: string; // backing uuid "6000C29x-..."
+  sharing: "sharingNone" | "sharingMultiWriter";
+  rdm: "none" | "physical" | "virtual";
+}
+
+export interface LabNic {
+  key: number; // 4000+
+  label: string;
+  model: NicModel;
+  mac: string;
+  network: string; // port group name (standard or distributed)
+}
+
+export interface LabCdrom {
+  key: number; // 3000+
+  controllerKey: number;
+  unitNumber: number;
+}
+
+export interface LabSnapshot {
+  moref: string; // "snapshot-N"
+  name: string;
+  description: string;
+  createTime: string; // ISO
+  powerState: PowerState; // VM power state when taken
+  quiesced: boolean;
+  memory: boolean;
+  parent: string | null; // parent snapshot moref
+  /** Per disk key: the disk's state frozen in this snapshot (what the snapshot's config reports). */
+  disks: Record<number, { fileName: string; changeId: string | null }>;
+}
+
+export interface LabVm {
+  moref: string; // "vm-N"
+  name: string;
+  uuid: string; // config.uuid (BIOS uuid)
+  instanceUuid: string;
+  guestId: string; // e.g. "rhel8_64Guest", "windows2019srv_64Guest"
+  guestFullName: string;
+  firmware: "bios" | "efi";
+  secureBoot: boolean;
+  numCPU: number;
+  coresPerSocket: number;
+  memoryMiB: number;
+  powerState: PowerState;
+  toolsRunning: boolean; // guest tools running while powered on (ShutdownGuest needs it)
+  changeTrackingEnabled: boolean; // config flag
+  host: string; // host moref
+  folder: string; // vm folder path below the datacenter's vmFolder, "" for the root
+  vmPathName: string; // "[ds1] web01/web01.vmx"
+  controllers: LabController[];
+  disks: LabDisk[];
+  nics: LabNic[];
+  cdroms: LabCdrom[];
+  snapshots: LabSnapshot[]; // flat list; tree via parent
+  currentSnapshot: string | null;
+  consolidationNeeded: boolean;
+  /** Guest OS settings the preflight warns about (read from extraConfig "guestinfo.*" in the lab). */
+  guestHints: { windowsFastStartup?: boolean; hibernation?: boolean };
+}
+
+export interface LabDatastore {
+  moref: string; // "datastore-N"
+  name: string;
+  capacityBytes: number;
+  freeBytes: number;
+  type: "VMFS" | "NFS" | "vsan";
+}
+
+export interface LabNetwork {
+  moref: string; // "network-N" or "dvportgroup-N"
+  name: string;
+  kind: "standard" | "distributed";
+  dvsName?: string;
+}
+
+export interface LabHost {
+  moref: string; // "host-N"
+  name: string;
+  version: string; // ESXi version, e.g. "7.0.3"
+  build: string;
+}
+
+export interface LabInventory {
+  datacenter: { moref: string; name: string };
+  cluster: { moref: string; name: string };
+  hosts: LabHost[];
+  datastores: LabDatastore[];
+  networks: LabNetwork[];
+  vms: LabVm[];
+}
+
+/** A host-side refusal; the SOAP layer turns it into the named vSphere fault. */
+export class LabFault extends Error {
+  constructor(
+    readonly fault:
+      | "InvalidArgument"
+      | "InvalidState"
+      | "InvalidPowerState"
+      | "FileFault"
+      | "NotFound"
+      | "ManagedObjectNotFound"
+      | "ToolsUnavailable"
+      | "SnapshotFault"
+      | "TaskInProgress"
+      | "GenericVmConfigFault",
+    message: string,
+    readonly detail: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface ChangedAreas {
+  startOffset: number;
+  length: number;
+  changedArea: { start: number; length: number }[];
+}
+
+/** A readable view of a datastore file (for /folder HTTP access). */
+export interface DatastoreFile {
+  size: number;
+  /** Reads [start, end) — end exclusive. Throws LabFault("FileFault") for injected read errors. */
+  read(start: number, end: number): Promise<Buffer>;
+}
+
+/** Faults an admin or a test injects (`lab fault`). The SOAP layer consults the session/slow ones. */
+export interface LabFaults {
+  /** Fail the next task of this kind ("CreateSnapshot", "RemoveSnapshot", "Reconfig", "PowerOn", ...) with this message. */
+  failNextTask: Record<string, string>;
+  /** Milliseconds added to every SOAP response. */
+  slowMs: number;
+  /** Number of upcoming datastore reads that fail. */
+  datastoreReadErrors: number;
+  /** When set, sessions created before this ISO time are treated as expired (NotAuthenticated). */
+  sessionsExpiredBefore: string | null;
+}
+
+/** Operations of the lab host. Mutations persist to the lab dir before they resolve. */
+export interface LabModelApi {
+  inventory(): LabInventory;
+  vm(moref: string): LabVm; // throws LabFault("ManagedObjectNotFound")
+  faults(): LabFaults;
+  setFaults(patch: Partial<LabFaults>): Promise<void>;
+
+  reconfigure(vm: string, spec: { changeTrackingEnabled?: boolean }): Promise<void>;
+  powerOn(vm: string): Promise<void>; // a stun: activates CBT
+  powerOff(vm: string): Promise<void>;
+  /** Returns at once; the guest powers off shortly after (ToolsUnavailable without tools). */
+  shutdownGuest(vm: string): Promise<void>;
+  createSnapshot(vm: string, opts: { name: string; description: string; memory: boolean; quiesce: boolean }): Promise<string>;
+  removeSnapshot(snapshot: string, opts: { removeChildren: boolean; consolidate: boolean }): Promise<void>;
+  /** The disk's current backing as the VM config reports it (delta file name and changeId). */
+  currentDiskBacking(vm: string, diskKey: number): { fileName: string; changeId: string | null };
+  queryChangedDiskAreas(vm: string, snapshot: string | null, diskKey: number, startOffset: number, changeId: string): Promise<ChangedAreas>;
+  /** "[ds] path" or (dsName, path) of any disk file the model holds (flat and delta files). */
+  openDatastoreFile(datastore: string, path: string): DatastoreFile; // throws LabFault("NotFound")
+
+  // guest simulation and checks (driven by `lab write` / `lab disk-hash` / `lab fault`)
+  guestWrite(vm: string, diskIndexOrKey: number, offset: number, length: number, seed: number): Promise<void>;
+  diskHash(vm: string, diskIndexOrKey: number, snapshot: string | null): Promise<string>; // sha256 hex
+  cbtReset(vm: string): Promise<void>; // new epoch, as after a host crash
+}

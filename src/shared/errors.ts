@@ -1,0 +1,64 @@
+// Stable error codes shared by the helper (which raises them) and the page (which shows them).
+// A code never changes meaning once released; add new ones instead.
+import { z } from "zod";
+
+export const errorCodes = [
+  "USAGE", // bad command line or option value
+  "INTERNAL", // a bug: anything not mapped to a code below
+  "CANCELLED", // the operation was interrupted (signal, user cancel)
+  // vCenter / vSphere
+  "VCENTER_UNREACHABLE",
+  "TLS_UNTRUSTED",
+  "LOGIN_FAILED",
+  "SESSION_EXPIRED",
+  "VM_NOT_FOUND",
+  "VSPHERE_FAULT",
+  "TASK_FAILED",
+  "CBT_NOT_ACTIVE",
+  "CBT_UNSUPPORTED",
+  "SNAPSHOT_FAILED",
+  "QCDA_INCOMPLETE",
+  "PYVMOMI_MISSING",
+  // workdir / state
+  "WORKDIR_INVALID",
+  "WORKDIR_FOREIGN",
+  "WORKDIR_EXISTS",
+  "WORKDIR_LOCKED",
+  "MANIFEST_CORRUPT",
+  "MANIFEST_VERSION",
+  "PHASE_ORDER",
+  // host / target
+  "DST_MISSING",
+  "DST_TOO_SMALL",
+  "TOOL_MISSING",
+  "TARGET_FULL",
+  "TARGET_IO",
+  // data path
+  "NBD_PROTOCOL",
+  "NBD_SERVER_ERROR",
+  "NBD_SOURCE_FAILED",
+  "NBD_TARGET_FAILED",
+  "PROCESS_FAILED",
+  "TIMEOUT",
+  // cutover and after
+  "SOURCE_RUNNING",
+  "SHUTDOWN_TIMEOUT",
+  "DOMAIN_XML_INVALID",
+  "VIRSH_FAILED",
+  "VERIFY_MISMATCH",
+  // lab
+  "LAB_NOT_RUNNING",
+  "LAB_STATE_INVALID",
+] as const;
+
+export const ErrorCode = z.enum(errorCodes);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** What crosses process boundaries (JSON result line, events.log, the page). */
+export const ErrorInfo = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  hint: z.string(),
+  detail: z.string().optional(),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfo>;
