@@ -112,6 +112,8 @@ export const OwnSnapshot = z.object({
   state: z.enum(["creating", "present", "removing", "removed", "failed"]),
   createdAt: z.string(),
   removedAt: z.string().optional(),
+  /** Why it exists: a sync round's snapshot (default) or the create+remove stun that activates CBT. */
+  purpose: z.enum(["round", "cbt-stun"]).optional(),
 });
 
 export const Round = z.object({

@@ -1,0 +1,127 @@
+// vCenter access: URL, user, password and TLS trust from flags or the govc environment
+// (GOVC_URL, GOVC_USERNAME, GOVC_PASSWORD, GOVC_INSECURE, GOVC_THUMBPRINT). Passwords come from
+// --password-file, --password-stdin, GOVC_PASSWORD or credentials inside GOVC_URL, never argv.
+import { readFileSync, statSync } from "node:fs";
+import { registerSecret } from "../../shared/redact";
+import { V2kError } from "../../shared/v2k-error";
+import { type OptionSpec } from "../cli/command";
+import { normalizeThumbprint } from "./tls-trust";
+
+export interface VcenterAccess {
+  url: string; // https://host[:port]/sdk
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  thumbprint: string | undefined; // pinned, normalised
+  insecure: boolean;
+}
+
+/** Options every vCenter-facing command accepts. Spread into Command.options. */
+export const vcenterOptions: Record<string, OptionSpec> = {
+  vcenter: { type: "string", valueName: "URL", description: "vCenter/ESXi URL (default: GOVC_URL)" },
+  username: { type: "string", valueName: "USER", description: "user name (default: GOVC_USERNAME)" },
+  "password-file": { type: "string", valueName: "FILE", description: "read the password from FILE (first line)" },
+  "password-stdin": { type: "boolean", description: "read the password from stdin (first line)" },
+  thumbprint: { type: "string", valueName: "SHA1", description: "pinned SHA-1 certificate thumbprint (default: GOVC_THUMBPRINT)" },
+  insecure: { type: "boolean", description: "do not verify the certificate (recorded in the manifest; default: GOVC_INSECURE)" },
+};
+
+export interface VcenterFlags {
+  vcenter?: string | undefined;
+  username?: string | undefined;
+  "password-file"?: string | undefined;
+  "password-stdin"?: boolean | undefined;
+  thumbprint?: string | undefined;
+  insecure?: boolean | undefined;
+}
+
+function truthy(v: string | undefined): boolean {
+  return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
+}
+
+/** Parse a govc-style URL: "host", "host:port", "https://user:pass@host/sdk". */
+export function parseVcenterUrl(raw: string): { url: string; host: string; port: number; user?: string; password?: string } {
+  const withScheme = /^[a-z]+:\/\//i.test(raw) ? raw : `https://${raw}`;
+  let u: URL;
+  try {
+    u = new URL(withScheme);
+  } catch {
+    throw new V2kError("USAGE", `invalid vCenter URL '${raw.replace(/\/\/[^@/]*@/, "//***@")}'`, "Use https://HOST[:PORT]/sdk or HOST.");
+  }
+  if (u.protocol !== "https:") throw new V2kError("USAGE", `vCenter URL must use https (got ${u.protocol})`, "Use https://HOST/sdk.");
+  const port = u.port ? Number(u.port) : 443;
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  const out: { url: string; host: string; port: number; user?: string; password?: string } = {
+    url: `https://${u.host}${u.pathname && u.pathname !== "/" ? u.pathname : "/sdk"}`,
+    host,
+    port,
+  };
+  if (u.username) out.user = decodeURIComponent(u.username);
+  if (u.password) out.password = decodeURIComponent(u.password);
+  return out;
+}
+
+export interface ResolveContext {
+  env: NodeJS.ProcessEnv;
+  readStdin(): Promise<string>;
+}
+
+/** Everything except the password may also come from a manifest (commands after init). */
+export interface KnownVcenter {
+  url: string;
+  username: string;
+  thumbprint?: string | undefined;
+  insecure: boolean;
+}
+
+export async function resolveVcenterAccess(flags: VcenterFlags, ctx: ResolveContext, known?: KnownVcenter): Promise<VcenterAccess> {
+  const env = ctx.env;
+  if (flags.vcenter && /\/\/[^/]*@/.test(flags.vcenter)) {
+    throw new V2kError("USAGE", "credentials in --vcenter would be visible in the process list",
+      "Put them in GOVC_URL/GOVC_USERNAME/GOVC_PASSWORD, --password-file or --password-stdin.");
+  }
+  const rawUrl = flags.vcenter ?? known?.url ?? env.GOVC_URL;
+  if (!rawUrl) throw new V2kError("USAGE", "no vCenter URL given", "Pass --vcenter URL or set GOVC_URL (source govc.env).");
+  const parsed = parseVcenterUrl(rawUrl);
+  // a URL from the environment may carry govc-style credentials
+  const username = flags.username ?? known?.username ?? env.GOVC_USERNAME ?? parsed.user;
+  if (!username) throw new V2kError("USAGE", "no vCenter user name given", "Pass --username or set GOVC_USERNAME.");
+
+  let password: string | undefined;
+  if (flags["password-file"]) {
+    const file = flags["password-file"];
+    try {
+      if ((statSync(file).mode & 0o077) !== 0) {
+        // readable by others: still used, but say so (operators fix it with chmod 600)
+        process.emitWarning(`${file} is readable by group/others; chmod 600 it`);
+      }
+      password = firstLine(readFileSync(file, "utf8"));
+    } catch (e) {
+      throw new V2kError("USAGE", `cannot read --password-file ${file}: ${(e as Error).message}`, "Create the file (mode 0600) holding the password on its first line.");
+    }
+  } else if (flags["password-stdin"]) {
+    password = firstLine(await ctx.readStdin());
+  } else {
+    password = env.GOVC_PASSWORD ?? parsed.password;
+  }
+  if (!password) {
+    throw new V2kError("USAGE", "no vCenter password given", "Set GOVC_PASSWORD, or use --password-file FILE or --password-stdin.");
+  }
+  registerSecret(password);
+  const pinned = flags.thumbprint ?? known?.thumbprint ?? env.GOVC_THUMBPRINT;
+  const insecure = flags.insecure ?? (known ? known.insecure : truthy(env.GOVC_INSECURE));
+  return {
+    url: parsed.url,
+    host: parsed.host,
+    port: parsed.port,
+    username,
+    password,
+    thumbprint: pinned ? normalizeThumbprint(pinned) : undefined,
+    insecure,
+  };
+}
+
+function firstLine(text: string): string {
+  return text.split(/\r?\n/)[0] ?? "";
+}

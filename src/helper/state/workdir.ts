@@ -1,0 +1,174 @@
+// A workdir is one migration run of one VM: manifest.json (the state), events.log (the history)
+// and the target-side helper files. Opening one takes its lock, binds the emitter to events.log and
+// continues the event sequence. All manifest changes go through Workdir.update().
+import { existsSync, mkdirSync, readdirSync, statSync, chmodSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { type Manifest } from "../../shared/manifest";
+import { type ErrorInfo } from "../../shared/errors";
+import { V2kError } from "../../shared/v2k-error";
+import { type Emitter } from "../events/emitter";
+import { acquireLock, LOCK_FILE, type WorkdirLock } from "./lock";
+import { EventsLogSink, eventsLogPath, lastEventSeq } from "./events-log";
+import { hasManifest, readManifest, writeManifest } from "./manifest-store";
+
+/** Root of default workdirs; V2K_STATE_DIR overrides it (tests, packaging). */
+export function defaultWorkdirRoot(): string {
+  return process.env.V2K_STATE_DIR ?? "/var/lib/ablestack-v2k";
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+export function defaultWorkdirPath(vmName: string, runId: string): string {
+  const safe = vmName.replace(/[^A-Za-z0-9._-]/g, "_");
+  return join(defaultWorkdirRoot(), safe, runId);
+}
+
+/** The global --workdir, required by every command that acts on a run. */
+export function requireWorkdirPath(workdir: string | undefined): string {
+  if (!workdir) {
+    throw new V2kError("USAGE", "this command needs --workdir DIR", "Pass the workdir printed by 'ablestack_v2k init' (ablestack_v2k --workdir DIR ...).");
+  }
+  return resolve(workdir);
+}
+
+export class Workdir {
+  private current: Manifest;
+  private lock: WorkdirLock | null;
+
+  private constructor(readonly path: string, manifest: Manifest, lock: WorkdirLock, readonly emitter: Emitter) {
+    this.current = manifest;
+    this.lock = lock;
+  }
+
+  /** A snapshot of the manifest; mutate only through update(). */
+  get manifest(): Manifest {
+    return this.current;
+  }
+
+  /** Apply a change, validate and persist it atomically; returns the new manifest. */
+  async update(mutate: (m: Manifest) => void | Promise<void>): Promise<Manifest> {
+    if (!this.lock) throw new Error("workdir used after release");
+    const next = structuredClone(this.current);
+    await mutate(next);
+    next.updatedAt = new Date().toISOString();
+    writeManifest(this.path, next);
+    this.current = next;
+    return next;
+  }
+
+  /** Log a warning and keep it in the manifest (the page lists manifest warnings). */
+  async warn(step: string, code: string, message: string, disk?: number): Promise<void> {
+    this.emitter.log("warn", step, message, disk);
+    await this.update((m) => {
+      m.warnings.push({ at: new Date().toISOString(), code, message });
+    });
+  }
+
+  release(): void {
+    this.lock?.release();
+    this.lock = null;
+  }
+
+  static attachEvents(dir: string, emitter: Emitter): void {
+    const log = eventsLogPath(dir);
+    emitter.continueFrom(lastEventSeq(log));
+    emitter.addSink(new EventsLogSink(log));
+  }
+
+  /** Open an initialised workdir and lock it. */
+  static open(path: string, emitter: Emitter, command: string): Workdir {
+    const dir = resolve(path);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new V2kError("WORKDIR_INVALID", `workdir ${dir} does not exist`, "Run 'ablestack_v2k init' first, or pass the workdir it printed.");
+    }
+    if (!hasManifest(dir)) {
+      const entries = readdirSync(dir);
+      if (entries.length === 0) {
+        throw new V2kError("WORKDIR_INVALID", `workdir ${dir} is empty (no manifest.json)`, "Run 'ablestack_v2k init --workdir DIR ...' to start a migration there.");
+      }
+      throw new V2kError("WORKDIR_FOREIGN", `${dir} is not an ablestack-v2k workdir (no manifest.json)`, "Point --workdir at a directory created by 'ablestack_v2k init'.");
+    }
+    // validate before locking so a foreign directory never gets a lock file
+    readManifest(dir);
+    const lock = acquireLock(dir, command);
+    try {
+      const { manifest, migratedFrom } = readManifest(dir); // re-read under the lock
+      Workdir.attachEvents(dir, emitter);
+      const wd = new Workdir(dir, manifest, lock, emitter);
+      if (migratedFrom !== null) {
+        writeManifest(dir, manifest);
+        emitter.log("info", command, `manifest migrated from schemaVersion ${migratedFrom}`);
+      }
+      return wd;
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** Create a new workdir (0700) holding the given manifest, and lock it. */
+  static create(path: string, manifest: Manifest, emitter: Emitter, command: string): Workdir {
+    const dir = resolve(path);
+    if (existsSync(dir)) {
+      if (!statSync(dir).isDirectory()) {
+        throw new V2kError("WORKDIR_INVALID", `${dir} exists and is not a directory`, "Choose another --workdir.");
+      }
+      const entries = readdirSync(dir).filter((e) => e !== LOCK_FILE);
+      if (entries.length > 0) {
+        if (hasManifest(dir)) {
+          throw new V2kError("WORKDIR_EXISTS", `${dir} already holds a migration run`,
+            "Continue that run with --workdir (commands resume from its manifest), or choose a new directory.");
+        }
+        throw new V2kError("WORKDIR_FOREIGN", `${dir} is not empty and is not an ablestack-v2k workdir`,
+          "Choose an empty or new directory for --workdir; nothing there was touched.");
+      }
+    }
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    const lock = acquireLock(dir, command);
+    try {
+      if (hasManifest(dir)) {
+        throw new V2kError("WORKDIR_EXISTS", `${dir} was initialised concurrently`, "Use that workdir with --workdir.");
+      }
+      writeManifest(dir, manifest);
+      Workdir.attachEvents(dir, emitter);
+      return new Workdir(dir, manifest, lock, emitter);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+}
+
+/**
+ * Open + lock a workdir, run fn, record a failure as manifest.lastError, always release the lock.
+ * This is the entry point for commands acting on an existing run.
+ */
+export async function withWorkdir<T>(path: string, emitter: Emitter, command: string, fn: (wd: Workdir) => Promise<T>): Promise<T> {
+  const wd = Workdir.open(path, emitter, command);
+  try {
+    const result = await fn(wd);
+    if (wd.manifest.lastError !== null) await wd.update((m) => { m.lastError = null; });
+    return result;
+  } catch (err) {
+    await recordError(wd, err);
+    throw err;
+  } finally {
+    wd.release();
+  }
+}
+
+async function recordError(wd: Workdir, err: unknown): Promise<void> {
+  const info: ErrorInfo = err instanceof V2kError ? err.toInfo() : { code: "INTERNAL", message: String((err as Error)?.message ?? err), hint: "This is a bug in ablestack-v2k; report it with events.log." };
+  try {
+    await wd.update((m) => {
+      m.lastError = info;
+    });
+  } catch {
+    /* the original error matters more than a failed bookkeeping write (e.g. disk full) */
+  }
+}
