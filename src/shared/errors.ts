@@ -49,6 +49,9 @@ export const errorCodes = [
   // lab
   "LAB_NOT_RUNNING",
   "LAB_STATE_INVALID",
+  // the Cockpit page
+  "ADMIN_REQUIRED", // the page has no administrative access (Cockpit superuser)
+  "HELPER_OUTPUT_INVALID", // the helper's output did not match the shared schemas
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);

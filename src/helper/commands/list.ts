@@ -1,0 +1,130 @@
+// `list`: every migration workdir under the root (default /var/lib/ablestack-v2k), read-only.
+// Workdirs live at <root>/<vm>/<run-id>/ (init's default) or directly at <root>/<name>/; a directory
+// counts as a workdir when it holds manifest.json. Manifests that do not parse are reported, not hidden.
+import { readFile, readdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { defineCommand } from "../cli/command";
+import { Manifest, MANIFEST_SCHEMA_VERSION } from "../../shared/manifest";
+import { DEFAULT_WORKDIR_ROOT, OperationRecord, type ListResult, type ListedMigration, type RunningOperation, type UnreadableWorkdir } from "../../shared/results";
+import { V2kError, toErrorInfo } from "../../shared/v2k-error";
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function subdirs(path: string): Promise<string[]> {
+  const entries = await readdir(path, { withFileTypes: true });
+  return entries.filter((e) => e.isDirectory()).map((e) => join(path, e.name)).sort();
+}
+
+/** Workdirs at depth 1 or 2 below the root. */
+export async function findWorkdirs(root: string): Promise<string[]> {
+  if (!(await isDir(root))) return [];
+  const found: string[] = [];
+  for (const level1 of await subdirs(root)) {
+    if (await exists(join(level1, "manifest.json"))) {
+      found.push(level1);
+      continue;
+    }
+    for (const level2 of await subdirs(level1)) {
+      if (await exists(join(level2, "manifest.json"))) found.push(level2);
+    }
+  }
+  return found;
+}
+
+export async function readWorkdirManifest(workdir: string): Promise<Manifest> {
+  const path = join(workdir, "manifest.json");
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    throw new V2kError("MANIFEST_CORRUPT", `${path} is not readable JSON`, "Restore the manifest from a backup or remove the workdir.", {
+      detail: (e as Error).message,
+    });
+  }
+  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === "number" && version !== MANIFEST_SCHEMA_VERSION) {
+    throw new V2kError("MANIFEST_VERSION", `${path} has schema version ${version}, this helper reads ${MANIFEST_SCHEMA_VERSION}`,
+      "Use the ablestack-v2k version that wrote this workdir, or run any command on it to migrate the manifest.");
+  }
+  const parsed = Manifest.safeParse(value);
+  if (!parsed.success) {
+    throw new V2kError("MANIFEST_CORRUPT", `${path} does not match the manifest schema`, "Restore the manifest from a backup or remove the workdir.", {
+      detail: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"),
+    });
+  }
+  return parsed.data;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * The operation running on the workdir, if any: operation.json (written by the page's supervisor of
+ * detached operations) without an exit code and with a live pid.
+ */
+export async function runningOperation(workdir: string): Promise<RunningOperation | null> {
+  let record;
+  try {
+    record = OperationRecord.safeParse(JSON.parse(await readFile(join(workdir, "operation.json"), "utf8")));
+  } catch {
+    return null;
+  }
+  if (!record.success || record.data.exitCode !== undefined || !pidAlive(record.data.pid)) return null;
+  const { command, pid, unit, startedAt } = record.data;
+  return { command, pid, startedAt, ...(unit ? { unit } : {}) };
+}
+
+export async function listWorkdirs(root: string): Promise<ListResult> {
+  const migrations: ListedMigration[] = [];
+  const unreadable: UnreadableWorkdir[] = [];
+  for (const workdir of await findWorkdirs(root)) {
+    try {
+      const manifest = await readWorkdirManifest(workdir);
+      migrations.push({ workdir, manifest, running: await runningOperation(workdir) });
+    } catch (e) {
+      unreadable.push({ workdir, error: toErrorInfo(e) });
+    }
+  }
+  return { root, migrations, unreadable };
+}
+
+export const listCommand = defineCommand({
+  path: ["list"],
+  summary: "list the migrations (workdirs) on this host",
+  options: {
+    root: { type: "string", description: `directory holding the workdirs (default ${DEFAULT_WORKDIR_ROOT})`, valueName: "DIR" },
+  },
+  schema: z.object({ root: z.string().min(1).optional(), positionals: z.array(z.string()).max(0) }),
+  render(data) {
+    const result = data as ListResult;
+    const lines = result.migrations.map((m) =>
+      `${m.manifest.vm.name}\t${m.manifest.phase}\t${m.running ? `running ${m.running.command}` : "idle"}\t${m.workdir}`);
+    for (const u of result.unreadable) lines.push(`?\t${u.error.code}\t-\t${u.workdir}`);
+    return lines.length > 0 ? lines.join("\n") : `no migrations under ${result.root}`;
+  },
+  async run(options) {
+    return listWorkdirs(resolve(options.root ?? DEFAULT_WORKDIR_ROOT));
+  },
+});

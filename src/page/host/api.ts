@@ -1,0 +1,99 @@
+// Typed host calls, one named-arguments object each. Components and AppState call these, never
+// cockpit.spawn. Option names follow the helper's command line (src/helper/commands).
+import { z } from "zod";
+import {
+  InitResult, ListResult, PreflightResult, VcenterProbeResult, VcenterVmsResult, VerifyResult,
+} from "../../shared/results";
+import { type V2kEvent } from "../../shared/events";
+import { pageConfig } from "./config";
+import { runHelper, type HelperRun } from "./helper";
+import { startOperation, cancelOperation } from "./operations";
+
+/** What the wizard collects about the vCenter; the password stays in memory and goes to stdin. */
+export interface VcenterConnection {
+  url: string;
+  username: string;
+  password: string;
+  thumbprint?: string; // confirmed by the admin
+}
+
+export function connectionArgs(conn: VcenterConnection): string[] {
+  return ["--vcenter", conn.url, "--username", conn.username, ...(conn.thumbprint ? ["--thumbprint", conn.thumbprint] : []), "--password-stdin"];
+}
+
+const stdinOf = (conn: VcenterConnection) => conn.password + "\n";
+const AnyResult = z.unknown();
+
+export function listMigrations(): HelperRun<ListResult> {
+  return runHelper({ args: ["list", "--root", pageConfig().workdirRoot], result: ListResult });
+}
+
+export function vcenterProbe(args: { url: string }): HelperRun<VcenterProbeResult> {
+  return runHelper({ args: ["vcenter", "probe", "--vcenter", args.url], result: VcenterProbeResult });
+}
+
+export function vcenterVms(args: { conn: VcenterConnection }): HelperRun<VcenterVmsResult> {
+  return runHelper({ args: ["vcenter", "vms", ...connectionArgs(args.conn)], stdin: stdinOf(args.conn), result: VcenterVmsResult });
+}
+
+export interface TargetChoice {
+  vm: string;
+  dst: string;
+  format: "qcow2" | "raw";
+  transport: "vddk" | "http";
+  networkMap: Record<string, string>; // port group -> libvirt network or bridge
+}
+
+export function networkMapArg(map: Record<string, string>): string[] {
+  const pairs = Object.entries(map).filter(([pg, to]) => pg && to).map(([pg, to]) => `${pg}=${to}`);
+  return pairs.length > 0 ? ["--network-map", pairs.join(",")] : [];
+}
+
+export function preflight(args: { conn: VcenterConnection; target: TargetChoice; onEvent?: (e: V2kEvent) => void }): HelperRun<PreflightResult> {
+  return runHelper({
+    args: ["preflight", "--vm", args.target.vm, "--dst", args.target.dst, "--transport", args.target.transport, ...connectionArgs(args.conn)],
+    stdin: stdinOf(args.conn), result: PreflightResult, ...(args.onEvent ? { onEvent: args.onEvent } : {}),
+  });
+}
+
+/** A new workdir below the configured root (init's own default is used when the root is the default). */
+export function newWorkdir(vm: string, now = new Date()): string | undefined {
+  const root = pageConfig().workdirRoot;
+  if (root === "/var/lib/ablestack-v2k") return undefined;
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
+  return `${root}/${vm.replace(/[^A-Za-z0-9._-]/g, "_")}/${stamp}`;
+}
+
+export function init(args: { conn: VcenterConnection; target: TargetChoice; workdir?: string }): HelperRun<InitResult> {
+  return runHelper({
+    args: ["init", "--vm", args.target.vm, "--dst", args.target.dst, "--target-format", args.target.format,
+      "--transport", args.target.transport, ...connectionArgs(args.conn)],
+    ...(args.workdir ? { workdir: args.workdir } : {}),
+    stdin: stdinOf(args.conn), result: InitResult,
+  });
+}
+
+/** Short steps run attached and stream their events; `command` is the helper's words and options. */
+export function runStep(args: { workdir: string; command: string[]; conn?: VcenterConnection; onEvent?: (e: V2kEvent) => void }): HelperRun<unknown> {
+  return runHelper({
+    args: [...args.command, ...(args.conn ? connectionArgs(args.conn) : [])], workdir: args.workdir,
+    ...(args.conn ? { stdin: stdinOf(args.conn) } : {}), result: AnyResult, ...(args.onEvent ? { onEvent: args.onEvent } : {}),
+  });
+}
+
+export function verify(args: { workdir: string; mode: "quick" | "full"; conn?: VcenterConnection }): HelperRun<VerifyResult> {
+  return runHelper({
+    args: ["verify", "--mode", args.mode, ...(args.conn ? connectionArgs(args.conn) : [])], workdir: args.workdir,
+    ...(args.conn ? { stdin: stdinOf(args.conn) } : {}), result: VerifyResult,
+  });
+}
+
+/** Long steps (sync, cutover) start detached and are followed through the workdir's files. */
+export function startLongStep(args: { workdir: string; runId: string; command: string[]; conn?: VcenterConnection }): Promise<{ unit: string }> {
+  return startOperation({
+    workdir: args.workdir, runId: args.runId, args: [...args.command, ...(args.conn ? connectionArgs(args.conn) : [])],
+    ...(args.conn ? { stdin: stdinOf(args.conn) } : {}),
+  });
+}
+
+export { cancelOperation };

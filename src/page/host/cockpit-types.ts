@@ -1,0 +1,66 @@
+// The part of Cockpit's base1/cockpit.js (loaded at runtime from the installed Cockpit) this page uses.
+// Cockpit's promises are thenables with extra methods; only what we call is declared here.
+
+export interface CockpitSpawnOptions {
+  superuser?: "require" | "try";
+  err?: "out" | "message" | "ignore";
+  environ?: string[];
+  directory?: string;
+}
+
+export interface CockpitProcessError {
+  problem: string | null;
+  exit_status: number | null;
+  exit_signal: string | null;
+  message: string;
+}
+
+export interface CockpitSpawnPromise extends PromiseLike<string> {
+  stream(callback: (data: string) => void): CockpitSpawnPromise;
+  input(data?: string | null, stream?: boolean): CockpitSpawnPromise;
+  close(problem?: string): CockpitSpawnPromise;
+  catch(onRejected: (error: CockpitProcessError, data?: string) => unknown): PromiseLike<unknown>;
+}
+
+export interface CockpitFileWatchHandle {
+  remove(): void;
+}
+
+export interface CockpitFile {
+  watch(callback: (content: string | null, tag: string | null, error?: { problem?: string; message?: string }) => void,
+    options?: { read?: boolean }): CockpitFileWatchHandle;
+  read(): PromiseLike<string | null>;
+  close(): void;
+}
+
+export interface CockpitLocation {
+  path: string[];
+  options: Record<string, string | string[]>;
+  go(path: string | string[], options?: Record<string, string>): void;
+}
+
+export interface CockpitDBusProxy {
+  valid: boolean;
+  wait(callback?: () => void): PromiseLike<void>;
+  addEventListener(event: "changed", listener: () => void): void;
+  [property: string]: unknown;
+}
+
+export interface CockpitDBusClient {
+  proxy(iface: string, path: string): CockpitDBusProxy;
+  close(): void;
+}
+
+export interface Cockpit {
+  spawn(args: string[], options?: CockpitSpawnOptions): CockpitSpawnPromise;
+  file(path: string, options?: { superuser?: "require" | "try"; max_read_size?: number }): CockpitFile;
+  dbus(name: string | null, options?: { bus?: string }): CockpitDBusClient;
+  gettext(message: string): string;
+  gettext(context: string, message: string): string;
+  format(template: string, ...args: unknown[]): string;
+  language: string;
+  location: CockpitLocation;
+  transport: { wait(callback: () => void): void };
+  addEventListener(event: "locationchanged" | "visibilitychange", listener: () => void): void;
+  removeEventListener(event: "locationchanged" | "visibilitychange", listener: () => void): void;
+}

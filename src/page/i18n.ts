@@ -1,0 +1,23 @@
+// gettext through Cockpit (po.<lang>.js loaded by index.html feeds cockpit.locale). Outside Cockpit
+// (unit tests without a stand-in) strings come back untranslated.
+import { cockpit } from "./host/cockpit";
+
+function safeCockpit() {
+  try {
+    return cockpit();
+  } catch {
+    return undefined;
+  }
+}
+
+export function _(message: string): string {
+  return safeCockpit()?.gettext(message) ?? message;
+}
+
+/** Fills $0, $1... like cockpit.format. */
+export function format(template: string, ...args: (string | number)[]): string {
+  return template.replace(/\$([0-9]+)/g, (m, i: string) => {
+    const v = args[Number(i)];
+    return v === undefined ? m : String(v);
+  });
+}

@@ -1,0 +1,172 @@
+// The page's one state object. Components subscribe to "changed" and read fields; all host work goes
+// through ../host. The URL (cockpit.location) is the router.
+import { type ErrorInfo } from "../../shared/errors";
+import { type V2kEvent } from "../../shared/events";
+import { type Manifest } from "../../shared/manifest";
+import { type ListedMigration, type OperationRecord, type UnreadableWorkdir } from "../../shared/results";
+import * as api from "../host/api";
+import { cockpit } from "../host/cockpit";
+import { toHelperError } from "../host/helper-error";
+import { watchEvents, watchManifest, watchOperation, type Unwatch } from "../host/watch";
+import { type ProgressByDisk } from "./derive";
+
+export type Route = { view: "list" } | { view: "new" } | { view: "migration"; workdir: string };
+
+export interface MigrationView {
+  workdir: string;
+  manifest: Manifest | null;
+  manifestError: ErrorInfo | null;
+  events: V2kEvent[];
+  progress: ProgressByDisk;
+  operation: OperationRecord | null;
+  /** Output lines of the helper that matched no schema (shown, never silently dropped). */
+  malformed: string[];
+}
+
+/** Events kept in memory for the log view; older ones stay in events.log on disk. */
+export const MAX_EVENTS = 5000;
+
+type Listener = () => void;
+
+export class AppState {
+  admin: "unknown" | "allowed" | "denied" = "unknown";
+  route: Route = { view: "list" };
+  list: { loaded: boolean; migrations: ListedMigration[]; unreadable: UnreadableWorkdir[]; error: ErrorInfo | null } =
+    { loaded: false, migrations: [], unreadable: [], error: null };
+  current: MigrationView | null = null;
+  /** vCenter credentials by URL, in memory only: never stored, never logged. */
+  private readonly credentials = new Map<string, api.VcenterConnection>();
+  private readonly listeners = new Set<Listener>();
+  private unwatch: Unwatch[] = [];
+
+  on(_event: "changed", listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  protected changed(): void {
+    for (const l of [...this.listeners]) l();
+  }
+
+  // --- routing -------------------------------------------------------------------------------
+
+  static routeFromLocation(path: string[], options: Record<string, string | string[]>): Route {
+    const workdir = options["workdir"];
+    if (path[0] === "new") return { view: "new" };
+    if (path[0] === "migration" && typeof workdir === "string" && workdir.startsWith("/")) return { view: "migration", workdir };
+    return { view: "list" };
+  }
+
+  /** Follows cockpit.location; call once at start. */
+  attachRouter(): () => void {
+    const c = cockpit();
+    const update = () => this.setRoute(AppState.routeFromLocation(c.location.path, c.location.options));
+    c.addEventListener("locationchanged", update);
+    update();
+    return () => c.removeEventListener("locationchanged", update);
+  }
+
+  go(route: Route): void {
+    const loc = cockpit().location;
+    if (route.view === "list") loc.go([]);
+    else if (route.view === "new") loc.go(["new"]);
+    else loc.go(["migration"], { workdir: route.workdir });
+  }
+
+  setRoute(route: Route): void {
+    const same = this.route.view === route.view && (route.view !== "migration" || (this.route as { workdir?: string }).workdir === route.workdir);
+    this.route = route;
+    if (!same || (route.view === "migration" && !this.current)) {
+      this.detach();
+      if (route.view === "migration") this.attach(route.workdir);
+      if (route.view === "list") void this.refreshList();
+    }
+    this.changed();
+  }
+
+  // --- migrations list -----------------------------------------------------------------------
+
+  async refreshList(): Promise<void> {
+    try {
+      const result = await api.listMigrations().promise;
+      this.list = { loaded: true, migrations: result.migrations, unreadable: result.unreadable, error: null };
+    } catch (e) {
+      this.list = { ...this.list, loaded: true, error: toHelperError(e).info };
+    }
+    this.changed();
+  }
+
+  listed(workdir: string): ListedMigration | undefined {
+    return this.list.migrations.find((m) => m.workdir === workdir);
+  }
+
+  // --- one migration -------------------------------------------------------------------------
+
+  private attach(workdir: string): void {
+    const view: MigrationView = { workdir, manifest: null, manifestError: null, events: [], progress: {}, operation: null, malformed: [] };
+    this.current = view;
+    this.unwatch.push(watchManifest(workdir, (r) => {
+      if ("manifest" in r) {
+        view.manifest = r.manifest;
+        view.manifestError = null;
+      } else if ("error" in r) {
+        view.manifestError = r.error;
+      } else {
+        view.manifestError = { code: "WORKDIR_INVALID", message: `${workdir} has no manifest.json`, hint: "The workdir was removed or never initialized." };
+      }
+      this.changed();
+    }));
+    this.unwatch.push(watchEvents(workdir, (events, restarted) => {
+      if (restarted) {
+        view.events = [];
+        view.progress = {};
+      }
+      this.addEvents(view, events);
+    }, (line) => {
+      view.malformed = [...view.malformed.slice(-99), line];
+      this.changed();
+    }));
+    this.unwatch.push(watchOperation(workdir, (record) => {
+      view.operation = record;
+      this.changed();
+    }));
+  }
+
+  addEvents(view: MigrationView, events: V2kEvent[]): void {
+    const progress = { ...view.progress };
+    for (const e of events) {
+      if (e.type === "progress") progress[e.disk] = e;
+      // A new round or a finished command ends the previous progress bars.
+      if (e.type === "round" || e.type === "result") for (const k of Object.keys(progress)) delete progress[Number(k)];
+    }
+    view.progress = progress;
+    view.events = [...view.events, ...events].slice(-MAX_EVENTS);
+    this.changed();
+  }
+
+  private detach(): void {
+    for (const u of this.unwatch) u();
+    this.unwatch = [];
+    this.current = null;
+  }
+
+  /** A long operation runs when operation.json has no exit code yet. */
+  isRunning(view: MigrationView | null = this.current): boolean {
+    return !!view?.operation && view.operation.exitCode === undefined;
+  }
+
+  // --- credentials ---------------------------------------------------------------------------
+
+  rememberConnection(conn: api.VcenterConnection): void {
+    this.credentials.set(conn.url, conn);
+  }
+
+  connectionFor(manifest: Manifest): api.VcenterConnection | undefined {
+    return this.credentials.get(manifest.vcenter.url);
+  }
+
+  dispose(): void {
+    this.detach();
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,119 @@
+// Result data of the helper commands the page drives (the `data` of the final `result` line).
+// The helper returns these shapes; the page validates them with these schemas and nothing else.
+// Schemas stay lenient about extra fields (zod strips them) so a newer helper never breaks an older page.
+import { z } from "zod";
+import { ErrorInfo } from "./errors";
+import { Manifest, Phase } from "./manifest";
+
+export const DEFAULT_WORKDIR_ROOT = "/var/lib/ablestack-v2k";
+
+/** `preflight`: the runbook's Go/No-Go list. */
+export const PreflightCheck = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(["pass", "warn", "fail"]),
+  reason: z.string(),
+});
+export type PreflightCheck = z.infer<typeof PreflightCheck>;
+
+export const PreflightResult = z.object({
+  go: z.boolean(),
+  checks: z.array(PreflightCheck),
+});
+export type PreflightResult = z.infer<typeof PreflightResult>;
+
+/** `init`: the new workdir. */
+export const InitResult = z.object({
+  workdir: z.string(),
+  runId: z.string().optional(),
+});
+export type InitResult = z.infer<typeof InitResult>;
+
+/** A long operation started in the background (systemd unit or detached process). */
+export const RunningOperation = z.object({
+  command: z.string(), // e.g. "sync incr", "cutover"
+  pid: z.number().int().positive().optional(),
+  unit: z.string().optional(), // transient systemd unit name
+  startedAt: z.string().optional(),
+});
+export type RunningOperation = z.infer<typeof RunningOperation>;
+
+/** <workdir>/operation.json, written by the page's detached-operation supervisor. */
+export const OperationRecord = z.object({
+  command: z.string(),
+  pid: z.number().int().positive(),
+  unit: z.string().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  exitCode: z.number().int().optional(),
+});
+export type OperationRecord = z.infer<typeof OperationRecord>;
+
+/** `list`: one entry per workdir under the root. */
+export const ListedMigration = z.object({
+  workdir: z.string(),
+  manifest: Manifest,
+  running: RunningOperation.nullable(),
+});
+export type ListedMigration = z.infer<typeof ListedMigration>;
+
+export const UnreadableWorkdir = z.object({
+  workdir: z.string(),
+  error: ErrorInfo,
+});
+export type UnreadableWorkdir = z.infer<typeof UnreadableWorkdir>;
+
+export const ListResult = z.object({
+  root: z.string(),
+  migrations: z.array(ListedMigration),
+  unreadable: z.array(UnreadableWorkdir),
+});
+export type ListResult = z.infer<typeof ListResult>;
+
+/** `status`: the manifest's view plus whether an operation is running on the workdir. */
+export const StatusResult = z.object({
+  workdir: z.string().optional(),
+  phase: Phase,
+  running: RunningOperation.nullable().optional(),
+}).passthrough();
+export type StatusResult = z.infer<typeof StatusResult>;
+
+/** vCenter connection probe (wizard step 1): the certificate to confirm before trusting it. */
+export const VcenterProbeResult = z.object({
+  url: z.string(),
+  thumbprint: z.string(), // SHA-1, colon separated, upper case
+  subject: z.string().optional(),
+  issuer: z.string().optional(),
+  notAfter: z.string().optional(),
+});
+export type VcenterProbeResult = z.infer<typeof VcenterProbeResult>;
+
+/** vCenter VM browse (wizard step 2). */
+export const VcenterVmDisk = z.object({
+  key: z.number().int().optional(),
+  label: z.string(),
+  capacityBytes: z.number().nonnegative(),
+});
+export const VcenterVm = z.object({
+  name: z.string(),
+  moref: z.string().optional(),
+  powerState: z.enum(["poweredOn", "poweredOff", "suspended"]),
+  guestFullName: z.string().optional(),
+  numCPU: z.number().int().optional(),
+  memoryMiB: z.number().int().optional(),
+  disks: z.array(VcenterVmDisk),
+  networks: z.array(z.string()).optional(),
+});
+export type VcenterVm = z.infer<typeof VcenterVm>;
+export const VcenterVmsResult = z.object({ vms: z.array(VcenterVm) });
+export type VcenterVmsResult = z.infer<typeof VcenterVmsResult>;
+
+/** `verify`: the record the helper also appends to manifest.verify. */
+export const VerifyResult = z.object({
+  ok: z.boolean(),
+  mode: z.string(),
+  samples: z.number().int().optional(),
+  seed: z.string().optional(),
+  mismatches: z.array(z.object({ disk: z.number().int(), offset: z.number(), length: z.number() })).optional(),
+}).passthrough();
+export type VerifyResult = z.infer<typeof VerifyResult>;

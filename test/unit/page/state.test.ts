@@ -1,0 +1,119 @@
+// AppState (routing, watches, events, progress) and the pure manifest views it is built on.
+import { test, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { setCockpit } from "../../../src/page/host/cockpit";
+import { setPageConfig } from "../../../src/page/host/config";
+import { EventLogReader } from "../../../src/page/host/watch";
+import { AppState, MAX_EVENTS } from "../../../src/page/state/app-state";
+import { actions, convergence, cutoverReady, timeline } from "../../../src/page/state/derive";
+import { type V2kEvent } from "../../../src/shared/events";
+import { FakeCockpit, eventLine, tick } from "./fake-cockpit";
+import { sampleManifest, syncedRound } from "./fixtures";
+
+let fake: FakeCockpit;
+beforeEach(() => {
+  fake = new FakeCockpit();
+  setCockpit(fake.asCockpit());
+  setPageConfig({ helper: "/opt/v2k/ablestack_v2k", workdirRoot: "/srv/v2k" });
+});
+
+test("event log reader emits only new complete lines, skips unknown types, reports malformed, restarts on truncation", () => {
+  const got: V2kEvent[] = [];
+  const bad: string[] = [];
+  const r = new EventLogReader((e) => got.push(e), (l) => bad.push(l));
+  const a = eventLine({ type: "log", level: "info", message: "a" });
+  const b = eventLine({ type: "phase", phase: "sync", message: "b" });
+  const u = eventLine({ type: "future-kind" });
+  r.update(a + b.slice(0, 10));
+  assert.equal(got.length, 1);
+  r.update(a + b + u + "not json\n");
+  assert.deepEqual(got.map((e) => e.type), ["log", "phase"]);
+  assert.deepEqual(bad, ["not json"]);
+  assert.equal(r.update(a), true); // shorter: the log was replaced
+  assert.deepEqual(got.map((e) => e.type), ["log", "phase", "log"]);
+});
+
+test("routes come from cockpit.location and go() writes them back", () => {
+  assert.deepEqual(AppState.routeFromLocation([], {}), { view: "list" });
+  assert.deepEqual(AppState.routeFromLocation(["new"], {}), { view: "new" });
+  assert.deepEqual(AppState.routeFromLocation(["migration"], { workdir: "/srv/v2k/web01/r1" }), { view: "migration", workdir: "/srv/v2k/web01/r1" });
+  assert.deepEqual(AppState.routeFromLocation(["migration"], { workdir: "relative" }), { view: "list" });
+  const state = new AppState();
+  state.attachRouter();
+  state.go({ view: "migration", workdir: "/srv/v2k/web01/r1" });
+  assert.deepEqual(state.route, { view: "migration", workdir: "/srv/v2k/web01/r1" });
+  assert.deepEqual(fake.location.options, { workdir: "/srv/v2k/web01/r1" });
+  state.dispose();
+});
+
+test("a migration view follows manifest, events and the running operation, and emits changed", async () => {
+  const state = new AppState();
+  let changes = 0;
+  state.on("changed", () => changes++);
+  state.setRoute({ view: "migration", workdir: "/srv/v2k/web01/r1" });
+  const m = sampleManifest({ phase: "base-synced", rounds: [syncedRound(0, "base", 1000, 500)] });
+  fake.file("/srv/v2k/web01/r1/manifest.json").push(JSON.stringify(m));
+  assert.equal(state.current?.manifest?.phase, "base-synced");
+  fake.file("/srv/v2k/web01/r1/manifest.json").push("{ broken");
+  assert.equal(state.current?.manifestError?.code, "MANIFEST_CORRUPT");
+  assert.equal(state.current?.manifest?.phase, "base-synced"); // the last good manifest stays visible
+
+  const log = fake.file("/srv/v2k/web01/r1/events.log");
+  const p1 = eventLine({ type: "progress", disk: 2000, bytes: 10, total: 100, rateBps: 1 });
+  const p2 = eventLine({ type: "progress", disk: 2000, bytes: 60, total: 100, rateBps: 1 });
+  log.push(p1 + p2);
+  assert.equal(state.current?.progress[2000]?.bytes, 60);
+  log.push(p1 + p2 + eventLine({ type: "round", round: 1, kind: "incr", changedBytes: 5, copiedBytes: 5, durationMs: 9 }));
+  assert.equal(state.current?.progress[2000], undefined);
+  assert.equal(state.current?.events.length, 3);
+
+  const op = fake.file("/srv/v2k/web01/r1/operation.json");
+  op.push(JSON.stringify({ command: "sync incr", pid: 4242, startedAt: "2026-01-01T00:00:00Z" }));
+  assert.equal(state.isRunning(), true);
+  op.push(JSON.stringify({ command: "sync incr", pid: 4242, startedAt: "2026-01-01T00:00:00Z", finishedAt: "2026-01-01T00:01:00Z", exitCode: 0 }));
+  assert.equal(state.isRunning(), false);
+  assert.ok(changes >= 6);
+
+  state.setRoute({ view: "list" });
+  assert.equal(state.current, null);
+  assert.ok(fake.files.filter((f) => f.path.startsWith("/srv/v2k/web01/r1")).every((f) => f.removed), "watches removed on leave");
+  fake.last().exit({ problem: "access-denied" }); // the list refresh started by the route
+  await tick();
+  await tick();
+  assert.equal(state.list.error?.code, "ADMIN_REQUIRED");
+  state.dispose();
+});
+
+test("the in-memory event list is bounded", () => {
+  const state = new AppState();
+  state.setRoute({ view: "migration", workdir: "/w" });
+  const view = state.current!;
+  const many: V2kEvent[] = Array.from({ length: MAX_EVENTS + 10 }, (_, i) => ({ ts: "t", seq: i, step: "s", type: "log", level: "info", message: String(i) }));
+  state.addEvents(view, many);
+  assert.equal(view.events.length, MAX_EVENTS);
+  assert.equal(view.events[0]?.seq, 10);
+  state.dispose();
+});
+
+test("timeline, actions and cutover readiness follow the phase and the last incremental round", () => {
+  const init = sampleManifest();
+  assert.deepEqual(timeline(init, false).map((s) => s.status), ["done", "done", "current", "pending", "pending", "pending", "pending", "pending"]);
+  assert.equal(actions(init, false).primary, "cbt-enable");
+
+  const big = sampleManifest({ phase: "incr-synced", rounds: [syncedRound(0, "base", 5e9, 60000), syncedRound(1, "incr", 1e9, 30000)] });
+  assert.equal(cutoverReady(big), false);
+  assert.equal(actions(big, cutoverReady(big)).primary, "sync-incr");
+  const small = sampleManifest({ phase: "incr-synced", rounds: [syncedRound(0, "base", 5e9, 60000), syncedRound(1, "incr", 1e6, 2000)] });
+  assert.equal(cutoverReady(small), true);
+  assert.equal(actions(small, true).primary, "cutover");
+  assert.deepEqual(convergence(small).map((p) => p.changedBytes), [5e9, 1e6]);
+
+  const failed = sampleManifest({ phase: "cbt-enabled", lastError: { code: "SNAPSHOT_FAILED", message: "m", hint: "h" } });
+  assert.equal(timeline(failed, false)[3]?.status, "failed");
+  assert.equal(timeline(failed, true)[3]?.status, "current");
+
+  const started = sampleManifest({ phase: "started", verify: [{ mode: "quick", at: "t", ok: true, mismatches: [] }] });
+  assert.equal(actions(started, false).primary, "cleanup");
+  const rolled = sampleManifest({ phase: "rolled-back" });
+  assert.equal(timeline(rolled, false)[5]?.status, "skipped");
+});
