@@ -71,6 +71,7 @@ export interface LabVm {
   memoryMiB: number;
   powerState: PowerState;
   toolsRunning: boolean; // guest tools running while powered on (ShutdownGuest needs it)
+  toolsInstalled: boolean; // tools start with the guest at power-on when installed
   changeTrackingEnabled: boolean; // config flag
   host: string; // host moref
   folder: string; // vm folder path below the datacenter's vmFolder, "" for the root
@@ -161,6 +162,8 @@ export interface LabFaults {
   datastoreReadErrors: number;
   /** When set, sessions created before this ISO time are treated as expired (NotAuthenticated). */
   sessionsExpiredBefore: string | null;
+  /** Most extents one QueryChangedDiskAreas reply holds (2000 like real hosts; lower it to force paging). */
+  qcdaPageSize: number;
 }
 
 /** Operations of the lab host. Mutations persist to the lab dir before they resolve. */
@@ -187,4 +190,11 @@ export interface LabModelApi {
   guestWrite(vm: string, diskIndexOrKey: number, offset: number, length: number, seed: number): Promise<void>;
   diskHash(vm: string, diskIndexOrKey: number, snapshot: string | null): Promise<string>; // sha256 hex
   cbtReset(vm: string): Promise<void>; // new epoch, as after a host crash
+
+  /** A VM by moref or by name (CLI and control API convenience); throws LabFault("ManagedObjectNotFound"). */
+  findVm(nameOrMoref: string): LabVm;
+  /** The VM owning a snapshot moref; throws LabFault("ManagedObjectNotFound"). */
+  snapshotOwner(snapshot: string): LabVm;
+  /** Merges every delta no snapshot needs any more (ConsolidateVMDisks_Task); clears consolidationNeeded. */
+  consolidateDisks(vm: string): Promise<void>;
 }

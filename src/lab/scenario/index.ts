@@ -1,0 +1,56 @@
+// Scenario registry: `lab start --scenario NAME` picks one of these for a fresh lab dir.
+import { V2kError } from "../../shared/v2k-error";
+import { type LabModel } from "../model/lab-model";
+import { MiB, labSite } from "./builder";
+import { boot01, legacy01, web01, win01 } from "./machines";
+import { type Scenario } from "./types";
+
+export type { Scenario } from "./types";
+
+/** A few MiB of guest data in places a copy must find (start, middle, near the end). */
+async function fillWeb01(model: LabModel): Promise<void> {
+  await model.seedDisk("vm-101", 0, 0, 1 * MiB, 11);
+  await model.seedDisk("vm-101", 0, 64 * MiB, 4 * MiB, 12);
+  await model.seedDisk("vm-101", 0, 1536 * MiB + 12345, 2 * MiB, 13);
+  await model.seedDisk("vm-101", 1, 0, 2 * MiB, 21);
+  await model.seedDisk("vm-101", 1, 1024 * MiB - 1 * MiB, 1 * MiB, 22);
+}
+
+async function setupBoot01(model: LabModel, workDir: string): Promise<void> {
+  void model;
+  void workDir;
+}
+
+const defaultScenario: Scenario = {
+  name: "default",
+  summary: "web01 (Linux, 2 disks, 2 NICs), win01 (UEFI, NVMe), legacy01 (independent disk, user snapshot), boot01 (boots in QEMU)",
+  inventory: () => labSite([web01(), win01(), legacy01(), boot01()]),
+  async setup(model, { workDir }) {
+    await fillWeb01(model);
+    await model.seedDisk("vm-102", 0, 0, 2 * MiB, 31);
+    await model.seedDisk("vm-102", 0, 700 * MiB, 1 * MiB, 32);
+    await model.seedDisk("vm-103", 0, 0, 1 * MiB, 41);
+    await model.seedDisk("vm-103", 1, 0, 1 * MiB, 42);
+    await model.createSnapshot("vm-103", { name: "before-upgrade", description: "taken by the admin before a guest upgrade", memory: false, quiesce: false });
+    await model.seedDisk("vm-103", 0, 8 * MiB, 1 * MiB, 43); // the "upgrade": lands in the snapshot's delta
+    await setupBoot01(model, workDir);
+  },
+};
+
+const minimalScenario: Scenario = {
+  name: "minimal",
+  summary: "web01 and boot01 only (fast tests)",
+  inventory: () => labSite([web01(), boot01()]),
+  async setup(model, { workDir }) {
+    await fillWeb01(model);
+    await setupBoot01(model, workDir);
+  },
+};
+
+export const scenarios: Scenario[] = [defaultScenario, minimalScenario];
+
+export function scenarioByName(name: string): Scenario {
+  const s = scenarios.find((x) => x.name === name);
+  if (!s) throw new V2kError("USAGE", `unknown lab scenario '${name}'`, `Pick one of: ${scenarios.map((x) => x.name).join(", ")}.`);
+  return s;
+}

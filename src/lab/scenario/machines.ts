@@ -1,0 +1,72 @@
+// The lab's machines. Each function returns a fresh VM (new uuids and MACs) for a scenario.
+import { type LabVm } from "../model/types";
+import { GiB, MiB, controller, vm } from "./builder";
+
+/** Linux, BIOS, running with tools; two disks on two controllers and datastores; two NICs; a CD-ROM. */
+export function web01(): LabVm {
+  const pvscsi = controller("pvscsi");
+  const sata = controller("sata");
+  const ide = controller("ide");
+  return vm({
+    moref: "vm-101", name: "web01", guestId: "rhel8_64Guest", guestFullName: "Red Hat Enterprise Linux 8 (64-bit)",
+    firmware: "bios", numCPU: 2, coresPerSocket: 1, memoryMiB: 2048, powerState: "poweredOn", toolsInstalled: true,
+    host: "host-10", folder: "prod", datastore: "ds1",
+    controllers: [pvscsi, sata, ide],
+    disks: [
+      { key: 2000, controller: pvscsi, unitNumber: 0, capacityBytes: 2 * GiB, datastore: "ds1", path: "web01/web01.vmdk" },
+      { key: 16000, controller: sata, unitNumber: 0, capacityBytes: 1 * GiB, datastore: "ds2", path: "web01/web01_1.vmdk" },
+    ],
+    nics: [{ model: "vmxnet3", network: "VM Network" }, { model: "e1000", network: "dvpg-prod" }],
+    cdroms: [{ controller: ide, unitNumber: 0 }],
+  });
+}
+
+/** Windows, UEFI with secure boot, NVMe disk, e1000e; fast startup on (preflight warns). */
+export function win01(): LabVm {
+  const nvme = controller("nvme");
+  const sata = controller("sata");
+  return vm({
+    moref: "vm-102", name: "win01", guestId: "windows2019srv_64Guest", guestFullName: "Microsoft Windows Server 2019 (64-bit)",
+    firmware: "efi", secureBoot: true, numCPU: 4, coresPerSocket: 2, memoryMiB: 4096, powerState: "poweredOn", toolsInstalled: true,
+    host: "host-10", folder: "prod", datastore: "ds1",
+    controllers: [nvme, sata],
+    disks: [{ key: 2000, controller: nvme, unitNumber: 0, capacityBytes: 2 * GiB, datastore: "ds1", path: "win01/win01.vmdk" }],
+    nics: [{ model: "e1000e", network: "VM Network" }],
+    cdroms: [{ controller: sata, unitNumber: 0 }],
+    guestHints: { windowsFastStartup: true },
+  });
+}
+
+/** A VM preflight must refuse: an independent disk and a user snapshot taken before an upgrade. */
+export function legacy01(): LabVm {
+  const lsi = controller("lsilogic");
+  return vm({
+    moref: "vm-103", name: "legacy01", guestId: "centos7_64Guest", guestFullName: "CentOS 7 (64-bit)",
+    firmware: "bios", numCPU: 1, coresPerSocket: 1, memoryMiB: 1024, powerState: "poweredOff", toolsInstalled: true,
+    host: "host-10", folder: "", datastore: "ds1",
+    controllers: [lsi],
+    disks: [
+      { key: 2000, controller: lsi, unitNumber: 0, capacityBytes: 1 * GiB, datastore: "ds1", path: "legacy01/legacy01.vmdk" },
+      { key: 2001, controller: lsi, unitNumber: 1, capacityBytes: 1 * GiB, datastore: "ds1", path: "legacy01/legacy01_1.vmdk", diskMode: "independent_persistent" },
+    ],
+    nics: [{ model: "vmxnet3", network: "VM Network" }],
+    cdroms: [],
+  });
+}
+
+/** Boot disk size of boot01: holds a FAT partition with syslinux, a kernel and a busybox initramfs. */
+export const BOOT01_DISK_BYTES = 128 * MiB;
+
+/** A small running Linux VM whose disk really boots under QEMU to "V2K-BOOT-OK boot01" on ttyS0. */
+export function boot01(): LabVm {
+  const lsi = controller("lsilogic");
+  return vm({
+    moref: "vm-104", name: "boot01", guestId: "other5xLinux64Guest", guestFullName: "Other 5.x or later Linux (64-bit)",
+    firmware: "bios", numCPU: 1, coresPerSocket: 1, memoryMiB: 512, powerState: "poweredOn", toolsInstalled: false,
+    host: "host-10", folder: "", datastore: "ds1",
+    controllers: [lsi],
+    disks: [{ key: 2000, controller: lsi, unitNumber: 0, capacityBytes: BOOT01_DISK_BYTES, datastore: "ds1", path: "boot01/boot01.vmdk" }],
+    nics: [{ model: "e1000", network: "VM Network" }],
+    cdroms: [],
+  });
+}
