@@ -1,0 +1,103 @@
+// Long-running NBD servers (nbdkit, qemu-nbd) under our control: started with argv arrays in a
+// private 0700 directory, considered ready when their pid file appears (both write it only after
+// the socket listens), stderr kept for error details, and always stopped by stop() (SIGTERM, then
+// SIGKILL) which callers run in `finally`.
+import { execa, type ResultPromise } from "execa";
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { V2kError } from "../../shared/v2k-error";
+
+/** A private 0700 directory for sockets, pid files and secret files; removed by remove(). */
+export class PrivateDir {
+  readonly path: string;
+  constructor(prefix = "v2k-nbd-") {
+    // mkdtemp creates the directory with mode 0700.
+    this.path = mkdtempSync(join(tmpdir(), prefix));
+  }
+  file(name: string): string {
+    return join(this.path, name);
+  }
+  /** Write a secret to a 0600 file (never argv); the file goes away with remove(). */
+  secretFile(name: string, content: string): string {
+    const p = this.file(name);
+    writeFileSync(p, content, { mode: 0o600 });
+    return p;
+  }
+  remove(): void {
+    rmSync(this.path, { recursive: true, force: true });
+  }
+}
+
+export interface DaemonStart {
+  /** Short name for messages ("nbdkit", "qemu-nbd"). */
+  name: string;
+  file: string;
+  args: string[];
+  /** The server writes this after its socket listens. */
+  pidFile: string;
+  readyTimeoutMs?: number;
+}
+
+const STDERR_KEEP = 64 * 1024;
+
+export class ManagedDaemon {
+  private stderrText = "";
+  private exitInfo: string | undefined;
+  private readonly exited: Promise<void>;
+
+  private constructor(private readonly proc: ResultPromise, readonly name: string, readonly argv: string[]) {
+    proc.stderr?.on("data", (b: Buffer) => {
+      this.stderrText = (this.stderrText + b.toString("utf8")).slice(-STDERR_KEEP);
+    });
+    this.exited = proc.then(
+      (r) => void (this.exitInfo = `exit ${r.exitCode ?? r.signal}`),
+      (e: { exitCode?: number; signal?: string; code?: string }) => void (this.exitInfo = e.code === "ENOENT" ? "ENOENT" : `exit ${e.exitCode ?? e.signal ?? "?"}`),
+    );
+  }
+
+  static async start(spec: DaemonStart): Promise<ManagedDaemon> {
+    const proc = execa(spec.file, spec.args, { reject: true, stdin: "ignore", stdout: "ignore", stderr: "pipe", cleanup: true, buffer: false });
+    const d = new ManagedDaemon(proc, spec.name, [spec.file, ...spec.args]);
+    const deadline = Date.now() + (spec.readyTimeoutMs ?? 20_000);
+    try {
+      for (;;) {
+        if (d.exitInfo !== undefined) {
+          if (d.exitInfo === "ENOENT") throw new V2kError("TOOL_MISSING", `${spec.file} is not installed`, "Run 'make deps' (pkg/install-deps.sh) on this host.");
+          throw d.failure(`${spec.name} exited during start-up (${d.exitInfo})`);
+        }
+        if (existsSync(spec.pidFile) && readFileSync(spec.pidFile, "utf8").trim() !== "") return d;
+        if (Date.now() > deadline) throw d.failure(`${spec.name} did not become ready within ${spec.readyTimeoutMs ?? 20_000} ms`, "TIMEOUT");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } catch (e) {
+      await d.stop();
+      throw e;
+    }
+  }
+
+  get running(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  /** The server's stderr so far (last 64 KiB), for error details. */
+  get stderr(): string {
+    return this.stderrText;
+  }
+
+  /** A V2kError with the argv and stderr as detail (argv never carries secrets: they are +FILE). */
+  failure(message: string, code: "PROCESS_FAILED" | "TIMEOUT" = "PROCESS_FAILED"): V2kError {
+    const first = this.stderrText.split("\n").find((l) => l.trim() !== "")?.trim();
+    return new V2kError(code, first ? `${message}: ${first}` : message, `See the detail for the ${this.name} output.`, {
+      detail: `${this.argv.join(" ")}\n${this.stderrText}`,
+    });
+  }
+
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.exitInfo !== undefined) return;
+    this.proc.kill("SIGTERM");
+    const timer = setTimeout(() => this.proc.kill("SIGKILL"), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,157 @@
+// BlockSource/BlockTarget over our NBD client. This is the boundary where NBD errors become
+// V2kError (NBD_SOURCE_FAILED / NBD_TARGET_FAILED / TARGET_FULL) with disk, offset and endpoint.
+import { NbdClient, NbdServerError, nbdToV2kError, type NbdConnectOptions } from "../nbd/index";
+import { ENOTSUP } from "../nbd/protocol";
+import { type BlockSource, type BlockTarget, type Extent, type TargetCapabilities } from "./types";
+
+export interface NbdEndpointOptions {
+  /** Disk label for messages, e.g. "disk 2000". */
+  disk?: string;
+  /** Endpoint description for messages, e.g. "qemu-nbd qcow2 /dst/vm-disk0.qcow2". */
+  label?: string;
+}
+
+export class NbdSource implements BlockSource {
+  readonly label: string;
+  private readonly disk: string | undefined;
+  extents?: (offset: number, length: number) => Promise<Extent[]>;
+
+  constructor(readonly client: NbdClient, options: NbdEndpointOptions = {}) {
+    this.label = options.label ?? `NBD export '${client.info.exportName}'`;
+    this.disk = options.disk;
+    if (client.info.allocationContextId !== undefined) {
+      this.extents = async (offset, length) => {
+        try {
+          return (await client.extents(offset, length)).map((e) => ({ offset: e.offset, length: e.length, zero: e.zero }));
+        } catch (e) {
+          throw this.convert(e, offset);
+        }
+      };
+    }
+  }
+
+  static async connect(connect: NbdConnectOptions, options: NbdEndpointOptions = {}): Promise<NbdSource> {
+    try {
+      return new NbdSource(await NbdClient.connect(connect), options);
+    } catch (e) {
+      throw nbdToV2kError(e, { role: "source", ...pick(options) });
+    }
+  }
+
+  get size(): number {
+    return this.client.size;
+  }
+
+  async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    try {
+      return await this.client.read(offset, length, into);
+    } catch (e) {
+      throw this.convert(e, offset);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private convert(e: unknown, offset: number) {
+    return nbdToV2kError(e, { role: "source", offset, endpoint: this.label, ...(this.disk !== undefined ? { disk: this.disk } : {}) });
+  }
+}
+
+export class NbdTarget implements BlockTarget {
+  readonly label: string;
+  readonly capabilities: TargetCapabilities;
+  private readonly disk: string | undefined;
+  private fastZeroWorks: boolean;
+  private zeroBuffer: Buffer | undefined;
+
+  constructor(readonly client: NbdClient, options: NbdEndpointOptions = {}) {
+    this.label = options.label ?? `NBD export '${client.info.exportName}'`;
+    this.disk = options.disk;
+    const i = client.info;
+    this.capabilities = { zeroes: i.canWriteZeroes, fastZero: i.canFastZero, trim: i.canTrim, fua: i.canFua };
+    this.fastZeroWorks = i.canFastZero;
+    if (!i.canTrim) delete this.trim;
+  }
+
+  static async connect(connect: NbdConnectOptions, options: NbdEndpointOptions = {}): Promise<NbdTarget> {
+    let client: NbdClient;
+    try {
+      client = await NbdClient.connect(connect);
+    } catch (e) {
+      throw nbdToV2kError(e, { role: "target", ...pick(options) });
+    }
+    if (client.info.readOnly) {
+      client.destroy();
+      throw nbdToV2kError(new Error("the export is read-only"), { role: "target", ...pick(options) });
+    }
+    return new NbdTarget(client, options);
+  }
+
+  get size(): number {
+    return this.client.size;
+  }
+
+  async write(offset: number, data: Buffer): Promise<void> {
+    try {
+      await this.client.write(offset, data);
+    } catch (e) {
+      throw this.convert(e, offset);
+    }
+  }
+
+  async writeZeroes(offset: number, length: number): Promise<void> {
+    try {
+      if (!this.client.info.canWriteZeroes) return await this.writeZeroBuffers(offset, length);
+      if (this.fastZeroWorks) {
+        try {
+          return await this.client.writeZeroes(offset, length, { fastZero: true });
+        } catch (e) {
+          // ENOTSUP on a fast zero means "would be slow", not failure: zero the ordinary way from now on.
+          if (!(e instanceof NbdServerError && e.errno === ENOTSUP)) throw e;
+          this.fastZeroWorks = false;
+        }
+      }
+      await this.client.writeZeroes(offset, length);
+    } catch (e) {
+      throw this.convert(e, offset);
+    }
+  }
+
+  trim?: (offset: number, length: number) => Promise<void> = async (offset, length) => {
+    try {
+      await this.client.trim(offset, length);
+    } catch (e) {
+      throw this.convert(e, offset);
+    }
+  };
+
+  async flush(): Promise<void> {
+    try {
+      await this.client.flush();
+    } catch (e) {
+      throw this.convert(e, 0);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async writeZeroBuffers(offset: number, length: number): Promise<void> {
+    const step = Math.min(this.client.maxBlock, 4 * 1024 * 1024);
+    this.zeroBuffer ??= Buffer.alloc(step);
+    for (let o = offset; o < offset + length; o += step) {
+      await this.client.write(o, this.zeroBuffer.subarray(0, Math.min(step, offset + length - o)));
+    }
+  }
+
+  private convert(e: unknown, offset: number) {
+    return nbdToV2kError(e, { role: "target", offset, endpoint: this.label, ...(this.disk !== undefined ? { disk: this.disk } : {}) });
+  }
+}
+
+function pick(o: NbdEndpointOptions): { disk?: string; endpoint?: string } {
+  return { ...(o.disk !== undefined ? { disk: o.disk } : {}), ...(o.label !== undefined ? { endpoint: o.label } : {}) };
+}

@@ -1,0 +1,58 @@
+// Several NBD connections to one export behind one endpoint (nbdcopy's multi-conn): requests go
+// round-robin; flush flushes every connection, because a server without multi-conn only promises
+// durability for writes made on the connection that flushed.
+import { type BlockSource, type BlockTarget, type Extent, type TargetCapabilities } from "./types";
+
+export class PooledSource implements BlockSource {
+  private next = 0;
+  readonly extents?: (offset: number, length: number) => Promise<Extent[]>;
+  constructor(private readonly members: BlockSource[]) {
+    if (members.length === 0) throw new RangeError("PooledSource needs at least one member");
+    const first = members[0]!;
+    if (first.extents) this.extents = (o, n) => first.extents!(o, n);
+  }
+  get size(): number {
+    return this.members[0]!.size;
+  }
+  get label(): string {
+    return this.members[0]!.label;
+  }
+  read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    const m = this.members[this.next++ % this.members.length]!;
+    return m.read(offset, length, into);
+  }
+  async close(): Promise<void> {
+    await Promise.all(this.members.map((m) => m.close()));
+  }
+}
+
+export class PooledTarget implements BlockTarget {
+  private next = 0;
+  constructor(private readonly members: BlockTarget[]) {
+    if (members.length === 0) throw new RangeError("PooledTarget needs at least one member");
+  }
+  get size(): number {
+    return this.members[0]!.size;
+  }
+  get label(): string {
+    return this.members[0]!.label;
+  }
+  get capabilities(): TargetCapabilities {
+    return this.members[0]!.capabilities;
+  }
+  private pick(): BlockTarget {
+    return this.members[this.next++ % this.members.length]!;
+  }
+  write(offset: number, data: Buffer): Promise<void> {
+    return this.pick().write(offset, data);
+  }
+  writeZeroes(offset: number, length: number): Promise<void> {
+    return this.pick().writeZeroes(offset, length);
+  }
+  async flush(): Promise<void> {
+    await Promise.all(this.members.map((m) => m.flush()));
+  }
+  async close(): Promise<void> {
+    await Promise.all(this.members.map((m) => m.close()));
+  }
+}

@@ -1,0 +1,118 @@
+// Planning a disk copy: the listed areas (QCDA changed areas or allocated areas) are validated,
+// merged, coalesced across small gaps, optionally complemented (zeroUnlisted) and then cut into
+// bounded operations lazily, so that a multi-TiB disk never materialises millions of objects.
+import { V2kError } from "../../shared/v2k-error";
+import { type Area, type Extent } from "../endpoints/types";
+
+export type OpKind = "copy" | "zero";
+
+export interface PlanOp {
+  kind: OpKind;
+  offset: number;
+  length: number;
+}
+
+/** A planned range before splitting: copy (read from the source) or zero (make zero on the target). */
+export interface PlanRange extends PlanOp {}
+
+/** Largest single zero operation (WRITE_ZEROES lengths are 32-bit; servers split further). */
+export const MAX_ZERO_OP = 1024 * 1024 * 1024;
+
+/** Sort, check against the disk size and merge overlapping or touching areas. */
+export function normalizeAreas(areas: readonly Area[], size: number): Area[] {
+  for (const a of areas) {
+    if (!Number.isSafeInteger(a.offset) || !Number.isSafeInteger(a.length) || a.offset < 0 || a.length < 0 || a.offset + a.length > size) {
+      throw new V2kError("INTERNAL", `area ${a.offset}+${a.length} lies outside the disk of ${size} bytes`,
+        "The changed-area list does not fit the disk; re-run with a fresh changed-area query (rebase).");
+    }
+  }
+  const sorted = areas.filter((a) => a.length > 0).map((a) => ({ offset: a.offset, length: a.length })).sort((x, y) => x.offset - y.offset);
+  const out: Area[] = [];
+  for (const a of sorted) {
+    const last = out.at(-1);
+    if (last && a.offset <= last.offset + last.length) last.length = Math.max(last.length, a.offset + a.length - last.offset);
+    else out.push(a);
+  }
+  return out;
+}
+
+/** Merge areas separated by at most `gap` bytes: one larger read beats many small ones. */
+export function coalesceAreas(areas: readonly Area[], gap: number): Area[] {
+  const out: Area[] = [];
+  for (const a of areas) {
+    const last = out.at(-1);
+    if (last && a.offset - (last.offset + last.length) <= gap) last.length = a.offset + a.length - last.offset;
+    else out.push({ ...a });
+  }
+  return out;
+}
+
+/** The parts of [0, size) not covered by the (normalized) areas. */
+export function complementAreas(areas: readonly Area[], size: number): Area[] {
+  const out: Area[] = [];
+  let at = 0;
+  for (const a of areas) {
+    if (a.offset > at) out.push({ offset: at, length: a.offset - at });
+    at = Math.max(at, a.offset + a.length);
+  }
+  if (at < size) out.push({ offset: at, length: size - at });
+  return out;
+}
+
+export interface PlanInput {
+  size: number;
+  areas: readonly Area[];
+  coalesceGap: number;
+  /** Everything not listed must end up zero on the target (rebase into an existing target). */
+  zeroUnlisted: boolean;
+}
+
+/** Copy and zero ranges in disk order; their lengths sum to the work the progress counts. */
+export function planRanges(input: PlanInput): PlanRange[] {
+  const copy = coalesceAreas(normalizeAreas(input.areas, input.size), input.coalesceGap);
+  const ranges: PlanRange[] = copy.map((a) => ({ kind: "copy", ...a }));
+  if (input.zeroUnlisted) for (const z of complementAreas(copy, input.size)) ranges.push({ kind: "zero", ...z });
+  return ranges.sort((x, y) => x.offset - y.offset);
+}
+
+export function totalBytes(ranges: readonly Area[]): number {
+  return ranges.reduce((s, r) => s + r.length, 0);
+}
+
+/**
+ * Cut a range into operations: copies at absolute multiples of `chunk` (so that requests line up
+ * with target clusters), zeroes at MAX_ZERO_OP.
+ */
+export function* splitRange(range: PlanRange, chunk: number): Generator<PlanOp> {
+  const limit = range.kind === "copy" ? chunk : MAX_ZERO_OP;
+  let at = range.offset;
+  const end = range.offset + range.length;
+  while (at < end) {
+    const next = Math.min(end, (Math.floor(at / limit) + 1) * limit);
+    yield { kind: range.kind, offset: at, length: next - at };
+    at = next;
+  }
+}
+
+/**
+ * Refine a copy range with source extents: zero extents become zero ranges (never read), data
+ * extents stay copies. Adjacent results of one kind are merged, so zero runs become one request.
+ */
+export function refineWithExtents(range: PlanRange, extents: readonly Extent[]): PlanRange[] {
+  const out: PlanRange[] = [];
+  const end = range.offset + range.length;
+  let at = range.offset;
+  for (const e of extents) {
+    const s = Math.max(e.offset, at);
+    const t = Math.min(e.offset + e.length, end);
+    if (t <= s) continue;
+    if (s !== at) throw new V2kError("NBD_PROTOCOL", `source extents leave a gap at offset ${at}`, "The source returned inconsistent allocation data; retry.");
+    const kind: OpKind = e.zero ? "zero" : "copy";
+    const last = out.at(-1);
+    if (last && last.kind === kind) last.length += t - s;
+    else out.push({ kind, offset: s, length: t - s });
+    at = t;
+  }
+  if (at !== end) throw new V2kError("NBD_PROTOCOL", `source extents end at ${at} instead of ${end}`, "The source returned inconsistent allocation data; retry.");
+  return out;
+}

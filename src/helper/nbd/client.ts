@@ -1,0 +1,253 @@
+// NbdClient: one NBD connection (UNIX socket or TCP) with many requests in flight. Requests larger
+// than the server's maximum block size are split transparently; connection loss rejects every
+// outstanding request at once. Errors are NbdError subclasses; convert them with nbdToV2kError.
+import { connect as netConnect, type Socket } from "node:net";
+import { NbdDisconnectedError, NbdProtocolError } from "./errors";
+import { negotiate, type ExportInfo } from "./handshake";
+import { Cmd, CmdFlag, cmdNames, REQUEST_HEADER_SIZE, REQUEST_MAGIC } from "./protocol";
+import { ReplyParser, type NbdExtent, type PendingRequest } from "./reply-parser";
+
+export interface NbdConnectOptions {
+  /** UNIX socket path (nbd+unix). */
+  socket?: string;
+  /** TCP host and port (nbd://). */
+  host?: string;
+  port?: number;
+  exportName?: string;
+  /** Negotiate base:allocation for BLOCK_STATUS. Default true. */
+  wantExtents?: boolean;
+  /** Connect + handshake deadline. Default 15 s. */
+  timeoutMs?: number;
+}
+
+/** Largest WRITE_ZEROES/TRIM/BLOCK_STATUS length we send in one request (the field is 32-bit). */
+const MAX_EFFECT_LENGTH = 1024 * 1024 * 1024;
+
+export class NbdClient {
+  private readonly pending = new Map<number, PendingRequest>();
+  private nextCookie = 1;
+  private failure: Error | undefined;
+  private readonly parser: ReplyParser;
+  private closed: Promise<void>;
+
+  private constructor(private readonly sock: Socket, readonly info: ExportInfo, rest: Buffer) {
+    this.parser = new ReplyParser((c) => this.pending.get(c), (r) => this.settle(r), () => this.info.allocationContextId);
+    this.closed = new Promise((resolve) => sock.once("close", () => resolve()));
+    sock.on("data", (chunk: Buffer) => {
+      try {
+        this.parser.feed(chunk);
+      } catch (e) {
+        this.fail(e instanceof Error ? e : new NbdProtocolError(String(e)));
+      }
+    });
+    sock.on("error", (e) => this.fail(new NbdDisconnectedError(`connection error: ${e.message}`)));
+    sock.on("close", () => this.fail(new NbdDisconnectedError("the server closed the connection")));
+    if (rest.length > 0) this.parser.feed(rest);
+  }
+
+  static async connect(options: NbdConnectOptions): Promise<NbdClient> {
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    const sock = options.socket !== undefined
+      ? netConnect({ path: options.socket })
+      : netConnect({ host: options.host ?? "localhost", port: options.port ?? 10809 });
+    const timer = setTimeout(() => sock.destroy(new Error(`no NBD handshake within ${timeoutMs} ms`)), timeoutMs);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        sock.once("connect", resolve);
+        sock.once("error", (e) => reject(new NbdDisconnectedError(`cannot connect to ${options.socket ?? `${options.host}:${options.port}`}: ${e.message}`)));
+      });
+      if (options.socket === undefined) sock.setNoDelay(true);
+      const { info, rest } = await negotiate(sock, { exportName: options.exportName ?? "", wantExtents: options.wantExtents ?? true });
+      return new NbdClient(sock, info, rest);
+    } catch (e) {
+      sock.destroy();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  get size(): number {
+    return this.info.size;
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Largest READ/WRITE payload per request. */
+  get maxBlock(): number {
+    return this.info.blockSize.maximum;
+  }
+
+  /** Read `length` bytes at `offset` into `into` (allocated when omitted); returns the filled buffer. */
+  async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    this.checkRange(offset, length);
+    const dest = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+    if (dest.length < length) throw new RangeError(`read buffer of ${into?.length} bytes is smaller than ${length}`);
+    await this.split(offset, length, this.maxBlock, (o, n) => this.request(Cmd.READ, 0, o, n, undefined, dest.subarray(o - offset, o - offset + n)));
+    return dest;
+  }
+
+  async write(offset: number, data: Buffer, options: { fua?: boolean } = {}): Promise<void> {
+    this.checkRange(offset, data.length);
+    this.checkWritable();
+    const flags = options.fua && this.info.canFua ? CmdFlag.FUA : 0;
+    await this.split(offset, data.length, this.maxBlock, (o, n) => this.request(Cmd.WRITE, flags, o, n, data.subarray(o - offset, o - offset + n)));
+  }
+
+  /**
+   * Make a range read as zeros. Holes may be punched (NO_HOLE is never sent). `fastZero` asks the
+   * server to fail with ENOTSUP instead of writing zeros slowly; it is dropped when not advertised.
+   */
+  async writeZeroes(offset: number, length: number, options: { fastZero?: boolean; fua?: boolean } = {}): Promise<void> {
+    this.checkRange(offset, length);
+    this.checkWritable();
+    if (!this.info.canWriteZeroes) throw new NbdProtocolError("the server does not support WRITE_ZEROES");
+    const flags = (options.fastZero && this.info.canFastZero ? CmdFlag.FAST_ZERO : 0) | (options.fua && this.info.canFua ? CmdFlag.FUA : 0);
+    await this.split(offset, length, this.effectLimit(), (o, n) => this.request(Cmd.WRITE_ZEROES, flags, o, n));
+  }
+
+  async trim(offset: number, length: number): Promise<void> {
+    this.checkRange(offset, length);
+    this.checkWritable();
+    if (!this.info.canTrim) throw new NbdProtocolError("the server does not support TRIM");
+    await this.split(offset, length, this.effectLimit(), (o, n) => this.request(Cmd.TRIM, 0, o, n));
+  }
+
+  async flush(): Promise<void> {
+    if (!this.info.canFlush) return; // nothing to flush: the server writes through
+    await this.request(Cmd.FLUSH, 0, 0, 0);
+  }
+
+  /** One BLOCK_STATUS request; the answer may cover less than asked (never more: it is clamped). */
+  async blockStatus(offset: number, length: number): Promise<NbdExtent[]> {
+    this.checkRange(offset, length);
+    if (this.info.allocationContextId === undefined) throw new NbdProtocolError("the server did not agree to base:allocation");
+    const n = Math.min(length, this.effectLimit());
+    const req = await this.request(Cmd.BLOCK_STATUS, 0, offset, n);
+    const out: NbdExtent[] = [];
+    for (const e of req.extents ?? []) {
+      const end = Math.min(e.offset + e.length, offset + n);
+      if (end > e.offset) out.push({ ...e, length: end - e.offset });
+    }
+    if (out.length === 0) throw new NbdProtocolError(`BLOCK_STATUS at ${offset} returned no extents`);
+    return out;
+  }
+
+  /** Allocation extents covering exactly [offset, offset+length), adjacent equal states merged. */
+  async extents(offset: number, length: number): Promise<NbdExtent[]> {
+    const out: NbdExtent[] = [];
+    let at = offset;
+    const end = offset + length;
+    while (at < end) {
+      for (const e of await this.blockStatus(at, end - at)) {
+        const last = out.at(-1);
+        if (last && last.hole === e.hole && last.zero === e.zero && last.offset + last.length === e.offset) last.length += e.length;
+        else out.push({ ...e });
+        at = e.offset + e.length;
+      }
+    }
+    return out;
+  }
+
+  /** Graceful end: DISC after outstanding requests were sent, then wait for the socket to close. */
+  async close(): Promise<void> {
+    if (!this.failure && !this.sock.destroyed) {
+      const head = this.header(Cmd.DISC, 0, 0, 0, 0);
+      this.sock.end(head);
+      this.failure = new NbdDisconnectedError("the client was closed");
+      const timer = setTimeout(() => this.sock.destroy(), 5000);
+      await this.closed;
+      clearTimeout(timer);
+    }
+    this.destroy();
+  }
+
+  /** Immediate end: outstanding requests fail with NbdDisconnectedError. */
+  destroy(): void {
+    this.fail(new NbdDisconnectedError("the client was closed"));
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    if (!this.sock.destroyed) this.sock.destroy();
+    const reqs = [...this.pending.values()];
+    this.pending.clear();
+    for (const r of reqs) r.reject(this.failure);
+  }
+
+  private settle(req: PendingRequest): void {
+    this.pending.delete(req.cookie);
+    if (req.error) req.reject(req.error);
+    else if (req.cmd === Cmd.READ && req.covered !== req.length) {
+      this.fail(new NbdProtocolError(`READ at ${req.offset} answered ${req.covered} of ${req.length} bytes`));
+    } else req.resolve();
+  }
+
+  private header(cmd: number, flags: number, cookie: number, offset: number, length: number): Buffer {
+    const h = Buffer.allocUnsafe(REQUEST_HEADER_SIZE);
+    h.writeUInt32BE(REQUEST_MAGIC, 0);
+    h.writeUInt16BE(flags, 4);
+    h.writeUInt16BE(cmd, 6);
+    h.writeUInt32BE(0, 8);
+    h.writeUInt32BE(cookie, 12);
+    h.writeBigUInt64BE(BigInt(offset), 16);
+    h.writeUInt32BE(length, 24);
+    return h;
+  }
+
+  private request(cmd: number, flags: number, offset: number, length: number, payload?: Buffer, dest?: Buffer): Promise<PendingRequest> {
+    if (this.failure) return Promise.reject(this.failure);
+    const cookie = this.nextCookie;
+    this.nextCookie = this.nextCookie >= 0xffffffff ? 1 : this.nextCookie + 1;
+    return new Promise<PendingRequest>((resolve, reject) => {
+      const req: PendingRequest = {
+        cookie, cmd, offset, length, dest, covered: 0, extents: undefined, error: undefined,
+        resolve: () => resolve(req),
+        reject,
+      };
+      this.pending.set(cookie, req);
+      const head = this.header(cmd, flags, cookie, offset, length);
+      if (payload) {
+        this.sock.cork();
+        this.sock.write(head);
+        this.sock.write(payload);
+        this.sock.uncork();
+      } else {
+        this.sock.write(head);
+      }
+    });
+  }
+
+  private async split(offset: number, length: number, limit: number, one: (o: number, n: number) => Promise<unknown>): Promise<void> {
+    if (length <= limit) {
+      if (length > 0) await one(offset, length);
+      return;
+    }
+    const parts: Promise<unknown>[] = [];
+    for (let o = offset; o < offset + length; o += limit) parts.push(one(o, Math.min(limit, offset + length - o)));
+    await Promise.all(parts);
+  }
+
+  private effectLimit(): number {
+    const align = Math.max(this.info.blockSize.minimum, this.info.blockSize.preferred, 1);
+    return MAX_EFFECT_LENGTH - (MAX_EFFECT_LENGTH % align);
+  }
+
+  private checkRange(offset: number, length: number): void {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > this.info.size) {
+      throw new RangeError(`request ${offset}+${length} outside the export of ${this.info.size} bytes`);
+    }
+  }
+
+  private checkWritable(): void {
+    if (this.info.readOnly) throw new NbdProtocolError("the export is read-only");
+  }
+
+  /** For diagnostics: the command name of a request type. */
+  static commandName(cmd: number): string {
+    return cmdNames[cmd] ?? String(cmd);
+  }
+}
