@@ -1,0 +1,66 @@
+// cleanup: migration snapshots (ours only), leftover data-path processes, optionally the target
+// disks and the workdir. Default: snapshots removed, target and workdir kept.
+import { rmSync } from "node:fs";
+import { V2kError } from "../../shared/v2k-error";
+import { type Workdir } from "../state/index";
+import { type VsphereBridge } from "../vsphere/index";
+import { type Virsh } from "../libvirt/virsh";
+import { isOurDomain } from "../cutover/define";
+import { removeOwnSnapshots } from "./snapshots";
+import { stopLeftoverProcesses } from "./processes";
+
+export interface CleanupOptions {
+  deleteSnapshots: boolean;
+  deleteTarget: boolean;
+  removeWorkdir: boolean;
+}
+
+export interface CleanupResult {
+  snapshotsRemoved: string[];
+  processesStopped: { pid: number; program: string }[];
+  targetsRemoved: string[];
+  workdirKept: boolean;
+}
+
+const STEP = "cleanup";
+
+export async function runCleanup(wd: Workdir, o: CleanupOptions, deps: { bridge: VsphereBridge | null; virsh: Virsh }): Promise<CleanupResult> {
+  const m = wd.manifest;
+  const domain = m.cutover?.domainName;
+  if (o.deleteTarget && domain && (await isOurDomain(deps.virsh, domain, m.runId))) {
+    throw new V2kError("PHASE_ORDER", `the libvirt domain '${domain}' still uses the target disks`,
+      "Run 'rollback --remove-disks' to remove the domain and its disks, or clean up without --delete-target.");
+  }
+  const stopped = await stopLeftoverProcesses(wd.path, m.disks.map((d) => d.target.path));
+  for (const p of stopped) wd.emitter.log("info", STEP, `stopped leftover ${p.program} (pid ${p.pid})`);
+
+  let snapshotsRemoved: string[] = [];
+  if (o.deleteSnapshots) {
+    if (!deps.bridge) throw new Error("cleanup needs the vSphere bridge to delete snapshots");
+    snapshotsRemoved = (await removeOwnSnapshots(wd, deps.bridge, STEP)).removed;
+  }
+
+  const targetsRemoved: string[] = [];
+  if (o.deleteTarget) {
+    for (const d of m.disks) {
+      if (d.target.mode !== "file") {
+        await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.mode} target ${d.target.path} is not removed by cleanup`, d.key);
+        continue;
+      }
+      rmSync(d.target.path, { force: true });
+      targetsRemoved.push(d.target.path);
+    }
+  }
+
+  await wd.update((mm) => {
+    mm.cleanup = { at: new Date().toISOString(), snapshotsRemoved: [...(mm.cleanup?.snapshotsRemoved ?? []), ...snapshotsRemoved], workdirKept: !o.removeWorkdir };
+    mm.phase = "cleaned";
+    mm.lastError = null; // withWorkdir must not write into a removed workdir afterwards
+  });
+  wd.emitter.emit({ type: "phase", step: STEP, phase: "cleaned", message: `cleanup done: ${snapshotsRemoved.length} snapshot(s) removed` });
+  if (o.removeWorkdir) {
+    wd.release();
+    rmSync(wd.path, { recursive: true, force: true });
+  }
+  return { snapshotsRemoved, processesStopped: stopped.map((p) => ({ pid: p.pid, program: p.program })), targetsRemoved, workdirKept: !o.removeWorkdir };
+}

@@ -1,0 +1,97 @@
+// Leftover nbdkit / qemu-nbd processes of one workdir (a helper killed with -9 cannot tear them
+// down). A pid is only signalled when the process is nbdkit or qemu-nbd and its command line names
+// this workdir or one of its target disks (never by program name alone).
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+export interface LeftoverProcess {
+  pid: number;
+  pidFile: string;
+  program: string;
+}
+
+function pidFiles(dir: string, depth = 3): string[] {
+  if (depth < 0 || !existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...pidFiles(p, depth - 1));
+    else if (e.isFile() && e.name.endsWith(".pid")) out.push(p);
+  }
+  return out;
+}
+
+function cmdline(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((s) => s !== "");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * nbdkit / qemu-nbd processes of this migration that are still alive: named by a pid file under the
+ * workdir, or (the data path keeps its sockets in private temp dirs) serving one of its target disks
+ * or naming the workdir on their command line.
+ */
+export function findLeftoverProcesses(workdir: string, targets: readonly string[] = []): LeftoverProcess[] {
+  const found = new Map<number, LeftoverProcess>();
+  const ours = (args: string[]) => args.some((a) => a.includes(workdir) || targets.some((t) => a === t || a.endsWith(`:${t}`) || a.endsWith(`=${t}`)));
+  const consider = (pid: number, pidFile: string) => {
+    if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid || found.has(pid)) return;
+    const args = cmdline(pid);
+    if (!args || args.length === 0) return;
+    const program = args[0]!.split("/").pop()!;
+    if (!["nbdkit", "qemu-nbd"].includes(program) || !ours(args)) return;
+    found.set(pid, { pid, pidFile, program });
+  };
+  for (const pidFile of pidFiles(workdir)) consider(Number(readFileSync(pidFile, "utf8").trim()), pidFile);
+  for (const entry of readdirSync("/proc")) if (/^\d+$/.test(entry)) consider(Number(entry), "");
+  return [...found.values()];
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after graceMs; removes the pid files. Returns what was stopped. */
+export async function stopLeftoverProcesses(workdir: string, targets: readonly string[] = [], graceMs = 5000): Promise<LeftoverProcess[]> {
+  const procs = findLeftoverProcesses(workdir, targets);
+  for (const p of procs) {
+    try {
+      process.kill(p.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  }
+  const deadline = Date.now() + graceMs;
+  while (procs.some((p) => alive(p.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const p of procs) {
+    if (alive(p.pid)) {
+      try {
+        process.kill(p.pid, "SIGKILL");
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  }
+  // stale pid files of processes that are gone are removed too
+  for (const f of pidFiles(workdir)) {
+    const pid = Number(readFileSync(f, "utf8").trim());
+    if (!alive(pid) || procs.some((p) => p.pidFile === f)) rmSync(f, { force: true });
+  }
+  return procs;
+}
+
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,45 @@
+// `cleanup`: migration snapshots (ours only), leftover nbdkit/qemu-nbd, optionally target and workdir.
+import { z } from "zod";
+import { defineCommand } from "../cli/command";
+import { vcenterOptions } from "../config/index";
+import { runCleanup } from "../cleanup/cleanup";
+import { withRun, withSourceBridge } from "../cutover/run-context";
+
+export const cleanupCommand = defineCommand({
+  path: ["cleanup"],
+  summary: "remove this migration's snapshots and leftover processes; optionally its target disks and workdir",
+  options: {
+    ...vcenterOptions,
+    "delete-snapshots": { type: "boolean", description: "remove the migration snapshots this tool created (default)" },
+    "keep-snapshots": { type: "boolean", description: "leave the migration snapshots in place" },
+    "delete-target": { type: "boolean", description: "delete the target disk files (refused while the KVM domain exists)" },
+    "keep-workdir": { type: "boolean", description: "keep the workdir (default)" },
+    "remove-workdir": { type: "boolean", description: "delete the workdir (manifest and events.log) at the end" },
+    connect: { type: "string", valueName: "URI", description: "libvirt URI (default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI)" },
+  },
+  schema: z.object({
+    vcenter: z.string().optional(),
+    username: z.string().optional(),
+    "password-file": z.string().optional(),
+    "password-stdin": z.boolean().optional(),
+    thumbprint: z.string().optional(),
+    insecure: z.boolean().optional(),
+    "delete-snapshots": z.boolean().optional(),
+    "keep-snapshots": z.boolean().default(false),
+    "delete-target": z.boolean().default(false),
+    "keep-workdir": z.boolean().optional(),
+    "remove-workdir": z.boolean().default(false),
+    connect: z.string().optional(),
+    positionals: z.array(z.string()).max(0),
+  }).refine((o) => !(o["keep-workdir"] && o["remove-workdir"]), "--keep-workdir and --remove-workdir exclude each other")
+    .refine((o) => !(o["delete-snapshots"] && o["keep-snapshots"]), "--delete-snapshots and --keep-snapshots exclude each other"),
+  async run(o, ctx) {
+    const deleteSnapshots = !o["keep-snapshots"];
+    return withRun(ctx, "cleanup", o.connect, ({ wd, virsh }) => {
+      const opts = { deleteSnapshots, deleteTarget: o["delete-target"], removeWorkdir: o["remove-workdir"] };
+      return deleteSnapshots
+        ? withSourceBridge(ctx, wd, o, (bridge) => runCleanup(wd, opts, { bridge, virsh }))
+        : runCleanup(wd, opts, { bridge: null, virsh });
+    });
+  },
+});

@@ -1,0 +1,42 @@
+// `rollback`: back to VMware at any phase (see cutover/rollback.ts).
+import { z } from "zod";
+import { defineCommand } from "../cli/command";
+import { vcenterOptions } from "../config/index";
+import { runRollback } from "../cutover/rollback";
+import { withRun, withSourceBridge } from "../cutover/run-context";
+
+export const rollbackCommand = defineCommand({
+  path: ["rollback"],
+  summary: "stop and undefine the KVM domain, power the VMware VM back on (safe at any phase)",
+  options: {
+    ...vcenterOptions,
+    "remove-disks": { type: "boolean", description: "also delete the target disk files (default: keep them)" },
+    "keep-source-off": { type: "boolean", description: "do not power the VMware VM on" },
+    connect: { type: "string", valueName: "URI", description: "libvirt URI (default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI)" },
+  },
+  schema: z.object({
+    vcenter: z.string().optional(),
+    username: z.string().optional(),
+    "password-file": z.string().optional(),
+    "password-stdin": z.boolean().optional(),
+    thumbprint: z.string().optional(),
+    insecure: z.boolean().optional(),
+    "remove-disks": z.boolean().default(false),
+    "keep-source-off": z.boolean().default(false),
+    connect: z.string().optional(),
+    positionals: z.array(z.string()).max(0),
+  }),
+  render(data) {
+    const r = data as Awaited<ReturnType<typeof runRollback>>;
+    return [
+      r.domainUndefined ? `domain ${r.domainName} undefined` : "no KVM domain of this migration was defined",
+      `VMware VM: ${r.sourcePowerState}${r.sourcePoweredOn ? " (powered on by rollback)" : ""}`,
+      `snapshots removed: ${r.snapshotsRemoved.length}`,
+      r.disksRemoved.length ? `disks removed: ${r.disksRemoved.join(", ")}` : "target disks kept",
+    ].join("\n");
+  },
+  async run(o, ctx) {
+    return withRun(ctx, "rollback", o.connect, ({ wd, virsh }) =>
+      withSourceBridge(ctx, wd, o, (bridge) => runRollback(wd, { removeDisks: o["remove-disks"], keepSourceOff: o["keep-source-off"] }, { bridge, virsh })));
+  },
+});

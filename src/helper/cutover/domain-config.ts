@@ -1,0 +1,79 @@
+// From the cutover command's options to a DomainPolicy: resolves auto choices against the host
+// (kvm or TCG), the UUID policy (a new uuid is chosen once and kept in the manifest) and paths.
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { z } from "zod";
+import { type Manifest } from "../../shared/manifest";
+import { V2kError } from "../../shared/v2k-error";
+import { type OptionSpec } from "../cli/command";
+import { type Virsh, resolveDomainType } from "../libvirt/virsh";
+import {
+  DiskBusPolicy, DomainTypePolicy, GraphicsPolicy, NicModelPolicy, UuidPolicy, type DomainPolicy,
+  canonicalUuid, defaultDomainName, parseNetworkMap, parseNetworkTarget,
+} from "./domain-policy";
+
+/** Options shared by cutover and run (spread into Command.options). */
+export const domainOptions: Record<string, OptionSpec> = {
+  "network-map": { type: "string", multiple: true, valueName: "PG=TARGET,...",
+    description: "map VMware port groups to KVM networks: PG=BRIDGE, PG=bridge:BRIDGE or PG=network:NAME (comma separated, repeatable)" },
+  "network-map-default": { type: "string", valueName: "TARGET", description: "where NICs of unmapped port groups go (BRIDGE or network:NAME); without it an unmapped NIC is an error" },
+  "disk-bus": { type: "string", valueName: "auto|virtio|scsi|sata", description: "disk bus (default auto: virtio for Linux, sata for Windows without virtio drivers)" },
+  "nic-model": { type: "string", valueName: "auto|virtio|e1000e", description: "NIC model (default auto: virtio for Linux, e1000e for Windows)" },
+  "domain-name": { type: "string", valueName: "NAME", description: "libvirt domain name (default: the VMware VM name)" },
+  uuid: { type: "string", valueName: "keep|new", description: "domain UUID: keep the VMware BIOS uuid (default) or generate a new one" },
+  "domain-type": { type: "string", valueName: "auto|kvm|qemu", description: "libvirt domain type (default auto: kvm when /dev/kvm is usable, else qemu emulation)" },
+  graphics: { type: "string", valueName: "vnc|none", description: "graphics console (default vnc on 127.0.0.1 with autoport)" },
+  connect: { type: "string", valueName: "URI", description: "libvirt URI (default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI)" },
+};
+
+export const DomainOptionsSchema = z.object({
+  "network-map": z.array(z.string()).optional(),
+  "network-map-default": z.string().optional(),
+  "disk-bus": DiskBusPolicy.default("auto"),
+  "nic-model": NicModelPolicy.default("auto"),
+  "domain-name": z.string().min(1).regex(/^[^/\s'"<>&]+$/, "no spaces, quotes, slashes or <>&").optional(),
+  uuid: UuidPolicy.default("keep"),
+  "domain-type": DomainTypePolicy.default("auto"),
+  graphics: GraphicsPolicy.default("vnc"),
+  connect: z.string().optional(),
+});
+export type DomainOptions = z.infer<typeof DomainOptionsSchema>;
+
+/** Where the domain's per-VM files live: beside its disks, so removing a workdir never breaks it. */
+export function domainFiles(m: Manifest, name: string): { nvram: string; consoleLog: string; xml: string } {
+  return {
+    nvram: join(m.target.dir, `${name}_VARS.fd`),
+    consoleLog: join(m.target.dir, `${name}.console.log`),
+    xml: join(m.target.dir, `${name}.xml`),
+  };
+}
+
+export function chooseDomainUuid(m: Manifest, policy: "keep" | "new"): string {
+  if (m.cutover?.domainUuid) return m.cutover.domainUuid; // chosen on an earlier (interrupted) run
+  if (policy === "new") return randomUUID();
+  const u = canonicalUuid(m.vm.uuid);
+  if (!u) {
+    throw new V2kError("USAGE", `the VMware BIOS uuid '${m.vm.uuid}' is not a valid uuid`, "Use --uuid new.");
+  }
+  return u;
+}
+
+export async function resolveDomainPolicy(m: Manifest, o: DomainOptions, virsh: Virsh): Promise<DomainPolicy> {
+  const name = m.cutover?.domainName ?? o["domain-name"] ?? defaultDomainName(m.vm.name);
+  const files = domainFiles(m, name);
+  const policy: DomainPolicy = {
+    domainType: await resolveDomainType(o["domain-type"], virsh),
+    name,
+    uuid: chooseDomainUuid(m, o.uuid),
+    diskBus: o["disk-bus"],
+    nicModel: o["nic-model"],
+    networkMap: parseNetworkMap(o["network-map"] ?? []),
+    graphics: o.graphics,
+    consoleLogPath: files.consoleLog,
+    description: `Migrated from VMware VM '${m.vm.name}' (${m.vm.moref}) by ablestack-v2k run ${m.runId}`,
+    runId: m.runId,
+  };
+  if (o["network-map-default"]) policy.networkDefault = parseNetworkTarget(o["network-map-default"]);
+  if (m.vm.firmware === "efi") policy.nvramPath = files.nvram;
+  return policy;
+}

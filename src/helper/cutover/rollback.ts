@@ -1,0 +1,81 @@
+// rollback: back to VMware at any phase. The KVM domain is stopped and undefined (only ours, by the
+// run id in its metadata) before the source is powered on, so both never run at once.
+import { existsSync, rmSync } from "node:fs";
+import { type Workdir } from "../state/index";
+import { type VsphereBridge } from "../vsphere/index";
+import { type Virsh } from "../libvirt/virsh";
+import { removeOwnSnapshots } from "../cleanup/snapshots";
+import { isOurDomain } from "./define";
+import { domainFiles } from "./domain-config";
+import { defaultDomainName } from "./domain-policy";
+
+export interface RollbackOptions {
+  removeDisks: boolean;
+  /** Leave the VMware VM off (default: power it on when it ran at init or a cutover shut it down). */
+  keepSourceOff: boolean;
+}
+
+export interface RollbackResult {
+  domainName: string | null;
+  domainUndefined: boolean;
+  disksRemoved: string[];
+  snapshotsRemoved: string[];
+  sourcePoweredOn: boolean;
+  sourcePowerState: string;
+}
+
+const STEP = "rollback";
+
+export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridge: VsphereBridge; virsh: Virsh }): Promise<RollbackResult> {
+  const m = wd.manifest;
+  const emit = (message: string) => wd.emitter.emit({ type: "phase", step: STEP, phase: "rollback", message });
+  // a cutover killed before recording its name may still have defined the default name
+  const name = m.cutover?.domainName ?? (m.cutover ? defaultDomainName(m.vm.name) : null);
+
+  let domainUndefined = false;
+  if (name !== null && (await deps.virsh.exists(name))) {
+    if (await isOurDomain(deps.virsh, name, m.runId)) {
+      await deps.virsh.destroy(name);
+      await deps.virsh.undefine(name);
+      domainUndefined = true;
+      emit(`libvirt domain '${name}' stopped and undefined`);
+    } else {
+      await wd.warn(STEP, "DOMAIN_FOREIGN", `libvirt domain '${name}' was not created by this migration; left untouched`);
+    }
+  }
+  if (name !== null) {
+    const files = domainFiles(m, name);
+    for (const f of [files.nvram, files.xml]) rmSync(f, { force: true });
+  }
+
+  const disksRemoved: string[] = [];
+  if (o.removeDisks) {
+    for (const d of m.disks) {
+      if (d.target.mode === "file" && existsSync(d.target.path)) {
+        rmSync(d.target.path, { force: true });
+        disksRemoved.push(d.target.path);
+      } else if (d.target.mode !== "file") {
+        await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.mode} target ${d.target.path} is not removed by rollback`, d.key);
+      }
+    }
+    if (disksRemoved.length) emit(`${disksRemoved.length} target disk(s) removed`);
+  }
+
+  const snapshotsRemoved = (await removeOwnSnapshots(wd, deps.bridge, STEP)).removed;
+
+  let sourcePoweredOn = false;
+  const wanted = !o.keepSourceOff && (m.vm.powerStateAtInit === "poweredOn" || m.cutover !== undefined);
+  let state = (await deps.bridge.vmState(m.vm.moref)).powerState;
+  if (wanted && state === "poweredOff") {
+    await deps.bridge.powerOn(m.vm.moref);
+    state = (await deps.bridge.vmState(m.vm.moref)).powerState;
+    sourcePoweredOn = state === "poweredOn";
+    emit("the VMware VM is powered on again");
+  }
+
+  await wd.update((mm) => {
+    mm.rollback = { at: new Date().toISOString(), sourcePoweredOn: sourcePoweredOn || state === "poweredOn", domainUndefined, disksRemoved: o.removeDisks };
+    mm.phase = "rolled-back";
+  });
+  return { domainName: name, domainUndefined, disksRemoved, snapshotsRemoved, sourcePoweredOn, sourcePowerState: state };
+}

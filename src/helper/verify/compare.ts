@@ -1,0 +1,86 @@
+// Block-by-block comparison of a source and a target read through the same BlockSource interface.
+// A difference is reported with the disk, the offset of the first differing 4 KiB block and the
+// length of the differing run inside the compared block.
+import { type Area, type BlockSource } from "../endpoints/index";
+
+export interface Mismatch {
+  disk: number;
+  offset: number;
+  length: number;
+}
+
+export interface CompareStats {
+  comparedBytes: number;
+  blocks: number;
+  mismatches: Mismatch[];
+}
+
+const GRAIN = 4096;
+
+/** Differing 4 KiB-aligned runs of two equally long buffers at base offset `at`. */
+export function diffRuns(a: Buffer, b: Buffer, at: number, disk: number): Mismatch[] {
+  const out: Mismatch[] = [];
+  for (let i = 0; i < a.length; i += GRAIN) {
+    const end = Math.min(i + GRAIN, a.length);
+    if (a.subarray(i, end).equals(b.subarray(i, end))) continue;
+    const last = out[out.length - 1];
+    if (last && last.offset + last.length === at + i) last.length += end - i;
+    else out.push({ disk, offset: at + i, length: end - i });
+  }
+  return out;
+}
+
+export interface CompareOptions {
+  disk: number;
+  /** Stop collecting after this many mismatches (the result says it is cut). */
+  maxMismatches?: number;
+  signal?: AbortSignal;
+  onProgress?: (doneBytes: number) => void;
+  /** Requests kept in flight on each side. */
+  parallel?: number;
+}
+
+export async function compareAreas(source: BlockSource, target: BlockSource, areas: Area[], o: CompareOptions): Promise<CompareStats> {
+  const stats: CompareStats = { comparedBytes: 0, blocks: 0, mismatches: [] };
+  const max = o.maxMismatches ?? 100;
+  let next = 0;
+  const worker = async () => {
+    while (next < areas.length && stats.mismatches.length < max) {
+      if (o.signal?.aborted) throw o.signal.reason;
+      const a = areas[next++]!;
+      const [s, t] = await Promise.all([source.read(a.offset, a.length), target.read(a.offset, a.length)]);
+      if (!s.equals(t)) stats.mismatches.push(...diffRuns(s, t, a.offset, o.disk));
+      stats.comparedBytes += a.length;
+      stats.blocks++;
+      o.onProgress?.(stats.comparedBytes);
+    }
+  };
+  await Promise.all(Array.from({ length: o.parallel ?? 4 }, worker));
+  stats.mismatches.sort((x, y) => x.offset - y.offset);
+  stats.mismatches.splice(max);
+  return stats;
+}
+
+/** Split [0, size) minus the areas known to be zero on both sides into blocks of at most blockSize. */
+export function fullAreas(size: number, blockSize: number, allocated: Area[] | null): Area[] {
+  const ranges = allocated ?? [{ offset: 0, length: size }];
+  const out: Area[] = [];
+  for (const r of ranges) {
+    for (let off = r.offset; off < r.offset + r.length; off += blockSize) {
+      out.push({ offset: off, length: Math.min(blockSize, r.offset + r.length - off) });
+    }
+  }
+  return out;
+}
+
+/** Union of two sorted area lists (allocated on either side) merged into non-overlapping runs. */
+export function unionAreas(a: Area[], b: Area[]): Area[] {
+  const all = [...a, ...b].filter((x) => x.length > 0).sort((x, y) => x.offset - y.offset);
+  const out: Area[] = [];
+  for (const x of all) {
+    const last = out[out.length - 1];
+    if (last && x.offset <= last.offset + last.length) last.length = Math.max(last.length, x.offset + x.length - last.offset);
+    else out.push({ ...x });
+  }
+  return out;
+}
