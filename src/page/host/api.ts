@@ -97,3 +97,41 @@ export function startLongStep(args: { workdir: string; runId: string; command: s
 }
 
 export { cancelOperation };
+
+export interface CutoverOptions {
+  shutdown: "guest" | "poweroff";
+  start: boolean;
+  networkMap: Record<string, string>;
+}
+export interface RollbackOptions {
+  removeDisks: boolean;
+}
+export interface CleanupOptions {
+  deleteTarget: boolean;
+}
+
+/** The helper command line of each page action (options only; connection flags are added by the caller). */
+export function actionCommand(action: "cbt-enable" | "sync-base" | "sync-incr" | "verify", opts?: undefined): string[];
+export function actionCommand(action: "cutover", opts: CutoverOptions): string[];
+export function actionCommand(action: "rollback", opts: RollbackOptions): string[];
+export function actionCommand(action: "cleanup", opts: CleanupOptions): string[];
+export function actionCommand(action: string, opts?: CutoverOptions | RollbackOptions | CleanupOptions): string[] {
+  switch (action) {
+    case "cbt-enable": return ["cbt", "enable"];
+    case "sync-base": return ["sync", "base"];
+    case "sync-incr": return ["sync", "incr"];
+    case "verify": return ["verify", "--mode", "quick"];
+    case "cutover": {
+      const o = opts as CutoverOptions;
+      return ["cutover", "--shutdown", o.shutdown, ...(o.start ? ["--start"] : []), ...networkMapArg(o.networkMap)];
+    }
+    case "rollback": return ["rollback", ...((opts as RollbackOptions).removeDisks ? ["--remove-disks"] : [])];
+    case "cleanup": return ["cleanup", ...((opts as CleanupOptions).deleteTarget ? ["--delete-target"] : [])];
+    default: throw new Error(`unknown action ${action}`);
+  }
+}
+
+/** Actions that may run for minutes run detached; the others run attached and stream their events. */
+export function isLongAction(action: string): boolean {
+  return action === "sync-base" || action === "sync-incr" || action === "cutover";
+}

@@ -51,7 +51,13 @@ export interface CockpitDBusClient {
   close(): void;
 }
 
+export interface CockpitChannel {
+  wait(): PromiseLike<unknown>;
+  close(problem?: string): void;
+}
+
 export interface Cockpit {
+  channel(options: Record<string, unknown>): CockpitChannel;
   spawn(args: string[], options?: CockpitSpawnOptions): CockpitSpawnPromise;
   file(path: string, options?: { superuser?: "require" | "try"; max_read_size?: number }): CockpitFile;
   dbus(name: string | null, options?: { bus?: string }): CockpitDBusClient;

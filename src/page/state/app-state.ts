@@ -4,11 +4,12 @@ import { type ErrorInfo } from "../../shared/errors";
 import { type V2kEvent } from "../../shared/events";
 import { type Manifest } from "../../shared/manifest";
 import { type ListedMigration, type OperationRecord, type UnreadableWorkdir } from "../../shared/results";
+import { checkAdministrativeAccess } from "../host/admin";
 import * as api from "../host/api";
 import { cockpit } from "../host/cockpit";
 import { toHelperError } from "../host/helper-error";
 import { watchEvents, watchManifest, watchOperation, type Unwatch } from "../host/watch";
-import { type ProgressByDisk } from "./derive";
+import { type ActionId, type ProgressByDisk } from "./derive";
 
 export type Route = { view: "list" } | { view: "new" } | { view: "migration"; workdir: string };
 
@@ -46,6 +47,11 @@ export class AppState {
 
   protected changed(): void {
     for (const l of [...this.listeners]) l();
+  }
+
+  async checkAdmin(): Promise<void> {
+    this.admin = (await checkAdministrativeAccess()) ? "allowed" : "denied";
+    this.changed();
   }
 
   // --- routing -------------------------------------------------------------------------------
@@ -91,7 +97,9 @@ export class AppState {
       const result = await api.listMigrations().promise;
       this.list = { loaded: true, migrations: result.migrations, unreadable: result.unreadable, error: null };
     } catch (e) {
-      this.list = { ...this.list, loaded: true, error: toHelperError(e).info };
+      const info = toHelperError(e).info;
+      if (info.code === "ADMIN_REQUIRED") this.admin = "denied";
+      this.list = { ...this.list, loaded: true, error: info };
     }
     this.changed();
   }
@@ -153,6 +161,74 @@ export class AppState {
   /** A long operation runs when operation.json has no exit code yet. */
   isRunning(view: MigrationView | null = this.current): boolean {
     return !!view?.operation && view.operation.exitCode === undefined;
+  }
+
+  // --- actions ------------------------------------------------------------------------------
+
+  /** The action being started or running attached, and the last action's error. */
+  pending: { action: ActionId; cancel?: () => void } | null = null;
+  actionError: ErrorInfo | null = null;
+
+  clearActionError(): void {
+    this.actionError = null;
+    this.changed();
+  }
+
+  /**
+   * Runs one action on the current migration. Long ones start detached (the page follows them via
+   * the workdir); short ones run attached. Resolves when started (long) or finished (short); a
+   * failure is both thrown (dialogs show it) and kept in actionError (the page shows it).
+   */
+  async perform(action: ActionId, command: string[], conn: api.VcenterConnection | undefined): Promise<void> {
+    const view = this.current;
+    if (!view?.manifest) throw new Error("no migration open");
+    this.actionError = null;
+    try {
+      if (api.isLongAction(action)) {
+        this.pending = { action };
+        this.changed();
+        await api.startLongStep({ workdir: view.workdir, runId: view.manifest.runId, command, ...(conn ? { conn } : {}) });
+      } else {
+        const run = api.runStep({ workdir: view.workdir, command, ...(conn ? { conn } : {}) });
+        this.pending = { action, cancel: run.cancel };
+        this.changed();
+        await run.promise;
+      }
+    } catch (e) {
+      const info = toHelperError(e).info;
+      if (this.current === view) this.actionError = info;
+      throw e;
+    } finally {
+      this.pending = null;
+      this.changed();
+    }
+  }
+
+  async cancelRunning(): Promise<void> {
+    const view = this.current;
+    if (!view) return;
+    if (this.pending?.cancel) this.pending.cancel();
+    else await api.cancelOperation(view.workdir);
+  }
+
+  // --- network maps (not secret: kept in the browser so the cutover dialog can offer them) ---------
+
+  setNetworkMap(workdir: string, map: Record<string, string>): void {
+    try {
+      window.localStorage.setItem(`ablestack-v2k:netmap:${workdir}`, JSON.stringify(map));
+    } catch {
+      // storage unavailable: the cutover dialog falls back to "default"
+    }
+  }
+
+  networkMapFor(workdir: string): Record<string, string> {
+    try {
+      const raw = window.localStorage.getItem(`ablestack-v2k:netmap:${workdir}`);
+      const value: unknown = raw ? JSON.parse(raw) : {};
+      return value && typeof value === "object" ? value as Record<string, string> : {};
+    } catch {
+      return {};
+    }
   }
 
   // --- credentials ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ export class FakeCockpit {
   readonly location = { path: [] as string[], options: {} as Record<string, string | string[]>, go: (p: string | string[], o?: Record<string, string>) => this.navigate(p, o) };
   private listeners = new Set<() => void>();
   translations: Record<string, string> = {};
+  adminAllowed = true;
 
   private navigate(p: string | string[], o?: Record<string, string>) {
     this.location.path = Array.isArray(p) ? p : p.split("/").filter(Boolean);
@@ -67,6 +68,7 @@ export class FakeCockpit {
         };
       },
       dbus() { throw new Error("not used in these tests"); },
+      channel: () => ({ wait: () => (self.adminAllowed ? Promise.resolve() : Promise.reject(new Error("access-denied"))), close() {} }),
       gettext: ((a: string, b?: string) => self.translations[b ?? a] ?? (b ?? a)) as Cockpit["gettext"],
       format: (t: string) => t,
       language: "en",

@@ -117,3 +117,14 @@ test("timeline, actions and cutover readiness follow the phase and the last incr
   const rolled = sampleManifest({ phase: "rolled-back" });
   assert.equal(timeline(rolled, false)[5]?.status, "skipped");
 });
+
+test("administrative access is probed once and a denial is remembered", async () => {
+  const state = new AppState();
+  fake.adminAllowed = false;
+  await state.checkAdmin();
+  assert.equal(state.admin, "denied");
+  fake.adminAllowed = true;
+  await state.checkAdmin();
+  assert.equal(state.admin, "allowed");
+  state.dispose();
+});

@@ -1,0 +1,68 @@
+// A confirmation dialog for one action: what will happen, the vCenter password when this session
+// does not know it yet, and {dialogError} shown inside the dialog when starting fails.
+import { useState, type ReactNode } from "react";
+import { type ErrorInfo } from "../../../shared/errors";
+import { type Manifest } from "../../../shared/manifest";
+import { type VcenterConnection } from "../../host/api";
+import { toHelperError } from "../../host/helper-error";
+import { _, format } from "../../i18n";
+import { Button, Form, FormGroup, Modal, ModalBody, ModalFooter, ModalHeader, TextInput } from "../../pf";
+import { ErrorAlert } from "../ErrorAlert";
+
+export interface ActionDialogProps {
+  id: string;
+  title: string;
+  confirmLabel: string;
+  danger?: boolean;
+  manifest: Manifest;
+  /** Known connection (with password) or undefined: the dialog then asks for the password. */
+  conn: VcenterConnection | undefined;
+  children?: ReactNode;
+  onConfirm(conn: VcenterConnection): Promise<void>;
+  onClose(): void;
+}
+
+export function ActionDialog(props: ActionDialogProps) {
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [dialogError, setDialogError] = useState<ErrorInfo | null>(null);
+  const v = props.manifest.vcenter;
+
+  const confirm = async () => {
+    const conn: VcenterConnection = props.conn ?? { url: v.url, username: v.username, password, ...(v.thumbprint ? { thumbprint: v.thumbprint } : {}) };
+    setBusy(true);
+    setDialogError(null);
+    try {
+      await props.onConfirm(conn);
+      props.onClose();
+    } catch (e) {
+      setDialogError(toHelperError(e).info);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal isOpen variant="medium" onClose={props.onClose} id={props.id} aria-labelledby={`${props.id}-title`}>
+      <ModalHeader title={props.title} labelId={`${props.id}-title`} {...(props.danger ? { titleIconVariant: "warning" as const } : {})} />
+      <ModalBody>
+        {props.children}
+        {!props.conn && (
+          <Form onSubmit={(e) => { e.preventDefault(); void confirm(); }}>
+            <FormGroup label={format(_("Password of $0 on $1"), v.username, v.url)} fieldId={`${props.id}-password`} isRequired>
+              <TextInput id={`${props.id}-password`} type="password" value={password} onChange={(_e, val) => setPassword(val)} />
+            </FormGroup>
+          </Form>
+        )}
+        {dialogError && <ErrorAlert error={dialogError} />}
+      </ModalBody>
+      <ModalFooter>
+        <Button variant={props.danger ? "danger" : "primary"} id={`${props.id}-confirm`} isLoading={busy}
+          isDisabled={busy || (!props.conn && password === "")} onClick={() => void confirm()}>
+          {props.confirmLabel}
+        </Button>
+        <Button variant="link" onClick={props.onClose} isDisabled={busy}>{_("Cancel")}</Button>
+      </ModalFooter>
+    </Modal>
+  );
+}

@@ -1,0 +1,33 @@
+// Rollback: what is removed on KVM, and what is kept (the source VM, always).
+import { useState } from "react";
+import { type Manifest } from "../../../shared/manifest";
+import { type RollbackOptions, type VcenterConnection } from "../../host/api";
+import { _ } from "../../i18n";
+import { Checkbox, Content } from "../../pf";
+import { ActionDialog } from "./ActionDialog";
+
+export function RollbackDialog({ manifest, conn, onConfirm, onClose }: {
+  manifest: Manifest; conn: VcenterConnection | undefined;
+  onConfirm(opts: RollbackOptions, conn: VcenterConnection): Promise<void>; onClose(): void;
+}) {
+  const [removeDisks, setRemoveDisks] = useState(false);
+  return (
+    <ActionDialog id="v2k-rollback-dialog" title={_("Roll back to VMware")} confirmLabel={_("Roll back")} danger manifest={manifest} conn={conn}
+      onClose={onClose} onConfirm={(c) => onConfirm({ removeDisks }, c)}>
+      <Content>
+        <p>{_("Removed:")}</p>
+        <ul>
+          <li>{_("The KVM domain of this migration is stopped and undefined, if it exists.")}</li>
+          {removeDisks && <li>{_("The copied disk images on this host.")}</li>}
+        </ul>
+        <p>{_("Kept:")}</p>
+        <ul>
+          <li>{_("The VMware VM, which is powered on again if this migration turned it off.")}</li>
+          {!removeDisks && <li>{_("The copied disk images on this host.")}</li>}
+          <li>{_("The workdir with its manifest and events.")}</li>
+        </ul>
+      </Content>
+      <Checkbox id="v2k-rollback-remove-disks" label={_("Also remove the copied disk images")} isChecked={removeDisks} onChange={(_e, v) => setRemoveDisks(v)} />
+    </ActionDialog>
+  );
+}

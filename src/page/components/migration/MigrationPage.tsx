@@ -1,0 +1,117 @@
+// One migration: timeline with the current phase's action, disks, convergence, KVM domain, events.
+import { useState } from "react";
+import { type AppState } from "../../state/app-state";
+import { type VcenterConnection } from "../../host/api";
+import * as api from "../../host/api";
+import { _, format } from "../../i18n";
+import { actionLabel, phaseLabel } from "../../labels";
+import { actions, cutoverReady, DEFAULT_CRITERION, type ActionId } from "../../state/derive";
+import { Breadcrumb, BreadcrumbItem, Button, Card, CardBody, CardTitle, Flex, Label, PageSection, Spinner, Title, Grid, GridItem, AlertActionLink } from "../../pf";
+import { ErrorAlert } from "../ErrorAlert";
+import { ActionDialog } from "../dialogs/ActionDialog";
+import { CutoverDialog } from "../dialogs/CutoverDialog";
+import { RollbackDialog } from "../dialogs/RollbackDialog";
+import { CleanupDialog } from "../dialogs/CleanupDialog";
+import { PhaseTimeline } from "./PhaseTimeline";
+import { DiskProgress } from "./DiskProgress";
+import { ConvergenceChart } from "./ConvergenceChart";
+import { EventsLog } from "./EventsLog";
+import { DomainStatus } from "./DomainStatus";
+
+export function MigrationPage({ state, workdir }: { state: AppState; workdir: string }) {
+  const [dialog, setDialog] = useState<ActionId | null>(null);
+  const view = state.current;
+  const manifest = view?.manifest ?? null;
+  const back = (
+    <Breadcrumb>
+      <BreadcrumbItem to="#/" onClick={(e) => { e.preventDefault(); state.go({ view: "list" }); }}>{_("Migrations")}</BreadcrumbItem>
+      <BreadcrumbItem isActive>{manifest?.vm.name ?? workdir}</BreadcrumbItem>
+    </Breadcrumb>
+  );
+  if (!view || !manifest) {
+    return (
+      <PageSection>
+        {back}
+        {view?.manifestError ? <ErrorAlert error={view.manifestError} /> : <Spinner aria-label={_("Loading")} />}
+      </PageSection>
+    );
+  }
+
+  const running = state.isRunning(view);
+  const busy = running || state.pending !== null;
+  const ready = cutoverReady(manifest, DEFAULT_CRITERION);
+  const { primary, secondary } = actions(manifest, ready);
+  const conn = state.connectionFor(manifest);
+  const perform = async (action: ActionId, command: string[], c: VcenterConnection) => {
+    state.rememberConnection(c);
+    await state.perform(action, command, c);
+  };
+  // Actions without their own confirmation still need the password once per session.
+  const click = (action: ActionId) => {
+    const simple = action === "cbt-enable" || action === "sync-base" || action === "sync-incr" || action === "verify";
+    if (simple && conn) void perform(action, api.actionCommand(action), conn).catch(() => undefined);
+    else setDialog(action);
+  };
+  const button = (action: ActionId, isPrimary: boolean) => (
+    <Button key={action} id={`v2k-action-${action}`} variant={isPrimary ? "primary" : action === "rollback" ? "danger" : "secondary"}
+      isDisabled={busy} isLoading={state.pending?.action === action} onClick={() => click(action)}>
+      {actionLabel(action)}
+    </Button>
+  );
+  const close = () => setDialog(null);
+  const lastError = !running && manifest.lastError;
+
+  return (
+    <PageSection id="v2k-migration" data-phase={manifest.phase} data-running={running}>
+      {back}
+      <Flex alignItems={{ default: "alignItemsCenter" }}>
+        <Title headingLevel="h1">{manifest.vm.name}</Title>
+        <Label id="v2k-phase" data-phase={manifest.phase}>{phaseLabel(manifest.phase)}</Label>
+        {running && <Label color="blue" id="v2k-running">{format(_("Running: $0"), view.operation?.command ?? "")}</Label>}
+        {ready && <Label color="green" id="v2k-ready">{_("Ready for cutover")}</Label>}
+      </Flex>
+      {state.actionError && (
+        <ErrorAlert error={state.actionError} actionClose={<AlertActionLink onClick={() => state.clearActionError()}>{_("Dismiss")}</AlertActionLink>} />
+      )}
+      {lastError && !state.actionError && <ErrorAlert error={lastError} title={`${_("The last step failed")}: ${lastError.message}`} />}
+      {view.operation?.exitCode !== undefined && view.operation.exitCode !== 0 && !manifest.lastError && (
+        <ErrorAlert error={{ code: "PROCESS_FAILED", message: format(_("$0 ended with exit code $1"), view.operation.command, view.operation.exitCode),
+          hint: _("See the events below and detached.log in the workdir.") }} />
+      )}
+      <Card>
+        <CardBody>
+          <PhaseTimeline manifest={manifest} running={running} />
+          <Flex className="v2k-actions">
+            {primary && button(primary, true)}
+            {secondary.map((a) => button(a, false))}
+            {busy && <Button variant="link" id="v2k-cancel" onClick={() => void state.cancelRunning()}>{_("Cancel operation")}</Button>}
+          </Flex>
+        </CardBody>
+      </Card>
+      <Grid hasGutter md={6}>
+        <GridItem><Card><CardTitle>{_("Disks")}</CardTitle><CardBody><DiskProgress manifest={manifest} progress={view.progress} /></CardBody></Card></GridItem>
+        <GridItem><Card><CardTitle>{_("Convergence")}</CardTitle><CardBody><ConvergenceChart manifest={manifest} criterion={DEFAULT_CRITERION} /></CardBody></Card></GridItem>
+        <GridItem><Card><CardTitle>{_("KVM domain and verification")}</CardTitle><CardBody><DomainStatus manifest={manifest} /></CardBody></Card></GridItem>
+        <GridItem><Card><CardTitle>{_("Workdir")}</CardTitle><CardBody><code id="v2k-workdir">{workdir}</code></CardBody></Card></GridItem>
+      </Grid>
+      <Card>
+        <CardTitle>{_("Events")}</CardTitle>
+        <CardBody>
+          <EventsLog events={view.events} disks={manifest.disks.map((d) => ({ key: d.key, label: d.label }))} />
+          {view.malformed.length > 0 && <p className="v2k-malformed">{format(_("$0 lines of events.log could not be read."), view.malformed.length)}</p>}
+        </CardBody>
+      </Card>
+
+      {dialog === "cutover" && <CutoverDialog manifest={manifest} conn={conn} networkMap={state.networkMapFor(workdir)} onClose={close}
+        onConfirm={(o, c) => perform("cutover", api.actionCommand("cutover", o), c)} />}
+      {dialog === "rollback" && <RollbackDialog manifest={manifest} conn={conn} onClose={close}
+        onConfirm={(o, c) => perform("rollback", api.actionCommand("rollback", o), c)} />}
+      {dialog === "cleanup" && <CleanupDialog manifest={manifest} conn={conn} onClose={close}
+        onConfirm={(o, c) => perform("cleanup", api.actionCommand("cleanup", o), c)} />}
+      {(dialog === "cbt-enable" || dialog === "sync-base" || dialog === "sync-incr" || dialog === "verify") && (
+        <ActionDialog id="v2k-password-dialog" title={actionLabel(dialog)} confirmLabel={actionLabel(dialog)} manifest={manifest} conn={conn}
+          onClose={close} onConfirm={(c) => perform(dialog, api.actionCommand(dialog), c)} />
+      )}
+    </PageSection>
+  );
+}

@@ -1,0 +1,64 @@
+// Step 4: the helper's Go/No-Go checks, before anything changes on VMware.
+import { useEffect, useState } from "react";
+import { type ErrorInfo } from "../../../shared/errors";
+import { type PreflightCheck } from "../../../shared/results";
+import * as api from "../../host/api";
+import { toHelperError } from "../../host/helper-error";
+import { _ } from "../../i18n";
+import { Alert, Button, Label, Spinner } from "../../pf";
+import { ErrorAlert } from "../ErrorAlert";
+import { connectionOf } from "./VmStep";
+import { effectiveNetworkMap } from "./TargetStep";
+import { type StepProps } from "./wizard-data";
+
+function statusLabel(status: PreflightCheck["status"]) {
+  if (status === "pass") return <Label color="green">{_("Pass")}</Label>;
+  if (status === "warn") return <Label color="orange">{_("Warning")}</Label>;
+  return <Label color="red">{_("Fail")}</Label>;
+}
+
+export function PreflightStep({ data, update }: StepProps) {
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    if (data.preflight !== null) return;
+    setError(null);
+    const run = api.preflight({
+      conn: connectionOf(data),
+      target: { vm: data.vmName, dst: data.dst, format: data.format, transport: data.transport, networkMap: effectiveNetworkMap(data) },
+    });
+    run.promise.then((r) => update({ preflight: r }), (e) => setError(toHelperError(e).info));
+    return () => run.cancel();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [data.preflight, attempt]);
+
+  const result = data.preflight;
+  return (
+    <div id="v2k-step-preflight">
+      {error && <ErrorAlert error={error} />}
+      {!error && !result && <Spinner aria-label={_("Running preflight checks")} />}
+      {result && (
+        <>
+          {result.go
+            ? <Alert variant="success" isInline title={_("Go: the VM can be migrated")} id="v2k-preflight-go" />
+            : <Alert variant="danger" isInline title={_("No-Go: fix the failed checks first")} id="v2k-preflight-nogo" />}
+          <table className="pf-v6-c-table pf-m-compact" aria-label={_("Preflight checks")} id="v2k-preflight-checks">
+            <tbody className="pf-v6-c-table__tbody">
+              {result.checks.map((c) => (
+                <tr key={c.id} className="pf-v6-c-table__tr v2k-check" data-check={c.id} data-status={c.status}>
+                  <td className="pf-v6-c-table__td">{statusLabel(c.status)}</td>
+                  <td className="pf-v6-c-table__td">{c.title}</td>
+                  <td className="pf-v6-c-table__td">{c.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {(error || result) && (
+        <Button variant="link" onClick={() => { update({ preflight: null }); setAttempt(attempt + 1); }}>{_("Run the checks again")}</Button>
+      )}
+    </div>
+  );
+}
