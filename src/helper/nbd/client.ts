@@ -5,7 +5,7 @@ import { connect as netConnect, type Socket } from "node:net";
 import { NbdDisconnectedError, NbdProtocolError } from "./errors";
 import { negotiate, type ExportInfo } from "./handshake";
 import { Cmd, CmdFlag, cmdNames, REQUEST_HEADER_SIZE, REQUEST_MAGIC } from "./protocol";
-import { ReplyParser, type NbdExtent, type PendingRequest } from "./reply-parser";
+import { ReplyParser, type NbdExtent, type PendingRequest, type ReplyCounters } from "./reply-parser";
 
 export interface NbdConnectOptions {
   /** UNIX socket path (nbd+unix). */
@@ -69,6 +69,14 @@ export class NbdClient {
 
   get size(): number {
     return this.info.size;
+  }
+
+  /** Requests sent so far (after splitting), for diagnostics. */
+  requestsSent = 0;
+
+  /** Reply kinds received so far, for diagnostics. */
+  get counters(): Readonly<ReplyCounters> {
+    return this.parser.counters;
   }
 
   /** Requests sent and not yet answered. */
@@ -201,6 +209,7 @@ export class NbdClient {
   private request(cmd: number, flags: number, offset: number, length: number, payload?: Buffer, dest?: Buffer): Promise<PendingRequest> {
     if (this.failure) return Promise.reject(this.failure);
     const cookie = this.nextCookie;
+    this.requestsSent++;
     this.nextCookie = this.nextCookie >= 0xffffffff ? 1 : this.nextCookie + 1;
     return new Promise<PendingRequest>((resolve, reject) => {
       const req: PendingRequest = {

@@ -32,6 +32,14 @@ export interface PendingRequest {
   reject: (e: Error) => void;
 }
 
+/** Diagnostics (tests, benchmarks): what the server actually sent. */
+export interface ReplyCounters {
+  simpleReplies: number;
+  dataChunks: number;
+  holeChunks: number;
+  errorChunks: number;
+}
+
 type State =
   | { kind: "header" }
   | { kind: "need"; n: number; then: (b: Buffer) => void }
@@ -40,6 +48,7 @@ type State =
 export class ReplyParser {
   private state: State = { kind: "header" };
   private leftover: Buffer = Buffer.alloc(0);
+  readonly counters: ReplyCounters = { simpleReplies: 0, dataChunks: 0, holeChunks: 0, errorChunks: 0 };
 
   constructor(
     private readonly lookup: (cookie: number) => PendingRequest | undefined,
@@ -108,6 +117,7 @@ export class ReplyParser {
   }
 
   private simpleReply(req: PendingRequest, errno: number): void {
+    this.counters.simpleReplies++;
     if (errno !== 0) {
       req.error ??= new NbdServerError({ errno, command: cmdNames[req.cmd] ?? String(req.cmd), offset: req.offset, length: req.length });
       this.complete(req);
@@ -131,6 +141,7 @@ export class ReplyParser {
     };
     if (type === Chunk.OFFSET_DATA) {
       if (req.cmd !== Cmd.READ || !req.dest || length <= 8) throw new NbdProtocolError(`unexpected OFFSET_DATA chunk of ${length} bytes`);
+      this.counters.dataChunks++;
       this.state = { kind: "need", n: 8, then: (b) => {
         const at = Number(b.readBigUInt64BE(0)) - req.offset;
         const n = length - 8;
@@ -158,6 +169,7 @@ export class ReplyParser {
       const n = p.readUInt32BE(8);
       if (at < 0 || at + n > req.length) throw new NbdProtocolError("OFFSET_HOLE chunk outside the request");
       req.dest.fill(0, at, at + n);
+      this.counters.holeChunks++;
       req.covered += n;
     } else if (type === Chunk.BLOCK_STATUS) {
       if (req.cmd !== Cmd.BLOCK_STATUS || p.length < 12 || (p.length - 4) % 8 !== 0) throw new NbdProtocolError("bad BLOCK_STATUS chunk");
@@ -174,6 +186,7 @@ export class ReplyParser {
       req.extents = extents;
     } else if (type & CHUNK_TYPE_ERROR_BIT) {
       if (p.length < 6) throw new NbdProtocolError("short ERROR chunk");
+      this.counters.errorChunks++;
       const errno = p.readUInt32BE(0);
       const msgLen = p.readUInt16BE(4);
       const message = p.subarray(6, 6 + msgLen).toString("utf8");

@@ -1,0 +1,204 @@
+// The copy engine on the in-memory endpoints: content, sparseness, zeroUnlisted, limits, errors,
+// cancel and progress.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { copyDisk, type CopyProgress } from "../../../src/helper/engine/index";
+import { MemoryDisk, MemorySource, MemoryTarget, type BlockSource } from "../../../src/helper/endpoints/index";
+import { NbdServerError } from "../../../src/helper/nbd/index";
+import { V2kError } from "../../../src/shared/v2k-error";
+
+const K = 1024;
+const M = 1024 * 1024;
+
+function diskWith(size: number, parts: Array<[number, number]>, seed?: Buffer): MemoryDisk {
+  const d = new MemoryDisk(size);
+  for (const [offset, length] of parts) d.write(offset, seed ? seed.subarray(0, length) : randomBytes(length));
+  return d;
+}
+
+function assertSameContent(a: MemoryDisk, b: MemoryDisk, size = a.size): void {
+  for (let o = 0; o < size; o += M) {
+    const n = Math.min(M, size - o);
+    assert.ok(a.read(o, n).equals(b.read(o, n)), `content differs in the MiB at ${o}`);
+  }
+}
+
+/** A source whose reads take `ms` and that counts reads running at once. */
+class SlowSource implements BlockSource {
+  running = 0;
+  maxRunning = 0;
+  extents?: BlockSource["extents"];
+  constructor(private readonly inner: MemorySource, private readonly ms: number, private readonly failAt?: number) {}
+  get size() {
+    return this.inner.size;
+  }
+  label = "slow source";
+  async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      await new Promise((r) => setTimeout(r, this.ms));
+      if (this.failAt !== undefined && offset <= this.failAt && this.failAt < offset + length) throw new Error("simulated read failure");
+      return await this.inner.read(offset, length, into);
+    } finally {
+      this.running--;
+    }
+  }
+  async close() {}
+}
+
+test("a full copy reproduces the source, writes only data and leaves holes as holes", async () => {
+  const size = 64 * M;
+  const src = diskWith(size, [[0, 3 * M], [10 * M + 4 * K, 5 * M], [63 * M, M]]);
+  const dst = new MemoryDisk(size);
+  const target = new MemoryTarget(dst);
+  const stats = await copyDisk({ source: new MemorySource(src), target, areas: [{ offset: 0, length: size }], targetIsZero: true });
+  assertSameContent(src, dst);
+  assert.equal(stats.totalBytes, size);
+  // The unaligned area touches 81 granules of 64 KiB: 5 MiB + 64 KiB of data to write.
+  const data = 3 * M + 5 * M + 64 * K + M;
+  assert.equal(stats.bytesWritten, data);
+  assert.equal(stats.bytesSkipped, size - data);
+  assert.equal(target.ops.bytesWritten, data);
+  assert.equal(target.ops.flushes, 1);
+  assert.equal(target.unflushedWrites, 0);
+  assert.ok(stats.flushedAt !== "" && !Number.isNaN(Date.parse(stats.flushedAt)));
+  // Sparse: the target stores only what the source stores.
+  assert.deepEqual(dst.allocated(), src.allocated());
+});
+
+test("without source extents, zeros in read data become WRITE_ZEROES, never data", async () => {
+  const size = 16 * M;
+  const src = diskWith(size, [[M, M], [5 * M, 256 * K]]);
+  const dst = diskWith(size, [[0, size]]); // garbage everywhere: zeros must really be written
+  const target = new MemoryTarget(dst);
+  const source = new MemorySource(src, { withExtents: false });
+  const stats = await copyDisk({ source, target, areas: [{ offset: 0, length: size }] });
+  assertSameContent(src, dst);
+  assert.equal(stats.bytesRead, size);
+  assert.equal(stats.bytesWritten, M + 256 * K);
+  assert.equal(stats.bytesZeroed, size - M - 256 * K);
+  assert.deepEqual(dst.allocated(), src.allocated());
+});
+
+test("with source extents, holes are never read", async () => {
+  const size = 32 * M;
+  const src = diskWith(size, [[8 * M, 2 * M]]);
+  const source = new MemorySource(src);
+  const target = new MemoryTarget(new MemoryDisk(size));
+  const stats = await copyDisk({ source, target, areas: [{ offset: 0, length: size }], chunkSize: M });
+  assert.equal(stats.bytesRead, 2 * M);
+  assert.equal(source.reads, 2);
+  assert.equal(stats.bytesZeroed, size - 2 * M);
+  // Zero runs are merged: one zero op before and one after the data.
+  assert.equal(target.ops.zeroes, 2);
+});
+
+test("an incremental copy touches only the listed areas", async () => {
+  const size = 8 * M;
+  const src = diskWith(size, [[0, size]]);
+  const dst = diskWith(size, [[0, size]]);
+  const before = dst.read(0, size);
+  const areas = [{ offset: M, length: 64 * K }, { offset: 3 * M + 512, length: 4 * K }];
+  const stats = await copyDisk({ source: new MemorySource(src), target: new MemoryTarget(dst), areas, coalesceGap: 0 });
+  assert.equal(stats.totalBytes, 64 * K + 4 * K);
+  const after = dst.read(0, size);
+  for (const a of areas) assert.ok(after.subarray(a.offset, a.offset + a.length).equals(src.read(a.offset, a.length)));
+  assert.ok(after.subarray(0, M).equals(before.subarray(0, M)), "bytes outside the areas changed");
+  assert.ok(after.subarray(M + 64 * K, 3 * M).equals(before.subarray(M + 64 * K, 3 * M)));
+  assert.ok(after.subarray(3 * M + 512 + 4 * K).equals(before.subarray(3 * M + 512 + 4 * K)));
+});
+
+test("zeroUnlisted makes everything unlisted zero on the target (rebase)", async () => {
+  const size = 8 * M;
+  const src = diskWith(size, [[2 * M, M]]);
+  const dst = diskWith(size, [[0, size]]);
+  const target = new MemoryTarget(dst);
+  const stats = await copyDisk({ source: new MemorySource(src, { withExtents: false }), target, areas: [{ offset: 2 * M, length: M }], zeroUnlisted: true });
+  assertSameContent(src, dst);
+  assert.equal(stats.totalBytes, size);
+  assert.equal(stats.bytesRead, M);
+  assert.equal(target.ops.bytesZeroed, 7 * M);
+  assert.deepEqual(dst.allocated(), [{ offset: 2 * M, length: M }]);
+});
+
+test("workers and bytes in flight stay within the limits", async () => {
+  const size = 64 * M;
+  const slow = new SlowSource(new MemorySource(diskWith(size, [[0, size]], Buffer.alloc(size, 7))), 5);
+  const stats = await copyDisk({ source: slow, target: new MemoryTarget(new MemoryDisk(size)), areas: [{ offset: 0, length: size }], chunkSize: M, requests: 32, maxBytesInFlight: 8 * M });
+  assert.equal(stats.workers, 8);
+  assert.ok(slow.maxRunning <= 8, `reads at once: ${slow.maxRunning}`);
+  assert.ok(slow.maxRunning >= 2, "no parallelism at all");
+});
+
+test("the first read error aborts the copy with disk, offset and endpoint, and nothing is flushed", async () => {
+  const size = 32 * M;
+  const slow = new SlowSource(new MemorySource(diskWith(size, [[0, size]])), 2, 13 * M + 5);
+  const target = new MemoryTarget(new MemoryDisk(size));
+  await assert.rejects(copyDisk({ source: slow, target, areas: [{ offset: 0, length: size }], chunkSize: M, disk: "disk 2001" }), (e: unknown) => {
+    assert.ok(e instanceof V2kError);
+    assert.equal(e.code, "NBD_SOURCE_FAILED");
+    assert.match(e.message, /disk 2001/);
+    assert.match(e.message, new RegExp(`offset ${13 * M}`));
+    assert.match(e.message, /slow source/);
+    return true;
+  });
+  assert.equal(target.ops.flushes, 0);
+});
+
+test("ENOSPC from the target becomes TARGET_FULL", async () => {
+  const size = 8 * M;
+  const target = new MemoryTarget(new MemoryDisk(size));
+  target.write = async (offset: number, data: Buffer) => {
+    throw new NbdServerError({ errno: 28, command: "WRITE", offset, length: data.length });
+  };
+  await assert.rejects(copyDisk({ source: new MemorySource(diskWith(size, [[0, size]])), target, areas: [{ offset: 0, length: size }], disk: "disk 2000" }),
+    (e: unknown) => e instanceof V2kError && e.code === "TARGET_FULL" && /disk 2000/.test(e.message));
+});
+
+test("an abort signal cancels promptly", async () => {
+  const size = 256 * M;
+  const slow = new SlowSource(new MemorySource(diskWith(size, [[0, 4 * M]])), 50);
+  const target = new MemoryTarget(new MemoryDisk(size));
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 120);
+  const started = Date.now();
+  await assert.rejects(copyDisk({ source: slow, target, areas: [{ offset: 0, length: size }], chunkSize: M, requests: 4, signal: ac.signal }),
+    (e: unknown) => e instanceof V2kError && e.code === "CANCELLED");
+  assert.ok(Date.now() - started < 400, `took ${Date.now() - started} ms`);
+  assert.equal(target.ops.flushes, 0);
+});
+
+test("progress is monotonic, counts skipped bytes and ends at the total", async () => {
+  const size = 64 * M;
+  const src = diskWith(size, [[0, 16 * M]]);
+  const reports: CopyProgress[] = [];
+  const slow = new SlowSource(new MemorySource(src), 1);
+  slow.extents = (o: number, n: number) => new MemorySource(src).extents!(o, n);
+  await copyDisk({ source: slow, target: new MemoryTarget(new MemoryDisk(size)), areas: [{ offset: 0, length: size }], targetIsZero: true, chunkSize: M, progressIntervalMs: 0, onProgress: (p) => reports.push(p) });
+  assert.ok(reports.length > 10);
+  for (let i = 1; i < reports.length; i++) assert.ok(reports[i]!.bytes >= reports[i - 1]!.bytes);
+  assert.equal(reports.at(-1)!.bytes, size);
+  assert.ok(reports.every((r) => r.total === size && r.rateBps >= 0));
+});
+
+test("progress is throttled to the interval", async () => {
+  const size = 16 * M;
+  const reports: CopyProgress[] = [];
+  await copyDisk({ source: new SlowSource(new MemorySource(diskWith(size, [[0, size]])), 2), target: new MemoryTarget(new MemoryDisk(size)), areas: [{ offset: 0, length: size }], chunkSize: 256 * K, progressIntervalMs: 60_000, onProgress: (p) => reports.push(p) });
+  assert.equal(reports.length, 1, "only the final report within one interval");
+});
+
+test("a target smaller than the source is refused before anything is written", async () => {
+  const target = new MemoryTarget(new MemoryDisk(M));
+  await assert.rejects(copyDisk({ source: new MemorySource(new MemoryDisk(2 * M)), target, areas: [] }), (e: unknown) => e instanceof V2kError && e.code === "DST_TOO_SMALL");
+  assert.equal(target.ops.writes + target.ops.zeroes, 0);
+});
+
+test("several disks copy at once with independent engines", async () => {
+  const size = 16 * M;
+  const pairs = Array.from({ length: 3 }, (_, i) => ({ src: diskWith(size, [[i * M, 4 * M]]), dst: new MemoryDisk(size) }));
+  await Promise.all(pairs.map((p, i) => copyDisk({ source: new MemorySource(p.src), target: new MemoryTarget(p.dst), areas: [{ offset: 0, length: size }], disk: `disk ${i}` })));
+  for (const p of pairs) assertSameContent(p.src, p.dst);
+});
