@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { copyDisk, type CopyProgress } from "../../../src/helper/engine/index";
-import { MemoryDisk, MemorySource, MemoryTarget, type BlockSource } from "../../../src/helper/endpoints/index";
+import { MemoryDisk, MemorySource, MemoryTarget, type BlockSource, type Extent } from "../../../src/helper/endpoints/index";
 import { NbdServerError } from "../../../src/helper/nbd/index";
 import { V2kError } from "../../../src/shared/v2k-error";
 
@@ -28,7 +28,7 @@ function assertSameContent(a: MemoryDisk, b: MemoryDisk, size = a.size): void {
 class SlowSource implements BlockSource {
   running = 0;
   maxRunning = 0;
-  extents?: BlockSource["extents"];
+  extents?: (offset: number, length: number) => Promise<Extent[]>;
   constructor(private readonly inner: MemorySource, private readonly ms: number, private readonly failAt?: number) {}
   get size() {
     return this.inner.size;
