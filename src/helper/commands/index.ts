@@ -3,9 +3,21 @@ import { type Command } from "../cli/command";
 import { versionCommand } from "./version";
 import { copyCommand } from "./copy";
 import { listCommand } from "./list";
+import { preflightCommand } from "./preflight";
+import { initCommand } from "./init";
+import { cbtEnableCommand, cbtStatusCommand } from "./cbt";
+import { statusCommand } from "./status";
+import { snapshotCommand, syncCommand } from "./sync";
 
 export const commands: Command[] = [
   versionCommand,
   copyCommand,
   listCommand,
+  preflightCommand,
+  initCommand,
+  cbtEnableCommand,
+  cbtStatusCommand,
+  statusCommand,
+  snapshotCommand,
+  syncCommand,
 ];

@@ -2,6 +2,7 @@
 // (GOVC_URL, GOVC_USERNAME, GOVC_PASSWORD, GOVC_INSECURE, GOVC_THUMBPRINT). Passwords come from
 // --password-file, --password-stdin, GOVC_PASSWORD or credentials inside GOVC_URL, never argv.
 import { readFileSync, statSync } from "node:fs";
+import { z } from "zod";
 import { registerSecret } from "../../shared/redact";
 import { V2kError } from "../../shared/v2k-error";
 import { type OptionSpec } from "../cli/command";
@@ -25,6 +26,16 @@ export const vcenterOptions: Record<string, OptionSpec> = {
   "password-stdin": { type: "boolean", description: "read the password from stdin (first line)" },
   thumbprint: { type: "string", valueName: "SHA1", description: "pinned SHA-1 certificate thumbprint (default: GOVC_THUMBPRINT)" },
   insecure: { type: "boolean", description: "do not verify the certificate (recorded in the manifest; default: GOVC_INSECURE)" },
+};
+
+/** zod fields matching vcenterOptions, for a command's schema. */
+export const vcenterSchemaFields = {
+  vcenter: z.string().optional(),
+  username: z.string().optional(),
+  "password-file": z.string().optional(),
+  "password-stdin": z.boolean().optional(),
+  thumbprint: z.string().optional(),
+  insecure: z.boolean().optional(),
 };
 
 export interface VcenterFlags {

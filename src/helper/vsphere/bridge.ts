@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { type z } from "zod";
 import { V2kError } from "../../shared/v2k-error";
+import { registerSecret } from "../../shared/redact";
 import { type VcenterAccess } from "../config/vcenter-access";
 import { mapBridgeError, VsphereFault } from "./faults";
 import * as R from "./replies";
@@ -193,9 +194,12 @@ export class VsphereBridge {
     }
     return r;
   }
-  /** The vmware_soap_session cookie value (a secret: for datastore HTTP access only). */
+  /** The session cookie as a Cookie header value, `vmware_soap_session="..."` (a secret: datastore HTTP access only). */
   sessionCookie(): Promise<string> {
-    return this.typed(R.CookieResult, "sessionCookie", {}).then((r) => r.cookie);
+    return this.typed(R.CookieResult, "sessionCookie", {}).then((r) => {
+      registerSecret(r.cookie.slice(r.cookie.indexOf("=") + 1));
+      return r.cookie;
+    });
   }
 
   async close(): Promise<void> {

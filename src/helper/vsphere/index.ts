@@ -8,3 +8,6 @@
 export { VsphereBridge, withBridge, bridgeScriptPath, type BridgeOptions } from "./bridge";
 export { VsphereFault, mapBridgeError } from "./faults";
 export type { InventoryResult, VmStateResult, DiskInfo, SnapshotNode, QcdaResult } from "./replies";
+//   connectVsphere(flags: VcenterFlags, {readStdin, env?, signal?}, known?: manifest.vcenter): Promise<VsphereSession>
+//   withVsphere(flags, ctx, known, fn: ({bridge, access, certificate}) => Promise<T>)   (always closes)
+export { connectVsphere, withVsphere, type VsphereSession, type VsphereContext } from "./session";

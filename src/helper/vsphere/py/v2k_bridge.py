@@ -60,11 +60,11 @@ class Session(object):
         self.content = self.si.RetrieveContent()
 
     def cookie(self):
-        raw = self.si._stub.cookie or ""
-        m = re.search(r'vmware_soap_session="?([^";]+)"?', raw)
-        if not m:
+        # pyvmomi keeps the whole Set-Cookie value; the Cookie header needs only "name=value"
+        raw = (self.si._stub.cookie or "").split(";")[0].strip()
+        if not raw.startswith("vmware_soap_session="):
             raise BridgeError("fault", "no vmware_soap_session cookie in this session", "NoCookie")
-        return m.group(1)
+        return raw
 
 
 def moref(obj):

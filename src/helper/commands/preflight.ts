@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { defineCommand } from "../cli/command";
+import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
+import { runPreflight, type PreflightResult } from "../preflight/checks";
+
+export const preflightCommand = defineCommand({
+  path: ["preflight"],
+  summary: "Go/No-Go checks for migrating one VM (changes nothing)",
+  options: {
+    vm: { type: "string", valueName: "NAME", description: "the VM's name in vCenter" },
+    dst: { type: "string", valueName: "DIR", description: "target directory for the disk images" },
+    transport: { type: "string", valueName: "vddk|http", description: "source transport to check for (default http)" },
+    ...vcenterOptions,
+  },
+  schema: z.object({
+    vm: z.string().min(1),
+    dst: z.string().min(1),
+    transport: z.enum(["vddk", "http"]).default("http"),
+    positionals: z.array(z.string()).max(0),
+    ...vcenterSchemaFields,
+  }),
+  render: (data) => {
+    const r = data as PreflightResult;
+    const mark = { pass: "PASS", warn: "WARN", fail: "FAIL" } as const;
+    return [...r.checks.map((c) => `${mark[c.status]}  ${c.title}: ${c.reason}`), "", r.go ? `GO: ${r.vm} can be migrated` : `NO-GO: ${r.vm} cannot be migrated yet`].join("\n");
+  },
+  async run(o, ctx) {
+    const result = await runPreflight({ vm: o.vm, dst: o.dst, transport: o.transport, flags: o }, { readStdin: ctx.readStdin, signal: ctx.signal });
+    for (const c of result.checks) if (c.status !== "pass") ctx.emitter.log(c.status === "fail" ? "error" : "warn", "preflight", `${c.title}: ${c.reason}`);
+    return result;
+  },
+});

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { defineCommand } from "../cli/command";
+import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
+import { V2kError } from "../../shared/v2k-error";
+import { parseSize } from "../engine/index";
+import { requireWorkdirPath, withWorkdir } from "../state/index";
+import { withVsphere } from "../vsphere/session";
+import { prepareRound, runRound, type RoundSummary } from "../sync/round";
+
+const kindSchema = z.tuple([z.enum(["base", "incr", "final"])]);
+const size = (name: string) => z.string().optional().transform((v) => {
+  if (v === undefined) return undefined;
+  const n = parseSize(v);
+  if (n === undefined || n <= 0) throw new V2kError("USAGE", `--${name} '${v}' is not a size`, "Use bytes or K/M/G, e.g. 4M.");
+  return n;
+});
+
+export const snapshotCommand = defineCommand({
+  path: ["snapshot"],
+  summary: "create the next round's migration snapshot (base|incr|final)",
+  options: { ...vcenterOptions },
+  schema: z.object({ positionals: kindSchema, ...vcenterSchemaFields }),
+  async run(o, ctx) {
+    const kind = o.positionals[0];
+    return withWorkdir(requireWorkdirPath(ctx.global.workdir), ctx.emitter, `snapshot ${kind}`, (wd) =>
+      withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, async ({ bridge }) => {
+        const r = await prepareRound(wd, bridge, kind, `snapshot ${kind}`);
+        if ("done" in r) return { round: r.done.n, kind, snapshot: null, alreadySynced: true };
+        return { round: r.round.n, kind, snapshot: r.snapshot, alreadySynced: false };
+      }));
+  },
+});
+
+export const syncCommand = defineCommand({
+  path: ["sync"],
+  summary: "copy the round's data to the targets (base|incr|final), then remove its snapshot",
+  options: {
+    jobs: { type: "string", valueName: "N", description: "requests in flight per disk (default 16)" },
+    chunk: { type: "string", valueName: "SIZE", description: "bytes per request (default 4M)" },
+    "coalesce-gap": { type: "string", valueName: "SIZE", description: "merge changed areas closer than this (default 1M)" },
+    resume: { type: "boolean", description: "accepted for runbook compatibility: resuming is always the default" },
+    ...vcenterOptions,
+  },
+  schema: z.object({
+    positionals: kindSchema,
+    jobs: z.coerce.number().int().min(1).max(256).optional(),
+    chunk: size("chunk"),
+    "coalesce-gap": size("coalesce-gap"),
+    resume: z.boolean().optional(),
+    ...vcenterSchemaFields,
+  }),
+  render: (data) => {
+    const r = data as RoundSummary;
+    return r.alreadySynced ? `round ${r.round} (${r.kind}) was already synced` :
+      `round ${r.round} (${r.kind}) synced: ${r.changedBytes} changed bytes, ${r.copiedBytes} copied, ${(r.durationMs / 1000).toFixed(1)} s${r.rebased.length ? `, rebased disks ${r.rebased.join(", ")}` : ""}`;
+  },
+  async run(o, ctx) {
+    const kind = o.positionals[0];
+    return withWorkdir(requireWorkdirPath(ctx.global.workdir), ctx.emitter, `sync ${kind}`, (wd) =>
+      withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, (session) =>
+        runRound(wd, session, { kind, jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"], signal: ctx.signal })));
+  },
+});

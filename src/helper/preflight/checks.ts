@@ -1,0 +1,164 @@
+// The runbook's Go/No-Go list. Every check reports pass/warn/fail with a reason; any fail is No-Go.
+// Preflight needs no workdir (the page runs it before init) and never changes anything on VMware.
+import { existsSync } from "node:fs";
+import { V2kError } from "../../shared/v2k-error";
+import { type VcenterFlags } from "../config/vcenter-access";
+import { connectVsphere, type VsphereContext } from "../vsphere/session";
+import { type InventoryResult } from "../vsphere/replies";
+import { checkHostTools } from "./host-tools";
+import { dstFreeBytes, gib } from "./dst-space";
+
+export type CheckStatus = "pass" | "warn" | "fail";
+export interface Check {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  reason: string;
+}
+export interface PreflightResult {
+  go: boolean;
+  vm: string;
+  checks: Check[];
+}
+
+export interface PreflightInput {
+  vm: string;
+  dst: string;
+  transport: "http" | "vddk";
+  flags: VcenterFlags;
+}
+
+const SUPPORTED_CONTROLLERS = ["pvscsi", "lsilogic", "lsilogic-sas", "buslogic", "sata", "nvme", "ide"];
+const OVMF_SECBOOT = ["/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_CODE.secboot.fd"];
+const OVMF = ["/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd"];
+
+export function isWindowsGuest(guestId: string): boolean {
+  return /^win/i.test(guestId);
+}
+
+/** Checks that depend only on the inventory (pure: unit-testable). */
+export function inventoryChecks(inv: InventoryResult): Check[] {
+  const checks: Check[] = [];
+  const add = (id: string, title: string, status: CheckStatus, reason: string) => checks.push({ id, title, status, reason });
+
+  add("power-state", "Power state", inv.powerState === "suspended" ? "fail" : inv.powerState === "poweredOff" ? "warn" : "pass",
+    inv.powerState === "poweredOn" ? "powered on: warm migration keeps it running until cutover"
+      : inv.powerState === "poweredOff" ? "powered off: the migration is a cold copy (fine, but no warm phase)"
+        : "suspended: resume or power off the VM first");
+
+  const blockers: string[] = [];
+  for (const d of inv.disks) {
+    if (d.diskMode.startsWith("independent")) blockers.push(`${d.label} is ${d.diskMode} (cannot be snapshotted)`);
+    if (d.rdm === "physical") blockers.push(`${d.label} is a physical-mode RDM`);
+    if (d.sharing !== "sharingNone") blockers.push(`${d.label} is shared (${d.sharing})`);
+  }
+  add("cbt-disks", "Disks support CBT and snapshots", blockers.length ? "fail" : "pass",
+    blockers.length ? blockers.join("; ") : `${inv.disks.length} disk(s), all snapshot-capable`);
+
+  add("snapshots", "No existing snapshots", inv.snapshots.length > 0 ? "fail" : "pass",
+    inv.snapshots.length > 0 ? `existing snapshot(s): ${inv.snapshots.map((s) => `'${s.name}' (${s.moref})`).join(", ")}; delete or consolidate them first`
+      : "none");
+  add("consolidation", "No consolidation needed", inv.consolidationNeeded ? "fail" : "pass",
+    inv.consolidationNeeded ? "vSphere reports that the disks need consolidation; consolidate in the vSphere client first" : "not needed");
+
+  const ctrlByKey = new Map(inv.controllers.map((c) => [c.key, c]));
+  const layoutProblems: string[] = [];
+  const warnings: string[] = [];
+  if (inv.disks.length === 0) layoutProblems.push("the VM has no disks");
+  for (const c of inv.controllers) if (!SUPPORTED_CONTROLLERS.includes(c.type)) layoutProblems.push(`controller ${c.key} type ${c.type} is not supported`);
+  for (const d of inv.disks) if (!ctrlByKey.has(d.controllerKey)) layoutProblems.push(`${d.label} sits on unknown controller ${d.controllerKey}`);
+  for (const n of inv.nics) {
+    if (n.model === "unknown" || n.model === "sriov") warnings.push(`${n.label} model ${n.model} maps to virtio/e1000e`);
+    if (!n.network) warnings.push(`${n.label} has no port group`);
+  }
+  if (inv.nics.length === 0) warnings.push("the VM has no NIC");
+  const summary = `${inv.disks.length} disk(s) on ${[...new Set(inv.controllers.filter((c) => inv.disks.some((d) => d.controllerKey === c.key)).map((c) => c.type))].join("/") || "-"}, ` +
+    `${inv.nics.length} NIC(s) ${[...new Set(inv.nics.map((n) => n.model))].join("/")}`;
+  add("layout", "Disk, controller and NIC layout", layoutProblems.length ? "fail" : warnings.length ? "warn" : "pass",
+    [...layoutProblems, ...warnings].join("; ") || summary);
+
+  if (inv.firmware === "efi") {
+    const need = inv.secureBoot ? OVMF_SECBOOT : OVMF;
+    const have = need.some((p) => existsSync(p));
+    add("firmware", "Firmware", have ? "pass" : "warn",
+      `UEFI${inv.secureBoot ? " with secure boot" : ""}: ${have ? "OVMF present on this host" : `install ovmf (${need[0]} missing)`}`);
+  } else {
+    add("firmware", "Firmware", "pass", "BIOS");
+  }
+
+  if (isWindowsGuest(inv.guestId)) {
+    const fast = inv.guestinfo["guestinfo.windowsFastStartup"];
+    const hib = inv.guestinfo["guestinfo.hibernation"];
+    const bad = [fast === "true" ? "fast startup is on" : "", hib === "true" ? "hibernation is on" : ""].filter(Boolean);
+    const unknown = fast === undefined && hib === undefined;
+    add("windows-hibernation", "Windows fast startup / hibernation", bad.length || unknown ? "warn" : "pass",
+      bad.length ? `${bad.join(", ")}: disable both (powercfg /h off) or the guest may not shut down cleanly`
+        : unknown ? "cannot tell from vSphere: make sure fast startup and hibernation are off (powercfg /h off)" : "both off");
+  } else {
+    add("windows-hibernation", "Windows fast startup / hibernation", "pass", `not a Windows guest (${inv.guestId})`);
+  }
+
+  if (inv.host && /^6\.0\./.test(inv.host.version)) {
+    add("esxi-version", "ESXi version", "warn", `ESXi ${inv.host.version} build ${inv.host.build}: check KB 2136854 (CBT consolidation bug) is patched`);
+  } else if (inv.host) {
+    add("esxi-version", "ESXi version", "pass", `ESXi ${inv.host.version} build ${inv.host.build}`);
+  }
+  return checks;
+}
+
+export async function runPreflight(input: PreflightInput, ctx: VsphereContext): Promise<PreflightResult> {
+  const checks: Check[] = [];
+  const notChecked = (id: string, title: string, why: string) => checks.push({ id, title, status: "fail", reason: `not checked: ${why}` });
+
+  let inventory: InventoryResult | undefined;
+  try {
+    const session = await connectVsphere(input.flags, ctx);
+    try {
+      checks.push({
+        id: "tls", title: "vCenter TLS trust", status: session.access.insecure ? "warn" : "pass",
+        reason: session.access.insecure ? `--insecure: certificate not verified (seen ${session.certificate.thumbprint})`
+          : `certificate matches pinned thumbprint ${session.certificate.thumbprint}`,
+      });
+      checks.push({ id: "login", title: "vCenter login", status: "pass", reason: `logged in to ${session.access.url} as ${session.access.username}` });
+      try {
+        inventory = await session.bridge.inventory({ name: input.vm });
+        checks.push({ id: "vm", title: "VM found", status: "pass", reason: `${inventory.name} (${inventory.moref}), ${inventory.guestFullName ?? inventory.guestId}` });
+      } catch (e) {
+        if (!(e instanceof V2kError) || e.code !== "VM_NOT_FOUND") throw e;
+        checks.push({ id: "vm", title: "VM found", status: "fail", reason: e.message });
+      }
+    } finally {
+      await session.bridge.close();
+    }
+  } catch (e) {
+    if (!(e instanceof V2kError) || e.code === "INTERNAL" || e.code === "USAGE") throw e;
+    const id = e.code === "TLS_UNTRUSTED" ? "tls" : e.code === "VCENTER_UNREACHABLE" ? "tls" : "login";
+    checks.push({ id, title: id === "tls" ? "vCenter TLS trust" : "vCenter login", status: "fail", reason: `${e.code}: ${e.message}. ${e.hint}` });
+    if (id === "tls") notChecked("login", "vCenter login", "vCenter not reachable or not trusted");
+    notChecked("vm", "VM found", "no vCenter session");
+  }
+
+  if (inventory) checks.push(...inventoryChecks(inventory));
+
+  const tools = await checkHostTools(input.transport);
+  const missing = tools.filter((t) => !t.ok);
+  checks.push({
+    id: "host-tools", title: "Host tools", status: missing.length ? "fail" : "pass",
+    reason: missing.length ? missing.map((t) => `${t.tool}: ${t.reason}`).join("; ") : tools.map((t) => t.tool).join(", ") + " present",
+  });
+
+  try {
+    const free = dstFreeBytes(input.dst);
+    if (inventory) {
+      const needed = inventory.disks.reduce((s, d) => s + d.capacityBytes, 0);
+      checks.push({ id: "dst-space", title: "Free space at the target", status: free >= needed ? "pass" : "fail",
+        reason: `${gib(free)} free at ${input.dst}, ${gib(needed)} provisioned` });
+    } else {
+      checks.push({ id: "dst-space", title: "Free space at the target", status: "fail", reason: `not checked: VM unknown (${gib(free)} free at ${input.dst})` });
+    }
+  } catch (e) {
+    if (!(e instanceof V2kError)) throw e;
+    checks.push({ id: "dst-space", title: "Free space at the target", status: "fail", reason: `${e.code}: ${e.message}` });
+  }
+  return { go: checks.every((c) => c.status !== "fail"), vm: input.vm, checks };
+}

@@ -1,0 +1,30 @@
+// The target directory: it must exist and hold the provisioned size of every disk.
+import { statfsSync, statSync } from "node:fs";
+import { V2kError } from "../../shared/v2k-error";
+
+export function dstFreeBytes(dir: string): number {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new V2kError("DST_MISSING", `target directory ${dir} does not exist`, "Create it (or mount the target storage there) and re-run.");
+  }
+  if (!st.isDirectory()) throw new V2kError("DST_MISSING", `${dir} is not a directory`, "Pass a directory with --dst.");
+  const fs = statfsSync(dir);
+  return Number(fs.bavail) * Number(fs.bsize);
+}
+
+/** Throws DST_MISSING / DST_TOO_SMALL. `already` counts bytes of target files that exist already. */
+export function checkDstSpace(dir: string, neededBytes: number, already = 0): { free: number; needed: number } {
+  const free = dstFreeBytes(dir);
+  const needed = Math.max(0, neededBytes - already);
+  if (free < needed) {
+    throw new V2kError("DST_TOO_SMALL", `${dir} has ${gib(free)} free, the VM's disks need ${gib(needed)}`,
+      "Free space there or choose a larger --dst (thin disks are provisioned at full size to be safe).");
+  }
+  return { free, needed };
+}
+
+export function gib(n: number): string {
+  return `${(n / 2 ** 30).toFixed(2)} GiB`;
+}

@@ -1,0 +1,31 @@
+// Host tools the migration needs, found through PATH (the same lookup the data path uses).
+import { exec } from "../util/exec";
+import { V2kError } from "../../shared/v2k-error";
+
+export interface ToolStatus {
+  tool: string;
+  ok: boolean;
+  reason: string;
+}
+
+async function probe(tool: string, file: string, args: string[]): Promise<ToolStatus> {
+  try {
+    await exec(file, args, { timeoutMs: 20_000 });
+    return { tool, ok: true, reason: "present" };
+  } catch (e) {
+    if (e instanceof V2kError && e.code === "TOOL_MISSING") return { tool, ok: false, reason: `${file} not found in PATH` };
+    return { tool, ok: false, reason: e instanceof V2kError ? e.message : String(e) };
+  }
+}
+
+export async function checkHostTools(transport: "http" | "vddk"): Promise<ToolStatus[]> {
+  const python = process.env.V2K_PYTHON ?? "/usr/bin/python3";
+  const plugin = transport === "http" ? "curl" : "vddk";
+  return Promise.all([
+    probe("qemu-img", "qemu-img", ["--version"]),
+    probe("qemu-nbd", "qemu-nbd", ["--version"]),
+    probe(`nbdkit ${plugin} plugin`, "nbdkit", ["--dump-plugin", plugin]),
+    probe("virsh", "virsh", ["--version"]),
+    probe("python3 + pyvmomi", python, ["-c", "import pyVmomi, pyVim.connect"]),
+  ]);
+}

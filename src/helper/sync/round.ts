@@ -1,0 +1,164 @@
+// A sync round: snapshot S(n) (intent recorded first), changeIds read from S(n)'s config, per disk
+// QCDA against the last synced changeId, copy, flush, commit, then S(n) removed. Re-running after a
+// crash continues the open round with its snapshot; after an error the snapshot is removed and the
+// next run starts a fresh round (committed disks keep their progress).
+import { type Manifest, type Phase, type Round } from "../../shared/manifest";
+import { V2kError } from "../../shared/v2k-error";
+import { type Workdir } from "../state/workdir";
+import { type VsphereSession } from "../vsphere/session";
+import { type VsphereBridge } from "../vsphere/bridge";
+import { ensureOwnSnapshot, removeOwnSnapshot, roundSnapshotName, settleOwnSnapshots, type RoundKind } from "./own-snapshots";
+import { syncDiskInRound, type CopyTuning } from "./disk-round";
+
+export interface RoundOptions extends CopyTuning {
+  kind: RoundKind;
+  signal?: AbortSignal | undefined;
+}
+
+export interface RoundSummary {
+  round: number;
+  kind: RoundKind;
+  snapshot: string | null;
+  alreadySynced: boolean;
+  durationMs: number;
+  changedBytes: number;
+  copiedBytes: number;
+  rebased: number[];
+  phase: Phase;
+}
+
+const phaseAfter: Record<RoundKind, Phase> = { base: "base-synced", incr: "incr-synced", final: "final-synced" };
+const phaseOrder: Phase[] = ["initialized", "cbt-enabled", "base-synced", "incr-synced", "cutover-running", "final-synced"];
+
+function baseDone(m: Manifest): boolean {
+  return m.rounds.some((r) => r.kind === "base" && r.status === "synced");
+}
+
+function openRound(m: Manifest): Round | undefined {
+  const last = m.rounds.at(-1);
+  return last && (last.status === "snapshot" || last.status === "syncing") ? last : undefined;
+}
+
+function summary(r: Round, m: Manifest, alreadySynced: boolean, snapshot: string | null): RoundSummary {
+  return {
+    round: r.n, kind: r.kind, snapshot, alreadySynced, durationMs: r.durationMs ?? 0, changedBytes: r.changedBytes, copiedBytes: r.copiedBytes,
+    rebased: Object.entries(r.disks).filter(([, d]) => d.rebase).map(([k]) => Number(k)), phase: m.phase,
+  };
+}
+
+/**
+ * The round of this kind to work on: the open one (resume), or a new one. An open round of
+ * another kind is superseded (marked failed, its snapshot removed): per-disk commits make that safe.
+ */
+export async function prepareRound(wd: Workdir, bridge: VsphereBridge, kind: RoundKind, step: string): Promise<{ round: Round; snapshot: string } | { done: Round }> {
+  const m = wd.manifest;
+  if (kind === "base" && baseDone(m)) return { done: m.rounds.filter((r) => r.kind === "base" && r.status === "synced").at(-1)! };
+  if (kind !== "base" && !baseDone(m)) {
+    throw new V2kError("PHASE_ORDER", `no base copy yet: '${kind}' needs a synced base`, "Run 'ablestack_v2k sync base' first.");
+  }
+  if (m.phase === "initialized") {
+    throw new V2kError("CBT_NOT_ACTIVE", "changed block tracking was not enabled for this run", "Run 'ablestack_v2k cbt enable' first.");
+  }
+  let round = openRound(m);
+  if (round && round.kind !== kind) {
+    const stale = round;
+    wd.emitter.log("warn", step, `round ${stale.n} (${stale.kind}) was unfinished; superseded by a ${kind} round`);
+    await wd.update((mm) => {
+      mm.rounds.find((r) => r.n === stale.n)!.status = "failed";
+    });
+    round = undefined;
+  }
+  if (!round) {
+    const n = (m.rounds.at(-1)?.n ?? -1) + 1;
+    const name = roundSnapshotName(m, n, kind);
+    await wd.update((mm) => {
+      mm.rounds.push({ n, kind, snapshotName: name, startedAt: new Date().toISOString(), changedBytes: 0, copiedBytes: 0, status: "snapshot", disks: {} });
+    });
+    round = wd.manifest.rounds.at(-1)!;
+  }
+  const snapshot = await ensureOwnSnapshot(wd, bridge, { name: round.snapshotName, round: round.n, kind, purpose: "round" }, step);
+  return { round, snapshot };
+}
+
+/** Only our snapshot may exist: then the base -flat.vmdk is frozen and equals the snapshot. */
+async function requireSoleSnapshot(wd: Workdir, bridge: VsphereBridge, snapshot: string): Promise<void> {
+  const others = (await bridge.vmState(wd.manifest.vm.moref)).snapshots.filter((s) => s.moref !== snapshot);
+  if (others.length > 0) {
+    throw new V2kError("SNAPSHOT_FAILED", `the VM has other snapshots (${others.map((s) => `'${s.name}' ${s.moref}`).join(", ")}); the http transport needs ours to be the only one`,
+      "Delete the other snapshots in vSphere (they are not ours) or use the vddk transport, then re-run.");
+  }
+}
+
+export async function runRound(wd: Workdir, session: VsphereSession, options: RoundOptions): Promise<RoundSummary> {
+  const step = `sync ${options.kind}`;
+  const signal = options.signal ?? new AbortController().signal;
+  const started = Date.now();
+  const prepared = await prepareRound(wd, session.bridge, options.kind, step);
+  if ("done" in prepared) {
+    wd.emitter.log("info", step, `base copy already synced in round ${prepared.done.n}`);
+    return summary(prepared.done, wd.manifest, true, null);
+  }
+  const { round, snapshot } = prepared;
+  const n = round.n;
+  try {
+    if (wd.manifest.target.transport === "http") await requireSoleSnapshot(wd, session.bridge, snapshot);
+    await wd.update((m) => {
+      m.rounds.find((r) => r.n === n)!.status = "syncing";
+    });
+    wd.emitter.emit({ type: "phase", step, phase: wd.manifest.phase, message: `round ${n} (${options.kind}) syncing from snapshot ${snapshot}` });
+    const snapDisks = await session.bridge.snapshotDisks(snapshot);
+    const abort = new AbortController();
+    const onAbort = () => abort.abort(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      const results = await Promise.allSettled(wd.manifest.disks.map(async (disk) => {
+        const snap = snapDisks.find((d) => d.key === disk.key);
+        if (!snap) throw new V2kError("VSPHERE_FAULT", `${disk.label} (key ${disk.key}) is missing from snapshot ${snapshot}`, "The VM's disks changed since init; start a new migration.");
+        try {
+          await syncDiskInRound({ wd, session, round: n, snapshotMoref: snapshot, tuning: options, signal: abort.signal, step }, disk.key, snap);
+        } catch (e) {
+          abort.abort(e); // first failure stops the other disks
+          throw e;
+        }
+      }));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) throw firstCause(results, failed.reason);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+    const durationMs = Date.now() - started;
+    await wd.update((m) => {
+      const r = m.rounds.find((x) => x.n === n)!;
+      r.status = "synced";
+      r.finishedAt = new Date().toISOString();
+      r.durationMs = durationMs;
+      r.changedBytes = Object.values(r.disks).reduce((s, d) => s + d.changedBytes, 0);
+      r.copiedBytes = Object.values(r.disks).reduce((s, d) => s + d.copiedBytes, 0);
+      const target = phaseAfter[options.kind];
+      if (phaseOrder.indexOf(m.phase) < phaseOrder.indexOf(target) || (options.kind === "incr" && m.phase === "base-synced")) m.phase = target;
+    });
+    await removeOwnSnapshot(wd, session.bridge, round.snapshotName, step);
+    const done = wd.manifest.rounds.find((r) => r.n === n)!;
+    wd.emitter.emit({ type: "round", step, round: n, kind: options.kind, changedBytes: done.changedBytes, copiedBytes: done.copiedBytes, durationMs });
+    return summary(done, wd.manifest, false, snapshot);
+  } catch (err) {
+    // leave VMware clean: mark the round failed and remove its snapshot; the next run starts over
+    try {
+      await wd.update((m) => {
+        const r = m.rounds.find((x) => x.n === n)!;
+        if (r.status !== "synced") r.status = "failed";
+        for (const d of Object.values(r.disks)) if (d.status !== "committed") d.status = "failed";
+      });
+    } catch { /* e.g. disk full: the manifest stays at its last consistent state */ }
+    await settleOwnSnapshots(wd, session.bridge, step).catch((e: unknown) => {
+      wd.emitter.log("error", step, `could not remove snapshot ${snapshot}: ${(e as Error).message}; 'cleanup' or the next run removes it`);
+    });
+    throw err;
+  }
+}
+
+/** Prefer the disk's own error over the cancellation it caused in the other disks. */
+function firstCause(results: PromiseSettledResult<void>[], fallback: unknown): unknown {
+  for (const r of results) if (r.status === "rejected" && !(r.reason instanceof V2kError && r.reason.code === "CANCELLED")) return r.reason;
+  return fallback;
+}
