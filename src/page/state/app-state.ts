@@ -79,9 +79,12 @@ export class AppState {
     else loc.go(["migration"], { workdir: route.workdir });
   }
 
+  private routed = false;
+
   setRoute(route: Route): void {
-    const same = this.route.view === route.view && (route.view !== "migration" || (this.route as { workdir?: string }).workdir === route.workdir);
+    const same = this.routed && this.route.view === route.view && (route.view !== "migration" || (this.route as { workdir?: string }).workdir === route.workdir);
     this.route = route;
+    this.routed = true;
     if (!same || (route.view === "migration" && !this.current)) {
       this.detach();
       if (route.view === "migration") this.attach(route.workdir);

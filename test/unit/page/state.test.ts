@@ -128,3 +128,17 @@ test("administrative access is probed once and a denial is remembered", async ()
   assert.equal(state.admin, "allowed");
   state.dispose();
 });
+
+test("the first route loads the migrations list", async () => {
+  const state = new AppState();
+  state.attachRouter();
+  const p = fake.last();
+  assert.deepEqual(p.argv.slice(1), ["--json", "list", "--root", "/srv/v2k"]);
+  p.emit(eventLine({ type: "result", command: "list", ok: true, data: { root: "/srv/v2k", migrations: [], unreadable: [] } }));
+  p.exit();
+  await tick();
+  await tick();
+  assert.equal(state.list.loaded, true);
+  assert.equal(state.list.error, null);
+  state.dispose();
+});

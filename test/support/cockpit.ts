@@ -1,0 +1,124 @@
+// Browser tests: the built page installed into a private XDG_DATA_HOME, Debian's cockpit-ws serving it
+// with a root session on loopback (no login), and headless Chromium driven by puppeteer-core.
+// Everything started here is stopped by close(), which tests call from t.after().
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { execa, type ResultPromise } from "execa";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+
+export const COCKPIT_WS = "/usr/lib/cockpit/cockpit-ws";
+export const CHROMIUM = "/usr/bin/chromium";
+export const ARTIFACTS = resolve("test-artifacts");
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+      last = `HTTP ${r.status}`;
+    } catch (e) {
+      last = String(e);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms (${last})`);
+}
+
+export interface CockpitOptions {
+  /** Where the page's helper lives (config.json); defaults to this checkout's dist/ablestack_v2k. */
+  helper?: string;
+  /** Workdir root the page lists and the helper creates workdirs under. */
+  workdirRoot: string;
+}
+
+export interface CockpitSession {
+  base: string; // http://127.0.0.1:P
+  pageUrl: string; // the plugin's index.html
+  dir: string;
+  browser: Browser;
+  /** A new tab with the Cockpit language set; console errors and page errors are collected. */
+  open(lang?: "en" | "ko", width?: number, height?: number): Promise<Page & { v2kErrors: string[]; v2kConsole: string[] }>;
+  screenshot(page: Page, name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startCockpit(options: CockpitOptions): Promise<CockpitSession> {
+  const dir = mkdtempSync(join(tmpdir(), "v2k-cockpit-"));
+  const pluginDir = join(dir, "xdg", "cockpit", "ablestack-v2k");
+  mkdirSync(join(dir, "xdg", "cockpit"), { recursive: true });
+  cpSync("dist/page", pluginDir, { recursive: true });
+  writeFileSync(join(pluginDir, "config.json"), JSON.stringify({
+    helper: options.helper ?? resolve("dist/ablestack_v2k"), workdirRoot: options.workdirRoot,
+  }));
+  mkdirSync(ARTIFACTS, { recursive: true });
+
+  let ws: ResultPromise | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close().catch(() => undefined);
+    if (ws && ws.exitCode === null) {
+      ws.kill("SIGTERM");
+      await Promise.race([ws.catch(() => undefined), new Promise((r) => setTimeout(r, 3000))]);
+      if (ws.exitCode === null) ws.kill("SIGKILL");
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const port = await freePort();
+    ws = execa(COCKPIT_WS, ["--no-tls", "--local-session=cockpit-bridge", "--address", "127.0.0.1", "--port", String(port)], {
+      env: { XDG_DATA_HOME: join(dir, "xdg"), V2K_STATE_DIR: options.workdirRoot, LANG: "C.UTF-8" },
+      stdin: "ignore", stdout: "ignore", stderr: { file: join(dir, "ws.log") }, reject: false, cleanup: true,
+    }) as ResultPromise;
+    const base = `http://127.0.0.1:${port}`;
+    const pageUrl = `${base}/cockpit/@localhost/ablestack-v2k/index.html`;
+    await waitForHttp(pageUrl, 15_000);
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      userDataDir: join(dir, "chromium"),
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--disable-dev-shm-usage"],
+      protocolTimeout: 60_000,
+    });
+    const b = browser;
+    return {
+      base, pageUrl, dir, browser: b,
+      async open(lang = "en", width = 1280, height = 720) {
+        const page = await b.newPage() as Page & { v2kErrors: string[]; v2kConsole: string[] };
+        page.v2kErrors = [];
+        page.v2kConsole = [];
+        page.on("pageerror", (e) => page.v2kErrors.push(String(e)));
+        page.on("console", (m) => page.v2kConsole.push(`${m.type()}: ${m.text()}`));
+        await page.setViewport({ width, height });
+        await page.setCookie({ name: "CockpitLang", value: lang, domain: "127.0.0.1", path: "/" });
+        await page.goto(pageUrl, { waitUntil: "domcontentloaded" });
+        return page;
+      },
+      async screenshot(page, name) {
+        const file = join(ARTIFACTS, `${name}.png`);
+        await page.screenshot({ path: file as `${string}.png`, fullPage: true });
+        return file;
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
