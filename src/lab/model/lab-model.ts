@@ -193,13 +193,23 @@ export class LabModel implements LabModelApi {
       try {
         const size = (await fh.stat()).size;
         if (size > disk.capacityBytes) throw new LabFault("InvalidArgument", `image of ${size} bytes does not fit ${disk.label}`);
-        const buf = Buffer.alloc(GRAIN);
-        for (let off = 0; off < size; off += GRAIN) {
-          const { bytesRead } = await fh.read(buf, 0, Math.min(GRAIN, size - off), off);
-          const grain = buf.subarray(0, bytesRead);
-          if (bytesRead === 0 || grain.every((b) => b === 0)) continue;
-          const w = await chain.write(off, Buffer.from(grain));
-          await tracker.markWritten(w.firstGrain, w.lastGrain);
+        // runs of non-zero grains, up to 4 MiB each, become one write
+        const chunk = Buffer.alloc(64 * GRAIN);
+        for (let base = 0; base < size; base += chunk.length) {
+          const { bytesRead } = await fh.read(chunk, 0, Math.min(chunk.length, size - base), base);
+          let g = 0;
+          while (g * GRAIN < bytesRead) {
+            const grainAt = (k: number) => chunk.subarray(k * GRAIN, Math.min((k + 1) * GRAIN, bytesRead));
+            if (grainAt(g).every((b) => b === 0)) {
+              g++;
+              continue;
+            }
+            let h = g + 1;
+            while (h * GRAIN < bytesRead && !grainAt(h).every((b) => b === 0)) h++;
+            const w = await chain.write(base + g * GRAIN, Buffer.from(chunk.subarray(g * GRAIN, Math.min(h * GRAIN, bytesRead))));
+            await tracker.markWritten(w.firstGrain, w.lastGrain);
+            g = h;
+          }
         }
       } finally {
         await fh.close();

@@ -1,8 +1,11 @@
 // Scenario registry: `lab start --scenario NAME` picks one of these for a fresh lab dir.
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
 import { type LabModel } from "../model/lab-model";
 import { MiB, labSite } from "./builder";
-import { boot01, legacy01, web01, win01 } from "./machines";
+import { BOOT01_DISK_BYTES, boot01, legacy01, web01, win01 } from "./machines";
+import { buildBootDisk, bootMarker } from "../bootdisk/build";
 import { type Scenario } from "./types";
 
 export type { Scenario } from "./types";
@@ -16,9 +19,15 @@ async function fillWeb01(model: LabModel): Promise<void> {
   await model.seedDisk("vm-101", 1, 1024 * MiB - 1 * MiB, 1 * MiB, 22);
 }
 
+/** boot01's disk: a real boot image built from the host's packages, copied in thin. */
 async function setupBoot01(model: LabModel, workDir: string): Promise<void> {
-  void model;
-  void workDir;
+  const image = join(workDir, "boot01.img");
+  await buildBootDisk({ outPath: image, workDir, diskBytes: BOOT01_DISK_BYTES, marker: bootMarker("boot01") });
+  try {
+    await model.importImage("vm-104", 0, image);
+  } finally {
+    await rm(image, { force: true });
+  }
 }
 
 const defaultScenario: Scenario = {
