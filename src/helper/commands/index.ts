@@ -3,16 +3,21 @@ import { type Command } from "../cli/command";
 import { versionCommand } from "./version";
 import { copyCommand } from "./copy";
 import { listCommand } from "./list";
+import { vcenterProbeCommand, vcenterVmsCommand } from "./vcenter";
 import { preflightCommand } from "./preflight";
 import { initCommand } from "./init";
 import { cbtEnableCommand, cbtStatusCommand } from "./cbt";
 import { statusCommand } from "./status";
 import { snapshotCommand, syncCommand } from "./sync";
+import { labStartCommand } from "../../lab/cli/start";
+import { labStopCommand } from "../../lab/cli/stop";
 
 export const commands: Command[] = [
   versionCommand,
   copyCommand,
   listCommand,
+  vcenterProbeCommand,
+  vcenterVmsCommand,
   preflightCommand,
   initCommand,
   cbtEnableCommand,
@@ -20,4 +25,6 @@ export const commands: Command[] = [
   statusCommand,
   snapshotCommand,
   syncCommand,
+  labStartCommand,
+  labStopCommand,
 ];

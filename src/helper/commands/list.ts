@@ -8,6 +8,7 @@ import { defineCommand } from "../cli/command";
 import { Manifest, MANIFEST_SCHEMA_VERSION } from "../../shared/manifest";
 import { DEFAULT_WORKDIR_ROOT, OperationRecord, type ListResult, type ListedMigration, type RunningOperation, type UnreadableWorkdir } from "../../shared/results";
 import { V2kError, toErrorInfo } from "../../shared/v2k-error";
+import { defaultWorkdirRoot } from "../state/workdir";
 
 async function isDir(path: string): Promise<boolean> {
   try {
@@ -114,7 +115,7 @@ export const listCommand = defineCommand({
   path: ["list"],
   summary: "list the migrations (workdirs) on this host",
   options: {
-    root: { type: "string", description: `directory holding the workdirs (default ${DEFAULT_WORKDIR_ROOT})`, valueName: "DIR" },
+    root: { type: "string", description: `directory holding the workdirs (default $V2K_STATE_DIR or ${DEFAULT_WORKDIR_ROOT})`, valueName: "DIR" },
   },
   schema: z.object({ root: z.string().min(1).optional(), positionals: z.array(z.string()).max(0) }),
   render(data) {
@@ -125,6 +126,6 @@ export const listCommand = defineCommand({
     return lines.length > 0 ? lines.join("\n") : `no migrations under ${result.root}`;
   },
   async run(options) {
-    return listWorkdirs(resolve(options.root ?? DEFAULT_WORKDIR_ROOT));
+    return listWorkdirs(resolve(options.root ?? defaultWorkdirRoot()));
   },
 });

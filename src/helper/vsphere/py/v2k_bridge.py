@@ -410,11 +410,29 @@ def op_ping(sess, args):
     return {"time": str(sess.si.CurrentTime())}
 
 
+def op_vm_list(sess, args):
+    """Every VM with what the page's VM picker shows (one PropertyCollector query for VMs)."""
+    names = {moref(o): props.get("name", "") for o, props in collect(sess.content, vim.Network, ["name"])}
+    out = []
+    paths = ["name", "runtime.powerState", "config.guestFullName", "config.hardware.numCPU",
+             "config.hardware.memoryMB", "config.hardware.device", "network"]
+    for obj, p in collect(sess.content, vim.VirtualMachine, paths):
+        out.append({
+            "name": p.get("name", ""), "moref": moref(obj), "powerState": str(p.get("runtime.powerState")),
+            "guestFullName": p.get("config.guestFullName") or "", "numCPU": p.get("config.hardware.numCPU") or 1,
+            "memoryMiB": p.get("config.hardware.memoryMB") or 1,
+            "disks": [{"key": d["key"], "label": d["label"], "capacityBytes": d["capacityBytes"]} for d in disks_of(p.get("config.hardware.device"))],
+            "networks": sorted({names.get(moref(n), "") for n in (p.get("network") or [])} - {""}),
+        })
+    out.sort(key=lambda v: v["name"])
+    return {"vms": out}
+
+
 OPS = {
     "inventory": op_inventory, "vmState": op_vm_state, "powerOn": op_power_on, "powerOff": op_power_off,
     "shutdownGuest": op_shutdown_guest, "cbtEnable": op_cbt_enable, "snapshotCreate": op_snapshot_create,
     "snapshotRemove": op_snapshot_remove, "snapshotDisks": op_snapshot_disks, "qcda": op_qcda,
-    "sessionCookie": op_session_cookie, "ping": op_ping,
+    "sessionCookie": op_session_cookie, "ping": op_ping, "vmList": op_vm_list,
 }
 
 
