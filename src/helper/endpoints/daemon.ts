@@ -6,6 +6,7 @@ import { execa, type ResultPromise } from "execa";
 import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ErrorCode } from "../../shared/errors";
 import { V2kError } from "../../shared/v2k-error";
 
 /** A private 0700 directory for sockets, pid files and secret files; removed by remove(). */
@@ -86,9 +87,9 @@ export class ManagedDaemon {
   }
 
   /** A V2kError with the argv and stderr as detail (argv never carries secrets: they are +FILE). */
-  failure(message: string, code: "PROCESS_FAILED" | "TIMEOUT" = "PROCESS_FAILED"): V2kError {
-    const first = this.stderrText.split("\n").find((l) => l.trim() !== "")?.trim();
-    return new V2kError(code, first ? `${message}: ${first}` : message, `See the detail for the ${this.name} output.`, {
+  failure(message: string, code: ErrorCode = "PROCESS_FAILED", hint = `See the detail for the ${this.name} output.`): V2kError {
+    const first = this.stderrText.split("\n").find((l) => /error/i.test(l))?.trim() ?? this.stderrText.split("\n").find((l) => l.trim() !== "")?.trim();
+    return new V2kError(code, first ? `${message}: ${first}` : message, hint, {
       detail: `${this.argv.join(" ")}\n${this.stderrText}`,
     });
   }

@@ -9,16 +9,20 @@ export interface NbdEndpointOptions {
   disk?: string;
   /** Endpoint description for messages, e.g. "qemu-nbd qcow2 /dst/vm-disk0.qcow2". */
   label?: string;
+  /** The serving process's stderr tail, attached to error details. */
+  serverLog?: () => string;
 }
 
 export class NbdSource implements BlockSource {
   readonly label: string;
   private readonly disk: string | undefined;
+  private readonly serverLog: (() => string) | undefined;
   extents?: (offset: number, length: number) => Promise<Extent[]>;
 
   constructor(readonly client: NbdClient, options: NbdEndpointOptions = {}) {
     this.label = options.label ?? `NBD export '${client.info.exportName}'`;
     this.disk = options.disk;
+    this.serverLog = options.serverLog;
     if (client.info.allocationContextId !== undefined) {
       this.extents = async (offset, length) => {
         try {
@@ -55,7 +59,7 @@ export class NbdSource implements BlockSource {
   }
 
   private convert(e: unknown, offset: number) {
-    return nbdToV2kError(e, { role: "source", offset, endpoint: this.label, ...(this.disk !== undefined ? { disk: this.disk } : {}) });
+    return nbdToV2kError(e, { role: "source", offset, endpoint: this.label, ...(this.disk !== undefined ? { disk: this.disk } : {}), ...(this.serverLog ? { serverLog: this.serverLog() } : {}) });
   }
 }
 
@@ -63,12 +67,14 @@ export class NbdTarget implements BlockTarget {
   readonly label: string;
   readonly capabilities: TargetCapabilities;
   private readonly disk: string | undefined;
+  private readonly serverLog: (() => string) | undefined;
   private fastZeroWorks: boolean;
   private zeroBuffer: Buffer | undefined;
 
   constructor(readonly client: NbdClient, options: NbdEndpointOptions = {}) {
     this.label = options.label ?? `NBD export '${client.info.exportName}'`;
     this.disk = options.disk;
+    this.serverLog = options.serverLog;
     const i = client.info;
     this.capabilities = { zeroes: i.canWriteZeroes, fastZero: i.canFastZero, trim: i.canTrim, fua: i.canFua };
     this.fastZeroWorks = i.canFastZero;
@@ -148,7 +154,7 @@ export class NbdTarget implements BlockTarget {
   }
 
   private convert(e: unknown, offset: number) {
-    return nbdToV2kError(e, { role: "target", offset, endpoint: this.label, ...(this.disk !== undefined ? { disk: this.disk } : {}) });
+    return nbdToV2kError(e, { role: "target", offset, endpoint: this.label, ...(this.disk !== undefined ? { disk: this.disk } : {}), ...(this.serverLog ? { serverLog: this.serverLog() } : {}) });
   }
 }
 

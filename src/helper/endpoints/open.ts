@@ -5,7 +5,7 @@ import { V2kError } from "../../shared/v2k-error";
 import { type NbdConnectOptions } from "../nbd/index";
 import { parseNbdUri, unixNbdUri } from "../nbd/uri";
 import { ManagedDaemon, PrivateDir } from "./daemon";
-import { NbdSource, NbdTarget } from "./nbd-endpoints";
+import { NbdSource, NbdTarget, type NbdEndpointOptions } from "./nbd-endpoints";
 import { curlArgs, fileArgs, requireNbdkitPlugin, vddkArgs, type FileSourceSpec, type HttpSourceSpec, type VddkSourceSpec } from "./nbdkit";
 import { ensureImage, qemuFilename, qemuNbdArgs, qemuNbdTuningLadder, type QemuTargetSpec } from "./qemu-nbd";
 
@@ -113,12 +113,40 @@ async function serveTarget(spec: TargetSpec, options: OpenOptions): Promise<Serv
   }
 }
 
+function endpointOptions(label: string, options: OpenOptions, served: Served): NbdEndpointOptions {
+  const daemon = served.daemon;
+  return { label, ...(options.disk !== undefined ? { disk: options.disk } : {}), ...(daemon ? { serverLog: () => daemon.stderr } : {}) };
+}
+
+/**
+ * nbdkit opens the remote side when we connect, so a refused session or an untrusted certificate
+ * shows up as a failed handshake; its log says which, and that decides the code.
+ */
+async function explainSourceFailure(e: unknown, daemon: ManagedDaemon, label: string): Promise<unknown> {
+  await new Promise((r) => setTimeout(r, 100)); // let the last stderr lines arrive
+  const log = daemon.stderr;
+  if (/SSL certificate|certificate verify|self[- ]signed|issuer certificate|SSL peer certificate/i.test(log)) {
+    return daemon.failure(`${label}: the server certificate is not trusted`, "TLS_UNTRUSTED", "Check the pinned thumbprint/certificate of the datastore host, or use --insecure deliberately.");
+  }
+  if (/\b(401|403)\b/.test(log)) {
+    return daemon.failure(`${label}: the datastore refused the session`, "SESSION_EXPIRED", "Log in to vCenter again (the session cookie expired or lacks Datastore.Browse) and re-run.");
+  }
+  if (/Couldn't connect|Could not resolve|Connection refused|Connection timed out|No route to host/i.test(log)) {
+    return daemon.failure(`${label}: the datastore host is unreachable`, "VCENTER_UNREACHABLE", "Check the network path from this host to the ESXi/vCenter HTTPS port.");
+  }
+  if (/\b404\b/.test(log)) {
+    return daemon.failure(`${label}: the disk file was not found on the datastore`, "NBD_SOURCE_FAILED", "Check the datastore path of the disk (it changes when snapshots are taken or consolidated).");
+  }
+  if (!daemon.running || log.trim() !== "") return daemon.failure(`${label} failed`, "NBD_SOURCE_FAILED", "See the detail for the nbdkit output.");
+  return e;
+}
+
 /** Start the source server and connect; read-only. */
 export async function openSource(spec: SourceSpec, options: OpenOptions = {}): Promise<SourceHandle> {
   const served = await serveSource(spec, options);
   const label = sourceLabel(spec);
   try {
-    const source = await NbdSource.connect(served.connect, { label, ...(options.disk !== undefined ? { disk: options.disk } : {}) });
+    const source = await NbdSource.connect(served.connect, endpointOptions(label, options, served));
     return {
       source,
       size: source.size,
@@ -132,8 +160,9 @@ export async function openSource(spec: SourceSpec, options: OpenOptions = {}): P
       },
     };
   } catch (e) {
+    const err = served.daemon ? await explainSourceFailure(e, served.daemon, label) : e;
     await teardown(served);
-    throw e instanceof V2kError && served.daemon && !served.daemon.running ? served.daemon.failure(`${label} stopped`) : e;
+    throw err;
   }
 }
 
@@ -142,7 +171,7 @@ export async function openTarget(spec: TargetSpec, options: OpenOptions = {}): P
   const served = await serveTarget(spec, options);
   const label = targetLabel(spec);
   try {
-    const target = await NbdTarget.connect(served.connect, { label, ...(options.disk !== undefined ? { disk: options.disk } : {}) });
+    const target = await NbdTarget.connect(served.connect, endpointOptions(label, options, served));
     return {
       target,
       size: target.size,

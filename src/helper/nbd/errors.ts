@@ -47,6 +47,8 @@ export interface NbdErrorContext {
   /** Endpoint description, e.g. "qemu-nbd qcow2 /var/lib/x.qcow2". */
   endpoint?: string;
   offset?: number;
+  /** The server's own log (stderr tail), appended to the detail. */
+  serverLog?: string;
 }
 
 /** Convert anything the NBD layer threw into a V2kError; V2kErrors pass through unchanged. */
@@ -56,7 +58,8 @@ export function nbdToV2kError(err: unknown, ctx: NbdErrorContext): V2kError {
     .filter((s) => s !== undefined && s !== "")
     .join(", ");
   const suffix = where ? ` (${where})` : "";
-  const detail = err instanceof Error ? err.message : String(err);
+  const log = ctx.serverLog?.trim();
+  const detail = (err instanceof Error ? err.message : String(err)) + (log ? `\n--- server log ---\n${log}` : "");
   if (err instanceof NbdServerError && err.errno === ENOSPC && ctx.role !== "source") {
     return new V2kError("TARGET_FULL", `the target is full${suffix}`, "Free space on the target storage (or grow it) and re-run the sync.", { detail, cause: err });
   }

@@ -1,0 +1,132 @@
+// Endpoint command lines and managed servers: nbdkit vddk/curl argv (no secret in argv), the
+// missing vddk plugin, qemu-nbd target specs (file, block, rbd), and openSource/openTarget
+// lifecycles against real nbdkit and qemu-nbd.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { PrivateDir } from "../../../src/helper/endpoints/daemon";
+import { curlArgs, requireNbdkitPlugin, vddkArgs, type VddkSourceSpec } from "../../../src/helper/endpoints/nbdkit";
+import { qemuFilename, qemuNbdArgs, qemuNbdTuningLadder } from "../../../src/helper/endpoints/qemu-nbd";
+import { openSource, openTarget } from "../../../src/helper/endpoints/index";
+import { NbdClient } from "../../../src/helper/nbd/index";
+import { copyDisk } from "../../../src/helper/engine/index";
+import { exec } from "../../../src/helper/util/exec";
+import { V2kError } from "../../../src/shared/v2k-error";
+
+const M = 1024 * 1024;
+
+const vddk: VddkSourceSpec = {
+  kind: "vddk",
+  libdir: "/opt/vmware-vix-disklib-distrib",
+  server: "vcenter.example.com",
+  user: "administrator@vsphere.local",
+  password: "S3cret-Pa55!",
+  thumbprint: "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD",
+  vmMoref: "vm-42",
+  snapshotMoref: "snapshot-7",
+  file: "[datastore1] vm1/vm1.vmdk",
+  compression: "skipz",
+};
+
+test("vddk argv: filters in front, every parameter, password only as +FILE (0600)", (t) => {
+  const dir = new PrivateDir("v2k-test-");
+  t.after(() => dir.remove());
+  const args = vddkArgs(vddk, dir);
+  assert.ok(!args.join(" ").includes("S3cret"), "password in argv");
+  const pw = args.find((a) => a.startsWith("password=+"))!.slice("password=+".length);
+  assert.equal(readFileSync(pw, "utf8"), "S3cret-Pa55!");
+  assert.equal(statSync(pw).mode & 0o777, 0o600);
+  assert.equal(statSync(dir.path).mode & 0o777, 0o700);
+  const plugin = args.indexOf("vddk");
+  assert.deepEqual(args.slice(0, plugin).filter((a) => a.startsWith("--filter=")), ["--filter=cacheextents", "--filter=retry", "--filter=blocksize"]);
+  assert.ok(args.includes("--readonly"));
+  for (const p of ["libdir=/opt/vmware-vix-disklib-distrib", "server=vcenter.example.com", "user=administrator@vsphere.local",
+    `thumbprint=${vddk.thumbprint}`, "vm=moref=vm-42", "snapshot=snapshot-7", "file=[datastore1] vm1/vm1.vmdk",
+    "transports=nbdssl:nbd", "compression=skipz", `maxdata=${2 * M}`]) {
+    assert.ok(args.slice(plugin).includes(p), `missing ${p}`);
+  }
+});
+
+test("vddk source fails with TOOL_MISSING when the plugin is absent", async () => {
+  // Debian's nbdkit ships no vddk plugin; an installed one would make this test meaningless.
+  assert.ok(!existsSync("/usr/lib/x86_64-linux-gnu/nbdkit/plugins/nbdkit-vddk-plugin.so"), "a vddk plugin is installed here");
+  await assert.rejects(requireNbdkitPlugin("vddk"), (e: unknown) => e instanceof V2kError && e.code === "TOOL_MISSING" && /vddk/.test(e.message) && /VDDK/.test(e.hint));
+  await assert.rejects(openSource(vddk), (e: unknown) => e instanceof V2kError && e.code === "TOOL_MISSING" && !JSON.stringify(e.toInfo()).includes("S3cret"));
+  await requireNbdkitPlugin("curl");
+});
+
+test("curl argv: cookie and CA as files, sslverify=false only when asked, https needs trust", (t) => {
+  const dir = new PrivateDir("v2k-test-");
+  t.after(() => dir.remove());
+  const url = "https://esx1/folder/vm1/vm1-flat.vmdk?dcPath=dc1&dsName=ds1";
+  const args = curlArgs({ kind: "http", url, cookie: 'vmware_soap_session="abc-123"', caCertPem: "PEM" }, dir);
+  assert.ok(!args.join(" ").includes("abc-123"));
+  assert.ok(args.includes(`url=${url}`));
+  assert.ok(args.some((a) => a.startsWith("cookie=+")));
+  assert.ok(args.some((a) => a.startsWith("cainfo=")));
+  assert.ok(!args.includes("sslverify=false"));
+  assert.ok(args.includes("--filter=retry") && args.includes("--readonly"));
+  assert.ok(curlArgs({ kind: "http", url, insecure: true, retry: false }, dir).includes("sslverify=false"));
+  assert.ok(!curlArgs({ kind: "http", url, insecure: true, retry: false }, dir).includes("--filter=retry"));
+  assert.throws(() => curlArgs({ kind: "http", url }, dir), (e: unknown) => e instanceof V2kError && e.code === "TLS_UNTRUSTED");
+  assert.throws(() => curlArgs({ kind: "http", url: "ftp://x/y" }, dir), V2kError);
+});
+
+test("qemu-nbd targets: file, block and rbd specs", (t) => {
+  const dir = new PrivateDir("v2k-test-");
+  t.after(() => dir.remove());
+  assert.equal(qemuFilename({ kind: "rbd", pool: "rbd", image: "vm1-disk0" }), "rbd:rbd/vm1-disk0");
+  assert.equal(qemuFilename({ kind: "rbd", pool: "p", image: "i", conf: "/etc/ceph/c:1.conf", user: "admin" }), "rbd:p/i:conf=/etc/ceph/c\\:1.conf:id=admin");
+  const rbd = qemuNbdArgs({ kind: "rbd", pool: "p", image: "i" }, dir, { cache: "writeback", aio: "threads" });
+  assert.ok(rbd.includes("--format=raw") && rbd.at(-1) === "rbd:p/i");
+  const file = qemuNbdArgs({ kind: "file", path: "/d/x.qcow2", format: "qcow2", detectZeroes: true }, dir, { cache: "none", aio: "io_uring" });
+  for (const a of ["--format=qcow2", "--cache=none", "--aio=io_uring", "--discard=unmap", "--detect-zeroes=unmap", "--persistent"]) assert.ok(file.includes(a), a);
+  assert.deepEqual(qemuNbdTuningLadder({ kind: "file", path: "/x", format: "raw" }).map((l) => `${l.cache}/${l.aio}`), ["none/io_uring", "none/threads", "writeback/io_uring", "writeback/threads"]);
+  assert.deepEqual(qemuNbdTuningLadder({ kind: "block", device: "/dev/x", cache: "writeback" }).map((l) => l.cache), ["writeback", "writeback"]);
+});
+
+test("openTarget creates a sparse raw image, serves it, and close() stops qemu-nbd and removes the socket dir", async (t) => {
+  const dir = new PrivateDir("v2k-test-");
+  t.after(() => dir.remove());
+  const path = dir.file("disk.raw");
+  const h = await openTarget({ kind: "file", path, format: "raw", createSize: 32 * M, shared: 2 });
+  let socketDir = "";
+  try {
+    assert.equal(h.size, 32 * M);
+    socketDir = new URL(h.uri).searchParams.get("socket")!.replace(/\/nbd\.sock$/, "");
+    assert.equal(statSync(socketDir).mode & 0o777, 0o700);
+    // A second client (verify) may connect while the copy's connection is open.
+    const other = await NbdClient.connect({ socket: `${socketDir}/nbd.sock` });
+    await h.target.write(M, Buffer.alloc(M, 9));
+    await h.target.flush();
+    assert.ok((await other.read(M, M)).every((b) => b === 9));
+    await other.close();
+  } finally {
+    await h.close();
+  }
+  assert.ok(!existsSync(socketDir), "the private socket dir is left behind");
+  assert.ok(statSync(path).blocks * 512 <= 2 * M, "the raw image is not sparse");
+  await assert.rejects(openTarget({ kind: "block", device: path }), (e: unknown) => e instanceof V2kError && e.code === "DST_MISSING");
+});
+
+test("file source -> raw target through openSource/openTarget copies allocated data only", async (t) => {
+  const dir = new PrivateDir("v2k-test-");
+  t.after(() => dir.remove());
+  await exec("qemu-img", ["create", "-q", "-f", "raw", dir.file("src.raw"), String(16 * M)], { timeoutMs: 30_000 });
+  await exec("qemu-io", ["-f", "raw", "-c", "write -P 0x33 1M 2M", "-c", "write -P 0x44 9M 64k", dir.file("src.raw")], { timeoutMs: 30_000 });
+  const s = await openSource({ kind: "file", path: dir.file("src.raw") });
+  try {
+    const tgt = await openTarget({ kind: "file", path: dir.file("dst.raw"), format: "raw", createSize: 16 * M });
+    try {
+      assert.ok(s.source.extents, "the file source has no extents");
+      const stats = await copyDisk({ source: s.source, target: tgt.target, areas: [{ offset: 0, length: s.size }], targetIsZero: true });
+      // qemu-img allocates the first 4 KiB of a new raw file (alignment probing): it counts as data.
+      assert.ok(stats.bytesRead >= 2 * M + 64 * 1024 && stats.bytesRead <= 2 * M + 64 * 1024 + 4096, `read ${stats.bytesRead} bytes`);
+    } finally {
+      await tgt.close();
+    }
+  } finally {
+    await s.close();
+  }
+  await exec("qemu-img", ["compare", "-f", "raw", "-F", "raw", dir.file("src.raw"), dir.file("dst.raw")], { timeoutMs: 30_000 });
+});
