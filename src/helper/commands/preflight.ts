@@ -26,7 +26,9 @@ export const preflightCommand = defineCommand({
   },
   async run(o, ctx) {
     const result = await runPreflight({ vm: o.vm, dst: o.dst, transport: o.transport, flags: o }, { readStdin: ctx.readStdin, signal: ctx.signal });
-    for (const c of result.checks) if (c.status !== "pass") ctx.emitter.log(c.status === "fail" ? "error" : "warn", "preflight", `${c.title}: ${c.reason}`);
+    const fails = result.checks.filter((c) => c.status === "fail").length;
+    const warns = result.checks.filter((c) => c.status === "warn").length;
+    ctx.emitter.log(result.go ? "debug" : "warn", "preflight", `${result.go ? "GO" : "NO-GO"} for ${o.vm}: ${fails} failed, ${warns} warning(s)`);
     return result;
   },
 });
