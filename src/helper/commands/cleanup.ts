@@ -1,9 +1,9 @@
 // `cleanup`: migration snapshots (ours only), leftover nbdkit/qemu-nbd, optionally target and workdir.
 import { z } from "zod";
 import { defineCommand } from "../cli/command";
-import { vcenterOptions } from "../config/index";
+import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
 import { runCleanup } from "../cleanup/cleanup";
-import { withRun, withSourceBridge } from "../cutover/run-context";
+import { withRun, withSourceSession } from "../cutover/run-context";
 
 export const cleanupCommand = defineCommand({
   path: ["cleanup"],
@@ -18,12 +18,7 @@ export const cleanupCommand = defineCommand({
     connect: { type: "string", valueName: "URI", description: "libvirt URI (default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI)" },
   },
   schema: z.object({
-    vcenter: z.string().optional(),
-    username: z.string().optional(),
-    "password-file": z.string().optional(),
-    "password-stdin": z.boolean().optional(),
-    thumbprint: z.string().optional(),
-    insecure: z.boolean().optional(),
+    ...vcenterSchemaFields,
     "delete-snapshots": z.boolean().optional(),
     "keep-snapshots": z.boolean().default(false),
     "delete-target": z.boolean().default(false),
@@ -38,7 +33,7 @@ export const cleanupCommand = defineCommand({
     return withRun(ctx, "cleanup", o.connect, ({ wd, virsh }) => {
       const opts = { deleteSnapshots, deleteTarget: o["delete-target"], removeWorkdir: o["remove-workdir"] };
       return deleteSnapshots
-        ? withSourceBridge(ctx, wd, o, (bridge) => runCleanup(wd, opts, { bridge, virsh }))
+        ? withSourceSession(ctx, wd, o, ({ bridge }) => runCleanup(wd, opts, { bridge, virsh }))
         : runCleanup(wd, opts, { bridge: null, virsh });
     });
   },

@@ -1,5 +1,6 @@
 // The command registry. Each command lives in its own module; add one line per command here.
 import { type Command } from "../cli/command";
+import { labDiskHashCommand, labFaultCommand, labInventoryCommand, labWriteCommand } from "../../lab/cli/guest";
 import { versionCommand } from "./version";
 import { copyCommand } from "./copy";
 import { listCommand } from "./list";
@@ -9,10 +10,18 @@ import { initCommand } from "./init";
 import { cbtEnableCommand, cbtStatusCommand } from "./cbt";
 import { statusCommand } from "./status";
 import { snapshotCommand, syncCommand } from "./sync";
+import { cutoverCommand } from "./cutover";
+import { verifyCommand } from "./verify";
+import { rollbackCommand } from "./rollback";
+import { cleanupCommand } from "./cleanup";
 import { labStartCommand } from "../../lab/cli/start";
 import { labStopCommand } from "../../lab/cli/stop";
 
 export const commands: Command[] = [
+  labWriteCommand,
+  labDiskHashCommand,
+  labFaultCommand,
+  labInventoryCommand,
   versionCommand,
   copyCommand,
   listCommand,
@@ -25,6 +34,10 @@ export const commands: Command[] = [
   statusCommand,
   snapshotCommand,
   syncCommand,
+  cutoverCommand,
+  verifyCommand,
+  rollbackCommand,
+  cleanupCommand,
   labStartCommand,
   labStopCommand,
 ];

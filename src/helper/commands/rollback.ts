@@ -1,9 +1,9 @@
 // `rollback`: back to VMware at any phase (see cutover/rollback.ts).
 import { z } from "zod";
 import { defineCommand } from "../cli/command";
-import { vcenterOptions } from "../config/index";
+import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
 import { runRollback } from "../cutover/rollback";
-import { withRun, withSourceBridge } from "../cutover/run-context";
+import { withRun, withSourceSession } from "../cutover/run-context";
 
 export const rollbackCommand = defineCommand({
   path: ["rollback"],
@@ -15,12 +15,7 @@ export const rollbackCommand = defineCommand({
     connect: { type: "string", valueName: "URI", description: "libvirt URI (default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI)" },
   },
   schema: z.object({
-    vcenter: z.string().optional(),
-    username: z.string().optional(),
-    "password-file": z.string().optional(),
-    "password-stdin": z.boolean().optional(),
-    thumbprint: z.string().optional(),
-    insecure: z.boolean().optional(),
+    ...vcenterSchemaFields,
     "remove-disks": z.boolean().default(false),
     "keep-source-off": z.boolean().default(false),
     connect: z.string().optional(),
@@ -37,6 +32,6 @@ export const rollbackCommand = defineCommand({
   },
   async run(o, ctx) {
     return withRun(ctx, "rollback", o.connect, ({ wd, virsh }) =>
-      withSourceBridge(ctx, wd, o, (bridge) => runRollback(wd, { removeDisks: o["remove-disks"], keepSourceOff: o["keep-source-off"] }, { bridge, virsh })));
+      withSourceSession(ctx, wd, o, ({ bridge }) => runRollback(wd, { removeDisks: o["remove-disks"], keepSourceOff: o["keep-source-off"] }, { bridge, virsh })));
   },
 });

@@ -3,6 +3,7 @@
 // Every step is recorded in manifest.cutover before the next begins, so a re-run after kill -9
 // continues where it stopped and never repeats a finished step.
 import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { type Workdir } from "../state/index";
@@ -10,12 +11,12 @@ import { type VsphereBridge } from "../vsphere/index";
 import { type Virsh } from "../libvirt/virsh";
 import { convertGuest } from "./convert";
 import { defineDomain } from "./define";
-import { type DomainOptions, domainFiles, resolveDomainPolicy } from "./domain-config";
+import { DOMAIN_OPTIONS_FILE, type DomainOptions, domainFiles, resolveDomainPolicy } from "./domain-config";
 import { buildDomainXml } from "./domain-xml";
 import { type ShutdownMode, requireSourceOff, shutdownSource } from "./source-power";
 
 /** The engine's final round: snapshot of the powered-off source, sync, commit, snapshot removal. */
-export type FinalRoundFn = (wd: Workdir, bridge: VsphereBridge, signal?: AbortSignal) => Promise<void>;
+export type FinalRoundFn = (wd: Workdir) => Promise<unknown>;
 
 export interface CutoverOptions {
   shutdown: ShutdownMode;
@@ -89,7 +90,7 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
   if (!wd.manifest.cutover!.finalSyncedAt) {
     await requireSourceOff(d.bridge, wd.manifest.vm.moref, "take the final snapshot");
     emit("final sync");
-    await d.finalRound(wd, d.bridge, d.signal);
+    await d.finalRound(wd);
     await wd.update((m) => {
       m.cutover!.finalSyncedAt = now();
       if (!donePhases.includes(m.phase)) m.phase = "final-synced";
@@ -109,6 +110,8 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
   const files = domainFiles(wd.manifest, policy.name);
   const xml = buildDomainXml(wd.manifest, policy);
   writeFileSync(files.xml, xml, { mode: 0o600 });
+  // verify --mode boot rebuilds the same domain (isolated) from these choices
+  writeFileSync(join(wd.path, DOMAIN_OPTIONS_FILE), JSON.stringify(o.domain, null, 2) + "\n", { mode: 0o600 });
   if (wd.manifest.cutover!.domainName !== policy.name || wd.manifest.cutover!.domainUuid !== policy.uuid) {
     await wd.update((m) => {
       m.cutover!.domainName = policy.name;

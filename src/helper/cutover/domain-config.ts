@@ -1,6 +1,7 @@
 // From the cutover command's options to a DomainPolicy: resolves auto choices against the host
 // (kvm or TCG), the UUID policy (a new uuid is chosen once and kept in the manifest) and paths.
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { type Manifest } from "../../shared/manifest";
@@ -38,6 +39,18 @@ export const DomainOptionsSchema = z.object({
   connect: z.string().optional(),
 });
 export type DomainOptions = z.infer<typeof DomainOptionsSchema>;
+
+/** The cutover's domain options, kept in the workdir for the boot check. */
+export const DOMAIN_OPTIONS_FILE = "domain-options.json";
+
+/** The options the cutover used (or the defaults when no cutover ran yet). */
+export function savedDomainOptions(workdir: string): DomainOptions {
+  try {
+    return DomainOptionsSchema.parse(JSON.parse(readFileSync(join(workdir, DOMAIN_OPTIONS_FILE), "utf8")));
+  } catch {
+    return DomainOptionsSchema.parse({});
+  }
+}
 
 /** Where the domain's per-VM files live: beside its disks, so removing a workdir never breaks it. */
 export function domainFiles(m: Manifest, name: string): { nvram: string; consoleLog: string; xml: string } {

@@ -1,11 +1,11 @@
 // What the post-sync commands (cutover, verify, rollback, cleanup) open before they act: the locked
-// workdir, a vSphere bridge logged in with the manifest's vCenter (password from env/file/stdin),
+// workdir, a vSphere session logged in with the manifest's vCenter (password from env/file/stdin),
 // and virsh on the chosen libvirt URI. Everything is closed again, whatever happens.
 import { type CommandContext } from "../cli/command";
-import { resolveVcenterAccess, type VcenterFlags } from "../config/index";
+import { type VcenterFlags } from "../config/vcenter-access";
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { requireWorkdirPath, withWorkdir, type Workdir } from "../state/index";
-import { withBridge, type VsphereBridge } from "../vsphere/index";
+import { withVsphere, type VsphereSession } from "../vsphere/session";
 
 export interface OpenedRun {
   wd: Workdir;
@@ -18,13 +18,6 @@ export async function withRun<T>(ctx: CommandContext, command: string, connect: 
 }
 
 /** Log in to the manifest's vCenter (flags may override URL, user and trust; the password is never stored). */
-export async function withSourceBridge<T>(ctx: CommandContext, wd: Workdir, flags: VcenterFlags, fn: (b: VsphereBridge) => Promise<T>): Promise<T> {
-  const v = wd.manifest.vcenter;
-  const access = await resolveVcenterAccess(flags, { env: process.env, readStdin: ctx.readStdin }, {
-    url: v.url,
-    username: v.username,
-    thumbprint: v.thumbprint,
-    insecure: v.insecure,
-  });
-  return withBridge(access, fn, { signal: ctx.signal });
+export async function withSourceSession<T>(ctx: CommandContext, wd: Workdir, flags: VcenterFlags, fn: (s: VsphereSession) => Promise<T>): Promise<T> {
+  return withVsphere(flags, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, fn);
 }

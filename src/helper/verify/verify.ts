@@ -1,0 +1,136 @@
+// verify: quick (seeded random blocks), full (every allocated block) or boot (isolated start).
+// Data modes compare the powered-off source (its base disk is then frozen and equals the final
+// snapshot) with the target through the same NBD client, and record the outcome in the manifest.
+import { type Disk, type Manifest } from "../../shared/manifest";
+import { V2kError } from "../../shared/v2k-error";
+import { type Workdir } from "../state/index";
+import { openSource, type Area, type BlockSource, type SourceSpec } from "../endpoints/index";
+import { type Virsh } from "../libvirt/virsh";
+import { type DomainPolicy } from "../cutover/domain-policy";
+import { compareAreas, fullAreas, unionAreas, type Mismatch } from "./compare";
+import { newSeed, sampleBlocks } from "./sampling";
+import { openTargetReadOnly } from "./target-reader";
+import { bootCheck, type BootCheckOptions, type BootCheckResult } from "./boot-check";
+
+export type VerifyMode = "quick" | "full" | "boot";
+
+export interface DataVerifyOptions {
+  mode: "quick" | "full";
+  samples: number;
+  blockSize: number;
+  seed?: string;
+  signal?: AbortSignal;
+}
+
+export interface DiskVerify {
+  disk: number;
+  label: string;
+  comparedBytes: number;
+  blocks: number;
+  mismatches: Mismatch[];
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  mode: VerifyMode;
+  samples?: number;
+  seed?: string;
+  blockSize?: number;
+  disks?: DiskVerify[];
+  mismatches: Mismatch[];
+  boot?: BootCheckResult;
+  durationMs: number;
+}
+
+/** Where the source of a disk is read: built by the caller (it owns the vSphere session). */
+export type SourceSpecFn = (disk: Disk) => Promise<SourceSpec>;
+
+const STEP = "verify";
+
+async function allocated(src: BlockSource, size: number): Promise<Area[] | null> {
+  if (!src.extents) return null;
+  const out: Area[] = [];
+  const step = 1 << 30; // ask in 1 GiB windows: servers may answer a window at a time
+  for (let off = 0; off < size; off += step) {
+    for (const e of await src.extents(off, Math.min(step, size - off))) if (!e.zero) out.push({ offset: e.offset, length: e.length });
+  }
+  return out;
+}
+
+export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: SourceSpecFn): Promise<VerifyResult> {
+  const t0 = Date.now();
+  const m = wd.manifest;
+  const seed = o.seed ?? newSeed();
+  const disks: DiskVerify[] = [];
+  wd.emitter.emit({ type: "phase", step: STEP, phase: m.phase, message: o.mode === "quick" ? `quick verify: ${o.samples} blocks per disk, seed ${seed}` : "full verify of every allocated block" });
+  for (const d of [...m.disks].sort((a, b) => a.index - b.index)) {
+    const src = await openSource(await sourceSpec(d), { disk: `disk ${d.key}` });
+    try {
+      const tgt = await openTargetReadOnly(d);
+      try {
+        if (tgt.source.size < d.capacityBytes) {
+          throw new V2kError("VERIFY_MISMATCH", `disk ${d.key}: the target has ${tgt.source.size} bytes, the source ${d.capacityBytes}`, "Re-run the sync; the target is too small.");
+        }
+        const size = Math.min(src.size, d.capacityBytes);
+        let areas: Area[];
+        if (o.mode === "quick") {
+          areas = sampleBlocks(size, o.blockSize, o.samples, seed, `disk-${d.key}`);
+        } else {
+          const [sa, ta] = [await allocated(src.source, size), await allocated(tgt.source, size)];
+          // a source that cannot tell its allocation is read completely
+          areas = fullAreas(size, o.blockSize, sa === null ? null : unionAreas(sa, ta ?? []));
+        }
+        const r = await compareAreas(src.source, tgt.source, areas, { disk: d.key, ...(o.signal ? { signal: o.signal } : {}) });
+        disks.push({ disk: d.key, label: d.label, comparedBytes: r.comparedBytes, blocks: r.blocks, mismatches: r.mismatches });
+        wd.emitter.log(r.mismatches.length ? "error" : "info", STEP,
+          `${d.label}: ${r.blocks} blocks (${r.comparedBytes} bytes) compared, ${r.mismatches.length} mismatch(es)`, d.key);
+      } finally {
+        await tgt.close();
+      }
+    } finally {
+      await src.close();
+    }
+  }
+  const mismatches = disks.flatMap((x) => x.mismatches);
+  const result: VerifyResult = {
+    ok: mismatches.length === 0, mode: o.mode, seed, blockSize: o.blockSize, disks, mismatches, durationMs: Date.now() - t0,
+    ...(o.mode === "quick" ? { samples: o.samples } : {}),
+  };
+  await record(wd, result);
+  if (!result.ok) {
+    const first = mismatches[0]!;
+    throw new V2kError("VERIFY_MISMATCH", `disk ${first.disk} differs at offset ${first.offset} (${first.length} bytes)` +
+      (mismatches.length > 1 ? ` and ${mismatches.length - 1} more place(s)` : ""),
+      "The target does not match the source: re-run the final sync (or roll back); the workdir's manifest lists every mismatch.",
+      { detail: mismatches.map((x) => `disk ${x.disk} offset ${x.offset} length ${x.length}`).join("\n") });
+  }
+  return result;
+}
+
+export async function verifyBoot(wd: Workdir, policy: DomainPolicy, virsh: Virsh, o: BootCheckOptions): Promise<VerifyResult> {
+  const t0 = Date.now();
+  wd.emitter.emit({ type: "phase", step: STEP, phase: wd.manifest.phase, message: `boot check: isolated start, waiting up to ${o.timeoutSec} s for '${o.marker}'` });
+  const boot = await bootCheck(wd.manifest, wd.path, policy, virsh, o);
+  const result: VerifyResult = { ok: boot.ok, mode: "boot", mismatches: [], boot, durationMs: Date.now() - t0 };
+  await record(wd, result);
+  if (!boot.ok) {
+    throw new V2kError("VERIFY_MISMATCH", `the migrated guest did not show '${o.marker}' within ${o.timeoutSec} s`,
+      "Check the console output in the detail, the disk bus (--disk-bus) and firmware; conversion may be needed.", { detail: boot.consoleTail });
+  }
+  wd.emitter.log("info", STEP, `boot check passed after ${boot.seconds.toFixed(1)} s (${boot.via})`);
+  return result;
+}
+
+async function record(wd: Workdir, r: VerifyResult): Promise<void> {
+  await wd.update((m: Manifest) => {
+    m.verify.push({
+      mode: r.mode,
+      at: new Date().toISOString(),
+      ok: r.ok,
+      ...(r.samples !== undefined ? { samples: r.samples } : {}),
+      ...(r.seed !== undefined ? { seed: r.seed } : {}),
+      mismatches: r.mismatches.slice(0, 100),
+      ...(r.boot ? { detail: `${r.boot.via ?? "no marker"} after ${r.boot.seconds.toFixed(1)} s` } : {}),
+    });
+  });
+}
