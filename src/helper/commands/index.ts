@@ -1,6 +1,5 @@
 // The command registry. Each command lives in its own module; add one line per command here.
 import { type Command } from "../cli/command";
-import { labDiskHashCommand, labFaultCommand, labInventoryCommand, labWriteCommand } from "../../lab/cli/guest";
 import { versionCommand } from "./version";
 import { copyCommand } from "./copy";
 import { listCommand } from "./list";
@@ -14,14 +13,8 @@ import { cutoverCommand } from "./cutover";
 import { verifyCommand } from "./verify";
 import { rollbackCommand } from "./rollback";
 import { cleanupCommand } from "./cleanup";
-import { labStartCommand } from "../../lab/cli/start";
-import { labStopCommand } from "../../lab/cli/stop";
 
 export const commands: Command[] = [
-  labWriteCommand,
-  labDiskHashCommand,
-  labFaultCommand,
-  labInventoryCommand,
   versionCommand,
   copyCommand,
   listCommand,
@@ -38,6 +31,4 @@ export const commands: Command[] = [
   verifyCommand,
   rollbackCommand,
   cleanupCommand,
-  labStartCommand,
-  labStopCommand,
 ];
