@@ -41,5 +41,26 @@ check: deps
 demo: deps build
 	bash pkg/demo.sh
 
+# Cockpit page + helper. DESTDIR/PREFIX for packaging; the page finds the helper through config.json.
+PREFIX ?= /usr/local
+COCKPIT_DIR ?= /usr/share/cockpit/ablestack-v2k
+HELPER_DIR ?= $(PREFIX)/lib/ablestack-v2k
+
+install: build
+	rm -rf $(DESTDIR)$(COCKPIT_DIR) $(DESTDIR)$(HELPER_DIR)
+	install -d $(DESTDIR)$(COCKPIT_DIR) $(DESTDIR)$(HELPER_DIR) $(DESTDIR)$(PREFIX)/bin
+	cp -r dist/page/. $(DESTDIR)$(COCKPIT_DIR)/
+	rm -f $(DESTDIR)$(COCKPIT_DIR)/*.map
+	printf '{ "helper": "%s", "workdirRoot": "/var/lib/ablestack-v2k" }\n' "$(PREFIX)/bin/ablestack_v2k" > $(DESTDIR)$(COCKPIT_DIR)/config.json
+	cp -r dist/helper dist/ablestack_v2k $(DESTDIR)$(HELPER_DIR)/
+	ln -sfn $(HELPER_DIR)/ablestack_v2k $(DESTDIR)$(PREFIX)/bin/ablestack_v2k
+	install -d -m 0700 $(DESTDIR)/var/lib/ablestack-v2k
+
+# Development: Cockpit serves this checkout's dist/page (rebuild and reload), which calls this checkout's helper.
+devel-install: build
+	mkdir -p $(HOME)/.local/share/cockpit
+	ln -sfn $(CURDIR)/dist/page $(HOME)/.local/share/cockpit/ablestack-v2k
+	printf '{ "helper": "%s", "workdirRoot": "/var/lib/ablestack-v2k" }\n' "$(CURDIR)/dist/ablestack_v2k" > dist/page/config.json
+
 clean:
 	rm -rf dist test-artifacts

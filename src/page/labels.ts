@@ -1,4 +1,4 @@
-// Translated names for phases, steps, actions and error codes. Each string is a literal _("...")
+// Translated names for phases, steps, actions and error codes. Each string is a literal gettext
 // call so that po extraction (xgettext-style, see po/) finds it.
 import { type ErrorCode } from "../shared/errors";
 import { type Phase } from "../shared/manifest";
