@@ -46,6 +46,7 @@ export const errorCodes = [
   "DOMAIN_XML_INVALID",
   "VIRSH_FAILED",
   "VERIFY_MISMATCH",
+  "PREFLIGHT_NO_GO", // run: a preflight check failed, nothing was changed
   // lab
   "LAB_NOT_RUNNING",
   "LAB_STATE_INVALID",
