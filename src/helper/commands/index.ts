@@ -13,6 +13,7 @@ import { cutoverCommand } from "./cutover";
 import { verifyCommand } from "./verify";
 import { rollbackCommand } from "./rollback";
 import { cleanupCommand } from "./cleanup";
+import { labDiskHashCommand, labFaultCommand, labInventoryCommand, labWriteCommand } from "../../lab/cli/guest";
 
 export const commands: Command[] = [
   versionCommand,
@@ -31,4 +32,8 @@ export const commands: Command[] = [
   verifyCommand,
   rollbackCommand,
   cleanupCommand,
+  labWriteCommand,
+  labDiskHashCommand,
+  labFaultCommand,
+  labInventoryCommand,
 ];
