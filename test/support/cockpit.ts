@@ -111,8 +111,14 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
         return page;
       },
       async screenshot(page, name) {
+        // PatternFly's page scrolls inside its main container: grow the viewport to show all of it.
         const file = join(ARTIFACTS, `${name}.png`);
-        await page.screenshot({ path: file as `${string}.png`, fullPage: true });
+        const viewport = page.viewport();
+        const height = await page.evaluate(() => Math.max(...[...document.querySelectorAll(".pf-v6-c-page__main-container, .pf-v6-c-page__main, body")]
+          .map((e) => e.scrollHeight)));
+        if (viewport && height > viewport.height) await page.setViewport({ ...viewport, height: Math.min(height + 40, 4000) });
+        await page.screenshot({ path: file as `${string}.png` });
+        if (viewport && height > viewport.height) await page.setViewport(viewport);
         return file;
       },
       close,

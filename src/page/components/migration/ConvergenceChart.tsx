@@ -13,13 +13,16 @@ export function ConvergenceChart({ manifest, criterion }: { manifest: Manifest; 
   const points = convergence(manifest);
   const rounds = points.filter((p) => p.kind !== "base");
   const base = points.find((p) => p.kind === "base");
-  const maxBytes = Math.max(criterion.maxChangedBytes * 1.2, ...rounds.map((r) => r.changedBytes), 1);
+  // Log scale: a base-sized round and a few-MiB round must both stay visible next to the criterion.
+  const top = Math.max(criterion.maxChangedBytes * 4, ...rounds.map((r) => r.changedBytes * 2), 1024 * 1024);
+  const bottom = 1024;
   const maxMs = Math.max(...rounds.map((r) => r.durationMs), 1000);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const slot = plotW / Math.max(rounds.length, 1);
-  const y = (b: number) => PAD.top + plotH - (plotH * b) / maxBytes;
+  const y = (b: number) => PAD.top + plotH - (plotH * Math.log(Math.max(b, bottom) / bottom)) / Math.log(top / bottom);
   const yMs = (ms: number) => PAD.top + plotH - (plotH * ms) / maxMs;
+  const ticks = [2 ** 10, 2 ** 20, 2 ** 30, 2 ** 40].filter((t) => t >= bottom && t <= top);
   const thresholdY = y(criterion.maxChangedBytes);
 
   return (
@@ -30,11 +33,11 @@ export function ConvergenceChart({ manifest, criterion }: { manifest: Manifest; 
           <svg viewBox={`0 0 ${W} ${H}`} role="img" className="v2k-chart" aria-label={_("Changed bytes and sync time per round")}>
             <line x1={PAD.left} x2={PAD.left} y1={PAD.top} y2={PAD.top + plotH} className="v2k-axis" />
             <line x1={PAD.left} x2={W - PAD.right} y1={PAD.top + plotH} y2={PAD.top + plotH} className="v2k-axis" />
-            <text x={PAD.left - 6} y={PAD.top + 10} textAnchor="end" className="v2k-tick">{formatBytes(maxBytes)}</text>
+            {ticks.map((t) => <text key={t} x={PAD.left - 6} y={y(t) + 4} textAnchor="end" className="v2k-tick">{formatBytes(t)}</text>)}
             <text x={W - PAD.right + 6} y={PAD.top + 10} className="v2k-tick">{formatDuration(maxMs)}</text>
             {rounds.map((r, i) => (
               <g key={r.round} className="v2k-bar" data-round={r.round}>
-                <rect x={PAD.left + i * slot + slot * 0.2} width={slot * 0.6} y={y(r.changedBytes)} height={PAD.top + plotH - y(r.changedBytes)}>
+                <rect x={PAD.left + i * slot + (slot - Math.min(slot * 0.6, 48)) / 2} width={Math.min(slot * 0.6, 48)} y={y(r.changedBytes)} height={PAD.top + plotH - y(r.changedBytes)}>
                   <title>{format(_("Round $0: $1 changed, $2"), r.round, formatBytes(r.changedBytes), formatDuration(r.durationMs))}</title>
                 </rect>
                 <circle cx={PAD.left + i * slot + slot / 2} cy={yMs(r.durationMs)} r={4} className="v2k-dot" />

@@ -16,7 +16,7 @@ export function PhaseTimeline({ manifest, running }: { manifest: Manifest; runni
       {timeline(manifest, running).map((s) => (
         <ProgressStep key={s.id} id={`v2k-step-${s.id}`} titleId={`v2k-step-${s.id}-title`} variant={variant[s.status]}
           isCurrent={s.status === "current" || s.status === "failed"} data-status={s.status}
-          description={s.id === "incr" && incrRounds > 0 ? format(_("$0 rounds"), incrRounds) : undefined}>
+          description={s.id === "incr" && incrRounds > 0 ? format(_("Rounds: $0"), incrRounds) : undefined}>
           {stepLabel(s.id)}
         </ProgressStep>
       ))}
