@@ -50,6 +50,7 @@ export const errorCodes = [
   // lab
   "LAB_NOT_RUNNING",
   "LAB_STATE_INVALID",
+  "LAB_ALREADY_RUNNING", // a lab process already serves that directory
   // the Cockpit page
   "ADMIN_REQUIRED", // the page has no administrative access (Cockpit superuser)
   "HELPER_OUTPUT_INVALID", // the helper's output did not match the shared schemas

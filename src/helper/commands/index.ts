@@ -13,6 +13,9 @@ import { cutoverCommand } from "./cutover";
 import { verifyCommand } from "./verify";
 import { rollbackCommand } from "./rollback";
 import { cleanupCommand } from "./cleanup";
+import { runCommand } from "./run";
+import { labStartCommand } from "../../lab/cli/start";
+import { labStopCommand } from "../../lab/cli/stop";
 import { labDiskHashCommand, labFaultCommand, labInventoryCommand, labWriteCommand } from "../../lab/cli/guest";
 
 export const commands: Command[] = [
@@ -32,6 +35,9 @@ export const commands: Command[] = [
   verifyCommand,
   rollbackCommand,
   cleanupCommand,
+  runCommand,
+  labStartCommand,
+  labStopCommand,
   labWriteCommand,
   labDiskHashCommand,
   labFaultCommand,

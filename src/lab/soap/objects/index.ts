@@ -1,0 +1,217 @@
+// The managed objects the lab shows, built from one inventory snapshot per request: service objects,
+// the folder tree, datacenter, cluster, hosts, datastores, networks, VMs, snapshots, tasks and the
+// caller's session objects (filters, container views). Properties are computed lazily.
+import { type LabInventory, type LabModelApi } from "../../model/types";
+import { type DataObject, MoRef, data, mor } from "../codec/values";
+import { isManagedSubtype } from "../schema/schema";
+import { type Session, type ContainerViewDef } from "../sessions";
+import { type TaskRegistry } from "../tasks";
+import { SERVICE, dvsId, dvsUuid, folderIds, resourcePoolId } from "./ids";
+import { type PropGetters, entityDefaults, snapshotGetters, vmGetters } from "./vm-objects";
+
+export interface ManagedObjectView {
+  ref: MoRef;
+  props: PropGetters;
+  /** Children for container views, FindChild and inventory paths (ManagedEntity only). */
+  children?: () => MoRef[];
+}
+
+export interface IndexContext {
+  model: LabModelApi;
+  session: Session | undefined;
+  tasks: TaskRegistry;
+  about: DataObject;
+  hostAbout: (host: { version: string; build: string }) => DataObject;
+  serviceContent: DataObject;
+}
+
+export class ObjectIndex {
+  readonly objects = new Map<string, ManagedObjectView>();
+  constructor(readonly inv: LabInventory) {}
+
+  add(ref: MoRef, props: PropGetters, children?: () => MoRef[]): void {
+    this.objects.set(ref.value, children ? { ref, props, children } : { ref, props });
+  }
+
+  /** The object a MoRef names, if it exists with that type (or a subtype of it). */
+  get(ref: MoRef): ManagedObjectView | undefined {
+    const o = this.objects.get(ref.value);
+    if (!o) return undefined;
+    return o.ref.type === ref.type || isManagedSubtype(o.ref.type, ref.type) ? o : undefined;
+  }
+
+  /** Entities below a container (recursive or direct), filtered by type. */
+  containerView(def: ContainerViewDef): MoRef[] {
+    const root = this.objects.get(def.container);
+    if (!root) return [];
+    const out = new Map<string, MoRef>();
+    const walk = (o: ManagedObjectView) => {
+      for (const c of o.children?.() ?? []) {
+        if (out.has(c.value)) continue;
+        if (def.types.length === 0 || def.types.some((t) => isManagedSubtype(c.type, t))) out.set(c.value, c);
+        const child = this.objects.get(c.value);
+        if (def.recursive && child) walk(child);
+      }
+    };
+    walk(root);
+    return [...out.values()];
+  }
+}
+
+function folder(index: ObjectIndex, ref: MoRef, name: string, parent: MoRef | undefined, childType: string[], children: () => MoRef[]): void {
+  index.add(ref, { name: () => name, parent: () => parent, childType: () => childType, childEntity: children, overallStatus: () => "green", configStatus: () => "green", ...entityDefaults() }, children);
+}
+
+export function buildIndex(ctx: IndexContext): ObjectIndex {
+  const inv = ctx.model.inventory();
+  const index = new ObjectIndex(inv);
+  const dc = inv.datacenter;
+  const dcRef = mor("Datacenter", dc.moref);
+  const rootRef = mor("Folder", SERVICE.rootFolder);
+  const vmFolder = mor("Folder", folderIds.vm(dc.moref));
+  const hostFolder = mor("Folder", folderIds.host(dc.moref));
+  const dsFolder = mor("Folder", folderIds.datastore(dc.moref));
+  const netFolder = mor("Folder", folderIds.network(dc.moref));
+  const clusterRef = mor("ClusterComputeResource", inv.cluster.moref);
+  const rpRef = mor("ResourcePool", resourcePoolId(inv.cluster.moref));
+  const vmRefs = inv.vms.map((v) => mor("VirtualMachine", v.moref));
+  const hostRefs = inv.hosts.map((h) => mor("HostSystem", h.moref));
+  const dsRefs = inv.datastores.map((d) => mor("Datastore", d.moref));
+  const netRef = (n: LabInventory["networks"][number]) => mor(n.kind === "distributed" ? "DistributedVirtualPortgroup" : "Network", n.moref);
+  const netRefs = inv.networks.map(netRef);
+  const dvsNames = [...new Set(inv.networks.filter((n) => n.kind === "distributed").map((n) => n.dvsName ?? "dvSwitch"))];
+  const dvsRefs = dvsNames.map((n) => mor("VmwareDistributedVirtualSwitch", dvsId(n)));
+  const vmsOn = (pred: (v: LabInventory["vms"][number]) => boolean) => inv.vms.filter(pred).map((v) => mor("VirtualMachine", v.moref));
+
+  // Service objects.
+  index.add(mor("ServiceInstance", SERVICE.serviceInstance), { content: () => ctx.serviceContent, serverClock: () => new Date().toISOString() });
+  index.add(mor("SessionManager", SERVICE.sessionManager), {
+    currentSession: () => (ctx.session ? userSession(ctx.session) : undefined),
+    defaultLocale: () => "en",
+    supportedLocaleList: () => ["en", "de", "fr", "ja", "ko", "zh_CN", "zh_TW"],
+    messageLocaleList: () => ["en"],
+  });
+  index.add(mor("PropertyCollector", SERVICE.propertyCollector), { filter: () => [...(ctx.session?.filters.keys() ?? [])].map((k) => mor("PropertyFilter", k)) });
+  index.add(mor("ViewManager", SERVICE.viewManager), { viewList: () => [...(ctx.session?.views.keys() ?? [])].map((k) => mor("ContainerView", k)) });
+  index.add(mor("SearchIndex", SERVICE.searchIndex), {});
+  for (const f of ctx.session?.filters.values() ?? []) index.add(mor("PropertyFilter", f.moref), { spec: () => f.spec, partialUpdates: () => f.partialUpdates });
+  for (const v of ctx.session?.views.values() ?? []) {
+    index.add(mor("ContainerView", v.moref), {
+      container: () => index.objects.get(v.container)?.ref,
+      type: () => v.types,
+      recursive: () => v.recursive,
+      view: () => index.containerView(v),
+    });
+  }
+  for (const t of ctx.tasks.all()) index.add(mor("Task", t.moref), { info: () => t.info, value: () => [], availableField: () => [] });
+
+  // Folder tree and datacenter.
+  folder(index, rootRef, "Datacenters", undefined, ["Folder", "Datacenter"], () => [dcRef]);
+  index.add(dcRef, {
+    name: () => dc.name, parent: () => rootRef, vmFolder: () => vmFolder, hostFolder: () => hostFolder, datastoreFolder: () => dsFolder,
+    networkFolder: () => netFolder, datastore: () => dsRefs, network: () => netRefs, overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
+  }, () => [vmFolder, hostFolder, dsFolder, netFolder]);
+  const subPaths = new Set<string>();
+  for (const v of inv.vms) {
+    const parts = v.folder.split("/").filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) subPaths.add(parts.slice(0, i).join("/"));
+  }
+  const folderRefOf = (path: string) => (path === "" ? vmFolder : mor("Folder", folderIds.vmSub(dc.moref, path)));
+  const parentPath = (path: string) => path.split("/").slice(0, -1).join("/");
+  const vmChildren = (path: string) => () => [
+    ...[...subPaths].filter((p) => parentPath(p) === path).sort().map(folderRefOf),
+    ...vmsOn((v) => v.folder.split("/").filter(Boolean).join("/") === path),
+  ];
+  folder(index, vmFolder, "vm", dcRef, ["Folder", "VirtualMachine", "VirtualApp"], vmChildren(""));
+  for (const p of subPaths) folder(index, folderRefOf(p), p.split("/").pop()!, folderRefOf(parentPath(p)), ["Folder", "VirtualMachine", "VirtualApp"], vmChildren(p));
+  folder(index, hostFolder, "host", dcRef, ["Folder", "ComputeResource"], () => [clusterRef]);
+  folder(index, dsFolder, "datastore", dcRef, ["Folder", "Datastore", "StoragePod"], () => dsRefs);
+  folder(index, netFolder, "network", dcRef, ["Folder", "Network", "DistributedVirtualSwitch"], () => [...netRefs, ...dvsRefs]);
+
+  // Compute: cluster, resource pool, hosts.
+  const totalMemory = 256 * 1024 ** 3 * inv.hosts.length;
+  index.add(clusterRef, {
+    name: () => inv.cluster.name, parent: () => hostFolder, resourcePool: () => rpRef, host: () => hostRefs, datastore: () => dsRefs, network: () => netRefs,
+    summary: () => data("ClusterComputeResourceSummary", {
+      totalCpu: 48000 * inv.hosts.length, totalMemory, numCpuCores: 16 * inv.hosts.length, numCpuThreads: 32 * inv.hosts.length,
+      effectiveCpu: 46000 * inv.hosts.length, effectiveMemory: Math.floor(totalMemory / 1024 ** 2), numHosts: inv.hosts.length,
+      numEffectiveHosts: inv.hosts.length, overallStatus: "green", currentFailoverLevel: 0, numVmotions: 0,
+    }),
+    overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
+  }, () => [...hostRefs, rpRef]);
+  index.add(rpRef, { name: () => "Resources", parent: () => clusterRef, owner: () => clusterRef, vm: () => vmRefs, resourcePool: () => [], overallStatus: () => "green", configStatus: () => "green", ...entityDefaults() }, () => vmRefs);
+  for (const h of inv.hosts) {
+    const hRef = mor("HostSystem", h.moref);
+    const runtime = () => data("HostRuntimeInfo", { connectionState: "connected", powerState: "poweredOn", inMaintenanceMode: false, inQuarantineMode: false, bootTime: "2026-01-01T00:00:00Z" });
+    index.add(hRef, {
+      name: () => h.name, parent: () => clusterRef, runtime,
+      summary: () => data("HostListSummary", {
+        host: hRef, runtime: runtime(),
+        config: data("HostConfigSummary", { name: h.name, port: 443, product: ctx.hostAbout(h), vmotionEnabled: true, faultToleranceEnabled: false }),
+        quickStats: data("HostListSummaryQuickStats", { overallCpuUsage: 0, overallMemoryUsage: 0, uptime: 86400 }),
+        overallStatus: "green", rebootRequired: false,
+      }),
+      vm: () => vmsOn((v) => v.host === h.moref), datastore: () => dsRefs, network: () => netRefs,
+      datastoreBrowser: () => mor("HostDatastoreBrowser", `datastoreBrowser-${h.moref}`),
+      overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
+    });
+  }
+
+  // Storage and networks.
+  for (const d of inv.datastores) {
+    const ref = mor("Datastore", d.moref);
+    const url = `ds:///vmfs/volumes/${d.moref}/`;
+    index.add(ref, {
+      name: () => d.name, parent: () => dsFolder,
+      summary: () => data("DatastoreSummary", { datastore: ref, name: d.name, url, capacity: d.capacityBytes, freeSpace: d.freeBytes, uncommitted: 0, accessible: true, multipleHostAccess: inv.hosts.length > 1, type: d.type, maintenanceMode: "normal" }),
+      info: () => data("DatastoreInfo", { name: d.name, url, freeSpace: d.freeBytes, maxFileSize: 62 * 1024 ** 4, maxVirtualDiskCapacity: 62 * 1024 ** 4, maxMemoryFileSize: 62 * 1024 ** 4, timestamp: new Date().toISOString() }),
+      vm: () => vmsOn((v) => v.disks.some((x) => x.datastore === d.name) || v.vmPathName.startsWith(`[${d.name}]`)),
+      browser: () => mor("HostDatastoreBrowser", `datastoreBrowser-${d.moref}`),
+      overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
+    });
+  }
+  for (const n of inv.networks) {
+    const ref = netRef(n);
+    const common: PropGetters = {
+      name: () => n.name, parent: () => netFolder,
+      summary: () => data("NetworkSummary", { network: ref, name: n.name, accessible: true, ipPoolName: "" }),
+      host: () => hostRefs, vm: () => vmsOn((v) => v.nics.some((x) => x.network === n.name)),
+      overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
+    };
+    if (n.kind === "distributed") {
+      const dvs = mor("VmwareDistributedVirtualSwitch", dvsId(n.dvsName ?? "dvSwitch"));
+      index.add(ref, {
+        ...common, key: () => n.moref, portKeys: () => [],
+        config: () => data("DVPortgroupConfigInfo", { key: n.moref, name: n.name, numPorts: 8, distributedVirtualSwitch: dvs, type: "earlyBinding", autoExpand: true }),
+      });
+    } else {
+      index.add(ref, common);
+    }
+  }
+  for (const name of dvsNames) {
+    const ref = mor("VmwareDistributedVirtualSwitch", dvsId(name));
+    const pgs = inv.networks.filter((n) => n.kind === "distributed" && (n.dvsName ?? "dvSwitch") === name).map(netRef);
+    index.add(ref, {
+      name: () => name, parent: () => netFolder, uuid: () => dvsUuid(name), portgroup: () => pgs,
+      summary: () => data("DVSSummary", { name, uuid: dvsUuid(name), numPorts: 8 * pgs.length, hostMember: hostRefs, host: hostRefs, portgroupName: pgs.map((p) => inv.networks.find((n) => n.moref === p.value)?.name ?? "") }),
+      overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
+    });
+  }
+
+  // Virtual machines and their snapshots.
+  for (const vm of inv.vms) {
+    const parent = folderRefOf(vm.folder.split("/").filter(Boolean).join("/"));
+    index.add(mor("VirtualMachine", vm.moref), vmGetters(ctx.model, inv, vm, { parent, resourcePool: rpRef, recentTask: () => ctx.tasks.recentFor(vm.moref) }));
+    for (const s of vm.snapshots) index.add(mor("VirtualMachineSnapshot", s.moref), snapshotGetters(inv, vm, s));
+  }
+  return index;
+}
+
+export function userSession(s: Session): DataObject {
+  return data("UserSession", {
+    key: s.key, userName: s.userName, fullName: s.userName, loginTime: s.loginTime.toISOString(), lastActiveTime: s.lastActiveTime.toISOString(),
+    locale: "en", messageLocale: "en", extensionSession: false, ipAddress: s.ipAddress, userAgent: s.userAgent, callCount: s.callCount,
+  });
+}
+
+export { MoRef };

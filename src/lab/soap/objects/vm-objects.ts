@@ -1,0 +1,171 @@
+// Properties of VirtualMachine and VirtualMachineSnapshot objects, computed from the model on demand.
+import { type LabDisk, type LabInventory, type LabModelApi, type LabSnapshot, type LabVm } from "../../model/types";
+import { type DataObject, MoRef, data, mor } from "../codec/values";
+import { type BackingLink, vmConfigInfo } from "./vm-config";
+
+export type PropGetters = Record<string, () => unknown>;
+
+/** Chain of backing files for a disk, newest first, starting at `first` and walking snapshot parents. */
+function chainFrom(vm: LabVm, disk: LabDisk, first: BackingLink, snapshot: string | null): BackingLink[] {
+  const links = [first];
+  for (let s = snapshot; s; ) {
+    const snap = vm.snapshots.find((x) => x.moref === s);
+    if (!snap) break;
+    const d = snap.disks[disk.key];
+    if (d && d.fileName !== links[links.length - 1]!.fileName) links.push({ fileName: d.fileName, changeId: d.changeId });
+    s = snap.parent;
+  }
+  return links;
+}
+
+export function liveChain(model: LabModelApi, vm: LabVm, disk: LabDisk): BackingLink[] {
+  let current: BackingLink;
+  try {
+    current = model.currentDiskBacking(vm.moref, disk.key);
+  } catch {
+    current = { fileName: disk.baseFileName, changeId: null };
+  }
+  return chainFrom(vm, disk, current, vm.currentSnapshot);
+}
+
+export function snapshotChain(vm: LabVm, snap: LabSnapshot, disk: LabDisk): BackingLink[] {
+  const d = snap.disks[disk.key];
+  if (!d) return [];
+  return chainFrom(vm, disk, { fileName: d.fileName, changeId: d.changeId }, snap.parent);
+}
+
+const snapshotNumber = (moref: string) => Number(/(\d+)$/.exec(moref)?.[1] ?? 0);
+
+function snapshotTree(vm: LabVm, parent: string | null): DataObject[] {
+  return vm.snapshots.filter((s) => s.parent === parent).map((s) => data("VirtualMachineSnapshotTree", {
+    snapshot: mor("VirtualMachineSnapshot", s.moref),
+    vm: mor("VirtualMachine", vm.moref),
+    name: s.name,
+    description: s.description,
+    id: snapshotNumber(s.moref),
+    createTime: s.createTime,
+    state: s.powerState,
+    quiesced: s.quiesced,
+    childSnapshotList: snapshotTree(vm, s.moref),
+    replaySupported: false,
+  }));
+}
+
+function toolsStatus(vm: LabVm) {
+  const installed = vm.toolsInstalled !== false;
+  return {
+    toolsStatus: vm.toolsRunning ? "toolsOk" : installed ? "toolsNotRunning" : "toolsNotInstalled",
+    toolsVersionStatus2: installed ? "guestToolsCurrent" : "guestToolsNotInstalled",
+    toolsRunningStatus: vm.toolsRunning ? "guestToolsRunning" : "guestToolsNotRunning",
+  };
+}
+
+export function vmGetters(model: LabModelApi, inv: LabInventory, vm: LabVm, ctx: {
+  parent: MoRef;
+  resourcePool: MoRef;
+  recentTask: () => MoRef[];
+}): PropGetters {
+  const self = mor("VirtualMachine", vm.moref);
+  const on = vm.powerState === "poweredOn";
+  const runtime = () => data("VirtualMachineRuntimeInfo", {
+    host: mor("HostSystem", vm.host),
+    connectionState: "connected",
+    powerState: vm.powerState,
+    faultToleranceState: "notConfigured",
+    toolsInstallerMounted: false,
+    maxCpuUsage: on ? 2400 * vm.numCPU : undefined,
+    maxMemoryUsage: on ? vm.memoryMiB : undefined,
+    numMksConnections: 0,
+    recordReplayState: "inactive",
+    onlineStandby: false,
+    consolidationNeeded: vm.consolidationNeeded,
+  });
+  const tools = toolsStatus(vm);
+  const datastores = () => {
+    const names = new Set(vm.disks.map((d) => d.datastore));
+    names.add(/^\[([^\]]+)\]/.exec(vm.vmPathName)?.[1] ?? "");
+    return inv.datastores.filter((d) => names.has(d.name)).map((d) => mor("Datastore", d.moref));
+  };
+  const networks = () => {
+    const names = new Set(vm.nics.map((n) => n.network));
+    return inv.networks.filter((n) => names.has(n.name)).map((n) => mor(n.kind === "distributed" ? "DistributedVirtualPortgroup" : "Network", n.moref));
+  };
+  return {
+    name: () => vm.name,
+    parent: () => ctx.parent,
+    resourcePool: () => ctx.resourcePool,
+    overallStatus: () => "green",
+    configStatus: () => "green",
+    guestHeartbeatStatus: () => (vm.toolsRunning ? "green" : "gray"),
+    recentTask: () => ctx.recentTask(),
+    config: () => vmConfigInfo(vm, inv, (d) => liveChain(model, vm, d)),
+    runtime,
+    guest: () => data("GuestInfo", {
+      toolsStatus: tools.toolsStatus,
+      toolsVersionStatus2: tools.toolsVersionStatus2,
+      toolsRunningStatus: tools.toolsRunningStatus,
+      toolsVersion: vm.toolsInstalled === false ? "0" : "11269",
+      guestId: vm.toolsRunning ? vm.guestId : undefined,
+      guestFullName: vm.toolsRunning ? vm.guestFullName : undefined,
+      hostName: vm.toolsRunning ? vm.name : undefined,
+      guestState: on ? "running" : "notRunning",
+    }),
+    summary: () => data("VirtualMachineSummary", {
+      vm: self,
+      runtime: runtime(),
+      guest: data("VirtualMachineGuestSummary", {
+        guestId: vm.guestId, guestFullName: vm.guestFullName, toolsStatus: tools.toolsStatus,
+        toolsVersionStatus2: tools.toolsVersionStatus2, toolsRunningStatus: tools.toolsRunningStatus,
+        hostName: vm.toolsRunning ? vm.name : undefined,
+      }),
+      config: data("VirtualMachineConfigSummary", {
+        name: vm.name, template: false, vmPathName: vm.vmPathName, memorySizeMB: vm.memoryMiB, cpuReservation: 0, memoryReservation: 0,
+        numCpu: vm.numCPU, numEthernetCards: vm.nics.length, numVirtualDisks: vm.disks.length, uuid: vm.uuid, instanceUuid: vm.instanceUuid,
+        guestId: vm.guestId, guestFullName: vm.guestFullName, annotation: "", installBootRequired: false, tpmPresent: false,
+      }),
+      quickStats: data("VirtualMachineQuickStats", {
+        overallCpuUsage: 0, guestMemoryUsage: 0, hostMemoryUsage: on ? vm.memoryMiB : 0,
+        guestHeartbeatStatus: vm.toolsRunning ? "green" : "gray", uptimeSeconds: 0,
+      }),
+      overallStatus: "green",
+    }),
+    datastore: datastores,
+    network: networks,
+    snapshot: () =>
+      vm.snapshots.length === 0 ? undefined : data("VirtualMachineSnapshotInfo", {
+        currentSnapshot: vm.currentSnapshot ? mor("VirtualMachineSnapshot", vm.currentSnapshot) : undefined,
+        rootSnapshotList: snapshotTree(vm, null),
+      }),
+    rootSnapshot: () => vm.snapshots.filter((s) => s.parent === null).map((s) => mor("VirtualMachineSnapshot", s.moref)),
+    ...entityDefaults(),
+  };
+}
+
+export function snapshotGetters(inv: LabInventory, vm: LabVm, snap: LabSnapshot): PropGetters {
+  return {
+    config: () => {
+      // The configuration as frozen: disks report the backing and changeId of that instant.
+      const frozen: LabVm = { ...vm, disks: vm.disks.filter((d) => snap.disks[d.key] !== undefined), powerState: snap.powerState };
+      return vmConfigInfo(frozen, inv, (d) => snapshotChain(vm, snap, d));
+    },
+    childSnapshot: () => vm.snapshots.filter((s) => s.parent === snap.moref).map((s) => mor("VirtualMachineSnapshot", s.moref)),
+    vm: () => mor("VirtualMachine", vm.moref),
+    value: () => [],
+    availableField: () => [],
+  };
+}
+
+/** Properties every ManagedEntity reports with the same default values in the lab. */
+export function entityDefaults(): PropGetters {
+  return {
+    alarmActionsEnabled: () => true,
+    disabledMethod: () => [],
+    effectiveRole: () => [-1],
+    declaredAlarmState: () => [],
+    triggeredAlarmState: () => [],
+    customValue: () => [],
+    value: () => [],
+    availableField: () => [],
+    tag: () => [],
+  };
+}

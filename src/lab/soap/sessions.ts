@@ -1,0 +1,105 @@
+// vSphere sessions: Login issues a vmware_soap_session cookie; every later call presents it.
+// Each session owns its property filters, container views and paged results, as on vCenter.
+import { randomUUID, timingSafeEqual, createHash } from "node:crypto";
+import { type DataObject } from "./codec/values";
+
+export interface Session {
+  key: string;
+  userName: string;
+  loginTime: Date;
+  lastActiveTime: Date;
+  ipAddress: string;
+  userAgent: string;
+  callCount: number;
+  /** PropertyFilter moref -> filter state */
+  filters: Map<string, FilterState>;
+  /** ContainerView moref -> definition */
+  views: Map<string, ContainerViewDef>;
+  /** RetrievePropertiesEx continuation token -> remaining objects */
+  pages: Map<string, { objects: DataObject[]; size: number }>;
+  /** Last UpdateSet version handed out (WaitForUpdates). */
+  updateVersion: number;
+  /** Aborts pending WaitForUpdates calls (CancelWaitForUpdates, Logout). */
+  waiters: Set<AbortController>;
+}
+
+export interface FilterState {
+  moref: string;
+  spec: DataObject;
+  partialUpdates: boolean;
+  /** What the client has been told: object -> property path -> serialized value. */
+  reported: Map<string, Map<string, string>>;
+}
+
+export interface ContainerViewDef {
+  moref: string;
+  container: string;
+  types: string[];
+  recursive: boolean;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  // Compare digests so that length differences do not leak through timing either.
+  const ha = createHash("sha256").update(a).digest();
+  const hb = createHash("sha256").update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/** The session key from a Cookie header; pyVmomi echoes the whole Set-Cookie value (with "; HttpOnly"). */
+export function sessionKeyFromCookie(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() !== "vmware_soap_session") continue;
+    return part.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+  }
+  return undefined;
+}
+
+export class SessionStore {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly credentials: { username: string; password: string }) {}
+
+  checkCredentials(userName: string, password: string): boolean {
+    return sameSecret(userName, this.credentials.username) && sameSecret(password, this.credentials.password);
+  }
+
+  create(userName: string, ipAddress: string, userAgent: string): Session {
+    const now = new Date();
+    const s: Session = {
+      key: randomUUID(), userName, loginTime: now, lastActiveTime: now, ipAddress, userAgent, callCount: 0,
+      filters: new Map(), views: new Map(), pages: new Map(), updateVersion: 0, waiters: new Set(),
+    };
+    this.sessions.set(s.key, s);
+    return s;
+  }
+
+  /** The live session for a key; sessions older than `expiredBefore` are dropped (injected expiry). */
+  find(key: string | undefined, expiredBefore: string | null): Session | undefined {
+    if (!key) return undefined;
+    const s = this.sessions.get(key);
+    if (!s) return undefined;
+    if (expiredBefore !== null && s.loginTime.getTime() < Date.parse(expiredBefore)) {
+      this.remove(s.key);
+      return undefined;
+    }
+    return s;
+  }
+
+  remove(key: string): void {
+    const s = this.sessions.get(key);
+    if (!s) return;
+    for (const w of s.waiters) w.abort();
+    this.sessions.delete(key);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  all(): Session[] {
+    return [...this.sessions.values()];
+  }
+}
