@@ -1,0 +1,123 @@
+// `run`: the whole migration unattended (see run/pipeline.ts), optionally detached (run/launcher.ts).
+import { z } from "zod";
+import { defineCommand, type CommandContext } from "../cli/command";
+import { resolveVcenterAccess, vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
+import { V2kError } from "../../shared/v2k-error";
+import { parseSize } from "../engine/index";
+import { readManifest, requireWorkdirPath } from "../state/index";
+import { CutoverFields, cutoverOptions } from "./cutover";
+import { DEFAULT_CRITERION, parseCriterion } from "../run/criterion";
+import { ensureInitialized, runPipeline, type RunPipelineOptions } from "../run/pipeline";
+import { launchDetached, recordOperationEnd, recordOperationStart, selfArgv } from "../run/launcher";
+
+const size = (name: string) => z.string().optional().transform((v) => {
+  if (v === undefined) return undefined;
+  const n = parseSize(v);
+  if (n === undefined || n <= 0) throw new V2kError("USAGE", `--${name} '${v}' is not a size`, "Use bytes or K/M/G, e.g. 4M.");
+  return n;
+});
+
+const schema = z.object({
+  vm: z.string().min(1).optional(),
+  dst: z.string().min(1).optional(),
+  "target-format": z.enum(["qcow2", "raw"]).default("qcow2"),
+  transport: z.enum(["vddk", "http"]).default("http"),
+  until: z.enum(["synced", "cutover"]).optional(),
+  split: z.enum(["phase1", "phase2"]).optional(),
+  interval: z.coerce.number().nonnegative().default(60),
+  "max-rounds": z.coerce.number().int().positive().default(10),
+  "cutover-when": z.string().default(DEFAULT_CRITERION).transform((t) => parseCriterion(t)),
+  jobs: z.coerce.number().int().min(1).max(256).optional(),
+  chunk: size("chunk"),
+  "coalesce-gap": size("coalesce-gap"),
+  detach: z.boolean().default(false),
+  ...CutoverFields,
+  ...vcenterSchemaFields,
+  positionals: z.array(z.string()).max(0),
+}).refine((o) => !(o.split && o.until), "--split and --until exclude each other")
+  .refine((o) => !(o.start && o["define-only"]), "--start and --define-only exclude each other");
+type RunOptions = z.output<typeof schema>;
+
+function pipelineOptions(o: RunOptions): RunPipelineOptions {
+  const until = o.split === "phase1" ? "synced" : o.split === "phase2" ? "cutover" : (o.until ?? "synced");
+  return {
+    vm: o.vm, dst: o.dst, targetFormat: o["target-format"], transport: o.transport, until,
+    intervalSec: o.interval, maxRounds: o["max-rounds"], criterion: o["cutover-when"],
+    tuning: { jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"] },
+    // a cut-over run ends with a started VM unless --define-only
+    cutover: { shutdown: o.shutdown, shutdownTimeoutSec: o["shutdown-timeout"], start: !o["define-only"], domain: o },
+    flags: o,
+  };
+}
+
+/** The detached child's argv: this helper, the same options, the workdir, the password on stdin. */
+function childArgs(workdir: string): string[] {
+  const out: string[] = [];
+  const args = process.argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--detach" || a === "--password-stdin" || a === "--json") continue;
+    if (a === "--password-file" || a === "--workdir") {
+      i++;
+      continue;
+    }
+    if (a.startsWith("--password-file=") || a.startsWith("--workdir=")) continue;
+    out.push(a);
+  }
+  return ["--workdir", workdir, "--json", ...out, "--password-stdin"];
+}
+
+async function detach(o: RunOptions, ctx: CommandContext) {
+  const po = pipelineOptions(o);
+  if (po.until === "cutover" && o.split === "phase2" && !ctx.global.workdir) {
+    throw new V2kError("USAGE", "--split phase2 continues an existing run", "Pass --workdir of the phase1 run.");
+  }
+  const workdir = await ensureInitialized(po, ctx); // preflight + init in the foreground: errors show at once
+  const { manifest } = readManifest(workdir);
+  const v = manifest.vcenter;
+  const access = await resolveVcenterAccess(o, { env: process.env, readStdin: ctx.readStdin }, { url: v.url, username: v.username, thumbprint: v.thumbprint, insecure: v.insecure });
+  const launched = await launchDetached(workdir, manifest.runId, [...selfArgv(), ...childArgs(workdir)], access.password + "\n");
+  ctx.emitter.log("info", "run", launched.mode === "systemd" ? `running as systemd unit ${launched.unit}` : `running detached as pid ${launched.pid} (log ${launched.log})`);
+  return { detached: true, ...launched, runId: manifest.runId };
+}
+
+export const runCommand = defineCommand({
+  path: ["run"],
+  summary: "the whole migration unattended: preflight, init, CBT, base, incremental rounds, then ready or cut over",
+  options: {
+    vm: { type: "string", valueName: "NAME", description: "the VM's name in vCenter (new runs)" },
+    dst: { type: "string", valueName: "DIR", description: "target directory for the disk images (new runs)" },
+    "target-format": { type: "string", valueName: "qcow2|raw", description: "target image format (default qcow2)" },
+    transport: { type: "string", valueName: "vddk|http", description: "source transport (default http)" },
+    until: { type: "string", valueName: "synced|cutover", description: "stop when ready for cutover (default), or cut over and start the KVM VM" },
+    split: { type: "string", valueName: "phase1|phase2", description: "phase1 = --until synced; phase2 = continue the phase1 workdir through cutover" },
+    interval: { type: "string", valueName: "S", description: "seconds between incremental rounds (default 60)" },
+    "max-rounds": { type: "string", valueName: "N", description: "incremental rounds at most before going on (default 10)" },
+    "cutover-when": { type: "string", valueName: "bytes<X,seconds<Y", description: `ready when the last incremental round changed less than X and took less than Y (default ${DEFAULT_CRITERION})` },
+    jobs: { type: "string", valueName: "N", description: "requests in flight per disk (default 16)" },
+    chunk: { type: "string", valueName: "SIZE", description: "bytes per request (default 4M)" },
+    "coalesce-gap": { type: "string", valueName: "SIZE", description: "merge changed areas closer than this (default 1M)" },
+    detach: { type: "boolean", description: "continue in the background (systemd unit ablestack-v2k-<run-id>, or a detached process logging to <workdir>/run.log)" },
+    ...cutoverOptions,
+    ...vcenterOptions,
+  },
+  schema,
+  render(data) {
+    const r = data as { detached?: boolean; workdir: string; phase?: string; readyForCutover?: boolean; unit?: string; pid?: number };
+    if (r.detached) return `${r.workdir}\nrunning in the background (${r.unit ? `unit ${r.unit}` : `pid ${r.pid}`}); follow ${r.workdir}/events.log`;
+    return `${r.workdir}\nphase: ${r.phase}${r.phase === "started" ? " (KVM VM started)" : r.readyForCutover ? " - ready for cutover" : ""}`;
+  },
+  async run(o, ctx) {
+    if (o.detach) return detach(o, ctx);
+    const workdir = ctx.global.workdir ? requireWorkdirPath(ctx.global.workdir) : undefined;
+    if (workdir) recordOperationStart(workdir);
+    let ok = false;
+    try {
+      const r = await runPipeline(pipelineOptions(o), ctx);
+      ok = true;
+      return r;
+    } finally {
+      if (workdir) recordOperationEnd(workdir, ok ? 0 : 1);
+    }
+  },
+});

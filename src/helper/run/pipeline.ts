@@ -1,0 +1,145 @@
+// The unattended pipeline: preflight, init, CBT, base copy, incremental rounds until the cutover
+// criterion holds (or --max-rounds), then stop "ready for cutover" or cut over. Each stage is the
+// same function the single commands use, and each resumes from the manifest: re-running `run` on a
+// workdir after a crash or kill -9 continues where the manifest says it stopped.
+import { V2kError } from "../../shared/v2k-error";
+import { type Manifest, type Phase } from "../../shared/manifest";
+import { type CommandContext } from "../cli/command";
+import { type VcenterFlags } from "../config/vcenter-access";
+import { initCommand } from "../commands/init";
+import { runPreflight } from "../preflight/checks";
+import { cbtEnable } from "../sync/cbt";
+import { runRound, type RoundOptions } from "../sync/round";
+import { hasManifest, requireWorkdirPath, withWorkdir, type Workdir } from "../state/index";
+import { withVsphere, type VsphereSession } from "../vsphere/session";
+import { Virsh, libvirtUri } from "../libvirt/virsh";
+import { runCutover, type CutoverOptions, type CutoverResult } from "../cutover/cutover";
+import { type CutoverCriterion, criterionHolds } from "./criterion";
+
+export interface RunPipelineOptions {
+  /** Fresh start only (a workdir with a manifest is resumed). */
+  vm?: string | undefined;
+  dst?: string | undefined;
+  targetFormat: "qcow2" | "raw";
+  transport: "http" | "vddk";
+  until: "synced" | "cutover";
+  intervalSec: number;
+  maxRounds: number;
+  criterion: CutoverCriterion;
+  tuning: Omit<RoundOptions, "kind" | "signal">;
+  cutover: CutoverOptions;
+  flags: VcenterFlags;
+}
+
+export interface RunPipelineResult {
+  workdir: string;
+  runId: string;
+  phase: Phase;
+  readyForCutover: boolean;
+  incrRounds: number;
+  lastRound: { n: number; changedBytes: number; durationMs: number } | null;
+  criterionMet: boolean;
+  cutover?: CutoverResult;
+}
+
+const STEP = "run";
+const afterSync: Phase[] = ["cutover-running", "final-synced", "defined", "started"];
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Preflight + init for a fresh run; returns the workdir (existing manifests are resumed as they are). */
+export async function ensureInitialized(o: RunPipelineOptions, ctx: CommandContext): Promise<string> {
+  if (ctx.global.workdir && hasManifest(requireWorkdirPath(ctx.global.workdir))) return requireWorkdirPath(ctx.global.workdir);
+  if (!o.vm || !o.dst) {
+    throw new V2kError("USAGE", "a new run needs --vm and --dst", "Pass --vm NAME --dst DIR (and --vcenter), or --workdir of an existing run to resume it.");
+  }
+  const pre = await runPreflight({ vm: o.vm, dst: o.dst, transport: o.transport, flags: o.flags }, { readStdin: ctx.readStdin, signal: ctx.signal });
+  const failed = pre.checks.filter((c) => c.status === "fail");
+  for (const c of pre.checks) if (c.status !== "pass") ctx.emitter.log(c.status === "fail" ? "error" : "warn", "preflight", `${c.title}: ${c.reason}`);
+  if (!pre.go) {
+    throw new V2kError("PREFLIGHT_NO_GO", `preflight says NO-GO for ${o.vm}: ${failed.map((c) => c.title).join("; ")}`,
+      "Fix the failed checks ('ablestack_v2k preflight' lists them with reasons) and run again; nothing was changed.");
+  }
+  const initOptions = initCommand.schema.parse({
+    vm: o.vm, dst: o.dst, "target-format": o.targetFormat, transport: o.transport, positionals: [], ...stripUndefined(o.flags),
+  });
+  const r = (await initCommand.run(initOptions, ctx)) as { workdir: string };
+  return r.workdir;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function lastIncr(m: Manifest) {
+  const r = m.rounds.filter((x) => x.kind === "incr" && x.status === "synced").at(-1);
+  return r ? { n: r.n, changedBytes: r.changedBytes, durationMs: r.durationMs ?? 0 } : null;
+}
+
+async function syncUntilReady(wd: Workdir, s: VsphereSession, o: RunPipelineOptions, signal: AbortSignal): Promise<{ rounds: number; met: boolean }> {
+  const tuning = { ...o.tuning, signal };
+  if (wd.manifest.phase === "initialized") {
+    wd.emitter.emit({ type: "phase", step: STEP, phase: "initialized", message: "enabling changed block tracking" });
+    await cbtEnable(wd, s.bridge);
+  }
+  await runRound(wd, s, { kind: "base", ...tuning });
+  let rounds = 0;
+  for (;;) {
+    if (rounds > 0 && o.intervalSec > 0) await sleep(o.intervalSec * 1000, signal);
+    const r = await runRound(wd, s, { kind: "incr", ...tuning });
+    rounds++;
+    const met = criterionHolds(o.criterion, r);
+    wd.emitter.log("info", STEP, `incremental round ${r.round}: ${r.changedBytes} changed bytes in ${(r.durationMs / 1000).toFixed(1)} s` +
+      (met ? " - cutover criterion met" : ""));
+    if (met) return { rounds, met: true };
+    if (rounds >= o.maxRounds) {
+      wd.emitter.log("warn", STEP, `the cutover criterion was not met after ${rounds} incremental round(s) (--max-rounds)`);
+      return { rounds, met: false };
+    }
+  }
+}
+
+export async function runPipeline(o: RunPipelineOptions, ctx: CommandContext): Promise<RunPipelineResult> {
+  const workdir = await ensureInitialized(o, ctx);
+  return withWorkdir(workdir, ctx.emitter, STEP, (wd) =>
+    withVsphere(o.flags, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, async (session) => {
+      const m0 = wd.manifest;
+      if (m0.phase === "rolled-back" || m0.phase === "cleaned") {
+        throw new V2kError("PHASE_ORDER", `this migration is ${m0.phase}`, "Start a new run without --workdir (or with a new one).");
+      }
+      let rounds = 0;
+      let met = false;
+      if (!afterSync.includes(m0.phase)) {
+        ({ rounds, met } = await syncUntilReady(wd, session, o, ctx.signal));
+      }
+      const base: RunPipelineResult = {
+        workdir: wd.path, runId: wd.manifest.runId, phase: wd.manifest.phase, readyForCutover: true,
+        incrRounds: rounds, lastRound: lastIncr(wd.manifest), criterionMet: met,
+      };
+      if (o.until === "synced") {
+        if (!afterSync.includes(m0.phase)) wd.emitter.emit({ type: "phase", step: STEP, phase: wd.manifest.phase, message: "ready for cutover" });
+        return { ...base, readyForCutover: !afterSync.includes(m0.phase) };
+      }
+      const virsh = new Virsh({ uri: libvirtUri(o.cutover.domain.connect), signal: ctx.signal });
+      const cut = await runCutover(wd, o.cutover, {
+        bridge: session.bridge,
+        virsh,
+        finalRound: (w) => runRound(w, session, { kind: "final", ...o.tuning, signal: ctx.signal }),
+        signal: ctx.signal,
+      });
+      return { ...base, phase: wd.manifest.phase, cutover: cut };
+    }));
+}
