@@ -12,7 +12,7 @@ import { zeroRuns } from "./zero-detect";
 
 export const COPY_DEFAULTS = {
   chunkSize: 4 * 1024 * 1024,
-  requests: 16,
+  requests: 8,
   maxBytesInFlight: 64 * 1024 * 1024,
   coalesceGap: 1024 * 1024,
   progressIntervalMs: 1000,
@@ -33,7 +33,7 @@ export interface CopyOptions {
   detectZeroes?: boolean;
   /** Bytes per read request. Default 4 MiB. */
   chunkSize?: number;
-  /** Operations in flight (workers). Default 16. */
+  /** Operations in flight (workers). Default 8. */
   requests?: number;
   /** Cap on buffered data in flight; workers = min(requests, maxBytesInFlight / chunkSize). Default 64 MiB. */
   maxBytesInFlight?: number;

@@ -1,5 +1,6 @@
 // Awaitable exact-length reads over a socket, used during the handshake only (the transmission
-// phase parses replies synchronously in ReplyParser). detach() hands back unread bytes.
+// phase parses replies synchronously in ReplyParser). The owner pushes received bytes (the socket
+// reads into one reused buffer, so push() copies); detach() hands back unread bytes.
 import { type Socket } from "node:net";
 import { NbdDisconnectedError } from "./errors";
 
@@ -8,16 +9,16 @@ export class ByteReader {
   private available = 0;
   private waiter: { n: number; resolve: (b: Buffer) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
-  private readonly onData = (chunk: Buffer) => {
-    this.chunks.push(chunk);
+  /** Bytes received from the socket; copied because the caller reuses its buffer. */
+  push(chunk: Buffer): void {
+    this.chunks.push(Buffer.from(chunk));
     this.available += chunk.length;
     this.wake();
-  };
+  }
   private readonly onEnd = () => this.fail(new NbdDisconnectedError("the server closed the connection during the handshake"));
   private readonly onError = (e: Error) => this.fail(new NbdDisconnectedError(`connection error during the handshake: ${e.message}`));
 
   constructor(private readonly socket: Socket) {
-    socket.on("data", this.onData);
     socket.on("end", this.onEnd);
     socket.on("close", this.onEnd);
     socket.on("error", this.onError);
@@ -34,7 +35,6 @@ export class ByteReader {
 
   /** Stop listening and return any bytes received but not read. */
   detach(): Buffer {
-    this.socket.off("data", this.onData);
     this.socket.off("end", this.onEnd);
     this.socket.off("close", this.onEnd);
     this.socket.off("error", this.onError);

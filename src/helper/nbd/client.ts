@@ -3,6 +3,7 @@
 // outstanding request at once. Errors are NbdError subclasses; convert them with nbdToV2kError.
 import { connect as netConnect, type Socket } from "node:net";
 import { NbdDisconnectedError, NbdProtocolError } from "./errors";
+import { ByteReader } from "./byte-reader";
 import { negotiate, type ExportInfo } from "./handshake";
 import { Cmd, CmdFlag, cmdNames, REQUEST_HEADER_SIZE, REQUEST_MAGIC } from "./protocol";
 import { ReplyParser, type NbdExtent, type PendingRequest, type ReplyCounters } from "./reply-parser";
@@ -22,6 +23,8 @@ export interface NbdConnectOptions {
 
 /** Largest WRITE_ZEROES/TRIM/BLOCK_STATUS length we send in one request (the field is 32-bit). */
 const MAX_EFFECT_LENGTH = 1024 * 1024 * 1024;
+/** Socket read buffer, reused for every read. */
+const READ_BUFFER = 1024 * 1024;
 
 export class NbdClient {
   private readonly pending = new Map<number, PendingRequest>();
@@ -30,16 +33,16 @@ export class NbdClient {
   private readonly parser: ReplyParser;
   private closed: Promise<void>;
 
-  private constructor(private readonly sock: Socket, readonly info: ExportInfo, rest: Buffer) {
+  private constructor(private readonly sock: Socket, readonly info: ExportInfo, rest: Buffer, route: { sink: (chunk: Buffer) => void }) {
     this.parser = new ReplyParser((c) => this.pending.get(c), (r) => this.settle(r), () => this.info.allocationContextId);
     this.closed = new Promise((resolve) => sock.once("close", () => resolve()));
-    sock.on("data", (chunk: Buffer) => {
+    route.sink = (chunk: Buffer) => {
       try {
         this.parser.feed(chunk);
       } catch (e) {
         this.fail(e instanceof Error ? e : new NbdProtocolError(String(e)));
       }
-    });
+    };
     sock.on("error", (e) => this.fail(new NbdDisconnectedError(`connection error: ${e.message}`)));
     sock.on("close", () => this.fail(new NbdDisconnectedError("the server closed the connection")));
     if (rest.length > 0) this.parser.feed(rest);
@@ -47,9 +50,18 @@ export class NbdClient {
 
   static async connect(options: NbdConnectOptions): Promise<NbdClient> {
     const timeoutMs = options.timeoutMs ?? 15_000;
+    // The socket reads into one reused buffer (no allocation per read: GC pauses stalled the copy);
+    // bytes go to the handshake reader first, then to the reply parser, which copy what they keep.
+    const route: { sink: (chunk: Buffer) => void } = { sink: () => {} };
+    const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n: number, buf: Uint8Array) => {
+      route.sink(Buffer.from(buf.buffer, buf.byteOffset, n));
+      return true;
+    } };
     const sock = options.socket !== undefined
-      ? netConnect({ path: options.socket })
-      : netConnect({ host: options.host ?? "localhost", port: options.port ?? 10809 });
+      ? netConnect({ path: options.socket, onread })
+      : netConnect({ host: options.host ?? "localhost", port: options.port ?? 10809, onread });
+    const reader = new ByteReader(sock);
+    route.sink = (chunk) => reader.push(chunk);
     const timer = setTimeout(() => sock.destroy(new Error(`no NBD handshake within ${timeoutMs} ms`)), timeoutMs);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -57,8 +69,8 @@ export class NbdClient {
         sock.once("error", (e) => reject(new NbdDisconnectedError(`cannot connect to ${options.socket ?? `${options.host}:${options.port}`}: ${e.message}`)));
       });
       if (options.socket === undefined) sock.setNoDelay(true);
-      const { info, rest } = await negotiate(sock, { exportName: options.exportName ?? "", wantExtents: options.wantExtents ?? true });
-      return new NbdClient(sock, info, rest);
+      const { info, rest } = await negotiate(sock, reader, { exportName: options.exportName ?? "", wantExtents: options.wantExtents ?? true });
+      return new NbdClient(sock, info, rest, route);
     } catch (e) {
       sock.destroy();
       throw e;

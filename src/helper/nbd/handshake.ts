@@ -78,8 +78,7 @@ function nameBuffer(exportName: string): Buffer {
   return b;
 }
 
-export async function negotiate(socket: Socket, options: HandshakeOptions): Promise<{ info: ExportInfo; rest: Buffer }> {
-  const reader = new ByteReader(socket);
+export async function negotiate(socket: Socket, reader: ByteReader, options: HandshakeOptions): Promise<{ info: ExportInfo; rest: Buffer }> {
   try {
     const hello = await reader.read(18);
     if (hello.readBigUInt64BE(0) !== NBDMAGIC) throw new NbdProtocolError("not an NBD server (bad greeting magic)");

@@ -56,10 +56,35 @@ export class ReplyParser {
     private readonly allocationContextId: () => number | undefined,
   ) {}
 
-  /** Consume bytes from the socket; throws NbdProtocolError on a framing violation (fatal). */
+  /**
+   * Consume bytes from the socket; throws NbdProtocolError on a framing violation (fatal). The
+   * chunk may be a reused buffer: nothing keeps a reference to it after feed() returns.
+   */
   feed(chunk: Buffer): void {
-    let buf = this.leftover.length > 0 ? Buffer.concat([this.leftover, chunk]) : chunk;
-    let pos = 0;
+    let offset = 0;
+    if (this.leftover.length > 0) {
+      // Complete the pending header or payload from the front of the chunk without copying the
+      // whole chunk: only the few bytes missing are joined to the leftover.
+      const want = this.state.kind === "need" ? this.state.n : STRUCTURED_HEADER_SIZE;
+      const take = Math.min(chunk.length, Math.max(0, want - this.leftover.length));
+      const small = Buffer.concat([this.leftover, chunk.subarray(0, take)]);
+      const had = this.leftover.length;
+      this.leftover = Buffer.alloc(0);
+      const used = this.process(small);
+      if (used <= had) {
+        // Still incomplete: the chunk was too short.
+        this.leftover = Buffer.from(small.subarray(used));
+        return;
+      }
+      offset = take - (small.length - used);
+    }
+    const used = this.process(chunk, offset);
+    if (used < chunk.length) this.leftover = Buffer.from(chunk.subarray(used));
+  }
+
+  /** Parse from `pos` as far as complete items go; returns the position reached. */
+  private process(buf: Buffer, start = 0): number {
+    let pos = start;
     for (;;) {
       const avail = buf.length - pos;
       const st = this.state;
@@ -104,8 +129,7 @@ export class ReplyParser {
         throw new NbdProtocolError(`bad reply magic 0x${magic.toString(16)}`);
       }
     }
-    this.leftover = pos < buf.length ? Buffer.from(buf.subarray(pos)) : Buffer.alloc(0);
-    buf = Buffer.alloc(0);
+    return pos;
   }
 
   private request(buf: Buffer, at: number): PendingRequest {

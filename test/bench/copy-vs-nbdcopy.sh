@@ -1,0 +1,71 @@
+#!/bin/bash
+# Benchmark: our copy engine (`ablestack_v2k copy`) against nbdcopy on the very same endpoints:
+# an nbdkit sparse-random source (half data) and a fresh qcow2 (or raw) target served by qemu-nbd.
+# Prints MB/s (disk size / wall time) and peak RSS of the copying process, and checks the result
+# with `qemu-img compare`. Not part of `make check` (it writes GiBs).
+#
+#   test/bench/copy-vs-nbdcopy.sh [SIZE] [FORMAT]        e.g. 4G qcow2 (defaults)
+#   RUNS="v2k nbdcopy v2k:--requests=32 nbdcopy:--requests=64:--request-size=4194304" test/bench/...
+#   CACHE=none|writeback (qemu-nbd, default none)  WORK=/var/tmp (image directory)  COMPARE=0 (skip check)
+set -euo pipefail
+SIZE=${1:-4G}
+FORMAT=${2:-qcow2}
+CACHE=${CACHE:-none}
+WORK=${WORK:-/var/tmp}
+COMPARE=${COMPARE:-1}
+RUNS=${RUNS:-"nbdcopy v2k"}
+here=$(cd "$(dirname "$0")/../.." && pwd)
+helper="$here/dist/helper/ablestack_v2k.mjs"
+[ -f "$helper" ] || (cd "$here" && node build.mjs)
+
+dir=$(mktemp -d "$WORK/v2k-bench-XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+wait_pidfile() { for _ in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.05; done; echo "server did not start" >&2; exit 1; }
+
+nbdkit --foreground --exit-with-parent --readonly --unix "$dir/src.sock" --pidfile "$dir/src.pid" \
+  sparse-random "$SIZE" percent=50 seed=4242 &
+pids+=($!)
+wait_pidfile "$dir/src.pid"
+src="nbd+unix:///?socket=$dir/src.sock"
+
+printf "%-48s %10s %9s %10s %s\n" "run ($SIZE $FORMAT, cache=$CACHE)" "seconds" "MB/s" "peak RSS" "check"
+for run in $RUNS; do
+  tool=${run%%:*}
+  extra=()
+  if [ "$run" != "$tool" ]; then IFS=: read -r -a extra <<<"${run#*:}"; fi
+  img="$dir/dst.$FORMAT"
+  rm -f "$img"
+  qemu-img create -q -f "$FORMAT" "$img" "$SIZE"
+  qemu-nbd --socket="$dir/dst.sock" --pid-file="$dir/dst.pid" --format="$FORMAT" --cache="$CACHE" --aio=io_uring \
+    --discard=unmap --shared=8 --persistent "$img" &
+  qpid=$!
+  wait_pidfile "$dir/dst.pid"
+  dst="nbd+unix:///?socket=$dir/dst.sock"
+  sync
+  case "$tool" in
+    nbdcopy) cmd=(nbdcopy --target-is-zero "${extra[@]}" "$src" "$dst") ;;
+    v2k) cmd=(node "$helper" copy --from "$src" --to "$dst" --allocated-only "${extra[@]}") ;;
+    *) echo "unknown tool $tool" >&2; exit 2 ;;
+  esac
+  start=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$dir/rss" "${cmd[@]}" >/dev/null 2>"$dir/err" || { cat "$dir/err" >&2; exit 1; }
+  end=$(date +%s.%N)
+  kill "$qpid"; wait "$qpid" 2>/dev/null || true
+  rm -f "$dir/dst.pid"
+  secs=$(echo "$end - $start" | bc -l)
+  bytes=$(qemu-img info --output=json "$img" | sed -n 's/.*"virtual-size": \([0-9]*\).*/\1/p')
+  mbs=$(echo "$bytes / 1000000 / $secs" | bc -l)
+  check="-"
+  if [ "$COMPARE" = 1 ]; then
+    if qemu-img compare -q -f raw -F "$FORMAT" "$src" "$img"; then check=identical; else check=DIFFERENT; fi
+  fi
+  printf "%-48s %10.2f %9.1f %7d MiB %s\n" "$run" "$secs" "$mbs" "$(( $(tail -1 "$dir/rss") / 1024 ))" "$check"
+  rm -f "$img"
+done
