@@ -48,5 +48,5 @@ export function buildInitramfs(entries: InitramfsEntry[]): Buffer {
     }
   }
   parts.push(entry(0, "TRAILER!!!", 0, Buffer.alloc(0)));
-  return gzipSync(Buffer.concat(parts), { level: 9 });
+  return gzipSync(Buffer.concat(parts), { level: 6 });
 }

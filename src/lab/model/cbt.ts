@@ -16,8 +16,16 @@ export class CbtTracker {
   private constructor(
     private readonly path: string,
     private meta: CbtMeta,
-    private readonly gen: Uint32Array,
+    private gen: Uint32Array,
   ) {}
+
+  /** A grown disk: the new grains have never been written. */
+  async grow(capacityBytes: number): Promise<void> {
+    const gen = new Uint32Array(grainCount(capacityBytes));
+    gen.set(this.gen.subarray(0, gen.length));
+    this.gen = gen;
+    await this.save();
+  }
 
   static async create(path: string, capacityBytes: number): Promise<CbtTracker> {
     const t = new CbtTracker(path, { epoch: null, seq: 0 }, new Uint32Array(grainCount(capacityBytes)));

@@ -24,6 +24,7 @@ interface ChainFile {
   map: GrainMap;
 }
 
+
 const IO_CHUNK = 4 * 1024 * 1024;
 const zeroChunk = Buffer.alloc(IO_CHUNK);
 
@@ -34,9 +35,40 @@ function mapPath(abs: string): string {
 export class DiskChain {
   private constructor(
     private readonly dsRoot: string,
-    readonly capacityBytes: number,
+    private capacity: number,
     private readonly files: ChainFile[],
   ) {}
+
+  get capacityBytes(): number {
+    return this.capacity;
+  }
+
+  /** Bytes allocated in one file of the chain (what a datastore browser reports as its size). */
+  allocatedBytes(index: number): number {
+    const f = this.files[index];
+    if (!f) return 0;
+    let n = 0;
+    for (let g = 0; g < grainCount(this.capacity); g++) if (f.map.has(g)) n++;
+    return Math.min(n * GRAIN, this.capacity);
+  }
+
+  /** Extends a disk without snapshots (a grown disk reads zeros in the new area). */
+  async grow(newCapacity: number): Promise<void> {
+    if (this.files.length !== 1) throw new Error("cannot grow a disk with deltas");
+    const base = this.files[0]!;
+    const fh = await open(this.abs(base.meta), "r+");
+    try {
+      await fh.truncate(newCapacity);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    const bits = new Uint8Array(Math.ceil(grainCount(newCapacity) / 8));
+    bits.set(base.map.bits.subarray(0, bits.length));
+    base.map = new GrainMap(bits);
+    this.capacity = newCapacity;
+    await this.saveMap(base);
+  }
 
   /** A new empty thin disk: a sparse base file of the full capacity. */
   static async create(dsRoot: string, base: ChainFileMeta, capacityBytes: number): Promise<DiskChain> {

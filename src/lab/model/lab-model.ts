@@ -7,11 +7,16 @@ import { changedAreasQuery } from "./qcda";
 import { consolidate, snapshotCreate, snapshotRemove } from "./snapshots";
 import { guestPattern } from "./guest-data";
 import { GRAIN } from "./grain-map";
-import { LabFault, type ChangedAreas, type DatastoreFile, type LabFaults, type LabInventory, type LabModelApi, type LabVm } from "./types";
+import { descriptorText } from "./descriptor";
+import { growDisk } from "./disk-grow";
+import {
+  LabFault, type ChangedAreas, type DatastoreFile, type LabDiskFile, type LabFaults, type LabInventory, type LabModelApi, type LabVm, type ReconfigureSpec,
+} from "./types";
 
 /** Guest shutdown takes this long after ShutdownGuest returns (a real guest needs a moment too). */
 export const GUEST_SHUTDOWN_MS = 1500;
 const WRITE_CHUNK = 16 * 1024 * 1024;
+const zeroGrain = Buffer.alloc(GRAIN);
 /** Largest single guest write (keeps one request bounded; loop for more). */
 export const MAX_GUEST_WRITE = 1024 * 1024 * 1024;
 
@@ -67,10 +72,11 @@ export class LabModel implements LabModelApi {
     });
   }
 
-  reconfigure(vmRef: string, spec: { changeTrackingEnabled?: boolean }): Promise<void> {
+  reconfigure(vmRef: string, spec: ReconfigureSpec): Promise<void> {
     return this.core.serialize(async () => {
       const vm = this.core.vmRef(vmRef);
       await this.core.takeTaskFault("Reconfig", "GenericVmConfigFault");
+      for (const change of spec.disks ?? []) await growDisk(this.core, vm, change.key, change.capacityBytes);
       if (spec.changeTrackingEnabled !== undefined && spec.changeTrackingEnabled !== vm.changeTrackingEnabled) {
         vm.changeTrackingEnabled = spec.changeTrackingEnabled;
         // Enabling takes effect at the next stun; disabling drops the tracking state at once.
@@ -79,6 +85,18 @@ export class LabModel implements LabModelApi {
       this.core.refreshSnapshotFiles(vm);
       await this.core.persist();
     });
+  }
+
+  diskFiles(vmRef: string, diskKey: number): LabDiskFile[] {
+    const vm = this.core.vmRef(vmRef);
+    const disk = this.core.diskRef(vm, diskKey);
+    const chain = this.core.chain(vm.moref, disk.key);
+    return chain.metas.map((m, i) => ({
+      descriptor: `[${disk.datastore}] ${m.descriptor}`,
+      dataFile: `[${disk.datastore}] ${m.path}`,
+      snapshot: m.snapshot,
+      allocatedBytes: chain.allocatedBytes(i),
+    }));
   }
 
   powerOn(vmRef: string): Promise<void> {
@@ -152,6 +170,13 @@ export class LabModel implements LabModelApi {
     for (const d of this.core.state.disks) {
       if (d.datastore !== ds) continue;
       const chain = this.core.chain(d.vm, d.key);
+      const descriptorAt = chain.metas.findIndex((m) => m.descriptor === rel);
+      if (descriptorAt >= 0) {
+        const vm = this.core.vmRef(d.vm);
+        const disk = this.core.diskRef(vm, d.key);
+        const text = Buffer.from(descriptorText(disk, chain.metas, descriptorAt, vm.controllers.find((c) => c.key === disk.controllerKey)?.type));
+        return { size: text.length, read: async (start, end) => (await this.takeReadFault(`[${ds}] ${rel}`), Buffer.from(text.subarray(start, end))) };
+      }
       const meta = chain.metas.find((m) => m.path === rel);
       if (!meta) continue;
       return {
@@ -200,12 +225,13 @@ export class LabModel implements LabModelApi {
           let g = 0;
           while (g * GRAIN < bytesRead) {
             const grainAt = (k: number) => chunk.subarray(k * GRAIN, Math.min((k + 1) * GRAIN, bytesRead));
-            if (grainAt(g).every((b) => b === 0)) {
+            const isZero = (k: number) => grainAt(k).equals(zeroGrain.subarray(0, grainAt(k).length));
+            if (isZero(g)) {
               g++;
               continue;
             }
             let h = g + 1;
-            while (h * GRAIN < bytesRead && !grainAt(h).every((b) => b === 0)) h++;
+            while (h * GRAIN < bytesRead && !isZero(h)) h++;
             const w = await chain.write(base + g * GRAIN, Buffer.from(chunk.subarray(g * GRAIN, Math.min(h * GRAIN, bytesRead))));
             await tracker.markWritten(w.firstGrain, w.lastGrain);
             g = h;

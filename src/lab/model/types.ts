@@ -166,6 +166,24 @@ export interface LabFaults {
   qcdaPageSize: number;
 }
 
+export interface ReconfigureSpec {
+  changeTrackingEnabled?: boolean;
+  /** New capacities, by disk key (VirtualDeviceConfigSpec edit of capacityInBytes). */
+  disks?: { key: number; capacityBytes: number }[];
+}
+
+/** One file of a disk's chain as a datastore browser / layoutEx shows it. */
+export interface LabDiskFile {
+  /** "[ds] web01/web01-000001.vmdk" */
+  descriptor: string;
+  /** "[ds] web01/web01-000001-delta.vmdk" or "[ds] web01/web01-flat.vmdk" */
+  dataFile: string;
+  /** Snapshot whose creation started this delta (null: base, or a delta awaiting consolidation). */
+  snapshot: string | null;
+  /** Bytes allocated in the data file. */
+  allocatedBytes: number;
+}
+
 /** Operations of the lab host. Mutations persist to the lab dir before they resolve. */
 export interface LabModelApi {
   inventory(): LabInventory;
@@ -173,7 +191,8 @@ export interface LabModelApi {
   faults(): LabFaults;
   setFaults(patch: Partial<LabFaults>): Promise<void>;
 
-  reconfigure(vm: string, spec: { changeTrackingEnabled?: boolean }): Promise<void>;
+  /** CBT on/off, and disk extension (grow only; refused while the VM has snapshots, as on vSphere). */
+  reconfigure(vm: string, spec: ReconfigureSpec): Promise<void>;
   powerOn(vm: string): Promise<void>; // a stun: activates CBT
   powerOff(vm: string): Promise<void>;
   /** Returns at once; the guest powers off shortly after (ToolsUnavailable without tools). */
@@ -197,4 +216,6 @@ export interface LabModelApi {
   snapshotOwner(snapshot: string): LabVm;
   /** Merges every delta no snapshot needs any more (ConsolidateVMDisks_Task); clears consolidationNeeded. */
   consolidateDisks(vm: string): Promise<void>;
+  /** A disk's chain, base first; the last entry is the running point. */
+  diskFiles(vm: string, diskKey: number): LabDiskFile[];
 }
