@@ -66,7 +66,7 @@ export class NbdClient {
     try {
       await new Promise<void>((resolve, reject) => {
         sock.once("connect", resolve);
-        sock.once("error", (e) => reject(new NbdDisconnectedError(`cannot connect to ${options.socket ?? `${options.host}:${options.port}`}: ${e.message}`)));
+        sock.once("error", (e) => reject(new NbdDisconnectedError(`cannot connect to ${options.socket ?? `${options.host}:${options.port}`}: ${e.message}`, { connectFailed: true })));
       });
       if (options.socket === undefined) sock.setNoDelay(true);
       const { info, rest } = await negotiate(sock, reader, { exportName: options.exportName ?? "", wantExtents: options.wantExtents ?? true });

@@ -14,6 +14,12 @@ export class NbdProtocolError extends NbdError {
 /** The connection closed or failed while requests were outstanding, or the client was closed. */
 export class NbdDisconnectedError extends NbdError {
   override readonly name = "NbdDisconnectedError";
+  /** True when the connection never came up (no server at the socket/port). */
+  readonly connectFailed: boolean;
+  constructor(message: string, options: { connectFailed?: boolean } = {}) {
+    super(message);
+    this.connectFailed = options.connectFailed ?? false;
+  }
 }
 
 /** The server answered a request with an error (simple reply error or an ERROR chunk). */
@@ -78,6 +84,8 @@ export function nbdToV2kError(err: unknown, ctx: NbdErrorContext): V2kError {
     code = "NBD_PROTOCOL";
     hint = "The NBD server broke the protocol or went away; see the detail.";
   }
-  const what = err instanceof NbdServerError ? `${err.command} failed with ${err.errnoName}` : err instanceof NbdDisconnectedError ? "connection lost" : err instanceof NbdProtocolError ? "protocol error" : "failed";
+  const what = err instanceof NbdServerError ? `${err.command} failed with ${err.errnoName}`
+    : err instanceof NbdDisconnectedError ? (err.connectFailed ? "server unreachable" : "connection lost")
+    : err instanceof NbdProtocolError ? `protocol error: ${err.message}` : `failed: ${detail.split("\n")[0]}`;
   return new V2kError(code, `NBD ${ctx.role === "nbd" ? "" : ctx.role + " "}${what}${suffix}`, hint, { detail, cause: err });
 }

@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { NbdClient, NbdDisconnectedError, NbdProtocolError, NbdServerError, parseNbdUri } from "../../../src/helper/nbd/index";
-import { PrivateDir } from "../../../src/helper/endpoints/daemon";
+import { ManagedDaemon, PrivateDir } from "../../../src/helper/endpoints/daemon";
 import { lifo, startNbdkit, startQemuNbd } from "./servers";
 
 const MiB = 1024 * 1024;
@@ -207,4 +207,31 @@ test("NBD URIs parse like nbdcopy's", () => {
 
 function readPid(file: string): number {
   return Number(readFileSync(file, "utf8").trim());
+}
+
+test("TCP connections (nbd://) work like UNIX sockets", async (t) => {
+  const port = await freePort();
+  const dir = new PrivateDir("v2k-test-");
+  const server = await ManagedDaemon.start({
+    name: "nbdkit", file: "nbdkit", pidFile: dir.file("pid"), readyTimeoutMs: 15_000,
+    args: ["--foreground", "--exit-with-parent", "--ipaddr", "127.0.0.1", "--port", String(port), "--pidfile", dir.file("pid"), "--exportname", "tcpdisk", "memory", String(MiB)],
+  });
+  lifo(t).after(async () => {
+    await server.stop();
+    dir.remove();
+  });
+  const c = await NbdClient.connect({ ...parseNbdUri(`nbd://127.0.0.1:${port}/tcpdisk`) });
+  lifo(t).after(() => c.destroy());
+  await c.write(4096, Buffer.alloc(4096, 3));
+  assert.ok((await c.read(4096, 4096)).every((b) => b === 3));
+  await c.close();
+  await assert.rejects(NbdClient.connect({ host: "127.0.0.1", port: await freePort() }), (e: unknown) => e instanceof NbdDisconnectedError && e.connectFailed);
+});
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
 }
