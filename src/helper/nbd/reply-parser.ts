@@ -38,6 +38,8 @@ export interface ReplyCounters {
   dataChunks: number;
   holeChunks: number;
   errorChunks: number;
+  /** Requests answered with an error (simple error replies and ERROR chunks). */
+  serverErrors: number;
 }
 
 type State =
@@ -48,7 +50,7 @@ type State =
 export class ReplyParser {
   private state: State = { kind: "header" };
   private leftover: Buffer = Buffer.alloc(0);
-  readonly counters: ReplyCounters = { simpleReplies: 0, dataChunks: 0, holeChunks: 0, errorChunks: 0 };
+  readonly counters: ReplyCounters = { simpleReplies: 0, dataChunks: 0, holeChunks: 0, errorChunks: 0, serverErrors: 0 };
 
   constructor(
     private readonly lookup: (cookie: number) => PendingRequest | undefined,
@@ -143,6 +145,7 @@ export class ReplyParser {
   private simpleReply(req: PendingRequest, errno: number): void {
     this.counters.simpleReplies++;
     if (errno !== 0) {
+      this.counters.serverErrors++;
       req.error ??= new NbdServerError({ errno, command: cmdNames[req.cmd] ?? String(req.cmd), offset: req.offset, length: req.length });
       this.complete(req);
       return;
@@ -211,6 +214,7 @@ export class ReplyParser {
     } else if (type & CHUNK_TYPE_ERROR_BIT) {
       if (p.length < 6) throw new NbdProtocolError("short ERROR chunk");
       this.counters.errorChunks++;
+      if (!req.error) this.counters.serverErrors++;
       const errno = p.readUInt32BE(0);
       const msgLen = p.readUInt16BE(4);
       const message = p.subarray(6, 6 + msgLen).toString("utf8");

@@ -7,10 +7,11 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { PrivateDir } from "../../../src/helper/endpoints/daemon";
 import { curlArgs, requireNbdkitPlugin, vddkArgs, type VddkSourceSpec } from "../../../src/helper/endpoints/nbdkit";
 import { qemuFilename, qemuNbdArgs, qemuNbdTuningLadder } from "../../../src/helper/endpoints/qemu-nbd";
-import { openSource, openTarget } from "../../../src/helper/endpoints/index";
+import { NbdTarget, openSource, openTarget } from "../../../src/helper/endpoints/index";
 import { NbdClient } from "../../../src/helper/nbd/index";
 import { copyDisk } from "../../../src/helper/engine/index";
 import { exec } from "../../../src/helper/util/exec";
+import { lifo, startNbdkit } from "../nbd/servers";
 import { V2kError } from "../../../src/shared/v2k-error";
 
 const M = 1024 * 1024;
@@ -129,4 +130,28 @@ test("file source -> raw target through openSource/openTarget copies allocated d
     await s.close();
   }
   await exec("qemu-img", ["compare", "-f", "raw", "-F", "raw", dir.file("src.raw"), dir.file("dst.raw")], { timeoutMs: 30_000 });
+});
+
+test("NbdTarget zeroing: fast zero refused (ENOTSUP) falls back to plain WRITE_ZEROES; no WRITE_ZEROES at all writes zero buffers", async (t) => {
+  const slow = await startNbdkit(t, ["--filter=nozero", "memory", String(8 * M), "zeromode=plugin", "fastzeromode=slow"]);
+  const a = await NbdTarget.connect({ socket: slow.socket });
+  lifo(t).after(() => a.client.destroy());
+  assert.ok(a.capabilities.fastZero, "fast zero not advertised");
+  await a.write(0, Buffer.alloc(2 * M, 1));
+  await a.writeZeroes(M / 2, M);
+  await a.writeZeroes(0, 4096);
+  const back = await a.client.read(0, 2 * M);
+  assert.ok(back.subarray(0, 4096).every((b) => b === 0) && back[4096] === 1);
+  assert.ok(back.subarray(M / 2, M / 2 + M).every((b) => b === 0) && back[M / 2 + M] === 1);
+  // Only the first fast zero was refused; later zeroes go straight to plain WRITE_ZEROES.
+  assert.equal(a.client.counters.serverErrors, 1);
+
+  const none = await startNbdkit(t, ["--filter=nozero", "memory", String(8 * M), "zeromode=none"]);
+  const b = await NbdTarget.connect({ socket: none.socket });
+  lifo(t).after(() => b.client.destroy());
+  assert.equal(b.capabilities.zeroes, false);
+  await b.write(0, Buffer.alloc(8 * M, 2));
+  await b.writeZeroes(M, 5 * M + 512);
+  const back2 = await b.client.read(0, 8 * M);
+  assert.ok(back2[M - 1] === 2 && back2.subarray(M, 6 * M + 512).every((x) => x === 0) && back2[6 * M + 512] === 2);
 });
