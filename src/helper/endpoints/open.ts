@@ -101,8 +101,16 @@ async function serveTarget(spec: TargetSpec, options: OpenOptions): Promise<Serv
         const socket = dir.file("nbd.sock");
         return { connect: { socket }, uri: unixNbdUri(socket), daemon, dir };
       } catch (e) {
-        // Only a start-up refusal (O_DIRECT or io_uring unsupported here) moves down the ladder.
         if (!(e instanceof V2kError) || e.code !== "PROCESS_FAILED") throw e;
+        const log = e.detail ?? "";
+        if (/get .*lock|is another process using the image/i.test(log)) {
+          throw new V2kError("TARGET_IO", `${targetLabel(spec)} is in use by another process`,
+            "A leftover qemu-nbd or a running VM holds the image; run 'ablestack_v2k cleanup' or stop that process, then re-run.", { detail: log, cause: e });
+        }
+        if (/No such file|Could not open/i.test(log) && !/O_DIRECT|io_uring|aio|Invalid argument/i.test(log)) {
+          throw new V2kError("DST_MISSING", `cannot open ${targetLabel(spec)}`, "Check the target path/device/pool.", { detail: log, cause: e });
+        }
+        // Otherwise assume the host refused these settings (O_DIRECT, io_uring): try the next ones.
         last = e;
       }
     }

@@ -18,6 +18,9 @@ export const COPY_DEFAULTS = {
   progressIntervalMs: 1000,
 } as const;
 
+/** Copy ranges shorter than this are not refined with source extents. */
+export const EXTENTS_MIN_RANGE = 16 * 1024 * 1024;
+
 export interface CopyOptions {
   source: BlockSource;
   target: BlockTarget;
@@ -111,7 +114,9 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
 
   async function* operations(): AsyncGenerator<PlanOp> {
     for (const range of ranges) {
-      if (range.kind === "copy" && useExtents && source.extents) {
+      // Small ranges (typical incremental areas) are read and zero-detected instead: one extents
+      // round trip per small range would cost more than it saves.
+      if (range.kind === "copy" && useExtents && source.extents && range.length >= EXTENTS_MIN_RANGE) {
         for (let at = range.offset; at < range.offset + range.length; at += MAX_ZERO_OP) {
           const window: PlanRange = { kind: "copy", offset: at, length: Math.min(MAX_ZERO_OP, range.offset + range.length - at) };
           let refined: PlanRange[];

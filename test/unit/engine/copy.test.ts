@@ -202,3 +202,19 @@ test("several disks copy at once with independent engines", async () => {
   await Promise.all(pairs.map((p, i) => copyDisk({ source: new MemorySource(p.src), target: new MemoryTarget(p.dst), areas: [{ offset: 0, length: size }], disk: `disk ${i}` })));
   for (const p of pairs) assertSameContent(p.src, p.dst);
 });
+
+test("small copy ranges are read and zero-detected without asking for extents", async () => {
+  const size = 64 * M;
+  const src = diskWith(size, [[M, 64 * K]]);
+  const source = new MemorySource(src);
+  let extentCalls = 0;
+  const inner = source.extents!;
+  source.extents = (o, n) => {
+    extentCalls++;
+    return inner(o, n);
+  };
+  const dst = new MemoryDisk(size);
+  await copyDisk({ source, target: new MemoryTarget(dst), areas: [{ offset: M, length: 2 * M }, { offset: 30 * M, length: 32 * M }] });
+  assert.equal(extentCalls, 1, "only the 32 MiB range should be refined");
+  assertSameContent(src, dst);
+});

@@ -155,3 +155,16 @@ test("NbdTarget zeroing: fast zero refused (ENOTSUP) falls back to plain WRITE_Z
   const back2 = await b.client.read(0, 8 * M);
   assert.ok(back2[M - 1] === 2 && back2.subarray(M, 6 * M + 512).every((x) => x === 0) && back2[6 * M + 512] === 2);
 });
+
+test("a target image already served by another qemu-nbd is TARGET_IO, not a retry loop", async (t) => {
+  const dir = new PrivateDir("v2k-test-");
+  t.after(() => dir.remove());
+  const first = await openTarget({ kind: "file", path: dir.file("busy.qcow2"), format: "qcow2", createSize: 4 * M });
+  try {
+    const started = Date.now();
+    await assert.rejects(openTarget({ kind: "file", path: dir.file("busy.qcow2"), format: "qcow2" }), (e: unknown) => e instanceof V2kError && e.code === "TARGET_IO" && /in use/.test(e.message));
+    assert.ok(Date.now() - started < 5000);
+  } finally {
+    await first.close();
+  }
+});
