@@ -76,8 +76,17 @@ export async function prepareRound(wd: Workdir, bridge: VsphereBridge, kind: Rou
     });
     round = wd.manifest.rounds.at(-1)!;
   }
-  const snapshot = await ensureOwnSnapshot(wd, bridge, { name: round.snapshotName, round: round.n, kind, purpose: "round" }, step);
-  return { round, snapshot };
+  try {
+    const snapshot = await ensureOwnSnapshot(wd, bridge, { name: round.snapshotName, round: round.n, kind, purpose: "round" }, step);
+    return { round, snapshot };
+  } catch (e) {
+    // no snapshot, no round: the next run starts a fresh one (ensureOwnSnapshot left VMware clean)
+    const n = round.n;
+    await wd.update((mm) => {
+      mm.rounds.find((r) => r.n === n)!.status = "failed";
+    }).catch(() => undefined);
+    throw e;
+  }
 }
 
 /** Only our snapshot may exist: then the base -flat.vmdk is frozen and equals the snapshot. */

@@ -1,0 +1,213 @@
+// Bad input and faults, end to end through the built CLI against the lab. Each case checks the
+// error code, its hint, the exit status, that the manifest stays consistent, and that no snapshot
+// of ours is left on the VM.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fails, hashImage, helper, HELPER, labHash, labWrite, ok, ourSnapshotsOnVm, qemuNbdServing, readManifestFile, startLab, tempDir, type Lab } from "./engine-support";
+
+const MiB = 1024 * 1024;
+
+function pids(pattern: string): number[] {
+  const r = spawnSync("pgrep", ["-f", pattern], { encoding: "utf8" });
+  return r.stdout.split("\n").filter(Boolean).map(Number);
+}
+
+/** Start a slow sync and kill the first process matching `victim` once the disk copy runs. */
+async function syncAndKill(env: Record<string, string>, wd: string[], victim: string): Promise<Record<string, any>> {
+  const child = spawn(HELPER, ["--json", ...wd, "sync", "incr", "--jobs", "1", "--chunk", "64K"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let killed = false;
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+    if (!killed && /changed areas/.test(out)) {
+      killed = true;
+      setTimeout(() => {
+        const found = pids(victim);
+        for (const p of found) process.kill(p, "SIGKILL");
+      }, 500);
+    }
+  });
+  await new Promise((r) => child.on("close", r));
+  const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+  assert.ok(killed, `the copy started: ${out.slice(-500)}`);
+  return { status: child.exitCode, result: lines.at(-1) };
+}
+
+test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
+  const lab: Lab = await startLab(t);
+  const env = lab.env;
+  const base = tempDir(t, "v2k-e2e-faults-");
+  const dst = join(base, "dst");
+  mkdirSync(dst);
+  let n = 0;
+  const newWd = () => join(base, `wd-${n++}`);
+
+  await t.test("unknown VM", async () => {
+    const w = newWd();
+    await fails(["--workdir", w, "init", "--vm", "no-such-vm", "--dst", dst], "VM_NOT_FOUND", { env });
+    assert.equal(existsSync(w), false, "no workdir for a failed init");
+  });
+
+  await t.test("wrong password (and it is never echoed)", async () => {
+    const r = await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "LOGIN_FAILED", { env: { ...env, GOVC_PASSWORD: "Wrong-Secret-77" } });
+    assert.doesNotMatch(JSON.stringify(r.events) + r.stderr, /Wrong-Secret-77/);
+  });
+
+  await t.test("unreachable vCenter", async () => {
+    await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "VCENTER_UNREACHABLE", { env: { ...env, GOVC_URL: "https://127.0.0.2:9/sdk" } });
+  });
+
+  await t.test("untrusted vCenter: wrong or missing thumbprint; --insecure is recorded", async () => {
+    const wrong = await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "TLS_UNTRUSTED", { env: { ...env, GOVC_THUMBPRINT: "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33" } });
+    assert.match(wrong.result.error.hint + wrong.result.error.message, new RegExp(lab.thumbprint));
+    const none = await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "TLS_UNTRUSTED", { env: { ...env, GOVC_THUMBPRINT: "" } });
+    assert.match(none.result.error.hint, new RegExp(`GOVC_THUMBPRINT=${lab.thumbprint}`));
+    const w = newWd();
+    await ok(["--workdir", w, "init", "--vm", "web01", "--dst", dst, "--insecure"], { env: { ...env, GOVC_THUMBPRINT: "" } });
+    const m = readManifestFile(w);
+    assert.equal(m.vcenter.insecure, true);
+    assert.ok(m.warnings.some((x: { code: string }) => x.code === "TLS_INSECURE"));
+  });
+
+  await t.test("credentials in --vcenter are refused (they would show in ps)", async () => {
+    await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst, "--vcenter", "https://u:p@127.0.0.2/sdk"], "USAGE", { env });
+  });
+
+  await t.test("bad and foreign workdirs", async () => {
+    await fails(["--workdir", join(base, "missing"), "sync", "base"], "WORKDIR_INVALID", { env });
+    await fails(["sync", "base"], "USAGE", { env });
+    const foreign = join(base, "foreign");
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, "notes.txt"), "not ours");
+    await fails(["--workdir", foreign, "init", "--vm", "web01", "--dst", dst], "WORKDIR_FOREIGN", { env });
+    await fails(["--workdir", foreign, "sync", "base"], "WORKDIR_FOREIGN", { env });
+    assert.deepEqual(readdirSync(foreign), ["notes.txt"], "a foreign directory is left untouched");
+    const w = newWd();
+    await ok(["--workdir", w, "init", "--vm", "web01", "--dst", dst], { env });
+    await fails(["--workdir", w, "init", "--vm", "win01", "--dst", dst], "WORKDIR_EXISTS", { env });
+  });
+
+  await t.test("corrupt manifest: reported, nothing overwritten, nothing done on VMware", async () => {
+    const w = newWd();
+    await ok(["--workdir", w, "init", "--vm", "web01", "--dst", dst], { env });
+    writeFileSync(join(w, "manifest.json"), '{"schemaVersion": 1, "kind": "ablestack-v2k-run", "runId": ');
+    await fails(["--workdir", w, "sync", "base"], "MANIFEST_CORRUPT", { env });
+    assert.equal(readFileSync(join(w, "manifest.json"), "utf8"), '{"schemaVersion": 1, "kind": "ablestack-v2k-run", "runId": ');
+    assert.deepEqual(await ourSnapshotsOnVm(lab, "web01"), []);
+  });
+
+  await t.test("DST missing or too small", async () => {
+    await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", join(base, "nope")], "DST_MISSING", { env });
+    const small = join(base, "small");
+    mkdirSync(small);
+    assert.equal(spawnSync("mount", ["-t", "tmpfs", "-o", "size=16M", "tmpfs", small]).status, 0);
+    try {
+      const w = newWd();
+      await fails(["--workdir", w, "init", "--vm", "web01", "--dst", small], "DST_TOO_SMALL", { env });
+      assert.equal(existsSync(w), false);
+    } finally {
+      spawnSync("umount", [small]);
+    }
+  });
+
+  // win01: one 2 GiB disk, used by the sync-phase faults below
+  const W = newWd();
+  const wd = ["--workdir", W];
+  await t.test("CBT not active: sync before 'cbt enable' is refused before any snapshot", async () => {
+    await ok([...wd, "init", "--vm", "win01", "--dst", dst], { env });
+    await fails([...wd, "sync", "base"], "CBT_NOT_ACTIVE", { env });
+    const m = readManifestFile(W);
+    assert.deepEqual(m.rounds, []);
+    assert.equal(m.lastError.code, "CBT_NOT_ACTIVE");
+    assert.deepEqual(await ourSnapshotsOnVm(lab, "win01"), []);
+  });
+
+  await t.test("missing host tool (PATH without qemu-nbd)", async () => {
+    await ok([...wd, "cbt", "enable"], { env });
+    const bin = join(base, "bin");
+    mkdirSync(bin);
+    for (const tool of ["nbdkit", "qemu-img"]) {
+      const where = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+      symlinkSync(where, join(bin, tool));
+    }
+    await fails([...wd, "sync", "base"], "TOOL_MISSING", { env: { ...env, PATH: bin }, command: [process.execPath, join(process.cwd(), "dist/helper/ablestack_v2k.mjs")] });
+    const m = readManifestFile(W);
+    assert.equal(m.rounds.at(-1).status, "failed");
+    for (const d of m.disks) assert.equal(d.syncedChangeId, null, "nothing committed");
+    assert.ok(m.snapshots.every((s: { state: string }) => s.state === "removed" || s.state === "failed"));
+    assert.deepEqual(await ourSnapshotsOnVm(lab, "win01"), []);
+  });
+
+  await t.test("snapshot task failure, then a clean re-run", async () => {
+    await ok(["lab", "fault", "--dir", lab.dir, "--kind", "task-failure", "--task", "CreateSnapshot", "--message", "injected: datastore busy"]);
+    const r = await fails([...wd, "sync", "base"], "SNAPSHOT_FAILED", { env });
+    assert.match(r.result.error.message, /datastore busy/);
+    const m = readManifestFile(W);
+    assert.equal(m.snapshots.at(-1).state, "failed");
+    assert.equal(m.rounds.at(-1).status, "failed");
+    assert.deepEqual(await ourSnapshotsOnVm(lab, "win01"), []);
+    const res = await ok([...wd, "sync", "base"], { env });
+    assert.equal(res.alreadySynced, false);
+    const d = readManifestFile(W).disks[0];
+    assert.equal(await hashImage(d.target.path, d.target.format), await labHash(lab, "win01", 0));
+  });
+
+  await t.test("QCDA paging: many small pages still cover the whole disk", async () => {
+    await ok(["lab", "fault", "--dir", lab.dir, "--kind", "qcda-page-size", "--count", "1"]);
+    for (const [i, off] of [5, 900, 1900].entries()) await labWrite(lab, "win01", 0, off * MiB, 64 * 1024, 600 + i);
+    const r = await helper([...wd, "sync", "incr"], { env });
+    assert.equal(r.result.ok, true, JSON.stringify(r.result));
+    const calls = r.events.filter((e) => e.type === "log" && /QCDA call/.test(e.message)).map((e) => Number(/(\d+) QCDA call/.exec(e.message)![1]));
+    assert.ok(calls[0]! >= 3, `several QCDA pages (${calls})`);
+    await ok(["lab", "fault", "--dir", lab.dir, "--kind", "qcda-page-size", "--count", "2000"]);
+    const d = readManifestFile(W).disks[0];
+    assert.equal(await hashImage(d.target.path, d.target.format), await labHash(lab, "win01", 0));
+  });
+
+  for (const [name, victim, code] of [["nbdkit", "nbdkit.*curl.*win01", "NBD_SOURCE_FAILED"], ["qemu-nbd", "qemu-nbd.*win01-disk0", "NBD_TARGET_FAILED"]] as const) {
+    await t.test(`${name} dying mid-copy`, async () => {
+      const before = readManifestFile(W).disks[0].syncedChangeId;
+      await labWrite(lab, "win01", 0, 1024 * MiB, 128 * MiB, name.length);
+      const r = await syncAndKill(env, wd, victim);
+      assert.equal(r.status, 1);
+      assert.equal(r.result.ok, false);
+      assert.equal(r.result.error.code, code, JSON.stringify(r.result.error));
+      assert.ok(r.result.error.hint.length > 10);
+      const m = readManifestFile(W);
+      assert.equal(m.disks[0].syncedChangeId, before, "the changeId did not advance");
+      assert.equal(m.rounds.at(-1).status, "failed");
+      assert.equal(m.lastError.code, code);
+      assert.deepEqual(await ourSnapshotsOnVm(lab, "win01"), []);
+      assert.equal(qemuNbdServing(m.disks[0].target.path), false);
+      // the next run catches up and is byte-identical
+      await ok([...wd, "sync", "incr"], { env });
+      assert.equal(await hashImage(m.disks[0].target.path, m.disks[0].target.format), await labHash(lab, "win01", 0));
+    });
+  }
+
+  await t.test("target disk full", async () => {
+    const full = join(base, "full");
+    mkdirSync(full);
+    assert.equal(spawnSync("mount", ["-t", "tmpfs", "-o", "size=130M", "tmpfs", full]).status, 0);
+    try {
+      await targetFull(full);
+    } finally {
+      spawnSync("umount", [full]);
+    }
+  });
+  async function targetFull(full: string) {
+    const w = newWd();
+    await ok(["--workdir", w, "init", "--vm", "boot01", "--dst", full, "--target-format", "raw"], { env });
+    await ok(["--workdir", w, "cbt", "enable"], { env });
+    // leave 2 MiB: less than boot01's data
+    assert.equal(spawnSync("fallocate", ["-l", String(128 * MiB), join(full, "filler")]).status, 0);
+    await fails(["--workdir", w, "sync", "base"], "TARGET_FULL", { env });
+    const m = readManifestFile(w);
+    assert.equal(m.disks[0].syncedChangeId, null);
+    assert.equal(m.rounds.at(-1).status, "failed");
+    assert.deepEqual(await ourSnapshotsOnVm(lab, "boot01"), []);
+  }
+});
