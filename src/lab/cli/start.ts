@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { openSync, closeSync, mkdirSync } from "node:fs";
 import { request } from "node:https";
 import { join, resolve } from "node:path";
-import { execa } from "execa";
+import { spawn } from "node:child_process";
 import { defineCommand } from "../../helper/cli/command";
 import { V2kError } from "../../shared/v2k-error";
 import { openLabModel } from "../model/index";
@@ -116,13 +116,18 @@ async function runBackground(o: z.output<typeof options>, dir: string): Promise<
   if (o.listen) args.push("--listen", o.listen);
   if (o.scenario) args.push("--scenario", o.scenario);
   const logFile = join(dir, "lab.log");
-  closeSync(openSync(logFile, "a", 0o600));
-  const child = execa(process.execPath, args, {
-    detached: true, stdin: "ignore", stdout: { file: logFile, append: true }, stderr: { file: logFile, append: true }, reject: false,
-  });
-  child.catch(() => undefined);
-  child.unref();
-  const pid = child.pid;
+  const logFd = openSync(logFile, "a", 0o600);
+  let pid: number | undefined;
+  try {
+    // node's spawn rather than execa: the daemon must own the log file descriptor itself (execa would
+    // pipe file targets through this process, and the daemon would lose its output when we exit).
+    const child = spawn(process.execPath, args, { detached: true, stdio: ["ignore", logFd, logFd] });
+    child.on("error", () => undefined);
+    child.unref();
+    pid = child.pid;
+  } finally {
+    closeSync(logFd);
+  }
   if (pid === undefined) throw new V2kError("PROCESS_FAILED", "Could not start the lab process", `See ${join(dir, "lab.log")}.`);
   const deadline = Date.now() + BACKGROUND_READY_MS;
   while (Date.now() < deadline) {

@@ -71,7 +71,22 @@ function childByName(index: ObjectIndex, parent: MoRef, name: string): MoRef | u
   return undefined;
 }
 
-const reconfigurable = new Set(["changeTrackingEnabled", "changeVersion", "numCPUs", "numCoresPerSocket", "memoryMB", "annotation"]);
+const reconfigurable = new Set(["changeTrackingEnabled", "changeVersion", "numCPUs", "numCoresPerSocket", "memoryMB", "annotation", "deviceChange"]);
+
+/** Disk growth requests (deviceChange edit of a VirtualDisk's capacity); anything else is refused. */
+function diskGrowth(spec: DataObject): { key: number; capacityBytes: number }[] {
+  const out: { key: number; capacityBytes: number }[] = [];
+  for (const change of (spec["deviceChange"] as DataObject[] | undefined) ?? []) {
+    const device = change["device"] as DataObject | undefined;
+    if (change["operation"] !== "edit" || device?._type !== "VirtualDisk" || change["fileOperation"] !== undefined) {
+      throw soapFault("NotSupported", "The lab host only supports growing a virtual disk through deviceChange (operation edit).");
+    }
+    const bytes = typeof device["capacityInBytes"] === "number" ? device["capacityInBytes"] : typeof device["capacityInKB"] === "number" ? device["capacityInKB"] * 1024 : undefined;
+    if (bytes === undefined || typeof device["key"] !== "number") throw faults.invalidArgument("deviceChange.device needs key and capacityInBytes", "deviceChange.device");
+    out.push({ key: device["key"], capacityBytes: bytes });
+  }
+  return out;
+}
 
 function validateConfigSpec(spec: DataObject): void {
   const numCPUs = spec["numCPUs"];
@@ -85,7 +100,7 @@ function validateConfigSpec(spec: DataObject): void {
     throw soapFault("NotSupported", `The lab host does not support reconfiguring '${k}'.`);
   }
   if (spec["numCPUs"] !== undefined || spec["memoryMB"] !== undefined || spec["numCoresPerSocket"] !== undefined || spec["annotation"] !== undefined) {
-    throw soapFault("NotSupported", "The lab host only reconfigures changeTrackingEnabled.");
+    throw soapFault("NotSupported", "The lab host only reconfigures changeTrackingEnabled and disk capacity.");
   }
 }
 
@@ -191,7 +206,11 @@ export const methods: Record<string, Handler> = {
     return task(c, "ReconfigVM_Task", "VirtualMachine.reconfigure", c.self, vm.name, async () => {
       validateConfigSpec(spec);
       const cbt = spec["changeTrackingEnabled"];
-      await c.svc.model.reconfigure(vm.moref, cbt === undefined ? {} : { changeTrackingEnabled: cbt === true });
+      const disks = diskGrowth(spec);
+      await c.svc.model.reconfigure(vm.moref, {
+        ...(cbt === undefined ? {} : { changeTrackingEnabled: cbt === true }),
+        ...(disks.length > 0 ? { disks } : {}),
+      });
       return undefined;
     });
   },

@@ -131,6 +131,9 @@ function decodeData(node: XNode, type: string): DataObject {
   for (const child of node.children) {
     const f = fields.find((x) => x.name === child.name);
     if (!f) throw faults.invalidRequest(`Unexpected element ${child.name} in ${type}`);
+    // A valid element whose type the lab does not model (e.g. a device's storageIOAllocation that a
+    // client sends back unchanged): accept it and leave it out.
+    if (f.type.kind === "data" && !isDataType(xsiType(child) ?? f.type.name)) continue;
     setField(obj, f, decodeValue(child, itemRef(f.type)));
   }
   return obj;

@@ -1,5 +1,5 @@
 // Properties of VirtualMachine and VirtualMachineSnapshot objects, computed from the model on demand.
-import { type LabDisk, type LabInventory, type LabModelApi, type LabSnapshot, type LabVm } from "../../model/types";
+import { type LabDisk, type LabDiskFile, type LabInventory, type LabModelApi, type LabSnapshot, type LabVm } from "../../model/types";
 import { type DataObject, MoRef, data, mor } from "../codec/values";
 import { type BackingLink, vmConfigInfo } from "./vm-config";
 
@@ -136,9 +136,51 @@ export function vmGetters(model: LabModelApi, inv: LabInventory, vm: LabVm, ctx:
         currentSnapshot: vm.currentSnapshot ? mor("VirtualMachineSnapshot", vm.currentSnapshot) : undefined,
         rootSnapshotList: snapshotTree(vm, null),
       }),
+    layoutEx: () => layoutEx(model, vm),
     rootSnapshot: () => vm.snapshots.filter((s) => s.parent === null).map((s) => mor("VirtualMachineSnapshot", s.moref)),
     ...entityDefaults(),
   };
+}
+
+/** Files of the VM as vSphere lists them: config, nvram, each disk's chain (base first), snapshot data. */
+function layoutEx(model: LabModelApi, vm: LabVm): DataObject {
+  const files: DataObject[] = [];
+  const file = (name: string, type: string, size: number) => {
+    const key = files.length;
+    files.push(data("VirtualMachineFileLayoutExFileInfo", { key, name, type, size, uniqueSize: size, accessible: true }));
+    return key;
+  };
+  const dir = vm.vmPathName.replace(/\/[^/]*$/, "");
+  file(vm.vmPathName, "config", 3072);
+  file(`${dir}/${vm.name}.nvram`, "nvram", 8684);
+  const chains = new Map<number, { snapshot: string | null; keys: number[] }[]>();
+  for (const d of vm.disks) {
+    let chain: LabDiskFile[] = [];
+    try {
+      chain = model.diskFiles(vm.moref, d.key);
+    } catch {
+      chain = [];
+    }
+    chains.set(d.key, chain.map((f) => ({ snapshot: f.snapshot, keys: [file(f.descriptor, "diskDescriptor", 512), file(f.dataFile, "diskExtent", f.allocatedBytes)] })));
+  }
+  const unit = (keys: number[]) => data("VirtualMachineFileLayoutExDiskUnit", { fileKey: keys });
+  const snapshot = vm.snapshots.map((s) => data("VirtualMachineFileLayoutExSnapshotLayout", {
+    key: mor("VirtualMachineSnapshot", s.moref),
+    dataKey: file(`${dir}/${vm.name}-Snapshot${snapshotNumber(s.moref)}.vmsn`, "snapshotData", 32768),
+    memoryKey: -1,
+    disk: vm.disks.filter((d) => s.disks[d.key] !== undefined).map((d) => {
+      // The chain as it was when the snapshot was taken: everything before the delta it started.
+      const all = chains.get(d.key) ?? [];
+      const end = all.findIndex((f) => f.snapshot === s.moref);
+      return data("VirtualMachineFileLayoutExDiskLayout", { key: d.key, chain: (end < 0 ? all : all.slice(0, end)).map((f) => unit(f.keys)) });
+    }),
+  }));
+  return data("VirtualMachineFileLayoutEx", {
+    file: files,
+    disk: vm.disks.map((d) => data("VirtualMachineFileLayoutExDiskLayout", { key: d.key, chain: (chains.get(d.key) ?? []).map((f) => unit(f.keys)) })),
+    snapshot,
+    timestamp: new Date().toISOString(),
+  });
 }
 
 export function snapshotGetters(inv: LabInventory, vm: LabVm, snap: LabSnapshot): PropGetters {

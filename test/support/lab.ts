@@ -1,0 +1,145 @@
+// Test support: a real lab in its own process (so tests that block on the helper cannot starve it),
+// in a fresh temp dir that stop() removes; plus a runner for pyVmomi scripts under test/lab-py.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { type LabFile, readLabFileIfAny } from "../../src/lab/labfile";
+import { probeLab } from "../../src/lab/cli/start";
+import { exec } from "../../src/helper/util/exec";
+import { V2kError } from "../../src/shared/v2k-error";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const START_TIMEOUT_MS = 240_000;
+
+export interface TestLab {
+  dir: string;
+  url: string;
+  username: string;
+  password: string;
+  thumbprint: string;
+  certFile: string;
+  host: string;
+  port: number;
+  /** Parsed lab.json of the current process. */
+  info: LabFile;
+  /** Output of the lab process so far (for assertion messages). */
+  output(): string;
+  /** Kills the lab and removes its directory. */
+  stop(): Promise<void>;
+  /** Stops the lab process and starts it again on the same directory and address. */
+  restart(): Promise<void>;
+}
+
+/** The lab child process, reduced to what the helpers need. */
+interface LabProc {
+  pid: number | undefined;
+  running(): boolean;
+  kill(signal: NodeJS.Signals): void;
+  done: Promise<void>;
+}
+
+const live = new Set<LabProc>();
+process.once("exit", () => {
+  for (const c of live) c.kill("SIGKILL");
+});
+
+async function waitForLab(dir: string, child: LabProc, out: () => string): Promise<LabFile> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (!child.running()) throw new Error(`lab process exited during start-up:\n${out()}`);
+    const info = readLabFileIfAny(dir);
+    if (info && info.pid === child.pid && (await probeLab(info.url, readFileSync(info.certFile, "utf8"), 2000))) return info;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`lab did not answer within ${START_TIMEOUT_MS / 1000} s:\n${out()}`);
+}
+
+async function killChild(child: LabProc): Promise<void> {
+  if (child.running()) {
+    child.kill("SIGTERM");
+    const t = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    await child.done;
+    clearTimeout(t);
+  }
+  live.delete(child);
+}
+
+/** Starts a lab (scenario "default" unless given) and waits until it answers. */
+export async function startTestLab(opts: { scenario?: string } = {}): Promise<TestLab> {
+  const dir = mkdtempSync(join(tmpdir(), "v2k-lab-test-"));
+  let log = "";
+  let child: LabProc | undefined;
+  const spawn = (listen?: string): LabProc => {
+    const args = ["--import", "tsx", join(repoRoot, "src/helper/cli/entry.ts"), "lab", "start", "--dir", dir];
+    if (opts.scenario) args.push("--scenario", opts.scenario);
+    if (listen) args.push("--listen", listen);
+    const c = execa(process.execPath, args, { cwd: repoRoot, stdin: "ignore", all: true, reject: false, buffer: false });
+    c.all?.on("data", (d: Buffer) => {
+      log = (log + d.toString("utf8")).slice(-65536);
+    });
+    let exited = false;
+    const proc: LabProc = {
+      pid: c.pid,
+      running: () => !exited,
+      kill: (sig) => {
+        if (!exited) c.kill(sig);
+      },
+      done: c.then(() => undefined, () => undefined).finally(() => {
+        exited = true;
+      }),
+    };
+    live.add(proc);
+    return proc;
+  };
+  const lab = {} as TestLab;
+  const adopt = (info: LabFile) => {
+    const u = new URL(info.url);
+    Object.assign(lab, {
+      url: info.url, username: info.username, password: info.password, thumbprint: info.thumbprint, certFile: info.certFile,
+      host: u.hostname, port: Number(u.port), info,
+    });
+  };
+  try {
+    child = spawn();
+    adopt(await waitForLab(dir, child, () => log));
+  } catch (e) {
+    if (child) await killChild(child);
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  Object.assign(lab, {
+    dir,
+    output: () => log,
+    async stop() {
+      if (child) await killChild(child);
+      child = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      if (child) await killChild(child);
+      child = spawn(`${lab.host}:${lab.port}`);
+      adopt(await waitForLab(dir, child, () => log));
+    },
+  });
+  return lab;
+}
+
+/** Runs a pyVmomi script of test/lab-py with JSON input on stdin; returns its last stdout line, parsed. */
+export async function pyvmomi(script: string, input: object, opts: { timeoutMs?: number } = {}): Promise<any> {
+  const path = isAbsolute(script) ? script : join(repoRoot, "test/lab-py", script);
+  try {
+    const r = await exec("/usr/bin/python3", [path], { timeoutMs: opts.timeoutMs ?? 120_000, input: JSON.stringify(input) });
+    const last = r.stdout.trim().split("\n").at(-1) ?? "";
+    return JSON.parse(last);
+  } catch (e) {
+    if (e instanceof V2kError) throw new Error(`${script}: ${e.message}\n${e.detail ?? ""}`);
+    throw e;
+  }
+}
+
+/** The input the lab-py scripts expect: lab.json fields plus script arguments. */
+export function labInput(lab: TestLab, extra: object = {}): object {
+  return { ...lab.info, ...extra };
+}
