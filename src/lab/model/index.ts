@@ -7,6 +7,7 @@ import { type Scenario } from "../scenario/types";
 import { CbtTracker } from "./cbt";
 import { DiskChain } from "./disk-chain";
 import { LabModel } from "./lab-model";
+import { lockLabDir } from "./dir-lock";
 import { ModelCore } from "./model-core";
 import { STATE_FILE, defaultFaults, loadState, saveState, type DiskState, type LabState } from "./state";
 
@@ -24,14 +25,20 @@ export interface OpenLabModelOptions {
 
 export async function openLabModel(dir: string, opts: OpenLabModelOptions = {}): Promise<LabModel> {
   await mkdir(dir, { recursive: true });
-  const existing = await loadState(dir);
-  if (existing && existing.setupComplete !== false) return new LabModel(await loadCore(dir, existing));
-  if (existing) {
-    // a set-up interrupted half way: nothing of value yet, build it again
-    await rm(join(dir, "datastores"), { recursive: true, force: true });
-    await rm(join(dir, STATE_FILE), { force: true });
+  const release = await lockLabDir(dir);
+  try {
+    const existing = await loadState(dir);
+    if (existing && existing.setupComplete !== false) return new LabModel(await loadCore(dir, existing), release);
+    if (existing) {
+      // a set-up interrupted half way: nothing of value yet, build it again
+      await rm(join(dir, "datastores"), { recursive: true, force: true });
+      await rm(join(dir, STATE_FILE), { force: true });
+    }
+    return await createLab(dir, scenarioByName(opts.scenario ?? existing?.scenario ?? "default"), release);
+  } catch (e) {
+    await release();
+    throw e;
   }
-  return createLab(dir, scenarioByName(opts.scenario ?? existing?.scenario ?? "default"));
 }
 
 async function loadCore(dir: string, state: LabState): Promise<ModelCore> {
@@ -46,7 +53,7 @@ async function loadCore(dir: string, state: LabState): Promise<ModelCore> {
   return core;
 }
 
-async function createLab(dir: string, scenario: Scenario): Promise<LabModel> {
+async function createLab(dir: string, scenario: Scenario, release: () => Promise<void>): Promise<LabModel> {
   const state: LabState = {
     schemaVersion: 1,
     scenario: scenario.name,
@@ -79,7 +86,7 @@ async function createLab(dir: string, scenario: Scenario): Promise<LabModel> {
     }
   }
   await saveState(dir, state);
-  const model = new LabModel(core);
+  const model = new LabModel(core, release);
   const workDir = join(dir, ".setup");
   await mkdir(workDir, { recursive: true });
   try {

@@ -23,7 +23,10 @@ export const MAX_GUEST_WRITE = 1024 * 1024 * 1024;
 export class LabModel implements LabModelApi {
   private readonly shutdownTimers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly core: ModelCore) {
+  constructor(
+    private readonly core: ModelCore,
+    private readonly release: () => Promise<void> = async () => undefined,
+  ) {
     for (const [vm, at] of Object.entries(core.state.pendingShutdowns)) this.scheduleShutdown(vm, Date.parse(at));
   }
 
@@ -276,7 +279,9 @@ export class LabModel implements LabModelApi {
     for (const t of this.shutdownTimers.values()) clearTimeout(t);
     this.shutdownTimers.clear();
     await this.core.drain();
+    if (this.core.closed) return;
     this.core.closed = true;
+    await this.release();
   }
 
   private ownerRef(snapshot: string): LabVm {

@@ -5,7 +5,9 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
 import { LabFault, guestPattern, openLabModel } from "../../../src/lab/model/index";
+import { V2kError } from "../../../src/shared/v2k-error";
 import { GiB, MiB, allChangedAreas, covered, withLab } from "./helpers";
 
 const WEB = "vm-101";
@@ -78,4 +80,18 @@ test("a guest shutdown in progress completes after a lab restart", async () => {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("one lab process per dir: a second open is refused, a stale lock is taken over", async () => {
+  await withLab("minimal", async (model, dir) => {
+    await assert.rejects(openLabModel(dir), (e: unknown) => e instanceof V2kError && e.code === "LAB_ALREADY_RUNNING");
+    await model.close();
+    await writeFile(join(dir, "lab-model.lock"), "999999999\n"); // a pid that does not exist
+    const again = await openLabModel(dir);
+    try {
+      assert.equal(again.inventory().vms.length, 2);
+    } finally {
+      await again.close();
+    }
+  });
 });
