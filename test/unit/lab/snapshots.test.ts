@@ -9,69 +9,72 @@ import { GiB, MiB, sha256OfFile, withLab } from "./helpers";
 
 const WEB = "vm-101";
 const DISK = 16000; // web01's 1 GiB SATA disk on ds2
+// boot01's 128 MiB disk keeps the hash-heavy tests quick
+const BOOT = "vm-104";
+const BDISK = 2000;
 const snap = (name: string) => ({ name, description: "", memory: false, quiesce: false });
 
 test("a snapshot freezes content; removal consolidates and keeps every surviving view", async () => {
   await withLab("minimal", async (model, dir) => {
-    const h0 = await model.diskHash(WEB, DISK, null);
-    const s1 = await model.createSnapshot(WEB, snap("s1"));
-    assert.equal(model.currentDiskBacking(WEB, DISK).fileName, "[ds2] web01/web01_1-000001.vmdk");
-    await model.guestWrite(WEB, DISK, 5 * MiB + 100, 300 * 1024, 7);
-    const h1 = await model.diskHash(WEB, DISK, null);
+    const h0 = await model.diskHash(BOOT, BDISK, null);
+    const s1 = await model.createSnapshot(BOOT, snap("s1"));
+    assert.equal(model.currentDiskBacking(BOOT, BDISK).fileName, "[ds1] boot01/boot01-000001.vmdk");
+    await model.guestWrite(BOOT, BDISK, 5 * MiB + 100, 300 * 1024, 7);
+    const h1 = await model.diskHash(BOOT, BDISK, null);
     assert.notEqual(h1, h0);
-    assert.equal(await model.diskHash(WEB, DISK, s1), h0, "snapshot s1 still shows the content before the write");
+    assert.equal(await model.diskHash(BOOT, BDISK, s1), h0, "snapshot s1 still shows the content before the write");
 
-    const s2 = await model.createSnapshot(WEB, snap("s2"));
-    await model.guestWrite(WEB, 1, 900 * MiB, 1 * MiB, 8); // disk by index
-    const h2 = await model.diskHash(WEB, DISK, null);
+    const s2 = await model.createSnapshot(BOOT, snap("s2"));
+    await model.guestWrite(BOOT, 0, 100 * MiB, 1 * MiB, 8); // disk by index
+    const h2 = await model.diskHash(BOOT, BDISK, null);
     assert.notEqual(h2, h1);
-    assert.equal(await model.diskHash(WEB, DISK, s2), h1);
-    const vm = model.vm(WEB);
+    assert.equal(await model.diskHash(BOOT, BDISK, s2), h1);
+    const vm = model.vm(BOOT);
     assert.equal(vm.snapshots.find((s) => s.moref === s2)?.parent, s1);
     assert.equal(vm.currentSnapshot, s2);
 
     await model.removeSnapshot(s1, { removeChildren: false, consolidate: true });
-    assert.equal(await model.diskHash(WEB, DISK, s2), h1, "s2's view survives removal of its parent");
-    assert.equal(await model.diskHash(WEB, DISK, null), h2);
-    assert.equal(existsSync(join(dir, "datastores/ds2/web01/web01_1-000001-delta.vmdk")), false, "merged delta is deleted");
-    assert.equal(model.vm(WEB).snapshots[0]?.parent, null);
+    assert.equal(await model.diskHash(BOOT, BDISK, s2), h1, "s2's view survives removal of its parent");
+    assert.equal(await model.diskHash(BOOT, BDISK, null), h2);
+    assert.equal(existsSync(join(dir, "datastores/ds1/boot01/boot01-000001-delta.vmdk")), false, "merged delta is deleted");
+    assert.equal(model.vm(BOOT).snapshots[0]?.parent, null);
 
     // exactly one snapshot: the base flat file is that snapshot's content, byte for byte
-    const flat = model.openDatastoreFile("ds2", "web01/web01_1-flat.vmdk");
-    assert.equal(flat.size, 1 * GiB);
+    const flat = model.openDatastoreFile("ds1", "boot01/boot01-flat.vmdk");
+    assert.equal(flat.size, 128 * MiB);
     assert.equal(await sha256OfFile(flat.read, flat.size), h1);
-    const delta = model.openDatastoreFile("[ds2] web01/web01_1-000002-delta.vmdk", "");
-    const bytes = await delta.read(900 * MiB, 900 * MiB + 4096);
-    assert.deepEqual(bytes, guestPattern(8, 900 * MiB, 4096), "the newest delta holds the write at its guest offset");
+    const delta = model.openDatastoreFile("[ds1] boot01/boot01-000002-delta.vmdk", "");
+    const bytes = await delta.read(100 * MiB, 100 * MiB + 4096);
+    assert.deepEqual(bytes, guestPattern(8, 100 * MiB, 4096), "the newest delta holds the write at its guest offset");
 
     await model.removeSnapshot(s2, { removeChildren: false, consolidate: true });
-    assert.equal(await model.diskHash(WEB, DISK, null), h2);
-    assert.equal(model.currentDiskBacking(WEB, DISK).fileName, "[ds2] web01/web01_1.vmdk");
+    assert.equal(await model.diskHash(BOOT, BDISK, null), h2);
+    assert.equal(model.currentDiskBacking(BOOT, BDISK).fileName, "[ds1] boot01/boot01.vmdk");
     assert.equal(await sha256OfFile(flat.read, flat.size), h2, "after the last removal the base holds the current content");
-    assert.deepEqual(model.vm(WEB).snapshots, []);
-    assert.equal(model.vm(WEB).currentSnapshot, null);
+    assert.deepEqual(model.vm(BOOT).snapshots, []);
+    assert.equal(model.vm(BOOT).currentSnapshot, null);
   });
 });
 
 test("removeChildren removes the subtree; consolidate=false leaves consolidationNeeded until consolidated", async () => {
   await withLab("minimal", async (model, dir) => {
-    const s1 = await model.createSnapshot(WEB, snap("s1"));
-    await model.guestWrite(WEB, DISK, 0, 64 * 1024, 1);
-    await model.createSnapshot(WEB, snap("s2"));
-    await model.guestWrite(WEB, DISK, 10 * MiB, 64 * 1024, 2);
-    const current = await model.diskHash(WEB, DISK, null);
+    const s1 = await model.createSnapshot(BOOT, snap("s1"));
+    await model.guestWrite(BOOT, BDISK, 0, 64 * 1024, 1);
+    await model.createSnapshot(BOOT, snap("s2"));
+    await model.guestWrite(BOOT, BDISK, 10 * MiB, 64 * 1024, 2);
+    const current = await model.diskHash(BOOT, BDISK, null);
     await model.removeSnapshot(s1, { removeChildren: true, consolidate: false });
-    let vm = model.vm(WEB);
+    let vm = model.vm(BOOT);
     assert.deepEqual(vm.snapshots, []);
     assert.equal(vm.consolidationNeeded, true);
-    assert.equal(await model.diskHash(WEB, DISK, null), current);
-    assert.ok(existsSync(join(dir, "datastores/ds2/web01/web01_1-000002-delta.vmdk")));
-    await model.consolidateDisks(WEB);
-    vm = model.vm(WEB);
+    assert.equal(await model.diskHash(BOOT, BDISK, null), current);
+    assert.ok(existsSync(join(dir, "datastores/ds1/boot01/boot01-000002-delta.vmdk")));
+    await model.consolidateDisks(BOOT);
+    vm = model.vm(BOOT);
     assert.equal(vm.consolidationNeeded, false);
-    assert.equal(await model.diskHash(WEB, DISK, null), current);
-    assert.equal(model.currentDiskBacking(WEB, DISK).fileName, "[ds2] web01/web01_1.vmdk");
-    assert.equal(existsSync(join(dir, "datastores/ds2/web01/web01_1-000002-delta.vmdk")), false);
+    assert.equal(await model.diskHash(BOOT, BDISK, null), current);
+    assert.equal(model.currentDiskBacking(BOOT, BDISK).fileName, "[ds1] boot01/boot01.vmdk");
+    assert.equal(existsSync(join(dir, "datastores/ds1/boot01/boot01-000002-delta.vmdk")), false);
   });
 });
 
