@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import { request as httpsRequest } from "node:https";
 import { type LabFile, readLabFileIfAny } from "../../src/lab/labfile";
 import { probeLab } from "../../src/lab/cli/start";
 import { exec } from "../../src/helper/util/exec";
@@ -142,4 +143,69 @@ export async function pyvmomi(script: string, input: object, opts: { timeoutMs?:
 /** The input the lab-py scripts expect: lab.json fields plus script arguments. */
 export function labInput(lab: TestLab, extra: object = {}): object {
   return { ...lab.info, ...extra };
+}
+
+export interface HttpReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** One HTTPS request to the lab, trusting only its certificate. */
+export function labRequest(lab: TestLab, opts: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }): Promise<HttpReply> {
+  return new Promise((resolveReq, reject) => {
+    const req = httpsRequest({
+      host: lab.host, port: lab.port, method: opts.method, path: opts.path, headers: opts.headers ?? {},
+      ca: readFileSync(lab.certFile, "utf8"), timeout: opts.timeoutMs ?? 60_000, agent: false,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolveReq({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error("request timed out")));
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}
+
+export function soapEnvelope(inner: string): string {
+  return '<?xml version="1.0" encoding="UTF-8"?>\n<soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" ' +
+    'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
+    `xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
+}
+
+/** POST /sdk with a raw envelope body (optionally with a session cookie). */
+export function soapCall(lab: TestLab, inner: string, cookie?: string): Promise<HttpReply> {
+  const headers: Record<string, string> = { "Content-Type": "text/xml; charset=UTF-8", SOAPAction: '"urn:vim25/6.7.1"' };
+  if (cookie) headers["Cookie"] = cookie;
+  return labRequest(lab, { method: "POST", path: "/sdk", headers, body: soapEnvelope(inner) });
+}
+
+const xmlText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** Logs in with raw SOAP; returns the Set-Cookie value as pyVmomi would echo it. */
+export async function soapLogin(lab: TestLab): Promise<string> {
+  const r = await soapCall(lab, `<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>${xmlText(lab.username)}</userName><password>${xmlText(lab.password)}</password></Login>`);
+  const cookie = r.headers["set-cookie"]?.[0];
+  if (r.status !== 200 || !cookie) throw new Error(`login failed: ${r.status} ${r.body.toString("utf8")}`);
+  return cookie;
+}
+
+/** Calls the lab's control API (/v2k-lab/...) with basic auth; throws on a non-2xx reply. */
+export async function labControl(lab: TestLab, method: string, route: string, body?: object): Promise<any> {
+  const auth = Buffer.from(`${lab.username}:${lab.password}`).toString("base64");
+  const r = await labRequest(lab, {
+    method, path: `/v2k-lab/${route}`, headers: { Authorization: `Basic ${auth}`, "Content-Type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const parsed = r.body.length ? JSON.parse(r.body.toString("utf8")) : null;
+  if (r.status < 200 || r.status >= 300) throw new Error(`control ${method} ${route}: ${r.status} ${r.body.toString("utf8")}`);
+  return parsed;
+}
+
+/** Runs ops.py (a list of pyVmomi operations) and returns its per-op results. */
+export async function labOps(lab: TestLab, ops: object[], extra: object = {}): Promise<any[]> {
+  const out = await pyvmomi("ops.py", { ...lab.info, ...extra, ops }, { timeoutMs: 180_000 });
+  return out.results;
 }

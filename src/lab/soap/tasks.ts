@@ -10,7 +10,7 @@ export interface TaskRecord {
 }
 
 export interface TaskSpec {
-  name: string; // e.g. "CreateSnapshot_Task"
+  name: string; // the wsdl method name, e.g. "CreateSnapshot_Task" (pyVmomi resolves it to the method)
   descriptionId: string; // e.g. "VirtualMachine.createSnapshot"
   entity: MoRef;
   entityName: string;
@@ -48,7 +48,7 @@ export class TaskRegistry {
     const moref = `task-${++this.seq}`;
     const ref = mor("Task", moref);
     const base = {
-      key: moref, task: ref, name: spec.name.replace(/_Task$/, ""), descriptionId: spec.descriptionId,
+      key: moref, task: ref, name: spec.name, descriptionId: spec.descriptionId,
       entity: spec.entity, entityName: spec.entityName, cancelled: false, cancelable: false,
       reason: data("TaskReasonUser", { userName: spec.userName }), queueTime: new Date().toISOString(), eventChainId: this.seq,
     };
