@@ -1,0 +1,189 @@
+// Changed block tracking end to end through pyVmomi: guest writes between snapshots, QueryChangedDiskAreas
+// paged to full coverage (covers every written block, false positives only at block granularity), and
+// datastore reads over /folder with Range that equal the model's own disk hash.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { GRAIN } from "../../src/lab/model/index";
+import { type TestLab, labControl, labOps, labRequest, soapLogin, startTestLab } from "../support/lab";
+
+let lab: TestLab;
+let web: any;
+
+before(async () => {
+  lab = await startTestLab({ scenario: "default" });
+  web = (await labControl(lab, "GET", "inventory")).vms.find((v: any) => v.name === "web01");
+});
+after(async () => {
+  await lab?.stop();
+});
+
+const ok = (r: any) => {
+  assert.ok(r && "ok" in r, `expected success, got ${JSON.stringify(r)}`);
+  return r.ok;
+};
+
+/** Deterministic scattered writes: n writes of 1..3 grains plus an odd-sized one, never overlapping. */
+function scatteredWrites(n: number, capacity: number, seed: number): { offset: number; length: number }[] {
+  let x = seed;
+  const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const slots = Math.floor(capacity / (8 * GRAIN));
+  const used = new Set<number>();
+  const out: { offset: number; length: number }[] = [];
+  while (out.length < n) {
+    const slot = Math.floor(rnd() * slots);
+    if (used.has(slot)) continue;
+    used.add(slot);
+    const offset = slot * 8 * GRAIN + Math.floor(rnd() * GRAIN);
+    out.push({ offset, length: 1 + Math.floor(rnd() * 3 * GRAIN) });
+  }
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+async function snapshotWithIds(vm: string, name: string): Promise<{ moref: string; ids: Map<number, string> }> {
+  const [created] = await labOps(lab, [{ op: "snapshot_create", vm, name }]);
+  const moref = ok(created).result as string;
+  const [cfg] = await labOps(lab, [{ op: "snapshot_config", snapshot: moref }]);
+  return { moref, ids: new Map(ok(cfg).disks.map((d: any) => [d.key, d.changeId])) };
+}
+
+function assertCovers(areas: [number, number][], writes: { offset: number; length: number }[]): void {
+  const sorted = [...areas].sort((a, b) => a[0] - b[0]);
+  for (const w of writes) {
+    // every byte of the write lies inside the union of areas
+    let pos = w.offset;
+    for (const [s, l] of sorted) if (s <= pos && s + l > pos) pos = Math.max(pos, s + l);
+    assert.ok(pos >= w.offset + w.length, `write ${w.offset}+${w.length} not covered`);
+  }
+  for (const [s, l] of sorted) {
+    // every reported grain holds some written byte: false positives only within a grain
+    for (let g = Math.floor(s / GRAIN) * GRAIN; g < s + l; g += GRAIN) {
+      assert.ok(writes.some((w) => w.offset < g + GRAIN && w.offset + w.length > g), `area ${s}+${l}: grain at ${g} was never written`);
+    }
+  }
+}
+
+async function folderHash(cookie: string, fileName: string, size: number, rangeBytes: number): Promise<string> {
+  const m = /^\[([^\]]+)\] (.*)\.vmdk$/.exec(fileName)!;
+  const path = `/folder/${encodeURI(m[2]!)}-flat.vmdk?dcPath=${encodeURIComponent(lab.info.datacenter)}&dsName=${encodeURIComponent(m[1]!)}`;
+  const h = createHash("sha256");
+  for (let off = 0; off < size; off += rangeBytes) {
+    const end = Math.min(size, off + rangeBytes) - 1;
+    const r = await labRequest(lab, { method: "GET", path, headers: { Cookie: cookie, Range: `bytes=${off}-${end}` } });
+    assert.equal(r.status, 206);
+    assert.equal(r.headers["content-range"], `bytes ${off}-${end}/${size}`);
+    assert.equal(r.body.length, end - off + 1);
+    h.update(r.body);
+  }
+  return h.digest("hex");
+}
+
+test("QCDA after guest writes covers exactly the written blocks, paged to full coverage; /folder bytes equal disk-hash", async () => {
+  const vm = web.moref;
+  const disk0 = web.disks[0];
+  const disk1 = web.disks[1];
+  const [cbt] = await labOps(lab, [{ op: "reconfig", vm, cbt: true }]);
+  assert.equal(ok(cbt).state, "success");
+
+  // Round 0: base snapshot; "*" lists the allocated areas (the scenario's seeded data among them).
+  const s1 = await snapshotWithIds(vm, "v2k-base");
+  const [all] = await labOps(lab, [{ op: "qcda", vm, snapshot: s1.moref, diskKey: disk1.key, capacity: disk1.capacityBytes, changeId: "*" }]);
+  assert.equal(ok(all).covered, disk1.capacityBytes);
+  assert.ok(ok(all).areas.length > 0, "allocated areas of a seeded disk");
+  const [rm1] = await labOps(lab, [{ op: "snapshot_remove", snapshot: s1.moref }]);
+  assert.equal(ok(rm1).state, "success");
+
+  // Guest writes while no snapshot exists; small QCDA pages force several calls.
+  const writes0 = scatteredWrites(120, disk0.capacityBytes, 7);
+  const writes1 = scatteredWrites(10, disk1.capacityBytes, 9);
+  for (const [i, w] of writes0.entries()) await labControl(lab, "POST", "write", { vm, disk: 0, offset: w.offset, length: w.length, seed: 1000 + i });
+  for (const [i, w] of writes1.entries()) await labControl(lab, "POST", "write", { vm, disk: 1, offset: w.offset, length: w.length, seed: 2000 + i });
+  await labControl(lab, "POST", "fault", { kind: "qcda-page-size", count: 16 });
+  const s2 = await snapshotWithIds(vm, "v2k-round-1");
+  assert.notEqual(s2.ids.get(disk0.key), s1.ids.get(disk0.key), "the changeId advances at each snapshot");
+  const [q0, q1] = await labOps(lab, [
+    { op: "qcda", vm, snapshot: s2.moref, diskKey: disk0.key, capacity: disk0.capacityBytes, changeId: s1.ids.get(disk0.key) },
+    { op: "qcda", vm, snapshot: s2.moref, diskKey: disk1.key, capacity: disk1.capacityBytes, changeId: s1.ids.get(disk1.key) },
+  ]);
+  const r0 = ok(q0);
+  console.log(`QCDA disk0: ${writes0.length} writes -> ${r0.areas.length} areas in ${r0.pages} pages`);
+  assert.ok(r0.pages >= 4, `a page holds at most 16 extents, so ${writes0.length} scattered writes need several pages (got ${r0.pages})`);
+  assert.equal(r0.covered, disk0.capacityBytes);
+  assertCovers(r0.areas, writes0);
+  assertCovers(ok(q1).areas, writes1);
+
+  // With exactly one snapshot the base flat file is the snapshot's content; later writes go to the delta.
+  const frozen = await labControl(lab, "POST", "disk-hash", { vm, disk: 1, snapshot: s2.moref });
+  await labControl(lab, "POST", "write", { vm, disk: 1, offset: 4096, length: 65536, seed: 4242 });
+  const current = await labControl(lab, "POST", "disk-hash", { vm, disk: 1 });
+  assert.notEqual(current.sha256, frozen.sha256);
+  const cookie = await soapLogin(lab);
+  const t0 = Date.now();
+  const served = await folderHash(cookie, disk1.fileName, disk1.capacityBytes, 32 * 1024 * 1024);
+  const secs = (Date.now() - t0) / 1000;
+  console.log(`/folder: read ${disk1.capacityBytes / 2 ** 20} MiB in 32 MiB ranges in ${secs.toFixed(1)} s (${(disk1.capacityBytes / 1e6 / secs).toFixed(0)} MB/s)`);
+  assert.equal(served, frozen.sha256, "bytes served over /folder equal the snapshot's content");
+
+  // Next round: only the write made after S2 is reported against S2's changeId.
+  const [rm2] = await labOps(lab, [{ op: "snapshot_remove", snapshot: s2.moref }]);
+  assert.equal(ok(rm2).state, "success");
+  const s3 = await snapshotWithIds(vm, "v2k-round-2");
+  const [q2] = await labOps(lab, [{ op: "qcda", vm, snapshot: s3.moref, diskKey: disk1.key, capacity: disk1.capacityBytes, changeId: s2.ids.get(disk1.key) }]);
+  assertCovers(ok(q2).areas, [{ offset: 4096, length: 65536 }]);
+
+  // A CBT reset (host crash) makes older changeIds worthless: FileFault, as on a real host.
+  await labControl(lab, "POST", "fault", { kind: "cbt-reset", vm });
+  const [stale] = await labOps(lab, [{ op: "qcda_once", vm, snapshot: s3.moref, diskKey: disk1.key, changeId: s2.ids.get(disk1.key) }]);
+  assert.equal(stale.fault, "FileFault");
+  await labOps(lab, [{ op: "snapshot_remove", snapshot: s3.moref }]);
+  await labControl(lab, "POST", "fault", { kind: "qcda-page-size", count: 2000 });
+});
+
+test("/folder: HEAD, suffix and open ranges, 416, basic auth, 401 and 404", async () => {
+  const disk = web.disks[1];
+  const m = /^\[([^\]]+)\] (.*)\.vmdk$/.exec(disk.fileName)!;
+  const path = `/folder/${m[2]}-flat.vmdk?dcPath=${lab.info.datacenter}&dsName=${m[1]}`;
+  const basic = { Authorization: `Basic ${Buffer.from(`${lab.username}:${lab.password}`).toString("base64")}` };
+  const size = disk.capacityBytes;
+
+  const head = await labRequest(lab, { method: "HEAD", path, headers: basic });
+  assert.equal(head.status, 200);
+  assert.equal(Number(head.headers["content-length"]), size);
+  assert.equal(head.headers["accept-ranges"], "bytes");
+  const suffix = await labRequest(lab, { method: "GET", path, headers: { ...basic, Range: "bytes=-1000" } });
+  assert.equal(suffix.status, 206);
+  assert.equal(suffix.headers["content-range"], `bytes ${size - 1000}-${size - 1}/${size}`);
+  assert.equal(suffix.body.length, 1000);
+  const open = await labRequest(lab, { method: "GET", path, headers: { ...basic, Range: `bytes=${size - 10}-` } });
+  assert.equal(open.status, 206);
+  assert.equal(open.body.length, 10);
+  const beyond = await labRequest(lab, { method: "GET", path, headers: { ...basic, Range: `bytes=${size}-${size + 10}` } });
+  assert.equal(beyond.status, 416);
+  assert.equal(beyond.headers["content-range"], `bytes */${size}`);
+  const noAuth = await labRequest(lab, { method: "GET", path, headers: { Range: "bytes=0-9" } });
+  assert.equal(noAuth.status, 401);
+  assert.match(String(noAuth.headers["www-authenticate"]), /^Basic /);
+  const wrongAuth = await labRequest(lab, { method: "GET", path, headers: { Authorization: "Basic " + Buffer.from("x:y").toString("base64") } });
+  assert.equal(wrongAuth.status, 401);
+  const staleCookie = await labRequest(lab, { method: "GET", path, headers: { Cookie: 'vmware_soap_session="00000000-0000-0000-0000-000000000000"; HttpOnly', Range: "bytes=0-9" } });
+  assert.equal(staleCookie.status, 401);
+  const missing = await labRequest(lab, { method: "GET", path: `/folder/nothing/here-flat.vmdk?dcPath=${lab.info.datacenter}&dsName=${m[1]}`, headers: basic });
+  assert.equal(missing.status, 404);
+  const wrongDc = await labRequest(lab, { method: "GET", path: path.replace(`dcPath=${lab.info.datacenter}`, "dcPath=other-dc"), headers: basic });
+  assert.equal(wrongDc.status, 404);
+  const traversal = await labRequest(lab, { method: "GET", path: `/folder/../lab.json?dsName=${m[1]}`, headers: basic });
+  assert.ok(traversal.status === 404 || traversal.status === 400);
+});
+
+test("an injected datastore read error fails the request as a host would (500 before data, never a crash)", async () => {
+  const disk = web.disks[1];
+  const m = /^\[([^\]]+)\] (.*)\.vmdk$/.exec(disk.fileName)!;
+  const path = `/folder/${m[2]}-flat.vmdk?dcPath=${lab.info.datacenter}&dsName=${m[1]}`;
+  const cookie = await soapLogin(lab);
+  await labControl(lab, "POST", "fault", { kind: "datastore-read-errors", count: 1 });
+  const failed = await labRequest(lab, { method: "GET", path, headers: { Cookie: cookie, Range: "bytes=0-4095" } });
+  assert.equal(failed.status, 500);
+  const again = await labRequest(lab, { method: "GET", path, headers: { Cookie: cookie, Range: "bytes=0-4095" } });
+  assert.equal(again.status, 206, "only the injected number of reads fail");
+  assert.equal(again.body.length, 4096);
+});
