@@ -76,7 +76,7 @@ export const labFaultCommand = defineCommand({
     ...dirOption,
     kind: { type: "string", description: faultKinds.join("|"), valueName: "KIND" },
     vm: { type: "string", description: "VM name or moref (cbt-reset)", valueName: "VM" },
-    task: { type: "string", description: "operation to fail once (task-failure): CreateSnapshot, RemoveSnapshot, Reconfig, PowerOn, PowerOff, ShutdownGuest", valueName: "OP" },
+    task: { type: "string", description: "operation to fail once (task-failure): CreateSnapshot, RemoveSnapshot, Reconfig, PowerOn, PowerOff, ShutdownGuest, ConsolidateDisks (or the vSphere method name, e.g. CreateSnapshot_Task)", valueName: "OP" },
     message: { type: "string", description: "fault message of the failed task (task-failure)", valueName: "TEXT" },
     ms: { type: "string", description: "milliseconds added to every SOAP response (slow; 0 turns it off)", valueName: "N" },
     count: { type: "string", description: "number of failing datastore reads, or extents per QCDA page", valueName: "N" },

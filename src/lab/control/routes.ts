@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { type ErrorCode } from "../../shared/errors";
 import { V2kError } from "../../shared/v2k-error";
-import { type LabModel } from "../model/lab-model";
+import { TASK_FAULT_OPS, taskFaultOp, type LabModel } from "../model/lab-model";
 import { LabFault } from "../model/types";
 import { SizeSchema } from "./size";
 
@@ -104,9 +104,13 @@ export async function applyFault(model: LabModel, req: FaultRequest): Promise<Re
     case "cbt-reset":
       await model.cbtReset(model.findVm(need(req.vm, "--vm")).moref);
       break;
-    case "task-failure":
-      await model.setFaults({ failNextTask: { [need(req.task, "--task (CreateSnapshot, RemoveSnapshot, Reconfig, PowerOn, PowerOff, ShutdownGuest, ...)")]: req.message ?? "Injected task failure (lab fault)" } });
+    case "task-failure": {
+      const ops = TASK_FAULT_OPS.join(", ");
+      const op = taskFaultOp(need(req.task, `--task (${ops})`));
+      if (!op) throw new V2kError("USAGE", `unknown task '${req.task}' for a task failure`, `Use one of: ${ops}.`);
+      await model.setFaults({ failNextTask: { [op]: req.message ?? "Injected task failure (lab fault)" } });
       break;
+    }
     case "session-expiry":
       await model.setFaults({ sessionsExpiredBefore: new Date().toISOString() });
       break;
@@ -117,6 +121,7 @@ export async function applyFault(model: LabModel, req: FaultRequest): Promise<Re
       await model.setFaults({ datastoreReadErrors: need(req.count, "--count") });
       break;
     case "qcda-page-size":
+      if (need(req.count, "--count") < 1) throw new V2kError("USAGE", "a QCDA page holds at least 1 extent", "Use --count 1 or more (2000 is the real hosts' default).");
       await model.setFaults({ qcdaPageSize: need(req.count, "--count") });
       break;
   }

@@ -13,6 +13,19 @@ import {
   LabFault, type ChangedAreas, type DatastoreFile, type LabDiskFile, type LabFaults, type LabInventory, type LabModelApi, type LabVm, type ReconfigureSpec,
 } from "./types";
 
+/** Operations an injected task failure (failNextTask) can name. */
+export const TASK_FAULT_OPS = ["CreateSnapshot", "RemoveSnapshot", "Reconfig", "PowerOn", "PowerOff", "ShutdownGuest", "ConsolidateDisks"] as const;
+
+/** Accepts the op names and their vSphere method names ("PowerOnVM_Task", "CreateSnapshot_Task", ...). */
+export function taskFaultOp(name: string): (typeof TASK_FAULT_OPS)[number] | undefined {
+  const aliases: Record<string, (typeof TASK_FAULT_OPS)[number]> = {
+    createsnapshot_task: "CreateSnapshot", removesnapshot_task: "RemoveSnapshot", reconfigvm_task: "Reconfig",
+    poweronvm_task: "PowerOn", poweroffvm_task: "PowerOff", consolidatevmdisks_task: "ConsolidateDisks",
+  };
+  const lower = name.toLowerCase();
+  return TASK_FAULT_OPS.find((op) => op.toLowerCase() === lower) ?? aliases[lower];
+}
+
 /** Guest shutdown takes this long after ShutdownGuest returns (a real guest needs a moment too). */
 export const GUEST_SHUTDOWN_MS = 1500;
 const WRITE_CHUNK = 16 * 1024 * 1024;

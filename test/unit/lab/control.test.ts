@@ -51,6 +51,11 @@ test("handleControl: write, disk-hash, fault, inventory and 4xx errors with code
     assert.equal(model.faults().qcdaPageSize, 3);
     await call(model, "POST", "/v2k-lab/fault", { kind: "task-failure", task: "PowerOn", message: "no way" });
     assert.equal(model.faults().failNextTask.PowerOn, "no way");
+    await call(model, "POST", "/v2k-lab/fault", { kind: "task-failure", task: "CreateSnapshot_Task" });
+    assert.equal(model.faults().failNextTask.CreateSnapshot, "Injected task failure (lab fault)", "vSphere method names are accepted");
+    const typo = await call(model, "POST", "/v2k-lab/fault", { kind: "task-failure", task: "CreateSnapshots" });
+    assert.equal(typo.status, 400, "an unknown task name is refused rather than never firing");
+    assert.equal((await call(model, "POST", "/v2k-lab/fault", { kind: "qcda-page-size", count: 0 })).status, 400);
     await call(model, "POST", "/v2k-lab/fault", { kind: "slow", ms: 250 });
     assert.equal(model.faults().slowMs, 250);
     await call(model, "POST", "/v2k-lab/fault", { kind: "session-expiry" });
