@@ -36,7 +36,13 @@ export function readLabFile(dir: string): LabFile {
   } catch {
     throw new V2kError("LAB_NOT_RUNNING", `No lab in ${dir} (lab.json missing)`, `Start one with 'ablestack_v2k lab start --dir ${dir}'.`);
   }
-  const parsed = LabFileSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new V2kError("LAB_STATE_INVALID", `${labFilePath(dir)} is not JSON`, "Restart the lab to rewrite it.", { detail: (e as Error).message });
+  }
+  const parsed = LabFileSchema.safeParse(json);
   if (!parsed.success) {
     throw new V2kError("LAB_STATE_INVALID", `${labFilePath(dir)} is not a valid lab file`, "Restart the lab to rewrite it.", { detail: parsed.error.message });
   }

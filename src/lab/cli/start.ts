@@ -83,8 +83,11 @@ async function runForeground(o: z.output<typeof options>, dir: string, signal: A
     try {
       server = await serve(listen.port);
     } catch (err) {
-      if (listen.fixed || (err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
-      server = await serve(0);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (!listen.fixed && code === "EADDRINUSE") server = await serve(0);
+      else if (code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES") {
+        throw new V2kError("USAGE", `Cannot listen on ${listen.host}:${listen.port} (${code})`, "Choose another --listen HOST:PORT (a local address and a free port).");
+      } else throw err;
     }
     const url = `https://${listen.host.includes(":") ? `[${listen.host}]` : listen.host}:${server.port}/sdk`;
     const inv = model.inventory();

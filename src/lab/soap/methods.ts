@@ -283,6 +283,7 @@ async function waitFor(c: CallContext, version: string | undefined, maxWaitSecon
   try {
     return await waitForUpdates(s, () => c.svc.buildIndex(s), c.svc.changed, { version, maxWaitSeconds, signal: abort.signal }, (m) => mor("PropertyFilter", m));
   } finally {
+    s.lastActiveTime = new Date(); // a long wait is activity, not idleness
     s.waiters.delete(abort);
     c.signal.removeEventListener("abort", onAbort);
   }

@@ -3,6 +3,9 @@
 import { randomUUID, timingSafeEqual, createHash } from "node:crypto";
 import { type DataObject } from "./codec/values";
 
+/** vCenter's default idle timeout for API sessions. */
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+
 export interface Session {
   key: string;
   userName: string;
@@ -67,6 +70,7 @@ export class SessionStore {
   }
 
   create(userName: string, ipAddress: string, userAgent: string): Session {
+    this.pruneIdle();
     const now = new Date();
     const s: Session = {
       key: randomUUID(), userName, loginTime: now, lastActiveTime: now, ipAddress, userAgent, callCount: 0,
@@ -76,16 +80,26 @@ export class SessionStore {
     return s;
   }
 
-  /** The live session for a key; sessions older than `expiredBefore` are dropped (injected expiry). */
+  /** The live session for a key; sessions idle too long or older than `expiredBefore` (an injected
+   * expiry) are dropped, as vCenter drops idle sessions after 30 minutes. */
   find(key: string | undefined, expiredBefore: string | null): Session | undefined {
     if (!key) return undefined;
     const s = this.sessions.get(key);
     if (!s) return undefined;
-    if (expiredBefore !== null && s.loginTime.getTime() < Date.parse(expiredBefore)) {
+    const injected = expiredBefore !== null && s.loginTime.getTime() < Date.parse(expiredBefore);
+    if (injected || Date.now() - s.lastActiveTime.getTime() > SESSION_IDLE_MS) {
       this.remove(s.key);
       return undefined;
     }
     return s;
+  }
+
+  /** Drops idle sessions so that clients that never log out cannot grow the table without bound. */
+  private pruneIdle(): void {
+    const now = Date.now();
+    for (const s of this.sessions.values()) {
+      if (now - s.lastActiveTime.getTime() > SESSION_IDLE_MS && s.waiters.size === 0) this.remove(s.key);
+    }
   }
 
   remove(key: string): void {
