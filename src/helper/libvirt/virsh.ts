@@ -143,9 +143,15 @@ async function withTempFile<T>(content: string, fn: (path: string) => Promise<T>
   }
 }
 
-/** `kvm` when the operator asked for it or when libvirt offers it (usable /dev/kvm), else `qemu` (TCG). */
+/**
+ * `kvm` when the operator asked for it or when libvirt offers it (/dev/kvm), else `qemu` (TCG).
+ * $ABLESTACK_V2K_DOMAIN_TYPE decides "auto" on hosts whose /dev/kvm exists but cannot run guests
+ * (some nested set-ups fail with "KVM internal error ... emulation failure").
+ */
 export async function resolveDomainType(policy: "auto" | "kvm" | "qemu", virsh: Virsh): Promise<"kvm" | "qemu"> {
   if (policy !== "auto") return policy;
+  const forced = process.env.ABLESTACK_V2K_DOMAIN_TYPE;
+  if (forced === "kvm" || forced === "qemu") return forced;
   if (!existsSync("/dev/kvm")) return "qemu";
   return (await virsh.domainTypes()).includes("kvm") ? "kvm" : "qemu";
 }

@@ -93,7 +93,9 @@ export async function bootCheck(m: Manifest, workdir: string, base: DomainPolicy
           break;
         }
       }
-      if ((await virsh.domState(name)) === null) break; // the guest powered off or crashed
+      const state = await virsh.domState(name);
+      // off, crashed or paused by a hypervisor error: waiting longer cannot help
+      if (state === null || state === "shut off" || state === "crashed" || state === "paused") break;
       await new Promise((r) => setTimeout(r, 500));
     }
     const seconds = (Date.now() - t0) / 1000;
