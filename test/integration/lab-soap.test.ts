@@ -238,3 +238,17 @@ test("WaitForUpdatesEx reports a filter's objects once, then times out with no u
   assert.ok(w.waited >= 0.9, `waited ${w.waited} s`);
   assert.equal(w.check, null);
 });
+
+test("ReconfigVM grows a disk (deviceChange edit) and the new capacity shows in config", async () => {
+  const boot = vmByName("boot01");
+  const d = boot.disks[0];
+  const bigger = d.capacityBytes + 64 * 1024 * 1024;
+  const [grow, info, shrink] = await labOps(lab, [
+    { op: "reconfig", vm: boot.moref, growDisk: { key: d.key, bytes: bigger } },
+    { op: "vm_info", vm: boot.moref },
+    { op: "reconfig", vm: boot.moref, growDisk: { key: d.key, bytes: d.capacityBytes } },
+  ]);
+  assert.equal(ok(grow).state, "success");
+  assert.equal(ok(info).devices.find((x: any) => x.key === d.key).capacityInBytes, bigger);
+  assert.equal(ok(shrink).fault, "InvalidArgument", "disks never shrink");
+});

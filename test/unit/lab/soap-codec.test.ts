@@ -158,3 +158,31 @@ test("the collector follows TraversalSpecs (with named recursion and skip) over 
   assert.throws(() => collect(index, data("PropertyFilterSpec", { propSet: [data("PropertySpec", { type: "VirtualMachine", pathSet: ["bogus"] })], objectSet: [data("ObjectSpec", { obj: vms[0] })] })), (e: unknown) => e instanceof SoapFault && e.fault._type === "InvalidProperty");
   assert.throws(() => collect(index, data("PropertyFilterSpec", { propSet: [], objectSet: [data("ObjectSpec", { obj: ref("VirtualMachine", "vm-404") })] })), (e: unknown) => e instanceof SoapFault && e.fault._type === "ManagedObjectNotFound");
 });
+
+test("tasks on one entity run one after another: the later one stays queued; failures carry the typed fault", async () => {
+  const { TaskRegistry } = await import("../../../src/lab/soap/tasks");
+  let changes = 0;
+  const tasks = new TaskRegistry(() => changes++);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const vm = mor("VirtualMachine", "vm-1");
+  const a = tasks.start({ name: "CreateSnapshot_Task", descriptionId: "VirtualMachine.createSnapshot", entity: vm, entityName: "a", userName: "u", run: async () => {
+    await gate;
+    return mor("VirtualMachineSnapshot", "snapshot-1");
+  } });
+  const b = tasks.start({ name: "PowerOffVM_Task", descriptionId: "VirtualMachine.powerOff", entity: vm, entityName: "a", userName: "u", run: async () => {
+    throw new LabFault("InvalidPowerState", "off already", { existingState: "poweredOff" });
+  } });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(tasks.get(a.value)!.info["state"], "running");
+  assert.equal(tasks.get(b.value)!.info["state"], "queued");
+  assert.deepEqual(tasks.recentFor("vm-1").map((t) => t.value), [a.value, b.value]);
+  release();
+  await tasks.drain();
+  assert.equal(tasks.get(a.value)!.info["state"], "success");
+  assert.deepEqual(tasks.get(a.value)!.info["result"], mor("VirtualMachineSnapshot", "snapshot-1"));
+  const failed = tasks.get(b.value)!.info;
+  assert.equal(failed["state"], "error");
+  assert.deepEqual((failed["error"] as DataObject)["fault"], { _type: "InvalidPowerState", existingState: "poweredOff" });
+  assert.ok(changes >= 4, "every state change notifies update waiters");
+});
