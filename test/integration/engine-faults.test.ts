@@ -15,25 +15,39 @@ function pids(pattern: string): number[] {
   return r.stdout.split("\n").filter(Boolean).map(Number);
 }
 
-/** Start a slow sync and kill the first process matching `victim` once the disk copy runs. */
-async function syncAndKill(env: Record<string, string>, wd: string[], victim: string): Promise<Record<string, any>> {
+/** Start a slow sync and, once the disk copy runs, do something to it (kill a server, signal, expire). */
+async function syncAndDo(env: Record<string, string>, wd: string[], action: (helperPid: number) => void | Promise<void>): Promise<Record<string, any>> {
   const child = spawn(HELPER, ["--json", ...wd, "sync", "incr", "--jobs", "1", "--chunk", "64K"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  let killed = false;
+  let fired = false;
   child.stdout!.on("data", (d: Buffer) => {
     out += d.toString();
-    if (!killed && /changed areas/.test(out)) {
-      killed = true;
-      setTimeout(() => {
-        const found = pids(victim);
-        for (const p of found) process.kill(p, "SIGKILL");
-      }, 500);
+    if (!fired && /changed areas/.test(out)) {
+      fired = true;
+      void action(child.pid!);
     }
   });
   await new Promise((r) => child.on("close", r));
   const lines = out.trim().split("\n").map((l) => JSON.parse(l));
-  assert.ok(killed, `the copy started: ${out.slice(-500)}`);
-  return { status: child.exitCode, result: lines.at(-1) };
+  assert.ok(fired, `the copy started: ${out.slice(-500)}`);
+  return { status: child.exitCode, result: lines.at(-1), events: lines };
+}
+
+/** Kill the victim as soon as it serves the copy (polled, so a busy host does not win the race). */
+async function syncAndKill(env: Record<string, string>, wd: string[], victim: string): Promise<Record<string, any>> {
+  let killed = 0;
+  const r = await syncAndDo(env, wd, async () => {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && killed === 0) {
+      for (const p of pids(victim)) {
+        process.kill(p, "SIGKILL");
+        killed++;
+      }
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  });
+  assert.ok(killed > 0, `${victim} was found and killed`);
+  return r;
 }
 
 test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
@@ -170,7 +184,7 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
   for (const [name, victim, code] of [["nbdkit", "nbdkit.*curl.*win01", "NBD_SOURCE_FAILED"], ["qemu-nbd", "qemu-nbd.*win01-disk0", "NBD_TARGET_FAILED"]] as const) {
     await t.test(`${name} dying mid-copy`, async () => {
       const before = readManifestFile(W).disks[0].syncedChangeId;
-      await labWrite(lab, "win01", 0, 1024 * MiB, 128 * MiB, name.length);
+      await labWrite(lab, "win01", 0, 1024 * MiB, 256 * MiB, name.length);
       const r = await syncAndKill(env, wd, victim);
       assert.equal(r.status, 1);
       assert.equal(r.result.ok, false);
@@ -187,6 +201,43 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
       assert.equal(await hashImage(m.disks[0].target.path, m.disks[0].target.format), await labHash(lab, "win01", 0));
     });
   }
+
+  await t.test("SIGTERM mid-copy: CANCELLED, round failed, snapshot removed, nothing committed", async () => {
+    const before = readManifestFile(W).disks[0].syncedChangeId;
+    await labWrite(lab, "win01", 0, 1200 * MiB, 128 * MiB, 77);
+    const r = await syncAndDo(env, wd, async (pid) => {
+      await new Promise((res) => setTimeout(res, 500));
+      process.kill(pid, "SIGTERM");
+    });
+    assert.equal(r.status, 1);
+    assert.equal(r.result.error.code, "CANCELLED");
+    const m = readManifestFile(W);
+    assert.equal(m.disks[0].syncedChangeId, before);
+    assert.equal(m.rounds.at(-1).status, "failed");
+    assert.deepEqual(await ourSnapshotsOnVm(lab, "win01"), []);
+    assert.equal(qemuNbdServing(m.disks[0].target.path), false);
+  });
+
+  await t.test("vCenter session expiry during a long copy: log in again and finish byte-identical", async () => {
+    await labWrite(lab, "win01", 0, 1400 * MiB, 256 * MiB, 78);
+    const r = await syncAndDo(env, wd, async () => {
+      await ok(["lab", "fault", "--dir", lab.dir, "--kind", "session-expiry"]);
+    });
+    assert.equal(r.result.ok, true, JSON.stringify(r.result));
+    assert.ok(r.events.some((e: { type: string; message?: string }) => e.type === "log" && /session expired/.test(e.message ?? "")), "the re-login is reported");
+    const d = readManifestFile(W).disks[0];
+    assert.equal(await hashImage(d.target.path, d.target.format), await labHash(lab, "win01", 0));
+  });
+
+  await t.test("vddk transport without the nbdkit vddk plugin: TOOL_MISSING, no snapshot left", async () => {
+    const w = newWd();
+    await ok(["--workdir", w, "init", "--vm", "web01", "--dst", dst, "--transport", "vddk"], { env });
+    await ok(["--workdir", w, "cbt", "enable"], { env });
+    const r = await fails(["--workdir", w, "sync", "base"], "TOOL_MISSING", { env });
+    assert.match(r.result.error.message + r.result.error.hint, /vddk/i);
+    assert.deepEqual(await ourSnapshotsOnVm(lab, "web01"), []);
+    assert.equal(readManifestFile(w).rounds.at(-1).status, "failed");
+  });
 
   await t.test("target disk full", async () => {
     const full = join(base, "full");

@@ -101,8 +101,9 @@ export async function main(argv: string[]): Promise<number> {
 
   const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => abort.abort(new V2kError("CANCELLED", `interrupted by ${sig}`, "Re-run the command: it continues from the workdir."));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // `on`, not `once`: execa's cleanup handler re-raises a signal when it sees no other listener
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 
   let stdinCache: Promise<string> | undefined;
   const ctx: CommandContext = { global, emitter, signal: abort.signal, readStdin: () => (stdinCache ??= readAllStdin()) };

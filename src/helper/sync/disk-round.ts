@@ -90,7 +90,20 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   await setDiskRound(wd, round, diskKey, { snapshotMoref, changeIdFrom: from, changeIdTo, rebase: rebase !== null, changedBytes, copiedBytes: 0, zeroedBytes: 0, status: "copying" });
   wd.emitter.log("info", step, `${disk.label}: ${from === "*" ? "allocated" : "changed"} areas ${q.areas.length} (${changedBytes} bytes, ${q.calls} QCDA call(s))`, diskKey);
 
-  const stats = await copyFromSnapshot(c, disk, snap, q.areas, { zeroUnlisted: (rebase !== null || disk.syncedChangeId === null) && !isBase, targetIsZero: isBase });
+  const mode = { zeroUnlisted: (rebase !== null || disk.syncedChangeId === null) && !isBase, targetIsZero: isBase };
+  let stats: CopyStats;
+  const relogins = session.bridge.relogins;
+  try {
+    stats = await copyFromSnapshot(c, disk, snap, q.areas, mode);
+  } catch (e) {
+    // long copies can outlive the vCenter session (its cookie authorises the datastore reads):
+    // when the session really expired, log in again and copy once more (same snapshot, idempotent)
+    if (!(e instanceof V2kError) || !["NBD_SOURCE_FAILED", "SESSION_EXPIRED"].includes(e.code) || c.signal.aborted) throw e;
+    await session.bridge.ping().catch(() => undefined); // logs in again if the session expired
+    if (session.bridge.relogins === relogins) throw e;
+    wd.emitter.log("warn", step, `${disk.label}: the vCenter session expired during the copy; logged in again, copying once more`, diskKey);
+    stats = await copyFromSnapshot(c, disk, snap, q.areas, { ...mode, targetIsZero: false });
+  }
   // the data is durable on the target (copyDisk flushed): now, and only now, advance the changeId
   await wd.update((m) => {
     const d = m.disks.find((x) => x.key === diskKey)!;

@@ -27,6 +27,7 @@ export interface RoundSummary {
   phase: Phase;
 }
 
+const KEEPALIVE_MS = 5 * 60_000;
 const phaseAfter: Record<RoundKind, Phase> = { base: "base-synced", incr: "incr-synced", final: "final-synced" };
 const phaseOrder: Phase[] = ["initialized", "cbt-enabled", "base-synced", "incr-synced", "cutover-running", "final-synced"];
 
@@ -116,6 +117,8 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
     });
     wd.emitter.emit({ type: "phase", step, phase: wd.manifest.phase, message: `round ${n} (${options.kind}) syncing from snapshot ${snapshot}` });
     const snapDisks = await session.bridge.snapshotDisks(snapshot);
+    // vCenter drops idle sessions (30 min by default) and the copy makes no SOAP calls: keep it alive
+    const keepAlive = setInterval(() => void session.bridge.ping().catch(() => undefined), KEEPALIVE_MS);
     const abort = new AbortController();
     const onAbort = () => abort.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -133,6 +136,7 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
       const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed) throw firstCause(results, failed.reason);
     } finally {
+      clearInterval(keepAlive);
       signal.removeEventListener("abort", onAbort);
     }
     const durationMs = Date.now() - started;

@@ -46,6 +46,7 @@ interface Pending {
 export interface BridgeOptions {
   /** Default per-request timeout; long operations pass their own. */
   timeoutMs?: number;
+  /** Accepted for symmetry; the bridge deliberately outlives a cancel (see connect). */
   signal?: AbortSignal;
 }
 
@@ -56,6 +57,8 @@ export class VsphereBridge {
   private stderrTail = "";
   /** Number of requests sent (for measurements and tests). */
   requests = 0;
+  /** How often the bridge logged in again after a session expiry (any request may trigger it). */
+  relogins = 0;
 
   private constructor(private readonly proc: BridgeProcess, readonly target: string, private readonly defaultTimeoutMs: number) {
     const lines = createInterface({ input: proc.stdout! });
@@ -71,12 +74,9 @@ export class VsphereBridge {
 
   /** Start python, log in (TLS pinned by thumbprint unless insecure) and return a ready bridge. */
   static async connect(access: VcenterAccess, options: BridgeOptions = {}): Promise<VsphereBridge> {
+    // A cancel (SIGINT/SIGTERM) does not stop the bridge: cleanup after the cancel (removing our
+    // snapshot) still needs vCenter. withBridge/withVsphere close it in `finally`.
     const proc = spawnPython();
-    if (options.signal) {
-      const onAbort = () => proc.kill("SIGTERM");
-      options.signal.addEventListener("abort", onAbort, { once: true });
-      void proc.then(() => options.signal?.removeEventListener("abort", onAbort), () => undefined);
-    }
     const bridge = new VsphereBridge(proc, access.url, options.timeoutMs ?? 120_000);
     try {
       R.ConnectResult.parse(
@@ -109,7 +109,10 @@ export class VsphereBridge {
     if (!p || id === undefined) return;
     this.pending.delete(id);
     clearTimeout(p.timer);
-    if (parsed.ok) p.resolve(parsed.result);
+    if (parsed.ok) {
+      if ((parsed.result as { reauthenticated?: unknown } | null)?.reauthenticated === true) this.relogins++;
+      p.resolve(parsed.result);
+    }
     else p.reject(mapBridgeError(p.op, parsed.error, this.target));
   }
 
@@ -200,6 +203,11 @@ export class VsphereBridge {
       registerSecret(r.cookie.slice(r.cookie.indexOf("=") + 1));
       return r.cookie;
     });
+  }
+
+  /** A cheap call; {reauthenticated: true} when the session had expired and the bridge logged in again. */
+  ping(): Promise<{ reauthenticated: boolean }> {
+    return this.typed(R.PingResult, "ping", {}).then((r) => ({ reauthenticated: r.reauthenticated === true }));
   }
 
   async close(): Promise<void> {

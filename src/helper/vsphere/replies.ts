@@ -86,3 +86,4 @@ export const QcdaResult = z.object({
 }).passthrough();
 export type QcdaResult = z.infer<typeof QcdaResult>;
 export const CookieResult = z.object({ cookie: z.string() }).passthrough();
+export const PingResult = z.object({ time: z.string(), reauthenticated: z.boolean().optional() }).passthrough();

@@ -407,6 +407,8 @@ def op_session_cookie(sess, args):
 
 
 def op_ping(sess, args):
+    # a property read needs a valid session (CurrentTime does not), so this detects expiry
+    collect(sess.content, vim.Folder, ["name"], objs=[sess.content.rootFolder])
     return {"time": str(sess.si.CurrentTime())}
 
 
