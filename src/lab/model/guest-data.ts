@@ -1,29 +1,28 @@
 // Deterministic pseudo-random guest data: byte p of a write with seed s depends only on (s, p), so a
 // write can be split, repeated or checked by anyone who knows the seed and the absolute offset.
+// It is the AES-128-CTR keystream under a key derived from the seed, with the counter at p/16:
+// native speed (GB/s), unlike a JS generator.
+import { createCipheriv, createHash } from "node:crypto";
 
-function mix32(x: number): number {
-  // murmur3 finalizer: cheap and well distributed
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
+const keys = new Map<number, Buffer>();
+
+function keyFor(seed: number): Buffer {
+  let k = keys.get(seed);
+  if (!k) {
+    k = createHash("sha256").update(`ablestack-v2k guest data ${seed}`).digest().subarray(0, 16);
+    if (keys.size > 64) keys.clear();
+    keys.set(seed, k);
+  }
+  return k;
 }
 
 /** The guest data for [offset, offset+length) with this seed. */
 export function guestPattern(seed: number, offset: number, length: number): Buffer {
-  const firstWord = Math.floor(offset / 4);
-  const lastWord = Math.floor((offset + length - 1) / 4);
-  const words = lastWord - firstWord + 1;
-  const buf = Buffer.allocUnsafe(words * 4);
-  const s = mix32(seed >>> 0 ^ 0x9e3779b9);
-  for (let i = 0; i < words; i++) {
-    const w = firstWord + i;
-    // both halves of the word index feed the hash so offsets above 16 GiB stay distinct
-    const v = mix32(s ^ mix32(w >>> 0) ^ Math.imul(Math.floor(w / 0x100000000), 0x27d4eb2d));
-    buf.writeUInt32LE(v, i * 4);
-  }
-  const skip = offset - firstWord * 4;
-  return buf.subarray(skip, skip + length);
+  const firstBlock = Math.floor(offset / 16);
+  const skip = offset - firstBlock * 16;
+  const iv = Buffer.alloc(16);
+  iv.writeBigUInt64BE(BigInt(firstBlock), 8); // 128-bit big-endian counter = block index
+  const cipher = createCipheriv("aes-128-ctr", keyFor(seed), iv);
+  const out = cipher.update(Buffer.alloc(skip + length));
+  return out.subarray(skip);
 }
