@@ -40,6 +40,7 @@ export function actionLabel(action: ActionId): string {
     case "sync-incr": return _("Sync changes");
     case "cutover": return _("Cut over");
     case "verify": return _("Verify");
+    case "start": return _("Start on KVM");
     case "cleanup": return _("Clean up");
     case "rollback": return _("Roll back");
   }

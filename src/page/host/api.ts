@@ -113,9 +113,10 @@ export interface CleanupOptions {
 /** The helper command line of each page action (options only; connection flags are added by the caller). */
 export function actionCommand(action: "cbt-enable" | "sync-base" | "sync-incr" | "verify", opts?: undefined): string[];
 export function actionCommand(action: "cutover", opts: CutoverOptions): string[];
+export function actionCommand(action: "start", opts: { networkMap: Record<string, string> }): string[];
 export function actionCommand(action: "rollback", opts: RollbackOptions): string[];
 export function actionCommand(action: "cleanup", opts: CleanupOptions): string[];
-export function actionCommand(action: string, opts?: CutoverOptions | RollbackOptions | CleanupOptions): string[] {
+export function actionCommand(action: string, opts?: CutoverOptions | RollbackOptions | CleanupOptions | { networkMap: Record<string, string> }): string[] {
   switch (action) {
     case "cbt-enable": return ["cbt", "enable"];
     case "sync-base": return ["sync", "base"];
@@ -125,6 +126,7 @@ export function actionCommand(action: string, opts?: CutoverOptions | RollbackOp
       const o = opts as CutoverOptions;
       return ["cutover", "--shutdown", o.shutdown, ...(o.start ? ["--start"] : []), ...networkMapArg(o.networkMap)];
     }
+    case "start": return ["cutover", "--start", ...networkMapArg((opts as { networkMap: Record<string, string> }).networkMap)];
     case "rollback": return ["rollback", ...((opts as RollbackOptions).removeDisks ? ["--remove-disks"] : [])];
     case "cleanup": return ["cleanup", ...((opts as CleanupOptions).deleteTarget ? ["--delete-target"] : [])];
     default: throw new Error(`unknown action ${action}`);
@@ -133,5 +135,5 @@ export function actionCommand(action: string, opts?: CutoverOptions | RollbackOp
 
 /** Actions that may run for minutes run detached; the others run attached and stream their events. */
 export function isLongAction(action: string): boolean {
-  return action === "sync-base" || action === "sync-incr" || action === "cutover";
+  return action === "sync-base" || action === "sync-incr" || action === "cutover" || action === "start";
 }

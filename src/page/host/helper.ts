@@ -28,6 +28,12 @@ export interface HelperRun<T> {
   cancel(): void;
 }
 
+/** The helper command's words ("sync incr"), without options and their values. */
+export function commandWords(args: string[]): string[] {
+  const i = args.findIndex((a) => a.startsWith("-"));
+  return (i === -1 ? args : args.slice(0, i)).slice(0, 2);
+}
+
 export function helperArgv(args: string[], workdir?: string): string[] {
   return [pageConfig().helper, "--json", ...(workdir ? ["--workdir", workdir] : []), ...args];
 }
@@ -57,7 +63,7 @@ export function settle<S extends z.ZodTypeAny>(schema: S, result: V2kEvent | und
 
 export function runHelper<S extends z.ZodTypeAny>(req: RunHelperRequest<S>): HelperRun<z.output<S>> {
   const argv = helperArgv(req.args, req.workdir);
-  const program = "ablestack_v2k " + req.args.slice(0, 2).filter((a) => !a.startsWith("-")).join(" ");
+  const program = ["ablestack_v2k", ...commandWords(req.args)].join(" ");
   const splitter = new LineSplitter();
   const malformed: string[] = [];
   let result: V2kEvent | undefined;

@@ -28,7 +28,7 @@ function firstPendingStep(m: Manifest): number {
     "cleaned": 8,
   };
   let i = byPhase[m.phase];
-  if ((m.phase === "defined" || m.phase === "started") && m.verify.some((v) => v.ok)) i = 7;
+  if (m.phase === "started" || (m.phase === "defined" && m.verify.some((v) => v.ok))) i = 7;
   return i;
 }
 
@@ -43,7 +43,7 @@ export function timeline(m: Manifest, running: boolean): TimelineStep[] {
   });
 }
 
-export type ActionId = "cbt-enable" | "sync-base" | "sync-incr" | "cutover" | "verify" | "cleanup" | "rollback";
+export type ActionId = "cbt-enable" | "sync-base" | "sync-incr" | "cutover" | "verify" | "start" | "cleanup" | "rollback";
 
 /** The primary action for the current phase, and the others that make sense now. */
 export function actions(m: Manifest, ready: boolean): { primary: ActionId | null; secondary: ActionId[] } {
@@ -59,8 +59,10 @@ export function actions(m: Manifest, ready: boolean): { primary: ActionId | null
     case "final-synced":
       return { primary: "cutover", secondary: ["rollback"] };
     case "defined":
+      // Verify compares the disks while nothing runs on them; start once they match.
+      return m.verify.some((v) => v.ok) ? { primary: "start", secondary: ["verify", "rollback"] } : { primary: "verify", secondary: ["start", "rollback"] };
     case "started":
-      return m.verify.some((v) => v.ok) ? { primary: "cleanup", secondary: ["verify", "rollback"] } : { primary: "verify", secondary: ["rollback", "cleanup"] };
+      return { primary: "cleanup", secondary: ["rollback"] };
     case "rolled-back":
       return { primary: "cleanup", secondary: [] };
     case "cleaned":

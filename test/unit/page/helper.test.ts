@@ -137,3 +137,10 @@ test("commands without secrets still close stdin so the helper never waits for i
   assert.deepEqual((await run.promise).migrations, []);
   await tick();
 });
+
+test("command words stop at the first option, so option values never name an operation", async () => {
+  const { commandWords } = await import("../../../src/page/host/helper");
+  assert.deepEqual(commandWords(["cutover", "--shutdown", "guest", "--start"]), ["cutover"]);
+  assert.deepEqual(commandWords(["sync", "incr", "--password-stdin"]), ["sync", "incr"]);
+  assert.deepEqual(commandWords(["verify", "--mode", "quick"]), ["verify"]);
+});

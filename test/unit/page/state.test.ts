@@ -112,8 +112,13 @@ test("timeline, actions and cutover readiness follow the phase and the last incr
   assert.equal(timeline(failed, false)[3]?.status, "failed");
   assert.equal(timeline(failed, true)[3]?.status, "current");
 
+  const defined = sampleManifest({ phase: "defined" });
+  assert.equal(actions(defined, false).primary, "verify");
+  const verified = sampleManifest({ phase: "defined", verify: [{ mode: "quick", at: "t", ok: true, mismatches: [] }] });
+  assert.equal(actions(verified, false).primary, "start");
   const started = sampleManifest({ phase: "started", verify: [{ mode: "quick", at: "t", ok: true, mismatches: [] }] });
   assert.equal(actions(started, false).primary, "cleanup");
+  assert.deepEqual(timeline(started, false).map((s) => s.status).slice(5), ["done", "done", "current"]);
   const rolled = sampleManifest({ phase: "rolled-back" });
   assert.equal(timeline(rolled, false)[5]?.status, "skipped");
 });

@@ -11,9 +11,9 @@ export function CutoverDialog({ manifest, conn, networkMap, onConfirm, onClose }
   onConfirm(opts: CutoverOptions, conn: VcenterConnection): Promise<void>; onClose(): void;
 }) {
   const [shutdown, setShutdown] = useState<"guest" | "poweroff">("guest");
-  const [start, setStart] = useState(true);
+  const [start, setStart] = useState(false);
   const networks = [...new Set(manifest.nics.map((n) => n.network))];
-  const [map, setMap] = useState<Record<string, string>>(Object.fromEntries(networks.map((pg) => [pg, networkMap[pg] ?? "default"])));
+  const [map, setMap] = useState<Record<string, string>>(Object.fromEntries(networks.map((pg) => [pg, networkMap[pg] ?? "network:default"])));
 
   return (
     <ActionDialog id="v2k-cutover-dialog" title={_("Cut over to KVM")} confirmLabel={_("Cut over")} danger manifest={manifest} conn={conn}
@@ -24,7 +24,7 @@ export function CutoverDialog({ manifest, conn, networkMap, onConfirm, onClose }
           <li>{shutdown === "guest" ? _("The guest is shut down through VMware Tools (the VM is unavailable from here on).") : _("The VM is powered off without a guest shutdown.")}</li>
           <li>{_("The helper checks that the VMware VM is really off, then takes a final snapshot and copies the last changes.")}</li>
           <li>{_("The KVM domain is defined in libvirt with the same CPUs, memory, disks and MAC addresses.")}</li>
-          <li>{start ? _("The KVM domain is started.") : _("The KVM domain is left defined but not started.")}</li>
+          <li>{start ? _("The KVM domain is started.") : _("The KVM domain is left defined but not started, so its disks can be verified first.")}</li>
         </ol>
         <p>{_("The VMware VM and its disks are kept: a rollback powers it on again.")}</p>
       </Content>

@@ -50,6 +50,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
   const click = (action: ActionId) => {
     const simple = action === "cbt-enable" || action === "sync-base" || action === "sync-incr" || action === "verify";
     if (simple && conn) void perform(action, api.actionCommand(action), conn).catch(() => undefined);
+    else if (action === "start" && conn) void perform(action, api.actionCommand("start", { networkMap: state.networkMapFor(workdir) }), conn).catch(() => undefined);
     else setDialog(action);
   };
   const button = (action: ActionId, isPrimary: boolean) => (
@@ -62,7 +63,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
   const lastError = !running && manifest.lastError;
 
   return (
-    <PageSection id="v2k-migration" data-phase={manifest.phase} data-running={running}>
+    <PageSection id="v2k-migration" data-phase={manifest.phase} data-running={running} data-busy={busy}>
       {back}
       <Flex alignItems={{ default: "alignItemsCenter" }}>
         <Title headingLevel="h1">{manifest.vm.name}</Title>
@@ -111,6 +112,10 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
       {(dialog === "cbt-enable" || dialog === "sync-base" || dialog === "sync-incr" || dialog === "verify") && (
         <ActionDialog id="v2k-password-dialog" title={actionLabel(dialog)} confirmLabel={actionLabel(dialog)} manifest={manifest} conn={conn}
           onClose={close} onConfirm={(c) => perform(dialog, api.actionCommand(dialog), c)} />
+      )}
+      {dialog === "start" && (
+        <ActionDialog id="v2k-password-dialog" title={actionLabel(dialog)} confirmLabel={actionLabel(dialog)} manifest={manifest} conn={conn}
+          onClose={close} onConfirm={(c) => perform("start", api.actionCommand("start", { networkMap: state.networkMapFor(workdir) }), c)} />
       )}
     </PageSection>
   );

@@ -31,11 +31,11 @@ export function TargetStep({ data, update }: StepProps) {
         <FormGroup label={_("Network mapping")} fieldId="v2k-netmap" role="group">
           {networks.map((pg) => (
             <FormGroup key={pg} label={pg} fieldId={`v2k-netmap-${pg}`}>
-              <TextInput id={`v2k-netmap-${pg}`} value={data.networkMap[pg] ?? "default"} aria-label={pg}
+              <TextInput id={`v2k-netmap-${pg}`} value={data.networkMap[pg] ?? "network:default"} aria-label={pg}
                 onChange={(_e, v) => update({ networkMap: { ...data.networkMap, [pg]: v } })} />
             </FormGroup>
           ))}
-          <HelperText><HelperTextItem>{_("libvirt network or bridge for each VMware port group; used at cutover.")}</HelperTextItem></HelperText>
+          <HelperText><HelperTextItem>{_("A bridge (br0) or a libvirt network (network:NAME) for each VMware port group; used at cutover.")}</HelperTextItem></HelperText>
         </FormGroup>
       )}
     </Form>
@@ -46,7 +46,7 @@ export function targetStepDone(d: WizardData): boolean {
   return d.dst.startsWith("/");
 }
 
-/** Port group -> network for every network of the VM ("default" unless changed). */
+/** Port group -> network for every network of the VM ("network:default" unless changed). */
 export function effectiveNetworkMap(d: WizardData): Record<string, string> {
-  return Object.fromEntries(vmNetworks(d).map((pg) => [pg, d.networkMap[pg] ?? "default"]));
+  return Object.fromEntries(vmNetworks(d).map((pg) => [pg, d.networkMap[pg] ?? "network:default"]));
 }
