@@ -1,0 +1,88 @@
+// Pure parts of the engine: preflight checks from an inventory, manifest from an inventory,
+// datastore URLs, changeId epochs, vSphere fault mapping.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { inventoryChecks } from "../../../src/helper/preflight/checks";
+import { manifestFromInventory, splitDatastorePath } from "../../../src/helper/sync/inventory-manifest";
+import { changeIdEpoch, datastoreFlatUrl } from "../../../src/helper/sync/index";
+import { mapBridgeError } from "../../../src/helper/vsphere/index";
+import { V2kError } from "../../../src/shared/v2k-error";
+import { inventory, sampleManifest } from "./fixtures";
+
+const status = (inv: typeof inventory) => Object.fromEntries(inventoryChecks(inv).map((c) => [c.id, c.status]));
+
+test("a plain powered-on Linux VM passes every inventory check", () => {
+  for (const c of inventoryChecks(inventory)) assert.equal(c.status, "pass", `${c.id}: ${c.reason}`);
+});
+
+test("No-Go reasons: independent disk, physical RDM, shared disk, snapshots, consolidation, suspended", () => {
+  const disk = inventory.disks[0]!;
+  const bad = {
+    ...inventory,
+    powerState: "suspended" as const,
+    consolidationNeeded: true,
+    snapshots: [{ moref: "snapshot-1", name: "before-upgrade", createTime: null, parent: null }],
+    disks: [{ ...disk, diskMode: "independent_persistent" }, { ...disk, key: 2001, rdm: "physical" as const }, { ...disk, key: 2002, sharing: "sharingMultiWriter" }],
+  };
+  const checks = inventoryChecks(bad);
+  const s = Object.fromEntries(checks.map((c) => [c.id, c]));
+  assert.equal(s["power-state"]!.status, "fail");
+  assert.equal(s["consolidation"]!.status, "fail");
+  assert.match(s["snapshots"]!.reason, /before-upgrade/);
+  assert.match(s["cbt-disks"]!.reason, /independent_persistent.*physical-mode RDM.*shared/);
+});
+
+test("warnings: powered off, Windows hibernation unknown or on, secure boot without OVMF, ESXi 6.0, odd NICs", () => {
+  assert.equal(status({ ...inventory, powerState: "poweredOff" })["power-state"], "warn");
+  const win = { ...inventory, guestId: "windows2019srv_64Guest" };
+  assert.equal(status(win)["windows-hibernation"], "warn");
+  assert.equal(status({ ...win, guestinfo: { "guestinfo.windowsFastStartup": "false", "guestinfo.hibernation": "false" } })["windows-hibernation"], "pass");
+  assert.equal(status({ ...win, guestinfo: { "guestinfo.hibernation": "true" } })["windows-hibernation"], "warn");
+  assert.equal(status({ ...inventory, host: { moref: "host-1", name: "esx", version: "6.0.0", build: "1" } })["esxi-version"], "warn");
+  assert.equal(status({ ...inventory, nics: [] }).layout, "warn");
+  assert.equal(status({ ...inventory, disks: [{ ...inventory.disks[0]!, controllerKey: 999 }] }).layout, "fail");
+});
+
+test("the manifest from an inventory: disks, targets, nothing synced, refusals for unsnapshottable disks", () => {
+  const m = sampleManifest("/dst");
+  assert.equal(m.phase, "initialized");
+  assert.deepEqual(m.disks.map((d) => [d.key, d.index, d.datastore, d.target.path]), [[2000, 0, "ds1", "/dst/web01-disk0.qcow2"], [16000, 1, "ds1", "/dst/web01-disk1.qcow2"]]);
+  assert.ok(m.disks.every((d) => d.syncedChangeId === null && d.needsRebase === null));
+  assert.equal(m.vcenter.datacenter, "DC1");
+  assert.equal(JSON.stringify(m).includes("secret-pw"), false);
+  assert.throws(() => manifestFromInventory({ runId: "r", inventory: { ...inventory, disks: [{ ...inventory.disks[0]!, diskMode: "independent_persistent" }] }, dst: "/d", format: "raw", mode: "file", transport: "http",
+    access: { url: "u", host: "h", port: 443, username: "u", password: "p", thumbprint: undefined, insecure: true } }), (e) => e instanceof V2kError && e.code === "CBT_UNSUPPORTED");
+});
+
+test("datastore paths and /folder URLs of the frozen base file", () => {
+  assert.deepEqual(splitDatastorePath("[ds 1] web 01/web01.vmdk"), { datastore: "ds 1", path: "web 01/web01.vmdk" });
+  assert.equal(datastoreFlatUrl("10.0.0.5", 443, "DC 1", "[ds 1] web 01/web01.vmdk"), "https://10.0.0.5:443/folder/web%2001/web01-flat.vmdk?dcPath=DC%201&dsName=ds%201");
+  assert.throws(() => splitDatastorePath("/vmfs/volumes/x.vmdk"), V2kError);
+});
+
+test("changeId epochs: same epoch continues, a reset changes it", () => {
+  assert.equal(changeIdEpoch("52 3f 1a/12"), "52 3f 1a");
+  assert.equal(changeIdEpoch("52 3f 1a/12"), changeIdEpoch("52 3f 1a/40"));
+  assert.notEqual(changeIdEpoch("52 3f 1a/12"), changeIdEpoch("52 99 00/1"));
+});
+
+test("vSphere faults map to stable codes with hints", () => {
+  const cases: [string, { kind: string; fault: string }, string][] = [
+    ["connect", { kind: "login-failed", fault: "InvalidLogin" }, "LOGIN_FAILED"],
+    ["inventory", { kind: "vm-not-found", fault: "NotFound" }, "VM_NOT_FOUND"],
+    ["snapshotCreate", { kind: "task-failed", fault: "SnapshotFault" }, "SNAPSHOT_FAILED"],
+    ["powerOn", { kind: "task-failed", fault: "InvalidState" }, "TASK_FAILED"],
+    ["qcda", { kind: "fault", fault: "FileFault" }, "CBT_NOT_ACTIVE"],
+    ["qcda", { kind: "qcda-incomplete", fault: "Coverage" }, "QCDA_INCOMPLETE"],
+    ["connect", { kind: "unreachable", fault: "ConnectionRefusedError" }, "VCENTER_UNREACHABLE"],
+    ["vmState", { kind: "fault", fault: "NotAuthenticated" }, "SESSION_EXPIRED"],
+    ["shutdownGuest", { kind: "fault", fault: "ToolsUnavailable" }, "VSPHERE_FAULT"],
+    ["connect", { kind: "pyvmomi-missing", fault: "ImportError" }, "PYVMOMI_MISSING"],
+  ];
+  for (const [op, e, code] of cases) {
+    const err = mapBridgeError(op, { ...e, message: "m" }, "https://vc/sdk");
+    assert.equal(err.code, code, `${op} ${e.kind}/${e.fault}`);
+    assert.ok(err.hint.length > 10);
+    assert.equal(err.fault, e.fault);
+  }
+});
