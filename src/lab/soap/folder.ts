@@ -1,12 +1,11 @@
 // Datastore file access over HTTPS as ESXi/vCenter serve it: GET/HEAD /folder/<path>?dcPath=&dsName=
 // with Range requests, authenticated by the vmware_soap_session cookie or HTTP basic auth.
 // Files are streamed in bounded chunks with backpressure; a whole disk is never buffered.
-import { once } from "node:events";
 import { type IncomingMessage, type ServerResponse } from "node:http";
 import { LabFault } from "../model/types";
 import { type LabSoapService } from "./service";
 
-const CHUNK = 1024 * 1024;
+const CHUNK = 2 * 1024 * 1024;
 
 export interface FolderContext {
   service: LabSoapService;
@@ -32,6 +31,19 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   const end = b === "" ? size : Math.min(size, Number(b) + 1);
   if (start >= size || end <= start) return "unsatisfiable";
   return { start, end };
+}
+
+/** Resolves when the response can take more data or the client went away (listeners removed again). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
 
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
@@ -79,10 +91,11 @@ export async function serveFolder(req: IncomingMessage, res: ServerResponse, url
     return;
   }
   // Read the first chunk before sending headers: an immediate read error is still a clean 500.
+  const readAt = (pos: number) => file.read(pos, Math.min(end, pos + CHUNK));
   let pos = start;
   let chunk: Buffer;
   try {
-    chunk = await file.read(pos, Math.min(end, pos + CHUNK));
+    chunk = await readAt(pos);
   } catch (err) {
     if (err instanceof LabFault) return plain(res, 500, `Read error: ${err.message}\n`);
     throw err;
@@ -94,10 +107,13 @@ export async function serveFolder(req: IncomingMessage, res: ServerResponse, url
       return;
     }
     pos += chunk.length;
-    if (!res.write(chunk)) await Promise.race([once(res, "drain"), once(res, "close")]);
-    if (res.destroyed || pos >= end) break;
+    // Read the next chunk while this one drains to the client.
+    const next = pos < end ? readAt(pos) : undefined;
+    next?.catch(() => undefined);
+    if (!res.write(chunk)) await drained(res);
+    if (res.destroyed || !next) break;
     try {
-      chunk = await file.read(pos, Math.min(end, pos + CHUNK));
+      chunk = await next;
     } catch {
       // As a host does when storage fails mid-transfer: the stream is cut short.
       res.destroy();
