@@ -91,11 +91,11 @@ export async function snapshotRemove(core: ModelCore, vm: LabVm, snapshot: strin
     });
   }
   await core.stun(vm);
+  // Record the removal first: from here the deltas are orphans, and merging an orphan is idempotent,
+  // so a crash during consolidation leaves a VM that merely needs consolidation (as on vSphere).
+  core.refreshSnapshotFiles(vm);
+  await core.persist();
   if (opts.consolidate) await consolidate(core, vm);
-  else {
-    core.refreshSnapshotFiles(vm);
-    await core.persist();
-  }
 }
 
 /** Merges every orphaned delta into its parent, newest first, then saves and deletes the merged files. */
