@@ -71,7 +71,7 @@ test("a guest shutdown in progress completes after a lab restart", async () => {
     await model.close();
     model = await openLabModel(dir);
     try {
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 10_000;
       while (model.vm(WEB).powerState === "poweredOn" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       assert.equal(model.vm(WEB).powerState, "poweredOff");
     } finally {

@@ -112,7 +112,7 @@ test("host refusals: power state, tools, injected task failures, bad snapshot re
     assert.equal(model.vm(WEB).powerState, "poweredOn", "ShutdownGuest returns before the guest is down");
     await assert.rejects(model.guestWrite("vm-104", 0, 0, 10, 1).then(() => model.powerOff("vm-104")).then(() => model.guestWrite("vm-104", 0, 0, 10, 1)),
       (e: unknown) => e instanceof LabFault && e.fault === "InvalidPowerState");
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 10_000;
     while (model.vm(WEB).powerState !== "poweredOff" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.equal(model.vm(WEB).powerState, "poweredOff");
     assert.equal(model.vm(WEB).toolsRunning, false);
