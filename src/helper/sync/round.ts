@@ -57,6 +57,11 @@ export async function prepareRound(wd: Workdir, bridge: VsphereBridge, kind: Rou
   if (kind !== "base" && !baseDone(m)) {
     throw new V2kError("PHASE_ORDER", `no base copy yet: '${kind}' needs a synced base`, "Run 'ablestack_v2k sync base' first.");
   }
+  if (m.phase === "defined" || m.phase === "started" || m.phase === "cleaned") {
+    // the KVM side owns the target disks now: writing into them under a defined/running domain is never right
+    throw new V2kError("PHASE_ORDER", `the run is in phase '${m.phase}': its targets belong to the KVM domain now`,
+      m.phase === "cleaned" ? "Start a new migration with 'ablestack_v2k init'." : "Run 'ablestack_v2k rollback' first if the migration must continue syncing.");
+  }
   if (m.phase === "initialized") {
     throw new V2kError("CBT_NOT_ACTIVE", "changed block tracking was not enabled for this run", "Run 'ablestack_v2k cbt enable' first.");
   }
