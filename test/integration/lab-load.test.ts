@@ -14,10 +14,10 @@ after(async () => {
 });
 
 const CLIENTS = 20;
-const ROUNDS = 3;
+const ROUNDS = 2;
 const READERS = 8;
 const RANGE = 4 * 1024 * 1024;
-const RANGES_PER_READER = 16;
+const RANGES_PER_READER = 8;
 
 test(`${CLIENTS} concurrent pyVmomi clients and ${READERS} concurrent datastore range readers, no errors`, async () => {
   const inv = await labControl(lab, "GET", "inventory");

@@ -185,6 +185,15 @@ def op_snapshot_create(a):
     return wait(vm_ref(a["vm"]).CreateSnapshot_Task(a.get("name", "v2k-test"), a.get("description", ""), a.get("memory", False), a.get("quiesce", False)))
 
 
+def op_snapshot_create_ids(a):
+    """CreateSnapshot_Task, then the changeId of every disk frozen in the new snapshot."""
+    r = op_snapshot_create(a)
+    if r.get("state") != "success":
+        return r
+    r["disks"] = op_snapshot_config({"snapshot": r["result"]})["disks"]
+    return r
+
+
 def op_snapshot_remove(a):
     return wait(snap_ref(a["snapshot"]).RemoveSnapshot_Task(False, a.get("consolidate", True)))
 
