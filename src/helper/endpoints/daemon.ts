@@ -3,11 +3,14 @@
 // the socket listens), stderr kept for error details, and always stopped by stop() (SIGTERM, then
 // SIGKILL) which callers run in `finally`.
 import { execa, type ResultPromise } from "execa";
-import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ErrorCode } from "../../shared/errors";
 import { V2kError } from "../../shared/v2k-error";
+
+const liveDirs = new Set<string>();
+let exitHookInstalled = false;
 
 /** A private 0700 directory for sockets, pid files and secret files; removed by remove(). */
 export class PrivateDir {
@@ -15,6 +18,14 @@ export class PrivateDir {
   constructor(prefix = "v2k-nbd-") {
     // mkdtemp creates the directory with mode 0700.
     this.path = mkdtempSync(join(tmpdir(), prefix));
+    liveDirs.add(this.path);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      // Secrets and sockets must not outlive the helper even when a caller forgot its finally.
+      process.once("exit", () => {
+        for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+      });
+    }
   }
   file(name: string): string {
     return join(this.path, name);
@@ -27,7 +38,49 @@ export class PrivateDir {
   }
   remove(): void {
     rmSync(this.path, { recursive: true, force: true });
+    liveDirs.delete(this.path);
   }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Remove private directories left behind by helpers that were killed (kill -9 skips every
+ * finally): those whose servers' pid files name dead processes, or without a pid file after an
+ * hour. Directories of live servers are never touched. Returns the removed paths.
+ */
+export function sweepStalePrivateDirs(prefix = "v2k-nbd-", now = Date.now()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir()).filter((n) => n.startsWith(prefix));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const dir = join(tmpdir(), name);
+    if (liveDirs.has(dir)) continue;
+    try {
+      const st = statSync(dir);
+      if (!st.isDirectory() || st.uid !== process.getuid?.()) continue;
+      const pids = readdirSync(dir).filter((f) => f.endsWith(".pid")).map((f) => Number(readFileSync(join(dir, f), "utf8").trim()));
+      const stale = pids.length > 0 ? pids.every((p) => !Number.isInteger(p) || p <= 0 || !processAlive(p)) : now - st.mtimeMs > 3600_000;
+      if (stale) {
+        rmSync(dir, { recursive: true, force: true });
+        removed.push(dir);
+      }
+    } catch {
+      // raced with its owner: leave it
+    }
+  }
+  return removed;
 }
 
 export interface DaemonStart {

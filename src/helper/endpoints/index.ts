@@ -5,5 +5,5 @@ export { NbdSource, NbdTarget, type NbdEndpointOptions } from "./nbd-endpoints";
 export { MemoryDisk, MemorySource, MemoryTarget } from "./memory";
 export { type HttpSourceSpec, type VddkSourceSpec, type FileSourceSpec, curlArgs, vddkArgs, requireNbdkitPlugin } from "./nbdkit";
 export { type QemuTargetSpec, type FileTargetSpec, type BlockTargetSpec, type RbdTargetSpec, type CacheMode, ensureImage, growImage, imageSize, qemuFilename, qemuNbdArgs } from "./qemu-nbd";
-export { PrivateDir, ManagedDaemon } from "./daemon";
+export { PrivateDir, ManagedDaemon, sweepStalePrivateDirs } from "./daemon";
 export { PooledSource, PooledTarget } from "./pool";

@@ -4,8 +4,10 @@ import { existsSync, rmSync } from "node:fs";
 import { V2kError } from "../../shared/v2k-error";
 import { type NbdConnectOptions } from "../nbd/index";
 import { parseNbdUri, unixNbdUri } from "../nbd/uri";
-import { ManagedDaemon, PrivateDir } from "./daemon";
+import { ManagedDaemon, PrivateDir, sweepStalePrivateDirs } from "./daemon";
 import { NbdSource, NbdTarget, type NbdEndpointOptions } from "./nbd-endpoints";
+import { PooledSource } from "./pool";
+import { type BlockSource } from "./types";
 import { curlArgs, fileArgs, requireNbdkitPlugin, vddkArgs, type FileSourceSpec, type HttpSourceSpec, type VddkSourceSpec } from "./nbdkit";
 import { ensureImage, qemuFilename, qemuNbdArgs, qemuNbdTuningLadder, type QemuTargetSpec } from "./qemu-nbd";
 
@@ -21,12 +23,17 @@ export type TargetSpec = QemuTargetSpec | NbdUriSpec;
 export interface OpenOptions {
   /** Disk label for messages, e.g. "disk 2000". */
   disk?: string;
+  /**
+   * NBD connections to the source, used round-robin. Default: 4 for http (nbdkit's curl plugin
+   * serves one request at a time per connection), 1 otherwise (VDDK slows down with more).
+   */
+  connections?: number;
   /** Start-up deadline of the server. Default 30 s. */
   readyTimeoutMs?: number;
 }
 
 export interface SourceHandle {
-  source: NbdSource;
+  source: BlockSource;
   size: number;
   /** Where other clients (nbdcopy, verify) can connect while the handle is open. */
   uri: string;
@@ -73,6 +80,7 @@ function targetLabel(spec: TargetSpec): string {
 }
 
 async function serveSource(spec: SourceSpec, options: OpenOptions): Promise<Served> {
+  sweepStalePrivateDirs();
   if (spec.kind === "nbd") return { connect: parseNbdUri(spec.uri), uri: spec.uri, daemon: undefined, dir: undefined };
   if (spec.kind === "vddk") await requireNbdkitPlugin("vddk");
   const dir = new PrivateDir();
@@ -92,6 +100,7 @@ async function serveSource(spec: SourceSpec, options: OpenOptions): Promise<Serv
 async function serveTarget(spec: TargetSpec, options: OpenOptions): Promise<Served> {
   if (spec.kind === "nbd") return { connect: parseNbdUri(spec.uri), uri: spec.uri, daemon: undefined, dir: undefined };
   await ensureImage(spec);
+  sweepStalePrivateDirs();
   const dir = new PrivateDir();
   try {
     let last: V2kError | undefined;
@@ -153,8 +162,14 @@ async function explainSourceFailure(e: unknown, daemon: ManagedDaemon, label: st
 export async function openSource(spec: SourceSpec, options: OpenOptions = {}): Promise<SourceHandle> {
   const served = await serveSource(spec, options);
   const label = sourceLabel(spec);
+  const members: NbdSource[] = [];
   try {
-    const source = await NbdSource.connect(served.connect, endpointOptions(label, options, served));
+    const connections = Math.max(1, options.connections ?? (spec.kind === "http" ? 4 : 1));
+    for (let i = 0; i < connections; i++) {
+      // Extents come from the first connection only; the others skip the meta context.
+      members.push(await NbdSource.connect({ ...served.connect, wantExtents: i === 0 }, endpointOptions(label, options, served)));
+    }
+    const source: BlockSource = members.length === 1 ? members[0]! : new PooledSource(members);
     return {
       source,
       size: source.size,
@@ -168,6 +183,7 @@ export async function openSource(spec: SourceSpec, options: OpenOptions = {}): P
       },
     };
   } catch (e) {
+    for (const m of members) m.client.destroy();
     const err = served.daemon ? await explainSourceFailure(e, served.daemon, label) : e;
     await teardown(served);
     throw err;

@@ -3,8 +3,11 @@
 // lifecycles against real nbdkit and qemu-nbd.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { PrivateDir } from "../../../src/helper/endpoints/daemon";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { PrivateDir, sweepStalePrivateDirs } from "../../../src/helper/endpoints/daemon";
 import { curlArgs, requireNbdkitPlugin, vddkArgs, type VddkSourceSpec } from "../../../src/helper/endpoints/nbdkit";
 import { qemuFilename, qemuNbdArgs, qemuNbdTuningLadder } from "../../../src/helper/endpoints/qemu-nbd";
 import { NbdTarget, openSource, openTarget } from "../../../src/helper/endpoints/index";
@@ -166,5 +169,28 @@ test("a target image already served by another qemu-nbd is TARGET_IO, not a retr
     assert.ok(Date.now() - started < 5000);
   } finally {
     await first.close();
+  }
+});
+
+test("stale private dirs of killed helpers are swept, live ones never", () => {
+  const prefix = `v2k-sweeptest-${process.pid}-`;
+  const mk = (pid?: number) => {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    if (pid !== undefined) writeFileSync(join(d, "qemu-nbd.pid"), `${pid}\n`);
+    return d;
+  };
+  const dead = spawnSync("true").pid!;
+  const deadDir = mk(dead);
+  const liveDir = mk(process.pid);
+  const freshDir = mk();
+  const owned = new PrivateDir(prefix);
+  writeFileSync(owned.file("nbdkit.pid"), `${dead}\n`); // ours: never swept while we hold it
+  try {
+    assert.deepEqual(sweepStalePrivateDirs(prefix), [deadDir]);
+    assert.ok(existsSync(liveDir) && existsSync(freshDir) && existsSync(owned.path));
+    assert.deepEqual(sweepStalePrivateDirs(prefix, Date.now() + 2 * 3600_000), [freshDir]);
+  } finally {
+    for (const d of [deadDir, liveDir, freshDir]) rmSync(d, { recursive: true, force: true });
+    owned.remove();
   }
 });
