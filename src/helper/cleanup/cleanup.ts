@@ -59,8 +59,11 @@ export async function runCleanup(wd: Workdir, o: CleanupOptions, deps: { bridge:
   });
   wd.emitter.emit({ type: "phase", step: STEP, phase: "cleaned", message: `cleanup done: ${snapshotsRemoved.length} snapshot(s) removed` });
   if (o.removeWorkdir) {
-    wd.release();
-    rmSync(wd.path, { recursive: true, force: true });
+    // the command's last events (its result line) still go to events.log: remove the workdir when
+    // the helper exits, after them (the lock is held until then, so nobody else starts in it)
+    const path = wd.path;
+    process.once("exit", () => rmSync(path, { recursive: true, force: true }));
+    wd.emitter.log("info", STEP, `the workdir ${path} is removed when this command ends`);
   }
   return { snapshotsRemoved, processesStopped: stopped.map((p) => ({ pid: p.pid, program: p.program })), targetsRemoved, workdirKept: !o.removeWorkdir };
 }

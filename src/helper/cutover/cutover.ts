@@ -60,6 +60,11 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
   }
   const emit = (message: string) => wd.emitter.emit({ type: "phase", step: STEP, phase: "cutover", message });
 
+  // --shutdown already-off with a running source is refused before anything is recorded
+  if (o.shutdown === "already-off" && !m0.cutover?.sourceOffAt) {
+    await requireSourceOff(d.bridge, m0.vm.moref, "cut over with --shutdown already-off");
+  }
+
   // 1. intent (first run only; a resumed run keeps the original request time and mode)
   if (!m0.cutover) {
     await wd.update((m) => {

@@ -1,0 +1,150 @@
+// Cutover of the lab's other VMs through the real CLI: multi-disk + multi-NIC web01 (raw targets,
+// guest shutdown through VMware Tools), UEFI + secure-boot win01 (qcow2); the refusal while the
+// source runs; cleanup removing only our snapshots (never a user's) and leftover qemu-nbd.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { execa, type ResultPromise } from "execa";
+import { withVsphere } from "../../src/helper/vsphere/session";
+import { validateDomainXml } from "../../src/helper/libvirt/validate";
+import { type LibvirtdHandle, removeDomains, startLibvirtd } from "../support/libvirtd";
+import { type TestLab, startTestLab } from "../support/lab";
+import { cli, cliOk, labEnv } from "../unit/cutover/cli-helpers";
+
+const tag = randomBytes(3).toString("hex");
+const web = `v2k-t-web01-${tag}`;
+const win = `v2k-t-win01-${tag}`;
+let lv: LibvirtdHandle;
+let lab: TestLab;
+let dir: string;
+let env: Record<string, string>;
+const leftovers: ResultPromise[] = [];
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "v2k-cutover-vms-"));
+  lv = await startLibvirtd();
+  lab = await startTestLab();
+  env = labEnv(lab);
+});
+
+after(async () => {
+  for (const p of leftovers) p.kill("SIGKILL");
+  if (lv) {
+    await removeDomains(lv.virsh, [web, win]);
+    await lv.release();
+  }
+  if (lab) await lab.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function inventory(vm: string): Promise<{ powerState: string; snapshots: { moref: string; name: string }[] }> {
+  const inv = await cliOk(["lab", "inventory", "--dir", lab.dir]);
+  return inv.vms.find((v: { name: string }) => v.name === vm);
+}
+
+async function synced(vm: string, format: "raw" | "qcow2"): Promise<string> {
+  const W = join(dir, `wd-${vm}`);
+  const dst = join(dir, `dst-${vm}`);
+  mkdirSync(dst);
+  await cliOk(["--workdir", W, "init", "--vm", vm, "--dst", dst, "--target-format", format], { env });
+  await cliOk(["--workdir", W, "cbt", "enable"], { env });
+  await cliOk(["--workdir", W, "sync", "base"], { env });
+  return W;
+}
+
+const manifest = (W: string) => JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
+
+test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown already-off; guest shutdown, define, verify", async () => {
+  const W = await synced("web01", "raw");
+  const opts = ["--domain-name", web, "--domain-type", "qemu", "--network-map", "VM Network=br-v2k-front,dvpg-prod=network:v2k-backend"];
+  const refused = await cli(["--workdir", W, "cutover", "--shutdown", "already-off", ...opts], { env });
+  assert.equal(refused.code, 1);
+  assert.equal(refused.error?.code, "SOURCE_RUNNING");
+  assert.equal((await inventory("web01")).powerState, "poweredOn", "the source was not touched");
+  assert.equal(await lv.virsh.exists(web), false, "nothing was defined");
+  assert.equal(manifest(W).cutover, undefined, "a refused cutover records nothing");
+  assert.equal(manifest(W).phase, "base-synced");
+
+  const unmapped = await cli(["--workdir", W, "cutover", "--shutdown", "guest", "--domain-name", web, "--network-map", "VM Network=br0"], { env });
+  assert.equal(unmapped.error?.code, "USAGE");
+  assert.match(unmapped.error!.message, /dvpg-prod/);
+
+  const c = await cliOk(["--workdir", W, "cutover", "--shutdown", "guest", "--shutdown-timeout", "120", ...opts], { env });
+  assert.equal((await inventory("web01")).powerState, "poweredOff");
+  assert.deepEqual((await inventory("web01")).snapshots, []);
+  const m = manifest(W);
+  assert.equal(m.cutover.shutdownMode, "guest");
+  assert.equal(m.phase, "defined");
+  const xml = (await lv.virsh.dumpXml(web, true))!;
+  for (const d of m.disks) assert.match(xml, new RegExp(`<driver name='qemu' type='raw'[^>]*/>\\s*<source file='${d.target.path}'`), "raw targets are declared raw");
+  assert.match(xml, /<target dev='vda' bus='virtio'\/>[\s\S]*<target dev='vdb' bus='virtio'\/>/);
+  for (const n of m.nics) assert.ok(xml.toLowerCase().includes(`<mac address='${n.mac.toLowerCase()}'/>`), `NIC ${n.label} keeps its MAC`);
+  assert.match(xml, /<source bridge='br-v2k-front'\/>/);
+  assert.match(xml, /<source network='v2k-backend'\/>/);
+  assert.equal(readFileSync(c.xmlPath, "utf8").includes(`<name>${web}</name>`), true);
+
+  const q = await cliOk(["--workdir", W, "verify", "--samples", "8"], { env });
+  assert.deepEqual(q.disks.map((d: { disk: number; blocks: number }) => `${d.disk}:${d.blocks}`), ["2000:8", "16000:8"]);
+});
+
+test("win01 (UEFI + secure boot, qcow2): OVMF secure-boot XML validates and defines", async () => {
+  const W = await synced("win01", "qcow2");
+  await cliOk(["--workdir", W, "cutover", "--shutdown", "poweroff", "--domain-name", win, "--domain-type", "qemu", "--network-map-default", "network:v2k-lan"], { env });
+  const xml = (await lv.virsh.dumpXml(win, true))!;
+  await validateDomainXml(xml);
+  assert.match(xml, /<loader readonly='yes' secure='yes' type='pflash'>\/usr\/share\/OVMF\/OVMF_CODE_4M\.secboot\.fd<\/loader>/);
+  assert.match(xml, new RegExp(`<nvram template='/usr/share/OVMF/OVMF_VARS_4M\\.ms\\.fd'>[^<]*/${win}_VARS\\.fd</nvram>`), "a per-domain copy of the MS-keys variable store");
+  assert.match(xml, /<smm state='on'\/>/);
+  assert.match(xml, /<target dev='sda' bus='sata'\/>/, "no virtio drivers in a Windows guest before conversion");
+  assert.match(xml, /<model type='e1000e'\/>/);
+  assert.match(xml, /<driver name='qemu' type='qcow2'/);
+  assert.match(xml, /<clock offset='localtime'/);
+});
+
+test("cleanup refuses --delete-target while the defined domain uses the disks", async () => {
+  const W = join(dir, "wd-win01");
+  const refused = await cli(["--workdir", W, "cleanup", "--delete-target"], { env });
+  assert.equal(refused.error?.code, "PHASE_ORDER");
+  assert.ok(manifest(W).disks.every((d: { target: { path: string } }) => existsSync(d.target.path)));
+  assert.equal(await lv.virsh.exists(win), true);
+});
+
+test("cleanup removes only our snapshots and leftover qemu-nbd; a user's snapshot (even with a look-alike name) stays", async () => {
+  const W = await synced("boot01", "qcow2");
+  const m0 = manifest(W);
+  // our snapshot of an open round (as a helper killed mid-round leaves it)
+  const snap = await cliOk(["--workdir", W, "snapshot", "incr"], { env });
+  assert.match(snap.snapshot, /^snapshot-\d+$/);
+  // a user's snapshot taken outside the tool, named like ours
+  const userSnap = await withVsphere({}, { env: { ...process.env, ...env }, readStdin: async () => "" }, m0.vcenter, ({ bridge }) =>
+    bridge.snapshotCreate(m0.vm.moref, `ablestack-v2k ${m0.runId} round 9 incr`, "taken by an operator"));
+  // a leftover qemu-nbd serving the target (killed helper)
+  const sock = join(dir, "leftover.sock");
+  const qnbd = execa("qemu-nbd", ["--read-only", "--persistent", "--socket", sock, "--format", "qcow2", m0.disks[0].target.path], { reject: false });
+  leftovers.push(qnbd);
+  for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(existsSync(sock), "qemu-nbd serves the target");
+  const legacyBefore = (await inventory("legacy01")).snapshots;
+  assert.equal(legacyBefore.length, 1);
+
+  const r = await cliOk(["--workdir", W, "cleanup"], { env });
+  assert.deepEqual(r.snapshotsRemoved, [snap.snapshot]);
+  assert.deepEqual(r.processesStopped.map((p: { program: string }) => p.program), ["qemu-nbd"]);
+  await qnbd;
+  const left = (await inventory("boot01")).snapshots.map((s) => s.moref);
+  assert.deepEqual(left, [userSnap.moref], "the user's snapshot is untouched");
+  assert.deepEqual((await inventory("legacy01")).snapshots, legacyBefore, "legacy01's user snapshot is untouched");
+  const m = manifest(W);
+  assert.equal(m.phase, "cleaned");
+  assert.equal(m.cleanup.workdirKept, true);
+  assert.ok(m.snapshots.every((s: { state: string }) => s.state === "removed"));
+  assert.ok(existsSync(W), "the workdir is kept by default");
+  assert.ok(existsSync(m0.disks[0].target.path), "the target is kept without --delete-target");
+  // only when asked: the target and the workdir go
+  await cliOk(["--workdir", W, "cleanup", "--delete-target", "--remove-workdir"], { env });
+  assert.equal(existsSync(W), false);
+  assert.equal(existsSync(m0.disks[0].target.path), false);
+});
