@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { execa, type ResultPromise } from "execa";
+import { execa } from "execa";
 import { withVsphere } from "../../src/helper/vsphere/session";
 import { validateDomainXml } from "../../src/helper/libvirt/validate";
 import { type LibvirtdHandle, removeDomains, startLibvirtd } from "../support/libvirtd";
@@ -21,7 +21,7 @@ let lv: LibvirtdHandle;
 let lab: TestLab;
 let dir: string;
 let env: Record<string, string>;
-const leftovers: ResultPromise[] = [];
+const leftovers: { kill(signal: "SIGKILL"): unknown }[] = [];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "v2k-cutover-vms-"));
