@@ -16,6 +16,7 @@ export const COPY_DEFAULTS = {
   maxBytesInFlight: 64 * 1024 * 1024,
   coalesceGap: 1024 * 1024,
   progressIntervalMs: 1000,
+  stallTimeoutMs: 10 * 60 * 1000,
 } as const;
 
 /** Copy ranges shorter than this are not refined with source extents. */
@@ -47,6 +48,11 @@ export interface CopyOptions {
   signal?: AbortSignal;
   onProgress?: (p: CopyProgress) => void;
   progressIntervalMs?: number;
+  /**
+   * Fail with TIMEOUT when no request completed for this long (a hung VDDK/NFC session or a stuck
+   * server would otherwise block the round forever). Default 10 minutes.
+   */
+  stallTimeoutMs?: number;
 }
 
 export interface CopyStats {
@@ -112,6 +118,19 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
 
+  // Watchdog: any completed request counts as progress.
+  const stallMs = options.stallTimeoutMs ?? COPY_DEFAULTS.stallTimeoutMs;
+  let lastActivity = performance.now();
+  const touch = () => {
+    lastActivity = performance.now();
+  };
+  const watchdog = setInterval(() => {
+    if (failure || performance.now() - lastActivity < stallMs) return;
+    failure = new V2kError("TIMEOUT", `${disk}: no copy request completed for ${Math.round(stallMs / 1000)} s`,
+      "The source or target stopped answering; check the host and network, then re-run the sync.", { detail: `source: ${source.label}\ntarget: ${target.label}` });
+    rejectRun(failure);
+  }, Math.max(10, Math.min(5000, Math.floor(stallMs / 4))));
+
   async function* operations(): AsyncGenerator<PlanOp> {
     for (const range of ranges) {
       // Small ranges (typical incremental areas) are read and zero-detected instead: one extents
@@ -123,6 +142,7 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
           try {
             refined = refineWithExtents(window, await source.extents(window.offset, window.length));
             stats.requests++;
+            touch();
           } catch (e) {
             fail(e, "source", window.offset);
             return;
@@ -144,6 +164,7 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
     stats.requests++;
     await target.writeZeroes(offset, length);
     stats.bytesZeroed += length;
+    touch();
   };
 
   async function worker(): Promise<void> {
@@ -167,6 +188,7 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
         stats.requests++;
         data = await source.read(op.offset, op.length, buffer);
         stats.bytesRead += op.length;
+        touch();
       } catch (e) {
         return fail(e, "source", op.offset);
       }
@@ -178,6 +200,7 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
           stats.requests++;
           await target.write(op.offset + r.start, data.subarray(r.start, r.start + r.length));
           stats.bytesWritten += r.length;
+          touch();
         }));
       } catch (e) {
         return fail(e, "target", op.offset);
@@ -190,6 +213,7 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
     await Promise.race([Promise.all(Array.from({ length: workers }, () => worker())), failed]);
     if (failure) throw failure;
     stats.requests++;
+    touch(); // the flush gets a full stall window of its own
     await Promise.race([target.flush().catch((e: unknown) => fail(e, "target", 0)), failed]);
     if (failure) throw failure;
     stats.flushedAt = new Date().toISOString();
@@ -198,6 +222,7 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
     stats.mbPerSec = stats.durationMs > 0 ? Math.round((total / 1e6 / (stats.durationMs / 1000)) * 10) / 10 : 0;
     return stats;
   } finally {
+    clearInterval(watchdog);
     options.signal?.removeEventListener("abort", onAbort);
     if (failure) void queue.return(undefined).catch(() => {});
   }

@@ -218,3 +218,17 @@ test("small copy ranges are read and zero-detected without asking for extents", 
   assert.equal(extentCalls, 1, "only the 32 MiB range should be refined");
   assertSameContent(src, dst);
 });
+
+test("a source that stops answering fails the copy with TIMEOUT after the stall window", async () => {
+  const size = 8 * M;
+  const hanging: BlockSource = { size, label: "hung source", read: () => new Promise<Buffer>(() => {}), close: async () => {} };
+  const target = new MemoryTarget(new MemoryDisk(size));
+  const started = Date.now();
+  await assert.rejects(copyDisk({ source: hanging, target, areas: [{ offset: 0, length: size }], stallTimeoutMs: 200, disk: "disk 7" }),
+    (e: unknown) => e instanceof V2kError && e.code === "TIMEOUT" && /disk 7/.test(e.message));
+  assert.ok(Date.now() - started < 2000);
+  assert.equal(target.ops.flushes, 0);
+  // Slow but moving copies are not stalls.
+  const slow = new SlowSource(new MemorySource(diskWith(size, [[0, size]])), 30);
+  await copyDisk({ source: slow, target, areas: [{ offset: 0, length: size }], chunkSize: 256 * K, requests: 1, stallTimeoutMs: 200 });
+});
