@@ -202,13 +202,17 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
     });
   }
 
-  await t.test("SIGTERM mid-copy: CANCELLED, round failed, snapshot removed, nothing committed", async () => {
+  await t.test("a second helper is refused (WORKDIR_LOCKED); SIGTERM mid-copy: CANCELLED, round failed, snapshot removed, nothing committed", async () => {
     const before = readManifestFile(W).disks[0].syncedChangeId;
-    await labWrite(lab, "win01", 0, 1200 * MiB, 128 * MiB, 77);
+    await labWrite(lab, "win01", 0, 1200 * MiB, 256 * MiB, 77);
+    let second: Awaited<ReturnType<typeof helper>> | undefined;
     const r = await syncAndDo(env, wd, async (pid) => {
-      await new Promise((res) => setTimeout(res, 500));
+      // a second helper on the same workdir while the first copies
+      second = await helper([...wd, "sync", "incr"], { env });
       process.kill(pid, "SIGTERM");
     });
+    assert.equal(second?.result.error?.code, "WORKDIR_LOCKED", JSON.stringify(second?.result));
+    assert.equal(second?.status, 1);
     assert.equal(r.status, 1);
     assert.equal(r.result.error.code, "CANCELLED");
     const m = readManifestFile(W);
