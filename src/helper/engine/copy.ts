@@ -194,16 +194,23 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
       }
       if (failure) return;
       const runs = detectZeroes ? zeroRuns(data, op.offset) : [{ zero: false, start: 0, length: data.length }];
+      let failedAt = op.offset;
       try {
         await Promise.all(runs.map(async (r) => {
-          if (r.zero) return zeroRange(op.offset + r.start, r.length);
-          stats.requests++;
-          await target.write(op.offset + r.start, data.subarray(r.start, r.start + r.length));
-          stats.bytesWritten += r.length;
-          touch();
+          const at = op.offset + r.start;
+          try {
+            if (r.zero) return await zeroRange(at, r.length);
+            stats.requests++;
+            await target.write(at, data.subarray(r.start, r.start + r.length));
+            stats.bytesWritten += r.length;
+            touch();
+          } catch (e) {
+            failedAt = at;
+            throw e;
+          }
         }));
       } catch (e) {
-        return fail(e, "target", op.offset);
+        return fail(e, "target", failedAt);
       }
       meter.add(op.length);
     }
