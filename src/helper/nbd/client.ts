@@ -69,8 +69,9 @@ export class NbdClient {
         sock.once("error", (e) => reject(new NbdDisconnectedError(`cannot connect to ${options.socket ?? `${options.host}:${options.port}`}: ${e.message}`, { connectFailed: true })));
       });
       if (options.socket === undefined) sock.setNoDelay(true);
-      const { info, rest } = await negotiate(sock, reader, { exportName: options.exportName ?? "", wantExtents: options.wantExtents ?? true });
-      return new NbdClient(sock, info, rest, route);
+      const info = await negotiate(sock, reader, { exportName: options.exportName ?? "", wantExtents: options.wantExtents ?? true });
+      // Detach and switch the route in one synchronous step, so no byte can fall between them.
+      return new NbdClient(sock, info, reader.detach(), route);
     } catch (e) {
       sock.destroy();
       throw e;

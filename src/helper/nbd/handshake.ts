@@ -78,7 +78,8 @@ function nameBuffer(exportName: string): Buffer {
   return b;
 }
 
-export async function negotiate(socket: Socket, reader: ByteReader, options: HandshakeOptions): Promise<{ info: ExportInfo; rest: Buffer }> {
+/** Runs the handshake; the caller detaches the reader afterwards (unread bytes go to the reply parser). */
+export async function negotiate(socket: Socket, reader: ByteReader, options: HandshakeOptions): Promise<ExportInfo> {
   try {
     const hello = await reader.read(18);
     if (hello.readBigUInt64BE(0) !== NBDMAGIC) throw new NbdProtocolError("not an NBD server (bad greeting magic)");
@@ -158,7 +159,7 @@ export async function negotiate(socket: Socket, reader: ByteReader, options: Han
       allocationContextId,
       blockSize,
     };
-    return { info, rest: reader.detach() };
+    return info;
   } catch (e) {
     reader.detach();
     throw e;
