@@ -86,3 +86,27 @@ test("vSphere faults map to stable codes with hints", () => {
     assert.equal(err.fault, e.fault);
   }
 });
+
+test("vddk transport: the nbdkit vddk source reads the round's snapshot; the password only via +FILE", async () => {
+  const { diskSourceSpec } = await import("../../../src/helper/sync/disk-source");
+  const { vddkArgs, PrivateDir } = await import("../../../src/helper/endpoints/index");
+  const m = { ...sampleManifest("/dst"), target: { dir: "/dst", format: "qcow2" as const, mode: "file" as const, transport: "vddk" as const } };
+  const session = {
+    access: { url: "https://vc.example/sdk", host: "vc.example", port: 443, username: "admin", password: "vddk-secret-5", thumbprint: "AA:BB", insecure: false },
+    certificate: { thumbprint: "AA:BB", pem: "" },
+    bridge: {} as never,
+  };
+  const spec = await diskSourceSpec(m, session, "[ds1] web01/web01.vmdk", "snapshot-7");
+  assert.equal(spec.kind, "vddk");
+  if (spec.kind !== "vddk") return;
+  assert.deepEqual([spec.server, spec.vmMoref, spec.snapshotMoref, spec.file, spec.thumbprint], ["vc.example", "vm-12", "snapshot-7", "[ds1] web01/web01.vmdk", "AA:BB"]);
+  const dir = new PrivateDir();
+  try {
+    const args = vddkArgs(spec, dir);
+    assert.ok(args.includes("vm=moref=vm-12") && args.includes("snapshot=snapshot-7"));
+    assert.equal(args.join(" ").includes("vddk-secret-5"), false, "no password in argv");
+    assert.ok(args.some((a) => a.startsWith("password=+")));
+  } finally {
+    dir.remove();
+  }
+});
