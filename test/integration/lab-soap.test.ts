@@ -239,6 +239,23 @@ test("WaitForUpdatesEx reports a filter's objects once, then times out with no u
   assert.equal(w.check, null);
 });
 
+test("RetrieveProperties, CancelRetrievePropertiesEx, view and filter lists, CurrentTime, SessionIsActive, legacy WaitForUpdates", async () => {
+  const vm = vmByName("win01").moref;
+  const [r] = await labOps(lab, [{ op: "misc", vm }]);
+  const m = ok(r);
+  assert.equal(m.legacyCount, inventory.vms.length);
+  assert.equal(m.cancelled, true, "a cancelled token cannot continue");
+  assert.equal(m.viewListed, true);
+  assert.equal(m.viewGone, true);
+  assert.equal(m.active, true);
+  assert.equal(m.filterListed, true);
+  assert.deepEqual(m.change, [["config.changeTrackingEnabled", true]], "the reconfigure shows as one modify");
+  assert.ok(m.callCount > 5);
+  assert.ok(Math.abs(Date.parse(m.time.replace(" ", "T")) - Date.now()) < 60_000);
+  const [off] = await labOps(lab, [{ op: "reconfig", vm, cbt: false }]);
+  assert.equal(ok(off).state, "success");
+});
+
 test("ReconfigVM grows a disk (deviceChange edit) and the new capacity shows in config", async () => {
   const boot = vmByName("boot01");
   const d = boot.disks[0];

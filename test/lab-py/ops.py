@@ -267,6 +267,43 @@ def op_wait_updates(a):
         f.Destroy()
 
 
+def op_misc(a):
+    """Less common calls: RetrieveProperties (legacy), CancelRetrievePropertiesEx, view lists, filters,
+    CurrentTime, SessionIsActive, legacy WaitForUpdates after a completed task."""
+    c = content()
+    pc = c.propertyCollector
+    view = c.viewManager.CreateContainerView(c.rootFolder, [vim.VirtualMachine], True)
+    ts = vmodl.query.PropertyCollector.TraversalSpec(name="v", path="view", skip=False, type=vim.view.ContainerView)
+    spec = vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=view, skip=True, selectSet=[ts])],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(type=vim.VirtualMachine, pathSet=["name"])])
+    legacy = pc.RetrieveProperties([spec])
+    first = pc.RetrievePropertiesEx([spec], vmodl.query.PropertyCollector.RetrieveOptions(maxObjects=1))
+    pc.CancelRetrievePropertiesEx(first.token)
+    try:
+        pc.ContinueRetrievePropertiesEx(first.token)
+        cancelled = False
+    except vmodl.fault.InvalidArgument:
+        cancelled = True
+    views_before = [v._moId for v in c.viewManager.viewList]
+    view.Destroy()
+    views_after = [v._moId for v in c.viewManager.viewList]
+    sess = c.sessionManager.currentSession
+    f = pc.CreateFilter(vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=vm_ref(a["vm"]))],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(type=vim.VirtualMachine, pathSet=["config.changeTrackingEnabled"])]), False)
+    filters = [x._moId for x in pc.filter]
+    u1 = pc.WaitForUpdates(None)
+    WaitForTask(vm_ref(a["vm"]).ReconfigVM_Task(vim.vm.ConfigSpec(changeTrackingEnabled=True)))
+    u2 = pc.WaitForUpdates(u1.version)
+    change = [[ch.name, ch.val] for fs in u2.filterSet for o in fs.objectSet for ch in o.changeSet]
+    f.Destroy()
+    return {"legacyCount": len(legacy), "cancelled": cancelled, "viewListed": view._moId in views_before,
+            "viewGone": view._moId not in views_after, "time": str(si().CurrentTime()),
+            "active": c.sessionManager.SessionIsActive(sess.key, sess.userName), "filterListed": f._moId in filters,
+            "change": change, "callCount": sess.callCount}
+
+
 def op_logout(a):
     si().content.sessionManager.Logout()
     return True

@@ -151,7 +151,7 @@ export const methods: Record<string, Handler> = {
     const spec = a["spec"] as DataObject;
     collect(c.index, spec); // refuses bad specs now, as vCenter does
     const moref = `session[${s.key}]${randomUUID()}`;
-    s.filters.set(moref, { moref, spec, partialUpdates: a["partialUpdates"] === true, reported: new Map() });
+    s.filters.set(moref, { moref, spec, partialUpdates: a["partialUpdates"] === true });
     return mor("PropertyFilter", moref);
   },
   DestroyPropertyFilter: (c) => {

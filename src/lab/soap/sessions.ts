@@ -22,6 +22,8 @@ export interface Session {
   pages: Map<string, { objects: DataObject[]; size: number }>;
   /** Last UpdateSet version handed out (WaitForUpdates). */
   updateVersion: number;
+  /** Filter states as reported at recent versions (version -> filter -> object -> path -> value). */
+  updateHistory: Map<string, Map<string, Map<string, Map<string, string>>>>;
   /** Aborts pending WaitForUpdates calls (CancelWaitForUpdates, Logout). */
   waiters: Set<AbortController>;
 }
@@ -30,8 +32,6 @@ export interface FilterState {
   moref: string;
   spec: DataObject;
   partialUpdates: boolean;
-  /** What the client has been told: object -> property path -> serialized value. */
-  reported: Map<string, Map<string, string>>;
 }
 
 export interface ContainerViewDef {
@@ -74,7 +74,7 @@ export class SessionStore {
     const now = new Date();
     const s: Session = {
       key: randomUUID(), userName, loginTime: now, lastActiveTime: now, ipAddress, userAgent, callCount: 0,
-      filters: new Map(), views: new Map(), pages: new Map(), updateVersion: 0, waiters: new Set(),
+      filters: new Map(), views: new Map(), pages: new Map(), updateVersion: 0, updateHistory: new Map(), waiters: new Set(),
     };
     this.sessions.set(s.key, s);
     return s;

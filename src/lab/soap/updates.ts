@@ -2,10 +2,10 @@
 // told; an update is the difference to the current state (enter / modify / leave per object).
 // Waiting re-evaluates on every change notification and at a short interval, because the model
 // also changes by itself (a guest shutting down a moment after ShutdownGuest).
-import { type DataObject, data } from "./codec/values";
+import { type DataObject, MoRef, data } from "./codec/values";
 import { encodeAny } from "./codec/encode";
 import { anyValue, collect } from "./collector";
-import { faults } from "./faults";
+import { faults, morefType } from "./faults";
 import { type ObjectIndex } from "./objects/index";
 import { type FilterState, type Session } from "./sessions";
 
@@ -17,37 +17,38 @@ function serialize(value: unknown): string {
   return out.join("");
 }
 
-function filterUpdate(index: ObjectIndex, f: FilterState, filter: unknown): DataObject | undefined {
-  const current = new Map<string, { obj: DataObject["obj"]; props: Map<string, { xml: string; val: unknown }> }>();
+/** What a filter's client was told: object -> property path -> serialized value. */
+type FilterSnapshot = Map<string, Map<string, string>>;
+/** Per filter moref, at one update version. */
+export type UpdateSnapshot = Map<string, FilterSnapshot>;
+
+/** Versions a session can still wait from (vCenter also rejects versions it no longer knows). */
+const KEEP_VERSIONS = 16;
+
+function filterUpdate(index: ObjectIndex, f: FilterState, before: FilterSnapshot, filter: unknown): { now: FilterSnapshot; update: DataObject | undefined } {
+  const now: FilterSnapshot = new Map();
+  const objectSet: DataObject[] = [];
   for (const c of collect(index, f.spec)) {
-    const props = new Map<string, { xml: string; val: unknown }>();
+    const was = before.get(c.obj.value);
+    const props = new Map<string, string>();
+    const changeSet: DataObject[] = [];
     for (const p of c.props) {
       const val = p.value === undefined ? undefined : anyValue(p);
-      props.set(p.path, { xml: val === undefined ? "" : serialize(val), val });
+      const xml = val === undefined ? "" : serialize(val);
+      props.set(p.path, xml);
+      if (was ? was.get(p.path) === xml : val === undefined) continue;
+      changeSet.push(data("PropertyChange", { name: p.path, op: "assign", val }));
     }
-    current.set(c.obj.value, { obj: c.obj, props });
+    now.set(c.obj.value, props);
+    if (!was || changeSet.length > 0) objectSet.push(data("ObjectUpdate", { kind: was ? "modify" : "enter", obj: c.obj, changeSet }));
   }
-  const objectSet: DataObject[] = [];
-  for (const [key, cur] of current) {
-    const before = f.reported.get(key);
-    const changeSet: DataObject[] = [];
-    for (const [path, p] of cur.props) {
-      if (before && before.get(path) === p.xml) continue;
-      if (!before && p.val === undefined) continue;
-      changeSet.push(data("PropertyChange", { name: path, op: "assign", val: p.val }));
-    }
-    if (!before || changeSet.length > 0) objectSet.push(data("ObjectUpdate", { kind: before ? "modify" : "enter", obj: cur.obj, changeSet }));
-    f.reported.set(key, new Map([...cur.props].map(([path, p]) => [path, p.xml])));
-  }
-  for (const [key] of f.reported) {
-    if (current.has(key)) continue;
-    const obj = index.objects.get(key)?.ref;
-    f.reported.delete(key);
+  for (const key of before.keys()) {
+    if (now.has(key)) continue;
     // The object is gone (task pruned, snapshot removed): vCenter reports it as leaving.
-    if (obj) objectSet.push(data("ObjectUpdate", { kind: "leave", obj }));
+    const obj = index.objects.get(key)?.ref ?? new MoRef(morefType(key), key);
+    objectSet.push(data("ObjectUpdate", { kind: "leave", obj }));
   }
-  if (objectSet.length === 0) return undefined;
-  return data("PropertyFilterUpdate", { filter, objectSet });
+  return { now, update: objectSet.length === 0 ? undefined : data("PropertyFilterUpdate", { filter, objectSet }) };
 }
 
 export interface WaitArgs {
@@ -65,22 +66,28 @@ export async function waitForUpdates(
   filterRef: (moref: string) => unknown,
 ): Promise<DataObject | undefined> {
   const version = args.version ?? "";
-  if (version === "") {
-    for (const f of session.filters.values()) f.reported.clear();
-  } else if (!/^\d+$/.test(version) || Number(version) > session.updateVersion) {
-    throw faults.invalidCollectorVersion();
-  }
+  // Updates are computed against what the client knew at `version`, so two waiters on one session
+  // (pyVim's WaitForTask beside an application's own loop) each see every change.
+  const base: UpdateSnapshot | undefined = version === "" ? new Map() : session.updateHistory.get(version);
+  if (!base) throw faults.invalidCollectorVersion();
   const deadline = args.maxWaitSeconds === undefined ? Infinity : Date.now() + args.maxWaitSeconds * 1000;
   for (;;) {
     const index = buildIndex();
+    const now: UpdateSnapshot = new Map();
     const filterSet: DataObject[] = [];
     for (const f of session.filters.values()) {
-      const u = filterUpdate(index, f, filterRef(f.moref));
-      if (u) filterSet.push(u);
+      const r = filterUpdate(index, f, base.get(f.moref) ?? new Map(), filterRef(f.moref));
+      now.set(f.moref, r.now);
+      if (r.update) filterSet.push(r.update);
     }
     if (filterSet.length > 0) {
-      session.updateVersion++;
-      return data("UpdateSet", { version: String(session.updateVersion), filterSet });
+      const next = String(++session.updateVersion);
+      session.updateHistory.set(next, now);
+      for (const k of session.updateHistory.keys()) {
+        if (session.updateHistory.size <= KEEP_VERSIONS) break;
+        session.updateHistory.delete(k);
+      }
+      return data("UpdateSet", { version: next, filterSet });
     }
     const left = deadline - Date.now();
     if (left <= 0 || args.signal.aborted) return undefined;
