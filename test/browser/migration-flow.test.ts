@@ -258,3 +258,55 @@ test("rollback powers the source back on and removes the domain; cleanup removes
   await cockpit.screenshot(page, "22-list-after");
   assert.deepEqual(page.v2kErrors, []);
 });
+
+test("a running copy outlives the tab: a new tab re-attaches, asks for the password once, and cancels it; it resumes later", async () => {
+  const vm = "web01";
+  const other = join(dir, "images", vm);
+  mkdirSync(other, { recursive: true });
+  const stdin = lab.password + "\n";
+  const conn = ["--vcenter", lab.url, "--username", lab.username, "--thumbprint", lab.thumbprint, "--password-stdin"];
+  const run = async (args: string[]) => {
+    const r = await exec(HELPER, ["--json", ...args], { timeoutMs: 120_000, input: stdin, okCodes: [0, 1], env: { ...process.env as Record<string, string>, V2K_STATE_DIR: root } });
+    const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { ok: boolean; data: { workdir: string } };
+    assert.ok(last.ok, r.stdout);
+    return last.data;
+  };
+  const wd = (await run(["init", "--vm", vm, "--dst", other, ...conn])).workdir;
+  await run(["--workdir", wd, "cbt", "enable", "--password-stdin"]);
+  const read = () => Manifest.parse(JSON.parse(readFileSync(join(wd, "manifest.json"), "utf8")));
+
+  await helper(["lab", "fault", "--dir", labDir, "--kind", "slow", "--ms", "1500"]);
+  try {
+    const url = `${cockpit.pageUrl}#/migration?workdir=${encodeURIComponent(wd)}`;
+    const first = await cockpit.open("en");
+    await first.goto(url);
+    await first.waitForSelector("#v2k-action-sync-base:not([disabled])", { timeout: 60_000 });
+    await first.click("#v2k-action-sync-base");
+    await first.waitForSelector("#v2k-password-dialog-password"); // this tab never saw the password
+    await first.type("#v2k-password-dialog-password", lab.password);
+    await first.click("#v2k-password-dialog-confirm");
+    await first.waitForSelector("#v2k-running", { timeout: 60_000 });
+    await first.close(); // the copy keeps running without the page
+
+    page = await cockpit.open("en");
+    await page.goto(url);
+    await shows("#v2k-running", "sync base");
+    assert.equal(await page.$eval("#v2k-action-sync-base", (b) => (b as HTMLButtonElement).disabled), true, "actions wait while it runs");
+    await cockpit.screenshot(page, "23-reattached-running");
+    await page.click("#v2k-cancel");
+    await page.waitForFunction(() => document.querySelector("#v2k-migration")?.getAttribute("data-running") === "false", { timeout: 60_000 });
+    const op = JSON.parse(readFileSync(join(wd, "operation.json"), "utf8")) as { exitCode?: number };
+    assert.notEqual(op.exitCode, 0, "the cancelled helper reports failure");
+    assert.equal(read().phase, "cbt-enabled", "a cancelled base copy does not advance the phase");
+    await cockpit.screenshot(page, "24-cancelled");
+  } finally {
+    await helper(["lab", "fault", "--dir", labDir, "--kind", "slow", "--ms", "0"]);
+  }
+  await act("v2k-action-sync-base"); // this tab has not seen the password: the dialog asks for it
+  if (await page.$("#v2k-password-dialog-password")) {
+    await page.type("#v2k-password-dialog-password", lab.password);
+    await page.click("#v2k-password-dialog-confirm");
+  }
+  await phase("base-synced");
+  assert.equal(read().rounds.filter((r) => r.status === "synced").length, 1);
+});

@@ -66,10 +66,23 @@ export async function startOperation(req: StartOperationRequest): Promise<{ unit
   return { unit };
 }
 
-/** Stops the running operation of a workdir (the helper leaves the manifest consistent on SIGTERM). */
-export async function cancelOperation(workdir: string): Promise<void> {
-  const script = `pid=$(sed -n 's/.*"pid":\\([0-9]*\\).*/\\1/p' "$1/operation.json") && [ -n "$pid" ] && kill -TERM "$pid"`;
-  const proc = cockpit().spawn(["/bin/sh", "-c", script, "sh", workdir], { superuser: "require", err: "message" });
+/**
+ * Stops the running operation of a workdir: SIGTERM (the helper stops cleanly and leaves the workdir
+ * resumable), then SIGKILL if it is still there after the grace period (a killed helper is resumable
+ * too: the next run takes over its stale lock and settles its snapshot).
+ */
+export const CANCEL_SCRIPT = `
+pid=$(sed -n 's/.*"pid":\\([0-9]*\\).*/\\1/p' "$1/operation.json")
+[ -n "$pid" ] || exit 0
+kill -TERM "$pid" 2>/dev/null || exit 0
+i=0
+while kill -0 "$pid" 2>/dev/null && [ "$i" -lt "$2" ]; do sleep 0.1; i=$((i+1)); done
+if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
+exit 0
+`;
+
+export async function cancelOperation(workdir: string, graceTenths = 100): Promise<void> {
+  const proc = cockpit().spawn(["/bin/sh", "-c", CANCEL_SCRIPT, "sh", workdir, String(graceTenths)], { superuser: "require", err: "message" });
   await new Promise<void>((resolve, reject) => {
     proc.then(() => resolve(), (e) => reject(fromSpawnFailure("cancel", e, "")));
   });
