@@ -24,6 +24,8 @@ let url: string;
 let certPem: string;
 let image: Buffer;
 let rangeRequests = 0;
+/** Range requests left before the server starts refusing the cookie (session expiry). */
+let sessionBudget = Infinity;
 
 before(async () => {
   dir = new PrivateDir("v2k-test-http-");
@@ -36,6 +38,7 @@ before(async () => {
   server = createServer({ key: readFileSync(dir.file("key.pem")), cert: certPem }, (req, res) => {
     if (!req.url?.startsWith("/folder/vm1/vm1-flat.vmdk?")) return void res.writeHead(404).end();
     if (req.headers.cookie !== COOKIE) return void res.writeHead(401).end();
+    if (req.method === "GET" && sessionBudget-- <= 0) return void res.writeHead(401).end();
     const head = { "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream" };
     if (req.method === "HEAD") return void res.writeHead(200, { ...head, "Content-Length": String(SIZE) }).end();
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? "");
@@ -197,3 +200,25 @@ function qemuNbdPidServing(image: string): number {
     return a[0]?.endsWith("qemu-nbd") && a.includes(image);
   }) ?? 0;
 }
+
+test("a session that expires mid-copy fails the copy with SESSION_EXPIRED", async () => {
+  const qcow2 = dir.file("expire.qcow2");
+  const s = await openSource({ kind: "http", url, cookie: COOKIE, caCertPem: certPem, retry: false }, { disk: "disk 2002" });
+  try {
+    const t = await openTarget({ kind: "file", path: qcow2, format: "qcow2", createSize: SIZE });
+    try {
+      sessionBudget = 3;
+      await assert.rejects(copyDisk({ source: s.source, target: t.target, areas: [{ offset: 0, length: SIZE }], chunkSize: 1024 * 1024, disk: "disk 2002" }), (e: unknown) => {
+        assert.ok(e instanceof V2kError);
+        assert.equal(e.code, "SESSION_EXPIRED", `${e.code}: ${e.message}`);
+        assert.match(e.message, /disk 2002/);
+        return true;
+      });
+    } finally {
+      sessionBudget = Infinity;
+      await t.close();
+    }
+  } finally {
+    await s.close();
+  }
+});

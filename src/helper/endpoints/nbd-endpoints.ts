@@ -2,6 +2,7 @@
 // V2kError (NBD_SOURCE_FAILED / NBD_TARGET_FAILED / TARGET_FULL) with disk, offset and endpoint.
 import { NbdClient, NbdServerError, nbdToV2kError, type NbdConnectOptions } from "../nbd/index";
 import { ENOTSUP } from "../nbd/protocol";
+import { V2kError } from "../../shared/v2k-error";
 import { type BlockSource, type BlockTarget, type Extent, type TargetCapabilities } from "./types";
 
 export interface NbdEndpointOptions {
@@ -11,24 +12,28 @@ export interface NbdEndpointOptions {
   label?: string;
   /** The serving process's stderr tail, attached to error details. */
   serverLog?: () => string;
+  /** Refine a converted error from what the server logged (e.g. HTTP 401 -> SESSION_EXPIRED). */
+  explain?: (e: V2kError) => V2kError;
 }
 
 export class NbdSource implements BlockSource {
   readonly label: string;
   private readonly disk: string | undefined;
   private readonly serverLog: (() => string) | undefined;
+  private readonly explain: ((e: V2kError) => V2kError) | undefined;
   extents?: (offset: number, length: number) => Promise<Extent[]>;
 
   constructor(readonly client: NbdClient, options: NbdEndpointOptions = {}) {
     this.label = options.label ?? `NBD export '${client.info.exportName}'`;
     this.disk = options.disk;
     this.serverLog = options.serverLog;
+    this.explain = options.explain;
     if (client.info.allocationContextId !== undefined) {
       this.extents = async (offset, length) => {
         try {
           return (await client.extents(offset, length)).map((e) => ({ offset: e.offset, length: e.length, zero: e.zero }));
         } catch (e) {
-          throw this.convert(e, offset);
+          throw await this.convert(e, offset);
         }
       };
     }
@@ -50,7 +55,7 @@ export class NbdSource implements BlockSource {
     try {
       return await this.client.read(offset, length, into);
     } catch (e) {
-      throw this.convert(e, offset);
+      throw await this.convert(e, offset);
     }
   }
 
@@ -58,8 +63,11 @@ export class NbdSource implements BlockSource {
     await this.client.close();
   }
 
-  private convert(e: unknown, offset: number) {
-    return nbdToV2kError(e, { role: "source", offset, endpoint: this.label, ...(this.disk !== undefined ? { disk: this.disk } : {}), ...(this.serverLog ? { serverLog: this.serverLog() } : {}) });
+  private async convert(e: unknown, offset: number): Promise<V2kError> {
+    // The server logs the cause just before it answers: give its stderr a moment to arrive.
+    if (this.serverLog && !(e instanceof V2kError)) await new Promise((r) => setTimeout(r, 50));
+    const v = nbdToV2kError(e, { role: "source", offset, endpoint: this.label, ...(this.disk !== undefined ? { disk: this.disk } : {}), ...(this.serverLog ? { serverLog: this.serverLog() } : {}) });
+    return this.explain ? this.explain(v) : v;
   }
 }
 

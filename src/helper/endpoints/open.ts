@@ -9,6 +9,7 @@ import { NbdSource, NbdTarget, type NbdEndpointOptions } from "./nbd-endpoints";
 import { PooledSource } from "./pool";
 import { type BlockSource } from "./types";
 import { curlArgs, fileArgs, requireNbdkitPlugin, vddkArgs, type FileSourceSpec, type HttpSourceSpec, type VddkSourceSpec } from "./nbdkit";
+import { diagnoseSourceLog } from "./source-diagnosis";
 import { ensureImage, qemuFilename, qemuNbdArgs, qemuNbdTuningLadder, type QemuTargetSpec } from "./qemu-nbd";
 
 /** An NBD server someone else runs (the copy command, benchmarks). */
@@ -130,9 +131,19 @@ async function serveTarget(spec: TargetSpec, options: OpenOptions): Promise<Serv
   }
 }
 
-function endpointOptions(label: string, options: OpenOptions, served: Served): NbdEndpointOptions {
+function endpointOptions(label: string, options: OpenOptions, served: Served, role: "source" | "target"): NbdEndpointOptions {
   const daemon = served.daemon;
-  return { label, ...(options.disk !== undefined ? { disk: options.disk } : {}), ...(daemon ? { serverLog: () => daemon.stderr } : {}) };
+  const out: NbdEndpointOptions = { label, ...(options.disk !== undefined ? { disk: options.disk } : {}) };
+  if (!daemon) return out;
+  out.serverLog = () => daemon.stderr;
+  if (role === "source") {
+    // Mid-copy failures too: only the recent log counts (earlier, recovered errors do not).
+    out.explain = (e) => {
+      const d = e.code === "NBD_SOURCE_FAILED" ? diagnoseSourceLog(daemon.stderr.slice(-4096)) : undefined;
+      return d && d.code !== "NBD_SOURCE_FAILED" ? new V2kError(d.code, `${e.message}: ${d.what}`, d.hint, { ...(e.detail !== undefined ? { detail: e.detail } : {}), cause: e }) : e;
+    };
+  }
+  return out;
 }
 
 /**
@@ -141,20 +152,9 @@ function endpointOptions(label: string, options: OpenOptions, served: Served): N
  */
 async function explainSourceFailure(e: unknown, daemon: ManagedDaemon, label: string): Promise<unknown> {
   await new Promise((r) => setTimeout(r, 100)); // let the last stderr lines arrive
-  const log = daemon.stderr;
-  if (/SSL certificate|certificate verify|self[- ]signed|issuer certificate|SSL peer certificate/i.test(log)) {
-    return daemon.failure(`${label}: the server certificate is not trusted`, "TLS_UNTRUSTED", "Check the pinned thumbprint/certificate of the datastore host, or use --insecure deliberately.");
-  }
-  if (/\b(401|403)\b/.test(log)) {
-    return daemon.failure(`${label}: the datastore refused the session`, "SESSION_EXPIRED", "Log in to vCenter again (the session cookie expired or lacks Datastore.Browse) and re-run.");
-  }
-  if (/Couldn't connect|Could not resolve|Connection refused|Connection timed out|No route to host/i.test(log)) {
-    return daemon.failure(`${label}: the datastore host is unreachable`, "VCENTER_UNREACHABLE", "Check the network path from this host to the ESXi/vCenter HTTPS port.");
-  }
-  if (/\b404\b/.test(log)) {
-    return daemon.failure(`${label}: the disk file was not found on the datastore`, "NBD_SOURCE_FAILED", "Check the datastore path of the disk (it changes when snapshots are taken or consolidated).");
-  }
-  if (!daemon.running || log.trim() !== "") return daemon.failure(`${label} failed`, "NBD_SOURCE_FAILED", "See the detail for the nbdkit output.");
+  const d = diagnoseSourceLog(daemon.stderr);
+  if (d) return daemon.failure(`${label}: ${d.what}`, d.code, d.hint);
+  if (!daemon.running || daemon.stderr.trim() !== "") return daemon.failure(`${label} failed`, "NBD_SOURCE_FAILED", "See the detail for the nbdkit output.");
   return e;
 }
 
@@ -167,7 +167,7 @@ export async function openSource(spec: SourceSpec, options: OpenOptions = {}): P
     const connections = Math.max(1, options.connections ?? (spec.kind === "http" ? 4 : 1));
     for (let i = 0; i < connections; i++) {
       // Extents come from the first connection only; the others skip the meta context.
-      members.push(await NbdSource.connect({ ...served.connect, wantExtents: i === 0 }, endpointOptions(label, options, served)));
+      members.push(await NbdSource.connect({ ...served.connect, wantExtents: i === 0 }, endpointOptions(label, options, served, "source")));
     }
     const source: BlockSource = members.length === 1 ? members[0]! : new PooledSource(members);
     return {
@@ -195,7 +195,7 @@ export async function openTarget(spec: TargetSpec, options: OpenOptions = {}): P
   const served = await serveTarget(spec, options);
   const label = targetLabel(spec);
   try {
-    const target = await NbdTarget.connect(served.connect, endpointOptions(label, options, served));
+    const target = await NbdTarget.connect(served.connect, endpointOptions(label, options, served, "target"));
     return {
       target,
       size: target.size,
