@@ -9,8 +9,8 @@ import { type LabModelApi } from "./model/types";
 import { LabSoapService } from "./soap/service";
 import { serveFolder } from "./soap/folder";
 
-/** Largest SOAP request accepted (vCenter rejects far smaller ones; ours are a few KiB). */
-export const MAX_SOAP_BODY = 4 * 1024 * 1024;
+/** Largest SOAP request accepted: real requests are a few KiB, and parsing is synchronous. */
+export const MAX_SOAP_BODY = 2 * 1024 * 1024;
 const MAX_CONTROL_BODY = 1024 * 1024;
 
 export type ControlHandler = (req: { method: string; path: string; query: URLSearchParams; body: unknown }) => Promise<{ status: number; body: unknown }>;

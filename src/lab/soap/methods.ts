@@ -25,6 +25,7 @@ export interface CallContext {
 type Handler = (c: CallContext, args: Record<string, unknown>) => unknown;
 
 const DEFAULT_PAGE = 100;
+const MAX_OPEN_PAGES = 64;
 
 function requireSession(c: CallContext): Session {
   if (!c.session) throw faults.notAuthenticated(c.self);
@@ -40,6 +41,11 @@ function page(session: Session, objects: DataObject[], maxObjects: number): Data
   if (rest.length > 0) {
     token = randomUUID();
     session.pages.set(token, { objects: rest, size });
+    // Clients that never finish paging must not grow the session without bound.
+    for (const k of session.pages.keys()) {
+      if (session.pages.size <= MAX_OPEN_PAGES) break;
+      session.pages.delete(k);
+    }
   }
   return data("RetrieveResult", { token, objects: first });
 }

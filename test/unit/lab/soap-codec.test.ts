@@ -83,6 +83,7 @@ test("bad requests are InvalidRequest faults, never exceptions of another kind",
   const bad = [
     () => parseXml("<a><b></a>"),
     () => parseXml('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'),
+    () => parseXml("<a>".repeat(5000) + "</a>".repeat(5000)),
     () => requestMethod("<x/>"),
     () => decodeParams(parseXml(`<QueryChangedDiskAreas><_this type="VirtualMachine">vm-1</_this><deviceKey>12x</deviceKey></QueryChangedDiskAreas>`), methodDef("QueryChangedDiskAreas")!.params),
     () => decodeParams(parseXml(`<QueryChangedDiskAreas><_this type="VirtualMachine">vm-1</_this><deviceKey>1</deviceKey></QueryChangedDiskAreas>`), methodDef("QueryChangedDiskAreas")!.params),

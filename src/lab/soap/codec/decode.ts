@@ -51,7 +51,13 @@ export function parseXml(xml: string): XNode {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw faults.invalidRequest(`Malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
   if (/<!DOCTYPE/i.test(xml)) throw faults.invalidRequest("DOCTYPE is not allowed");
-  const doc = parser.parse(xml) as Raw[];
+  let doc: Raw[];
+  try {
+    doc = parser.parse(xml) as Raw[];
+  } catch (e) {
+    // e.g. nesting deeper than the parser allows: the request's fault, not the server's
+    throw faults.invalidRequest(`Unparseable XML: ${(e as Error).message}`);
+  }
   for (const raw of doc) {
     const n = toNode(raw);
     if (n) return n;
