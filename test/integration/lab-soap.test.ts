@@ -101,6 +101,18 @@ test("attribute walks reach datacenter, hosts, datastores, networks; VM details 
   assert.ok(h.objects.length >= 1 && h.objects[0].props["runtime.connectionState"] === "connected");
 });
 
+test("all=true on every object the lab shows encodes and parses in pyVmomi", async () => {
+  const [r] = await labOps(lab, [{ op: "all_props" }]);
+  const all = ok(r) as Record<string, { type: string; props: string[] }>;
+  const types = new Set(Object.values(all).map((o) => o.type));
+  for (const t of ["Datacenter", "Folder", "VirtualMachine", "ClusterComputeResource", "HostSystem", "ResourcePool", "Datastore", "Network",
+    "DistributedVirtualPortgroup", "VmwareDistributedVirtualSwitch", "ContainerView", "SessionManager", "Snapshot", "ServiceInstance"]) {
+    assert.ok(types.has(t), `objects of type ${t} are shown (got ${[...types].join(", ")})`);
+  }
+  const vm = all[vmByName("web01").moref]!;
+  for (const p of ["config", "runtime", "guest", "summary", "layoutEx", "datastore", "network", "parent", "resourcePool", "name"]) assert.ok(vm.props.includes(p), p);
+});
+
 test("SearchIndex: FindByInventoryPath, FindByUuid (bios and instance uuid), FindChild", async () => {
   const [vmInfo] = await labOps(lab, [{ op: "vm_info", vm: vmByName("web01").moref }]);
   const web = ok(vmInfo);

@@ -304,6 +304,25 @@ def op_misc(a):
             "change": change, "callCount": sess.callCount}
 
 
+def op_all_props(a):
+    """Every object the lab shows, with all=True: each must encode and parse (pyVmomi is strict)."""
+    c = content()
+    pc = c.propertyCollector
+    view = c.viewManager.CreateContainerView(c.rootFolder, [], True)
+    objs = list(view.view) + [c.rootFolder, view, c.sessionManager, pc, c.viewManager, vim.ServiceInstance("ServiceInstance", si()._stub)]
+    for o in list(view.view):
+        if isinstance(o, vim.VirtualMachine):
+            objs += list(o.rootSnapshot)
+    out = {}
+    for o in objs:
+        spec = vmodl.query.PropertyCollector.FilterSpec(objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=o)],
+                                                        propSet=[vmodl.query.PropertyCollector.PropertySpec(type=type(o), all=True)])
+        r = pc.RetrievePropertiesEx([spec], vmodl.query.PropertyCollector.RetrieveOptions())
+        out[o._moId] = {"type": type(o).__name__.split(".")[-1], "props": sorted(p.name for p in r.objects[0].propSet)}
+    view.Destroy()
+    return out
+
+
 def op_logout(a):
     si().content.sessionManager.Logout()
     return True
