@@ -113,6 +113,16 @@ test("all=true on every object the lab shows encodes and parses in pyVmomi", asy
   for (const p of ["config", "runtime", "guest", "summary", "layoutEx", "datastore", "network", "parent", "resourcePool", "name"]) assert.ok(vm.props.includes(p), p);
 });
 
+test("the classic full-inventory TraversalSpec set reaches every entity exactly once", async () => {
+  const [r] = await labOps(lab, [{ op: "full_traversal" }]);
+  const t = ok(r);
+  assert.equal(t.unique, true);
+  assert.equal(t.counts.VirtualMachine, inventory.vms.length);
+  assert.equal(t.counts.Datacenter, 1);
+  assert.ok(t.counts.HostSystem >= 1 && t.counts.Datastore >= 1 && t.counts.ClusterComputeResource === 1 && t.counts.ResourcePool === 1);
+  assert.ok(t.counts.DistributedVirtualPortgroup >= 1 && t.counts.Network >= 1);
+});
+
 test("SearchIndex: FindByInventoryPath, FindByUuid (bios and instance uuid), FindChild", async () => {
   const [vmInfo] = await labOps(lab, [{ op: "vm_info", vm: vmByName("web01").moref }]);
   const web = ok(vmInfo);

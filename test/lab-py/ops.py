@@ -323,6 +323,35 @@ def op_all_props(a):
     return out
 
 
+def op_full_traversal(a):
+    """The classic full-inventory traversal (folders, datacenters, compute resources, resource pools,
+    hosts) many pyVmomi scripts send: every entity exactly once."""
+    PC = vmodl.query.PropertyCollector
+    sel = lambda n: PC.SelectionSpec(name=n)
+    specs = [
+        PC.TraversalSpec(name="rpToRp", type=vim.ResourcePool, path="resourcePool", skip=False, selectSet=[sel("rpToRp"), sel("rpToVm")]),
+        PC.TraversalSpec(name="rpToVm", type=vim.ResourcePool, path="vm", skip=False),
+        PC.TraversalSpec(name="crToRp", type=vim.ComputeResource, path="resourcePool", skip=False, selectSet=[sel("rpToRp"), sel("rpToVm")]),
+        PC.TraversalSpec(name="crToH", type=vim.ComputeResource, path="host", skip=False),
+        PC.TraversalSpec(name="dcToHf", type=vim.Datacenter, path="hostFolder", skip=False, selectSet=[sel("visitFolders")]),
+        PC.TraversalSpec(name="dcToVmf", type=vim.Datacenter, path="vmFolder", skip=False, selectSet=[sel("visitFolders")]),
+        PC.TraversalSpec(name="dcToDs", type=vim.Datacenter, path="datastore", skip=False, selectSet=[sel("visitFolders")]),
+        PC.TraversalSpec(name="dcToNet", type=vim.Datacenter, path="networkFolder", skip=False, selectSet=[sel("visitFolders")]),
+        PC.TraversalSpec(name="HToVm", type=vim.HostSystem, path="vm", skip=False, selectSet=[sel("visitFolders")]),
+    ]
+    visit = PC.TraversalSpec(name="visitFolders", type=vim.Folder, path="childEntity", skip=False,
+                             selectSet=[sel(n) for n in ("visitFolders", "dcToHf", "dcToVmf", "dcToDs", "dcToNet", "crToH", "crToRp", "HToVm", "rpToVm")])
+    c = content()
+    spec = PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=c.rootFolder, skip=False, selectSet=[visit] + specs)],
+                         propSet=[PC.PropertySpec(type=vim.ManagedEntity, pathSet=["name"])])
+    res = c.propertyCollector.RetrieveContents([spec])
+    seen = [(type(o.obj).__name__.split(".")[-1], o.obj._moId) for o in res]
+    counts = {}
+    for t, _ in seen:
+        counts[t] = counts.get(t, 0) + 1
+    return {"counts": counts, "unique": len(set(seen)) == len(seen)}
+
+
 def op_logout(a):
     si().content.sessionManager.Logout()
     return True
