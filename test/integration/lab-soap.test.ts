@@ -173,7 +173,7 @@ test("tasks: ReconfigVM (CBT), CreateSnapshot with frozen changeIds, snapshot tr
   assert.equal(ok(cbtOff).state, "success");
 });
 
-test("faults: InvalidLogin, NotAuthenticated, ManagedObjectNotFound, InvalidPowerState, InvalidArgument, InvalidState, FileFault, ToolsUnavailable", async () => {
+test("faults: InvalidLogin, NotAuthenticated, ManagedObjectNotFound, InvalidPowerState, InvalidArgument, InvalidState, FileFault, ToolsUnavailable, SnapshotFault", async () => {
   const web = vmByName("web01").moref;
   const legacy = vmByName("legacy01");
   const boot = vmByName("boot01");
@@ -185,6 +185,7 @@ test("faults: InvalidLogin, NotAuthenticated, ManagedObjectNotFound, InvalidPowe
     { op: "reconfig", vm: legacy.moref, growDisk: { key: legacy.disks[0].key, bytes: legacy.disks[0].capacityBytes * 2 } },
     { op: "snapshot_create", vm: vmByName("win01").moref, name: "no-cbt" },
     { op: "power", vm: boot.moref, action: "shutdown" },
+    { op: "snapshot_create", vm: boot.moref, name: "quiesced", quiesce: true },
     { op: "logout" },
     { op: "whoami" },
   ]);
@@ -195,7 +196,8 @@ test("faults: InvalidLogin, NotAuthenticated, ManagedObjectNotFound, InvalidPowe
   assert.equal(ok(r[4]).fault, "InvalidState");
   const snap = ok(r[5]).result;
   assert.equal(r[6].fault, "ToolsUnavailable");
-  assert.equal(r[8].fault, "NotAuthenticated");
+  assert.equal(ok(r[7]).fault, "SnapshotFault", "a quiesced snapshot needs running tools");
+  assert.equal(r[9].fault, "NotAuthenticated");
   const win = vmByName("win01");
   const [qcda, badId, rm] = await labOps(lab, [
     { op: "qcda_once", vm: win.moref, snapshot: snap, diskKey: win.disks[0].key, changeId: "*" },
