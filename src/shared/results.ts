@@ -49,11 +49,19 @@ export const OperationRecord = z.object({
 });
 export type OperationRecord = z.infer<typeof OperationRecord>;
 
+/** The KVM domain of a migration after cutover, as libvirt reports it now ("undefined": no such domain). */
+export const DomainStatus = z.object({
+  name: z.string(),
+  state: z.string(), // virsh domstate: running, shut off, paused, ... or "undefined"
+});
+export type DomainStatus = z.infer<typeof DomainStatus>;
+
 /** `list`: one entry per workdir under the root. */
 export const ListedMigration = z.object({
   workdir: z.string(),
   manifest: Manifest,
   running: RunningOperation.nullable(),
+  domain: DomainStatus.nullable().optional(), // only for migrations with a defined domain
 });
 export type ListedMigration = z.infer<typeof ListedMigration>;
 

@@ -227,6 +227,7 @@ test("cutover (power off, final sync, define), verify, then start on KVM", async
   await shows("#v2k-domain-name", m.cutover?.domainName ?? VM);
   const state = await exec("virsh", ["-c", "qemu:///system", "domstate", m.cutover?.domainName ?? VM], { timeoutMs: 30_000 });
   assert.match(state.stdout, /running/);
+  await shows("#v2k-domain-state [data-state='running']", "running");
   await cockpit.screenshot(page, "19-started");
 });
 
@@ -240,6 +241,7 @@ test("rollback powers the source back on and removes the domain; cleanup removes
   await shows("#v2k-rollback-done", "runs again");
   const domains = await exec("virsh", ["-c", "qemu:///system", "list", "--all", "--name"], { timeoutMs: 30_000 });
   assert.ok(!domains.stdout.split("\n").includes(VM), "domain still defined after rollback");
+  await shows("#v2k-domain-state [data-state='undefined']", "not defined");
   await cockpit.screenshot(page, "20-rolled-back");
 
   await act("v2k-action-cleanup");

@@ -6,9 +6,11 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { defineCommand } from "../cli/command";
 import { Manifest, MANIFEST_SCHEMA_VERSION } from "../../shared/manifest";
-import { DEFAULT_WORKDIR_ROOT, OperationRecord, type ListResult, type ListedMigration, type RunningOperation, type UnreadableWorkdir } from "../../shared/results";
+import { DEFAULT_WORKDIR_ROOT, OperationRecord, type DomainStatus, type ListResult, type ListedMigration, type RunningOperation, type UnreadableWorkdir } from "../../shared/results";
 import { V2kError, toErrorInfo } from "../../shared/v2k-error";
 import { defaultWorkdirRoot } from "../state/workdir";
+import { Virsh, libvirtUri } from "../libvirt/virsh";
+import { savedDomainOptions } from "../cutover/domain-config";
 
 async function isDir(path: string): Promise<boolean> {
   try {
@@ -97,13 +99,25 @@ export async function runningOperation(workdir: string): Promise<RunningOperatio
   return { command, pid, startedAt, ...(unit ? { unit } : {}) };
 }
 
+/** libvirt's view of the domain a cutover defined (on the URI that cutover used); null before cutover. */
+export async function domainStatus(workdir: string, manifest: Manifest): Promise<DomainStatus | null> {
+  const name = manifest.cutover?.domainName;
+  if (!name || !manifest.cutover?.definedAt) return null;
+  try {
+    const virsh = new Virsh({ uri: libvirtUri(savedDomainOptions(workdir).connect), timeoutMs: 15_000 });
+    return { name, state: (await virsh.domState(name)) ?? "undefined" };
+  } catch {
+    return { name, state: "unknown" }; // libvirtd down or unreachable: say so rather than fail the list
+  }
+}
+
 export async function listWorkdirs(root: string): Promise<ListResult> {
   const migrations: ListedMigration[] = [];
   const unreadable: UnreadableWorkdir[] = [];
   for (const workdir of await findWorkdirs(root)) {
     try {
       const manifest = await readWorkdirManifest(workdir);
-      migrations.push({ workdir, manifest, running: await runningOperation(workdir) });
+      migrations.push({ workdir, manifest, running: await runningOperation(workdir), domain: await domainStatus(workdir, manifest) });
     } catch (e) {
       unreadable.push({ workdir, error: toErrorInfo(e) });
     }

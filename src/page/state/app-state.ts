@@ -95,7 +95,28 @@ export class AppState {
 
   // --- migrations list -----------------------------------------------------------------------
 
+  private listInFlight: Promise<void> | null = null;
+  private listAgain = false;
+
+  /** Re-reads the list; calls during a refresh fold into one more refresh after it. */
   async refreshList(): Promise<void> {
+    if (this.listInFlight) {
+      this.listAgain = true;
+      return this.listInFlight;
+    }
+    this.listInFlight = this.loadList();
+    try {
+      await this.listInFlight;
+    } finally {
+      this.listInFlight = null;
+    }
+    if (this.listAgain) {
+      this.listAgain = false;
+      await this.refreshList();
+    }
+  }
+
+  private async loadList(): Promise<void> {
     try {
       const result = await api.listMigrations().promise;
       this.list = { loaded: true, migrations: result.migrations, unreadable: result.unreadable, error: null };
@@ -116,8 +137,11 @@ export class AppState {
   private attach(workdir: string): void {
     const view: MigrationView = { workdir, manifest: null, manifestError: null, events: [], progress: {}, operation: null, malformed: [] };
     this.current = view;
+    // The list also carries what only the helper can tell: a live operation and the KVM domain's state.
+    void this.refreshList();
     this.unwatch.push(watchManifest(workdir, (r) => {
       if ("manifest" in r) {
+        if (view.manifest && view.manifest.phase !== r.manifest.phase) void this.refreshList();
         view.manifest = r.manifest;
         view.manifestError = null;
       } else if ("error" in r) {
@@ -138,6 +162,7 @@ export class AppState {
       this.changed();
     }));
     this.unwatch.push(watchOperation(workdir, (record) => {
+      if (view.operation?.exitCode === undefined && record?.exitCode !== undefined) void this.refreshList();
       view.operation = record;
       this.changed();
     }));

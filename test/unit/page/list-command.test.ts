@@ -45,3 +45,25 @@ test("list of a missing root is empty, not an error", async () => {
   assert.deepEqual(result.migrations, []);
   assert.deepEqual(result.unreadable, []);
 });
+
+test("list reports the KVM domain of cut-over migrations as libvirt sees it", async (t) => {
+  const root = mkdtempSync(join(tmpdir(), "v2k-list-dom-"));
+  const saved = process.env.ABLESTACK_V2K_LIBVIRT_URI;
+  process.env.ABLESTACK_V2K_LIBVIRT_URI = "test:///default"; // libvirt's built-in test driver: domain "test" runs
+  t.after(() => {
+    if (saved === undefined) delete process.env.ABLESTACK_V2K_LIBVIRT_URI;
+    else process.env.ABLESTACK_V2K_LIBVIRT_URI = saved;
+    rmSync(root, { recursive: true, force: true });
+  });
+  const cut = (domainName: string) => ({ shutdownMode: "poweroff" as const, requestedAt: "t", definedAt: "t", domainName });
+  for (const [name, m] of [
+    ["a", sampleManifest({ runId: "a", phase: "started", cutover: cut("test") })],
+    ["b", sampleManifest({ runId: "b", phase: "rolled-back", cutover: cut("v2k-no-such-domain") })],
+    ["c", sampleManifest({ runId: "c", phase: "incr-synced" })],
+  ] as const) {
+    mkdirSync(join(root, name));
+    writeFileSync(join(root, name, "manifest.json"), JSON.stringify(m));
+  }
+  const byRun = Object.fromEntries((await listWorkdirs(root)).migrations.map((m) => [m.manifest.runId, m.domain]));
+  assert.deepEqual(byRun, { a: { name: "test", state: "running" }, b: { name: "v2k-no-such-domain", state: "undefined" }, c: null });
+});

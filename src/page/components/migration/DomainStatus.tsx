@@ -1,11 +1,20 @@
 // After cutover: the KVM domain, downtime, and the verification results.
 import { type ReactNode } from "react";
 import { type Manifest } from "../../../shared/manifest";
+import { type DomainStatus as DomainStatusData } from "../../../shared/results";
 import { _ } from "../../i18n";
 import { formatDuration, formatTime } from "../../format";
 import { DescriptionList, DescriptionListDescription, DescriptionListGroup, DescriptionListTerm, Label } from "../../pf";
 
-export function DomainStatus({ manifest }: { manifest: Manifest }) {
+function stateLabel(state: string) {
+  if (state === "running") return <Label color="green">{_("running")}</Label>;
+  if (state === "undefined") return <Label color="grey">{_("not defined")}</Label>;
+  if (state === "shut off") return <Label color="grey">{_("shut off")}</Label>;
+  if (state === "unknown") return <Label color="orange">{_("unknown")}</Label>;
+  return <Label color="orange">{state}</Label>;
+}
+
+export function DomainStatus({ manifest, domain }: { manifest: Manifest; domain: DomainStatusData | null | undefined }) {
   const c = manifest.cutover;
   const term = (t: string, d: ReactNode, id?: string) => (
     <DescriptionListGroup>
@@ -19,6 +28,7 @@ export function DomainStatus({ manifest }: { manifest: Manifest }) {
       {c && (
         <DescriptionList isHorizontal isCompact>
           {term(_("Domain"), c.domainName ?? "-", "v2k-domain-name")}
+          {domain && term(_("State in libvirt"), <span data-state={domain.state}>{stateLabel(domain.state)}</span>, "v2k-domain-state")}
           {term(_("Source powered off"), formatTime(c.sourceOffAt))}
           {term(_("Defined"), formatTime(c.definedAt))}
           {term(_("Started"), formatTime(c.startedAt))}

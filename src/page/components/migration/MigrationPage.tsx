@@ -92,7 +92,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
       <Grid hasGutter md={6}>
         <GridItem><Card><CardTitle>{_("Disks")}</CardTitle><CardBody><DiskProgress manifest={manifest} progress={view.progress} /></CardBody></Card></GridItem>
         <GridItem><Card><CardTitle>{_("Convergence")}</CardTitle><CardBody><ConvergenceChart manifest={manifest} criterion={DEFAULT_CRITERION} /></CardBody></Card></GridItem>
-        <GridItem><Card><CardTitle>{_("KVM domain and verification")}</CardTitle><CardBody><DomainStatus manifest={manifest} /></CardBody></Card></GridItem>
+        <GridItem><Card><CardTitle>{_("KVM domain and verification")}</CardTitle><CardBody><DomainStatus manifest={manifest} domain={state.listed(workdir)?.domain} /></CardBody></Card></GridItem>
         <GridItem><Card><CardTitle>{_("Workdir")}</CardTitle><CardBody><code id="v2k-workdir">{workdir}</code></CardBody></Card></GridItem>
       </Grid>
       <Card>
