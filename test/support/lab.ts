@@ -42,8 +42,11 @@ interface LabProc {
 }
 
 const live = new Set<LabProc>();
+const liveDirs = new Set<string>();
+// A test file that dies without calling stop() still leaves no lab process or directory behind.
 process.once("exit", () => {
   for (const c of live) c.kill("SIGKILL");
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
 });
 
 async function waitForLab(dir: string, child: LabProc, out: () => string): Promise<LabFile> {
@@ -70,6 +73,7 @@ async function killChild(child: LabProc): Promise<void> {
 /** Starts a lab (scenario "default" unless given) and waits until it answers. */
 export async function startTestLab(opts: { scenario?: string } = {}): Promise<TestLab> {
   const dir = mkdtempSync(join(tmpdir(), "v2k-lab-test-"));
+  liveDirs.add(dir);
   let log = "";
   let child: LabProc | undefined;
   const spawn = (listen?: string): LabProc => {
@@ -108,6 +112,7 @@ export async function startTestLab(opts: { scenario?: string } = {}): Promise<Te
   } catch (e) {
     if (child) await killChild(child);
     rmSync(dir, { recursive: true, force: true });
+    liveDirs.delete(dir);
     throw e;
   }
   Object.assign(lab, {
@@ -117,6 +122,7 @@ export async function startTestLab(opts: { scenario?: string } = {}): Promise<Te
       if (child) await killChild(child);
       child = undefined;
       rmSync(dir, { recursive: true, force: true });
+      liveDirs.delete(dir);
     },
     async restart() {
       if (child) await killChild(child);
