@@ -173,6 +173,24 @@ test("tasks: ReconfigVM (CBT), CreateSnapshot with frozen changeIds, snapshot tr
   assert.equal(ok(cbtOff).state, "success");
 });
 
+test("RemoveSnapshot without consolidation leaves consolidationNeeded; ConsolidateVMDisks_Task clears it", async () => {
+  const vm = vmByName("win01").moref;
+  const [snap] = await labOps(lab, [{ op: "snapshot_create", vm, name: "no-consolidate" }]);
+  const [rm, before, cons, after] = await labOps(lab, [
+    { op: "snapshot_remove", snapshot: ok(snap).result, consolidate: false },
+    { op: "vm_info", vm },
+    { op: "consolidate", vm },
+    { op: "vm_info", vm },
+  ]);
+  assert.equal(ok(rm).state, "success");
+  assert.equal(ok(before).consolidationNeeded, true);
+  assert.equal(ok(before).snapshot, null);
+  assert.equal(ok(cons).state, "success");
+  assert.equal(ok(after).consolidationNeeded, false);
+  const disk = ok(after).devices.find((d: any) => d.type === "VirtualDisk");
+  assert.equal(disk.backing.parent, undefined, "after consolidation the disk is a single base file again");
+});
+
 test("faults: InvalidLogin, NotAuthenticated, ManagedObjectNotFound, InvalidPowerState, InvalidArgument, InvalidState, FileFault, ToolsUnavailable, SnapshotFault", async () => {
   const web = vmByName("web01").moref;
   const legacy = vmByName("legacy01");

@@ -198,6 +198,10 @@ def op_snapshot_remove(a):
     return wait(snap_ref(a["snapshot"]).RemoveSnapshot_Task(False, a.get("consolidate", True)))
 
 
+def op_consolidate(a):
+    return wait(vm_ref(a["vm"]).ConsolidateVMDisks_Task())
+
+
 def op_power(a):
     vm = vm_ref(a["vm"])
     if a["action"] == "on":
