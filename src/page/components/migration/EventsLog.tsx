@@ -2,34 +2,9 @@
 // progress bars instead of lines.
 import { useEffect, useMemo, useRef, useState } from "react";
 import { type V2kEvent } from "../../../shared/events";
+import { eventLevel, eventText, visibleEvents, type LevelFilter } from "./event-lines";
 import { _ } from "../../i18n";
 import { Button, FormSelect, FormSelectOption, Switch, Toolbar, ToolbarContent, ToolbarItem } from "../../pf";
-
-const SHOWN = 500;
-type LevelFilter = "all" | "info" | "warn" | "error";
-
-export function eventLevel(e: V2kEvent): "debug" | "info" | "warn" | "error" {
-  if (e.type === "log") return e.level;
-  if (e.type === "error" || (e.type === "result" && !e.ok)) return "error";
-  return "info";
-}
-
-export function eventText(e: V2kEvent): string {
-  switch (e.type) {
-    case "log": return e.message;
-    case "phase": return `[${e.phase}] ${e.message}`;
-    case "round": return `round ${e.round} (${e.kind}): ${e.changedBytes} bytes changed, ${e.copiedBytes} copied, ${e.durationMs} ms`;
-    case "error": return `${e.error.code}: ${e.error.message} — ${e.error.hint}`;
-    case "result": return e.ok ? `${e.command}: ok` : `${e.command}: ${e.error?.code ?? "failed"} ${e.error?.message ?? ""}`;
-    case "progress": return `disk ${e.disk}: ${e.bytes}/${e.total}`;
-  }
-}
-
-function eventDisk(e: V2kEvent): number | undefined {
-  return e.type === "log" || e.type === "progress" ? e.disk : undefined;
-}
-
-const rank = { debug: 0, info: 1, warn: 2, error: 3 } as const;
 
 export function EventsLog({ events, disks }: { events: V2kEvent[]; disks: { key: number; label: string }[] }) {
   const [level, setLevel] = useState<LevelFilter>("all");
@@ -37,10 +12,7 @@ export function EventsLog({ events, disks }: { events: V2kEvent[]; disks: { key:
   const [follow, setFollow] = useState(true);
   const box = useRef<HTMLDivElement>(null);
 
-  const lines = useMemo(() => events.filter((e) => e.type !== "progress")
-    .filter((e) => level === "all" ? eventLevel(e) !== "debug" : rank[eventLevel(e)] >= rank[level])
-    .filter((e) => disk === "all" || eventDisk(e) === Number(disk))
-    .slice(-SHOWN), [events, level, disk]);
+  const lines = useMemo(() => visibleEvents(events, level, disk === "all" ? "all" : Number(disk)), [events, level, disk]);
 
   useEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
