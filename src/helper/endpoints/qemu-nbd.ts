@@ -116,11 +116,23 @@ export async function ensureImage(spec: QemuTargetSpec): Promise<void> {
     await exec("qemu-img", ["create", "-q", "-f", spec.format, ...opts, spec.path, String(spec.createSize)], { timeoutMs: 120_000 });
     return;
   }
-  if (spec.createSize === undefined) return;
   try {
     await imageSize(spec);
-  } catch {
-    await exec("qemu-img", ["create", "-q", "-f", "raw", qemuFilename(spec), String(spec.createSize)], { timeoutMs: 120_000 });
+  } catch (e) {
+    throwIfNoRbdSupport(e);
+    if (spec.createSize === undefined) throw new V2kError("DST_MISSING", `cannot open ${qemuFilename(spec)}`, "Check the pool, image name and Ceph configuration.", { cause: e, ...(e instanceof V2kError && e.detail !== undefined ? { detail: e.detail } : {}) });
+    await exec("qemu-img", ["create", "-q", "-f", "raw", qemuFilename(spec), String(spec.createSize)], { timeoutMs: 120_000 }).catch((err: unknown) => {
+      throwIfNoRbdSupport(err);
+      throw err;
+    });
+  }
+}
+
+/** qemu without its rbd module says "Unknown protocol 'rbd'": that is a missing package, not a bad image. */
+function throwIfNoRbdSupport(e: unknown): void {
+  const text = e instanceof V2kError ? `${e.message}\n${e.detail ?? ""}` : String(e);
+  if (/Unknown protocol 'rbd'|block-rbd not found/.test(text)) {
+    throw new V2kError("TOOL_MISSING", "qemu has no Ceph RBD support on this host", "Install qemu-block-extra (and ceph-common), then re-run.", { cause: e });
   }
 }
 

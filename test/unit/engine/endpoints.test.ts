@@ -194,3 +194,16 @@ test("stale private dirs of killed helpers are swept, live ones never", () => {
     owned.remove();
   }
 });
+
+test("rbd targets: without qemu's rbd module the error is TOOL_MISSING naming qemu-block-extra", async () => {
+  const rbdModule = existsSync("/usr/lib/x86_64-linux-gnu/qemu/block-rbd.so");
+  await assert.rejects(openTarget({ kind: "rbd", pool: "v2k-test", image: "nope", createSize: M }), (e: unknown) => {
+    assert.ok(e instanceof V2kError);
+    if (rbdModule) assert.notEqual(e.code, "TOOL_MISSING"); // installed: fails on the missing cluster instead
+    else {
+      assert.equal(e.code, "TOOL_MISSING");
+      assert.match(e.hint, /qemu-block-extra/);
+    }
+    return true;
+  });
+});
