@@ -186,8 +186,9 @@ function cmdlineOf(pid: number): string[] {
   }
 }
 
+/** nbdkit processes serving this test's URL (other suites may run their own nbdkit curl). */
 function nbdkitCmdlines(): string[] {
-  return pids().map(cmdlineOf).filter((a) => a[0]?.endsWith("nbdkit") && a.includes("curl")).map((a) => a.join(" "));
+  return pids().map(cmdlineOf).filter((a) => a[0]?.endsWith("nbdkit") && a.includes(`url=${url}`)).map((a) => a.join(" "));
 }
 
 function privateDirs(): string[] {

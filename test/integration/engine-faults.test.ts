@@ -37,11 +37,15 @@ async function syncAndDo(env: Record<string, string>, wd: string[], action: (hel
 async function syncAndKill(env: Record<string, string>, wd: string[], victim: string): Promise<Record<string, any>> {
   let killed = 0;
   const r = await syncAndDo(env, wd, async () => {
+    // kill once the server has run for a moment (serving the copy), not while it starts up
     const deadline = Date.now() + 30_000;
+    let seenAt = 0;
     while (Date.now() < deadline && killed === 0) {
-      for (const p of pids(victim)) {
-        process.kill(p, "SIGKILL");
-        killed++;
+      const found = pids(victim);
+      if (found.length > 0 && seenAt === 0) seenAt = Date.now();
+      if (found.length > 0 && Date.now() - seenAt >= 300) {
+        for (const p of found) process.kill(p, "SIGKILL");
+        killed = found.length;
       }
       await new Promise((res) => setTimeout(res, 50));
     }
@@ -241,6 +245,24 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
     assert.match(r.result.error.message + r.result.error.hint, /vddk/i);
     assert.deepEqual(await ourSnapshotsOnVm(lab, "web01"), []);
     assert.equal(readManifestFile(w).rounds.at(-1).status, "failed");
+  });
+
+  await t.test("a user snapshot taken mid-migration stops the http round; it is never touched", async () => {
+    const { VsphereBridge } = await import("../../src/helper/vsphere/index");
+    const [host, port] = new URL(lab.url).host.split(":");
+    const user = await VsphereBridge.connect({ url: lab.url, host: host!, port: Number(port), username: lab.username, password: lab.password, thumbprint: lab.thumbprint, insecure: false });
+    try {
+      const vm = readManifestFile(W).vm.moref;
+      const snap = (await user.snapshotCreate(vm, "admin-before-patch", "taken by an admin")).moref;
+      const r = await fails([...wd, "sync", "incr"], "SNAPSHOT_FAILED", { env });
+      assert.match(r.result.error.message, /admin-before-patch/);
+      assert.deepEqual(await ourSnapshotsOnVm(lab, "win01"), []);
+      assert.deepEqual((await user.vmState(vm)).snapshots.map((s) => s.moref), [snap], "the user's snapshot is still there");
+      await user.snapshotRemove(snap);
+    } finally {
+      await user.close();
+    }
+    await ok([...wd, "sync", "incr"], { env });
   });
 
   await t.test("target disk full", async () => {

@@ -1,7 +1,7 @@
 // Browser tests: the built page installed into a private XDG_DATA_HOME, Debian's cockpit-ws serving it
 // with a root session on loopback (no login), and headless Chromium driven by puppeteer-core.
 // Everything started here is stopped by close(), which tests call from t.after().
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -45,6 +45,8 @@ export interface CockpitOptions {
   helper?: string;
   /** Workdir root the page lists and the helper creates workdirs under. */
   workdirRoot: string;
+  /** Run cockpit-ws (and so the session's bridge) as this unprivileged user: no administrative access. */
+  unprivilegedUser?: "nobody";
 }
 
 export interface CockpitSession {
@@ -81,8 +83,13 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
   };
   try {
     const port = await freePort();
-    ws = execa(COCKPIT_WS, ["--no-tls", "--local-session=cockpit-bridge", "--address", "127.0.0.1", "--port", String(port)], {
-      env: { XDG_DATA_HOME: join(dir, "xdg"), V2K_STATE_DIR: options.workdirRoot, LANG: "C.UTF-8" },
+    const wsArgs = ["--no-tls", "--local-session=cockpit-bridge", "--address", "127.0.0.1", "--port", String(port)];
+    if (options.unprivilegedUser) chmodSync(dir, 0o755); // the unprivileged bridge reads the plugin from here
+    const [file, args] = options.unprivilegedUser
+      ? ["setpriv", ["--reuid", options.unprivilegedUser, "--regid", "nogroup", "--clear-groups", "--", COCKPIT_WS, ...wsArgs]]
+      : [COCKPIT_WS, wsArgs];
+    ws = execa(file, args, {
+      env: { XDG_DATA_HOME: join(dir, "xdg"), V2K_STATE_DIR: options.workdirRoot, LANG: "C.UTF-8", HOME: dir },
       stdin: "ignore", stdout: "ignore", stderr: { file: join(dir, "ws.log") }, reject: false, cleanup: true,
     }) as ResultPromise;
     const base = `http://127.0.0.1:${port}`;

@@ -1,0 +1,140 @@
+// `run` against the lab: from nothing to a started KVM VM in one command (boot01 boots to its
+// marker), and a run killed with -9 in the middle of its base copy that a detached re-run finishes.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { execa } from "execa";
+import { exec } from "../../src/helper/util/exec";
+import { OperationRecord } from "../../src/shared/results";
+import { type LibvirtdHandle, removeDomains, startLibvirtd } from "../support/libvirtd";
+import { type TestLab, repoRoot, startTestLab } from "../support/lab";
+import { cliOk, entry, labEnv } from "../unit/cutover/cli-helpers";
+
+const tag = randomBytes(3).toString("hex");
+const bootDomain = `v2k-t-run-boot01-${tag}`;
+const webDomain = `v2k-t-run-web01-${tag}`;
+const bridge = `v2kbr${tag}r`;
+let lv: LibvirtdHandle;
+let lab: TestLab;
+let dir: string;
+let env: Record<string, string>;
+const pids: number[] = [];
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "v2k-cutover-run-"));
+  lv = await startLibvirtd();
+  lab = await startTestLab({ scenario: "minimal" });
+  env = labEnv(lab);
+  await exec("ip", ["link", "add", "name", bridge, "type", "bridge"], { timeoutMs: 10_000 });
+  await exec("ip", ["link", "set", bridge, "up"], { timeoutMs: 10_000 });
+});
+
+after(async () => {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+  if (lv) {
+    await removeDomains(lv.virsh, [bootDomain, webDomain]);
+    await lv.release();
+  }
+  await exec("ip", ["link", "del", bridge], { timeoutMs: 10_000 }).catch(() => undefined);
+  if (lab) await lab.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const common = ["--until", "cutover", "--interval", "0", "--max-rounds", "3", "--cutover-when", "bytes<64M,seconds<120",
+  "--shutdown", "poweroff", "--domain-type", "qemu", "--network-map-default", bridge, "--graphics", "none"];
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function snapshotsOf(vm: string): Promise<unknown[]> {
+  const inv = await cliOk(["lab", "inventory", "--dir", lab.dir]);
+  return inv.vms.find((v: { name: string }) => v.name === vm).snapshots;
+}
+
+test("run: from nothing to a started KVM VM in one command; the migrated boot01 boots to its marker", async () => {
+  const W = join(dir, "wd-boot01");
+  const dst = join(dir, "dst-boot01");
+  mkdirSync(dst);
+  const t0 = Date.now();
+  const r = await cliOk(["--workdir", W, "run", "--vm", "boot01", "--dst", dst, ...common, "--domain-name", bootDomain], { env });
+  process.stderr.write(`run boot01: nothing -> started in ${((Date.now() - t0) / 1000).toFixed(1)} s, downtime ${(r.cutover.downtimeMs / 1000).toFixed(1)} s\n`);
+  assert.equal(r.phase, "started");
+  assert.equal(r.criterionMet, true);
+  assert.equal(r.incrRounds, 1, "an idle guest meets the criterion after one incremental round");
+  assert.equal(r.cutover.started, true);
+  const m = JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
+  assert.deepEqual(m.rounds.map((x: { kind: string; status: string }) => `${x.kind}:${x.status}`), ["base:synced", "incr:synced", "final:synced"]);
+  assert.equal(await lv.virsh.domState(bootDomain), "running");
+  await waitFor("the boot marker on the migrated VM's console", 180_000, () => {
+    const log = r.cutover.consoleLog as string;
+    return existsSync(log) && readFileSync(log, "utf8").includes("V2K-BOOT-OK boot01") ? true : undefined;
+  });
+  assert.deepEqual(await snapshotsOf("boot01"), []);
+  await lv.virsh.destroy(bootDomain);
+});
+
+test("run killed with -9 during its base copy; a detached re-run finishes it", async () => {
+  const W = join(dir, "wd-web01");
+  const dst = join(dir, "dst-web01");
+  mkdirSync(dst);
+  // slow vSphere answers so the base round is still between its snapshot and its commit when the kill lands
+  await cliOk(["lab", "fault", "--dir", lab.dir, "--kind", "slow", "--ms", "300"]);
+  const child = execa(process.execPath, ["--import", "tsx", entry, "--workdir", W, "--json", "run", "--vm", "web01", "--dst", dst, ...common, "--domain-name", webDomain],
+    { cwd: repoRoot, env: { ...process.env, ...env }, reject: false, stdin: "ignore" });
+  pids.push(child.pid!);
+  const events = join(W, "events.log");
+  await waitFor("the base round to start copying", 120_000, () =>
+    existsSync(events) && /round 0 \(base\) syncing/.test(readFileSync(events, "utf8")) ? true : undefined);
+  child.kill("SIGKILL");
+  const killed = await child;
+  assert.equal(killed.signal, "SIGKILL");
+  await cliOk(["lab", "fault", "--dir", lab.dir, "--kind", "slow", "--ms", "0"]);
+  const mid = JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
+  assert.equal(mid.rounds.at(-1).kind, "base");
+  assert.notEqual(mid.rounds.at(-1).status, "synced", "killed before the base round finished");
+  assert.equal((await snapshotsOf("web01")).length, 1, "the killed run left its snapshot behind");
+
+  const d = await cliOk(["--workdir", W, "run", ...common, "--domain-name", webDomain, "--detach"], { env });
+  assert.equal(d.detached, true);
+  assert.equal(d.mode, "setsid"); // no systemd as PID 1 on test hosts
+  pids.push(d.pid);
+  const op = await waitFor("the detached run to finish", 240_000, () => {
+    try {
+      const rec = OperationRecord.parse(JSON.parse(readFileSync(join(W, "operation.json"), "utf8")));
+      return rec.exitCode !== undefined ? rec : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  assert.equal(op.exitCode, 0, readFileSync(join(W, "run.log"), "utf8").slice(-3000));
+  assert.equal(op.pid, d.pid);
+  assert.equal(existsSync(join(W, "run.pid")), false);
+  const m = JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
+  assert.equal(m.phase, "started");
+  assert.ok(m.rounds.some((x: { kind: string; status: string }) => x.kind === "base" && x.status === "synced"));
+  assert.equal(await lv.virsh.domState(webDomain), "running");
+  assert.deepEqual(await snapshotsOf("web01"), [], "the leftover snapshot was settled");
+  // the detached run logged JSON lines, and its result was ok
+  const lines = readFileSync(join(W, "run.log"), "utf8").trim().split("\n").filter((l) => l.startsWith("{"));
+  assert.equal(JSON.parse(lines.at(-1)!).ok, true);
+  await lv.virsh.destroy(webDomain);
+  // data check after the resumed run: the source is off, the target equals it
+  const q = await cliOk(["--workdir", W, "verify", "--samples", "16"], { env });
+  assert.equal(q.ok, true);
+});
