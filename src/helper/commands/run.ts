@@ -110,14 +110,11 @@ export const runCommand = defineCommand({
   async run(o, ctx) {
     if (o.detach) return detach(o, ctx);
     const workdir = ctx.global.workdir ? requireWorkdirPath(ctx.global.workdir) : undefined;
-    if (workdir) recordOperationStart(workdir);
-    let ok = false;
-    try {
-      const r = await runPipeline(pipelineOptions(o), ctx);
-      ok = true;
-      return r;
-    } finally {
-      if (workdir) recordOperationEnd(workdir, ok ? 0 : 1);
+    if (workdir) {
+      recordOperationStart(workdir);
+      // at exit, after the result line reached events.log, with the real exit code
+      process.once("exit", (code) => recordOperationEnd(workdir, code));
     }
+    return runPipeline(pipelineOptions(o), ctx);
   },
 });

@@ -68,19 +68,40 @@ export async function launchDetached(workdir: string, runId: string, argv: strin
       detached: true, // setsid: no controlling terminal, survives the parent's session
       stdio: ["pipe", out, out],
       env: { ...env, [DETACHED_ENV]: "" },
-      cwd: "/",
+      // the current directory is kept: loader flags (--import tsx in development) resolve from it
     });
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
       child.once("error", (e) => reject(new V2kError("PROCESS_FAILED", `cannot start the detached run: ${e.message}`, "Check the helper installation.")));
     });
+    let exited: number | null | undefined;
+    child.once("exit", (code) => (exited = code));
     child.stdin!.end(stdin);
-    child.unref();
     writeFileSync(join(workdir, RUN_PID), `${child.pid}\n`, { mode: 0o600 });
+    // report a child that dies on start-up instead of a run that never happens
+    await waitForStart(workdir, child.pid!, () => exited, log);
+    child.unref();
     return { workdir, mode: "setsid", pid: child.pid!, log };
   } finally {
     closeSync(out);
   }
+}
+
+async function waitForStart(workdir: string, pid: number, exited: () => number | null | undefined, log: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (exited() !== undefined) {
+      const tail = existsSync(log) ? readFileSync(log, "utf8").slice(-2000) : "";
+      throw new V2kError("PROCESS_FAILED", `the detached run exited at once (exit ${String(exited())})`, `See ${log}.`, { detail: tail });
+    }
+    try {
+      if (OperationRecord.parse(JSON.parse(readFileSync(join(workdir, OPERATION_FILE), "utf8"))).pid === pid) return;
+    } catch {
+      /* not written yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new V2kError("TIMEOUT", "the detached run did not report its start within 30 s", `See ${log}; the process ${pid} may still start.`);
 }
 
 /** Inside the detached child: announce the operation (page format) and, at the end, its exit code. */
