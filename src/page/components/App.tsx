@@ -11,7 +11,7 @@ export function App({ state }: { state: AppState }) {
   useAppState(state);
   if (state.admin === "denied") {
     return (
-      <Page>
+      <Page className="v2k-page">
         <PageSection>
           <EmptyState titleText={_("Administrative access is required")} headingLevel="h2" id="v2k-admin-required">
             <EmptyStateBody>
