@@ -75,8 +75,8 @@ export interface CutoverCriterion {
   maxSeconds: number;
 }
 
-/** The runbook's default: the last incremental round changed little and finished quickly. */
-export const DEFAULT_CRITERION: CutoverCriterion = { maxChangedBytes: 256 * 1024 * 1024, maxSeconds: 120 };
+/** The runbook's default, the same as the helper's `run --cutover-when bytes<512M,seconds<300`. */
+export const DEFAULT_CRITERION: CutoverCriterion = { maxChangedBytes: 512 * 1024 * 1024, maxSeconds: 300 };
 
 export interface ConvergencePoint {
   round: number;
@@ -98,7 +98,7 @@ export function lastRound(m: Manifest): ConvergencePoint | undefined {
 export function cutoverReady(m: Manifest, c: CutoverCriterion = DEFAULT_CRITERION): boolean {
   if (m.phase !== "base-synced" && m.phase !== "incr-synced") return false;
   const last = convergence(m).filter((p) => p.kind === "incr").at(-1);
-  return last !== undefined && last.changedBytes <= c.maxChangedBytes && last.durationMs <= c.maxSeconds * 1000;
+  return last !== undefined && last.changedBytes < c.maxChangedBytes && last.durationMs < c.maxSeconds * 1000;
 }
 
 export type ProgressByDisk = Record<number, z.infer<typeof ProgressEvent>>;

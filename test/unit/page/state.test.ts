@@ -107,6 +107,9 @@ test("timeline, actions and cutover readiness follow the phase and the last incr
   assert.equal(cutoverReady(small), true);
   assert.equal(actions(small, true).primary, "cutover");
   assert.deepEqual(convergence(small).map((p) => p.changedBytes), [5e9, 1e6]);
+  // the helper's criterion is strict: bytes<512M,seconds<300
+  const edge = sampleManifest({ phase: "incr-synced", rounds: [syncedRound(0, "base", 5e9, 60000), syncedRound(1, "incr", 512 * 2 ** 20, 1000)] });
+  assert.equal(cutoverReady(edge), false);
 
   const failed = sampleManifest({ phase: "cbt-enabled", lastError: { code: "SNAPSHOT_FAILED", message: "m", hint: "h" } });
   assert.equal(timeline(failed, false)[3]?.status, "failed");
