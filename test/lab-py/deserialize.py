@@ -6,6 +6,15 @@ import sys
 
 from pyVmomi import SoapAdapter, VmomiSupport, vim
 
+def chain(backing):
+    """File names from the running delta down to the base disk."""
+    names = []
+    while backing is not None:
+        names.append(backing.fileName)
+        backing = getattr(backing, "parent", None)
+    return names
+
+
 inp = json.loads(sys.stdin.read())
 out = []
 for item in inp["items"]:
@@ -19,11 +28,11 @@ for item in inp["items"]:
                              "backing": type(d.backing).__name__.split(".")[-1] if d.backing else None,
                              "mode": getattr(d.backing, "compatibilityMode", None) or getattr(d.backing, "diskMode", None),
                              "sharing": getattr(d.backing, "sharing", None),
-                             "parents": (lambda b: [b.fileName for b in iter(lambda s=[b]: (s.append(s[-1].parent) or s[-2]) if s[-1] is not None else None, None)])(d.backing) if isinstance(d, vim.vm.device.VirtualDisk) and hasattr(d.backing, "parent") else None}
+                             "chain": chain(d.backing) if isinstance(d, vim.vm.device.VirtualDisk) else None}
                             for d in hw.device]
             r["extraConfig"] = {o.key: o.value for o in obj.extraConfig}
             r["secureBoot"] = obj.bootOptions.efiSecureBootEnabled
         out.append({"ok": r})
     except Exception as e:
-        out.append({"error": "%s: %s" % (type(e).__name__, e)})
+        out.append({"error": ("%s: %s" % (type(e).__name__, e))[-600:]})
 sys.stdout.write(json.dumps({"results": out}) + "\n")
