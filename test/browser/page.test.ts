@@ -126,6 +126,14 @@ test("a migration page follows its workdir live: manifest rounds feed the chart,
   await cockpit.screenshot(page, "07-migration-dark");
   assert.deepEqual(page.v2kErrors, []);
   await page.close();
+
+  const ko = await cockpit.open("ko");
+  await ko.goto(`${cockpit.pageUrl}#/migration?workdir=${encodeURIComponent(workdir)}`);
+  await text(ko, "#v2k-phase", "변경 내용 동기화됨");
+  await text(ko, "#v2k-action-cutover", "전환");
+  await text(ko, "#v2k-ready", "전환 준비됨");
+  await cockpit.screenshot(ko, "08-migration-ko");
+  await ko.close();
   rmSync(join(root, "web01"), { recursive: true, force: true });
   rmSync(join(root, "broken"), { recursive: true, force: true });
 });
