@@ -3,11 +3,11 @@
 // lifecycles against real nbdkit and qemu-nbd.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { PrivateDir, sweepStalePrivateDirs } from "../../../src/helper/endpoints/daemon";
+import { ManagedDaemon, PrivateDir, sweepStalePrivateDirs } from "../../../src/helper/endpoints/daemon";
 import { curlArgs, requireNbdkitPlugin, vddkArgs, type VddkSourceSpec } from "../../../src/helper/endpoints/nbdkit";
 import { qemuFilename, qemuNbdArgs, qemuNbdTuningLadder } from "../../../src/helper/endpoints/qemu-nbd";
 import { NbdTarget, openSource, openTarget } from "../../../src/helper/endpoints/index";
@@ -207,3 +207,27 @@ test("rbd targets: without qemu's rbd module the error is TOOL_MISSING naming qe
     return true;
   });
 });
+
+test("managed daemons: a missing binary is TOOL_MISSING, a server that never gets ready is TIMEOUT and is killed, start-up errors carry stderr", async (t) => {
+  const dir = new PrivateDir("v2k-test-");
+  t.after(() => dir.remove());
+  await assert.rejects(ManagedDaemon.start({ name: "x", file: "/nonexistent/v2k-daemon", args: [], pidFile: dir.file("x.pid") }),
+    (e: unknown) => e instanceof V2kError && e.code === "TOOL_MISSING");
+  const started = Date.now();
+  await assert.rejects(ManagedDaemon.start({ name: "sleeper", file: "sleep", args: ["30.4242"], pidFile: dir.file("never.pid"), readyTimeoutMs: 300 }),
+    (e: unknown) => e instanceof V2kError && e.code === "TIMEOUT");
+  assert.ok(Date.now() - started < 6000);
+  assert.ok(!pidsOf("sleep").some((a) => a.includes("30.4242")), "the sleeper was not stopped");
+  await assert.rejects(ManagedDaemon.start({ name: "nbdkit", file: "nbdkit", args: ["--foreground", "--unix", dir.file("s"), "--pidfile", dir.file("p"), "no-such-plugin-v2k"], pidFile: dir.file("p") }),
+    (e: unknown) => e instanceof V2kError && e.code === "PROCESS_FAILED" && /no-such-plugin-v2k/.test(`${e.message}\n${e.detail}`));
+});
+
+function pidsOf(name: string): string[][] {
+  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").filter((x) => x !== "");
+    } catch {
+      return [];
+    }
+  }).filter((a) => a[0] === name || a[0]?.endsWith(`/${name}`));
+}
