@@ -38,6 +38,7 @@ export function requireWorkdirPath(workdir: string | undefined): string {
 export class Workdir {
   private current: Manifest;
   private lock: WorkdirLock | null;
+  private updates: Promise<unknown> = Promise.resolve();
 
   private constructor(readonly path: string, manifest: Manifest, lock: WorkdirLock, readonly emitter: Emitter) {
     this.current = manifest;
@@ -49,15 +50,23 @@ export class Workdir {
     return this.current;
   }
 
-  /** Apply a change, validate and persist it atomically; returns the new manifest. */
-  async update(mutate: (m: Manifest) => void | Promise<void>): Promise<Manifest> {
-    if (!this.lock) throw new Error("workdir used after release");
-    const next = structuredClone(this.current);
-    await mutate(next);
-    next.updatedAt = new Date().toISOString();
-    writeManifest(this.path, next);
-    this.current = next;
-    return next;
+  /**
+   * Apply a change, validate and persist it atomically; returns the new manifest. Updates are
+   * serialised: disks sync in parallel, and two interleaved read-modify-writes would lose one.
+   */
+  update(mutate: (m: Manifest) => void | Promise<void>): Promise<Manifest> {
+    const run = async () => {
+      if (!this.lock) throw new Error("workdir used after release");
+      const next = structuredClone(this.current);
+      await mutate(next);
+      next.updatedAt = new Date().toISOString();
+      writeManifest(this.path, next);
+      this.current = next;
+      return next;
+    };
+    const result = this.updates.then(run, run);
+    this.updates = result.catch(() => undefined);
+    return result;
   }
 
   /** Log a warning and keep it in the manifest (the page lists manifest warnings). */

@@ -89,3 +89,18 @@ test("two opens of one workdir in parallel: the second gets WORKDIR_LOCKED", (t)
   t.after(() => first.release());
   assert.equal(codeOf(() => Workdir.open(dir, new Emitter(), "sync")), "WORKDIR_LOCKED");
 });
+
+test("concurrent updates (parallel disks) are serialised: none is lost", async (t) => {
+  const dir = join(tempDir(t), "w");
+  const wd = Workdir.create(dir, sampleManifest(), new Emitter(), "init");
+  t.after(() => wd.release());
+  await Promise.all(Array.from({ length: 20 }, (_, i) => wd.update(async (m) => {
+    await new Promise((r) => setTimeout(r, (i * 7) % 5));
+    m.warnings.push({ at: "t", code: `W${i}`, message: "m" });
+  })));
+  assert.equal(readManifest(dir).manifest.warnings.length, 20);
+  // a failing update does not block the ones after it
+  await assert.rejects(wd.update(() => { throw new Error("boom"); }), /boom/);
+  await wd.update((m) => { m.phase = "cbt-enabled"; });
+  assert.equal(readManifest(dir).manifest.phase, "cbt-enabled");
+});
