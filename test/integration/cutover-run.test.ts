@@ -89,7 +89,7 @@ test("run: from nothing to a started KVM VM in one command; the migrated boot01 
   await lv.virsh.destroy(bootDomain);
 });
 
-test("run killed with -9 during its base copy; a detached re-run finishes it", async () => {
+test("run killed with -9 during its base copy, cutover killed during its final round; a detached re-run finishes it", async () => {
   const W = join(dir, "wd-web01");
   const dst = join(dir, "dst-web01");
   mkdirSync(dst);
@@ -110,6 +110,24 @@ test("run killed with -9 during its base copy; a detached re-run finishes it", a
   assert.notEqual(mid.rounds.at(-1).status, "synced", "killed before the base round finished");
   assert.equal((await snapshotsOf("web01")).length, 1, "the killed run left its snapshot behind");
 
+  // resumed in the foreground up to "ready", then a cutover killed during its final round
+  const ready = await cliOk(["--workdir", W, "run", "--until", "synced", "--interval", "0"], { env });
+  assert.equal(ready.readyForCutover, true);
+  assert.deepEqual(await snapshotsOf("web01"), [], "the resumed run settled the killed round's snapshot");
+  await cliOk(["lab", "fault", "--dir", lab.dir, "--kind", "slow", "--ms", "300"]);
+  const cut = execa(process.execPath, ["--import", "tsx", entry, "--workdir", W, "--json", "cutover", ...common.slice(8), "--domain-name", webDomain],
+    { cwd: repoRoot, env: { ...process.env, ...env }, reject: false, stdin: "ignore" });
+  pids.push(cut.pid!);
+  await waitFor("the final round to start", 120_000, () => /round \d+ \(final\) syncing/.test(readFileSync(events, "utf8")) ? true : undefined);
+  cut.kill("SIGKILL");
+  await cut;
+  await cliOk(["lab", "fault", "--dir", lab.dir, "--kind", "slow", "--ms", "0"]);
+  const killedCut = JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
+  assert.equal(killedCut.phase, "cutover-running");
+  assert.ok(killedCut.cutover.sourceOffAt, "the source was off before the final round");
+  assert.equal(killedCut.cutover.finalSyncedAt, undefined);
+  assert.equal(await lv.virsh.exists(webDomain), false, "nothing is defined before the final sync is done");
+
   const d = await cliOk(["--workdir", W, "run", ...common, "--domain-name", webDomain, "--detach"], { env });
   assert.equal(d.detached, true);
   assert.equal(d.mode, "setsid"); // no systemd as PID 1 on test hosts
@@ -128,6 +146,8 @@ test("run killed with -9 during its base copy; a detached re-run finishes it", a
   const m = JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
   assert.equal(m.phase, "started");
   assert.ok(m.rounds.some((x: { kind: string; status: string }) => x.kind === "base" && x.status === "synced"));
+  assert.equal(m.cutover.sourceOffAt, killedCut.cutover.sourceOffAt, "the resumed cutover kept its first record");
+  assert.equal(m.rounds.filter((x: { kind: string; status: string }) => x.kind === "final" && x.status === "synced").length, 1);
   assert.equal(await lv.virsh.domState(webDomain), "running");
   assert.deepEqual(await snapshotsOf("web01"), [], "the leftover snapshot was settled");
   // the detached run logged JSON lines, and its result was ok
