@@ -92,6 +92,8 @@ test("attribute walks reach datacenter, hosts, datastores, networks; VM details 
   assert.ok(w.devices.some((d: any) => d.type === "VirtualNVMEController" || d.type === "VirtualAHCIController"));
   assert.ok(w.devices.some((d: any) => d.type === "VirtualE1000e"));
   assert.equal(w.numVirtualDisks, vmByName("win01").disks.length);
+  const provisioned = vmByName("win01").disks.reduce((a: number, d: any) => a + d.capacityBytes, 0);
+  assert.ok(w.storage.committed > 0 && w.storage.committed + w.storage.uncommitted === provisioned, JSON.stringify(w.storage));
   const l = ok(legacy);
   assert.equal(l.snapshot.tree[0].name, vmByName("legacy01").snapshots[0].name);
   assert.equal(l.snapshot.current, vmByName("legacy01").currentSnapshot);

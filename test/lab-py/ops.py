@@ -137,6 +137,7 @@ def op_vm_info(a):
             "devices": devices(cfg.hardware.device), "powerState": vm.runtime.powerState, "host": vm.runtime.host.name,
             "consolidationNeeded": vm.runtime.consolidationNeeded, "tools": vm.guest.toolsRunningStatus,
             "numVirtualDisks": vm.summary.config.numVirtualDisks,
+            "storage": {"committed": vm.summary.storage.committed, "uncommitted": vm.summary.storage.uncommitted},
             "snapshot": None if snap is None else {"current": snap.currentSnapshot._moId if snap.currentSnapshot else None,
                                                    "tree": snapshot_tree(snap.rootSnapshotList)},
             "layoutFiles": [{"name": f.name, "type": f.type, "size": f.size} for f in lx.file] if lx else [],

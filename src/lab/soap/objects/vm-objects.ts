@@ -127,6 +127,7 @@ export function vmGetters(model: LabModelApi, inv: LabInventory, vm: LabVm, ctx:
         overallCpuUsage: 0, guestMemoryUsage: 0, hostMemoryUsage: on ? vm.memoryMiB : 0,
         guestHeartbeatStatus: vm.toolsRunning ? "green" : "gray", uptimeSeconds: 0,
       }),
+      storage: storageSummary(model, vm),
       overallStatus: "green",
     }),
     datastore: datastores,
@@ -140,6 +141,23 @@ export function vmGetters(model: LabModelApi, inv: LabInventory, vm: LabVm, ctx:
     rootSnapshot: () => vm.snapshots.filter((s) => s.parent === null).map((s) => mor("VirtualMachineSnapshot", s.moref)),
     ...entityDefaults(),
   };
+}
+
+/** Space the VM's disks use on their datastores (thin disks: what is allocated). */
+function storageSummary(model: LabModelApi, vm: LabVm): DataObject {
+  let committed = 0;
+  let provisioned = 0;
+  for (const d of vm.disks) {
+    provisioned += d.capacityBytes;
+    try {
+      for (const f of model.diskFiles(vm.moref, d.key)) committed += f.allocatedBytes;
+    } catch {
+      // a disk the model cannot list counts as empty
+    }
+  }
+  return data("VirtualMachineStorageSummary", {
+    committed, uncommitted: Math.max(0, provisioned - committed), unshared: committed, timestamp: new Date().toISOString(),
+  });
 }
 
 /** Files of the VM as vSphere lists them: config, nvram, each disk's chain (base first), snapshot data. */
