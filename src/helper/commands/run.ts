@@ -41,7 +41,7 @@ type RunOptions = z.output<typeof schema>;
 function pipelineOptions(o: RunOptions): RunPipelineOptions {
   const until = o.split === "phase1" ? "synced" : o.split === "phase2" ? "cutover" : (o.until ?? "synced");
   return {
-    vm: o.vm, dst: o.dst, targetFormat: o["target-format"], transport: o.transport, until,
+    vm: o.vm, dst: o.dst, resumeOnly: o.split === "phase2", targetFormat: o["target-format"], transport: o.transport, until,
     intervalSec: o.interval, maxRounds: o["max-rounds"], criterion: o["cutover-when"],
     tuning: { jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"] },
     // a cut-over run ends with a started VM unless --define-only
@@ -69,9 +69,6 @@ function childArgs(workdir: string): string[] {
 
 async function detach(o: RunOptions, ctx: CommandContext) {
   const po = pipelineOptions(o);
-  if (po.until === "cutover" && o.split === "phase2" && !ctx.global.workdir) {
-    throw new V2kError("USAGE", "--split phase2 continues an existing run", "Pass --workdir of the phase1 run.");
-  }
   const workdir = await ensureInitialized(po, ctx); // preflight + init in the foreground: errors show at once
   const { manifest } = readManifest(workdir);
   const v = manifest.vcenter;

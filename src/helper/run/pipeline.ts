@@ -20,6 +20,8 @@ export interface RunPipelineOptions {
   /** Fresh start only (a workdir with a manifest is resumed). */
   vm?: string | undefined;
   dst?: string | undefined;
+  /** --split phase2: only continue an existing run. */
+  resumeOnly?: boolean;
   targetFormat: "qcow2" | "raw";
   transport: "http" | "vddk";
   until: "synced" | "cutover";
@@ -63,6 +65,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** Preflight + init for a fresh run; returns the workdir (existing manifests are resumed as they are). */
 export async function ensureInitialized(o: RunPipelineOptions, ctx: CommandContext): Promise<string> {
   if (ctx.global.workdir && hasManifest(requireWorkdirPath(ctx.global.workdir))) return requireWorkdirPath(ctx.global.workdir);
+  if (o.resumeOnly) {
+    throw new V2kError("USAGE", "--split phase2 continues an existing run", "Pass --workdir of the phase1 run (ablestack_v2k --workdir W run --split phase2 ...).");
+  }
   if (!o.vm || !o.dst) {
     throw new V2kError("USAGE", "a new run needs --vm and --dst", "Pass --vm NAME --dst DIR (and --vcenter), or --workdir of an existing run to resume it.");
   }
