@@ -90,9 +90,18 @@ test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown alread
   assert.deepEqual(q.disks.map((d: { disk: number; blocks: number }) => `${d.disk}:${d.blocks}`), ["2000:8", "16000:8"]);
 });
 
-test("win01 (UEFI + secure boot, qcow2): OVMF secure-boot XML validates and defines", async () => {
+test("win01 (UEFI + secure boot, qcow2): shutdown timeout, resumed cutover; OVMF secure-boot XML validates and defines", async () => {
   const W = await synced("win01", "qcow2");
-  await cliOk(["--workdir", W, "cutover", "--shutdown", "poweroff", "--domain-name", win, "--domain-type", "qemu", "--network-map-default", "network:v2k-lan"], { env });
+  const opts = ["--domain-name", win, "--domain-type", "qemu", "--network-map-default", "network:v2k-lan"];
+  // the lab's guest needs 1.5 s to shut down: a shorter timeout fails, and the cutover resumes later
+  const slow = await cli(["--workdir", W, "cutover", "--shutdown", "guest", "--shutdown-timeout", "0.2", ...opts], { env });
+  assert.equal(slow.error?.code, "SHUTDOWN_TIMEOUT");
+  assert.equal(manifest(W).cutover.shutdownMode, "guest");
+  assert.equal(manifest(W).cutover.sourceOffAt, undefined);
+  assert.equal(await lv.virsh.exists(win), false);
+  await cliOk(["--workdir", W, "cutover", "--shutdown", "poweroff", ...opts], { env });
+  assert.equal(manifest(W).cutover.shutdownMode, "guest", "the resumed cutover keeps its first record");
+  assert.equal((await inventory("win01")).powerState, "poweredOff");
   const xml = (await lv.virsh.dumpXml(win, true))!;
   await validateDomainXml(xml);
   assert.match(xml, /<loader readonly='yes' secure='yes' type='pflash'>\/usr\/share\/OVMF\/OVMF_CODE_4M\.secboot\.fd<\/loader>/);

@@ -18,7 +18,7 @@ export const cutoverOptions = {
 
 export const CutoverFields = {
   shutdown: z.enum(["guest", "poweroff", "already-off"]).default("guest"),
-  "shutdown-timeout": z.coerce.number().int().positive().default(300),
+  "shutdown-timeout": z.coerce.number().positive().default(300),
   "define-only": z.boolean().default(false),
   start: z.boolean().default(false),
   ...DomainOptionsSchema.shape,

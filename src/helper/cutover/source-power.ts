@@ -53,6 +53,6 @@ export async function shutdownSource(bridge: VsphereBridge, moref: string, o: Sh
       throw new V2kError("SHUTDOWN_TIMEOUT", `the guest did not shut down within ${o.timeoutSec} s (still ${s.powerState})`,
         "Check the guest console; re-run with a longer --shutdown-timeout, or with --shutdown poweroff to force it.");
     }
-    await new Promise((r) => setTimeout(r, poll));
+    await new Promise((r) => setTimeout(r, Math.max(50, Math.min(poll, deadline - Date.now()))));
   }
 }
