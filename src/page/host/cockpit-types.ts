@@ -54,6 +54,7 @@ export interface CockpitDBusClient {
 export interface CockpitChannel {
   wait(): PromiseLike<unknown>;
   close(problem?: string): void;
+  addEventListener(event: "message", listener: (event: unknown, data: string) => void): void;
 }
 
 export interface Cockpit {

@@ -1,11 +1,11 @@
 // Follows a workdir's manifest.json and events.log through cockpit.file().watch (inotify in the
 // bridge): the page re-attaches to running work by watching, it does not poll.
 import { Manifest } from "../../shared/manifest";
-import { parseEventLine, type V2kEvent } from "../../shared/events";
+import { type V2kEvent } from "../../shared/events";
+import { EventLogTail, TAIL_SCRIPT, parseTailOutput, type TailReader } from "./event-log-tail";
 import { type ErrorInfo } from "../../shared/errors";
 import { OperationRecord } from "../../shared/results";
 import { cockpit } from "./cockpit";
-import { LineSplitter } from "./line-splitter";
 
 export interface Unwatch {
   (): void;
@@ -49,49 +49,20 @@ export function watchManifest(workdir: string, onChange: (result: { manifest: Ma
   };
 }
 
-/**
- * Turns successive full reads of an append-only log into new events only. A shorter file than
- * before means it was replaced: start over.
- */
-export class EventLogReader {
-  private consumed = 0;
-  private splitter = new LineSplitter();
-
-  constructor(private readonly onEvent: (event: V2kEvent) => void, private readonly onMalformed: (line: string) => void = () => {}) {}
-
-  /** Returns true when the log was restarted (the caller drops the events it had). */
-  update(content: string): boolean {
-    let restarted = false;
-    if (content.length < this.consumed) {
-      this.consumed = 0;
-      this.splitter = new LineSplitter();
-      restarted = true;
-    }
-    const fresh = content.slice(this.consumed);
-    this.consumed = content.length;
-    for (const line of this.splitter.push(fresh)) {
-      const parsed = parseEventLine(line);
-      if ("event" in parsed) this.onEvent(parsed.event);
-      else if (parsed.ignored === "malformed") this.onMalformed(line);
-    }
-    return restarted;
-  }
-}
-
 export function watchEvents(workdir: string, onEvents: (events: V2kEvent[], restarted: boolean) => void, onMalformed?: (line: string) => void): Unwatch {
-  const file = cockpit().file(`${workdir}/events.log`, { superuser: "require", max_read_size: 256 * 1024 * 1024 });
-  let batch: V2kEvent[] = [];
-  const reader = new EventLogReader((e) => batch.push(e), onMalformed);
-  const handle = file.watch((content) => {
-    if (content === null) return;
-    const restarted = reader.update(content);
-    const events = batch;
-    batch = [];
-    if (events.length > 0 || restarted) onEvents(events, restarted);
-  }, { read: true });
+  const path = `${workdir}/events.log`;
+  const read: TailReader = (offset, window) => new Promise((resolve, reject) => {
+    const proc = cockpit().spawn(["/bin/sh", "-c", TAIL_SCRIPT, "sh", path, String(offset), String(window)], { superuser: "require", err: "message" });
+    proc.then((out) => resolve(parseTailOutput(out)), reject);
+  });
+  const tail = new EventLogTail(read, onEvents, onMalformed);
+  // The bridge's inotify watch (fswatch1) only says "changed"; the tail reads what was appended.
+  const channel = cockpit().channel({ payload: "fswatch1", path, superuser: "require" });
+  channel.addEventListener("message", () => void tail.poke().catch(() => undefined));
+  void tail.poke().catch(() => undefined);
   return () => {
-    handle.remove();
-    file.close();
+    tail.close();
+    channel.close();
   };
 }
 

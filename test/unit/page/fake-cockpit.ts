@@ -1,6 +1,7 @@
 // A stand-in for the browser's `cockpit` object that records what the page asks of it and lets a
 // test play the bridge's side (stdout chunks, exit, file contents). It tests our wrapper, not Cockpit.
 import type { Cockpit, CockpitProcessError, CockpitSpawnOptions, CockpitSpawnPromise } from "../../../src/page/host/cockpit-types";
+import { TAIL_SCRIPT } from "../../../src/page/host/event-log-tail";
 
 export interface FakeProcess {
   argv: string[];
@@ -25,6 +26,26 @@ export class FakeCockpit {
   private listeners = new Set<() => void>();
   translations: Record<string, string> = {};
   adminAllowed = true;
+  /** Files the bridge's tail script reads (events.log), by path. */
+  readonly fs = new Map<string, string>();
+  private readonly watchers: { path: string; fire: () => void; closed: boolean }[] = [];
+
+  /** inotify says the file at path changed. */
+  change(path: string): void {
+    for (const w of this.watchers) if (w.path === path && !w.closed) w.fire();
+  }
+
+  /** Plays the bridge running TAIL_SCRIPT over this.fs (byte offsets, as stat/tail do). */
+  private tail(argv: string[]): string {
+    const [path, offsetText, windowText] = argv.slice(4);
+    const content = this.fs.get(path ?? "");
+    if (content === undefined) return "-1 -1\n";
+    const bytes = Buffer.from(content, "utf8");
+    const offset = Number(offsetText);
+    const start = offset < 0 ? Math.max(0, bytes.length - Number(windowText)) : offset;
+    if (start > bytes.length) return `${bytes.length} -1\n`;
+    return `${bytes.length} ${start}\n${bytes.subarray(start).toString("utf8")}`;
+  }
 
   private navigate(p: string | string[], o?: Record<string, string>) {
     this.location.path = Array.isArray(p) ? p : p.split("/").filter(Boolean);
@@ -37,17 +58,21 @@ export class FakeCockpit {
     return {
       spawn(argv: string[], options?: CockpitSpawnOptions): CockpitSpawnPromise {
         let streamCb: ((d: string) => void) | undefined;
+        let buffered = ""; // like cockpit.js: without a stream callback the promise resolves with all output
         let settle: { resolve: (v: string) => void; reject: (e: CockpitProcessError) => void } | undefined;
         const p = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
         const fp: FakeProcess = {
           argv, options, input: "", inputDone: false, closedWith: undefined,
-          emit: (chunk) => streamCb?.(chunk),
+          emit: (chunk) => (streamCb ? streamCb(chunk) : void (buffered += chunk)),
           exit: (error) => {
             if (error) settle!.reject({ problem: null, exit_status: null, exit_signal: null, message: "", ...error });
-            else settle!.resolve("");
+            else settle!.resolve(buffered);
           },
         };
         self.processes.push(fp);
+        if (argv[0] === "/bin/sh" && argv[2] === TAIL_SCRIPT) {
+          setTimeout(() => { fp.emit(self.tail(argv)); fp.exit(); }, 0);
+        }
         const promise: CockpitSpawnPromise = {
           then: (a, b) => p.then(a, b),
           catch: (b) => p.catch(b),
@@ -68,7 +93,15 @@ export class FakeCockpit {
         };
       },
       dbus() { throw new Error("not used in these tests"); },
-      channel: () => ({ wait: () => (self.adminAllowed ? Promise.resolve() : Promise.reject(new Error("access-denied"))), close() {} }),
+      channel: (options: Record<string, unknown>) => {
+        const watcher = { path: String(options.path ?? ""), fire: () => {}, closed: false };
+        if (options.payload === "fswatch1") self.watchers.push(watcher);
+        return {
+          wait: () => (self.adminAllowed ? Promise.resolve() : Promise.reject(new Error("access-denied"))),
+          close() { watcher.closed = true; },
+          addEventListener(_e: "message", l: (ev: unknown, data: string) => void) { watcher.fire = () => l(null, "{}"); },
+        };
+      },
       gettext: ((a: string, b?: string) => self.translations[b ?? a] ?? (b ?? a)) as Cockpit["gettext"],
       format: (t: string) => t,
       language: "en",
@@ -85,14 +118,16 @@ export class FakeCockpit {
     return f;
   }
 
+  /** The last spawn that is not the bridge tailing a log. */
   last(): FakeProcess {
-    const p = this.processes.at(-1);
+    const p = this.processes.filter((x) => x.argv[2] !== TAIL_SCRIPT).at(-1);
     if (!p) throw new Error("nothing spawned");
     return p;
   }
 }
 
 export const tick = () => new Promise((r) => setTimeout(r, 0));
+export const settle = async (n = 5) => { for (let i = 0; i < n; i++) await tick(); };
 
 let seq = 0;
 export function eventLine(body: Record<string, unknown>): string {

@@ -3,11 +3,10 @@ import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { setCockpit } from "../../../src/page/host/cockpit";
 import { setPageConfig } from "../../../src/page/host/config";
-import { EventLogReader } from "../../../src/page/host/watch";
 import { AppState, MAX_EVENTS } from "../../../src/page/state/app-state";
 import { actions, convergence, cutoverReady, timeline } from "../../../src/page/state/derive";
 import { type V2kEvent } from "../../../src/shared/events";
-import { FakeCockpit, eventLine, tick } from "./fake-cockpit";
+import { FakeCockpit, eventLine, settle, tick } from "./fake-cockpit";
 import { sampleManifest, syncedRound } from "./fixtures";
 
 let fake: FakeCockpit;
@@ -15,22 +14,6 @@ beforeEach(() => {
   fake = new FakeCockpit();
   setCockpit(fake.asCockpit());
   setPageConfig({ helper: "/opt/v2k/ablestack_v2k", workdirRoot: "/srv/v2k" });
-});
-
-test("event log reader emits only new complete lines, skips unknown types, reports malformed, restarts on truncation", () => {
-  const got: V2kEvent[] = [];
-  const bad: string[] = [];
-  const r = new EventLogReader((e) => got.push(e), (l) => bad.push(l));
-  const a = eventLine({ type: "log", level: "info", message: "a" });
-  const b = eventLine({ type: "phase", phase: "sync", message: "b" });
-  const u = eventLine({ type: "future-kind" });
-  r.update(a + b.slice(0, 10));
-  assert.equal(got.length, 1);
-  r.update(a + b + u + "not json\n");
-  assert.deepEqual(got.map((e) => e.type), ["log", "phase"]);
-  assert.deepEqual(bad, ["not json"]);
-  assert.equal(r.update(a), true); // shorter: the log was replaced
-  assert.deepEqual(got.map((e) => e.type), ["log", "phase", "log"]);
 });
 
 test("routes come from cockpit.location and go() writes them back", () => {
@@ -58,12 +41,16 @@ test("a migration view follows manifest, events and the running operation, and e
   assert.equal(state.current?.manifestError?.code, "MANIFEST_CORRUPT");
   assert.equal(state.current?.manifest?.phase, "base-synced"); // the last good manifest stays visible
 
-  const log = fake.file("/srv/v2k/web01/r1/events.log");
+  const logPath = "/srv/v2k/web01/r1/events.log";
   const p1 = eventLine({ type: "progress", disk: 2000, bytes: 10, total: 100, rateBps: 1 });
   const p2 = eventLine({ type: "progress", disk: 2000, bytes: 60, total: 100, rateBps: 1 });
-  log.push(p1 + p2);
+  fake.fs.set(logPath, p1 + p2);
+  fake.change(logPath);
+  await settle();
   assert.equal(state.current?.progress[2000]?.bytes, 60);
-  log.push(p1 + p2 + eventLine({ type: "round", round: 1, kind: "incr", changedBytes: 5, copiedBytes: 5, durationMs: 9 }));
+  fake.fs.set(logPath, p1 + p2 + eventLine({ type: "round", round: 1, kind: "incr", changedBytes: 5, copiedBytes: 5, durationMs: 9 }));
+  fake.change(logPath);
+  await settle();
   assert.equal(state.current?.progress[2000], undefined);
   assert.equal(state.current?.events.length, 3);
 
@@ -77,6 +64,10 @@ test("a migration view follows manifest, events and the running operation, and e
   state.setRoute({ view: "list" });
   assert.equal(state.current, null);
   assert.ok(fake.files.filter((f) => f.path.startsWith("/srv/v2k/web01/r1")).every((f) => f.removed), "watches removed on leave");
+  const tails = fake.processes.length;
+  fake.change(logPath);
+  await settle();
+  assert.equal(fake.processes.length, tails, "no reads after leaving");
   fake.last().exit({ problem: "access-denied" }); // the list refresh started by the route
   await tick();
   await tick();
