@@ -9,6 +9,7 @@ import { Manifest, MANIFEST_SCHEMA_VERSION } from "../../shared/manifest";
 import { DEFAULT_WORKDIR_ROOT, OperationRecord, type DomainStatus, type ListResult, type ListedMigration, type RunningOperation, type UnreadableWorkdir } from "../../shared/results";
 import { V2kError, toErrorInfo } from "../../shared/v2k-error";
 import { defaultWorkdirRoot } from "../state/workdir";
+import { LOCK_FILE, processStartTime } from "../state/lock";
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { savedDomainOptions } from "../cutover/domain-config";
 
@@ -85,18 +86,34 @@ function pidAlive(pid: number): boolean {
 
 /**
  * The operation running on the workdir, if any: operation.json (written by the page's supervisor of
- * detached operations) without an exit code and with a live pid.
+ * detached operations, and by `run --detach`) without an exit code and with a live pid, else the
+ * live holder of the workdir's lock.
  */
 export async function runningOperation(workdir: string): Promise<RunningOperation | null> {
   let record;
   try {
     record = OperationRecord.safeParse(JSON.parse(await readFile(join(workdir, "operation.json"), "utf8")));
   } catch {
+    record = null;
+  }
+  if (record?.success && record.data.exitCode === undefined && pidAlive(record.data.pid)) {
+    const { command, pid, unit, startedAt } = record.data;
+    return { command, pid, startedAt, ...(unit ? { unit } : {}) };
+  }
+  return lockHolder(workdir);
+}
+
+/** A helper started elsewhere (a terminal) holds the workdir's lock while it works. */
+async function lockHolder(workdir: string): Promise<RunningOperation | null> {
+  try {
+    const lock = JSON.parse(await readFile(join(workdir, LOCK_FILE), "utf8")) as { pid?: unknown; procStart?: unknown; command?: unknown; startedAt?: unknown };
+    if (typeof lock.pid !== "number" || lock.pid <= 0 || !pidAlive(lock.pid)) return null;
+    // the same pid with another start time is a reused pid: the lock is stale
+    if (typeof lock.procStart === "string" && lock.procStart !== "" && processStartTime(lock.pid) !== lock.procStart) return null;
+    return { command: typeof lock.command === "string" ? lock.command : "unknown", pid: lock.pid, ...(typeof lock.startedAt === "string" ? { startedAt: lock.startedAt } : {}) };
+  } catch {
     return null;
   }
-  if (!record.success || record.data.exitCode !== undefined || !pidAlive(record.data.pid)) return null;
-  const { command, pid, unit, startedAt } = record.data;
-  return { command, pid, startedAt, ...(unit ? { unit } : {}) };
 }
 
 /** libvirt's view of the domain a cutover defined (on the URI that cutover used); null before cutover. */

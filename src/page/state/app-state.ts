@@ -141,7 +141,7 @@ export class AppState {
     void this.refreshList();
     this.unwatch.push(watchManifest(workdir, (r) => {
       if ("manifest" in r) {
-        if (view.manifest && view.manifest.phase !== r.manifest.phase) void this.refreshList();
+        if (view.manifest) void this.refreshList(); // the helper's view (running, domain) may have changed too
         view.manifest = r.manifest;
         view.manifestError = null;
       } else if ("error" in r) {
@@ -186,9 +186,14 @@ export class AppState {
     this.current = null;
   }
 
-  /** A long operation runs when operation.json has no exit code yet. */
+  /**
+   * A long operation runs when operation.json has no exit code yet, or when the last list saw a
+   * helper holding the workdir (started from a terminal, say) and nothing has ended since.
+   */
   isRunning(view: MigrationView | null = this.current): boolean {
-    return !!view?.operation && view.operation.exitCode === undefined;
+    if (!view) return false;
+    if (view.operation) return view.operation.exitCode === undefined;
+    return !!this.listed(view.workdir)?.running;
   }
 
   // --- actions ------------------------------------------------------------------------------
@@ -229,6 +234,7 @@ export class AppState {
     } finally {
       this.pending = null;
       this.changed();
+      void this.refreshList();
     }
   }
 

@@ -67,3 +67,19 @@ test("list reports the KVM domain of cut-over migrations as libvirt sees it", as
   const byRun = Object.fromEntries((await listWorkdirs(root)).migrations.map((m) => [m.manifest.runId, m.domain]));
   assert.deepEqual(byRun, { a: { name: "test", state: "running" }, b: { name: "v2k-no-such-domain", state: "undefined" }, c: null });
 });
+
+test("a helper started from a terminal shows as running through the workdir lock; a stale lock does not", async (t) => {
+  const { processStartTime } = await import("../../../src/helper/state/lock");
+  const root = mkdtempSync(join(tmpdir(), "v2k-list-lock-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const lock = (name: string, body: Record<string, unknown>) => {
+    mkdirSync(join(root, name));
+    writeFileSync(join(root, name, "manifest.json"), JSON.stringify(sampleManifest({ runId: name })));
+    writeFileSync(join(root, name, ".lock"), JSON.stringify({ host: "h", startedAt: "2026-01-01T00:00:00Z", ...body }));
+  };
+  lock("live", { pid: process.pid, procStart: processStartTime(process.pid), command: "sync incr" });
+  lock("reused", { pid: process.pid, procStart: "1", command: "sync incr" });
+  lock("dead", { pid: 2 ** 22 + 12345, procStart: "", command: "sync base" });
+  const byRun = Object.fromEntries((await listWorkdirs(root)).migrations.map((m) => [m.manifest.runId, m.running?.command ?? null]));
+  assert.deepEqual(byRun, { live: "sync incr", reused: null, dead: null });
+});
