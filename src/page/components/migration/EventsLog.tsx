@@ -6,6 +6,23 @@ import { eventLevel, eventText, visibleEvents, type LevelFilter } from "./event-
 import { _ } from "../../i18n";
 import { Button, FormSelect, FormSelectOption, Switch, Toolbar, ToolbarContent, ToolbarItem } from "../../pf";
 
+/** Clipboard API where the frame may use it, else the selection-based copy older frames allow. */
+async function copyText(text: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+}
+
 export function EventsLog({ events, disks }: { events: V2kEvent[]; disks: { key: number; label: string }[] }) {
   const [level, setLevel] = useState<LevelFilter>("all");
   const [disk, setDisk] = useState<string>("all");
@@ -42,7 +59,7 @@ export function EventsLog({ events, disks }: { events: V2kEvent[]; disks: { key:
             <Switch id="v2k-events-follow" label={_("Follow")} isChecked={follow} onChange={(_e, v) => setFollow(v)} />
           </ToolbarItem>
           <ToolbarItem>
-            <Button variant="secondary" onClick={() => void navigator.clipboard?.writeText(asText())}>{_("Copy")}</Button>
+            <Button variant="secondary" id="v2k-events-copy" onClick={() => void copyText(asText())}>{_("Copy")}</Button>
           </ToolbarItem>
         </ToolbarContent>
       </Toolbar>
