@@ -28,7 +28,7 @@ export function CutoverDialog({ manifest, conn, networkMap, onConfirm, onClose }
         </ol>
         <p>{_("The VMware VM and its disks are kept: a rollback powers it on again.")}</p>
       </Content>
-      <FormGroup label={_("Shutdown")} role="radiogroup" fieldId="v2k-cutover-shutdown" isInline>
+      <FormGroup label={_("Shutdown")} role="radiogroup" fieldId="v2k-cutover-shutdown" isInline className="v2k-cutover-options">
         <Radio id="v2k-cutover-guest" name="v2k-cutover-shutdown" label={_("Guest shutdown")} isChecked={shutdown === "guest"} onChange={() => setShutdown("guest")} />
         <Radio id="v2k-cutover-poweroff" name="v2k-cutover-shutdown" label={_("Power off")} isChecked={shutdown === "poweroff"} onChange={() => setShutdown("poweroff")} />
       </FormGroup>
