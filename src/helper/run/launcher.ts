@@ -116,8 +116,8 @@ export function recordOperationEnd(workdir: string, exitCode: number): void {
   if (process.env[DETACHED_ENV] === undefined) return;
   try {
     const rec = OperationRecord.parse(JSON.parse(readFileSync(join(workdir, OPERATION_FILE), "utf8")));
+    rmSync(join(workdir, RUN_PID), { force: true }); // before the end record: readers see both or neither
     writeFileAtomic(join(workdir, OPERATION_FILE), JSON.stringify({ ...rec, finishedAt: new Date().toISOString(), exitCode }) + "\n", 0o600);
-    if (existsSync(join(workdir, RUN_PID))) rmSync(join(workdir, RUN_PID), { force: true });
   } catch {
     /* the workdir may have been removed by the pipeline's own cleanup */
   }
