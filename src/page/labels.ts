@@ -38,6 +38,7 @@ export function actionLabel(action: ActionId): string {
     case "cbt-enable": return _("Enable CBT");
     case "sync-base": return _("Copy base");
     case "sync-incr": return _("Sync changes");
+    case "auto-sync": return _("Sync until ready");
     case "cutover": return _("Cut over");
     case "verify": return _("Verify");
     case "start": return _("Start on KVM");

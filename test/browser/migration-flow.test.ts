@@ -196,6 +196,16 @@ test("CBT, base copy and two incremental rounds with guest writes: chart and eve
     await shows("#v2k-events", new RegExp(`round ${round} \\(incr\\)`));
     await cockpit.screenshot(page, `15-incr-round-${round}`);
   }
+  // The helper's unattended pipeline, started from the page: one more round, then "ready".
+  await helper(["lab", "write", "--dir", labDir, "--vm", VM, "--disk", "0", "--offset", "60M", "--length", "1M", "--seed", "3"]);
+  await act("v2k-action-auto-sync");
+  await shows("#v2k-rounds .v2k-round[data-round='3']", "incremental", 180_000);
+  await phase("incr-synced");
+  const op = JSON.parse(readFileSync(join(workdir, "operation.json"), "utf8")) as { command: string; exitCode?: number };
+  assert.deepEqual([op.command, op.exitCode], ["run", 0]);
+  await shows("#v2k-events", /cutover criterion met/);
+  await cockpit.screenshot(page, "15-auto-sync");
+
   const listed = ListResult.parse(await helper(["list", "--root", root]));
   assert.equal(listed.migrations[0]?.manifest.phase, "incr-synced");
 });

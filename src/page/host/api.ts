@@ -98,6 +98,9 @@ export function startLongStep(args: { workdir: string; runId: string; command: s
 
 export { cancelOperation };
 
+/** Pause between the rounds of "Sync until ready". */
+export const AUTO_SYNC_INTERVAL_SEC = 30;
+
 export interface CutoverOptions {
   shutdown: "guest" | "poweroff";
   start: boolean;
@@ -111,7 +114,7 @@ export interface CleanupOptions {
 }
 
 /** The helper command line of each page action (options only; connection flags are added by the caller). */
-export function actionCommand(action: "cbt-enable" | "sync-base" | "sync-incr" | "verify", opts?: undefined): string[];
+export function actionCommand(action: "cbt-enable" | "sync-base" | "sync-incr" | "auto-sync" | "verify", opts?: undefined): string[];
 export function actionCommand(action: "cutover", opts: CutoverOptions): string[];
 export function actionCommand(action: "start", opts: { networkMap: Record<string, string> }): string[];
 export function actionCommand(action: "rollback", opts: RollbackOptions): string[];
@@ -121,6 +124,8 @@ export function actionCommand(action: string, opts?: CutoverOptions | RollbackOp
     case "cbt-enable": return ["cbt", "enable"];
     case "sync-base": return ["sync", "base"];
     case "sync-incr": return ["sync", "incr"];
+    // the helper's unattended pipeline: base if needed, then rounds until its cutover criterion holds
+    case "auto-sync": return ["run", "--until", "synced", "--interval", String(AUTO_SYNC_INTERVAL_SEC)];
     case "verify": return ["verify", "--mode", "quick"];
     case "cutover": {
       const o = opts as CutoverOptions;
@@ -135,5 +140,5 @@ export function actionCommand(action: string, opts?: CutoverOptions | RollbackOp
 
 /** Actions that may run for minutes run detached; the others run attached and stream their events. */
 export function isLongAction(action: string): boolean {
-  return action === "sync-base" || action === "sync-incr" || action === "cutover" || action === "start";
+  return action === "sync-base" || action === "sync-incr" || action === "auto-sync" || action === "cutover" || action === "start";
 }

@@ -43,18 +43,20 @@ export function timeline(m: Manifest, running: boolean): TimelineStep[] {
   });
 }
 
-export type ActionId = "cbt-enable" | "sync-base" | "sync-incr" | "cutover" | "verify" | "start" | "cleanup" | "rollback";
+export type ActionId = "cbt-enable" | "sync-base" | "sync-incr" | "auto-sync" | "cutover" | "verify" | "start" | "cleanup" | "rollback";
 
 /** The primary action for the current phase, and the others that make sense now. */
 export function actions(m: Manifest, ready: boolean): { primary: ActionId | null; secondary: ActionId[] } {
   switch (m.phase) {
     case "initialized":
-      return { primary: "cbt-enable", secondary: ["cleanup"] };
+      return { primary: "cbt-enable", secondary: ["auto-sync", "cleanup"] };
     case "cbt-enabled":
-      return { primary: "sync-base", secondary: ["cleanup"] };
+      return { primary: "sync-base", secondary: ["auto-sync", "cleanup"] };
     case "base-synced":
     case "incr-synced":
-      return ready ? { primary: "cutover", secondary: ["sync-incr", "rollback"] } : { primary: "sync-incr", secondary: ["cutover", "rollback"] };
+      return ready
+        ? { primary: "cutover", secondary: ["sync-incr", "auto-sync", "rollback"] }
+        : { primary: "sync-incr", secondary: ["auto-sync", "cutover", "rollback"] };
     case "cutover-running":
     case "final-synced":
       return { primary: "cutover", secondary: ["rollback"] };

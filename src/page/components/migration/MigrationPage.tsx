@@ -48,7 +48,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
   };
   // Actions without their own confirmation still need the password once per session.
   const click = (action: ActionId) => {
-    const simple = action === "cbt-enable" || action === "sync-base" || action === "sync-incr" || action === "verify";
+    const simple = action === "cbt-enable" || action === "sync-base" || action === "sync-incr" || action === "auto-sync" || action === "verify";
     if (simple && conn) void perform(action, api.actionCommand(action), conn).catch(() => undefined);
     else if (action === "start" && conn) void perform(action, api.actionCommand("start", { networkMap: state.networkMapFor(workdir) }), conn).catch(() => undefined);
     else setDialog(action);
@@ -109,7 +109,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
         onConfirm={(o, c) => perform("rollback", api.actionCommand("rollback", o), c)} />}
       {dialog === "cleanup" && <CleanupDialog manifest={manifest} conn={conn} onClose={close}
         onConfirm={(o, c) => perform("cleanup", api.actionCommand("cleanup", o), c)} />}
-      {(dialog === "cbt-enable" || dialog === "sync-base" || dialog === "sync-incr" || dialog === "verify") && (
+      {(dialog === "cbt-enable" || dialog === "sync-base" || dialog === "sync-incr" || dialog === "auto-sync" || dialog === "verify") && (
         <ActionDialog id="v2k-password-dialog" title={actionLabel(dialog)} confirmLabel={actionLabel(dialog)} manifest={manifest} conn={conn}
           onClose={close} onConfirm={(c) => perform(dialog, api.actionCommand(dialog), c)} />
       )}
