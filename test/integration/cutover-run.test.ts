@@ -78,6 +78,8 @@ test("run: from nothing to a started KVM VM in one command; the migrated boot01 
   assert.equal(r.criterionMet, true);
   assert.equal(r.incrRounds, 1, "an idle guest meets the criterion after one incremental round");
   assert.equal(r.cutover.started, true);
+  assert.equal(r.verify.ok, true, "run checks the data between define and start");
+  assert.equal(r.verify.mode, "quick");
   const m = JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
   assert.deepEqual(m.rounds.map((x: { kind: string; status: string }) => `${x.kind}:${x.status}`), ["base:synced", "incr:synced", "final:synced"]);
   assert.equal(await lv.virsh.domState(bootDomain), "running");
@@ -147,6 +149,7 @@ test("run killed with -9 during its base copy, cutover killed during its final r
   assert.equal(m.phase, "started");
   assert.ok(m.rounds.some((x: { kind: string; status: string }) => x.kind === "base" && x.status === "synced"));
   assert.equal(m.cutover.sourceOffAt, killedCut.cutover.sourceOffAt, "the resumed cutover kept its first record");
+  assert.deepEqual(m.verify.map((v: { mode: string; ok: boolean }) => `${v.mode}:${v.ok}`), ["quick:true"]);
   assert.equal(m.rounds.filter((x: { kind: string; status: string }) => x.kind === "final" && x.status === "synced").length, 1);
   assert.equal(await lv.virsh.domState(webDomain), "running");
   assert.deepEqual(await snapshotsOf("web01"), [], "the leftover snapshot was settled");

@@ -31,6 +31,7 @@ const schema = z.object({
   chunk: size("chunk"),
   "coalesce-gap": size("coalesce-gap"),
   detach: z.boolean().default(false),
+  verify: z.enum(["none", "quick", "full"]).default("quick"),
   ...CutoverFields,
   ...vcenterSchemaFields,
   positionals: z.array(z.string()).max(0),
@@ -46,6 +47,7 @@ function pipelineOptions(o: RunOptions): RunPipelineOptions {
     tuning: { jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"] },
     // a cut-over run ends with a started VM unless --define-only
     cutover: { shutdown: o.shutdown, shutdownTimeoutSec: o["shutdown-timeout"], start: !o["define-only"], domain: o },
+    verify: o.verify,
     flags: o,
   };
 }
@@ -94,6 +96,7 @@ export const runCommand = defineCommand({
     jobs: { type: "string", valueName: "N", description: "requests in flight per disk (default 16)" },
     chunk: { type: "string", valueName: "SIZE", description: "bytes per request (default 4M)" },
     "coalesce-gap": { type: "string", valueName: "SIZE", description: "merge changed areas closer than this (default 1M)" },
+    verify: { type: "string", valueName: "none|quick|full", description: "data check after define and before start when cutting over (default quick)" },
     detach: { type: "boolean", description: "continue in the background (systemd unit ablestack-v2k-<run-id>, or a detached process logging to <workdir>/run.log)" },
     ...cutoverOptions,
     ...vcenterOptions,

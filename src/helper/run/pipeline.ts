@@ -15,6 +15,8 @@ import { withVsphere, type VsphereSession } from "../vsphere/session";
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { runCutover, type CutoverOptions, type CutoverResult } from "../cutover/cutover";
 import { type CutoverCriterion, criterionHolds } from "./criterion";
+import { verifyData, type VerifyResult } from "../verify/verify";
+import { frozenSourceSpecs } from "../verify/source";
 
 export interface RunPipelineOptions {
   /** Fresh start only (a workdir with a manifest is resumed). */
@@ -30,6 +32,8 @@ export interface RunPipelineOptions {
   criterion: CutoverCriterion;
   tuning: Omit<RoundOptions, "kind" | "signal">;
   cutover: CutoverOptions;
+  /** Data check between define and start (never on a started domain). */
+  verify: "none" | "quick" | "full";
   flags: VcenterFlags;
 }
 
@@ -42,6 +46,7 @@ export interface RunPipelineResult {
   lastRound: { n: number; changedBytes: number; durationMs: number } | null;
   criterionMet: boolean;
   cutover?: CutoverResult;
+  verify?: VerifyResult;
 }
 
 const STEP = "run";
@@ -139,12 +144,19 @@ export async function runPipeline(o: RunPipelineOptions, ctx: CommandContext): P
         return { ...base, readyForCutover: !afterSync.includes(m0.phase) };
       }
       const virsh = new Virsh({ uri: libvirtUri(o.cutover.domain.connect), signal: ctx.signal });
-      const cut = await runCutover(wd, o.cutover, {
+      const deps = {
         bridge: session.bridge,
         virsh,
-        finalRound: (w) => runRound(w, session, { kind: "final", ...o.tuning, signal: ctx.signal }),
+        finalRound: (w: Workdir) => runRound(w, session, { kind: "final", ...o.tuning, signal: ctx.signal }),
         signal: ctx.signal,
-      });
-      return { ...base, phase: wd.manifest.phase, cutover: cut };
+      };
+      // define first, check the data while nothing runs on the targets, then start
+      let cut = await runCutover(wd, { ...o.cutover, start: false }, deps);
+      let verify: VerifyResult | undefined;
+      if (o.verify !== "none" && !cut.started) {
+        verify = await verifyData(wd, { mode: o.verify, samples: 64, blockSize: 1 << 20, signal: ctx.signal }, await frozenSourceSpecs(wd, session));
+      }
+      if (o.cutover.start) cut = await runCutover(wd, o.cutover, deps);
+      return { ...base, phase: wd.manifest.phase, cutover: cut, ...(verify ? { verify } : {}) };
     }));
 }
