@@ -87,6 +87,7 @@ export class AppState {
     this.routed = true;
     if (!same || (route.view === "migration" && !this.current)) {
       this.detach();
+      this.actionError = null; // it belonged to the page being left
       if (route.view === "migration") this.attach(route.workdir);
       if (route.view === "list") void this.refreshList();
     }
