@@ -89,7 +89,7 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
       ? ["setpriv", ["--reuid", options.unprivilegedUser, "--regid", "nogroup", "--clear-groups", "--", COCKPIT_WS, ...wsArgs]]
       : [COCKPIT_WS, wsArgs];
     ws = execa(file, args, {
-      env: { XDG_DATA_HOME: join(dir, "xdg"), V2K_STATE_DIR: options.workdirRoot, LANG: "C.UTF-8", HOME: dir },
+      env: { XDG_DATA_HOME: join(dir, "xdg"), LANG: "C.UTF-8", HOME: dir }, // the page passes V2K_STATE_DIR itself
       stdin: "ignore", stdout: "ignore", stderr: { file: join(dir, "ws.log") }, reject: false, cleanup: true,
     }) as ResultPromise;
     const base = `http://127.0.0.1:${port}`;

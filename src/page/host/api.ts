@@ -56,14 +56,6 @@ export function preflight(args: { conn: VcenterConnection; target: TargetChoice;
   });
 }
 
-/** A new workdir below the configured root (init's own default is used when the root is the default). */
-export function newWorkdir(vm: string, now = new Date()): string | undefined {
-  const root = pageConfig().workdirRoot;
-  if (root === "/var/lib/ablestack-v2k") return undefined;
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "").replace("T", "-");
-  return `${root}/${vm.replace(/[^A-Za-z0-9._-]/g, "_")}/${stamp}`;
-}
-
 export function init(args: { conn: VcenterConnection; target: TargetChoice; workdir?: string }): HelperRun<InitResult> {
   return runHelper({
     args: ["init", "--vm", args.target.vm, "--dst", args.target.dst, "--target-format", args.target.format,

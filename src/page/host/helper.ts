@@ -34,6 +34,11 @@ export function commandWords(args: string[]): string[] {
   return (i === -1 ? args : args.slice(0, i)).slice(0, 2);
 }
 
+/** The helper creates and lists workdirs under the page's configured root. */
+export function helperEnviron(): string[] {
+  return [`V2K_STATE_DIR=${pageConfig().workdirRoot}`];
+}
+
 export function helperArgv(args: string[], workdir?: string): string[] {
   return [pageConfig().helper, "--json", ...(workdir ? ["--workdir", workdir] : []), ...args];
 }
@@ -79,7 +84,7 @@ export function runHelper<S extends z.ZodTypeAny>(req: RunHelperRequest<S>): Hel
     }
   };
 
-  const proc = cockpit().spawn(argv, { superuser: "require", err: "message" });
+  const proc = cockpit().spawn(argv, { superuser: "require", err: "message", environ: helperEnviron() });
   proc.stream((chunk) => splitter.push(chunk).forEach(handleLine));
   proc.input(req.stdin ?? "");
 

@@ -5,7 +5,7 @@
 // Secrets reach the helper on stdin: the supervisor hands its stdin to the helper.
 import { cockpit } from "./cockpit";
 import { fromSpawnFailure } from "./helper-error";
-import { commandWords, helperArgv } from "./helper";
+import { commandWords, helperArgv, helperEnviron } from "./helper";
 
 /** Runs in the unit or the detached session: $1 workdir, $2 label, then the helper's argv. */
 export const SUPERVISOR_SCRIPT = `
@@ -58,7 +58,7 @@ export async function startOperation(req: StartOperationRequest): Promise<{ unit
   const label = commandWords(req.args).join(" ");
   const unit = unitName(req.runId, label.replace(/ /g, "-"));
   const argv = ["/bin/sh", "-c", LAUNCH_SCRIPT, "sh", unit, req.workdir, label, ...helperArgv(req.args, req.workdir)];
-  const proc = cockpit().spawn(argv, { superuser: "require", err: "message", environ: [`SUPERVISOR=${SUPERVISOR_SCRIPT}`] });
+  const proc = cockpit().spawn(argv, { superuser: "require", err: "message", environ: [`SUPERVISOR=${SUPERVISOR_SCRIPT}`, ...helperEnviron()] });
   proc.input(req.stdin ?? "");
   await new Promise<void>((resolve, reject) => {
     proc.then(() => resolve(), (e) => reject(fromSpawnFailure("ablestack_v2k " + label, e, "")));

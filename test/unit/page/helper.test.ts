@@ -35,6 +35,7 @@ test("events split at arbitrary chunk boundaries arrive whole and in order; the 
   const p = fake.last();
   assert.deepEqual(p.argv, ["/opt/v2k/ablestack_v2k", "--json", "--workdir", "/w", "status"]);
   assert.equal(p.options?.superuser, "require");
+  assert.deepEqual(p.options?.environ, ["V2K_STATE_DIR=/srv/v2k"], "workdirs go under the configured root");
   const text = eventLine({ type: "log", level: "info", message: "one" })
     + eventLine({ type: "progress", disk: 2000, bytes: 10, total: 100, rateBps: 5 })
     + eventLine({ type: "result", command: "status", ok: true, data: { answer: 42 } });
