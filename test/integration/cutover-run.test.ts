@@ -11,7 +11,7 @@ import { exec } from "../../src/helper/util/exec";
 import { OperationRecord } from "../../src/shared/results";
 import { type LibvirtdHandle, removeDomains, startLibvirtd } from "../support/libvirtd";
 import { type TestLab, repoRoot, startTestLab } from "../support/lab";
-import { cliOk, entry, labEnv } from "../unit/cutover/cli-helpers";
+import { cli, cliOk, entry, labEnv } from "../unit/cutover/cli-helpers";
 
 const tag = randomBytes(3).toString("hex");
 const bootDomain = `v2k-t-run-boot01-${tag}`;
@@ -134,6 +134,10 @@ test("run killed with -9 during its base copy, cutover killed during its final r
   assert.equal(d.detached, true);
   assert.equal(d.mode, "setsid"); // no systemd as PID 1 on test hosts
   pids.push(d.pid);
+  // the background run holds the workdir: a second one is refused at once, its record untouched
+  const second = await cli(["--workdir", W, "run", ...common, "--domain-name", webDomain, "--detach"], { env });
+  assert.equal(second.error?.code, "WORKDIR_LOCKED");
+  assert.equal(OperationRecord.parse(JSON.parse(readFileSync(join(W, "operation.json"), "utf8"))).pid, d.pid);
   const op = await waitFor("the detached run to finish", 240_000, () => {
     try {
       const rec = OperationRecord.parse(JSON.parse(readFileSync(join(W, "operation.json"), "utf8")));

@@ -4,7 +4,7 @@ import { defineCommand, type CommandContext } from "../cli/command";
 import { resolveVcenterAccess, vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
 import { V2kError } from "../../shared/v2k-error";
 import { parseSize } from "../engine/index";
-import { readManifest, requireWorkdirPath } from "../state/index";
+import { acquireLock, readManifest } from "../state/index";
 import { CutoverFields, cutoverOptions } from "./cutover";
 import { DEFAULT_CRITERION, parseCriterion } from "../run/criterion";
 import { ensureInitialized, runPipeline, type RunPipelineOptions } from "../run/pipeline";
@@ -72,6 +72,7 @@ function childArgs(workdir: string): string[] {
 async function detach(o: RunOptions, ctx: CommandContext) {
   const po = pipelineOptions(o);
   const workdir = await ensureInitialized(po, ctx); // preflight + init in the foreground: errors show at once
+  acquireLock(workdir, "run --detach").release(); // WORKDIR_LOCKED now rather than in the background
   const { manifest } = readManifest(workdir);
   const v = manifest.vcenter;
   const access = await resolveVcenterAccess(o, { env: process.env, readStdin: ctx.readStdin }, { url: v.url, username: v.username, thumbprint: v.thumbprint, insecure: v.insecure });
@@ -109,12 +110,11 @@ export const runCommand = defineCommand({
   },
   async run(o, ctx) {
     if (o.detach) return detach(o, ctx);
-    const workdir = ctx.global.workdir ? requireWorkdirPath(ctx.global.workdir) : undefined;
-    if (workdir) {
-      recordOperationStart(workdir);
+    return runPipeline(pipelineOptions(o), ctx, (wd) => {
+      // under the lock, so a second run can never overwrite the record of the one running
+      recordOperationStart(wd.path);
       // at exit, after the result line reached events.log, with the real exit code
-      process.once("exit", (code) => recordOperationEnd(workdir, code));
-    }
-    return runPipeline(pipelineOptions(o), ctx);
+      process.once("exit", (code) => recordOperationEnd(wd.path, code));
+    });
   },
 });

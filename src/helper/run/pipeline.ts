@@ -122,10 +122,12 @@ async function syncUntilReady(wd: Workdir, s: VsphereSession, o: RunPipelineOpti
   }
 }
 
-export async function runPipeline(o: RunPipelineOptions, ctx: CommandContext): Promise<RunPipelineResult> {
+/** `onLocked` runs once the workdir is locked (a detached run records operation.json there). */
+export async function runPipeline(o: RunPipelineOptions, ctx: CommandContext, onLocked?: (wd: Workdir) => void): Promise<RunPipelineResult> {
   const workdir = await ensureInitialized(o, ctx);
-  return withWorkdir(workdir, ctx.emitter, STEP, (wd) =>
-    withVsphere(o.flags, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, async (session) => {
+  return withWorkdir(workdir, ctx.emitter, STEP, (wd) => {
+    onLocked?.(wd);
+    return withVsphere(o.flags, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, async (session) => {
       const m0 = wd.manifest;
       if (m0.phase === "rolled-back" || m0.phase === "cleaned") {
         throw new V2kError("PHASE_ORDER", `this migration is ${m0.phase}`, "Start a new run without --workdir (or with a new one).");
@@ -158,5 +160,6 @@ export async function runPipeline(o: RunPipelineOptions, ctx: CommandContext): P
       }
       if (o.cutover.start) cut = await runCutover(wd, o.cutover, deps);
       return { ...base, phase: wd.manifest.phase, cutover: cut, ...(verify ? { verify } : {}) };
-    }));
+    });
+  });
 }
