@@ -157,3 +157,22 @@ test("cleanup removes only our snapshots and leftover qemu-nbd; a user's snapsho
   assert.equal(existsSync(W), false);
   assert.equal(existsSync(m0.disks[0].target.path), false);
 });
+
+test("rollback before any cutover: our open snapshot goes, the running source is left as it is, no domain", async () => {
+  const W = join(dir, "wd-boot01-early");
+  const dst = join(dir, "dst-boot01-early");
+  mkdirSync(dst);
+  await cliOk(["--workdir", W, "init", "--vm", "boot01", "--dst", dst], { env });
+  await cliOk(["--workdir", W, "cbt", "enable"], { env });
+  const snap = await cliOk(["--workdir", W, "snapshot", "base"], { env });
+  const before = (await inventory("boot01")).snapshots.map((s) => s.moref);
+  assert.ok(before.includes(snap.snapshot));
+  const r = await cliOk(["--workdir", W, "rollback"], { env });
+  assert.equal(r.domainName, null);
+  assert.equal(r.domainUndefined, false);
+  assert.equal(r.sourcePoweredOn, false, "it was never shut down");
+  assert.equal(r.sourcePowerState, "poweredOn");
+  assert.deepEqual(r.snapshotsRemoved, [snap.snapshot]);
+  assert.deepEqual((await inventory("boot01")).snapshots.map((s) => s.moref), before.filter((m) => m !== snap.snapshot));
+  assert.equal(manifest(W).phase, "rolled-back");
+});
