@@ -1,7 +1,7 @@
 // Leftover nbdkit / qemu-nbd processes of one workdir (a helper killed with -9 cannot tear them
 // down). A pid is only signalled when the process is nbdkit or qemu-nbd and its command line names
 // this workdir or one of its target disks (never by program name alone).
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 export interface LeftoverProcess {
@@ -19,6 +19,15 @@ function pidFiles(dir: string, depth = 3): string[] {
     else if (e.isFile() && e.name.endsWith(".pid")) out.push(p);
   }
   return out;
+}
+
+/** The pid in a pid file, NaN when it is unreadable or vanished meanwhile. */
+function readPid(file: string): number {
+  try {
+    return Number(readFileSync(file, "utf8").trim());
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function cmdline(pid: number): string[] | null {
@@ -45,7 +54,7 @@ export function findLeftoverProcesses(workdir: string, targets: readonly string[
     if (!["nbdkit", "qemu-nbd"].includes(program) || !ours(args)) return;
     found.set(pid, { pid, pidFile, program });
   };
-  for (const pidFile of pidFiles(workdir)) consider(Number(readFileSync(pidFile, "utf8").trim()), pidFile);
+  for (const pidFile of pidFiles(workdir)) consider(readPid(pidFile), pidFile);
   for (const entry of readdirSync("/proc")) if (/^\d+$/.test(entry)) consider(Number(entry), "");
   return [...found.values()];
 }
@@ -82,16 +91,8 @@ export async function stopLeftoverProcesses(workdir: string, targets: readonly s
   }
   // stale pid files of processes that are gone are removed too
   for (const f of pidFiles(workdir)) {
-    const pid = Number(readFileSync(f, "utf8").trim());
-    if (!alive(pid) || procs.some((p) => p.pidFile === f)) rmSync(f, { force: true });
+    const pid = readPid(f);
+    if (!(pid > 0) || !alive(pid) || procs.some((p) => p.pidFile === f)) rmSync(f, { force: true });
   }
   return procs;
-}
-
-export function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
