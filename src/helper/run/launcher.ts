@@ -30,11 +30,19 @@ export function selfArgv(): string[] {
   return [process.execPath, ...process.execArgv, process.argv[1]!];
 }
 
-export function systemdRunArgv(unit: string, workdir: string, stdinFile: string, argv: string[]): string[] {
+/** Settings a unit does not inherit (systemd starts it with a clean environment); never a password. */
+export function passedEnvironment(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter(([k, v]) => v !== undefined && (/^(ABLESTACK_V2K_|V2K_)/.test(k) || /^GOVC_(URL|USERNAME|THUMBPRINT|INSECURE)$/.test(k) || k === "PATH"))
+    .filter(([k]) => !/PASSWORD|SECRET|TOKEN/i.test(k) && k !== DETACHED_ENV)
+    .map(([k, v]) => `--setenv=${k}=${v}`);
+}
+
+export function systemdRunArgv(unit: string, workdir: string, stdinFile: string, argv: string[], env: NodeJS.ProcessEnv = {}): string[] {
   return ["systemd-run", "--unit", unit, "--collect", "--quiet", "-p", "Type=exec",
     "-p", `StandardInput=file:${stdinFile}`,
     "-p", `StandardOutput=append:${join(workdir, RUN_LOG)}`, "-p", `StandardError=append:${join(workdir, RUN_LOG)}`,
-    `--setenv=${DETACHED_ENV}=${unit}`, "--", ...argv];
+    `--working-directory=${process.cwd()}`, ...passedEnvironment(env), `--setenv=${DETACHED_ENV}=${unit}`, "--", ...argv];
 }
 
 export interface Launched {
@@ -55,7 +63,7 @@ export async function launchDetached(workdir: string, runId: string, argv: strin
     const stdinFile = join(workdir, `.run-stdin-${process.pid}`);
     writeFileSync(stdinFile, stdin, { mode: 0o600 });
     try {
-      const sd = systemdRunArgv(unit, workdir, stdinFile, argv);
+      const sd = systemdRunArgv(unit, workdir, stdinFile, argv, env);
       await exec(sd[0]!, sd.slice(1), { timeoutMs: 60_000, env });
     } finally {
       rmSync(stdinFile, { force: true }); // Type=exec: systemd opened it before returning

@@ -31,6 +31,10 @@ test("detached run under systemd: unit name from the run id, stdin from a file, 
   assert.ok(argv.includes("StandardOutput=append:/w/run.log"));
   assert.deepEqual(argv.slice(argv.indexOf("--") + 1), ["/usr/bin/node", "/h.mjs", "--workdir", "/w", "run"]);
   assert.ok(!argv.some((a) => /password/i.test(a)), "no secret on the command line");
+  const withEnv = systemdRunArgv("u", "/w", "/w/.stdin", ["x"], { GOVC_URL: "https://vc/sdk", GOVC_PASSWORD: "s3cret", ABLESTACK_V2K_DOMAIN_TYPE: "qemu", HOME: "/root" });
+  assert.ok(withEnv.includes("--setenv=GOVC_URL=https://vc/sdk"));
+  assert.ok(withEnv.includes("--setenv=ABLESTACK_V2K_DOMAIN_TYPE=qemu"));
+  assert.ok(!withEnv.some((a) => a.includes("s3cret") || a.includes("HOME")), "the password stays out, unrelated variables too");
 });
 
 test("run refuses before touching anything: phase2 without a run, a new run without --vm/--dst, bad options", async () => {
