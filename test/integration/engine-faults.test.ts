@@ -90,6 +90,17 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
     assert.ok(m.warnings.some((x: { code: string }) => x.code === "TLS_INSECURE"));
   });
 
+  await t.test("python3 without pyvmomi: PYVMOMI_MISSING; preflight lists it as a failed check", async () => {
+    const py = join(base, "python-without-pyvmomi");
+    writeFileSync(py, "#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n", { mode: 0o755 });
+    await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "PYVMOMI_MISSING", { env: { ...env, V2K_PYTHON: py } });
+    const pre = await ok(["preflight", "--vm", "web01", "--dst", dst], { env: { ...env, V2K_PYTHON: py } });
+    assert.equal(pre.go, false);
+    const tools = pre.checks.find((c: { id: string }) => c.id === "host-tools");
+    assert.equal(tools.status, "fail");
+    assert.match(tools.reason, /pyvmomi/);
+  });
+
   await t.test("credentials in --vcenter are refused (they would show in ps)", async () => {
     await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst, "--vcenter", "https://u:p@127.0.0.2/sdk"], "USAGE", { env });
   });

@@ -2,7 +2,7 @@
 // as a child process (--json), target image hashing through qemu-nbd + nbdcopy, lab look-ups.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
@@ -136,17 +136,22 @@ export async function ourSnapshotsOnVm(lab: Lab, name: string): Promise<string[]
   return vm.snapshots.filter((s: { name: string }) => s.name.startsWith("ablestack-v2k ")).map((s: { moref: string }) => s.moref);
 }
 
-/** sha256 of an image's full virtual content, read through qemu-nbd (read-only) by nbdcopy. */
-export function hashImage(path: string, format: "qcow2" | "raw"): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("nbdcopy", ["--", "[", "qemu-nbd", "-r", "-f", format, path, "]", "-"], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * sha256 of an image's full virtual content: qemu-img converts it (force-share, so no lock race
+ * with a server that is just exiting) into a sparse raw file, which is hashed and removed.
+ */
+export async function hashImage(path: string, format: "qcow2" | "raw"): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "v2k-e2e-hash-"));
+  try {
+    const raw = join(dir, "image.raw");
+    const r = spawnSync("qemu-img", ["convert", "-U", "-f", format, "-O", "raw", path, raw], { encoding: "utf8", timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`qemu-img convert failed (${r.status ?? r.signal}): ${r.stderr}`);
     const hash = createHash("sha256");
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => hash.update(d));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(hash.digest("hex")) : reject(new Error(`nbdcopy failed (${code}): ${err}`))));
-  });
+    for await (const chunk of createReadStream(raw, { highWaterMark: 4 * 1024 * 1024 })) hash.update(chunk as Buffer);
+    return hash.digest("hex");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function readManifestFile(workdir: string): any {
