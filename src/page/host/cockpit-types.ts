@@ -66,6 +66,8 @@ export interface Cockpit {
   gettext(context: string, message: string): string;
   format(template: string, ...args: unknown[]): string;
   language: string;
+  /** True while the page is not visible (another Cockpit page or browser tab is shown). */
+  hidden: boolean;
   location: CockpitLocation;
   transport: { wait(callback: () => void): void };
   addEventListener(event: "locationchanged" | "visibilitychange", listener: () => void): void;

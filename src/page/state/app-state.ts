@@ -67,9 +67,17 @@ export class AppState {
   attachRouter(): () => void {
     const c = cockpit();
     const update = () => this.setRoute(AppState.routeFromLocation(c.location.path, c.location.options));
+    // Coming back to the page shows fresh states (no polling while it is open).
+    const visible = () => {
+      if (!c.hidden) void this.refreshList();
+    };
     c.addEventListener("locationchanged", update);
+    c.addEventListener("visibilitychange", visible);
     update();
-    return () => c.removeEventListener("locationchanged", update);
+    return () => {
+      c.removeEventListener("locationchanged", update);
+      c.removeEventListener("visibilitychange", visible);
+    };
   }
 
   go(route: Route): void {

@@ -23,7 +23,15 @@ export class FakeCockpit {
   readonly processes: FakeProcess[] = [];
   readonly files: FakeFile[] = [];
   readonly location = { path: [] as string[], options: {} as Record<string, string | string[]>, go: (p: string | string[], o?: Record<string, string>) => this.navigate(p, o) };
-  private listeners = new Set<() => void>();
+  private listeners = new Map<string, Set<() => void>>();
+
+  emitEvent(event: "visibilitychange" | "locationchanged"): void {
+    this.dispatch(event);
+  }
+
+  private dispatch(event: string): void {
+    for (const l of this.listeners.get(event) ?? []) l();
+  }
   translations: Record<string, string> = {};
   adminAllowed = true;
   /** Files the bridge's tail script reads (events.log), by path. */
@@ -50,7 +58,7 @@ export class FakeCockpit {
   private navigate(p: string | string[], o?: Record<string, string>) {
     this.location.path = Array.isArray(p) ? p : p.split("/").filter(Boolean);
     this.location.options = o ?? {};
-    for (const l of this.listeners) l();
+    this.dispatch("locationchanged");
   }
 
   asCockpit(): Cockpit {
@@ -105,10 +113,14 @@ export class FakeCockpit {
       gettext: ((a: string, b?: string) => self.translations[b ?? a] ?? (b ?? a)) as Cockpit["gettext"],
       format: (t: string) => t,
       language: "en",
+      hidden: false,
       location: this.location,
       transport: { wait: (cb: () => void) => cb() },
-      addEventListener: (_e: string, l: () => void) => { self.listeners.add(l); },
-      removeEventListener: (_e: string, l: () => void) => { self.listeners.delete(l); },
+      addEventListener: (e: string, l: () => void) => {
+        if (!self.listeners.has(e)) self.listeners.set(e, new Set());
+        self.listeners.get(e)!.add(l);
+      },
+      removeEventListener: (e: string, l: () => void) => { self.listeners.get(e)?.delete(l); },
     };
   }
 

@@ -141,3 +141,23 @@ test("the first route loads the migrations list", async () => {
   assert.equal(state.list.error, null);
   state.dispose();
 });
+
+test("coming back to the page refreshes the list; while hidden it does not", async () => {
+  const state = new AppState();
+  const c = fake.asCockpit();
+  setCockpit(c);
+  state.attachRouter();
+  const first = fake.last(); // the first route's list
+  first.emit(eventLine({ type: "result", command: "list", ok: true, data: { root: "/srv/v2k", migrations: [], unreadable: [] } }));
+  first.exit();
+  await settle();
+  const before = fake.processes.length;
+  (c as { hidden: boolean }).hidden = true;
+  fake.emitEvent("visibilitychange");
+  assert.equal(fake.processes.length, before);
+  (c as { hidden: boolean }).hidden = false;
+  fake.emitEvent("visibilitychange");
+  assert.equal(fake.processes.length, before + 1);
+  assert.equal(fake.last().argv[2], "list");
+  state.dispose();
+});
