@@ -86,6 +86,15 @@ test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown alread
   assert.match(xml, /<source network='v2k-backend'\/>/);
   assert.equal(readFileSync(c.xmlPath, "utf8").includes(`<name>${web}</name>`), true);
 
+  // a re-run before start applies a corrected network map to the same domain (same uuid)
+  const uuid = m.cutover.domainUuid;
+  await cliOk(["--workdir", W, "cutover", "--shutdown", "guest", "--domain-name", web, "--domain-type", "qemu",
+    "--network-map", "VM Network=br-v2k-other,dvpg-prod=network:v2k-backend"], { env });
+  const redefined = (await lv.virsh.dumpXml(web, true))!;
+  assert.match(redefined, /<source bridge='br-v2k-other'\/>/);
+  assert.match(redefined, new RegExp(`<uuid>${uuid}</uuid>`));
+  assert.equal(manifest(W).cutover.definedAt, m.cutover.definedAt, "the downtime record keeps the first define");
+
   const q = await cliOk(["--workdir", W, "verify", "--samples", "8"], { env });
   assert.deepEqual(q.disks.map((d: { disk: number; blocks: number }) => `${d.disk}:${d.blocks}`), ["2000:8", "16000:8"]);
 });

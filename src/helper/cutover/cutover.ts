@@ -136,6 +136,10 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
       if (m.phase !== "started") m.phase = "defined";
     });
     emit(`libvirt domain '${policy.name}' defined (${policy.domainType})`);
+  } else if (!wd.manifest.cutover!.startedAt && (await d.virsh.domState(policy.name)) === "shut off") {
+    // a re-run before start applies changed XML options (network map, bus, ...) to our domain
+    await requireSourceOff(d.bridge, wd.manifest.vm.moref, "define the KVM domain");
+    await defineDomain(d.virsh, xml, { name: policy.name, uuid: policy.uuid, runId: wd.manifest.runId, ...(d.signal ? { signal: d.signal } : {}) });
   }
 
   // 7. start
