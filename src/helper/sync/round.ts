@@ -127,6 +127,7 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
     const abort = new AbortController();
     const onAbort = () => abort.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) onAbort(); // a cancel that came while connecting or preparing (no event fires again)
     try {
       const results = await Promise.allSettled(wd.manifest.disks.map(async (disk) => {
         const snap = snapDisks.find((d) => d.key === disk.key);
