@@ -21,7 +21,12 @@ export interface LibvirtdHandle {
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    // a daemon that exited but was not reaped yet (zombie) is gone for our purposes
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
   } catch {
     return false;
   }
