@@ -135,7 +135,7 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
       c.downtimeMs = Date.parse(c.definedAt) - Date.parse(c.sourceOffAt!);
       if (m.phase !== "started") m.phase = "defined";
     });
-    emit(`libvirt domain '${policy.name}' defined (${policy.domainType})`);
+    emit(`libvirt domain '${policy.name}' defined (${policy.domainType}); ${((wd.manifest.cutover!.downtimeMs ?? 0) / 1000).toFixed(1)} s since the source went off`);
   } else if (!wd.manifest.cutover!.startedAt && (await d.virsh.domState(policy.name)) === "shut off") {
     // a re-run before start applies changed XML options (network map, bus, ...) to our domain
     await requireSourceOff(d.bridge, wd.manifest.vm.moref, "define the KVM domain");
@@ -152,7 +152,7 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
       c.downtimeMs = Date.parse(c.startedAt) - Date.parse(c.sourceOffAt!);
       m.phase = "started";
     });
-    emit(`libvirt domain '${policy.name}' started`);
+    emit(`libvirt domain '${policy.name}' started; downtime ${((wd.manifest.cutover!.downtimeMs ?? 0) / 1000).toFixed(1)} s`);
   }
 
   const c = wd.manifest.cutover!;
