@@ -276,6 +276,23 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
     await ok([...wd, "sync", "incr"], { env });
   });
 
+  await t.test("crash between the snapshot task and the manifest write: found again by its exact name", async () => {
+    await labWrite(lab, "win01", 0, 33 * MiB, MiB, 91);
+    const snap = await ok([...wd, "snapshot", "incr"], { env });
+    // what a helper killed right after CreateSnapshot_Task started leaves behind: the intent only
+    const m = readManifestFile(W);
+    const rec = m.snapshots.at(-1);
+    assert.equal(rec.moref, snap.snapshot);
+    rec.moref = null;
+    rec.state = "creating";
+    writeFileSync(join(W, "manifest.json"), JSON.stringify(m, null, 2));
+    const res = await ok([...wd, "sync", "incr"], { env });
+    assert.equal(res.snapshot, snap.snapshot, "the existing snapshot is adopted, no second one is created");
+    assert.deepEqual(await ourSnapshotsOnVm(lab, "win01"), []);
+    const d = readManifestFile(W).disks[0];
+    assert.equal(await hashImage(d.target.path, d.target.format), await labHash(lab, "win01", 0));
+  });
+
   await t.test("target disk full", async () => {
     const full = join(base, "full");
     mkdirSync(full);
