@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fails, hashImage, helper, HELPER, labHash, labWrite, ok, ourSnapshotsOnVm, qemuNbdServing, readManifestFile, startLab, tempDir, type Lab } from "./engine-support";
 
@@ -103,6 +103,14 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
 
   await t.test("credentials in --vcenter are refused (they would show in ps)", async () => {
     await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst, "--vcenter", "https://u:p@127.0.0.2/sdk"], "USAGE", { env });
+  });
+
+  await t.test("default workdir: <state dir>/<vm>/<run id>, mode 0700", async () => {
+    const state = join(base, "state");
+    const r = await ok(["init", "--vm", "web01", "--dst", dst], { env: { ...env, V2K_STATE_DIR: state } });
+    assert.match(r.workdir, new RegExp(`^${state}/web01/\\d{8}-\\d{6}-[0-9a-f]{6}$`));
+    assert.equal(statSync(r.workdir).mode & 0o777, 0o700);
+    assert.equal(statSync(join(state, "web01")).mode & 0o777, 0o700);
   });
 
   await t.test("bad and foreign workdirs", async () => {
