@@ -99,6 +99,11 @@ export async function main(argv: string[]): Promise<number> {
   emitter.addSink(global.json ? jsonStdoutSink : humanStderrSink);
   const step = command.path.join(" ");
 
+  // A reader that goes away (`| head`, a closed page) must not kill a sync midway: events.log
+  // still records everything, so a broken stdout/stderr pipe is ignored.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+  });
   const abort = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => abort.abort(new V2kError("CANCELLED", `interrupted by ${sig}`, "Re-run the command: it continues from the workdir."));
   // `on`, not `once`: execa's cleanup handler re-raises a signal when it sees no other listener
