@@ -106,8 +106,12 @@ test("boot01: base, incremental rounds with guest writes, cutover, verify quick/
   assert.equal(q.ok, true);
   assert.match(q.seed, /^[0-9a-f]{16}$/);
   assert.equal(q.disks[0].blocks, 16);
-  const f = await cliOk(["--workdir", W, "verify", "--mode", "full"], { env });
+  const full = await cli(["--workdir", W, "verify", "--mode", "full"], { env });
+  assert.equal(full.ok, true, JSON.stringify(full.error));
+  const f = full.data;
   assert.equal(f.disks[0].comparedBytes, 128 * MiB);
+  const last = full.events.filter((e) => e.type === "progress" && e.step === "verify").at(-1);
+  assert.deepEqual([last?.disk, last?.bytes, last?.total], [2000, 128 * MiB, 128 * MiB], "verify reports progress for the page");
   const b = await cliOk(["--workdir", W, "verify", "--mode", "boot", "--boot-marker", "V2K-BOOT-OK boot01", "--boot-timeout", "180", "--no-agent"], { env });
   assert.equal(b.boot.via, "console");
   assert.equal(await lv.virsh.domState(`${domain}-v2k-boot-check`), null, "the boot check's transient domain is gone");

@@ -80,7 +80,18 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
           // a source that cannot tell its allocation is read completely
           areas = fullAreas(size, o.blockSize, sa === null ? null : unionAreas(sa, ta ?? []));
         }
-        const r = await compareAreas(src.source, tgt.source, areas, { disk: d.key, ...(o.signal ? { signal: o.signal } : {}) });
+        const total = areas.reduce((n, a) => n + a.length, 0);
+        const t0 = Date.now();
+        let lastEmit = 0;
+        const progress = (bytes: number, force = false) => {
+          // about once a second, as the copy engine does
+          if (!force && Date.now() - lastEmit < 1000) return;
+          lastEmit = Date.now();
+          const rateBps = bytes / Math.max(0.001, (Date.now() - t0) / 1000);
+          wd.emitter.emit({ type: "progress", step: STEP, disk: d.key, bytes, total, rateBps });
+        };
+        const r = await compareAreas(src.source, tgt.source, areas, { disk: d.key, onProgress: (b) => progress(b), ...(o.signal ? { signal: o.signal } : {}) });
+        progress(r.comparedBytes, true);
         disks.push({ disk: d.key, label: d.label, comparedBytes: r.comparedBytes, blocks: r.blocks, mismatches: r.mismatches });
         wd.emitter.log(r.mismatches.length ? "error" : "info", STEP,
           `${d.label}: ${r.blocks} blocks (${r.comparedBytes} bytes) compared, ${r.mismatches.length} mismatch(es)`, d.key);
