@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { execa } from "execa";
 import { exec } from "../../src/helper/util/exec";
+import { hardwareKvm } from "../../src/helper/libvirt/virsh";
 import { OperationRecord } from "../../src/shared/results";
 import { type LibvirtdHandle, removeDomains, startLibvirtd } from "../support/libvirtd";
 import { type TestLab, repoRoot, startTestLab } from "../support/lab";
@@ -72,7 +73,10 @@ test("run: from nothing to a started KVM VM in one command; the migrated boot01 
   const dst = join(dir, "dst-boot01");
   mkdirSync(dst);
   const t0 = Date.now();
-  const r = await cliOk(["--workdir", W, "run", "--vm", "boot01", "--dst", dst, ...common, "--domain-name", bootDomain], { env });
+  // the domain type is left to "auto": it must pick what really boots on this host
+  const auto = common.filter((a, i) => a !== "--domain-type" && common[i - 1] !== "--domain-type");
+  const r = await cliOk(["--workdir", W, "run", "--vm", "boot01", "--dst", dst, ...auto, "--domain-name", bootDomain], { env });
+  assert.match((await lv.virsh.dumpXml(bootDomain))!, new RegExp(`<domain type='${hardwareKvm() ? "kvm" : "qemu"}'`));
   process.stderr.write(`run boot01: nothing -> started in ${((Date.now() - t0) / 1000).toFixed(1)} s, downtime ${(r.cutover.downtimeMs / 1000).toFixed(1)} s\n`);
   assert.equal(r.phase, "started");
   assert.equal(r.criterionMet, true);

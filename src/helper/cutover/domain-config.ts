@@ -22,7 +22,7 @@ export const domainOptions: Record<string, OptionSpec> = {
   "nic-model": { type: "string", valueName: "auto|virtio|e1000e", description: "NIC model (default auto: virtio for Linux, e1000e for Windows)" },
   "domain-name": { type: "string", valueName: "NAME", description: "libvirt domain name (default: the VMware VM name)" },
   uuid: { type: "string", valueName: "keep|new", description: "domain UUID: keep the VMware BIOS uuid (default) or generate a new one" },
-  "domain-type": { type: "string", valueName: "auto|kvm|qemu", description: "libvirt domain type (default auto: kvm when /dev/kvm is usable, else qemu emulation)" },
+  "domain-type": { type: "string", valueName: "auto|kvm|qemu", description: "libvirt domain type (default auto: kvm with hardware-assisted KVM, else qemu emulation; $ABLESTACK_V2K_DOMAIN_TYPE decides auto)" },
   graphics: { type: "string", valueName: "vnc|none", description: "graphics console (default vnc on 127.0.0.1 with autoport)" },
   connect: { type: "string", valueName: "URI", description: "libvirt URI (default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI)" },
 };

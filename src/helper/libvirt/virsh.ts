@@ -144,14 +144,22 @@ async function withTempFile<T>(content: string, fn: (path: string) => Promise<T>
 }
 
 /**
- * `kvm` when the operator asked for it or when libvirt offers it (/dev/kvm), else `qemu` (TCG).
- * $ABLESTACK_V2K_DOMAIN_TYPE decides "auto" on hosts whose /dev/kvm exists but cannot run guests
- * (some nested set-ups fail with "KVM internal error ... emulation failure").
+ * Hardware-assisted KVM (kvm_intel / kvm_amd). Some nested set-ups expose /dev/kvm through a
+ * software mode (kvm_pvm) that cannot run firmware or boot loaders ("KVM internal error ...
+ * emulation failure"), so /dev/kvm alone does not make a usable host.
+ */
+export function hardwareKvm(sys = "/sys/module", dev = "/dev/kvm"): boolean {
+  return existsSync(dev) && (existsSync(`${sys}/kvm_intel`) || existsSync(`${sys}/kvm_amd`));
+}
+
+/**
+ * `kvm` when the operator asked for it, or for "auto" when hardware-assisted KVM is present and
+ * libvirt offers it; else `qemu` (TCG). $ABLESTACK_V2K_DOMAIN_TYPE (kvm|qemu) decides "auto" outright.
  */
 export async function resolveDomainType(policy: "auto" | "kvm" | "qemu", virsh: Virsh): Promise<"kvm" | "qemu"> {
   if (policy !== "auto") return policy;
   const forced = process.env.ABLESTACK_V2K_DOMAIN_TYPE;
   if (forced === "kvm" || forced === "qemu") return forced;
-  if (!existsSync("/dev/kvm")) return "qemu";
+  if (!hardwareKvm()) return "qemu";
   return (await virsh.domainTypes()).includes("kvm") ? "kvm" : "qemu";
 }
