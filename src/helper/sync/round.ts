@@ -115,10 +115,10 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
   }
   const { round, snapshot } = prepared;
   const n = round.n;
-  if (options.kind === "final" && (await session.bridge.vmState(wd.manifest.vm.moref)).powerState === "poweredOn") {
-    await wd.warn(step, "FINAL_WHILE_ON", "final sync while the source VM is still powered on: writes after this snapshot are not copied (cutover shuts it down first)");
-  }
   try {
+    if (options.kind === "final" && (await session.bridge.vmState(wd.manifest.vm.moref)).powerState === "poweredOn") {
+      await wd.warn(step, "FINAL_WHILE_ON", "final sync while the source VM is still powered on: writes after this snapshot are not copied (cutover shuts it down first)");
+    }
     if (wd.manifest.target.transport === "http") await requireSoleSnapshot(wd, session.bridge, snapshot);
     await wd.update((m) => {
       m.rounds.find((r) => r.n === n)!.status = "syncing";
