@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { exec } from "../../src/helper/util/exec";
 import { type LibvirtdHandle, removeDomains, startLibvirtd } from "../support/libvirtd";
-import { type TestLab, startTestLab } from "../support/lab";
-import { cli, cliOk, labEnv } from "../unit/cutover/cli-helpers";
+import { execa } from "execa";
+import { type TestLab, repoRoot, startTestLab } from "../support/lab";
+import { cli, cliOk, entry, labEnv } from "../unit/cutover/cli-helpers";
 
 const MiB = 1 << 20;
 const tag = randomBytes(3).toString("hex");
@@ -150,10 +151,19 @@ test("verify refuses a running domain, and a corrupted target block fails with i
   assert.equal(q.error?.code, "VERIFY_MISMATCH", "128 samples of 1 MiB cover the whole 128 MiB disk");
 });
 
-test("rollback after a started cutover: domain gone (nvram too), source powered on, no migration snapshot", async () => {
+test("rollback after a started cutover and an interrupted boot check: domains gone, source powered on, no migration snapshot", async () => {
   await cliOk(["--workdir", W, "cutover", ...cut, "--start"], { env }); // already started: idempotent
-  await lv.virsh.start(domain); // verify stopped it above; rollback must cope with a running domain
+  // a boot check killed with -9 leaves its transient domain running on overlays of the targets
+  const check = `${domain}-v2k-boot-check`;
+  const child = execa(process.execPath, ["--import", "tsx", entry, "--workdir", W, "--json", "verify", "--mode", "boot", "--boot-timeout", "300"],
+    { cwd: repoRoot, env: { ...process.env, ...env }, reject: false, stdin: "ignore" });
+  for (let i = 0; i < 600 && (await lv.virsh.domState(check)) !== "running"; i++) await new Promise((r) => setTimeout(r, 100));
+  child.kill("SIGKILL");
+  await child;
+  assert.equal(await lv.virsh.domState(check), "running", "the interrupted check's domain outlives the helper");
   const r = await cliOk(["--workdir", W, "rollback"], { env });
+  assert.equal(await lv.virsh.domState(check), null, "rollback stopped the interrupted boot check");
+  assert.equal(existsSync(join(W, "boot-check")), false);
   assert.equal(r.domainUndefined, true);
   assert.equal(r.sourcePoweredOn, true);
   assert.equal(await lv.virsh.domState(domain), null);

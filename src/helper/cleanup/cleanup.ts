@@ -6,6 +6,7 @@ import { type Workdir } from "../state/index";
 import { type VsphereBridge } from "../vsphere/index";
 import { type Virsh } from "../libvirt/virsh";
 import { isOurDomain } from "../cutover/define";
+import { removeBootCheckLeftovers } from "../verify/boot-check";
 import { removeOwnSnapshots } from "./snapshots";
 import { stopLeftoverProcesses } from "./processes";
 
@@ -30,6 +31,9 @@ export async function runCleanup(wd: Workdir, o: CleanupOptions, deps: { bridge:
   if (o.deleteTarget && domain && (await isOurDomain(deps.virsh, domain, m.runId))) {
     throw new V2kError("PHASE_ORDER", `the libvirt domain '${domain}' still uses the target disks`,
       "Run 'rollback --remove-disks' to remove the domain and its disks, or clean up without --delete-target.");
+  }
+  if (domain && (await removeBootCheckLeftovers(deps.virsh, wd.path, domain, m.runId))) {
+    wd.emitter.log("info", STEP, "stopped the transient domain of an interrupted boot check");
   }
   const stopped = await stopLeftoverProcesses(wd.path, m.disks.map((d) => d.target.path));
   for (const p of stopped) wd.emitter.log("info", STEP, `stopped leftover ${p.program} (pid ${p.pid})`);

@@ -6,6 +6,7 @@ import { type VsphereBridge } from "../vsphere/index";
 import { type Virsh } from "../libvirt/virsh";
 import { removeOwnSnapshots } from "../cleanup/snapshots";
 import { isOurDomain } from "./define";
+import { removeBootCheckLeftovers } from "../verify/boot-check";
 import { domainFiles } from "./domain-config";
 import { defaultDomainName } from "./domain-policy";
 
@@ -33,6 +34,9 @@ export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridg
   const name = m.cutover?.domainName ?? (m.cutover ? defaultDomainName(m.vm.name) : null);
 
   let domainUndefined = false;
+  if (name !== null && (await removeBootCheckLeftovers(deps.virsh, wd.path, name, m.runId))) {
+    emit("an interrupted boot check's transient domain was stopped");
+  }
   if (name !== null && (await deps.virsh.exists(name))) {
     if (await isOurDomain(deps.virsh, name, m.runId)) {
       await deps.virsh.destroy(name);

@@ -8,6 +8,7 @@ import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { type DomainPolicy } from "../cutover/domain-policy";
 import { buildDomainXml } from "../cutover/domain-xml";
+import { domainRunId } from "../cutover/define";
 import { type Virsh } from "../libvirt/virsh";
 import { validateDomainXml } from "../libvirt/validate";
 import { exec } from "../util/exec";
@@ -29,6 +30,24 @@ export interface BootCheckResult {
   consoleTail: string;
 }
 
+export function bootCheckDomainName(domain: string): string {
+  return `${domain}-v2k-boot-check`;
+}
+
+export function bootCheckDir(workdir: string): string {
+  return join(workdir, "boot-check");
+}
+
+/** A boot check interrupted by kill -9 leaves its transient domain running on overlays: stop it. */
+export async function removeBootCheckLeftovers(virsh: Virsh, workdir: string, domain: string, runId: string): Promise<boolean> {
+  const name = bootCheckDomainName(domain);
+  const xml = await virsh.dumpXml(name);
+  let stopped = false;
+  if (xml !== null && domainRunId(xml) === runId) stopped = await virsh.destroy(name);
+  rmSync(bootCheckDir(workdir), { recursive: true, force: true });
+  return stopped;
+}
+
 function markerRegex(marker: string): RegExp {
   return marker.startsWith("re:") ? new RegExp(marker.slice(3)) : new RegExp(marker.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
 }
@@ -48,10 +67,10 @@ export async function bootCheck(m: Manifest, workdir: string, base: DomainPolicy
     throw new V2kError("PHASE_ORDER", `the domain '${base.name}' is ${real}: a boot check needs its disks unused`,
       `Shut it down first (virsh shutdown ${base.name}), or watch its own console instead.`);
   }
-  const dir = join(workdir, "boot-check");
+  const dir = bootCheckDir(workdir);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const name = `${base.name}-v2k-boot-check`;
+  const name = bootCheckDomainName(base.name);
   const consoleLog = join(dir, "console.log");
   try {
     const overlays = new Map<number, { path: string; format: "qcow2" }>();
