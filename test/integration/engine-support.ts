@@ -83,16 +83,18 @@ export async function fails(args: string[], code: string, opts: Parameters<typeo
 
 /** The lab in the foreground as our child (no detached process to leak); ready once lab.json names it. */
 export async function startLab(t: { after(fn: () => void | Promise<void>): void }, scenario = "default"): Promise<Lab> {
-  const dir = tempDir(t, "v2k-e2e-lab-");
+  const dir = mkdtempSync(join(tmpdir(), "v2k-e2e-lab-"));
   const child = spawn(HELPER, ["lab", "start", "--dir", dir, "--scenario", scenario], { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   child.stderr!.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   const exited = new Promise<void>((r) => child.on("close", () => r()));
+  // one hook, in this order: stop the lab, then remove its directory (hooks run first-in first-out)
   t.after(async () => {
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
     await exited;
     clearTimeout(timer);
+    rmSync(dir, { recursive: true, force: true });
   });
   const deadline = Date.now() + 240_000;
   let info: Record<string, any> | undefined;
