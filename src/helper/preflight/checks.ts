@@ -98,6 +98,9 @@ export function inventoryChecks(inv: InventoryResult): Check[] {
     add("windows-hibernation", "Windows fast startup / hibernation", "pass", `not a Windows guest (${inv.guestId})`);
   }
 
+  add("vtpm", "Virtual TPM", inv.vtpm ? "warn" : "pass",
+    inv.vtpm ? "the VM has a vTPM: its state (BitLocker keys, measured boot) is not transferred; suspend BitLocker first" : "none");
+
   if (inv.host && /^6\.0\./.test(inv.host.version)) {
     add("esxi-version", "ESXi version", "warn", `ESXi ${inv.host.version} build ${inv.host.build}: check KB 2136854 (CBT consolidation bug) is patched`);
   } else if (inv.host) {

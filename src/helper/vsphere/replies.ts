@@ -72,6 +72,7 @@ export const InventoryResult = z.object({
   datastores: z.array(z.object({ moref: z.string(), name: z.string(), type: z.string() })),
   datacenter: z.string().nullable(),
   guestinfo: z.record(z.string(), z.string()),
+  vtpm: z.boolean().default(false),
 });
 export type InventoryResult = z.infer<typeof InventoryResult>;
 

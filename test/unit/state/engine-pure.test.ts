@@ -40,6 +40,7 @@ test("warnings: powered off, Windows hibernation unknown or on, secure boot with
   assert.equal(status({ ...win, guestinfo: { "guestinfo.hibernation": "true" } })["windows-hibernation"], "warn");
   assert.equal(status({ ...inventory, host: { moref: "host-1", name: "esx", version: "6.0.0", build: "1" } })["esxi-version"], "warn");
   assert.equal(status({ ...inventory, nics: [] }).layout, "warn");
+  assert.equal(status({ ...inventory, vtpm: true }).vtpm, "warn");
   assert.equal(status({ ...inventory, disks: [{ ...inventory.disks[0]!, controllerKey: 999 }] }).layout, "fail");
 });
 

@@ -19,7 +19,7 @@ export const inventory: InventoryResult = {
       thin: true, diskMode: "persistent", uuid: null, changeId: null, sharing: "sharingNone", rdm: "none", backingType: "FlatVer2BackingInfo" },
   ],
   nics: [{ key: 4000, label: "Network adapter 1", model: "vmxnet3", mac: "00:50:56:aa:bb:01", network: "VM Network", networkKind: "standard" }],
-  snapshots: [], datastores: [{ moref: "datastore-1", name: "ds1", type: "VMFS" }], datacenter: "DC1", guestinfo: {},
+  snapshots: [], datastores: [{ moref: "datastore-1", name: "ds1", type: "VMFS" }], datacenter: "DC1", guestinfo: {}, vtpm: false,
 };
 
 export function sampleManifest(dst = "/var/lib/targets"): Manifest {

@@ -86,6 +86,10 @@ NICS = [
 ]
 
 
+# vTPM devices exist from API 6.7 on; older pyvmomi builds lack the type
+TPM = getattr(vim.vm.device, "VirtualTPM", None)
+
+
 def classify(dev, table):
     for cls, name in table:
         if isinstance(dev, cls):
@@ -219,6 +223,7 @@ def op_inventory(sess, args):
         "datastores": ds_info,
         "datacenter": datacenter_of(sess, vm),
         "guestinfo": extra,
+        "vtpm": any(isinstance(d, TPM) for d in devices) if TPM is not None else False,
     }
 
 
