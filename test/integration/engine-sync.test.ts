@@ -87,6 +87,11 @@ test("engine: preflight, init, cbt, base, incremental rounds, CBT reset rebase, 
     assert.deepEqual(await ourSnapshotsOnVm(lab, "web01"), []);
     const again = await ok([...wd, "cbt", "enable"], { env });
     assert.equal(again.stunned, false, "idempotent: no second stun");
+    const st = await ok([...wd, "cbt", "status"], { env });
+    assert.equal(st.enabled, true);
+    assert.equal(st.active, true);
+    assert.deepEqual(st.disks.map((d: { key: number }) => d.key), [2000, 16000]);
+    for (const d of st.disks) assert.match(d.changeId, /^[0-9a-f ]+-[0-9a-f ]+\/\d+$/);
   });
 
   await t.test("base copy equals the base snapshot", async () => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineCommand } from "../cli/command";
 import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
-import { requireWorkdirPath, withWorkdir } from "../state/index";
+import { readManifest, requireWorkdirPath, withWorkdir } from "../state/index";
 import { withVsphere } from "../vsphere/session";
 import { cbtEnable, cbtStatus } from "../sync/cbt";
 
@@ -22,7 +22,8 @@ export const cbtStatusCommand = defineCommand({
   options: { ...vcenterOptions },
   schema: z.object({ positionals: z.array(z.string()).max(0), ...vcenterSchemaFields }),
   async run(o, ctx) {
-    return withWorkdir(requireWorkdirPath(ctx.global.workdir), ctx.emitter, "cbt status", (wd) =>
-      withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, ({ bridge }) => cbtStatus(wd, bridge)));
+    // read-only, like `status`: no lock, so it answers while a sync runs
+    const { manifest } = readManifest(requireWorkdirPath(ctx.global.workdir));
+    return withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, manifest.vcenter, ({ bridge }) => cbtStatus({ manifest }, bridge));
   },
 });

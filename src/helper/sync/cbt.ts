@@ -11,7 +11,8 @@ export interface CbtStatus {
   disks: { key: number; label: string; changeId: string | null }[];
 }
 
-export async function cbtStatus(wd: Workdir, bridge: VsphereBridge): Promise<CbtStatus> {
+/** Read-only: takes the manifest (or a Workdir), so it works while another command holds the lock. */
+export async function cbtStatus(wd: Pick<Workdir, "manifest">, bridge: VsphereBridge): Promise<CbtStatus> {
   const inv = await bridge.inventory({ moref: wd.manifest.vm.moref });
   const keys = new Set(wd.manifest.disks.map((d) => d.key));
   const disks = inv.disks.filter((d) => keys.has(d.key)).map((d) => ({ key: d.key, label: d.label, changeId: d.changeId }));
