@@ -119,3 +119,14 @@ test("invalid XML is refused before define (DOMAIN_XML_INVALID) and foreign doma
   await assert.rejects(defineDomain(lv.virsh, buildDomainXml(m, p), { name: p.name, uuid: p.uuid, runId: m.runId }),
     (e: unknown) => e instanceof V2kError && e.code === "VIRSH_FAILED" && /not created by this migration/.test(e.message));
 });
+
+test("a uuid already used by another domain is refused (--uuid new is the way out)", async () => {
+  const m = fixtureManifest({ name: "dup01" });
+  const first = policy(`v2k-t-dup01-${tag}`, { networkDefault: { kind: "network", name: "default" } });
+  domains.push(first.name);
+  await defineDomain(lv.virsh, buildDomainXml(m, first), { name: first.name, uuid: first.uuid, runId: m.runId });
+  const second = { ...first, name: `v2k-t-dup02-${tag}` };
+  await assert.rejects(defineDomain(lv.virsh, buildDomainXml(m, second), { name: second.name, uuid: second.uuid, runId: m.runId }),
+    (e: unknown) => e instanceof V2kError && e.code === "VIRSH_FAILED" && e.message.includes(first.name));
+  assert.equal(await lv.virsh.exists(second.name), false);
+});
