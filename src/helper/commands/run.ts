@@ -100,6 +100,8 @@ export const runCommand = defineCommand({
     verify: { type: "string", valueName: "none|quick|full", description: "data check after define and before start when cutting over (default quick)" },
     detach: { type: "boolean", description: "continue in the background (systemd unit ablestack-v2k-<run-id>, or a detached process logging to <workdir>/run.log)" },
     ...cutoverOptions,
+    "define-only": { type: "boolean", description: "with --until cutover: define the domain but leave it stopped" },
+    start: { type: "boolean", description: "with --until cutover: start the domain (the default for run)" },
     ...vcenterOptions,
   },
   schema,
