@@ -7,6 +7,7 @@ import { defaultWorkdirPath, hasManifest, newRunId, readManifest, Workdir } from
 import { withVsphere } from "../vsphere/session";
 import { manifestFromInventory } from "../sync/inventory-manifest";
 import { checkDstSpace } from "../preflight/dst-space";
+import { parseTargetDevices } from "../preflight/block-targets";
 
 export const initCommand = defineCommand({
   path: ["init"],
@@ -15,24 +16,28 @@ export const initCommand = defineCommand({
     vm: { type: "string", valueName: "NAME", description: "the VM's name in vCenter" },
     dst: { type: "string", valueName: "DIR", description: "target directory for the disk images" },
     "target-format": { type: "string", valueName: "qcow2|raw", description: "target image format (default qcow2)" },
-    "target-mode": { type: "string", valueName: "file", description: "target kind (default file)" },
+    "target-mode": { type: "string", valueName: "file|block", description: "image files under --dst (default), or one block device per disk" },
+    "target-device": { type: "string", multiple: true, valueName: "DISK=DEV", description: "block mode: the device for disk DISK (index or device key), repeat per disk" },
     transport: { type: "string", valueName: "vddk|http", description: "source transport (default http)" },
     ...vcenterOptions,
   },
   schema: z.object({
     vm: z.string().min(1),
     dst: z.string().min(1),
-    "target-format": z.enum(["qcow2", "raw"]).default("qcow2"),
+    "target-format": z.enum(["qcow2", "raw"]).optional(),
     "target-mode": z.enum(["file", "block"]).default("file"),
+    "target-device": z.array(z.string()).default([]),
     transport: z.enum(["vddk", "http"]).default("http"),
     positionals: z.array(z.string()).max(0),
     ...vcenterSchemaFields,
   }),
   render: (data) => (data as { workdir: string }).workdir,
   async run(o, ctx) {
-    if (o["target-mode"] === "block") {
-      throw new V2kError("USAGE", "--target-mode block is not available in this version", "Use --target-mode file (qcow2 or raw image files under --dst).");
+    const block = o["target-mode"] === "block";
+    if (block && o["target-format"] === "qcow2") {
+      throw new V2kError("USAGE", "block targets are written raw", "Drop --target-format qcow2 (or use --target-mode file).");
     }
+    if (!block && o["target-device"].length > 0) throw new V2kError("USAGE", "--target-device needs --target-mode block", "Add --target-mode block.");
     const dst = resolve(o.dst);
     const runId = newRunId();
     const path = resolve(ctx.global.workdir ?? defaultWorkdirPath(o.vm, runId));
@@ -46,9 +51,13 @@ export const initCommand = defineCommand({
     }
     const manifest = await withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, undefined, async ({ bridge, access }) => {
       const inventory = await bridge.inventory({ name: o.vm });
+      if (block) {
+        const devices = parseTargetDevices(o["target-device"], inventory.disks.map((d, index) => ({ ...d, index })));
+        return manifestFromInventory({ runId, inventory, access, dst, format: "raw", mode: "block", transport: o.transport, devices });
+      }
       const needed = inventory.disks.reduce((s, d) => s + d.capacityBytes, 0);
       checkDstSpace(dst, needed);
-      return manifestFromInventory({ runId, inventory, access, dst, format: o["target-format"], mode: o["target-mode"], transport: o.transport });
+      return manifestFromInventory({ runId, inventory, access, dst, format: o["target-format"] ?? "qcow2", mode: "file", transport: o.transport });
     });
     const wd = Workdir.create(path, manifest, ctx.emitter, "init");
     try {

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { type Disk, type DiskRound } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { copyDisk, type CopyStats } from "../engine/index";
-import { growImage, openSource, openTarget, type FileTargetSpec } from "../endpoints/index";
+import { growImage, openSource, openTarget, type BlockTargetSpec, type FileTargetSpec } from "../endpoints/index";
 import { type Workdir } from "../state/workdir";
 import { type DiskInfo } from "../vsphere/replies";
 import { type VsphereSession } from "../vsphere/session";
@@ -33,7 +33,8 @@ export interface DiskRoundContext {
   step: string;
 }
 
-function targetSpec(disk: Disk, size: number): FileTargetSpec {
+function targetSpec(disk: Disk, size: number): FileTargetSpec | BlockTargetSpec {
+  if (disk.target.mode === "block") return { kind: "block", device: disk.target.path };
   return { kind: "file", path: disk.target.path, format: disk.target.format, createSize: size };
 }
 
@@ -64,7 +65,8 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   }
   if (snap.capacityBytes > disk.capacityBytes) rebase = `capacity changed ${disk.capacityBytes} -> ${snap.capacityBytes}`;
   else if (disk.syncedChangeId && changeIdEpoch(disk.syncedChangeId) !== changeIdEpoch(changeIdTo)) rebase ??= "CBT epoch changed (CBT was reset)";
-  const isBase = disk.syncedChangeId === null && !existsSync(disk.target.path);
+  // a fresh image file reads as zeros; a block device (or a file left by a crash) does not
+  const isBase = disk.target.mode === "file" && disk.syncedChangeId === null && !existsSync(disk.target.path);
   let from = disk.syncedChangeId === null || rebase ? "*" : disk.syncedChangeId;
 
   const query = (changeId: string) => session.bridge.changedAreas(wd.manifest.vm.moref, snapshotMoref, diskKey, changeId, snap.capacityBytes);
@@ -124,7 +126,7 @@ async function copyFromSnapshot(c: DiskRoundContext, disk: Disk, snap: DiskInfo,
   const label = `disk ${disk.key}`;
   const tspec = targetSpec(disk, snap.capacityBytes);
   await stopImageServers(disk.target.path);
-  if (existsSync(disk.target.path)) await growImage(tspec, snap.capacityBytes);
+  if (disk.target.mode === "block" || existsSync(disk.target.path)) await growImage(tspec, snap.capacityBytes);
   const sourceSpec = await diskSourceSpec(c.wd.manifest, c.session, snap.fileName, c.snapshotMoref);
   const source = await openSource(sourceSpec, { disk: label });
   try {

@@ -29,6 +29,8 @@ export interface ManifestInput {
   format: "qcow2" | "raw";
   mode: "file" | "block" | "rbd";
   transport: "vddk" | "http";
+  /** Block mode: the device of each disk (by device key). */
+  devices?: Map<number, string>;
 }
 
 export function manifestFromInventory(input: ManifestInput): Manifest {
@@ -84,7 +86,9 @@ export function manifestFromInventory(input: ManifestInput): Manifest {
         datastore: splitDatastorePath(d.fileName).datastore,
         thin: d.thin,
         diskMode: d.diskMode,
-        target: { path: join(input.dst, `${safeName}-disk${index}.${input.format === "qcow2" ? "qcow2" : "raw"}`), format: input.format, mode: input.mode },
+        target: input.mode === "block"
+          ? { path: input.devices?.get(d.key) ?? "", format: "raw" as const, mode: "block" as const }
+          : { path: join(input.dst, `${safeName}-disk${index}.${input.format === "qcow2" ? "qcow2" : "raw"}`), format: input.format, mode: input.mode },
         syncedChangeId: null,
         syncedRound: null,
         needsRebase: null,
