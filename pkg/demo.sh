@@ -52,9 +52,8 @@ bash pkg/libvirtd-up.sh
 bridge=v2kdemo0
 ip link show "$bridge" >/dev/null 2>&1 || { ip link add name "$bridge" type bridge && ip link set "$bridge" up; }
 domain=v2k-demo-boot01
-# Software emulation (qemu) works everywhere; on an ABLESTACK host with working KVM use --domain-type kvm
-# (the default "auto" picks kvm whenever libvirt offers it).
-cut=(--shutdown poweroff --domain-name "$domain" --network-map-default "$bridge" --domain-type "${V2K_DEMO_DOMAIN_TYPE:-qemu}")
+# --domain-type auto: kvm with hardware-assisted KVM, else qemu (software emulation). V2K_DEMO_DOMAIN_TYPE overrides.
+cut=(--shutdown poweroff --domain-name "$domain" --network-map-default "$bridge" --domain-type "${V2K_DEMO_DOMAIN_TYPE:-auto}")
 
 # boot01 is a busybox guest without VMware Tools, so the source is powered off instead of shut down.
 say "6. cutover: power-off of the source, final sync, libvirt define"
