@@ -7,6 +7,7 @@ import { connectVsphere, type VsphereContext } from "../vsphere/session";
 import { type InventoryResult } from "../vsphere/replies";
 import { checkHostTools } from "./host-tools";
 import { dstFreeBytes, gib } from "./dst-space";
+import { parseTargetDevices } from "./block-targets";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
@@ -26,6 +27,8 @@ export interface PreflightInput {
   dst: string;
   transport: "http" | "vddk";
   flags: VcenterFlags;
+  /** Block mode: DISK=DEVICE specs instead of image files under dst. */
+  targetDevices?: string[] | undefined;
 }
 
 const SUPPORTED_CONTROLLERS = ["pvscsi", "lsilogic", "lsilogic-sas", "buslogic", "sata", "nvme", "ide"];
@@ -150,6 +153,17 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
     reason: missing.length ? missing.map((t) => `${t.tool}: ${t.reason}`).join("; ") : tools.map((t) => t.tool).join(", ") + " present",
   });
 
+  if (input.targetDevices !== undefined) {
+    try {
+      if (!inventory) throw new V2kError("VM_NOT_FOUND", "VM unknown", "-");
+      const devices = parseTargetDevices(input.targetDevices, inventory.disks.map((d, index) => ({ ...d, index })));
+      checks.push({ id: "dst-space", title: "Target devices", status: "pass", reason: [...devices.entries()].map(([k, dev]) => `${k} -> ${dev}`).join(", ") });
+    } catch (e) {
+      if (!(e instanceof V2kError)) throw e;
+      checks.push({ id: "dst-space", title: "Target devices", status: "fail", reason: `${e.code}: ${e.message}` });
+    }
+    return { go: checks.every((c) => c.status !== "fail"), vm: input.vm, checks };
+  }
   try {
     const free = dstFreeBytes(input.dst);
     if (inventory) {
