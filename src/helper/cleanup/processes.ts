@@ -3,6 +3,7 @@
 // this workdir or one of its target disks (never by program name alone).
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { processAlive } from "../util/process";
 
 export interface LeftoverProcess {
   pid: number;
@@ -59,14 +60,6 @@ export function findLeftoverProcesses(workdir: string, targets: readonly string[
   return [...found.values()];
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** SIGTERM, then SIGKILL after graceMs; removes the pid files. Returns what was stopped. */
 export async function stopLeftoverProcesses(workdir: string, targets: readonly string[] = [], graceMs = 5000): Promise<LeftoverProcess[]> {
@@ -79,9 +72,9 @@ export async function stopLeftoverProcesses(workdir: string, targets: readonly s
     }
   }
   const deadline = Date.now() + graceMs;
-  while (procs.some((p) => alive(p.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (procs.some((p) => processAlive(p.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   for (const p of procs) {
-    if (alive(p.pid)) {
+    if (processAlive(p.pid)) {
       try {
         process.kill(p.pid, "SIGKILL");
       } catch {
@@ -92,7 +85,7 @@ export async function stopLeftoverProcesses(workdir: string, targets: readonly s
   // stale pid files of processes that are gone are removed too
   for (const f of pidFiles(workdir)) {
     const pid = readPid(f);
-    if (!(pid > 0) || !alive(pid) || procs.some((p) => p.pidFile === f)) rmSync(f, { force: true });
+    if (!(pid > 0) || !processAlive(pid) || procs.some((p) => p.pidFile === f)) rmSync(f, { force: true });
   }
   return procs;
 }

@@ -12,6 +12,7 @@ import { defaultWorkdirRoot } from "../state/workdir";
 import { LOCK_FILE, processStartTime } from "../state/lock";
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { savedDomainOptions } from "../cutover/domain-config";
+import { processAlive } from "../util/process";
 
 async function isDir(path: string): Promise<boolean> {
   try {
@@ -75,14 +76,6 @@ export async function readWorkdirManifest(workdir: string): Promise<Manifest> {
   return parsed.data;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * The operation running on the workdir, if any: operation.json (written by the page's supervisor of
@@ -96,7 +89,7 @@ export async function runningOperation(workdir: string): Promise<RunningOperatio
   } catch {
     record = null;
   }
-  if (record?.success && record.data.exitCode === undefined && pidAlive(record.data.pid)) {
+  if (record?.success && record.data.exitCode === undefined && processAlive(record.data.pid)) {
     const { command, pid, unit, startedAt } = record.data;
     return { command, pid, startedAt, ...(unit ? { unit } : {}) };
   }
@@ -107,7 +100,7 @@ export async function runningOperation(workdir: string): Promise<RunningOperatio
 async function lockHolder(workdir: string): Promise<RunningOperation | null> {
   try {
     const lock = JSON.parse(await readFile(join(workdir, LOCK_FILE), "utf8")) as { pid?: unknown; procStart?: unknown; command?: unknown; startedAt?: unknown };
-    if (typeof lock.pid !== "number" || lock.pid <= 0 || !pidAlive(lock.pid)) return null;
+    if (typeof lock.pid !== "number" || lock.pid <= 0 || !processAlive(lock.pid)) return null;
     // the same pid with another start time is a reused pid: the lock is stale
     if (typeof lock.procStart === "string" && lock.procStart !== "" && processStartTime(lock.pid) !== lock.procStart) return null;
     return { command: typeof lock.command === "string" ? lock.command : "unknown", pid: lock.pid, ...(typeof lock.startedAt === "string" ? { startedAt: lock.startedAt } : {}) };

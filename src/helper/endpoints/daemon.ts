@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ErrorCode } from "../../shared/errors";
 import { V2kError } from "../../shared/v2k-error";
+import { processAlive } from "../util/process";
 
 const liveDirs = new Set<string>();
 let exitHookInstalled = false;
@@ -42,14 +43,6 @@ export class PrivateDir {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Remove private directories left behind by helpers that were killed (kill -9 skips every

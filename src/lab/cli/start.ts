@@ -13,7 +13,7 @@ import { handleControl } from "../control/routes";
 import { startLabServer, type LabServer } from "../server";
 import { ensureLabTls } from "../tls";
 import { type LabFile, labFilePath, readLabFileIfAny, writeLabFile } from "../labfile";
-import { processAlive } from "./stop";
+import { processAlive } from "../../helper/util/process";
 
 const DEFAULT_HOST = "127.0.0.2";
 const BACKGROUND_READY_MS = 180_000;

@@ -4,17 +4,10 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineCommand } from "../../helper/cli/command";
 import { readLabFile } from "../labfile";
+import { processAlive } from "../../helper/util/process";
 
 const GRACE_MS = 15_000;
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** True when pid is a lab server process (so a recycled pid is never signalled). */
 function isLabProcess(pid: number): boolean {

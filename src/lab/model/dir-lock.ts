@@ -3,17 +3,10 @@
 import { open, readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
+import { processAlive } from "../../helper/util/process";
 
 export const LOCK_FILE = "lab-model.lock";
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Takes the dir's lock; resolves to its release function. */
 export async function lockLabDir(dir: string): Promise<() => Promise<void>> {
@@ -32,7 +25,7 @@ export async function lockLabDir(dir: string): Promise<() => Promise<void>> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const owner = Number((await readFile(path, "utf8").catch(() => "")).trim());
-      if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) {
         throw new V2kError("LAB_ALREADY_RUNNING", `the lab in ${dir} is in use by process ${owner}`,
           `Stop it first ('ablestack_v2k lab stop --dir ${dir}'), or use another --dir.`);
       }
