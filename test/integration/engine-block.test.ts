@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { fails, hashImage, labHash, labWrite, ok, ourSnapshotsOnVm, readManifestFile, startLab, tempDir } from "./engine-support";
+import { fails, noGo, hashImage, labHash, labWrite, ok, ourSnapshotsOnVm, readManifestFile, startLab, tempDir } from "./engine-support";
 
 const MiB = 1024 * 1024;
 
@@ -38,7 +38,7 @@ test("block targets: base and incremental rounds onto block devices holding garb
     const W = join(dir, "wd");
     const wd = ["--workdir", W];
 
-    const nogo = await ok(["preflight", "--vm", "web01", "--dst", dir, "--target-mode", "block", "--target-device", `0=${dev0}`, "--target-device", `1=${small}`], { env });
+    const nogo = await noGo(["preflight", "--vm", "web01", "--dst", dir, "--target-mode", "block", "--target-device", `0=${dev0}`, "--target-device", `1=${small}`], { env });
     assert.equal(nogo.go, false);
     assert.match(nogo.checks.find((c: { id: string }) => c.id === "dst-space").reason, /DST_TOO_SMALL/);
     const go = await ok(["preflight", "--vm", "web01", "--dst", dir, "--target-mode", "block", "--target-device", `0=${dev0}`, "--target-device", `1=${dev1}`], { env });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fails, hashImage, helper, HELPER, labHash, labWrite, ok, ourSnapshotsOnVm, qemuNbdServing, readManifestFile, startLab, tempDir, type Lab } from "./engine-support";
+import { fails, noGo, hashImage, helper, HELPER, labHash, labWrite, ok, ourSnapshotsOnVm, qemuNbdServing, readManifestFile, startLab, tempDir, type Lab } from "./engine-support";
 
 const MiB = 1024 * 1024;
 
@@ -94,7 +94,7 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
     const py = join(base, "python-without-pyvmomi");
     writeFileSync(py, "#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n", { mode: 0o755 });
     await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "PYVMOMI_MISSING", { env: { ...env, V2K_PYTHON: py } });
-    const pre = await ok(["preflight", "--vm", "web01", "--dst", dst], { env: { ...env, V2K_PYTHON: py } });
+    const pre = await noGo(["preflight", "--vm", "web01", "--dst", dst], { env: { ...env, V2K_PYTHON: py } });
     assert.equal(pre.go, false);
     const tools = pre.checks.find((c: { id: string }) => c.id === "host-tools");
     assert.equal(tools.status, "fail");

@@ -70,6 +70,15 @@ export async function ok(args: string[], opts: Parameters<typeof helper>[1] = {}
   return r.result.data;
 }
 
+/** Run preflight expecting No-Go: an ok result with go=false and exit status 3. */
+export async function noGo(args: string[], opts: Parameters<typeof helper>[1] = {}): Promise<any> {
+  const r = await helper(args, opts);
+  assert.equal(r.result.ok, true, `${args.join(" ")} failed: ${JSON.stringify(r.result.error ?? r.result)}\n${r.stderr}`);
+  assert.equal(r.result.data.go, false);
+  assert.equal(r.status, 3, "No-Go exits with status 3");
+  return r.result.data;
+}
+
 /** Run and require a failure with this code, a hint and exit status 1. */
 export async function fails(args: string[], code: string, opts: Parameters<typeof helper>[1] = {}): Promise<Run> {
   const r = await helper(args, opts);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fails, hashImage, helper, HELPER, labHash, labVm, labWrite, ok, ourSnapshotsOnVm, qemuNbdServing, readManifestFile, startLab, tempDir, type Lab } from "./engine-support";
+import { fails, noGo, hashImage, helper, HELPER, labHash, labVm, labWrite, ok, ourSnapshotsOnVm, qemuNbdServing, readManifestFile, startLab, tempDir, type Lab } from "./engine-support";
 
 const MiB = 1024 * 1024;
 type Write = [disk: number, offset: number, length: number, seed: number];
@@ -46,7 +46,7 @@ test("engine: preflight, init, cbt, base, incremental rounds, CBT reset rebase, 
     for (const id of ["tls", "login", "vm", "power-state", "cbt-disks", "snapshots", "layout", "firmware", "windows-hibernation", "host-tools", "dst-space"]) assert.ok(ids.includes(id), `check ${id} present`);
     for (const c of go.checks) assert.ok(["pass", "warn"].includes(c.status) && c.reason.length > 0);
 
-    const nogo = await ok(["preflight", "--vm", "legacy01", "--dst", dst], { env });
+    const nogo = await noGo(["preflight", "--vm", "legacy01", "--dst", dst], { env });
     assert.equal(nogo.go, false);
     const byId = Object.fromEntries(nogo.checks.map((c: { id: string }) => [c.id, c]));
     assert.equal(byId["cbt-disks"].status, "fail");

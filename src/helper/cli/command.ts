@@ -36,6 +36,8 @@ export interface Command<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** Human rendering of the result data on stdout (without --json). Default: JSON pretty print. */
   render?(data: unknown): string;
   run(options: z.output<S>, ctx: CommandContext): Promise<unknown>;
+  /** Exit status of a successful run whose answer is "no" (preflight's No-Go is 3); default 0. */
+  exitCode?(data: unknown): number;
   /** Hidden from --help (developer tools such as the raw copy command). */
   hidden?: boolean;
 }

@@ -1,5 +1,6 @@
 // ablestack_v2k: the host helper. One exit path: every outcome, including crashes, ends here as
-// one result line (--json) or a human message, with exit code 0 (ok), 1 (failed) or 2 (usage).
+// one result line (--json) or a human message, with exit code 0 (ok), 1 (failed), 2 (usage) or
+// 3 (the command answered "no", e.g. preflight's No-Go; the result line is still ok with its data).
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { commands } from "../commands/index";
@@ -130,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
     const data = await command.run(options, ctx);
     if (global.json) emitter.emit({ type: "result", step, command: step, ok: true, data });
     else if (data !== undefined) process.stdout.write((command.render ? command.render(data) : JSON.stringify(data, null, 2)) + "\n");
-    return 0;
+    return command.exitCode?.(data) ?? 0;
   } catch (err) {
     const info = toErrorInfo(err);
     emitter.error(step, info);

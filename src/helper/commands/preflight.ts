@@ -28,6 +28,7 @@ export const preflightCommand = defineCommand({
     const mark = { pass: "PASS", warn: "WARN", fail: "FAIL" } as const;
     return [...r.checks.map((c) => `${mark[c.status]}  ${c.title}: ${c.reason}`), "", r.go ? `GO: ${r.vm} can be migrated` : `NO-GO: ${r.vm} cannot be migrated yet`].join("\n");
   },
+  exitCode: (data) => ((data as { go: boolean }).go ? 0 : 3),
   async run(o, ctx) {
     const result = await runPreflight({ vm: o.vm, dst: o.dst, transport: o.transport, flags: o, targetDevices: o["target-mode"] === "block" ? o["target-device"] : undefined },
       { readStdin: ctx.readStdin, signal: ctx.signal });
