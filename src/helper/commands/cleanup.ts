@@ -28,6 +28,15 @@ export const cleanupCommand = defineCommand({
     positionals: z.array(z.string()).max(0),
   }).refine((o) => !(o["keep-workdir"] && o["remove-workdir"]), "--keep-workdir and --remove-workdir exclude each other")
     .refine((o) => !(o["delete-snapshots"] && o["keep-snapshots"]), "--delete-snapshots and --keep-snapshots exclude each other"),
+  render(data) {
+    const r = data as { snapshotsRemoved: string[]; processesStopped: unknown[]; targetsRemoved: string[]; workdirKept: boolean };
+    return [
+      `snapshots removed: ${r.snapshotsRemoved.length ? r.snapshotsRemoved.join(", ") : "none"}`,
+      `leftover processes stopped: ${r.processesStopped.length}`,
+      `target disks removed: ${r.targetsRemoved.length ? r.targetsRemoved.join(", ") : "none"}`,
+      `workdir ${r.workdirKept ? "kept" : "removed"}`,
+    ].join("\n");
+  },
   async run(o, ctx) {
     const deleteSnapshots = !o["keep-snapshots"];
     return withRun(ctx, "cleanup", o.connect, ({ wd, virsh }) => {

@@ -20,6 +20,10 @@ export const snapshotCommand = defineCommand({
   summary: "create the next round's migration snapshot (base|incr|final)",
   options: { ...vcenterOptions },
   schema: z.object({ positionals: kindSchema, ...vcenterSchemaFields }),
+  render: (data) => {
+    const r = data as { round: number; kind: string; snapshot: string | null; alreadySynced: boolean };
+    return r.alreadySynced ? `round ${r.round} (${r.kind}) is already synced` : `round ${r.round} (${r.kind}): snapshot ${r.snapshot}`;
+  },
   async run(o, ctx) {
     const kind = o.positionals[0];
     return withWorkdir(requireWorkdirPath(ctx.global.workdir), ctx.emitter, `snapshot ${kind}`, (wd) =>
