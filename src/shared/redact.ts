@@ -5,12 +5,18 @@ const registered = new Set<string>();
 
 /** Remember a secret value so that any later message containing it is scrubbed. */
 export function registerSecret(value: string | undefined | null): void {
-  if (value && value.length >= 3) registered.add(value);
+  if (!value || value.length < 3) return;
+  registered.add(value);
+  // the same secret as it appears quoted (cookies) or percent-encoded (URLs)
+  const unquoted = value.replace(/^"(.*)"$/, "$1");
+  if (unquoted.length >= 3) registered.add(unquoted);
+  const encoded = encodeURIComponent(value);
+  if (encoded !== value) registered.add(encoded);
 }
 
 const patterns: RegExp[] = [
   /(password|passwd|pwd)(["']?\s*[:=]\s*["']?)([^"'\s&,;}]+)/gi,
-  /(vmware_soap_session)(=)([^;\s"']+)/gi,
+  /(vmware_soap_session)(="?)([^;\s"']+)/gi,
   /(<password>)()([^<]*)/gi,
   /(Authorization:\s*Basic\s+)()(\S+)/gi,
 ];

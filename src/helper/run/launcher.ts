@@ -35,7 +35,19 @@ export function passedEnvironment(env: NodeJS.ProcessEnv): string[] {
   return Object.entries(env)
     .filter(([k, v]) => v !== undefined && (/^(ABLESTACK_V2K_|V2K_)/.test(k) || /^GOVC_(URL|USERNAME|THUMBPRINT|INSECURE)$/.test(k) || k === "PATH"))
     .filter(([k]) => !/PASSWORD|SECRET|TOKEN/i.test(k) && k !== DETACHED_ENV)
-    .map(([k, v]) => `--setenv=${k}=${v}`);
+    .map(([k, v]) => `--setenv=${k}=${k === "GOVC_URL" ? withoutCredentials(v!) : v}`);
+}
+
+/** govc accepts https://user:pass@host in GOVC_URL; a unit's argv and environment must not carry it. */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, "//");
+  }
 }
 
 export function systemdRunArgv(unit: string, workdir: string, stdinFile: string, argv: string[], env: NodeJS.ProcessEnv = {}): string[] {

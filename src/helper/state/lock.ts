@@ -1,7 +1,7 @@
 // W/.lock: one helper per workdir. The file is created complete (written to a temp name, then
 // hard-linked into place, which fails if a lock exists) and holds pid + host + the process start
 // time, so a lock left by a killed helper is recognised as stale even if the pid was reused.
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
@@ -46,13 +46,55 @@ function isAlive(info: LockInfo): boolean {
   return start === "" || info.procStart === "" || start === info.procStart;
 }
 
-function readLock(path: string): LockInfo | null {
+function readRaw(path: string): string | null {
   try {
-    const parsed = LockInfo.safeParse(JSON.parse(readFileSync(path, "utf8")));
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+function parseLock(raw: string | null): LockInfo | null {
+  if (raw === null) return null;
+  try {
+    const parsed = LockInfo.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
+}
+
+function readLock(path: string): LockInfo | null {
+  return parseLock(readRaw(path));
+}
+
+/**
+ * Removes the stale lock we judged, and only that one: two helpers may judge the same stale lock at
+ * once, and a plain unlink by the slower one would delete the lock the faster one has just taken.
+ * The file is moved aside first (one rename wins) and compared with what was judged; a fresh lock
+ * moved by mistake is put back and we yield to its owner.
+ */
+function takeOverStale(path: string, judged: string | null): void {
+  const aside = `${path}.stale-${process.pid}-${Date.now()}`;
+  try {
+    renameSync(path, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // someone else removed it: retry the link
+    throw e;
+  }
+  const moved = readRaw(aside);
+  if (moved !== judged) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      /* a third helper got in: it holds the lock now */
+    }
+    unlinkSync(aside);
+    const holder = parseLock(moved);
+    throw new V2kError("WORKDIR_LOCKED", `workdir was just locked by pid ${holder?.pid ?? "?"} (${holder?.command ?? "another helper"})`,
+      "Wait for that command to finish, or stop it (it leaves the workdir resumable).");
+  }
+  unlinkSync(aside);
 }
 
 export function acquireLock(dir: string, command: string): WorkdirLock {
@@ -80,7 +122,8 @@ export function acquireLock(dir: string, command: string): WorkdirLock {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 2) throw e;
       }
-      const holder = readLock(path);
+      const seen = readRaw(path);
+      const holder = parseLock(seen);
       if (holder && holder.host !== info.host) {
         throw new V2kError("WORKDIR_LOCKED", `workdir is locked by pid ${holder.pid} on host ${holder.host} (${holder.command}, since ${holder.startedAt})`,
           `Another host works on this workdir. If that helper is really gone, delete ${path}.`);
@@ -90,7 +133,7 @@ export function acquireLock(dir: string, command: string): WorkdirLock {
           "Wait for that command to finish, or stop it (it leaves the workdir resumable).");
       }
       // stale (holder gone) or unreadable (a foreign or damaged file): take over
-      unlinkSync(path);
+      takeOverStale(path, seen);
     }
   } finally {
     unlinkSync(tmp);

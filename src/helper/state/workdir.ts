@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { type Manifest } from "../../shared/manifest";
 import { type ErrorInfo } from "../../shared/errors";
-import { V2kError } from "../../shared/v2k-error";
+import { V2kError, toErrorInfo } from "../../shared/v2k-error";
 import { type Emitter } from "../events/emitter";
 import { acquireLock, LOCK_FILE, type WorkdirLock } from "./lock";
 import { EventsLogSink, eventsLogPath, lastEventSeq } from "./events-log";
@@ -172,7 +172,8 @@ export async function withWorkdir<T>(path: string, emitter: Emitter, command: st
 }
 
 async function recordError(wd: Workdir, err: unknown): Promise<void> {
-  const info: ErrorInfo = err instanceof V2kError ? err.toInfo() : { code: "INTERNAL", message: String((err as Error)?.message ?? err), hint: "This is a bug in ablestack-v2k; report it with events.log." };
+  const info: ErrorInfo = toErrorInfo(err); // redacted
+  if (!(err instanceof V2kError)) delete info.detail; // a bug's stack trace belongs in events.log, not the manifest
   try {
     await wd.update((m) => {
       m.lastError = info;
