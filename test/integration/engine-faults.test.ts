@@ -311,6 +311,23 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
       spawnSync("umount", [full]);
     }
   });
+  await t.test("a snapshot whose create was given up on but completed later is adopted and removed by cleanup", async () => {
+    const snap = await ok([...wd, "snapshot", "incr"], { env });
+    // what a create task that timed out (or whose helper was killed) leaves: a failed intent, no moref
+    const m = readManifestFile(W);
+    const rec = m.snapshots.at(-1);
+    assert.equal(rec.moref, snap.snapshot);
+    rec.moref = null;
+    rec.state = "failed";
+    writeFileSync(join(W, "manifest.json"), JSON.stringify(m, null, 2));
+    assert.deepEqual((await ourSnapshotsOnVm(lab, "win01")).length, 1);
+    await ok([...wd, "cleanup", "--keep-workdir"], { env });
+    assert.deepEqual(await ourSnapshotsOnVm(lab, "win01"), [], "the late snapshot is ours and is gone");
+    const after = readManifestFile(W).snapshots.find((x: { name: string }) => x.name === rec.name);
+    assert.equal(after.state, "removed");
+    assert.equal(after.moref, snap.snapshot);
+  });
+
   async function targetFull(full: string) {
     const w = newWd();
     await ok(["--workdir", w, "init", "--vm", "boot01", "--dst", full, "--target-format", "raw"], { env });

@@ -59,8 +59,25 @@ export async function removeOwnSnapshot(wd: Workdir, bridge: VsphereBridge, name
   wd.emitter.log("info", step, r.missing ? `snapshot ${moref} was already gone` : `removed snapshot ${moref} (${name})`);
 }
 
+/**
+ * A create we gave up on (task error, timeout, killed helper) may still have completed in vCenter:
+ * adopt such a snapshot by its exact run-unique name, so that it is removed like any other of ours.
+ */
+async function adoptLateCreations(wd: Workdir, bridge: VsphereBridge, step: string): Promise<void> {
+  const givenUp = wd.manifest.snapshots.filter((s) => s.state === "failed" && s.moref === null);
+  if (givenUp.length === 0) return;
+  const onVm = (await bridge.vmState(wd.manifest.vm.moref)).snapshots;
+  for (const s of givenUp) {
+    const hits = onVm.filter((x) => x.name === s.name);
+    if (hits.length !== 1) continue;
+    await setState(wd, s.name, { moref: hits[0]!.moref, state: "present" });
+    wd.emitter.log("warn", step, `snapshot ${hits[0]!.moref} (${s.name}) was created after its task had been given up; it is ours and is removed`);
+  }
+}
+
 /** Remove every open snapshot of ours except `keep` (crash leftovers, unfinished removals). */
 export async function settleOwnSnapshots(wd: Workdir, bridge: VsphereBridge, step: string, keep?: string): Promise<void> {
+  await adoptLateCreations(wd, bridge, step);
   for (const s of openSnapshots(wd.manifest)) {
     if (s.name === keep) continue;
     await removeOwnSnapshot(wd, bridge, s.name, step);
@@ -88,6 +105,12 @@ export async function ensureOwnSnapshot(wd: Workdir, bridge: VsphereBridge, spec
   if (existing && existing.state === "removing") {
     throw new Error(`snapshot ${spec.name} is being removed; settle it first`);
   }
+  // vSphere may still be merging deltas (a removal or consolidation in progress or failed): a new
+  // snapshot on top of that risks guest data, so wait for the host to finish or the admin to consolidate.
+  if ((await bridge.vmState(wd.manifest.vm.moref)).consolidationNeeded) {
+    throw new V2kError("SNAPSHOT_FAILED", `${wd.manifest.vm.name} needs disk consolidation; no new snapshot is taken`,
+      "Consolidate the VM's disks in vSphere (Snapshots > Consolidate), then re-run.");
+  }
   // the intent first: a crash during the task is recovered by the exact name
   await wd.update((m) => {
     const rec: OwnSnapshot = { name: spec.name, moref: null, round: spec.round, kind: spec.kind, state: "creating", createdAt: new Date().toISOString(), purpose: spec.purpose };
@@ -99,12 +122,13 @@ export async function ensureOwnSnapshot(wd: Workdir, bridge: VsphereBridge, spec
   try {
     moref = (await bridge.snapshotCreate(wd.manifest.vm.moref, spec.name, "created by ablestack-v2k; removed automatically")).moref;
   } catch (e) {
-    // a failed task may still have left the snapshot behind: look, and remove it by moref
-    const left = await findByName(bridge, wd.manifest.vm.moref, spec.name).catch(() => null);
+    // a failed task may still have left the snapshot behind: look, and remove it by moref. When even
+    // the look fails (bridge gone), the record stays "creating" and the next run resolves it.
+    const left = await findByName(bridge, wd.manifest.vm.moref, spec.name).catch(() => undefined);
     if (left) {
       await setState(wd, spec.name, { moref: left, state: "present" });
       await removeOwnSnapshot(wd, bridge, spec.name, step).catch(() => undefined);
-    } else {
+    } else if (left === null) {
       await setState(wd, spec.name, { state: "failed" });
     }
     throw e;
