@@ -83,6 +83,9 @@ test("boot01: base, incremental rounds with guest writes, cutover, verify quick/
   await cliOk(["lab", "write", "--dir", lab.dir, "--vm", "boot01", "--disk", "0", "--offset", "120M", "--length", "64K", "--seed", "13"]);
   const sourceHash = (await cliOk(["lab", "disk-hash", "--dir", lab.dir, "--vm", "boot01", "--disk", "0"])).sha256 as string;
 
+  const early = await cli(["--workdir", W, "verify", "--mode", "boot", "--boot-timeout", "30"], { env });
+  assert.equal(early.error?.code, "SOURCE_RUNNING", "no copy of the guest boots while the VMware VM runs");
+
   const c = await cliOk(["--workdir", W, "cutover", ...cut], { env });
   assert.equal(c.domainName, domain);
   assert.equal(c.started, false);

@@ -8,6 +8,7 @@ import { resolveDomainPolicy, savedDomainOptions } from "../cutover/domain-confi
 import { withRun, withSourceSession } from "../cutover/run-context";
 import { frozenSourceSpecs } from "../verify/source";
 import { verifyBoot, verifyData, type VerifyResult } from "../verify/verify";
+import { requireSourceOff } from "../cutover/source-power";
 
 export const verifyCommand = defineCommand({
   path: ["verify"],
@@ -47,6 +48,8 @@ export const verifyCommand = defineCommand({
   async run(o, ctx) {
     return withRun(ctx, `verify ${o.mode}`, o.connect, async ({ wd, virsh }) => {
       if (o.mode === "boot") {
+        // even isolated, a copy of the guest never runs beside the VMware VM
+        await withSourceSession(ctx, wd, o, ({ bridge }) => requireSourceOff(bridge, wd.manifest.vm.moref, "boot a copy of the migrated guest"));
         const policy = await resolveDomainPolicy(wd.manifest, savedDomainOptions(wd.path), virsh);
         return verifyBoot(wd, policy, virsh, { marker: o["boot-marker"], timeoutSec: o["boot-timeout"], agent: !o["no-agent"], signal: ctx.signal });
       }
