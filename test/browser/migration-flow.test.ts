@@ -13,7 +13,7 @@ import { ListResult } from "../../src/shared/results";
 import { exec } from "../../src/helper/util/exec";
 import { execa, type ResultPromise } from "execa";
 import { startCockpit, type CockpitSession } from "../support/cockpit";
-import { startLibvirtd, removeDomains, type LibvirtdHandle } from "../support/libvirtd";
+import { addTestBridge, startLibvirtd, removeDomains, removeTestBridge, type LibvirtdHandle } from "../support/libvirtd";
 
 const HELPER = resolve("dist/ablestack_v2k");
 // The lab's port group "VM Network" lands on a private bridge (no libvirt network or firewall needed).
@@ -70,7 +70,7 @@ before(async () => {
   labProcess = execa(HELPER, ["lab", "start", "--dir", labDir], labOptions);
   lab = await labReady(labDir, labProcess, 180_000);
   libvirt = await startLibvirtd();
-  await exec("ip", ["link", "add", BRIDGE, "type", "bridge"], { timeoutMs: 10_000 });
+  await addTestBridge(BRIDGE);
   cockpit = await startCockpit({ workdirRoot: root });
   page = await cockpit.open("en");
 });
@@ -81,7 +81,7 @@ after(async () => {
     await removeDomains(libvirt.virsh, [VM]).catch(() => undefined);
     await libvirt.release();
   }
-  await exec("ip", ["link", "del", BRIDGE], { timeoutMs: 10_000, okCodes: [0, 1] }).catch(() => undefined);
+  await removeTestBridge(BRIDGE);
   if (labProcess && labProcess.exitCode === null) {
     labProcess.kill("SIGTERM");
     await Promise.race([labProcess, new Promise((r) => setTimeout(r, 10_000))]);

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { exec } from "../../src/helper/util/exec";
-import { type LibvirtdHandle, removeDomains, startLibvirtd } from "../support/libvirtd";
+import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
 import { execa } from "execa";
 import { type TestLab, repoRoot, startTestLab } from "../support/lab";
 import { cli, cliOk, entry, labEnv } from "../unit/cutover/cli-helpers";
@@ -29,9 +29,7 @@ before(async () => {
   lv = await startLibvirtd();
   lab = await startTestLab({ scenario: "minimal" });
   env = labEnv(lab);
-  // a private bridge for the guest's NIC (no libvirt network: no firewall tools on test hosts)
-  await exec("ip", ["link", "add", "name", bridge, "type", "bridge"], { timeoutMs: 10_000 });
-  await exec("ip", ["link", "set", bridge, "up"], { timeoutMs: 10_000 });
+  await addTestBridge(bridge);
 });
 
 after(async () => {
@@ -39,7 +37,7 @@ after(async () => {
     await removeDomains(lv.virsh, [domain, `${domain}-v2k-boot-check`]);
     await lv.release();
   }
-  await exec("ip", ["link", "del", bridge], { timeoutMs: 10_000 }).catch(() => undefined);
+  await removeTestBridge(bridge);
   if (lab) await lab.stop();
   rmSync(dir, { recursive: true, force: true });
 });

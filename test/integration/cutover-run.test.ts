@@ -7,10 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { execa } from "execa";
-import { exec } from "../../src/helper/util/exec";
 import { hardwareKvm } from "../../src/helper/libvirt/virsh";
 import { OperationRecord } from "../../src/shared/results";
-import { type LibvirtdHandle, removeDomains, startLibvirtd } from "../support/libvirtd";
+import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
 import { type TestLab, repoRoot, startTestLab } from "../support/lab";
 import { cli, cliOk, entry, labEnv } from "../unit/cutover/cli-helpers";
 
@@ -29,8 +28,7 @@ before(async () => {
   lv = await startLibvirtd();
   lab = await startTestLab({ scenario: "minimal" });
   env = labEnv(lab);
-  await exec("ip", ["link", "add", "name", bridge, "type", "bridge"], { timeoutMs: 10_000 });
-  await exec("ip", ["link", "set", bridge, "up"], { timeoutMs: 10_000 });
+  await addTestBridge(bridge);
 });
 
 after(async () => {
@@ -45,7 +43,7 @@ after(async () => {
     await removeDomains(lv.virsh, [bootDomain, webDomain]);
     await lv.release();
   }
-  await exec("ip", ["link", "del", bridge], { timeoutMs: 10_000 }).catch(() => undefined);
+  await removeTestBridge(bridge);
   if (lab) await lab.stop();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -142,3 +142,16 @@ export async function removeDomains(virsh: Virsh, names: readonly string[]): Pro
     }
   }
 }
+
+/**
+ * A private Linux bridge for migrated guests' NICs: test hosts have no libvirt network (no firewall
+ * tools), and a bridge needs nothing else. removeTestBridge is safe in finally blocks.
+ */
+export async function addTestBridge(name: string): Promise<void> {
+  await exec("ip", ["link", "add", "name", name, "type", "bridge"], { timeoutMs: 10_000 });
+  await exec("ip", ["link", "set", name, "up"], { timeoutMs: 10_000 });
+}
+
+export async function removeTestBridge(name: string): Promise<void> {
+  await exec("ip", ["link", "del", name], { timeoutMs: 10_000 }).catch(() => undefined);
+}
