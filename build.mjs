@@ -8,7 +8,7 @@ const production = process.env.NODE_ENV === "production";
 async function buildHelper() {
   mkdirSync("dist/helper", { recursive: true });
   await esbuild.build({
-    entryPoints: ["src/helper/cli/entry.ts"],
+    entryPoints: ["src/app/entry.ts"],
     outfile: "dist/helper/ablestack_v2k.mjs",
     bundle: true,
     platform: "node",

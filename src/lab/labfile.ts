@@ -2,7 +2,7 @@
 // Written with mode 0600 because it carries the password; commands print its path, never the password.
 import { z } from "zod";
 import { readFileSync } from "node:fs";
-import { rename, writeFile, chmod } from "node:fs/promises";
+import { writeFileAtomicAsync } from "../kit/atomic-file";
 import { join } from "node:path";
 import { V2kError } from "../shared/v2k-error";
 
@@ -61,8 +61,5 @@ export function readLabFileIfAny(dir: string): LabFile | undefined {
 
 export async function writeLabFile(dir: string, info: LabFile): Promise<void> {
   const path = labFilePath(dir);
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(LabFileSchema.parse(info), null, 2) + "\n", { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+  await writeFileAtomicAsync(path, JSON.stringify(LabFileSchema.parse(info), null, 2) + "\n");
 }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { isIP } from "node:net";
-import { exec } from "../helper/util/exec";
+import { exec } from "../kit/exec";
 
 export interface LabTls {
   key: string;

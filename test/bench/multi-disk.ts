@@ -4,7 +4,8 @@
 //
 //   node --import tsx test/bench/multi-disk.ts [DISKS=3] [SIZE=2G]      (images under $TMPDIR)
 import { ManagedDaemon, PrivateDir, openSource, openTarget, type SourceHandle, type TargetHandle } from "../../src/helper/endpoints/index";
-import { copyDisk, parseSize } from "../../src/helper/engine/index";
+import { copyDisk } from "../../src/helper/engine/index";
+import { parseSize } from "../../src/kit/sizes";
 import { unixNbdUri } from "../../src/helper/nbd/index";
 
 const disks = Number(process.argv[2] ?? 3);

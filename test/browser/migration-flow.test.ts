@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { type Page } from "puppeteer-core";
 import { Manifest } from "../../src/shared/manifest";
 import { ListResult } from "../../src/shared/results";
-import { exec } from "../../src/helper/util/exec";
+import { exec } from "../../src/kit/exec";
 import { execa, type ResultPromise } from "execa";
 import { startCockpit, type CockpitSession } from "../support/cockpit";
 import { addTestBridge, startLibvirtd, removeDomains, removeTestBridge, type LibvirtdHandle } from "../support/libvirtd";

@@ -12,7 +12,7 @@ import { defineDomain, domainRunId } from "../../src/helper/cutover/define";
 import { type DomainPolicy, parseNetworkMap } from "../../src/helper/cutover/domain-policy";
 import { validateDomainXml } from "../../src/helper/libvirt/validate";
 import { resolveDomainType } from "../../src/helper/libvirt/virsh";
-import { exec } from "../../src/helper/util/exec";
+import { exec } from "../../src/kit/exec";
 import { V2kError } from "../../src/shared/v2k-error";
 import { type LibvirtdHandle, removeDomains, startLibvirtd } from "../support/libvirtd";
 import { fixtureManifest } from "../unit/cutover/manifest-fixture";

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync, spawn } from "node:child_process";
-import { exec } from "../../src/helper/util/exec";
+import { exec } from "../../src/kit/exec";
 import { startNbdkit, startQemuNbd } from "../unit/nbd/servers";
 import { unixNbdUri } from "../../src/helper/nbd/index";
 

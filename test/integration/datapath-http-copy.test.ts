@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:https";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { type AddressInfo } from "node:net";
-import { exec } from "../../src/helper/util/exec";
+import { exec } from "../../src/kit/exec";
 import { PrivateDir } from "../../src/helper/endpoints/daemon";
 import { openSource, openTarget, growImage, imageSize, type SourceHandle, type TargetHandle } from "../../src/helper/endpoints/index";
 import { copyDisk } from "../../src/helper/engine/index";

@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { request as httpsRequest } from "node:https";
 import { type LabFile, readLabFileIfAny } from "../../src/lab/labfile";
 import { probeLab } from "../../src/lab/cli/start";
-import { exec } from "../../src/helper/util/exec";
+import { exec } from "../../src/kit/exec";
 import { V2kError } from "../../src/shared/v2k-error";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -77,7 +77,7 @@ export async function startTestLab(opts: { scenario?: string } = {}): Promise<Te
   let log = "";
   let child: LabProc | undefined;
   const spawn = (listen?: string): LabProc => {
-    const args = ["--import", "tsx", join(repoRoot, "src/helper/cli/entry.ts"), "lab", "start", "--dir", dir];
+    const args = ["--import", "tsx", join(repoRoot, "src/app/entry.ts"), "lab", "start", "--dir", dir];
     if (opts.scenario) args.push("--scenario", opts.scenario);
     if (listen) args.push("--listen", listen);
     const c = execa(process.execPath, args, { cwd: repoRoot, stdin: "ignore", all: true, reject: false, buffer: false });

@@ -3,7 +3,7 @@
 // process still uses it. Also prepares what libvirt-daemon-system would (log dir, qemu user).
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { exec } from "../../src/helper/util/exec";
+import { exec } from "../../src/kit/exec";
 import { Virsh } from "../../src/helper/libvirt/virsh";
 
 export const TEST_LIBVIRT_URI = "qemu:///system";

@@ -3,7 +3,7 @@
 // this workdir or one of its target disks (never by program name alone).
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { processAlive } from "../util/process";
+import { processAlive } from "../../kit/process";
 
 export interface LeftoverProcess {
   pid: number;

@@ -1,6 +1,6 @@
 // `cleanup`: migration snapshots (ours only), leftover nbdkit/qemu-nbd, optionally target and workdir.
 import { z } from "zod";
-import { defineCommand } from "../cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
 import { runCleanup } from "../cleanup/cleanup";
 import { withRun, withSourceSession } from "../cutover/run-context";

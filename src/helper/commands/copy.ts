@@ -2,20 +2,13 @@
 // between two NBD servers someone else started, so it can be measured against nbdcopy on the very
 // same endpoints (test/bench/copy-vs-nbdcopy.sh).
 import { z } from "zod";
-import { defineCommand } from "../cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { V2kError } from "../../shared/v2k-error";
 import { NbdSource, NbdTarget, PooledSource, PooledTarget, type BlockSource, type BlockTarget } from "../endpoints/index";
-import { copyDisk, COPY_DEFAULTS, parseSize } from "../engine/index";
+import { copyDisk, COPY_DEFAULTS } from "../engine/index";
+import { sizeOption } from "../../kit/sizes";
 import { parseNbdUri } from "../nbd/index";
 
-const size = (what: string) => z.string().transform((s, ctx) => {
-  const n = parseSize(s);
-  if (n === undefined) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what}: not a size (${s})` });
-    return z.NEVER;
-  }
-  return n;
-});
 const count = z.string().regex(/^\d+$/, "not a number").transform(Number);
 
 export const copyCommand = defineCommand({
@@ -36,9 +29,9 @@ export const copyCommand = defineCommand({
     from: z.string({ required_error: "--from is required" }),
     to: z.string({ required_error: "--to is required" }),
     jobs: count.pipe(z.number().int().min(1).max(16)).optional(),
-    chunk: size("--chunk").optional(),
+    chunk: sizeOption("chunk").optional(),
     requests: count.pipe(z.number().int().min(1).max(1024)).optional(),
-    "max-in-flight": size("--max-in-flight").optional(),
+    "max-in-flight": sizeOption("max-in-flight").optional(),
     "allocated-only": z.boolean().optional(),
     "no-extents": z.boolean().optional(),
     positionals: z.array(z.string()).max(0),

@@ -1,6 +1,6 @@
 // `cutover`: shut the source down, final sync, define (and optionally start) the KVM domain.
 import { z } from "zod";
-import { defineCommand } from "../cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
 import { DomainOptionsSchema, domainOptions } from "../cutover/domain-config";
 import { runCutover, type CutoverResult } from "../cutover/cutover";

@@ -1,5 +1,5 @@
-// The command registry. Each command lives in its own module; add one line per command here.
-import { type Command } from "../cli/command";
+// The helper's commands. Each command lives in its own module; add one line per command here.
+import { type Command } from "../../kit/cli/command";
 import { versionCommand } from "./version";
 import { copyCommand } from "./copy";
 import { listCommand } from "./list";
@@ -14,11 +14,8 @@ import { verifyCommand } from "./verify";
 import { rollbackCommand } from "./rollback";
 import { cleanupCommand } from "./cleanup";
 import { runCommand } from "./run";
-import { labStartCommand } from "../../lab/cli/start";
-import { labStopCommand } from "../../lab/cli/stop";
-import { labDiskHashCommand, labFaultCommand, labInventoryCommand, labWriteCommand } from "../../lab/cli/guest";
 
-export const commands: Command[] = [
+export const helperCommands: Command[] = [
   versionCommand,
   copyCommand,
   listCommand,
@@ -36,10 +33,4 @@ export const commands: Command[] = [
   rollbackCommand,
   cleanupCommand,
   runCommand,
-  labStartCommand,
-  labStopCommand,
-  labWriteCommand,
-  labDiskHashCommand,
-  labFaultCommand,
-  labInventoryCommand,
 ];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { resolve } from "node:path";
-import { defineCommand } from "../cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
 import { V2kError } from "../../shared/v2k-error";
 import { defaultWorkdirPath, hasManifest, newRunId, readManifest, Workdir } from "../state/index";

@@ -4,15 +4,16 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { defineCommand } from "../cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { Manifest, MANIFEST_SCHEMA_VERSION } from "../../shared/manifest";
 import { DEFAULT_WORKDIR_ROOT, OperationRecord, type DomainStatus, type ListResult, type ListedMigration, type RunningOperation, type UnreadableWorkdir } from "../../shared/results";
 import { V2kError, toErrorInfo } from "../../shared/v2k-error";
 import { defaultWorkdirRoot } from "../state/workdir";
-import { LOCK_FILE, processStartTime } from "../state/lock";
+import { LOCK_FILE } from "../state/lock";
+import { processStartTime } from "../../kit/process";
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { savedDomainOptions } from "../cutover/domain-config";
-import { processAlive } from "../util/process";
+import { processAlive } from "../../kit/process";
 
 async function isDir(path: string): Promise<boolean> {
   try {

@@ -1,6 +1,6 @@
 // `rollback`: back to VMware at any phase (see cutover/rollback.ts).
 import { z } from "zod";
-import { defineCommand } from "../cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
 import { runRollback } from "../cutover/rollback";
 import { withRun, withSourceSession } from "../cutover/run-context";

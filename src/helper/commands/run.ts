@@ -1,21 +1,14 @@
 // `run`: the whole migration unattended (see run/pipeline.ts), optionally detached (run/launcher.ts).
 import { z } from "zod";
-import { defineCommand, type CommandContext } from "../cli/command";
+import { defineCommand, type CommandContext } from "../../kit/cli/command";
 import { resolveVcenterAccess, vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
-import { V2kError } from "../../shared/v2k-error";
-import { parseSize } from "../engine/index";
+import { sizeOption } from "../../kit/sizes";
 import { acquireLock, readManifest } from "../state/index";
 import { CutoverFields, cutoverOptions } from "./cutover";
 import { DEFAULT_CRITERION, parseCriterion } from "../run/criterion";
 import { ensureInitialized, runPipeline, type RunPipelineOptions } from "../run/pipeline";
 import { launchDetached, recordOperationEnd, recordOperationStart, selfArgv } from "../run/launcher";
 
-const size = (name: string) => z.string().optional().transform((v) => {
-  if (v === undefined) return undefined;
-  const n = parseSize(v);
-  if (n === undefined || n <= 0) throw new V2kError("USAGE", `--${name} '${v}' is not a size`, "Use bytes or K/M/G, e.g. 4M.");
-  return n;
-});
 
 const schema = z.object({
   vm: z.string().min(1).optional(),
@@ -28,8 +21,8 @@ const schema = z.object({
   "max-rounds": z.coerce.number().int().positive().default(10),
   "cutover-when": z.string().default(DEFAULT_CRITERION).transform((t) => parseCriterion(t)),
   jobs: z.coerce.number().int().min(1).max(256).optional(),
-  chunk: size("chunk"),
-  "coalesce-gap": size("coalesce-gap"),
+  chunk: sizeOption("chunk", { positive: true }).optional(),
+  "coalesce-gap": sizeOption("coalesce-gap", { positive: true }).optional(),
   detach: z.boolean().default(false),
   verify: z.enum(["none", "quick", "full"]).default("quick"),
   ...CutoverFields,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineCommand } from "../cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { readManifest, requireWorkdirPath } from "../state/index";
 import { statusOf, renderStatus, type RunStatus } from "../sync/status";
 

@@ -1,19 +1,12 @@
 import { z } from "zod";
-import { defineCommand } from "../cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
-import { V2kError } from "../../shared/v2k-error";
-import { parseSize } from "../engine/index";
+import { sizeOption } from "../../kit/sizes";
 import { requireWorkdirPath, withWorkdir } from "../state/index";
 import { withVsphere } from "../vsphere/session";
 import { prepareRound, runRound, type RoundSummary } from "../sync/round";
 
 const kindSchema = z.tuple([z.enum(["base", "incr", "final"])]);
-const size = (name: string) => z.string().optional().transform((v) => {
-  if (v === undefined) return undefined;
-  const n = parseSize(v);
-  if (n === undefined || n <= 0) throw new V2kError("USAGE", `--${name} '${v}' is not a size`, "Use bytes or K/M/G, e.g. 4M.");
-  return n;
-});
 
 export const snapshotCommand = defineCommand({
   path: ["snapshot"],
@@ -42,15 +35,13 @@ export const syncCommand = defineCommand({
     jobs: { type: "string", valueName: "N", description: "requests in flight per disk (default 16)" },
     chunk: { type: "string", valueName: "SIZE", description: "bytes per request (default 4M)" },
     "coalesce-gap": { type: "string", valueName: "SIZE", description: "merge changed areas closer than this (default 1M)" },
-    resume: { type: "boolean", description: "accepted for runbook compatibility: resuming is always the default" },
     ...vcenterOptions,
   },
   schema: z.object({
     positionals: kindSchema,
     jobs: z.coerce.number().int().min(1).max(256).optional(),
-    chunk: size("chunk"),
-    "coalesce-gap": size("coalesce-gap"),
-    resume: z.boolean().optional(),
+    chunk: sizeOption("chunk", { positive: true }).optional(),
+    "coalesce-gap": sizeOption("coalesce-gap", { positive: true }).optional(),
     ...vcenterSchemaFields,
   }),
   render: (data) => {

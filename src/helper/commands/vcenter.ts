@@ -2,7 +2,7 @@
 // `vcenter vms` lists its VMs for the page's VM picker. Both change nothing.
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
-import { defineCommand } from "../cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { parseVcenterUrl, vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
 import { fetchServerCertificate } from "../config/tls-trust";
 import { withVsphere } from "../vsphere/session";

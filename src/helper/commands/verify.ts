@@ -1,9 +1,9 @@
 // `verify`: compare target and source (quick|full) or boot the migrated guest isolated (boot).
 import { z } from "zod";
-import { defineCommand } from "../cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
 import { V2kError } from "../../shared/v2k-error";
-import { parseSize } from "../engine/index";
+import { parseSize } from "../../kit/sizes";
 import { resolveDomainPolicy, savedDomainOptions } from "../cutover/domain-config";
 import { withRun, withSourceSession } from "../cutover/run-context";
 import { frozenSourceSpecs } from "../verify/source";

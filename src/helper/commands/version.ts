@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineCommand } from "../cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { TOOL_VERSION } from "../version";
 
 export const versionCommand = defineCommand({

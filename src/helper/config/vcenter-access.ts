@@ -5,7 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import { registerSecret } from "../../shared/redact";
 import { V2kError } from "../../shared/v2k-error";
-import { type OptionSpec } from "../cli/command";
+import { type OptionSpec } from "../../kit/cli/command";
 import { normalizeThumbprint } from "./tls-trust";
 
 export interface VcenterAccess {

@@ -2,7 +2,7 @@
 // changed (virtio driver injection for Windows, initramfs rebuild for Linux). It must never run
 // between incremental rounds: CBT does not see our writes. Not implemented yet: a named no-op.
 import { type Manifest } from "../../shared/manifest";
-import { type Emitter } from "../events/emitter";
+import { type Emitter } from "../../kit/emitter";
 
 export interface ConversionResult {
   /** True when the target disks were modified (verify then compares against a converted image). */

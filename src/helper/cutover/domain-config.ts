@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
-import { type OptionSpec } from "../cli/command";
+import { type OptionSpec } from "../../kit/cli/command";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
 import {
   DiskBusPolicy, DomainTypePolicy, GraphicsPolicy, NicModelPolicy, UuidPolicy, type DomainPolicy,

@@ -1,7 +1,7 @@
 // What the post-sync commands (cutover, verify, rollback, cleanup) open before they act: the locked
 // workdir, a vSphere session logged in with the manifest's vCenter (password from env/file/stdin),
 // and virsh on the chosen libvirt URI. Everything is closed again, whatever happens.
-import { type CommandContext } from "../cli/command";
+import { type CommandContext } from "../../kit/cli/command";
 import { type VcenterFlags } from "../config/vcenter-access";
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { requireWorkdirPath, withWorkdir, type Workdir } from "../state/index";

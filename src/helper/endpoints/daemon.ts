@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ErrorCode } from "../../shared/errors";
 import { V2kError } from "../../shared/v2k-error";
-import { processAlive } from "../util/process";
+import { processAlive } from "../../kit/process";
 
 const liveDirs = new Set<string>();
 let exitHookInstalled = false;

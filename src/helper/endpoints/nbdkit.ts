@@ -1,6 +1,6 @@
 // nbdkit command lines for the sources. Secrets (session cookie, vCenter password) go into 0600
 // files inside the private directory and reach nbdkit as `+FILE`, never as argv values.
-import { exec } from "../util/exec";
+import { exec } from "../../kit/exec";
 import { V2kError } from "../../shared/v2k-error";
 import { type PrivateDir } from "./daemon";
 

@@ -1,7 +1,7 @@
 // qemu-nbd target command lines and image management (create sparse, grow). The TargetSpec union
 // covers files (qcow2/raw), block devices and Ceph RBD images; the engine never sees which.
 import { existsSync, statSync } from "node:fs";
-import { exec } from "../util/exec";
+import { exec } from "../../kit/exec";
 import { V2kError } from "../../shared/v2k-error";
 import { type PrivateDir } from "./daemon";
 

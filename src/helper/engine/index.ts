@@ -3,4 +3,3 @@ export { copyDisk, COPY_DEFAULTS, type CopyOptions, type CopyStats } from "./cop
 export { type CopyProgress } from "./progress";
 export { planRanges, normalizeAreas, coalesceAreas, complementAreas, splitRange, refineWithExtents, totalBytes, type PlanOp, type PlanRange } from "./plan";
 export { isZero, zeroRuns } from "./zero-detect";
-export { parseSize } from "./size";

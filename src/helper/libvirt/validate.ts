@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
-import { exec } from "../util/exec";
+import { exec } from "../../kit/exec";
 
 export async function validateDomainXml(xml: string, signal?: AbortSignal): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "v2k-xml-"));

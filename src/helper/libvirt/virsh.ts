@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
-import { exec } from "../util/exec";
+import { exec } from "../../kit/exec";
 
 export const DEFAULT_LIBVIRT_URI = "qemu:///system";
 

@@ -1,5 +1,5 @@
 // Host tools the migration needs, found through PATH (the same lookup the data path uses).
-import { exec } from "../util/exec";
+import { exec } from "../../kit/exec";
 import { V2kError } from "../../shared/v2k-error";
 
 export interface ToolStatus {

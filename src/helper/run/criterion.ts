@@ -1,7 +1,7 @@
 // The runbook's "ready for cutover" criterion: the last incremental round changed fewer than X bytes
 // and took less than Y seconds (`--cutover-when bytes<512M,seconds<300`).
 import { V2kError } from "../../shared/v2k-error";
-import { parseSize } from "../engine/index";
+import { parseSize } from "../../kit/sizes";
 
 export interface CutoverCriterion {
   maxBytes: number;

@@ -8,7 +8,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
 import { OperationRecord } from "../../shared/results";
-import { exec } from "../util/exec";
+import { exec } from "../../kit/exec";
 import { writeFileAtomic } from "../state/index";
 
 export const RUN_LOG = "run.log";

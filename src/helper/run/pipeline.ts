@@ -4,7 +4,7 @@
 // workdir after a crash or kill -9 continues where the manifest says it stopped.
 import { V2kError } from "../../shared/v2k-error";
 import { type Manifest, type Phase } from "../../shared/manifest";
-import { type CommandContext } from "../cli/command";
+import { type CommandContext } from "../../kit/cli/command";
 import { type VcenterFlags } from "../config/vcenter-access";
 import { initCommand } from "../commands/init";
 import { runPreflight } from "../preflight/checks";

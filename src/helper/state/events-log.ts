@@ -3,7 +3,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readSync, fstatSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { type V2kEvent } from "../../shared/events";
-import { type EventSink } from "../events/emitter";
+import { type EventSink } from "../../kit/emitter";
 
 export const EVENTS_FILE = "events.log";
 

@@ -8,7 +8,7 @@
 //   acquireLock(dir, command): WorkdirLock   migrateManifest(doc)
 export { withWorkdir, Workdir, requireWorkdirPath, defaultWorkdirRoot, defaultWorkdirPath, newRunId } from "./workdir";
 export { readManifest, writeManifest, manifestPath, hasManifest, MANIFEST_FILE, MANIFEST_KIND } from "./manifest-store";
-export { acquireLock, processStartTime, LOCK_FILE, type WorkdirLock, type LockInfo } from "./lock";
+export { acquireLock, LOCK_FILE, type WorkdirLock, type LockInfo } from "./lock";
 export { EventsLogSink, eventsLogPath, lastEventSeq, EVENTS_FILE } from "./events-log";
-export { writeFileAtomic, fsyncDir } from "./atomic-file";
+export { writeFileAtomic, fsyncDir } from "../../kit/atomic-file";
 export { migrateManifest, migrations, type Migration, type RawManifest } from "./manifest-migrations";

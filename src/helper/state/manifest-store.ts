@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
-import { writeFileAtomic } from "./atomic-file";
+import { writeFileAtomic } from "../../kit/atomic-file";
 import { migrateManifest, type RawManifest } from "./manifest-migrations";
 
 export const MANIFEST_FILE = "manifest.json";

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { type Manifest } from "../../shared/manifest";
 import { type ErrorInfo } from "../../shared/errors";
 import { V2kError, toErrorInfo } from "../../shared/v2k-error";
-import { type Emitter } from "../events/emitter";
+import { type Emitter } from "../../kit/emitter";
 import { acquireLock, LOCK_FILE, type WorkdirLock } from "./lock";
 import { EventsLogSink, eventsLogPath, lastEventSeq } from "./events-log";
 import { hasManifest, readManifest, writeManifest } from "./manifest-store";

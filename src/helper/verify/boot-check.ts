@@ -11,7 +11,7 @@ import { buildDomainXml } from "../cutover/domain-xml";
 import { domainRunId } from "../cutover/define";
 import { type Virsh } from "../libvirt/virsh";
 import { validateDomainXml } from "../libvirt/validate";
-import { exec } from "../util/exec";
+import { exec } from "../../kit/exec";
 
 export interface BootCheckOptions {
   /** Text (or regular expression source with re:) that proves the guest booted. */

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { open, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
-import { exec } from "../../helper/util/exec";
+import { exec } from "../../kit/exec";
 import { buildInitramfs } from "./initramfs";
 
 /** Installed by pkg/install-deps.sh (the Debian kernel, copied where the lab finds it). */

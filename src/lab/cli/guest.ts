@@ -1,21 +1,13 @@
 // `lab write | disk-hash | fault | inventory`: guest simulation, checks and fault injection against a
 // running lab, through its control API (lab.json in --dir gives the address, credentials, thumbprint).
 import { z } from "zod";
-import { defineCommand } from "../../helper/cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { LabControlClient } from "../client/lab-client";
 import { faultKinds, type VmSummary } from "../control/routes";
-import { parseSize } from "../control/size";
+import { sizeOption } from "../../kit/sizes";
 
 const noPositionals = z.array(z.string()).max(0, "this command takes no positional arguments");
 const dirOption = { dir: { type: "string" as const, description: "the lab's directory (holds lab.json)", valueName: "DIR" } };
-const size = (what: string) => z.string().transform((v, ctx) => {
-  const n = parseSize(v);
-  if (n === undefined) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${what}: not a size: ${v} (use 4096, 64K, 1M, 1G)` });
-    return z.NEVER;
-  }
-  return n;
-});
 const integer = (what: string) => z.string().regex(/^\d+$/, `${what} must be a non-negative integer`).transform(Number);
 
 export const labWriteCommand = defineCommand({
@@ -34,8 +26,8 @@ export const labWriteCommand = defineCommand({
     dir: z.string().min(1),
     vm: z.string().min(1),
     disk: integer("--disk"),
-    offset: size("--offset"),
-    length: size("--length"),
+    offset: sizeOption("offset"),
+    length: sizeOption("length"),
     seed: z.string().regex(/^-?\d+$/, "--seed must be an integer").transform(Number).default("1"),
   }),
   render: (d) => {

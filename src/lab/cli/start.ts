@@ -6,14 +6,14 @@ import { openSync, closeSync, mkdirSync } from "node:fs";
 import { request } from "node:https";
 import { join, resolve } from "node:path";
 import { spawn } from "node:child_process";
-import { defineCommand } from "../../helper/cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { V2kError } from "../../shared/v2k-error";
 import { openLabModel } from "../model/index";
 import { handleControl } from "../control/routes";
 import { startLabServer, type LabServer } from "../server";
 import { ensureLabTls } from "../tls";
 import { type LabFile, labFilePath, readLabFileIfAny, writeLabFile } from "../labfile";
-import { processAlive } from "../../helper/util/process";
+import { processAlive } from "../../kit/process";
 
 const DEFAULT_HOST = "127.0.0.2";
 const BACKGROUND_READY_MS = 180_000;

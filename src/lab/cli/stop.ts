@@ -2,9 +2,9 @@
 import { z } from "zod";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { defineCommand } from "../../helper/cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { readLabFile } from "../labfile";
-import { processAlive } from "../../helper/util/process";
+import { processAlive } from "../../kit/process";
 
 const GRACE_MS = 15_000;
 

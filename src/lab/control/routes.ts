@@ -6,7 +6,7 @@ import { type ErrorCode } from "../../shared/errors";
 import { V2kError } from "../../shared/v2k-error";
 import { TASK_FAULT_OPS, taskFaultOp, type LabModel } from "../model/lab-model";
 import { LabFault } from "../model/types";
-import { SizeSchema } from "./size";
+import { SizeSchema } from "../../kit/sizes";
 
 export interface ControlRequest {
   method: string;

@@ -2,7 +2,7 @@
 // (changes on reset), a sequence that advances at each snapshot, and per grain the sequence after
 // which it was last written. A grain written after changeId "<epoch>/n" was issued has gen > n.
 import { readFile } from "node:fs/promises";
-import { writeFileAtomic } from "./atomic-file";
+import { writeFileAtomicAsync } from "../../kit/atomic-file";
 import { formatChangeId, newEpoch } from "./change-id";
 import { grainCount } from "./grain-map";
 
@@ -93,6 +93,6 @@ export class CbtTracker {
   }
 
   async save(): Promise<void> {
-    await writeFileAtomic(this.path, new Uint8Array(this.gen.buffer, this.gen.byteOffset, this.gen.byteLength));
+    await writeFileAtomicAsync(this.path, new Uint8Array(this.gen.buffer, this.gen.byteOffset, this.gen.byteLength));
   }
 }

@@ -5,7 +5,7 @@
 // delta into its parent. All I/O is positioned and bounded: no whole-disk buffers.
 import { open, unlink, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic-file";
+import { writeFileAtomicAsync } from "../../kit/atomic-file";
 import { GRAIN, GrainMap, grainCount } from "./grain-map";
 
 export interface ChainFileMeta {
@@ -274,7 +274,7 @@ export class DiskChain {
   }
 
   private async saveMap(file: ChainFile): Promise<void> {
-    await writeFileAtomic(mapPath(this.abs(file.meta)), file.map.bits);
+    await writeFileAtomicAsync(mapPath(this.abs(file.meta)), file.map.bits);
   }
 }
 

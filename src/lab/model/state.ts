@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
-import { writeFileAtomic } from "./atomic-file";
+import { writeFileAtomicAsync } from "../../kit/atomic-file";
 import { type CbtMeta } from "./cbt";
 import { type ChainFileMeta } from "./disk-chain";
 import { type LabFaults, type LabInventory } from "./types";
@@ -63,7 +63,7 @@ export async function loadState(dir: string): Promise<LabState | undefined> {
 }
 
 export async function saveState(dir: string, state: LabState): Promise<void> {
-  await writeFileAtomic(join(dir, STATE_FILE), JSON.stringify(state, null, 1) + "\n");
+  await writeFileAtomicAsync(join(dir, STATE_FILE), JSON.stringify(state, null, 1) + "\n");
 }
 
 function invalid(dir: string, what: string): V2kError {

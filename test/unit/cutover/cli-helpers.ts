@@ -23,7 +23,7 @@ export function labEnv(lab: TestLab, extra: Record<string, string> = {}): Record
   };
 }
 
-export const entry = join(repoRoot, "src/helper/cli/entry.ts");
+export const entry = join(repoRoot, "src/app/entry.ts");
 
 export async function cli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
   const r = await execa(process.execPath, ["--import", "tsx", entry, "--json", ...args], {

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { criterionHolds, parseCriterion } from "../../../src/helper/run/criterion";
 import { systemdRunArgv, unitNameFor } from "../../../src/helper/run/launcher";
-import { main } from "../../../src/helper/cli/main";
+import { main } from "../../../src/kit/cli/main";
+import { program } from "../../../src/app/program";
 import { V2kError } from "../../../src/shared/v2k-error";
 
 test("cutover criterion: parsing, defaults per part, strict comparison", () => {
@@ -44,10 +45,10 @@ test("run refuses before touching anything: phase2 without a run, a new run with
   process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
   try {
     const codes = [
-      await main(["--json", "--workdir", join(dir, "w1"), "run", "--split", "phase2"]),
-      await main(["--json", "--workdir", join(dir, "w2"), "run", "--until", "cutover"]),
-      await main(["--json", "run", "--vm", "x", "--dst", dir, "--cutover-when", "bytes>1"]),
-      await main(["--json", "run", "--vm", "x", "--dst", dir, "--split", "phase1", "--until", "cutover"]),
+      await main(program, ["--json", "--workdir", join(dir, "w1"), "run", "--split", "phase2"]),
+      await main(program, ["--json", "--workdir", join(dir, "w2"), "run", "--until", "cutover"]),
+      await main(program, ["--json", "run", "--vm", "x", "--dst", dir, "--cutover-when", "bytes>1"]),
+      await main(program, ["--json", "run", "--vm", "x", "--dst", dir, "--split", "phase1", "--until", "cutover"]),
     ];
     assert.deepEqual(codes, [2, 2, 2, 2]);
   } finally {

@@ -13,7 +13,7 @@ import { qemuFilename, qemuNbdArgs, qemuNbdTuningLadder } from "../../../src/hel
 import { NbdTarget, openSource, openTarget } from "../../../src/helper/endpoints/index";
 import { NbdClient } from "../../../src/helper/nbd/index";
 import { copyDisk } from "../../../src/helper/engine/index";
-import { exec } from "../../../src/helper/util/exec";
+import { exec } from "../../../src/kit/exec";
 import { lifo, startNbdkit } from "../nbd/servers";
 import { V2kError } from "../../../src/shared/v2k-error";
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { coalesceAreas, complementAreas, normalizeAreas, planRanges, refineWithExtents, splitRange, totalBytes, MAX_ZERO_OP } from "../../../src/helper/engine/plan";
-import { parseSize } from "../../../src/helper/engine/size";
+import { parseSize } from "../../../src/kit/sizes";
 import { zeroRuns, isZero, ZERO_GRANULE } from "../../../src/helper/engine/zero-detect";
 import { V2kError } from "../../../src/shared/v2k-error";
 

@@ -2,7 +2,7 @@
 // ManagedDaemon the product uses. Every start registers its teardown with the test context.
 import { type TestContext } from "node:test";
 import { ManagedDaemon, PrivateDir } from "../../../src/helper/endpoints/daemon";
-import { exec } from "../../../src/helper/util/exec";
+import { exec } from "../../../src/kit/exec";
 
 export interface TestServer {
   socket: string;

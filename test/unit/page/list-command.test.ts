@@ -69,7 +69,7 @@ test("list reports the KVM domain of cut-over migrations as libvirt sees it", as
 });
 
 test("a helper started from a terminal shows as running through the workdir lock; a stale lock does not", async (t) => {
-  const { processStartTime } = await import("../../../src/helper/state/lock");
+  const { processStartTime } = await import("../../../src/kit/process");
   const root = mkdtempSync(join(tmpdir(), "v2k-list-lock-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const lock = (name: string, body: Record<string, unknown>) => {

@@ -4,7 +4,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { acquireLock, processStartTime, LOCK_FILE } from "../../../src/helper/state/index";
+import { acquireLock, LOCK_FILE } from "../../../src/helper/state/index";
+import { processStartTime } from "../../../src/kit/process";
 import { V2kError } from "../../../src/shared/v2k-error";
 import { tempDir } from "./fixtures";
 

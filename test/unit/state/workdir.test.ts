@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Emitter } from "../../../src/helper/events/emitter";
+import { Emitter } from "../../../src/kit/emitter";
 import { Workdir, withWorkdir, lastEventSeq, eventsLogPath, readManifest } from "../../../src/helper/state/index";
 import { V2kError } from "../../../src/shared/v2k-error";
 import { sampleManifest, tempDir } from "./fixtures";

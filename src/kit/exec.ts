@@ -1,7 +1,7 @@
 // The one door to subprocesses: argv arrays (no shell), a timeout and a cancel signal on every call,
 // and foreign failures turned into V2kError here, once.
 import { execa } from "execa";
-import { V2kError } from "../../shared/v2k-error";
+import { V2kError } from "../shared/v2k-error";
 
 export interface ExecOptions {
   timeoutMs: number;

@@ -1,8 +1,8 @@
 // Builds V2kEvents (timestamp, sequence, redaction) and fans them out to sinks:
 // stdout as JSON lines (--json), stdout as human text, and events.log of a workdir.
-import { type V2kEvent, type Level } from "../../shared/events";
-import { type ErrorInfo } from "../../shared/errors";
-import { redact } from "../../shared/redact";
+import { type V2kEvent, type Level } from "../shared/events";
+import { type ErrorInfo } from "../shared/errors";
+import { redact } from "../shared/redact";
 
 type Without<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;
 export type EventBody = Without<V2kEvent, "ts" | "seq">;

@@ -1,6 +1,7 @@
-import { main } from "./main";
+import { main } from "../kit/cli/main";
+import { program } from "./program";
 
-main(process.argv.slice(2)).then(
+main(program, process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

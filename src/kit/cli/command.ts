@@ -2,7 +2,7 @@
 // and an async run() that returns the data of the result line. Commands never print results
 // themselves and never call process.exit: main() owns the one exit path.
 import { type z } from "zod";
-import { type Emitter } from "../events/emitter";
+import { type Emitter } from "../emitter";
 
 export interface OptionSpec {
   type: "string" | "boolean";
@@ -13,9 +13,12 @@ export interface OptionSpec {
   valueName?: string;
 }
 
+/** Options every command accepts, before or after its words (see ./argv). */
 export interface GlobalOptions {
   json: boolean;
   workdir: string | undefined;
+  /** Continue the workdir from where it stopped: what every command does anyway; accepted so scripts may say so. */
+  resume: boolean;
 }
 
 export interface CommandContext {

@@ -1,0 +1,14 @@
+// The lab's commands (`lab start|stop|write|disk-hash|fault|inventory`), shipped in the helper for rehearsals.
+import { type Command } from "../../kit/cli/command";
+import { labStartCommand } from "./start";
+import { labStopCommand } from "./stop";
+import { labDiskHashCommand, labFaultCommand, labInventoryCommand, labWriteCommand } from "./guest";
+
+export const labCommands: Command[] = [
+  labStartCommand,
+  labStopCommand,
+  labWriteCommand,
+  labDiskHashCommand,
+  labFaultCommand,
+  labInventoryCommand,
+];
