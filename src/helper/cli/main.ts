@@ -8,13 +8,8 @@ import { type Command, type CommandContext, type GlobalOptions } from "./command
 import { Emitter, humanStderrSink, jsonStdoutSink } from "../events/emitter";
 import { V2kError, toErrorInfo } from "../../shared/v2k-error";
 import { TOOL_VERSION } from "../version";
-
-const globalOptions = {
-  json: { type: "boolean" as const, description: "print events and the result as JSON lines" },
-  workdir: { type: "string" as const, description: "the migration's working directory", valueName: "DIR" },
-  help: { type: "boolean" as const, short: "h", description: "show help" },
-  version: { type: "boolean" as const, description: "print the version" },
-};
+import { globalOptions } from "./global-options";
+import { commandHelp, overviewHelp } from "../docs/help";
 
 function findCommand(words: string[]): { command: Command; rest: string[] } | undefined {
   let best: Command | undefined;
@@ -42,27 +37,7 @@ function splitArgv(argv: string[]): { globals: string[]; words: string[]; rest: 
 }
 
 export function helpText(command?: Command): string {
-  const fmt = (name: string, o: { type: string; short?: string; description: string; valueName?: string }) =>
-    `  --${name}${o.type === "string" ? " " + (o.valueName ?? "VALUE") : ""}${o.short ? `, -${o.short}` : ""}\n      ${o.description}`;
-  if (command) {
-    return [`usage: ablestack_v2k [--workdir DIR] [--json] ${command.path.join(" ")} [options]`, "", command.summary, "",
-      ...Object.entries(command.options).map(([n, o]) => fmt(n, o))].join("\n");
-  }
-  const visible = commands.filter((c) => !c.hidden);
-  const width = Math.max(...visible.map((c) => c.path.join(" ").length));
-  return [
-    "usage: ablestack_v2k [--workdir DIR] [--json] COMMAND [options]",
-    "",
-    "Moves running VMware VMs to ABLESTACK (KVM/libvirt) with changed block tracking.",
-    "",
-    "commands:",
-    ...visible.map((c) => `  ${c.path.join(" ").padEnd(width)}  ${c.summary}`),
-    "",
-    "global options:",
-    ...Object.entries(globalOptions).map(([n, o]) => fmt(n, o)),
-    "",
-    "'ablestack_v2k COMMAND --help' shows a command's options.",
-  ].join("\n");
+  return command ? commandHelp(command) : overviewHelp(commands, globalOptions);
 }
 
 async function readAllStdin(): Promise<string> {

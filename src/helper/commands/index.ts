@@ -1,6 +1,7 @@
 // The command registry. Each command lives in its own module; add one line per command here.
 import { type Command } from "../cli/command";
 import { versionCommand } from "./version";
+import { completionCommand, helpCommand } from "./help";
 import { copyCommand } from "./copy";
 import { listCommand } from "./list";
 import { vcenterProbeCommand, vcenterVmsCommand } from "./vcenter";
@@ -20,6 +21,8 @@ import { labDiskHashCommand, labFaultCommand, labInventoryCommand, labWriteComma
 
 export const commands: Command[] = [
   versionCommand,
+  helpCommand,
+  completionCommand,
   copyCommand,
   listCommand,
   vcenterProbeCommand,
