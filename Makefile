@@ -3,9 +3,11 @@ SHELL := /bin/bash
 NODE_TESTS_UNIT := $(sort $(wildcard test/unit/*.test.ts test/unit/*/*.test.ts))
 NODE_TESTS_INTEGRATION := $(sort $(wildcard test/integration/*.test.ts))
 NODE_TESTS_BROWSER := $(sort $(wildcard test/browser/*.test.ts))
+NODE_TESTS_PACKAGE := $(sort $(wildcard test/package/*.test.ts))
 TEST_RUN := node --import tsx --test --test-concurrency=1 --test-reporter=spec
 
-.PHONY: all deps npm-deps build typecheck check test-unit test-integration test-browser demo install devel-install clean
+.PHONY: all deps npm-deps build dist-docs docs typecheck check test-unit test-integration test-browser test-package demo install devel-install \
+	stage rpm deb clean
 
 all: build
 
@@ -21,6 +23,18 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 build: npm-deps
 	node build.mjs
+	@$(MAKE) --no-print-directory dist-docs
+
+# Generated from the code (command registry, option specs, error codes), so they cannot drift: the
+# reference and bash completion are rendered by the built helper itself. `make docs` also refreshes the
+# committed pkg/doc/reference.md (a unit test fails when it is stale).
+dist-docs:
+	mkdir -p dist/doc dist/completion
+	dist/ablestack_v2k help --reference > dist/doc/reference.md
+	dist/ablestack_v2k completion bash > dist/completion/ablestack_v2k
+
+docs: build
+	cp dist/doc/reference.md pkg/doc/reference.md
 
 typecheck: npm-deps
 	npx tsc -p tsconfig.json --noEmit
@@ -37,24 +51,51 @@ test-browser: build
 check: deps
 	@$(MAKE) --no-print-directory typecheck build
 	$(TEST_RUN) $(NODE_TESTS_UNIT) $(NODE_TESTS_INTEGRATION) $(NODE_TESTS_BROWSER)
+	@$(MAKE) --no-print-directory test-package
+
+# Builds the .deb and the RPM, installs the .deb with dpkg here and rehearses a migration with it.
+test-package: build
+	$(TEST_RUN) $(NODE_TESTS_PACKAGE)
 
 demo: deps build
 	bash pkg/demo.sh
 
-# Cockpit page + helper. DESTDIR/PREFIX for packaging; the page finds the helper through config.json.
+# Cockpit page + helper + docs. DESTDIR/PREFIX for packaging; the page finds the helper through config.json.
 PREFIX ?= /usr/local
 COCKPIT_DIR ?= /usr/share/cockpit/ablestack-v2k
 HELPER_DIR ?= $(PREFIX)/lib/ablestack-v2k
+DOC_DIR ?= $(PREFIX)/share/doc/ablestack-v2k
+COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
+DOCS := pkg/doc/runbook.md pkg/doc/runbook.ko.md pkg/doc/troubleshooting.md pkg/doc/troubleshooting.ko.md pkg/examples/govc.env.example
 
 install: build
-	rm -rf $(DESTDIR)$(COCKPIT_DIR) $(DESTDIR)$(HELPER_DIR)
-	install -d $(DESTDIR)$(COCKPIT_DIR) $(DESTDIR)$(HELPER_DIR) $(DESTDIR)$(PREFIX)/bin
+	rm -rf $(DESTDIR)$(COCKPIT_DIR) $(DESTDIR)$(HELPER_DIR) $(DESTDIR)$(DOC_DIR)
+	install -d $(DESTDIR)$(COCKPIT_DIR) $(DESTDIR)$(HELPER_DIR) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DOC_DIR) $(DESTDIR)$(COMPLETION_DIR)
 	cp -r dist/page/. $(DESTDIR)$(COCKPIT_DIR)/
 	rm -f $(DESTDIR)$(COCKPIT_DIR)/*.map
 	printf '{ "helper": "%s", "workdirRoot": "/var/lib/ablestack-v2k" }\n' "$(PREFIX)/bin/ablestack_v2k" > $(DESTDIR)$(COCKPIT_DIR)/config.json
 	cp -r dist/helper dist/ablestack_v2k $(DESTDIR)$(HELPER_DIR)/
-	ln -sfn $(HELPER_DIR)/ablestack_v2k $(DESTDIR)$(PREFIX)/bin/ablestack_v2k
+	ln -sfn $$(realpath -m --relative-to=$(PREFIX)/bin $(HELPER_DIR))/ablestack_v2k $(DESTDIR)$(PREFIX)/bin/ablestack_v2k
+	install -m 0644 $(DOCS) dist/doc/reference.md $(DESTDIR)$(DOC_DIR)/
+	install -m 0644 dist/completion/ablestack_v2k $(DESTDIR)$(COMPLETION_DIR)/ablestack_v2k
 	install -d -m 0700 $(DESTDIR)/var/lib/ablestack-v2k
+
+# Packages: one staged tree (the same `make install` lays out, with PREFIX=/usr) for both formats.
+VERSION := $(shell node -p 'require("./package.json").version')
+STAGE := $(CURDIR)/build/stage
+
+stage: build
+	rm -rf $(STAGE)
+	$(MAKE) --no-print-directory install DESTDIR=$(STAGE) PREFIX=/usr
+
+deb: stage
+	bash pkg/deb/build-deb.sh $(STAGE) $(VERSION) build/ablestack-v2k_$(VERSION)_all.deb
+
+rpm: stage
+	rm -rf build/rpm
+	rpmbuild -bb --quiet --define "_topdir $(CURDIR)/build/rpm" --define "stage $(STAGE)" --define "pkgversion $(VERSION)" \
+		--define "dist %{nil}" pkg/rpm/ablestack-v2k.spec
+	cp build/rpm/RPMS/noarch/ablestack-v2k-$(VERSION)-1.noarch.rpm build/
 
 # Development: Cockpit serves this checkout's dist/page (rebuild and reload), which calls this checkout's helper.
 devel-install: build
@@ -63,4 +104,4 @@ devel-install: build
 	printf '{ "helper": "%s", "workdirRoot": "/var/lib/ablestack-v2k" }\n' "$(CURDIR)/dist/ablestack_v2k" > dist/page/config.json
 
 clean:
-	rm -rf dist test-artifacts
+	rm -rf dist build test-artifacts

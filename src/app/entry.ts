@@ -1,3 +1,4 @@
+import "./node-version"; // first: an old Node.js gets a clear error before anything else runs
 import { main } from "../kit/cli/main";
 import { program } from "./program";
 

@@ -19,6 +19,7 @@ export const errorCodes = [
   "SNAPSHOT_FAILED",
   "QCDA_INCOMPLETE",
   "PYVMOMI_MISSING",
+  "NODE_TOO_OLD", // the helper runs on a Node.js older than it needs
   // workdir / state
   "WORKDIR_INVALID",
   "WORKDIR_FOREIGN",

@@ -1,9 +1,10 @@
 // Domain XML of multi-disk, UEFI + secure boot and multi-NIC guests validates (virt-xml-validate)
 // and defines in a real libvirtd (qemu:///system), with raw and qcow2 targets; re-definition is
-// idempotent, foreign domains are refused, and a UEFI guest really starts on OVMF.
+// idempotent, foreign domains are refused, and UEFI guests (with and without secure boot) start on the
+// firmware libvirt selects.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -24,6 +25,8 @@ const domains: string[] = [];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "v2k-define-"));
+  // with libvirt-daemon-system's qemu.conf guests run as libvirt-qemu, which must reach the disks
+  chmodSync(dir, 0o711);
   lv = await startLibvirtd();
 });
 
@@ -69,25 +72,44 @@ test("multi-disk linux guest (raw and qcow2 targets) validates and defines; re-d
   assert.equal(await lv.virsh.domState(p.name), "shut off");
 });
 
-test("UEFI + secure boot windows guest defines and starts on OVMF with its own nvram", async () => {
-  const disk = join(dir, "win01-disk0.qcow2");
+// libvirt selects the firmware from the host's QEMU firmware descriptors (Debian's ovmf, Rocky's edk2-ovmf):
+// the started domain shows which loader it picked and the variable store libvirt made for it.
+async function startUefi(name: string, secureBoot: boolean, nvramPath?: string): Promise<{ live: string; nvram: string }> {
+  const disk = join(dir, `${name}-disk0.qcow2`);
   await makeDisk(disk, "qcow2");
-  const m = fixtureManifest({ name: "win01", isWindows: true, firmware: "efi", secureBoot: true, disks: [{ capacityBytes: 16 << 20, format: "qcow2", path: disk }] });
-  const nvram = join(dir, "win01_VARS.fd");
-  const p = policy(`v2k-t-win01-${tag}`, { nvramPath: nvram, networkMap: parseNetworkMap(["VM Network=network:default"]), noNetwork: true });
-  const live = await defineAndCheck(buildDomainXml(m, p), p, m.runId);
-  assert.match(live, /OVMF_CODE_4M\.secboot\.fd/);
-  assert.match(live, /<smm state='on'\/>/);
-  assert.match(live, /bus='sata'/);
+  const m = fixtureManifest({ name, isWindows: true, firmware: "efi", secureBoot, disks: [{ capacityBytes: 16 << 20, format: "qcow2", path: disk }] });
+  const p = policy(`v2k-t-${name}-${tag}`, { noNetwork: true, ...(nvramPath ? { nvramPath } : {}) });
+  const defined = await defineAndCheck(buildDomainXml(m, p), p, m.runId);
+  assert.match(defined, /<os firmware='efi'>/);
+  assert.match(defined, /bus='sata'/);
   await lv.virsh.start(p.name);
   try {
     assert.equal(await lv.virsh.domState(p.name), "running");
+    const live = (await lv.virsh.dumpXml(p.name))!;
+    const nvram = /<nvram[^>]*>([^<]+)<\/nvram>/.exec(live)?.[1];
+    assert.ok(nvram, `libvirt made a variable store: ${live}`);
+    return { live, nvram };
   } finally {
     await lv.virsh.destroy(p.name);
+    await lv.virsh.undefine(p.name);
+    assert.equal(await lv.virsh.exists(p.name), false, "undefine --nvram removed the domain");
   }
-  await lv.virsh.undefine(p.name);
-  assert.equal(await lv.virsh.exists(p.name), false, "undefine --nvram removed the domain");
-  await assert.rejects(exec("test", ["-e", nvram], { timeoutMs: 5000 }), "the per-domain nvram copy is removed with the domain");
+}
+
+test("UEFI + secure boot windows guest: libvirt picks a secure-boot firmware with enrolled keys; undefine --nvram removes its variable store", async () => {
+  const { live, nvram } = await startUefi("win01", true);
+  assert.match(live, /<loader readonly='yes' secure='yes' type='pflash'>[^<]+<\/loader>/);
+  assert.match(live, /<smm state='on'\/>/);
+  assert.match(live, /<feature enabled='yes' name='enrolled-keys'\/>/);
+  await assert.rejects(exec("test", ["-e", nvram], { timeoutMs: 5000 }), `the variable store ${nvram} is removed with the domain`);
+});
+
+test("UEFI guest without secure boot: libvirt picks a firmware without secure boot; a given nvram path is used", async () => {
+  const { live, nvram } = await startUefi("uefi01", false, join(dir, "uefi01-VARS.fd"));
+  assert.equal(nvram, join(dir, "uefi01-VARS.fd"), "the boot check's throw-away variable store");
+  assert.match(live, /<loader readonly='yes' type='pflash'>[^<]+<\/loader>|<loader readonly='yes' secure='no' type='pflash'>[^<]+<\/loader>/);
+  assert.doesNotMatch(live, /secure='yes'/);
+  await assert.rejects(exec("test", ["-e", nvram], { timeoutMs: 5000 }), `the variable store ${nvram} is removed with the domain`);
 });
 
 test("multi-NIC guest keeps every MAC on its mapped network", async () => {

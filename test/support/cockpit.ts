@@ -45,6 +45,8 @@ export interface CockpitOptions {
   helper?: string;
   /** Workdir root the page lists and the helper creates workdirs under. */
   workdirRoot: string;
+  /** Serve the page installed on the system (/usr/share/cockpit) instead of a copy of dist/page. */
+  installedPage?: boolean;
   /** Run cockpit-ws (and so the session's bridge) as this unprivileged user: no administrative access. */
   unprivilegedUser?: "nobody";
 }
@@ -64,10 +66,12 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
   const dir = mkdtempSync(join(tmpdir(), "v2k-cockpit-"));
   const pluginDir = join(dir, "xdg", "cockpit", "ablestack-v2k");
   mkdirSync(join(dir, "xdg", "cockpit"), { recursive: true });
-  cpSync("dist/page", pluginDir, { recursive: true });
-  writeFileSync(join(pluginDir, "config.json"), JSON.stringify({
-    helper: options.helper ?? resolve("dist/ablestack_v2k"), workdirRoot: options.workdirRoot,
-  }));
+  if (!options.installedPage) {
+    cpSync("dist/page", pluginDir, { recursive: true });
+    writeFileSync(join(pluginDir, "config.json"), JSON.stringify({
+      helper: options.helper ?? resolve("dist/ablestack_v2k"), workdirRoot: options.workdirRoot,
+    }));
+  }
   mkdirSync(ARTIFACTS, { recursive: true });
 
   let ws: ResultPromise | undefined;

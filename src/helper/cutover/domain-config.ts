@@ -52,7 +52,10 @@ export function savedDomainOptions(workdir: string): DomainOptions {
   }
 }
 
-/** Where the domain's per-VM files live: beside its disks, so removing a workdir never breaks it. */
+/**
+ * Where the domain's per-VM files live: beside its disks, so removing a workdir never breaks it. The UEFI
+ * variable store is libvirt's own now (firmware autoselection); `nvram` is where earlier versions kept it.
+ */
 export function domainFiles(m: Manifest, name: string): { nvram: string; consoleLog: string; xml: string } {
   return {
     nvram: join(m.target.dir, `${name}_VARS.fd`),
@@ -87,6 +90,5 @@ export async function resolveDomainPolicy(m: Manifest, o: DomainOptions, virsh: 
     runId: m.runId,
   };
   if (o["network-map-default"]) policy.networkDefault = parseNetworkTarget(o["network-map-default"]);
-  if (m.vm.firmware === "efi") policy.nvramPath = files.nvram;
   return policy;
 }

@@ -56,7 +56,7 @@ export interface DomainPolicy {
   graphics: GraphicsPolicy;
   /** Serial console output is also written here (virtlogd), so verify and operators can read it. */
   consoleLogPath?: string;
-  /** UEFI variable store of this domain (a copy of the OVMF template made by libvirt). */
+  /** UEFI variable store at a path of our choosing (throw-away boot checks); default: libvirt's own. */
   nvramPath?: string;
   /** Leave out every NIC (isolated boot check). */
   noNetwork?: boolean;
@@ -75,6 +75,22 @@ export function resolveDiskBus(policy: DiskBusPolicy, isWindows: boolean): "virt
 export function resolveNicModel(policy: NicModelPolicy, isWindows: boolean): "virtio" | "e1000e" {
   if (policy === "auto") return isWindows ? "e1000e" : "virtio";
   return policy;
+}
+
+export interface FirmwareFeature {
+  name: "secure-boot" | "enrolled-keys";
+  enabled: boolean;
+}
+
+/**
+ * Features libvirt's firmware autoselection must match for a UEFI guest. A secure-boot source needs
+ * secure boot with the Microsoft keys enrolled (Windows and shim-signed Linux boot loaders); any other
+ * UEFI source gets a firmware without secure boot, as on VMware, so unsigned boot loaders still start.
+ */
+export function firmwareFeatures(secureBoot: boolean): FirmwareFeature[] {
+  return secureBoot
+    ? [{ name: "secure-boot", enabled: true }, { name: "enrolled-keys", enabled: true }]
+    : [{ name: "secure-boot", enabled: false }];
 }
 
 /** Default domain name: the VMware name with characters libvirt or shells choke on replaced. */

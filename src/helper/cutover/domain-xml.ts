@@ -2,21 +2,9 @@
 // every value is escaped, every choice comes from DomainPolicy, nothing reads the host.
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
-import { type DomainPolicy, type NetworkTarget, resolveDiskBus, resolveNicModel } from "./domain-policy";
+import { type DomainPolicy, type NetworkTarget, firmwareFeatures, resolveDiskBus, resolveNicModel } from "./domain-policy";
 
 export const V2K_XML_NAMESPACE = "https://ablestack.io/v2k/domain/1";
-
-export interface FirmwareFiles {
-  code: string;
-  varsTemplate: string;
-}
-
-/** Debian's OVMF (4M builds). Secure boot needs the secboot code and the Microsoft-keys template. */
-export function ovmfFiles(secureBoot: boolean, dir = "/usr/share/OVMF"): FirmwareFiles {
-  return secureBoot
-    ? { code: `${dir}/OVMF_CODE_4M.secboot.fd`, varsTemplate: `${dir}/OVMF_VARS_4M.ms.fd` }
-    : { code: `${dir}/OVMF_CODE_4M.fd`, varsTemplate: `${dir}/OVMF_VARS_4M.fd` };
-}
 
 export function xmlEscape(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
@@ -112,22 +100,25 @@ function nicXml(n: NicPlan): string[] {
   return [`    ${open}`, `      <mac address='${a(n.mac)}'/>`, `      ${src}`, `      <model type='${n.model}'/>`, `    </interface>`];
 }
 
-function osXml(m: Manifest, policy: DomainPolicy, firmware: FirmwareFiles | undefined): string[] {
+function osXml(m: Manifest, policy: DomainPolicy): string[] {
   const type = `    <type arch='x86_64' machine='q35'>hvm</type>`;
   if (m.vm.firmware === "bios") return ["  <os>", type, "  </os>"];
-  const fw = firmware ?? ovmfFiles(m.vm.secureBoot);
-  const nvram = policy.nvramPath ? `>${a(policy.nvramPath)}</nvram>` : "/>";
+  // libvirt picks the firmware from the host's QEMU firmware descriptors (libvirt >= 7.2): no
+  // distribution-specific OVMF file names here. Without an <nvram> path libvirt keeps the variable
+  // store itself (undefine --nvram removes it).
   return [
-    "  <os>",
+    "  <os firmware='efi'>",
     type,
-    `    <loader readonly='yes' secure='${m.vm.secureBoot ? "yes" : "no"}' type='pflash'>${a(fw.code)}</loader>`,
-    `    <nvram template='${a(fw.varsTemplate)}'${nvram}`,
+    "    <firmware>",
+    ...firmwareFeatures(m.vm.secureBoot).map((f) => `      <feature enabled='${f.enabled ? "yes" : "no"}' name='${f.name}'/>`),
+    "    </firmware>",
+    ...(policy.nvramPath ? [`    <nvram>${a(policy.nvramPath)}</nvram>`] : []),
     "  </os>",
   ];
 }
 
 function featuresXml(m: Manifest): string[] {
-  // acpi: without it a guest's poweroff only halts. smm: required by secure-boot OVMF.
+  // acpi: without it a guest's poweroff only halts. smm: secure-boot firmware requires it.
   const lines = ["  <features>", "    <acpi/>", "    <apic/>"];
   if (m.vm.isWindows) {
     lines.push("    <hyperv mode='custom'>", "      <relaxed state='on'/>", "      <vapic state='on'/>",
@@ -147,7 +138,7 @@ function cpuXml(m: Manifest, policy: DomainPolicy): string[] {
 }
 
 /** The complete domain XML. Throws USAGE for NICs without a target. */
-export function buildDomainXml(m: Manifest, policy: DomainPolicy, firmware?: FirmwareFiles): string {
+export function buildDomainXml(m: Manifest, policy: DomainPolicy): string {
   const disks = planDisks(m, policy);
   const nics = planNics(m, policy);
   const lines: string[] = [
@@ -166,7 +157,7 @@ export function buildDomainXml(m: Manifest, policy: DomainPolicy, firmware?: Fir
     `  <memory unit='MiB'>${m.vm.memoryMiB}</memory>`,
     `  <currentMemory unit='MiB'>${m.vm.memoryMiB}</currentMemory>`,
     `  <vcpu placement='static'>${m.vm.numCPU}</vcpu>`,
-    ...osXml(m, policy, firmware),
+    ...osXml(m, policy),
     ...featuresXml(m),
     ...cpuXml(m, policy),
     // Windows keeps its clock in local time; Linux in UTC.

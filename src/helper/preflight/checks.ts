@@ -1,6 +1,5 @@
 // The runbook's Go/No-Go list. Every check reports pass/warn/fail with a reason; any fail is No-Go.
 // Preflight needs no workdir (the page runs it before init) and never changes anything on VMware.
-import { existsSync } from "node:fs";
 import { V2kError } from "../../shared/v2k-error";
 import { type VcenterFlags } from "../config/vcenter-access";
 import { connectVsphere, type VsphereContext } from "../vsphere/session";
@@ -8,6 +7,7 @@ import { type InventoryResult } from "../vsphere/replies";
 import { checkHostTools } from "./host-tools";
 import { dstFreeBytes, gib } from "./dst-space";
 import { parseTargetDevices } from "./block-targets";
+import { TOOL_PACKAGES, findUefiFirmware } from "../host/tools";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
@@ -32,8 +32,6 @@ export interface PreflightInput {
 }
 
 const SUPPORTED_CONTROLLERS = ["pvscsi", "lsilogic", "lsilogic-sas", "buslogic", "sata", "nvme", "ide"];
-const OVMF_SECBOOT = ["/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_CODE.secboot.fd"];
-const OVMF = ["/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd"];
 
 export function isWindowsGuest(guestId: string): boolean {
   return /^win/i.test(guestId);
@@ -81,10 +79,10 @@ export function inventoryChecks(inv: InventoryResult): Check[] {
     [...layoutProblems, ...warnings].join("; ") || summary);
 
   if (inv.firmware === "efi") {
-    const need = inv.secureBoot ? OVMF_SECBOOT : OVMF;
-    const have = need.some((p) => existsSync(p));
+    // the firmware libvirt's autoselection would pick for our domain XML
+    const have = findUefiFirmware(inv.secureBoot);
     add("firmware", "Firmware", have ? "pass" : "warn",
-      `UEFI${inv.secureBoot ? " with secure boot" : ""}: ${have ? "OVMF present on this host" : `install ovmf (${need[0]} missing)`}`);
+      `UEFI${inv.secureBoot ? " with secure boot" : ""}: ${have ? `firmware present on this host (${have})` : `install ${TOOL_PACKAGES["uefi-firmware"]}`}`);
   } else {
     add("firmware", "Firmware", "pass", "BIOS");
   }

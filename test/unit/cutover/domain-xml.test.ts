@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { XMLParser } from "fast-xml-parser";
-import { buildDomainXml, diskDevName, ovmfFiles } from "../../../src/helper/cutover/domain-xml";
+import { buildDomainXml, diskDevName } from "../../../src/helper/cutover/domain-xml";
 import { type DomainPolicy, canonicalUuid, defaultDomainName, parseNetworkMap, parseNetworkTarget } from "../../../src/helper/cutover/domain-policy";
 import { V2kError } from "../../../src/shared/v2k-error";
 import { fixtureManifest } from "./manifest-fixture";
@@ -77,19 +77,32 @@ test("explicit bus and nic policies override auto; scsi adds a virtio-scsi contr
   assert.ok(!(l.devices.controller as Node[]).some((c) => c["@type"] === "scsi"));
 });
 
-test("UEFI with secure boot: secboot OVMF code, MS vars template, per-domain nvram, smm", () => {
+test("UEFI with secure boot: libvirt picks an enrolled-keys secure-boot firmware, smm on, libvirt's own nvram", () => {
   const m = fixtureManifest({ name: "win01", isWindows: true, firmware: "efi", secureBoot: true });
-  const d = parse(buildDomainXml(m, policy({ name: "win01", nvramPath: "/var/lib/v2k/win01_VARS.fd" })));
-  assert.equal(d.os.loader["#text"], "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
-  assert.equal(d.os.loader["@secure"], "yes");
-  assert.equal(d.os.loader["@type"], "pflash");
-  assert.equal(d.os.nvram["@template"], "/usr/share/OVMF/OVMF_VARS_4M.ms.fd");
-  assert.equal(d.os.nvram["#text"], "/var/lib/v2k/win01_VARS.fd");
+  const xml = buildDomainXml(m, policy({ name: "win01" }));
+  const d = parse(xml);
+  assert.equal(d.os["@firmware"], "efi");
+  assert.equal(d.os.loader, undefined, "no firmware file names: libvirt selects them");
+  assert.equal(d.os.nvram, undefined, "libvirt keeps the variable store (undefine --nvram removes it)");
+  const features = ([] as Node[]).concat(d.os.firmware.feature).map((f) => `${f["@name"]}=${f["@enabled"]}`);
+  assert.deepEqual(features, ["secure-boot=yes", "enrolled-keys=yes"]);
   assert.equal(d.features.smm["@state"], "on");
+  assert.doesNotMatch(xml, /OVMF|edk2|\/usr\//, "no distribution paths in the XML");
   const plain = parse(buildDomainXml(fixtureManifest({ firmware: "efi", secureBoot: false }), policy()));
-  assert.equal(plain.os.loader["#text"], ovmfFiles(false).code);
-  assert.equal(plain.os.loader["@secure"], "no");
+  assert.equal(plain.os["@firmware"], "efi");
+  assert.deepEqual(([] as Node[]).concat(plain.os.firmware.feature).map((f) => `${f["@name"]}=${f["@enabled"]}`), ["secure-boot=no"],
+    "a source without secure boot gets a firmware without it");
   assert.equal(plain.features.smm, undefined);
+  const bios = parse(buildDomainXml(fixtureManifest({ firmware: "bios" }), policy()));
+  assert.equal(bios.os["@firmware"], undefined);
+  assert.equal(bios.os.firmware, undefined);
+});
+
+test("a boot check's own nvram path is kept (throw-away variable store beside its overlays)", () => {
+  const m = fixtureManifest({ firmware: "efi", secureBoot: true });
+  const d = parse(buildDomainXml(m, policy({ nvramPath: "/tmp/check/VARS.fd" })));
+  assert.equal(d.os.nvram, "/tmp/check/VARS.fd");
+  assert.equal(d.os.nvram["@template"], undefined, "libvirt fills the template from the firmware it picked");
 });
 
 test("every NIC keeps its MAC and lands on its mapped bridge or network", () => {
