@@ -54,12 +54,13 @@ async function ensureQemuUser(): Promise<void> {
 }
 
 function ensureQemuConf(): void {
-  // Guests run as root in tests: their disks live in 0700 temp dirs a qemu user could not enter.
+  // Guests run as root in tests: their disks live in 0700 temp dirs a qemu user could not enter. With
+  // libvirt-daemon-system (pulled in by cockpit-machines) the stock qemu.conf has no active user line.
   const conf = "/etc/libvirt/qemu.conf";
-  if (!existsSync(conf)) {
-    mkdirSync("/etc/libvirt", { recursive: true });
-    writeFileSync(conf, "# Written by ablestack-v2k's test support (libvirt-daemon-system is not installed).\nuser = \"root\"\ngroup = \"root\"\n");
-  }
+  const text = existsSync(conf) ? readFileSync(conf, "utf8") : "";
+  if (/^\s*user\s*=/m.test(text)) return;
+  mkdirSync("/etc/libvirt", { recursive: true });
+  writeFileSync(conf, `${text}\n# Added by ablestack-v2k's test support: guests of the tests run as root.\nuser = "root"\ngroup = "root"\n`);
 }
 
 async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
