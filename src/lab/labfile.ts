@@ -20,6 +20,8 @@ export const LabFileSchema = z.object({
   pid: z.number().int().nullable(),
   startedAt: z.string(),
   instanceUuid: z.string(),
+  /** vSphere generation the lab presents (lab start --api-version); absent in older files means 6.7. */
+  apiVersion: z.enum(["6.7", "7.0", "8.0"]).optional(),
   vms: z.array(z.object({ name: z.string(), moref: z.string(), powerState: z.string() })),
 });
 export type LabFile = z.infer<typeof LabFileSchema>;

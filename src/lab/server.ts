@@ -8,6 +8,8 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { type LabModelApi } from "./model/types";
 import { LabSoapService } from "./soap/service";
 import { serveFolder } from "./soap/folder";
+import { datacenterPath as datacenterPathOf } from "./soap/objects/ids";
+import { type VersionProfile, serviceVersionsXml, versionProfile } from "./soap/versions";
 
 /** Largest SOAP request accepted: real requests are a few KiB, and parsing is synchronous. */
 export const MAX_SOAP_BODY = 2 * 1024 * 1024;
@@ -22,6 +24,8 @@ export interface LabServerOptions {
   model: LabModelApi;
   credentials: { username: string; password: string };
   instanceUuid: string;
+  /** The vSphere generation the lab presents (default 6.7). */
+  profile?: VersionProfile;
   control?: ControlHandler;
 }
 
@@ -31,23 +35,6 @@ export interface LabServer {
   service: LabSoapService;
   close(): Promise<void>;
 }
-
-const VERSIONS_XML = `<?xml version="1.0" encoding="UTF-8"?>
-<namespaces version="1.0">
- <namespace>
-  <name>urn:vim25</name>
-  <version>6.7.3</version>
-  <priorVersions>
-   <version>6.7.2</version>
-   <version>6.7.1</version>
-   <version>6.7</version>
-   <version>6.5</version>
-   <version>6.0</version>
-   <version>5.5</version>
-  </priorVersions>
- </namespace>
-</namespaces>
-`;
 
 class BodyTooLarge extends Error {}
 
@@ -77,8 +64,10 @@ function digest(s: string): Buffer {
 }
 
 export async function startLabServer(opts: LabServerOptions): Promise<LabServer> {
-  const service = new LabSoapService(opts.model, opts.credentials, opts.instanceUuid);
-  const datacenterName = opts.model.inventory().datacenter.name;
+  const profile = opts.profile ?? versionProfile(undefined);
+  const service = new LabSoapService(opts.model, opts.credentials, opts.instanceUuid, profile);
+  const versionsXml = serviceVersionsXml(profile);
+  const datacenterPath = datacenterPathOf(opts.model.inventory().datacenter);
   const expectedBasic = digest(`${opts.credentials.username}:${opts.credentials.password}`);
   const checkBasic = (header: string | undefined): boolean => {
     const m = /^Basic\s+(\S+)$/i.exec(header ?? "");
@@ -133,8 +122,8 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
       try {
         const url = new URL(req.url ?? "/", "https://lab");
         if (url.pathname === "/sdk" && req.method === "POST") await handleSoap(req, res);
-        else if (url.pathname === "/sdk/vimServiceVersions.xml" && (req.method === "GET" || req.method === "HEAD")) send(res, 200, "text/xml; charset=utf-8", VERSIONS_XML);
-        else if (url.pathname.startsWith("/folder/")) await serveFolder(req, res, url, { service, datacenterName, checkBasic });
+        else if (url.pathname === "/sdk/vimServiceVersions.xml" && (req.method === "GET" || req.method === "HEAD")) send(res, 200, "text/xml; charset=utf-8", versionsXml);
+        else if (url.pathname.startsWith("/folder/")) await serveFolder(req, res, url, { service, datacenterPath, checkBasic });
         else if (url.pathname === "/v2k-lab" || url.pathname.startsWith("/v2k-lab/")) await handleControl(req, res, url);
         else send(res, 404, "text/plain; charset=utf-8", "Not found\n");
       } catch (err) {

@@ -208,6 +208,7 @@ test("faults: InvalidLogin, NotAuthenticated, ManagedObjectNotFound, InvalidPowe
     { op: "snapshot_create", vm: boot.moref, name: "quiesced", quiesce: true },
     { op: "logout" },
     { op: "whoami" },
+    { op: "attr", type: "VirtualMachine", moref: web, prop: "name" },
   ]);
   assert.equal(r[0].fault, "InvalidLogin");
   assert.equal(r[1].fault, "ManagedObjectNotFound");
@@ -217,7 +218,8 @@ test("faults: InvalidLogin, NotAuthenticated, ManagedObjectNotFound, InvalidPowe
   const snap = ok(r[5]).result;
   assert.equal(r[6].fault, "ToolsUnavailable");
   assert.equal(ok(r[7]).fault, "SnapshotFault", "a quiesced snapshot needs running tools");
-  assert.equal(r[9].fault, "NotAuthenticated");
+  assert.equal(ok(r[9]), null, "currentSession is unset once logged out, as on vCenter");
+  assert.equal(r[10].fault, "NotAuthenticated");
   const win = vmByName("win01");
   const [qcda, badId, rm] = await labOps(lab, [
     { op: "qcda_once", vm: win.moref, snapshot: snap, diskKey: win.disks[0].key, changeId: "*" },
@@ -238,7 +240,7 @@ test("injected faults: task failure, session expiry (re-login works), slow repli
   assert.match(ok(failed).msg, /injected snapshot failure/);
 
   const results = await Promise.all([
-    labOps(lab, [{ op: "whoami" }, { op: "sleep", seconds: 1.5 }, { op: "whoami" }, { op: "relogin" }, { op: "whoami" }]),
+    labOps(lab, [{ op: "whoami" }, { op: "sleep", seconds: 1.5 }, { op: "attr", type: "VirtualMachine", moref: vmByName("web01").moref, prop: "name" }, { op: "relogin" }, { op: "whoami" }]),
     (async () => {
       await new Promise((r) => setTimeout(r, 1000));
       await labControl(lab, "POST", "fault", { kind: "session-expiry" });

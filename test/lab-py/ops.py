@@ -378,7 +378,9 @@ def op_cookie(a):
 
 
 def op_whoami(a):
-    return content().sessionManager.currentSession.userName
+    # vCenter leaves currentSession unset (no fault) when the session is gone
+    s = content().sessionManager.currentSession
+    return s.userName if s is not None else None
 
 
 def op_sleep(a):

@@ -29,8 +29,8 @@ export interface TestLab {
   output(): string;
   /** Kills the lab and removes its directory. */
   stop(): Promise<void>;
-  /** Stops the lab process and starts it again on the same directory and address. */
-  restart(): Promise<void>;
+  /** Stops the lab process and starts it again on the same directory and address (optionally as another vSphere generation). */
+  restart(opts?: { apiVersion?: string }): Promise<void>;
 }
 
 /** The lab child process, reduced to what the helpers need. */
@@ -76,8 +76,9 @@ export async function startTestLab(opts: { scenario?: string } = {}): Promise<Te
   liveDirs.add(dir);
   let log = "";
   let child: LabProc | undefined;
-  const spawn = (listen?: string): LabProc => {
+  const spawn = (listen?: string, apiVersion?: string): LabProc => {
     const args = ["--import", "tsx", join(repoRoot, "src/app/entry.ts"), "lab", "start", "--dir", dir];
+    if (apiVersion) args.push("--api-version", apiVersion);
     if (opts.scenario) args.push("--scenario", opts.scenario);
     if (listen) args.push("--listen", listen);
     const c = execa(process.execPath, args, { cwd: repoRoot, stdin: "ignore", all: true, reject: false, buffer: false });
@@ -124,9 +125,9 @@ export async function startTestLab(opts: { scenario?: string } = {}): Promise<Te
       rmSync(dir, { recursive: true, force: true });
       liveDirs.delete(dir);
     },
-    async restart() {
+    async restart(ropts: { apiVersion?: string } = {}) {
       if (child) await killChild(child);
-      child = spawn(`${lab.host}:${lab.port}`);
+      child = spawn(`${lab.host}:${lab.port}`, ropts.apiVersion);
       adopt(await waitForLab(dir, child, () => log));
     },
   });

@@ -14,6 +14,7 @@ import { startLabServer, type LabServer } from "../server";
 import { ensureLabTls } from "../tls";
 import { type LabFile, labFilePath, readLabFileIfAny, writeLabFile } from "../labfile";
 import { processAlive } from "../../kit/process";
+import { API_PROFILES, versionProfile } from "../soap/versions";
 
 const DEFAULT_HOST = "127.0.0.2";
 const BACKGROUND_READY_MS = 180_000;
@@ -23,6 +24,7 @@ const options = z.object({
   listen: z.string().regex(/^[^\s:]+:\d{1,5}$/, "--listen takes HOST:PORT").optional(),
   scenario: z.string().min(1).optional(),
   background: z.boolean().optional(),
+  "api-version": z.enum(API_PROFILES, { message: `--api-version takes one of ${API_PROFILES.join(", ")}` }).optional(),
   positionals: z.array(z.string()).max(0),
 });
 
@@ -76,8 +78,10 @@ async function runForeground(o: z.output<typeof options>, dir: string, signal: A
       ? { username: previous.username, password: previous.password }
       : { username: "administrator@vsphere.local", password: randomBytes(18).toString("base64url") };
     const instanceUuid = previous?.instanceUuid ?? randomUUID();
+    // A restart keeps the generation the lab was started with unless another is asked for.
+    const profile = versionProfile(o["api-version"] ?? previous?.apiVersion);
     const serve = (port: number) => startLabServer({
-      host: listen.host, port, tls, model, credentials, instanceUuid,
+      host: listen.host, port, tls, model, credentials, instanceUuid, profile,
       control: (req) => handleControl(model, req),
     });
     try {
@@ -93,7 +97,7 @@ async function runForeground(o: z.output<typeof options>, dir: string, signal: A
     const inv = model.inventory();
     const info: LabFile = {
       url, ...credentials, thumbprint: tls.thumbprint, certFile: tls.certPath, datacenter: inv.datacenter.name, pid: process.pid,
-      startedAt: new Date().toISOString(), instanceUuid,
+      startedAt: new Date().toISOString(), instanceUuid, apiVersion: profile.name,
       vms: inv.vms.map((v) => ({ name: v.name, moref: v.moref, powerState: v.powerState })),
     };
     await writeLabFile(dir, info);
@@ -118,6 +122,7 @@ async function runBackground(o: z.output<typeof options>, dir: string): Promise<
   const args = [...process.execArgv, process.argv[1]!, "lab", "start", "--dir", dir];
   if (o.listen) args.push("--listen", o.listen);
   if (o.scenario) args.push("--scenario", o.scenario);
+  if (o["api-version"]) args.push("--api-version", o["api-version"]);
   const logFile = join(dir, "lab.log");
   const logFd = openSync(logFile, "a", 0o600);
   let pid: number | undefined;
@@ -156,6 +161,7 @@ export const labStartCommand = defineCommand({
     listen: { type: "string", description: "address to listen on (default 127.0.0.2 and a free port)", valueName: "HOST:PORT" },
     scenario: { type: "string", description: "scenario for a new lab (default: default)", valueName: "NAME" },
     background: { type: "boolean", description: "detach and return once the lab answers" },
+    "api-version": { type: "string", description: "vSphere generation to present: 6.7 (default), 7.0 or 8.0 (kept across restarts)", valueName: "VER" },
   },
   schema: options,
   render: (d) => {

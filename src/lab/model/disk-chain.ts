@@ -227,6 +227,22 @@ export class DiskChain {
     };
   }
 
+  /**
+   * Drops the files from chain index `index` (>= 1) upward: their content is discarded (a revert).
+   * Returns the cleanups that delete them: call them only after metadata that no longer names them is saved.
+   */
+  async dropFrom(index: number): Promise<(() => Promise<void>)[]> {
+    if (index < 1) throw new Error("cannot drop the base of a disk chain");
+    const dropped = this.files.splice(index);
+    return dropped.map((f) => {
+      const abs = this.abs(f.meta);
+      return async () => {
+        await unlink(abs).catch(() => undefined);
+        await unlink(mapPath(abs)).catch(() => undefined);
+      };
+    });
+  }
+
   /** Re-labels which snapshot owns a delta (null: orphaned, waiting for consolidation). */
   setOwner(index: number, snapshot: string | null): void {
     const f = this.files[index];

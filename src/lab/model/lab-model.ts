@@ -2,24 +2,25 @@
 // Every mutation runs through the core's queue and is saved before its promise resolves.
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { type ModelCore } from "./model-core";
 import { changedAreasQuery } from "./qcda";
-import { consolidate, snapshotCreate, snapshotRemove } from "./snapshots";
+import { consolidate, snapshotCreate, snapshotRemove, snapshotRevert } from "./snapshots";
 import { guestPattern } from "./guest-data";
 import { GRAIN } from "./grain-map";
 import { descriptorText } from "./descriptor";
 import { growDisk } from "./disk-grow";
 import {
-  LabFault, type ChangedAreas, type DatastoreFile, type LabDiskFile, type LabFaults, type LabInventory, type LabModelApi, type LabVm, type ReconfigureSpec,
+  LabFault, type ChangedAreas, type DatastoreEntry, type DatastoreFile, type LabDiskFile, type LabFaults, type LabInventory, type LabModelApi, type LabVm, type ReconfigureSpec,
 } from "./types";
 
 /** Operations an injected task failure (failNextTask) can name. */
-export const TASK_FAULT_OPS = ["CreateSnapshot", "RemoveSnapshot", "Reconfig", "PowerOn", "PowerOff", "ShutdownGuest", "ConsolidateDisks"] as const;
+export const TASK_FAULT_OPS = ["CreateSnapshot", "RemoveSnapshot", "RevertToSnapshot", "Reconfig", "PowerOn", "PowerOff", "ShutdownGuest", "ConsolidateDisks"] as const;
 
 /** Accepts the op names and their vSphere method names ("PowerOnVM_Task", "CreateSnapshot_Task", ...). */
 export function taskFaultOp(name: string): (typeof TASK_FAULT_OPS)[number] | undefined {
   const aliases: Record<string, (typeof TASK_FAULT_OPS)[number]> = {
-    createsnapshot_task: "CreateSnapshot", removesnapshot_task: "RemoveSnapshot", reconfigvm_task: "Reconfig",
+    createsnapshot_task: "CreateSnapshot", removesnapshot_task: "RemoveSnapshot", reverttosnapshot_task: "RevertToSnapshot", reconfigvm_task: "Reconfig",
     poweronvm_task: "PowerOn", poweroffvm_task: "PowerOff", consolidatevmdisks_task: "ConsolidateDisks",
   };
   const lower = name.toLowerCase();
@@ -93,6 +94,11 @@ export class LabModel implements LabModelApi {
       const vm = this.core.vmRef(vmRef);
       await this.core.takeTaskFault("Reconfig", "GenericVmConfigFault");
       for (const change of spec.disks ?? []) await growDisk(this.core, vm, change.key, change.capacityBytes);
+      for (const { key, value } of spec.extraConfig ?? []) {
+        vm.extraConfig ??= {};
+        if (value === "") delete vm.extraConfig[key];
+        else vm.extraConfig[key] = value;
+      }
       if (spec.changeTrackingEnabled !== undefined && spec.changeTrackingEnabled !== vm.changeTrackingEnabled) {
         vm.changeTrackingEnabled = spec.changeTrackingEnabled;
         // Enabling takes effect at the next stun; disabling drops the tracking state at once.
@@ -157,6 +163,16 @@ export class LabModel implements LabModelApi {
     return this.core.serialize(() => snapshotRemove(this.core, this.ownerRef(snapshot), snapshot, opts));
   }
 
+  revertToSnapshot(snapshot: string, opts: { suppressPowerOn: boolean }): Promise<void> {
+    return this.core.serialize(async () => {
+      const vm = this.ownerRef(snapshot);
+      const timer = this.shutdownTimers.get(vm.moref);
+      if (timer) clearTimeout(timer);
+      this.shutdownTimers.delete(vm.moref);
+      await snapshotRevert(this.core, vm, snapshot, opts);
+    });
+  }
+
   consolidateDisks(vmRef: string): Promise<void> {
     return this.core.serialize(async () => {
       const vm = this.core.vmRef(vmRef);
@@ -208,6 +224,29 @@ export class LabModel implements LabModelApi {
       };
     }
     throw new LabFault("NotFound", `File [${ds}] ${rel} was not found`, { file: `[${ds}] ${rel}` });
+  }
+
+  datastoreFiles(datastore: string): DatastoreEntry[] {
+    const out: DatastoreEntry[] = [];
+    for (const d of this.core.state.disks) {
+      if (d.datastore !== datastore) continue;
+      const vm = this.core.vmRef(d.vm);
+      const disk = this.core.diskRef(vm, d.key);
+      const chain = this.core.chain(d.vm, d.key);
+      const controller = vm.controllers.find((c) => c.key === disk.controllerKey)?.type;
+      for (const m of chain.metas) {
+        let modified = this.core.state.createdAt;
+        try {
+          modified = statSync(chain.abs(m)).mtime.toISOString();
+        } catch {
+          // a file being merged away right now keeps the lab's creation time
+        }
+        const descriptorSize = this.openDatastoreFile(datastore, m.descriptor).size;
+        out.push({ path: m.descriptor, size: descriptorSize, modified, disk: { capacityBytes: chain.capacityBytes, thin: disk.thin, controller, extent: m.path } });
+        out.push({ path: m.path, size: chain.capacityBytes, modified, extent: true });
+      }
+    }
+    return out;
   }
 
   guestWrite(vmRef: string, diskIndexOrKey: number, offset: number, length: number, seed: number): Promise<void> {

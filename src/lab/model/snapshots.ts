@@ -111,3 +111,42 @@ export async function consolidate(core: ModelCore, vm: LabVm): Promise<void> {
   await core.persist();
   for (const c of cleanups) await c();
 }
+
+/**
+ * Reverts the VM to a snapshot, as vSphere does: each frozen disk drops what was written since (the
+ * deltas above the snapshot's frozen content) and gets a fresh delta on top, owned by the snapshot;
+ * the snapshot becomes current; the power state becomes the snapshot's (on only with memory).
+ * Independent disks keep their content. The lab's chains are linear, so a snapshot that has child
+ * snapshots cannot be the target (vSphere would branch the tree): refused with NotSupported.
+ * CBT: a revert starts a new tracking epoch on every tracked disk, so changeIds issued before it never
+ * compare with later ones (QueryChangedDiskAreas against an old id faults) and a reader re-copies.
+ */
+export async function snapshotRevert(core: ModelCore, vm: LabVm, snapshot: string, opts: { suppressPowerOn: boolean }): Promise<void> {
+  await core.takeTaskFault("RevertToSnapshot", "SnapshotFault");
+  const target = vm.snapshots.find((s) => s.moref === snapshot);
+  if (!target) throw new LabFault("ManagedObjectNotFound", `The object 'vim.vm.Snapshot:${snapshot}' has already been deleted or has not been completely created`, { obj: snapshot });
+  if (vm.snapshots.some((s) => s.parent === snapshot)) {
+    throw new LabFault("NotSupported", `The lab keeps one linear delta chain per disk: ${target.name} has child snapshots, remove them before reverting to it.`);
+  }
+  const cleanups: (() => Promise<void>)[] = [];
+  for (const disk of vm.disks) {
+    const depth = core.frozenDepth(vm, snapshot, disk.key);
+    if (depth === undefined || !target.disks[disk.key]) continue;
+    const chain = core.chain(vm.moref, disk.key);
+    // Numbered past every file, dropped ones included: their files are deleted only after the save.
+    const next = Math.max(...chain.metas.map((m) => m.number)) + 1;
+    cleanups.push(...(await chain.dropFrom(depth)));
+    await chain.addDelta({ ...deltaNames(chain.metas[0]!.descriptor, next), number: next, snapshot });
+  }
+  vm.currentSnapshot = snapshot;
+  const on = target.memory && target.powerState === "poweredOn" && !opts.suppressPowerOn;
+  vm.powerState = on ? "poweredOn" : target.powerState === "suspended" ? "suspended" : "poweredOff";
+  vm.toolsRunning = on && vm.toolsInstalled;
+  delete core.state.pendingShutdowns[vm.moref];
+  if (vm.changeTrackingEnabled) {
+    for (const disk of vm.disks) if (core.snapshotted(disk)) await core.tracker(vm.moref, disk.key).startEpoch();
+  }
+  core.refreshSnapshotFiles(vm);
+  await core.persist();
+  for (const c of cleanups) await c();
+}

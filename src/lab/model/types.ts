@@ -83,6 +83,8 @@ export interface LabVm {
   snapshots: LabSnapshot[]; // flat list; tree via parent
   currentSnapshot: string | null;
   consolidationNeeded: boolean;
+  /** extraConfig set through reconfigure (beside the entries the lab derives from the VM). */
+  extraConfig?: Record<string, string>;
   /** Guest OS settings the preflight warns about (read from extraConfig "guestinfo.*" in the lab). */
   guestHints: { windowsFastStartup?: boolean; hibernation?: boolean };
 }
@@ -110,7 +112,8 @@ export interface LabHost {
 }
 
 export interface LabInventory {
-  datacenter: { moref: string; name: string };
+  /** folder: path of folders between the root folder and the datacenter ("" or absent: directly in the root). */
+  datacenter: { moref: string; name: string; folder?: string };
   cluster: { moref: string; name: string };
   hosts: LabHost[];
   datastores: LabDatastore[];
@@ -131,7 +134,8 @@ export class LabFault extends Error {
       | "ToolsUnavailable"
       | "SnapshotFault"
       | "TaskInProgress"
-      | "GenericVmConfigFault",
+      | "GenericVmConfigFault"
+      | "NotSupported",
     message: string,
     readonly detail: Record<string, string> = {},
   ) {
@@ -152,6 +156,17 @@ export interface DatastoreFile {
   read(start: number, end: number): Promise<Buffer>;
 }
 
+/** A file a datastore holds (datastore browser listing); paths relative to the datastore root. */
+export interface DatastoreEntry {
+  path: string;
+  size: number;
+  modified: string;
+  /** For disk descriptors: the disk it describes and its data file. */
+  disk?: { capacityBytes: number; thin: boolean; controller: ControllerType | undefined; extent: string };
+  /** True for a disk's data file (listed under its descriptor by a VmDiskFileQuery). */
+  extent?: boolean;
+}
+
 /** Faults an admin or a test injects (`lab fault`). The SOAP layer consults the session/slow ones. */
 export interface LabFaults {
   /** Fail the next task of this kind ("CreateSnapshot", "RemoveSnapshot", "Reconfig", "PowerOn", ...) with this message. */
@@ -168,6 +183,8 @@ export interface LabFaults {
 
 export interface ReconfigureSpec {
   changeTrackingEnabled?: boolean;
+  /** extraConfig entries to set; an empty value removes the key (as vSphere does). */
+  extraConfig?: { key: string; value: string }[];
   /** New capacities, by disk key (VirtualDeviceConfigSpec edit of capacityInBytes). */
   disks?: { key: number; capacityBytes: number }[];
 }
@@ -199,11 +216,15 @@ export interface LabModelApi {
   shutdownGuest(vm: string): Promise<void>;
   createSnapshot(vm: string, opts: { name: string; description: string; memory: boolean; quiesce: boolean }): Promise<string>;
   removeSnapshot(snapshot: string, opts: { removeChildren: boolean; consolidate: boolean }): Promise<void>;
+  /** Content, power state and current snapshot go back to the snapshot; CBT starts a new epoch. */
+  revertToSnapshot(snapshot: string, opts: { suppressPowerOn: boolean }): Promise<void>;
   /** The disk's current backing as the VM config reports it (delta file name and changeId). */
   currentDiskBacking(vm: string, diskKey: number): { fileName: string; changeId: string | null };
   queryChangedDiskAreas(vm: string, snapshot: string | null, diskKey: number, startOffset: number, changeId: string): Promise<ChangedAreas>;
   /** "[ds] path" or (dsName, path) of any disk file the model holds (flat and delta files). */
   openDatastoreFile(datastore: string, path: string): DatastoreFile; // throws LabFault("NotFound")
+  /** Every file of a datastore that openDatastoreFile serves (disk descriptors and data files). */
+  datastoreFiles(datastore: string): DatastoreEntry[];
 
   // guest simulation and checks (driven by `lab write` / `lab disk-hash` / `lab fault`)
   guestWrite(vm: string, diskIndexOrKey: number, offset: number, length: number, seed: number): Promise<void>;

@@ -9,7 +9,8 @@ const CHUNK = 2 * 1024 * 1024;
 
 export interface FolderContext {
   service: LabSoapService;
-  datacenterName: string;
+  /** The datacenter's inventory path below the root folder ("lab-dc", or "Folder/lab-dc"). */
+  datacenterPath: string;
   checkBasic(header: string | undefined): boolean;
 }
 
@@ -65,7 +66,9 @@ export async function serveFolder(req: IncomingMessage, res: ServerResponse, url
   const dsName = url.searchParams.get("dsName");
   const dcPath = url.searchParams.get("dcPath");
   if (!dsName || path === "" || path.split("/").some((p) => p === ".." || p === ".")) return plain(res, 404, "Not found\n");
-  if (dcPath !== null && dcPath !== ctx.datacenterName && dcPath !== "ha-datacenter") return plain(res, 404, "Not found\n");
+  // vCenter takes the datacenter's inventory path with or without a leading slash (govc sends "/dc").
+  const dc = dcPath?.replace(/^\/+|\/+$/g, "");
+  if (dc !== undefined && dc !== ctx.datacenterPath && dc !== "ha-datacenter") return plain(res, 404, "Not found\n");
 
   let file;
   try {

@@ -1,67 +1,56 @@
 // The vSphere methods the lab implements. Each handler receives decoded arguments and returns the
 // value the method's result type describes; refusals are SoapFaults (or LabFaults from the model).
-import { randomUUID } from "node:crypto";
 import { type DataObject, MoRef, data, mor } from "./codec/values";
-import { collect, objectContent } from "./collector";
+import { type CallContext, type Handler, requireSession } from "./call";
 import { faults, soapFault } from "./faults";
 import { type ObjectIndex } from "./objects/index";
 import { userSession } from "./objects/index";
-import { isManagedType } from "./schema/schema";
-import { type Session } from "./sessions";
-import { waitForUpdates } from "./updates";
-import { type LabSoapService } from "./service";
-
-export interface CallContext {
-  svc: LabSoapService;
-  session: Session | undefined;
-  self: MoRef;
-  index: ObjectIndex;
-  ip: string;
-  userAgent: string;
-  signal: AbortSignal;
-  setCookie(value: string): void;
-}
-
-type Handler = (c: CallContext, args: Record<string, unknown>) => unknown;
-
-const DEFAULT_PAGE = 100;
-const MAX_OPEN_PAGES = 64;
-
-function requireSession(c: CallContext): Session {
-  if (!c.session) throw faults.notAuthenticated(c.self);
-  return c.session;
-}
-
-function page(session: Session, objects: DataObject[], maxObjects: number): DataObject | undefined {
-  if (objects.length === 0) return undefined;
-  const size = maxObjects > 0 ? Math.min(maxObjects, DEFAULT_PAGE) : DEFAULT_PAGE;
-  const first = objects.slice(0, size);
-  const rest = objects.slice(size);
-  let token: string | undefined;
-  if (rest.length > 0) {
-    token = randomUUID();
-    session.pages.set(token, { objects: rest, size });
-    // Clients that never finish paging must not grow the session without bound.
-    for (const k of session.pages.keys()) {
-      if (session.pages.size <= MAX_OPEN_PAGES) break;
-      session.pages.delete(k);
-    }
-  }
-  return data("RetrieveResult", { token, objects: first });
-}
-
-function retrieveAll(c: CallContext, specSet: unknown): DataObject[] {
-  const out: DataObject[] = [];
-  for (const spec of specSet as DataObject[]) for (const o of collect(c.index, spec)) out.push(objectContent(o));
-  return out;
-}
+import { collectorMethods } from "./methods-collector";
+import { historyMethods } from "./history";
+import { browserMethods } from "./datastore-browser";
+import { TASK_LABELS } from "./tasks";
 
 function vmOf(c: CallContext) {
   return c.svc.model.vm(c.self.value);
 }
 
 function task(c: CallContext, name: string, descriptionId: string, entity: MoRef, entityName: string, run: () => Promise<unknown>): MoRef {
-  return c.svc.tasks.start({ name, descriptionId, entity, entityName, userName: c.session?.userName ?? "", run });
+  const userName = c.session?.userName ?? "";
+  const ref = c.svc.tasks.start({ name, descriptionId, entity, entityName, userName, run });
+  // vCenter logs a TaskEvent when a task is created, chained to it by eventChainId.
+  const info = c.svc.tasks.get(ref.value)?.info;
+  const inv = c.svc.model.inventory();
+  const vm = entity.type === "VirtualMachine" ? inv.vms.find((v) => v.moref === entity.value) : undefined;
+  if (info) c.svc.events.taskEvent(inv, vm, info, userName, `Task: ${TASK_LABELS[descriptionId] ?? descriptionId}`);
+  return ref;
+}
+
+/** Logs an event about a VM as it is now (after the operation that caused it). */
+function logVm(c: CallContext, vmRef: string, type: string, message: (name: string) => string, extra: Record<string, unknown> = {}): void {
+  const inv = c.svc.model.inventory();
+  const vm = inv.vms.find((v) => v.moref === vmRef);
+  if (vm) c.svc.events.vmEvent(inv, vm, type, c.session?.userName ?? "", message(vm.name), extra);
+}
+
+/** extraConfig entries of a ConfigSpec as strings (vSphere: an empty value removes the key). */
+function extraConfigOf(spec: DataObject): { key: string; value: string }[] {
+  return ((spec["extraConfig"] as DataObject[] | undefined) ?? []).map((o) => {
+    const v = o["value"];
+    const value = v === undefined || v === null ? "" : typeof v === "object" && "value" in (v as object) ? String((v as { value: unknown }).value) : String(v);
+    return { key: String(o["key"]), value };
+  });
+}
+
+function revert(c: CallContext, snapshot: string, suppressPowerOn: boolean, name: string): MoRef {
+  const vm = c.svc.model.snapshotOwner(snapshot);
+  const snapName = vm.snapshots.find((s) => s.moref === snapshot)?.name ?? snapshot;
+  return task(c, name, "vm.Snapshot.revert", mor("VirtualMachine", vm.moref), vm.name, async () => {
+    await c.svc.model.revertToSnapshot(snapshot, { suppressPowerOn });
+    logVm(c, vm.moref, "EventEx", (n) => `The execution state of the virtual machine ${n} has been reverted to the state of snapshot ${snapName}`, {
+      eventTypeId: "com.vmware.vc.vm.VmStateRevertedToSnapshot", severity: "info", objectId: vm.moref, objectType: "VirtualMachine", objectName: vm.name,
+    });
+    return undefined;
+  });
 }
 
 /** Splits "a/b%2fc" into names, decoding the %2f escapes vSphere uses for "/" inside names. */
@@ -77,7 +66,7 @@ function childByName(index: ObjectIndex, parent: MoRef, name: string): MoRef | u
   return undefined;
 }
 
-const reconfigurable = new Set(["changeTrackingEnabled", "changeVersion", "numCPUs", "numCoresPerSocket", "memoryMB", "annotation", "deviceChange"]);
+const reconfigurable = new Set(["changeTrackingEnabled", "changeVersion", "numCPUs", "numCoresPerSocket", "memoryMB", "annotation", "deviceChange", "extraConfig"]);
 
 /** Disk growth requests (deviceChange edit of a VirtualDisk's capacity); anything else is refused. */
 function diskGrowth(spec: DataObject): { key: number; capacityBytes: number }[] {
@@ -106,11 +95,14 @@ function validateConfigSpec(spec: DataObject): void {
     throw soapFault("NotSupported", `The lab host does not support reconfiguring '${k}'.`);
   }
   if (spec["numCPUs"] !== undefined || spec["memoryMB"] !== undefined || spec["numCoresPerSocket"] !== undefined || spec["annotation"] !== undefined) {
-    throw soapFault("NotSupported", "The lab host only reconfigures changeTrackingEnabled and disk capacity.");
+    throw soapFault("NotSupported", "The lab host only reconfigures changeTrackingEnabled, extraConfig and disk capacity.");
   }
 }
 
 export const methods: Record<string, Handler> = {
+  ...collectorMethods,
+  ...historyMethods,
+  ...browserMethods,
   RetrieveServiceContent: (c) => c.svc.serviceContent,
   CurrentTime: () => new Date().toISOString(),
 
@@ -120,72 +112,24 @@ export const methods: Record<string, Handler> = {
     const s = c.svc.sessions.create(user, c.ip, c.userAgent);
     // vCenter's cookie attributes; pyVmomi sends the whole value back.
     c.setCookie(`vmware_soap_session="${s.key}"; Path=/; HttpOnly; Secure;`);
+    c.svc.events.sessionEvent("UserLoginSessionEvent", { userName: s.userName, ipAddress: s.ipAddress, userAgent: s.userAgent, key: s.key });
     return userSession(s);
   },
   Logout: (c) => {
-    c.svc.sessions.remove(requireSession(c).key);
+    const s = requireSession(c);
+    c.svc.sessions.remove(s.key);
+    c.svc.events.sessionEvent("UserLogoutSessionEvent", { userName: s.userName, ipAddress: s.ipAddress, userAgent: s.userAgent, key: s.key });
+  },
+  TerminateSession: (c, a) => {
+    const own = requireSession(c).key;
+    const keys = (a["sessionId"] as string[] | undefined) ?? [];
+    if (keys.includes(own)) throw faults.invalidArgument("A session cannot terminate itself; use Logout", "sessionId");
+    for (const k of keys) if (!c.svc.sessions.all().some((s) => s.key === k)) throw soapFault("NotFound", `No session ${k}`);
+    for (const k of keys) c.svc.sessions.remove(k);
   },
   SessionIsActive: (c, a) => {
     const s = c.svc.sessions.find(String(a["sessionID"]), c.svc.model.faults().sessionsExpiredBefore);
     return s !== undefined && s.userName === a["userName"];
-  },
-
-  RetrievePropertiesEx: (c, a) => {
-    const s = requireSession(c);
-    const maxObjects = Number((a["options"] as DataObject | undefined)?.["maxObjects"] ?? 0);
-    return page(s, retrieveAll(c, a["specSet"]), maxObjects);
-  },
-  ContinueRetrievePropertiesEx: (c, a) => {
-    const s = requireSession(c);
-    const token = String(a["token"]);
-    const rest = s.pages.get(token);
-    if (!rest) throw faults.invalidArgument(`Unknown or finished token ${token}`, "token");
-    s.pages.delete(token);
-    // Later pages keep the page size of the first call.
-    return page(s, rest.objects, rest.size);
-  },
-  CancelRetrievePropertiesEx: (c, a) => {
-    requireSession(c).pages.delete(String(a["token"]));
-  },
-  RetrieveProperties: (c, a) => {
-    requireSession(c);
-    return retrieveAll(c, a["specSet"]);
-  },
-
-  CreateFilter: (c, a) => {
-    const s = requireSession(c);
-    const spec = a["spec"] as DataObject;
-    collect(c.index, spec); // refuses bad specs now, as vCenter does
-    const moref = `session[${s.key}]${randomUUID()}`;
-    s.filters.set(moref, { moref, spec, partialUpdates: a["partialUpdates"] === true });
-    return mor("PropertyFilter", moref);
-  },
-  DestroyPropertyFilter: (c) => {
-    requireSession(c).filters.delete(c.self.value);
-  },
-  WaitForUpdates: (c, a) => waitFor(c, a["version"] as string | undefined, undefined),
-  WaitForUpdatesEx: (c, a) => {
-    const opts = a["options"] as DataObject | undefined;
-    const max = opts?.["maxWaitSeconds"];
-    return waitFor(c, a["version"] as string | undefined, typeof max === "number" ? max : undefined);
-  },
-  CheckForUpdates: (c, a) => waitFor(c, a["version"] as string | undefined, 0),
-  CancelWaitForUpdates: (c) => {
-    for (const w of requireSession(c).waiters) w.abort();
-  },
-
-  CreateContainerView: (c, a) => {
-    const s = requireSession(c);
-    const container = a["container"] as MoRef;
-    if (!c.index.get(container)) throw faults.managedObjectNotFound(container);
-    const types = (a["type"] as string[] | undefined) ?? [];
-    for (const t of types) if (!isManagedType(t) && !["StoragePod", "VirtualApp", "ComputeResource"].includes(t)) throw faults.invalidArgument(`Unknown type ${t}`, "type");
-    const moref = `session[${s.key}]${randomUUID()}`;
-    s.views.set(moref, { moref, container: container.value, types, recursive: a["recursive"] === true });
-    return mor("ContainerView", moref);
-  },
-  DestroyView: (c) => {
-    requireSession(c).views.delete(c.self.value);
   },
 
   FindByInventoryPath: (c, a) => {
@@ -213,10 +157,13 @@ export const methods: Record<string, Handler> = {
       validateConfigSpec(spec);
       const cbt = spec["changeTrackingEnabled"];
       const disks = diskGrowth(spec);
+      const extraConfig = extraConfigOf(spec);
       await c.svc.model.reconfigure(vm.moref, {
         ...(cbt === undefined ? {} : { changeTrackingEnabled: cbt === true }),
         ...(disks.length > 0 ? { disks } : {}),
+        ...(extraConfig.length > 0 ? { extraConfig } : {}),
       });
+      logVm(c, vm.moref, "VmReconfiguredEvent", (n) => `Reconfigured ${n} on ${c.svc.model.inventory().hosts[0]?.name ?? "host"}`, { configSpec: spec });
       return undefined;
     });
   },
@@ -236,6 +183,12 @@ export const methods: Record<string, Handler> = {
       return undefined;
     });
   },
+  RevertToSnapshot_Task: (c, a) => revert(c, c.self.value, a["suppressPowerOn"] === true, "RevertToSnapshot_Task"),
+  RevertToCurrentSnapshot_Task: (c, a) => {
+    const vm = vmOf(c);
+    if (!vm.currentSnapshot) throw soapFault("NotFound", `${vm.name} has no current snapshot`);
+    return revert(c, vm.currentSnapshot, a["suppressPowerOn"] === true, "RevertToCurrentSnapshot_Task");
+  },
   ConsolidateVMDisks_Task: (c) => {
     const vm = vmOf(c);
     return task(c, "ConsolidateVMDisks_Task", "VirtualMachine.consolidateDisks", c.self, vm.name, async () => {
@@ -247,6 +200,7 @@ export const methods: Record<string, Handler> = {
     const vm = vmOf(c);
     return task(c, "PowerOnVM_Task", "VirtualMachine.powerOn", c.self, vm.name, async () => {
       await c.svc.model.powerOn(vm.moref);
+      logVm(c, vm.moref, "VmPoweredOnEvent", (n) => `${n} is powered on`);
       return undefined;
     });
   },
@@ -254,11 +208,22 @@ export const methods: Record<string, Handler> = {
     const vm = vmOf(c);
     return task(c, "PowerOffVM_Task", "VirtualMachine.powerOff", c.self, vm.name, async () => {
       await c.svc.model.powerOff(vm.moref);
+      logVm(c, vm.moref, "VmPoweredOffEvent", (n) => `${n} is powered off`);
       return undefined;
     });
   },
   ShutdownGuest: async (c) => {
     await c.svc.model.shutdownGuest(c.self.value);
+    logVm(c, c.self.value, "VmGuestShutdownEvent", (n) => `Guest OS shut down for ${n}`);
+  },
+  QueryConfigOptionDescriptor: (c) => {
+    const hosts = c.index.inv.hosts.map((h) => mor("HostSystem", h.moref));
+    // Hardware versions a host of the profile's ESXi runs (vmx-14 is 6.7's default, 17/19 7.0's, 20/21 8.0's).
+    const max = { "6.7": 14, "7.0": 19, "8.0": 21 }[c.svc.profile.name];
+    return [10, 11, 13, 14, 15, 17, 18, 19, 20, 21].filter((v) => v <= max).map((v) => data("VirtualMachineConfigOptionDescriptor", {
+      key: `vmx-${v}`, description: `Hardware version ${v}`, host: hosts, createSupported: true, defaultConfigOption: v === max,
+      runSupported: true, upgradeSupported: true,
+    }));
   },
   QueryChangedDiskAreas: async (c, a) => {
     const snapshot = a["snapshot"] as MoRef | undefined;
@@ -278,19 +243,4 @@ function findByUuid(c: CallContext, a: Record<string, unknown>): MoRef[] {
   if (a["vmSearch"] !== true) return [];
   const byInstance = a["instanceUuid"] === true;
   return c.index.inv.vms.filter((v) => (byInstance ? v.instanceUuid : v.uuid).toLowerCase() === uuid).map((v) => mor("VirtualMachine", v.moref));
-}
-
-async function waitFor(c: CallContext, version: string | undefined, maxWaitSeconds: number | undefined): Promise<unknown> {
-  const s = requireSession(c);
-  const abort = new AbortController();
-  const onAbort = () => abort.abort();
-  c.signal.addEventListener("abort", onAbort);
-  s.waiters.add(abort);
-  try {
-    return await waitForUpdates(s, () => c.svc.buildIndex(s), c.svc.changed, { version, maxWaitSeconds, signal: abort.signal }, (m) => mor("PropertyFilter", m));
-  } finally {
-    s.lastActiveTime = new Date(); // a long wait is activity, not idleness
-    s.waiters.delete(abort);
-    c.signal.removeEventListener("abort", onAbort);
-  }
 }

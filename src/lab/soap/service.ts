@@ -5,18 +5,33 @@ import { type DataObject, data, mor } from "./codec/values";
 import { decodeParams, decodeValue } from "./codec/decode";
 import { faultEnvelope, requestMethod, responseEnvelope } from "./codec/envelope";
 import { SoapFault, faults, toSoapFault } from "./faults";
-import { type CallContext, methods } from "./methods";
+import { type CallContext } from "./call";
+import { methods } from "./methods";
 import { type ObjectIndex, buildIndex } from "./objects/index";
 import { SERVICE } from "./objects/ids";
 import { isManagedSubtype, methodDef } from "./schema/schema";
 import { type Session, SessionStore, sessionKeyFromCookie } from "./sessions";
 import { TaskRegistry } from "./tasks";
 import { type MoRef } from "./codec/values";
+import { EventLog } from "./events";
+import { type VersionProfile, versionProfile } from "./versions";
 
 /** Methods a client may call before Login. */
 const PUBLIC_METHODS = new Set(["RetrieveServiceContent", "Login", "CurrentTime", "SessionIsActive"]);
 
-export const API_VERSION = "6.7.3";
+/** Reading SessionManager.currentSession needs no session on vCenter: it is unset without one, which
+ * is how clients (govc's session cache) tell a stale cookie from a broken server. */
+function sessionProbe(method: string, args: Record<string, unknown>): boolean {
+  if (method !== "RetrieveProperties" && method !== "RetrievePropertiesEx") return false;
+  const specs = (args["specSet"] as DataObject[] | undefined) ?? [];
+  return specs.length > 0 && specs.every((spec) => {
+    const objs = (spec["objectSet"] as DataObject[] | undefined) ?? [];
+    const props = (spec["propSet"] as DataObject[] | undefined) ?? [];
+    return objs.every((o) => (o["obj"] as MoRef | undefined)?.type === "SessionManager" && o["selectSet"] === undefined) &&
+      props.every((p) => p["type"] === "SessionManager" && p["all"] !== true &&
+        ((p["pathSet"] as string[] | undefined) ?? []).every((x) => x === "currentSession"));
+  });
+}
 
 /** Wakes waiters when the lab changes (tasks, control API); waiters also re-check on a timer. */
 export class ChangeNotifier {
@@ -59,6 +74,7 @@ export class LabSoapService {
   readonly sessions: SessionStore;
   readonly changed = new ChangeNotifier();
   readonly tasks: TaskRegistry;
+  readonly events: EventLog;
   readonly about: DataObject;
   readonly serviceContent: DataObject;
 
@@ -66,13 +82,16 @@ export class LabSoapService {
     readonly model: LabModelApi,
     credentials: { username: string; password: string },
     instanceUuid: string,
+    readonly profile: VersionProfile = versionProfile(undefined),
   ) {
     this.sessions = new SessionStore(credentials);
     this.tasks = new TaskRegistry(() => this.changed.notify());
+    this.events = new EventLog(() => this.changed.notify());
+    const vc = profile.vcenter;
     this.about = data("AboutInfo", {
-      name: "VMware vCenter Server", fullName: "VMware vCenter Server 6.7.0 build-14367737", vendor: "VMware, Inc.", version: "6.7.0",
-      build: "14367737", localeVersion: "INTL", localeBuild: "000", osType: "linux-x64", productLineId: "vpx", apiType: "VirtualCenter",
-      apiVersion: API_VERSION, instanceUuid, licenseProductName: "VMware VirtualCenter Server", licenseProductVersion: "6.0",
+      name: "VMware vCenter Server", fullName: `VMware vCenter Server ${vc.version} build-${vc.build}`, vendor: "VMware, Inc.", version: vc.version,
+      build: vc.build, localeVersion: "INTL", localeBuild: "000", osType: "linux-x64", productLineId: "vpx", apiType: "VirtualCenter",
+      apiVersion: vc.apiVersion, instanceUuid, licenseProductName: "VMware VirtualCenter Server", licenseProductVersion: vc.version.replace(/\.\d+$/, ""),
     });
     this.serviceContent = data("ServiceContent", {
       rootFolder: mor("Folder", SERVICE.rootFolder),
@@ -80,20 +99,27 @@ export class LabSoapService {
       viewManager: mor("ViewManager", SERVICE.viewManager),
       about: this.about,
       sessionManager: mor("SessionManager", SERVICE.sessionManager),
+      eventManager: mor("EventManager", SERVICE.eventManager),
+      taskManager: mor("TaskManager", SERVICE.taskManager),
       searchIndex: mor("SearchIndex", SERVICE.searchIndex),
     });
   }
 
-  hostAbout(h: { version: string; build: string }): DataObject {
+  /** The product every host reports: the profile's ESXi, which its vCenter can manage. */
+  hostAbout(): DataObject {
+    const esx = this.profile.esxi;
     return data("AboutInfo", {
-      name: "VMware ESXi", fullName: `VMware ESXi ${h.version} build-${h.build}`, vendor: "VMware, Inc.", version: h.version, build: h.build,
-      localeVersion: "INTL", localeBuild: "000", osType: "vmnix-x86", productLineId: "embeddedEsx", apiType: "HostAgent", apiVersion: API_VERSION,
-      licenseProductName: "VMware ESX Server", licenseProductVersion: "6.0",
+      name: "VMware ESXi", fullName: `VMware ESXi ${esx.version} build-${esx.build}`, vendor: "VMware, Inc.", version: esx.version, build: esx.build,
+      localeVersion: "INTL", localeBuild: "000", osType: "vmnix-x86", productLineId: "embeddedEsx", apiType: "HostAgent",
+      apiVersion: this.profile.vcenter.apiVersion, licenseProductName: "VMware ESX Server", licenseProductVersion: esx.version.replace(/\.\d+$/, ""),
     });
   }
 
   buildIndex(session: Session | undefined): ObjectIndex {
-    return buildIndex({ model: this.model, session, tasks: this.tasks, about: this.about, hostAbout: (h) => this.hostAbout(h), serviceContent: this.serviceContent });
+    return buildIndex({
+      model: this.model, session, tasks: this.tasks, events: this.events, about: this.about, hostAbout: () => this.hostAbout(),
+      serviceContent: this.serviceContent, sessions: () => this.sessions.all(),
+    });
   }
 
   /** The session a request's cookie names (undefined when absent or expired). */
@@ -112,14 +138,14 @@ export class LabSoapService {
       const handler = methods[method.name];
       if (!def || !handler || !isManagedSubtype(self.type, def.on)) throw faults.methodNotFound(self, method.name);
       const session = this.sessionFor(meta.cookie);
-      if (!session && !PUBLIC_METHODS.has(method.name)) throw faults.notAuthenticated(self);
+      const { args } = decodeParams(method, def.params);
+      if (!session && !PUBLIC_METHODS.has(method.name) && !sessionProbe(method.name, args)) throw faults.notAuthenticated(self);
       if (session) {
         session.callCount++;
         session.lastActiveTime = new Date();
       }
       const index = this.buildIndex(session);
       if (!index.get(self)) throw faults.managedObjectNotFound(self);
-      const { args } = decodeParams(method, def.params);
       const ctx: CallContext = {
         svc: this, session, self, index, ip: meta.ip, userAgent: meta.userAgent, signal: meta.signal,
         setCookie: (v) => {

@@ -14,31 +14,72 @@ export interface Session {
   ipAddress: string;
   userAgent: string;
   callCount: number;
-  /** PropertyFilter moref -> filter state */
-  filters: Map<string, FilterState>;
-  /** ContainerView moref -> definition */
-  views: Map<string, ContainerViewDef>;
+  /** PropertyCollector moref -> its filters and update versions: the shared one, and private ones
+   * (CreatePropertyCollector), which vCenter scopes to the session that created them. */
+  collectors: Map<string, CollectorState>;
+  /** ContainerView / ListView moref -> definition */
+  views: Map<string, ViewDef>;
+  /** EventHistoryCollector / TaskHistoryCollector moref -> state */
+  histories: Map<string, HistoryCollectorState>;
   /** RetrievePropertiesEx continuation token -> remaining objects */
   pages: Map<string, { objects: DataObject[]; size: number }>;
+}
+
+export interface CollectorState {
+  moref: string;
+  /** PropertyFilter moref -> filter state */
+  filters: Map<string, FilterState>;
   /** Last UpdateSet version handed out (WaitForUpdates). */
   updateVersion: number;
   /** Filter states as reported at recent versions (version -> filter -> object -> path -> value). */
   updateHistory: Map<string, Map<string, Map<string, Map<string, string>>>>;
-  /** Aborts pending WaitForUpdates calls (CancelWaitForUpdates, Logout). */
+  /** Aborts pending WaitForUpdates calls on this collector (CancelWaitForUpdates, Logout). */
   waiters: Set<AbortController>;
 }
 
 export interface FilterState {
   moref: string;
+  collector: string;
   spec: DataObject;
   partialUpdates: boolean;
 }
 
 export interface ContainerViewDef {
+  kind: "container";
   moref: string;
   container: string;
   types: string[];
   recursive: boolean;
+}
+
+export interface ListViewDef {
+  kind: "list";
+  moref: string;
+  objects: string[];
+}
+
+export type ViewDef = ContainerViewDef | ListViewDef;
+
+/** A history collector: a filter over the event or task log, a page size, and a read position. */
+export interface HistoryCollectorState {
+  moref: string;
+  kind: "event" | "task";
+  filter: DataObject;
+  pageSize: number;
+  /** Read position for ReadNext/ReadPrevious: index into the filtered list (oldest first). */
+  cursor: number | undefined;
+}
+
+/** The shared PropertyCollector of ServiceContent. */
+export const DEFAULT_COLLECTOR = "propertyCollector";
+
+export function newCollector(moref: string): CollectorState {
+  return { moref, filters: new Map(), updateVersion: 0, updateHistory: new Map(), waiters: new Set() };
+}
+
+/** Every pending WaitForUpdates of a session, whatever collector it waits on. */
+export function sessionWaiters(s: Session): AbortController[] {
+  return [...s.collectors.values()].flatMap((c) => [...c.waiters]);
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -74,7 +115,7 @@ export class SessionStore {
     const now = new Date();
     const s: Session = {
       key: randomUUID(), userName, loginTime: now, lastActiveTime: now, ipAddress, userAgent, callCount: 0,
-      filters: new Map(), views: new Map(), pages: new Map(), updateVersion: 0, updateHistory: new Map(), waiters: new Set(),
+      collectors: new Map([[DEFAULT_COLLECTOR, newCollector(DEFAULT_COLLECTOR)]]), views: new Map(), histories: new Map(), pages: new Map(),
     };
     this.sessions.set(s.key, s);
     return s;
@@ -98,14 +139,14 @@ export class SessionStore {
   private pruneIdle(): void {
     const now = Date.now();
     for (const s of this.sessions.values()) {
-      if (now - s.lastActiveTime.getTime() > SESSION_IDLE_MS && s.waiters.size === 0) this.remove(s.key);
+      if (now - s.lastActiveTime.getTime() > SESSION_IDLE_MS && sessionWaiters(s).length === 0) this.remove(s.key);
     }
   }
 
   remove(key: string): void {
     const s = this.sessions.get(key);
     if (!s) return;
-    for (const w of s.waiters) w.abort();
+    for (const w of sessionWaiters(s)) w.abort();
     this.sessions.delete(key);
   }
 

@@ -20,6 +20,19 @@ export interface TaskSpec {
 
 const KEEP_TASKS = 1000;
 
+/** Labels vCenter shows for the task kinds the lab runs (TaskManager.description.methodInfo). */
+export const TASK_LABELS: Record<string, string> = {
+  "VirtualMachine.reconfigure": "Reconfigure virtual machine",
+  "VirtualMachine.createSnapshot": "Create virtual machine snapshot",
+  "VirtualMachine.removeSnapshot": "Remove snapshot",
+  "vm.Snapshot.revert": "Revert to snapshot",
+  "VirtualMachine.consolidateDisks": "Consolidate virtual machine disk files",
+  "VirtualMachine.powerOn": "Power On virtual machine",
+  "VirtualMachine.powerOff": "Power Off virtual machine",
+  "HostDatastoreBrowser.search": "Search datastore",
+  "HostDatastoreBrowser.searchSubFolders": "Search datastore subfolders",
+};
+
 export class TaskRegistry {
   private readonly tasks = new Map<string, TaskRecord>();
   private readonly queues = new Map<string, Promise<void>>();
@@ -37,6 +50,10 @@ export class TaskRegistry {
   recentFor(entity: string): MoRef[] {
     return [...this.tasks.values()].filter((t) => t.entity === entity && t.info["state"] !== "success" && t.info["state"] !== "error")
       .map((t) => mor("Task", t.moref));
+  }
+
+  descriptions(): { key: string; label: string }[] {
+    return Object.entries(TASK_LABELS).map(([key, label]) => ({ key, label }));
   }
 
   all(): TaskRecord[] {

@@ -7,7 +7,7 @@ import { encodeAny } from "./codec/encode";
 import { anyValue, collect } from "./collector";
 import { faults, morefType } from "./faults";
 import { type ObjectIndex } from "./objects/index";
-import { type FilterState, type Session } from "./sessions";
+import { type CollectorState, type FilterState } from "./sessions";
 
 const POLL_MS = 200;
 
@@ -22,7 +22,7 @@ type FilterSnapshot = Map<string, Map<string, string>>;
 /** Per filter moref, at one update version. */
 export type UpdateSnapshot = Map<string, FilterSnapshot>;
 
-/** Versions a session can still wait from (vCenter also rejects versions it no longer knows). */
+/** Versions a collector can still wait from (vCenter also rejects versions it no longer knows). */
 const KEEP_VERSIONS = 16;
 
 function filterUpdate(index: ObjectIndex, f: FilterState, before: FilterSnapshot, filter: unknown): { now: FilterSnapshot; update: DataObject | undefined } {
@@ -57,35 +57,35 @@ export interface WaitArgs {
   signal: AbortSignal;
 }
 
-/** Finds the next UpdateSet for a session, waiting as long as the call allows. */
+/** Finds the next UpdateSet of one property collector, waiting as long as the call allows. */
 export async function waitForUpdates(
-  session: Session,
+  collector: CollectorState,
   buildIndex: () => ObjectIndex,
   changed: { wait(ms: number, signal: AbortSignal): Promise<void> },
   args: WaitArgs,
   filterRef: (moref: string) => unknown,
 ): Promise<DataObject | undefined> {
   const version = args.version ?? "";
-  // Updates are computed against what the client knew at `version`, so two waiters on one session
+  // Updates are computed against what the client knew at `version`, so two waiters on one collector
   // (pyVim's WaitForTask beside an application's own loop) each see every change.
-  const base: UpdateSnapshot | undefined = version === "" ? new Map() : session.updateHistory.get(version);
+  const base: UpdateSnapshot | undefined = version === "" ? new Map() : collector.updateHistory.get(version);
   if (!base) throw faults.invalidCollectorVersion();
   const deadline = args.maxWaitSeconds === undefined ? Infinity : Date.now() + args.maxWaitSeconds * 1000;
   for (;;) {
     const index = buildIndex();
     const now: UpdateSnapshot = new Map();
     const filterSet: DataObject[] = [];
-    for (const f of session.filters.values()) {
+    for (const f of collector.filters.values()) {
       const r = filterUpdate(index, f, base.get(f.moref) ?? new Map(), filterRef(f.moref));
       now.set(f.moref, r.now);
       if (r.update) filterSet.push(r.update);
     }
     if (filterSet.length > 0) {
-      const next = String(++session.updateVersion);
-      session.updateHistory.set(next, now);
-      for (const k of session.updateHistory.keys()) {
-        if (session.updateHistory.size <= KEEP_VERSIONS) break;
-        session.updateHistory.delete(k);
+      const next = String(++collector.updateVersion);
+      collector.updateHistory.set(next, now);
+      for (const k of collector.updateHistory.keys()) {
+        if (collector.updateHistory.size <= KEEP_VERSIONS) break;
+        collector.updateHistory.delete(k);
       }
       return data("UpdateSet", { version: next, filterSet });
     }

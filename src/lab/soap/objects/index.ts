@@ -6,7 +6,9 @@ import { type DataObject, MoRef, data, mor } from "../codec/values";
 import { isManagedSubtype } from "../schema/schema";
 import { type Session, type ContainerViewDef } from "../sessions";
 import { type TaskRegistry } from "../tasks";
-import { SERVICE, dvsId, dvsUuid, folderIds, resourcePoolId } from "./ids";
+import { type EventLog, eventDescription } from "../events";
+import { RECENT_TASK_MS, collectorItems, latestPage } from "../history";
+import { SERVICE, dvsId, dvsUuid, envBrowserId, folderIds, hostHardware, resourcePoolId } from "./ids";
 import { type PropGetters, entityDefaults, snapshotGetters, vmGetters } from "./vm-objects";
 
 export interface ManagedObjectView {
@@ -20,9 +22,12 @@ export interface IndexContext {
   model: LabModelApi;
   session: Session | undefined;
   tasks: TaskRegistry;
+  events: EventLog;
   about: DataObject;
-  hostAbout: (host: { version: string; build: string }) => DataObject;
+  hostAbout: () => DataObject;
   serviceContent: DataObject;
+  /** Every live session (SessionManager.sessionList). */
+  sessions: () => Session[];
 }
 
 export class ObjectIndex {
@@ -62,6 +67,16 @@ function folder(index: ObjectIndex, ref: MoRef, name: string, parent: MoRef | un
   index.add(ref, { name: () => name, parent: () => parent, childType: () => childType, childEntity: children, overallStatus: () => "green", configStatus: () => "green", ...entityDefaults() }, children);
 }
 
+/** The root folder and the folders leading to the datacenter; returns the datacenter's parent. */
+function addDatacenterFolders(index: ObjectIndex, rootRef: MoRef, dcRef: MoRef, path: string): MoRef {
+  const names = path.split("/").filter(Boolean);
+  const refs = names.map((_, i) => mor("Folder", folderIds.dcSub(names.slice(0, i + 1).join("/"))));
+  const childTypes = ["Folder", "Datacenter"];
+  folder(index, rootRef, "Datacenters", undefined, childTypes, () => [refs[0] ?? dcRef]);
+  names.forEach((name, i) => folder(index, refs[i]!, name, i === 0 ? rootRef : refs[i - 1], childTypes, () => [refs[i + 1] ?? dcRef]));
+  return refs.at(-1) ?? rootRef;
+}
+
 export function buildIndex(ctx: IndexContext): ObjectIndex {
   const inv = ctx.model.inventory();
   const index = new ObjectIndex(inv);
@@ -87,28 +102,24 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
   index.add(mor("ServiceInstance", SERVICE.serviceInstance), { content: () => ctx.serviceContent, serverClock: () => new Date().toISOString() });
   index.add(mor("SessionManager", SERVICE.sessionManager), {
     currentSession: () => (ctx.session ? userSession(ctx.session) : undefined),
+    sessionList: () => ctx.sessions().map(userSession),
     defaultLocale: () => "en",
     supportedLocaleList: () => ["en", "de", "fr", "ja", "ko", "zh_CN", "zh_TW"],
     messageLocaleList: () => ["en"],
   });
-  index.add(mor("PropertyCollector", SERVICE.propertyCollector), { filter: () => [...(ctx.session?.filters.keys() ?? [])].map((k) => mor("PropertyFilter", k)) });
-  index.add(mor("ViewManager", SERVICE.viewManager), { viewList: () => [...(ctx.session?.views.keys() ?? [])].map((k) => mor("ContainerView", k)) });
+  index.add(mor("PropertyCollector", SERVICE.propertyCollector), { filter: () => [] });
+  index.add(mor("ViewManager", SERVICE.viewManager), {
+    viewList: () => [...(ctx.session?.views.values() ?? [])].map((v) => mor(v.kind === "list" ? "ListView" : "ContainerView", v.moref)),
+  });
   index.add(mor("SearchIndex", SERVICE.searchIndex), {});
-  for (const f of ctx.session?.filters.values() ?? []) index.add(mor("PropertyFilter", f.moref), { spec: () => f.spec, partialUpdates: () => f.partialUpdates });
-  for (const v of ctx.session?.views.values() ?? []) {
-    index.add(mor("ContainerView", v.moref), {
-      container: () => index.objects.get(v.container)?.ref,
-      type: () => v.types,
-      recursive: () => v.recursive,
-      view: () => index.containerView(v),
-    });
-  }
+  addManagers(index, ctx);
+  addSessionObjects(index, ctx.session);
   for (const t of ctx.tasks.all()) index.add(mor("Task", t.moref), { info: () => t.info, value: () => [], availableField: () => [] });
 
-  // Folder tree and datacenter.
-  folder(index, rootRef, "Datacenters", undefined, ["Folder", "Datacenter"], () => [dcRef]);
+  // Folder tree and datacenter (possibly inside folders below the root folder).
+  const dcParent = addDatacenterFolders(index, rootRef, dcRef, dc.folder ?? "");
   index.add(dcRef, {
-    name: () => dc.name, parent: () => rootRef, vmFolder: () => vmFolder, hostFolder: () => hostFolder, datastoreFolder: () => dsFolder,
+    name: () => dc.name, parent: () => dcParent, vmFolder: () => vmFolder, hostFolder: () => hostFolder, datastoreFolder: () => dsFolder,
     networkFolder: () => netFolder, datastore: () => dsRefs, network: () => netRefs, overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
   }, () => [vmFolder, hostFolder, dsFolder, netFolder]);
   const subPaths = new Set<string>();
@@ -130,11 +141,14 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
 
   // Compute: cluster, resource pool, hosts.
   const totalMemory = 256 * 1024 ** 3 * inv.hosts.length;
+  const envRef = mor("EnvironmentBrowser", envBrowserId(inv.cluster.moref));
+  index.add(envRef, { datastoreBrowser: () => mor("HostDatastoreBrowser", `datastoreBrowser-${inv.cluster.moref}`) });
+  index.add(mor("HostDatastoreBrowser", `datastoreBrowser-${inv.cluster.moref}`), { datastore: () => dsRefs, supportedType: () => [] });
   index.add(clusterRef, {
-    name: () => inv.cluster.name, parent: () => hostFolder, resourcePool: () => rpRef, host: () => hostRefs, datastore: () => dsRefs, network: () => netRefs,
+    name: () => inv.cluster.name, parent: () => hostFolder, resourcePool: () => rpRef, environmentBrowser: () => envRef, host: () => hostRefs, datastore: () => dsRefs, network: () => netRefs,
     summary: () => data("ClusterComputeResourceSummary", {
-      totalCpu: 48000 * inv.hosts.length, totalMemory, numCpuCores: 16 * inv.hosts.length, numCpuThreads: 32 * inv.hosts.length,
-      effectiveCpu: 46000 * inv.hosts.length, effectiveMemory: Math.floor(totalMemory / 1024 ** 2), numHosts: inv.hosts.length,
+      totalCpu: 2100 * 16 * inv.hosts.length, totalMemory, numCpuCores: 16 * inv.hosts.length, numCpuThreads: 32 * inv.hosts.length,
+      effectiveCpu: 2000 * 16 * inv.hosts.length, effectiveMemory: Math.floor(totalMemory / 1024 ** 2), numHosts: inv.hosts.length,
       numEffectiveHosts: inv.hosts.length, overallStatus: "green", currentFailoverLevel: 0, numVmotions: 0,
     }),
     overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
@@ -142,12 +156,14 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
   index.add(rpRef, { name: () => "Resources", parent: () => clusterRef, owner: () => clusterRef, vm: () => vmRefs, resourcePool: () => [], overallStatus: () => "green", configStatus: () => "green", ...entityDefaults() }, () => vmRefs);
   for (const h of inv.hosts) {
     const hRef = mor("HostSystem", h.moref);
+    index.add(mor("HostDatastoreBrowser", `datastoreBrowser-${h.moref}`), { datastore: () => dsRefs, supportedType: () => [] });
     const runtime = () => data("HostRuntimeInfo", { connectionState: "connected", powerState: "poweredOn", inMaintenanceMode: false, inQuarantineMode: false, bootTime: "2026-01-01T00:00:00Z" });
     index.add(hRef, {
       name: () => h.name, parent: () => clusterRef, runtime,
       summary: () => data("HostListSummary", {
         host: hRef, runtime: runtime(),
-        config: data("HostConfigSummary", { name: h.name, port: 443, product: ctx.hostAbout(h), vmotionEnabled: true, faultToleranceEnabled: false }),
+        hardware: hostHardware(h.moref),
+        config: data("HostConfigSummary", { name: h.name, port: 443, product: ctx.hostAbout(), vmotionEnabled: true, faultToleranceEnabled: false }),
         quickStats: data("HostListSummaryQuickStats", { overallCpuUsage: 0, overallMemoryUsage: 0, uptime: 86400 }),
         overallStatus: "green", rebootRequired: false,
       }),
@@ -161,6 +177,7 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
   for (const d of inv.datastores) {
     const ref = mor("Datastore", d.moref);
     const url = `ds:///vmfs/volumes/${d.moref}/`;
+    index.add(mor("HostDatastoreBrowser", `datastoreBrowser-${d.moref}`), { datastore: () => [ref], supportedType: () => [] });
     index.add(ref, {
       name: () => d.name, parent: () => dsFolder,
       summary: () => data("DatastoreSummary", { datastore: ref, name: d.name, url, capacity: d.capacityBytes, freeSpace: d.freeBytes, uncommitted: 0, accessible: true, multipleHostAccess: inv.hosts.length > 1, type: d.type, maintenanceMode: "normal" }),
@@ -201,10 +218,59 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
   // Virtual machines and their snapshots.
   for (const vm of inv.vms) {
     const parent = folderRefOf(vm.folder.split("/").filter(Boolean).join("/"));
-    index.add(mor("VirtualMachine", vm.moref), vmGetters(ctx.model, inv, vm, { parent, resourcePool: rpRef, recentTask: () => ctx.tasks.recentFor(vm.moref) }));
+    index.add(mor("VirtualMachine", vm.moref), vmGetters(ctx.model, inv, vm, {
+      parent, resourcePool: rpRef, environmentBrowser: envRef, recentTask: () => ctx.tasks.recentFor(vm.moref),
+    }));
     for (const s of vm.snapshots) index.add(mor("VirtualMachineSnapshot", s.moref), snapshotGetters(inv, vm, s));
   }
   return index;
+}
+
+/** EventManager and TaskManager, and the caller's history collectors over their logs. */
+function addManagers(index: ObjectIndex, ctx: IndexContext): void {
+  index.add(mor("EventManager", SERVICE.eventManager), {
+    description: () => eventDescription(), latestEvent: () => ctx.events.latest(), maxCollector: () => 32,
+  });
+  const recent = () => {
+    const since = Date.now() - RECENT_TASK_MS;
+    return ctx.tasks.all().filter((t) => t.info["completeTime"] === undefined || Date.parse(String(t.info["completeTime"])) >= since)
+      .map((t) => mor("Task", t.moref));
+  };
+  const element = (key: string, label: string) => data("ElementDescription", { key, label, summary: label });
+  index.add(mor("TaskManager", SERVICE.taskManager), {
+    recentTask: recent, maxCollector: () => 32,
+    description: () => data("TaskDescription", {
+      methodInfo: ctx.tasks.descriptions().map((d) => element(d.key, d.label)),
+      state: ["queued", "running", "success", "error"].map((k) => element(k, k)),
+      reason: [],
+    }),
+  });
+  const source = { index, events: ctx.events, tasks: ctx.tasks };
+  for (const h of ctx.session?.histories.values() ?? []) {
+    const type = h.kind === "event" ? "EventHistoryCollector" : "TaskHistoryCollector";
+    index.add(mor(type, h.moref), { filter: () => h.filter, latestPage: () => latestPage(collectorItems(source, h), h) });
+  }
+}
+
+/** Objects that belong to the caller's session: collectors and their filters, views. */
+function addSessionObjects(index: ObjectIndex, session: Session | undefined): void {
+  for (const pc of session?.collectors.values() ?? []) {
+    const filters = () => [...pc.filters.keys()].map((k) => mor("PropertyFilter", k));
+    index.add(mor("PropertyCollector", pc.moref), { filter: filters });
+    for (const f of pc.filters.values()) index.add(mor("PropertyFilter", f.moref), { spec: () => f.spec, partialUpdates: () => f.partialUpdates });
+  }
+  for (const v of session?.views.values() ?? []) {
+    if (v.kind === "list") {
+      index.add(mor("ListView", v.moref), { view: () => v.objects.map((o) => index.objects.get(o)?.ref).filter((r) => r !== undefined) });
+      continue;
+    }
+    index.add(mor("ContainerView", v.moref), {
+      container: () => index.objects.get(v.container)?.ref,
+      type: () => v.types,
+      recursive: () => v.recursive,
+      view: () => index.containerView(v),
+    });
+  }
 }
 
 export function userSession(s: Session): DataObject {

@@ -187,7 +187,9 @@ function extraConfig(vm: LabVm): DataObject[] {
   }
   if (vm.guestHints.windowsFastStartup !== undefined) out.push(opt("guestinfo.windows.fastStartup", vm.guestHints.windowsFastStartup ? "TRUE" : "FALSE"));
   if (vm.guestHints.hibernation !== undefined) out.push(opt("guestinfo.windows.hibernation", vm.guestHints.hibernation ? "TRUE" : "FALSE"));
-  return out;
+  // Entries set through reconfigure replace derived ones with the same key.
+  const set = vm.extraConfig ?? {};
+  return [...out.filter((o) => !(String(o["key"]) in set)), ...Object.entries(set).map(([k, v]) => opt(k, v))];
 }
 
 export function vmConfigInfo(vm: LabVm, inv: LabInventory, chainOf: (disk: LabDisk) => BackingLink[]): DataObject {

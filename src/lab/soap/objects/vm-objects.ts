@@ -63,6 +63,7 @@ function toolsStatus(vm: LabVm) {
 export function vmGetters(model: LabModelApi, inv: LabInventory, vm: LabVm, ctx: {
   parent: MoRef;
   resourcePool: MoRef;
+  environmentBrowser: MoRef;
   recentTask: () => MoRef[];
 }): PropGetters {
   const self = mor("VirtualMachine", vm.moref);
@@ -94,6 +95,7 @@ export function vmGetters(model: LabModelApi, inv: LabInventory, vm: LabVm, ctx:
     name: () => vm.name,
     parent: () => ctx.parent,
     resourcePool: () => ctx.resourcePool,
+    environmentBrowser: () => ctx.environmentBrowser,
     overallStatus: () => "green",
     configStatus: () => "green",
     guestHeartbeatStatus: () => (vm.toolsRunning ? "green" : "gray"),

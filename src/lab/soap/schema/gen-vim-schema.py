@@ -37,6 +37,17 @@ MethodFault RuntimeFault InvalidArgument InvalidRequest InvalidState InvalidPowe
 ManagedObjectNotFound NotAuthenticated InvalidLogin MethodNotFound NotFound ToolsUnavailable SnapshotFault
 TaskInProgress GenericVmConfigFault InvalidProperty InvalidType SystemError RequestCanceled NotSupported
 InvalidCollectorVersion InvalidDatastore VmConfigFault InvalidName NoPermission SecurityError NotEnoughLicenses
+Event VmEvent HostEvent TaskEvent EventEx VmPoweredOnEvent VmPoweredOffEvent VmReconfiguredEvent VmGuestShutdownEvent
+UserLoginSessionEvent UserLogoutSessionEvent VmEventArgument HostEventArgument DatacenterEventArgument
+ComputeResourceEventArgument EntityEventArgument EventArgument
+EventFilterSpec EventFilterSpecByEntity EventFilterSpecByTime EventFilterSpecByUsername EventDescription
+EventDescriptionEventDetail ElementDescription TypeDescription TaskDescription
+TaskFilterSpec TaskFilterSpecByEntity TaskFilterSpecByTime TaskFilterSpecByUsername
+HostDatastoreBrowserSearchSpec HostDatastoreBrowserSearchResults FileInfo FolderFileInfo VmDiskFileInfo VmConfigFileInfo
+VmNvramFileInfo VmLogFileInfo VmSnapshotFileInfo FileQuery FileQueryFlags FolderFileQuery VmDiskFileQuery
+VmDiskFileQueryFilter VmDiskFileQueryFlags VmConfigFileQuery VmConfigFileQueryFilter VmConfigFileQueryFlags
+TemplateConfigFileQuery VmNvramFileQuery VmLogFileQuery VmSnapshotFileQuery IsoImageFileQuery FloppyImageFileQuery
+VirtualMachineConfigOptionDescriptor InvalidDatastorePath
 """.split()
 
 MANAGED_ROOTS = """
@@ -44,21 +55,30 @@ ServiceInstance SessionManager PropertyCollector PropertyFilter ViewManager Cont
 SearchIndex Folder Datacenter ComputeResource ClusterComputeResource HostSystem ResourcePool Datastore Network
 DistributedVirtualPortgroup DistributedVirtualSwitch VmwareDistributedVirtualSwitch VirtualMachine
 VirtualMachineSnapshot Task ManagedEntity ExtensibleManagedObject TaskManager FileManager VirtualDiskManager
+EventManager HistoryCollector EventHistoryCollector TaskHistoryCollector HostDatastoreBrowser EnvironmentBrowser
 """.split()
 
 METHODS = {
   "ServiceInstance": ["RetrieveServiceContent", "CurrentTime"],
-  "SessionManager": ["Login", "Logout", "SessionIsActive"],
+  "SessionManager": ["Login", "Logout", "SessionIsActive", "TerminateSession"],
   "PropertyCollector": ["RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "CancelRetrievePropertiesEx",
                         "RetrieveProperties", "CreateFilter", "WaitForUpdates", "WaitForUpdatesEx", "CheckForUpdates",
-                        "CancelWaitForUpdates"],
+                        "CancelWaitForUpdates", "CreatePropertyCollector", "DestroyPropertyCollector"],
   "PropertyFilter": ["DestroyPropertyFilter"],
-  "ViewManager": ["CreateContainerView"],
+  "ViewManager": ["CreateContainerView", "CreateListView"],
+  "ListView": ["ModifyListView", "ResetListView"],
+  "EventManager": ["QueryEvents", "CreateCollectorForEvents"],
+  "TaskManager": ["CreateCollectorForTasks"],
+  "HistoryCollector": ["SetCollectorPageSize", "DestroyCollector", "ResetCollector", "RewindCollector"],
+  "EventHistoryCollector": ["ReadNextEvents", "ReadPreviousEvents"],
+  "TaskHistoryCollector": ["ReadNextTasks", "ReadPreviousTasks"],
+  "HostDatastoreBrowser": ["SearchDatastore_Task", "SearchDatastoreSubFolders_Task"],
+  "EnvironmentBrowser": ["QueryConfigOptionDescriptor"],
   "View": ["DestroyView"],
   "SearchIndex": ["FindByInventoryPath", "FindByUuid", "FindAllByUuid", "FindChild"],
   "VirtualMachine": ["ReconfigVM_Task", "CreateSnapshot_Task", "QueryChangedDiskAreas", "PowerOnVM_Task",
-                     "PowerOffVM_Task", "ShutdownGuest", "ConsolidateVMDisks_Task"],
-  "VirtualMachineSnapshot": ["RemoveSnapshot_Task"],
+                     "PowerOffVM_Task", "ShutdownGuest", "ConsolidateVMDisks_Task", "RevertToCurrentSnapshot_Task"],
+  "VirtualMachineSnapshot": ["RemoveSnapshot_Task", "RevertToSnapshot_Task"],
 }
 
 PRIMS = {str: "string", bool: "boolean", int: "int", float: "float", V.long: "long", V.short: "short",
