@@ -38,14 +38,21 @@ export const RunningOperation = z.object({
 });
 export type RunningOperation = z.infer<typeof RunningOperation>;
 
-/** <workdir>/operation.json, written by the page's detached-operation supervisor. */
+/** <workdir>/operation.json, written by the job service (src/kit/jobs) for a detached job. */
 export const OperationRecord = z.object({
-  command: z.string(),
-  pid: z.number().int().positive(),
-  unit: z.string().optional(),
+  command: z.string(), // a label, e.g. "sync incr"
+  pid: z.number().int().positive(), // the command's own process
+  unit: z.string().optional(), // transient systemd unit name
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   exitCode: z.number().int().optional(),
+  id: z.string().optional(), // this launch (a later launch on the same directory has another)
+  mode: z.enum(["systemd", "setsid"]).optional(),
+  argv: z.array(z.string()).optional(), // never holds a secret: those travel on stdin
+  procStart: z.string().optional(), // /proc/<pid>/stat starttime: a reused pid is not this job
+  supervisorPid: z.number().int().positive().optional(),
+  supervisorStart: z.string().optional(),
+  cancelled: z.boolean().optional(), // ended by `job cancel`, not a failure
 });
 export type OperationRecord = z.infer<typeof OperationRecord>;
 
