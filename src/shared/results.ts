@@ -56,6 +56,33 @@ export const OperationRecord = z.object({
 });
 export type OperationRecord = z.infer<typeof OperationRecord>;
 
+/** `job start`: the detached job just launched. */
+export const JobStarted = z.object({
+  workdir: z.string(),
+  label: z.string(),
+  id: z.string(),
+  mode: z.enum(["systemd", "setsid"]),
+  pid: z.number().int().positive(),
+  log: z.string(),
+  unit: z.string().optional(),
+});
+export type JobStarted = z.infer<typeof JobStarted>;
+
+/** `job status` and `job cancel`: the workdir's job as it is now. */
+export const JobStatusResult = z.object({
+  state: z.enum(["none", "running", "exited", "lost"]),
+  record: OperationRecord.nullable(),
+});
+export type JobStatusResult = z.infer<typeof JobStatusResult>;
+
+/** `job tail`: a file's bytes from an offset (size -1: no such file; start -1: the file is shorter). */
+export const TailChunk = z.object({
+  size: z.number().int(),
+  start: z.number().int(),
+  text: z.string(),
+});
+export type TailChunk = z.infer<typeof TailChunk>;
+
 /** The KVM domain of a migration after cutover, as libvirt reports it now ("undefined": no such domain). */
 export const DomainStatus = z.object({
   name: z.string(),
