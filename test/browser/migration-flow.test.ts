@@ -307,8 +307,10 @@ test("a running copy outlives the tab: a new tab re-attaches, asks for the passw
     await cockpit.screenshot(page, "23-reattached-running");
     await page.click("#v2k-cancel");
     await page.waitForFunction(() => document.querySelector("#v2k-migration")?.getAttribute("data-running") === "false", { timeout: 60_000 });
-    const op = JSON.parse(readFileSync(join(wd, "operation.json"), "utf8")) as { exitCode?: number };
-    assert.notEqual(op.exitCode, 0, "the cancelled helper reports failure");
+    const op = JSON.parse(readFileSync(join(wd, "operation.json"), "utf8")) as { exitCode?: number; cancelled?: boolean };
+    assert.notEqual(op.exitCode, 0, "the cancelled helper did not finish");
+    assert.equal(op.cancelled, true, "recorded as cancelled, not failed");
+    await shows("#v2k-cancelled", "sync base");
     assert.equal(read().phase, "cbt-enabled", "a cancelled base copy does not advance the phase");
     await cockpit.screenshot(page, "24-cancelled");
   } finally {
