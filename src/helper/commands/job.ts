@@ -24,7 +24,9 @@ function existingDir(path: string): string {
   return dir;
 }
 
-const workdirOption = { workdir: { type: "string" as const, valueName: "DIR", description: "the job's directory (a migration's workdir)" } };
+const workdirOption = {
+  workdir: { type: "string" as const, valueName: "DIR", description: "the job's directory (a migration's workdir)" },
+};
 const workdirField = { workdir: z.string({ required_error: "--workdir is required" }).min(1, "--workdir is required") };
 
 /** The helper command's words ("sync incr"), without options and their values. */
@@ -38,10 +40,15 @@ export const jobStartCommand = defineCommand({
   summary: "run a helper command detached (systemd unit or background session); its stdin (a password) is passed on",
   options: {
     ...workdirOption,
-    name: { type: "string", valueName: "NAME", description: "unit name suffix: ablestack-v2k-NAME (default: the workdir's name and the command)" },
+    name: {
+      type: "string", valueName: "NAME", description: "unit name suffix: ablestack-v2k-NAME (default: the workdir's name and the command)",
+    },
     log: { type: "string", valueName: "FILE", description: `log file in the workdir (default ${JOB_LOG})` },
   },
-  schema: z.object({ ...workdirField, name: z.string().min(1).optional(), log: z.string().regex(/^[^/]+$/, "--log is a file name").default(JOB_LOG),
+  schema: z.object({
+    ...workdirField,
+    name: z.string().min(1).optional(),
+    log: z.string().regex(/^[^/]+$/, "--log is a file name").default(JOB_LOG),
     positionals: z.array(z.string()).min(1, "the helper command to run goes after '--'") }),
   render: (d) => {
     const r = d as { label: string; unit?: string; pid: number };
@@ -57,7 +64,8 @@ export const jobStartCommand = defineCommand({
       dir, name: o.name ?? `${basename(dir)}-${words.join("-")}`, label, argv: helperJobArgv(dir, o.positionals),
       ...(stdin ? { stdin } : {}), log: o.log, supervisor: helperSupervisor(),
     });
-    return { workdir: dir, label, id: started.id, mode: started.mode, pid: started.pid, log: started.log, ...(started.unit ? { unit: started.unit } : {}) };
+    const { id, mode, pid, log, unit } = started;
+    return { workdir: dir, label, id, mode, pid, log, ...(unit ? { unit } : {}) };
   },
 });
 
@@ -71,7 +79,9 @@ export const jobSuperviseCommand = defineCommand({
     label: { type: "string", valueName: "TEXT", description: "what the job does" },
     unit: { type: "string", valueName: "UNIT", description: "the systemd unit it runs in" },
   },
-  schema: z.object({ ...workdirField, id: z.string().min(1), label: z.string().min(1), unit: z.string().optional(), positionals: z.array(z.string()).min(1) }),
+  schema: z.object({
+    ...workdirField, id: z.string().min(1), label: z.string().min(1), unit: z.string().optional(), positionals: z.array(z.string()).min(1),
+  }),
   render: (d) => `job ended with exit code ${(d as { exitCode: number }).exitCode}`,
   exitCode: (d) => (d as { exitCode: number }).exitCode,
   async run(o) {
@@ -100,7 +110,9 @@ export const jobCancelCommand = defineCommand({
   path: ["job", "cancel"],
   summary: "stop the workdir's detached job: SIGTERM, SIGKILL after the grace period; recorded as cancelled",
   options: { ...workdirOption, grace: { type: "string", valueName: "S", description: "seconds between SIGTERM and SIGKILL (default 10)" } },
-  schema: z.object({ ...workdirField, grace: z.coerce.number().nonnegative().max(3600).default(10), positionals: z.array(z.string()).max(0) }),
+  schema: z.object({
+    ...workdirField, grace: z.coerce.number().nonnegative().max(3600).default(10), positionals: z.array(z.string()).max(0),
+  }),
   render: (d) => {
     const s = d as ReturnType<typeof jobStatus>;
     return s.record ? `${s.record.command}: ${s.state}${s.record.cancelled ? " (cancelled)" : ""}` : "no job";

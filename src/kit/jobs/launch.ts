@@ -81,13 +81,16 @@ export async function startJob(req: StartJobRequest): Promise<StartedJob> {
   return { id, mode, pid: record.pid, log: join(req.dir, req.log), record, ...(unit ? { unit } : {}) };
 }
 
-async function launchUnit(req: StartJobRequest, unit: string, argv: string[], env: Record<string, string>): Promise<{ pid?: number; exited: () => boolean }> {
+async function launchUnit(
+  req: StartJobRequest, unit: string, argv: string[], env: Record<string, string>,
+): Promise<{ pid?: number; exited: () => boolean }> {
   const stdinFile = req.stdin === undefined ? undefined : writeStdinFile(req.dir, req.stdin);
   try {
     const sd = systemdRunArgv({ unit, dir: req.dir, log: req.log, stdinFile, argv, env, cwd: process.cwd() });
     const r = await exec(sd[0]!, sd.slice(1), { timeoutMs: 60_000, env, okCodes: [0, 1] });
     if (r.exitCode !== 0) {
-      throw new V2kError("PROCESS_FAILED", `systemd-run could not start ${unit}`, "See the journal: 'journalctl -xe'.", { detail: r.stderr.trim() });
+      throw new V2kError("PROCESS_FAILED", `systemd-run could not start ${unit}`, "See the journal: 'journalctl -xe'.",
+        { detail: r.stderr.trim() });
     }
   } finally {
     if (stdinFile) rmSync(stdinFile, { force: true }); // Type=exec: systemd opened it before returning

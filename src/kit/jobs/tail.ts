@@ -37,7 +37,9 @@ export function readTail(path: string, offset: number, windowBytes: number): Tai
  * Follows `path` from `offset` until `signal` aborts, calling `onChunk` with each run of complete
  * lines; a file that shrank (replaced or truncated) is read again from its start.
  */
-export async function followFile(path: string, offset: number, onChunk: (c: TailChunk) => void, signal: AbortSignal, pollMs = 250): Promise<void> {
+export async function followFile(
+  path: string, offset: number, onChunk: (c: TailChunk) => void, signal: AbortSignal, pollMs = 250,
+): Promise<void> {
   let at = offset;
   while (!signal.aborted) {
     const chunk = readTail(path, at, 0);
