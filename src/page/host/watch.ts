@@ -54,7 +54,8 @@ export function watchEvents(workdir: string, onEvents: (events: V2kEvent[], rest
   const path = `${workdir}/events.log`;
   // the helper reads what was appended (`job tail`): only the new bytes cross the socket
   const read: TailReader = (offset, window) => runHelper({
-    args: ["job", "tail", "--file", path, "--offset", String(offset), "--window", String(window)], result: TailChunk,
+    // `--offset=-1`, not `--offset -1`: a separate value starting with a dash is refused as ambiguous
+    args: ["job", "tail", "--file", path, `--offset=${offset}`, `--window=${window}`], result: TailChunk,
   }).promise;
   const tail = new EventLogTail(read, onEvents, onMalformed);
   // The bridge's inotify watch (fswatch1) only says "changed"; the tail reads what was appended.

@@ -44,7 +44,14 @@ export class FakeCockpit {
 
   /** Plays `ablestack_v2k job tail` over this.fs (byte offsets): its --json result line. */
   private tail(argv: string[]): string {
-    const opt = (name: string) => argv[argv.indexOf(name) + 1] ?? "";
+    // like node's parseArgs: a value starting with a dash only in the --name=value form
+    const opt = (name: string) => {
+      const eq = argv.find((a) => a.startsWith(`${name}=`));
+      const next = argv[argv.indexOf(name) + 1];
+      if (eq) return eq.slice(name.length + 1);
+      if (next === undefined || next.startsWith("-")) throw new Error(`${name}: ambiguous or missing value`);
+      return next;
+    };
     const content = this.fs.get(opt("--file"));
     const data = (() => {
       if (content === undefined) return { size: -1, start: -1, text: "" };

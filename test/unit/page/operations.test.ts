@@ -69,6 +69,6 @@ test("events.log is read through `job tail` from the last offset after each chan
   const tails = fake.processes.filter((p) => isTail(p.argv));
   assert.ok(tails.length >= 2);
   for (const t of tails) noShell(t.argv);
-  assert.deepEqual(tails[0]!.argv.slice(2), ["job", "tail", "--file", path, "--offset", "-1", "--window", String(2 * 1024 * 1024)]);
-  assert.deepEqual(tails.at(-1)!.argv.slice(2, 8), ["job", "tail", "--file", path, "--offset", String(Buffer.byteLength(first))]);
+  assert.deepEqual(tails[0]!.argv.slice(2), ["job", "tail", "--file", path, "--offset=-1", `--window=${2 * 1024 * 1024}`]);
+  assert.deepEqual(tails.at(-1)!.argv.slice(2, 7), ["job", "tail", "--file", path, `--offset=${Buffer.byteLength(first)}`]);
 });
