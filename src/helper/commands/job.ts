@@ -5,7 +5,7 @@
 import { statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { z } from "zod";
-import { defineCommand, type Command } from "../cli/command";
+import { defineCommand, type Command, type CommandContext } from "../../kit/cli/command";
 import { V2kError } from "../../shared/v2k-error";
 import { cancelJob, followFile, jobStatus, readTail, startJob, superviseJob } from "../../kit/jobs/index";
 import { helperJobArgv, helperSupervisor } from "../run/launcher";
@@ -24,10 +24,11 @@ function existingDir(path: string): string {
   return dir;
 }
 
-const workdirOption = {
-  workdir: { type: "string" as const, valueName: "DIR", description: "the job's directory (a migration's workdir)" },
-};
-const workdirField = { workdir: z.string({ required_error: "--workdir is required" }).min(1, "--workdir is required") };
+/** The job's directory: the global --workdir (a migration's workdir), before or after the command words. */
+function jobDir(ctx: CommandContext): string {
+  if (!ctx.global.workdir) throw new V2kError("USAGE", "--workdir is required", "Pass the migration's workdir with --workdir.");
+  return existingDir(ctx.global.workdir);
+}
 
 /** The helper command's words ("sync incr"), without options and their values. */
 function commandWords(args: string[]): string[] {
@@ -39,14 +40,12 @@ export const jobStartCommand = defineCommand({
   path: ["job", "start"],
   summary: "run a helper command detached (systemd unit or background session); its stdin (a password) is passed on",
   options: {
-    ...workdirOption,
     name: {
       type: "string", valueName: "NAME", description: "unit name suffix: ablestack-v2k-NAME (default: the workdir's name and the command)",
     },
     log: { type: "string", valueName: "FILE", description: `log file in the workdir (default ${JOB_LOG})` },
   },
   schema: z.object({
-    ...workdirField,
     name: z.string().min(1).optional(),
     log: z.string().regex(/^[^/]+$/, "--log is a file name").default(JOB_LOG),
     positionals: z.array(z.string()).min(1, "the helper command to run goes after '--'") }),
@@ -55,7 +54,7 @@ export const jobStartCommand = defineCommand({
     return `${r.label} running (${r.unit ? `unit ${r.unit}` : `pid ${r.pid}`})`;
   },
   async run(o, ctx) {
-    const dir = existingDir(o.workdir);
+    const dir = jobDir(ctx);
     const words = commandWords(o.positionals);
     if (words[0] === "job") throw new V2kError("USAGE", "a job cannot start a job command", "Pass a migration command, e.g. 'sync incr'.");
     const label = words.join(" ") || o.positionals[0]!;
@@ -74,18 +73,17 @@ export const jobSuperviseCommand = defineCommand({
   summary: "the main process of a detached job: runs it and records its end in operation.json",
   hidden: true,
   options: {
-    ...workdirOption,
     id: { type: "string", valueName: "ID", description: "the launch's id" },
     label: { type: "string", valueName: "TEXT", description: "what the job does" },
     unit: { type: "string", valueName: "UNIT", description: "the systemd unit it runs in" },
   },
   schema: z.object({
-    ...workdirField, id: z.string().min(1), label: z.string().min(1), unit: z.string().optional(), positionals: z.array(z.string()).min(1),
+    id: z.string().min(1), label: z.string().min(1), unit: z.string().optional(), positionals: z.array(z.string()).min(1),
   }),
   render: (d) => `job ended with exit code ${(d as { exitCode: number }).exitCode}`,
   exitCode: (d) => (d as { exitCode: number }).exitCode,
-  async run(o) {
-    const exitCode = await superviseJob({ dir: existingDir(o.workdir), id: o.id, label: o.label, unit: o.unit, argv: o.positionals });
+  async run(o, ctx) {
+    const exitCode = await superviseJob({ dir: jobDir(ctx), id: o.id, label: o.label, unit: o.unit, argv: o.positionals });
     return { exitCode };
   },
 });
@@ -93,32 +91,32 @@ export const jobSuperviseCommand = defineCommand({
 export const jobStatusCommand = defineCommand({
   path: ["job", "status"],
   summary: "the workdir's detached job: running, exited (with its exit code), lost or none",
-  options: workdirOption,
-  schema: z.object({ ...workdirField, positionals: z.array(z.string()).max(0) }),
+  options: {},
+  schema: z.object({ positionals: z.array(z.string()).max(0) }),
   render: (d) => {
     const s = d as ReturnType<typeof jobStatus>;
     if (!s.record) return "no job";
     const end = s.state === "exited" ? ` (exit ${s.record.exitCode}${s.record.cancelled ? ", cancelled" : ""})` : "";
     return `${s.record.command}: ${s.state}${end}`;
   },
-  async run(o) {
-    return jobStatus(existingDir(o.workdir));
+  async run(_o, ctx) {
+    return jobStatus(jobDir(ctx));
   },
 });
 
 export const jobCancelCommand = defineCommand({
   path: ["job", "cancel"],
   summary: "stop the workdir's detached job: SIGTERM, SIGKILL after the grace period; recorded as cancelled",
-  options: { ...workdirOption, grace: { type: "string", valueName: "S", description: "seconds between SIGTERM and SIGKILL (default 10)" } },
+  options: { grace: { type: "string", valueName: "S", description: "seconds between SIGTERM and SIGKILL (default 10)" } },
   schema: z.object({
-    ...workdirField, grace: z.coerce.number().nonnegative().max(3600).default(10), positionals: z.array(z.string()).max(0),
+    grace: z.coerce.number().nonnegative().max(3600).default(10), positionals: z.array(z.string()).max(0),
   }),
   render: (d) => {
     const s = d as ReturnType<typeof jobStatus>;
     return s.record ? `${s.record.command}: ${s.state}${s.record.cancelled ? " (cancelled)" : ""}` : "no job";
   },
-  async run(o) {
-    return cancelJob(existingDir(o.workdir), o.grace * 1000);
+  async run(o, ctx) {
+    return cancelJob(jobDir(ctx), o.grace * 1000);
   },
 });
 

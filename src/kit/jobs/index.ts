@@ -3,7 +3,7 @@
 export { startJob, selfArgv, type StartJobRequest, type StartedJob } from "./launch";
 export { superviseJob, superviseArgs, type SuperviseSpec } from "./supervise";
 export { cancelJob } from "./cancel";
-export { jobStatus, readJobRecord, processStartTime, OPERATION_FILE, CANCEL_MARK, type JobState, type JobStatus } from "./record";
+export { jobStatus, readJobRecord, liveStartTime, OPERATION_FILE, CANCEL_MARK, type JobState, type JobStatus } from "./record";
 export { readTail, followFile, type TailChunk } from "./tail";
 export { sweepStaleStdinFiles, STDIN_DIR } from "./stdin-file";
 export { systemdRunArgv, systemdIsInit, unitNameFor, passedEnvironment, type SystemdRunSpec } from "./systemd";

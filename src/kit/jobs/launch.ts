@@ -8,8 +8,8 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
 import { type OperationRecord } from "../../shared/results";
-import { exec } from "../../helper/util/exec";
-import { jobStatus, processStartTime, readJobRecord, writeJobRecord } from "./record";
+import { exec } from "../exec";
+import { jobStatus, liveStartTime, readJobRecord, writeJobRecord } from "./record";
 import { sweepStaleStdinFiles, writeStdinFile } from "./stdin-file";
 import { superviseArgs } from "./supervise";
 import { systemdIsInit, systemdRunArgv, unitNameFor } from "./systemd";
@@ -71,7 +71,7 @@ export async function startJob(req: StartJobRequest): Promise<StartedJob> {
   if (!req.supervisor) {
     const pid = launched.pid ?? (await unitMainPid(unit!, env));
     const record: OperationRecord = {
-      command: req.label, pid, procStart: processStartTime(pid), startedAt: new Date().toISOString(), id, mode, argv: req.argv,
+      command: req.label, pid, procStart: liveStartTime(pid), startedAt: new Date().toISOString(), id, mode, argv: req.argv,
       ...(unit ? { unit } : {}),
     };
     writeJobRecord(req.dir, record);

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { OperationRecord } from "../../shared/results";
-import { writeFileAtomic } from "../../helper/state/atomic-file";
+import { writeFileAtomic } from "../atomic-file";
 
 export const OPERATION_FILE = "operation.json";
 /** Present while a cancel is under way: the supervisor then records the end as cancelled. */
@@ -30,8 +30,8 @@ export function writeJobRecord(dir: string, record: OperationRecord): void {
   writeFileAtomic(join(dir, OPERATION_FILE), JSON.stringify(record) + "\n", 0o600);
 }
 
-/** Field 22 (starttime) of /proc/<pid>/stat; "" when the process is gone or a zombie. */
-export function processStartTime(pid: number): string {
+/** Field 22 (starttime) of /proc/<pid>/stat; "" when the process is gone or a zombie (kit/process counts a zombie as alive). */
+export function liveStartTime(pid: number): string {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // the command name (field 2) may hold spaces and parentheses: split after the last ')'
@@ -45,7 +45,7 @@ export function processStartTime(pid: number): string {
 /** The process `pid` still runs and is the one that started at `procStart` (when known). */
 export function sameProcess(pid: number | undefined, procStart: string | undefined): boolean {
   if (pid === undefined) return false;
-  const now = processStartTime(pid);
+  const now = liveStartTime(pid);
   if (now === "") return false;
   return procStart === undefined || procStart === "" || now === procStart;
 }

@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { processStartTime } from "./record";
+import { liveStartTime } from "./record";
 
 export const STDIN_DIR = ".job-stdin";
 
@@ -18,7 +18,7 @@ export function stdinDir(dir: string): string {
 
 /** Writes `content` to a new 0600 file named after this process; the caller removes it. */
 export function writeStdinFile(dir: string, content: string): string {
-  const file = join(stdinDir(dir), `stdin-${process.pid}-${processStartTime(process.pid)}-${randomBytes(4).toString("hex")}`);
+  const file = join(stdinDir(dir), `stdin-${process.pid}-${liveStartTime(process.pid)}-${randomBytes(4).toString("hex")}`);
   writeFileSync(file, content, { mode: 0o600, flag: "wx" });
   return file;
 }
@@ -34,7 +34,7 @@ export function sweepStaleStdinFiles(dir: string): string[] {
   const removed: string[] = [];
   for (const name of names) {
     const m = /^stdin-(\d+)-(\d*)-/.exec(name);
-    if (m && processStartTime(Number(m[1])) === m[2] && m[2] !== "") continue; // its launcher still runs
+    if (m && liveStartTime(Number(m[1])) === m[2] && m[2] !== "") continue; // its launcher still runs
     rmSync(join(dir, STDIN_DIR, name), { force: true });
     removed.push(name);
   }

@@ -7,7 +7,7 @@ import { existsSync, rmSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
 import { type OperationRecord } from "../../shared/results";
-import { CANCEL_MARK, processStartTime, writeJobRecord } from "./record";
+import { CANCEL_MARK, liveStartTime, writeJobRecord } from "./record";
 
 export interface SuperviseSpec {
   dir: string;
@@ -31,8 +31,8 @@ export async function superviseJob(s: SuperviseSpec): Promise<number> {
   });
   const pid = child.pid!;
   const started: OperationRecord = {
-    command: s.label, pid, procStart: processStartTime(pid), startedAt: new Date().toISOString(), id: s.id,
-    mode: s.unit ? "systemd" : "setsid", argv: s.argv, supervisorPid: process.pid, supervisorStart: processStartTime(process.pid),
+    command: s.label, pid, procStart: liveStartTime(pid), startedAt: new Date().toISOString(), id: s.id,
+    mode: s.unit ? "systemd" : "setsid", argv: s.argv, supervisorPid: process.pid, supervisorStart: liveStartTime(process.pid),
     ...(s.unit ? { unit: s.unit } : {}),
   };
   const exited = new Promise<number>((resolve) => child.once("exit", (code, signal) => {

@@ -8,12 +8,12 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  cancelJob, jobStatus, processStartTime, readJobRecord, readTail, startJob, STDIN_DIR, systemdIsInit, systemdRunArgv, unitNameFor,
+  cancelJob, jobStatus, liveStartTime, readJobRecord, readTail, startJob, STDIN_DIR, systemdIsInit, systemdRunArgv, unitNameFor,
 } from "../../../src/kit/jobs/index";
 import { V2kError } from "../../../src/shared/v2k-error";
-import { repoRoot } from "../../support/lab";
+import { entry } from "../cutover/cli-helpers";
 
-const supervisor = [process.execPath, "--import", "tsx", join(repoRoot, "src/helper/cli/entry.ts"), "job", "supervise"];
+const supervisor = [process.execPath, "--import", "tsx", entry, "job", "supervise"];
 
 async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -56,7 +56,7 @@ test("setsid: start returns with the command's pid; it reads the secret on stdin
   assert.equal(running.state, "running");
   assert.equal(running.record!.pid, job.pid);
   assert.equal(running.record!.command, "sync incr");
-  assert.equal(running.record!.procStart, processStartTime(job.pid));
+  assert.equal(running.record!.procStart, liveStartTime(job.pid));
   for (const pid of [job.pid, running.record!.supervisorPid!]) {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
     assert.ok(!cmdline.includes(secret), `secret in the argv of ${pid}`);
@@ -96,7 +96,7 @@ test("cancel: SIGTERM, then SIGKILL after the grace period; recorded as cancelle
   assert.equal(after.state, "exited");
   assert.equal(after.record!.exitCode, 137, "killed");
   assert.equal(after.record!.cancelled, true);
-  assert.equal(processStartTime(job.pid), "", "the command is gone");
+  assert.equal(liveStartTime(job.pid), "", "the command is gone");
   assert.equal(existsSync(join(dir, "operation.cancel")), false);
   // cancelling an ended job changes nothing
   assert.deepEqual(await cancelJob(dir, 100), after);
@@ -122,7 +122,7 @@ test("stale stdin files of a launcher killed mid-way are swept at the next start
   const stdinDir = join(dir, STDIN_DIR);
   mkdirSync(stdinDir, { mode: 0o700 });
   const stale = `stdin-${deadPid()}-12345-abcd`;
-  const live = `stdin-${process.pid}-${processStartTime(process.pid)}-beef`;
+  const live = `stdin-${process.pid}-${liveStartTime(process.pid)}-beef`;
   writeFileSync(join(stdinDir, stale), "old secret", { mode: 0o600 });
   writeFileSync(join(stdinDir, live), "in use", { mode: 0o600 });
   await startJob({ dir, name: "t6", label: "quick", argv: ["/bin/true"], log: "job.log", supervisor });
