@@ -38,16 +38,50 @@ export const RunningOperation = z.object({
 });
 export type RunningOperation = z.infer<typeof RunningOperation>;
 
-/** <workdir>/operation.json, written by the page's detached-operation supervisor. */
+/** <workdir>/operation.json, written by the job service (src/kit/jobs) for a detached job. */
 export const OperationRecord = z.object({
-  command: z.string(),
-  pid: z.number().int().positive(),
-  unit: z.string().optional(),
+  command: z.string(), // a label, e.g. "sync incr"
+  pid: z.number().int().positive(), // the command's own process
+  unit: z.string().optional(), // transient systemd unit name
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   exitCode: z.number().int().optional(),
+  id: z.string().optional(), // this launch (a later launch on the same directory has another)
+  mode: z.enum(["systemd", "setsid"]).optional(),
+  argv: z.array(z.string()).optional(), // never holds a secret: those travel on stdin
+  procStart: z.string().optional(), // /proc/<pid>/stat starttime: a reused pid is not this job
+  supervisorPid: z.number().int().positive().optional(),
+  supervisorStart: z.string().optional(),
+  cancelled: z.boolean().optional(), // ended by `job cancel`, not a failure
 });
 export type OperationRecord = z.infer<typeof OperationRecord>;
+
+/** `job start`: the detached job just launched. */
+export const JobStarted = z.object({
+  workdir: z.string(),
+  label: z.string(),
+  id: z.string(),
+  mode: z.enum(["systemd", "setsid"]),
+  pid: z.number().int().positive(),
+  log: z.string(),
+  unit: z.string().optional(),
+});
+export type JobStarted = z.infer<typeof JobStarted>;
+
+/** `job status` and `job cancel`: the workdir's job as it is now. */
+export const JobStatusResult = z.object({
+  state: z.enum(["none", "running", "exited", "lost"]),
+  record: OperationRecord.nullable(),
+});
+export type JobStatusResult = z.infer<typeof JobStatusResult>;
+
+/** `job tail`: a file's bytes from an offset (size -1: no such file; start -1: the file is shorter). */
+export const TailChunk = z.object({
+  size: z.number().int(),
+  start: z.number().int(),
+  text: z.string(),
+});
+export type TailChunk = z.infer<typeof TailChunk>;
 
 /** The KVM domain of a migration after cutover, as libvirt reports it now ("undefined": no such domain). */
 export const DomainStatus = z.object({

@@ -11,6 +11,7 @@ import { V2kError, toErrorInfo } from "../../shared/v2k-error";
 import { defaultWorkdirRoot } from "../state/workdir";
 import { LOCK_FILE } from "../state/lock";
 import { processStartTime } from "../../kit/process";
+import { jobStatus } from "../../kit/jobs/index";
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { savedDomainOptions } from "../cutover/domain-config";
 import { processAlive } from "../../kit/process";
@@ -79,19 +80,13 @@ export async function readWorkdirManifest(workdir: string): Promise<Manifest> {
 
 
 /**
- * The operation running on the workdir, if any: operation.json (written by the page's supervisor of
- * detached operations, and by `run --detach`) without an exit code and with a live pid, else the
- * live holder of the workdir's lock.
+ * The operation running on the workdir, if any: the job service's record (operation.json, written for
+ * `job start` and `run --detach`) while its command lives, else the live holder of the workdir's lock.
  */
 export async function runningOperation(workdir: string): Promise<RunningOperation | null> {
-  let record;
-  try {
-    record = OperationRecord.safeParse(JSON.parse(await readFile(join(workdir, "operation.json"), "utf8")));
-  } catch {
-    record = null;
-  }
-  if (record?.success && record.data.exitCode === undefined && processAlive(record.data.pid)) {
-    const { command, pid, unit, startedAt } = record.data;
+  const job = jobStatus(workdir);
+  if (job.state === "running" && job.record) {
+    const { command, pid, unit, startedAt } = job.record;
     return { command, pid, startedAt, ...(unit ? { unit } : {}) };
   }
   return lockHolder(workdir);

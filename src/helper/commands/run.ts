@@ -7,7 +7,7 @@ import { acquireLock, readManifest } from "../state/index";
 import { CutoverFields, cutoverOptions } from "./cutover";
 import { DEFAULT_CRITERION, parseCriterion } from "../run/criterion";
 import { ensureInitialized, runPipeline, type RunPipelineOptions } from "../run/pipeline";
-import { launchDetached, recordOperationEnd, recordOperationStart, selfArgv } from "../run/launcher";
+import { launchDetached } from "../run/launcher";
 
 
 const schema = z.object({
@@ -45,8 +45,8 @@ function pipelineOptions(o: RunOptions): RunPipelineOptions {
   };
 }
 
-/** The detached child's argv: this helper, the same options, the workdir, the password on stdin. */
-function childArgs(workdir: string): string[] {
+/** The detached run's options: the same, minus the workdir and password sources (the password goes on stdin). */
+function childArgs(): string[] {
   const out: string[] = [];
   const args = process.argv.slice(2);
   for (let i = 0; i < args.length; i++) {
@@ -59,7 +59,7 @@ function childArgs(workdir: string): string[] {
     if (a.startsWith("--password-file=") || a.startsWith("--workdir=")) continue;
     out.push(a);
   }
-  return ["--workdir", workdir, "--json", ...out, "--password-stdin"];
+  return [...out, "--password-stdin"];
 }
 
 async function detach(o: RunOptions, ctx: CommandContext) {
@@ -69,7 +69,7 @@ async function detach(o: RunOptions, ctx: CommandContext) {
   const { manifest } = readManifest(workdir);
   const v = manifest.vcenter;
   const access = await resolveVcenterAccess(o, { env: process.env, readStdin: ctx.readStdin }, { url: v.url, username: v.username, thumbprint: v.thumbprint, insecure: v.insecure });
-  const launched = await launchDetached(workdir, manifest.runId, [...selfArgv(), ...childArgs(workdir)], access.password + "\n");
+  const launched = await launchDetached(workdir, manifest.runId, childArgs(), access.password + "\n");
   ctx.emitter.log("info", "run", launched.mode === "systemd" ? `running as systemd unit ${launched.unit}` : `running detached as pid ${launched.pid} (log ${launched.log})`);
   return { detached: true, ...launched, runId: manifest.runId };
 }
@@ -105,11 +105,6 @@ export const runCommand = defineCommand({
   },
   async run(o, ctx) {
     if (o.detach) return detach(o, ctx);
-    return runPipeline(pipelineOptions(o), ctx, (wd) => {
-      // under the lock, so a second run can never overwrite the record of the one running
-      recordOperationStart(wd.path);
-      // at exit, after the result line reached events.log, with the real exit code
-      process.once("exit", (code) => recordOperationEnd(wd.path, code));
-    });
+    return runPipeline(pipelineOptions(o), ctx);
   },
 });

@@ -2,10 +2,9 @@
 // Foreground until SIGINT/SIGTERM, or --background: detach, wait until it answers, return.
 import { z } from "zod";
 import { randomBytes, randomUUID } from "node:crypto";
-import { openSync, closeSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { request } from "node:https";
-import { join, resolve } from "node:path";
-import { spawn } from "node:child_process";
+import { basename, join, resolve } from "node:path";
 import { defineCommand } from "../../kit/cli/command";
 import { V2kError } from "../../shared/v2k-error";
 import { openLabModel } from "../model/index";
@@ -15,6 +14,7 @@ import { ensureLabTls } from "../tls";
 import { type LabFile, labFilePath, readLabFileIfAny, writeLabFile } from "../labfile";
 import { processAlive } from "../../kit/process";
 import { API_PROFILES, versionProfile } from "../soap/versions";
+import { startJob } from "../../kit/jobs/index";
 
 const DEFAULT_HOST = "127.0.0.2";
 const BACKGROUND_READY_MS = 180_000;
@@ -123,20 +123,8 @@ async function runBackground(o: z.output<typeof options>, dir: string): Promise<
   if (o.listen) args.push("--listen", o.listen);
   if (o.scenario) args.push("--scenario", o.scenario);
   if (o["api-version"]) args.push("--api-version", o["api-version"]);
-  const logFile = join(dir, "lab.log");
-  const logFd = openSync(logFile, "a", 0o600);
-  let pid: number | undefined;
-  try {
-    // node's spawn rather than execa: the daemon must own the log file descriptor itself (execa would
-    // pipe file targets through this process, and the daemon would lose its output when we exit).
-    const child = spawn(process.execPath, args, { detached: true, stdio: ["ignore", logFd, logFd] });
-    child.on("error", () => undefined);
-    child.unref();
-    pid = child.pid;
-  } finally {
-    closeSync(logFd);
-  }
-  if (pid === undefined) throw new V2kError("PROCESS_FAILED", "Could not start the lab process", `See ${join(dir, "lab.log")}.`);
+  // the job service: a transient unit under systemd, else a detached session; the lab is its own job
+  const { pid } = await startJob({ dir, name: `lab-${basename(dir)}`, label: "lab start", argv: [process.execPath, ...args], log: "lab.log" });
   const deadline = Date.now() + BACKGROUND_READY_MS;
   while (Date.now() < deadline) {
     if (!processAlive(pid)) throw new V2kError("PROCESS_FAILED", "The lab process exited during start-up", `See ${join(dir, "lab.log")}.`);

@@ -3,12 +3,9 @@
 // The first read takes only the last `windowBytes`. A file shorter than what was read means it was
 // replaced: start over. Offsets count bytes and only ever advance by complete lines.
 import { parseEventLine, type V2kEvent } from "../../shared/events";
+import { type TailChunk } from "../../shared/results";
 
-export interface TailChunk {
-  size: number; // file size when read, -1 when the file does not exist
-  start: number; // byte offset `text` starts at, -1 when the file is shorter than the offset asked for
-  text: string;
-}
+export type { TailChunk };
 
 /** Reads the file from `offset` (bytes); offset -1 asks for the last `window` bytes. */
 export type TailReader = (offset: number, window: number) => Promise<TailChunk>;
@@ -83,19 +80,4 @@ export class EventLogTail {
     }
     if (events.length > 0 || restarted) this.onEvents(events, restarted);
   }
-}
-
-/** `sh -c` script behind the TailReader: $1 file, $2 offset (-1: the last $3 bytes). */
-export const TAIL_SCRIPT = `
-size=$(stat -c %s -- "$1" 2>/dev/null) || { echo "-1 -1"; exit 0; }
-if [ "$2" -lt 0 ]; then start=$((size > $3 ? size - $3 : 0)); else start=$2; fi
-if [ "$start" -gt "$size" ]; then echo "$size -1"; exit 0; fi
-echo "$size $start"
-tail -c +"$((start + 1))" -- "$1"
-`;
-
-export function parseTailOutput(output: string): TailChunk {
-  const nl = output.indexOf("\n");
-  const [size, start] = (nl < 0 ? output : output.slice(0, nl)).trim().split(" ").map(Number);
-  return { size: size ?? -1, start: start ?? -1, text: nl < 0 ? "" : output.slice(nl + 1) };
 }

@@ -2,10 +2,11 @@
 // bridge): the page re-attaches to running work by watching, it does not poll.
 import { Manifest } from "../../shared/manifest";
 import { type V2kEvent } from "../../shared/events";
-import { EventLogTail, TAIL_SCRIPT, parseTailOutput, type TailReader } from "./event-log-tail";
+import { EventLogTail, type TailReader } from "./event-log-tail";
 import { type ErrorInfo } from "../../shared/errors";
-import { OperationRecord } from "../../shared/results";
+import { OperationRecord, TailChunk } from "../../shared/results";
 import { cockpit } from "./cockpit";
+import { runHelper } from "./helper";
 
 export interface Unwatch {
   (): void;
@@ -51,10 +52,11 @@ export function watchManifest(workdir: string, onChange: (result: { manifest: Ma
 
 export function watchEvents(workdir: string, onEvents: (events: V2kEvent[], restarted: boolean) => void, onMalformed?: (line: string) => void): Unwatch {
   const path = `${workdir}/events.log`;
-  const read: TailReader = (offset, window) => new Promise((resolve, reject) => {
-    const proc = cockpit().spawn(["/bin/sh", "-c", TAIL_SCRIPT, "sh", path, String(offset), String(window)], { superuser: "require", err: "message" });
-    proc.then((out) => resolve(parseTailOutput(out)), reject);
-  });
+  // the helper reads what was appended (`job tail`): only the new bytes cross the socket
+  const read: TailReader = (offset, window) => runHelper({
+    // `--offset=-1`, not `--offset -1`: a separate value starting with a dash is refused as ambiguous
+    args: ["job", "tail", "--file", path, `--offset=${offset}`, `--window=${window}`], result: TailChunk,
+  }).promise;
   const tail = new EventLogTail(read, onEvents, onMalformed);
   // The bridge's inotify watch (fswatch1) only says "changed"; the tail reads what was appended.
   const channel = cockpit().channel({ payload: "fswatch1", path, superuser: "require" });

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { criterionHolds, parseCriterion } from "../../../src/helper/run/criterion";
-import { systemdRunArgv, unitNameFor } from "../../../src/helper/run/launcher";
+import { systemdRunArgv, unitNameFor } from "../../../src/kit/jobs/index";
 import { main } from "../../../src/kit/cli/main";
 import { program } from "../../../src/app/program";
 import { V2kError } from "../../../src/shared/v2k-error";
@@ -26,13 +26,14 @@ test("cutover criterion: parsing, defaults per part, strict comparison", () => {
 test("detached run under systemd: unit name from the run id, stdin from a file, output to run.log", () => {
   assert.equal(unitNameFor("20261128-041743-4c7dbe"), "ablestack-v2k-20261128-041743-4c7dbe");
   assert.equal(unitNameFor("a b/c"), "ablestack-v2k-a_b_c");
-  const argv = systemdRunArgv("ablestack-v2k-r1", "/w", "/w/.stdin", ["/usr/bin/node", "/h.mjs", "--workdir", "/w", "run"]);
+  const spec = { dir: "/w", log: "run.log", stdinFile: "/w/.job-stdin/s", cwd: "/", env: {} };
+  const argv = systemdRunArgv({ ...spec, unit: "ablestack-v2k-r1", argv: ["/usr/bin/node", "/h.mjs", "--workdir", "/w", "run"] });
   assert.deepEqual(argv.slice(0, 3), ["systemd-run", "--unit", "ablestack-v2k-r1"]);
-  assert.ok(argv.includes("StandardInput=file:/w/.stdin"));
+  assert.ok(argv.includes("StandardInput=file:/w/.job-stdin/s"));
   assert.ok(argv.includes("StandardOutput=append:/w/run.log"));
   assert.deepEqual(argv.slice(argv.indexOf("--") + 1), ["/usr/bin/node", "/h.mjs", "--workdir", "/w", "run"]);
   assert.ok(!argv.some((a) => /password/i.test(a)), "no secret on the command line");
-  const withEnv = systemdRunArgv("u", "/w", "/w/.stdin", ["x"], { GOVC_URL: "https://vc/sdk", GOVC_PASSWORD: "s3cret", ABLESTACK_V2K_DOMAIN_TYPE: "qemu", HOME: "/root" });
+  const withEnv = systemdRunArgv({ ...spec, unit: "u", argv: ["x"], env: { GOVC_URL: "https://vc/sdk", GOVC_PASSWORD: "s3cret", ABLESTACK_V2K_DOMAIN_TYPE: "qemu", HOME: "/root" } });
   assert.ok(withEnv.includes("--setenv=GOVC_URL=https://vc/sdk"));
   assert.ok(withEnv.includes("--setenv=ABLESTACK_V2K_DOMAIN_TYPE=qemu"));
   assert.ok(!withEnv.some((a) => a.includes("s3cret") || a.includes("HOME")), "the password stays out, unrelated variables too");

@@ -2,7 +2,7 @@
 // truncation, unknown and malformed lines, and folding of change bursts into few reads.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EventLogTail, parseTailOutput, type TailChunk } from "../../../src/page/host/event-log-tail";
+import { EventLogTail, type TailChunk } from "../../../src/page/host/event-log-tail";
 import { type V2kEvent } from "../../../src/shared/events";
 import { eventLine } from "./fake-cockpit";
 
@@ -80,9 +80,4 @@ test("a burst of change notifications folds into at most one more read", async (
   release();
   await first;
   assert.equal(reads, 2);
-});
-
-test("the script's output carries size and start on its first line", () => {
-  assert.deepEqual(parseTailOutput("120 100\nabc\n"), { size: 120, start: 100, text: "abc\n" });
-  assert.deepEqual(parseTailOutput("-1 -1\n"), { size: -1, start: -1, text: "" });
 });

@@ -1,7 +1,6 @@
 // A stand-in for the browser's `cockpit` object that records what the page asks of it and lets a
 // test play the bridge's side (stdout chunks, exit, file contents). It tests our wrapper, not Cockpit.
 import type { Cockpit, CockpitProcessError, CockpitSpawnOptions, CockpitSpawnPromise } from "../../../src/page/host/cockpit-types";
-import { TAIL_SCRIPT } from "../../../src/page/host/event-log-tail";
 
 export interface FakeProcess {
   argv: string[];
@@ -43,16 +42,26 @@ export class FakeCockpit {
     for (const w of this.watchers) if (w.path === path && !w.closed) w.fire();
   }
 
-  /** Plays the bridge running TAIL_SCRIPT over this.fs (byte offsets, as stat/tail do). */
+  /** Plays `ablestack_v2k job tail` over this.fs (byte offsets): its --json result line. */
   private tail(argv: string[]): string {
-    const [path, offsetText, windowText] = argv.slice(4);
-    const content = this.fs.get(path ?? "");
-    if (content === undefined) return "-1 -1\n";
-    const bytes = Buffer.from(content, "utf8");
-    const offset = Number(offsetText);
-    const start = offset < 0 ? Math.max(0, bytes.length - Number(windowText)) : offset;
-    if (start > bytes.length) return `${bytes.length} -1\n`;
-    return `${bytes.length} ${start}\n${bytes.subarray(start).toString("utf8")}`;
+    // like node's parseArgs: a value starting with a dash only in the --name=value form
+    const opt = (name: string) => {
+      const eq = argv.find((a) => a.startsWith(`${name}=`));
+      const next = argv[argv.indexOf(name) + 1];
+      if (eq) return eq.slice(name.length + 1);
+      if (next === undefined || next.startsWith("-")) throw new Error(`${name}: ambiguous or missing value`);
+      return next;
+    };
+    const content = this.fs.get(opt("--file"));
+    const data = (() => {
+      if (content === undefined) return { size: -1, start: -1, text: "" };
+      const bytes = Buffer.from(content, "utf8");
+      const offset = Number(opt("--offset"));
+      const start = offset < 0 ? Math.max(0, bytes.length - Number(opt("--window"))) : offset;
+      if (start > bytes.length) return { size: bytes.length, start: -1, text: "" };
+      return { size: bytes.length, start, text: bytes.subarray(start).toString("utf8") };
+    })();
+    return JSON.stringify({ type: "result", ts: new Date(0).toISOString(), seq: 0, step: "job tail", command: "job tail", ok: true, data }) + "\n";
   }
 
   private navigate(p: string | string[], o?: Record<string, string>) {
@@ -78,7 +87,7 @@ export class FakeCockpit {
           },
         };
         self.processes.push(fp);
-        if (argv[0] === "/bin/sh" && argv[2] === TAIL_SCRIPT) {
+        if (isTail(argv)) {
           setTimeout(() => { fp.emit(self.tail(argv)); fp.exit(); }, 0);
         }
         const promise: CockpitSpawnPromise = {
@@ -132,10 +141,15 @@ export class FakeCockpit {
 
   /** The last spawn that is not the bridge tailing a log. */
   last(): FakeProcess {
-    const p = this.processes.filter((x) => x.argv[2] !== TAIL_SCRIPT).at(-1);
+    const p = this.processes.filter((x) => !isTail(x.argv)).at(-1);
     if (!p) throw new Error("nothing spawned");
     return p;
   }
+}
+
+/** The page reading events.log through the helper. */
+export function isTail(argv: string[]): boolean {
+  return argv.includes("job") && argv[argv.indexOf("job") + 1] === "tail";
 }
 
 export const tick = () => new Promise((r) => setTimeout(r, 0));

@@ -1,75 +1,74 @@
-// The detached-operation launcher, supervisor and cancel scripts, run for real with /bin/sh (the
-// setsid path: these hosts have no systemd as PID 1). A stand-in helper script plays the helper.
-import { test } from "node:test";
+// The page's door to detached jobs: launch, cancel and tail go through the helper's `job` commands
+// (cockpit.spawn of argv arrays: no shell), the password on stdin only. The job service itself is
+// tested for real in test/unit/jobs.
+import { test, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { CANCEL_SCRIPT, LAUNCH_SCRIPT, SUPERVISOR_SCRIPT } from "../../../src/page/host/operations";
-import { OperationRecord } from "../../../src/shared/results";
+import { setCockpit } from "../../../src/page/host/cockpit";
+import { setPageConfig } from "../../../src/page/host/config";
+import { cancelOperation, startOperation } from "../../../src/page/host/operations";
+import { HelperError } from "../../../src/page/host/helper-error";
+import { watchEvents } from "../../../src/page/host/watch";
+import { FakeCockpit, eventLine, isTail, settle } from "./fake-cockpit";
 
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function record(wd: string): OperationRecord | undefined {
-  try {
-    return OperationRecord.parse(JSON.parse(readFileSync(join(wd, "operation.json"), "utf8")));
-  } catch {
-    return undefined;
-  }
-}
-
-function launch(wd: string, helper: string, input: string) {
-  const started = Date.now();
-  const r = spawnSync("/bin/sh", ["-c", LAUNCH_SCRIPT, "sh", "unit-t", wd, "sync incr", helper, "--workdir", wd, "sync", "incr", "--password-stdin"],
-    { input, env: { ...process.env, SUPERVISOR: SUPERVISOR_SCRIPT }, encoding: "utf8", timeout: 10_000 });
-  return { status: r.status, ms: Date.now() - started };
-}
-
-test("launch returns at once; the helper gets stdin (not argv); operation.json records start and exit code", async (t) => {
-  const wd = mkdtempSync(join(tmpdir(), "v2k-op-"));
-  t.after(() => rmSync(wd, { recursive: true, force: true }));
-  const helper = join(wd, "fake-helper");
-  writeFileSync(helper, '#!/bin/sh\nread -r pw\nprintf "%s|%s" "$pw" "$*" > "$(dirname "$0")/seen"\nsleep 1\nexit 3\n');
-  chmodSync(helper, 0o755);
-  const secret = "Op-Secret-91";
-  const r = launch(wd, helper, secret + "\n");
-  assert.equal(r.status, 0);
-  assert.ok(r.ms < 3000, `launch took ${r.ms} ms`);
-  const start = await until("start record", () => record(wd));
-  assert.equal(start.command, "sync incr");
-  assert.equal(start.exitCode, undefined);
-  const cmdline = readFileSync(`/proc/${start.pid}/cmdline`, "utf8").split("\0");
-  assert.ok(!cmdline.join(" ").includes(secret), "secret in the helper's argv");
-  assert.ok(cmdline.includes("--password-stdin"));
-  const end = await until("exit record", () => { const x = record(wd); return x?.exitCode !== undefined ? x : undefined; });
-  assert.equal(end.exitCode, 3);
-  assert.equal(end.pid, start.pid);
-  assert.equal(readFileSync(join(wd, "seen"), "utf8"), `${secret}|--workdir ${wd} sync incr --password-stdin`);
-  assert.ok(!existsSync(join(wd, "operation.json.tmp")));
+let fake: FakeCockpit;
+beforeEach(() => {
+  fake = new FakeCockpit();
+  setCockpit(fake.asCockpit());
+  setPageConfig({ helper: "/opt/v2k/ablestack_v2k", workdirRoot: "/srv/v2k" });
 });
 
-test("cancel: SIGTERM, then SIGKILL after the grace period for a helper that does not stop", async (t) => {
-  const wd = mkdtempSync(join(tmpdir(), "v2k-op-"));
-  t.after(() => rmSync(wd, { recursive: true, force: true }));
-  const stubborn = join(wd, "stubborn-helper");
-  writeFileSync(stubborn, "#!/bin/sh\ntrap '' TERM\nread -r pw\nwhile :; do sleep 0.2; done\n");
-  chmodSync(stubborn, 0o755);
-  assert.equal(launch(wd, stubborn, "pw\n").status, 0);
-  const start = await until("start record", () => record(wd));
-  const t0 = Date.now();
-  const c = spawnSync("/bin/sh", ["-c", CANCEL_SCRIPT, "sh", wd, "5"], { encoding: "utf8", timeout: 10_000 });
-  assert.equal(c.status, 0);
-  const end = await until("exit record", () => { const x = record(wd); return x?.exitCode !== undefined ? x : undefined; });
-  assert.equal(end.exitCode, 137, "killed");
-  assert.ok(Date.now() - t0 >= 400, "waited for the grace period first");
-  assert.throws(() => process.kill(start.pid, 0));
+const W = "/srv/v2k/web01/r1";
+const noShell = (argv: string[]) => assert.ok(!argv.some((a) => /^(\/bin\/)?(ba)?sh$/.test(a) || a === "-c"), argv.join(" "));
+
+test("start: `job start --workdir W --name RUNID-WORDS -- ARGS`, the password on stdin, the unit from the answer", async () => {
+  const started = startOperation({ workdir: W, runId: "r1", args: ["sync", "incr", "--password-stdin"], stdin: "Pw-Secret-5\n" });
+  const p = fake.last();
+  assert.deepEqual(p.argv, ["/opt/v2k/ablestack_v2k", "--json", "job", "start", "--workdir", W, "--name", "r1-sync-incr", "--", "sync", "incr", "--password-stdin"]);
+  noShell(p.argv);
+  assert.equal(p.options?.superuser, "require");
+  assert.equal(p.input, "Pw-Secret-5\n");
+  assert.ok(p.inputDone);
+  assert.ok(!p.argv.join(" ").includes("Pw-Secret-5"));
+  p.emit(eventLine({ type: "result", command: "job start", ok: true,
+    data: { workdir: W, label: "sync incr", id: "ab12", mode: "systemd", pid: 4242, log: `${W}/job.log`, unit: "ablestack-v2k-r1-sync-incr" } }));
+  p.exit();
+  assert.deepEqual(await started, { unit: "ablestack-v2k-r1-sync-incr" });
+});
+
+test("start refused while a job runs: the helper's error reaches the page with its code", async () => {
+  const started = startOperation({ workdir: W, runId: "r1", args: ["sync", "base"] });
+  const p = fake.last();
+  p.emit(eventLine({ type: "result", command: "job start", ok: false, error: { code: "WORKDIR_LOCKED", message: "'run' (pid 7) still runs", hint: "Wait." } }));
+  p.exit({ exit_status: 1 });
+  await assert.rejects(started, (e: unknown) => e instanceof HelperError && e.info.code === "WORKDIR_LOCKED");
+});
+
+test("cancel: `job cancel --workdir W --grace S`; the answer says cancelled", async () => {
+  const cancelled = cancelOperation(W, 5);
+  const p = fake.last();
+  assert.deepEqual(p.argv, ["/opt/v2k/ablestack_v2k", "--json", "job", "cancel", "--workdir", W, "--grace", "5"]);
+  noShell(p.argv);
+  const record = { command: "sync incr", pid: 4242, startedAt: "t", finishedAt: "t", exitCode: 143, cancelled: true };
+  p.emit(eventLine({ type: "result", command: "job cancel", ok: true, data: { state: "exited", record } }));
+  p.exit();
+  assert.deepEqual(await cancelled, { state: "exited", record });
+});
+
+test("events.log is read through `job tail` from the last offset after each change", async () => {
+  const path = `${W}/events.log`;
+  const first = eventLine({ type: "log", level: "info", message: "one" });
+  fake.fs.set(path, first);
+  const seen: string[] = [];
+  const stop = watchEvents(W, (events) => seen.push(...events.map((e) => (e.type === "log" ? e.message : e.type))));
+  await settle(10);
+  fake.fs.set(path, first + eventLine({ type: "log", level: "info", message: "two" }));
+  fake.change(path);
+  await settle(10);
+  stop();
+  assert.deepEqual(seen, ["one", "two"]);
+  const tails = fake.processes.filter((p) => isTail(p.argv));
+  assert.ok(tails.length >= 2);
+  for (const t of tails) noShell(t.argv);
+  assert.deepEqual(tails[0]!.argv.slice(2), ["job", "tail", "--file", path, "--offset=-1", `--window=${2 * 1024 * 1024}`]);
+  assert.deepEqual(tails.at(-1)!.argv.slice(2, 7), ["job", "tail", "--file", path, `--offset=${Buffer.byteLength(first)}`]);
 });

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { redact, registerSecret } from "../../../src/shared/redact";
-import { passedEnvironment } from "../../../src/helper/run/launcher";
+import { passedEnvironment } from "../../../src/kit/jobs/index";
 
 test("a quoted session cookie is scrubbed, and so is its bare value once registered", () => {
   assert.equal(redact('Cookie: vmware_soap_session="52a0c0ffee"; Path=/'), 'Cookie: vmware_soap_session="***"; Path=/');

@@ -70,14 +70,15 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
         <Label id="v2k-phase" data-phase={manifest.phase}>{phaseLabel(manifest.phase)}</Label>
         {running && <Label color="blue" id="v2k-running">{format(_("Running: $0"), view.operation?.command ?? "")}</Label>}
         {ready && <Label color="green" id="v2k-ready">{_("Ready for cutover")}</Label>}
+        {!running && view.operation?.cancelled && <Label id="v2k-cancelled">{format(_("$0 was cancelled"), view.operation.command)}</Label>}
       </Flex>
       {state.actionError && (
         <ErrorAlert error={state.actionError} actionClose={<AlertActionLink onClick={() => state.clearActionError()}>{_("Dismiss")}</AlertActionLink>} />
       )}
       {lastError && !state.actionError && <ErrorAlert error={lastError} title={`${_("The last step failed")}: ${lastError.message}`} />}
-      {view.operation?.exitCode !== undefined && view.operation.exitCode !== 0 && !manifest.lastError && (
+      {view.operation?.exitCode !== undefined && view.operation.exitCode !== 0 && !view.operation.cancelled && !manifest.lastError && (
         <ErrorAlert error={{ code: "PROCESS_FAILED", message: format(_("$0 ended with exit code $1"), view.operation.command, view.operation.exitCode),
-          hint: _("See the events below and detached.log in the workdir.") }} />
+          hint: _("See the events below and job.log in the workdir.") }} />
       )}
       <Card>
         <CardBody>
