@@ -69,3 +69,23 @@ export async function listImages(cli: CephCli, pool: string): Promise<string[]> 
   const r = await cli.rbd(["ls", "--format", "json", pool]);
   return z.array(z.string()).parse(JSON.parse(r.stdout));
 }
+
+/** Bytes the image really holds (rbd du; exact and fast with the default fast-diff feature). */
+export async function imageUsedBytes(cli: CephCli, pool: string, image: string): Promise<number> {
+  const r = await cli.rbd(["du", "--format", "json", `${pool}/${image}`], { timeoutMs: 300_000 });
+  const du = z.object({ images: z.array(z.object({ name: z.string(), used_size: z.number() })) }).parse(JSON.parse(r.stdout));
+  return du.images.find((i) => i.name === image)?.used_size ?? 0;
+}
+
+/**
+ * Before a copy: create the image (marked with the run id) when it is missing. Returns true when the
+ * image holds no data yet (it reads as zeros: the copy may skip zero areas), false after a crash or a
+ * previous round left data in it.
+ */
+export async function ensureRunImage(cli: CephCli, pool: string, image: string, sizeBytes: number, runId: string): Promise<{ empty: boolean }> {
+  if ((await imageSize(cli, pool, image)) === null) {
+    await createImage(cli, pool, image, sizeBytes, runId);
+    return { empty: true };
+  }
+  return { empty: (await imageUsedBytes(cli, pool, image)) === 0 };
+}
