@@ -3,7 +3,7 @@
 // (nothing in /etc/ceph). Auth "none" or "cephx" (then a client key with rbd caps for the helper).
 // stop() kills the daemons and removes the dir; a test process that dies still leaves nothing running.
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomInt, randomUUID } from "node:crypto";
+import { createHash, randomInt, randomUUID } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +28,10 @@ export interface TestCeph {
   ceph(args: readonly string[], timeoutMs?: number): Promise<string>;
   /** `rbd ...` as the admin client. */
   rbd(args: readonly string[], timeoutMs?: number): Promise<string>;
+  /** sha256 of `rbd export POOL/IMAGE -` (the image as a guest reads it). */
+  exportSha256(pool: string, image: string): Promise<string>;
+  /** Image names in a pool. */
+  images(pool: string): Promise<string[]>;
   /** Creates another pool (size 1). */
   createPool(name: string): Promise<void>;
   /** Daemon logs (for assertion messages). */
@@ -163,6 +167,8 @@ export async function startTestCeph(opts: { auth?: CephAuth; pool?: string } = {
     return {
       dir, conf, auth, monHost: addr, monPort: MON_PORT, pool, clientId, startMs: Date.now() - t0,
       ceph, rbd, createPool: (name) => createPoolOn(ceph, rbd, name), logs, stop,
+      exportSha256: (p, image) => exportSha256(conf, p, image),
+      images: async (p) => JSON.parse(await rbd(["ls", "--format", "json", p])) as string[],
     };
   } catch (e) {
     await stop();
@@ -204,4 +210,15 @@ async function createPoolOn(ceph: (a: readonly string[], t?: number) => Promise<
   await ceph(["osd", "pool", "create", name, "8", "8"]);
   await ceph(["osd", "pool", "set", name, "size", "1", "--yes-i-really-mean-it"]);
   await rbd(["pool", "init", name]);
+}
+
+async function exportSha256(conf: string, pool: string, image: string): Promise<string> {
+  const child = spawn("rbd", ["-c", conf, "export", "--no-progress", `${pool}/${image}`, "-"], { stdio: ["ignore", "pipe", "pipe"] });
+  const hash = createHash("sha256");
+  let err = "";
+  child.stdout!.on("data", (b: Buffer) => hash.update(b));
+  child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
+  const code = await new Promise<number | null>((r) => child.once("close", r));
+  if (code !== 0) throw new Error(`rbd export ${pool}/${image} failed (${code}): ${err}`);
+  return hash.digest("hex");
 }
