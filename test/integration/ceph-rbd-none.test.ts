@@ -127,3 +127,11 @@ test("web01 into RBD: base killed with -9 and resumed, incremental rounds with g
   assert.equal(rm.disksRemoved.length, 2);
   assert.deepEqual(await ceph.images(ceph.pool), ["not-ours"]);
 });
+
+test("storage pools --json lists the pools with their free space", async () => {
+  const r = await cliOk(["storage", "pools", "--ceph-conf", ceph.conf, "--ceph-id", ceph.clientId]);
+  const pool = r.pools.find((p: { name: string }) => p.name === ceph.pool);
+  assert.ok(pool && pool.maxAvailBytes > 1024 * MiB, JSON.stringify(r));
+  const bad = await cli(["storage", "pools", "--ceph-conf", join(dir, "missing.conf")]);
+  assert.equal(bad.error?.code, "CEPH_UNREACHABLE", JSON.stringify(bad.error));
+});

@@ -14,6 +14,7 @@ import { verifyCommand } from "./verify";
 import { rollbackCommand } from "./rollback";
 import { cleanupCommand } from "./cleanup";
 import { runCommand } from "./run";
+import { storagePoolsCommand } from "./storage";
 
 export const helperCommands: Command[] = [
   versionCommand,
@@ -33,4 +34,5 @@ export const helperCommands: Command[] = [
   rollbackCommand,
   cleanupCommand,
   runCommand,
+  storagePoolsCommand,
 ];

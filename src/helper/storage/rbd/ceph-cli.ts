@@ -1,5 +1,6 @@
 // The one door to the ceph/rbd CLIs: `-c CONF --id NAME` on every call, argv arrays through the exec
 // adapter, and the CLIs' failures turned into our errors here. Keys never pass through argv.
+import { existsSync } from "node:fs";
 import { exec } from "../../util/exec";
 import { V2kError } from "../../../shared/v2k-error";
 
@@ -32,6 +33,10 @@ export class CephCli {
   }
 
   private async run(file: string, args: readonly string[], o: CephCallOptions) {
+    if (!existsSync(this.access.conf)) {
+      throw new V2kError("CEPH_UNREACHABLE", `the Ceph configuration ${this.access.conf} does not exist`,
+        "Give the cluster's ceph.conf with --ceph-conf (its monitors and keyring).");
+    }
     const argv = ["-c", this.access.conf, "--id", this.access.id, ...args];
     try {
       const r = await exec(file, argv, { timeoutMs: o.timeoutMs ?? 60_000, ...(o.signal ? { signal: o.signal } : {}), okCodes: o.okCodes ?? [0] });
@@ -49,7 +54,7 @@ function cephError(file: string, access: CephAccess, e: unknown): unknown {
     return new V2kError("TOOL_MISSING", `${file} is not installed`, "Install ceph-common (and qemu-block-extra) on this host.", { cause: e });
   }
   const text = `${e.message}\n${e.detail ?? ""}`;
-  if (e.code === "TIMEOUT" || /error connecting to the cluster|RADOS timed out|unable to get monitor info|did not load config file|can't open/i.test(text)) {
+  if (e.code === "TIMEOUT" || /error connecting to the cluster|Error initializing cluster client|RADOS timed out|unable to get monitor info|did not load config file|can't open/i.test(text)) {
     return new V2kError("CEPH_UNREACHABLE", `cannot reach the Ceph cluster with ${access.conf} as client.${access.id}`,
       "Check --ceph-conf (monitors) and --ceph-id (its keyring), and that the monitors answer ('ceph -s').",
       { cause: e, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
