@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exec } from "../../src/helper/util/exec";
+import { exec } from "../../src/kit/exec";
 import { startTestCeph } from "../support/ceph";
 import { repoRoot } from "../support/lab";
 

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { exec } from "../../src/helper/util/exec";
+import { exec } from "../../src/kit/exec";
 import { type TestCeph, startTestCeph } from "../support/ceph";
 import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
 import { type TestLab, startTestLab } from "../support/lab";

@@ -7,7 +7,7 @@ import { createHash, randomInt, randomUUID } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exec } from "../../src/helper/util/exec";
+import { exec } from "../../src/kit/exec";
 
 export type CephAuth = "none" | "cephx";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineCommand } from "../cli/command";
+import { defineCommand } from "../../kit/cli/command";
 import { CephCli, DEFAULT_CEPH_CONF, DEFAULT_CEPH_ID, poolsWithSpace } from "../storage/rbd/index";
 
 /** Read-only: the Ceph pools an RBD target can use, with the space each can still take. */

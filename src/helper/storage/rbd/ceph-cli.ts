@@ -1,7 +1,7 @@
 // The one door to the ceph/rbd CLIs: `-c CONF --id NAME` on every call, argv arrays through the exec
 // adapter, and the CLIs' failures turned into our errors here. Keys never pass through argv.
 import { existsSync } from "node:fs";
-import { exec } from "../../util/exec";
+import { exec } from "../../../kit/exec";
 import { V2kError } from "../../../shared/v2k-error";
 
 export const DEFAULT_CEPH_CONF = "/etc/ceph/ceph.conf";

@@ -1,6 +1,6 @@
 // The cephx key of a client, read from the keyring its ceph.conf names (ceph-conf + ceph-authtool):
 // the key travels through stdout into memory only, never argv; no monitor capability is needed.
-import { exec } from "../../util/exec";
+import { exec } from "../../../kit/exec";
 import { V2kError } from "../../../shared/v2k-error";
 import { type CephAccess } from "./ceph-cli";
 

@@ -1,6 +1,6 @@
 // Monitor addresses from ceph.conf's mon_host, for the domain XML's <host> elements. libvirt hands them
 // to qemu without a messenger prefix: port 3300 means msgr v2, 6789 (and no port) msgr v1.
-import { exec } from "../../util/exec";
+import { exec } from "../../../kit/exec";
 import { V2kError } from "../../../shared/v2k-error";
 
 export interface MonitorHost {
