@@ -57,7 +57,7 @@ async function waitForFile(path: string, re: RegExp, timeoutMs: number): Promise
   throw new Error(`${re} did not appear in ${path} within ${timeoutMs} ms`);
 }
 
-test("boot01 into RBD with cephx: rounds, cutover to a network disk with a secret, verify full, boots to its marker", async () => {
+test("boot01 into RBD with cephx: rounds, cutover to a network disk with a secret, verify full and boot, boots to its marker", async () => {
   W = join(dir, "wd");
   const key = (await exec("ceph-authtool", [join(ceph.dir, "keyring/ceph.client.v2k.keyring"), "-n", "client.v2k", "-p"], { timeoutMs: 10_000 })).stdout.trim();
   await cliOk(["--workdir", W, "init", "--vm", "boot01", "--target-storage", "rbd", "--rbd-pool", ceph.pool, "--ceph-conf", ceph.conf, "--ceph-id", "v2k"], { env });
@@ -84,6 +84,9 @@ test("boot01 into RBD with cephx: rounds, cutover to a network disk with a secre
 
   const full = await cli(["--workdir", W, "verify", "--mode", "full"], { env });
   assert.equal(full.ok, true, JSON.stringify(full.error));
+  // boot check: a transient domain on qcow2 overlays whose backing file is the RBD image
+  const b = await cliOk(["--workdir", W, "verify", "--mode", "boot", "--boot-marker", "V2K-BOOT-OK boot01", "--boot-timeout", "240", "--no-agent"], { env });
+  assert.equal(b.boot.via, "console");
   const s = await cliOk(["--workdir", W, "cutover", ...cut, "--start"], { env });
   assert.equal(s.started, true);
   const ms = await waitForFile(c.consoleLog, /V2K-BOOT-OK boot01/, 240_000);
