@@ -37,6 +37,8 @@ before(async () => {
 after(async () => {
   if (lv) {
     await removeDomains(lv.virsh, [domain, `${domain}-v2k-boot-check`]);
+    const secret = W && existsSync(join(W, "manifest.json")) ? manifest().target.ceph?.secretUuid : undefined;
+    if (secret) await lv.virsh.run(["secret-undefine", secret]).catch(() => undefined);
     await lv.release();
   }
   await removeTestBridge(bridge);
