@@ -2,12 +2,13 @@
 SHELL := /bin/bash
 NODE_TESTS_UNIT := $(sort $(wildcard test/unit/*.test.ts test/unit/*/*.test.ts))
 NODE_TESTS_INTEGRATION := $(sort $(wildcard test/integration/*.test.ts))
+NODE_TESTS_CEPH := $(sort $(wildcard test/integration/ceph-*.test.ts))
 NODE_TESTS_BROWSER := $(sort $(wildcard test/browser/*.test.ts))
 NODE_TESTS_PACKAGE := $(sort $(wildcard test/package/*.test.ts))
 TEST_RUN := node --import tsx --test --test-concurrency=1 --test-reporter=spec
 
-.PHONY: all deps npm-deps build dist-docs docs typecheck check test-unit test-integration test-browser test-package demo install devel-install \
-	stage rpm deb clean
+.PHONY: all deps npm-deps build dist-docs docs typecheck check test-unit test-integration test-ceph test-browser test-package demo install \
+	devel-install stage rpm deb clean
 
 all: build
 
@@ -44,6 +45,10 @@ test-unit: build
 
 test-integration: build
 	$(if $(NODE_TESTS_INTEGRATION),$(TEST_RUN) $(NODE_TESTS_INTEGRATION),@echo "no integration tests")
+
+# a real single-node Ceph per test file (ceph-mon, ceph-mgr, memstore ceph-osd); make check runs these too
+test-ceph: build
+	$(TEST_RUN) $(NODE_TESTS_CEPH)
 
 test-browser: build
 	$(if $(NODE_TESTS_BROWSER),$(TEST_RUN) $(NODE_TESTS_BROWSER),@echo "no browser tests")

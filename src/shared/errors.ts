@@ -34,6 +34,9 @@ export const errorCodes = [
   "TOOL_MISSING",
   "TARGET_FULL",
   "TARGET_IO",
+  "CEPH_UNREACHABLE", // the ceph/rbd CLI could not talk to the cluster with the given conf and id
+  "RBD_POOL_MISSING",
+  "RBD_IMAGE_EXISTS", // an RBD image of the target's name exists and is not this run's
   // data path
   "NBD_PROTOCOL",
   "NBD_SERVER_ERROR",

@@ -9,6 +9,8 @@ import { isOurDomain } from "../cutover/define";
 import { removeBootCheckLeftovers } from "../verify/boot-check";
 import { removeOwnSnapshots } from "./snapshots";
 import { stopLeftoverProcesses } from "./processes";
+import { qemuFilename } from "../endpoints/index";
+import { CephCli, cephAccessOf, parseRbdPath, rbdTargetSpec, removeOwnImage } from "../storage/rbd/index";
 
 export interface CleanupOptions {
   deleteSnapshots: boolean;
@@ -35,7 +37,9 @@ export async function runCleanup(wd: Workdir, o: CleanupOptions, deps: { bridge:
   if (domain && (await removeBootCheckLeftovers(deps.virsh, wd.path, domain, m.runId))) {
     wd.emitter.log("info", STEP, "stopped the transient domain of an interrupted boot check");
   }
-  const stopped = await stopLeftoverProcesses(wd.path, m.disks.map((d) => d.target.path));
+  // qemu-nbd names an RBD image by its qemu filename (with conf and id)
+  const served = m.disks.map((d) => (d.target.mode === "rbd" ? qemuFilename(rbdTargetSpec(d, m)) : d.target.path));
+  const stopped = await stopLeftoverProcesses(wd.path, served);
   for (const p of stopped) wd.emitter.log("info", STEP, `stopped leftover ${p.program} (pid ${p.pid})`);
 
   let snapshotsRemoved: string[] = [];
@@ -47,6 +51,13 @@ export async function runCleanup(wd: Workdir, o: CleanupOptions, deps: { bridge:
   const targetsRemoved: string[] = [];
   if (o.deleteTarget) {
     for (const d of m.disks) {
+      if (d.target.mode === "rbd") {
+        const n = parseRbdPath(d.target.path);
+        const r = await removeOwnImage(new CephCli(cephAccessOf(m)), n.pool, n.image, m.runId);
+        if (r === "removed") targetsRemoved.push(d.target.path);
+        if (r === "foreign") await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.path} was not created by this run; left untouched`, d.key);
+        continue;
+      }
       if (d.target.mode !== "file") {
         await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.mode} target ${d.target.path} is not removed by cleanup`, d.key);
         continue;

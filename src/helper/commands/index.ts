@@ -15,6 +15,7 @@ import { rollbackCommand } from "./rollback";
 import { cleanupCommand } from "./cleanup";
 import { runCommand } from "./run";
 import { jobCommands } from "./job";
+import { storagePoolsCommand } from "./storage";
 
 export const helperCommands: Command[] = [
   versionCommand,
@@ -35,4 +36,5 @@ export const helperCommands: Command[] = [
   cleanupCommand,
   runCommand,
   ...jobCommands,
+  storagePoolsCommand,
 ];

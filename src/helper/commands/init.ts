@@ -8,24 +8,39 @@ import { withVsphere } from "../vsphere/session";
 import { manifestFromInventory } from "../sync/inventory-manifest";
 import { checkDstSpace } from "../preflight/dst-space";
 import { parseTargetDevices } from "../preflight/block-targets";
+import { prepareRbdTargets, type RbdDiskTarget } from "../preflight/rbd-targets";
+import { CephCli, DEFAULT_CEPH_CONF, DEFAULT_CEPH_ID, defaultImageName, diskSlot, parseTargetMap, rbdPath } from "../storage/rbd/index";
+import { type InventoryResult } from "../vsphere/replies";
 
 export const initCommand = defineCommand({
   path: ["init"],
   summary: "take the VM's inventory into a new workdir (manifest.json + events.log)",
   options: {
     vm: { type: "string", valueName: "NAME", description: "the VM's name in vCenter" },
-    dst: { type: "string", valueName: "DIR", description: "target directory for the disk images" },
+    dst: { type: "string", valueName: "DIR", description: "target directory for the disk images (rbd: for the domain's XML and NVRAM; default the workdir)" },
     "target-format": { type: "string", valueName: "qcow2|raw", description: "target image format (default qcow2)" },
-    "target-mode": { type: "string", valueName: "file|block", description: "image files under --dst (default), or one block device per disk" },
+    "target-storage": { type: "string", valueName: "file|block|rbd", description: "image files under --dst (default), one block device per disk, or Ceph RBD images" },
+    "target-mode": { type: "string", valueName: "file|block|rbd", description: "the same as --target-storage" },
+    "rbd-pool": { type: "string", valueName: "POOL", description: "rbd: the pool for images named <vm>-disk<N>" },
+    "ceph-conf": { type: "string", valueName: "FILE", description: "rbd: ceph.conf (monitors, keyring; default /etc/ceph/ceph.conf)" },
+    "ceph-id": { type: "string", valueName: "NAME", description: "rbd: Ceph client id without 'client.' (default admin)" },
+    "target-map-json": { type: "string", valueName: "JSON", description: `rbd: images per disk, '{"scsi0:0":"rbd:pool/img"}'` },
+    force: { type: "boolean", description: "rbd: overwrite images of these names left by an earlier ablestack-v2k run (never others)" },
     "target-device": { type: "string", multiple: true, valueName: "DISK=DEV", description: "block mode: the device for disk DISK (index or device key), repeat per disk" },
     transport: { type: "string", valueName: "vddk|http", description: "source transport (default http)" },
     ...vcenterOptions,
   },
   schema: z.object({
     vm: z.string().min(1),
-    dst: z.string().min(1),
+    dst: z.string().min(1).optional(),
     "target-format": z.enum(["qcow2", "raw"]).optional(),
-    "target-mode": z.enum(["file", "block"]).default("file"),
+    "target-storage": z.enum(["file", "block", "rbd"]).optional(),
+    "target-mode": z.enum(["file", "block", "rbd"]).optional(),
+    "rbd-pool": z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+    "ceph-conf": z.string().min(1).default(DEFAULT_CEPH_CONF),
+    "ceph-id": z.string().regex(/^[A-Za-z0-9._-]+$/).default(DEFAULT_CEPH_ID),
+    "target-map-json": z.string().optional(),
+    force: z.boolean().default(false),
     "target-device": z.array(z.string()).default([]),
     transport: z.enum(["vddk", "http"]).default("http"),
     positionals: z.array(z.string()).max(0),
@@ -33,14 +48,22 @@ export const initCommand = defineCommand({
   }),
   render: (data) => (data as { workdir: string }).workdir,
   async run(o, ctx) {
-    const block = o["target-mode"] === "block";
-    if (block && o["target-format"] === "qcow2") {
-      throw new V2kError("USAGE", "block targets are written raw", "Drop --target-format qcow2 (or use --target-mode file).");
+    const storage = targetStorage(o);
+    const block = storage === "block";
+    if (storage !== "file" && o["target-format"] === "qcow2") {
+      throw new V2kError("USAGE", `${storage} targets are written raw`, "Drop --target-format qcow2 (or use --target-storage file).");
     }
-    if (!block && o["target-device"].length > 0) throw new V2kError("USAGE", "--target-device needs --target-mode block", "Add --target-mode block.");
-    const dst = resolve(o.dst);
+    if (!block && o["target-device"].length > 0) throw new V2kError("USAGE", "--target-device needs --target-storage block", "Add --target-storage block.");
+    if (storage === "rbd" && o["rbd-pool"] === undefined && o["target-map-json"] === undefined) {
+      throw new V2kError("USAGE", "rbd targets need --rbd-pool (or --target-map-json)", "Add --rbd-pool POOL ('ceph osd pool ls' lists them).");
+    }
+    if (storage !== "rbd" && (o["rbd-pool"] !== undefined || o["target-map-json"] !== undefined)) {
+      throw new V2kError("USAGE", "--rbd-pool and --target-map-json need --target-storage rbd", "Add --target-storage rbd.");
+    }
+    if (storage !== "rbd" && o.dst === undefined) throw new V2kError("USAGE", "--dst is required", "Give the target directory with --dst DIR.");
     const runId = newRunId();
     const path = resolve(ctx.global.workdir ?? defaultWorkdirPath(o.vm, runId));
+    const dst = resolve(o.dst ?? path);
     // idempotent: re-running init for the same VM on its own workdir returns that workdir
     if (hasManifest(path)) {
       const { manifest } = readManifest(path);
@@ -54,6 +77,10 @@ export const initCommand = defineCommand({
       if (block) {
         const devices = parseTargetDevices(o["target-device"], inventory.disks.map((d, index) => ({ ...d, index })));
         return manifestFromInventory({ runId, inventory, access, dst, format: "raw", mode: "block", transport: o.transport, devices });
+      }
+      if (storage === "rbd") {
+        const rbd = await rbdInit(o, inventory, runId, (msg) => ctx.emitter.log("warn", "init", msg));
+        return manifestFromInventory({ runId, inventory, access, dst, format: "raw", mode: "rbd", transport: o.transport, rbd });
       }
       const needed = inventory.disks.reduce((s, d) => s + d.capacityBytes, 0);
       checkDstSpace(dst, needed);
@@ -69,3 +96,50 @@ export const initCommand = defineCommand({
     return { workdir: path, runId, vm: manifest.vm.name, moref: manifest.vm.moref, disks: manifest.disks.length, alreadyInitialized: false };
   },
 });
+
+type InitOptions = {
+  "target-storage"?: "file" | "block" | "rbd" | undefined;
+  "target-mode"?: "file" | "block" | "rbd" | undefined;
+};
+
+function targetStorage(o: InitOptions): "file" | "block" | "rbd" {
+  const a = o["target-storage"];
+  const b = o["target-mode"];
+  if (a !== undefined && b !== undefined && a !== b) {
+    throw new V2kError("USAGE", `--target-storage ${a} and --target-mode ${b} disagree`, "Give one of them (--target-mode is the older name).");
+  }
+  return a ?? b ?? "file";
+}
+
+interface RbdInitOptions {
+  vm: string;
+  "rbd-pool"?: string | undefined;
+  "ceph-conf": string;
+  "ceph-id": string;
+  "target-map-json"?: string | undefined;
+  force: boolean;
+}
+
+/** RBD targets: names per disk, preflight on the cluster, images created and marked with the run id. */
+async function rbdInit(o: RbdInitOptions, inv: InventoryResult, runId: string, warn: (msg: string) => void) {
+  const disks = inv.disks.map((d, index) => {
+    const c = inv.controllers.find((x) => x.key === d.controllerKey);
+    return { key: d.key, index, slot: diskSlot(c?.type ?? "scsi", c?.busNumber ?? 0, d.unitNumber), label: d.label, capacityBytes: d.capacityBytes };
+  });
+  const mapped = o["target-map-json"] !== undefined ? parseTargetMap(o["target-map-json"], disks) : new Map();
+  const targets: RbdDiskTarget[] = disks.map((d) => {
+    const name = mapped.get(d.key) ?? (o["rbd-pool"] !== undefined ? { pool: o["rbd-pool"], image: defaultImageName(inv.name, d.index) } : undefined);
+    if (!name) throw new V2kError("USAGE", `no RBD image for ${d.label} (${d.slot})`, "Add it to --target-map-json or give --rbd-pool for the rest.");
+    return { key: d.key, label: d.label, capacityBytes: d.capacityBytes, name };
+  });
+  const access = { conf: resolve(o["ceph-conf"]), id: o["ceph-id"] };
+  const cli = new CephCli(access);
+  const { replaced } = await prepareRbdTargets(cli, targets, runId, o.force);
+  for (const r of replaced) warn(`--force: replaced ${r}, left by an earlier ablestack-v2k run`);
+  return {
+    images: new Map(targets.map((t) => [t.key, rbdPath(t.name)])),
+    conf: access.conf,
+    id: access.id,
+    pool: o["rbd-pool"] ?? targets[0]!.name.pool,
+  };
+}

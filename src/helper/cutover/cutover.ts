@@ -13,6 +13,7 @@ import { convertGuest } from "./convert";
 import { defineDomain } from "./define";
 import { DOMAIN_OPTIONS_FILE, type DomainOptions, domainFiles, resolveDomainPolicy } from "./domain-config";
 import { buildDomainXml } from "./domain-xml";
+import { rbdDomainAccess } from "./rbd-access";
 import { type ShutdownMode, requireSourceOff, shutdownSource } from "./source-power";
 
 /** The engine's final round: snapshot of the powered-off source, sync, commit, snapshot removal. */
@@ -111,7 +112,8 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
   }
 
   // 5. domain XML (name and uuid recorded before define so rollback always finds the domain)
-  const policy = await resolveDomainPolicy(wd.manifest, o.domain, d.virsh);
+  const rbd = await rbdDomainAccess(wd, d.virsh);
+  const policy = { ...(await resolveDomainPolicy(wd.manifest, o.domain, d.virsh)), ...(rbd ? { rbd } : {}) };
   const files = domainFiles(wd.manifest, policy.name);
   const xml = buildDomainXml(wd.manifest, policy);
   writeFileSync(files.xml, xml, { mode: 0o600 });

@@ -44,6 +44,11 @@ export function parseNetworkMap(values: readonly string[]): Map<string, NetworkT
   return map;
 }
 
+export interface RbdDomainAccess {
+  hosts: { host: string; port: number }[];
+  auth?: { username: string; secretUuid: string };
+}
+
 export interface DomainPolicy {
   domainType: "kvm" | "qemu";
   name: string;
@@ -62,6 +67,8 @@ export interface DomainPolicy {
   noNetwork?: boolean;
   /** Overrides each disk's source path (boot check on overlays), by disk key. */
   diskSources?: Map<number, { path: string; format: "qcow2" | "raw" }>;
+  /** RBD disks: the monitors (from the conf) and, with cephx, the client and its libvirt secret. */
+  rbd?: RbdDomainAccess;
   description?: string;
   runId?: string;
 }

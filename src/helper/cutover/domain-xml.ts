@@ -2,7 +2,7 @@
 // every value is escaped, every choice comes from DomainPolicy, nothing reads the host.
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
-import { type DomainPolicy, type NetworkTarget, firmwareFeatures, resolveDiskBus, resolveNicModel } from "./domain-policy";
+import { type DomainPolicy, type NetworkTarget, type RbdDomainAccess, firmwareFeatures, resolveDiskBus, resolveNicModel } from "./domain-policy";
 
 export const V2K_XML_NAMESPACE = "https://ablestack.io/v2k/domain/1";
 
@@ -77,17 +77,32 @@ export function planNics(m: Manifest, policy: DomainPolicy): NicPlan[] {
   }));
 }
 
-function diskXml(d: DiskPlan): string[] {
+/** An RBD source: monitors from the conf, and with cephx the client and its libvirt secret (never the key). */
+function rbdSourceXml(name: string, rbd: RbdDomainAccess | undefined): string[] {
+  if (!rbd || rbd.hosts.length === 0) {
+    throw new V2kError("INTERNAL", `RBD disk ${name} without monitors`, "The domain policy must carry the Ceph monitors for RBD disks.");
+  }
+  return [
+    `      <source protocol='rbd' name='${a(name)}'>`,
+    ...rbd.hosts.map((h) => `        <host name='${a(h.host)}' port='${h.port}'/>`),
+    "      </source>",
+    ...(rbd.auth
+      ? [`      <auth username='${a(rbd.auth.username)}'>`, `        <secret type='ceph' uuid='${a(rbd.auth.secretUuid)}'/>`, "      </auth>"]
+      : []),
+  ];
+}
+
+function diskXml(d: DiskPlan, rbd: RbdDomainAccess | undefined): string[] {
   const src =
-    d.source.type === "file" ? `<source file='${a(d.source.path)}'/>`
-      : d.source.type === "block" ? `<source dev='${a(d.source.path)}'/>`
-        : `<source protocol='rbd' name='${a(d.source.name)}'/>`;
+    d.source.type === "file" ? [`      <source file='${a(d.source.path)}'/>`]
+      : d.source.type === "block" ? [`      <source dev='${a(d.source.path)}'/>`]
+        : rbdSourceXml(d.source.name, rbd);
   const type = d.source.type === "rbd" ? "network" : d.source.type;
   return [
     `    <disk type='${type}' device='disk'>`,
     // discard=unmap keeps sparse targets sparse when the guest trims
     `      <driver name='qemu' type='${d.format}' discard='unmap'/>`,
-    `      ${src}`,
+    ...src,
     `      <target dev='${d.dev}' bus='${d.bus}'/>`,
     ...(d.bootOrder !== undefined ? [`      <boot order='${d.bootOrder}'/>`] : []),
     `    </disk>`,
@@ -168,7 +183,7 @@ export function buildDomainXml(m: Manifest, policy: DomainPolicy): string {
     "  <devices>",
   );
   if (disks.some((d) => d.bus === "scsi")) lines.push("    <controller type='scsi' index='0' model='virtio-scsi'/>");
-  for (const d of disks) lines.push(...diskXml(d));
+  for (const d of disks) lines.push(...diskXml(d, policy.rbd));
   for (const n of nics) lines.push(...nicXml(n));
   const log = policy.consoleLogPath ? `<log file='${a(policy.consoleLogPath)}' append='off'/>` : "";
   lines.push(

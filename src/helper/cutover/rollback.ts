@@ -9,6 +9,8 @@ import { isOurDomain } from "./define";
 import { removeBootCheckLeftovers } from "../verify/boot-check";
 import { domainFiles } from "./domain-config";
 import { defaultDomainName } from "./domain-policy";
+import { removeRbdSecret } from "./rbd-access";
+import { CephCli, cephAccessOf, parseRbdPath, removeOwnImage } from "../storage/rbd/index";
 
 export interface RollbackOptions {
   removeDisks: boolean;
@@ -52,12 +54,20 @@ export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridg
     for (const f of [files.nvram, files.xml]) rmSync(f, { force: true });
   }
 
+  if (await removeRbdSecret(m, deps.virsh)) emit("the libvirt secret of the Ceph client was removed");
+
   const disksRemoved: string[] = [];
   if (o.removeDisks) {
     for (const d of m.disks) {
       if (d.target.mode === "file" && existsSync(d.target.path)) {
         rmSync(d.target.path, { force: true });
         disksRemoved.push(d.target.path);
+      } else if (d.target.mode === "rbd") {
+        // only images this run created (they carry its run id); anyone else's stay
+        const n = parseRbdPath(d.target.path);
+        const r = await removeOwnImage(new CephCli(cephAccessOf(m)), n.pool, n.image, m.runId);
+        if (r === "removed") disksRemoved.push(d.target.path);
+        if (r === "foreign") await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.path} was not created by this run; left untouched`, d.key);
       } else if (d.target.mode !== "file") {
         await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.mode} target ${d.target.path} is not removed by rollback`, d.key);
       }

@@ -1,10 +1,11 @@
 // One disk of one round: decide incremental vs rebase, query changed areas (paged, asserted),
 // copy them from the snapshot, flush, and only then commit the reached changeId.
 import { existsSync } from "node:fs";
-import { type Disk, type DiskRound } from "../../shared/manifest";
+import { type Disk, type DiskRound, type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { copyDisk, type CopyStats } from "../engine/index";
-import { growImage, openSource, openTarget, type BlockTargetSpec, type FileTargetSpec } from "../endpoints/index";
+import { growImage, openSource, openTarget, qemuFilename, type QemuTargetSpec } from "../endpoints/index";
+import { CephCli, cephAccessOf, ensureRunImage, rbdTargetSpec } from "../storage/rbd/index";
 import { type Workdir } from "../state/workdir";
 import { type DiskInfo } from "../vsphere/replies";
 import { type VsphereSession } from "../vsphere/session";
@@ -33,8 +34,9 @@ export interface DiskRoundContext {
   step: string;
 }
 
-function targetSpec(disk: Disk, size: number): FileTargetSpec | BlockTargetSpec {
+function targetSpec(disk: Disk, size: number, m: Manifest): QemuTargetSpec {
   if (disk.target.mode === "block") return { kind: "block", device: disk.target.path };
+  if (disk.target.mode === "rbd") return rbdTargetSpec(disk, m, size);
   return { kind: "file", path: disk.target.path, format: disk.target.format, createSize: size };
 }
 
@@ -65,8 +67,10 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   }
   if (snap.capacityBytes > disk.capacityBytes) rebase = `capacity changed ${disk.capacityBytes} -> ${snap.capacityBytes}`;
   else if (disk.syncedChangeId && changeIdEpoch(disk.syncedChangeId) !== changeIdEpoch(changeIdTo)) rebase ??= "CBT epoch changed (CBT was reset)";
-  // a fresh image file reads as zeros; a block device (or a file left by a crash) does not
-  const isBase = disk.target.mode === "file" && disk.syncedChangeId === null && !existsSync(disk.target.path);
+  // a fresh image file (or an RBD image holding no data) reads as zeros; a block device (or a file left by a crash) does not
+  const isBase = disk.syncedChangeId === null && (disk.target.mode === "rbd"
+    ? (await rbdImageReady(c, disk, snap.capacityBytes)).empty
+    : disk.target.mode === "file" && !existsSync(disk.target.path));
   let from = disk.syncedChangeId === null || rebase ? "*" : disk.syncedChangeId;
 
   const query = (changeId: string) => session.bridge.changedAreas(wd.manifest.vm.moref, snapshotMoref, diskKey, changeId, snap.capacityBytes);
@@ -121,12 +125,19 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   });
 }
 
+/** RBD: the image exists (created and marked with our run id when missing); says whether it holds data. */
+async function rbdImageReady(c: DiskRoundContext, disk: Disk, size: number): Promise<{ empty: boolean }> {
+  const spec = rbdTargetSpec(disk, c.wd.manifest);
+  return ensureRunImage(new CephCli(cephAccessOf(c.wd.manifest)), spec.pool, spec.image, size, c.wd.manifest.runId);
+}
+
 async function copyFromSnapshot(c: DiskRoundContext, disk: Disk, snap: DiskInfo, areas: [number, number][],
   mode: { zeroUnlisted: boolean; targetIsZero: boolean }): Promise<CopyStats> {
   const label = `disk ${disk.key}`;
-  const tspec = targetSpec(disk, snap.capacityBytes);
-  await stopImageServers(disk.target.path);
-  if (disk.target.mode === "block" || existsSync(disk.target.path)) await growImage(tspec, snap.capacityBytes);
+  const tspec = targetSpec(disk, snap.capacityBytes, c.wd.manifest);
+  await stopImageServers(qemuFilename(tspec));
+  if (disk.target.mode === "rbd") await rbdImageReady(c, disk, snap.capacityBytes);
+  if (disk.target.mode !== "file" || existsSync(disk.target.path)) await growImage(tspec, snap.capacityBytes);
   const sourceSpec = await diskSourceSpec(c.wd.manifest, c.session, snap.fileName, c.snapshotMoref);
   const source = await openSource(sourceSpec, { disk: label });
   try {

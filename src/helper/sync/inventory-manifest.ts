@@ -31,6 +31,14 @@ export interface ManifestInput {
   transport: "vddk" | "http";
   /** Block mode: the device of each disk (by device key). */
   devices?: Map<number, string>;
+  /** RBD mode: the image of each disk (by device key) and how to reach the cluster. */
+  rbd?: { images: Map<number, string>; conf: string; id: string; pool: string };
+}
+
+function diskTarget(input: ManifestInput, key: number, index: number, safeName: string): Manifest["disks"][number]["target"] {
+  if (input.mode === "block") return { path: input.devices?.get(key) ?? "", format: "raw", mode: "block" };
+  if (input.mode === "rbd") return { path: input.rbd?.images.get(key) ?? "", format: "raw", mode: "rbd" };
+  return { path: join(input.dst, `${safeName}-disk${index}.${input.format === "qcow2" ? "qcow2" : "raw"}`), format: input.format, mode: input.mode };
 }
 
 export function manifestFromInventory(input: ManifestInput): Manifest {
@@ -86,9 +94,7 @@ export function manifestFromInventory(input: ManifestInput): Manifest {
         datastore: splitDatastorePath(d.fileName).datastore,
         thin: d.thin,
         diskMode: d.diskMode,
-        target: input.mode === "block"
-          ? { path: input.devices?.get(d.key) ?? "", format: "raw" as const, mode: "block" as const }
-          : { path: join(input.dst, `${safeName}-disk${index}.${input.format === "qcow2" ? "qcow2" : "raw"}`), format: input.format, mode: input.mode },
+        target: diskTarget(input, d.key, index, safeName),
         syncedChangeId: null,
         syncedRound: null,
         needsRebase: null,
@@ -96,7 +102,10 @@ export function manifestFromInventory(input: ManifestInput): Manifest {
       if (d.uuid) disk.uuid = d.uuid;
       return disk;
     }),
-    target: { dir: input.dst, format: input.format, mode: input.mode, transport: input.transport },
+    target: {
+      dir: input.dst, format: input.format, mode: input.mode, transport: input.transport,
+      ...(input.rbd ? { ceph: { conf: input.rbd.conf, id: input.rbd.id, pool: input.rbd.pool } } : {}),
+    },
     phase: "initialized",
     cbt: { enabledByUs: false },
     snapshots: [],

@@ -12,6 +12,8 @@ import { domainRunId } from "../cutover/define";
 import { type Virsh } from "../libvirt/virsh";
 import { validateDomainXml } from "../libvirt/validate";
 import { exec } from "../../kit/exec";
+import { qemuFilename } from "../endpoints/index";
+import { rbdTargetSpec } from "../storage/rbd/index";
 
 export interface BootCheckOptions {
   /** Text (or regular expression source with re:) that proves the guest booted. */
@@ -76,7 +78,7 @@ export async function bootCheck(m: Manifest, workdir: string, base: DomainPolicy
     const overlays = new Map<number, { path: string; format: "qcow2" }>();
     for (const d of m.disks) {
       const overlay = join(dir, `disk-${d.key}.qcow2`);
-      const backing = d.target.mode === "rbd" ? (d.target.path.startsWith("rbd:") ? d.target.path : `rbd:${d.target.path}`) : d.target.path;
+      const backing = d.target.mode === "rbd" ? qemuFilename(rbdTargetSpec(d, m)) : d.target.path;
       await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-F", d.target.format, "-b", backing, overlay], { timeoutMs: 60_000 });
       overlays.set(d.key, { path: overlay, format: "qcow2" });
     }

@@ -1,14 +1,12 @@
 // Read-only view of a target disk through qemu-nbd (qcow2, raw, block or rbd), so verify reads
 // exactly what the KVM guest will see, through the same NBD client as the copy.
-import { type Disk } from "../../shared/manifest";
+import { type Disk, type Manifest } from "../../shared/manifest";
 import { ManagedDaemon, NbdSource, PrivateDir, qemuFilename, type QemuTargetSpec } from "../endpoints/index";
+import { rbdTargetSpec } from "../storage/rbd/index";
 
-export function targetSpecOf(d: Disk): QemuTargetSpec {
+export function targetSpecOf(d: Disk, m: Pick<Manifest, "target">): QemuTargetSpec {
   if (d.target.mode === "block") return { kind: "block", device: d.target.path };
-  if (d.target.mode === "rbd") {
-    const [pool, image] = d.target.path.replace(/^rbd:/, "").split(":")[0]!.split("/");
-    return { kind: "rbd", pool: pool ?? "", image: image ?? "" };
-  }
+  if (d.target.mode === "rbd") return rbdTargetSpec(d, m);
   return { kind: "file", path: d.target.path, format: d.target.format };
 }
 
@@ -17,8 +15,8 @@ export interface ReadOnlyTarget {
   close(): Promise<void>;
 }
 
-export async function openTargetReadOnly(d: Disk): Promise<ReadOnlyTarget> {
-  const spec = targetSpecOf(d);
+export async function openTargetReadOnly(d: Disk, m: Pick<Manifest, "target">): Promise<ReadOnlyTarget> {
+  const spec = targetSpecOf(d, m);
   const dir = new PrivateDir("v2k-verify-");
   let daemon: ManagedDaemon | undefined;
   try {

@@ -66,7 +66,7 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
   for (const d of [...m.disks].sort((a, b) => a.index - b.index)) {
     const src = await openSource(await sourceSpec(d), { disk: `disk ${d.key}` });
     try {
-      const tgt = await openTargetReadOnly(d);
+      const tgt = await openTargetReadOnly(d, m);
       try {
         if (tgt.source.size < d.capacityBytes) {
           throw new V2kError("VERIFY_MISMATCH", `disk ${d.key}: the target has ${tgt.source.size} bytes, the source ${d.capacityBytes}`, "Re-run the sync; the target is too small.");

@@ -147,7 +147,9 @@ test("graphics: vnc on loopback with autoport, or none at all (never type='none'
 
 test("console log, guest agent channel, block and rbd targets", () => {
   const m = fixtureManifest({ disks: [{ capacityBytes: 1 << 20, format: "raw", mode: "block", path: "/dev/vg0/web01" }, { capacityBytes: 1 << 20, format: "raw", mode: "rbd", path: "rbd:rbd/web01-disk1" }] });
-  const d = parse(buildDomainXml(m, policy({ consoleLogPath: "/w/console.log" })));
+  const rbdAccess = { hosts: [{ host: "10.0.0.1", port: 3300 }, { host: "10.0.0.2", port: 3300 }], auth: { username: "v2k", secretUuid: "0b7e5b1c-0000-4000-8000-000000000001" } };
+  const xml = buildDomainXml(m, policy({ consoleLogPath: "/w/console.log", rbd: rbdAccess }));
+  const d = parse(xml);
   assert.equal(d.devices.serial.log["@file"], "/w/console.log");
   assert.equal(d.devices.channel.target["@name"], "org.qemu.guest_agent.0");
   const [blk, rbd] = d.devices.disk as Node[];
@@ -156,6 +158,15 @@ test("console log, guest agent channel, block and rbd targets", () => {
   assert.equal(rbd!["@type"], "network");
   assert.equal(rbd!.source["@protocol"], "rbd");
   assert.equal(rbd!.source["@name"], "rbd/web01-disk1");
+  assert.equal(rbd!.driver["@type"], "raw");
+  assert.deepEqual((rbd!.source.host as Node[]).map((h) => `${h["@name"]}:${h["@port"]}`), ["10.0.0.1:3300", "10.0.0.2:3300"]);
+  assert.equal(rbd!.auth["@username"], "v2k");
+  assert.equal(rbd!.auth.secret["@type"], "ceph");
+  assert.equal(rbd!.auth.secret["@uuid"], rbdAccess.auth.secretUuid);
+  // auth none: no <auth>; without monitors an RBD disk cannot be described at all
+  const none = parse(buildDomainXml(m, policy({ rbd: { hosts: rbdAccess.hosts } })));
+  assert.equal((none.devices.disk as Node[])[1]!.auth, undefined);
+  assert.throws(() => buildDomainXml(m, policy()), /without monitors/);
 });
 
 test("names and descriptions are escaped", () => {
