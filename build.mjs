@@ -1,6 +1,6 @@
 // Bundles the helper (node) and the Cockpit page (browser) with esbuild. tsc only type-checks.
 import * as esbuild from "esbuild";
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
 const production = process.env.NODE_ENV === "production";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fails, noGo, hashImage, helper, HELPER, labHash, labVm, labWrite, ok, ourSnapshotsOnVm, qemuNbdServing, readManifestFile, startLab, tempDir, type Lab } from "./engine-support";
+import { noGo, hashImage, helper, HELPER, labHash, labVm, labWrite, ok, ourSnapshotsOnVm, qemuNbdServing, readManifestFile, startLab, tempDir, type Lab } from "./engine-support";
 
 const MiB = 1024 * 1024;
 type Write = [disk: number, offset: number, length: number, seed: number];

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
 import { Manifest, MANIFEST_SCHEMA_VERSION } from "../../shared/manifest";
-import { DEFAULT_WORKDIR_ROOT, OperationRecord, type DomainStatus, type ListResult, type ListedMigration, type RunningOperation, type UnreadableWorkdir } from "../../shared/results";
+import { DEFAULT_WORKDIR_ROOT, type DomainStatus, type ListResult, type ListedMigration, type RunningOperation, type UnreadableWorkdir } from "../../shared/results";
 import { V2kError, toErrorInfo } from "../../shared/v2k-error";
 import { defaultWorkdirRoot } from "../state/workdir";
 import { LOCK_FILE } from "../state/lock";

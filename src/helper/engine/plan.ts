@@ -13,7 +13,7 @@ export interface PlanOp {
 }
 
 /** A planned range before splitting: copy (read from the source) or zero (make zero on the target). */
-export interface PlanRange extends PlanOp {}
+export type PlanRange = PlanOp;
 
 /** Largest single zero operation (WRITE_ZEROES lengths are 32-bit; servers split further). */
 export const MAX_ZERO_OP = 1024 * 1024 * 1024;

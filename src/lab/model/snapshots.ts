@@ -71,7 +71,12 @@ export async function snapshotRemove(core: ModelCore, vm: LabVm, snapshot: strin
     let grew = true;
     while (grew) {
       grew = false;
-      for (const s of vm.snapshots) if (s.parent !== null && doomed.has(s.parent) && !doomed.has(s.moref)) (doomed.add(s.moref), (grew = true));
+      for (const s of vm.snapshots) {
+        if (s.parent !== null && doomed.has(s.parent) && !doomed.has(s.moref)) {
+          doomed.add(s.moref);
+          grew = true;
+        }
+      }
     }
   }
   // children of a removed snapshot hang on its nearest surviving ancestor

@@ -71,7 +71,7 @@ export class FakeCockpit {
   }
 
   asCockpit(): Cockpit {
-    const self = this;
+    const self = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the returned object literal has its own `this`
     return {
       spawn(argv: string[], options?: CockpitSpawnOptions): CockpitSpawnPromise {
         let streamCb: ((d: string) => void) | undefined;
