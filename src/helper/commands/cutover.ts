@@ -11,8 +11,9 @@ export const cutoverOptions = {
   shutdown: { type: "string" as const, valueName: "guest|poweroff|already-off",
     description: "how the VMware VM goes down: guest shutdown through VMware Tools (default), hard power-off, or already off (refused if it is not)" },
   "shutdown-timeout": { type: "string" as const, valueName: "S", description: "seconds to wait for the guest shutdown (default 300; then SHUTDOWN_TIMEOUT)" },
-  "define-only": { type: "boolean" as const, description: "define the domain but do not start it (default)" },
-  start: { type: "boolean" as const, description: "start the domain after defining it" },
+  "define-only": { type: "boolean" as const,
+    description: "define the domain in libvirt only (no cloud registration); alone it does not start it (the default)" },
+  start: { type: "boolean" as const, description: "start the domain after defining it (also with --define-only: define and start)" },
   ...domainOptions,
 };
 
@@ -28,8 +29,7 @@ export const cutoverCommand = defineCommand({
   path: ["cutover"],
   summary: "shut the source down, final sync, define (and with --start start) the KVM domain",
   options: { ...cutoverOptions, ...vcenterOptions },
-  schema: z.object({ ...CutoverFields, ...vcenterSchemaFields, positionals: z.array(z.string()).max(0) })
-    .refine((o) => !(o.start && o["define-only"]), "--start and --define-only exclude each other"),
+  schema: z.object({ ...CutoverFields, ...vcenterSchemaFields, positionals: z.array(z.string()).max(0) }),
   render(data) {
     const r = data as CutoverResult;
     return `domain ${r.domainName} (${r.domainUuid}) ${r.started ? "started" : "defined"}; downtime ${(r.downtimeMs / 1000).toFixed(1)} s\nXML: ${r.xmlPath}\nconsole log: ${r.consoleLog}`;

@@ -48,6 +48,13 @@ export function mapBridgeError(op: string, e: BridgeErrorReply, target: string):
       return make("VSPHERE_FAULT", `guest shutdown needs VMware Tools running: ${msg}`, "Start VMware Tools in the guest, or use --shutdown poweroff.");
     case "InvalidPowerState":
       return make("VSPHERE_FAULT", `the VM is in the wrong power state for ${op}: ${msg}`, "Check the VM's power state and re-run.");
+    case "MethodNotFound":
+    case "NotSupported":
+      if (op === "qcda") {
+        return make("CBT_UNSUPPORTED", `this vCenter/ESXi does not offer QueryChangedDiskAreas: ${msg}`,
+          "Changed block tracking needs vSphere 4.0+ with a licence that includes the vStorage APIs; without it use a cold migration.");
+      }
+      break;
     case "FileFault":
     case "InvalidArgument":
       if (op === "qcda") {
