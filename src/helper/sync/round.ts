@@ -10,6 +10,7 @@ import { type VsphereBridge } from "../vsphere/bridge";
 import { ensureOwnSnapshot, removeOwnSnapshot, roundSnapshotName, settleOwnSnapshots, type RoundKind } from "./own-snapshots";
 import { syncDiskInRound, type CopyTuning } from "./disk-round";
 import { cbtStatus } from "./cbt";
+import { reopenAfterRollback } from "./retry";
 
 export interface RoundOptions extends CopyTuning {
   kind: RoundKind;
@@ -53,6 +54,7 @@ function summary(r: Round, m: Manifest, alreadySynced: boolean, snapshot: string
  * another kind is superseded (marked failed, its snapshot removed): per-disk commits make that safe.
  */
 export async function prepareRound(wd: Workdir, bridge: VsphereBridge, kind: RoundKind, step: string): Promise<{ round: Round; snapshot: string } | { done: Round }> {
+  await reopenAfterRollback(wd, step);
   const m = wd.manifest;
   if (kind === "base" && baseDone(m)) return { done: m.rounds.filter((r) => r.kind === "base" && r.status === "synced").at(-1)! };
   if (kind !== "base" && !baseDone(m)) {
