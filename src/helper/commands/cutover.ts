@@ -33,7 +33,7 @@ export const CutoverFields = {
 
 export const cutoverCommand = defineCommand({
   path: ["cutover"],
-  summary: "shut the source down, final sync, define (and with --start start) the KVM domain",
+  summary: "shut the source down, final sync, define, quick verify and with --start start the KVM domain (runbook: cutover --define-only --start)",
   options: { ...cutoverOptions, ...vcenterOptions },
   schema: z.object({ ...CutoverFields, ...vcenterSchemaFields, positionals: z.array(z.string()).max(0) }),
   render(data) {
