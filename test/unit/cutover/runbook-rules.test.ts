@@ -12,7 +12,7 @@ import { resolveNetworkDefault } from "../../../src/helper/cutover/network-defau
 import { Virsh } from "../../../src/helper/libvirt/virsh";
 import { migrateManifest, type RawManifest } from "../../../src/helper/state/index";
 import { Workdir } from "../../../src/helper/state/index";
-import { Emitter } from "../../../src/helper/events/emitter";
+import { Emitter } from "../../../src/kit/emitter";
 import { cbtEnable } from "../../../src/helper/sync/cbt";
 import { type VsphereBridge } from "../../../src/helper/vsphere/index";
 import { V2kError } from "../../../src/shared/v2k-error";
