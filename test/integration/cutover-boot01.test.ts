@@ -176,7 +176,7 @@ test("rollback after a started cutover and an interrupted boot check: domains go
   assert.equal(m.phase, "rolled-back");
   assert.equal(m.rollback.sourcePoweredOn, true);
   assert.ok(existsSync(m.disks[0].target.path), "disks are kept without --remove-disks");
-  // safe to repeat; a rolled-back run is not cut over again
+  // safe to repeat; a run whose target disks rollback removed is not cut over again
   const again = await cliOk(["--workdir", W, "rollback", "--remove-disks"], { env });
   assert.equal(again.domainUndefined, false);
   assert.deepEqual(again.disksRemoved, [m.disks[0].target.path]);

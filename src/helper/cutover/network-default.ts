@@ -1,7 +1,8 @@
 // Where NICs of unmapped port groups go when no --network-map-default is given, in this order:
 // $ABLESTACK_V2K_NETWORK_MAP_DEFAULT, the host config file (network-map-default=...), libvirt's
 // network 'default' when it is active, the only Linux bridge of the host. Nothing (or several
-// bridges) leaves the choice to the admin: cutover then stops with USAGE.
+// bridges) leaves the choice to the admin: cutover then stops with USAGE, as it does when the env or
+// the config file says "none".
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
@@ -50,11 +51,12 @@ async function defaultNetworkActive(virsh: Virsh): Promise<boolean> {
 
 export async function resolveNetworkDefault(virsh: Virsh, env: NodeJS.ProcessEnv = process.env,
   sysNet?: string): Promise<NetworkDefaultChoice | { ambiguous: string[] } | null> {
+  // "none" turns the host default off: every port group must then be mapped explicitly
   const fromEnv = env["ABLESTACK_V2K_NETWORK_MAP_DEFAULT"];
-  if (fromEnv) return { target: fromEnv, source: "$ABLESTACK_V2K_NETWORK_MAP_DEFAULT" };
+  if (fromEnv) return fromEnv === "none" ? null : { target: fromEnv, source: "$ABLESTACK_V2K_NETWORK_MAP_DEFAULT" };
   const conf = readHostConfig(env);
   const fromFile = conf.values.get("network-map-default");
-  if (fromFile) return { target: fromFile, source: `network-map-default in ${conf.path}` };
+  if (fromFile) return fromFile === "none" ? null : { target: fromFile, source: `network-map-default in ${conf.path}` };
   if (await defaultNetworkActive(virsh)) return { target: "network:default", source: "libvirt network 'default' (active)" };
   const bridges = hostBridges(sysNet);
   if (bridges.length === 1) return { target: bridges[0]!, source: `the host's only Linux bridge ${bridges[0]}` };

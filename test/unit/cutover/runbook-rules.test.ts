@@ -78,6 +78,7 @@ test("network default order: env, host config file, libvirt 'default' when activ
   bridge("br1");
   assert.deepEqual(await resolveNetworkDefault(noLibvirt, missingConf, sys), { ambiguous: ["br0", "br1"] });
   assert.equal(await resolveNetworkDefault(noLibvirt, missingConf, join(dir, "no-sys")), null);
+  assert.equal(await resolveNetworkDefault(testDriver, { ABLESTACK_V2K_NETWORK_MAP_DEFAULT: "none" }, sys), null, "'none': no host default");
 });
 
 test("manifest 1 -> 2: pastCutovers added, a started cutover records that its domain ran", () => {
