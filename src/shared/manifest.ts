@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { ErrorInfo } from "./errors";
 
-export const MANIFEST_SCHEMA_VERSION = 1;
+export const MANIFEST_SCHEMA_VERSION = 2;
 
 export const Phase = z.enum([
   "initialized", // inventory taken, nothing changed on VMware yet
@@ -135,12 +135,26 @@ export const CutoverRecord = z.object({
   sourceOffAt: z.string().optional(),
   finalSyncedAt: z.string().optional(),
   convertedAt: z.string().optional(),
+  /** The quick data verify between define and start passed (its result is in manifest.verify). */
+  verifiedAt: z.string().optional(),
   definedAt: z.string().optional(),
   startedAt: z.string().optional(),
   downtimeMs: z.number().nonnegative().optional(),
   domainName: z.string().optional(),
   domainUuid: z.string().optional(),
   xmlPath: z.string().optional(),
+  /** How the power-off was proven (the final snapshot must be younger than sourceOffAt). */
+  sourceOffEvidence: z.string().optional(),
+  /** When the KVM domain first ran on the target disks (from then on the guest may have written them). */
+  domainRanAt: z.string().optional(),
+  /** Where cutover's network default came from (flag, env, config file, libvirt network, host bridge). */
+  networkDefaultSource: z.string().optional(),
+});
+
+/** A cutover given up by rollback: kept for the record, never resumed. */
+export const ArchivedCutover = CutoverRecord.extend({
+  archivedAt: z.string(),
+  reason: z.string(),
 });
 
 export const VerifyRecord = z.object({
@@ -151,6 +165,11 @@ export const VerifyRecord = z.object({
   seed: z.string().optional(),
   mismatches: z.array(z.object({ disk: z.number().int(), offset: z.number(), length: z.number() })),
   detail: z.string().optional(),
+  blockSize: z.number().int().optional(),
+  /** What was compared, e.g. "powered-off source vs target before the domain started (cutover)". */
+  compared: z.string().optional(),
+  /** Per disk: blocks and bytes compared. */
+  disks: z.array(z.object({ disk: z.number().int(), label: z.string(), blocks: z.number().int(), comparedBytes: z.number() })).optional(),
 });
 
 export const Manifest = z.object({
@@ -184,6 +203,8 @@ export const Manifest = z.object({
   snapshots: z.array(OwnSnapshot),
   rounds: z.array(Round),
   cutover: CutoverRecord.optional(),
+  /** Cutovers undone by rollback before this run was retried on the same workdir (schemaVersion 2). */
+  pastCutovers: z.array(ArchivedCutover).optional(),
   verify: z.array(VerifyRecord),
   rollback: z.object({ at: z.string(), sourcePoweredOn: z.boolean(), domainUndefined: z.boolean(), disksRemoved: z.boolean() }).optional(),
   cleanup: z.object({ at: z.string(), snapshotsRemoved: z.array(z.string()), workdirKept: z.boolean() }).optional(),
@@ -195,3 +216,4 @@ export type Disk = z.infer<typeof Disk>;
 export type Round = z.infer<typeof Round>;
 export type DiskRound = z.infer<typeof DiskRound>;
 export type OwnSnapshot = z.infer<typeof OwnSnapshot>;
+export type CutoverRecord = z.infer<typeof CutoverRecord>;

@@ -118,8 +118,10 @@ test("boot01: base, incremental rounds with guest writes, cutover, verify quick/
   assert.equal(b.boot.via, "console");
   assert.equal(await lv.virsh.domState(`${domain}-v2k-boot-check`), null, "the boot check's transient domain is gone");
   const recorded = JSON.parse(readFileSync(join(W, "manifest.json"), "utf8")).verify;
-  assert.deepEqual(recorded.map((v: { mode: string; ok: boolean }) => `${v.mode}:${v.ok}`), ["quick:true", "full:true", "boot:true"]);
-  assert.equal(recorded[0].seed, q.seed);
+  // the first quick verify is the one cutover ran between define and start
+  assert.deepEqual(recorded.map((v: { mode: string; ok: boolean }) => `${v.mode}:${v.ok}`), ["quick:true", "quick:true", "full:true", "boot:true"]);
+  assert.match(recorded[0].compared, /before the KVM domain first started \(cutover\)/);
+  assert.equal(recorded[1].seed, q.seed);
 
   // resume the cutover with --start: the defined domain starts and the migrated guest boots
   const s = await cliOk(["--workdir", W, "cutover", ...cut, "--start"], { env });
@@ -174,7 +176,7 @@ test("rollback after a started cutover and an interrupted boot check: domains go
   assert.equal(m.phase, "rolled-back");
   assert.equal(m.rollback.sourcePoweredOn, true);
   assert.ok(existsSync(m.disks[0].target.path), "disks are kept without --remove-disks");
-  // safe to repeat; a rolled-back run is not cut over again
+  // safe to repeat; a run whose target disks rollback removed is not cut over again
   const again = await cliOk(["--workdir", W, "rollback", "--remove-disks"], { env });
   assert.equal(again.domainUndefined, false);
   assert.deepEqual(again.disksRemoved, [m.disks[0].target.path]);

@@ -68,7 +68,9 @@ test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown alread
   assert.equal(manifest(W).cutover, undefined, "a refused cutover records nothing");
   assert.equal(manifest(W).phase, "base-synced");
 
-  const unmapped = await cli(["--workdir", W, "cutover", "--shutdown", "guest", "--domain-name", web, "--network-map", "VM Network=br0"], { env });
+  // no host default either ("none"): the unmapped port group is the admin's choice
+  const unmapped = await cli(["--workdir", W, "cutover", "--shutdown", "guest", "--domain-name", web, "--network-map", "VM Network=br0"],
+    { env: { ...env, ABLESTACK_V2K_NETWORK_MAP_DEFAULT: "none" } });
   assert.equal(unmapped.error?.code, "USAGE");
   assert.match(unmapped.error!.message, /dvpg-prod/);
 

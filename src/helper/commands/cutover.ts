@@ -6,13 +6,18 @@ import { DomainOptionsSchema, domainOptions } from "../cutover/domain-config";
 import { runCutover, type CutoverResult } from "../cutover/cutover";
 import { withRun, withSourceSession } from "../cutover/run-context";
 import { runRound } from "../sync/round";
+import { frozenSourceSpecs } from "../verify/source";
+import { CUTOVER_VERIFY_COMPARED, verifyData } from "../verify/verify";
 
 export const cutoverOptions = {
   shutdown: { type: "string" as const, valueName: "guest|poweroff|already-off",
     description: "how the VMware VM goes down: guest shutdown through VMware Tools (default), hard power-off, or already off (refused if it is not)" },
   "shutdown-timeout": { type: "string" as const, valueName: "S", description: "seconds to wait for the guest shutdown (default 300; then SHUTDOWN_TIMEOUT)" },
-  "define-only": { type: "boolean" as const, description: "define the domain but do not start it (default)" },
-  start: { type: "boolean" as const, description: "start the domain after defining it" },
+  "define-only": { type: "boolean" as const,
+    description: "define the domain in libvirt only (no cloud registration); alone it does not start it (the default)" },
+  start: { type: "boolean" as const, description: "start the domain after defining it (also with --define-only: define and start)" },
+  "no-verify": { type: "boolean" as const, description: "skip the quick data verify between define and start (it runs by default and is recorded)" },
+  "verify-samples": { type: "string" as const, valueName: "N", description: "blocks per disk of that quick verify (default 64)" },
   ...domainOptions,
 };
 
@@ -21,15 +26,16 @@ export const CutoverFields = {
   "shutdown-timeout": z.coerce.number().positive().default(300),
   "define-only": z.boolean().default(false),
   start: z.boolean().default(false),
+  "no-verify": z.boolean().default(false),
+  "verify-samples": z.coerce.number().int().positive().max(1_000_000).default(64),
   ...DomainOptionsSchema.shape,
 };
 
 export const cutoverCommand = defineCommand({
   path: ["cutover"],
-  summary: "shut the source down, final sync, define (and with --start start) the KVM domain",
+  summary: "shut the source down, final sync, define, quick verify and with --start start the KVM domain (runbook: cutover --define-only --start)",
   options: { ...cutoverOptions, ...vcenterOptions },
-  schema: z.object({ ...CutoverFields, ...vcenterSchemaFields, positionals: z.array(z.string()).max(0) })
-    .refine((o) => !(o.start && o["define-only"]), "--start and --define-only exclude each other"),
+  schema: z.object({ ...CutoverFields, ...vcenterSchemaFields, positionals: z.array(z.string()).max(0) }),
   render(data) {
     const r = data as CutoverResult;
     return `domain ${r.domainName} (${r.domainUuid}) ${r.started ? "started" : "defined"}; downtime ${(r.downtimeMs / 1000).toFixed(1)} s\nXML: ${r.xmlPath}\nconsole log: ${r.consoleLog}`;
@@ -46,6 +52,10 @@ export const cutoverCommand = defineCommand({
           bridge: session.bridge,
           virsh,
           finalRound: (w) => runRound(w, session, { kind: "final", signal: ctx.signal }),
+          ...(o["no-verify"] ? {} : {
+            dataVerify: async (w) => verifyData(w, { mode: "quick", samples: o["verify-samples"], blockSize: 1 << 20, compared: CUTOVER_VERIFY_COMPARED, signal: ctx.signal },
+              await frozenSourceSpecs(w, session)),
+          }),
           signal: ctx.signal,
         })));
   },

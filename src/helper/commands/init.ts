@@ -46,7 +46,12 @@ export const initCommand = defineCommand({
     positionals: z.array(z.string()).max(0),
     ...vcenterSchemaFields,
   }),
-  render: (data) => (data as { workdir: string }).workdir,
+  render: (data) => {
+    // the workdir alone on the last line: operators note it (and scripts take it with tail -n1)
+    const r = data as { workdir: string; vm: string; moref: string; disks: number; runId: string; alreadyInitialized: boolean };
+    return `${r.alreadyInitialized ? "already initialized" : "initialized"}: ${r.vm} (${r.moref}), ${r.disks} disk(s), run ${r.runId}\n` +
+      `workdir (use it as --workdir for the next commands):\n${r.workdir}`;
+  },
   async run(o, ctx) {
     const storage = targetStorage(o);
     const block = storage === "block";

@@ -7,7 +7,7 @@ import { parseSize } from "../../kit/sizes";
 import { resolveDomainPolicy, savedDomainOptions } from "../cutover/domain-config";
 import { withRun, withSourceSession } from "../cutover/run-context";
 import { frozenSourceSpecs } from "../verify/source";
-import { verifyBoot, verifyData, type VerifyResult } from "../verify/verify";
+import { recordedCutoverVerify, verifyBoot, verifyData, type VerifyResult } from "../verify/verify";
 import { requireSourceOff } from "../cutover/source-power";
 
 export const verifyCommand = defineCommand({
@@ -43,7 +43,10 @@ export const verifyCommand = defineCommand({
   render(data) {
     const r = data as VerifyResult;
     if (r.mode === "boot") return `boot check passed: ${r.boot?.via} after ${r.boot?.seconds.toFixed(1)} s`;
-    return [`${r.mode} verify passed${r.seed ? ` (seed ${r.seed})` : ""}`, ...(r.disks ?? []).map((d) => `  ${d.label}: ${d.blocks} blocks, ${d.comparedBytes} bytes`)].join("\n");
+    const head = r.origin === "recorded" ? `${r.mode} verify passed at ${r.at} (recorded by cutover${r.seed ? `, seed ${r.seed}` : ""})`
+      : `${r.mode} verify passed${r.seed ? ` (seed ${r.seed})` : ""}`;
+    return [head, ...(r.compared ? [`compared: ${r.compared}`] : []), ...(r.disks ?? []).map((d) => `  ${d.label}: ${d.blocks} blocks, ${d.comparedBytes} bytes`),
+      ...(r.notRerun ? [`not compared again now: ${r.notRerun}`] : [])].join("\n");
   },
   async run(o, ctx) {
     return withRun(ctx, `verify ${o.mode}`, o.connect, async ({ wd, virsh }) => {
@@ -53,13 +56,24 @@ export const verifyCommand = defineCommand({
         const policy = await resolveDomainPolicy(wd.manifest, savedDomainOptions(wd.path), virsh);
         return verifyBoot(wd, policy, virsh, { marker: o["boot-marker"], timeoutSec: o["boot-timeout"], agent: !o["no-agent"], signal: ctx.signal });
       }
-      const name = wd.manifest.cutover?.domainName;
+      const c = wd.manifest.cutover;
+      const name = c?.domainName;
       if (name && (await virsh.domState(name)) === "running") {
-        throw new V2kError("PHASE_ORDER", `the KVM domain '${name}' is running: its disks have changed since the final sync`,
-          "Verify the data before starting the domain (cutover without --start), or shut it down first.");
+        // the running guest writes its disks: no fresh comparison, but the one cutover made before the start
+        const recorded = o.mode === "quick" ? recordedCutoverVerify(wd.manifest,
+          `the KVM domain '${name}' is running and writes its disks; shut it off for a fresh comparison`) : null;
+        if (!recorded) {
+          throw new V2kError("PHASE_ORDER", `the KVM domain '${name}' is running: its disks have changed since the final sync`,
+            "Verify the data before starting the domain (cutover verifies by default before --start), or shut it down first.");
+        }
+        wd.emitter.log("info", "verify", `quick verify recorded at ${recorded.at} (${recorded.samples} blocks per disk, seed ${recorded.seed}); not compared again: ${recorded.notRerun}`);
+        return recorded;
       }
+      const ran = c?.domainRanAt;
+      const compared = ran ? `the powered-off VMware source against the target disks as the KVM guest left them (it ran from ${ran}; its own writes show as differences)`
+        : "the powered-off VMware source against the target disks as synced (the KVM domain never ran)";
       return withSourceSession(ctx, wd, o, async (session) =>
-        verifyData(wd, { mode: o.mode as "quick" | "full", samples: o.samples, blockSize: o["block-size"], ...(o.seed ? { seed: o.seed } : {}), signal: ctx.signal },
+        verifyData(wd, { mode: o.mode as "quick" | "full", samples: o.samples, blockSize: o["block-size"], ...(o.seed ? { seed: o.seed } : {}), signal: ctx.signal, compared },
           await frozenSourceSpecs(wd, session)));
     });
   },

@@ -45,12 +45,13 @@ export async function verifyServerTrust(host: string, port: number, pinned: stri
   if (insecure) return cert;
   if (!pinned) {
     throw new V2kError("TLS_UNTRUSTED", `vCenter ${host}:${port} presented a certificate that is not pinned`,
-      `Verify the thumbprint out of band and pin it: GOVC_THUMBPRINT=${cert.thumbprint} (or --thumbprint). --insecure skips verification.`,
+      `Verify the thumbprint out of band and pin it: a '${host}${port === 443 ? "" : `:${port}`} ${cert.thumbprint}' line in the GOVC_TLS_KNOWN_HOSTS file ` +
+        `(govc about.cert -k -thumbprint prints it), or GOVC_THUMBPRINT=${cert.thumbprint} (or --thumbprint). GOVC_INSECURE=1 or --insecure skips verification.`,
       { detail: `seen thumbprint ${cert.thumbprint}` });
   }
   if (normalizeThumbprint(pinned) !== cert.thumbprint) {
     throw new V2kError("TLS_UNTRUSTED", `vCenter ${host}:${port} certificate thumbprint ${cert.thumbprint} differs from the pinned ${normalizeThumbprint(pinned)}`,
-      `The certificate changed or someone is in the middle. If ${cert.thumbprint} is right, pin it with GOVC_THUMBPRINT.`,
+      `The certificate changed or someone is in the middle. If ${cert.thumbprint} is right, update the GOVC_TLS_KNOWN_HOSTS line (or GOVC_THUMBPRINT).`,
       { detail: `seen thumbprint ${cert.thumbprint}` });
   }
   return cert;

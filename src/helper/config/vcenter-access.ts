@@ -1,6 +1,7 @@
 // vCenter access: URL, user, password and TLS trust from flags or the govc environment
-// (GOVC_URL, GOVC_USERNAME, GOVC_PASSWORD, GOVC_INSECURE, GOVC_THUMBPRINT). Passwords come from
-// --password-file, --password-stdin, GOVC_PASSWORD or credentials inside GOVC_URL, never argv.
+// (GOVC_URL, GOVC_USERNAME, GOVC_PASSWORD, GOVC_INSECURE, GOVC_TLS_KNOWN_HOSTS; GOVC_THUMBPRINT is
+// this helper's own alternative to the known-hosts file). Passwords come from --password-file,
+// --password-stdin, GOVC_PASSWORD or credentials inside GOVC_URL, never argv.
 import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import { registerSecret } from "../../shared/redact";
@@ -24,7 +25,8 @@ export const vcenterOptions: Record<string, OptionSpec> = {
   username: { type: "string", valueName: "USER", description: "user name (default: GOVC_USERNAME)" },
   "password-file": { type: "string", valueName: "FILE", description: "read the password from FILE (first line)" },
   "password-stdin": { type: "boolean", description: "read the password from stdin (first line)" },
-  thumbprint: { type: "string", valueName: "SHA1", description: "pinned SHA-1 certificate thumbprint (default: GOVC_THUMBPRINT)" },
+  thumbprint: { type: "string", valueName: "SHA1",
+    description: "pinned SHA-1 certificate thumbprint (default: GOVC_THUMBPRINT, else the host's line in the GOVC_TLS_KNOWN_HOSTS file)" },
   insecure: { type: "boolean", description: "do not verify the certificate (recorded in the manifest; default: GOVC_INSECURE)" },
 };
 
@@ -120,7 +122,7 @@ export async function resolveVcenterAccess(flags: VcenterFlags, ctx: ResolveCont
     throw new V2kError("USAGE", "no vCenter password given", "Set GOVC_PASSWORD, or use --password-file FILE or --password-stdin.");
   }
   registerSecret(password);
-  const pinned = flags.thumbprint ?? known?.thumbprint ?? env.GOVC_THUMBPRINT;
+  const pinned = flags.thumbprint ?? known?.thumbprint ?? env.GOVC_THUMBPRINT ?? knownHostsThumbprint(env.GOVC_TLS_KNOWN_HOSTS, parsed.host, parsed.port);
   const insecure = flags.insecure ?? (known ? known.insecure : truthy(env.GOVC_INSECURE));
   return {
     url: parsed.url,
@@ -135,4 +137,26 @@ export async function resolveVcenterAccess(flags: VcenterFlags, ctx: ResolveCont
 
 function firstLine(text: string): string {
   return text.split(/\r?\n/)[0] ?? "";
+}
+
+/**
+ * govc's known-hosts file: one `host thumbprint` line per server (what `govc about.cert -k -thumbprint`
+ * prints). The host may carry a port; `#` starts a comment. Returns the thumbprint for host[:port].
+ */
+export function knownHostsThumbprint(file: string | undefined, host: string, port: number): string | undefined {
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new V2kError("USAGE", `cannot read GOVC_TLS_KNOWN_HOSTS file ${file}: ${(e as Error).message}`,
+      "Create it with: govc about.cert -k -u HOST -thumbprint >> FILE (then verify the thumbprint out of band).");
+  }
+  const names = new Set([host, `${host}:${port}`, `[${host}]:${port}`]);
+  if (port === 443) names.add(`${host}:443`);
+  for (const raw of text.split("\n")) {
+    const [name, thumbprint] = raw.replace(/#.*/, "").trim().split(/\s+/);
+    if (name && thumbprint && names.has(name)) return thumbprint;
+  }
+  return undefined;
 }

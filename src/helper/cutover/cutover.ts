@@ -1,5 +1,6 @@
 // Cutover, in order: record intent, shut the source down, prove it is off, final snapshot + final
-// sync (the engine's round), guest conversion hook, domain XML, define, optional start, downtime.
+// sync (the engine's round), guest conversion hook, domain XML, define, quick data verify, optional
+// start, downtime.
 // Every step is recorded in manifest.cutover before the next begins, so a re-run after kill -9
 // continues where it stopped and never repeats a finished step.
 import { writeFileSync } from "node:fs";
@@ -15,6 +16,8 @@ import { DOMAIN_OPTIONS_FILE, type DomainOptions, domainFiles, resolveDomainPoli
 import { buildDomainXml } from "./domain-xml";
 import { rbdDomainAccess } from "./rbd-access";
 import { type ShutdownMode, requireSourceOff, shutdownSource } from "./source-power";
+import { type DomainPolicy } from "./domain-policy";
+import { reopenAfterRollback } from "../sync/retry";
 
 /** The engine's final round: snapshot of the powered-off source, sync, commit, snapshot removal. */
 export type FinalRoundFn = (wd: Workdir) => Promise<unknown>;
@@ -30,6 +33,8 @@ export interface CutoverDeps {
   bridge: VsphereBridge;
   virsh: Virsh;
   finalRound: FinalRoundFn;
+  /** Quick data verify between define and start (recorded in manifest.verify); absent: skipped (--no-verify). */
+  dataVerify?: (wd: Workdir) => Promise<unknown>;
   signal?: AbortSignal;
 }
 
@@ -52,10 +57,12 @@ function now(): string {
 }
 
 export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps): Promise<CutoverResult> {
-  const m0 = wd.manifest;
-  if (m0.phase === "rolled-back" || m0.phase === "cleaned") {
-    throw new V2kError("PHASE_ORDER", `this migration is ${m0.phase}`, "Start a new migration with 'init' (a rolled-back run is not cut over again).");
+  if (wd.manifest.phase === "cleaned") {
+    throw new V2kError("PHASE_ORDER", "this migration is cleaned", "Start a new migration with 'init'.");
   }
+  // a retry after rollback: the old cutover is archived, this one repeats shutdown and final sync
+  await reopenAfterRollback(wd, STEP);
+  const m0 = wd.manifest;
   if (!m0.cutover && !["base-synced", "incr-synced", "cutover-running"].includes(m0.phase)) {
     throw new V2kError("PHASE_ORDER", `cutover needs at least a base copy (phase is ${m0.phase})`, "Run 'sync base' (and incremental rounds) first.");
   }
@@ -88,6 +95,7 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
     await requireSourceOff(d.bridge, wd.manifest.vm.moref, "continue the cutover");
     await wd.update((m) => {
       m.cutover!.sourceOffAt = now();
+      m.cutover!.sourceOffEvidence = `vCenter reported powerState poweredOff at ${m.cutover!.sourceOffAt} (${r.action === "none" ? "already off" : r.action})`;
     });
     emit(r.action === "none" ? "the VMware VM is powered off" : `the VMware VM is powered off (${r.action})`);
   }
@@ -113,7 +121,14 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
 
   // 5. domain XML (name and uuid recorded before define so rollback always finds the domain)
   const rbd = await rbdDomainAccess(wd, d.virsh);
-  const policy = { ...(await resolveDomainPolicy(wd.manifest, o.domain, d.virsh)), ...(rbd ? { rbd } : {}) };
+  const resolved = await resolveDomainPolicy(wd.manifest, o.domain, d.virsh, { hostNetworkDefault: true });
+  const policy = { ...resolved, ...(rbd ? { rbd } : {}) };
+  if (policy.networkDefaultSource && wd.manifest.cutover!.networkDefaultSource !== policy.networkDefaultSource) {
+    emit(`unmapped port groups go to ${o.domain["network-map-default"] ?? describeTarget(policy)} (chosen by ${policy.networkDefaultSource})`);
+    await wd.update((m) => {
+      m.cutover!.networkDefaultSource = policy.networkDefaultSource!;
+    });
+  }
   const files = domainFiles(wd.manifest, policy.name);
   const xml = buildDomainXml(wd.manifest, policy);
   writeFileSync(files.xml, xml, { mode: 0o600 });
@@ -144,9 +159,23 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
     await defineDomain(d.virsh, xml, { name: policy.name, uuid: policy.uuid, runId: wd.manifest.runId, ...(d.signal ? { signal: d.signal } : {}) });
   }
 
-  // 7. start
+  // 7. quick data verify of the defined, never started target against the powered-off source
+  if (d.dataVerify && !wd.manifest.cutover!.verifiedAt && !wd.manifest.cutover!.domainRanAt) {
+    await requireSourceOff(d.bridge, wd.manifest.vm.moref, "verify the target against the source");
+    await d.dataVerify(wd); // a mismatch throws VERIFY_MISMATCH: the domain is not started
+    await wd.update((m) => {
+      m.cutover!.verifiedAt = now();
+    });
+  }
+
+  // 8. start (the run is marked before virsh start: from then on the guest may write the targets)
   if (o.start && !wd.manifest.cutover!.startedAt) {
     await requireSourceOff(d.bridge, wd.manifest.vm.moref, "start the KVM domain");
+    if (!wd.manifest.cutover!.domainRanAt) {
+      await wd.update((m) => {
+        m.cutover!.domainRanAt = now();
+      });
+    }
     if ((await d.virsh.domState(policy.name)) !== "running") await d.virsh.start(policy.name);
     await wd.update((m) => {
       const c = m.cutover!;
@@ -168,4 +197,8 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
     downtimeMs: c.downtimeMs ?? 0,
     phase: wd.manifest.phase,
   };
+}
+
+function describeTarget(p: DomainPolicy): string {
+  return p.networkDefault ? `${p.networkDefault.kind}:${p.networkDefault.name}` : "(none)";
 }

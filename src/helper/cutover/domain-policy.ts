@@ -58,6 +58,8 @@ export interface DomainPolicy {
   networkMap: Map<string, NetworkTarget>;
   /** Target of NICs whose port group is not in the map; without it an unmapped NIC is an error. */
   networkDefault?: NetworkTarget;
+  /** What chose networkDefault (the flag, the environment, the host config, libvirt, the host's bridge). */
+  networkDefaultSource?: string;
   graphics: GraphicsPolicy;
   /** Serial console output is also written here (virtlogd), so verify and operators can read it. */
   consoleLogPath?: string;

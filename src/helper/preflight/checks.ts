@@ -56,6 +56,9 @@ export function inventoryChecks(inv: InventoryResult): Check[] {
   add("cbt-disks", "Disks support CBT and snapshots", blockers.length ? "fail" : "pass",
     blockers.length ? blockers.join("; ") : `${inv.disks.length} disk(s), all snapshot-capable`);
 
+  const cbt = cbtCapability(inv);
+  add("cbt-capable", "The VM can track changed blocks", cbt.ok ? "pass" : "fail", cbt.reason);
+
   add("snapshots", "No existing snapshots", inv.snapshots.length > 0 ? "fail" : "pass",
     inv.snapshots.length > 0 ? `existing snapshot(s): ${inv.snapshots.map((s) => `'${s.name}' (${s.moref})`).join(", ")}; delete or consolidate them first`
       : "none");
@@ -176,4 +179,15 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
     checks.push({ id: "dst-space", title: "Free space at the target", status: "fail", reason: `${e.code}: ${e.message}` });
   }
   return { go: checks.every((c) => c.status !== "fail"), vm: input.vm, checks };
+}
+
+/** CBT needs virtual hardware 7 or later and a VM whose capability says so. */
+export function cbtCapability(inv: Pick<InventoryResult, "changeTrackingSupported" | "hardwareVersion">): { ok: boolean; reason: string } {
+  const hw = /^vmx-(\d+)$/.exec(inv.hardwareVersion ?? "");
+  const version = hw ? Number(hw[1]) : null;
+  const problems: string[] = [];
+  if (version !== null && version < 7) problems.push(`virtual hardware ${inv.hardwareVersion} is older than vmx-07; upgrade the VM's compatibility`);
+  if (inv.changeTrackingSupported === false) problems.push("vSphere reports capability.changeTrackingSupported = false for this VM");
+  if (problems.length) return { ok: false, reason: `${problems.join("; ")} (no warm migration without CBT)` };
+  return { ok: true, reason: `changeTrackingSupported ${inv.changeTrackingSupported ?? "not reported"}, hardware ${inv.hardwareVersion ?? "not reported"}` };
 }

@@ -1,13 +1,23 @@
 // Explicit, ordered manifest migrations. migrations[v] upgrades a schemaVersion v document to v+1.
-// Version 1 is the first released shape, so the table is empty; a future shape change adds one entry
-// and bumps MANIFEST_SCHEMA_VERSION in src/shared/manifest.ts.
+// A shape change adds one entry and bumps MANIFEST_SCHEMA_VERSION in src/shared/manifest.ts.
 import { MANIFEST_SCHEMA_VERSION } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 
 export type RawManifest = Record<string, unknown> & { schemaVersion: number };
 export type Migration = (doc: RawManifest) => RawManifest;
 
-export const migrations: Record<number, Migration> = {};
+export const migrations: Record<number, Migration> = {
+  // 2: cutovers undone by rollback are archived (pastCutovers); a started cutover records when the
+  // domain first ran, so a retry on the same workdir knows the target may hold the KVM guest's writes.
+  1: (doc) => {
+    const cutover = doc["cutover"] as Record<string, unknown> | undefined;
+    const out: RawManifest = { ...doc, schemaVersion: 2, pastCutovers: [] };
+    if (cutover && typeof cutover["startedAt"] === "string" && cutover["domainRanAt"] === undefined) {
+      out["cutover"] = { ...cutover, domainRanAt: cutover["startedAt"] };
+    }
+    return out;
+  },
+};
 
 /** Upgrade a parsed manifest document to the current schema version (pure; the caller writes it back). */
 export function migrateManifest(

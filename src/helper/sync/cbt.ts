@@ -42,8 +42,11 @@ export async function cbtEnable(wd: Workdir, bridge: VsphereBridge): Promise<Cbt
   }
   if (!status.active) {
     const idle = status.disks.filter((d) => d.changeId === null).map((d) => d.label).join(", ");
-    throw new V2kError("CBT_NOT_ACTIVE", `change tracking is enabled but not active for ${idle}`,
-      "Power the VM on (or vMotion it) so that vSphere activates tracking, then re-run 'cbt enable'.");
+    const power = (await bridge.vmState(wd.manifest.vm.moref)).powerState;
+    throw new V2kError("CBT_NOT_ACTIVE", `change tracking is enabled but not active for ${idle} (the VM is ${power})`,
+      power === "poweredOn"
+        ? "vSphere did not activate tracking at the snapshot stun: check the VM's events and its disks (independent or RDM disks are not tracked), then re-run 'cbt enable'."
+        : "Power the VM on (or vMotion it) so that vSphere activates tracking, then re-run 'cbt enable'.");
   }
   if (wd.manifest.phase === "initialized") {
     await wd.update((m) => {

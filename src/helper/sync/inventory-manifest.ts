@@ -110,6 +110,7 @@ export function manifestFromInventory(input: ManifestInput): Manifest {
     cbt: { enabledByUs: false },
     snapshots: [],
     rounds: [],
+    pastCutovers: [],
     verify: [],
     warnings: [],
     lastError: null,

@@ -9,6 +9,8 @@ import { type VsphereSession } from "../vsphere/session";
 import { type VsphereBridge } from "../vsphere/bridge";
 import { ensureOwnSnapshot, removeOwnSnapshot, roundSnapshotName, settleOwnSnapshots, type RoundKind } from "./own-snapshots";
 import { syncDiskInRound, type CopyTuning } from "./disk-round";
+import { cbtStatus } from "./cbt";
+import { reopenAfterRollback } from "./retry";
 
 export interface RoundOptions extends CopyTuning {
   kind: RoundKind;
@@ -52,6 +54,7 @@ function summary(r: Round, m: Manifest, alreadySynced: boolean, snapshot: string
  * another kind is superseded (marked failed, its snapshot removed): per-disk commits make that safe.
  */
 export async function prepareRound(wd: Workdir, bridge: VsphereBridge, kind: RoundKind, step: string): Promise<{ round: Round; snapshot: string } | { done: Round }> {
+  await reopenAfterRollback(wd, step);
   const m = wd.manifest;
   if (kind === "base" && baseDone(m)) return { done: m.rounds.filter((r) => r.kind === "base" && r.status === "synced").at(-1)! };
   if (kind !== "base" && !baseDone(m)) {
@@ -62,13 +65,14 @@ export async function prepareRound(wd: Workdir, bridge: VsphereBridge, kind: Rou
     throw new V2kError("PHASE_ORDER", `the run is in phase '${m.phase}': its targets belong to the KVM domain now`,
       m.phase === "cleaned" ? "Start a new migration with 'ablestack_v2k init'." : "Run 'ablestack_v2k rollback' first if the migration must continue syncing.");
   }
-  if (m.phase === "initialized") {
-    throw new V2kError("CBT_NOT_ACTIVE", "changed block tracking was not enabled for this run", "Run 'ablestack_v2k cbt enable' first.");
-  }
+  if (m.phase === "initialized") await adoptActiveCbt(wd, bridge, step);
+  if (kind === "final") await requireFinalSourceOff(bridge, m);
   let round = openRound(m);
-  if (round && round.kind !== kind) {
+  const staleFinal = round?.kind === "final" && m.cutover?.sourceOffAt !== undefined && round.startedAt < m.cutover.sourceOffAt;
+  if (round && (round.kind !== kind || staleFinal)) {
     const stale = round;
-    wd.emitter.log("warn", step, `round ${stale.n} (${stale.kind}) was unfinished; superseded by a ${kind} round`);
+    wd.emitter.log("warn", step, staleFinal ? `round ${stale.n} (final) was snapshotted before the source went off at ${m.cutover!.sourceOffAt}; a new final round replaces it`
+      : `round ${stale.n} (${stale.kind}) was unfinished; superseded by a ${kind} round`);
     await wd.update((mm) => {
       mm.rounds.find((r) => r.n === stale.n)!.status = "failed";
     });
@@ -95,6 +99,34 @@ export async function prepareRound(wd: Workdir, bridge: VsphereBridge, kind: Rou
   }
 }
 
+/**
+ * A run still in phase 'initialized' whose VM already tracks changes (enabled with govc or the vSphere
+ * client): adopt it when tracking is active on every disk, else say exactly what is missing.
+ */
+async function adoptActiveCbt(wd: Workdir, bridge: VsphereBridge, step: string): Promise<void> {
+  const s = await cbtStatus(wd, bridge);
+  if (!s.enabled) {
+    throw new V2kError("CBT_NOT_ACTIVE", "changed block tracking is not enabled on the VM", "Run 'ablestack_v2k cbt enable' first.");
+  }
+  if (!s.active) {
+    throw new V2kError("CBT_NOT_ACTIVE", "changed block tracking is enabled on the VM but not yet active on every disk",
+      "Run 'ablestack_v2k cbt enable': it activates tracking with a short snapshot stun.");
+  }
+  await wd.update((m) => {
+    m.phase = "cbt-enabled";
+  });
+  wd.emitter.log("info", step, "changed block tracking was already enabled and active on the VM; adopted for this run");
+}
+
+/** The final round copies the last writes only when the guest can no longer write: the source must be off. */
+async function requireFinalSourceOff(bridge: VsphereBridge, m: Manifest): Promise<void> {
+  const s = (await bridge.vmState(m.vm.moref)).powerState;
+  if (s !== "poweredOff") {
+    throw new V2kError("SOURCE_RUNNING", `the VMware VM is ${s}: a final snapshot would miss every write made after it`,
+      "Shut the guest down first (or let 'cutover' do it); 'snapshot final' and 'sync final' need a powered-off source.");
+  }
+}
+
 /** Only our snapshot may exist: then the base -flat.vmdk is frozen and equals the snapshot. */
 async function requireSoleSnapshot(wd: Workdir, bridge: VsphereBridge, snapshot: string): Promise<void> {
   const others = (await bridge.vmState(wd.manifest.vm.moref)).snapshots.filter((s) => s.moref !== snapshot);
@@ -116,9 +148,6 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
   const { round, snapshot } = prepared;
   const n = round.n;
   try {
-    if (options.kind === "final" && (await session.bridge.vmState(wd.manifest.vm.moref)).powerState === "poweredOn") {
-      await wd.warn(step, "FINAL_WHILE_ON", "final sync while the source VM is still powered on: writes after this snapshot are not copied (cutover shuts it down first)");
-    }
     if (wd.manifest.target.transport === "http") await requireSoleSnapshot(wd, session.bridge, snapshot);
     await wd.update((m) => {
       m.rounds.find((r) => r.n === n)!.status = "syncing";

@@ -20,6 +20,8 @@ export interface DataVerifyOptions {
   blockSize: number;
   seed?: string;
   signal?: AbortSignal;
+  /** What is compared, for the record (default: the frozen source against the target as it is now). */
+  compared?: string;
 }
 
 export interface DiskVerify {
@@ -40,6 +42,13 @@ export interface VerifyResult {
   mismatches: Mismatch[];
   boot?: BootCheckResult;
   durationMs: number;
+  /** What was compared (source state, target state, when). */
+  compared?: string;
+  /** "fresh": compared now; "recorded": the result the cutover recorded before the domain started. */
+  origin?: "fresh" | "recorded";
+  at?: string;
+  /** Why no fresh comparison ran (with origin "recorded"). */
+  notRerun?: string;
 }
 
 /** Where the source of a disk is read: built by the caller (it owns the vSphere session). */
@@ -106,6 +115,7 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
   const result: VerifyResult = {
     ok: mismatches.length === 0, mode: o.mode, seed, blockSize: o.blockSize, disks, mismatches, durationMs: Date.now() - t0,
     ...(o.mode === "quick" ? { samples: o.samples } : {}),
+    compared: o.compared ?? "the frozen VMware source against the target disks as they are now", origin: "fresh", at: new Date().toISOString(),
   };
   await record(wd, result);
   if (!result.ok) {
@@ -142,6 +152,25 @@ async function record(wd: Workdir, r: VerifyResult): Promise<void> {
       ...(r.seed !== undefined ? { seed: r.seed } : {}),
       mismatches: r.mismatches.slice(0, 100),
       ...(r.boot ? { detail: `${r.boot.via ?? "no marker"} after ${r.boot.seconds.toFixed(1)} s` } : {}),
+      ...(r.blockSize !== undefined ? { blockSize: r.blockSize } : {}),
+      ...(r.compared ? { compared: r.compared } : {}),
+      ...(r.disks ? { disks: r.disks.map((x) => ({ disk: x.disk, label: x.label, blocks: x.blocks, comparedBytes: x.comparedBytes })) } : {}),
     });
   });
+}
+
+/** The compared text of the quick verify cutover runs between define and start. */
+export const CUTOVER_VERIFY_COMPARED = "the powered-off VMware source against the target disks after the final sync, before the KVM domain first started (cutover)";
+
+/** The data verify the cutover recorded before the domain started, as a result; null when there is none. */
+export function recordedCutoverVerify(m: Manifest, notRerun: string): VerifyResult | null {
+  const v = [...m.verify].reverse().find((x) => x.compared === CUTOVER_VERIFY_COMPARED && x.mode !== "boot");
+  if (!v || v.mode === "boot") return null;
+  return {
+    ok: v.ok, mode: v.mode, mismatches: v.mismatches, durationMs: 0, origin: "recorded", at: v.at, compared: v.compared!, notRerun,
+    ...(v.samples !== undefined ? { samples: v.samples } : {}),
+    ...(v.seed !== undefined ? { seed: v.seed } : {}),
+    ...(v.blockSize !== undefined ? { blockSize: v.blockSize } : {}),
+    disks: (v.disks ?? []).map((x) => ({ ...x, mismatches: v.mismatches.filter((mm) => mm.disk === x.disk) })),
+  };
 }

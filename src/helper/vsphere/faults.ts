@@ -21,7 +21,7 @@ export function mapBridgeError(op: string, e: BridgeErrorReply, target: string):
     case "unreachable":
       return make("VCENTER_UNREACHABLE", `vCenter ${target} is unreachable: ${msg}`, "Check the URL, DNS and firewall; then re-run.");
     case "tls-untrusted":
-      return make("TLS_UNTRUSTED", `vCenter certificate not trusted: ${msg}`, "Pin the thumbprint with GOVC_THUMBPRINT (see 'preflight'), or pass --insecure knowingly.");
+      return make("TLS_UNTRUSTED", `vCenter certificate not trusted: ${msg}`, "Pin the thumbprint in the GOVC_TLS_KNOWN_HOSTS file or GOVC_THUMBPRINT (see 'preflight'), or set GOVC_INSECURE=1 knowingly.");
     case "vm-not-found":
       return make("VM_NOT_FOUND", msg, "Check the VM name (exact, case-sensitive) with 'govc ls' or the vSphere client.");
     case "vm-ambiguous":
@@ -48,6 +48,13 @@ export function mapBridgeError(op: string, e: BridgeErrorReply, target: string):
       return make("VSPHERE_FAULT", `guest shutdown needs VMware Tools running: ${msg}`, "Start VMware Tools in the guest, or use --shutdown poweroff.");
     case "InvalidPowerState":
       return make("VSPHERE_FAULT", `the VM is in the wrong power state for ${op}: ${msg}`, "Check the VM's power state and re-run.");
+    case "MethodNotFound":
+    case "NotSupported":
+      if (op === "qcda") {
+        return make("CBT_UNSUPPORTED", `this vCenter/ESXi does not offer QueryChangedDiskAreas: ${msg}`,
+          "Changed block tracking needs vSphere 4.0+ with a licence that includes the vStorage APIs; without it use a cold migration.");
+      }
+      break;
     case "FileFault":
     case "InvalidArgument":
       if (op === "qcda") {

@@ -62,6 +62,10 @@ export const InventoryResult = z.object({
   powerState: z.enum(["poweredOn", "poweredOff", "suspended"]),
   toolsRunning: z.boolean(),
   changeTrackingEnabled: z.boolean(),
+  /** capability.changeTrackingSupported (null: the server did not say) */
+  changeTrackingSupported: z.boolean().nullish(),
+  /** config.version, e.g. "vmx-14" */
+  hardwareVersion: z.string().nullish(),
   consolidationNeeded: z.boolean(),
   vmPathName: z.string().nullable(),
   host: z.object({ moref: z.string(), name: z.string(), version: z.string(), build: z.string() }).nullable(),

@@ -67,11 +67,11 @@ export const labFaultCommand = defineCommand({
   options: {
     ...dirOption,
     kind: { type: "string", description: faultKinds.join("|"), valueName: "KIND" },
-    vm: { type: "string", description: "VM name or moref (cbt-reset)", valueName: "VM" },
+    vm: { type: "string", description: "VM name or moref (cbt-reset, cbt-unsupported)", valueName: "VM" },
     task: { type: "string", description: "operation to fail once (task-failure): CreateSnapshot, RemoveSnapshot, Reconfig, PowerOn, PowerOff, ShutdownGuest, ConsolidateDisks (or the vSphere method name, e.g. CreateSnapshot_Task)", valueName: "OP" },
     message: { type: "string", description: "fault message of the failed task (task-failure)", valueName: "TEXT" },
     ms: { type: "string", description: "milliseconds added to every SOAP response (slow; 0 turns it off)", valueName: "N" },
-    count: { type: "string", description: "number of failing datastore reads, or extents per QCDA page", valueName: "N" },
+    count: { type: "string", description: "number of failing datastore reads, extents per QCDA page, hardware version (cbt-unsupported, default 4), 0 to turn qcda-unsupported off", valueName: "N" },
   },
   schema: z.object({
     positionals: noPositionals,

@@ -36,7 +36,8 @@ export const DiskHashRequest = z.object({
   snapshot: z.string().min(1).nullable().default(null),
 });
 
-export const faultKinds = ["cbt-reset", "task-failure", "session-expiry", "slow", "datastore-read-errors", "qcda-page-size"] as const;
+export const faultKinds = ["cbt-reset", "task-failure", "session-expiry", "slow", "datastore-read-errors", "qcda-page-size",
+  "cbt-unsupported", "qcda-unsupported"] as const;
 
 export const FaultRequest = z.object({
   kind: z.enum(faultKinds),
@@ -123,6 +124,12 @@ export async function applyFault(model: LabModel, req: FaultRequest): Promise<Re
     case "qcda-page-size":
       if (need(req.count, "--count") < 1) throw new V2kError("USAGE", "a QCDA page holds at least 1 extent", "Use --count 1 or more (2000 is the real hosts' default).");
       await model.setFaults({ qcdaPageSize: need(req.count, "--count") });
+      break;
+    case "cbt-unsupported": // a VM on virtual hardware 4 (count: the version, default 4)
+      await model.setHardwareVersion(model.findVm(need(req.vm, "--vm")).moref, req.count ?? 4);
+      break;
+    case "qcda-unsupported": // --count 0 turns it off
+      await model.setFaults({ qcdaUnsupported: (req.count ?? 1) > 0 });
       break;
   }
   return model.faults();

@@ -85,6 +85,7 @@ export class LabModel implements LabModelApi {
         if (!Number.isInteger(patch.qcdaPageSize) || patch.qcdaPageSize < 1) throw new LabFault("InvalidArgument", "qcdaPageSize must be a positive integer");
         f.qcdaPageSize = patch.qcdaPageSize;
       }
+      if (patch.qcdaUnsupported !== undefined) f.qcdaUnsupported = patch.qcdaUnsupported;
       await this.core.persist();
     });
   }
@@ -94,6 +95,9 @@ export class LabModel implements LabModelApi {
       const vm = this.core.vmRef(vmRef);
       await this.core.takeTaskFault("Reconfig", "GenericVmConfigFault");
       for (const change of spec.disks ?? []) await growDisk(this.core, vm, change.key, change.capacityBytes);
+      if (spec.changeTrackingEnabled && (vm.hardwareVersion ?? 14) < 7) {
+        throw new LabFault("GenericVmConfigFault", `Change tracking is not supported on virtual hardware version ${vm.hardwareVersion}.`);
+      }
       for (const { key, value } of spec.extraConfig ?? []) {
         vm.extraConfig ??= {};
         if (value === "") delete vm.extraConfig[key];
@@ -313,6 +317,14 @@ export class LabModel implements LabModelApi {
       const hash = createHash("sha256");
       await chain.forEachChunk(depth, (chunk) => hash.update(chunk));
       return hash.digest("hex");
+    });
+  }
+
+  /** An older VM: below hardware version 7 it cannot track changes (capability.changeTrackingSupported false). */
+  setHardwareVersion(vmRef: string, version: number): Promise<void> {
+    return this.core.serialize(async () => {
+      this.core.vmRef(vmRef).hardwareVersion = version;
+      await this.core.persist();
     });
   }
 

@@ -73,6 +73,7 @@ export interface LabVm {
   toolsRunning: boolean; // guest tools running while powered on (ShutdownGuest needs it)
   toolsInstalled: boolean; // tools start with the guest at power-on when installed
   changeTrackingEnabled: boolean; // config flag
+  hardwareVersion?: number; // virtual hardware version (vmx-N, default 14); CBT needs 7 or later
   host: string; // host moref
   folder: string; // vm folder path below the datacenter's vmFolder, "" for the root
   vmPathName: string; // "[ds1] web01/web01.vmx"
@@ -179,6 +180,8 @@ export interface LabFaults {
   sessionsExpiredBefore: string | null;
   /** Most extents one QueryChangedDiskAreas reply holds (2000 like real hosts; lower it to force paging). */
   qcdaPageSize: number;
+  /** QueryChangedDiskAreas answers MethodNotFound, as on a host without the vStorage APIs. */
+  qcdaUnsupported?: boolean;
 }
 
 export interface ReconfigureSpec {
@@ -230,6 +233,7 @@ export interface LabModelApi {
   guestWrite(vm: string, diskIndexOrKey: number, offset: number, length: number, seed: number): Promise<void>;
   diskHash(vm: string, diskIndexOrKey: number, snapshot: string | null): Promise<string>; // sha256 hex
   cbtReset(vm: string): Promise<void>; // new epoch, as after a host crash
+  setHardwareVersion(vm: string, version: number): Promise<void>;
 
   /** A VM by moref or by name (CLI and control API convenience); throws LabFault("ManagedObjectNotFound"). */
   findVm(nameOrMoref: string): LabVm;

@@ -228,6 +228,7 @@ export const methods: Record<string, Handler> = {
   QueryChangedDiskAreas: async (c, a) => {
     const snapshot = a["snapshot"] as MoRef | undefined;
     if (snapshot && !c.index.get(snapshot)) throw faults.managedObjectNotFound(snapshot);
+    if (c.svc.model.faults().qcdaUnsupported) throw faults.methodNotFound(c.self, "QueryChangedDiskAreas");
     const r = await c.svc.model.queryChangedDiskAreas(c.self.value, snapshot?.value ?? null, Number(a["deviceKey"]), Number(a["startOffset"]), String(a["changeId"]));
     return data("DiskChangeInfo", {
       startOffset: r.startOffset,

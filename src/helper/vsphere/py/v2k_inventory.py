@@ -142,7 +142,7 @@ VM_PATHS = [
     "config.bootOptions", "config.hardware.numCPU", "config.hardware.numCoresPerSocket", "config.hardware.memoryMB",
     "config.hardware.device", "config.changeTrackingEnabled", "config.extraConfig", "runtime.powerState",
     "runtime.host", "runtime.consolidationNeeded", "snapshot", "summary.config.vmPathName", "guest.toolsRunningStatus",
-    "network",
+    "network", "capability.changeTrackingSupported", "config.version",
 ]
 
 
@@ -213,6 +213,8 @@ def op_inventory(sess, args):
         "powerState": str(p.get("runtime.powerState")),
         "toolsRunning": str(p.get("guest.toolsRunningStatus")) == "guestToolsRunning",
         "changeTrackingEnabled": bool(p.get("config.changeTrackingEnabled")),
+        "changeTrackingSupported": p.get("capability.changeTrackingSupported"),
+        "hardwareVersion": p.get("config.version"),
         "consolidationNeeded": bool(p.get("runtime.consolidationNeeded")),
         "vmPathName": p.get("summary.config.vmPathName"),
         "host": host,

@@ -202,7 +202,7 @@ export function vmConfigInfo(vm: LabVm, inv: LabInventory, chainOf: (disk: LabDi
     modified: "1970-01-01T00:00:00Z",
     name: vm.name,
     guestFullName: vm.guestFullName,
-    version: "vmx-14",
+    version: `vmx-${hardwareVersion(vm)}`,
     uuid: vm.uuid,
     instanceUuid: vm.instanceUuid,
     npivTemporaryDisabled: true,
@@ -251,4 +251,9 @@ export function vmConfigInfo(vm: LabVm, inv: LabInventory, chainOf: (disk: LabDi
     messageBusTunnelEnabled: false,
     migrateEncryption: "opportunistic",
   });
+}
+
+/** The VM's virtual hardware version (vmx-14 unless the scenario or `lab fault cbt-unsupported` lowers it). */
+export function hardwareVersion(vm: LabVm): number {
+  return vm.hardwareVersion ?? 14;
 }

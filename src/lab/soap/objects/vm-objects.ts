@@ -1,7 +1,7 @@
 // Properties of VirtualMachine and VirtualMachineSnapshot objects, computed from the model on demand.
 import { type LabDisk, type LabDiskFile, type LabInventory, type LabModelApi, type LabSnapshot, type LabVm } from "../../model/types";
 import { type DataObject, MoRef, data, mor } from "../codec/values";
-import { type BackingLink, vmConfigInfo } from "./vm-config";
+import { type BackingLink, hardwareVersion, vmConfigInfo } from "./vm-config";
 
 export type PropGetters = Record<string, () => unknown>;
 
@@ -102,6 +102,7 @@ export function vmGetters(model: LabModelApi, inv: LabInventory, vm: LabVm, ctx:
     recentTask: () => ctx.recentTask(),
     config: () => vmConfigInfo(vm, inv, (d) => liveChain(model, vm, d)),
     runtime,
+    capability: () => vmCapability(vm),
     guest: () => data("GuestInfo", {
       toolsStatus: tools.toolsStatus,
       toolsVersionStatus2: tools.toolsVersionStatus2,
@@ -146,6 +147,23 @@ export function vmGetters(model: LabModelApi, inv: LabInventory, vm: LabVm, ctx:
 }
 
 /** Space the VM's disks use on their datastores (thin disks: what is allocated). */
+/** What the VM can do; change tracking needs virtual hardware 7 or later. */
+function vmCapability(vm: LabVm): DataObject {
+  const yes = ["snapshotOperationsSupported", "multipleSnapshotsSupported", "snapshotConfigSupported", "poweredOffSnapshotsSupported",
+    "memorySnapshotsSupported", "revertToSnapshotSupported", "quiescedSnapshotsSupported", "consolePreferencesSupported",
+    "cpuFeatureMaskSupported", "s1AcpiManagementSupported", "settingScreenResolutionSupported", "toolsAutoUpdateSupported",
+    "swapPlacementSupported", "toolsSyncTimeSupported", "virtualMmuUsageSupported", "diskSharesSupported", "bootOptionsSupported",
+    "bootRetryOptionsSupported", "settingVideoRamSizeSupported", "settingDisplayTopologySupported", "multipleCoresPerSocketSupported",
+    "hostBasedReplicationSupported", "memoryReservationLockSupported", "featureRequirementSupported", "seSparseDiskSupported", "nestedHVSupported"];
+  const no = ["disableSnapshotsSupported", "lockSnapshotsSupported", "vmNpivWwnSupported", "npivWwnOnNonRdmVmSupported", "vmNpivWwnDisableSupported",
+    "vmNpivWwnUpdateSupported", "recordReplaySupported", "guestAutoLockSupported", "poweredOnMonitorTypeChangeSupported", "vPMCSupported"];
+  return data("VirtualMachineCapability", {
+    ...Object.fromEntries(yes.map((k) => [k, true])),
+    ...Object.fromEntries(no.map((k) => [k, false])),
+    changeTrackingSupported: hardwareVersion(vm) >= 7,
+  });
+}
+
 function storageSummary(model: LabModelApi, vm: LabVm): DataObject {
   let committed = 0;
   let provisioned = 0;

@@ -1,0 +1,64 @@
+// Where NICs of unmapped port groups go when no --network-map-default is given, in this order:
+// $ABLESTACK_V2K_NETWORK_MAP_DEFAULT, the host config file (network-map-default=...), libvirt's
+// network 'default' when it is active, the only Linux bridge of the host. Nothing (or several
+// bridges) leaves the choice to the admin: cutover then stops with USAGE, as it does when the env or
+// the config file says "none".
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { V2kError } from "../../shared/v2k-error";
+import { type Virsh } from "../libvirt/virsh";
+
+export const HOST_CONFIG_FILE = "/etc/ablestack-v2k/ablestack-v2k.conf";
+
+export interface NetworkDefaultChoice {
+  /** Same syntax as --network-map-default: BRIDGE, bridge:NAME or network:NAME. */
+  target: string;
+  /** What decided, for events and the manifest. */
+  source: string;
+}
+
+/** The host config file (key=value lines, # comments); $ABLESTACK_V2K_CONFIG points elsewhere. */
+export function readHostConfig(env: NodeJS.ProcessEnv = process.env): { path: string; values: Map<string, string> } {
+  const path = env["ABLESTACK_V2K_CONFIG"] || HOST_CONFIG_FILE;
+  const values = new Map<string, string>();
+  if (!existsSync(path)) return { path, values };
+  readFileSync(path, "utf8").split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const eq = line.indexOf("=");
+    if (eq <= 0) throw new V2kError("USAGE", `${path} line ${i + 1} is not key=value: '${line}'`, "Fix the line (see the README's host configuration section).");
+    values.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1"));
+  });
+  return { path, values };
+}
+
+/** Linux bridges of this host (/sys/class/net/NAME/bridge exists). */
+export function hostBridges(sysNet = "/sys/class/net"): string[] {
+  try {
+    return readdirSync(sysNet).filter((n) => existsSync(join(sysNet, n, "bridge"))).sort();
+  } catch {
+    return [];
+  }
+}
+
+async function defaultNetworkActive(virsh: Virsh): Promise<boolean> {
+  try {
+    return /^Active:\s+yes$/m.test(await virsh.run(["net-info", "default"]));
+  } catch {
+    return false; // no such network (or no libvirtd): not a candidate
+  }
+}
+
+export async function resolveNetworkDefault(virsh: Virsh, env: NodeJS.ProcessEnv = process.env,
+  sysNet?: string): Promise<NetworkDefaultChoice | { ambiguous: string[] } | null> {
+  // "none" turns the host default off: every port group must then be mapped explicitly
+  const fromEnv = env["ABLESTACK_V2K_NETWORK_MAP_DEFAULT"];
+  if (fromEnv) return fromEnv === "none" ? null : { target: fromEnv, source: "$ABLESTACK_V2K_NETWORK_MAP_DEFAULT" };
+  const conf = readHostConfig(env);
+  const fromFile = conf.values.get("network-map-default");
+  if (fromFile) return fromFile === "none" ? null : { target: fromFile, source: `network-map-default in ${conf.path}` };
+  if (await defaultNetworkActive(virsh)) return { target: "network:default", source: "libvirt network 'default' (active)" };
+  const bridges = hostBridges(sysNet);
+  if (bridges.length === 1) return { target: bridges[0]!, source: `the host's only Linux bridge ${bridges[0]}` };
+  return bridges.length > 1 ? { ambiguous: bridges } : null;
+}
