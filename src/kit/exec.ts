@@ -11,6 +11,8 @@ export interface ExecOptions {
   cwd?: string;
   /** Exit codes that are not failures (default [0]). */
   okCodes?: number[];
+  /** stdout and stderr appended to this file instead of kept in memory (long, verbose tools). */
+  logFile?: string;
 }
 
 export interface ExecResult {
@@ -26,6 +28,7 @@ export async function exec(file: string, args: readonly string[], options: ExecO
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.logFile ? { stdout: { file: options.logFile, append: true }, stderr: { file: options.logFile, append: true } } : {}),
     reject: false,
     stripFinalNewline: false,
     maxBuffer: 64 * 1024 * 1024,

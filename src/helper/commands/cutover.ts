@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
 import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
+import { ConvertPolicy } from "../convert/plan";
 import { DomainOptionsSchema, domainOptions } from "../cutover/domain-config";
 import { runCutover, type CutoverResult } from "../cutover/cutover";
 import { withRun, withSourceSession } from "../cutover/run-context";
@@ -13,6 +14,8 @@ export const cutoverOptions = {
   "shutdown-timeout": { type: "string" as const, valueName: "S", description: "seconds to wait for the guest shutdown (default 300; then SHUTDOWN_TIMEOUT)" },
   "define-only": { type: "boolean" as const, description: "define the domain but do not start it (default)" },
   start: { type: "boolean" as const, description: "start the domain after defining it" },
+  convert: { type: "string" as const, valueName: "auto|virt-v2v|none",
+    description: "guest conversion before define: auto (default: virt-v2v-in-place when installed), virt-v2v, or none (disks as copied)" },
   ...domainOptions,
 };
 
@@ -21,6 +24,7 @@ export const CutoverFields = {
   "shutdown-timeout": z.coerce.number().positive().default(300),
   "define-only": z.boolean().default(false),
   start: z.boolean().default(false),
+  convert: ConvertPolicy.default("auto"),
   ...DomainOptionsSchema.shape,
 };
 
@@ -42,6 +46,7 @@ export const cutoverCommand = defineCommand({
           shutdownTimeoutSec: o["shutdown-timeout"],
           start: o.start,
           domain: o,
+          convert: o.convert,
         }, {
           bridge: session.bridge,
           virsh,

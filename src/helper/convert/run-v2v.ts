@@ -1,0 +1,39 @@
+// Runs virt-v2v-in-place with its verbose output in a log file of the workdir (paths and guest facts
+// only: no credentials reach it), and turns a failure into CONVERSION_FAILED with the log's tail.
+import { appendFileSync, readFileSync } from "node:fs";
+import { redact } from "../../shared/redact";
+import { V2kError } from "../../shared/v2k-error";
+import { exec } from "../../kit/exec";
+import { type ConversionFacts, type V2vCommand, parseV2vFacts } from "./plan";
+
+/** Conversion of a large guest under TCG takes long; a hung appliance must still end. */
+const V2V_TIMEOUT_MS = 3 * 3600_000;
+
+export function logTail(path: string, lines = 25): string {
+  let text = "";
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return "(no conversion log)";
+  }
+  // libguestfs' protocol traces say little: keep the lines a human reads first
+  const all = text.split("\n").filter((l) => l.trim() !== "" && !/^libguestfs: (trace|recv_from_daemon|send_to_daemon)/.test(l));
+  return redact(all.slice(-lines).join("\n"));
+}
+
+export async function runV2v(cmd: V2vCommand, logPath: string, signal?: AbortSignal): Promise<ConversionFacts> {
+  appendFileSync(logPath, `# ${[cmd.file, ...cmd.args].join(" ")}\n# env: ${Object.entries(cmd.env).map(([k, v]) => `${k}=${v}`).join(" ")}\n`,
+    { mode: 0o600 });
+  try {
+    await exec(cmd.file, cmd.args, {
+      timeoutMs: V2V_TIMEOUT_MS, env: cmd.env, logFile: logPath, ...(signal ? { signal } : {}),
+    });
+  } catch (e) {
+    if (e instanceof V2kError && e.code === "CANCELLED") throw e;
+    const why = e instanceof V2kError ? e.message : String(e);
+    throw new V2kError("CONVERSION_FAILED", `guest conversion failed: ${why}`,
+      `The copied disks are unchanged. Read ${logPath}, fix the cause and re-run cutover, or re-run it with --convert none.`,
+      { detail: logTail(logPath) });
+  }
+  return parseV2vFacts(readFileSync(logPath, "utf8"));
+}
