@@ -93,3 +93,13 @@ test("auto disk bus and NIC model follow the conversion's facts", () => {
   assert.match(xml, /bus='virtio'/);
   assert.match(xml, /<model type='virtio'\/>/);
 });
+
+test("preflight says which path a VM takes: Windows without virtio-win warns with what to install", async () => {
+  const { conversionCheck } = await import("../../src/helper/convert/preflight");
+  const win = conversionCheck(true, { virtV2vInPlace: "/usr/bin/virt-v2v-in-place", virtioWin: null });
+  assert.equal(win.status, "warn");
+  assert.match(win.reason, /SATA disks and an e1000e NIC.*install the virtio-win package/);
+  const linux = conversionCheck(false, { virtV2vInPlace: "/usr/bin/virt-v2v-in-place", virtioWin: null });
+  assert.equal(linux.status, "pass");
+  assert.match(linux.reason, /initramfs with virtio drivers; the KVM domain gets virtio disks and NIC/);
+});

@@ -8,7 +8,7 @@ import { locateVirtV2vInPlace, locateVirtioWin } from "./locate";
 import { type ConvertPolicy, planConversion, v2vCommand } from "./plan";
 import { changedRanges, commitOverlay, createOverlays, overlayPath, removeOverlays } from "./overlays";
 import { conversionInputXml } from "./input-xml";
-import { runV2v } from "./run-v2v";
+import { noGuestFound, runV2v } from "./run-v2v";
 import { writeFileSync } from "node:fs";
 
 const STEP = "cutover.convert";
@@ -57,11 +57,15 @@ export async function convertStep(wd: Workdir, o: ConvertStepOptions): Promise<C
     facts = await runV2v(cmd, logPath, o.signal);
   } catch (e) {
     removeOverlays(wd.path); // the copied disks were never written: they stay exactly as copied
+    const skip = o.policy === "auto" && noGuestFound(logPath);
     await setRecord(wd, (c) => {
       c.logPath = logPath;
       c.finishedAt = new Date().toISOString();
+      if (skip) c.state = "skipped";
     });
-    throw e;
+    if (!skip) throw e;
+    await wd.warn(STEP, "CONVERT_NO_OS", `virt-v2v found no operating system it can convert on the disks: they are left as copied (log: ${logPath})`);
+    return wd.manifest.cutover!.conversion!;
   }
   const ranges: Record<string, [number, number][]> = {};
   for (const ov of overlays) ranges[String(ov.diskKey)] = await changedRanges(ov, o.signal);

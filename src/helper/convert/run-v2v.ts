@@ -21,6 +21,15 @@ export function logTail(path: string, lines = 25): string {
   return redact(all.slice(-lines).join("\n"));
 }
 
+/** virt-v2v found no operating system on the disks (a data-only VM, or one it does not know). */
+export function noGuestFound(logPath: string): boolean {
+  try {
+    return /inspection could not detect the source guest|No root device found in this operating system image/.test(readFileSync(logPath, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
 export async function runV2v(cmd: V2vCommand, logPath: string, signal?: AbortSignal): Promise<ConversionFacts> {
   appendFileSync(logPath, `# ${[cmd.file, ...cmd.args].join(" ")}\n# env: ${Object.entries(cmd.env).map(([k, v]) => `${k}=${v}`).join(" ")}\n`,
     { mode: 0o600 });
