@@ -1,6 +1,7 @@
 // Runs virt-v2v-in-place with its verbose output in a log file of the workdir (paths and guest facts
 // only: no credentials reach it), and turns a failure into CONVERSION_FAILED with the log's tail.
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { redact } from "../../shared/redact";
 import { V2kError } from "../../shared/v2k-error";
 import { exec } from "../../kit/exec";
@@ -30,6 +31,28 @@ export function noGuestFound(logPath: string): boolean {
   }
 }
 
+/**
+ * A killed virt-v2v leaves its persistent qemu-nbd (-t) serving the overlay; its pid file sits in our
+ * TMPDIR (v2vqemunbd.*), so we end exactly those processes and nothing else.
+ */
+export function stopLeftovers(tmpDir: string): number[] {
+  const stopped: number[] = [];
+  if (!existsSync(tmpDir)) return stopped;
+  for (const d of readdirSync(tmpDir).filter((n) => n.startsWith("v2vqemunbd."))) {
+    for (const f of readdirSync(join(tmpDir, d)).filter((n) => n.endsWith(".pid"))) {
+      const pid = Number(readFileSync(join(tmpDir, d, f), "utf8").trim());
+      if (!Number.isInteger(pid) || pid <= 1) continue;
+      try {
+        process.kill(pid, "SIGTERM");
+        stopped.push(pid);
+      } catch {
+        // already gone
+      }
+    }
+  }
+  return stopped;
+}
+
 export async function runV2v(cmd: V2vCommand, logPath: string, signal?: AbortSignal): Promise<ConversionFacts> {
   appendFileSync(logPath, `# ${[cmd.file, ...cmd.args].join(" ")}\n# env: ${Object.entries(cmd.env).map(([k, v]) => `${k}=${v}`).join(" ")}\n`,
     { mode: 0o600 });
@@ -38,6 +61,8 @@ export async function runV2v(cmd: V2vCommand, logPath: string, signal?: AbortSig
       timeoutMs: V2V_TIMEOUT_MS, env: cmd.env, logFile: logPath, ...(signal ? { signal } : {}),
     });
   } catch (e) {
+    const stopped = stopLeftovers(cmd.env.TMPDIR!);
+    if (stopped.length > 0) appendFileSync(logPath, `# stopped helper processes left behind: ${stopped.join(" ")}\n`);
     if (e instanceof V2kError && e.code === "CANCELLED") throw e;
     const why = e instanceof V2kError ? e.message : String(e);
     throw new V2kError("CONVERSION_FAILED", `guest conversion failed: ${why}`,
