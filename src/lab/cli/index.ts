@@ -1,4 +1,4 @@
-// The lab's commands (stop|stop|write|disk-hash|fault|inventory|build-images`), shipped in the helper for rehearsals.
+// The lab's commands (`lab start|stop|write|disk-hash|fault|inventory|build-images`), shipped in the helper for rehearsals.
 import { type Command } from "../../kit/cli/command";
 import { labStartCommand } from "./start";
 import { labStopCommand } from "./stop";
