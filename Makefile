@@ -5,10 +5,11 @@ NODE_TESTS_INTEGRATION := $(sort $(wildcard test/integration/*.test.ts))
 NODE_TESTS_CEPH := $(sort $(wildcard test/integration/ceph-*.test.ts))
 NODE_TESTS_BROWSER := $(sort $(wildcard test/browser/*.test.ts))
 NODE_TESTS_PACKAGE := $(sort $(wildcard test/package/*.test.ts))
+NODE_TESTS_CONVERT := $(sort $(wildcard test/convert/*.test.ts))
 TEST_RUN := node --import tsx --test --test-concurrency=1 --test-reporter=spec
 
-.PHONY: all deps npm-deps build dist-docs docs typecheck check test-unit test-integration test-ceph test-browser test-package demo install \
-	devel-install stage rpm deb clean
+.PHONY: all deps npm-deps build dist-docs docs typecheck check test-unit test-integration test-ceph test-browser test-package test-convert \
+	lab-images demo install devel-install stage rpm deb clean
 
 all: build
 
@@ -53,9 +54,17 @@ test-ceph: build
 test-browser: build
 	$(if $(NODE_TESTS_BROWSER),$(TEST_RUN) $(NODE_TESTS_BROWSER),@echo "no browser tests")
 
+# linux01's Debian image: built once per machine (cached under /var/lib/ablestack-v2k/lab-images).
+lab-images: build
+	dist/ablestack_v2k lab build-images
+
+# Guest conversion on linux01 under TCG: minutes per boot and conversion.
+test-convert: lab-images
+	$(TEST_RUN) $(NODE_TESTS_CONVERT)
+
 check: deps
-	@$(MAKE) --no-print-directory typecheck build
-	$(TEST_RUN) $(NODE_TESTS_UNIT) $(NODE_TESTS_INTEGRATION) $(NODE_TESTS_BROWSER)
+	@$(MAKE) --no-print-directory typecheck build lab-images
+	$(TEST_RUN) $(NODE_TESTS_UNIT) $(NODE_TESTS_INTEGRATION) $(NODE_TESTS_BROWSER) $(NODE_TESTS_CONVERT)
 	@$(MAKE) --no-print-directory test-package
 
 # Builds the .deb and the RPM, installs the .deb with dpkg here and rehearses a migration with it.

@@ -22,6 +22,9 @@ async function buildHelper() {
   });
   // Python scripts of the vSphere bridge run beside the bundle (dist/helper/py).
   if (existsSync("src/helper/vsphere/py")) cpSync("src/helper/vsphere/py", "dist/helper/py", { recursive: true });
+  // The lab's image recipes run as scripts (dist/helper/lab).
+  mkdirSync("dist/helper/lab", { recursive: true });
+  cpSync("src/lab/guest-image/build-linux01.sh", "dist/helper/lab/build-linux01.sh");
   const wrapper = `#!/bin/sh\n# ablestack_v2k host helper\nhere=$(dirname "$(readlink -f "$0")")\nexec node "$here/helper/ablestack_v2k.mjs" "$@"\n`;
   writeFileSync("dist/ablestack_v2k", wrapper);
   chmodSync("dist/ablestack_v2k", 0o755);

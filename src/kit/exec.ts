@@ -1,5 +1,6 @@
 // The one door to subprocesses: argv arrays (no shell), a timeout and a cancel signal on every call,
 // and foreign failures turned into V2kError here, once.
+import { closeSync, openSync } from "node:fs";
 import { execa } from "execa";
 import { V2kError } from "../shared/v2k-error";
 
@@ -11,6 +12,8 @@ export interface ExecOptions {
   cwd?: string;
   /** Exit codes that are not failures (default [0]). */
   okCodes?: number[];
+  /** stdout and stderr appended to this file instead of kept in memory (long, verbose tools). */
+  logFile?: string;
 }
 
 export interface ExecResult {
@@ -20,12 +23,24 @@ export interface ExecResult {
 }
 
 export async function exec(file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
+  // a log file is handed to the child as its descriptor: no pipe a lingering grandchild could keep open
+  const logFd = options.logFile ? openSync(options.logFile, "a", 0o600) : undefined;
+  try {
+    return await execOnce(file, args, options, logFd);
+  } finally {
+    if (logFd !== undefined) closeSync(logFd);
+  }
+}
+
+async function execOnce(file: string, args: readonly string[], options: ExecOptions, logFd: number | undefined): Promise<ExecResult> {
   const result = await execa(file, args, {
     timeout: options.timeoutMs,
     ...(options.input !== undefined ? { input: options.input } : { stdin: "ignore" as const }),
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
+    // execa types list only 0-2, but passes any descriptor number to spawn()
+    ...(logFd !== undefined ? { stdout: logFd as unknown as "inherit", stderr: logFd as unknown as "inherit" } : {}),
     reject: false,
     stripFinalNewline: false,
     maxBuffer: 64 * 1024 * 1024,

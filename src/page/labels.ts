@@ -88,6 +88,7 @@ const summaries: Partial<Record<ErrorCode, () => string>> = {
   SHUTDOWN_TIMEOUT: () => _("The guest did not shut down in time"),
   DOMAIN_XML_INVALID: () => _("The KVM domain definition is invalid"),
   VIRSH_FAILED: () => _("libvirt reported an error"),
+  CONVERSION_FAILED: () => _("Guest conversion failed"),
   VERIFY_MISMATCH: () => _("Verification found differences"),
   LAB_NOT_RUNNING: () => _("The lab is not running"),
   LAB_STATE_INVALID: () => _("The lab state is invalid"),

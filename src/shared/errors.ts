@@ -49,6 +49,7 @@ export const errorCodes = [
   "SHUTDOWN_TIMEOUT",
   "DOMAIN_XML_INVALID",
   "VIRSH_FAILED",
+  "CONVERSION_FAILED", // virt-v2v-in-place failed: the copied disks are left as copied
   "VERIFY_MISMATCH",
   "PREFLIGHT_NO_GO", // run: a preflight check failed, nothing was changed
   // lab

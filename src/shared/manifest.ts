@@ -129,6 +129,25 @@ export const Round = z.object({
   disks: z.record(z.string(), DiskRound), // by disk key
 });
 
+/** Guest conversion at cutover (virt-v2v-in-place on overlays, then committed into the targets). */
+export const ConversionRecord = z.object({
+  policy: z.enum(["auto", "virt-v2v", "none"]),
+  tool: z.enum(["virt-v2v", "none"]),
+  reason: z.string(),
+  /** virtio drivers in the guest after conversion: decides disk bus and NIC model for "auto". */
+  virtio: z.boolean(),
+  /** running: virt-v2v on the overlays; converted: overlays hold the result; committed: the targets do. */
+  state: z.enum(["running", "converted", "committed", "skipped"]),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  durationMs: z.number().nonnegative().optional(),
+  os: z.string().optional(),
+  logPath: z.string().optional(),
+  /** By disk key: [offset, length] ranges conversion wrote; verify leaves them out of the comparison. */
+  changedRanges: z.record(z.string(), z.array(z.tuple([z.number(), z.number()]))).optional(),
+});
+export type ConversionRecord = z.infer<typeof ConversionRecord>;
+
 export const CutoverRecord = z.object({
   shutdownMode: z.enum(["guest", "poweroff", "already-off"]),
   requestedAt: z.string(),
@@ -137,6 +156,7 @@ export const CutoverRecord = z.object({
   convertedAt: z.string().optional(),
   /** The quick data verify between define and start passed (its result is in manifest.verify). */
   verifiedAt: z.string().optional(),
+  conversion: ConversionRecord.optional(),
   definedAt: z.string().optional(),
   startedAt: z.string().optional(),
   downtimeMs: z.number().nonnegative().optional(),

@@ -50,6 +50,7 @@ export const errorDocs: Record<ErrorCode, ErrorDoc> = {
   SHUTDOWN_TIMEOUT: { meaning: "the guest did not shut down within --shutdown-timeout", action: "check VMware Tools in the guest; re-run with a longer timeout or --shutdown poweroff" },
   DOMAIN_XML_INVALID: { meaning: "the generated domain XML failed virt-xml-validate", action: "see the detail; the domain was not defined" },
   VIRSH_FAILED: { meaning: "libvirt refused a call (define, start, undefine), or a foreign domain has the name or uuid", action: "read libvirt's message; --domain-name / --uuid new avoid clashes" },
+  CONVERSION_FAILED: { meaning: "virt-v2v-in-place failed on the overlays; the copied disks are unchanged", action: "read WORKDIR/convert.log (its tail is in the detail); re-run cutover, roll back, or cut over with --convert none" },
   VERIFY_MISMATCH: { meaning: "target and source differ at the reported disk and offset", action: "do not start the VM; run an incremental or a full re-copy of that disk, then verify again" },
   PREFLIGHT_NO_GO: { meaning: "run stopped: a preflight check failed, nothing was changed", action: "fix the failing checks (`preflight` lists them) and run again" },
   LAB_NOT_RUNNING: { meaning: "no lab serves that directory", action: "`lab start --dir D`" },

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
 import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
+import { ConvertPolicy } from "../convert/plan";
 import { DomainOptionsSchema, domainOptions } from "../cutover/domain-config";
 import { runCutover, type CutoverResult } from "../cutover/cutover";
 import { withRun, withSourceSession } from "../cutover/run-context";
@@ -18,6 +19,8 @@ export const cutoverOptions = {
   start: { type: "boolean" as const, description: "start the domain after defining it (also with --define-only: define and start)" },
   "no-verify": { type: "boolean" as const, description: "skip the quick data verify between define and start (it runs by default and is recorded)" },
   "verify-samples": { type: "string" as const, valueName: "N", description: "blocks per disk of that quick verify (default 64)" },
+  convert: { type: "string" as const, valueName: "auto|virt-v2v|none",
+    description: "guest conversion before define: auto (default: virt-v2v-in-place when installed), virt-v2v, or none (disks as copied)" },
   ...domainOptions,
 };
 
@@ -28,6 +31,7 @@ export const CutoverFields = {
   start: z.boolean().default(false),
   "no-verify": z.boolean().default(false),
   "verify-samples": z.coerce.number().int().positive().max(1_000_000).default(64),
+  convert: ConvertPolicy.default("auto"),
   ...DomainOptionsSchema.shape,
 };
 
@@ -48,6 +52,7 @@ export const cutoverCommand = defineCommand({
           shutdownTimeoutSec: o["shutdown-timeout"],
           start: o.start,
           domain: o,
+          convert: o.convert,
         }, {
           bridge: session.bridge,
           virsh,

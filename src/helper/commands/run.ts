@@ -39,7 +39,7 @@ function pipelineOptions(o: RunOptions): RunPipelineOptions {
     intervalSec: o.interval, maxRounds: o["max-rounds"], criterion: o["cutover-when"],
     tuning: { jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"] },
     // a cut-over run ends with a started VM unless --define-only
-    cutover: { shutdown: o.shutdown, shutdownTimeoutSec: o["shutdown-timeout"], start: !o["define-only"], domain: o },
+    cutover: { shutdown: o.shutdown, shutdownTimeoutSec: o["shutdown-timeout"], start: !o["define-only"], domain: o, convert: o.convert },
     verify: o.verify,
     flags: o,
   };

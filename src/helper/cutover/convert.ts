@@ -1,25 +1,18 @@
 // Guest conversion: the one step between the final sync and define where the target disks may be
-// changed (virtio driver injection for Windows, initramfs rebuild for Linux). It must never run
-// between incremental rounds: CBT does not see our writes. Not implemented yet: a named no-op.
-import { type Manifest } from "../../shared/manifest";
-import { type Emitter } from "../../kit/emitter";
-
-export interface ConversionResult {
-  /** True when the target disks were modified (verify then compares against a converted image). */
-  changedDisks: boolean;
-  notes: string[];
-}
+// changed (initramfs rebuilt with virtio drivers and VMware Tools removed for Linux, virtio drivers
+// injected for Windows). It must never run between incremental rounds: CBT does not see our writes.
+import { type ConversionRecord } from "../../shared/manifest";
+import { type Workdir } from "../state/index";
+import { type ConvertPolicy } from "../convert/plan";
+import { convertStep } from "../convert/convert-guest";
 
 export interface ConversionContext {
-  manifest: Manifest;
-  workdir: string;
-  emitter: Emitter;
+  wd: Workdir;
+  policy: ConvertPolicy;
+  accel: "kvm" | "qemu";
   signal?: AbortSignal;
 }
 
-export async function convertGuest(ctx: ConversionContext): Promise<ConversionResult> {
-  const what = ctx.manifest.vm.isWindows ? "virtio driver injection" : "initramfs rebuild with virtio modules";
-  const note = `guest conversion (${what}) is not part of this version: the disks are left as copied`;
-  ctx.emitter.log("info", "cutover.convert", note);
-  return { changedDisks: false, notes: [note] };
+export async function convertGuest(ctx: ConversionContext): Promise<ConversionRecord> {
+  return await convertStep(ctx.wd, { policy: ctx.policy, accel: ctx.accel, ...(ctx.signal ? { signal: ctx.signal } : {}) });
 }

@@ -9,7 +9,8 @@ import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { type Workdir } from "../state/index";
 import { type VsphereBridge } from "../vsphere/index";
-import { type Virsh } from "../libvirt/virsh";
+import { type Virsh, resolveDomainType } from "../libvirt/virsh";
+import { type ConvertPolicy } from "../convert/plan";
 import { convertGuest } from "./convert";
 import { defineDomain } from "./define";
 import { DOMAIN_OPTIONS_FILE, type DomainOptions, domainFiles, resolveDomainPolicy } from "./domain-config";
@@ -27,6 +28,7 @@ export interface CutoverOptions {
   shutdownTimeoutSec: number;
   start: boolean;
   domain: DomainOptions;
+  convert: ConvertPolicy;
 }
 
 export interface CutoverDeps {
@@ -113,7 +115,8 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
 
   // 4. guest conversion: the only place target disks may change after the final sync
   if (!wd.manifest.cutover!.convertedAt) {
-    await convertGuest({ manifest: wd.manifest, workdir: wd.path, emitter: wd.emitter, ...(d.signal ? { signal: d.signal } : {}) });
+    const accel = await resolveDomainType(o.domain["domain-type"], d.virsh);
+    await convertGuest({ wd, policy: o.convert, accel, ...(d.signal ? { signal: d.signal } : {}) });
     await wd.update((m) => {
       m.cutover!.convertedAt = now();
     });

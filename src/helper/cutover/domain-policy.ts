@@ -75,14 +75,14 @@ export interface DomainPolicy {
   runId?: string;
 }
 
-export function resolveDiskBus(policy: DiskBusPolicy, isWindows: boolean): "virtio" | "scsi" | "sata" {
+export function resolveDiskBus(policy: DiskBusPolicy, guestHasVirtio: boolean): "virtio" | "scsi" | "sata" {
   // Windows guests have no virtio drivers until the conversion step injects them.
-  if (policy === "auto") return isWindows ? "sata" : "virtio";
+  if (policy === "auto") return guestHasVirtio ? "virtio" : "sata";
   return policy;
 }
 
-export function resolveNicModel(policy: NicModelPolicy, isWindows: boolean): "virtio" | "e1000e" {
-  if (policy === "auto") return isWindows ? "e1000e" : "virtio";
+export function resolveNicModel(policy: NicModelPolicy, guestHasVirtio: boolean): "virtio" | "e1000e" {
+  if (policy === "auto") return guestHasVirtio ? "virtio" : "e1000e";
   return policy;
 }
 

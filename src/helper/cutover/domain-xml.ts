@@ -32,6 +32,11 @@ export interface DiskPlan {
   bootOrder: number | undefined;
 }
 
+/** virtio drivers in the guest: what conversion recorded, else Linux has them and Windows not. */
+export function guestHasVirtio(m: Manifest): boolean {
+  return m.cutover?.conversion?.virtio ?? !m.vm.isWindows;
+}
+
 function diskSource(path: string, mode: "file" | "block" | "rbd"): DiskPlan["source"] {
   if (mode === "rbd") return { type: "rbd", name: path.replace(/^rbd:/, "").split(":")[0]! };
   return { type: mode, path };
@@ -39,7 +44,7 @@ function diskSource(path: string, mode: "file" | "block" | "rbd"): DiskPlan["sou
 
 /** Disks in VMware device order; the first one boots (VMware's default BIOS order is the first disk). */
 export function planDisks(m: Manifest, policy: DomainPolicy): DiskPlan[] {
-  const bus = resolveDiskBus(policy.diskBus, m.vm.isWindows);
+  const bus = resolveDiskBus(policy.diskBus, guestHasVirtio(m));
   const prefix = bus === "virtio" ? "vd" : "sd";
   return [...m.disks].sort((x, y) => x.index - y.index).map((d, i) => {
     const override = policy.diskSources?.get(d.key);
@@ -63,7 +68,7 @@ export interface NicPlan {
 
 export function planNics(m: Manifest, policy: DomainPolicy): NicPlan[] {
   if (policy.noNetwork) return [];
-  const model = resolveNicModel(policy.nicModel, m.vm.isWindows);
+  const model = resolveNicModel(policy.nicModel, guestHasVirtio(m));
   const unmapped = m.nics.filter((n) => !policy.networkMap.has(n.network)).map((n) => n.network);
   if (unmapped.length > 0 && !policy.networkDefault) {
     throw new V2kError("USAGE", `no KVM network for port group(s): ${[...new Set(unmapped)].join(", ")}`,

@@ -88,3 +88,6 @@ export function findUefiFirmware(secureBoot: boolean, dirs: readonly string[] = 
   }
   return null;
 }
+
+/** virtio-win's drivers as its package installs them (EL: virtio-win; Debian ships no such package). */
+export const VIRTIO_WIN_DIRS = ["/usr/share/virtio-win"];

@@ -8,6 +8,7 @@ import { checkHostTools } from "./host-tools";
 import { dstFreeBytes, gib } from "./dst-space";
 import { parseTargetDevices } from "./block-targets";
 import { TOOL_PACKAGES, findUefiFirmware } from "../host/tools";
+import { conversionCheck } from "../convert/preflight";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
@@ -145,7 +146,7 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
     notChecked("vm", "VM found", "no vCenter session");
   }
 
-  if (inventory) checks.push(...inventoryChecks(inventory));
+  if (inventory) checks.push(...inventoryChecks(inventory), conversionCheck(isWindowsGuest(inventory.guestId)));
 
   const tools = await checkHostTools(input.transport);
   const missing = tools.filter((t) => !t.ok);

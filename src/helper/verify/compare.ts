@@ -84,3 +84,21 @@ export function unionAreas(a: Area[], b: Area[]): Area[] {
   }
   return out;
 }
+
+/** The parts of sorted `areas` outside the sorted, non-overlapping `exclude` ranges. */
+export function subtractAreas(areas: Area[], exclude: Area[]): Area[] {
+  const out: Area[] = [];
+  let j = 0;
+  for (const a of areas) {
+    let start = a.offset;
+    const end = a.offset + a.length;
+    while (j < exclude.length && exclude[j]!.offset + exclude[j]!.length <= start) j++;
+    for (let k = j; k < exclude.length && exclude[k]!.offset < end && start < end; k++) {
+      const x = exclude[k]!;
+      if (x.offset > start) out.push({ offset: start, length: x.offset - start });
+      start = Math.max(start, x.offset + x.length);
+    }
+    if (start < end) out.push({ offset: start, length: end - start });
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import { type Workdir } from "../state/index";
 import { openSource, type Area, type BlockSource, type SourceSpec } from "../endpoints/index";
 import { type Virsh } from "../libvirt/virsh";
 import { type DomainPolicy } from "../cutover/domain-policy";
-import { compareAreas, fullAreas, unionAreas, type Mismatch } from "./compare";
+import { compareAreas, fullAreas, subtractAreas, unionAreas, type Mismatch } from "./compare";
 import { newSeed, sampleBlocks } from "./sampling";
 import { openTargetReadOnly } from "./target-reader";
 import { bootCheck, type BootCheckOptions, type BootCheckResult } from "./boot-check";
@@ -30,6 +30,8 @@ export interface DiskVerify {
   comparedBytes: number;
   blocks: number;
   mismatches: Mismatch[];
+  /** Bytes left out because guest conversion rewrote them on purpose (initramfs, drivers, tools). */
+  excludedBytes?: number;
 }
 
 export interface VerifyResult {
@@ -66,6 +68,13 @@ async function allocated(src: BlockSource, size: number): Promise<Area[] | null>
   return out;
 }
 
+/** What guest conversion wrote to a disk (committed only: a failed conversion changed nothing). */
+function convertedAreas(m: Manifest, key: number): Area[] {
+  const c = m.cutover?.conversion;
+  if (!c || c.state !== "committed") return [];
+  return (c.changedRanges?.[String(key)] ?? []).map(([offset, length]) => ({ offset, length }));
+}
+
 export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: SourceSpecFn): Promise<VerifyResult> {
   const t0 = Date.now();
   const m = wd.manifest;
@@ -89,6 +98,12 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
           // a source that cannot tell its allocation is read completely
           areas = fullAreas(size, o.blockSize, sa === null ? null : unionAreas(sa, ta ?? []));
         }
+        const converted = convertedAreas(m, d.key);
+        areas = subtractAreas(areas, converted);
+        const excludedBytes = converted.reduce((n, a) => n + a.length, 0);
+        if (excludedBytes > 0) {
+          wd.emitter.log("info", STEP, `${d.label}: ${excludedBytes} bytes left out: guest conversion rewrote them (manifest cutover.conversion.changedRanges)`, d.key);
+        }
         const total = areas.reduce((n, a) => n + a.length, 0);
         const t0 = Date.now();
         let lastEmit = 0;
@@ -101,7 +116,8 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
         };
         const r = await compareAreas(src.source, tgt.source, areas, { disk: d.key, onProgress: (b) => progress(b), ...(o.signal ? { signal: o.signal } : {}) });
         progress(r.comparedBytes, true);
-        disks.push({ disk: d.key, label: d.label, comparedBytes: r.comparedBytes, blocks: r.blocks, mismatches: r.mismatches });
+        disks.push({ disk: d.key, label: d.label, comparedBytes: r.comparedBytes, blocks: r.blocks, mismatches: r.mismatches,
+          ...(excludedBytes > 0 ? { excludedBytes } : {}) });
         wd.emitter.log(r.mismatches.length ? "error" : "info", STEP,
           `${d.label}: ${r.blocks} blocks (${r.comparedBytes} bytes) compared, ${r.mismatches.length} mismatch(es)`, d.key);
       } finally {
@@ -142,6 +158,10 @@ export async function verifyBoot(wd: Workdir, policy: DomainPolicy, virsh: Virsh
   return result;
 }
 
+function excluded(r: VerifyResult): number {
+  return (r.disks ?? []).reduce((n, d) => n + (d.excludedBytes ?? 0), 0);
+}
+
 async function record(wd: Workdir, r: VerifyResult): Promise<void> {
   await wd.update((m: Manifest) => {
     m.verify.push({
@@ -155,6 +175,7 @@ async function record(wd: Workdir, r: VerifyResult): Promise<void> {
       ...(r.blockSize !== undefined ? { blockSize: r.blockSize } : {}),
       ...(r.compared ? { compared: r.compared } : {}),
       ...(r.disks ? { disks: r.disks.map((x) => ({ disk: x.disk, label: x.label, blocks: x.blocks, comparedBytes: x.comparedBytes })) } : {}),
+      ...(excluded(r) > 0 ? { detail: `${excluded(r)} bytes rewritten by guest conversion were not compared` } : {}),
     });
   });
 }

@@ -4,9 +4,11 @@ import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
 import { type LabModel } from "../model/lab-model";
 import { MiB, labSite } from "./builder";
-import { BOOT01_DISK_BYTES, boot01, legacy01, web01, win01 } from "./machines";
+import { BOOT01_DISK_BYTES, boot01, legacy01, linux01, web01, win01 } from "./machines";
+import { LINUX01_DISK_BYTES, linux01ImagePath, linux01ImageReady } from "../guest-image/linux01";
 import { buildBootDisk, bootMarker } from "../bootdisk/build";
 import { type Scenario } from "./types";
+import { type LabVm } from "../model/types";
 
 export type { Scenario } from "./types";
 
@@ -30,10 +32,18 @@ async function setupBoot01(model: LabModel, workDir: string): Promise<void> {
   }
 }
 
+/** linux01 joins when its image is built (`lab build-images`); the lab never pays that build itself. */
+function linux01IfBuilt(): LabVm[] {
+  if (linux01ImageReady()) return [linux01(LINUX01_DISK_BYTES)];
+  process.stderr.write(`lab: linux01 left out: its image ${linux01ImagePath()} is not built (run 'ablestack_v2k lab build-images')\n`);
+  return [];
+}
+
 const defaultScenario: Scenario = {
   name: "default",
-  summary: "web01 (Linux, 2 disks, 2 NICs), win01 (UEFI, NVMe), legacy01 (independent disk, user snapshot), boot01 (boots in QEMU)",
-  inventory: () => labSite([web01(), win01(), legacy01(), boot01()]),
+  summary: "web01 (Linux, 2 disks, 2 NICs), win01 (UEFI, NVMe), legacy01 (independent disk, user snapshot), boot01 (boots in QEMU), " +
+    "linux01 (Debian 12 for VMware hardware, when built)",
+  inventory: () => labSite([web01(), win01(), legacy01(), boot01(), ...linux01IfBuilt()]),
   async setup(model, { workDir }) {
     await fillWeb01(model);
     await model.seedDisk("vm-102", 0, 0, 2 * MiB, 31);
@@ -43,6 +53,7 @@ const defaultScenario: Scenario = {
     await model.createSnapshot("vm-103", { name: "before-upgrade", description: "taken by the admin before a guest upgrade", memory: false, quiesce: false });
     await model.seedDisk("vm-103", 0, 8 * MiB, 1 * MiB, 43); // the "upgrade": lands in the snapshot's delta
     await setupBoot01(model, workDir);
+    if (model.inventory().vms.some((v) => v.name === "linux01")) await model.importImage("vm-105", 0, linux01ImagePath());
   },
 };
 

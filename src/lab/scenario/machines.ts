@@ -70,3 +70,21 @@ export function boot01(): LabVm {
     cdroms: [],
   });
 }
+
+/**
+ * A real Debian 12 guest on a pvscsi controller whose initramfs knows only VMware's controllers
+ * (no virtio): it boots on KVM only after conversion. Its disk is the cached linux01 image; guest
+ * writes belong in the unpartitioned tail from LINUX01_SCRATCH_OFFSET, which the guest never reads.
+ */
+export function linux01(diskBytes: number): LabVm {
+  const pvscsi = controller("pvscsi");
+  return vm({
+    moref: "vm-105", name: "linux01", guestId: "debian12_64Guest", guestFullName: "Debian GNU/Linux 12 (64-bit)",
+    firmware: "bios", numCPU: 1, coresPerSocket: 1, memoryMiB: 1024, powerState: "poweredOn", toolsInstalled: true,
+    host: "host-10", folder: "", datastore: "ds1",
+    controllers: [pvscsi],
+    disks: [{ key: 2000, controller: pvscsi, unitNumber: 0, capacityBytes: diskBytes, datastore: "ds1", path: "linux01/linux01.vmdk" }],
+    nics: [{ model: "vmxnet3", network: "VM Network" }],
+    cdroms: [],
+  });
+}

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { LabFault, guestPattern } from "../../../src/lab/model/index";
 import { GiB, MiB, sha256OfFile, withLab } from "./helpers";
+import { linux01ImageReady } from "../../../src/lab/guest-image/linux01";
 
 const WEB = "vm-101";
 const DISK = 16000; // web01's 1 GiB SATA disk on ds2
@@ -135,7 +136,8 @@ test("datastore read errors are injected a counted number of times", async () =>
 test("default scenario: legacy01 has a user snapshot and an independent disk that snapshots leave out", async () => {
   await withLab("default", async (model) => {
     const inv = model.inventory();
-    assert.deepEqual(inv.vms.map((v) => v.name), ["web01", "win01", "legacy01", "boot01"]);
+    // linux01 joins once its image is built (lab build-images)
+    assert.deepEqual(inv.vms.map((v) => v.name), ["web01", "win01", "legacy01", "boot01", ...(linux01ImageReady() ? ["linux01"] : [])]);
     const legacy = model.findVm("legacy01");
     assert.equal(legacy.snapshots.length, 1);
     const before = legacy.snapshots[0]!;

@@ -1,0 +1,78 @@
+// Which conversion a VM gets and why (pure: the host facts come in as arguments), and the
+// virt-v2v-in-place command line with the libguestfs environment it runs in.
+import { z } from "zod";
+
+export const ConvertPolicy = z.enum(["auto", "virt-v2v", "none"]);
+export type ConvertPolicy = z.infer<typeof ConvertPolicy>;
+
+export interface HostConversionTools {
+  virtV2vInPlace: string | null;
+  virtioWin: string | null;
+}
+
+export interface ConversionPlan {
+  tool: "virt-v2v" | "none";
+  /** virtio drivers expected after conversion (decides disk bus and NIC model for "auto"). */
+  virtio: boolean;
+  reason: string;
+  /** Said once as a warning event and in the manifest (what the operator should install). */
+  warning?: { code: string; message: string };
+}
+
+export function planConversion(policy: ConvertPolicy, isWindows: boolean, tools: HostConversionTools): ConversionPlan {
+  if (policy === "none") {
+    return { tool: "none", virtio: !isWindows, reason: "--convert none: the disks are left as copied" };
+  }
+  if (!tools.virtV2vInPlace) {
+    return {
+      tool: "none", virtio: !isWindows, reason: "virt-v2v-in-place is not installed",
+      warning: { code: "CONVERT_TOOL_MISSING", message: "virt-v2v-in-place is not installed: the guest is not converted (install virt-v2v)" },
+    };
+  }
+  if (!isWindows) return { tool: "virt-v2v", virtio: true, reason: "Linux: virt-v2v rebuilds the initramfs with virtio drivers" };
+  if (tools.virtioWin) {
+    return { tool: "virt-v2v", virtio: true, reason: `Windows: virt-v2v injects virtio drivers from ${tools.virtioWin}` };
+  }
+  return {
+    tool: "virt-v2v", virtio: false,
+    reason: "Windows without virtio-win: virt-v2v prepares the guest, the domain uses SATA disks and an e1000e NIC",
+    warning: {
+      code: "VIRTIO_WIN_MISSING",
+      message: "virtio-win is not installed (no $VIRTIO_WIN, no /usr/share/virtio-win): Windows keeps SATA disks and an e1000e NIC; " +
+        "install the virtio-win package (or set VIRTIO_WIN to its directory or ISO) for virtio drivers",
+    },
+  };
+}
+
+export interface V2vCommand {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * virt-v2v-in-place on a libvirt XML whose disks are our overlays. libguestfs runs its appliance
+ * directly (no libvirt session needed) and under TCG when the host has no hardware KVM, as the
+ * domain-type logic decides for the guest itself.
+ */
+export function v2vCommand(o: { binary: string; inputXml: string; accel: "kvm" | "qemu"; virtioWin: string | null; tmpDir: string }): V2vCommand {
+  const env: Record<string, string> = { LIBGUESTFS_BACKEND: "direct", TMPDIR: o.tmpDir, LC_ALL: "C" };
+  if (o.accel === "qemu") env.LIBGUESTFS_BACKEND_SETTINGS = "force_tcg";
+  if (o.virtioWin) env.VIRTIO_WIN = o.virtioWin;
+  return { file: o.binary, args: ["-v", "-x", "--root", "first", "-i", "libvirtxml", o.inputXml], env };
+}
+
+/** Facts virt-v2v prints about the guest it converted. */
+export interface ConversionFacts {
+  os?: string;
+  virtioDrivers?: boolean;
+}
+
+export function parseV2vFacts(log: string): ConversionFacts {
+  const facts: ConversionFacts = {};
+  const os = /Converting (.+?) to run on KVM/.exec(log);
+  if (os) facts.os = os[1]!;
+  if (log.includes("This guest has virtio drivers installed.")) facts.virtioDrivers = true;
+  else if (log.includes("This guest does not have virtio drivers installed.")) facts.virtioDrivers = false;
+  return facts;
+}

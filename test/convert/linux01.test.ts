@@ -1,0 +1,167 @@
+// Guest conversion on the lab's real Debian 12 guest (linux01: initramfs for VMware controllers only),
+// through the helper CLI as an admin runs it. Under TCG each boot and conversion takes minutes, so
+// one lab serves all steps: a conversion killed midway leaves the copied disk byte-identical and is
+// reported with the log's tail; the same run then cut over with --convert none on virtio disks does
+// not reach a login prompt; a fresh run cut over by default is converted, defined with virtio disks,
+// boots to login:, and rolls back to the running source.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
+import { type TestLab, startTestLab } from "../support/lab";
+import { cli, cliOk, labEnv } from "../unit/cutover/cli-helpers";
+import { linux01ImagePath, linux01ImageReady } from "../../src/lab/guest-image/linux01";
+import { locateVirtV2vInPlace } from "../../src/helper/convert/locate";
+
+const tag = randomBytes(3).toString("hex");
+const domain = `v2k-t-linux01-${tag}`;
+const bridge = `v2kbr${tag}`;
+/** Under TCG on a busy 2-core host linux01 reaches login: in about 3 min; a root disk the initramfs cannot see ends its wait after 180 s. */
+const BOOT_TIMEOUT_S = 480;
+const CONTROL_TIMEOUT_S = 300;
+let lv: LibvirtdHandle;
+let lab: TestLab;
+let dir: string;
+let env: Record<string, string>;
+
+before(async () => {
+  assert.ok(linux01ImageReady(), `linux01's image ${linux01ImagePath()} is not built: run 'make lab-images' (ablestack_v2k lab build-images)`);
+  dir = mkdtempSync(join(tmpdir(), "v2k-convert-"));
+  lv = await startLibvirtd();
+  lab = await startTestLab();
+  env = labEnv(lab);
+  await addTestBridge(bridge);
+});
+
+after(async () => {
+  if (lv) {
+    await removeDomains(lv.virsh, [domain, `${domain}-v2k-boot-check`]);
+    await lv.release();
+  }
+  await removeTestBridge(bridge);
+  if (lab) await lab.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cut = ["--shutdown", "poweroff", "--domain-name", domain, "--domain-type", "qemu", "--network-map-default", bridge, "--graphics", "none"];
+
+async function labVm(vm: string): Promise<{ powerState: string; snapshots: unknown[] }> {
+  const inv = await cliOk(["lab", "inventory", "--dir", lab.dir]);
+  return inv.vms.find((v: { name: string }) => v.name === vm);
+}
+
+async function baseCopy(name: string): Promise<string> {
+  const W = join(dir, name);
+  const dst = join(dir, `${name}-dst`);
+  mkdirSync(dst);
+  await cliOk(["--workdir", W, "init", "--vm", "linux01", "--dst", dst], { env });
+  await cliOk(["--workdir", W, "cbt", "enable"], { env });
+  await cliOk(["--workdir", W, "sync", "base"], { env, timeoutMs: 600_000 });
+  // a guest write in the unpartitioned tail (from 3 GiB): the final round carries it, the boot is untouched
+  await cliOk(["lab", "write", "--dir", lab.dir, "--vm", "linux01", "--disk", "0", "--offset", "3G", "--length", "1M", "--seed", "51"]);
+  return W;
+}
+
+function manifest(W: string): any {
+  return JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
+}
+
+test("a killed conversion leaves the copied disk as copied; --convert none on virtio disks does not boot", async () => {
+  const W = await baseCopy("failed");
+  // virt-v2v-in-place as installed, killed with SIGKILL 120 s in (its appliance is up)
+  const killer = join(dir, "v2v-killed.sh");
+  writeFileSync(killer, `#!/bin/bash\n"${locateVirtV2vInPlace()}" "$@" &\npid=$!\nsleep 120\nkill -9 $pid\nwait $pid\n`);
+  chmodSync(killer, 0o755);
+  const r = await cli(["--workdir", W, "cutover", ...cut, "--convert", "virt-v2v"], { env: { ...env, ABLESTACK_V2K_VIRT_V2V_IN_PLACE: killer }, timeoutMs: 600_000 });
+  assert.equal(r.error?.code, "CONVERSION_FAILED", JSON.stringify(r.error));
+  assert.match(r.error!.hint, /copied disks are unchanged/);
+  assert.ok((r.error!.detail ?? "").length > 0, "the error carries the log's tail");
+  const m = manifest(W);
+  assert.ok(existsSync(m.cutover.conversion.logPath));
+  assert.equal(existsSync(join(W, "convert")), false, "no overlay is left behind");
+  assert.equal(await lv.virsh.domState(domain), null, "nothing was defined");
+  const full = await cli(["--workdir", W, "verify", "--mode", "full"], { env, timeoutMs: 900_000 });
+  assert.equal(full.ok, true, `the target equals the source after a failed conversion: ${JSON.stringify(full.error)}`);
+  assert.equal(full.data.disks[0].excludedBytes, undefined, "nothing is excluded: conversion committed nothing");
+
+  // control: the same copy without conversion, on virtio disks, never reaches a login prompt
+  const c = await cliOk(["--workdir", W, "cutover", ...cut, "--convert", "none", "--disk-bus", "virtio"], { env });
+  assert.equal(manifest(W).cutover.conversion.state, "skipped");
+  assert.match(readFileSync(c.xmlPath, "utf8"), /bus='virtio'/);
+  const boot = await cli(["--workdir", W, "verify", "--mode", "boot", "--boot-marker", "re:login:", "--boot-timeout", String(CONTROL_TIMEOUT_S), "--no-agent"],
+    { env, timeoutMs: 900_000 });
+  assert.equal(boot.error?.code, "VERIFY_MISMATCH", "an initramfs without virtio cannot find its root disk");
+  await cliOk(["--workdir", W, "rollback"], { env });
+  assert.equal((await labVm("linux01")).powerState, "poweredOn");
+});
+
+test("default cutover converts linux01: virtio disks, boots to login:, verify excludes only converted blocks, rollback restores the source", async () => {
+  const W = await baseCopy("converted");
+  const t0 = Date.now();
+  const c = await cli(["--workdir", W, "cutover", ...cut], { env, timeoutMs: 3_600_000 });
+  assert.equal(c.ok, true, `${JSON.stringify(c.error)}\n${c.stderr.slice(-3000)}`);
+  const m = manifest(W);
+  const conv = m.cutover.conversion;
+  assert.equal(conv.state, "committed");
+  assert.equal(conv.tool, "virt-v2v");
+  assert.equal(conv.virtio, true);
+  assert.ok((conv.os ?? "").length > 0, "the converted OS is recorded (virt-v2v names Debian by its version, e.g. 12.15)");
+  const log = readFileSync(conv.logPath, "utf8");
+  assert.doesNotMatch(log, new RegExp(lab.password.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")), "no credential in the conversion log");
+  const changed = conv.changedRanges["2000"].reduce((n: number, r: [number, number]) => n + r[1], 0);
+  assert.ok(changed > 0, "conversion changed blocks");
+  const xml = readFileSync(c.data.xmlPath, "utf8");
+  assert.match(xml, /<target dev='vda' bus='virtio'\/>/);
+  assert.match(xml, /<model type='virtio'\/>/);
+  const downtime = m.cutover.downtimeMs as number;
+  process.stderr.write(`linux01: conversion ${(conv.durationMs / 1000).toFixed(1)} s of ${(downtime / 1000).toFixed(1)} s downtime ` +
+    `(${((100 * conv.durationMs) / downtime).toFixed(0)} %); ${changed} bytes changed; cutover ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  assert.ok(c.events.some((e) => e.type === "log" && /guest converted in/.test(e.message)), "events.log says what conversion did");
+
+  const boot = await cliOk(["--workdir", W, "verify", "--mode", "boot", "--boot-marker", "re:login:", "--boot-timeout", String(BOOT_TIMEOUT_S), "--no-agent"],
+    { env, timeoutMs: 900_000 });
+  assert.equal(boot.ok, true);
+  process.stderr.write(`linux01: converted guest reached login: after ${boot.boot.seconds.toFixed(1)} s (TCG)\n`);
+  const full = await cli(["--workdir", W, "verify", "--mode", "full"], { env, timeoutMs: 900_000 });
+  assert.equal(full.ok, true, JSON.stringify(full.error));
+  assert.equal(full.data.disks[0].excludedBytes, changed, "verify leaves out exactly the converted blocks");
+  assert.match(manifest(W).verify.at(-1).detail, /rewritten by guest conversion were not compared/);
+
+  const rb = await cliOk(["--workdir", W, "rollback"], { env });
+  assert.equal(rb.sourcePoweredOn, true);
+  const vm = await labVm("linux01");
+  assert.equal(vm.powerState, "poweredOn");
+  assert.deepEqual(vm.snapshots, []);
+  assert.equal(await lv.virsh.domState(domain), null);
+});
+
+test("win01 without virtio-win: the fallback path (SATA disks, e1000e NIC) with warnings that say what to install", async () => {
+  const W = join(dir, "win01");
+  const dst = join(dir, "win01-dst");
+  mkdirSync(dst);
+  const pre = await cliOk(["preflight", "--vm", "win01", "--dst", dst], { env });
+  const check = pre.checks.find((c: { id: string }) => c.id === "conversion");
+  assert.equal(check.status, "warn");
+  assert.match(check.reason, /SATA disks and an e1000e NIC.*install the virtio-win package/);
+  await cliOk(["--workdir", W, "init", "--vm", "win01", "--dst", dst], { env });
+  await cliOk(["--workdir", W, "cbt", "enable"], { env });
+  await cliOk(["--workdir", W, "sync", "base"], { env });
+  const winDomain = `${domain}-win`;
+  const c = await cli(["--workdir", W, "cutover", ...cut.map((a) => (a === domain ? winDomain : a))], { env: { ...env, VIRTIO_WIN: "" }, timeoutMs: 1_800_000 });
+  try {
+    assert.equal(c.ok, true, JSON.stringify(c.error));
+    const codes = manifest(W).warnings.map((w: { code: string }) => w.code);
+    assert.ok(codes.includes("VIRTIO_WIN_MISSING"), codes.join(","));
+    assert.ok(c.events.some((e) => e.type === "log" && e.level === "warn" && /install the virtio-win package/.test(e.message)));
+    // the lab's win01 holds test data, not Windows: virt-v2v finds no OS and auto leaves the disks as copied
+    assert.ok(codes.includes("CONVERT_NO_OS"), codes.join(","));
+    const xml = readFileSync(c.data.xmlPath, "utf8");
+    assert.match(xml, /bus='sata'/);
+    assert.match(xml, /<model type='e1000e'\/>/);
+  } finally {
+    await removeDomains(lv.virsh, [winDomain]);
+  }
+});
