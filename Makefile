@@ -8,7 +8,7 @@ NODE_TESTS_PACKAGE := $(sort $(wildcard test/package/*.test.ts))
 NODE_TESTS_CONVERT := $(sort $(wildcard test/convert/*.test.ts))
 TEST_RUN := node --import tsx --test --test-concurrency=1 --test-reporter=spec
 
-.PHONY: all deps npm-deps build dist-docs docs typecheck check test-unit test-integration test-ceph test-browser test-package test-convert \
+.PHONY: all deps npm-deps build dist-docs docs lint typecheck check test-unit test-integration test-ceph test-browser test-package test-convert \
 	lab-images demo install devel-install stage rpm deb clean
 
 all: build
@@ -38,6 +38,9 @@ dist-docs:
 docs: build
 	cp dist/doc/reference.md pkg/doc/reference.md
 
+lint: npm-deps
+	npx eslint --max-warnings=-1 .
+
 typecheck: npm-deps
 	npx tsc -p tsconfig.json --noEmit
 
@@ -63,7 +66,7 @@ test-convert: lab-images
 	$(TEST_RUN) $(NODE_TESTS_CONVERT)
 
 check: deps
-	@$(MAKE) --no-print-directory typecheck build lab-images
+	@$(MAKE) --no-print-directory lint typecheck build lab-images
 	$(TEST_RUN) $(NODE_TESTS_UNIT) $(NODE_TESTS_INTEGRATION) $(NODE_TESTS_BROWSER) $(NODE_TESTS_CONVERT)
 	@$(MAKE) --no-print-directory test-package
 
