@@ -47,7 +47,7 @@ export async function convertStep(wd: Workdir, o: ConvertStepOptions): Promise<C
     });
   }
   wd.emitter.emit({ type: "phase", step: STEP, phase: wd.manifest.phase, message: `guest conversion with virt-v2v-in-place (${plan.reason})` });
-  const overlays = await createOverlays(wd.path, m.disks, o.signal);
+  const overlays = await createOverlays(wd.path, m, o.signal);
   const inputXml = join(wd.path, "convert", "input.xml");
   writeFileSync(inputXml, conversionInputXml(m, overlays), { mode: 0o600 });
   const logPath = join(wd.path, CONVERT_LOG);
