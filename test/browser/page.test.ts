@@ -111,7 +111,9 @@ test("a migration page follows its workdir live: manifest rounds feed the chart,
   await text(page, "#v2k-rounds .v2k-round[data-round='1']", /3\.00 MiB/);
   assert.equal(await page.$$eval("#v2k-convergence .v2k-bar", (b) => b.length), 1);
   await text(page, "#v2k-ready", "Ready for cutover");
-  assert.equal(await page.$$eval("#v2k-disks .v2k-disk-progress", (b) => b.length), 0, "progress bars end with the round");
+  // The round event reaches the page through its own file watch, independently of the manifest's.
+  await page.waitForFunction(() => document.querySelectorAll("#v2k-disks .v2k-disk-progress").length === 0, { timeout: 15_000 })
+    .catch(() => assert.fail("progress bars end with the round"));
   await cockpit.screenshot(page, "05-migration-live");
 
   // Narrow window and dark theme stay usable.

@@ -1,5 +1,7 @@
 // Every migration on this host, sortable, with an empty state that starts the wizard.
 import "@patternfly/react-styles/css/components/Table/table.css";
+// pf-m-grid-md turns rows into stacked cards on narrow windows; its rules live in a separate sheet.
+import "@patternfly/react-styles/css/components/Table/table-grid.css";
 import { useState } from "react";
 import { type AppState } from "../../state/app-state";
 import { _, format } from "../../i18n";
@@ -10,6 +12,7 @@ import {
   Toolbar, ToolbarContent, ToolbarItem,
 } from "../../pf";
 import { ErrorAlert } from "../ErrorAlert";
+import { SortableHeader, type SortState } from "../SortableHeader";
 import { sortRows, toRow, type ColumnId, type RunState } from "./list-rows";
 
 function stateLabel(state: RunState) {
@@ -19,8 +22,7 @@ function stateLabel(state: RunState) {
 }
 
 export function MigrationsList({ state }: { state: AppState }) {
-  const [sortBy, setSortBy] = useState<ColumnId>("vm");
-  const [ascending, setAscending] = useState(true);
+  const [sort, setSort] = useState<SortState<ColumnId>>({ by: "vm", ascending: true });
   const { loaded, migrations, unreadable, error } = state.list;
   const newButton = <Button variant="primary" id="v2k-new-migration" onClick={() => state.go({ view: "new" })}>{_("New migration")}</Button>;
 
@@ -28,26 +30,9 @@ export function MigrationsList({ state }: { state: AppState }) {
     ["vm", _("VM")], ["vcenter", _("vCenter")], ["phase", _("Phase")], ["lastRound", _("Last round")],
     ["ready", _("Cutover")], ["state", _("State")],
   ];
-  const header = (id: ColumnId, text: string) => {
-    const active = sortBy === id;
-    return (
-      <th key={id} className={`pf-v6-c-table__sort${active ? " pf-m-selected" : ""}`} scope="col"
-        aria-sort={active ? (ascending ? "ascending" : "descending") : "none"}>
-        <button type="button" className="pf-v6-c-table__button" onClick={() => {
-          if (active) setAscending(!ascending);
-          else {
-            setSortBy(id);
-            setAscending(true);
-          }
-        }}>
-          <span className="pf-v6-c-table__text">{text}</span>
-          {active && <span className="v2k-sort-indicator" aria-hidden="true">{ascending ? " ▲" : " ▼"}</span>}
-        </button>
-      </th>
-    );
-  };
+  const header = (id: ColumnId, text: string) => <SortableHeader key={id} id={id} text={text} sort={sort} onSort={setSort} />;
 
-  const rows = sortRows(migrations.map(toRow), sortBy, ascending);
+  const rows = sortRows(migrations.map(toRow), sort.by, sort.ascending);
   return (
     <PageSection>
       <Toolbar>

@@ -1,75 +1,121 @@
-// Changed bytes (bars) and sync time (dots) per incremental round, with the cutover criterion as a
-// dashed line: the admin sees the rounds converge. A table beside it carries the same numbers.
+// Changed bytes (bars, left axis) and sync time (dots joined by a line, right axis) per incremental round,
+// with the cutover criterion as a dashed line behind the bars. Linear scales, drawn at the size of its box
+// (no scaling of the SVG, so labels keep their real font size). The rounds table carries the same numbers.
+import { useEffect, useRef, useState } from "react";
 import { type Manifest } from "../../../shared/manifest";
 import { _, format } from "../../i18n";
 import { formatBytes, formatDuration } from "../../format";
-import { convergence, type CutoverCriterion } from "../../state/derive";
+import { convergence, type ConvergencePoint, type CutoverCriterion } from "../../state/derive";
+import { bytesAxis, secondsAxis, type Axis } from "./chart-scale";
+import { RoundsTable } from "./RoundsTable";
 
-const W = 560;
-const H = 200;
-const PAD = { left: 70, right: 60, top: 12, bottom: 28 };
+const H = 220;
+const PAD = { left: 72, right: 60, top: 14, bottom: 30 };
+
+/** The width of an element, following resizes (the chart is drawn for it). */
+function useWidth(): [React.RefObject<HTMLDivElement>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(0);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return undefined;
+    const observer = new ResizeObserver(() => setWidth(Math.floor(el.clientWidth)));
+    observer.observe(el);
+    setWidth(Math.floor(el.clientWidth));
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+interface Plot {
+  width: number;
+  bytes: Axis;
+  seconds: Axis;
+  criterionInside: boolean;
+}
+
+function plotFor(width: number, rounds: ConvergencePoint[], criterion: CutoverCriterion): Plot {
+  const maxChanged = Math.max(...rounds.map((r) => r.changedBytes), 1);
+  // The criterion joins the scale only when it does not squash the bars; otherwise the legend says "above".
+  const criterionInside = criterion.maxChangedBytes <= 2 * maxChanged;
+  const bytes = bytesAxis(criterionInside ? Math.max(maxChanged, criterion.maxChangedBytes) : maxChanged);
+  const seconds = secondsAxis(Math.max(...rounds.map((r) => r.durationMs)));
+  return { width, bytes, seconds, criterionInside };
+}
+
+function ChartSvg({ rounds, criterion, plot }: { rounds: ConvergencePoint[]; criterion: CutoverCriterion; plot: Plot }) {
+  const { width, bytes, seconds } = plot;
+  const plotW = width - PAD.left - PAD.right;
+  const plotH = H - PAD.top - PAD.bottom;
+  const bottom = PAD.top + plotH;
+  const y = (b: number) => bottom - (plotH * b) / bytes.max;
+  const yMs = (ms: number) => bottom - (plotH * ms) / seconds.max;
+  const slot = plotW / Math.max(rounds.length, 1);
+  const barW = Math.min(slot * 0.6, 48);
+  const cx = (i: number) => PAD.left + i * slot + slot / 2;
+  return (
+    <svg width={width} height={H} viewBox={`0 0 ${width} ${H}`} role="img" className="v2k-chart"
+      aria-label={_("Changed bytes and sync time per round")}>
+      {bytes.ticks.map((t) => (
+        <g key={`b${t}`}>
+          <line x1={PAD.left} x2={width - PAD.right} y1={y(t)} y2={y(t)} className="v2k-grid" />
+          <text x={PAD.left - 6} y={y(t) + 4} textAnchor="end" className="v2k-tick v2k-tick-bytes">{formatBytes(t)}</text>
+        </g>
+      ))}
+      {seconds.ticks.map((t) => (
+        <text key={`s${t}`} x={width - PAD.right + 6} y={yMs(t) + 4} className="v2k-tick v2k-tick-seconds">{formatDuration(t)}</text>
+      ))}
+      {plot.criterionInside && (
+        <line x1={PAD.left} x2={width - PAD.right} y1={y(criterion.maxChangedBytes)} y2={y(criterion.maxChangedBytes)}
+          className="v2k-threshold" />
+      )}
+      {rounds.map((r, i) => (
+        <g key={r.round} className="v2k-bar" data-round={r.round}>
+          <rect x={cx(i) - barW / 2} width={barW} y={y(r.changedBytes)} height={bottom - y(r.changedBytes)}>
+            <title>{format(_("Round $0: $1 changed, $2"), r.round, formatBytes(r.changedBytes), formatDuration(r.durationMs))}</title>
+          </rect>
+          <text x={cx(i)} y={H - 10} textAnchor="middle" className="v2k-tick">{r.round}</text>
+        </g>
+      ))}
+      <polyline points={rounds.map((r, i) => `${cx(i)},${yMs(r.durationMs)}`).join(" ")} className="v2k-time-line" />
+      {rounds.map((r, i) => <circle key={r.round} cx={cx(i)} cy={yMs(r.durationMs)} r={4} className="v2k-dot" />)}
+      <line x1={PAD.left} x2={PAD.left} y1={PAD.top} y2={bottom} className="v2k-axis" />
+      <line x1={width - PAD.right} x2={width - PAD.right} y1={PAD.top} y2={bottom} className="v2k-axis" />
+      <line x1={PAD.left} x2={width - PAD.right} y1={bottom} y2={bottom} className="v2k-axis" />
+    </svg>
+  );
+}
+
+function Legend({ criterion, criterionInside }: { criterion: CutoverCriterion; criterionInside: boolean }) {
+  const limit = formatBytes(criterion.maxChangedBytes);
+  return (
+    <ul className="v2k-chart-legend">
+      <li><span className="v2k-key v2k-key-bar" aria-hidden="true" />{_("Changed data per round (left axis)")}</li>
+      <li><span className="v2k-key v2k-key-dot" aria-hidden="true" />{_("Sync time per round (right axis)")}</li>
+      <li><span className="v2k-key v2k-key-threshold" aria-hidden="true" />
+        {criterionInside ? format(_("Cutover criterion: $0"), limit) : format(_("Cutover criterion: $0 (above the chart)"), limit)}
+      </li>
+    </ul>
+  );
+}
 
 export function ConvergenceChart({ manifest, criterion }: { manifest: Manifest; criterion: CutoverCriterion }) {
+  const [box, width] = useWidth();
   const points = convergence(manifest);
   const rounds = points.filter((p) => p.kind !== "base");
-  const base = points.find((p) => p.kind === "base");
-  // Log scale: a base-sized round and a few-MiB round must both stay visible next to the criterion.
-  const top = Math.max(criterion.maxChangedBytes * 4, ...rounds.map((r) => r.changedBytes * 2), 1024 * 1024);
-  const bottom = 1024;
-  const maxMs = Math.max(...rounds.map((r) => r.durationMs), 1000);
-  const plotW = W - PAD.left - PAD.right;
-  const plotH = H - PAD.top - PAD.bottom;
-  const slot = plotW / Math.max(rounds.length, 1);
-  const y = (b: number) => PAD.top + plotH - (plotH * Math.log(Math.max(b, bottom) / bottom)) / Math.log(top / bottom);
-  const yMs = (ms: number) => PAD.top + plotH - (plotH * ms) / maxMs;
-  const ticks = [2 ** 10, 2 ** 20, 2 ** 30, 2 ** 40].filter((t) => t >= bottom && t <= top);
-  const thresholdY = y(criterion.maxChangedBytes);
-
+  const plot = plotFor(Math.max(width, 260), rounds, criterion);
   return (
     <div id="v2k-convergence">
-      {rounds.length === 0
-        ? <p>{_("The chart fills in as incremental rounds complete.")}</p>
-        : (
-          <svg viewBox={`0 0 ${W} ${H}`} role="img" className="v2k-chart" aria-label={_("Changed bytes and sync time per round")}>
-            <line x1={PAD.left} x2={PAD.left} y1={PAD.top} y2={PAD.top + plotH} className="v2k-axis" />
-            <line x1={PAD.left} x2={W - PAD.right} y1={PAD.top + plotH} y2={PAD.top + plotH} className="v2k-axis" />
-            {ticks.map((t) => <text key={t} x={PAD.left - 6} y={y(t) + 4} textAnchor="end" className="v2k-tick">{formatBytes(t)}</text>)}
-            <text x={W - PAD.right + 6} y={PAD.top + 10} className="v2k-tick">{formatDuration(maxMs)}</text>
-            {rounds.map((r, i) => (
-              <g key={r.round} className="v2k-bar" data-round={r.round}>
-                <rect x={PAD.left + i * slot + (slot - Math.min(slot * 0.6, 48)) / 2} width={Math.min(slot * 0.6, 48)} y={y(r.changedBytes)} height={PAD.top + plotH - y(r.changedBytes)}>
-                  <title>{format(_("Round $0: $1 changed, $2"), r.round, formatBytes(r.changedBytes), formatDuration(r.durationMs))}</title>
-                </rect>
-                <circle cx={PAD.left + i * slot + slot / 2} cy={yMs(r.durationMs)} r={4} className="v2k-dot" />
-                <text x={PAD.left + i * slot + slot / 2} y={H - 8} textAnchor="middle" className="v2k-tick">{r.round}</text>
-              </g>
-            ))}
-            <line x1={PAD.left} x2={W - PAD.right} y1={thresholdY} y2={thresholdY} className="v2k-threshold" />
-            <text x={W - PAD.right - 4} y={thresholdY - 4} textAnchor="end" className="v2k-tick">{_("cutover criterion")}</text>
-          </svg>
-        )}
-      <table className="pf-v6-c-table pf-m-compact" aria-label={_("Rounds")} id="v2k-rounds">
-        <thead className="pf-v6-c-table__thead">
-          <tr className="pf-v6-c-table__tr">
-            <th className="pf-v6-c-table__th" scope="col">{_("Round")}</th>
-            <th className="pf-v6-c-table__th" scope="col">{_("Kind")}</th>
-            <th className="pf-v6-c-table__th" scope="col">{_("Changed")}</th>
-            <th className="pf-v6-c-table__th" scope="col">{_("Sync time")}</th>
-          </tr>
-        </thead>
-        <tbody className="pf-v6-c-table__tbody">
-          {(base ? [base, ...rounds] : rounds).map((r) => (
-            <tr key={r.round} className="pf-v6-c-table__tr v2k-round" data-round={r.round} data-kind={r.kind} data-changed={r.changedBytes}>
-              <td className="pf-v6-c-table__td">{r.round}</td>
-              <td className="pf-v6-c-table__td">{r.kind === "base" ? _("base") : r.kind === "incr" ? _("incremental") : _("final")}</td>
-              <td className="pf-v6-c-table__td">{formatBytes(r.changedBytes)}</td>
-              <td className="pf-v6-c-table__td">{formatDuration(r.durationMs)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div ref={box} className="v2k-chart-box">
+        {rounds.length === 0
+          ? <p>{_("The chart fills in as incremental rounds complete.")}</p>
+          : width > 0 && <ChartSvg rounds={rounds} criterion={criterion} plot={plot} />}
+      </div>
+      {rounds.length > 0 && <Legend criterion={criterion} criterionInside={plot.criterionInside} />}
+      <RoundsTable points={points} />
       <p className="v2k-criterion">
-        {format(_("Cutover criterion: last round under $0 changed and $1 sync time."), formatBytes(criterion.maxChangedBytes), formatDuration(criterion.maxSeconds * 1000))}
+        {format(_("Cutover criterion: last round under $0 changed and $1 sync time."), formatBytes(criterion.maxChangedBytes),
+          formatDuration(criterion.maxSeconds * 1000))}
       </p>
     </div>
   );
