@@ -29,6 +29,7 @@ export function stepLabel(step: StepId): string {
     case "incr": return _("Incremental rounds");
     case "cutover": return _("Cutover");
     case "verify": return _("Verify");
+    case "start": return _("Start on KVM");
     case "cleanup": return _("Cleanup");
   }
 }

@@ -1,47 +1,9 @@
 // Pure views of a manifest: the phase timeline, the next action, convergence and cutover readiness.
-import { type Manifest, type Phase } from "../../shared/manifest";
+import { type Manifest } from "../../shared/manifest";
 import { ProgressEvent } from "../../shared/events";
 import { type z } from "zod";
 
-export type StepId = "preflight" | "init" | "cbt" | "base" | "incr" | "cutover" | "verify" | "cleanup";
-export type StepStatus = "done" | "current" | "pending" | "failed" | "skipped";
-
-export interface TimelineStep {
-  id: StepId;
-  status: StepStatus;
-}
-
-const order: StepId[] = ["preflight", "init", "cbt", "base", "incr", "cutover", "verify", "cleanup"];
-
-/** How far each phase has come: the index of the first step not yet done. */
-function firstPendingStep(m: Manifest): number {
-  const byPhase: Record<Phase, number> = {
-    "initialized": 2,
-    "cbt-enabled": 3,
-    "base-synced": 4,
-    "incr-synced": 5,
-    "cutover-running": 5,
-    "final-synced": 5,
-    "defined": 6,
-    "started": 6,
-    "rolled-back": 7,
-    "cleaned": 8,
-  };
-  let i = byPhase[m.phase];
-  if (m.phase === "started" || (m.phase === "defined" && m.verify.some((v) => v.ok))) i = 7;
-  return i;
-}
-
-export function timeline(m: Manifest, running: boolean): TimelineStep[] {
-  const next = firstPendingStep(m);
-  const failed = m.lastError !== null && !running;
-  return order.map((id, i) => {
-    if (m.phase === "rolled-back" && (id === "cutover" || id === "verify")) return { id, status: "skipped" as const };
-    if (i < next) return { id, status: "done" as const };
-    if (i === next) return { id, status: failed ? "failed" as const : "current" as const };
-    return { id, status: "pending" as const };
-  });
-}
+export { timeline, wasRolledBack, type StepId, type StepStatus, type TimelineStep } from "./timeline";
 
 export type ActionId = "cbt-enable" | "sync-base" | "sync-incr" | "auto-sync" | "cutover" | "verify" | "start" | "cleanup" | "rollback";
 

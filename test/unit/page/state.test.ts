@@ -88,7 +88,7 @@ test("the in-memory event list is bounded", () => {
 
 test("timeline, actions and cutover readiness follow the phase and the last incremental round", () => {
   const init = sampleManifest();
-  assert.deepEqual(timeline(init, false).map((s) => s.status), ["done", "done", "current", "pending", "pending", "pending", "pending", "pending"]);
+  assert.deepEqual(timeline(init, false).map((s) => s.status), ["done", "done", "current", "pending", "pending", "pending", "pending", "pending", "pending"]);
   assert.equal(actions(init, false).primary, "cbt-enable");
 
   const big = sampleManifest({ phase: "incr-synced", rounds: [syncedRound(0, "base", 5e9, 60000), syncedRound(1, "incr", 1e9, 30000)] });
@@ -112,9 +112,36 @@ test("timeline, actions and cutover readiness follow the phase and the last incr
   assert.equal(actions(verified, false).primary, "start");
   const started = sampleManifest({ phase: "started", verify: [{ mode: "quick", at: "t", ok: true, mismatches: [] }] });
   assert.equal(actions(started, false).primary, "cleanup");
-  assert.deepEqual(timeline(started, false).map((s) => s.status).slice(5), ["done", "done", "current"]);
+  assert.deepEqual(timeline(started, false).map((s) => s.status).slice(5), ["done", "done", "done", "current"]);
   const rolled = sampleManifest({ phase: "rolled-back" });
   assert.equal(timeline(rolled, false)[5]?.status, "skipped");
+});
+
+const stepStatus = (m: ReturnType<typeof sampleManifest>, id: string) => timeline(m, false).find((s) => s.id === id)?.status;
+
+test("timeline tells what really happened: rolled back, cleaned up after rollback, failed start, cancelled round", () => {
+  const rounds = [syncedRound(0, "base", 5e9, 60000), syncedRound(1, "incr", 1e6, 2000)];
+  const cutover = { shutdownMode: "guest" as const, requestedAt: "2026-01-01T01:00:00.000Z", definedAt: "2026-01-01T01:05:00.000Z" };
+  const rollback = { at: "2026-01-01T02:00:00.000Z", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false };
+  const rolled = sampleManifest({ phase: "rolled-back", rounds, cutover, rollback });
+  assert.deepEqual(timeline(rolled, false).map((s) => s.status),
+    ["done", "done", "done", "done", "done", "rolled-back", "skipped", "skipped", "current"]);
+  const cleanedAfterRollback = sampleManifest({ phase: "cleaned", rounds, cutover, rollback });
+  assert.equal(stepStatus(cleanedAfterRollback, "cutover"), "rolled-back", "a rolled-back migration must not look successful");
+  assert.equal(stepStatus(cleanedAfterRollback, "start"), "skipped");
+  assert.equal(stepStatus(cleanedAfterRollback, "cleanup"), "done");
+  const migrated = sampleManifest({ phase: "cleaned", rounds, cutover, verify: [{ mode: "quick", at: "t", ok: true, mismatches: [] }] });
+  assert.ok(timeline(migrated, false).every((s) => s.status === "done"));
+
+  const startFailed = sampleManifest({ phase: "defined", rounds, cutover, verify: [{ mode: "quick", at: "t", ok: true, mismatches: [] }],
+    lastError: { code: "VIRSH_FAILED", message: "m", hint: "h" } });
+  assert.equal(stepStatus(startFailed, "start"), "failed");
+  assert.equal(stepStatus(startFailed, "cleanup"), "pending");
+
+  const cancelledRound = sampleManifest({ phase: "incr-synced", rounds: [...rounds, { ...syncedRound(2, "incr", 0, 0), status: "failed" }],
+    lastError: { code: "CANCELLED", message: "m", hint: "h" } });
+  assert.equal(stepStatus(cancelledRound, "incr"), "cancelled");
+  assert.equal(stepStatus(cancelledRound, "cutover"), "pending");
 });
 
 test("administrative access is probed once and a denial is remembered", async () => {

@@ -1,13 +1,24 @@
-// The runbook as a timeline: preflight, inventory, CBT, base, incremental rounds, cutover, verify, cleanup.
+// The runbook as a timeline: preflight, inventory, CBT, base, rounds, cutover, verify, start, cleanup; what went
+// wrong (failed, cancelled, rolled back, skipped) is written under its step, not only coloured.
 import { type Manifest } from "../../../shared/manifest";
 import { _, format } from "../../i18n";
 import { stepLabel } from "../../labels";
 import { timeline, type StepStatus } from "../../state/derive";
 import { ProgressStep, ProgressStepper } from "../../pf";
 
-const variant: Record<StepStatus, "success" | "info" | "pending" | "danger" | "default"> = {
-  done: "success", current: "info", pending: "pending", failed: "danger", skipped: "default",
+const variant: Record<StepStatus, "success" | "info" | "pending" | "danger" | "warning" | "default"> = {
+  done: "success", current: "info", pending: "pending", failed: "danger", cancelled: "warning", "rolled-back": "warning",
+  skipped: "default",
 };
+
+/** Words under a step for what icons alone would not say. */
+function statusNote(status: StepStatus): string | undefined {
+  if (status === "cancelled") return _("Cancelled");
+  if (status === "rolled-back") return _("Rolled back");
+  if (status === "skipped") return _("Skipped");
+  if (status === "failed") return _("Failed");
+  return undefined;
+}
 
 export function PhaseTimeline({ manifest, running }: { manifest: Manifest; running: boolean }) {
   const incrRounds = manifest.rounds.filter((r) => r.kind === "incr" && r.status === "synced").length;
@@ -15,8 +26,9 @@ export function PhaseTimeline({ manifest, running }: { manifest: Manifest; runni
     <ProgressStepper aria-label={_("Migration steps")} id="v2k-timeline" isCenterAligned>
       {timeline(manifest, running).map((s) => (
         <ProgressStep key={s.id} id={`v2k-step-${s.id}`} titleId={`v2k-step-${s.id}-title`} variant={variant[s.status]}
-          isCurrent={s.status === "current" || s.status === "failed"} data-status={s.status}
-          description={s.id === "incr" && incrRounds > 0 ? format(_("Rounds: $0"), incrRounds) : undefined}>
+          isCurrent={s.status === "current" || s.status === "failed" || s.status === "cancelled"} data-status={s.status}
+          description={[s.id === "incr" && incrRounds > 0 ? format(_("Rounds: $0"), incrRounds) : undefined, statusNote(s.status)]
+            .filter(Boolean).join(" · ") || undefined}>
           {stepLabel(s.id)}
         </ProgressStep>
       ))}
