@@ -1,0 +1,71 @@
+// Misleading states, seen in the page: a migration rolled back and then cleaned up must not look successful,
+// a cancelled round is "cancelled" on the rounds (not a failed cutover), a failed start is marked on Start.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Page } from "puppeteer-core";
+import { startCockpit, type CockpitSession } from "../support/cockpit";
+import { sampleManifest, syncedRound } from "../unit/page/fixtures";
+
+let cockpit: CockpitSession;
+let root: string;
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), "v2k-states-root-"));
+  cockpit = await startCockpit({ workdirRoot: root });
+});
+
+after(async () => {
+  await cockpit?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const rounds = [syncedRound(0, "base", 48 * 2 ** 20, 4000), syncedRound(1, "incr", 2 ** 20, 900)];
+const cutover = { shutdownMode: "guest" as const, requestedAt: "2026-01-01T01:00:00.000Z", definedAt: "2026-01-01T01:05:00.000Z" };
+const verified = [{ mode: "quick" as const, at: "2026-01-01T01:06:00.000Z", ok: true, mismatches: [] }];
+
+function workdirWith(name: string, manifest: ReturnType<typeof sampleManifest>): string {
+  const workdir = join(root, name, manifest.runId);
+  mkdirSync(workdir, { recursive: true });
+  writeFileSync(join(workdir, "manifest.json"), JSON.stringify(manifest));
+  writeFileSync(join(workdir, "events.log"), "");
+  return workdir;
+}
+
+async function steps(page: Page, workdir: string): Promise<Record<string, string>> {
+  await page.goto(`${cockpit.pageUrl}#/migration?workdir=${encodeURIComponent(workdir)}`);
+  await page.waitForSelector("#v2k-timeline [data-status]");
+  return page.$$eval("#v2k-timeline [data-status]", (els) => Object.fromEntries(els.map((e) => [e.id.replace("v2k-step-", ""), e.getAttribute("data-status") ?? ""])));
+}
+
+test("rolled back, then cleaned up: the cutover reads 'Rolled back', later steps 'Skipped', never all green", async () => {
+  const rollback = { at: "2026-01-01T02:00:00.000Z", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false };
+  const workdir = workdirWith("rolled", sampleManifest({ runId: "r-rolled", phase: "cleaned", rounds, cutover, rollback }));
+  const page = await cockpit.open("en");
+  const status = await steps(page, workdir);
+  assert.equal(status.cutover, "rolled-back");
+  assert.equal(status.start, "skipped");
+  assert.equal(status.cleanup, "done");
+  assert.match(await page.$eval("#v2k-step-cutover", (e) => e.textContent ?? ""), /Rolled back/);
+  await cockpit.screenshot(page, "states-rolled-back-cleaned");
+  await page.close();
+});
+
+test("a cancelled round is cancelled on the rounds step; a failed start is failed on Start, not on Cleanup", async () => {
+  const cancelled = workdirWith("cancelled", sampleManifest({ runId: "r-cancelled", phase: "incr-synced",
+    rounds: [...rounds, { ...syncedRound(2, "incr", 0, 0), status: "failed" }], lastError: { code: "CANCELLED", message: "m", hint: "h" } }));
+  const startFailed = workdirWith("startfail", sampleManifest({ runId: "r-start", phase: "defined", rounds, cutover, verify: verified,
+    lastError: { code: "VIRSH_FAILED", message: "virsh start failed", hint: "h" } }));
+  const page = await cockpit.open("ko");
+  const c = await steps(page, cancelled);
+  assert.equal(c.incr, "cancelled");
+  assert.equal(c.cutover, "pending");
+  assert.match(await page.$eval("#v2k-step-incr", (e) => e.textContent ?? ""), /취소됨/);
+  const s = await steps(page, startFailed);
+  assert.equal(s.start, "failed");
+  assert.equal(s.cleanup, "pending");
+  await cockpit.screenshot(page, "states-start-failed-ko");
+  await page.close();
+});
