@@ -49,6 +49,7 @@ test("rolled back, then cleaned up: the cutover reads 'Rolled back', later steps
   assert.equal(status.start, "skipped");
   assert.equal(status.cleanup, "done");
   assert.match(await page.$eval("#v2k-step-cutover", (e) => e.textContent ?? ""), /Rolled back/);
+  assert.ok(await page.$("#v2k-rolled-back"), "the header says rolled back beside 'Cleaned up'");
   await cockpit.screenshot(page, "states-rolled-back-cleaned");
   await page.close();
 });
@@ -67,5 +68,20 @@ test("a cancelled round is cancelled on the rounds step; a failed start is faile
   assert.equal(s.start, "failed");
   assert.equal(s.cleanup, "pending");
   await cockpit.screenshot(page, "states-start-failed-ko");
+  await page.close();
+});
+
+test("after a rollback, the failed command's 'exit code' banner is gone", async () => {
+  const rollback = { at: "2026-01-01T02:00:00.000Z", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false };
+  const workdir = workdirWith("stale", sampleManifest({ runId: "r-stale", phase: "rolled-back", rounds, cutover, rollback,
+    updatedAt: "2026-01-01T02:00:01.000Z" }));
+  // the start that failed before the rollback, as the job service left it
+  writeFileSync(join(workdir, "operation.json"), JSON.stringify({ command: "start", pid: 999_999, startedAt: "2026-01-01T01:10:00.000Z",
+    finishedAt: "2026-01-01T01:10:05.000Z", exitCode: 1 }));
+  const page = await cockpit.open("en");
+  const status = await steps(page, workdir);
+  assert.equal(status.cutover, "rolled-back");
+  await new Promise((r) => setTimeout(r, 1500)); // the operation watch has answered by now
+  assert.equal(await page.$("[data-error-code='PROCESS_FAILED']"), null, "stale 'helper process failed' banner");
   await page.close();
 });

@@ -188,3 +188,15 @@ test("coming back to the page refreshes the list; while hidden it does not", asy
   assert.equal(fake.last().argv[2], "list");
   state.dispose();
 });
+
+test("a failed operation's banner is dropped once a later command changed the workdir", async () => {
+  const { operationFailureToShow } = await import("../../../src/page/state/operation-view");
+  const op = { command: "start", pid: 1, startedAt: "2026-01-01T01:00:00.000Z", finishedAt: "2026-01-01T01:00:05.000Z", exitCode: 1 };
+  const before = sampleManifest({ phase: "defined", updatedAt: "2026-01-01T00:59:00.000Z" });
+  assert.equal(operationFailureToShow(before, op), op);
+  assert.equal(operationFailureToShow(sampleManifest({ phase: "defined", updatedAt: "2026-01-01T01:30:00.000Z" }), op), null);
+  const rolled = sampleManifest({ phase: "rolled-back", updatedAt: "2026-01-01T00:59:00.000Z",
+    rollback: { at: "2026-01-01T01:20:00.000Z", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false } });
+  assert.equal(operationFailureToShow(rolled, op), null);
+  assert.equal(operationFailureToShow(before, { ...op, cancelled: true }), null, "a cancel is not a failure");
+});

@@ -5,7 +5,7 @@ import { type VcenterConnection } from "../../host/api";
 import * as api from "../../host/api";
 import { _, format } from "../../i18n";
 import { actionLabel, phaseLabel } from "../../labels";
-import { actions, cutoverReady, DEFAULT_CRITERION, type ActionId } from "../../state/derive";
+import { actions, cutoverReady, DEFAULT_CRITERION, wasRolledBack, type ActionId } from "../../state/derive";
 import { Breadcrumb, BreadcrumbItem, Button, Card, CardBody, CardTitle, Flex, Label, PageSection, Spinner, Title, Grid, GridItem, AlertActionLink } from "../../pf";
 import { ErrorAlert } from "../ErrorAlert";
 import { ActionDialog } from "../dialogs/ActionDialog";
@@ -15,6 +15,7 @@ import { CleanupDialog } from "../dialogs/CleanupDialog";
 import { PhaseTimeline } from "./PhaseTimeline";
 import { DiskProgress } from "./DiskProgress";
 import { ConvergenceChart } from "./ConvergenceChart";
+import { operationFailureToShow } from "../../state/operation-view";
 import { EventsLog } from "./EventsLog";
 import { DomainStatus } from "./DomainStatus";
 
@@ -61,6 +62,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
   );
   const close = () => setDialog(null);
   const lastError = !running && manifest.lastError;
+  const failedOp = operationFailureToShow(manifest, view.operation);
 
   return (
     <PageSection id="v2k-migration" data-phase={manifest.phase} data-running={running} data-busy={busy}>
@@ -68,6 +70,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
       <Flex alignItems={{ default: "alignItemsCenter" }}>
         <Title headingLevel="h1">{manifest.vm.name}</Title>
         <Label id="v2k-phase" data-phase={manifest.phase}>{phaseLabel(manifest.phase)}</Label>
+        {manifest.phase === "cleaned" && wasRolledBack(manifest) && <Label color="orange" id="v2k-rolled-back">{_("Rolled back")}</Label>}
         {running && <Label color="blue" id="v2k-running">{format(_("Running: $0"), view.operation?.command ?? "")}</Label>}
         {ready && <Label color="green" id="v2k-ready">{_("Ready for cutover")}</Label>}
         {!running && view.operation?.cancelled && <Label id="v2k-cancelled">{format(_("$0 was cancelled"), view.operation.command)}</Label>}
@@ -76,8 +79,8 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
         <ErrorAlert error={state.actionError} actionClose={<AlertActionLink onClick={() => state.clearActionError()}>{_("Dismiss")}</AlertActionLink>} />
       )}
       {lastError && !state.actionError && <ErrorAlert error={lastError} title={`${_("The last step failed")}: ${lastError.message}`} />}
-      {view.operation?.exitCode !== undefined && view.operation.exitCode !== 0 && !view.operation.cancelled && !manifest.lastError && (
-        <ErrorAlert error={{ code: "PROCESS_FAILED", message: format(_("$0 ended with exit code $1"), view.operation.command, view.operation.exitCode),
+      {failedOp && (
+        <ErrorAlert error={{ code: "PROCESS_FAILED", message: format(_("$0 ended with exit code $1"), failedOp.command, failedOp.exitCode ?? ""),
           hint: _("See the events below and job.log in the workdir.") }} />
       )}
       <Card>
