@@ -16,8 +16,16 @@ import { PhaseTimeline } from "./PhaseTimeline";
 import { DiskProgress } from "./DiskProgress";
 import { ConvergenceChart } from "./ConvergenceChart";
 import { operationFailureToShow } from "../../state/operation-view";
+import { type OperationRecord } from "../../../shared/results";
 import { EventsLog } from "./EventsLog";
 import { DomainStatus } from "./DomainStatus";
+
+function OperationFailure({ op }: { op: OperationRecord }) {
+  return (
+    <ErrorAlert error={{ code: "PROCESS_FAILED", message: format(_("$0 ended with exit code $1"), op.command, op.exitCode ?? ""),
+      hint: _("See the events below and job.log in the workdir.") }} />
+  );
+}
 
 export function MigrationPage({ state, workdir }: { state: AppState; workdir: string }) {
   const [dialog, setDialog] = useState<ActionId | null>(null);
@@ -79,10 +87,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
         <ErrorAlert error={state.actionError} actionClose={<AlertActionLink onClick={() => state.clearActionError()}>{_("Dismiss")}</AlertActionLink>} />
       )}
       {lastError && !state.actionError && <ErrorAlert error={lastError} title={`${_("The last step failed")}: ${lastError.message}`} />}
-      {failedOp && (
-        <ErrorAlert error={{ code: "PROCESS_FAILED", message: format(_("$0 ended with exit code $1"), failedOp.command, failedOp.exitCode ?? ""),
-          hint: _("See the events below and job.log in the workdir.") }} />
-      )}
+      {failedOp && <OperationFailure op={failedOp} />}
       <Card>
         <CardBody>
           <PhaseTimeline manifest={manifest} running={running} />
