@@ -307,6 +307,9 @@ test("a running copy outlives the tab: a new tab re-attaches, asks for the passw
     assert.equal(await page.$eval("#v2k-action-sync-base", (b) => (b as HTMLButtonElement).disabled), true, "actions wait while it runs");
     await cockpit.screenshot(page, "23-reattached-running");
     await page.click("#v2k-cancel");
+    await page.waitForSelector("#v2k-cancel-dialog"); // cancel asks first
+    assert.equal((await page.$eval("#v2k-migration", (e) => e.getAttribute("data-running"))), "true", "nothing is cancelled before the confirmation");
+    await page.click("#v2k-cancel-confirm");
     await page.waitForFunction(() => document.querySelector("#v2k-migration")?.getAttribute("data-running") === "false", { timeout: 60_000 });
     const op = JSON.parse(readFileSync(join(wd, "operation.json"), "utf8")) as { exitCode?: number; cancelled?: boolean };
     assert.notEqual(op.exitCode, 0, "the cancelled helper did not finish");

@@ -12,6 +12,7 @@ import { ActionDialog } from "../dialogs/ActionDialog";
 import { CutoverDialog } from "../dialogs/CutoverDialog";
 import { RollbackDialog } from "../dialogs/RollbackDialog";
 import { CleanupDialog } from "../dialogs/CleanupDialog";
+import { CancelDialog } from "../dialogs/CancelDialog";
 import { PhaseTimeline } from "./PhaseTimeline";
 import { DiskProgress } from "./DiskProgress";
 import { ConvergenceChart } from "./ConvergenceChart";
@@ -28,7 +29,7 @@ function OperationFailure({ op }: { op: OperationRecord }) {
 }
 
 export function MigrationPage({ state, workdir }: { state: AppState; workdir: string }) {
-  const [dialog, setDialog] = useState<ActionId | null>(null);
+  const [dialog, setDialog] = useState<ActionId | "cancel" | null>(null);
   const view = state.current;
   const manifest = view?.manifest ?? null;
   const back = (
@@ -94,7 +95,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
           <Flex className="v2k-actions">
             {primary && button(primary, true)}
             {secondary.map((a) => button(a, false))}
-            {busy && <Button variant="link" id="v2k-cancel" onClick={() => void state.cancelRunning()}>{_("Cancel operation")}</Button>}
+            {busy && <Button variant="link" id="v2k-cancel" onClick={() => setDialog("cancel")}>{_("Cancel operation")}</Button>}
           </Flex>
         </CardBody>
       </Card>
@@ -112,6 +113,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
         </CardBody>
       </Card>
 
+      {dialog === "cancel" && <CancelDialog command={view.operation?.command ?? ""} onClose={close} onConfirm={() => void state.cancelRunning()} />}
       {dialog === "cutover" && <CutoverDialog manifest={manifest} conn={conn} networkMap={state.networkMapFor(workdir)} onClose={close}
         onConfirm={(o, c) => perform("cutover", api.actionCommand("cutover", o), c)} />}
       {dialog === "rollback" && <RollbackDialog manifest={manifest} conn={conn} onClose={close}
