@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { planConversion, parseV2vFacts, v2vCommand } from "../../src/helper/convert/plan";
 import { locateVirtioWin } from "../../src/helper/convert/locate";
-import { overlayRanges } from "../../src/helper/convert/overlays";
+import { overlayBacking, overlayRanges } from "../../src/helper/convert/overlays";
 import { conversionInputXml } from "../../src/helper/convert/input-xml";
 import { buildDomainXml } from "../../src/helper/cutover/domain-xml";
 import { parseNetworkMap } from "../../src/helper/cutover/domain-policy";
@@ -69,6 +69,14 @@ test("overlay ranges: only the overlay's own clusters (depth 0, data or zero), a
     { start: 2 << 20, length: 65536, depth: 0, data: true, zero: false },
   ]);
   assert.deepEqual(r, [[0, 131072], [2 << 20, 65536]]);
+});
+
+test("an overlay over an RBD target reaches the run's cluster (its conf and client id), a file target by its path", () => {
+  const m = fixtureManifest();
+  const d = { ...m.disks[0]!, target: { path: "rbd:v2k/vm-disk0", format: "raw" as const, mode: "rbd" as const } };
+  const ceph = { target: { ...m.target, ceph: { conf: "/etc/v2k/ceph.conf", id: "v2k", pool: "v2k" } } };
+  assert.deepEqual(overlayBacking(d, ceph), { file: "rbd:v2k/vm-disk0:conf=/etc/v2k/ceph.conf:id=v2k", format: "raw" });
+  assert.deepEqual(overlayBacking(m.disks[0]!, m), { file: m.disks[0]!.target.path, format: m.disks[0]!.target.format });
 });
 
 test("the input XML points each disk at its overlay as qcow2, in VMware order", () => {

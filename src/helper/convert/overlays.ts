@@ -4,9 +4,9 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Disk, type Manifest } from "../../shared/manifest";
+import { exec } from "../../kit/exec";
 import { qemuFilename } from "../endpoints/qemu-nbd";
 import { rbdTargetSpec } from "../storage/rbd/index";
-import { exec } from "../../kit/exec";
 
 export interface Overlay {
   diskKey: number;
@@ -24,18 +24,22 @@ export function overlayPath(workdir: string, d: Disk): string {
   return join(overlayDir(workdir), `disk-${d.key}.qcow2`);
 }
 
-/** The backing of an overlay: the target as qemu opens it (file, block device, or rbd with the run's conf and id). */
-function backing(d: Disk, m: Pick<Manifest, "target">): { file: string; format: "raw" | "qcow2" } {
-  const file = d.target.mode === "rbd" ? qemuFilename(rbdTargetSpec(d, m)) : d.target.path;
-  return { file, format: d.target.format };
+/**
+ * The backing of an overlay: the target as qemu opens it. An RBD image carries the run's ceph.conf
+ * and client id (rbd:pool/image:conf=...:id=...): the bare name would reach only the host's default
+ * cluster as client.admin. The key itself stays in the keyring the conf names.
+ */
+export function overlayBacking(d: Disk, m: Pick<Manifest, "target">): { file: string; format: "raw" | "qcow2" } {
+  if (d.target.mode === "rbd") return { file: qemuFilename(rbdTargetSpec(d, m)), format: "raw" };
+  return { file: d.target.path, format: d.target.format };
 }
 
-export async function createOverlays(workdir: string, m: Pick<Manifest, "disks" | "target">, signal?: AbortSignal): Promise<Overlay[]> {
+export async function createOverlays(workdir: string, m: Pick<Manifest, "target" | "disks">, signal?: AbortSignal): Promise<Overlay[]> {
   rmSync(overlayDir(workdir), { recursive: true, force: true });
   mkdirSync(overlayDir(workdir), { recursive: true, mode: 0o700 });
   const out: Overlay[] = [];
   for (const d of m.disks) {
-    const b = backing(d, m);
+    const b = overlayBacking(d, m);
     const path = overlayPath(workdir, d);
     await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-F", b.format, "-b", b.file, path], {
       timeoutMs: 60_000, ...(signal ? { signal } : {}),
