@@ -9,6 +9,8 @@ import * as api from "../host/api";
 import { cockpit } from "../host/cockpit";
 import { toHelperError } from "../host/helper-error";
 import { watchEvents, watchManifest, watchOperation, type Unwatch } from "../host/watch";
+import { RootWatch } from "../host/root-watch";
+import { pageConfig } from "../host/config";
 import { type ActionId, type ProgressByDisk } from "./derive";
 
 export type Route = { view: "list" } | { view: "new" } | { view: "migration"; workdir: string };
@@ -97,13 +99,18 @@ export class AppState {
       this.detach();
       this.actionError = null; // it belonged to the page being left
       if (route.view === "migration") this.attach(route.workdir);
-      if (route.view === "list") void this.refreshList();
+      if (route.view === "list") {
+        // the list follows the root while open: new workdirs, phase changes, jobs ending
+        this.rootWatch = new RootWatch(pageConfig().workdirRoot, () => void this.refreshList());
+        void this.refreshList();
+      }
     }
     this.changed();
   }
 
   // --- migrations list -----------------------------------------------------------------------
 
+  private rootWatch: RootWatch | null = null;
   private listInFlight: Promise<void> | null = null;
   private listAgain = false;
 
@@ -129,6 +136,7 @@ export class AppState {
     try {
       const result = await api.listMigrations().promise;
       this.list = { loaded: true, migrations: result.migrations, unreadable: result.unreadable, error: null };
+      this.rootWatch?.follow([...result.migrations, ...result.unreadable].map((m) => m.workdir));
     } catch (e) {
       const info = toHelperError(e).info;
       if (info.code === "ADMIN_REQUIRED") this.admin = "denied";
@@ -190,6 +198,8 @@ export class AppState {
   }
 
   private detach(): void {
+    this.rootWatch?.close();
+    this.rootWatch = null;
     for (const u of this.unwatch) u();
     this.unwatch = [];
     this.current = null;

@@ -35,11 +35,16 @@ export class FakeCockpit {
   adminAllowed = true;
   /** Files the bridge's tail script reads (events.log), by path. */
   readonly fs = new Map<string, string>();
-  private readonly watchers: { path: string; fire: () => void; closed: boolean }[] = [];
+  private readonly watchers: { path: string; fire: (data: string) => void; closed: boolean }[] = [];
 
-  /** inotify says the file at path changed. */
-  change(path: string): void {
-    for (const w of this.watchers) if (w.path === path && !w.closed) w.fire();
+  /** inotify says the file at path changed (data: the bridge's fswatch1 message). */
+  change(path: string, data = "{}"): void {
+    for (const w of this.watchers) if (w.path === path && !w.closed) w.fire(data);
+  }
+
+  /** Paths with an open fswatch1 channel. */
+  watchedPaths(): string[] {
+    return this.watchers.filter((w) => !w.closed).map((w) => w.path).sort();
   }
 
   /** Plays `ablestack_v2k job tail` over this.fs (byte offsets): its --json result line. */
@@ -111,12 +116,12 @@ export class FakeCockpit {
       },
       dbus() { throw new Error("not used in these tests"); },
       channel: (options: Record<string, unknown>) => {
-        const watcher = { path: String(options.path ?? ""), fire: () => {}, closed: false };
+        const watcher = { path: String(options.path ?? ""), fire: (_data: string) => {}, closed: false };
         if (options.payload === "fswatch1") self.watchers.push(watcher);
         return {
           wait: () => (self.adminAllowed ? Promise.resolve() : Promise.reject(new Error("access-denied"))),
           close() { watcher.closed = true; },
-          addEventListener(_e: "message", l: (ev: unknown, data: string) => void) { watcher.fire = () => l(null, "{}"); },
+          addEventListener(_e: "message", l: (ev: unknown, data: string) => void) { watcher.fire = (data) => l(null, data); },
         };
       },
       gettext: ((a: string, b?: string) => self.translations[b ?? a] ?? (b ?? a)) as Cockpit["gettext"],
