@@ -2,6 +2,7 @@
 // to confirm (trust on confirmation, never silently).
 import { useState } from "react";
 import { type ErrorInfo } from "../../../shared/errors";
+import { type VcenterVm } from "../../../shared/results";
 import * as api from "../../host/api";
 import { toHelperError } from "../../host/helper-error";
 import { _ } from "../../i18n";
@@ -9,7 +10,15 @@ import { Alert, Button, Checkbox, Form, FormGroup, TextInput, Spinner, HelperTex
 import { ErrorAlert } from "../ErrorAlert";
 import { normalizeVcenterUrl, type StepProps } from "./wizard-data";
 
-export function ConnectStep({ data, update }: StepProps) {
+/**
+ * The login itself, checked before step 1 is left (a wrong password fails here, not at the VM list):
+ * listing the VMs logs in with the password on stdin, and step 2 shows what it returned.
+ */
+export async function checkLogin(conn: api.VcenterConnection): Promise<VcenterVm[]> {
+  return (await api.vcenterVms({ conn }).promise).vms;
+}
+
+export function ConnectStep({ data, update, onSubmit }: StepProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
 
@@ -28,7 +37,9 @@ export function ConnectStep({ data, update }: StepProps) {
   };
 
   return (
-    <Form onSubmit={(e) => { e.preventDefault(); void probe(); }} id="v2k-step-connect">
+    // Enter checks the certificate first, then (once confirmed) goes on like Next
+    <Form onSubmit={(e) => { e.preventDefault(); if (connectStepDone(data) && onSubmit) onSubmit(); else if (!data.probe) void probe(); }}
+      id="v2k-step-connect">
       <FormGroup label={_("vCenter or ESXi address")} isRequired fieldId="v2k-vcenter-url">
         <TextInput id="v2k-vcenter-url" value={data.url} isRequired placeholder="https://vcenter.example.com/sdk"
           onChange={(_e, v) => update({ url: v, probe: null, thumbprintConfirmed: false, vms: null })} />
@@ -48,6 +59,8 @@ export function ConnectStep({ data, update }: StepProps) {
         </Button>
         {busy && <Spinner size="md" aria-label={_("Connecting")} />}
       </div>
+      {/* a form without a submit button ignores Enter: this one makes Enter reach onSubmit */}
+      <button type="submit" hidden tabIndex={-1} />
       {error && <ErrorAlert error={error} />}
       {data.probe && (
         <Alert variant="info" isInline title={_("Confirm the vCenter certificate")} id="v2k-thumbprint">

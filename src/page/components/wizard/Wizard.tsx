@@ -1,5 +1,5 @@
 // The new-migration wizard: connect, choose the VM, choose the target, preflight, then init.
-import { useState } from "react";
+import { useState, type KeyboardEvent } from "react";
 import { type ErrorInfo } from "../../../shared/errors";
 import * as api from "../../host/api";
 import { toHelperError } from "../../host/helper-error";
@@ -7,7 +7,7 @@ import { type AppState } from "../../state/app-state";
 import { _ } from "../../i18n";
 import { Breadcrumb, BreadcrumbItem, Button, Card, CardBody, PageSection, ProgressStep, ProgressStepper, Title, Flex } from "../../pf";
 import { ErrorAlert } from "../ErrorAlert";
-import { ConnectStep, connectStepDone } from "./ConnectStep";
+import { ConnectStep, checkLogin, connectStepDone } from "./ConnectStep";
 import { VmStep, connectionOf, vmStepDone } from "./VmStep";
 import { TargetStep, effectiveNetworkMap, targetStepDone } from "./TargetStep";
 import { PreflightStep } from "./PreflightStep";
@@ -25,6 +25,7 @@ export function Wizard({ state }: { state: AppState }) {
   const [index, setIndex] = useState(0);
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
+  const [checking, setChecking] = useState(false);
   const update = (patch: Partial<WizardData>) => setData((d) => ({ ...d, ...patch }));
   const step = steps[index]!;
   const last = index === steps.length - 1;
@@ -47,6 +48,37 @@ export function Wizard({ state }: { state: AppState }) {
     }
   };
 
+  const goTo = (i: number) => {
+    setError(null);
+    setIndex(i);
+  };
+
+  /** Next (or Enter): step 1 is left only after the helper logged in with these credentials. */
+  const next = async () => {
+    if (!step.done(data) || checking || creating) return;
+    if (last) return void create();
+    if (step.id === "connect") {
+      setChecking(true);
+      setError(null);
+      try {
+        update({ vms: await checkLogin(connectionOf(data)) });
+      } catch (e) {
+        return setError(toHelperError(e).info);
+      } finally {
+        setChecking(false);
+      }
+    }
+    goTo(index + 1);
+  };
+
+  // Enter in a field submits the step; the connect step's own form decides (certificate first)
+  const onKeyDown = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement;
+    if (e.key !== "Enter" || target.tagName !== "INPUT" || target.closest("#v2k-step-connect")) return;
+    e.preventDefault();
+    void next();
+  };
+
   return (
     <PageSection id="v2k-wizard">
       <Breadcrumb>
@@ -62,21 +94,24 @@ export function Wizard({ state }: { state: AppState }) {
           </ProgressStep>
         ))}
       </ProgressStepper>
-      <Card><CardBody>
-        {step.id === "connect" && <ConnectStep data={data} update={update} />}
+      <Card onKeyDown={onKeyDown}><CardBody>
+        {step.id === "connect" && <ConnectStep data={data} update={update} onSubmit={() => void next()} />}
         {step.id === "vm" && <VmStep data={data} update={update} />}
         {step.id === "target" && <TargetStep data={data} update={update} />}
         {step.id === "preflight" && <PreflightStep data={data} update={update} />}
         {error && <ErrorAlert error={error} />}
       </CardBody></Card>
       <Flex className="v2k-wizard-footer">
-        {!last && <Button variant="primary" id="v2k-wizard-next" isDisabled={!step.done(data)} onClick={() => setIndex(index + 1)}>{_("Next")}</Button>}
+        {!last && (
+          <Button variant="primary" id="v2k-wizard-next" isDisabled={!step.done(data) || checking} isLoading={checking}
+            onClick={() => void next()}>{_("Next")}</Button>
+        )}
         {last && (
           <Button variant="primary" id="v2k-wizard-create" isDisabled={!step.done(data) || creating} isLoading={creating} onClick={() => void create()}>
             {_("Create migration")}
           </Button>
         )}
-        <Button variant="secondary" id="v2k-wizard-back" isDisabled={index === 0 || creating} onClick={() => setIndex(index - 1)}>{_("Back")}</Button>
+        <Button variant="secondary" id="v2k-wizard-back" isDisabled={index === 0 || creating} onClick={() => goTo(index - 1)}>{_("Back")}</Button>
         <Button variant="link" onClick={() => state.go({ view: "list" })}>{_("Cancel")}</Button>
       </Flex>
     </PageSection>

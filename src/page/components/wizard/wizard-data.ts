@@ -42,4 +42,6 @@ export function normalizeVcenterUrl(input: string): string {
 export type StepProps = {
   data: WizardData;
   update: (patch: Partial<WizardData>) => void;
+  /** Enter in the step's form: the same as Next. */
+  onSubmit?: () => void;
 };

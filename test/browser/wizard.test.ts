@@ -1,0 +1,57 @@
+// The wizard against the lab vCenter, as an admin types: a wrong password fails on step 1 (the login is
+// checked there, with the password on stdin), Enter submits a step, the right password goes on to the VMs.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startCockpit, type CockpitSession } from "../support/cockpit";
+import { startTestLab, type TestLab } from "../support/lab";
+
+let cockpit: CockpitSession;
+let lab: TestLab;
+let root: string;
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), "v2k-wizard-root-"));
+  lab = await startTestLab();
+  cockpit = await startCockpit({ workdirRoot: root });
+});
+
+after(async () => {
+  await cockpit?.close();
+  await lab?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+test("a wrong password fails step 1; Enter checks the certificate, then logs in and goes on", async () => {
+  const page = await cockpit.open("en");
+  await page.goto(`${cockpit.pageUrl}#/new`);
+  await page.waitForSelector("#v2k-vcenter-url");
+  await page.type("#v2k-vcenter-url", lab.url);
+  await page.type("#v2k-vcenter-user", lab.username);
+  await page.type("#v2k-vcenter-password", "not-the-password");
+  await page.keyboard.press("Enter"); // in the password field: the certificate check, like the button
+  await page.waitForSelector("#v2k-thumbprint .v2k-thumbprint-value", { timeout: 60_000 });
+  await page.click("#v2k-thumbprint-confirm");
+  await page.click("#v2k-wizard-next");
+  await page.waitForSelector("#v2k-wizard .v2k-error", { timeout: 60_000 });
+  assert.ok(await page.$("#v2k-step-connect"), "still on step 1 after a failed login");
+  assert.equal(await page.$("#v2k-step-vm"), null);
+  await cockpit.screenshot(page, "wizard-wrong-password");
+
+  await page.click("#v2k-vcenter-password", { count: 3 });
+  await page.keyboard.press("Backspace");
+  await page.type("#v2k-vcenter-password", lab.password);
+  await page.keyboard.press("Enter"); // certificate confirmed: Enter is Next
+  await page.waitForSelector("#v2k-vm-table .v2k-vm-row", { timeout: 60_000 });
+  assert.equal(await page.$("#v2k-wizard .v2k-error"), null, "the login error went with the step");
+  await page.click("#v2k-vm-boot01"); // Enter on the chosen VM and in the target's fields is Next too
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#v2k-dst");
+  await page.focus("#v2k-dst");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#v2k-step-preflight");
+  assert.ok(!page.v2kConsole.some((l) => l.includes(lab.password) || l.includes("not-the-password")), "password in the console");
+  await page.close();
+});
