@@ -49,6 +49,8 @@ export const VmInventory = z.object({
   coresPerSocket: z.number().int().positive(),
   memoryMiB: z.number().int().positive(),
   powerStateAtInit: z.enum(["poweredOn", "poweredOff", "suspended"]),
+  /** VMware Tools running at init (a guest shutdown needs them); absent in older manifests. */
+  toolsRunningAtInit: z.boolean().optional(),
   host: z.string().optional(), // host moref
   vmPathName: z.string().optional(), // [ds] dir/vm.vmx
 });

@@ -47,6 +47,11 @@ export function inventoryChecks(inv: InventoryResult): Check[] {
     inv.powerState === "poweredOn" ? "powered on: warm migration keeps it running until cutover"
       : inv.powerState === "poweredOff" ? "powered off: the migration is a cold copy (fine, but no warm phase)"
         : "suspended: resume or power off the VM first");
+  // a guest shutdown at cutover needs VMware Tools in the running VM; without them only power off works
+  if (inv.powerState === "poweredOn") {
+    add("guest-tools", "VMware Tools", inv.toolsRunning ? "pass" : "warn", inv.toolsRunning
+      ? "running: cutover can shut the guest down" : "not running: a guest shutdown is impossible, cutover must power the VM off");
+  }
 
   const blockers: string[] = [];
   for (const d of inv.disks) {
@@ -192,3 +197,4 @@ export function cbtCapability(inv: Pick<InventoryResult, "changeTrackingSupporte
   if (problems.length) return { ok: false, reason: `${problems.join("; ")} (no warm migration without CBT)` };
   return { ok: true, reason: `changeTrackingSupported ${inv.changeTrackingSupported ?? "not reported"}, hardware ${inv.hardwareVersion ?? "not reported"}` };
 }
+

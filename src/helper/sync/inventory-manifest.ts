@@ -65,6 +65,7 @@ export function manifestFromInventory(input: ManifestInput): Manifest {
     coresPerSocket: Math.max(1, inv.coresPerSocket),
     memoryMiB: Math.max(1, inv.memoryMiB),
     powerStateAtInit: inv.powerState,
+    toolsRunningAtInit: inv.toolsRunning,
   };
   if (inv.instanceUuid) vm.instanceUuid = inv.instanceUuid;
   if (inv.guestFullName) vm.guestFullName = inv.guestFullName;

@@ -50,6 +50,7 @@ test("the manifest from an inventory: disks, targets, nothing synced, refusals f
   assert.deepEqual(m.disks.map((d) => [d.key, d.index, d.datastore, d.target.path]), [[2000, 0, "ds1", "/dst/web01-disk0.qcow2"], [16000, 1, "ds1", "/dst/web01-disk1.qcow2"]]);
   assert.ok(m.disks.every((d) => d.syncedChangeId === null && d.needsRebase === null));
   assert.equal(m.vcenter.datacenter, "DC1");
+  assert.equal(m.vm.toolsRunningAtInit, true); // the cutover dialog preselects power off without them
   assert.equal(JSON.stringify(m).includes("secret-pw"), false);
   assert.throws(() => manifestFromInventory({ runId: "r", inventory: { ...inventory, disks: [{ ...inventory.disks[0]!, diskMode: "independent_persistent" }] }, dst: "/d", format: "raw", mode: "file", transport: "http",
     access: { url: "u", host: "h", port: 443, username: "u", password: "p", thumbprint: undefined, insecure: true } }), (e) => e instanceof V2kError && e.code === "CBT_UNSUPPORTED");
@@ -110,4 +111,13 @@ test("vddk transport: the nbdkit vddk source reads the round's snapshot; the pas
   } finally {
     dir.remove();
   }
+});
+
+test("VMware Tools not running in a running VM: a warning (Go stays), and the manifest records it for cutover", () => {
+  const noTools = { ...inventory, powerState: "poweredOn" as const, toolsRunning: false };
+  const check = inventoryChecks(noTools).find((c) => c.id === "guest-tools");
+  assert.equal(check?.status, "warn");
+  assert.match(check?.reason ?? "", /power the VM off/);
+  assert.equal(status({ ...noTools, toolsRunning: true })["guest-tools"], "pass");
+  assert.equal(status({ ...noTools, powerState: "poweredOff" })["guest-tools"], undefined);
 });
