@@ -1,8 +1,9 @@
 // The wizard against the lab vCenter, as an admin types: a wrong password fails on step 1 (the login is
-// checked there, with the password on stdin), Enter submits a step, the right password goes on to the VMs.
+// checked there, with the password on stdin), Enter submits a step, the right password goes on to the VMs;
+// preflight warnings (no VMware Tools) are listed even when the result is Go.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCockpit, type CockpitSession } from "../support/cockpit";
@@ -14,6 +15,7 @@ let root: string;
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), "v2k-wizard-root-"));
+  mkdirSync(join(root, "images"));
   lab = await startTestLab();
   cockpit = await startCockpit({ workdirRoot: root });
 });
@@ -49,9 +51,19 @@ test("a wrong password fails step 1; Enter checks the certificate, then logs in 
   await page.click("#v2k-vm-boot01"); // Enter on the chosen VM and in the target's fields is Next too
   await page.keyboard.press("Enter");
   await page.waitForSelector("#v2k-dst");
-  await page.focus("#v2k-dst");
+  await page.click("#v2k-dst", { count: 3 });
+  await page.keyboard.press("Backspace");
+  await page.type("#v2k-dst", join(root, "images"));
   await page.keyboard.press("Enter");
   await page.waitForSelector("#v2k-step-preflight");
+  await page.waitForSelector("#v2k-preflight-go, #v2k-preflight-nogo", { timeout: 120_000 });
+  const warned = await page.$$eval("#v2k-preflight-checks .v2k-check[data-status='warn']", (rows) => rows.map((r) => r.getAttribute("data-check")));
+  const listed = await page.$$eval("#v2k-preflight-warnings li", (items) => items.map((i) => i.getAttribute("data-check")));
+  // the lab's boot01 runs without VMware Tools: Go, and the warning is shown above the table
+  assert.ok(await page.$("#v2k-preflight-go"), "preflight Go");
+  assert.ok(warned.includes("guest-tools"), `warned: ${warned.join(",")}`);
+  assert.deepEqual(listed, warned);
+  await cockpit.screenshot(page, "wizard-preflight-go-with-warnings");
   assert.ok(!page.v2kConsole.some((l) => l.includes(lab.password) || l.includes("not-the-password")), "password in the console");
   await page.close();
 });

@@ -42,3 +42,11 @@ test("the events log hides progress and debug lines and filters by level and dis
   assert.deepEqual(texts(visibleEvents(events, "all", 2000)), ["disk a"]);
   assert.equal(visibleEvents(events, "all", "all", 2).length, 2);
 });
+
+test("the cutover dialog preselects power off when init found no VMware Tools running", async () => {
+  const { defaultShutdown } = await import("../../../src/page/components/dialogs/cutover-defaults");
+  const vm = sampleManifest().vm;
+  assert.equal(defaultShutdown(sampleManifest({ vm: { ...vm, toolsRunningAtInit: false } })), "poweroff");
+  assert.equal(defaultShutdown(sampleManifest({ vm: { ...vm, toolsRunningAtInit: true } })), "guest");
+  assert.equal(defaultShutdown(sampleManifest({ vm })), "guest"); // older manifests do not say
+});

@@ -3,14 +3,15 @@ import { useState } from "react";
 import { type Manifest } from "../../../shared/manifest";
 import { type CutoverOptions, type VcenterConnection } from "../../host/api";
 import { _ } from "../../i18n";
-import { Checkbox, Content, Radio, TextInput, FormGroup } from "../../pf";
+import { Alert, Checkbox, Content, Radio, TextInput, FormGroup } from "../../pf";
 import { ActionDialog } from "./ActionDialog";
+import { defaultShutdown } from "./cutover-defaults";
 
 export function CutoverDialog({ manifest, conn, networkMap, onConfirm, onClose }: {
   manifest: Manifest; conn: VcenterConnection | undefined; networkMap: Record<string, string>;
   onConfirm(opts: CutoverOptions, conn: VcenterConnection): Promise<void>; onClose(): void;
 }) {
-  const [shutdown, setShutdown] = useState<"guest" | "poweroff">("guest");
+  const [shutdown, setShutdown] = useState<"guest" | "poweroff">(defaultShutdown(manifest));
   const [start, setStart] = useState(false);
   const networks = [...new Set(manifest.nics.map((n) => n.network))];
   const [map, setMap] = useState<Record<string, string>>(Object.fromEntries(networks.map((pg) => [pg, networkMap[pg] ?? "network:default"])));
@@ -28,6 +29,10 @@ export function CutoverDialog({ manifest, conn, networkMap, onConfirm, onClose }
         </ol>
         <p>{_("The VMware VM and its disks are kept: a rollback powers it on again.")}</p>
       </Content>
+      {manifest.vm.toolsRunningAtInit === false && (
+        <Alert variant="warning" isInline id="v2k-cutover-no-tools"
+          title={_("VMware Tools were not running in this VM: a guest shutdown is not possible, so it will be powered off.")} />
+      )}
       <FormGroup label={_("Shutdown")} role="radiogroup" fieldId="v2k-cutover-shutdown" isInline className="v2k-cutover-options">
         <Radio id="v2k-cutover-guest" name="v2k-cutover-shutdown" label={_("Guest shutdown")} isChecked={shutdown === "guest"} onChange={() => setShutdown("guest")} />
         <Radio id="v2k-cutover-poweroff" name="v2k-cutover-shutdown" label={_("Power off")} isChecked={shutdown === "poweroff"} onChange={() => setShutdown("poweroff")} />

@@ -34,6 +34,7 @@ export function PreflightStep({ data, update }: StepProps) {
   }, [data.preflight, attempt]);
 
   const result = data.preflight;
+  const warnings = result?.checks.filter((c) => c.status === "warn") ?? [];
   return (
     <div id="v2k-step-preflight">
       {error && <ErrorAlert error={error} />}
@@ -43,6 +44,11 @@ export function PreflightStep({ data, update }: StepProps) {
           {result.go
             ? <Alert variant="success" isInline title={_("Go: the VM can be migrated")} id="v2k-preflight-go" />
             : <Alert variant="danger" isInline title={_("No-Go: fix the failed checks first")} id="v2k-preflight-nogo" />}
+          {result.go && warnings.length > 0 && (
+            <Alert variant="warning" isInline id="v2k-preflight-warnings" title={_("Go, with warnings to read before cutover:")}>
+              <ul>{warnings.map((c) => <li key={c.id} data-check={c.id}>{c.title}: {c.reason}</li>)}</ul>
+            </Alert>
+          )}
           <table className="pf-v6-c-table pf-m-compact" aria-label={_("Preflight checks")} id="v2k-preflight-checks">
             <tbody className="pf-v6-c-table__tbody">
               {result.checks.map((c) => (
