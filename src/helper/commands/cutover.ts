@@ -10,15 +10,19 @@ import { runRound } from "../sync/round";
 import { frozenSourceSpecs } from "../verify/source";
 import { CUTOVER_VERIFY_COMPARED, verifyData } from "../verify/verify";
 
+// Defaults used by both the schema and the help text, so the two cannot drift.
+const SHUTDOWN_TIMEOUT_S = 300;
+const VERIFY_SAMPLES = 64;
+
 export const cutoverOptions = {
   shutdown: { type: "string" as const, valueName: "guest|poweroff|already-off",
     description: "how the VMware VM goes down: guest shutdown through VMware Tools (default), hard power-off, or already off (refused if it is not)" },
-  "shutdown-timeout": { type: "string" as const, valueName: "S", description: "seconds to wait for the guest shutdown (default 300; then SHUTDOWN_TIMEOUT)" },
+  "shutdown-timeout": { type: "string" as const, valueName: "S", description: `seconds to wait for the guest shutdown (default ${SHUTDOWN_TIMEOUT_S}; then SHUTDOWN_TIMEOUT)` },
   "define-only": { type: "boolean" as const,
     description: "define the domain in libvirt only (no cloud registration); alone it does not start it (the default)" },
   start: { type: "boolean" as const, description: "start the domain after defining it (also with --define-only: define and start)" },
   "no-verify": { type: "boolean" as const, description: "skip the quick data verify between define and start (it runs by default and is recorded)" },
-  "verify-samples": { type: "string" as const, valueName: "N", description: "blocks per disk of that quick verify (default 64)" },
+  "verify-samples": { type: "string" as const, valueName: "N", description: `blocks per disk of that quick verify (default ${VERIFY_SAMPLES})` },
   convert: { type: "string" as const, valueName: "auto|virt-v2v|none",
     description: "guest conversion before define: auto (default: virt-v2v-in-place when installed), virt-v2v, or none (disks as copied)" },
   ...domainOptions,
@@ -26,11 +30,11 @@ export const cutoverOptions = {
 
 export const CutoverFields = {
   shutdown: z.enum(["guest", "poweroff", "already-off"]).default("guest"),
-  "shutdown-timeout": z.coerce.number().positive().default(300),
+  "shutdown-timeout": z.coerce.number().positive().default(SHUTDOWN_TIMEOUT_S),
   "define-only": z.boolean().default(false),
   start: z.boolean().default(false),
   "no-verify": z.boolean().default(false),
-  "verify-samples": z.coerce.number().int().positive().max(1_000_000).default(64),
+  "verify-samples": z.coerce.number().int().positive().max(1_000_000).default(VERIFY_SAMPLES),
   convert: ConvertPolicy.default("auto"),
   ...DomainOptionsSchema.shape,
 };

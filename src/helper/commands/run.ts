@@ -3,6 +3,7 @@ import { z } from "zod";
 import { defineCommand, type CommandContext } from "../../kit/cli/command";
 import { resolveVcenterAccess, vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
 import { sizeOption } from "../../kit/sizes";
+import { COPY_DEFAULTS } from "../engine/copy";
 import { acquireLock, readManifest } from "../state/index";
 import { CutoverFields, cutoverOptions } from "./cutover";
 import { DEFAULT_CRITERION, parseCriterion } from "../run/criterion";
@@ -87,7 +88,7 @@ export const runCommand = defineCommand({
     interval: { type: "string", valueName: "S", description: "seconds between incremental rounds (default 60)" },
     "max-rounds": { type: "string", valueName: "N", description: "incremental rounds at most before going on (default 10)" },
     "cutover-when": { type: "string", valueName: "bytes<X,seconds<Y", description: `ready when the last incremental round changed less than X and took less than Y (default ${DEFAULT_CRITERION})` },
-    jobs: { type: "string", valueName: "N", description: "requests in flight per disk (default 16)" },
+    jobs: { type: "string", valueName: "N", description: `requests in flight per disk (default ${COPY_DEFAULTS.requests})` },
     chunk: { type: "string", valueName: "SIZE", description: "bytes per request (default 4M)" },
     "coalesce-gap": { type: "string", valueName: "SIZE", description: "merge changed areas closer than this (default 1M)" },
     verify: { type: "string", valueName: "none|quick|full", description: "data check after define and before start when cutting over (default quick)" },

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
 import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
 import { sizeOption } from "../../kit/sizes";
+import { COPY_DEFAULTS } from "../engine/copy";
 import { requireWorkdirPath, withWorkdir } from "../state/index";
 import { withVsphere } from "../vsphere/session";
 import { prepareRound, runRound, type RoundSummary } from "../sync/round";
@@ -32,7 +33,7 @@ export const syncCommand = defineCommand({
   path: ["sync"],
   summary: "copy the round's data to the targets (base|incr|final), then remove its snapshot",
   options: {
-    jobs: { type: "string", valueName: "N", description: "requests in flight per disk (default 16)" },
+    jobs: { type: "string", valueName: "N", description: `requests in flight per disk (default ${COPY_DEFAULTS.requests})` },
     chunk: { type: "string", valueName: "SIZE", description: "bytes per request (default 4M)" },
     "coalesce-gap": { type: "string", valueName: "SIZE", description: "merge changed areas closer than this (default 1M)" },
     ...vcenterOptions,
