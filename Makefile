@@ -8,7 +8,7 @@ NODE_TESTS_PACKAGE := $(sort $(wildcard test/package/*.test.ts))
 NODE_TESTS_CONVERT := $(sort $(wildcard test/convert/*.test.ts))
 TEST_RUN := node --import tsx --test --test-concurrency=1 --test-reporter=spec
 
-.PHONY: all deps npm-deps build dist-docs docs lint typecheck check test-unit test-integration test-ceph test-browser test-package test-convert \
+.PHONY: all deps npm-deps build dist-docs docs lint format typecheck check test-unit test-integration test-ceph test-browser test-package test-convert \
 	lab-images demo install devel-install stage rpm deb clean
 
 all: build
@@ -38,8 +38,13 @@ dist-docs:
 docs: build
 	cp dist/doc/reference.md pkg/doc/reference.md
 
+# ESLint's rules, and Prettier's formatting with its line budget (.prettierrc.json: 140 columns).
 lint: npm-deps
 	npx eslint --max-warnings=-1 .
+	npx prettier --check --log-level=warn "src/**/*.{ts,tsx,mjs,css}" "test/**/*.ts" build.mjs eslint.config.js
+
+format: npm-deps
+	npx prettier --write --log-level=warn "src/**/*.{ts,tsx,mjs,css}" "test/**/*.ts" build.mjs eslint.config.js
 
 typecheck: npm-deps
 	npx tsc -p tsconfig.json --noEmit

@@ -15,7 +15,8 @@ export function nodeVersionProblem(version: string): NodeVersionProblem | null {
   return {
     code: "NODE_TOO_OLD",
     message: `ablestack_v2k needs Node.js ${MIN_NODE_MAJOR} or newer; this is Node.js ${version}`,
-    hint: `Rocky/EL 9: dnf module reset nodejs; dnf module enable nodejs:${MIN_NODE_MAJOR}; dnf install nodejs. ` +
+    hint:
+      `Rocky/EL 9: dnf module reset nodejs; dnf module enable nodejs:${MIN_NODE_MAJOR}; dnf install nodejs. ` +
       `Debian: install nodejs >= ${MIN_NODE_MAJOR} (e.g. from NodeSource).`,
   };
 }
@@ -26,7 +27,9 @@ function refuseOldNode(): void {
   if (!problem) return;
   const error = { code: problem.code, message: problem.message, hint: problem.hint };
   if (process.argv.includes("--json")) {
-    process.stdout.write(JSON.stringify({ type: "result", ts: new Date().toISOString(), step: "node", command: "node", ok: false, error }) + "\n");
+    process.stdout.write(
+      JSON.stringify({ type: "result", ts: new Date().toISOString(), step: "node", command: "node", ok: false, error }) + "\n",
+    );
   } else {
     process.stderr.write(`ablestack_v2k: ${problem.message} [${problem.code}]\n  hint: ${problem.hint}\n`);
   }

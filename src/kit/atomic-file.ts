@@ -26,7 +26,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     renameSync(tmp, path);
   } catch (e) {
     if (open) closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* best effort */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* best effort */
+    }
     throw e;
   }
   fsyncDir(dirname(path));

@@ -55,7 +55,8 @@ export const humanStderrSink: EventSink = {
   write(event) {
     switch (event.type) {
       case "log":
-        if (event.level !== "debug") process.stderr.write(`${event.level === "info" ? "" : event.level.toUpperCase() + ": "}${event.message}\n`);
+        if (event.level !== "debug")
+          process.stderr.write(`${event.level === "info" ? "" : event.level.toUpperCase() + ": "}${event.message}\n`);
         break;
       case "phase":
         process.stderr.write(`== ${event.phase}: ${event.message}\n`);

@@ -61,12 +61,21 @@ async function execOnce(file: string, args: readonly string[], options: ExecOpti
   const ok = options.okCodes ?? [0];
   if (!ok.includes(exitCode)) {
     const stderr = String(result.stderr).trim();
-    throw new V2kError("PROCESS_FAILED", `${file} failed (exit ${exitCode}): ${firstLine(stderr) || "no error output"}`,
-      "See the detail for the tool's output.", { detail: `${cmd}\n${stderr}` });
+    throw new V2kError(
+      "PROCESS_FAILED",
+      `${file} failed (exit ${exitCode}): ${firstLine(stderr) || "no error output"}`,
+      "See the detail for the tool's output.",
+      { detail: `${cmd}\n${stderr}` },
+    );
   }
   return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode };
 }
 
 function firstLine(text: string): string {
-  return text.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+  return (
+    text
+      .split("\n")
+      .find((l) => l.trim() !== "")
+      ?.trim() ?? ""
+  );
 }

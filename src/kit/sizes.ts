@@ -19,7 +19,10 @@ export function sizeOption(name: string, opts: { positive?: boolean } = {}) {
   return z.string().transform((text, ctx) => {
     const n = parseSize(text);
     if (n === undefined || (opts.positive && n <= 0)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `--${name} '${text}' is not a ${opts.positive ? "positive " : ""}size (${HINT})` });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `--${name} '${text}' is not a ${opts.positive ? "positive " : ""}size (${HINT})`,
+      });
       return z.NEVER;
     }
     return n;

@@ -42,11 +42,15 @@ export function readLabFile(dir: string): LabFile {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new V2kError("LAB_STATE_INVALID", `${labFilePath(dir)} is not JSON`, "Restart the lab to rewrite it.", { detail: (e as Error).message });
+    throw new V2kError("LAB_STATE_INVALID", `${labFilePath(dir)} is not JSON`, "Restart the lab to rewrite it.", {
+      detail: (e as Error).message,
+    });
   }
   const parsed = LabFileSchema.safeParse(json);
   if (!parsed.success) {
-    throw new V2kError("LAB_STATE_INVALID", `${labFilePath(dir)} is not a valid lab file`, "Restart the lab to rewrite it.", { detail: parsed.error.message });
+    throw new V2kError("LAB_STATE_INVALID", `${labFilePath(dir)} is not a valid lab file`, "Restart the lab to rewrite it.", {
+      detail: parsed.error.message,
+    });
   }
   return parsed.data;
 }

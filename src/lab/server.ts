@@ -15,7 +15,12 @@ import { type VersionProfile, serviceVersionsXml, versionProfile } from "./soap/
 export const MAX_SOAP_BODY = 2 * 1024 * 1024;
 const MAX_CONTROL_BODY = 1024 * 1024;
 
-export type ControlHandler = (req: { method: string; path: string; query: URLSearchParams; body: unknown }) => Promise<{ status: number; body: unknown }>;
+export type ControlHandler = (req: {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+}) => Promise<{ status: number; body: unknown }>;
 
 export interface LabServerOptions {
   host: string;
@@ -95,7 +100,9 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     if (!checkBasic(req.headers.authorization)) {
-      send(res, 401, "application/json", JSON.stringify({ error: "authentication required" }), { "WWW-Authenticate": 'Basic realm="v2k-lab"' });
+      send(res, 401, "application/json", JSON.stringify({ error: "authentication required" }), {
+        "WWW-Authenticate": 'Basic realm="v2k-lab"',
+      });
       return;
     }
     if (!opts.control) {
@@ -122,7 +129,8 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
       try {
         const url = new URL(req.url ?? "/", "https://lab");
         if (url.pathname === "/sdk" && req.method === "POST") await handleSoap(req, res);
-        else if (url.pathname === "/sdk/vimServiceVersions.xml" && (req.method === "GET" || req.method === "HEAD")) send(res, 200, "text/xml; charset=utf-8", versionsXml);
+        else if (url.pathname === "/sdk/vimServiceVersions.xml" && (req.method === "GET" || req.method === "HEAD"))
+          send(res, 200, "text/xml; charset=utf-8", versionsXml);
         else if (url.pathname.startsWith("/folder/")) await serveFolder(req, res, url, { service, datacenterPath, checkBasic });
         else if (url.pathname === "/v2k-lab" || url.pathname.startsWith("/v2k-lab/")) await handleControl(req, res, url);
         else send(res, 404, "text/plain; charset=utf-8", "Not found\n");
@@ -132,7 +140,7 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
           req.destroy();
           return;
         }
-        process.stderr.write(`lab http: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+        process.stderr.write(`lab http: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
         if (res.headersSent) res.destroy();
         else send(res, 500, "text/plain; charset=utf-8", "Internal error\n");
       }

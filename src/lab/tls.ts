@@ -46,15 +46,34 @@ export async function ensureLabTls(dir: string, host: string): Promise<LabTls> {
   }
   rmSync(certPath, { force: true });
   rmSync(keyPath, { force: true });
-  await exec("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650",
-    "-keyout", keyPath, "-out", certPath,
-    "-subj", "/O=ablestack-v2k lab/CN=ablestack-v2k-lab",
-    "-addext", `subjectAltName=${sanFor(host).join(",")}`,
-    "-addext", "basicConstraints=critical,CA:TRUE",
-    "-addext", "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign",
-    "-addext", "extendedKeyUsage=serverAuth",
-  ], { timeoutMs: 60_000 });
+  await exec(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-sha256",
+      "-days",
+      "3650",
+      "-keyout",
+      keyPath,
+      "-out",
+      certPath,
+      "-subj",
+      "/O=ablestack-v2k lab/CN=ablestack-v2k-lab",
+      "-addext",
+      `subjectAltName=${sanFor(host).join(",")}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign",
+      "-addext",
+      "extendedKeyUsage=serverAuth",
+    ],
+    { timeoutMs: 60_000 },
+  );
   await chmod(keyPath, 0o600);
   const cert = readFileSync(certPath, "utf8");
   return { key: readFileSync(keyPath, "utf8"), cert, certPath, thumbprint: thumbprintOf(cert) };

@@ -21,14 +21,30 @@ export function parsePo(text) {
   };
   for (const raw of text.split("\n")) {
     const line = raw.trim();
-    if (line === "") { flush(); continue; }
-    if (line.startsWith("#,") && line.includes("fuzzy")) { fuzzy = true; continue; }
+    if (line === "") {
+      flush();
+      continue;
+    }
+    if (line.startsWith("#,") && line.includes("fuzzy")) {
+      fuzzy = true;
+      continue;
+    }
     if (line.startsWith("#")) continue;
     let m;
-    if ((m = line.match(/^msgctxt\s+(".*")$/))) { if (cur && cur.msgstr !== undefined) flush(); cur = { ...(cur ?? {}), msgctxt: unquote(m[1]) }; field = "msgctxt"; }
-    else if ((m = line.match(/^msgid\s+(".*")$/))) { if (cur && cur.msgstr !== undefined) flush(); cur = { ...(cur ?? {}), msgid: unquote(m[1]) }; field = "msgid"; }
-    else if ((m = line.match(/^msgstr\s+(".*")$/))) { cur.msgstr = unquote(m[1]); field = "msgstr"; }
-    else if ((m = line.match(/^(".*")$/)) && cur && field) { cur[field] += unquote(m[1]); }
+    if ((m = line.match(/^msgctxt\s+(".*")$/))) {
+      if (cur && cur.msgstr !== undefined) flush();
+      cur = { ...(cur ?? {}), msgctxt: unquote(m[1]) };
+      field = "msgctxt";
+    } else if ((m = line.match(/^msgid\s+(".*")$/))) {
+      if (cur && cur.msgstr !== undefined) flush();
+      cur = { ...(cur ?? {}), msgid: unquote(m[1]) };
+      field = "msgid";
+    } else if ((m = line.match(/^msgstr\s+(".*")$/))) {
+      cur.msgstr = unquote(m[1]);
+      field = "msgstr";
+    } else if ((m = line.match(/^(".*")$/)) && cur && field) {
+      cur[field] += unquote(m[1]);
+    }
   }
   flush();
   return entries;
@@ -77,5 +93,8 @@ export async function buildPage({ esbuild, production, version }) {
       writeFileSync(join(out, `po.${lang}.js`), poToCockpitJs(readFileSync(join("po", f), "utf8"), lang));
     }
   }
-  writeFileSync(join(out, "config.json"), JSON.stringify({ helper: "/usr/local/bin/ablestack_v2k", workdirRoot: "/var/lib/ablestack-v2k" }, null, 2) + "\n");
+  writeFileSync(
+    join(out, "config.json"),
+    JSON.stringify({ helper: "/usr/local/bin/ablestack_v2k", workdirRoot: "/var/lib/ablestack-v2k" }, null, 2) + "\n",
+  );
 }

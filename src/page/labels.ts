@@ -7,44 +7,72 @@ import { type ActionId, type StepId } from "./state/derive";
 
 export function phaseLabel(phase: Phase): string {
   switch (phase) {
-    case "initialized": return _("Initialized");
-    case "cbt-enabled": return _("CBT enabled");
-    case "base-synced": return _("Base copied");
-    case "incr-synced": return _("Changes synced");
-    case "cutover-running": return _("Cutover running");
-    case "final-synced": return _("Final sync done");
-    case "defined": return _("Defined on KVM");
-    case "started": return _("Running on KVM");
-    case "rolled-back": return _("Rolled back");
-    case "cleaned": return _("Cleaned up");
+    case "initialized":
+      return _("Initialized");
+    case "cbt-enabled":
+      return _("CBT enabled");
+    case "base-synced":
+      return _("Base copied");
+    case "incr-synced":
+      return _("Changes synced");
+    case "cutover-running":
+      return _("Cutover running");
+    case "final-synced":
+      return _("Final sync done");
+    case "defined":
+      return _("Defined on KVM");
+    case "started":
+      return _("Running on KVM");
+    case "rolled-back":
+      return _("Rolled back");
+    case "cleaned":
+      return _("Cleaned up");
   }
 }
 
 export function stepLabel(step: StepId): string {
   switch (step) {
-    case "preflight": return _("Preflight");
-    case "init": return _("Inventory");
-    case "cbt": return _("CBT");
-    case "base": return _("Base copy");
-    case "incr": return _("Incremental rounds");
-    case "cutover": return _("Cutover");
-    case "verify": return _("Verify");
-    case "start": return _("Start on KVM");
-    case "cleanup": return _("Cleanup");
+    case "preflight":
+      return _("Preflight");
+    case "init":
+      return _("Inventory");
+    case "cbt":
+      return _("CBT");
+    case "base":
+      return _("Base copy");
+    case "incr":
+      return _("Incremental rounds");
+    case "cutover":
+      return _("Cutover");
+    case "verify":
+      return _("Verify");
+    case "start":
+      return _("Start on KVM");
+    case "cleanup":
+      return _("Cleanup");
   }
 }
 
 export function actionLabel(action: ActionId): string {
   switch (action) {
-    case "cbt-enable": return _("Enable CBT");
-    case "sync-base": return _("Copy base");
-    case "sync-incr": return _("Sync changes");
-    case "auto-sync": return _("Sync until ready");
-    case "cutover": return _("Cut over");
-    case "verify": return _("Verify");
-    case "start": return _("Start on KVM");
-    case "cleanup": return _("Clean up");
-    case "rollback": return _("Roll back");
+    case "cbt-enable":
+      return _("Enable CBT");
+    case "sync-base":
+      return _("Copy base");
+    case "sync-incr":
+      return _("Sync changes");
+    case "auto-sync":
+      return _("Sync until ready");
+    case "cutover":
+      return _("Cut over");
+    case "verify":
+      return _("Verify");
+    case "start":
+      return _("Start on KVM");
+    case "cleanup":
+      return _("Clean up");
+    case "rollback":
+      return _("Roll back");
   }
 }
 

@@ -6,8 +6,18 @@ export { Card, CardBody, CardTitle, CardHeader } from "@patternfly/react-core/di
 export { Checkbox } from "@patternfly/react-core/dist/esm/components/Checkbox/index";
 export { CodeBlock, CodeBlockCode } from "@patternfly/react-core/dist/esm/components/CodeBlock/index";
 export { Content } from "@patternfly/react-core/dist/esm/components/Content/index";
-export { DescriptionList, DescriptionListGroup, DescriptionListTerm, DescriptionListDescription } from "@patternfly/react-core/dist/esm/components/DescriptionList/index";
-export { EmptyState, EmptyStateBody, EmptyStateFooter, EmptyStateActions } from "@patternfly/react-core/dist/esm/components/EmptyState/index";
+export {
+  DescriptionList,
+  DescriptionListGroup,
+  DescriptionListTerm,
+  DescriptionListDescription,
+} from "@patternfly/react-core/dist/esm/components/DescriptionList/index";
+export {
+  EmptyState,
+  EmptyStateBody,
+  EmptyStateFooter,
+  EmptyStateActions,
+} from "@patternfly/react-core/dist/esm/components/EmptyState/index";
 export { ExpandableSection } from "@patternfly/react-core/dist/esm/components/ExpandableSection/index";
 export { Form, FormGroup, ActionGroup } from "@patternfly/react-core/dist/esm/components/Form/index";
 export { FormSelect, FormSelectOption } from "@patternfly/react-core/dist/esm/components/FormSelect/index";

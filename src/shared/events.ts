@@ -63,14 +63,7 @@ export const ResultEvent = z.object({
   error: ErrorInfo.optional(),
 });
 
-export const V2kEvent = z.discriminatedUnion("type", [
-  LogEvent,
-  ProgressEvent,
-  PhaseEvent,
-  RoundEvent,
-  ErrorEvent,
-  ResultEvent,
-]);
+export const V2kEvent = z.discriminatedUnion("type", [LogEvent, ProgressEvent, PhaseEvent, RoundEvent, ErrorEvent, ResultEvent]);
 export type V2kEvent = z.infer<typeof V2kEvent>;
 export type ResultEvent = z.infer<typeof ResultEvent>;
 

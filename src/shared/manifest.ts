@@ -212,13 +212,15 @@ export const Manifest = z.object({
     mode: TargetMode,
     transport: Transport,
     /** RBD targets: how the helper reaches the cluster; the key stays in the keyring the conf names. */
-    ceph: z.object({
-      conf: z.string(),
-      id: z.string(),
-      pool: z.string(),
-      /** cephx: the libvirt secret (ceph usage) defined for this run's domain. */
-      secretUuid: z.string().optional(),
-    }).optional(),
+    ceph: z
+      .object({
+        conf: z.string(),
+        id: z.string(),
+        pool: z.string(),
+        /** cephx: the libvirt secret (ceph usage) defined for this run's domain. */
+        secretUuid: z.string().optional(),
+      })
+      .optional(),
   }),
   phase: Phase,
   cbt: z.object({ enabledByUs: z.boolean(), enabledAt: z.string().optional() }),

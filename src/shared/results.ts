@@ -113,11 +113,13 @@ export const ListResult = z.object({
 export type ListResult = z.infer<typeof ListResult>;
 
 /** `status`: the manifest's view plus whether an operation is running on the workdir. */
-export const StatusResult = z.object({
-  workdir: z.string().optional(),
-  phase: Phase,
-  running: RunningOperation.nullable().optional(),
-}).passthrough();
+export const StatusResult = z
+  .object({
+    workdir: z.string().optional(),
+    phase: Phase,
+    running: RunningOperation.nullable().optional(),
+  })
+  .passthrough();
 export type StatusResult = z.infer<typeof StatusResult>;
 
 /** vCenter connection probe (wizard step 1): the certificate to confirm before trusting it. */
@@ -151,11 +153,13 @@ export const VcenterVmsResult = z.object({ vms: z.array(VcenterVm) });
 export type VcenterVmsResult = z.infer<typeof VcenterVmsResult>;
 
 /** `verify`: the record the helper also appends to manifest.verify. */
-export const VerifyResult = z.object({
-  ok: z.boolean(),
-  mode: z.string(),
-  samples: z.number().int().optional(),
-  seed: z.string().optional(),
-  mismatches: z.array(z.object({ disk: z.number().int(), offset: z.number(), length: z.number() })).optional(),
-}).passthrough();
+export const VerifyResult = z
+  .object({
+    ok: z.boolean(),
+    mode: z.string(),
+    samples: z.number().int().optional(),
+    seed: z.string().optional(),
+    mismatches: z.array(z.object({ disk: z.number().int(), offset: z.number(), length: z.number() })).optional(),
+  })
+  .passthrough();
 export type VerifyResult = z.infer<typeof VerifyResult>;

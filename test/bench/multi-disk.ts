@@ -21,10 +21,26 @@ try {
     const dir = work.file(`s${i}`);
     const d = new PrivateDir(`v2k-bench-src${i}-`);
     dirs.push(d);
-    servers.push(await ManagedDaemon.start({
-      name: "nbdkit", file: "nbdkit", pidFile: d.file("pid"),
-      args: ["--foreground", "--exit-with-parent", "--readonly", "--unix", d.file("nbd.sock"), "--pidfile", d.file("pid"), "sparse-random", String(size), "percent=50", `seed=${i + 1}`],
-    }));
+    servers.push(
+      await ManagedDaemon.start({
+        name: "nbdkit",
+        file: "nbdkit",
+        pidFile: d.file("pid"),
+        args: [
+          "--foreground",
+          "--exit-with-parent",
+          "--readonly",
+          "--unix",
+          d.file("nbd.sock"),
+          "--pidfile",
+          d.file("pid"),
+          "sparse-random",
+          String(size),
+          "percent=50",
+          `seed=${i + 1}`,
+        ],
+      }),
+    );
     const s = await openSource({ kind: "nbd", uri: unixNbdUri(d.file("nbd.sock")) }, { disk: `disk ${i}` });
     handles.push(s);
     const t = await openTarget({ kind: "file", path: `${dir}.qcow2`, format: "qcow2", createSize: size }, { disk: `disk ${i}` });
@@ -32,11 +48,17 @@ try {
     pairs.push({ s, t, i });
   }
   const started = performance.now();
-  const stats = await Promise.all(pairs.map(({ s, t, i }) => copyDisk({ source: s.source, target: t.target, areas: [{ offset: 0, length: size }], targetIsZero: true, disk: `disk ${i}` })));
+  const stats = await Promise.all(
+    pairs.map(({ s, t, i }) =>
+      copyDisk({ source: s.source, target: t.target, areas: [{ offset: 0, length: size }], targetIsZero: true, disk: `disk ${i}` }),
+    ),
+  );
   const secs = (performance.now() - started) / 1000;
   const total = stats.reduce((n, s) => n + s.totalBytes, 0);
-  console.log(`${disks} disks x ${size} bytes: ${secs.toFixed(2)} s, ${(total / 1e6 / secs).toFixed(1)} MB/s aggregate, ` +
-    `per disk ${stats.map((s) => s.mbPerSec).join(" / ")} MB/s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  console.log(
+    `${disks} disks x ${size} bytes: ${secs.toFixed(2)} s, ${(total / 1e6 / secs).toFixed(1)} MB/s aggregate, ` +
+      `per disk ${stats.map((s) => s.mbPerSec).join(" / ")} MB/s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+  );
 } finally {
   await Promise.allSettled(handles.map((h) => h.close()));
   await Promise.allSettled(servers.map((s) => s.stop()));

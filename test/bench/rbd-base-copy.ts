@@ -24,27 +24,61 @@ async function waitFile(path: string): Promise<void> {
 
 function serve(file: string, args: string[]) {
   const child = spawn(file, args, { stdio: ["ignore", "ignore", "inherit"] });
-  return { stop: async () => { child.kill("SIGTERM"); await new Promise((r) => child.once("close", r)); } };
+  return {
+    stop: async () => {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("close", r));
+    },
+  };
 }
 
 async function main(): Promise<void> {
   if (!existsSync(helper)) await exec("node", ["build.mjs"], { timeoutMs: 300_000, cwd: repoRoot });
   const ceph = await startTestCeph({ auth: "none" });
   const dir = mkdtempSync(join(tmpdir(), "v2k-rbd-bench-"));
-  const src = serve("nbdkit", ["--foreground", "--exit-with-parent", "--readonly", "--unix", join(dir, "src.sock"),
-    "--pidfile", join(dir, "src.pid"), "sparse-random", SIZE, "percent=50", "seed=4242"]);
+  const src = serve("nbdkit", [
+    "--foreground",
+    "--exit-with-parent",
+    "--readonly",
+    "--unix",
+    join(dir, "src.sock"),
+    "--pidfile",
+    join(dir, "src.pid"),
+    "sparse-random",
+    SIZE,
+    "percent=50",
+    "seed=4242",
+  ]);
   try {
     await waitFile(join(dir, "src.pid"));
     const from = `nbd+unix:///?socket=${join(dir, "src.sock")}`;
-    const bytes = JSON.parse((await exec("qemu-img", ["info", "--output=json", from], { timeoutMs: 30_000 })).stdout)["virtual-size"] as number;
+    const bytes = JSON.parse((await exec("qemu-img", ["info", "--output=json", from], { timeoutMs: 30_000 })).stdout)[
+      "virtual-size"
+    ] as number;
     process.stdout.write(`Ceph up in ${(ceph.startMs / 1000).toFixed(1)} s; base copy of ${SIZE} (half data) into pool ${ceph.pool}\n`);
     process.stdout.write(`${"run".padEnd(52)} ${"seconds".padStart(8)} ${"MB/s".padStart(8)}  check\n`);
     const runs: [string, (rbdName: string) => Promise<void>][] = [
-      ["qemu-img convert -O raw ... rbd:pool/img", async (name) => {
-        await exec("qemu-img", ["convert", "-f", "raw", "-O", "raw", from, name], { timeoutMs: 1_800_000 });
-      }],
-      ["ablestack_v2k copy -> qemu-nbd rbd", (name) => viaQemuNbd(dir, name, bytes, ["node", helper, "copy", "--from", from, "--to", "@DST", "--allocated-only",
-        ...(process.env.V2K_COPY_ARGS ?? "").split(" ").filter((a) => a !== "")])],
+      [
+        "qemu-img convert -O raw ... rbd:pool/img",
+        async (name) => {
+          await exec("qemu-img", ["convert", "-f", "raw", "-O", "raw", from, name], { timeoutMs: 1_800_000 });
+        },
+      ],
+      [
+        "ablestack_v2k copy -> qemu-nbd rbd",
+        (name) =>
+          viaQemuNbd(dir, name, bytes, [
+            "node",
+            helper,
+            "copy",
+            "--from",
+            from,
+            "--to",
+            "@DST",
+            "--allocated-only",
+            ...(process.env.V2K_COPY_ARGS ?? "").split(" ").filter((a) => a !== ""),
+          ]),
+      ],
       ["nbdcopy --target-is-zero -> qemu-nbd rbd", (name) => viaQemuNbd(dir, name, bytes, ["nbdcopy", "--target-is-zero", from, "@DST"])],
     ];
     for (const [label, run] of runs) {
@@ -53,10 +87,15 @@ async function main(): Promise<void> {
       const t0 = process.hrtime.bigint();
       await run(name);
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      const same = await exec("qemu-img", ["compare", "-q", "-f", "raw", "-F", "raw", from, name], { timeoutMs: 1_800_000, okCodes: [0, 1] });
+      const same = await exec("qemu-img", ["compare", "-q", "-f", "raw", "-F", "raw", from, name], {
+        timeoutMs: 1_800_000,
+        okCodes: [0, 1],
+      });
       const du = JSON.parse(await ceph.rbd(["du", "--format", "json", `${ceph.pool}/${image}`])).images[0];
-      process.stdout.write(`${label.padEnd(52)} ${secs.toFixed(2).padStart(8)} ${(bytes / 1e6 / secs).toFixed(1).padStart(8)}  ` +
-        `${same.exitCode === 0 ? "identical" : "DIFFERENT"}, ${(du.used_size / 2 ** 20).toFixed(0)} MiB used\n`);
+      process.stdout.write(
+        `${label.padEnd(52)} ${secs.toFixed(2).padStart(8)} ${(bytes / 1e6 / secs).toFixed(1).padStart(8)}  ` +
+          `${same.exitCode === 0 ? "identical" : "DIFFERENT"}, ${(du.used_size / 2 ** 20).toFixed(0)} MiB used\n`,
+      );
       await ceph.rbd(["rm", "--no-progress", `${ceph.pool}/${image}`]);
     }
   } finally {
@@ -71,18 +110,31 @@ async function viaQemuNbd(dir: string, name: string, bytes: number, cmd: string[
   await exec("qemu-img", ["create", "-q", "-f", "raw", name, String(bytes)], { timeoutMs: 120_000 });
   const sock = join(dir, "dst.sock");
   rmSync(join(dir, "dst.pid"), { force: true });
-  const q = serve("qemu-nbd", [`--socket=${sock}`, `--pid-file=${join(dir, "dst.pid")}`, "--format=raw", "--cache=writeback", "--aio=threads",
-    "--discard=unmap", "--shared=8", "--persistent", name]);
+  const q = serve("qemu-nbd", [
+    `--socket=${sock}`,
+    `--pid-file=${join(dir, "dst.pid")}`,
+    "--format=raw",
+    "--cache=writeback",
+    "--aio=threads",
+    "--discard=unmap",
+    "--shared=8",
+    "--persistent",
+    name,
+  ]);
   try {
     await waitFile(join(dir, "dst.pid"));
     const to = `nbd+unix:///?socket=${sock}`;
-    await exec(cmd[0]!, cmd.slice(1).map((a) => (a === "@DST" ? to : a)), { timeoutMs: 1_800_000 });
+    await exec(
+      cmd[0]!,
+      cmd.slice(1).map((a) => (a === "@DST" ? to : a)),
+      { timeoutMs: 1_800_000 },
+    );
   } finally {
     await q.stop();
   }
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

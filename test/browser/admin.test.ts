@@ -14,7 +14,10 @@ test("no administrative access: the page explains it and runs nothing", async (t
     await cockpit.close();
     rmSync(root, { recursive: true, force: true });
   });
-  for (const [lang, title] of [["en", "Administrative access is required"], ["ko", "관리자 권한이 필요합니다"]] as const) {
+  for (const [lang, title] of [
+    ["en", "Administrative access is required"],
+    ["ko", "관리자 권한이 필요합니다"],
+  ] as const) {
     const page = await cockpit.open(lang);
     await page.waitForSelector("#v2k-admin-required", { timeout: 30_000 });
     assert.match(await page.$eval("#v2k-admin-required", (e) => e.textContent ?? ""), new RegExp(title));

@@ -42,8 +42,12 @@ test("while the list is open, a new workdir appears and a phase change shows", a
   const phaseOf = (w: string) => page.$eval(`.v2k-migration-row[data-workdir="${w}"] .v2k-phase`, (e) => e.textContent ?? "");
   const before = await phaseOf(first);
   writeManifest(first, sampleManifest({ runId: "r-web", phase: "base-synced" }));
-  await page.waitForFunction((w, b) => document.querySelector(`.v2k-migration-row[data-workdir="${w}"] .v2k-phase`)?.textContent !== b,
-    { timeout: 15_000 }, first, before);
+  await page.waitForFunction(
+    (w, b) => document.querySelector(`.v2k-migration-row[data-workdir="${w}"] .v2k-phase`)?.textContent !== b,
+    { timeout: 15_000 },
+    first,
+    before,
+  );
   assert.notEqual(await phaseOf(first), before);
   assert.deepEqual(page.v2kErrors, []);
   await page.close();

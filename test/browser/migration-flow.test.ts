@@ -93,19 +93,31 @@ after(async () => {
 async function shows(selector: string, expected: string | RegExp, timeout = 60_000): Promise<void> {
   const source = expected instanceof RegExp ? expected.source : expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   try {
-    await page.waitForFunction((sel, src) => [...document.querySelectorAll(sel)].some((e) => new RegExp(src).test(e.textContent ?? "")),
-      { timeout, polling: 200 }, selector, source);
+    await page.waitForFunction(
+      (sel, src) => [...document.querySelectorAll(sel)].some((e) => new RegExp(src).test(e.textContent ?? "")),
+      { timeout, polling: 200 },
+      selector,
+      source,
+    );
   } catch (e) {
     const seen = await page.$$eval(selector, (els) => els.map((el) => el.textContent).join(" | ")).catch(() => "");
     const errors = await page.$$eval(".v2k-error", (els) => els.map((el) => el.textContent).join(" | ")).catch(() => "");
     await cockpit.screenshot(page, "flow-failure");
-    throw new Error(`${selector} never showed ${String(expected)}; saw: ${seen.slice(0, 300)}; errors: ${errors.slice(0, 500)}`, { cause: e });
+    throw new Error(`${selector} never showed ${String(expected)}; saw: ${seen.slice(0, 300)}; errors: ${errors.slice(0, 500)}`, {
+      cause: e,
+    });
   }
 }
 
 async function phase(expected: string): Promise<void> {
-  await page.waitForFunction((p) => document.querySelector("#v2k-migration")?.getAttribute("data-phase") === p
-    && document.querySelector("#v2k-migration")?.getAttribute("data-busy") === "false", { timeout: 180_000, polling: 200 }, expected)
+  await page
+    .waitForFunction(
+      (p) =>
+        document.querySelector("#v2k-migration")?.getAttribute("data-phase") === p &&
+        document.querySelector("#v2k-migration")?.getAttribute("data-busy") === "false",
+      { timeout: 180_000, polling: 200 },
+      expected,
+    )
     .catch(async (e) => {
       const errors = await page.$$eval(".v2k-error", (els) => els.map((el) => el.textContent).join(" | ")).catch(() => "");
       await cockpit.screenshot(page, "flow-failure");
@@ -136,7 +148,11 @@ test("wizard: connect with a confirmed thumbprint, pick the VM, target, prefligh
   await page.type("#v2k-vcenter-password", lab.password);
   await page.click("#v2k-probe");
   await shows("#v2k-thumbprint .v2k-thumbprint-value", lab.thumbprint);
-  assert.equal(await page.$eval("#v2k-wizard-next", (b) => (b as HTMLButtonElement).disabled), true, "Next before confirming the thumbprint");
+  assert.equal(
+    await page.$eval("#v2k-wizard-next", (b) => (b as HTMLButtonElement).disabled),
+    true,
+    "Next before confirming the thumbprint",
+  );
   await page.click("#v2k-thumbprint-confirm");
   await cockpit.screenshot(page, "10-wizard-connect");
   await page.click("#v2k-wizard-next");
@@ -181,8 +197,26 @@ test("CBT, base copy and two incremental rounds with guest writes: chart and eve
   assert.equal(manifest().rounds[0]?.status, "synced");
   await cockpit.screenshot(page, "14-base-synced");
 
-  for (const [round, offset] of [[1, "8M"], [2, "40M"]] as const) {
-    await helper(["lab", "write", "--dir", labDir, "--vm", VM, "--disk", "0", "--offset", offset, "--length", "2M", "--seed", String(round)]);
+  for (const [round, offset] of [
+    [1, "8M"],
+    [2, "40M"],
+  ] as const) {
+    await helper([
+      "lab",
+      "write",
+      "--dir",
+      labDir,
+      "--vm",
+      VM,
+      "--disk",
+      "0",
+      "--offset",
+      offset,
+      "--length",
+      "2M",
+      "--seed",
+      String(round),
+    ]);
     const eventsBefore = await page.$$eval("#v2k-events .v2k-event", (e) => e.length);
     await act("v2k-action-sync-incr");
     await shows(`#v2k-rounds .v2k-round[data-round='${round}']`, "incremental", 180_000);
@@ -215,7 +249,11 @@ test("cutover (power off, final sync, define), verify, then start on KVM", async
   await act("v2k-action-cutover");
   await page.waitForSelector("#v2k-cutover-dialog");
   await shows("#v2k-cutover-dialog", "VMware Tools");
-  assert.equal(await page.$eval("#v2k-cutover-net-VM\\ Network", (i) => (i as HTMLInputElement).value), `bridge:${BRIDGE}`, "the wizard's network map");
+  assert.equal(
+    await page.$eval("#v2k-cutover-net-VM\\ Network", (i) => (i as HTMLInputElement).value),
+    `bridge:${BRIDGE}`,
+    "the wizard's network map",
+  );
   await page.click("#v2k-cutover-poweroff"); // the lab's boot01 runs no VMware Tools
   await shows("#v2k-cutover-dialog", "powered off without a guest shutdown");
   await cockpit.screenshot(page, "16-cutover-dialog");
@@ -262,7 +300,10 @@ test("rollback powers the source back on and removes the domain; cleanup removes
   await phase("cleaned");
   const m = manifest();
   assert.ok(m.cleanup);
-  assert.ok(m.snapshots.every((s) => s.state === "removed"), "a migration snapshot is left");
+  assert.ok(
+    m.snapshots.every((s) => s.state === "removed"),
+    "a migration snapshot is left",
+  );
   await shows("#v2k-cleanup-done", "Cleaned up");
   await cockpit.screenshot(page, "21-cleaned");
 
@@ -279,7 +320,12 @@ test("a running copy outlives the tab: a new tab re-attaches, asks for the passw
   const stdin = lab.password + "\n";
   const conn = ["--vcenter", lab.url, "--username", lab.username, "--thumbprint", lab.thumbprint, "--password-stdin"];
   const run = async (args: string[]) => {
-    const r = await exec(HELPER, ["--json", ...args], { timeoutMs: 120_000, input: stdin, okCodes: [0, 1], env: { ...process.env as Record<string, string>, V2K_STATE_DIR: root } });
+    const r = await exec(HELPER, ["--json", ...args], {
+      timeoutMs: 120_000,
+      input: stdin,
+      okCodes: [0, 1],
+      env: { ...(process.env as Record<string, string>), V2K_STATE_DIR: root },
+    });
     const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { ok: boolean; data: { workdir: string } };
     assert.ok(last.ok, r.stdout);
     return last.data;
@@ -308,9 +354,15 @@ test("a running copy outlives the tab: a new tab re-attaches, asks for the passw
     await cockpit.screenshot(page, "23-reattached-running");
     await page.click("#v2k-cancel");
     await page.waitForSelector("#v2k-cancel-dialog"); // cancel asks first
-    assert.equal((await page.$eval("#v2k-migration", (e) => e.getAttribute("data-running"))), "true", "nothing is cancelled before the confirmation");
+    assert.equal(
+      await page.$eval("#v2k-migration", (e) => e.getAttribute("data-running")),
+      "true",
+      "nothing is cancelled before the confirmation",
+    );
     await page.click("#v2k-cancel-confirm");
-    await page.waitForFunction(() => document.querySelector("#v2k-migration")?.getAttribute("data-running") === "false", { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector("#v2k-migration")?.getAttribute("data-running") === "false", {
+      timeout: 60_000,
+    });
     const op = JSON.parse(readFileSync(join(wd, "operation.json"), "utf8")) as { exitCode?: number; cancelled?: boolean };
     assert.notEqual(op.exitCode, 0, "the cancelled helper did not finish");
     assert.equal(op.cancelled, true, "recorded as cancelled, not failed");

@@ -27,8 +27,13 @@ async function text(page: Page, selector: string, expected: string | RegExp, tim
   const source = expected instanceof RegExp ? expected.source : expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const flags = expected instanceof RegExp ? expected.flags : "";
   try {
-    await page.waitForFunction((sel, src, fl) => [...document.querySelectorAll(sel)].some((e) => new RegExp(src, fl).test(e.textContent ?? "")),
-      { timeout, polling: 100 }, selector, source, flags);
+    await page.waitForFunction(
+      (sel, src, fl) => [...document.querySelectorAll(sel)].some((e) => new RegExp(src, fl).test(e.textContent ?? "")),
+      { timeout, polling: 100 },
+      selector,
+      source,
+      flags,
+    );
   } catch (e) {
     const seen = await page.$$eval(selector, (els) => els.map((e) => e.textContent).join(" | ")).catch(() => "");
     throw new Error(`${selector} never showed ${String(expected)}; saw: ${seen.slice(0, 500)}`, { cause: e });
@@ -81,7 +86,11 @@ test("a helper error shows its summary, hint and (on show more) its code; the pa
 test("a migration page follows its workdir live: manifest rounds feed the chart, events.log the log", async () => {
   const workdir = join(root, "web01", "20260101-000000-aaaaaa");
   mkdirSync(workdir, { recursive: true });
-  const base = sampleManifest({ runId: "20260101-000000-aaaaaa", phase: "base-synced", rounds: [syncedRound(0, "base", 48 * 2 ** 20, 4000)] });
+  const base = sampleManifest({
+    runId: "20260101-000000-aaaaaa",
+    phase: "base-synced",
+    rounds: [syncedRound(0, "base", 48 * 2 ** 20, 4000)],
+  });
   writeFileSync(join(workdir, "manifest.json"), JSON.stringify(base));
   writeFileSync(join(workdir, "events.log"), "");
   mkdirSync(join(root, "broken", "r1"), { recursive: true });
@@ -97,22 +106,30 @@ test("a migration page follows its workdir live: manifest rounds feed the chart,
   await text(page, "#v2k-action-sync-incr", "Sync changes");
 
   // The helper appends events and rewrites the manifest; the page shows both without reloading.
-  const ev = (seq: number, body: Record<string, unknown>) => JSON.stringify({ ts: new Date().toISOString(), seq, step: "sync incr", ...body }) + "\n";
-  appendFileSync(join(workdir, "events.log"), ev(1, { type: "log", level: "info", message: "round 1: 3 changed areas" })
-    + ev(2, { type: "progress", disk: 2000, bytes: 2 ** 20, total: 4 * 2 ** 20, rateBps: 2 ** 20, etaSec: 3 }));
+  const ev = (seq: number, body: Record<string, unknown>) =>
+    JSON.stringify({ ts: new Date().toISOString(), seq, step: "sync incr", ...body }) + "\n";
+  appendFileSync(
+    join(workdir, "events.log"),
+    ev(1, { type: "log", level: "info", message: "round 1: 3 changed areas" }) +
+      ev(2, { type: "progress", disk: 2000, bytes: 2 ** 20, total: 4 * 2 ** 20, rateBps: 2 ** 20, etaSec: 3 }),
+  );
   await text(page, "#v2k-events", "round 1: 3 changed areas");
   await text(page, "#v2k-disks .v2k-disk-progress", /1\.00 MiB \/ 4\.00 MiB/);
   const withRound = { ...base, phase: "incr-synced", rounds: [...base.rounds, syncedRound(1, "incr", 3 * 2 ** 20, 900)] };
   writeFileSync(join(workdir, "manifest.json.tmp"), JSON.stringify(withRound));
   const { renameSync } = await import("node:fs");
   renameSync(join(workdir, "manifest.json.tmp"), join(workdir, "manifest.json"));
-  appendFileSync(join(workdir, "events.log"), ev(3, { type: "round", round: 1, kind: "incr", changedBytes: 3 * 2 ** 20, copiedBytes: 3 * 2 ** 20, durationMs: 900 }));
+  appendFileSync(
+    join(workdir, "events.log"),
+    ev(3, { type: "round", round: 1, kind: "incr", changedBytes: 3 * 2 ** 20, copiedBytes: 3 * 2 ** 20, durationMs: 900 }),
+  );
   await text(page, "#v2k-phase", "Changes synced");
   await text(page, "#v2k-rounds .v2k-round[data-round='1']", /3\.00 MiB/);
   assert.equal(await page.$$eval("#v2k-convergence .v2k-bar", (b) => b.length), 1);
   await text(page, "#v2k-ready", "Ready for cutover");
   // The round event reaches the page through its own file watch, independently of the manifest's.
-  await page.waitForFunction(() => document.querySelectorAll("#v2k-disks .v2k-disk-progress").length === 0, { timeout: 15_000 })
+  await page
+    .waitForFunction(() => document.querySelectorAll("#v2k-disks .v2k-disk-progress").length === 0, { timeout: 15_000 })
     .catch(() => assert.fail("progress bars end with the round"));
   await cockpit.screenshot(page, "05-migration-live");
 

@@ -21,9 +21,9 @@ before(async () => {
   mkdirSync(workdir, { recursive: true });
   const MiB = 2 ** 20;
   const manifest = sampleManifest({
-    runId: "20260101-000000-aaaaaa", phase: "incr-synced",
-    rounds: [syncedRound(0, "base", 700 * MiB, 42_000), syncedRound(1, "incr", 96 * MiB, 6_000),
-      syncedRound(2, "incr", 8 * MiB, 900)],
+    runId: "20260101-000000-aaaaaa",
+    phase: "incr-synced",
+    rounds: [syncedRound(0, "base", 700 * MiB, 42_000), syncedRound(1, "incr", 96 * MiB, 6_000), syncedRound(2, "incr", 8 * MiB, 900)],
   });
   writeFileSync(join(workdir, "manifest.json"), JSON.stringify(manifest));
   writeFileSync(join(workdir, "events.log"), "");
@@ -37,9 +37,11 @@ after(async () => {
 
 /** Labels whose text is cut: table headers, header text spans and button labels. */
 async function clipped(frame: Frame | Page): Promise<string[]> {
-  return frame.$$eval("th, th .pf-v6-c-table__text, button, .pf-v6-c-button__text", (els) => els
-    .filter((e) => (e as HTMLElement).offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
-    .map((e) => `${e.tagName.toLowerCase()}.${e.className}: "${(e.textContent ?? "").trim()}" ${e.scrollWidth}>${e.clientWidth}`));
+  return frame.$$eval("th, th .pf-v6-c-table__text, button, .pf-v6-c-button__text", (els) =>
+    els
+      .filter((e) => (e as HTMLElement).offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className}: "${(e.textContent ?? "").trim()}" ${e.scrollWidth}>${e.clientWidth}`),
+  );
 }
 
 /** Elements wider than the window: a page that scrolls sideways. */
@@ -48,8 +50,11 @@ async function sideways(frame: Frame | Page): Promise<string[]> {
     const width = document.documentElement.clientWidth;
     return [...document.querySelectorAll(".pf-v6-c-page__main-container, .pf-v6-c-page__main, main, table, .pf-v6-c-card")]
       .filter((e) => e.getBoundingClientRect().right > width + 1 || e.scrollWidth > e.clientWidth + 1)
-      .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className.toString().slice(0, 60)} right=${Math.round(e.getBoundingClientRect().right)} `
-        + `scroll=${e.scrollWidth}/${e.clientWidth} window=${width}`);
+      .map(
+        (e) =>
+          `${e.tagName.toLowerCase()}#${e.id}.${e.className.toString().slice(0, 60)} right=${Math.round(e.getBoundingClientRect().right)} ` +
+          `scroll=${e.scrollWidth}/${e.clientWidth} window=${width}`,
+      );
   });
 }
 
@@ -61,7 +66,12 @@ async function pageFrame(page: Page): Promise<Frame> {
     if (frame) return frame;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`the shell never loaded our page; frames: ${page.frames().map((f) => f.url()).join(", ")}`);
+  throw new Error(
+    `the shell never loaded our page; frames: ${page
+      .frames()
+      .map((f) => f.url())
+      .join(", ")}`,
+  );
 }
 
 async function checkView(frame: Frame | Page, page: Page, name: string, ready: string) {
@@ -73,11 +83,15 @@ async function checkView(frame: Frame | Page, page: Page, name: string, ready: s
 }
 
 for (const lang of ["en", "ko"] as const) {
-  for (const [width, height] of [[1280, 800], [420, 800]] as const) {
+  for (const [width, height] of [
+    [1280, 800],
+    [420, 800],
+  ] as const) {
     test(`in the Cockpit shell, ${lang}, ${width} px: list and migration page without clipped text`, async () => {
       const page = await cockpit.open(lang, width, height);
       await page.goto(`${cockpit.base}/ablestack-v2k`, { waitUntil: "domcontentloaded" });
-      if (width >= 1280) { // the shell's navigation menu lists our page beside Cockpit's own
+      if (width >= 1280) {
+        // the shell's navigation menu lists our page beside Cockpit's own
         await page.waitForSelector("#host-apps a[href*='ablestack-v2k']", { timeout: 30_000 });
       }
       const frame = await pageFrame(page);
@@ -118,8 +132,19 @@ test("a disk with nothing changed shows that in words, not an empty 0% bar", asy
   const page = await cockpit.open("en", 1280, 800);
   await page.goto(`${cockpit.pageUrl}#/migration?workdir=${encodeURIComponent(workdir)}`);
   await page.waitForSelector("#v2k-disks");
-  appendFileSync(join(workdir, "events.log"), JSON.stringify({ ts: new Date().toISOString(), seq: 1, step: "sync incr",
-    type: "progress", disk: 2000, bytes: 0, total: 0, rateBps: 0 }) + "\n");
+  appendFileSync(
+    join(workdir, "events.log"),
+    JSON.stringify({
+      ts: new Date().toISOString(),
+      seq: 1,
+      step: "sync incr",
+      type: "progress",
+      disk: 2000,
+      bytes: 0,
+      total: 0,
+      rateBps: 0,
+    }) + "\n",
+  );
   await page.waitForSelector("#v2k-disks .v2k-disk-unchanged", { timeout: 15_000 });
   assert.equal((await page.$$("#v2k-disks .v2k-disk-progress")).length, 0);
   await page.close();

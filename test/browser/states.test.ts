@@ -37,7 +37,9 @@ function workdirWith(name: string, manifest: ReturnType<typeof sampleManifest>):
 async function steps(page: Page, workdir: string): Promise<Record<string, string>> {
   await page.goto(`${cockpit.pageUrl}#/migration?workdir=${encodeURIComponent(workdir)}`);
   await page.waitForSelector("#v2k-timeline [data-status]");
-  return page.$$eval("#v2k-timeline [data-status]", (els) => Object.fromEntries(els.map((e) => [e.id.replace("v2k-step-", ""), e.getAttribute("data-status") ?? ""])));
+  return page.$$eval("#v2k-timeline [data-status]", (els) =>
+    Object.fromEntries(els.map((e) => [e.id.replace("v2k-step-", ""), e.getAttribute("data-status") ?? ""])),
+  );
 }
 
 test("rolled back, then cleaned up: the cutover reads 'Rolled back', later steps 'Skipped', never all green", async () => {
@@ -55,10 +57,26 @@ test("rolled back, then cleaned up: the cutover reads 'Rolled back', later steps
 });
 
 test("a cancelled round is cancelled on the rounds step; a failed start is failed on Start, not on Cleanup", async () => {
-  const cancelled = workdirWith("cancelled", sampleManifest({ runId: "r-cancelled", phase: "incr-synced",
-    rounds: [...rounds, { ...syncedRound(2, "incr", 0, 0), status: "failed" }], lastError: { code: "CANCELLED", message: "m", hint: "h" } }));
-  const startFailed = workdirWith("startfail", sampleManifest({ runId: "r-start", phase: "defined", rounds, cutover, verify: verified,
-    lastError: { code: "VIRSH_FAILED", message: "virsh start failed", hint: "h" } }));
+  const cancelled = workdirWith(
+    "cancelled",
+    sampleManifest({
+      runId: "r-cancelled",
+      phase: "incr-synced",
+      rounds: [...rounds, { ...syncedRound(2, "incr", 0, 0), status: "failed" }],
+      lastError: { code: "CANCELLED", message: "m", hint: "h" },
+    }),
+  );
+  const startFailed = workdirWith(
+    "startfail",
+    sampleManifest({
+      runId: "r-start",
+      phase: "defined",
+      rounds,
+      cutover,
+      verify: verified,
+      lastError: { code: "VIRSH_FAILED", message: "virsh start failed", hint: "h" },
+    }),
+  );
   const page = await cockpit.open("ko");
   const c = await steps(page, cancelled);
   assert.equal(c.incr, "cancelled");
@@ -73,11 +91,21 @@ test("a cancelled round is cancelled on the rounds step; a failed start is faile
 
 test("after a rollback, the failed command's 'exit code' banner is gone", async () => {
   const rollback = { at: "2026-01-01T02:00:00.000Z", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false };
-  const workdir = workdirWith("stale", sampleManifest({ runId: "r-stale", phase: "rolled-back", rounds, cutover, rollback,
-    updatedAt: "2026-01-01T02:00:01.000Z" }));
+  const workdir = workdirWith(
+    "stale",
+    sampleManifest({ runId: "r-stale", phase: "rolled-back", rounds, cutover, rollback, updatedAt: "2026-01-01T02:00:01.000Z" }),
+  );
   // the start that failed before the rollback, as the job service left it
-  writeFileSync(join(workdir, "operation.json"), JSON.stringify({ command: "start", pid: 999_999, startedAt: "2026-01-01T01:10:00.000Z",
-    finishedAt: "2026-01-01T01:10:05.000Z", exitCode: 1 }));
+  writeFileSync(
+    join(workdir, "operation.json"),
+    JSON.stringify({
+      command: "start",
+      pid: 999_999,
+      startedAt: "2026-01-01T01:10:00.000Z",
+      finishedAt: "2026-01-01T01:10:05.000Z",
+      exitCode: 1,
+    }),
+  );
   const page = await cockpit.open("en");
   const status = await steps(page, workdir);
   assert.equal(status.cutover, "rolled-back");

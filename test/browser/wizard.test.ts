@@ -57,7 +57,9 @@ test("a wrong password fails step 1; Enter checks the certificate, then logs in 
   await page.keyboard.press("Enter");
   await page.waitForSelector("#v2k-step-preflight");
   await page.waitForSelector("#v2k-preflight-go, #v2k-preflight-nogo", { timeout: 120_000 });
-  const warned = await page.$$eval("#v2k-preflight-checks .v2k-check[data-status='warn']", (rows) => rows.map((r) => r.getAttribute("data-check")));
+  const warned = await page.$$eval("#v2k-preflight-checks .v2k-check[data-status='warn']", (rows) =>
+    rows.map((r) => r.getAttribute("data-check")),
+  );
   const listed = await page.$$eval("#v2k-preflight-warnings li", (items) => items.map((i) => i.getAttribute("data-check")));
   // the lab's boot01 runs without VMware Tools: Go, and the warning is shown above the table
   assert.ok(await page.$("#v2k-preflight-go"), "preflight Go");

@@ -33,7 +33,10 @@ let dir: string;
 let env: Record<string, string>;
 
 before(async () => {
-  assert.ok(linux01ImageReady(), `linux01's image ${linux01ImagePath()} is not built: run 'make lab-images' (ablestack_v2k lab build-images)`);
+  assert.ok(
+    linux01ImageReady(),
+    `linux01's image ${linux01ImagePath()} is not built: run 'make lab-images' (ablestack_v2k lab build-images)`,
+  );
   dir = mkdtempSync(join(tmpdir(), "v2k-convert-"));
   lv = await startLibvirtd();
   lab = await startTestLab();
@@ -51,7 +54,18 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const cut = ["--shutdown", "poweroff", "--domain-name", domain, "--domain-type", "qemu", "--network-map-default", bridge, "--graphics", "none"];
+const cut = [
+  "--shutdown",
+  "poweroff",
+  "--domain-name",
+  domain,
+  "--domain-type",
+  "qemu",
+  "--network-map-default",
+  bridge,
+  "--graphics",
+  "none",
+];
 
 async function labVm(vm: string): Promise<{ powerState: string; snapshots: unknown[] }> {
   const inv = await cliOk(["lab", "inventory", "--dir", lab.dir]);
@@ -80,7 +94,10 @@ test("a killed conversion leaves the copied disk as copied; --convert none on vi
   const killer = join(dir, "v2v-killed.sh");
   writeFileSync(killer, `#!/bin/bash\n"${locateVirtV2vInPlace()}" "$@" &\npid=$!\nsleep ${KILL_AFTER_S}\nkill -9 $pid\nwait $pid\n`);
   chmodSync(killer, 0o755);
-  const r = await cli(["--workdir", W, "cutover", ...cut, "--convert", "virt-v2v"], { env: { ...env, ABLESTACK_V2K_VIRT_V2V_IN_PLACE: killer }, timeoutMs: 600_000 });
+  const r = await cli(["--workdir", W, "cutover", ...cut, "--convert", "virt-v2v"], {
+    env: { ...env, ABLESTACK_V2K_VIRT_V2V_IN_PLACE: killer },
+    timeoutMs: 600_000,
+  });
   assert.equal(r.error?.code, "CONVERSION_FAILED", JSON.stringify(r.error));
   assert.match(r.error!.hint, /copied disks are unchanged/);
   assert.ok((r.error!.detail ?? "").length > 0, "the error carries the log's tail");
@@ -96,8 +113,21 @@ test("a killed conversion leaves the copied disk as copied; --convert none on vi
   const c = await cliOk(["--workdir", W, "cutover", ...cut, "--convert", "none", "--disk-bus", "virtio"], { env });
   assert.equal(manifest(W).cutover.conversion.state, "skipped");
   assert.match(readFileSync(c.xmlPath, "utf8"), /bus='virtio'/);
-  const boot = await cli(["--workdir", W, "verify", "--mode", "boot", "--boot-marker", INITRAMFS_GAVE_UP,
-    "--boot-timeout", String(CONTROL_TIMEOUT_S), "--no-agent"], { env, timeoutMs: 900_000 });
+  const boot = await cli(
+    [
+      "--workdir",
+      W,
+      "verify",
+      "--mode",
+      "boot",
+      "--boot-marker",
+      INITRAMFS_GAVE_UP,
+      "--boot-timeout",
+      String(CONTROL_TIMEOUT_S),
+      "--no-agent",
+    ],
+    { env, timeoutMs: 900_000 },
+  );
   assert.equal(boot.ok, true, `an initramfs without virtio cannot find its root disk: ${JSON.stringify(boot.error)}`);
   assert.doesNotMatch(boot.data.boot.consoleTail, /login:/);
   process.stderr.write(`linux01 control: the initramfs gave up on its root disk after ${boot.data.boot.seconds.toFixed(1)} s (TCG)\n`);
@@ -124,12 +154,19 @@ test("default cutover converts linux01: virtio disks, boots to login:, verify ex
   assert.match(xml, /<target dev='vda' bus='virtio'\/>/);
   assert.match(xml, /<model type='virtio'\/>/);
   const downtime = m.cutover.downtimeMs as number;
-  process.stderr.write(`linux01: conversion ${(conv.durationMs / 1000).toFixed(1)} s of ${(downtime / 1000).toFixed(1)} s downtime ` +
-    `(${((100 * conv.durationMs) / downtime).toFixed(0)} %); ${changed} bytes changed; cutover ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
-  assert.ok(c.events.some((e) => e.type === "log" && /guest converted in/.test(e.message)), "events.log says what conversion did");
+  process.stderr.write(
+    `linux01: conversion ${(conv.durationMs / 1000).toFixed(1)} s of ${(downtime / 1000).toFixed(1)} s downtime ` +
+      `(${((100 * conv.durationMs) / downtime).toFixed(0)} %); ${changed} bytes changed; cutover ${((Date.now() - t0) / 1000).toFixed(0)} s\n`,
+  );
+  assert.ok(
+    c.events.some((e) => e.type === "log" && /guest converted in/.test(e.message)),
+    "events.log says what conversion did",
+  );
 
-  const boot = await cliOk(["--workdir", W, "verify", "--mode", "boot", "--boot-marker", "re:login:", "--boot-timeout", String(BOOT_TIMEOUT_S), "--no-agent"],
-    { env, timeoutMs: 900_000 });
+  const boot = await cliOk(
+    ["--workdir", W, "verify", "--mode", "boot", "--boot-marker", "re:login:", "--boot-timeout", String(BOOT_TIMEOUT_S), "--no-agent"],
+    { env, timeoutMs: 900_000 },
+  );
   assert.equal(boot.ok, true);
   process.stderr.write(`linux01: converted guest reached login: after ${boot.boot.seconds.toFixed(1)} s (TCG)\n`);
   const full = await cli(["--workdir", W, "verify", "--mode", "full"], { env, timeoutMs: 900_000 });
@@ -157,7 +194,10 @@ test("win01 without virtio-win: the fallback path (SATA disks, e1000e NIC) with 
   await cliOk(["--workdir", W, "cbt", "enable"], { env });
   await cliOk(["--workdir", W, "sync", "base"], { env });
   const winDomain = `${domain}-win`;
-  const c = await cli(["--workdir", W, "cutover", ...cut.map((a) => (a === domain ? winDomain : a))], { env: { ...env, VIRTIO_WIN: "" }, timeoutMs: 1_800_000 });
+  const c = await cli(["--workdir", W, "cutover", ...cut.map((a) => (a === domain ? winDomain : a))], {
+    env: { ...env, VIRTIO_WIN: "" },
+    timeoutMs: 1_800_000,
+  });
   try {
     assert.equal(c.ok, true, JSON.stringify(c.error));
     const codes = manifest(W).warnings.map((w: { code: string }) => w.code);

@@ -29,11 +29,21 @@ test("Windows without virtio-win: converted, SATA/e1000e expected, warning says 
 test("Windows with virtio-win: virtio expected; the command line carries VIRTIO_WIN and TCG when the host has no KVM", () => {
   const p = planConversion("auto", true, { ...tools, virtioWin: "/usr/share/virtio-win" });
   assert.equal(p.virtio, true);
-  const cmd = v2vCommand({ binary: tools.virtV2vInPlace, inputXml: "/w/convert/input.xml", accel: "qemu", virtioWin: "/usr/share/virtio-win", tmpDir: "/w/convert" });
+  const cmd = v2vCommand({
+    binary: tools.virtV2vInPlace,
+    inputXml: "/w/convert/input.xml",
+    accel: "qemu",
+    virtioWin: "/usr/share/virtio-win",
+    tmpDir: "/w/convert",
+  });
   assert.equal(cmd.file, "/usr/libexec/virt-v2v-in-place");
   assert.deepEqual(cmd.args, ["-v", "-x", "--root", "first", "-i", "libvirtxml", "/w/convert/input.xml"]);
   assert.deepEqual(cmd.env, {
-    LIBGUESTFS_BACKEND: "direct", TMPDIR: "/w/convert", LC_ALL: "C", LIBGUESTFS_BACKEND_SETTINGS: "force_tcg", VIRTIO_WIN: "/usr/share/virtio-win",
+    LIBGUESTFS_BACKEND: "direct",
+    TMPDIR: "/w/convert",
+    LC_ALL: "C",
+    LIBGUESTFS_BACKEND_SETTINGS: "force_tcg",
+    VIRTIO_WIN: "/usr/share/virtio-win",
   });
   const kvm = v2vCommand({ binary: "v", inputXml: "x", accel: "kvm", virtioWin: null, tmpDir: "/t" });
   assert.equal(kvm.env.LIBGUESTFS_BACKEND_SETTINGS, undefined);
@@ -48,13 +58,24 @@ test("none and a missing tool leave the disks as copied", () => {
 });
 
 test("virtio-win: $VIRTIO_WIN (directory or ISO) before the package's directory", () => {
-  assert.equal(locateVirtioWin({ VIRTIO_WIN: "/iso/virtio-win.iso" }, () => true), "/iso/virtio-win.iso");
-  assert.equal(locateVirtioWin({}, (p) => p === "/usr/share/virtio-win"), "/usr/share/virtio-win");
-  assert.equal(locateVirtioWin({ VIRTIO_WIN: "/nope" }, (p) => p === "/usr/share/virtio-win"), null);
+  assert.equal(
+    locateVirtioWin({ VIRTIO_WIN: "/iso/virtio-win.iso" }, () => true),
+    "/iso/virtio-win.iso",
+  );
+  assert.equal(
+    locateVirtioWin({}, (p) => p === "/usr/share/virtio-win"),
+    "/usr/share/virtio-win",
+  );
+  assert.equal(
+    locateVirtioWin({ VIRTIO_WIN: "/nope" }, (p) => p === "/usr/share/virtio-win"),
+    null,
+  );
 });
 
 test("facts from virt-v2v's output", () => {
-  const f = parseV2vFacts("[  12.0] Converting Debian GNU/Linux 12 (bookworm) to run on KVM\nvirt-v2v-in-place: This guest has virtio drivers installed.\n");
+  const f = parseV2vFacts(
+    "[  12.0] Converting Debian GNU/Linux 12 (bookworm) to run on KVM\nvirt-v2v-in-place: This guest has virtio drivers installed.\n",
+  );
   assert.deepEqual(f, { os: "Debian GNU/Linux 12 (bookworm)", virtioDrivers: true });
   assert.equal(parseV2vFacts("This guest does not have virtio drivers installed.").virtioDrivers, false);
   assert.deepEqual(parseV2vFacts("nothing"), {});
@@ -68,7 +89,10 @@ test("overlay ranges: only the overlay's own clusters (depth 0, data or zero), a
     { start: 1179648, length: 4096, depth: 0, data: false, zero: false, present: false },
     { start: 2 << 20, length: 65536, depth: 0, data: true, zero: false },
   ]);
-  assert.deepEqual(r, [[0, 131072], [2 << 20, 65536]]);
+  assert.deepEqual(r, [
+    [0, 131072],
+    [2 << 20, 65536],
+  ]);
 });
 
 test("an overlay over an RBD target reaches the run's cluster (its conf and client id), a file target by its path", () => {
@@ -81,7 +105,10 @@ test("an overlay over an RBD target reaches the run's cluster (its conf and clie
 
 test("the input XML points each disk at its overlay as qcow2, in VMware order", () => {
   const m = fixtureManifest({ disks: [{ capacityBytes: 1 << 30 }, { capacityBytes: 1 << 29 }] });
-  const xml = conversionInputXml(m, m.disks.map((d) => ({ diskKey: d.key, path: `/w/convert/disk-${d.key}.qcow2` })));
+  const xml = conversionInputXml(
+    m,
+    m.disks.map((d) => ({ diskKey: d.key, path: `/w/convert/disk-${d.key}.qcow2` })),
+  );
   assert.match(xml, new RegExp(`<source file='/w/convert/disk-${m.disks[0]!.key}.qcow2'/>\\s*<target dev='sda'`));
   assert.equal((xml.match(/type='qcow2'/g) ?? []).length, 2);
 });
@@ -89,12 +116,18 @@ test("the input XML points each disk at its overlay as qcow2, in VMware order", 
 test("auto disk bus and NIC model follow the conversion's facts", () => {
   const win = fixtureManifest({ isWindows: true, nics: [{ network: "VM Network", mac: "00:50:56:00:00:01" }] });
   const policy = {
-    domainType: "qemu" as const, name: "w", uuid: "421e2f2c-5b6a-4c3d-9e8f-0123456789ab", diskBus: "auto" as const,
-    nicModel: "auto" as const, networkMap: parseNetworkMap(["VM Network=br0"]), graphics: "none" as const,
+    domainType: "qemu" as const,
+    name: "w",
+    uuid: "421e2f2c-5b6a-4c3d-9e8f-0123456789ab",
+    diskBus: "auto" as const,
+    nicModel: "auto" as const,
+    networkMap: parseNetworkMap(["VM Network=br0"]),
+    graphics: "none" as const,
   };
   assert.match(buildDomainXml(win, policy), /bus='sata'/);
   win.cutover = {
-    shutdownMode: "guest", requestedAt: "t",
+    shutdownMode: "guest",
+    requestedAt: "t",
     conversion: { policy: "auto", tool: "virt-v2v", reason: "r", virtio: true, state: "committed", startedAt: "t" },
   };
   const xml = buildDomainXml(win, policy);

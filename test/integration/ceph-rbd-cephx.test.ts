@@ -48,7 +48,18 @@ after(async () => {
 });
 
 const manifest = () => JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
-const cut = ["--shutdown", "poweroff", "--domain-name", domain, "--domain-type", "qemu", "--network-map-default", bridge, "--graphics", "none"];
+const cut = [
+  "--shutdown",
+  "poweroff",
+  "--domain-name",
+  domain,
+  "--domain-type",
+  "qemu",
+  "--network-map-default",
+  bridge,
+  "--graphics",
+  "none",
+];
 
 async function waitForFile(path: string, re: RegExp, timeoutMs: number): Promise<number> {
   const t0 = Date.now();
@@ -61,8 +72,27 @@ async function waitForFile(path: string, re: RegExp, timeoutMs: number): Promise
 
 test("boot01 into RBD with cephx: rounds, cutover to a network disk with a secret, verify full and boot, boots to its marker", async () => {
   W = join(dir, "wd");
-  const key = (await exec("ceph-authtool", [join(ceph.dir, "keyring/ceph.client.v2k.keyring"), "-n", "client.v2k", "-p"], { timeoutMs: 10_000 })).stdout.trim();
-  await cliOk(["--workdir", W, "init", "--vm", "boot01", "--target-storage", "rbd", "--rbd-pool", ceph.pool, "--ceph-conf", ceph.conf, "--ceph-id", "v2k"], { env });
+  const key = (
+    await exec("ceph-authtool", [join(ceph.dir, "keyring/ceph.client.v2k.keyring"), "-n", "client.v2k", "-p"], { timeoutMs: 10_000 })
+  ).stdout.trim();
+  await cliOk(
+    [
+      "--workdir",
+      W,
+      "init",
+      "--vm",
+      "boot01",
+      "--target-storage",
+      "rbd",
+      "--rbd-pool",
+      ceph.pool,
+      "--ceph-conf",
+      ceph.conf,
+      "--ceph-id",
+      "v2k",
+    ],
+    { env },
+  );
   await cliOk(["--workdir", W, "cbt", "enable"], { env });
   await cliOk(["--workdir", W, "sync", "base"], { env });
   await cliOk(["lab", "write", "--dir", lab.dir, "--vm", "boot01", "--disk", "0", "--offset", "64M", "--length", "1M", "--seed", "11"]);
@@ -78,16 +108,25 @@ test("boot01 into RBD with cephx: rounds, cutover to a network disk with a secre
 
   // the defined domain: a network disk on the monitors, cephx through the secret; the key nowhere in XML or manifest
   const xml = (await lv.virsh.dumpXml(domain, true))!;
-  assert.match(xml, new RegExp(`<source protocol='rbd' name='${ceph.pool}/boot01-disk0'[^>]*>\\s*<host name='${ceph.monHost.replace(/\./g, "\\.")}' port='3300'/>`));
+  assert.match(
+    xml,
+    new RegExp(
+      `<source protocol='rbd' name='${ceph.pool}/boot01-disk0'[^>]*>\\s*<host name='${ceph.monHost.replace(/\./g, "\\.")}' port='3300'/>`,
+    ),
+  );
   assert.match(xml, new RegExp(`<auth username='v2k'>\\s*<secret type='ceph' uuid='${m.target.ceph.secretUuid}'/>`));
-  for (const text of [xml, readFileSync(join(W, "manifest.json"), "utf8"), readFileSync(join(W, "events.log"), "utf8")]) assert.ok(!text.includes(key));
+  for (const text of [xml, readFileSync(join(W, "manifest.json"), "utf8"), readFileSync(join(W, "events.log"), "utf8")])
+    assert.ok(!text.includes(key));
   // the secret is private (libvirt never hands its value out again); the boot below proves it holds the key
   assert.ok((await lv.virsh.run(["secret-list"])).includes(m.target.ceph.secretUuid));
 
   const full = await cli(["--workdir", W, "verify", "--mode", "full"], { env });
   assert.equal(full.ok, true, JSON.stringify(full.error));
   // boot check: a transient domain on qcow2 overlays whose backing file is the RBD image
-  const b = await cliOk(["--workdir", W, "verify", "--mode", "boot", "--boot-marker", "V2K-BOOT-OK boot01", "--boot-timeout", "240", "--no-agent"], { env });
+  const b = await cliOk(
+    ["--workdir", W, "verify", "--mode", "boot", "--boot-marker", "V2K-BOOT-OK boot01", "--boot-timeout", "240", "--no-agent"],
+    { env },
+  );
   assert.equal(b.boot.via, "console");
   const s = await cliOk(["--workdir", W, "cutover", ...cut, "--start"], { env });
   assert.equal(s.started, true);

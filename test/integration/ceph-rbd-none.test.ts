@@ -33,17 +33,22 @@ after(async () => {
 
 const rbdArgs = () => ["--target-storage", "rbd", "--ceph-conf", ceph.conf, "--ceph-id", ceph.clientId];
 const manifest = (W: string) => JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
-const labHash = async (vm: string, disk: number) => (await cliOk(["lab", "disk-hash", "--dir", lab.dir, "--vm", vm, "--disk", String(disk)])).sha256 as string;
+const labHash = async (vm: string, disk: number) =>
+  (await cliOk(["lab", "disk-hash", "--dir", lab.dir, "--vm", vm, "--disk", String(disk)])).sha256 as string;
 
 test("init refuses a missing pool, a foreign image of a target's name, and our leftover unless --force", async () => {
-  const missing = await cli(["--workdir", join(dir, "wd-nopool"), "init", "--vm", "boot01", ...rbdArgs(), "--rbd-pool", "nosuchpool"], { env });
+  const missing = await cli(["--workdir", join(dir, "wd-nopool"), "init", "--vm", "boot01", ...rbdArgs(), "--rbd-pool", "nosuchpool"], {
+    env,
+  });
   assert.equal(missing.error?.code, "RBD_POOL_MISSING", JSON.stringify(missing.error));
   assert.equal(existsSync(join(dir, "wd-nopool", "manifest.json")), false);
   const usage = await cli(["--workdir", join(dir, "wd-x"), "init", "--vm", "boot01", ...rbdArgs()], { env });
   assert.equal(usage.error?.code, "USAGE", "rbd needs a pool");
 
   await ceph.rbd(["create", "--size", "1M", `${ceph.pool}/boot01-disk0`]); // someone else's image
-  const foreign = await cli(["--workdir", join(dir, "wd-f"), "init", "--vm", "boot01", ...rbdArgs(), "--rbd-pool", ceph.pool, "--force"], { env });
+  const foreign = await cli(["--workdir", join(dir, "wd-f"), "init", "--vm", "boot01", ...rbdArgs(), "--rbd-pool", ceph.pool, "--force"], {
+    env,
+  });
   assert.equal(foreign.error?.code, "RBD_IMAGE_EXISTS");
   assert.match(foreign.error!.message, /not created by ablestack-v2k/);
   await ceph.rbd(["rm", "--no-progress", `${ceph.pool}/boot01-disk0`]);
@@ -57,8 +62,14 @@ test("init refuses a missing pool, a foreign image of a target's name, and our l
   assert.equal((await ceph.rbd(["image-meta", "get", `${ceph.pool}/b1-root`, "ablestack-v2k.run-id"])).trim(), m.runId);
   const again = await cli(["--workdir", join(dir, "wd-b"), "init", "--vm", "boot01", ...rbdArgs(), "--target-map-json", map], { env });
   assert.equal(again.error?.code, "RBD_IMAGE_EXISTS");
-  const forced = await cliOk(["--workdir", join(dir, "wd-b"), "init", "--vm", "boot01", ...rbdArgs(), "--target-map-json", map, "--force"], { env });
-  assert.equal((await ceph.rbd(["image-meta", "get", `${ceph.pool}/b1-root`, "ablestack-v2k.run-id"])).trim(), manifest(forced.workdir).runId);
+  const forced = await cliOk(
+    ["--workdir", join(dir, "wd-b"), "init", "--vm", "boot01", ...rbdArgs(), "--target-map-json", map, "--force"],
+    { env },
+  );
+  assert.equal(
+    (await ceph.rbd(["image-meta", "get", `${ceph.pool}/b1-root`, "ablestack-v2k.run-id"])).trim(),
+    manifest(forced.workdir).runId,
+  );
   // the old run's rollback leaves the image the new run took over alone
   const rb = await cliOk(["--workdir", first.workdir, "rollback", "--remove-disks", "--keep-source-off"], { env });
   assert.deepEqual(rb.disksRemoved, []);
@@ -75,8 +86,13 @@ test("web01 into RBD: base killed with -9 and resumed, incremental rounds with g
   await cliOk(["--workdir", W, "cbt", "enable"], { env });
   // enough data that the kill lands while the copy runs
   await cliOk(["lab", "write", "--dir", lab.dir, "--vm", "web01", "--disk", "1", "--offset", "128M", "--length", "384M", "--seed", "5"]);
-  const child = execa(process.execPath, ["--import", "tsx", entry, "--workdir", W, "--json", "sync", "base"],
-    { cwd: repoRoot, env: { ...process.env, ...env }, reject: false, stdin: "ignore", buffer: false });
+  const child = execa(process.execPath, ["--import", "tsx", entry, "--workdir", W, "--json", "sync", "base"], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    reject: false,
+    stdin: "ignore",
+    buffer: false,
+  });
   let killedAt = -1;
   let out = "";
   await new Promise<void>((resolve) => {
@@ -103,7 +119,8 @@ test("web01 into RBD: base killed with -9 and resumed, incremental rounds with g
 
   const base = await cliOk(["--workdir", W, "sync", "base"], { env });
   assert.ok(base);
-  for (const disk of [0, 1]) assert.equal(await ceph.exportSha256(ceph.pool, `web01-disk${disk}`), await labHash("web01", disk), `disk ${disk} after resume`);
+  for (const disk of [0, 1])
+    assert.equal(await ceph.exportSha256(ceph.pool, `web01-disk${disk}`), await labHash("web01", disk), `disk ${disk} after resume`);
 
   await cliOk(["lab", "write", "--dir", lab.dir, "--vm", "web01", "--disk", "0", "--offset", "300M", "--length", "1M", "--seed", "6"]);
   await cliOk(["lab", "write", "--dir", lab.dir, "--vm", "web01", "--disk", "1", "--offset", "200M", "--length", "2M", "--seed", "7"]);
@@ -111,7 +128,8 @@ test("web01 into RBD: base killed with -9 and resumed, incremental rounds with g
   assert.equal(r1.changedBytes, 3 * MiB);
   await cliOk(["lab", "write", "--dir", lab.dir, "--vm", "web01", "--disk", "0", "--offset", "0", "--length", "64K", "--seed", "8"]);
   await cliOk(["--workdir", W, "sync", "incr"], { env });
-  for (const disk of [0, 1]) assert.equal(await ceph.exportSha256(ceph.pool, `web01-disk${disk}`), await labHash("web01", disk), `disk ${disk} after incr`);
+  for (const disk of [0, 1])
+    assert.equal(await ceph.exportSha256(ceph.pool, `web01-disk${disk}`), await labHash("web01", disk), `disk ${disk} after incr`);
 
   // thin: disk 0 (2 GiB, a few MiB of data) holds little more than its data
   const du = JSON.parse(await ceph.rbd(["du", "--format", "json", `${ceph.pool}/web01-disk0`]));

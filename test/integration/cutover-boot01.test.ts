@@ -58,10 +58,23 @@ async function waitForFile(path: string, re: RegExp, timeoutMs: number): Promise
     if (existsSync(path) && re.test(readFileSync(path, "utf8"))) return Date.now() - t0;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`${re} did not appear in ${path} within ${timeoutMs} ms:\n${existsSync(path) ? readFileSync(path, "utf8").slice(-1500) : "(no file)"}`);
+  throw new Error(
+    `${re} did not appear in ${path} within ${timeoutMs} ms:\n${existsSync(path) ? readFileSync(path, "utf8").slice(-1500) : "(no file)"}`,
+  );
 }
 
-const cut = ["--shutdown", "poweroff", "--domain-name", domain, "--domain-type", "qemu", "--network-map-default", bridge, "--graphics", "none"];
+const cut = [
+  "--shutdown",
+  "poweroff",
+  "--domain-name",
+  domain,
+  "--domain-type",
+  "qemu",
+  "--network-map-default",
+  bridge,
+  "--graphics",
+  "none",
+];
 
 test("boot01: base, incremental rounds with guest writes, cutover, verify quick/full/boot, start boots to its marker", async () => {
   W = join(dir, "wd");
@@ -114,12 +127,18 @@ test("boot01: base, incremental rounds with guest writes, cutover, verify quick/
   assert.equal(f.disks[0].comparedBytes, 128 * MiB);
   const last = full.events.filter((e) => e.type === "progress" && e.step === "verify").at(-1);
   assert.deepEqual([last?.disk, last?.bytes, last?.total], [2000, 128 * MiB, 128 * MiB], "verify reports progress for the page");
-  const b = await cliOk(["--workdir", W, "verify", "--mode", "boot", "--boot-marker", "V2K-BOOT-OK boot01", "--boot-timeout", "180", "--no-agent"], { env });
+  const b = await cliOk(
+    ["--workdir", W, "verify", "--mode", "boot", "--boot-marker", "V2K-BOOT-OK boot01", "--boot-timeout", "180", "--no-agent"],
+    { env },
+  );
   assert.equal(b.boot.via, "console");
   assert.equal(await lv.virsh.domState(`${domain}-v2k-boot-check`), null, "the boot check's transient domain is gone");
   const recorded = JSON.parse(readFileSync(join(W, "manifest.json"), "utf8")).verify;
   // the first quick verify is the one cutover ran between define and start
-  assert.deepEqual(recorded.map((v: { mode: string; ok: boolean }) => `${v.mode}:${v.ok}`), ["quick:true", "quick:true", "full:true", "boot:true"]);
+  assert.deepEqual(
+    recorded.map((v: { mode: string; ok: boolean }) => `${v.mode}:${v.ok}`),
+    ["quick:true", "quick:true", "full:true", "boot:true"],
+  );
   assert.match(recorded[0].compared, /before the KVM domain first started \(cutover\)/);
   assert.equal(recorded[1].seed, q.seed);
 
@@ -158,8 +177,11 @@ test("rollback after a started cutover and an interrupted boot check: domains go
   await cliOk(["--workdir", W, "cutover", ...cut, "--start"], { env }); // already started: idempotent
   // a boot check killed with -9 leaves its transient domain running on overlays of the targets
   const check = `${domain}-v2k-boot-check`;
-  const child = execa(process.execPath, ["--import", "tsx", entry, "--workdir", W, "--json", "verify", "--mode", "boot", "--boot-timeout", "300"],
-    { cwd: repoRoot, env: { ...process.env, ...env }, reject: false, stdin: "ignore" });
+  const child = execa(
+    process.execPath,
+    ["--import", "tsx", entry, "--workdir", W, "--json", "verify", "--mode", "boot", "--boot-timeout", "300"],
+    { cwd: repoRoot, env: { ...process.env, ...env }, reject: false, stdin: "ignore" },
+  );
   for (let i = 0; i < 600 && (await lv.virsh.domState(check)) !== "running"; i++) await new Promise((r) => setTimeout(r, 100));
   child.kill("SIGKILL");
   await child;

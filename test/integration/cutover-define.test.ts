@@ -61,8 +61,17 @@ test("multi-disk linux guest (raw and qcow2 targets) validates and defines; re-d
   const qcow = join(dir, "web01-disk1.qcow2");
   await makeDisk(raw, "raw");
   await makeDisk(qcow, "qcow2");
-  const m = fixtureManifest({ name: "web01", disks: [{ capacityBytes: 16 << 20, format: "raw", path: raw }, { capacityBytes: 16 << 20, format: "qcow2", path: qcow }] });
-  const p = policy(`v2k-t-web01-${tag}`, { networkMap: parseNetworkMap(["VM Network=network:default"]), domainType: await resolveDomainType("auto", lv.virsh) });
+  const m = fixtureManifest({
+    name: "web01",
+    disks: [
+      { capacityBytes: 16 << 20, format: "raw", path: raw },
+      { capacityBytes: 16 << 20, format: "qcow2", path: qcow },
+    ],
+  });
+  const p = policy(`v2k-t-web01-${tag}`, {
+    networkMap: parseNetworkMap(["VM Network=network:default"]),
+    domainType: await resolveDomainType("auto", lv.virsh),
+  });
   const xml = buildDomainXml(m, p);
   const live = await defineAndCheck(xml, p, m.runId);
   assert.match(live, /<driver name='qemu' type='raw'[^>]*\/>\s*<source file='[^']*web01-disk0.raw'/);
@@ -77,7 +86,13 @@ test("multi-disk linux guest (raw and qcow2 targets) validates and defines; re-d
 async function startUefi(name: string, secureBoot: boolean, nvramPath?: string): Promise<{ live: string; nvram: string }> {
   const disk = join(dir, `${name}-disk0.qcow2`);
   await makeDisk(disk, "qcow2");
-  const m = fixtureManifest({ name, isWindows: true, firmware: "efi", secureBoot, disks: [{ capacityBytes: 16 << 20, format: "qcow2", path: disk }] });
+  const m = fixtureManifest({
+    name,
+    isWindows: true,
+    firmware: "efi",
+    secureBoot,
+    disks: [{ capacityBytes: 16 << 20, format: "qcow2", path: disk }],
+  });
   const p = policy(`v2k-t-${name}-${tag}`, { noNetwork: true, ...(nvramPath ? { nvramPath } : {}) });
   const defined = await defineAndCheck(buildDomainXml(m, p), p, m.runId);
   assert.match(defined, /<os firmware='efi'>/);
@@ -107,7 +122,10 @@ test("UEFI + secure boot windows guest: libvirt picks a secure-boot firmware wit
 test("UEFI guest without secure boot: libvirt picks a firmware without secure boot; a given nvram path is used", async () => {
   const { live, nvram } = await startUefi("uefi01", false, join(dir, "uefi01-VARS.fd"));
   assert.equal(nvram, join(dir, "uefi01-VARS.fd"), "the boot check's throw-away variable store");
-  assert.match(live, /<loader readonly='yes' type='pflash'>[^<]+<\/loader>|<loader readonly='yes' secure='no' type='pflash'>[^<]+<\/loader>/);
+  assert.match(
+    live,
+    /<loader readonly='yes' type='pflash'>[^<]+<\/loader>|<loader readonly='yes' secure='no' type='pflash'>[^<]+<\/loader>/,
+  );
   assert.doesNotMatch(live, /secure='yes'/);
   await assert.rejects(exec("test", ["-e", nvram], { timeoutMs: 5000 }), `the variable store ${nvram} is removed with the domain`);
 });
@@ -121,9 +139,13 @@ test("multi-NIC guest keeps every MAC on its mapped network", async () => {
       { network: "storage", mac: "00:50:56:01:02:05" },
     ],
   });
-  const p = policy(`v2k-t-app01-${tag}`, { networkMap: parseNetworkMap(["VM Network=network:default,backend=br-v2k-test"]), networkDefault: { kind: "network", name: "default" } });
+  const p = policy(`v2k-t-app01-${tag}`, {
+    networkMap: parseNetworkMap(["VM Network=network:default,backend=br-v2k-test"]),
+    networkDefault: { kind: "network", name: "default" },
+  });
   const live = await defineAndCheck(buildDomainXml(m, p), p, m.runId);
-  for (const mac of ["00:50:56:01:02:03", "00:50:56:01:02:04", "00:50:56:01:02:05"]) assert.ok(live.includes(`<mac address='${mac}'/>`), mac);
+  for (const mac of ["00:50:56:01:02:03", "00:50:56:01:02:04", "00:50:56:01:02:05"])
+    assert.ok(live.includes(`<mac address='${mac}'/>`), mac);
   assert.match(live, /<source bridge='br-v2k-test'\/>/);
 });
 
@@ -132,14 +154,20 @@ test("invalid XML is refused before define (DOMAIN_XML_INVALID) and foreign doma
   const p = policy(`v2k-t-bad01-${tag}`, { networkDefault: { kind: "network", name: "default" } });
   const broken = buildDomainXml(m, p).replace("<on_crash>destroy</on_crash>", "<on_crash>explode</on_crash>");
   await assert.rejects(validateDomainXml(broken), (e: unknown) => e instanceof V2kError && e.code === "DOMAIN_XML_INVALID");
-  await assert.rejects(defineDomain(lv.virsh, broken, { name: p.name, uuid: p.uuid, runId: m.runId }),
-    (e: unknown) => e instanceof V2kError && e.code === "DOMAIN_XML_INVALID");
+  await assert.rejects(
+    defineDomain(lv.virsh, broken, { name: p.name, uuid: p.uuid, runId: m.runId }),
+    (e: unknown) => e instanceof V2kError && e.code === "DOMAIN_XML_INVALID",
+  );
   assert.equal(await lv.virsh.exists(p.name), false, "nothing was defined");
   // a domain of the same name defined by someone else (no v2k metadata)
   domains.push(p.name);
-  await lv.virsh.define(`<domain type='qemu'><name>${p.name}</name><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os></domain>`);
-  await assert.rejects(defineDomain(lv.virsh, buildDomainXml(m, p), { name: p.name, uuid: p.uuid, runId: m.runId }),
-    (e: unknown) => e instanceof V2kError && e.code === "VIRSH_FAILED" && /not created by this migration/.test(e.message));
+  await lv.virsh.define(
+    `<domain type='qemu'><name>${p.name}</name><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os></domain>`,
+  );
+  await assert.rejects(
+    defineDomain(lv.virsh, buildDomainXml(m, p), { name: p.name, uuid: p.uuid, runId: m.runId }),
+    (e: unknown) => e instanceof V2kError && e.code === "VIRSH_FAILED" && /not created by this migration/.test(e.message),
+  );
 });
 
 test("a uuid already used by another domain is refused (--uuid new is the way out)", async () => {
@@ -148,7 +176,9 @@ test("a uuid already used by another domain is refused (--uuid new is the way ou
   domains.push(first.name);
   await defineDomain(lv.virsh, buildDomainXml(m, first), { name: first.name, uuid: first.uuid, runId: m.runId });
   const second = { ...first, name: `v2k-t-dup02-${tag}` };
-  await assert.rejects(defineDomain(lv.virsh, buildDomainXml(m, second), { name: second.name, uuid: second.uuid, runId: m.runId }),
-    (e: unknown) => e instanceof V2kError && e.code === "VIRSH_FAILED" && e.message.includes(first.name));
+  await assert.rejects(
+    defineDomain(lv.virsh, buildDomainXml(m, second), { name: second.name, uuid: second.uuid, runId: m.runId }),
+    (e: unknown) => e instanceof V2kError && e.code === "VIRSH_FAILED" && e.message.includes(first.name),
+  );
   assert.equal(await lv.virsh.exists(second.name), false);
 });

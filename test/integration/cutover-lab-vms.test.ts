@@ -69,8 +69,9 @@ test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown alread
   assert.equal(manifest(W).phase, "base-synced");
 
   // no host default either ("none"): the unmapped port group is the admin's choice
-  const unmapped = await cli(["--workdir", W, "cutover", "--shutdown", "guest", "--domain-name", web, "--network-map", "VM Network=br0"],
-    { env: { ...env, ABLESTACK_V2K_NETWORK_MAP_DEFAULT: "none" } });
+  const unmapped = await cli(["--workdir", W, "cutover", "--shutdown", "guest", "--domain-name", web, "--network-map", "VM Network=br0"], {
+    env: { ...env, ABLESTACK_V2K_NETWORK_MAP_DEFAULT: "none" },
+  });
   assert.equal(unmapped.error?.code, "USAGE");
   assert.match(unmapped.error!.message, /dvpg-prod/);
 
@@ -81,7 +82,12 @@ test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown alread
   assert.equal(m.cutover.shutdownMode, "guest");
   assert.equal(m.phase, "defined");
   const xml = (await lv.virsh.dumpXml(web, true))!;
-  for (const d of m.disks) assert.match(xml, new RegExp(`<driver name='qemu' type='raw'[^>]*/>\\s*<source file='${d.target.path}'`), "raw targets are declared raw");
+  for (const d of m.disks)
+    assert.match(
+      xml,
+      new RegExp(`<driver name='qemu' type='raw'[^>]*/>\\s*<source file='${d.target.path}'`),
+      "raw targets are declared raw",
+    );
   assert.match(xml, /<target dev='vda' bus='virtio'\/>[\s\S]*<target dev='vdb' bus='virtio'\/>/);
   for (const n of m.nics) assert.ok(xml.toLowerCase().includes(`<mac address='${n.mac.toLowerCase()}'/>`), `NIC ${n.label} keeps its MAC`);
   assert.match(xml, /<source bridge='br-v2k-front'\/>/);
@@ -90,15 +96,32 @@ test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown alread
 
   // a re-run before start applies a corrected network map to the same domain (same uuid)
   const uuid = m.cutover.domainUuid;
-  await cliOk(["--workdir", W, "cutover", "--shutdown", "guest", "--domain-name", web, "--domain-type", "qemu",
-    "--network-map", "VM Network=br-v2k-other,dvpg-prod=network:v2k-backend"], { env });
+  await cliOk(
+    [
+      "--workdir",
+      W,
+      "cutover",
+      "--shutdown",
+      "guest",
+      "--domain-name",
+      web,
+      "--domain-type",
+      "qemu",
+      "--network-map",
+      "VM Network=br-v2k-other,dvpg-prod=network:v2k-backend",
+    ],
+    { env },
+  );
   const redefined = (await lv.virsh.dumpXml(web, true))!;
   assert.match(redefined, /<source bridge='br-v2k-other'\/>/);
   assert.match(redefined, new RegExp(`<uuid>${uuid}</uuid>`));
   assert.equal(manifest(W).cutover.definedAt, m.cutover.definedAt, "the downtime record keeps the first define");
 
   const q = await cliOk(["--workdir", W, "verify", "--samples", "8"], { env });
-  assert.deepEqual(q.disks.map((d: { disk: number; blocks: number }) => `${d.disk}:${d.blocks}`), ["2000:8", "16000:8"]);
+  assert.deepEqual(
+    q.disks.map((d: { disk: number; blocks: number }) => `${d.disk}:${d.blocks}`),
+    ["2000:8", "16000:8"],
+  );
 });
 
 test("win01 (UEFI + secure boot, qcow2): shutdown timeout, resumed cutover; secure-boot firmware autoselection validates and defines", async () => {
@@ -143,10 +166,13 @@ test("cleanup removes only our snapshots and leftover qemu-nbd; a user's snapsho
   assert.match(snap.snapshot, /^snapshot-\d+$/);
   // a user's snapshot taken outside the tool, named like ours
   const userSnap = await withVsphere({}, { env: { ...process.env, ...env }, readStdin: async () => "" }, m0.vcenter, ({ bridge }) =>
-    bridge.snapshotCreate(m0.vm.moref, `ablestack-v2k ${m0.runId} round 9 incr`, "taken by an operator"));
+    bridge.snapshotCreate(m0.vm.moref, `ablestack-v2k ${m0.runId} round 9 incr`, "taken by an operator"),
+  );
   // a leftover qemu-nbd serving the target (killed helper)
   const sock = join(dir, "leftover.sock");
-  const qnbd = execa("qemu-nbd", ["--read-only", "--persistent", "--socket", sock, "--format", "qcow2", m0.disks[0].target.path], { reject: false });
+  const qnbd = execa("qemu-nbd", ["--read-only", "--persistent", "--socket", sock, "--format", "qcow2", m0.disks[0].target.path], {
+    reject: false,
+  });
   leftovers.push(qnbd);
   for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
   assert.ok(existsSync(sock), "qemu-nbd serves the target");
@@ -155,7 +181,10 @@ test("cleanup removes only our snapshots and leftover qemu-nbd; a user's snapsho
 
   const r = await cliOk(["--workdir", W, "cleanup"], { env });
   assert.deepEqual(r.snapshotsRemoved, [snap.snapshot]);
-  assert.deepEqual(r.processesStopped.map((p: { program: string }) => p.program), ["qemu-nbd"]);
+  assert.deepEqual(
+    r.processesStopped.map((p: { program: string }) => p.program),
+    ["qemu-nbd"],
+  );
   await qnbd;
   const left = (await inventory("boot01")).snapshots.map((s) => s.moref);
   assert.deepEqual(left, [userSnap.moref], "the user's snapshot is untouched");
@@ -187,6 +216,9 @@ test("rollback before any cutover: our open snapshot goes, the running source is
   assert.equal(r.sourcePoweredOn, false, "it was never shut down");
   assert.equal(r.sourcePowerState, "poweredOn");
   assert.deepEqual(r.snapshotsRemoved, [snap.snapshot]);
-  assert.deepEqual((await inventory("boot01")).snapshots.map((s) => s.moref), before.filter((m) => m !== snap.snapshot));
+  assert.deepEqual(
+    (await inventory("boot01")).snapshots.map((s) => s.moref),
+    before.filter((m) => m !== snap.snapshot),
+  );
   assert.equal(manifest(W).phase, "rolled-back");
 });

@@ -48,8 +48,24 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const common = ["--until", "cutover", "--interval", "0", "--max-rounds", "3", "--cutover-when", "bytes<64M,seconds<120",
-  "--shutdown", "poweroff", "--domain-type", "qemu", "--network-map-default", bridge, "--graphics", "none"];
+const common = [
+  "--until",
+  "cutover",
+  "--interval",
+  "0",
+  "--max-rounds",
+  "3",
+  "--cutover-when",
+  "bytes<64M,seconds<120",
+  "--shutdown",
+  "poweroff",
+  "--domain-type",
+  "qemu",
+  "--network-map-default",
+  bridge,
+  "--graphics",
+  "none",
+];
 
 async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
   const t0 = Date.now();
@@ -75,7 +91,9 @@ test("run: from nothing to a started KVM VM in one command; the migrated boot01 
   const auto = common.filter((a, i) => a !== "--domain-type" && common[i - 1] !== "--domain-type");
   const r = await cliOk(["--workdir", W, "run", "--vm", "boot01", "--dst", dst, ...auto, "--domain-name", bootDomain], { env });
   assert.match((await lv.virsh.dumpXml(bootDomain))!, new RegExp(`<domain type='${hardwareKvm() ? "kvm" : "qemu"}'`));
-  process.stderr.write(`run boot01: nothing -> started in ${((Date.now() - t0) / 1000).toFixed(1)} s, downtime ${(r.cutover.downtimeMs / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `run boot01: nothing -> started in ${((Date.now() - t0) / 1000).toFixed(1)} s, downtime ${(r.cutover.downtimeMs / 1000).toFixed(1)} s\n`,
+  );
   assert.equal(r.phase, "started");
   assert.equal(r.criterionMet, true);
   assert.equal(r.incrRounds, 1, "an idle guest meets the criterion after one incremental round");
@@ -83,7 +101,10 @@ test("run: from nothing to a started KVM VM in one command; the migrated boot01 
   assert.equal(r.verify.ok, true, "run checks the data between define and start");
   assert.equal(r.verify.mode, "quick");
   const m = JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
-  assert.deepEqual(m.rounds.map((x: { kind: string; status: string }) => `${x.kind}:${x.status}`), ["base:synced", "incr:synced", "final:synced"]);
+  assert.deepEqual(
+    m.rounds.map((x: { kind: string; status: string }) => `${x.kind}:${x.status}`),
+    ["base:synced", "incr:synced", "final:synced"],
+  );
   assert.equal(await lv.virsh.domState(bootDomain), "running");
   await waitFor("the boot marker on the migrated VM's console", 180_000, () => {
     const log = r.cutover.consoleLog as string;
@@ -99,12 +120,16 @@ test("run killed with -9 during its base copy, cutover killed during its final r
   mkdirSync(dst);
   // slow vSphere answers so the base round is still between its snapshot and its commit when the kill lands
   await cliOk(["lab", "fault", "--dir", lab.dir, "--kind", "slow", "--ms", "300"]);
-  const child = execa(process.execPath, ["--import", "tsx", entry, "--workdir", W, "--json", "run", "--vm", "web01", "--dst", dst, ...common, "--domain-name", webDomain],
-    { cwd: repoRoot, env: { ...process.env, ...env }, reject: false, stdin: "ignore" });
+  const child = execa(
+    process.execPath,
+    ["--import", "tsx", entry, "--workdir", W, "--json", "run", "--vm", "web01", "--dst", dst, ...common, "--domain-name", webDomain],
+    { cwd: repoRoot, env: { ...process.env, ...env }, reject: false, stdin: "ignore" },
+  );
   pids.push(child.pid!);
   const events = join(W, "events.log");
   await waitFor("the base round to start copying", 120_000, () =>
-    existsSync(events) && /round 0 \(base\) syncing/.test(readFileSync(events, "utf8")) ? true : undefined);
+    existsSync(events) && /round 0 \(base\) syncing/.test(readFileSync(events, "utf8")) ? true : undefined,
+  );
   child.kill("SIGKILL");
   const killed = await child;
   assert.equal(killed.signal, "SIGKILL");
@@ -119,10 +144,15 @@ test("run killed with -9 during its base copy, cutover killed during its final r
   assert.equal(ready.readyForCutover, true);
   assert.deepEqual(await snapshotsOf("web01"), [], "the resumed run settled the killed round's snapshot");
   await cliOk(["lab", "fault", "--dir", lab.dir, "--kind", "slow", "--ms", "300"]);
-  const cut = execa(process.execPath, ["--import", "tsx", entry, "--workdir", W, "--json", "cutover", ...common.slice(8), "--domain-name", webDomain],
-    { cwd: repoRoot, env: { ...process.env, ...env }, reject: false, stdin: "ignore" });
+  const cut = execa(
+    process.execPath,
+    ["--import", "tsx", entry, "--workdir", W, "--json", "cutover", ...common.slice(8), "--domain-name", webDomain],
+    { cwd: repoRoot, env: { ...process.env, ...env }, reject: false, stdin: "ignore" },
+  );
   pids.push(cut.pid!);
-  await waitFor("the final round to start", 120_000, () => /round \d+ \(final\) syncing/.test(readFileSync(events, "utf8")) ? true : undefined);
+  await waitFor("the final round to start", 120_000, () =>
+    /round \d+ \(final\) syncing/.test(readFileSync(events, "utf8")) ? true : undefined,
+  );
   cut.kill("SIGKILL");
   await cut;
   await cliOk(["lab", "fault", "--dir", lab.dir, "--kind", "slow", "--ms", "0"]);
@@ -155,12 +185,18 @@ test("run killed with -9 during its base copy, cutover killed during its final r
   assert.equal(m.phase, "started");
   assert.ok(m.rounds.some((x: { kind: string; status: string }) => x.kind === "base" && x.status === "synced"));
   assert.equal(m.cutover.sourceOffAt, killedCut.cutover.sourceOffAt, "the resumed cutover kept its first record");
-  assert.deepEqual(m.verify.map((v: { mode: string; ok: boolean }) => `${v.mode}:${v.ok}`), ["quick:true"]);
+  assert.deepEqual(
+    m.verify.map((v: { mode: string; ok: boolean }) => `${v.mode}:${v.ok}`),
+    ["quick:true"],
+  );
   assert.equal(m.rounds.filter((x: { kind: string; status: string }) => x.kind === "final" && x.status === "synced").length, 1);
   assert.equal(await lv.virsh.domState(webDomain), "running");
   assert.deepEqual(await snapshotsOf("web01"), [], "the leftover snapshot was settled");
   // the detached run logged JSON lines, and its result was ok
-  const lines = readFileSync(join(W, "run.log"), "utf8").trim().split("\n").filter((l) => l.startsWith("{"));
+  const lines = readFileSync(join(W, "run.log"), "utf8")
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith("{"));
   assert.equal(JSON.parse(lines.at(-1)!).ok, true);
   // rollback of a running migrated VM: stopped and undefined first, then the source runs again
   const rb = await cliOk(["--workdir", W, "rollback"], { env });

@@ -28,9 +28,32 @@ function runHelper(args: string[]): Promise<{ status: number | null; stdout: str
 test("copy --json copies nbdkit sparse-random into qcow2, identical and sparse", async (t) => {
   const src = await startNbdkit(t, ["sparse-random", String(256 * M), "percent=25", "runlength=1048576", "seed=99"], { readOnly: true });
   const dst = await startQemuNbd(t, "qcow2", { createSize: 256 * M });
-  const r = await runHelper(["--json", "copy", "--from", unixNbdUri(src.socket), "--to", unixNbdUri(dst.socket), "--allocated-only", "--chunk", "1M", "--requests", "4"]);
+  const r = await runHelper([
+    "--json",
+    "copy",
+    "--from",
+    unixNbdUri(src.socket),
+    "--to",
+    unixNbdUri(dst.socket),
+    "--allocated-only",
+    "--chunk",
+    "1M",
+    "--requests",
+    "4",
+  ]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; ok?: boolean; data?: { totalBytes: number; bytesWritten: number; bytesSkipped: number }; bytes?: number });
+  const lines = r.stdout
+    .trim()
+    .split("\n")
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          type: string;
+          ok?: boolean;
+          data?: { totalBytes: number; bytesWritten: number; bytesSkipped: number };
+          bytes?: number;
+        },
+    );
   const result = lines.at(-1)!;
   assert.equal(result.type, "result");
   assert.equal(result.ok, true);
@@ -42,10 +65,15 @@ test("copy --json copies nbdkit sparse-random into qcow2, identical and sparse",
 
   await dst.stop();
   await exec("qemu-img", ["compare", "-f", "raw", "-F", "qcow2", unixNbdUri(src.socket), dst.image], { timeoutMs: 60_000 });
-  const map = JSON.parse((await exec("qemu-img", ["map", "--output=json", "-f", "qcow2", dst.image], { timeoutMs: 30_000 })).stdout) as Array<{ length: number; data: boolean }>;
+  const map = JSON.parse(
+    (await exec("qemu-img", ["map", "--output=json", "-f", "qcow2", dst.image], { timeoutMs: 30_000 })).stdout,
+  ) as Array<{ length: number; data: boolean }>;
   const allocated = map.filter((e) => e.data).reduce((n, e) => n + e.length, 0);
   // Data runs are not cluster aligned: allocation is the data written rounded out to 64 KiB clusters.
-  assert.ok(allocated >= result.data!.bytesWritten && allocated <= result.data!.bytesWritten + 8 * M, `allocated ${allocated}, written ${result.data!.bytesWritten}`);
+  assert.ok(
+    allocated >= result.data!.bytesWritten && allocated <= result.data!.bytesWritten + 8 * M,
+    `allocated ${allocated}, written ${result.data!.bytesWritten}`,
+  );
 });
 
 test("copy into a used target without --allocated-only zeroes the holes", async (t) => {

@@ -16,7 +16,12 @@ import { V2kError } from "../../src/shared/v2k-error";
 const M = 1024 * 1024;
 const SIZE = 48 * M;
 const COOKIE = 'vmware_soap_session="5a8c2e1f-test-cookie-0001"';
-const DATA: Array<[number, number]> = [[0, M], [5 * M + 4096, 3 * M], [20 * M, 64 * 1024], [47 * M, M]];
+const DATA: Array<[number, number]> = [
+  [0, M],
+  [5 * M + 4096, 3 * M],
+  [20 * M, 64 * 1024],
+  [47 * M, M],
+];
 
 let dir: PrivateDir;
 let server: Server;
@@ -29,8 +34,27 @@ let sessionBudget = Infinity;
 
 before(async () => {
   dir = new PrivateDir("v2k-test-http-");
-  await exec("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file("key.pem"), "-out", dir.file("cert.pem"), "-days", "1",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { timeoutMs: 30_000 });
+  await exec(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      dir.file("key.pem"),
+      "-out",
+      dir.file("cert.pem"),
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
+    { timeoutMs: 30_000 },
+  );
   certPem = readFileSync(dir.file("cert.pem"), "utf8");
   image = Buffer.alloc(SIZE);
   for (const [o, n] of DATA) randomBytes(n).copy(image, o);
@@ -59,7 +83,10 @@ after(async () => {
   dir?.remove();
 });
 
-async function withHandles<T>(open: () => Promise<[SourceHandle, TargetHandle]>, fn: (s: SourceHandle, t: TargetHandle) => Promise<T>): Promise<T> {
+async function withHandles<T>(
+  open: () => Promise<[SourceHandle, TargetHandle]>,
+  fn: (s: SourceHandle, t: TargetHandle) => Promise<T>,
+): Promise<T> {
   const [s, t] = await open();
   try {
     return await fn(s, t);
@@ -88,7 +115,13 @@ test("https datastore -> nbdkit curl -> engine -> qemu-nbd qcow2: identical cont
       // The cookie is neither on nbdkit's command line nor left on disk.
       cmdline = nbdkitCmdlines().join("\n");
       cookieFileLeft = privateDirs().some((d) => existsSync(`${d}/cookie`));
-      return copyDisk({ source: s.source, target: t.target, areas: DATA.map(([offset, length]) => ({ offset, length })), targetIsZero: true, disk: "disk 2000" });
+      return copyDisk({
+        source: s.source,
+        target: t.target,
+        areas: DATA.map(([offset, length]) => ({ offset, length })),
+        targetIsZero: true,
+        disk: "disk 2000",
+      });
     },
   );
   assert.ok(cmdline.includes("curl"), "nbdkit was not found in the process table");
@@ -96,11 +129,18 @@ test("https datastore -> nbdkit curl -> engine -> qemu-nbd qcow2: identical cont
   assert.ok(cmdline.includes("cookie=+"));
   assert.equal(cookieFileLeft, false, "the cookie file was not deleted after start-up");
   assert.ok(rangeRequests > before);
-  assert.equal(stats.bytesRead, DATA.reduce((n, [, l]) => n + l, 0));
+  assert.equal(
+    stats.bytesRead,
+    DATA.reduce((n, [, l]) => n + l, 0),
+  );
   assert.ok(stats.flushedAt !== "");
 
   await exec("qemu-img", ["compare", "-f", "raw", "-F", "qcow2", dir.file("source.raw"), qcow2], { timeoutMs: 60_000 });
-  const map = JSON.parse((await exec("qemu-img", ["map", "--output=json", "-f", "qcow2", qcow2], { timeoutMs: 60_000 })).stdout) as Array<{ start: number; length: number; data: boolean }>;
+  const map = JSON.parse((await exec("qemu-img", ["map", "--output=json", "-f", "qcow2", qcow2], { timeoutMs: 60_000 })).stdout) as Array<{
+    start: number;
+    length: number;
+    data: boolean;
+  }>;
   const allocated = map.filter((e) => e.data).reduce((n, e) => n + e.length, 0);
   // Only the data areas (rounded to 64 KiB clusters) are allocated: the 40+ MiB of holes stayed holes.
   assert.ok(allocated <= 5 * M + 4 * 65536, `allocated ${allocated} bytes`);
@@ -113,8 +153,18 @@ test("an incremental rebase into an existing qcow2 with zeroUnlisted ends byte-i
   // Stale data everywhere on the target first (as after an old sync with a reset CBT epoch).
   await exec("qemu-io", ["-f", "qcow2", "-c", `write -P 0x5a 0 ${SIZE}`, qcow2], { timeoutMs: 60_000 });
   await withHandles(
-    async () => [await openSource({ kind: "file", path: dir.file("source.raw") }), await openTarget({ kind: "file", path: qcow2, format: "qcow2" })],
-    (s, t) => copyDisk({ source: s.source, target: t.target, areas: DATA.map(([offset, length]) => ({ offset, length })), zeroUnlisted: true, useSourceExtents: false }),
+    async () => [
+      await openSource({ kind: "file", path: dir.file("source.raw") }),
+      await openTarget({ kind: "file", path: qcow2, format: "qcow2" }),
+    ],
+    (s, t) =>
+      copyDisk({
+        source: s.source,
+        target: t.target,
+        areas: DATA.map(([offset, length]) => ({ offset, length })),
+        zeroUnlisted: true,
+        useSourceExtents: false,
+      }),
   );
   await exec("qemu-img", ["compare", "-f", "raw", "-F", "qcow2", dir.file("source.raw"), qcow2], { timeoutMs: 60_000 });
 });
@@ -127,13 +177,36 @@ test("a wrong session cookie is SESSION_EXPIRED and an unpinned certificate TLS_
   });
   const otherDir = new PrivateDir("v2k-test-cert-");
   try {
-    await exec("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", otherDir.file("k.pem"), "-out", otherDir.file("c.pem"), "-days", "1", "-subj", "/CN=other"], { timeoutMs: 30_000 });
-    await assert.rejects(openSource({ kind: "http", url, cookie: COOKIE, caCertPem: readFileSync(otherDir.file("c.pem"), "utf8") }),
-      (e: unknown) => e instanceof V2kError && e.code === "TLS_UNTRUSTED");
+    await exec(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        otherDir.file("k.pem"),
+        "-out",
+        otherDir.file("c.pem"),
+        "-days",
+        "1",
+        "-subj",
+        "/CN=other",
+      ],
+      { timeoutMs: 30_000 },
+    );
+    await assert.rejects(
+      openSource({ kind: "http", url, cookie: COOKIE, caCertPem: readFileSync(otherDir.file("c.pem"), "utf8") }),
+      (e: unknown) => e instanceof V2kError && e.code === "TLS_UNTRUSTED",
+    );
   } finally {
     otherDir.remove();
   }
-  await assert.rejects(openSource({ kind: "http", url, cookie: COOKIE }), (e: unknown) => e instanceof V2kError && e.code === "TLS_UNTRUSTED");
+  await assert.rejects(
+    openSource({ kind: "http", url, cookie: COOKIE }),
+    (e: unknown) => e instanceof V2kError && e.code === "TLS_UNTRUSTED",
+  );
   // sslverify=false only when asked: then it works without a certificate.
   const s = await openSource({ kind: "http", url, cookie: COOKIE, insecure: true });
   try {
@@ -148,11 +221,25 @@ test("qemu-nbd dying mid-copy fails the copy promptly with NBD_TARGET_FAILED", a
   const s = await openSource({ kind: "file", path: dir.file("source.raw") });
   const t = await openTarget({ kind: "file", path: qcow2, format: "qcow2", createSize: SIZE }, { disk: "disk 2001" });
   try {
-    const slowSource = { ...s.source, size: s.source.size, label: s.source.label, read: async (o: number, n: number, into?: Buffer) => {
-      await new Promise((r) => setTimeout(r, 20));
-      return s.source.read(o, n, into);
-    }, close: () => s.source.close() };
-    const copy = copyDisk({ source: slowSource, target: t.target, areas: [{ offset: 0, length: SIZE }], chunkSize: 256 * 1024, requests: 2, useSourceExtents: false, disk: "disk 2001" });
+    const slowSource = {
+      ...s.source,
+      size: s.source.size,
+      label: s.source.label,
+      read: async (o: number, n: number, into?: Buffer) => {
+        await new Promise((r) => setTimeout(r, 20));
+        return s.source.read(o, n, into);
+      },
+      close: () => s.source.close(),
+    };
+    const copy = copyDisk({
+      source: slowSource,
+      target: t.target,
+      areas: [{ offset: 0, length: SIZE }],
+      chunkSize: 256 * 1024,
+      requests: 2,
+      useSourceExtents: false,
+      disk: "disk 2001",
+    });
     await new Promise((r) => setTimeout(r, 150));
     const pid = qemuNbdPidServing(qcow2);
     assert.ok(pid > 0, "qemu-nbd not found");
@@ -171,11 +258,16 @@ test("growing a qcow2 target and opening a missing image", async () => {
   assert.deepEqual(await growImage({ kind: "file", path: qcow2, format: "qcow2" }, 16 * M), { grown: true, size: 16 * M });
   assert.equal(await imageSize({ kind: "file", path: qcow2, format: "qcow2" }), 16 * M);
   assert.deepEqual(await growImage({ kind: "file", path: qcow2, format: "qcow2" }, 4 * M), { grown: false, size: 16 * M });
-  await assert.rejects(openTarget({ kind: "file", path: dir.file("none.qcow2"), format: "qcow2" }), (e: unknown) => e instanceof V2kError && e.code === "DST_MISSING");
+  await assert.rejects(
+    openTarget({ kind: "file", path: dir.file("none.qcow2"), format: "qcow2" }),
+    (e: unknown) => e instanceof V2kError && e.code === "DST_MISSING",
+  );
 });
 
 function pids(): number[] {
-  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
 }
 
 function cmdlineOf(pid: number): string[] {
@@ -188,7 +280,10 @@ function cmdlineOf(pid: number): string[] {
 
 /** nbdkit processes serving this test's URL (other suites may run their own nbdkit curl). */
 function nbdkitCmdlines(): string[] {
-  return pids().map(cmdlineOf).filter((a) => a[0]?.endsWith("nbdkit") && a.includes(`url=${url}`)).map((a) => a.join(" "));
+  return pids()
+    .map(cmdlineOf)
+    .filter((a) => a[0]?.endsWith("nbdkit") && a.includes(`url=${url}`))
+    .map((a) => a.join(" "));
 }
 
 function privateDirs(): string[] {
@@ -196,10 +291,12 @@ function privateDirs(): string[] {
 }
 
 function qemuNbdPidServing(image: string): number {
-  return pids().find((p) => {
-    const a = cmdlineOf(p);
-    return a[0]?.endsWith("qemu-nbd") && a.includes(image);
-  }) ?? 0;
+  return (
+    pids().find((p) => {
+      const a = cmdlineOf(p);
+      return a[0]?.endsWith("qemu-nbd") && a.includes(image);
+    }) ?? 0
+  );
 }
 
 test("a session that expires mid-copy fails the copy with SESSION_EXPIRED", async () => {
@@ -209,12 +306,15 @@ test("a session that expires mid-copy fails the copy with SESSION_EXPIRED", asyn
     const t = await openTarget({ kind: "file", path: qcow2, format: "qcow2", createSize: SIZE });
     try {
       sessionBudget = 3;
-      await assert.rejects(copyDisk({ source: s.source, target: t.target, areas: [{ offset: 0, length: SIZE }], chunkSize: 1024 * 1024, disk: "disk 2002" }), (e: unknown) => {
-        assert.ok(e instanceof V2kError);
-        assert.equal(e.code, "SESSION_EXPIRED", `${e.code}: ${e.message}`);
-        assert.match(e.message, /disk 2002/);
-        return true;
-      });
+      await assert.rejects(
+        copyDisk({ source: s.source, target: t.target, areas: [{ offset: 0, length: SIZE }], chunkSize: 1024 * 1024, disk: "disk 2002" }),
+        (e: unknown) => {
+          assert.ok(e instanceof V2kError);
+          assert.equal(e.code, "SESSION_EXPIRED", `${e.code}: ${e.message}`);
+          assert.match(e.message, /disk 2002/);
+          return true;
+        },
+      );
     } finally {
       sessionBudget = Infinity;
       await t.close();

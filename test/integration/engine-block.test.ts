@@ -38,19 +38,104 @@ test("block targets: base and incremental rounds onto block devices holding garb
     const W = join(dir, "wd");
     const wd = ["--workdir", W];
 
-    const nogo = await noGo(["preflight", "--vm", "web01", "--dst", dir, "--target-mode", "block", "--target-device", `0=${dev0}`, "--target-device", `1=${small}`], { env });
+    const nogo = await noGo(
+      [
+        "preflight",
+        "--vm",
+        "web01",
+        "--dst",
+        dir,
+        "--target-mode",
+        "block",
+        "--target-device",
+        `0=${dev0}`,
+        "--target-device",
+        `1=${small}`,
+      ],
+      { env },
+    );
     assert.equal(nogo.go, false);
     assert.match(nogo.checks.find((c: { id: string }) => c.id === "dst-space").reason, /DST_TOO_SMALL/);
-    const go = await ok(["preflight", "--vm", "web01", "--dst", dir, "--target-mode", "block", "--target-device", `0=${dev0}`, "--target-device", `1=${dev1}`], { env });
+    const go = await ok(
+      [
+        "preflight",
+        "--vm",
+        "web01",
+        "--dst",
+        dir,
+        "--target-mode",
+        "block",
+        "--target-device",
+        `0=${dev0}`,
+        "--target-device",
+        `1=${dev1}`,
+      ],
+      { env },
+    );
     assert.equal(go.go, true, JSON.stringify(go.checks));
-    await fails([...wd, "init", "--vm", "web01", "--dst", dir, "--target-mode", "block", "--target-device", `0=${dev0}`, "--target-device", `1=${small}`], "DST_TOO_SMALL", { env });
+    await fails(
+      [
+        ...wd,
+        "init",
+        "--vm",
+        "web01",
+        "--dst",
+        dir,
+        "--target-mode",
+        "block",
+        "--target-device",
+        `0=${dev0}`,
+        "--target-device",
+        `1=${small}`,
+      ],
+      "DST_TOO_SMALL",
+      { env },
+    );
     await fails([...wd, "init", "--vm", "web01", "--dst", dir, "--target-mode", "block", "--target-device", `0=${dev0}`], "USAGE", { env });
-    await fails([...wd, "init", "--vm", "web01", "--dst", dir, "--target-mode", "block", "--target-device", `0=${dev0}`, "--target-device", `1=${join(dir, "d1.img")}`], "DST_MISSING", { env });
+    await fails(
+      [
+        ...wd,
+        "init",
+        "--vm",
+        "web01",
+        "--dst",
+        dir,
+        "--target-mode",
+        "block",
+        "--target-device",
+        `0=${dev0}`,
+        "--target-device",
+        `1=${join(dir, "d1.img")}`,
+      ],
+      "DST_MISSING",
+      { env },
+    );
 
-    const init = await ok([...wd, "init", "--vm", "web01", "--dst", dir, "--target-mode", "block", "--target-device", `0=${dev0}`, "--target-device", `16000=${dev1}`], { env });
+    const init = await ok(
+      [
+        ...wd,
+        "init",
+        "--vm",
+        "web01",
+        "--dst",
+        dir,
+        "--target-mode",
+        "block",
+        "--target-device",
+        `0=${dev0}`,
+        "--target-device",
+        `16000=${dev1}`,
+      ],
+      { env },
+    );
     assert.equal(init.workdir, W);
-    assert.deepEqual(readManifestFile(W).disks.map((d: { target: unknown }) => d.target), [
-      { path: dev0, format: "raw", mode: "block" }, { path: dev1, format: "raw", mode: "block" }]);
+    assert.deepEqual(
+      readManifestFile(W).disks.map((d: { target: unknown }) => d.target),
+      [
+        { path: dev0, format: "raw", mode: "block" },
+        { path: dev1, format: "raw", mode: "block" },
+      ],
+    );
     await ok([...wd, "cbt", "enable"], { env });
 
     const check = async (snapshot: string) => {

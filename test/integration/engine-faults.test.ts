@@ -6,7 +6,22 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fails, noGo, hashImage, helper, HELPER, labHash, labWrite, ok, ourSnapshotsOnVm, qemuNbdServing, readManifestFile, startLab, tempDir, type Lab } from "./engine-support";
+import {
+  fails,
+  noGo,
+  hashImage,
+  helper,
+  HELPER,
+  labHash,
+  labWrite,
+  ok,
+  ourSnapshotsOnVm,
+  qemuNbdServing,
+  readManifestFile,
+  startLab,
+  tempDir,
+  type Lab,
+} from "./engine-support";
 
 const MiB = 1024 * 1024;
 
@@ -16,8 +31,15 @@ function pids(pattern: string): number[] {
 }
 
 /** Start a slow sync and, once the disk copy runs, do something to it (kill a server, signal, expire). */
-async function syncAndDo(env: Record<string, string>, wd: string[], action: (helperPid: number) => void | Promise<void>): Promise<Record<string, any>> {
-  const child = spawn(HELPER, ["--json", ...wd, "sync", "incr", "--jobs", "1", "--chunk", "64K"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+async function syncAndDo(
+  env: Record<string, string>,
+  wd: string[],
+  action: (helperPid: number) => void | Promise<void>,
+): Promise<Record<string, any>> {
+  const child = spawn(HELPER, ["--json", ...wd, "sync", "incr", "--jobs", "1", "--chunk", "64K"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let fired = false;
   child.stdout!.on("data", (d: Buffer) => {
@@ -28,7 +50,10 @@ async function syncAndDo(env: Record<string, string>, wd: string[], action: (hel
     }
   });
   await new Promise((r) => child.on("close", r));
-  const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+  const lines = out
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   assert.ok(fired, `the copy started: ${out.slice(-500)}`);
   return { status: child.exitCode, result: lines.at(-1), events: lines };
 }
@@ -70,18 +95,26 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
   });
 
   await t.test("wrong password (and it is never echoed)", async () => {
-    const r = await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "LOGIN_FAILED", { env: { ...env, GOVC_PASSWORD: "Wrong-Secret-77" } });
+    const r = await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "LOGIN_FAILED", {
+      env: { ...env, GOVC_PASSWORD: "Wrong-Secret-77" },
+    });
     assert.doesNotMatch(JSON.stringify(r.events) + r.stderr, /Wrong-Secret-77/);
   });
 
   await t.test("unreachable vCenter", async () => {
-    await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "VCENTER_UNREACHABLE", { env: { ...env, GOVC_URL: "https://127.0.0.2:9/sdk" } });
+    await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "VCENTER_UNREACHABLE", {
+      env: { ...env, GOVC_URL: "https://127.0.0.2:9/sdk" },
+    });
   });
 
   await t.test("untrusted vCenter: wrong or missing thumbprint; --insecure is recorded", async () => {
-    const wrong = await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "TLS_UNTRUSTED", { env: { ...env, GOVC_THUMBPRINT: "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33" } });
+    const wrong = await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "TLS_UNTRUSTED", {
+      env: { ...env, GOVC_THUMBPRINT: "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33" },
+    });
     assert.match(wrong.result.error.hint + wrong.result.error.message, new RegExp(lab.thumbprint));
-    const none = await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "TLS_UNTRUSTED", { env: { ...env, GOVC_THUMBPRINT: "" } });
+    const none = await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "TLS_UNTRUSTED", {
+      env: { ...env, GOVC_THUMBPRINT: "" },
+    });
     assert.match(none.result.error.hint, new RegExp(`GOVC_THUMBPRINT=${lab.thumbprint}`));
     const w = newWd();
     await ok(["--workdir", w, "init", "--vm", "web01", "--dst", dst, "--insecure"], { env: { ...env, GOVC_THUMBPRINT: "" } });
@@ -92,7 +125,7 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
 
   await t.test("python3 without pyvmomi: PYVMOMI_MISSING; preflight lists it as a failed check", async () => {
     const py = join(base, "python-without-pyvmomi");
-    writeFileSync(py, "#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n", { mode: 0o755 });
+    writeFileSync(py, '#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n', { mode: 0o755 });
     await fails(["--workdir", newWd(), "init", "--vm", "web01", "--dst", dst], "PYVMOMI_MISSING", { env: { ...env, V2K_PYTHON: py } });
     const pre = await noGo(["preflight", "--vm", "web01", "--dst", dst], { env: { ...env, V2K_PYTHON: py } });
     assert.equal(pre.go, false);
@@ -170,7 +203,10 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
       const where = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
       symlinkSync(where, join(bin, tool));
     }
-    await fails([...wd, "sync", "base"], "TOOL_MISSING", { env: { ...env, PATH: bin }, command: [process.execPath, join(process.cwd(), "dist/helper/ablestack_v2k.mjs")] });
+    await fails([...wd, "sync", "base"], "TOOL_MISSING", {
+      env: { ...env, PATH: bin },
+      command: [process.execPath, join(process.cwd(), "dist/helper/ablestack_v2k.mjs")],
+    });
     const m = readManifestFile(W);
     assert.equal(m.rounds.at(-1).status, "failed");
     for (const d of m.disks) assert.equal(d.syncedChangeId, null, "nothing committed");
@@ -179,7 +215,18 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
   });
 
   await t.test("snapshot task failure, then a clean re-run", async () => {
-    await ok(["lab", "fault", "--dir", lab.dir, "--kind", "task-failure", "--task", "CreateSnapshot", "--message", "injected: datastore busy"]);
+    await ok([
+      "lab",
+      "fault",
+      "--dir",
+      lab.dir,
+      "--kind",
+      "task-failure",
+      "--task",
+      "CreateSnapshot",
+      "--message",
+      "injected: datastore busy",
+    ]);
     const r = await fails([...wd, "sync", "base"], "SNAPSHOT_FAILED", { env });
     assert.match(r.result.error.message, /datastore busy/);
     const m = readManifestFile(W);
@@ -197,14 +244,19 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
     for (const [i, off] of [5, 900, 1900].entries()) await labWrite(lab, "win01", 0, off * MiB, 64 * 1024, 600 + i);
     const r = await helper([...wd, "sync", "incr"], { env });
     assert.equal(r.result.ok, true, JSON.stringify(r.result));
-    const calls = r.events.filter((e) => e.type === "log" && /QCDA call/.test(e.message)).map((e) => Number(/(\d+) QCDA call/.exec(e.message)![1]));
+    const calls = r.events
+      .filter((e) => e.type === "log" && /QCDA call/.test(e.message))
+      .map((e) => Number(/(\d+) QCDA call/.exec(e.message)![1]));
     assert.ok(calls[0]! >= 3, `several QCDA pages (${calls})`);
     await ok(["lab", "fault", "--dir", lab.dir, "--kind", "qcda-page-size", "--count", "2000"]);
     const d = readManifestFile(W).disks[0];
     assert.equal(await hashImage(d.target.path, d.target.format), await labHash(lab, "win01", 0));
   });
 
-  for (const [name, victim, code] of [["nbdkit", "nbdkit.*curl.*win01", "NBD_SOURCE_FAILED"], ["qemu-nbd", "qemu-nbd.*win01-disk0", "NBD_TARGET_FAILED"]] as const) {
+  for (const [name, victim, code] of [
+    ["nbdkit", "nbdkit.*curl.*win01", "NBD_SOURCE_FAILED"],
+    ["qemu-nbd", "qemu-nbd.*win01-disk0", "NBD_TARGET_FAILED"],
+  ] as const) {
     await t.test(`${name} dying mid-copy`, async () => {
       const before = readManifestFile(W).disks[0].syncedChangeId;
       await labWrite(lab, "win01", 0, 1024 * MiB, 256 * MiB, name.length);
@@ -225,25 +277,28 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
     });
   }
 
-  await t.test("a second helper is refused (WORKDIR_LOCKED); SIGTERM mid-copy: CANCELLED, round failed, snapshot removed, nothing committed", async () => {
-    const before = readManifestFile(W).disks[0].syncedChangeId;
-    await labWrite(lab, "win01", 0, 1200 * MiB, 256 * MiB, 77);
-    let second: Awaited<ReturnType<typeof helper>> | undefined;
-    const r = await syncAndDo(env, wd, async (pid) => {
-      // a second helper on the same workdir while the first copies
-      second = await helper([...wd, "sync", "incr"], { env });
-      process.kill(pid, "SIGTERM");
-    });
-    assert.equal(second?.result.error?.code, "WORKDIR_LOCKED", JSON.stringify(second?.result));
-    assert.equal(second?.status, 1);
-    assert.equal(r.status, 1);
-    assert.equal(r.result.error.code, "CANCELLED");
-    const m = readManifestFile(W);
-    assert.equal(m.disks[0].syncedChangeId, before);
-    assert.equal(m.rounds.at(-1).status, "failed");
-    assert.deepEqual(await ourSnapshotsOnVm(lab, "win01"), []);
-    assert.equal(qemuNbdServing(m.disks[0].target.path), false);
-  });
+  await t.test(
+    "a second helper is refused (WORKDIR_LOCKED); SIGTERM mid-copy: CANCELLED, round failed, snapshot removed, nothing committed",
+    async () => {
+      const before = readManifestFile(W).disks[0].syncedChangeId;
+      await labWrite(lab, "win01", 0, 1200 * MiB, 256 * MiB, 77);
+      let second: Awaited<ReturnType<typeof helper>> | undefined;
+      const r = await syncAndDo(env, wd, async (pid) => {
+        // a second helper on the same workdir while the first copies
+        second = await helper([...wd, "sync", "incr"], { env });
+        process.kill(pid, "SIGTERM");
+      });
+      assert.equal(second?.result.error?.code, "WORKDIR_LOCKED", JSON.stringify(second?.result));
+      assert.equal(second?.status, 1);
+      assert.equal(r.status, 1);
+      assert.equal(r.result.error.code, "CANCELLED");
+      const m = readManifestFile(W);
+      assert.equal(m.disks[0].syncedChangeId, before);
+      assert.equal(m.rounds.at(-1).status, "failed");
+      assert.deepEqual(await ourSnapshotsOnVm(lab, "win01"), []);
+      assert.equal(qemuNbdServing(m.disks[0].target.path), false);
+    },
+  );
 
   await t.test("vCenter session expiry during a long copy: log in again and finish byte-identical", async () => {
     await labWrite(lab, "win01", 0, 1400 * MiB, 256 * MiB, 78);
@@ -251,7 +306,10 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
       await ok(["lab", "fault", "--dir", lab.dir, "--kind", "session-expiry"]);
     });
     assert.equal(r.result.ok, true, JSON.stringify(r.result));
-    assert.ok(r.events.some((e: { type: string; message?: string }) => e.type === "log" && /session expired/.test(e.message ?? "")), "the re-login is reported");
+    assert.ok(
+      r.events.some((e: { type: string; message?: string }) => e.type === "log" && /session expired/.test(e.message ?? "")),
+      "the re-login is reported",
+    );
     const d = readManifestFile(W).disks[0];
     assert.equal(await hashImage(d.target.path, d.target.format), await labHash(lab, "win01", 0));
   });
@@ -269,14 +327,26 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
   await t.test("a user snapshot taken mid-migration stops the http round; it is never touched", async () => {
     const { VsphereBridge } = await import("../../src/helper/vsphere/index");
     const [host, port] = new URL(lab.url).host.split(":");
-    const user = await VsphereBridge.connect({ url: lab.url, host: host!, port: Number(port), username: lab.username, password: lab.password, thumbprint: lab.thumbprint, insecure: false });
+    const user = await VsphereBridge.connect({
+      url: lab.url,
+      host: host!,
+      port: Number(port),
+      username: lab.username,
+      password: lab.password,
+      thumbprint: lab.thumbprint,
+      insecure: false,
+    });
     try {
       const vm = readManifestFile(W).vm.moref;
       const snap = (await user.snapshotCreate(vm, "admin-before-patch", "taken by an admin")).moref;
       const r = await fails([...wd, "sync", "incr"], "SNAPSHOT_FAILED", { env });
       assert.match(r.result.error.message, /admin-before-patch/);
       assert.deepEqual(await ourSnapshotsOnVm(lab, "win01"), []);
-      assert.deepEqual((await user.vmState(vm)).snapshots.map((s) => s.moref), [snap], "the user's snapshot is still there");
+      assert.deepEqual(
+        (await user.vmState(vm)).snapshots.map((s) => s.moref),
+        [snap],
+        "the user's snapshot is still there",
+      );
       await user.snapshotRemove(snap);
     } finally {
       await user.close();

@@ -34,14 +34,23 @@ export function tempDir(t: { after(fn: () => void | Promise<void>): void }, pref
 }
 
 function parseLines(stdout: string): Record<string, any>[] {
-  return stdout.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
+  return stdout
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l));
 }
 
 /** Run the built helper with --json; resolves with its exit status, events and result line. */
-export function helper(args: string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; command?: string[] } = {}): Promise<Run> {
+export function helper(
+  args: string[],
+  opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; command?: string[] } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const [file, ...pre] = opts.command ?? [HELPER];
-    const child = spawn(file!, [...pre, "--json", ...args], { env: { ...process.env, ...(opts.env ?? {}) }, stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    const child = spawn(file!, [...pre, "--json", ...args], {
+      env: { ...process.env, ...(opts.env ?? {}) },
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
@@ -122,17 +131,45 @@ export async function startLab(t: { after(fn: () => void | Promise<void>): void 
   }
   if (!info) throw new Error(`lab did not start: ${err}`);
   return {
-    dir, url: info.url, username: info.username, password: info.password, thumbprint: info.thumbprint,
-    env: { GOVC_URL: info.url, GOVC_USERNAME: info.username, GOVC_PASSWORD: info.password, GOVC_THUMBPRINT: info.thumbprint, GOVC_INSECURE: "" },
+    dir,
+    url: info.url,
+    username: info.username,
+    password: info.password,
+    thumbprint: info.thumbprint,
+    env: {
+      GOVC_URL: info.url,
+      GOVC_USERNAME: info.username,
+      GOVC_PASSWORD: info.password,
+      GOVC_THUMBPRINT: info.thumbprint,
+      GOVC_INSECURE: "",
+    },
   };
 }
 
 export async function labWrite(lab: Lab, vm: string, disk: number, offset: number, length: number, seed: number): Promise<void> {
-  await ok(["lab", "write", "--dir", lab.dir, "--vm", vm, "--disk", String(disk), "--offset", String(offset), "--length", String(length), "--seed", String(seed)]);
+  await ok([
+    "lab",
+    "write",
+    "--dir",
+    lab.dir,
+    "--vm",
+    vm,
+    "--disk",
+    String(disk),
+    "--offset",
+    String(offset),
+    "--length",
+    String(length),
+    "--seed",
+    String(seed),
+  ]);
 }
 
 export async function labHash(lab: Lab, vm: string, disk: number, snapshot?: string): Promise<string> {
-  const d = await ok(["lab", "disk-hash", "--dir", lab.dir, "--vm", vm, "--disk", String(disk), ...(snapshot ? ["--snapshot", snapshot] : [])], { timeoutMs: 300_000 });
+  const d = await ok(
+    ["lab", "disk-hash", "--dir", lab.dir, "--vm", vm, "--disk", String(disk), ...(snapshot ? ["--snapshot", snapshot] : [])],
+    { timeoutMs: 300_000 },
+  );
   return d.sha256;
 }
 

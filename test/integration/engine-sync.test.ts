@@ -7,7 +7,22 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { noGo, hashImage, helper, HELPER, labHash, labVm, labWrite, ok, ourSnapshotsOnVm, qemuNbdServing, readManifestFile, startLab, tempDir, type Lab } from "./engine-support";
+import {
+  noGo,
+  hashImage,
+  helper,
+  HELPER,
+  labHash,
+  labVm,
+  labWrite,
+  ok,
+  ourSnapshotsOnVm,
+  qemuNbdServing,
+  readManifestFile,
+  startLab,
+  tempDir,
+  type Lab,
+} from "./engine-support";
 
 const MiB = 1024 * 1024;
 type Write = [disk: number, offset: number, length: number, seed: number];
@@ -21,7 +36,9 @@ test("engine: preflight, init, cbt, base, incremental rounds, CBT reset rebase, 
 
   async function targetHashes(): Promise<string[]> {
     const m = readManifestFile(W);
-    return Promise.all(m.disks.map((d: { target: { path: string; format: "qcow2" | "raw" } }) => hashImage(d.target.path, d.target.format)));
+    return Promise.all(
+      m.disks.map((d: { target: { path: string; format: "qcow2" | "raw" } }) => hashImage(d.target.path, d.target.format)),
+    );
   }
 
   /** One round: guest writes, snapshot, expected hashes from that snapshot, more writes, sync, compare. */
@@ -43,7 +60,20 @@ test("engine: preflight, init, cbt, base, incremental rounds, CBT reset rebase, 
     const go = await ok(["preflight", "--vm", "web01", "--dst", dst], { env });
     assert.equal(go.go, true, JSON.stringify(go.checks));
     const ids = go.checks.map((c: { id: string }) => c.id);
-    for (const id of ["tls", "login", "vm", "power-state", "cbt-disks", "snapshots", "layout", "firmware", "windows-hibernation", "host-tools", "dst-space"]) assert.ok(ids.includes(id), `check ${id} present`);
+    for (const id of [
+      "tls",
+      "login",
+      "vm",
+      "power-state",
+      "cbt-disks",
+      "snapshots",
+      "layout",
+      "firmware",
+      "windows-hibernation",
+      "host-tools",
+      "dst-space",
+    ])
+      assert.ok(ids.includes(id), `check ${id} present`);
     for (const c of go.checks) assert.ok(["pass", "warn"].includes(c.status) && c.reason.length > 0);
 
     const nogo = await noGo(["preflight", "--vm", "legacy01", "--dst", dst], { env });
@@ -60,7 +90,10 @@ test("engine: preflight, init, cbt, base, incremental rounds, CBT reset rebase, 
 
   await t.test("init takes the inventory into a 0700 workdir; the password comes from stdin and is stored nowhere", async () => {
     const { GOVC_PASSWORD: _pw, ...noPassword } = env;
-    const r = await helper([...wd, "init", "--vm", "web01", "--dst", dst, "--password-stdin"], { env: { ...noPassword, GOVC_PASSWORD: "" }, input: lab.password + "\n" });
+    const r = await helper([...wd, "init", "--vm", "web01", "--dst", dst, "--password-stdin"], {
+      env: { ...noPassword, GOVC_PASSWORD: "" },
+      input: lab.password + "\n",
+    });
     assert.equal(r.result.ok, true, JSON.stringify(r.result));
     assert.equal(r.result.data.workdir, W);
     assert.equal(statSync(W).mode & 0o777, 0o700);
@@ -83,14 +116,20 @@ test("engine: preflight, init, cbt, base, incremental rounds, CBT reset rebase, 
     const m = readManifestFile(W);
     assert.equal(m.phase, "cbt-enabled");
     assert.equal(m.cbt.enabledByUs, true);
-    assert.deepEqual(m.snapshots.map((s: { purpose: string; state: string }) => [s.purpose, s.state]), [["cbt-stun", "removed"]]);
+    assert.deepEqual(
+      m.snapshots.map((s: { purpose: string; state: string }) => [s.purpose, s.state]),
+      [["cbt-stun", "removed"]],
+    );
     assert.deepEqual(await ourSnapshotsOnVm(lab, "web01"), []);
     const again = await ok([...wd, "cbt", "enable"], { env });
     assert.equal(again.stunned, false, "idempotent: no second stun");
     const st = await ok([...wd, "cbt", "status"], { env });
     assert.equal(st.enabled, true);
     assert.equal(st.active, true);
-    assert.deepEqual(st.disks.map((d: { key: number }) => d.key), [2000, 16000]);
+    assert.deepEqual(
+      st.disks.map((d: { key: number }) => d.key),
+      [2000, 16000],
+    );
     for (const d of st.disks) assert.match(d.changeId, /^[0-9a-f ]+-[0-9a-f ]+\/\d+$/);
   });
 
@@ -104,9 +143,18 @@ test("engine: preflight, init, cbt, base, incremental rounds, CBT reset rebase, 
 
   await t.test("three incremental rounds while the VM runs", async () => {
     const rounds: Write[][] = [
-      [[0, 100 * MiB, 3 * MiB, 101], [1, 500 * MiB + 4097, 64 * 1024, 102]],
-      [[0, 2048 * MiB - MiB, MiB, 201], [1, 0, 256 * 1024, 202]],
-      [[1, 500 * MiB, MiB, 301], [0, 100 * MiB + 12345, 4096, 302]],
+      [
+        [0, 100 * MiB, 3 * MiB, 101],
+        [1, 500 * MiB + 4097, 64 * 1024, 102],
+      ],
+      [
+        [0, 2048 * MiB - MiB, MiB, 201],
+        [1, 0, 256 * 1024, 202],
+      ],
+      [
+        [1, 500 * MiB, MiB, 301],
+        [0, 100 * MiB + 12345, 4096, 302],
+      ],
     ];
     for (const [i, writes] of rounds.entries()) {
       const res = await round("incr", writes, [[0, (700 + i) * MiB, 512 * 1024, 900 + i]]);
@@ -139,7 +187,10 @@ test("engine: preflight, init, cbt, base, incremental rounds, CBT reset rebase, 
     await labWrite(lab, "web01", 0, 1024 * MiB, 192 * MiB, 501);
     const snap = await ok([...wd, "snapshot", "incr"], { env });
     const expected = [await labHash(lab, "web01", 0, snap.snapshot), await labHash(lab, "web01", 1, snap.snapshot)];
-    const child = spawn(HELPER, ["--json", ...wd, "sync", "incr", "--jobs", "1", "--chunk", "64K"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(HELPER, ["--json", ...wd, "sync", "incr", "--jobs", "1", "--chunk", "64K"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no copy progress seen: ${out}`)), 120_000);
@@ -166,7 +217,10 @@ test("engine: preflight, init, cbt, base, incremental rounds, CBT reset rebase, 
     assert.deepEqual(await targetHashes(), expected);
     assert.deepEqual(await ourSnapshotsOnVm(lab, "web01"), []);
     for (const d of readManifestFile(W).disks) assert.equal(qemuNbdServing(d.target.path), false, "no qemu-nbd left");
-    const seqs = readFileSync(join(W, "events.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l).seq);
+    const seqs = readFileSync(join(W, "events.log"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).seq);
     for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i] > seqs[i - 1], `events.log seq increases (${seqs[i - 1]} -> ${seqs[i]})`);
   });
 });

@@ -26,7 +26,7 @@ const ok = (r: any) => {
 /** Deterministic scattered writes: n writes of 1..3 grains plus an odd-sized one, never overlapping. */
 function scatteredWrites(n: number, capacity: number, seed: number): { offset: number; length: number }[] {
   let x = seed;
-  const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const slots = Math.floor(capacity / (8 * GRAIN));
   const used = new Set<number>();
   const out: { offset: number; length: number }[] = [];
@@ -56,7 +56,10 @@ function assertCovers(areas: [number, number][], writes: { offset: number; lengt
   for (const [s, l] of sorted) {
     // every reported grain holds some written byte: false positives only within a grain
     for (let g = Math.floor(s / GRAIN) * GRAIN; g < s + l; g += GRAIN) {
-      assert.ok(writes.some((w) => w.offset < g + GRAIN && w.offset + w.length > g), `area ${s}+${l}: grain at ${g} was never written`);
+      assert.ok(
+        writes.some((w) => w.offset < g + GRAIN && w.offset + w.length > g),
+        `area ${s}+${l}: grain at ${g} was never written`,
+      );
     }
   }
 }
@@ -85,7 +88,9 @@ test("QCDA after guest writes covers exactly the written blocks, paged to full c
 
   // Round 0: base snapshot; "*" lists the allocated areas (the scenario's seeded data among them).
   const s1 = await snapshotWithIds(vm, "v2k-base");
-  const [all] = await labOps(lab, [{ op: "qcda", vm, snapshot: s1.moref, diskKey: disk1.key, capacity: disk1.capacityBytes, changeId: "*" }]);
+  const [all] = await labOps(lab, [
+    { op: "qcda", vm, snapshot: s1.moref, diskKey: disk1.key, capacity: disk1.capacityBytes, changeId: "*" },
+  ]);
   assert.equal(ok(all).covered, disk1.capacityBytes);
   assert.ok(ok(all).areas.length > 0, "allocated areas of a seeded disk");
   const [rm1] = await labOps(lab, [{ op: "snapshot_remove", snapshot: s1.moref }]);
@@ -120,7 +125,9 @@ test("QCDA after guest writes covers exactly the written blocks, paged to full c
   const [rm2] = await labOps(lab, [{ op: "snapshot_remove", snapshot: s2.moref }]);
   assert.equal(ok(rm2).state, "success");
   const s3 = await snapshotWithIds(vm, "v2k-round-2");
-  const [q2] = await labOps(lab, [{ op: "qcda", vm, snapshot: s3.moref, diskKey: disk1.key, capacity: disk1.capacityBytes, changeId: s2.ids.get(disk1.key) }]);
+  const [q2] = await labOps(lab, [
+    { op: "qcda", vm, snapshot: s3.moref, diskKey: disk1.key, capacity: disk1.capacityBytes, changeId: s2.ids.get(disk1.key) },
+  ]);
   assertCovers(ok(q2).areas, [{ offset: 4096, length: 65536 }]);
 
   // A CBT reset (host crash) makes older changeIds worthless: FileFault, as on a real host.
@@ -134,7 +141,8 @@ test("QCDA after guest writes covers exactly the written blocks, paged to full c
 test("with one snapshot, /folder serves the frozen base: the whole file read by ranges equals the snapshot's disk-hash", async () => {
   const inv = await labControl(lab, "GET", "inventory");
   // the smallest disk keeps the full read short
-  const vm = inv.vms.filter((v: any) => v.powerState === "poweredOn" && v.snapshots.length === 0)
+  const vm = inv.vms
+    .filter((v: any) => v.powerState === "poweredOn" && v.snapshots.length === 0)
     .sort((a: any, b: any) => a.disks[0].capacityBytes - b.disks[0].capacityBytes)[0];
   const disk = vm.disks[0];
   const snap = await snapshotWithIds(vm.moref, "v2k-folder");
@@ -146,11 +154,17 @@ test("with one snapshot, /folder serves the frozen base: the whole file read by 
   const t0 = Date.now();
   const served = await folderHash(cookie, disk.fileName.replace(/-\d{6}\.vmdk$/, ".vmdk"), disk.capacityBytes, 8 * 1024 * 1024);
   const secs = (Date.now() - t0) / 1000;
-  console.log(`/folder: read ${disk.capacityBytes / 2 ** 20} MiB in 8 MiB ranges in ${secs.toFixed(1)} s (${(disk.capacityBytes / 1e6 / secs).toFixed(0)} MB/s)`);
+  console.log(
+    `/folder: read ${disk.capacityBytes / 2 ** 20} MiB in 8 MiB ranges in ${secs.toFixed(1)} s (${(disk.capacityBytes / 1e6 / secs).toFixed(0)} MB/s)`,
+  );
   assert.equal(served, frozen.sha256, "bytes served over /folder equal the snapshot's content");
   const [rm] = await labOps(lab, [{ op: "snapshot_remove", snapshot: snap.moref }]);
   assert.equal(ok(rm).state, "success");
-  assert.equal((await labControl(lab, "POST", "disk-hash", { vm: vm.moref, disk: 0 })).sha256, current.sha256, "consolidation keeps the guest's data");
+  assert.equal(
+    (await labControl(lab, "POST", "disk-hash", { vm: vm.moref, disk: 0 })).sha256,
+    current.sha256,
+    "consolidation keeps the guest's data",
+  );
 });
 
 test("/folder: HEAD, suffix and open ranges, 416, basic auth, 401 and 404", async () => {
@@ -177,13 +191,29 @@ test("/folder: HEAD, suffix and open ranges, 416, basic auth, 401 and 404", asyn
   const noAuth = await labRequest(lab, { method: "GET", path, headers: { Range: "bytes=0-9" } });
   assert.equal(noAuth.status, 401);
   assert.match(String(noAuth.headers["www-authenticate"]), /^Basic /);
-  const wrongAuth = await labRequest(lab, { method: "GET", path, headers: { Authorization: "Basic " + Buffer.from("x:y").toString("base64") } });
+  const wrongAuth = await labRequest(lab, {
+    method: "GET",
+    path,
+    headers: { Authorization: "Basic " + Buffer.from("x:y").toString("base64") },
+  });
   assert.equal(wrongAuth.status, 401);
-  const staleCookie = await labRequest(lab, { method: "GET", path, headers: { Cookie: 'vmware_soap_session="00000000-0000-0000-0000-000000000000"; HttpOnly', Range: "bytes=0-9" } });
+  const staleCookie = await labRequest(lab, {
+    method: "GET",
+    path,
+    headers: { Cookie: 'vmware_soap_session="00000000-0000-0000-0000-000000000000"; HttpOnly', Range: "bytes=0-9" },
+  });
   assert.equal(staleCookie.status, 401);
-  const missing = await labRequest(lab, { method: "GET", path: `/folder/nothing/here-flat.vmdk?dcPath=${lab.info.datacenter}&dsName=${m[1]}`, headers: basic });
+  const missing = await labRequest(lab, {
+    method: "GET",
+    path: `/folder/nothing/here-flat.vmdk?dcPath=${lab.info.datacenter}&dsName=${m[1]}`,
+    headers: basic,
+  });
   assert.equal(missing.status, 404);
-  const wrongDc = await labRequest(lab, { method: "GET", path: path.replace(`dcPath=${lab.info.datacenter}`, "dcPath=other-dc"), headers: basic });
+  const wrongDc = await labRequest(lab, {
+    method: "GET",
+    path: path.replace(`dcPath=${lab.info.datacenter}`, "dcPath=other-dc"),
+    headers: basic,
+  });
   assert.equal(wrongDc.status, 404);
   const traversal = await labRequest(lab, { method: "GET", path: `/folder/../lab.json?dsName=${m[1]}`, headers: basic });
   assert.ok(traversal.status === 404 || traversal.status === 400);

@@ -40,8 +40,18 @@ after(async () => {
 /** Runs govc with the lab's credentials in its environment (never on argv); GOVC_INSECURE unless told otherwise. */
 async function govc(args: string[], env: Record<string, string> = { GOVC_INSECURE: "1" }) {
   const r = await execa(govcBin, args, {
-    reject: false, timeout: 60_000, extendEnv: false,
-    env: { PATH: process.env["PATH"] ?? "", HOME: home, GOVMOMI_HOME: join(home, ".govmomi"), GOVC_URL: lab.url, GOVC_USERNAME: lab.username, GOVC_PASSWORD: lab.password, ...env },
+    reject: false,
+    timeout: 60_000,
+    extendEnv: false,
+    env: {
+      PATH: process.env["PATH"] ?? "",
+      HOME: home,
+      GOVMOMI_HOME: join(home, ".govmomi"),
+      GOVC_URL: lab.url,
+      GOVC_USERNAME: lab.username,
+      GOVC_PASSWORD: lab.password,
+      ...env,
+    },
   });
   assert.equal(r.exitCode, 0, `govc ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
@@ -57,7 +67,9 @@ test("about: insecure, and trusted through GOVC_TLS_KNOWN_HOSTS (a wrong thumbpr
   assert.match(await govc(["about"], { GOVC_TLS_KNOWN_HOSTS: known }), /VirtualCenter/);
   writeFileSync(known, `${lab.host}:${lab.port} ${lab.thumbprint.replace(/^../, lab.thumbprint.startsWith("00") ? "11" : "00")}\n`);
   const bad = await execa(govcBin, ["about"], {
-    reject: false, extendEnv: false, env: { PATH: process.env["PATH"] ?? "", HOME: home, GOVMOMI_HOME: join(home, ".gm2"), GOVC_URL: lab.url, GOVC_TLS_KNOWN_HOSTS: known },
+    reject: false,
+    extendEnv: false,
+    env: { PATH: process.env["PATH"] ?? "", HOME: home, GOVMOMI_HOME: join(home, ".gm2"), GOVC_URL: lab.url, GOVC_TLS_KNOWN_HOSTS: known },
   });
   assert.notEqual(bad.exitCode, 0);
 });
@@ -87,7 +99,13 @@ test("snapshot create/tree/revert/remove: one snapshot each time, content really
   let state = await vmState("boot01");
   assert.equal(state.snapshots.length, 1, "exactly one snapshot after create");
   // "." marks where the VM runs now: below its current snapshot
-  assert.deepEqual((await govc(["snapshot.tree", "-vm", "boot01"])).trim().split("\n").map((l) => l.trim()), ["govc-1", "."]);
+  assert.deepEqual(
+    (await govc(["snapshot.tree", "-vm", "boot01"]))
+      .trim()
+      .split("\n")
+      .map((l) => l.trim()),
+    ["govc-1", "."],
+  );
   await labControl(lab, "POST", "write", { vm: "boot01", disk: 0, offset: 0, length: 1 << 20, seed: 77 });
   assert.notEqual(await diskHash("boot01", 0), before);
   await govc(["snapshot.revert", "-vm", "boot01", "govc-1"]);
@@ -140,9 +158,15 @@ test("events and tasks show what happened; session.ls lists the session", async 
 });
 
 test("version profiles: about and host agree for 7.0 and 8.0, and pyVmomi 6.7.1 still connects", async () => {
-  for (const [profile, vc, api, esx] of [["8.0", "8.0.2", "8.0.2.0", "8.0.2"], ["7.0", "7.0.3", "7.0.3.0", "7.0.3"]] as const) {
+  for (const [profile, vc, api, esx] of [
+    ["8.0", "8.0.2", "8.0.2.0", "8.0.2"],
+    ["7.0", "7.0.3", "7.0.3.0", "7.0.3"],
+  ] as const) {
     await lab.restart({ apiVersion: profile });
-    assert.match(await govc(["about"]), new RegExp(`Version:\\s+${vc.replace(/\./g, "\\.")}[\\s\\S]*API version:\\s+${api.replace(/\./g, "\\.")}`));
+    assert.match(
+      await govc(["about"]),
+      new RegExp(`Version:\\s+${vc.replace(/\./g, "\\.")}[\\s\\S]*API version:\\s+${api.replace(/\./g, "\\.")}`),
+    );
     const h = await govcJson(["host.info", "-json"]);
     assert.equal(h.HostSystems[0].Summary.Config.Product.Version, esx);
     const [c] = await labOps(lab, [{ op: "connect", mode: "thumbprint" }]);

@@ -29,19 +29,25 @@ test(`${CLIENTS} concurrent pyVmomi clients and ${READERS} concurrent datastore 
 
   const readers = async () => {
     const t0 = Date.now();
-    const counts = await Promise.all(Array.from({ length: READERS }, async (_, r) => {
-      let bytes = 0;
-      for (let i = 0; i < RANGES_PER_READER; i++) {
-        // spread the readers over the disk; each range aligned as a copy tool would request it
-        const slot = (r * RANGES_PER_READER + i) % Math.floor(disk.capacityBytes / RANGE);
-        const start = slot * RANGE;
-        const res = await labRequest(lab, { method: "GET", path, headers: { Cookie: cookie, Range: `bytes=${start}-${start + RANGE - 1}` } });
-        assert.equal(res.status, 206, `reader ${r} range ${i}`);
-        assert.equal(res.body.length, RANGE);
-        bytes += res.body.length;
-      }
-      return bytes;
-    }));
+    const counts = await Promise.all(
+      Array.from({ length: READERS }, async (_, r) => {
+        let bytes = 0;
+        for (let i = 0; i < RANGES_PER_READER; i++) {
+          // spread the readers over the disk; each range aligned as a copy tool would request it
+          const slot = (r * RANGES_PER_READER + i) % Math.floor(disk.capacityBytes / RANGE);
+          const start = slot * RANGE;
+          const res = await labRequest(lab, {
+            method: "GET",
+            path,
+            headers: { Cookie: cookie, Range: `bytes=${start}-${start + RANGE - 1}` },
+          });
+          assert.equal(res.status, 206, `reader ${r} range ${i}`);
+          assert.equal(res.body.length, RANGE);
+          bytes += res.body.length;
+        }
+        return bytes;
+      }),
+    );
     return { bytes: counts.reduce((a, b) => a + b, 0), seconds: (Date.now() - t0) / 1000 };
   };
 
@@ -54,8 +60,12 @@ test(`${CLIENTS} concurrent pyVmomi clients and ${READERS} concurrent datastore 
   assert.equal(load.clients.length, CLIENTS);
   const calls = load.clients.reduce((a: number, c: any) => a + c.calls, 0);
   const slowest = Math.max(...load.clients.map((c: any) => c.seconds));
-  console.log(`load: ${CLIENTS} pyVmomi clients, ${calls} SOAP calls in ${load.wall.toFixed(1)} s (${(calls / load.wall).toFixed(0)} calls/s, slowest client ${slowest.toFixed(1)} s)`);
-  console.log(`load: ${READERS} range readers, ${(reads.bytes / 2 ** 20).toFixed(0)} MiB in ${reads.seconds.toFixed(1)} s (${(reads.bytes / 1e6 / reads.seconds).toFixed(0)} MB/s) while the clients ran`);
+  console.log(
+    `load: ${CLIENTS} pyVmomi clients, ${calls} SOAP calls in ${load.wall.toFixed(1)} s (${(calls / load.wall).toFixed(0)} calls/s, slowest client ${slowest.toFixed(1)} s)`,
+  );
+  console.log(
+    `load: ${READERS} range readers, ${(reads.bytes / 2 ** 20).toFixed(0)} MiB in ${reads.seconds.toFixed(1)} s (${(reads.bytes / 1e6 / reads.seconds).toFixed(0)} MB/s) while the clients ran`,
+  );
   assert.equal(reads.bytes, READERS * RANGES_PER_READER * RANGE);
   // the lab still answers normally afterwards
   const after = await labRequest(lab, { method: "GET", path: "/sdk/vimServiceVersions.xml" });

@@ -48,29 +48,61 @@ test("malformed XML, a non-envelope and unknown elements are InvalidRequest faul
 });
 
 test("unknown methods and methods on the wrong object are MethodNotFound; bad morefs ManagedObjectNotFound; no session NotAuthenticated", async () => {
-  const unknown = await soapCall(lab, `<FrobnicateVM_Task xmlns="urn:vim25"><_this type="VirtualMachine">vm-101</_this></FrobnicateVM_Task>`, cookie);
+  const unknown = await soapCall(
+    lab,
+    `<FrobnicateVM_Task xmlns="urn:vim25"><_this type="VirtualMachine">vm-101</_this></FrobnicateVM_Task>`,
+    cookie,
+  );
   assert.equal(unknown.status, 500);
   assert.equal(faultType(body(unknown)), "MethodNotFound");
   assert.match(body(unknown), /<receiver type="VirtualMachine">vm-101<\/receiver><method>FrobnicateVM_Task<\/method>/);
-  const wrongType = await soapCall(lab, `<PowerOnVM_Task xmlns="urn:vim25"><_this type="Datastore">datastore-11</_this></PowerOnVM_Task>`, cookie);
+  const wrongType = await soapCall(
+    lab,
+    `<PowerOnVM_Task xmlns="urn:vim25"><_this type="Datastore">datastore-11</_this></PowerOnVM_Task>`,
+    cookie,
+  );
   assert.equal(faultType(body(wrongType)), "MethodNotFound");
-  const badRef = await soapCall(lab, `<PowerOnVM_Task xmlns="urn:vim25"><_this type="VirtualMachine">vm-424242</_this></PowerOnVM_Task>`, cookie);
+  const badRef = await soapCall(
+    lab,
+    `<PowerOnVM_Task xmlns="urn:vim25"><_this type="VirtualMachine">vm-424242</_this></PowerOnVM_Task>`,
+    cookie,
+  );
   assert.equal(faultType(body(badRef)), "ManagedObjectNotFound");
   assert.match(body(badRef), /<obj type="VirtualMachine">vm-424242<\/obj>/);
-  const badProp = await soapCall(lab, `<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>VirtualMachine</type><pathSet>config.noSuchThing</pathSet></propSet><objectSet><obj type="VirtualMachine">vm-101</obj></objectSet></specSet><options/></RetrievePropertiesEx>`, cookie);
+  const badProp = await soapCall(
+    lab,
+    `<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>VirtualMachine</type><pathSet>config.noSuchThing</pathSet></propSet><objectSet><obj type="VirtualMachine">vm-101</obj></objectSet></specSet><options/></RetrievePropertiesEx>`,
+    cookie,
+  );
   assert.equal(faultType(body(badProp)), "InvalidProperty");
-  const badToken = await soapCall(lab, `<ContinueRetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><token>nope</token></ContinueRetrievePropertiesEx>`, cookie);
+  const badToken = await soapCall(
+    lab,
+    `<ContinueRetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><token>nope</token></ContinueRetrievePropertiesEx>`,
+    cookie,
+  );
   assert.equal(faultType(body(badToken)), "InvalidArgument");
-  const noSession = await soapCall(lab, `<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet></propSet><objectSet><obj type="VirtualMachine">vm-101</obj></objectSet></specSet><options/></RetrievePropertiesEx>`);
+  const noSession = await soapCall(
+    lab,
+    `<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet></propSet><objectSet><obj type="VirtualMachine">vm-101</obj></objectSet></specSet><options/></RetrievePropertiesEx>`,
+  );
   assert.equal(faultType(body(noSession)), "NotAuthenticated");
   // the cookie exactly as pyVmomi echoes it (quoted value plus attributes) is accepted
-  const echoed = await soapCall(lab, `<CurrentTime xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></CurrentTime>`, `${cookie}`);
+  const echoed = await soapCall(
+    lab,
+    `<CurrentTime xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></CurrentTime>`,
+    `${cookie}`,
+  );
   assert.equal(echoed.status, 200);
   await assertAlive();
 });
 
 test("huge bodies get 413, abrupt disconnects and non-TLS bytes are survived", async () => {
-  const huge = await labRequest(lab, { method: "POST", path: "/sdk", headers: { "Content-Type": "text/xml" }, body: Buffer.alloc(6 * 1024 * 1024, 0x41) }).catch((e: Error) => ({ status: -1, body: Buffer.from(e.message), headers: {} }));
+  const huge = await labRequest(lab, {
+    method: "POST",
+    path: "/sdk",
+    headers: { "Content-Type": "text/xml" },
+    body: Buffer.alloc(6 * 1024 * 1024, 0x41),
+  }).catch((e: Error) => ({ status: -1, body: Buffer.from(e.message), headers: {} }));
   assert.ok(huge.status === 413 || huge.status === -1, `huge body: ${huge.status}`);
   await assertAlive();
 
@@ -91,7 +123,9 @@ test("huge bodies get 413, abrupt disconnects and non-TLS bytes are survived", a
   const m = /^\[([^\]]+)\] (.*)\.vmdk$/.exec(disk.fileName)!;
   await new Promise<void>((resolve) => {
     const s = tlsConnect({ host: lab.host, port: lab.port, ca }, () => {
-      s.write(`GET /folder/${m[2]}-flat.vmdk?dcPath=${lab.info.datacenter}&dsName=${m[1]} HTTP/1.1\r\nHost: x\r\nCookie: ${cookie}\r\n\r\n`);
+      s.write(
+        `GET /folder/${m[2]}-flat.vmdk?dcPath=${lab.info.datacenter}&dsName=${m[1]} HTTP/1.1\r\nHost: x\r\nCookie: ${cookie}\r\n\r\n`,
+      );
     });
     s.once("data", () => {
       s.destroy();
@@ -117,8 +151,13 @@ test("huge bodies get 413, abrupt disconnects and non-TLS bytes are survived", a
 
 test("a restart keeps inventory, snapshots, disk content, CBT ids and the certificate; old sessions must log in again", async () => {
   // the VM with the smallest first disk keeps the hashing quick
-  const vm = (await labControl(lab, "GET", "inventory")).vms.sort((a: any, b: any) => a.disks[0].capacityBytes - b.disks[0].capacityBytes)[0];
-  const [cbt, snap] = await labOps(lab, [{ op: "reconfig", vm: vm.moref, cbt: true }, { op: "snapshot_create", vm: vm.moref, name: "survives-restart" }]);
+  const vm = (await labControl(lab, "GET", "inventory")).vms.sort(
+    (a: any, b: any) => a.disks[0].capacityBytes - b.disks[0].capacityBytes,
+  )[0];
+  const [cbt, snap] = await labOps(lab, [
+    { op: "reconfig", vm: vm.moref, cbt: true },
+    { op: "snapshot_create", vm: vm.moref, name: "survives-restart" },
+  ]);
   assert.equal(cbt.ok.state, "success");
   const snapshot = snap.ok.result as string;
   await labControl(lab, "POST", "write", { vm: vm.moref, disk: 0, offset: 1 << 20, length: 3 * 65536, seed: 77 });
@@ -130,15 +169,23 @@ test("a restart keeps inventory, snapshots, disk content, CBT ids and the certif
   await lab.restart();
   assert.equal(lab.url, url);
   assert.equal(lab.thumbprint, thumbprint);
-  const oldSession = await soapCall(lab, `<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet></propSet><objectSet><obj type="VirtualMachine">${vm.moref}</obj></objectSet></specSet><options/></RetrievePropertiesEx>`, cookie);
+  const oldSession = await soapCall(
+    lab,
+    `<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet></propSet><objectSet><obj type="VirtualMachine">${vm.moref}</obj></objectSet></specSet><options/></RetrievePropertiesEx>`,
+    cookie,
+  );
   assert.equal(faultType(body(oldSession)), "NotAuthenticated");
   cookie = await soapLogin(lab);
 
-  const [info, cfgAfter, qcda] = await labOps(lab, [
-    { op: "vm_info", vm: vm.moref },
-    { op: "snapshot_config", snapshot },
-    { op: "qcda", vm: vm.moref, snapshot, diskKey: vm.disks[0].key, capacity: vm.disks[0].capacityBytes, changeId: "*" },
-  ], { mode: "thumbprint" });
+  const [info, cfgAfter, qcda] = await labOps(
+    lab,
+    [
+      { op: "vm_info", vm: vm.moref },
+      { op: "snapshot_config", snapshot },
+      { op: "qcda", vm: vm.moref, snapshot, diskKey: vm.disks[0].key, capacity: vm.disks[0].capacityBytes, changeId: "*" },
+    ],
+    { mode: "thumbprint" },
+  );
   assert.equal(info.ok.cbt, true);
   assert.equal(info.ok.snapshot.current, snapshot);
   assert.deepEqual(cfgAfter.ok, cfg.ok);

@@ -23,7 +23,11 @@ const ok = (r: any) => {
 };
 
 test("SmartConnect works unverified, thumbprint-pinned and with the lab cert as CA; a wrong pin is refused", async () => {
-  const [a, b, c] = await labOps(lab, [{ op: "connect", mode: "unverified" }, { op: "connect", mode: "thumbprint" }, { op: "connect", mode: "cafile" }]);
+  const [a, b, c] = await labOps(lab, [
+    { op: "connect", mode: "unverified" },
+    { op: "connect", mode: "thumbprint" },
+    { op: "connect", mode: "cafile" },
+  ]);
   for (const r of [a, b, c]) {
     const v = ok(r);
     assert.equal(v.apiVersion, "6.7.3");
@@ -49,7 +53,10 @@ test("one PropertyCollector query pages with maxObjects and reports every VM's h
     assert.equal(v.cbt, m.changeTrackingEnabled);
     assert.equal(v.hasSnapshot, m.snapshots.length > 0);
     const disks = v.devices.filter((d: any) => d.type === "VirtualDisk");
-    assert.deepEqual(disks.map((d: any) => d.key), m.disks.map((d: any) => d.key));
+    assert.deepEqual(
+      disks.map((d: any) => d.key),
+      m.disks.map((d: any) => d.key),
+    );
     for (const d of disks) {
       const md = m.disks.find((x: any) => x.key === d.key);
       assert.equal(d.capacityInBytes, md.capacityBytes);
@@ -65,7 +72,9 @@ test("one PropertyCollector query pages with maxObjects and reports every VM's h
   assert.ok(types.includes("ParaVirtualSCSIController") && types.includes("VirtualCdrom"));
   const nics = web.devices.filter((d: any) => d.macAddress);
   assert.equal(nics.length, 2);
-  assert.ok(nics.some((n: any) => n.backing.type === "DistributedVirtualPortBackingInfo" && n.backing.portgroupKey.startsWith("dvportgroup-")));
+  assert.ok(
+    nics.some((n: any) => n.backing.type === "DistributedVirtualPortBackingInfo" && n.backing.portgroupKey.startsWith("dvportgroup-")),
+  );
   assert.ok(nics.some((n: any) => n.backing.type === "NetworkBackingInfo" && n.backing.network.startsWith("network-")));
   const legacy = p.vms.find((v: any) => v.name === "legacy01");
   assert.ok(legacy.devices.some((d: any) => d.type === "VirtualDisk" && d.backing.diskMode === "independent_persistent"));
@@ -107,12 +116,27 @@ test("all=true on every object the lab shows encodes and parses in pyVmomi", asy
   const [r] = await labOps(lab, [{ op: "all_props" }]);
   const all = ok(r) as Record<string, { type: string; props: string[] }>;
   const types = new Set(Object.values(all).map((o) => o.type));
-  for (const t of ["Datacenter", "Folder", "VirtualMachine", "ClusterComputeResource", "HostSystem", "ResourcePool", "Datastore", "Network",
-    "DistributedVirtualPortgroup", "VmwareDistributedVirtualSwitch", "ContainerView", "SessionManager", "Snapshot", "ServiceInstance"]) {
+  for (const t of [
+    "Datacenter",
+    "Folder",
+    "VirtualMachine",
+    "ClusterComputeResource",
+    "HostSystem",
+    "ResourcePool",
+    "Datastore",
+    "Network",
+    "DistributedVirtualPortgroup",
+    "VmwareDistributedVirtualSwitch",
+    "ContainerView",
+    "SessionManager",
+    "Snapshot",
+    "ServiceInstance",
+  ]) {
     assert.ok(types.has(t), `objects of type ${t} are shown (got ${[...types].join(", ")})`);
   }
   const vm = all[vmByName("web01").moref]!;
-  for (const p of ["config", "runtime", "guest", "summary", "layoutEx", "datastore", "network", "parent", "resourcePool", "name"]) assert.ok(vm.props.includes(p), p);
+  for (const p of ["config", "runtime", "guest", "summary", "layoutEx", "datastore", "network", "parent", "resourcePool", "name"])
+    assert.ok(vm.props.includes(p), p);
 });
 
 test("the classic full-inventory TraversalSpec set reaches every entity exactly once", async () => {
@@ -154,20 +178,30 @@ test("SearchIndex: FindByInventoryPath, FindByUuid (bios and instance uuid), Fin
 
 test("tasks: ReconfigVM (CBT), CreateSnapshot with frozen changeIds, snapshot tree, RemoveSnapshot with consolidation", async () => {
   const vm = vmByName("web01").moref;
-  const [cbt, snap] = await labOps(lab, [{ op: "reconfig", vm, cbt: true }, { op: "snapshot_create", vm, name: "soap-test", description: "x" }]);
+  const [cbt, snap] = await labOps(lab, [
+    { op: "reconfig", vm, cbt: true },
+    { op: "snapshot_create", vm, name: "soap-test", description: "x" },
+  ]);
   assert.equal(ok(cbt).state, "success");
   const s = ok(snap);
   assert.equal(s.state, "success");
   assert.match(s.result, /^snapshot-\d+$/);
-  const [info, cfg] = await labOps(lab, [{ op: "vm_info", vm }, { op: "snapshot_config", snapshot: s.result }]);
+  const [info, cfg] = await labOps(lab, [
+    { op: "vm_info", vm },
+    { op: "snapshot_config", snapshot: s.result },
+  ]);
   assert.equal(ok(info).cbt, true);
   assert.equal(ok(info).snapshot.current, s.result);
   assert.equal(ok(info).extraConfig["ctkEnabled"], "TRUE");
-  for (const d of ok(cfg).disks) assert.match(d.changeId, /^[0-9a-f ]+(-[0-9a-f ]+)?\/\d+$/i, "a snapshot's disks carry changeIds once CBT is active");
+  for (const d of ok(cfg).disks)
+    assert.match(d.changeId, /^[0-9a-f ]+(-[0-9a-f ]+)?\/\d+$/i, "a snapshot's disks carry changeIds once CBT is active");
   // the running VM's disks now write into deltas whose parent is the frozen base
   const liveDisk = ok(info).devices.find((d: any) => d.type === "VirtualDisk");
   assert.equal(liveDisk.backing.parent.fileName, ok(cfg).disks.find((d: any) => d.key === liveDisk.key).fileName);
-  const [rm, after] = await labOps(lab, [{ op: "snapshot_remove", snapshot: s.result }, { op: "vm_info", vm }]);
+  const [rm, after] = await labOps(lab, [
+    { op: "snapshot_remove", snapshot: s.result },
+    { op: "vm_info", vm },
+  ]);
   assert.equal(ok(rm).state, "success");
   assert.equal(ok(after).snapshot, null);
   assert.equal(ok(after).consolidationNeeded, false);
@@ -240,7 +274,13 @@ test("injected faults: task failure, session expiry (re-login works), slow repli
   assert.match(ok(failed).msg, /injected snapshot failure/);
 
   const results = await Promise.all([
-    labOps(lab, [{ op: "whoami" }, { op: "sleep", seconds: 1.5 }, { op: "attr", type: "VirtualMachine", moref: vmByName("web01").moref, prop: "name" }, { op: "relogin" }, { op: "whoami" }]),
+    labOps(lab, [
+      { op: "whoami" },
+      { op: "sleep", seconds: 1.5 },
+      { op: "attr", type: "VirtualMachine", moref: vmByName("web01").moref, prop: "name" },
+      { op: "relogin" },
+      { op: "whoami" },
+    ]),
     (async () => {
       await new Promise((r) => setTimeout(r, 1000));
       await labControl(lab, "POST", "fault", { kind: "session-expiry" });

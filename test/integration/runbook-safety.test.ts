@@ -42,7 +42,8 @@ after(async () => {
 });
 
 const manifest = (w: string) => JSON.parse(readFileSync(join(w, "manifest.json"), "utf8"));
-const labVm = async (name: string) => (await cliOk(["lab", "inventory", "--dir", lab.dir])).vms.find((v: { name: string }) => v.name === name);
+const labVm = async (name: string) =>
+  (await cliOk(["lab", "inventory", "--dir", lab.dir])).vms.find((v: { name: string }) => v.name === name);
 const power = async (action: "on" | "off") => {
   const [r] = await labOps(lab, [{ op: "power", vm: "vm-101", action }]);
   assert.ok(r.ok !== undefined, JSON.stringify(r));
@@ -83,7 +84,10 @@ test("CBT enabled by another run is adopted; final snapshot/sync refused while t
   assert.equal(manifest(W).phase, "cbt-enabled");
   await cliOk(["--workdir", W, "sync", "base"], { env });
 
-  for (const args of [["snapshot", "final"], ["sync", "final"]]) {
+  for (const args of [
+    ["snapshot", "final"],
+    ["sync", "final"],
+  ]) {
     const r = await cli(["--workdir", W, ...args], { env });
     assert.equal(r.error?.code, "SOURCE_RUNNING", `${args.join(" ")}: ${JSON.stringify(r.error)}`);
     assert.match(r.error!.hint, /Shut the guest down first/);
@@ -127,7 +131,10 @@ test("cutover replaces a final snapshot taken before the power-off, verifies bef
   assert.equal(v.origin, "recorded");
   assert.match(v.compared, /before the KVM domain first started/);
   assert.match(v.notRerun, /is running/);
-  assert.deepEqual(v.disks.map((d: { blocks: number }) => d.blocks), [64, 64]);
+  assert.deepEqual(
+    v.disks.map((d: { blocks: number }) => d.blocks),
+    [64, 64],
+  );
   const full = await cli(["--workdir", W, "verify", "--mode", "full"], { env });
   assert.equal(full.error?.code, "PHASE_ORDER", "no full comparison against a running guest's disks");
 });
@@ -138,14 +145,21 @@ test("rollback then retry on the same workdir: cutover archived, every disk reba
   await cliOk(["--workdir", W, "rollback"], { env });
   assert.equal((await labVm("web01")).powerState, "poweredOn");
   const r = await cliOk(["--workdir", W, "sync", "incr", "--resume"], { env });
-  assert.deepEqual([...r.rebased].sort((a: number, b: number) => a - b), [2000, 16000], "the KVM guest may have written anywhere: full copy of both disks");
+  assert.deepEqual(
+    [...r.rebased].sort((a: number, b: number) => a - b),
+    [2000, 16000],
+    "the KVM guest may have written anywhere: full copy of both disks",
+  );
   const m = manifest(W);
   assert.equal(m.cutover, undefined, "the old cutover is not reused");
   assert.equal(m.pastCutovers.length, 1);
   assert.equal(m.pastCutovers[0].sourceOffAt, before.cutover.sourceOffAt);
   assert.equal(m.pastCutovers[0].domainRanAt, before.cutover.domainRanAt);
   assert.match(m.pastCutovers[0].reason, /undone by rollback.*the KVM domain ran/);
-  assert.ok(m.disks.every((d: { needsRebase: string | null }) => d.needsRebase === null), "rebase done and cleared");
+  assert.ok(
+    m.disks.every((d: { needsRebase: string | null }) => d.needsRebase === null),
+    "rebase done and cleared",
+  );
 
   const c = await cliOk(["--workdir", W, "cutover", "--shutdown", "poweroff", ...cut], { env });
   assert.equal(c.started, false);

@@ -81,15 +81,21 @@ before(async () => {
   const knownHosts = join(dir, "known_hosts");
   writeFileSync(knownHosts, `${u.host} ${lab.thumbprint}\n`);
   const envFile = join(dir, "govc.env");
-  writeFileSync(envFile, readFileSync(join(repoRoot, "pkg/examples/govc.env.example"), "utf8")
-    .replace(/^export GOVC_URL=.*$/m, `export GOVC_URL=${lab.url}`)
-    .replace(/^export GOVC_USERNAME=.*$/m, `export GOVC_USERNAME=${lab.username}`)
-    .replace(/^export GOVC_PASSWORD=.*$/m, `export GOVC_PASSWORD='${lab.password}'`)
-    .replace(/^export GOVC_TLS_KNOWN_HOSTS=.*$/m, `export GOVC_TLS_KNOWN_HOSTS=${knownHosts}`), { mode: 0o600 });
+  writeFileSync(
+    envFile,
+    readFileSync(join(repoRoot, "pkg/examples/govc.env.example"), "utf8")
+      .replace(/^export GOVC_URL=.*$/m, `export GOVC_URL=${lab.url}`)
+      .replace(/^export GOVC_USERNAME=.*$/m, `export GOVC_USERNAME=${lab.username}`)
+      .replace(/^export GOVC_PASSWORD=.*$/m, `export GOVC_PASSWORD='${lab.password}'`)
+      .replace(/^export GOVC_TLS_KNOWN_HOSTS=.*$/m, `export GOVC_TLS_KNOWN_HOSTS=${knownHosts}`),
+    { mode: 0o600 },
+  );
   // the host's config file names the network the runbook's cutover (no network flag) uses
   const conf = join(dir, "ablestack-v2k.conf");
   writeFileSync(conf, `# host defaults of ablestack-v2k\nnetwork-map-default=${bridge}\n`);
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GOVC_") && !k.startsWith("ABLESTACK_V2K_")));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("GOVC_") && !k.startsWith("ABLESTACK_V2K_")),
+  );
   Object.assign(env, { V2K_STATE_DIR: join(dir, "state"), ABLESTACK_V2K_CONFIG: conf, ABLESTACK_V2K_DOMAIN_TYPE: "qemu" });
   shell = new OperatorShell(env, dir);
   const src = await shell.type(`source ${envFile}`);
@@ -116,14 +122,20 @@ test("the runbook, verbatim, migrates boot01 and leaves it running on KVM", asyn
   await typeOk(`export VMNAME="${VM}"; export DST="/var/lib/libvirt/images/\${VMNAME}"`);
   const init = await typeOk('ablestack_v2k init --vm "${VMNAME}" --vcenter "${GOVC_URL}" --dst "${DST}"');
   const W = init.trim().split("\n").at(-1)!;
-  assert.ok(W.startsWith(join(dir, "state", VM)) && existsSync(join(W, "manifest.json")), `init printed its workdir on a line of its own: ${init}`);
+  assert.ok(
+    W.startsWith(join(dir, "state", VM)) && existsSync(join(W, "manifest.json")),
+    `init printed its workdir on a line of its own: ${init}`,
+  );
 
   await typeOk("ablestack_v2k --workdir <workdir> cbt enable", W);
   const status = JSON.parse((await typeOk("ablestack_v2k --workdir <workdir> cbt status --json", W)).trim().split("\n").at(-1)!);
   assert.equal(status.data.enabled, true);
   assert.equal(status.data.active, true);
   await typeOk("ablestack_v2k --workdir <workdir> snapshot base ; ablestack_v2k --workdir <workdir> sync base", W);
-  for (const [offset, seed] of [["64M", "31"], ["96M", "32"]] as const) {
+  for (const [offset, seed] of [
+    ["64M", "31"],
+    ["96M", "32"],
+  ] as const) {
     await guestWrite(offset, seed); // the guest keeps working between rounds
     await typeOk("ablestack_v2k --workdir <workdir> snapshot incr ; ablestack_v2k --workdir <workdir> sync incr", W);
   }
@@ -152,7 +164,10 @@ test("the runbook, verbatim, migrates boot01 and leaves it running on KVM", asyn
   const log = m.cutover.xmlPath.replace(/\.xml$/, ".console.log");
   const t0 = Date.now();
   while (!(existsSync(log) && readFileSync(log, "utf8").includes("V2K-BOOT-OK boot01"))) {
-    assert.ok(Date.now() - t0 < 240_000, `boot01 did not reach its marker:\n${existsSync(log) ? readFileSync(log, "utf8").slice(-1500) : "(no log)"}`);
+    assert.ok(
+      Date.now() - t0 < 240_000,
+      `boot01 did not reach its marker:\n${existsSync(log) ? readFileSync(log, "utf8").slice(-1500) : "(no log)"}`,
+    );
     await new Promise((r) => setTimeout(r, 500));
   }
 

@@ -16,8 +16,13 @@ const VERSION = JSON.parse(readFileSync("package.json", "utf8")).version as stri
 const DEB = `build/ablestack-v2k_${VERSION}_all.deb`;
 const HELPER = "/usr/bin/ablestack_v2k";
 const STATE = "/var/lib/ablestack-v2k";
-const PACKAGE_PATHS = ["/usr/share/cockpit/ablestack-v2k", "/usr/lib/ablestack-v2k", HELPER, "/usr/share/doc/ablestack-v2k",
-  "/usr/share/bash-completion/completions/ablestack_v2k"];
+const PACKAGE_PATHS = [
+  "/usr/share/cockpit/ablestack-v2k",
+  "/usr/lib/ablestack-v2k",
+  HELPER,
+  "/usr/share/doc/ablestack-v2k",
+  "/usr/share/bash-completion/completions/ablestack_v2k",
+];
 const tag = randomUUID().slice(0, 8);
 const workRoot = join(STATE, `pkgtest-${tag}`);
 const workdir = join(workRoot, "boot01");
@@ -83,7 +88,10 @@ test("make deb: an arch-all package with the runtime dependencies and no maintai
   assert.match(info, /^Package: ablestack-v2k$/m);
   assert.match(info, new RegExp(`^Version: ${VERSION.replace(/\./g, "\\.")}$`, "m"));
   assert.match(info, /^Architecture: all$/m);
-  assert.match(info, /^Depends: nodejs \(>= 20\), nbdkit, qemu-utils, libvirt-clients, libxml2-utils, python3, python3-pyvmomi, cockpit-bridge, cockpit-system$/m);
+  assert.match(
+    info,
+    /^Depends: nodejs \(>= 20\), nbdkit, qemu-utils, libvirt-clients, libxml2-utils, python3, python3-pyvmomi, cockpit-bridge, cockpit-system$/m,
+  );
   assert.match(info, /^Recommends: virt-v2v/m);
   const control = execFileSync("dpkg-deb", ["-I", DEB], { encoding: "utf8" });
   assert.doesNotMatch(control, /\b(preinst|postinst|prerm|postrm)\b/, "nothing runs at install or removal");
@@ -129,7 +137,10 @@ test("a lab rehearsal with the installed helper: lab start, preflight, init, cbt
   ok(["--workdir", workdir, "sync", "base"], env);
   const manifest = JSON.parse(readFileSync(join(workdir, "manifest.json"), "utf8"));
   assert.equal(manifest.phase, "base-synced");
-  assert.ok(manifest.disks.every((d: { syncedChangeId: string | null }) => d.syncedChangeId), "every disk committed a changeId");
+  assert.ok(
+    manifest.disks.every((d: { syncedChangeId: string | null }) => d.syncedChangeId),
+    "every disk committed a changeId",
+  );
   ok(["lab", "stop", "--dir", labDir]);
 });
 
@@ -141,8 +152,10 @@ test("the installed page loads through cockpit-ws in headless Chromium and lists
     const res = await fetch(`${cockpit.base}/cockpit/@localhost/ablestack-v2k/config.json`);
     assert.deepEqual(await res.json(), { helper: HELPER, workdirRoot: STATE }, "the package's page is the one served");
     const page = await cockpit.open("ko");
-    await page.waitForFunction(() => [...document.querySelectorAll("#v2k-migrations .v2k-migration-row")].some((e) => e.textContent?.includes("boot01")),
-      { timeout: 30_000, polling: 200 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll("#v2k-migrations .v2k-migration-row")].some((e) => e.textContent?.includes("boot01")),
+      { timeout: 30_000, polling: 200 },
+    );
     await cockpit.screenshot(page, "package-installed-list-ko");
     assert.deepEqual(page.v2kErrors, []);
     await page.close();

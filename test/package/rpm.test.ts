@@ -25,34 +25,76 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 test("rpm -qpl: page, helper, PATH link, completion, docs in English and Korean, state directory; no source maps in the page", () => {
   const files = rpmq("-l").trim().split("\n");
-  for (const f of ["/usr/share/cockpit/ablestack-v2k/index.html", "/usr/share/cockpit/ablestack-v2k/manifest.json",
-    "/usr/share/cockpit/ablestack-v2k/config.json", "/usr/lib/ablestack-v2k/ablestack_v2k", "/usr/lib/ablestack-v2k/helper/ablestack_v2k.mjs",
-    "/usr/lib/ablestack-v2k/helper/py/v2k_bridge.py", "/usr/bin/ablestack_v2k", "/usr/share/bash-completion/completions/ablestack_v2k",
-    "/usr/share/doc/ablestack-v2k/runbook.md", "/usr/share/doc/ablestack-v2k/runbook.ko.md", "/usr/share/doc/ablestack-v2k/troubleshooting.md",
-    "/usr/share/doc/ablestack-v2k/troubleshooting.ko.md", "/usr/share/doc/ablestack-v2k/reference.md",
-    "/usr/share/doc/ablestack-v2k/govc.env.example", "/var/lib/ablestack-v2k"]) {
+  for (const f of [
+    "/usr/share/cockpit/ablestack-v2k/index.html",
+    "/usr/share/cockpit/ablestack-v2k/manifest.json",
+    "/usr/share/cockpit/ablestack-v2k/config.json",
+    "/usr/lib/ablestack-v2k/ablestack_v2k",
+    "/usr/lib/ablestack-v2k/helper/ablestack_v2k.mjs",
+    "/usr/lib/ablestack-v2k/helper/py/v2k_bridge.py",
+    "/usr/bin/ablestack_v2k",
+    "/usr/share/bash-completion/completions/ablestack_v2k",
+    "/usr/share/doc/ablestack-v2k/runbook.md",
+    "/usr/share/doc/ablestack-v2k/runbook.ko.md",
+    "/usr/share/doc/ablestack-v2k/troubleshooting.md",
+    "/usr/share/doc/ablestack-v2k/troubleshooting.ko.md",
+    "/usr/share/doc/ablestack-v2k/reference.md",
+    "/usr/share/doc/ablestack-v2k/govc.env.example",
+    "/var/lib/ablestack-v2k",
+  ]) {
     assert.ok(files.includes(f), `${f} in the package`);
   }
-  assert.deepEqual(files.filter((f) => /^\/usr\/share\/cockpit\/ablestack-v2k\/.*\.map$/.test(f)), []);
-  assert.deepEqual(files.filter((f) => !/^\/(usr\/share\/cockpit|usr\/lib|usr\/bin|usr\/share\/doc|usr\/share\/bash-completion|var\/lib)\/ablestack[-_]v2k/.test(f)
-    && f !== "/usr/share/bash-completion/completions/ablestack_v2k"), [], "nothing outside the package's own paths");
+  assert.deepEqual(
+    files.filter((f) => /^\/usr\/share\/cockpit\/ablestack-v2k\/.*\.map$/.test(f)),
+    [],
+  );
+  assert.deepEqual(
+    files.filter(
+      (f) =>
+        !/^\/(usr\/share\/cockpit|usr\/lib|usr\/bin|usr\/share\/doc|usr\/share\/bash-completion|var\/lib)\/ablestack[-_]v2k/.test(f) &&
+        f !== "/usr/share/bash-completion/completions/ablestack_v2k",
+    ),
+    [],
+    "nothing outside the package's own paths",
+  );
 });
 
 test("modes and owners: state directory 0700, the helper executable, docs readable, everything root's", () => {
   const rows = rpmq("--queryformat", "[%{FILEMODES:perms} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILENAMES}\n]").trim().split("\n");
-  const mode = (path: string) => rows.find((r) => r.endsWith(` ${path}`))?.split(" ").slice(0, 2).join(" ");
+  const mode = (path: string) =>
+    rows
+      .find((r) => r.endsWith(` ${path}`))
+      ?.split(" ")
+      .slice(0, 2)
+      .join(" ");
   assert.equal(mode("/var/lib/ablestack-v2k"), "drwx------ root:root");
   assert.equal(mode("/usr/lib/ablestack-v2k/ablestack_v2k"), "-rwxr-xr-x root:root");
   assert.equal(mode("/usr/bin/ablestack_v2k"), "lrwxrwxrwx root:root");
   assert.equal(mode("/usr/share/doc/ablestack-v2k/runbook.ko.md"), "-rw-r--r-- root:root");
-  assert.ok(rows.every((r) => r.split(" ")[1] === "root:root"), "all files owned by root");
+  assert.ok(
+    rows.every((r) => r.split(" ")[1] === "root:root"),
+    "all files owned by root",
+  );
   assert.equal(rpmq("--queryformat", "%{ARCH}"), "noarch");
 });
 
 test("requirements: Rocky 9 package names, nodejs >= 20 (epoch 1), weak dependencies for conversion, VDDK and Ceph", () => {
-  const requires = rpmq("-R").trim().split("\n").map((l) => l.trim()).filter((l) => !l.startsWith("rpmlib("));
-  assert.deepEqual(requires.sort(), ["cockpit-bridge", "cockpit-system", "libvirt-client", "nbdkit", "nbdkit-curl-plugin", "nodejs >= 1:20",
-    "python3", "python3-pyvmomi", "qemu-img"]);
+  const requires = rpmq("-R")
+    .trim()
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => !l.startsWith("rpmlib("));
+  assert.deepEqual(requires.sort(), [
+    "cockpit-bridge",
+    "cockpit-system",
+    "libvirt-client",
+    "nbdkit",
+    "nbdkit-curl-plugin",
+    "nodejs >= 1:20",
+    "python3",
+    "python3-pyvmomi",
+    "qemu-img",
+  ]);
   assert.deepEqual(rpmq("--recommends").trim().split("\n").sort(), ["nbdkit-vddk-plugin", "qemu-kvm-block-rbd", "virt-v2v"]);
   const spec = readFileSync("pkg/rpm/ablestack-v2k.spec", "utf8");
   assert.match(spec, /dnf module enable nodejs:20/, "the spec names the AppStream stream");
@@ -73,12 +115,26 @@ test("rpm -i --nodeps --root TMP lays out the tree; the helper runs from it; rpm
   assert.equal(readlinkSync(join(root, "usr/bin/ablestack_v2k")), "../lib/ablestack-v2k/ablestack_v2k");
   assert.equal(execFileSync(join(root, "usr/bin/ablestack_v2k"), ["--version"], { encoding: "utf8" }).trim(), VERSION);
   assert.equal(statSync(join(root, "var/lib/ablestack-v2k")).mode & 0o777, 0o700);
-  assert.deepEqual(JSON.parse(readFileSync(join(root, "usr/share/cockpit/ablestack-v2k/config.json"), "utf8")),
-    { helper: "/usr/bin/ablestack_v2k", workdirRoot: "/var/lib/ablestack-v2k" });
+  assert.deepEqual(JSON.parse(readFileSync(join(root, "usr/share/cockpit/ablestack-v2k/config.json"), "utf8")), {
+    helper: "/usr/bin/ablestack_v2k",
+    workdirRoot: "/var/lib/ablestack-v2k",
+  });
   // the same tree as the staged one the .deb is built from
   const staged = execFileSync("find", [".", "-printf", "%P %m %y\n"], { cwd: "build/stage", encoding: "utf8" }).split("\n").sort();
-  const laid = execFileSync("find", ["usr/share/cockpit/ablestack-v2k", "usr/lib/ablestack-v2k", "usr/bin/ablestack_v2k", "usr/share/doc/ablestack-v2k",
-    "usr/share/bash-completion/completions/ablestack_v2k", "var/lib/ablestack-v2k", "-printf", "%p %m %y\n"], { cwd: root, encoding: "utf8" }).split("\n");
+  const laid = execFileSync(
+    "find",
+    [
+      "usr/share/cockpit/ablestack-v2k",
+      "usr/lib/ablestack-v2k",
+      "usr/bin/ablestack_v2k",
+      "usr/share/doc/ablestack-v2k",
+      "usr/share/bash-completion/completions/ablestack_v2k",
+      "var/lib/ablestack-v2k",
+      "-printf",
+      "%p %m %y\n",
+    ],
+    { cwd: root, encoding: "utf8" },
+  ).split("\n");
   for (const line of laid.filter(Boolean)) assert.ok(staged.includes(line), `${line} as staged`);
   mkdirSync(join(root, "var/lib/ablestack-v2k/web01/run1"), { recursive: true });
   writeFileSync(join(root, "var/lib/ablestack-v2k/web01/run1/manifest.json"), "{}");

@@ -144,8 +144,19 @@ export async function startTestCeph(opts: { auth?: CephAuth; pool?: string } = {
     daemon("ceph-mon", ["-i", "a"]);
     await waitFor(async () => (await ceph(["mon", "stat"], 15_000)).includes("quorum"), 60_000, "ceph-mon", logs);
     if (auth === "cephx") {
-      await ceph(["auth", "get-or-create", "mgr.x", "mon", "allow profile mgr", "osd", "allow *", "mds", "allow *",
-        "-o", join(dir, "keyring/ceph.mgr.x.keyring")]);
+      await ceph([
+        "auth",
+        "get-or-create",
+        "mgr.x",
+        "mon",
+        "allow profile mgr",
+        "osd",
+        "allow *",
+        "mds",
+        "allow *",
+        "-o",
+        join(dir, "keyring/ceph.mgr.x.keyring"),
+      ]);
     }
     daemon("ceph-mgr", ["-i", "x"]);
     await createOsd(dir, auth, ceph, run);
@@ -155,18 +166,45 @@ export async function startTestCeph(opts: { auth?: CephAuth; pool?: string } = {
     await waitFor(async () => (await ceph(["mgr", "stat"], 15_000)).includes('"available": true'), 90_000, "ceph-mgr", logs);
     const clientId = auth === "cephx" ? "v2k" : "admin";
     if (auth === "cephx") {
-      await ceph(["auth", "get-or-create", "client.v2k", "mon", "profile rbd, allow r", "osd", "profile rbd", "mgr", "profile rbd",
-        "-o", join(dir, "keyring/ceph.client.v2k.keyring")]);
+      await ceph([
+        "auth",
+        "get-or-create",
+        "client.v2k",
+        "mon",
+        "profile rbd, allow r",
+        "osd",
+        "profile rbd",
+        "mgr",
+        "profile rbd",
+        "-o",
+        join(dir, "keyring/ceph.client.v2k.keyring"),
+      ]);
     }
     // a pool that takes a write is a pool whose PGs are active
-    await waitFor(async () => {
-      await rbd(["create", "--size", "1M", `${pool}/v2k-probe`], 20_000);
-      await rbd(["rm", "--no-progress", `${pool}/v2k-probe`], 20_000);
-      return true;
-    }, 90_000, "pool I/O", logs);
+    await waitFor(
+      async () => {
+        await rbd(["create", "--size", "1M", `${pool}/v2k-probe`], 20_000);
+        await rbd(["rm", "--no-progress", `${pool}/v2k-probe`], 20_000);
+        return true;
+      },
+      90_000,
+      "pool I/O",
+      logs,
+    );
     return {
-      dir, conf, auth, monHost: addr, monPort: MON_PORT, pool, clientId, startMs: Date.now() - t0,
-      ceph, rbd, createPool: (name) => createPoolOn(ceph, rbd, name), logs, stop,
+      dir,
+      conf,
+      auth,
+      monHost: addr,
+      monPort: MON_PORT,
+      pool,
+      clientId,
+      startMs: Date.now() - t0,
+      ceph,
+      rbd,
+      createPool: (name) => createPoolOn(ceph, rbd, name),
+      logs,
+      stop,
       exportSha256: (p, image) => exportSha256(conf, p, image),
       images: async (p) => JSON.parse(await rbd(["ls", "--format", "json", p])) as string[],
     };
@@ -185,9 +223,32 @@ async function bootstrapMon(dir: string, conf: string, fsid: string, addr: strin
   if (auth === "cephx") {
     const monKeyring = join(dir, "keyring/mon.keyring");
     const adminKeyring = join(dir, "keyring/ceph.client.admin.keyring");
-    await exec("ceph-authtool", ["--create-keyring", monKeyring, "--gen-key", "-n", "mon.", "--cap", "mon", "allow *"], { timeoutMs: 30_000 });
-    await exec("ceph-authtool", ["--create-keyring", adminKeyring, "--gen-key", "-n", "client.admin",
-      "--cap", "mon", "allow *", "--cap", "osd", "allow *", "--cap", "mgr", "allow *", "--cap", "mds", "allow *"], { timeoutMs: 30_000 });
+    await exec("ceph-authtool", ["--create-keyring", monKeyring, "--gen-key", "-n", "mon.", "--cap", "mon", "allow *"], {
+      timeoutMs: 30_000,
+    });
+    await exec(
+      "ceph-authtool",
+      [
+        "--create-keyring",
+        adminKeyring,
+        "--gen-key",
+        "-n",
+        "client.admin",
+        "--cap",
+        "mon",
+        "allow *",
+        "--cap",
+        "osd",
+        "allow *",
+        "--cap",
+        "mgr",
+        "allow *",
+        "--cap",
+        "mds",
+        "allow *",
+      ],
+      { timeoutMs: 30_000 },
+    );
     await exec("ceph-authtool", [monKeyring, "--import-keyring", adminKeyring], { timeoutMs: 30_000 });
     args.push("--keyring", monKeyring);
   }
@@ -195,18 +256,38 @@ async function bootstrapMon(dir: string, conf: string, fsid: string, addr: strin
   writeFileSync(join(dir, "mon/ceph-a/done"), "");
 }
 
-async function createOsd(dir: string, auth: CephAuth, ceph: (a: readonly string[], t?: number) => Promise<string>, run: Run): Promise<void> {
+async function createOsd(
+  dir: string,
+  auth: CephAuth,
+  ceph: (a: readonly string[], t?: number) => Promise<string>,
+  run: Run,
+): Promise<void> {
   const uuid = randomUUID();
   const id = (await ceph(["osd", "new", uuid])).trim();
   if (id !== "0") throw new Error(`unexpected OSD id ${id}`);
   if (auth === "cephx") {
-    await ceph(["auth", "get-or-create", "osd.0", "osd", "allow *", "mon", "allow profile osd", "mgr", "allow profile osd",
-      "-o", join(dir, "keyring/ceph.osd.0.keyring")]);
+    await ceph([
+      "auth",
+      "get-or-create",
+      "osd.0",
+      "osd",
+      "allow *",
+      "mon",
+      "allow profile osd",
+      "mgr",
+      "allow profile osd",
+      "-o",
+      join(dir, "keyring/ceph.osd.0.keyring"),
+    ]);
   }
   await run("ceph-osd", ["-i", "0", "--mkfs", "--osd-uuid", uuid, "--no-mon-config"], 120_000);
 }
 
-async function createPoolOn(ceph: (a: readonly string[], t?: number) => Promise<string>, rbd: (a: readonly string[], t?: number) => Promise<string>, name: string): Promise<void> {
+async function createPoolOn(
+  ceph: (a: readonly string[], t?: number) => Promise<string>,
+  rbd: (a: readonly string[], t?: number) => Promise<string>,
+  name: string,
+): Promise<void> {
   await ceph(["osd", "pool", "create", name, "8", "8"]);
   await ceph(["osd", "pool", "set", name, "size", "1", "--yes-i-really-mean-it"]);
   await rbd(["pool", "init", name]);

@@ -68,9 +68,13 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
   mkdirSync(join(dir, "xdg", "cockpit"), { recursive: true });
   if (!options.installedPage) {
     cpSync("dist/page", pluginDir, { recursive: true });
-    writeFileSync(join(pluginDir, "config.json"), JSON.stringify({
-      helper: options.helper ?? resolve("dist/ablestack_v2k"), workdirRoot: options.workdirRoot,
-    }));
+    writeFileSync(
+      join(pluginDir, "config.json"),
+      JSON.stringify({
+        helper: options.helper ?? resolve("dist/ablestack_v2k"),
+        workdirRoot: options.workdirRoot,
+      }),
+    );
   }
   mkdirSync(ARTIFACTS, { recursive: true });
 
@@ -94,7 +98,11 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
       : [COCKPIT_WS, wsArgs];
     ws = execa(file, args, {
       env: { XDG_DATA_HOME: join(dir, "xdg"), LANG: "C.UTF-8", HOME: dir }, // the page passes V2K_STATE_DIR itself
-      stdin: "ignore", stdout: "ignore", stderr: { file: join(dir, "ws.log") }, reject: false, cleanup: true,
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: { file: join(dir, "ws.log") },
+      reject: false,
+      cleanup: true,
     }) as ResultPromise;
     const base = `http://127.0.0.1:${port}`;
     const pageUrl = `${base}/cockpit/@localhost/ablestack-v2k/index.html`;
@@ -103,15 +111,25 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
       executablePath: CHROMIUM,
       headless: true,
       userDataDir: join(dir, "chromium"),
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-dev-shm-usage"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+      ],
       protocolTimeout: 60_000,
     });
     const b = browser;
     return {
-      base, pageUrl, dir, browser: b,
+      base,
+      pageUrl,
+      dir,
+      browser: b,
       async open(lang = "en", width = 1280, height = 720) {
-        const page = await b.newPage() as Page & { v2kErrors: string[]; v2kConsole: string[] };
+        const page = (await b.newPage()) as Page & { v2kErrors: string[]; v2kConsole: string[] };
         page.v2kErrors = [];
         page.v2kConsole = [];
         page.on("pageerror", (e) => page.v2kErrors.push(String(e)));
@@ -125,8 +143,11 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
         // PatternFly's page scrolls inside its main container: grow the viewport to show all of it.
         const file = join(ARTIFACTS, `${name}.png`);
         const viewport = page.viewport();
-        const height = await page.evaluate(() => Math.max(...[...document.querySelectorAll(".pf-v6-c-page__main-container, .pf-v6-c-page__main, body")]
-          .map((e) => e.scrollHeight)));
+        const height = await page.evaluate(() =>
+          Math.max(
+            ...[...document.querySelectorAll(".pf-v6-c-page__main-container, .pf-v6-c-page__main, body")].map((e) => e.scrollHeight),
+          ),
+        );
         if (viewport && height > viewport.height) await page.setViewport({ ...viewport, height: Math.min(height + 40, 4000) });
         await page.screenshot({ path: file as `${string}.png` });
         if (viewport && height > viewport.height) await page.setViewport(viewport);

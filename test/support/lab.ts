@@ -92,9 +92,14 @@ export async function startTestLab(opts: { scenario?: string } = {}): Promise<Te
       kill: (sig) => {
         if (!exited) c.kill(sig);
       },
-      done: c.then(() => undefined, () => undefined).finally(() => {
-        exited = true;
-      }),
+      done: c
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => {
+          exited = true;
+        }),
     };
     live.add(proc);
     return proc;
@@ -103,8 +108,14 @@ export async function startTestLab(opts: { scenario?: string } = {}): Promise<Te
   const adopt = (info: LabFile) => {
     const u = new URL(info.url);
     Object.assign(lab, {
-      url: info.url, username: info.username, password: info.password, thumbprint: info.thumbprint, certFile: info.certFile,
-      host: u.hostname, port: Number(u.port), info,
+      url: info.url,
+      username: info.username,
+      password: info.password,
+      thumbprint: info.thumbprint,
+      certFile: info.certFile,
+      host: u.hostname,
+      port: Number(u.port),
+      info,
     });
   };
   try {
@@ -159,17 +170,29 @@ export interface HttpReply {
 }
 
 /** One HTTPS request to the lab, trusting only its certificate. */
-export function labRequest(lab: TestLab, opts: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number }): Promise<HttpReply> {
+export function labRequest(
+  lab: TestLab,
+  opts: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number },
+): Promise<HttpReply> {
   return new Promise((resolveReq, reject) => {
-    const req = httpsRequest({
-      host: lab.host, port: lab.port, method: opts.method, path: opts.path, headers: opts.headers ?? {},
-      ca: readFileSync(lab.certFile, "utf8"), timeout: opts.timeoutMs ?? 60_000, agent: false,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolveReq({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on("error", reject);
-    });
+    const req = httpsRequest(
+      {
+        host: lab.host,
+        port: lab.port,
+        method: opts.method,
+        path: opts.path,
+        headers: opts.headers ?? {},
+        ca: readFileSync(lab.certFile, "utf8"),
+        timeout: opts.timeoutMs ?? 60_000,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolveReq({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("error", reject);
+      },
+    );
     req.on("timeout", () => req.destroy(new Error("request timed out")));
     req.on("error", reject);
     req.end(opts.body);
@@ -177,9 +200,11 @@ export function labRequest(lab: TestLab, opts: { method: string; path: string; h
 }
 
 export function soapEnvelope(inner: string): string {
-  return '<?xml version="1.0" encoding="UTF-8"?>\n<soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" ' +
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" ' +
     'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
-    `xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
+    `xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`
+  );
 }
 
 /** POST /sdk with a raw envelope body (optionally with a session cookie). */
@@ -193,7 +218,10 @@ const xmlText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").re
 
 /** Logs in with raw SOAP; returns the Set-Cookie value as pyVmomi would echo it. */
 export async function soapLogin(lab: TestLab): Promise<string> {
-  const r = await soapCall(lab, `<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>${xmlText(lab.username)}</userName><password>${xmlText(lab.password)}</password></Login>`);
+  const r = await soapCall(
+    lab,
+    `<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>${xmlText(lab.username)}</userName><password>${xmlText(lab.password)}</password></Login>`,
+  );
   const cookie = r.headers["set-cookie"]?.[0];
   if (r.status !== 200 || !cookie) throw new Error(`login failed: ${r.status} ${r.body.toString("utf8")}`);
   return cookie;
@@ -203,7 +231,9 @@ export async function soapLogin(lab: TestLab): Promise<string> {
 export async function labControl(lab: TestLab, method: string, route: string, body?: object): Promise<any> {
   const auth = Buffer.from(`${lab.username}:${lab.password}`).toString("base64");
   const r = await labRequest(lab, {
-    method, path: `/v2k-lab/${route}`, headers: { Authorization: `Basic ${auth}`, "Content-Type": "application/json" },
+    method,
+    path: `/v2k-lab/${route}`,
+    headers: { Authorization: `Basic ${auth}`, "Content-Type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const parsed = r.body.length ? JSON.parse(r.body.toString("utf8")) : null;

@@ -49,8 +49,21 @@ async function ensureQemuUser(): Promise<void> {
   const ok = await exec("getent", ["passwd", "libvirt-qemu"], { timeoutMs: 10_000, okCodes: [0, 2] });
   if (ok.exitCode === 0) return;
   await exec("groupadd", ["--system", "-f", "libvirt-qemu"], { timeoutMs: 10_000 });
-  await exec("useradd", ["--system", "--no-create-home", "--home-dir", "/var/lib/libvirt", "--shell", "/usr/sbin/nologin",
-    "-g", "libvirt-qemu", "libvirt-qemu"], { timeoutMs: 10_000, okCodes: [0, 9] });
+  await exec(
+    "useradd",
+    [
+      "--system",
+      "--no-create-home",
+      "--home-dir",
+      "/var/lib/libvirt",
+      "--shell",
+      "/usr/sbin/nologin",
+      "-g",
+      "libvirt-qemu",
+      "libvirt-qemu",
+    ],
+    { timeoutMs: 10_000, okCodes: [0, 9] },
+  );
 }
 
 function ensureQemuConf(): void {
@@ -60,7 +73,10 @@ function ensureQemuConf(): void {
   const text = existsSync(conf) ? readFileSync(conf, "utf8") : "";
   if (/^\s*user\s*=/m.test(text)) return;
   mkdirSync("/etc/libvirt", { recursive: true });
-  writeFileSync(conf, `${text}\n# Added by ablestack-v2k's test support: guests of the tests run as root.\nuser = "root"\ngroup = "root"\n`);
+  writeFileSync(
+    conf,
+    `${text}\n# Added by ablestack-v2k's test support: guests of the tests run as root.\nuser = "root"\ngroup = "root"\n`,
+  );
 }
 
 async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -122,7 +138,10 @@ export async function startLibvirtd(): Promise<LibvirtdHandle> {
     async release() {
       rmSync(userFile, { force: true });
       if (otherLiveUsers() > 0) return;
-      for (const [name, mine] of [["libvirtd", startedHere], ["virtlogd", startedLogd]] as const) {
+      for (const [name, mine] of [
+        ["libvirtd", startedHere],
+        ["virtlogd", startedLogd],
+      ] as const) {
         const pid = mine ? daemonPid(name) : null;
         if (pid === null) continue;
         process.kill(pid, "SIGTERM");

@@ -44,5 +44,8 @@ test("the kit and the shared schemas import neither the helper, the lab, the pag
 test("the page imports no host-side tree and embeds no shell", () => {
   assert.deepEqual(violations("src/page", ["src/helper", "src/lab", "src/kit", "src/app"]), []);
   const shell = sources(join(ROOT, "src/page")).filter((f) => /["'](\/bin\/)?(ba)?sh["']\s*,\s*["']-c["']/.test(readFileSync(f, "utf8")));
-  assert.deepEqual(shell.map((f) => relative(ROOT, f)), []);
+  assert.deepEqual(
+    shell.map((f) => relative(ROOT, f)),
+    [],
+  );
 });

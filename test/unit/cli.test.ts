@@ -18,7 +18,10 @@ test("unknown command exits 2", () => {
 
 test("--json ends with one result line", () => {
   const out = execFileSync(helper, ["--json", "version"], { encoding: "utf8" });
-  const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+  const lines = out
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   const last = lines.at(-1);
   assert.equal(last.type, "result");
   assert.equal(last.ok, true);

@@ -20,7 +20,10 @@ export function valueKind(o: OptionSpec): ValueKind {
 const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
 function optionWords(options: Record<string, OptionSpec>): string {
-  return Object.entries(options).flatMap(([n, o]) => [`--${n}`, ...(o.short ? [`-${o.short}`] : [])]).concat("--help").join(" ");
+  return Object.entries(options)
+    .flatMap(([n, o]) => [`--${n}`, ...(o.short ? [`-${o.short}`] : [])])
+    .concat("--help")
+    .join(" ");
 }
 
 /** case arms "COMMAND --option") for options whose values can be completed. */
@@ -29,9 +32,14 @@ function valueArms(key: string, options: Record<string, OptionSpec>): string[] {
   for (const [n, o] of Object.entries(options)) {
     if (o.type !== "string") continue;
     const k = valueKind(o);
-    const action = k.kind === "choices" ? `COMPREPLY=($(compgen -W ${q(k.words.join(" "))} -- "$cur"))`
-      : k.kind === "dir" ? `COMPREPLY=($(compgen -d -- "$cur"))`
-        : k.kind === "file" ? `COMPREPLY=($(compgen -f -- "$cur"))` : "COMPREPLY=()";
+    const action =
+      k.kind === "choices"
+        ? `COMPREPLY=($(compgen -W ${q(k.words.join(" "))} -- "$cur"))`
+        : k.kind === "dir"
+          ? `COMPREPLY=($(compgen -d -- "$cur"))`
+          : k.kind === "file"
+            ? `COMPREPLY=($(compgen -f -- "$cur"))`
+            : "COMPREPLY=()";
     arms.push(`    ${q(`${key} --${n}`)}) ${action}; return ;;`);
   }
   return arms;

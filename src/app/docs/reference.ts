@@ -14,7 +14,12 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 function optionTable(options: Record<string, OptionSpec>): string[] {
   const rows = Object.entries(options);
   if (rows.length === 0) return ["No options.", ""];
-  return ["| option | meaning |", "|---|---|", ...rows.map(([n, o]) => `| \`${cell(optionSynopsis(n, o))}\` | ${cell(o.description)} |`), ""];
+  return [
+    "| option | meaning |",
+    "|---|---|",
+    ...rows.map(([n, o]) => `| \`${cell(optionSynopsis(n, o))}\` | ${cell(o.description)} |`),
+    "",
+  ];
 }
 
 export function renderReference(program: Program): string {
@@ -42,9 +47,15 @@ export function renderReference(program: Program): string {
     lines.push(`### ${commandName(c)}`, "", c.summary, "", "```", commandUsage(program, c), "```", "", ...optionTable(c.options));
   }
   lines.push("## Exit codes", "", "| code | meaning |", "|---|---|", ...EXIT_CODES.map((e) => `| ${e.code} | ${cell(e.meaning)} |`), "");
-  lines.push("## Error codes", "",
-    "Errors carry a stable code, a message and a hint (`--json`: the result line's `error`; events.log: `error` events).", "",
-    "| code | meaning | what to do |", "|---|---|---|",
-    ...errorCodes.map((code) => `| \`${code}\` | ${cell(errorDocs[code].meaning)} | ${cell(errorDocs[code].action)} |`), "");
+  lines.push(
+    "## Error codes",
+    "",
+    "Errors carry a stable code, a message and a hint (`--json`: the result line's `error`; events.log: `error` events).",
+    "",
+    "| code | meaning | what to do |",
+    "|---|---|---|",
+    ...errorCodes.map((code) => `| \`${code}\` | ${cell(errorDocs[code].meaning)} | ${cell(errorDocs[code].action)} |`),
+    "",
+  );
   return lines.join("\n");
 }

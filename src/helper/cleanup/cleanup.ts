@@ -27,12 +27,19 @@ export interface CleanupResult {
 
 const STEP = "cleanup";
 
-export async function runCleanup(wd: Workdir, o: CleanupOptions, deps: { bridge: VsphereBridge | null; virsh: Virsh }): Promise<CleanupResult> {
+export async function runCleanup(
+  wd: Workdir,
+  o: CleanupOptions,
+  deps: { bridge: VsphereBridge | null; virsh: Virsh },
+): Promise<CleanupResult> {
   const m = wd.manifest;
   const domain = m.cutover?.domainName;
   if (o.deleteTarget && domain && (await isOurDomain(deps.virsh, domain, m.runId))) {
-    throw new V2kError("PHASE_ORDER", `the libvirt domain '${domain}' still uses the target disks`,
-      "Run 'rollback --remove-disks' to remove the domain and its disks, or clean up without --delete-target.");
+    throw new V2kError(
+      "PHASE_ORDER",
+      `the libvirt domain '${domain}' still uses the target disks`,
+      "Run 'rollback --remove-disks' to remove the domain and its disks, or clean up without --delete-target.",
+    );
   }
   if (domain && (await removeBootCheckLeftovers(deps.virsh, wd.path, domain, m.runId))) {
     wd.emitter.log("info", STEP, "stopped the transient domain of an interrupted boot check");
@@ -55,7 +62,8 @@ export async function runCleanup(wd: Workdir, o: CleanupOptions, deps: { bridge:
         const n = parseRbdPath(d.target.path);
         const r = await removeOwnImage(new CephCli(cephAccessOf(m)), n.pool, n.image, m.runId);
         if (r === "removed") targetsRemoved.push(d.target.path);
-        if (r === "foreign") await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.path} was not created by this run; left untouched`, d.key);
+        if (r === "foreign")
+          await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.path} was not created by this run; left untouched`, d.key);
         continue;
       }
       if (d.target.mode !== "file") {
@@ -68,7 +76,11 @@ export async function runCleanup(wd: Workdir, o: CleanupOptions, deps: { bridge:
   }
 
   await wd.update((mm) => {
-    mm.cleanup = { at: new Date().toISOString(), snapshotsRemoved: [...(mm.cleanup?.snapshotsRemoved ?? []), ...snapshotsRemoved], workdirKept: !o.removeWorkdir };
+    mm.cleanup = {
+      at: new Date().toISOString(),
+      snapshotsRemoved: [...(mm.cleanup?.snapshotsRemoved ?? []), ...snapshotsRemoved],
+      workdirKept: !o.removeWorkdir,
+    };
     mm.phase = "cleaned";
     mm.lastError = null; // withWorkdir must not write into a removed workdir afterwards
   });
@@ -80,5 +92,10 @@ export async function runCleanup(wd: Workdir, o: CleanupOptions, deps: { bridge:
     process.once("exit", () => rmSync(path, { recursive: true, force: true }));
     wd.emitter.log("info", STEP, `the workdir ${path} is removed when this command ends`);
   }
-  return { snapshotsRemoved, processesStopped: stopped.map((p) => ({ pid: p.pid, program: p.program })), targetsRemoved, workdirKept: !o.removeWorkdir };
+  return {
+    snapshotsRemoved,
+    processesStopped: stopped.map((p) => ({ pid: p.pid, program: p.program })),
+    targetsRemoved,
+    workdirKept: !o.removeWorkdir,
+  };
 }

@@ -33,7 +33,9 @@ function readPid(file: string): number {
 
 function cmdline(pid: number): string[] | null {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((s) => s !== "");
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .filter((s) => s !== "");
   } catch {
     return null;
   }
@@ -46,7 +48,8 @@ function cmdline(pid: number): string[] | null {
  */
 export function findLeftoverProcesses(workdir: string, targets: readonly string[] = []): LeftoverProcess[] {
   const found = new Map<number, LeftoverProcess>();
-  const ours = (args: string[]) => args.some((a) => a.includes(workdir) || targets.some((t) => a === t || a.endsWith(`:${t}`) || a.endsWith(`=${t}`)));
+  const ours = (args: string[]) =>
+    args.some((a) => a.includes(workdir) || targets.some((t) => a === t || a.endsWith(`:${t}`) || a.endsWith(`=${t}`)));
   const consider = (pid: number, pidFile: string) => {
     if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid || found.has(pid)) return;
     const args = cmdline(pid);
@@ -59,7 +62,6 @@ export function findLeftoverProcesses(workdir: string, targets: readonly string[
   for (const entry of readdirSync("/proc")) if (/^\d+$/.test(entry)) consider(Number(entry), "");
   return [...found.values()];
 }
-
 
 /** SIGTERM, then SIGKILL after graceMs; removes the pid files. Returns what was stopped. */
 export async function stopLeftoverProcesses(workdir: string, targets: readonly string[] = [], graceMs = 5000): Promise<LeftoverProcess[]> {

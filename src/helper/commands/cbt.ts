@@ -21,7 +21,8 @@ export const cbtEnableCommand = defineCommand({
   render: renderCbt,
   async run(o, ctx) {
     return withWorkdir(requireWorkdirPath(ctx.global.workdir), ctx.emitter, "cbt enable", (wd) =>
-      withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, ({ bridge }) => cbtEnable(wd, bridge)));
+      withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, ({ bridge }) => cbtEnable(wd, bridge)),
+    );
   },
 });
 
@@ -34,6 +35,8 @@ export const cbtStatusCommand = defineCommand({
   async run(o, ctx) {
     // read-only, like `status`: no lock, so it answers while a sync runs
     const { manifest } = readManifest(requireWorkdirPath(ctx.global.workdir));
-    return withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, manifest.vcenter, ({ bridge }) => cbtStatus({ manifest }, bridge));
+    return withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, manifest.vcenter, ({ bridge }) =>
+      cbtStatus({ manifest }, bridge),
+    );
   },
 });

@@ -17,16 +17,18 @@ export const cleanupCommand = defineCommand({
     "remove-workdir": { type: "boolean", description: "delete the workdir (manifest and events.log) at the end" },
     connect: { type: "string", valueName: "URI", description: "libvirt URI (default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI)" },
   },
-  schema: z.object({
-    ...vcenterSchemaFields,
-    "delete-snapshots": z.boolean().optional(),
-    "keep-snapshots": z.boolean().default(false),
-    "delete-target": z.boolean().default(false),
-    "keep-workdir": z.boolean().optional(),
-    "remove-workdir": z.boolean().default(false),
-    connect: z.string().optional(),
-    positionals: z.array(z.string()).max(0),
-  }).refine((o) => !(o["keep-workdir"] && o["remove-workdir"]), "--keep-workdir and --remove-workdir exclude each other")
+  schema: z
+    .object({
+      ...vcenterSchemaFields,
+      "delete-snapshots": z.boolean().optional(),
+      "keep-snapshots": z.boolean().default(false),
+      "delete-target": z.boolean().default(false),
+      "keep-workdir": z.boolean().optional(),
+      "remove-workdir": z.boolean().default(false),
+      connect: z.string().optional(),
+      positionals: z.array(z.string()).max(0),
+    })
+    .refine((o) => !(o["keep-workdir"] && o["remove-workdir"]), "--keep-workdir and --remove-workdir exclude each other")
     .refine((o) => !(o["delete-snapshots"] && o["keep-snapshots"]), "--delete-snapshots and --keep-snapshots exclude each other"),
   render(data) {
     const r = data as { snapshotsRemoved: string[]; processesStopped: unknown[]; targetsRemoved: string[]; workdirKept: boolean };

@@ -21,7 +21,11 @@ export const copyCommand = defineCommand({
     jobs: { type: "string", description: "NBD connections per side (default 1)", valueName: "N" },
     chunk: { type: "string", description: `bytes per request (default ${COPY_DEFAULTS.chunkSize / 1048576}M)`, valueName: "SIZE" },
     requests: { type: "string", description: `requests in flight (default ${COPY_DEFAULTS.requests})`, valueName: "N" },
-    "max-in-flight": { type: "string", description: `bytes in flight (default ${COPY_DEFAULTS.maxBytesInFlight / 1048576}M)`, valueName: "SIZE" },
+    "max-in-flight": {
+      type: "string",
+      description: `bytes in flight (default ${COPY_DEFAULTS.maxBytesInFlight / 1048576}M)`,
+      valueName: "SIZE",
+    },
     "allocated-only": { type: "boolean", description: "the target reads as zeros: copy allocated data only, never write zeros" },
     "no-extents": { type: "boolean", description: "do not ask the source for extents (read everything, detect zeros)" },
   },
@@ -37,7 +41,14 @@ export const copyCommand = defineCommand({
     positionals: z.array(z.string()).max(0),
   }),
   render: (data) => {
-    const s = data as { totalBytes: number; durationMs: number; mbPerSec: number; bytesWritten: number; bytesZeroed: number; bytesSkipped: number };
+    const s = data as {
+      totalBytes: number;
+      durationMs: number;
+      mbPerSec: number;
+      bytesWritten: number;
+      bytesZeroed: number;
+      bytesSkipped: number;
+    };
     return `copied ${s.totalBytes} bytes in ${(s.durationMs / 1000).toFixed(1)} s (${s.mbPerSec} MB/s): ${s.bytesWritten} written, ${s.bytesZeroed} zeroed, ${s.bytesSkipped} skipped`;
   },
   async run(o, ctx) {
@@ -54,7 +65,11 @@ export const copyCommand = defineCommand({
       const source = jobs === 1 ? sources[0]! : new PooledSource(sources);
       const target = jobs === 1 ? targets[0]! : new PooledTarget(targets);
       if (target.size < source.size) {
-        throw new V2kError("DST_TOO_SMALL", `the target (${target.size} bytes) is smaller than the source (${source.size} bytes)`, "Use a target at least as large as the source.");
+        throw new V2kError(
+          "DST_TOO_SMALL",
+          `the target (${target.size} bytes) is smaller than the source (${source.size} bytes)`,
+          "Use a target at least as large as the source.",
+        );
       }
       return await copyDisk({
         source,

@@ -15,16 +15,36 @@ const SHUTDOWN_TIMEOUT_S = 300;
 const VERIFY_SAMPLES = 64;
 
 export const cutoverOptions = {
-  shutdown: { type: "string" as const, valueName: "guest|poweroff|already-off",
-    description: "how the VMware VM goes down: guest shutdown through VMware Tools (default), hard power-off, or already off (refused if it is not)" },
-  "shutdown-timeout": { type: "string" as const, valueName: "S", description: `seconds to wait for the guest shutdown (default ${SHUTDOWN_TIMEOUT_S}; then SHUTDOWN_TIMEOUT)` },
-  "define-only": { type: "boolean" as const,
-    description: "define the domain in libvirt only (no cloud registration); alone it does not start it (the default)" },
+  shutdown: {
+    type: "string" as const,
+    valueName: "guest|poweroff|already-off",
+    description:
+      "how the VMware VM goes down: guest shutdown through VMware Tools (default), hard power-off, or already off (refused if it is not)",
+  },
+  "shutdown-timeout": {
+    type: "string" as const,
+    valueName: "S",
+    description: `seconds to wait for the guest shutdown (default ${SHUTDOWN_TIMEOUT_S}; then SHUTDOWN_TIMEOUT)`,
+  },
+  "define-only": {
+    type: "boolean" as const,
+    description: "define the domain in libvirt only (no cloud registration); alone it does not start it (the default)",
+  },
   start: { type: "boolean" as const, description: "start the domain after defining it (also with --define-only: define and start)" },
-  "no-verify": { type: "boolean" as const, description: "skip the quick data verify between define and start (it runs by default and is recorded)" },
-  "verify-samples": { type: "string" as const, valueName: "N", description: `blocks per disk of that quick verify (default ${VERIFY_SAMPLES})` },
-  convert: { type: "string" as const, valueName: "auto|virt-v2v|none",
-    description: "guest conversion before define: auto (default: virt-v2v-in-place when installed), virt-v2v, or none (disks as copied)" },
+  "no-verify": {
+    type: "boolean" as const,
+    description: "skip the quick data verify between define and start (it runs by default and is recorded)",
+  },
+  "verify-samples": {
+    type: "string" as const,
+    valueName: "N",
+    description: `blocks per disk of that quick verify (default ${VERIFY_SAMPLES})`,
+  },
+  convert: {
+    type: "string" as const,
+    valueName: "auto|virt-v2v|none",
+    description: "guest conversion before define: auto (default: virt-v2v-in-place when installed), virt-v2v, or none (disks as copied)",
+  },
   ...domainOptions,
 };
 
@@ -41,7 +61,8 @@ export const CutoverFields = {
 
 export const cutoverCommand = defineCommand({
   path: ["cutover"],
-  summary: "shut the source down, final sync, define, quick verify and with --start start the KVM domain (runbook: cutover --define-only --start)",
+  summary:
+    "shut the source down, final sync, define, quick verify and with --start start the KVM domain (runbook: cutover --define-only --start)",
   options: { ...cutoverOptions, ...vcenterOptions },
   schema: z.object({ ...CutoverFields, ...vcenterSchemaFields, positionals: z.array(z.string()).max(0) }),
   render(data) {
@@ -51,21 +72,39 @@ export const cutoverCommand = defineCommand({
   async run(o, ctx) {
     return withRun(ctx, "cutover", o.connect, ({ wd, virsh }) =>
       withSourceSession(ctx, wd, o, (session) =>
-        runCutover(wd, {
-          shutdown: o.shutdown,
-          shutdownTimeoutSec: o["shutdown-timeout"],
-          start: o.start,
-          domain: o,
-          convert: o.convert,
-        }, {
-          bridge: session.bridge,
-          virsh,
-          finalRound: (w) => runRound(w, session, { kind: "final", signal: ctx.signal }),
-          ...(o["no-verify"] ? {} : {
-            dataVerify: async (w) => verifyData(w, { mode: "quick", samples: o["verify-samples"], blockSize: 1 << 20, compared: CUTOVER_VERIFY_COMPARED, signal: ctx.signal },
-              await frozenSourceSpecs(w, session)),
-          }),
-          signal: ctx.signal,
-        })));
+        runCutover(
+          wd,
+          {
+            shutdown: o.shutdown,
+            shutdownTimeoutSec: o["shutdown-timeout"],
+            start: o.start,
+            domain: o,
+            convert: o.convert,
+          },
+          {
+            bridge: session.bridge,
+            virsh,
+            finalRound: (w) => runRound(w, session, { kind: "final", signal: ctx.signal }),
+            ...(o["no-verify"]
+              ? {}
+              : {
+                  dataVerify: async (w) =>
+                    verifyData(
+                      w,
+                      {
+                        mode: "quick",
+                        samples: o["verify-samples"],
+                        blockSize: 1 << 20,
+                        compared: CUTOVER_VERIFY_COMPARED,
+                        signal: ctx.signal,
+                      },
+                      await frozenSourceSpecs(w, session),
+                    ),
+                }),
+            signal: ctx.signal,
+          },
+        ),
+      ),
+    );
   },
 });

@@ -17,16 +17,29 @@ export const initCommand = defineCommand({
   summary: "take the VM's inventory into a new workdir (manifest.json + events.log)",
   options: {
     vm: { type: "string", valueName: "NAME", description: "the VM's name in vCenter" },
-    dst: { type: "string", valueName: "DIR", description: "target directory for the disk images (rbd: for the domain's XML and NVRAM; default the workdir)" },
+    dst: {
+      type: "string",
+      valueName: "DIR",
+      description: "target directory for the disk images (rbd: for the domain's XML and NVRAM; default the workdir)",
+    },
     "target-format": { type: "string", valueName: "qcow2|raw", description: "target image format (default qcow2)" },
-    "target-storage": { type: "string", valueName: "file|block|rbd", description: "image files under --dst (default), one block device per disk, or Ceph RBD images" },
+    "target-storage": {
+      type: "string",
+      valueName: "file|block|rbd",
+      description: "image files under --dst (default), one block device per disk, or Ceph RBD images",
+    },
     "target-mode": { type: "string", valueName: "file|block|rbd", description: "the same as --target-storage" },
     "rbd-pool": { type: "string", valueName: "POOL", description: "rbd: the pool for images named <vm>-disk<N>" },
     "ceph-conf": { type: "string", valueName: "FILE", description: "rbd: ceph.conf (monitors, keyring; default /etc/ceph/ceph.conf)" },
     "ceph-id": { type: "string", valueName: "NAME", description: "rbd: Ceph client id without 'client.' (default admin)" },
     "target-map-json": { type: "string", valueName: "JSON", description: `rbd: images per disk, '{"scsi0:0":"rbd:pool/img"}'` },
     force: { type: "boolean", description: "rbd: overwrite images of these names left by an earlier ablestack-v2k run (never others)" },
-    "target-device": { type: "string", multiple: true, valueName: "DISK=DEV", description: "block mode: the device for disk DISK (index or device key), repeat per disk" },
+    "target-device": {
+      type: "string",
+      multiple: true,
+      valueName: "DISK=DEV",
+      description: "block mode: the device for disk DISK (index or device key), repeat per disk",
+    },
     transport: { type: "string", valueName: "vddk|http", description: "source transport (default http)" },
     ...vcenterOptions,
   },
@@ -36,9 +49,15 @@ export const initCommand = defineCommand({
     "target-format": z.enum(["qcow2", "raw"]).optional(),
     "target-storage": z.enum(["file", "block", "rbd"]).optional(),
     "target-mode": z.enum(["file", "block", "rbd"]).optional(),
-    "rbd-pool": z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+    "rbd-pool": z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .optional(),
     "ceph-conf": z.string().min(1).default(DEFAULT_CEPH_CONF),
-    "ceph-id": z.string().regex(/^[A-Za-z0-9._-]+$/).default(DEFAULT_CEPH_ID),
+    "ceph-id": z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .default(DEFAULT_CEPH_ID),
     "target-map-json": z.string().optional(),
     force: z.boolean().default(false),
     "target-device": z.array(z.string()).default([]),
@@ -49,8 +68,10 @@ export const initCommand = defineCommand({
   render: (data) => {
     // the workdir alone on the last line: operators note it (and scripts take it with tail -n1)
     const r = data as { workdir: string; vm: string; moref: string; disks: number; runId: string; alreadyInitialized: boolean };
-    return `${r.alreadyInitialized ? "already initialized" : "initialized"}: ${r.vm} (${r.moref}), ${r.disks} disk(s), run ${r.runId}\n` +
-      `workdir (use it as --workdir for the next commands):\n${r.workdir}`;
+    return (
+      `${r.alreadyInitialized ? "already initialized" : "initialized"}: ${r.vm} (${r.moref}), ${r.disks} disk(s), run ${r.runId}\n` +
+      `workdir (use it as --workdir for the next commands):\n${r.workdir}`
+    );
   },
   async run(o, ctx) {
     const storage = targetStorage(o);
@@ -58,14 +79,20 @@ export const initCommand = defineCommand({
     if (storage !== "file" && o["target-format"] === "qcow2") {
       throw new V2kError("USAGE", `${storage} targets are written raw`, "Drop --target-format qcow2 (or use --target-storage file).");
     }
-    if (!block && o["target-device"].length > 0) throw new V2kError("USAGE", "--target-device needs --target-storage block", "Add --target-storage block.");
+    if (!block && o["target-device"].length > 0)
+      throw new V2kError("USAGE", "--target-device needs --target-storage block", "Add --target-storage block.");
     if (storage === "rbd" && o["rbd-pool"] === undefined && o["target-map-json"] === undefined) {
-      throw new V2kError("USAGE", "rbd targets need --rbd-pool (or --target-map-json)", "Add --rbd-pool POOL ('ceph osd pool ls' lists them).");
+      throw new V2kError(
+        "USAGE",
+        "rbd targets need --rbd-pool (or --target-map-json)",
+        "Add --rbd-pool POOL ('ceph osd pool ls' lists them).",
+      );
     }
     if (storage !== "rbd" && (o["rbd-pool"] !== undefined || o["target-map-json"] !== undefined)) {
       throw new V2kError("USAGE", "--rbd-pool and --target-map-json need --target-storage rbd", "Add --target-storage rbd.");
     }
-    if (storage !== "rbd" && o.dst === undefined) throw new V2kError("USAGE", "--dst is required", "Give the target directory with --dst DIR.");
+    if (storage !== "rbd" && o.dst === undefined)
+      throw new V2kError("USAGE", "--dst is required", "Give the target directory with --dst DIR.");
     const runId = newRunId();
     const path = resolve(ctx.global.workdir ?? defaultWorkdirPath(o.vm, runId));
     const dst = resolve(o.dst ?? path);
@@ -74,13 +101,23 @@ export const initCommand = defineCommand({
       const { manifest } = readManifest(path);
       if (manifest.vm.name === o.vm) {
         ctx.emitter.log("info", "init", `workdir ${path} already holds the run of ${o.vm}; continuing with it`);
-        return { workdir: path, runId: manifest.runId, vm: manifest.vm.name, moref: manifest.vm.moref, disks: manifest.disks.length, alreadyInitialized: true };
+        return {
+          workdir: path,
+          runId: manifest.runId,
+          vm: manifest.vm.name,
+          moref: manifest.vm.moref,
+          disks: manifest.disks.length,
+          alreadyInitialized: true,
+        };
       }
     }
     const manifest = await withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, undefined, async ({ bridge, access }) => {
       const inventory = await bridge.inventory({ name: o.vm });
       if (block) {
-        const devices = parseTargetDevices(o["target-device"], inventory.disks.map((d, index) => ({ ...d, index })));
+        const devices = parseTargetDevices(
+          o["target-device"],
+          inventory.disks.map((d, index) => ({ ...d, index })),
+        );
         return manifestFromInventory({ runId, inventory, access, dst, format: "raw", mode: "block", transport: o.transport, devices });
       }
       if (storage === "rbd") {
@@ -89,16 +126,36 @@ export const initCommand = defineCommand({
       }
       const needed = inventory.disks.reduce((s, d) => s + d.capacityBytes, 0);
       checkDstSpace(dst, needed);
-      return manifestFromInventory({ runId, inventory, access, dst, format: o["target-format"] ?? "qcow2", mode: "file", transport: o.transport });
+      return manifestFromInventory({
+        runId,
+        inventory,
+        access,
+        dst,
+        format: o["target-format"] ?? "qcow2",
+        mode: "file",
+        transport: o.transport,
+      });
     });
     const wd = Workdir.create(path, manifest, ctx.emitter, "init");
     try {
-      ctx.emitter.emit({ type: "phase", step: "init", phase: "initialized", message: `inventory of ${manifest.vm.name} (${manifest.vm.moref}) taken: ${manifest.disks.length} disk(s)` });
+      ctx.emitter.emit({
+        type: "phase",
+        step: "init",
+        phase: "initialized",
+        message: `inventory of ${manifest.vm.name} (${manifest.vm.moref}) taken: ${manifest.disks.length} disk(s)`,
+      });
       if (manifest.vcenter.insecure) await wd.warn("init", "TLS_INSECURE", "vCenter certificate is not verified (--insecure)");
     } finally {
       wd.release();
     }
-    return { workdir: path, runId, vm: manifest.vm.name, moref: manifest.vm.moref, disks: manifest.disks.length, alreadyInitialized: false };
+    return {
+      workdir: path,
+      runId,
+      vm: manifest.vm.name,
+      moref: manifest.vm.moref,
+      disks: manifest.disks.length,
+      alreadyInitialized: false,
+    };
   },
 });
 
@@ -111,7 +168,11 @@ function targetStorage(o: InitOptions): "file" | "block" | "rbd" {
   const a = o["target-storage"];
   const b = o["target-mode"];
   if (a !== undefined && b !== undefined && a !== b) {
-    throw new V2kError("USAGE", `--target-storage ${a} and --target-mode ${b} disagree`, "Give one of them (--target-mode is the older name).");
+    throw new V2kError(
+      "USAGE",
+      `--target-storage ${a} and --target-mode ${b} disagree`,
+      "Give one of them (--target-mode is the older name).",
+    );
   }
   return a ?? b ?? "file";
 }
@@ -129,12 +190,24 @@ interface RbdInitOptions {
 async function rbdInit(o: RbdInitOptions, inv: InventoryResult, runId: string, warn: (msg: string) => void) {
   const disks = inv.disks.map((d, index) => {
     const c = inv.controllers.find((x) => x.key === d.controllerKey);
-    return { key: d.key, index, slot: diskSlot(c?.type ?? "scsi", c?.busNumber ?? 0, d.unitNumber), label: d.label, capacityBytes: d.capacityBytes };
+    return {
+      key: d.key,
+      index,
+      slot: diskSlot(c?.type ?? "scsi", c?.busNumber ?? 0, d.unitNumber),
+      label: d.label,
+      capacityBytes: d.capacityBytes,
+    };
   });
   const mapped = o["target-map-json"] !== undefined ? parseTargetMap(o["target-map-json"], disks) : new Map();
   const targets: RbdDiskTarget[] = disks.map((d) => {
-    const name = mapped.get(d.key) ?? (o["rbd-pool"] !== undefined ? { pool: o["rbd-pool"], image: defaultImageName(inv.name, d.index) } : undefined);
-    if (!name) throw new V2kError("USAGE", `no RBD image for ${d.label} (${d.slot})`, "Add it to --target-map-json or give --rbd-pool for the rest.");
+    const name =
+      mapped.get(d.key) ?? (o["rbd-pool"] !== undefined ? { pool: o["rbd-pool"], image: defaultImageName(inv.name, d.index) } : undefined);
+    if (!name)
+      throw new V2kError(
+        "USAGE",
+        `no RBD image for ${d.label} (${d.slot})`,
+        "Add it to --target-map-json or give --rbd-pool for the rest.",
+      );
     return { key: d.key, label: d.label, capacityBytes: d.capacityBytes, name };
   });
   const access = { conf: resolve(o["ceph-conf"]), id: o["ceph-id"] };

@@ -41,14 +41,20 @@ export const jobStartCommand = defineCommand({
   summary: "run a helper command detached (systemd unit or background session); its stdin (a password) is passed on",
   options: {
     name: {
-      type: "string", valueName: "NAME", description: "unit name suffix: ablestack-v2k-NAME (default: the workdir's name and the command)",
+      type: "string",
+      valueName: "NAME",
+      description: "unit name suffix: ablestack-v2k-NAME (default: the workdir's name and the command)",
     },
     log: { type: "string", valueName: "FILE", description: `log file in the workdir (default ${JOB_LOG})` },
   },
   schema: z.object({
     name: z.string().min(1).optional(),
-    log: z.string().regex(/^[^/]+$/, "--log is a file name").default(JOB_LOG),
-    positionals: z.array(z.string()).min(1, "the helper command to run goes after '--'") }),
+    log: z
+      .string()
+      .regex(/^[^/]+$/, "--log is a file name")
+      .default(JOB_LOG),
+    positionals: z.array(z.string()).min(1, "the helper command to run goes after '--'"),
+  }),
   render: (d) => {
     const r = d as { label: string; unit?: string; pid: number };
     return `${r.label} running (${r.unit ? `unit ${r.unit}` : `pid ${r.pid}`})`;
@@ -60,8 +66,13 @@ export const jobStartCommand = defineCommand({
     const label = words.join(" ") || o.positionals[0]!;
     const stdin = await ctx.readStdin();
     const started = await startJob({
-      dir, name: o.name ?? `${basename(dir)}-${words.join("-")}`, label, argv: helperJobArgv(dir, o.positionals),
-      ...(stdin ? { stdin } : {}), log: o.log, supervisor: helperSupervisor(),
+      dir,
+      name: o.name ?? `${basename(dir)}-${words.join("-")}`,
+      label,
+      argv: helperJobArgv(dir, o.positionals),
+      ...(stdin ? { stdin } : {}),
+      log: o.log,
+      supervisor: helperSupervisor(),
     });
     const { id, mode, pid, log, unit } = started;
     return { workdir: dir, label, id, mode, pid, log, ...(unit ? { unit } : {}) };
@@ -78,7 +89,10 @@ export const jobSuperviseCommand = defineCommand({
     unit: { type: "string", valueName: "UNIT", description: "the systemd unit it runs in" },
   },
   schema: z.object({
-    id: z.string().min(1), label: z.string().min(1), unit: z.string().optional(), positionals: z.array(z.string()).min(1),
+    id: z.string().min(1),
+    label: z.string().min(1),
+    unit: z.string().optional(),
+    positionals: z.array(z.string()).min(1),
   }),
   render: (d) => `job ended with exit code ${(d as { exitCode: number }).exitCode}`,
   exitCode: (d) => (d as { exitCode: number }).exitCode,
@@ -109,7 +123,8 @@ export const jobCancelCommand = defineCommand({
   summary: "stop the workdir's detached job: SIGTERM, SIGKILL after the grace period; recorded as cancelled",
   options: { grace: { type: "string", valueName: "S", description: "seconds between SIGTERM and SIGKILL (default 10)" } },
   schema: z.object({
-    grace: z.coerce.number().nonnegative().max(3600).default(10), positionals: z.array(z.string()).max(0),
+    grace: z.coerce.number().nonnegative().max(3600).default(10),
+    positionals: z.array(z.string()).max(0),
   }),
   render: (d) => {
     const s = d as ReturnType<typeof jobStatus>;
@@ -132,7 +147,11 @@ export const jobTailCommand = defineCommand({
   schema: z.object({
     file: z.string({ required_error: "--file is required" }).min(1),
     offset: z.coerce.number().int().min(-1).default(-1),
-    window: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+    window: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(2 * 1024 * 1024),
     follow: z.boolean().default(false),
     positionals: z.array(z.string()).max(0),
   }),

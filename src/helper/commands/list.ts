@@ -6,7 +6,14 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
 import { Manifest, MANIFEST_SCHEMA_VERSION } from "../../shared/manifest";
-import { DEFAULT_WORKDIR_ROOT, type DomainStatus, type ListResult, type ListedMigration, type RunningOperation, type UnreadableWorkdir } from "../../shared/results";
+import {
+  DEFAULT_WORKDIR_ROOT,
+  type DomainStatus,
+  type ListResult,
+  type ListedMigration,
+  type RunningOperation,
+  type UnreadableWorkdir,
+} from "../../shared/results";
 import { V2kError, toErrorInfo } from "../../shared/v2k-error";
 import { defaultWorkdirRoot } from "../state/workdir";
 import { LOCK_FILE } from "../state/lock";
@@ -35,7 +42,10 @@ async function exists(path: string): Promise<boolean> {
 
 async function subdirs(path: string): Promise<string[]> {
   const entries = await readdir(path, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => join(path, e.name)).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => join(path, e.name))
+    .sort();
 }
 
 /** Workdirs at depth 1 or 2 below the root. */
@@ -66,18 +76,28 @@ export async function readWorkdirManifest(workdir: string): Promise<Manifest> {
   }
   const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === "number" && version !== MANIFEST_SCHEMA_VERSION) {
-    throw new V2kError("MANIFEST_VERSION", `${path} has schema version ${version}, this helper reads ${MANIFEST_SCHEMA_VERSION}`,
-      "Use the ablestack-v2k version that wrote this workdir, or run any command on it to migrate the manifest.");
+    throw new V2kError(
+      "MANIFEST_VERSION",
+      `${path} has schema version ${version}, this helper reads ${MANIFEST_SCHEMA_VERSION}`,
+      "Use the ablestack-v2k version that wrote this workdir, or run any command on it to migrate the manifest.",
+    );
   }
   const parsed = Manifest.safeParse(value);
   if (!parsed.success) {
-    throw new V2kError("MANIFEST_CORRUPT", `${path} does not match the manifest schema`, "Restore the manifest from a backup or remove the workdir.", {
-      detail: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"),
-    });
+    throw new V2kError(
+      "MANIFEST_CORRUPT",
+      `${path} does not match the manifest schema`,
+      "Restore the manifest from a backup or remove the workdir.",
+      {
+        detail: parsed.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join(".")}: ${i.message}`)
+          .join("\n"),
+      },
+    );
   }
   return parsed.data;
 }
-
 
 /**
  * The operation running on the workdir, if any: the job service's record (operation.json, written for
@@ -95,11 +115,20 @@ export async function runningOperation(workdir: string): Promise<RunningOperatio
 /** A helper started elsewhere (a terminal) holds the workdir's lock while it works. */
 async function lockHolder(workdir: string): Promise<RunningOperation | null> {
   try {
-    const lock = JSON.parse(await readFile(join(workdir, LOCK_FILE), "utf8")) as { pid?: unknown; procStart?: unknown; command?: unknown; startedAt?: unknown };
+    const lock = JSON.parse(await readFile(join(workdir, LOCK_FILE), "utf8")) as {
+      pid?: unknown;
+      procStart?: unknown;
+      command?: unknown;
+      startedAt?: unknown;
+    };
     if (typeof lock.pid !== "number" || lock.pid <= 0 || !processAlive(lock.pid)) return null;
     // the same pid with another start time is a reused pid: the lock is stale
     if (typeof lock.procStart === "string" && lock.procStart !== "" && processStartTime(lock.pid) !== lock.procStart) return null;
-    return { command: typeof lock.command === "string" ? lock.command : "unknown", pid: lock.pid, ...(typeof lock.startedAt === "string" ? { startedAt: lock.startedAt } : {}) };
+    return {
+      command: typeof lock.command === "string" ? lock.command : "unknown",
+      pid: lock.pid,
+      ...(typeof lock.startedAt === "string" ? { startedAt: lock.startedAt } : {}),
+    };
   } catch {
     return null;
   }
@@ -135,13 +164,18 @@ export const listCommand = defineCommand({
   path: ["list"],
   summary: "list the migrations (workdirs) on this host",
   options: {
-    root: { type: "string", description: `directory holding the workdirs (default $V2K_STATE_DIR or ${DEFAULT_WORKDIR_ROOT})`, valueName: "DIR" },
+    root: {
+      type: "string",
+      description: `directory holding the workdirs (default $V2K_STATE_DIR or ${DEFAULT_WORKDIR_ROOT})`,
+      valueName: "DIR",
+    },
   },
   schema: z.object({ root: z.string().min(1).optional(), positionals: z.array(z.string()).max(0) }),
   render(data) {
     const result = data as ListResult;
-    const lines = result.migrations.map((m) =>
-      `${m.manifest.vm.name}\t${m.manifest.phase}\t${m.running ? `running ${m.running.command}` : "idle"}\t${m.workdir}`);
+    const lines = result.migrations.map(
+      (m) => `${m.manifest.vm.name}\t${m.manifest.phase}\t${m.running ? `running ${m.running.command}` : "idle"}\t${m.workdir}`,
+    );
     for (const u of result.unreadable) lines.push(`?\t${u.error.code}\t-\t${u.workdir}`);
     return lines.length > 0 ? lines.join("\n") : `no migrations under ${result.root}`;
   },

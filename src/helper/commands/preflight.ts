@@ -11,7 +11,12 @@ export const preflightCommand = defineCommand({
     dst: { type: "string", valueName: "DIR", description: "target directory for the disk images" },
     transport: { type: "string", valueName: "vddk|http", description: "source transport to check for (default http)" },
     "target-mode": { type: "string", valueName: "file|block", description: "check image space under --dst (default) or block devices" },
-    "target-device": { type: "string", multiple: true, valueName: "DISK=DEV", description: "block mode: the device for disk DISK (index or device key)" },
+    "target-device": {
+      type: "string",
+      multiple: true,
+      valueName: "DISK=DEV",
+      description: "block mode: the device for disk DISK (index or device key)",
+    },
     ...vcenterOptions,
   },
   schema: z.object({
@@ -26,15 +31,31 @@ export const preflightCommand = defineCommand({
   render: (data) => {
     const r = data as PreflightResult;
     const mark = { pass: "PASS", warn: "WARN", fail: "FAIL" } as const;
-    return [...r.checks.map((c) => `${mark[c.status]}  ${c.title}: ${c.reason}`), "", r.go ? `GO: ${r.vm} can be migrated` : `NO-GO: ${r.vm} cannot be migrated yet`].join("\n");
+    return [
+      ...r.checks.map((c) => `${mark[c.status]}  ${c.title}: ${c.reason}`),
+      "",
+      r.go ? `GO: ${r.vm} can be migrated` : `NO-GO: ${r.vm} cannot be migrated yet`,
+    ].join("\n");
   },
   exitCode: (data) => ((data as { go: boolean }).go ? 0 : 3),
   async run(o, ctx) {
-    const result = await runPreflight({ vm: o.vm, dst: o.dst, transport: o.transport, flags: o, targetDevices: o["target-mode"] === "block" ? o["target-device"] : undefined },
-      { readStdin: ctx.readStdin, signal: ctx.signal });
+    const result = await runPreflight(
+      {
+        vm: o.vm,
+        dst: o.dst,
+        transport: o.transport,
+        flags: o,
+        targetDevices: o["target-mode"] === "block" ? o["target-device"] : undefined,
+      },
+      { readStdin: ctx.readStdin, signal: ctx.signal },
+    );
     const fails = result.checks.filter((c) => c.status === "fail").length;
     const warns = result.checks.filter((c) => c.status === "warn").length;
-    ctx.emitter.log(result.go ? "debug" : "warn", "preflight", `${result.go ? "GO" : "NO-GO"} for ${o.vm}: ${fails} failed, ${warns} warning(s)`);
+    ctx.emitter.log(
+      result.go ? "debug" : "warn",
+      "preflight",
+      `${result.go ? "GO" : "NO-GO"} for ${o.vm}: ${fails} failed, ${warns} warning(s)`,
+    );
     return result;
   },
 });

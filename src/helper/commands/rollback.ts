@@ -32,6 +32,9 @@ export const rollbackCommand = defineCommand({
   },
   async run(o, ctx) {
     return withRun(ctx, "rollback", o.connect, ({ wd, virsh }) =>
-      withSourceSession(ctx, wd, o, ({ bridge }) => runRollback(wd, { removeDisks: o["remove-disks"], keepSourceOff: o["keep-source-off"] }, { bridge, virsh })));
+      withSourceSession(ctx, wd, o, ({ bridge }) =>
+        runRollback(wd, { removeDisks: o["remove-disks"], keepSourceOff: o["keep-source-off"] }, { bridge, virsh }),
+      ),
+    );
   },
 });

@@ -10,34 +10,45 @@ import { DEFAULT_CRITERION, parseCriterion } from "../run/criterion";
 import { ensureInitialized, runPipeline, type RunPipelineOptions } from "../run/pipeline";
 import { launchDetached } from "../run/launcher";
 
-
-const schema = z.object({
-  vm: z.string().min(1).optional(),
-  dst: z.string().min(1).optional(),
-  "target-format": z.enum(["qcow2", "raw"]).default("qcow2"),
-  transport: z.enum(["vddk", "http"]).default("http"),
-  until: z.enum(["synced", "cutover"]).optional(),
-  split: z.enum(["phase1", "phase2"]).optional(),
-  interval: z.coerce.number().nonnegative().default(60),
-  "max-rounds": z.coerce.number().int().positive().default(10),
-  "cutover-when": z.string().default(DEFAULT_CRITERION).transform((t) => parseCriterion(t)),
-  jobs: z.coerce.number().int().min(1).max(256).optional(),
-  chunk: sizeOption("chunk", { positive: true }).optional(),
-  "coalesce-gap": sizeOption("coalesce-gap", { positive: true }).optional(),
-  detach: z.boolean().default(false),
-  verify: z.enum(["none", "quick", "full"]).default("quick"),
-  ...CutoverFields,
-  ...vcenterSchemaFields,
-  positionals: z.array(z.string()).max(0),
-}).refine((o) => !(o.split && o.until), "--split and --until exclude each other")
+const schema = z
+  .object({
+    vm: z.string().min(1).optional(),
+    dst: z.string().min(1).optional(),
+    "target-format": z.enum(["qcow2", "raw"]).default("qcow2"),
+    transport: z.enum(["vddk", "http"]).default("http"),
+    until: z.enum(["synced", "cutover"]).optional(),
+    split: z.enum(["phase1", "phase2"]).optional(),
+    interval: z.coerce.number().nonnegative().default(60),
+    "max-rounds": z.coerce.number().int().positive().default(10),
+    "cutover-when": z
+      .string()
+      .default(DEFAULT_CRITERION)
+      .transform((t) => parseCriterion(t)),
+    jobs: z.coerce.number().int().min(1).max(256).optional(),
+    chunk: sizeOption("chunk", { positive: true }).optional(),
+    "coalesce-gap": sizeOption("coalesce-gap", { positive: true }).optional(),
+    detach: z.boolean().default(false),
+    verify: z.enum(["none", "quick", "full"]).default("quick"),
+    ...CutoverFields,
+    ...vcenterSchemaFields,
+    positionals: z.array(z.string()).max(0),
+  })
+  .refine((o) => !(o.split && o.until), "--split and --until exclude each other")
   .refine((o) => !(o.start && o["define-only"]), "--start and --define-only exclude each other");
 type RunOptions = z.output<typeof schema>;
 
 function pipelineOptions(o: RunOptions): RunPipelineOptions {
   const until = o.split === "phase1" ? "synced" : o.split === "phase2" ? "cutover" : (o.until ?? "synced");
   return {
-    vm: o.vm, dst: o.dst, resumeOnly: o.split === "phase2", targetFormat: o["target-format"], transport: o.transport, until,
-    intervalSec: o.interval, maxRounds: o["max-rounds"], criterion: o["cutover-when"],
+    vm: o.vm,
+    dst: o.dst,
+    resumeOnly: o.split === "phase2",
+    targetFormat: o["target-format"],
+    transport: o.transport,
+    until,
+    intervalSec: o.interval,
+    maxRounds: o["max-rounds"],
+    criterion: o["cutover-when"],
     tuning: { jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"] },
     // a cut-over run ends with a started VM unless --define-only
     cutover: { shutdown: o.shutdown, shutdownTimeoutSec: o["shutdown-timeout"], start: !o["define-only"], domain: o, convert: o.convert },
@@ -69,9 +80,19 @@ async function detach(o: RunOptions, ctx: CommandContext) {
   acquireLock(workdir, "run --detach").release(); // WORKDIR_LOCKED now rather than in the background
   const { manifest } = readManifest(workdir);
   const v = manifest.vcenter;
-  const access = await resolveVcenterAccess(o, { env: process.env, readStdin: ctx.readStdin }, { url: v.url, username: v.username, thumbprint: v.thumbprint, insecure: v.insecure });
+  const access = await resolveVcenterAccess(
+    o,
+    { env: process.env, readStdin: ctx.readStdin },
+    { url: v.url, username: v.username, thumbprint: v.thumbprint, insecure: v.insecure },
+  );
   const launched = await launchDetached(workdir, manifest.runId, childArgs(), access.password + "\n");
-  ctx.emitter.log("info", "run", launched.mode === "systemd" ? `running as systemd unit ${launched.unit}` : `running detached as pid ${launched.pid} (log ${launched.log})`);
+  ctx.emitter.log(
+    "info",
+    "run",
+    launched.mode === "systemd"
+      ? `running as systemd unit ${launched.unit}`
+      : `running detached as pid ${launched.pid} (log ${launched.log})`,
+  );
   return { detached: true, ...launched, runId: manifest.runId };
 }
 
@@ -83,16 +104,35 @@ export const runCommand = defineCommand({
     dst: { type: "string", valueName: "DIR", description: "target directory for the disk images (new runs)" },
     "target-format": { type: "string", valueName: "qcow2|raw", description: "target image format (default qcow2)" },
     transport: { type: "string", valueName: "vddk|http", description: "source transport (default http)" },
-    until: { type: "string", valueName: "synced|cutover", description: "stop when ready for cutover (default), or cut over and start the KVM VM" },
-    split: { type: "string", valueName: "phase1|phase2", description: "phase1 = --until synced; phase2 = continue the phase1 workdir through cutover" },
+    until: {
+      type: "string",
+      valueName: "synced|cutover",
+      description: "stop when ready for cutover (default), or cut over and start the KVM VM",
+    },
+    split: {
+      type: "string",
+      valueName: "phase1|phase2",
+      description: "phase1 = --until synced; phase2 = continue the phase1 workdir through cutover",
+    },
     interval: { type: "string", valueName: "S", description: "seconds between incremental rounds (default 60)" },
     "max-rounds": { type: "string", valueName: "N", description: "incremental rounds at most before going on (default 10)" },
-    "cutover-when": { type: "string", valueName: "bytes<X,seconds<Y", description: `ready when the last incremental round changed less than X and took less than Y (default ${DEFAULT_CRITERION})` },
+    "cutover-when": {
+      type: "string",
+      valueName: "bytes<X,seconds<Y",
+      description: `ready when the last incremental round changed less than X and took less than Y (default ${DEFAULT_CRITERION})`,
+    },
     jobs: { type: "string", valueName: "N", description: `requests in flight per disk (default ${COPY_DEFAULTS.requests})` },
     chunk: { type: "string", valueName: "SIZE", description: "bytes per request (default 4M)" },
     "coalesce-gap": { type: "string", valueName: "SIZE", description: "merge changed areas closer than this (default 1M)" },
-    verify: { type: "string", valueName: "none|quick|full", description: "data check after define and before start when cutting over (default quick)" },
-    detach: { type: "boolean", description: "continue in the background (systemd unit ablestack-v2k-<run-id>, or a detached process logging to <workdir>/run.log)" },
+    verify: {
+      type: "string",
+      valueName: "none|quick|full",
+      description: "data check after define and before start when cutting over (default quick)",
+    },
+    detach: {
+      type: "boolean",
+      description: "continue in the background (systemd unit ablestack-v2k-<run-id>, or a detached process logging to <workdir>/run.log)",
+    },
     ...cutoverOptions,
     "define-only": { type: "boolean", description: "with --until cutover: define the domain but leave it stopped" },
     start: { type: "boolean", description: "with --until cutover: start the domain (the default for run)" },
@@ -101,7 +141,8 @@ export const runCommand = defineCommand({
   schema,
   render(data) {
     const r = data as { detached?: boolean; workdir: string; phase?: string; readyForCutover?: boolean; unit?: string; pid?: number };
-    if (r.detached) return `${r.workdir}\nrunning in the background (${r.unit ? `unit ${r.unit}` : `pid ${r.pid}`}); follow ${r.workdir}/events.log`;
+    if (r.detached)
+      return `${r.workdir}\nrunning in the background (${r.unit ? `unit ${r.unit}` : `pid ${r.pid}`}); follow ${r.workdir}/events.log`;
     return `${r.workdir}\nphase: ${r.phase}${r.phase === "started" ? " (KVM VM started)" : r.readyForCutover ? " - ready for cutover" : ""}`;
   },
   async run(o, ctx) {

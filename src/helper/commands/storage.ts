@@ -12,11 +12,16 @@ export const storagePoolsCommand = defineCommand({
   },
   schema: z.object({
     "ceph-conf": z.string().min(1).default(DEFAULT_CEPH_CONF),
-    "ceph-id": z.string().regex(/^[A-Za-z0-9._-]+$/).default(DEFAULT_CEPH_ID),
+    "ceph-id": z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .default(DEFAULT_CEPH_ID),
     positionals: z.array(z.string()).max(0),
   }),
-  render: (data) => (data as { pools: { name: string; maxAvailBytes: number }[] }).pools
-    .map((p) => `${p.name}\t${(p.maxAvailBytes / 2 ** 30).toFixed(1)} GiB free`).join("\n"),
+  render: (data) =>
+    (data as { pools: { name: string; maxAvailBytes: number }[] }).pools
+      .map((p) => `${p.name}\t${(p.maxAvailBytes / 2 ** 30).toFixed(1)} GiB free`)
+      .join("\n"),
   async run(o, ctx) {
     const pools = await poolsWithSpace(new CephCli({ conf: o["ceph-conf"], id: o["ceph-id"] }), ctx.signal);
     return { conf: o["ceph-conf"], pools };

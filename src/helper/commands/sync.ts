@@ -25,7 +25,8 @@ export const snapshotCommand = defineCommand({
         const r = await prepareRound(wd, bridge, kind, `snapshot ${kind}`);
         if ("done" in r) return { round: r.done.n, kind, snapshot: null, alreadySynced: true };
         return { round: r.round.n, kind, snapshot: r.snapshot, alreadySynced: false };
-      }));
+      }),
+    );
   },
 });
 
@@ -47,13 +48,16 @@ export const syncCommand = defineCommand({
   }),
   render: (data) => {
     const r = data as RoundSummary;
-    return r.alreadySynced ? `round ${r.round} (${r.kind}) was already synced` :
-      `round ${r.round} (${r.kind}) synced: ${r.changedBytes} changed bytes, ${r.copiedBytes} copied, ${(r.durationMs / 1000).toFixed(1)} s${r.rebased.length ? `, rebased disks ${r.rebased.join(", ")}` : ""}`;
+    return r.alreadySynced
+      ? `round ${r.round} (${r.kind}) was already synced`
+      : `round ${r.round} (${r.kind}) synced: ${r.changedBytes} changed bytes, ${r.copiedBytes} copied, ${(r.durationMs / 1000).toFixed(1)} s${r.rebased.length ? `, rebased disks ${r.rebased.join(", ")}` : ""}`;
   },
   async run(o, ctx) {
     const kind = o.positionals[0];
     return withWorkdir(requireWorkdirPath(ctx.global.workdir), ctx.emitter, `sync ${kind}`, (wd) =>
       withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, (session) =>
-        runRound(wd, session, { kind, jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"], signal: ctx.signal })));
+        runRound(wd, session, { kind, jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"], signal: ctx.signal }),
+      ),
+    );
   },
 });

@@ -18,11 +18,18 @@ export const vcenterProbeCommand = defineCommand({
   async run(o): Promise<VcenterProbeResult> {
     const raw = o.vcenter ?? process.env.GOVC_URL;
     if (!raw) throw new V2kError("USAGE", "no vCenter URL given", "Pass --vcenter URL or set GOVC_URL.");
-    if (/\/\/[^/]*@/.test(raw)) throw new V2kError("USAGE", "credentials in --vcenter would be visible in the process list", "Pass only the address.");
+    if (/\/\/[^/]*@/.test(raw))
+      throw new V2kError("USAGE", "credentials in --vcenter would be visible in the process list", "Pass only the address.");
     const { url, host, port } = parseVcenterUrl(raw);
     const cert = await fetchServerCertificate(host, port);
     const x = new X509Certificate(cert.pem);
-    return { url, thumbprint: cert.thumbprint, subject: x.subject.replace(/\n/g, ", "), issuer: x.issuer.replace(/\n/g, ", "), notAfter: x.validTo };
+    return {
+      url,
+      thumbprint: cert.thumbprint,
+      subject: x.subject.replace(/\n/g, ", "),
+      issuer: x.issuer.replace(/\n/g, ", "),
+      notAfter: x.validTo,
+    };
   },
 });
 
@@ -34,6 +41,7 @@ export const vcenterVmsCommand = defineCommand({
   render: (data) => (data as VcenterVmsResult).vms.map((v) => `${v.name}\t${v.powerState}\t${v.disks.length} disk(s)`).join("\n"),
   async run(o, ctx): Promise<VcenterVmsResult> {
     return withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, undefined, async ({ bridge }) =>
-      VcenterVmsResult.parse(await bridge.call("vmList", {})));
+      VcenterVmsResult.parse(await bridge.call("vmList", {})),
+    );
   },
 });

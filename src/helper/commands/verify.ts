@@ -14,12 +14,24 @@ export const verifyCommand = defineCommand({
   path: ["verify"],
   summary: "check the target against the source (quick|full) or boot it isolated (boot)",
   options: {
-    mode: { type: "string", valueName: "quick|full|boot", description: "quick: seeded random blocks; full: every allocated block; boot: isolated start to a marker (default quick)" },
+    mode: {
+      type: "string",
+      valueName: "quick|full|boot",
+      description: "quick: seeded random blocks; full: every allocated block; boot: isolated start to a marker (default quick)",
+    },
     samples: { type: "string", valueName: "N", description: "quick: blocks per disk (default 64)" },
     seed: { type: "string", valueName: "SEED", description: "quick: reuse a reported seed to check the same blocks again" },
     "block-size": { type: "string", valueName: "SIZE", description: "bytes per compared block (default 1M)" },
-    "boot-marker": { type: "string", valueName: "TEXT", description: "boot: text on the serial console that proves the boot (re:REGEX for a regular expression; default re:login:)" },
-    "boot-timeout": { type: "string", valueName: "S", description: "boot: seconds to wait for the marker or the guest agent (default 300)" },
+    "boot-marker": {
+      type: "string",
+      valueName: "TEXT",
+      description: "boot: text on the serial console that proves the boot (re:REGEX for a regular expression; default re:login:)",
+    },
+    "boot-timeout": {
+      type: "string",
+      valueName: "S",
+      description: "boot: seconds to wait for the marker or the guest agent (default 300)",
+    },
     "no-agent": { type: "boolean", description: "boot: do not accept a guest agent answer, only the console marker" },
     connect: { type: "string", valueName: "URI", description: "libvirt URI (default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI)" },
     ...vcenterOptions,
@@ -27,12 +39,19 @@ export const verifyCommand = defineCommand({
   schema: z.object({
     mode: z.enum(["quick", "full", "boot"]).default("quick"),
     samples: z.coerce.number().int().positive().max(1_000_000).default(64),
-    seed: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
-    "block-size": z.string().optional().transform((v) => {
-      const n = v === undefined ? 1 << 20 : parseSize(v);
-      if (n === undefined || n < 4096 || n > 64 << 20 || n % 4096 !== 0) throw new V2kError("USAGE", `--block-size '${v}' must be a multiple of 4K up to 64M`, "e.g. --block-size 1M");
-      return n;
-    }),
+    seed: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+    "block-size": z
+      .string()
+      .optional()
+      .transform((v) => {
+        const n = v === undefined ? 1 << 20 : parseSize(v);
+        if (n === undefined || n < 4096 || n > 64 << 20 || n % 4096 !== 0)
+          throw new V2kError("USAGE", `--block-size '${v}' must be a multiple of 4K up to 64M`, "e.g. --block-size 1M");
+        return n;
+      }),
     "boot-marker": z.string().min(1).default("re:login:"),
     "boot-timeout": z.coerce.number().int().positive().default(300),
     "no-agent": z.boolean().default(false),
@@ -43,38 +62,75 @@ export const verifyCommand = defineCommand({
   render(data) {
     const r = data as VerifyResult;
     if (r.mode === "boot") return `boot check passed: ${r.boot?.via} after ${r.boot?.seconds.toFixed(1)} s`;
-    const head = r.origin === "recorded" ? `${r.mode} verify passed at ${r.at} (recorded by cutover${r.seed ? `, seed ${r.seed}` : ""})`
-      : `${r.mode} verify passed${r.seed ? ` (seed ${r.seed})` : ""}`;
-    return [head, ...(r.compared ? [`compared: ${r.compared}`] : []), ...(r.disks ?? []).map((d) => `  ${d.label}: ${d.blocks} blocks, ${d.comparedBytes} bytes`),
-      ...(r.notRerun ? [`not compared again now: ${r.notRerun}`] : [])].join("\n");
+    const head =
+      r.origin === "recorded"
+        ? `${r.mode} verify passed at ${r.at} (recorded by cutover${r.seed ? `, seed ${r.seed}` : ""})`
+        : `${r.mode} verify passed${r.seed ? ` (seed ${r.seed})` : ""}`;
+    return [
+      head,
+      ...(r.compared ? [`compared: ${r.compared}`] : []),
+      ...(r.disks ?? []).map((d) => `  ${d.label}: ${d.blocks} blocks, ${d.comparedBytes} bytes`),
+      ...(r.notRerun ? [`not compared again now: ${r.notRerun}`] : []),
+    ].join("\n");
   },
   async run(o, ctx) {
     return withRun(ctx, `verify ${o.mode}`, o.connect, async ({ wd, virsh }) => {
       if (o.mode === "boot") {
         // even isolated, a copy of the guest never runs beside the VMware VM
-        await withSourceSession(ctx, wd, o, ({ bridge }) => requireSourceOff(bridge, wd.manifest.vm.moref, "boot a copy of the migrated guest"));
+        await withSourceSession(ctx, wd, o, ({ bridge }) =>
+          requireSourceOff(bridge, wd.manifest.vm.moref, "boot a copy of the migrated guest"),
+        );
         const policy = await resolveDomainPolicy(wd.manifest, savedDomainOptions(wd.path), virsh);
-        return verifyBoot(wd, policy, virsh, { marker: o["boot-marker"], timeoutSec: o["boot-timeout"], agent: !o["no-agent"], signal: ctx.signal });
+        return verifyBoot(wd, policy, virsh, {
+          marker: o["boot-marker"],
+          timeoutSec: o["boot-timeout"],
+          agent: !o["no-agent"],
+          signal: ctx.signal,
+        });
       }
       const c = wd.manifest.cutover;
       const name = c?.domainName;
       if (name && (await virsh.domState(name)) === "running") {
         // the running guest writes its disks: no fresh comparison, but the one cutover made before the start
-        const recorded = o.mode === "quick" ? recordedCutoverVerify(wd.manifest,
-          `the KVM domain '${name}' is running and writes its disks; shut it off for a fresh comparison`) : null;
+        const recorded =
+          o.mode === "quick"
+            ? recordedCutoverVerify(
+                wd.manifest,
+                `the KVM domain '${name}' is running and writes its disks; shut it off for a fresh comparison`,
+              )
+            : null;
         if (!recorded) {
-          throw new V2kError("PHASE_ORDER", `the KVM domain '${name}' is running: its disks have changed since the final sync`,
-            "Verify the data before starting the domain (cutover verifies by default before --start), or shut it down first.");
+          throw new V2kError(
+            "PHASE_ORDER",
+            `the KVM domain '${name}' is running: its disks have changed since the final sync`,
+            "Verify the data before starting the domain (cutover verifies by default before --start), or shut it down first.",
+          );
         }
-        wd.emitter.log("info", "verify", `quick verify recorded at ${recorded.at} (${recorded.samples} blocks per disk, seed ${recorded.seed}); not compared again: ${recorded.notRerun}`);
+        wd.emitter.log(
+          "info",
+          "verify",
+          `quick verify recorded at ${recorded.at} (${recorded.samples} blocks per disk, seed ${recorded.seed}); not compared again: ${recorded.notRerun}`,
+        );
         return recorded;
       }
       const ran = c?.domainRanAt;
-      const compared = ran ? `the powered-off VMware source against the target disks as the KVM guest left them (it ran from ${ran}; its own writes show as differences)`
+      const compared = ran
+        ? `the powered-off VMware source against the target disks as the KVM guest left them (it ran from ${ran}; its own writes show as differences)`
         : "the powered-off VMware source against the target disks as synced (the KVM domain never ran)";
       return withSourceSession(ctx, wd, o, async (session) =>
-        verifyData(wd, { mode: o.mode as "quick" | "full", samples: o.samples, blockSize: o["block-size"], ...(o.seed ? { seed: o.seed } : {}), signal: ctx.signal, compared },
-          await frozenSourceSpecs(wd, session)));
+        verifyData(
+          wd,
+          {
+            mode: o.mode as "quick" | "full",
+            samples: o.samples,
+            blockSize: o["block-size"],
+            ...(o.seed ? { seed: o.seed } : {}),
+            signal: ctx.signal,
+            compared,
+          },
+          await frozenSourceSpecs(wd, session),
+        ),
+      );
     });
   },
 });

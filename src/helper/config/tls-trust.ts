@@ -18,8 +18,11 @@ export function normalizeThumbprint(t: string): string {
 export async function fetchServerCertificate(host: string, port: number, timeoutMs = 10_000): Promise<ServerCertificate> {
   return new Promise((resolve, reject) => {
     const unreachable = (why: string) =>
-      new V2kError("VCENTER_UNREACHABLE", `cannot reach vCenter at ${host}:${port}: ${why}`,
-        "Check the URL (GOVC_URL / --vcenter), DNS, routing and firewall from this host to port " + port + ".");
+      new V2kError(
+        "VCENTER_UNREACHABLE",
+        `cannot reach vCenter at ${host}:${port}: ${why}`,
+        "Check the URL (GOVC_URL / --vcenter), DNS, routing and firewall from this host to port " + port + ".",
+      );
     const socket = connect({ host, port, rejectUnauthorized: false, servername: isIp(host) ? undefined : host, timeout: timeoutMs }, () => {
       const raw = socket.getPeerCertificate(false)?.raw;
       socket.destroy();
@@ -40,19 +43,30 @@ function isIp(host: string): boolean {
 }
 
 /** Check the pinned thumbprint against the server's certificate; returns the certificate seen. */
-export async function verifyServerTrust(host: string, port: number, pinned: string | undefined, insecure: boolean): Promise<ServerCertificate> {
+export async function verifyServerTrust(
+  host: string,
+  port: number,
+  pinned: string | undefined,
+  insecure: boolean,
+): Promise<ServerCertificate> {
   const cert = await fetchServerCertificate(host, port);
   if (insecure) return cert;
   if (!pinned) {
-    throw new V2kError("TLS_UNTRUSTED", `vCenter ${host}:${port} presented a certificate that is not pinned`,
+    throw new V2kError(
+      "TLS_UNTRUSTED",
+      `vCenter ${host}:${port} presented a certificate that is not pinned`,
       `Verify the thumbprint out of band and pin it: a '${host}${port === 443 ? "" : `:${port}`} ${cert.thumbprint}' line in the GOVC_TLS_KNOWN_HOSTS file ` +
         `(govc about.cert -k -thumbprint prints it), or GOVC_THUMBPRINT=${cert.thumbprint} (or --thumbprint). GOVC_INSECURE=1 or --insecure skips verification.`,
-      { detail: `seen thumbprint ${cert.thumbprint}` });
+      { detail: `seen thumbprint ${cert.thumbprint}` },
+    );
   }
   if (normalizeThumbprint(pinned) !== cert.thumbprint) {
-    throw new V2kError("TLS_UNTRUSTED", `vCenter ${host}:${port} certificate thumbprint ${cert.thumbprint} differs from the pinned ${normalizeThumbprint(pinned)}`,
+    throw new V2kError(
+      "TLS_UNTRUSTED",
+      `vCenter ${host}:${port} certificate thumbprint ${cert.thumbprint} differs from the pinned ${normalizeThumbprint(pinned)}`,
       `The certificate changed or someone is in the middle. If ${cert.thumbprint} is right, update the GOVC_TLS_KNOWN_HOSTS line (or GOVC_THUMBPRINT).`,
-      { detail: `seen thumbprint ${cert.thumbprint}` });
+      { detail: `seen thumbprint ${cert.thumbprint}` },
+    );
   }
   return cert;
 }

@@ -25,8 +25,11 @@ export const vcenterOptions: Record<string, OptionSpec> = {
   username: { type: "string", valueName: "USER", description: "user name (default: GOVC_USERNAME)" },
   "password-file": { type: "string", valueName: "FILE", description: "read the password from FILE (first line)" },
   "password-stdin": { type: "boolean", description: "read the password from stdin (first line)" },
-  thumbprint: { type: "string", valueName: "SHA1",
-    description: "pinned SHA-1 certificate thumbprint (default: GOVC_THUMBPRINT, else the host's line in the GOVC_TLS_KNOWN_HOSTS file)" },
+  thumbprint: {
+    type: "string",
+    valueName: "SHA1",
+    description: "pinned SHA-1 certificate thumbprint (default: GOVC_THUMBPRINT, else the host's line in the GOVC_TLS_KNOWN_HOSTS file)",
+  },
   insecure: { type: "boolean", description: "do not verify the certificate (recorded in the manifest; default: GOVC_INSECURE)" },
 };
 
@@ -91,8 +94,11 @@ export interface KnownVcenter {
 export async function resolveVcenterAccess(flags: VcenterFlags, ctx: ResolveContext, known?: KnownVcenter): Promise<VcenterAccess> {
   const env = ctx.env;
   if (flags.vcenter && /\/\/[^/]*@/.test(flags.vcenter)) {
-    throw new V2kError("USAGE", "credentials in --vcenter would be visible in the process list",
-      "Put them in GOVC_URL/GOVC_USERNAME/GOVC_PASSWORD, --password-file or --password-stdin.");
+    throw new V2kError(
+      "USAGE",
+      "credentials in --vcenter would be visible in the process list",
+      "Put them in GOVC_URL/GOVC_USERNAME/GOVC_PASSWORD, --password-file or --password-stdin.",
+    );
   }
   const rawUrl = flags.vcenter ?? known?.url ?? env.GOVC_URL;
   if (!rawUrl) throw new V2kError("USAGE", "no vCenter URL given", "Pass --vcenter URL or set GOVC_URL (source govc.env).");
@@ -111,7 +117,11 @@ export async function resolveVcenterAccess(flags: VcenterFlags, ctx: ResolveCont
       }
       password = firstLine(readFileSync(file, "utf8"));
     } catch (e) {
-      throw new V2kError("USAGE", `cannot read --password-file ${file}: ${(e as Error).message}`, "Create the file (mode 0600) holding the password on its first line.");
+      throw new V2kError(
+        "USAGE",
+        `cannot read --password-file ${file}: ${(e as Error).message}`,
+        "Create the file (mode 0600) holding the password on its first line.",
+      );
     }
   } else if (flags["password-stdin"]) {
     password = firstLine(await ctx.readStdin());
@@ -122,7 +132,11 @@ export async function resolveVcenterAccess(flags: VcenterFlags, ctx: ResolveCont
     throw new V2kError("USAGE", "no vCenter password given", "Set GOVC_PASSWORD, or use --password-file FILE or --password-stdin.");
   }
   registerSecret(password);
-  const pinned = flags.thumbprint ?? known?.thumbprint ?? env.GOVC_THUMBPRINT ?? knownHostsThumbprint(env.GOVC_TLS_KNOWN_HOSTS, parsed.host, parsed.port);
+  const pinned =
+    flags.thumbprint ??
+    known?.thumbprint ??
+    env.GOVC_THUMBPRINT ??
+    knownHostsThumbprint(env.GOVC_TLS_KNOWN_HOSTS, parsed.host, parsed.port);
   const insecure = flags.insecure ?? (known ? known.insecure : truthy(env.GOVC_INSECURE));
   return {
     url: parsed.url,
@@ -149,8 +163,11 @@ export function knownHostsThumbprint(file: string | undefined, host: string, por
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new V2kError("USAGE", `cannot read GOVC_TLS_KNOWN_HOSTS file ${file}: ${(e as Error).message}`,
-      "Create it with: govc about.cert -k -u HOST -thumbprint >> FILE (then verify the thumbprint out of band).");
+    throw new V2kError(
+      "USAGE",
+      `cannot read GOVC_TLS_KNOWN_HOSTS file ${file}: ${(e as Error).message}`,
+      "Create it with: govc about.cert -k -u HOST -thumbprint >> FILE (then verify the thumbprint out of band).",
+    );
   }
   const names = new Set([host, `${host}:${port}`, `[${host}]:${port}`]);
   if (port === 443) names.add(`${host}:443`);

@@ -46,7 +46,12 @@ export async function convertStep(wd: Workdir, o: ConvertStepOptions): Promise<C
       c.durationMs = 0;
     });
   }
-  wd.emitter.emit({ type: "phase", step: STEP, phase: wd.manifest.phase, message: `guest conversion with virt-v2v-in-place (${plan.reason})` });
+  wd.emitter.emit({
+    type: "phase",
+    step: STEP,
+    phase: wd.manifest.phase,
+    message: `guest conversion with virt-v2v-in-place (${plan.reason})`,
+  });
   const overlays = await createOverlays(wd.path, m, o.signal);
   const inputXml = join(wd.path, "convert", "input.xml");
   writeFileSync(inputXml, conversionInputXml(m, overlays), { mode: 0o600 });
@@ -64,7 +69,11 @@ export async function convertStep(wd: Workdir, o: ConvertStepOptions): Promise<C
       if (skip) c.state = "skipped";
     });
     if (!skip) throw e;
-    await wd.warn(STEP, "CONVERT_NO_OS", `virt-v2v found no operating system it can convert on the disks: they are left as copied (log: ${logPath})`);
+    await wd.warn(
+      STEP,
+      "CONVERT_NO_OS",
+      `virt-v2v found no operating system it can convert on the disks: they are left as copied (log: ${logPath})`,
+    );
     return wd.manifest.cutover!.conversion!;
   }
   const ranges: Record<string, [number, number][]> = {};
@@ -87,8 +96,14 @@ async function commitStep(wd: Workdir, signal?: AbortSignal): Promise<Conversion
     r.finishedAt = new Date().toISOString();
     r.durationMs = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
   });
-  const changed = Object.values(c.changedRanges ?? {}).flat().reduce((n, r) => n + r[1], 0);
-  wd.emitter.log("info", STEP, `guest converted in ${((c.durationMs ?? 0) / 1000).toFixed(1)} s` +
-    `${c.os ? ` (${c.os})` : ""}: virtio drivers ${c.virtio ? "installed" : "not installed"}, ${changed} bytes changed; log: ${c.logPath}`);
+  const changed = Object.values(c.changedRanges ?? {})
+    .flat()
+    .reduce((n, r) => n + r[1], 0);
+  wd.emitter.log(
+    "info",
+    STEP,
+    `guest converted in ${((c.durationMs ?? 0) / 1000).toFixed(1)} s` +
+      `${c.os ? ` (${c.os})` : ""}: virtio drivers ${c.virtio ? "installed" : "not installed"}, ${changed} bytes changed; log: ${c.logPath}`,
+  );
   return c;
 }

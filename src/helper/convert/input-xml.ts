@@ -6,16 +6,19 @@ import { type Overlay } from "./overlays";
 
 export function conversionInputXml(m: Manifest, overlays: Overlay[]): string {
   const byKey = new Map(overlays.map((o) => [o.diskKey, o.path]));
-  const disks = [...m.disks].sort((x, y) => x.index - y.index).flatMap((d, i) => [
-    "    <disk type='file' device='disk'>",
-    "      <driver name='qemu' type='qcow2'/>",
-    `      <source file='${a(byKey.get(d.key)!)}'/>`,
-    `      <target dev='${diskDevName("sd", i)}' bus='scsi'/>`,
-    "    </disk>",
-  ]);
-  const os = m.vm.firmware === "efi"
-    ? ["  <os firmware='efi'>", "    <type arch='x86_64'>hvm</type>", "    <loader type='pflash'/>", "  </os>"]
-    : ["  <os>", "    <type arch='x86_64'>hvm</type>", "  </os>"];
+  const disks = [...m.disks]
+    .sort((x, y) => x.index - y.index)
+    .flatMap((d, i) => [
+      "    <disk type='file' device='disk'>",
+      "      <driver name='qemu' type='qcow2'/>",
+      `      <source file='${a(byKey.get(d.key)!)}'/>`,
+      `      <target dev='${diskDevName("sd", i)}' bus='scsi'/>`,
+      "    </disk>",
+    ]);
+  const os =
+    m.vm.firmware === "efi"
+      ? ["  <os firmware='efi'>", "    <type arch='x86_64'>hvm</type>", "    <loader type='pflash'/>", "  </os>"]
+      : ["  <os>", "    <type arch='x86_64'>hvm</type>", "  </os>"];
   return [
     "<domain type='kvm'>",
     `  <name>${a(m.vm.name.replace(/[^A-Za-z0-9._+-]/g, "_") || "v2k-vm")}</name>`,

@@ -42,7 +42,8 @@ export async function createOverlays(workdir: string, m: Pick<Manifest, "target"
     const b = overlayBacking(d, m);
     const path = overlayPath(workdir, d);
     await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-F", b.format, "-b", b.file, path], {
-      timeoutMs: 60_000, ...(signal ? { signal } : {}),
+      timeoutMs: 60_000,
+      ...(signal ? { signal } : {}),
     });
     out.push({ diskKey: d.key, path });
   }

@@ -25,8 +25,13 @@ export function planConversion(policy: ConvertPolicy, isWindows: boolean, tools:
   }
   if (!tools.virtV2vInPlace) {
     return {
-      tool: "none", virtio: !isWindows, reason: "virt-v2v-in-place is not installed",
-      warning: { code: "CONVERT_TOOL_MISSING", message: "virt-v2v-in-place is not installed: the guest is not converted (install virt-v2v)" },
+      tool: "none",
+      virtio: !isWindows,
+      reason: "virt-v2v-in-place is not installed",
+      warning: {
+        code: "CONVERT_TOOL_MISSING",
+        message: "virt-v2v-in-place is not installed: the guest is not converted (install virt-v2v)",
+      },
     };
   }
   if (!isWindows) return { tool: "virt-v2v", virtio: true, reason: "Linux: virt-v2v rebuilds the initramfs with virtio drivers" };
@@ -34,11 +39,13 @@ export function planConversion(policy: ConvertPolicy, isWindows: boolean, tools:
     return { tool: "virt-v2v", virtio: true, reason: `Windows: virt-v2v injects virtio drivers from ${tools.virtioWin}` };
   }
   return {
-    tool: "virt-v2v", virtio: false,
+    tool: "virt-v2v",
+    virtio: false,
     reason: "Windows without virtio-win: virt-v2v prepares the guest, the domain uses SATA disks and an e1000e NIC",
     warning: {
       code: "VIRTIO_WIN_MISSING",
-      message: "virtio-win is not installed (no $VIRTIO_WIN, no /usr/share/virtio-win): Windows keeps SATA disks and an e1000e NIC; " +
+      message:
+        "virtio-win is not installed (no $VIRTIO_WIN, no /usr/share/virtio-win): Windows keeps SATA disks and an e1000e NIC; " +
         "install the virtio-win package (or set VIRTIO_WIN to its directory or ISO) for virtio drivers",
     },
   };
@@ -55,7 +62,13 @@ export interface V2vCommand {
  * directly (no libvirt session needed) and under TCG when the host has no hardware KVM, as the
  * domain-type logic decides for the guest itself.
  */
-export function v2vCommand(o: { binary: string; inputXml: string; accel: "kvm" | "qemu"; virtioWin: string | null; tmpDir: string }): V2vCommand {
+export function v2vCommand(o: {
+  binary: string;
+  inputXml: string;
+  accel: "kvm" | "qemu";
+  virtioWin: string | null;
+  tmpDir: string;
+}): V2vCommand {
   const env: Record<string, string> = { LIBGUESTFS_BACKEND: "direct", TMPDIR: o.tmpDir, LC_ALL: "C" };
   if (o.accel === "qemu") env.LIBGUESTFS_BACKEND_SETTINGS = "force_tcg";
   if (o.virtioWin) env.VIRTIO_WIN = o.virtioWin;

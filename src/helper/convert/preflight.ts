@@ -9,7 +9,10 @@ export interface ConversionCheck {
   reason: string;
 }
 
-export function conversionCheck(isWindows: boolean, tools: HostConversionTools = { virtV2vInPlace: locateVirtV2vInPlace(), virtioWin: locateVirtioWin() }): ConversionCheck {
+export function conversionCheck(
+  isWindows: boolean,
+  tools: HostConversionTools = { virtV2vInPlace: locateVirtV2vInPlace(), virtioWin: locateVirtioWin() },
+): ConversionCheck {
   const p = planConversion("auto", isWindows, tools);
   const bus = p.virtio ? "virtio disks and NIC" : "SATA disks and an e1000e NIC";
   return {

@@ -25,7 +25,9 @@ export function logTail(path: string, lines = 25): string {
 /** virt-v2v found no operating system on the disks (a data-only VM, or one it does not know). */
 export function noGuestFound(logPath: string): boolean {
   try {
-    return /inspection could not detect the source guest|No root device found in this operating system image/.test(readFileSync(logPath, "utf8"));
+    return /inspection could not detect the source guest|No root device found in this operating system image/.test(
+      readFileSync(logPath, "utf8"),
+    );
   } catch {
     return false;
   }
@@ -54,20 +56,31 @@ export function stopLeftovers(tmpDir: string): number[] {
 }
 
 export async function runV2v(cmd: V2vCommand, logPath: string, signal?: AbortSignal): Promise<ConversionFacts> {
-  appendFileSync(logPath, `# ${[cmd.file, ...cmd.args].join(" ")}\n# env: ${Object.entries(cmd.env).map(([k, v]) => `${k}=${v}`).join(" ")}\n`,
-    { mode: 0o600 });
+  appendFileSync(
+    logPath,
+    `# ${[cmd.file, ...cmd.args].join(" ")}\n# env: ${Object.entries(cmd.env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")}\n`,
+    { mode: 0o600 },
+  );
   try {
     await exec(cmd.file, cmd.args, {
-      timeoutMs: V2V_TIMEOUT_MS, env: cmd.env, logFile: logPath, ...(signal ? { signal } : {}),
+      timeoutMs: V2V_TIMEOUT_MS,
+      env: cmd.env,
+      logFile: logPath,
+      ...(signal ? { signal } : {}),
     });
   } catch (e) {
     const stopped = stopLeftovers(cmd.env.TMPDIR!);
     if (stopped.length > 0) appendFileSync(logPath, `# stopped helper processes left behind: ${stopped.join(" ")}\n`);
     if (e instanceof V2kError && e.code === "CANCELLED") throw e;
     const why = e instanceof V2kError ? e.message : String(e);
-    throw new V2kError("CONVERSION_FAILED", `guest conversion failed: ${why}`,
+    throw new V2kError(
+      "CONVERSION_FAILED",
+      `guest conversion failed: ${why}`,
       `The copied disks are unchanged. Read ${logPath}, fix the cause and re-run cutover, or re-run it with --convert none.`,
-      { detail: logTail(logPath) });
+      { detail: logTail(logPath) },
+    );
   }
   return parseV2vFacts(readFileSync(logPath, "utf8"));
 }

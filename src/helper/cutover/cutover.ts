@@ -66,7 +66,11 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
   await reopenAfterRollback(wd, STEP);
   const m0 = wd.manifest;
   if (!m0.cutover && !["base-synced", "incr-synced", "cutover-running"].includes(m0.phase)) {
-    throw new V2kError("PHASE_ORDER", `cutover needs at least a base copy (phase is ${m0.phase})`, "Run 'sync base' (and incremental rounds) first.");
+    throw new V2kError(
+      "PHASE_ORDER",
+      `cutover needs at least a base copy (phase is ${m0.phase})`,
+      "Run 'sync base' (and incremental rounds) first.",
+    );
   }
   const emit = (message: string) => wd.emitter.emit({ type: "phase", step: STEP, phase: "cutover", message });
 
@@ -127,7 +131,9 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
   const resolved = await resolveDomainPolicy(wd.manifest, o.domain, d.virsh, { hostNetworkDefault: true });
   const policy = { ...resolved, ...(rbd ? { rbd } : {}) };
   if (policy.networkDefaultSource && wd.manifest.cutover!.networkDefaultSource !== policy.networkDefaultSource) {
-    emit(`unmapped port groups go to ${o.domain["network-map-default"] ?? describeTarget(policy)} (chosen by ${policy.networkDefaultSource})`);
+    emit(
+      `unmapped port groups go to ${o.domain["network-map-default"] ?? describeTarget(policy)} (chosen by ${policy.networkDefaultSource})`,
+    );
     await wd.update((m) => {
       m.cutover!.networkDefaultSource = policy.networkDefaultSource!;
     });
@@ -148,18 +154,30 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
   // 6. define (validated; idempotent for our own domain)
   if (!wd.manifest.cutover!.definedAt) {
     await requireSourceOff(d.bridge, wd.manifest.vm.moref, "define the KVM domain");
-    await defineDomain(d.virsh, xml, { name: policy.name, uuid: policy.uuid, runId: wd.manifest.runId, ...(d.signal ? { signal: d.signal } : {}) });
+    await defineDomain(d.virsh, xml, {
+      name: policy.name,
+      uuid: policy.uuid,
+      runId: wd.manifest.runId,
+      ...(d.signal ? { signal: d.signal } : {}),
+    });
     await wd.update((m) => {
       const c = m.cutover!;
       c.definedAt = now();
       c.downtimeMs = Date.parse(c.definedAt) - Date.parse(c.sourceOffAt!);
       if (m.phase !== "started") m.phase = "defined";
     });
-    emit(`libvirt domain '${policy.name}' defined (${policy.domainType}); ${((wd.manifest.cutover!.downtimeMs ?? 0) / 1000).toFixed(1)} s since the source went off`);
+    emit(
+      `libvirt domain '${policy.name}' defined (${policy.domainType}); ${((wd.manifest.cutover!.downtimeMs ?? 0) / 1000).toFixed(1)} s since the source went off`,
+    );
   } else if (!wd.manifest.cutover!.startedAt && (await d.virsh.domState(policy.name)) === "shut off") {
     // a re-run before start applies changed XML options (network map, bus, ...) to our domain
     await requireSourceOff(d.bridge, wd.manifest.vm.moref, "define the KVM domain");
-    await defineDomain(d.virsh, xml, { name: policy.name, uuid: policy.uuid, runId: wd.manifest.runId, ...(d.signal ? { signal: d.signal } : {}) });
+    await defineDomain(d.virsh, xml, {
+      name: policy.name,
+      uuid: policy.uuid,
+      runId: wd.manifest.runId,
+      ...(d.signal ? { signal: d.signal } : {}),
+    });
   }
 
   // 7. quick data verify of the defined, never started target against the powered-off source

@@ -17,17 +17,30 @@ export async function isOurDomain(virsh: Virsh, name: string, runId: string): Pr
   return xml !== null && domainRunId(xml) === runId;
 }
 
-export async function defineDomain(virsh: Virsh, xml: string, opts: { name: string; uuid: string; runId: string; signal?: AbortSignal }): Promise<void> {
+export async function defineDomain(
+  virsh: Virsh,
+  xml: string,
+  opts: { name: string; uuid: string; runId: string; signal?: AbortSignal },
+): Promise<void> {
   await validateDomainXml(xml, opts.signal);
   const existing = await virsh.dumpXml(opts.name, true);
   if (existing !== null && domainRunId(existing) !== opts.runId) {
-    throw new V2kError("VIRSH_FAILED", `a libvirt domain named '${opts.name}' already exists and was not created by this migration`,
-      "Choose another name with --domain-name, or remove that domain yourself if it is a leftover.");
+    throw new V2kError(
+      "VIRSH_FAILED",
+      `a libvirt domain named '${opts.name}' already exists and was not created by this migration`,
+      "Choose another name with --domain-name, or remove that domain yourself if it is a leftover.",
+    );
   }
-  const byUuid = await virsh.run(["domname", opts.uuid]).then((s) => s.trim(), () => null);
+  const byUuid = await virsh.run(["domname", opts.uuid]).then(
+    (s) => s.trim(),
+    () => null,
+  );
   if (byUuid !== null && byUuid !== opts.name) {
-    throw new V2kError("VIRSH_FAILED", `the uuid ${opts.uuid} is already used by the libvirt domain '${byUuid}'`,
-      "Use --uuid new, or remove the other domain if it is a leftover.");
+    throw new V2kError(
+      "VIRSH_FAILED",
+      `the uuid ${opts.uuid} is already used by the libvirt domain '${byUuid}'`,
+      "Use --uuid new, or remove the other domain if it is a leftover.",
+    );
   }
   await virsh.define(xml, { validate: true });
 }

@@ -9,22 +9,51 @@ import { V2kError } from "../../shared/v2k-error";
 import { type OptionSpec } from "../../kit/cli/command";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
 import {
-  DiskBusPolicy, DomainTypePolicy, GraphicsPolicy, NicModelPolicy, UuidPolicy, type DomainPolicy,
-  canonicalUuid, defaultDomainName, parseNetworkMap, parseNetworkTarget,
+  DiskBusPolicy,
+  DomainTypePolicy,
+  GraphicsPolicy,
+  NicModelPolicy,
+  UuidPolicy,
+  type DomainPolicy,
+  canonicalUuid,
+  defaultDomainName,
+  parseNetworkMap,
+  parseNetworkTarget,
 } from "./domain-policy";
 import { type NetworkDefaultChoice, resolveNetworkDefault } from "./network-default";
 
 /** Options shared by cutover and run (spread into Command.options). */
 export const domainOptions: Record<string, OptionSpec> = {
-  "network-map": { type: "string", multiple: true, valueName: "PG=TARGET,...",
-    description: "map VMware port groups to KVM networks: PG=BRIDGE, PG=bridge:BRIDGE or PG=network:NAME (comma separated, repeatable)" },
-  "network-map-default": { type: "string", valueName: "TARGET",
-    description: "where NICs of unmapped port groups go (BRIDGE or network:NAME); default: $ABLESTACK_V2K_NETWORK_MAP_DEFAULT, network-map-default= in /etc/ablestack-v2k/ablestack-v2k.conf, libvirt's active network 'default', else the host's only bridge" },
-  "disk-bus": { type: "string", valueName: "auto|virtio|scsi|sata", description: "disk bus (default auto: virtio for Linux, sata for Windows without virtio drivers)" },
-  "nic-model": { type: "string", valueName: "auto|virtio|e1000e", description: "NIC model (default auto: virtio for Linux, e1000e for Windows)" },
+  "network-map": {
+    type: "string",
+    multiple: true,
+    valueName: "PG=TARGET,...",
+    description: "map VMware port groups to KVM networks: PG=BRIDGE, PG=bridge:BRIDGE or PG=network:NAME (comma separated, repeatable)",
+  },
+  "network-map-default": {
+    type: "string",
+    valueName: "TARGET",
+    description:
+      "where NICs of unmapped port groups go (BRIDGE or network:NAME); default: $ABLESTACK_V2K_NETWORK_MAP_DEFAULT, network-map-default= in /etc/ablestack-v2k/ablestack-v2k.conf, libvirt's active network 'default', else the host's only bridge",
+  },
+  "disk-bus": {
+    type: "string",
+    valueName: "auto|virtio|scsi|sata",
+    description: "disk bus (default auto: virtio for Linux, sata for Windows without virtio drivers)",
+  },
+  "nic-model": {
+    type: "string",
+    valueName: "auto|virtio|e1000e",
+    description: "NIC model (default auto: virtio for Linux, e1000e for Windows)",
+  },
   "domain-name": { type: "string", valueName: "NAME", description: "libvirt domain name (default: the VMware VM name)" },
   uuid: { type: "string", valueName: "keep|new", description: "domain UUID: keep the VMware BIOS uuid (default) or generate a new one" },
-  "domain-type": { type: "string", valueName: "auto|kvm|qemu", description: "libvirt domain type (default auto: kvm with hardware-assisted KVM, else qemu emulation; $ABLESTACK_V2K_DOMAIN_TYPE decides auto)" },
+  "domain-type": {
+    type: "string",
+    valueName: "auto|kvm|qemu",
+    description:
+      "libvirt domain type (default auto: kvm with hardware-assisted KVM, else qemu emulation; $ABLESTACK_V2K_DOMAIN_TYPE decides auto)",
+  },
   graphics: { type: "string", valueName: "vnc|none", description: "graphics console (default vnc on 127.0.0.1 with autoport)" },
   connect: { type: "string", valueName: "URI", description: "libvirt URI (default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI)" },
 };
@@ -34,7 +63,11 @@ export const DomainOptionsSchema = z.object({
   "network-map-default": z.string().optional(),
   "disk-bus": DiskBusPolicy.default("auto"),
   "nic-model": NicModelPolicy.default("auto"),
-  "domain-name": z.string().min(1).regex(/^[^/\s'"<>&]+$/, "no spaces, quotes, slashes or <>&").optional(),
+  "domain-name": z
+    .string()
+    .min(1)
+    .regex(/^[^/\s'"<>&]+$/, "no spaces, quotes, slashes or <>&")
+    .optional(),
   uuid: UuidPolicy.default("keep"),
   "domain-type": DomainTypePolicy.default("auto"),
   graphics: GraphicsPolicy.default("vnc"),
@@ -80,19 +113,32 @@ export function chooseDomainUuid(m: Manifest, policy: "keep" | "new"): string {
  * The network default of a cutover: the flag, else the host's default (see network-default.ts), asked
  * only when some port group is unmapped. Several bridges and no other hint stay a USAGE error.
  */
-async function networkDefault(m: Manifest, o: DomainOptions, networkMap: Map<string, unknown>, virsh: Virsh): Promise<NetworkDefaultChoice | null> {
+async function networkDefault(
+  m: Manifest,
+  o: DomainOptions,
+  networkMap: Map<string, unknown>,
+  virsh: Virsh,
+): Promise<NetworkDefaultChoice | null> {
   if (o["network-map-default"]) return { target: o["network-map-default"], source: "--network-map-default" };
   const unmapped = [...new Set(m.nics.map((n) => n.network).filter((pg) => !networkMap.has(pg)))];
   if (unmapped.length === 0) return null;
   const found = await resolveNetworkDefault(virsh);
   if (found && "ambiguous" in found) {
-    throw new V2kError("USAGE", `no KVM network for port group(s) ${unmapped.join(", ")}, and the host has several bridges (${found.ambiguous.join(", ")})`,
-      "Choose one: --network-map PG=BRIDGE, --network-map-default BRIDGE, $ABLESTACK_V2K_NETWORK_MAP_DEFAULT or network-map-default= in the host config.");
+    throw new V2kError(
+      "USAGE",
+      `no KVM network for port group(s) ${unmapped.join(", ")}, and the host has several bridges (${found.ambiguous.join(", ")})`,
+      "Choose one: --network-map PG=BRIDGE, --network-map-default BRIDGE, $ABLESTACK_V2K_NETWORK_MAP_DEFAULT or network-map-default= in the host config.",
+    );
   }
   return found;
 }
 
-export async function resolveDomainPolicy(m: Manifest, o: DomainOptions, virsh: Virsh, opts: { hostNetworkDefault?: boolean } = {}): Promise<DomainPolicy> {
+export async function resolveDomainPolicy(
+  m: Manifest,
+  o: DomainOptions,
+  virsh: Virsh,
+  opts: { hostNetworkDefault?: boolean } = {},
+): Promise<DomainPolicy> {
   const name = m.cutover?.domainName ?? o["domain-name"] ?? defaultDomainName(m.vm.name);
   const files = domainFiles(m, name);
   const policy: DomainPolicy = {
@@ -107,8 +153,11 @@ export async function resolveDomainPolicy(m: Manifest, o: DomainOptions, virsh: 
     description: `Migrated from VMware VM '${m.vm.name}' (${m.vm.moref}) by ablestack-v2k run ${m.runId}`,
     runId: m.runId,
   };
-  const def = opts.hostNetworkDefault ? await networkDefault(m, o, policy.networkMap, virsh)
-    : o["network-map-default"] ? { target: o["network-map-default"], source: "--network-map-default" } : null;
+  const def = opts.hostNetworkDefault
+    ? await networkDefault(m, o, policy.networkMap, virsh)
+    : o["network-map-default"]
+      ? { target: o["network-map-default"], source: "--network-map-default" }
+      : null;
   if (def) {
     policy.networkDefault = parseNetworkTarget(def.target);
     policy.networkDefaultSource = def.source;

@@ -36,7 +36,11 @@ export function parseNetworkMap(values: readonly string[]): Map<string, NetworkT
       if (item.trim() === "") continue;
       const eq = item.lastIndexOf("=");
       if (eq <= 0) {
-        throw new V2kError("USAGE", `invalid --network-map entry '${item}'`, "Write PORTGROUP=BRIDGE or PORTGROUP=network:NAME, comma separated.");
+        throw new V2kError(
+          "USAGE",
+          `invalid --network-map entry '${item}'`,
+          "Write PORTGROUP=BRIDGE or PORTGROUP=network:NAME, comma separated.",
+        );
       }
       map.set(item.slice(0, eq).trim(), parseNetworkTarget(item.slice(eq + 1)));
     }
@@ -98,7 +102,10 @@ export interface FirmwareFeature {
  */
 export function firmwareFeatures(secureBoot: boolean): FirmwareFeature[] {
   return secureBoot
-    ? [{ name: "secure-boot", enabled: true }, { name: "enrolled-keys", enabled: true }]
+    ? [
+        { name: "secure-boot", enabled: true },
+        { name: "enrolled-keys", enabled: true },
+      ]
     : [{ name: "secure-boot", enabled: false }];
 }
 

@@ -2,7 +2,14 @@
 // every value is escaped, every choice comes from DomainPolicy, nothing reads the host.
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
-import { type DomainPolicy, type NetworkTarget, type RbdDomainAccess, firmwareFeatures, resolveDiskBus, resolveNicModel } from "./domain-policy";
+import {
+  type DomainPolicy,
+  type NetworkTarget,
+  type RbdDomainAccess,
+  firmwareFeatures,
+  resolveDiskBus,
+  resolveNicModel,
+} from "./domain-policy";
 
 export const V2K_XML_NAMESPACE = "https://ablestack.io/v2k/domain/1";
 
@@ -46,17 +53,19 @@ function diskSource(path: string, mode: "file" | "block" | "rbd"): DiskPlan["sou
 export function planDisks(m: Manifest, policy: DomainPolicy): DiskPlan[] {
   const bus = resolveDiskBus(policy.diskBus, guestHasVirtio(m));
   const prefix = bus === "virtio" ? "vd" : "sd";
-  return [...m.disks].sort((x, y) => x.index - y.index).map((d, i) => {
-    const override = policy.diskSources?.get(d.key);
-    return {
-      key: d.key,
-      dev: diskDevName(prefix, i),
-      bus,
-      format: override?.format ?? d.target.format,
-      source: override ? { type: "file" as const, path: override.path } : diskSource(d.target.path, d.target.mode),
-      bootOrder: i === 0 ? 1 : undefined,
-    };
-  });
+  return [...m.disks]
+    .sort((x, y) => x.index - y.index)
+    .map((d, i) => {
+      const override = policy.diskSources?.get(d.key);
+      return {
+        key: d.key,
+        dev: diskDevName(prefix, i),
+        bus,
+        format: override?.format ?? d.target.format,
+        source: override ? { type: "file" as const, path: override.path } : diskSource(d.target.path, d.target.mode),
+        bootOrder: i === 0 ? 1 : undefined,
+      };
+    });
 }
 
 export interface NicPlan {
@@ -71,8 +80,11 @@ export function planNics(m: Manifest, policy: DomainPolicy): NicPlan[] {
   const model = resolveNicModel(policy.nicModel, guestHasVirtio(m));
   const unmapped = m.nics.filter((n) => !policy.networkMap.has(n.network)).map((n) => n.network);
   if (unmapped.length > 0 && !policy.networkDefault) {
-    throw new V2kError("USAGE", `no KVM network for port group(s): ${[...new Set(unmapped)].join(", ")}`,
-      "Map each port group with --network-map PG=BRIDGE[,PG2=network:NAME] or give --network-map-default.");
+    throw new V2kError(
+      "USAGE",
+      `no KVM network for port group(s): ${[...new Set(unmapped)].join(", ")}`,
+      "Map each port group with --network-map PG=BRIDGE[,PG2=network:NAME] or give --network-map-default.",
+    );
   }
   return m.nics.map((n) => ({
     mac: n.mac.toLowerCase(),
@@ -92,15 +104,21 @@ function rbdSourceXml(name: string, rbd: RbdDomainAccess | undefined): string[] 
     ...rbd.hosts.map((h) => `        <host name='${a(h.host)}' port='${h.port}'/>`),
     "      </source>",
     ...(rbd.auth
-      ? [`      <auth username='${a(rbd.auth.username)}'>`, `        <secret type='ceph' uuid='${a(rbd.auth.secretUuid)}'/>`, "      </auth>"]
+      ? [
+          `      <auth username='${a(rbd.auth.username)}'>`,
+          `        <secret type='ceph' uuid='${a(rbd.auth.secretUuid)}'/>`,
+          "      </auth>",
+        ]
       : []),
   ];
 }
 
 function diskXml(d: DiskPlan, rbd: RbdDomainAccess | undefined): string[] {
   const src =
-    d.source.type === "file" ? [`      <source file='${a(d.source.path)}'/>`]
-      : d.source.type === "block" ? [`      <source dev='${a(d.source.path)}'/>`]
+    d.source.type === "file"
+      ? [`      <source file='${a(d.source.path)}'/>`]
+      : d.source.type === "block"
+        ? [`      <source dev='${a(d.source.path)}'/>`]
         : rbdSourceXml(d.source.name, rbd);
   const type = d.source.type === "rbd" ? "network" : d.source.type;
   return [
@@ -141,8 +159,13 @@ function featuresXml(m: Manifest): string[] {
   // acpi: without it a guest's poweroff only halts. smm: secure-boot firmware requires it.
   const lines = ["  <features>", "    <acpi/>", "    <apic/>"];
   if (m.vm.isWindows) {
-    lines.push("    <hyperv mode='custom'>", "      <relaxed state='on'/>", "      <vapic state='on'/>",
-      "      <spinlocks state='on' retries='8191'/>", "    </hyperv>");
+    lines.push(
+      "    <hyperv mode='custom'>",
+      "      <relaxed state='on'/>",
+      "      <vapic state='on'/>",
+      "      <spinlocks state='on' retries='8191'/>",
+      "    </hyperv>",
+    );
   }
   if (m.vm.firmware === "efi" && m.vm.secureBoot) lines.push("    <smm state='on'/>");
   lines.push("  </features>");
@@ -161,11 +184,7 @@ function cpuXml(m: Manifest, policy: DomainPolicy): string[] {
 export function buildDomainXml(m: Manifest, policy: DomainPolicy): string {
   const disks = planDisks(m, policy);
   const nics = planNics(m, policy);
-  const lines: string[] = [
-    `<domain type='${policy.domainType}'>`,
-    `  <name>${a(policy.name)}</name>`,
-    `  <uuid>${a(policy.uuid)}</uuid>`,
-  ];
+  const lines: string[] = [`<domain type='${policy.domainType}'>`, `  <name>${a(policy.name)}</name>`, `  <uuid>${a(policy.uuid)}</uuid>`];
   if (policy.description) lines.push(`  <description>${a(policy.description)}</description>`);
   lines.push(
     "  <metadata>",

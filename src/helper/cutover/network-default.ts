@@ -22,20 +22,35 @@ export function readHostConfig(env: NodeJS.ProcessEnv = process.env): { path: st
   const path = env["ABLESTACK_V2K_CONFIG"] || HOST_CONFIG_FILE;
   const values = new Map<string, string>();
   if (!existsSync(path)) return { path, values };
-  readFileSync(path, "utf8").split("\n").forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) return;
-    const eq = line.indexOf("=");
-    if (eq <= 0) throw new V2kError("USAGE", `${path} line ${i + 1} is not key=value: '${line}'`, "Fix the line (see the README's host configuration section).");
-    values.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1"));
-  });
+  readFileSync(path, "utf8")
+    .split("\n")
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === "" || line.startsWith("#")) return;
+      const eq = line.indexOf("=");
+      if (eq <= 0)
+        throw new V2kError(
+          "USAGE",
+          `${path} line ${i + 1} is not key=value: '${line}'`,
+          "Fix the line (see the README's host configuration section).",
+        );
+      values.set(
+        line.slice(0, eq).trim(),
+        line
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"(.*)"$/, "$1"),
+      );
+    });
   return { path, values };
 }
 
 /** Linux bridges of this host (/sys/class/net/NAME/bridge exists). */
 export function hostBridges(sysNet = "/sys/class/net"): string[] {
   try {
-    return readdirSync(sysNet).filter((n) => existsSync(join(sysNet, n, "bridge"))).sort();
+    return readdirSync(sysNet)
+      .filter((n) => existsSync(join(sysNet, n, "bridge")))
+      .sort();
   } catch {
     return [];
   }
@@ -49,8 +64,11 @@ async function defaultNetworkActive(virsh: Virsh): Promise<boolean> {
   }
 }
 
-export async function resolveNetworkDefault(virsh: Virsh, env: NodeJS.ProcessEnv = process.env,
-  sysNet?: string): Promise<NetworkDefaultChoice | { ambiguous: string[] } | null> {
+export async function resolveNetworkDefault(
+  virsh: Virsh,
+  env: NodeJS.ProcessEnv = process.env,
+  sysNet?: string,
+): Promise<NetworkDefaultChoice | { ambiguous: string[] } | null> {
   // "none" turns the host default off: every port group must then be mapped explicitly
   const fromEnv = env["ABLESTACK_V2K_NETWORK_MAP_DEFAULT"];
   if (fromEnv) return fromEnv === "none" ? null : { target: fromEnv, source: "$ABLESTACK_V2K_NETWORK_MAP_DEFAULT" };

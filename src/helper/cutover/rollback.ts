@@ -67,7 +67,8 @@ export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridg
         const n = parseRbdPath(d.target.path);
         const r = await removeOwnImage(new CephCli(cephAccessOf(m)), n.pool, n.image, m.runId);
         if (r === "removed") disksRemoved.push(d.target.path);
-        if (r === "foreign") await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.path} was not created by this run; left untouched`, d.key);
+        if (r === "foreign")
+          await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.path} was not created by this run; left untouched`, d.key);
       } else if (d.target.mode !== "file") {
         await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.mode} target ${d.target.path} is not removed by rollback`, d.key);
       }
@@ -88,7 +89,12 @@ export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridg
   }
 
   await wd.update((mm) => {
-    mm.rollback = { at: new Date().toISOString(), sourcePoweredOn: sourcePoweredOn || state === "poweredOn", domainUndefined, disksRemoved: o.removeDisks };
+    mm.rollback = {
+      at: new Date().toISOString(),
+      sourcePoweredOn: sourcePoweredOn || state === "poweredOn",
+      domainUndefined,
+      disksRemoved: o.removeDisks,
+    };
     mm.phase = "rolled-back";
   });
   return { domainName: name, domainUndefined, disksRemoved, snapshotsRemoved, sourcePoweredOn, sourcePowerState: state };

@@ -12,12 +12,22 @@ export interface OpenedRun {
   virsh: Virsh;
 }
 
-export async function withRun<T>(ctx: CommandContext, command: string, connect: string | undefined, fn: (r: OpenedRun) => Promise<T>): Promise<T> {
+export async function withRun<T>(
+  ctx: CommandContext,
+  command: string,
+  connect: string | undefined,
+  fn: (r: OpenedRun) => Promise<T>,
+): Promise<T> {
   const path = requireWorkdirPath(ctx.global.workdir);
   return withWorkdir(path, ctx.emitter, command, (wd) => fn({ wd, virsh: new Virsh({ uri: libvirtUri(connect), signal: ctx.signal }) }));
 }
 
 /** Log in to the manifest's vCenter (flags may override URL, user and trust; the password is never stored). */
-export async function withSourceSession<T>(ctx: CommandContext, wd: Workdir, flags: VcenterFlags, fn: (s: VsphereSession) => Promise<T>): Promise<T> {
+export async function withSourceSession<T>(
+  ctx: CommandContext,
+  wd: Workdir,
+  flags: VcenterFlags,
+  fn: (s: VsphereSession) => Promise<T>,
+): Promise<T> {
   return withVsphere(flags, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, fn);
 }

@@ -9,8 +9,11 @@ export type ShutdownMode = "guest" | "poweroff" | "already-off";
 export async function requireSourceOff(bridge: VsphereBridge, moref: string, why: string): Promise<void> {
   const s = await bridge.vmState(moref);
   if (s.powerState !== "poweredOff") {
-    throw new V2kError("SOURCE_RUNNING", `the VMware VM is ${s.powerState}: refusing to ${why}`,
-      "Shut the source down first (cutover --shutdown guest or poweroff); the KVM copy never runs beside it.");
+    throw new V2kError(
+      "SOURCE_RUNNING",
+      `the VMware VM is ${s.powerState}: refusing to ${why}`,
+      "Shut the source down first (cutover --shutdown guest or poweroff); the KVM copy never runs beside it.",
+    );
   }
 }
 
@@ -24,16 +27,26 @@ export interface ShutdownOptions {
 }
 
 /** Performs the shutdown the mode asks for and returns once the source is powered off. */
-export async function shutdownSource(bridge: VsphereBridge, moref: string, o: ShutdownOptions): Promise<{ action: "none" | "guest-shutdown" | "power-off" }> {
+export async function shutdownSource(
+  bridge: VsphereBridge,
+  moref: string,
+  o: ShutdownOptions,
+): Promise<{ action: "none" | "guest-shutdown" | "power-off" }> {
   const state = await bridge.vmState(moref);
   if (state.powerState === "poweredOff") return { action: "none" };
   if (o.mode === "already-off") {
-    throw new V2kError("SOURCE_RUNNING", `--shutdown already-off was given but the VMware VM is ${state.powerState}`,
-      "Shut the guest down yourself, or use --shutdown guest (VMware Tools) or --shutdown poweroff.");
+    throw new V2kError(
+      "SOURCE_RUNNING",
+      `--shutdown already-off was given but the VMware VM is ${state.powerState}`,
+      "Shut the guest down yourself, or use --shutdown guest (VMware Tools) or --shutdown poweroff.",
+    );
   }
   if (state.powerState === "suspended") {
-    throw new V2kError("SOURCE_RUNNING", "the VMware VM is suspended: its memory state would be lost",
-      "Resume and shut the guest down cleanly, or power it off in vSphere knowingly, then re-run cutover.");
+    throw new V2kError(
+      "SOURCE_RUNNING",
+      "the VMware VM is suspended: its memory state would be lost",
+      "Resume and shut the guest down cleanly, or power it off in vSphere knowingly, then re-run cutover.",
+    );
   }
   if (o.mode === "poweroff") {
     o.onRequested?.("power-off");
@@ -46,12 +59,18 @@ export async function shutdownSource(bridge: VsphereBridge, moref: string, o: Sh
   const deadline = Date.now() + o.timeoutSec * 1000;
   const poll = o.pollMs ?? 1000;
   for (;;) {
-    if (o.signal?.aborted) throw o.signal.reason instanceof Error ? o.signal.reason : new V2kError("CANCELLED", "cutover interrupted", "Re-run cutover; it continues.");
+    if (o.signal?.aborted)
+      throw o.signal.reason instanceof Error
+        ? o.signal.reason
+        : new V2kError("CANCELLED", "cutover interrupted", "Re-run cutover; it continues.");
     const s = await bridge.vmState(moref);
     if (s.powerState === "poweredOff") return { action: "guest-shutdown" };
     if (Date.now() >= deadline) {
-      throw new V2kError("SHUTDOWN_TIMEOUT", `the guest did not shut down within ${o.timeoutSec} s (still ${s.powerState})`,
-        "Check the guest console; re-run with a longer --shutdown-timeout, or with --shutdown poweroff to force it.");
+      throw new V2kError(
+        "SHUTDOWN_TIMEOUT",
+        `the guest did not shut down within ${o.timeoutSec} s (still ${s.powerState})`,
+        "Check the guest console; re-run with a longer --shutdown-timeout, or with --shutdown poweroff to force it.",
+      );
     }
     await new Promise((r) => setTimeout(r, Math.max(50, Math.min(poll, deadline - Date.now()))));
   }

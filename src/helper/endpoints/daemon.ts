@@ -43,7 +43,6 @@ export class PrivateDir {
   }
 }
 
-
 /**
  * Remove private directories left behind by helpers that were killed (kill -9 skips every
  * finally): those whose servers' pid files name dead processes, or without a pid file after an
@@ -63,7 +62,9 @@ export function sweepStalePrivateDirs(prefix = "v2k-nbd-", now = Date.now()): st
     try {
       const st = statSync(dir);
       if (!st.isDirectory() || st.uid !== process.getuid?.()) continue;
-      const pids = readdirSync(dir).filter((f) => f.endsWith(".pid")).map((f) => Number(readFileSync(join(dir, f), "utf8").trim()));
+      const pids = readdirSync(dir)
+        .filter((f) => f.endsWith(".pid"))
+        .map((f) => Number(readFileSync(join(dir, f), "utf8").trim()));
       const stale = pids.length > 0 ? pids.every((p) => !Number.isInteger(p) || p <= 0 || !processAlive(p)) : now - st.mtimeMs > 3600_000;
       if (stale) {
         rmSync(dir, { recursive: true, force: true });
@@ -93,28 +94,42 @@ export class ManagedDaemon {
   private exitInfo: string | undefined;
   private readonly exited: Promise<void>;
 
-  private constructor(private readonly proc: ResultPromise, readonly name: string, readonly argv: string[]) {
+  private constructor(
+    private readonly proc: ResultPromise,
+    readonly name: string,
+    readonly argv: string[],
+  ) {
     proc.stderr?.on("data", (b: Buffer) => {
       this.stderrText = (this.stderrText + b.toString("utf8")).slice(-STDERR_KEEP);
     });
     this.exited = proc.then(
       (r) => void (this.exitInfo = `exit ${r.exitCode ?? r.signal}`),
-      (e: { exitCode?: number; signal?: string; code?: string }) => void (this.exitInfo = e.code === "ENOENT" ? "ENOENT" : `exit ${e.exitCode ?? e.signal ?? "?"}`),
+      (e: { exitCode?: number; signal?: string; code?: string }) =>
+        void (this.exitInfo = e.code === "ENOENT" ? "ENOENT" : `exit ${e.exitCode ?? e.signal ?? "?"}`),
     );
   }
 
   static async start(spec: DaemonStart): Promise<ManagedDaemon> {
-    const proc = execa(spec.file, spec.args, { reject: true, stdin: "ignore", stdout: "ignore", stderr: "pipe", cleanup: true, buffer: false });
+    const proc = execa(spec.file, spec.args, {
+      reject: true,
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: "pipe",
+      cleanup: true,
+      buffer: false,
+    });
     const d = new ManagedDaemon(proc, spec.name, [spec.file, ...spec.args]);
     const deadline = Date.now() + (spec.readyTimeoutMs ?? 20_000);
     try {
       for (;;) {
         if (d.exitInfo !== undefined) {
-          if (d.exitInfo === "ENOENT") throw new V2kError("TOOL_MISSING", `${spec.file} is not installed`, "Run 'make deps' (pkg/install-deps.sh) on this host.");
+          if (d.exitInfo === "ENOENT")
+            throw new V2kError("TOOL_MISSING", `${spec.file} is not installed`, "Run 'make deps' (pkg/install-deps.sh) on this host.");
           throw d.failure(`${spec.name} exited during start-up (${d.exitInfo})`);
         }
         if (existsSync(spec.pidFile) && readFileSync(spec.pidFile, "utf8").trim() !== "") return d;
-        if (Date.now() > deadline) throw d.failure(`${spec.name} did not become ready within ${spec.readyTimeoutMs ?? 20_000} ms`, "TIMEOUT");
+        if (Date.now() > deadline)
+          throw d.failure(`${spec.name} did not become ready within ${spec.readyTimeoutMs ?? 20_000} ms`, "TIMEOUT");
         await new Promise((r) => setTimeout(r, 20));
       }
     } catch (e) {
@@ -134,7 +149,15 @@ export class ManagedDaemon {
 
   /** A V2kError with the argv and stderr as detail (argv never carries secrets: they are +FILE). */
   failure(message: string, code: ErrorCode = "PROCESS_FAILED", hint = `See the detail for the ${this.name} output.`): V2kError {
-    const first = this.stderrText.split("\n").find((l) => /error/i.test(l))?.trim() ?? this.stderrText.split("\n").find((l) => l.trim() !== "")?.trim();
+    const first =
+      this.stderrText
+        .split("\n")
+        .find((l) => /error/i.test(l))
+        ?.trim() ??
+      this.stderrText
+        .split("\n")
+        .find((l) => l.trim() !== "")
+        ?.trim();
     return new V2kError(code, first ? `${message}: ${first}` : message, hint, {
       detail: `${this.argv.join(" ")}\n${this.stderrText}`,
     });

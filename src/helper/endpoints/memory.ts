@@ -74,7 +74,10 @@ export class MemoryDisk {
 export class MemorySource implements BlockSource {
   readonly label: string;
   reads = 0;
-  constructor(readonly disk: MemoryDisk, options: { label?: string; withExtents?: boolean } = {}) {
+  constructor(
+    readonly disk: MemoryDisk,
+    options: { label?: string; withExtents?: boolean } = {},
+  ) {
     this.label = options.label ?? "memory source";
     if (options.withExtents === false) delete this.extents;
   }
@@ -114,7 +117,10 @@ export class MemoryTarget implements BlockTarget {
   readonly ops = { writes: 0, bytesWritten: 0, zeroes: 0, bytesZeroed: 0, flushes: 0 };
   /** Bytes written since the last flush: what a crash would lose. */
   unflushedWrites = 0;
-  constructor(readonly disk: MemoryDisk, options: { label?: string } = {}) {
+  constructor(
+    readonly disk: MemoryDisk,
+    options: { label?: string } = {},
+  ) {
     this.label = options.label ?? "memory target";
   }
   get size(): number {

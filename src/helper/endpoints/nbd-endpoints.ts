@@ -23,7 +23,10 @@ export class NbdSource implements BlockSource {
   private readonly explain: ((e: V2kError) => V2kError) | undefined;
   extents?: (offset: number, length: number) => Promise<Extent[]>;
 
-  constructor(readonly client: NbdClient, options: NbdEndpointOptions = {}) {
+  constructor(
+    readonly client: NbdClient,
+    options: NbdEndpointOptions = {},
+  ) {
     this.label = options.label ?? `NBD export '${client.info.exportName}'`;
     this.disk = options.disk;
     this.serverLog = options.serverLog;
@@ -66,7 +69,13 @@ export class NbdSource implements BlockSource {
   private async convert(e: unknown, offset: number): Promise<V2kError> {
     // The server logs the cause just before it answers: give its stderr a moment to arrive.
     if (this.serverLog && !(e instanceof V2kError)) await new Promise((r) => setTimeout(r, 50));
-    const v = nbdToV2kError(e, { role: "source", offset, endpoint: this.label, ...(this.disk !== undefined ? { disk: this.disk } : {}), ...(this.serverLog ? { serverLog: this.serverLog() } : {}) });
+    const v = nbdToV2kError(e, {
+      role: "source",
+      offset,
+      endpoint: this.label,
+      ...(this.disk !== undefined ? { disk: this.disk } : {}),
+      ...(this.serverLog ? { serverLog: this.serverLog() } : {}),
+    });
     return this.explain ? this.explain(v) : v;
   }
 }
@@ -79,7 +88,10 @@ export class NbdTarget implements BlockTarget {
   private fastZeroWorks: boolean;
   private zeroBuffer: Buffer | undefined;
 
-  constructor(readonly client: NbdClient, options: NbdEndpointOptions = {}) {
+  constructor(
+    readonly client: NbdClient,
+    options: NbdEndpointOptions = {},
+  ) {
     this.label = options.label ?? `NBD export '${client.info.exportName}'`;
     this.disk = options.disk;
     this.serverLog = options.serverLog;
@@ -162,7 +174,13 @@ export class NbdTarget implements BlockTarget {
   }
 
   private convert(e: unknown, offset: number) {
-    return nbdToV2kError(e, { role: "target", offset, endpoint: this.label, ...(this.disk !== undefined ? { disk: this.disk } : {}), ...(this.serverLog ? { serverLog: this.serverLog() } : {}) });
+    return nbdToV2kError(e, {
+      role: "target",
+      offset,
+      endpoint: this.label,
+      ...(this.disk !== undefined ? { disk: this.disk } : {}),
+      ...(this.serverLog ? { serverLog: this.serverLog() } : {}),
+    });
   }
 }
 

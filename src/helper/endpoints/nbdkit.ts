@@ -55,13 +55,25 @@ export interface FileSourceSpec {
 
 /** Common nbdkit options: foreground, private UNIX socket, pid file as readiness signal. */
 export function nbdkitBaseArgs(dir: PrivateDir, readOnly: boolean): string[] {
-  return ["--foreground", "--exit-with-parent", "--unix", dir.file("nbd.sock"), "--pidfile", dir.file("nbdkit.pid"), ...(readOnly ? ["--readonly"] : [])];
+  return [
+    "--foreground",
+    "--exit-with-parent",
+    "--unix",
+    dir.file("nbd.sock"),
+    "--pidfile",
+    dir.file("nbdkit.pid"),
+    ...(readOnly ? ["--readonly"] : []),
+  ];
 }
 
 export function curlArgs(spec: HttpSourceSpec, dir: PrivateDir): string[] {
   if (!/^https?:\/\//.test(spec.url)) throw new V2kError("USAGE", `not an http(s) URL: ${spec.url}`, "Give the datastore /folder URL.");
   if (spec.url.startsWith("https:") && spec.caCertPem === undefined && !spec.insecure) {
-    throw new V2kError("TLS_UNTRUSTED", "no certificate to verify the datastore server with", "Pin the server's certificate (thumbprint) or pass --insecure explicitly.");
+    throw new V2kError(
+      "TLS_UNTRUSTED",
+      "no certificate to verify the datastore server with",
+      "Pin the server's certificate (thumbprint) or pass --insecure explicitly.",
+    );
   }
   const args = [...nbdkitBaseArgs(dir, true)];
   if (spec.retry ?? true) args.push("--filter=retry");
@@ -78,7 +90,9 @@ export function vddkArgs(spec: VddkSourceSpec, dir: PrivateDir): string[] {
   const args = [
     ...nbdkitBaseArgs(dir, true),
     // Outermost first: cache extents answers, retry reopens VDDK on failure, blocksize caps NFC requests.
-    "--filter=cacheextents", "--filter=retry", "--filter=blocksize",
+    "--filter=cacheextents",
+    "--filter=retry",
+    "--filter=blocksize",
     "vddk",
     `libdir=${spec.libdir}`,
     `server=${spec.server}`,
@@ -105,9 +119,12 @@ export async function requireNbdkitPlugin(plugin: string): Promise<void> {
     await exec("nbdkit", [plugin, "--dump-plugin"], { timeoutMs: 15_000 });
   } catch (e) {
     if (e instanceof V2kError && e.code === "TOOL_MISSING") throw e;
-    const hint = plugin === "vddk"
-      ? "Install the nbdkit vddk plugin and VMware VDDK on this host, or use the http transport."
-      : `Install the nbdkit ${plugin} plugin (run 'make deps').`;
-    throw new V2kError("TOOL_MISSING", `the nbdkit ${plugin} plugin is not available`, hint, { detail: e instanceof V2kError ? e.detail ?? e.message : String(e) });
+    const hint =
+      plugin === "vddk"
+        ? "Install the nbdkit vddk plugin and VMware VDDK on this host, or use the http transport."
+        : `Install the nbdkit ${plugin} plugin (run 'make deps').`;
+    throw new V2kError("TOOL_MISSING", `the nbdkit ${plugin} plugin is not available`, hint, {
+      detail: e instanceof V2kError ? (e.detail ?? e.message) : String(e),
+    });
   }
 }

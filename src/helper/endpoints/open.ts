@@ -87,7 +87,13 @@ async function serveSource(spec: SourceSpec, options: OpenOptions): Promise<Serv
   const dir = new PrivateDir();
   try {
     const args = spec.kind === "http" ? curlArgs(spec, dir) : spec.kind === "vddk" ? vddkArgs(spec, dir) : fileArgs(spec, dir);
-    const daemon = await ManagedDaemon.start({ name: "nbdkit", file: "nbdkit", args, pidFile: dir.file("nbdkit.pid"), readyTimeoutMs: options.readyTimeoutMs ?? 30_000 });
+    const daemon = await ManagedDaemon.start({
+      name: "nbdkit",
+      file: "nbdkit",
+      args,
+      pidFile: dir.file("nbdkit.pid"),
+      readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
+    });
     // nbdkit read the secrets at start-up: they leave the disk now.
     for (const f of ["cookie", "password"]) if (existsSync(dir.file(f))) rmSync(dir.file(f));
     const socket = dir.file("nbd.sock");
@@ -107,18 +113,31 @@ async function serveTarget(spec: TargetSpec, options: OpenOptions): Promise<Serv
     let last: V2kError | undefined;
     for (const tuning of qemuNbdTuningLadder(spec)) {
       try {
-        const daemon = await ManagedDaemon.start({ name: "qemu-nbd", file: "qemu-nbd", args: qemuNbdArgs(spec, dir, tuning), pidFile: dir.file("qemu-nbd.pid"), readyTimeoutMs: options.readyTimeoutMs ?? 30_000 });
+        const daemon = await ManagedDaemon.start({
+          name: "qemu-nbd",
+          file: "qemu-nbd",
+          args: qemuNbdArgs(spec, dir, tuning),
+          pidFile: dir.file("qemu-nbd.pid"),
+          readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
+        });
         const socket = dir.file("nbd.sock");
         return { connect: { socket }, uri: unixNbdUri(socket), daemon, dir };
       } catch (e) {
         if (!(e instanceof V2kError) || e.code !== "PROCESS_FAILED") throw e;
         const log = e.detail ?? "";
         if (/get .*lock|is another process using the image/i.test(log)) {
-          throw new V2kError("TARGET_IO", `${targetLabel(spec)} is in use by another process`,
-            "A leftover qemu-nbd or a running VM holds the image; run 'ablestack_v2k cleanup' or stop that process, then re-run.", { detail: log, cause: e });
+          throw new V2kError(
+            "TARGET_IO",
+            `${targetLabel(spec)} is in use by another process`,
+            "A leftover qemu-nbd or a running VM holds the image; run 'ablestack_v2k cleanup' or stop that process, then re-run.",
+            { detail: log, cause: e },
+          );
         }
         if (/No such file|Could not open/i.test(log) && !/O_DIRECT|io_uring|aio|Invalid argument/i.test(log)) {
-          throw new V2kError("DST_MISSING", `cannot open ${targetLabel(spec)}`, "Check the target path/device/pool.", { detail: log, cause: e });
+          throw new V2kError("DST_MISSING", `cannot open ${targetLabel(spec)}`, "Check the target path/device/pool.", {
+            detail: log,
+            cause: e,
+          });
         }
         // Otherwise assume the host refused these settings (O_DIRECT, io_uring): try the next ones.
         last = e;
@@ -140,7 +159,9 @@ function endpointOptions(label: string, options: OpenOptions, served: Served, ro
     // Mid-copy failures too: only the recent log counts (earlier, recovered errors do not).
     out.explain = (e) => {
       const d = e.code === "NBD_SOURCE_FAILED" ? diagnoseSourceLog(daemon.stderr.slice(-4096)) : undefined;
-      return d && d.code !== "NBD_SOURCE_FAILED" ? new V2kError(d.code, `${e.message}: ${d.what}`, d.hint, { ...(e.detail !== undefined ? { detail: e.detail } : {}), cause: e }) : e;
+      return d && d.code !== "NBD_SOURCE_FAILED"
+        ? new V2kError(d.code, `${e.message}: ${d.what}`, d.hint, { ...(e.detail !== undefined ? { detail: e.detail } : {}), cause: e })
+        : e;
     };
   }
   return out;
@@ -154,7 +175,8 @@ async function explainSourceFailure(e: unknown, daemon: ManagedDaemon, label: st
   await new Promise((r) => setTimeout(r, 100)); // let the last stderr lines arrive
   const d = diagnoseSourceLog(daemon.stderr);
   if (d) return daemon.failure(`${label}: ${d.what}`, d.code, d.hint);
-  if (!daemon.running || daemon.stderr.trim() !== "") return daemon.failure(`${label} failed`, "NBD_SOURCE_FAILED", "See the detail for the nbdkit output.");
+  if (!daemon.running || daemon.stderr.trim() !== "")
+    return daemon.failure(`${label} failed`, "NBD_SOURCE_FAILED", "See the detail for the nbdkit output.");
   return e;
 }
 

@@ -111,7 +111,8 @@ export async function ensureImage(spec: QemuTargetSpec): Promise<void> {
   }
   if (spec.kind === "file") {
     if (existsSync(spec.path)) return;
-    if (spec.createSize === undefined) throw new V2kError("DST_MISSING", `target image ${spec.path} does not exist`, "Create it first or let the copy create it.");
+    if (spec.createSize === undefined)
+      throw new V2kError("DST_MISSING", `target image ${spec.path} does not exist`, "Create it first or let the copy create it.");
     const opts = spec.format === "qcow2" ? ["-o", "preallocation=off,compat=1.1"] : [];
     await exec("qemu-img", ["create", "-q", "-f", spec.format, ...opts, spec.path, String(spec.createSize)], { timeoutMs: 120_000 });
     return;
@@ -120,11 +121,17 @@ export async function ensureImage(spec: QemuTargetSpec): Promise<void> {
     await imageSize(spec);
   } catch (e) {
     throwIfNoRbdSupport(e);
-    if (spec.createSize === undefined) throw new V2kError("DST_MISSING", `cannot open ${qemuFilename(spec)}`, "Check the pool, image name and Ceph configuration.", { cause: e, ...(e instanceof V2kError && e.detail !== undefined ? { detail: e.detail } : {}) });
-    await exec("qemu-img", ["create", "-q", "-f", "raw", qemuFilename(spec), String(spec.createSize)], { timeoutMs: 120_000 }).catch((err: unknown) => {
-      throwIfNoRbdSupport(err);
-      throw err;
-    });
+    if (spec.createSize === undefined)
+      throw new V2kError("DST_MISSING", `cannot open ${qemuFilename(spec)}`, "Check the pool, image name and Ceph configuration.", {
+        cause: e,
+        ...(e instanceof V2kError && e.detail !== undefined ? { detail: e.detail } : {}),
+      });
+    await exec("qemu-img", ["create", "-q", "-f", "raw", qemuFilename(spec), String(spec.createSize)], { timeoutMs: 120_000 }).catch(
+      (err: unknown) => {
+        throwIfNoRbdSupport(err);
+        throw err;
+      },
+    );
   }
 }
 
@@ -132,7 +139,12 @@ export async function ensureImage(spec: QemuTargetSpec): Promise<void> {
 function throwIfNoRbdSupport(e: unknown): void {
   const text = e instanceof V2kError ? `${e.message}\n${e.detail ?? ""}` : String(e);
   if (/Unknown protocol 'rbd'|block-rbd not found/.test(text)) {
-    throw new V2kError("TOOL_MISSING", "qemu has no Ceph RBD support on this host", "Install qemu-block-extra (and ceph-common), then re-run.", { cause: e });
+    throw new V2kError(
+      "TOOL_MISSING",
+      "qemu has no Ceph RBD support on this host",
+      "Install qemu-block-extra (and ceph-common), then re-run.",
+      { cause: e },
+    );
   }
 }
 
@@ -144,7 +156,11 @@ export async function growImage(spec: QemuTargetSpec, size: number): Promise<{ g
   const current = await imageSize(spec);
   if (current >= size) return { grown: false, size: current };
   if (spec.kind === "block") {
-    throw new V2kError("DST_TOO_SMALL", `${spec.device} has ${current} bytes, the source disk needs ${size}`, "Grow the block device (LV/LUN) to the source size and re-run.");
+    throw new V2kError(
+      "DST_TOO_SMALL",
+      `${spec.device} has ${current} bytes, the source disk needs ${size}`,
+      "Grow the block device (LV/LUN) to the source size and re-run.",
+    );
   }
   await exec("qemu-img", ["resize", "-q", "-f", qemuFormat(spec), qemuFilename(spec), String(size)], { timeoutMs: 120_000 });
   return { grown: true, size };

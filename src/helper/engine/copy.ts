@@ -85,15 +85,35 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
   if (!Number.isInteger(chunkSize) || chunkSize < 4096 || chunkSize > 64 * 1024 * 1024 || chunkSize % 512 !== 0) {
     throw new V2kError("USAGE", `chunk size ${chunkSize} is invalid`, "Use a multiple of 512 between 4 KiB and 64 MiB.");
   }
-  if (!Number.isInteger(requests) || requests < 1 || requests > 1024) throw new V2kError("USAGE", `requests ${requests} is invalid`, "Use 1 to 1024.");
+  if (!Number.isInteger(requests) || requests < 1 || requests > 1024)
+    throw new V2kError("USAGE", `requests ${requests} is invalid`, "Use 1 to 1024.");
   const workers = Math.max(1, Math.min(requests, Math.floor(maxBytes / chunkSize)));
   if (target.size < source.size) {
-    throw new V2kError("DST_TOO_SMALL", `${disk}: the target (${target.size} bytes) is smaller than the source (${source.size} bytes)`,
-      "Grow the target image to the source size (the disk grew at the source), then re-run.");
+    throw new V2kError(
+      "DST_TOO_SMALL",
+      `${disk}: the target (${target.size} bytes) is smaller than the source (${source.size} bytes)`,
+      "Grow the target image to the source size (the disk grew at the source), then re-run.",
+    );
   }
-  const ranges = planRanges({ size: source.size, areas: options.areas, coalesceGap: options.coalesceGap ?? COPY_DEFAULTS.coalesceGap, zeroUnlisted: options.zeroUnlisted ?? false });
+  const ranges = planRanges({
+    size: source.size,
+    areas: options.areas,
+    coalesceGap: options.coalesceGap ?? COPY_DEFAULTS.coalesceGap,
+    zeroUnlisted: options.zeroUnlisted ?? false,
+  });
   const total = totalBytes(ranges);
-  const stats: CopyStats = { totalBytes: total, bytesRead: 0, bytesWritten: 0, bytesZeroed: 0, bytesSkipped: 0, requests: 0, workers, durationMs: 0, mbPerSec: 0, flushedAt: "" };
+  const stats: CopyStats = {
+    totalBytes: total,
+    bytesRead: 0,
+    bytesWritten: 0,
+    bytesZeroed: 0,
+    bytesSkipped: 0,
+    requests: 0,
+    workers,
+    durationMs: 0,
+    mbPerSec: 0,
+    flushedAt: "",
+  };
   const meter = new ProgressMeter(total, options.onProgress, options.progressIntervalMs ?? COPY_DEFAULTS.progressIntervalMs);
   const useExtents = options.useSourceExtents ?? source.extents !== undefined;
   const targetIsZero = options.targetIsZero ?? false;
@@ -112,7 +132,14 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
   const onAbort = () => {
     if (failure) return;
     const reason = options.signal?.reason;
-    failure = reason instanceof V2kError ? reason : new V2kError("CANCELLED", `copy of ${disk} cancelled`, "Re-run the command: the copy starts again from the last committed state.");
+    failure =
+      reason instanceof V2kError
+        ? reason
+        : new V2kError(
+            "CANCELLED",
+            `copy of ${disk} cancelled`,
+            "Re-run the command: the copy starts again from the last committed state.",
+          );
     rejectRun(failure);
   };
   if (options.signal?.aborted) onAbort();
@@ -124,12 +151,19 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
   const touch = () => {
     lastActivity = performance.now();
   };
-  const watchdog = setInterval(() => {
-    if (failure || performance.now() - lastActivity < stallMs) return;
-    failure = new V2kError("TIMEOUT", `${disk}: no copy request completed for ${Math.round(stallMs / 1000)} s`,
-      "The source or target stopped answering; check the host and network, then re-run the sync.", { detail: `source: ${source.label}\ntarget: ${target.label}` });
-    rejectRun(failure);
-  }, Math.max(10, Math.min(5000, Math.floor(stallMs / 4))));
+  const watchdog = setInterval(
+    () => {
+      if (failure || performance.now() - lastActivity < stallMs) return;
+      failure = new V2kError(
+        "TIMEOUT",
+        `${disk}: no copy request completed for ${Math.round(stallMs / 1000)} s`,
+        "The source or target stopped answering; check the host and network, then re-run the sync.",
+        { detail: `source: ${source.label}\ntarget: ${target.label}` },
+      );
+      rejectRun(failure);
+    },
+    Math.max(10, Math.min(5000, Math.floor(stallMs / 4))),
+  );
 
   async function* operations(): AsyncGenerator<PlanOp> {
     for (const range of ranges) {
@@ -196,19 +230,21 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
       const runs = detectZeroes ? zeroRuns(data, op.offset) : [{ zero: false, start: 0, length: data.length }];
       let failedAt = op.offset;
       try {
-        await Promise.all(runs.map(async (r) => {
-          const at = op.offset + r.start;
-          try {
-            if (r.zero) return await zeroRange(at, r.length);
-            stats.requests++;
-            await target.write(at, data.subarray(r.start, r.start + r.length));
-            stats.bytesWritten += r.length;
-            touch();
-          } catch (e) {
-            failedAt = at;
-            throw e;
-          }
-        }));
+        await Promise.all(
+          runs.map(async (r) => {
+            const at = op.offset + r.start;
+            try {
+              if (r.zero) return await zeroRange(at, r.length);
+              stats.requests++;
+              await target.write(at, data.subarray(r.start, r.start + r.length));
+              stats.bytesWritten += r.length;
+              touch();
+            } catch (e) {
+              failedAt = at;
+              throw e;
+            }
+          }),
+        );
       } catch (e) {
         return fail(e, "target", failedAt);
       }

@@ -22,11 +22,17 @@ export const MAX_ZERO_OP = 1024 * 1024 * 1024;
 export function normalizeAreas(areas: readonly Area[], size: number): Area[] {
   for (const a of areas) {
     if (!Number.isSafeInteger(a.offset) || !Number.isSafeInteger(a.length) || a.offset < 0 || a.length < 0 || a.offset + a.length > size) {
-      throw new V2kError("INTERNAL", `area ${a.offset}+${a.length} lies outside the disk of ${size} bytes`,
-        "The changed-area list does not fit the disk; re-run with a fresh changed-area query (rebase).");
+      throw new V2kError(
+        "INTERNAL",
+        `area ${a.offset}+${a.length} lies outside the disk of ${size} bytes`,
+        "The changed-area list does not fit the disk; re-run with a fresh changed-area query (rebase).",
+      );
     }
   }
-  const sorted = areas.filter((a) => a.length > 0).map((a) => ({ offset: a.offset, length: a.length })).sort((x, y) => x.offset - y.offset);
+  const sorted = areas
+    .filter((a) => a.length > 0)
+    .map((a) => ({ offset: a.offset, length: a.length }))
+    .sort((x, y) => x.offset - y.offset);
   const out: Area[] = [];
   for (const a of sorted) {
     const last = out.at(-1);
@@ -106,13 +112,23 @@ export function refineWithExtents(range: PlanRange, extents: readonly Extent[]):
     const s = Math.max(e.offset, at);
     const t = Math.min(e.offset + e.length, end);
     if (t <= s) continue;
-    if (s !== at) throw new V2kError("NBD_PROTOCOL", `source extents leave a gap at offset ${at}`, "The source returned inconsistent allocation data; retry.");
+    if (s !== at)
+      throw new V2kError(
+        "NBD_PROTOCOL",
+        `source extents leave a gap at offset ${at}`,
+        "The source returned inconsistent allocation data; retry.",
+      );
     const kind: OpKind = e.zero ? "zero" : "copy";
     const last = out.at(-1);
     if (last && last.kind === kind) last.length += t - s;
     else out.push({ kind, offset: s, length: t - s });
     at = t;
   }
-  if (at !== end) throw new V2kError("NBD_PROTOCOL", `source extents end at ${at} instead of ${end}`, "The source returned inconsistent allocation data; retry.");
+  if (at !== end)
+    throw new V2kError(
+      "NBD_PROTOCOL",
+      `source extents end at ${at} instead of ${end}`,
+      "The source returned inconsistent allocation data; retry.",
+    );
   return out;
 }

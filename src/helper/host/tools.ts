@@ -62,7 +62,9 @@ function readDescriptors(dirs: readonly string[]): { file: string; d: FirmwareDe
   const out: { file: string; d: FirmwareDescriptor }[] = [];
   for (const dir of dirs) {
     if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith(".json"))
+      .sort()) {
       try {
         out.push({ file: join(dir, name), d: JSON.parse(readFileSync(join(dir, name), "utf8")) as FirmwareDescriptor });
       } catch {

@@ -15,8 +15,12 @@ export async function validateDomainXml(xml: string, signal?: AbortSignal): Prom
     } catch (e) {
       if (e instanceof V2kError && e.code === "PROCESS_FAILED") {
         const detail = (e.detail ?? "").split("\n").slice(1).join("\n").replaceAll(file, "domain.xml").trim();
-        throw new V2kError("DOMAIN_XML_INVALID", `the generated domain XML does not validate: ${detail.split("\n")[0] ?? e.message}`,
-          "This is a bug or an unsupported source configuration; see the detail and the XML in the workdir.", { detail, cause: e });
+        throw new V2kError(
+          "DOMAIN_XML_INVALID",
+          `the generated domain XML does not validate: ${detail.split("\n")[0] ?? e.message}`,
+          "This is a bug or an unsupported source configuration; see the detail and the XML in the workdir.",
+          { detail, cause: e },
+        );
       }
       throw e;
     }

@@ -44,9 +44,19 @@ export class Virsh {
       return r.stdout;
     } catch (e) {
       if (e instanceof V2kError && e.code === "PROCESS_FAILED") {
-        const msg = (e.detail ?? e.message).split("\n").slice(1).join(" ").replace(/^error:\s*/i, "").trim() || e.message;
-        throw new V2kError("VIRSH_FAILED", `virsh ${args[0]}: ${msg}`,
-          `Check libvirtd on this host (virsh -c ${this.uri} list) and the domain's configuration.`, { detail: e.detail ?? e.message, cause: e });
+        const msg =
+          (e.detail ?? e.message)
+            .split("\n")
+            .slice(1)
+            .join(" ")
+            .replace(/^error:\s*/i, "")
+            .trim() || e.message;
+        throw new V2kError(
+          "VIRSH_FAILED",
+          `virsh ${args[0]}: ${msg}`,
+          `Check libvirtd on this host (virsh -c ${this.uri} list) and the domain's configuration.`,
+          { detail: e.detail ?? e.message, cause: e },
+        );
       }
       throw e;
     }
@@ -56,7 +66,9 @@ export class Virsh {
   async domState(name: string): Promise<DomainState | null> {
     try {
       const out = (await this.run(["domstate", name])).trim();
-      return (["running", "shut off", "paused", "in shutdown", "crashed", "pmsuspended", "idle"].includes(out) ? out : "unknown") as DomainState;
+      return (
+        ["running", "shut off", "paused", "in shutdown", "crashed", "pmsuspended", "idle"].includes(out) ? out : "unknown"
+      ) as DomainState;
     } catch (e) {
       if (isNotFound(e)) return null;
       throw e;

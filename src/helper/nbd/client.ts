@@ -33,8 +33,17 @@ export class NbdClient {
   private readonly parser: ReplyParser;
   private closed: Promise<void>;
 
-  private constructor(private readonly sock: Socket, readonly info: ExportInfo, rest: Buffer, route: { sink: (chunk: Buffer) => void }) {
-    this.parser = new ReplyParser((c) => this.pending.get(c), (r) => this.settle(r), () => this.info.allocationContextId);
+  private constructor(
+    private readonly sock: Socket,
+    readonly info: ExportInfo,
+    rest: Buffer,
+    route: { sink: (chunk: Buffer) => void },
+  ) {
+    this.parser = new ReplyParser(
+      (c) => this.pending.get(c),
+      (r) => this.settle(r),
+      () => this.info.allocationContextId,
+    );
     this.closed = new Promise((resolve) => sock.once("close", () => resolve()));
     route.sink = (chunk: Buffer) => {
       try {
@@ -53,20 +62,30 @@ export class NbdClient {
     // The socket reads into one reused buffer (no allocation per read: GC pauses stalled the copy);
     // bytes go to the handshake reader first, then to the reply parser, which copy what they keep.
     const route: { sink: (chunk: Buffer) => void } = { sink: () => {} };
-    const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n: number, buf: Uint8Array) => {
-      route.sink(Buffer.from(buf.buffer, buf.byteOffset, n));
-      return true;
-    } };
-    const sock = options.socket !== undefined
-      ? netConnect({ path: options.socket, onread })
-      : netConnect({ host: options.host ?? "localhost", port: options.port ?? 10809, onread });
+    const onread = {
+      buffer: Buffer.allocUnsafe(READ_BUFFER),
+      callback: (n: number, buf: Uint8Array) => {
+        route.sink(Buffer.from(buf.buffer, buf.byteOffset, n));
+        return true;
+      },
+    };
+    const sock =
+      options.socket !== undefined
+        ? netConnect({ path: options.socket, onread })
+        : netConnect({ host: options.host ?? "localhost", port: options.port ?? 10809, onread });
     const reader = new ByteReader(sock);
     route.sink = (chunk) => reader.push(chunk);
     const timer = setTimeout(() => sock.destroy(new Error(`no NBD handshake within ${timeoutMs} ms`)), timeoutMs);
     try {
       await new Promise<void>((resolve, reject) => {
         sock.once("connect", resolve);
-        sock.once("error", (e) => reject(new NbdDisconnectedError(`cannot connect to ${options.socket ?? `${options.host}:${options.port}`}: ${e.message}`, { connectFailed: true })));
+        sock.once("error", (e) =>
+          reject(
+            new NbdDisconnectedError(`cannot connect to ${options.socket ?? `${options.host}:${options.port}`}: ${e.message}`, {
+              connectFailed: true,
+            }),
+          ),
+        );
       });
       if (options.socket === undefined) sock.setNoDelay(true);
       const info = await negotiate(sock, reader, { exportName: options.exportName ?? "", wantExtents: options.wantExtents ?? true });
@@ -107,7 +126,9 @@ export class NbdClient {
     this.checkRange(offset, length);
     const dest = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     if (dest.length < length) throw new RangeError(`read buffer of ${into?.length} bytes is smaller than ${length}`);
-    await this.split(offset, length, this.maxBlock, (o, n) => this.request(Cmd.READ, 0, o, n, undefined, dest.subarray(o - offset, o - offset + n)));
+    await this.split(offset, length, this.maxBlock, (o, n) =>
+      this.request(Cmd.READ, 0, o, n, undefined, dest.subarray(o - offset, o - offset + n)),
+    );
     return dest;
   }
 
@@ -115,7 +136,9 @@ export class NbdClient {
     this.checkRange(offset, data.length);
     this.checkWritable();
     const flags = options.fua && this.info.canFua ? CmdFlag.FUA : 0;
-    await this.split(offset, data.length, this.maxBlock, (o, n) => this.request(Cmd.WRITE, flags, o, n, data.subarray(o - offset, o - offset + n)));
+    await this.split(offset, data.length, this.maxBlock, (o, n) =>
+      this.request(Cmd.WRITE, flags, o, n, data.subarray(o - offset, o - offset + n)),
+    );
   }
 
   /**
@@ -226,7 +249,14 @@ export class NbdClient {
     this.nextCookie = this.nextCookie >= 0xffffffff ? 1 : this.nextCookie + 1;
     return new Promise<PendingRequest>((resolve, reject) => {
       const req: PendingRequest = {
-        cookie, cmd, offset, length, dest, covered: 0, extents: undefined, error: undefined,
+        cookie,
+        cmd,
+        offset,
+        length,
+        dest,
+        covered: 0,
+        extents: undefined,
+        error: undefined,
         resolve: () => resolve(req),
         reject,
       };

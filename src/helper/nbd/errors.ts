@@ -67,7 +67,12 @@ export function nbdToV2kError(err: unknown, ctx: NbdErrorContext): V2kError {
   const log = ctx.serverLog?.trim();
   const detail = (err instanceof Error ? err.message : String(err)) + (log ? `\n--- server log ---\n${log}` : "");
   if (err instanceof NbdServerError && err.errno === ENOSPC && ctx.role !== "source") {
-    return new V2kError("TARGET_FULL", `the target is full${suffix}`, "Free space on the target storage (or grow it) and re-run the sync.", { detail, cause: err });
+    return new V2kError(
+      "TARGET_FULL",
+      `the target is full${suffix}`,
+      "Free space on the target storage (or grow it) and re-run the sync.",
+      { detail, cause: err },
+    );
   }
   let code: ErrorCode;
   let hint: string;
@@ -84,8 +89,15 @@ export function nbdToV2kError(err: unknown, ctx: NbdErrorContext): V2kError {
     code = "NBD_PROTOCOL";
     hint = "The NBD server broke the protocol or went away; see the detail.";
   }
-  const what = err instanceof NbdServerError ? `${err.command} failed with ${err.errnoName}`
-    : err instanceof NbdDisconnectedError ? (err.connectFailed ? "server unreachable" : "connection lost")
-    : err instanceof NbdProtocolError ? `protocol error: ${err.message}` : `failed: ${detail.split("\n")[0]}`;
+  const what =
+    err instanceof NbdServerError
+      ? `${err.command} failed with ${err.errnoName}`
+      : err instanceof NbdDisconnectedError
+        ? err.connectFailed
+          ? "server unreachable"
+          : "connection lost"
+        : err instanceof NbdProtocolError
+          ? `protocol error: ${err.message}`
+          : `failed: ${detail.split("\n")[0]}`;
   return new V2kError(code, `NBD ${ctx.role === "nbd" ? "" : ctx.role + " "}${what}${suffix}`, hint, { detail, cause: err });
 }

@@ -4,8 +4,21 @@ import { type Socket } from "node:net";
 import { ByteReader } from "./byte-reader";
 import { NbdProtocolError } from "./errors";
 import {
-  DEFAULT_MAX_BLOCK, FLAG_C_FIXED_NEWSTYLE, FLAG_C_NO_ZEROES, FLAG_FIXED_NEWSTYLE, FLAG_NO_ZEROES, IHAVEOPT, Info,
-  NBDMAGIC, OLDSTYLE_MAGIC, Opt, OPTION_REPLY_MAGIC, Rep, REP_FLAG_ERROR, repErrorName, TxFlag,
+  DEFAULT_MAX_BLOCK,
+  FLAG_C_FIXED_NEWSTYLE,
+  FLAG_C_NO_ZEROES,
+  FLAG_FIXED_NEWSTYLE,
+  FLAG_NO_ZEROES,
+  IHAVEOPT,
+  Info,
+  NBDMAGIC,
+  OLDSTYLE_MAGIC,
+  Opt,
+  OPTION_REPLY_MAGIC,
+  Rep,
+  REP_FLAG_ERROR,
+  repErrorName,
+  TxFlag,
 } from "./protocol";
 
 export interface BlockSizeConstraints {

@@ -2,5 +2,13 @@
 export { NbdClient, type NbdConnectOptions } from "./client";
 export { type ExportInfo, type BlockSizeConstraints } from "./handshake";
 export { type NbdExtent, type ReplyCounters } from "./reply-parser";
-export { NbdError, NbdProtocolError, NbdServerError, NbdDisconnectedError, nbdToV2kError, type NbdErrorContext, type NbdRole } from "./errors";
+export {
+  NbdError,
+  NbdProtocolError,
+  NbdServerError,
+  NbdDisconnectedError,
+  nbdToV2kError,
+  type NbdErrorContext,
+  type NbdRole,
+} from "./errors";
 export { parseNbdUri, unixNbdUri } from "./uri";

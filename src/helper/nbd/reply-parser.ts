@@ -3,8 +3,17 @@
 // socket chunks into the caller's buffer (no intermediate copies of data).
 import { NbdProtocolError, NbdServerError } from "./errors";
 import {
-  Chunk, CHUNK_FLAG_DONE, CHUNK_TYPE_ERROR_BIT, Cmd, cmdNames, SIMPLE_REPLY_MAGIC, SIMPLE_REPLY_SIZE, STATE_HOLE,
-  STATE_ZERO, STRUCTURED_HEADER_SIZE, STRUCTURED_REPLY_MAGIC,
+  Chunk,
+  CHUNK_FLAG_DONE,
+  CHUNK_TYPE_ERROR_BIT,
+  Cmd,
+  cmdNames,
+  SIMPLE_REPLY_MAGIC,
+  SIMPLE_REPLY_SIZE,
+  STATE_HOLE,
+  STATE_ZERO,
+  STRUCTURED_HEADER_SIZE,
+  STRUCTURED_REPLY_MAGIC,
 } from "./protocol";
 
 /** One allocation extent from BLOCK_STATUS (base:allocation). */
@@ -151,10 +160,16 @@ export class ReplyParser {
       return;
     }
     if (req.cmd === Cmd.READ && req.dest) {
-      this.state = { kind: "copy", dest: req.dest, pos: 0, remaining: req.length, then: () => {
-        req.covered = req.length;
-        this.complete(req);
-      } };
+      this.state = {
+        kind: "copy",
+        dest: req.dest,
+        pos: 0,
+        remaining: req.length,
+        then: () => {
+          req.covered = req.length;
+          this.complete(req);
+        },
+      };
       return;
     }
     if (req.cmd === Cmd.BLOCK_STATUS) throw new NbdProtocolError("simple reply to BLOCK_STATUS");
@@ -169,13 +184,18 @@ export class ReplyParser {
     if (type === Chunk.OFFSET_DATA) {
       if (req.cmd !== Cmd.READ || !req.dest || length <= 8) throw new NbdProtocolError(`unexpected OFFSET_DATA chunk of ${length} bytes`);
       this.counters.dataChunks++;
-      this.state = { kind: "need", n: 8, then: (b) => {
-        const at = Number(b.readBigUInt64BE(0)) - req.offset;
-        const n = length - 8;
-        if (at < 0 || at + n > req.length) throw new NbdProtocolError(`OFFSET_DATA chunk outside the request (${at}+${n} of ${req.length})`);
-        req.covered += n;
-        this.state = { kind: "copy", dest: req.dest!, pos: at, remaining: n, then: finish };
-      } };
+      this.state = {
+        kind: "need",
+        n: 8,
+        then: (b) => {
+          const at = Number(b.readBigUInt64BE(0)) - req.offset;
+          const n = length - 8;
+          if (at < 0 || at + n > req.length)
+            throw new NbdProtocolError(`OFFSET_DATA chunk outside the request (${at}+${n} of ${req.length})`);
+          req.covered += n;
+          this.state = { kind: "copy", dest: req.dest!, pos: at, remaining: n, then: finish };
+        },
+      };
       return;
     }
     if (length === 0) {
@@ -183,10 +203,14 @@ export class ReplyParser {
       finish();
       return;
     }
-    this.state = { kind: "need", n: length, then: (payload) => {
-      this.chunkPayload(req, type, payload);
-      finish();
-    } };
+    this.state = {
+      kind: "need",
+      n: length,
+      then: (payload) => {
+        this.chunkPayload(req, type, payload);
+        finish();
+      },
+    };
   }
 
   private chunkPayload(req: PendingRequest, type: number, p: Buffer): void {

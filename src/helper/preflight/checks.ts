@@ -43,14 +43,26 @@ export function inventoryChecks(inv: InventoryResult): Check[] {
   const checks: Check[] = [];
   const add = (id: string, title: string, status: CheckStatus, reason: string) => checks.push({ id, title, status, reason });
 
-  add("power-state", "Power state", inv.powerState === "suspended" ? "fail" : inv.powerState === "poweredOff" ? "warn" : "pass",
-    inv.powerState === "poweredOn" ? "powered on: warm migration keeps it running until cutover"
-      : inv.powerState === "poweredOff" ? "powered off: the migration is a cold copy (fine, but no warm phase)"
-        : "suspended: resume or power off the VM first");
+  add(
+    "power-state",
+    "Power state",
+    inv.powerState === "suspended" ? "fail" : inv.powerState === "poweredOff" ? "warn" : "pass",
+    inv.powerState === "poweredOn"
+      ? "powered on: warm migration keeps it running until cutover"
+      : inv.powerState === "poweredOff"
+        ? "powered off: the migration is a cold copy (fine, but no warm phase)"
+        : "suspended: resume or power off the VM first",
+  );
   // a guest shutdown at cutover needs VMware Tools in the running VM; without them only power off works
   if (inv.powerState === "poweredOn") {
-    add("guest-tools", "VMware Tools", inv.toolsRunning ? "pass" : "warn", inv.toolsRunning
-      ? "running: cutover can shut the guest down" : "not running: a guest shutdown is impossible, cutover must power the VM off");
+    add(
+      "guest-tools",
+      "VMware Tools",
+      inv.toolsRunning ? "pass" : "warn",
+      inv.toolsRunning
+        ? "running: cutover can shut the guest down"
+        : "not running: a guest shutdown is impossible, cutover must power the VM off",
+    );
   }
 
   const blockers: string[] = [];
@@ -59,39 +71,63 @@ export function inventoryChecks(inv: InventoryResult): Check[] {
     if (d.rdm === "physical") blockers.push(`${d.label} is a physical-mode RDM`);
     if (d.sharing !== "sharingNone") blockers.push(`${d.label} is shared (${d.sharing})`);
   }
-  add("cbt-disks", "Disks support CBT and snapshots", blockers.length ? "fail" : "pass",
-    blockers.length ? blockers.join("; ") : `${inv.disks.length} disk(s), all snapshot-capable`);
+  add(
+    "cbt-disks",
+    "Disks support CBT and snapshots",
+    blockers.length ? "fail" : "pass",
+    blockers.length ? blockers.join("; ") : `${inv.disks.length} disk(s), all snapshot-capable`,
+  );
 
   const cbt = cbtCapability(inv);
   add("cbt-capable", "The VM can track changed blocks", cbt.ok ? "pass" : "fail", cbt.reason);
 
-  add("snapshots", "No existing snapshots", inv.snapshots.length > 0 ? "fail" : "pass",
-    inv.snapshots.length > 0 ? `existing snapshot(s): ${inv.snapshots.map((s) => `'${s.name}' (${s.moref})`).join(", ")}; delete or consolidate them first`
-      : "none");
-  add("consolidation", "No consolidation needed", inv.consolidationNeeded ? "fail" : "pass",
-    inv.consolidationNeeded ? "vSphere reports that the disks need consolidation; consolidate in the vSphere client first" : "not needed");
+  add(
+    "snapshots",
+    "No existing snapshots",
+    inv.snapshots.length > 0 ? "fail" : "pass",
+    inv.snapshots.length > 0
+      ? `existing snapshot(s): ${inv.snapshots.map((s) => `'${s.name}' (${s.moref})`).join(", ")}; delete or consolidate them first`
+      : "none",
+  );
+  add(
+    "consolidation",
+    "No consolidation needed",
+    inv.consolidationNeeded ? "fail" : "pass",
+    inv.consolidationNeeded ? "vSphere reports that the disks need consolidation; consolidate in the vSphere client first" : "not needed",
+  );
 
   const ctrlByKey = new Map(inv.controllers.map((c) => [c.key, c]));
   const layoutProblems: string[] = [];
   const warnings: string[] = [];
   if (inv.disks.length === 0) layoutProblems.push("the VM has no disks");
-  for (const c of inv.controllers) if (!SUPPORTED_CONTROLLERS.includes(c.type)) layoutProblems.push(`controller ${c.key} type ${c.type} is not supported`);
-  for (const d of inv.disks) if (!ctrlByKey.has(d.controllerKey)) layoutProblems.push(`${d.label} sits on unknown controller ${d.controllerKey}`);
+  for (const c of inv.controllers)
+    if (!SUPPORTED_CONTROLLERS.includes(c.type)) layoutProblems.push(`controller ${c.key} type ${c.type} is not supported`);
+  for (const d of inv.disks)
+    if (!ctrlByKey.has(d.controllerKey)) layoutProblems.push(`${d.label} sits on unknown controller ${d.controllerKey}`);
   for (const n of inv.nics) {
     if (n.model === "unknown" || n.model === "sriov") warnings.push(`${n.label} model ${n.model} maps to virtio/e1000e`);
     if (!n.network) warnings.push(`${n.label} has no port group`);
   }
   if (inv.nics.length === 0) warnings.push("the VM has no NIC");
-  const summary = `${inv.disks.length} disk(s) on ${[...new Set(inv.controllers.filter((c) => inv.disks.some((d) => d.controllerKey === c.key)).map((c) => c.type))].join("/") || "-"}, ` +
+  const summary =
+    `${inv.disks.length} disk(s) on ${[...new Set(inv.controllers.filter((c) => inv.disks.some((d) => d.controllerKey === c.key)).map((c) => c.type))].join("/") || "-"}, ` +
     `${inv.nics.length} NIC(s) ${[...new Set(inv.nics.map((n) => n.model))].join("/")}`;
-  add("layout", "Disk, controller and NIC layout", layoutProblems.length ? "fail" : warnings.length ? "warn" : "pass",
-    [...layoutProblems, ...warnings].join("; ") || summary);
+  add(
+    "layout",
+    "Disk, controller and NIC layout",
+    layoutProblems.length ? "fail" : warnings.length ? "warn" : "pass",
+    [...layoutProblems, ...warnings].join("; ") || summary,
+  );
 
   if (inv.firmware === "efi") {
     // the firmware libvirt's autoselection would pick for our domain XML
     const have = findUefiFirmware(inv.secureBoot);
-    add("firmware", "Firmware", have ? "pass" : "warn",
-      `UEFI${inv.secureBoot ? " with secure boot" : ""}: ${have ? `firmware present on this host (${have})` : `install ${TOOL_PACKAGES["uefi-firmware"]}`}`);
+    add(
+      "firmware",
+      "Firmware",
+      have ? "pass" : "warn",
+      `UEFI${inv.secureBoot ? " with secure boot" : ""}: ${have ? `firmware present on this host (${have})` : `install ${TOOL_PACKAGES["uefi-firmware"]}`}`,
+    );
   } else {
     add("firmware", "Firmware", "pass", "BIOS");
   }
@@ -101,18 +137,34 @@ export function inventoryChecks(inv: InventoryResult): Check[] {
     const hib = inv.guestinfo["guestinfo.hibernation"];
     const bad = [fast === "true" ? "fast startup is on" : "", hib === "true" ? "hibernation is on" : ""].filter(Boolean);
     const unknown = fast === undefined && hib === undefined;
-    add("windows-hibernation", "Windows fast startup / hibernation", bad.length || unknown ? "warn" : "pass",
-      bad.length ? `${bad.join(", ")}: disable both (powercfg /h off) or the guest may not shut down cleanly`
-        : unknown ? "cannot tell from vSphere: make sure fast startup and hibernation are off (powercfg /h off)" : "both off");
+    add(
+      "windows-hibernation",
+      "Windows fast startup / hibernation",
+      bad.length || unknown ? "warn" : "pass",
+      bad.length
+        ? `${bad.join(", ")}: disable both (powercfg /h off) or the guest may not shut down cleanly`
+        : unknown
+          ? "cannot tell from vSphere: make sure fast startup and hibernation are off (powercfg /h off)"
+          : "both off",
+    );
   } else {
     add("windows-hibernation", "Windows fast startup / hibernation", "pass", `not a Windows guest (${inv.guestId})`);
   }
 
-  add("vtpm", "Virtual TPM", inv.vtpm ? "warn" : "pass",
-    inv.vtpm ? "the VM has a vTPM: its state (BitLocker keys, measured boot) is not transferred; suspend BitLocker first" : "none");
+  add(
+    "vtpm",
+    "Virtual TPM",
+    inv.vtpm ? "warn" : "pass",
+    inv.vtpm ? "the VM has a vTPM: its state (BitLocker keys, measured boot) is not transferred; suspend BitLocker first" : "none",
+  );
 
   if (inv.host && /^6\.0\./.test(inv.host.version)) {
-    add("esxi-version", "ESXi version", "warn", `ESXi ${inv.host.version} build ${inv.host.build}: check KB 2136854 (CBT consolidation bug) is patched`);
+    add(
+      "esxi-version",
+      "ESXi version",
+      "warn",
+      `ESXi ${inv.host.version} build ${inv.host.build}: check KB 2136854 (CBT consolidation bug) is patched`,
+    );
   } else if (inv.host) {
     add("esxi-version", "ESXi version", "pass", `ESXi ${inv.host.version} build ${inv.host.build}`);
   }
@@ -128,14 +180,27 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
     const session = await connectVsphere(input.flags, ctx);
     try {
       checks.push({
-        id: "tls", title: "vCenter TLS trust", status: session.access.insecure ? "warn" : "pass",
-        reason: session.access.insecure ? `--insecure: certificate not verified (seen ${session.certificate.thumbprint})`
+        id: "tls",
+        title: "vCenter TLS trust",
+        status: session.access.insecure ? "warn" : "pass",
+        reason: session.access.insecure
+          ? `--insecure: certificate not verified (seen ${session.certificate.thumbprint})`
           : `certificate matches pinned thumbprint ${session.certificate.thumbprint}`,
       });
-      checks.push({ id: "login", title: "vCenter login", status: "pass", reason: `logged in to ${session.access.url} as ${session.access.username}` });
+      checks.push({
+        id: "login",
+        title: "vCenter login",
+        status: "pass",
+        reason: `logged in to ${session.access.url} as ${session.access.username}`,
+      });
       try {
         inventory = await session.bridge.inventory({ name: input.vm });
-        checks.push({ id: "vm", title: "VM found", status: "pass", reason: `${inventory.name} (${inventory.moref}), ${inventory.guestFullName ?? inventory.guestId}` });
+        checks.push({
+          id: "vm",
+          title: "VM found",
+          status: "pass",
+          reason: `${inventory.name} (${inventory.moref}), ${inventory.guestFullName ?? inventory.guestId}`,
+        });
       } catch (e) {
         if (!(e instanceof V2kError) || e.code !== "VM_NOT_FOUND") throw e;
         checks.push({ id: "vm", title: "VM found", status: "fail", reason: e.message });
@@ -146,7 +211,12 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
   } catch (e) {
     if (!(e instanceof V2kError) || e.code === "INTERNAL" || e.code === "USAGE") throw e;
     const id = e.code === "TLS_UNTRUSTED" ? "tls" : e.code === "VCENTER_UNREACHABLE" ? "tls" : "login";
-    checks.push({ id, title: id === "tls" ? "vCenter TLS trust" : "vCenter login", status: "fail", reason: `${e.code}: ${e.message}. ${e.hint}` });
+    checks.push({
+      id,
+      title: id === "tls" ? "vCenter TLS trust" : "vCenter login",
+      status: "fail",
+      reason: `${e.code}: ${e.message}. ${e.hint}`,
+    });
     if (id === "tls") notChecked("login", "vCenter login", "vCenter not reachable or not trusted");
     notChecked("vm", "VM found", "no vCenter session");
   }
@@ -156,15 +226,25 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
   const tools = await checkHostTools(input.transport);
   const missing = tools.filter((t) => !t.ok);
   checks.push({
-    id: "host-tools", title: "Host tools", status: missing.length ? "fail" : "pass",
+    id: "host-tools",
+    title: "Host tools",
+    status: missing.length ? "fail" : "pass",
     reason: missing.length ? missing.map((t) => `${t.tool}: ${t.reason}`).join("; ") : tools.map((t) => t.tool).join(", ") + " present",
   });
 
   if (input.targetDevices !== undefined) {
     try {
       if (!inventory) throw new V2kError("VM_NOT_FOUND", "VM unknown", "-");
-      const devices = parseTargetDevices(input.targetDevices, inventory.disks.map((d, index) => ({ ...d, index })));
-      checks.push({ id: "dst-space", title: "Target devices", status: "pass", reason: [...devices.entries()].map(([k, dev]) => `${k} -> ${dev}`).join(", ") });
+      const devices = parseTargetDevices(
+        input.targetDevices,
+        inventory.disks.map((d, index) => ({ ...d, index })),
+      );
+      checks.push({
+        id: "dst-space",
+        title: "Target devices",
+        status: "pass",
+        reason: [...devices.entries()].map(([k, dev]) => `${k} -> ${dev}`).join(", "),
+      });
     } catch (e) {
       if (!(e instanceof V2kError)) throw e;
       checks.push({ id: "dst-space", title: "Target devices", status: "fail", reason: `${e.code}: ${e.message}` });
@@ -175,10 +255,19 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
     const free = dstFreeBytes(input.dst);
     if (inventory) {
       const needed = inventory.disks.reduce((s, d) => s + d.capacityBytes, 0);
-      checks.push({ id: "dst-space", title: "Free space at the target", status: free >= needed ? "pass" : "fail",
-        reason: `${gib(free)} free at ${input.dst}, ${gib(needed)} provisioned` });
+      checks.push({
+        id: "dst-space",
+        title: "Free space at the target",
+        status: free >= needed ? "pass" : "fail",
+        reason: `${gib(free)} free at ${input.dst}, ${gib(needed)} provisioned`,
+      });
     } else {
-      checks.push({ id: "dst-space", title: "Free space at the target", status: "fail", reason: `not checked: VM unknown (${gib(free)} free at ${input.dst})` });
+      checks.push({
+        id: "dst-space",
+        title: "Free space at the target",
+        status: "fail",
+        reason: `not checked: VM unknown (${gib(free)} free at ${input.dst})`,
+      });
     }
   } catch (e) {
     if (!(e instanceof V2kError)) throw e;
@@ -192,9 +281,12 @@ export function cbtCapability(inv: Pick<InventoryResult, "changeTrackingSupporte
   const hw = /^vmx-(\d+)$/.exec(inv.hardwareVersion ?? "");
   const version = hw ? Number(hw[1]) : null;
   const problems: string[] = [];
-  if (version !== null && version < 7) problems.push(`virtual hardware ${inv.hardwareVersion} is older than vmx-07; upgrade the VM's compatibility`);
+  if (version !== null && version < 7)
+    problems.push(`virtual hardware ${inv.hardwareVersion} is older than vmx-07; upgrade the VM's compatibility`);
   if (inv.changeTrackingSupported === false) problems.push("vSphere reports capability.changeTrackingSupported = false for this VM");
   if (problems.length) return { ok: false, reason: `${problems.join("; ")} (no warm migration without CBT)` };
-  return { ok: true, reason: `changeTrackingSupported ${inv.changeTrackingSupported ?? "not reported"}, hardware ${inv.hardwareVersion ?? "not reported"}` };
+  return {
+    ok: true,
+    reason: `changeTrackingSupported ${inv.changeTrackingSupported ?? "not reported"}, hardware ${inv.hardwareVersion ?? "not reported"}`,
+  };
 }
-

@@ -7,7 +7,11 @@ export function dstFreeBytes(dir: string): number {
   try {
     st = statSync(dir);
   } catch {
-    throw new V2kError("DST_MISSING", `target directory ${dir} does not exist`, "Create it (or mount the target storage there) and re-run.");
+    throw new V2kError(
+      "DST_MISSING",
+      `target directory ${dir} does not exist`,
+      "Create it (or mount the target storage there) and re-run.",
+    );
   }
   if (!st.isDirectory()) throw new V2kError("DST_MISSING", `${dir} is not a directory`, "Pass a directory with --dst.");
   const fs = statfsSync(dir);
@@ -19,8 +23,11 @@ export function checkDstSpace(dir: string, neededBytes: number, already = 0): { 
   const free = dstFreeBytes(dir);
   const needed = Math.max(0, neededBytes - already);
   if (free < needed) {
-    throw new V2kError("DST_TOO_SMALL", `${dir} has ${gib(free)} free, the VM's disks need ${gib(needed)}`,
-      "Free space there or choose a larger --dst (thin disks are provisioned at full size to be safe).");
+    throw new V2kError(
+      "DST_TOO_SMALL",
+      `${dir} has ${gib(free)} free, the VM's disks need ${gib(needed)}`,
+      "Free space there or choose a larger --dst (thin disks are provisioned at full size to be safe).",
+    );
   }
   return { free, needed };
 }

@@ -17,14 +17,21 @@ export interface RbdPrepareResult {
   replaced: string[];
 }
 
-export async function checkRbdTargets(cli: CephCli, targets: readonly RbdDiskTarget[], force: boolean): Promise<{ existing: RbdDiskTarget[] }> {
+export async function checkRbdTargets(
+  cli: CephCli,
+  targets: readonly RbdDiskTarget[],
+  force: boolean,
+): Promise<{ existing: RbdDiskTarget[] }> {
   const existing: RbdDiskTarget[] = [];
   for (const pool of new Set(targets.map((t) => t.name.pool))) {
     const space = await requirePool(cli, pool);
     const needed = targets.filter((t) => t.name.pool === pool).reduce((s, t) => s + t.capacityBytes, 0);
     if (space.maxAvailBytes < needed) {
-      throw new V2kError("DST_TOO_SMALL", `pool '${pool}' can take ${gib(space.maxAvailBytes)}, the VM's disks need ${gib(needed)}`,
-        "Free space in the pool or choose another --rbd-pool (thin images are counted at full size to be safe).");
+      throw new V2kError(
+        "DST_TOO_SMALL",
+        `pool '${pool}' can take ${gib(space.maxAvailBytes)}, the VM's disks need ${gib(needed)}`,
+        "Free space in the pool or choose another --rbd-pool (thin images are counted at full size to be safe).",
+      );
     }
   }
   for (const t of targets) {
@@ -32,12 +39,18 @@ export async function checkRbdTargets(cli: CephCli, targets: readonly RbdDiskTar
     const owner = await imageRunId(cli, t.name.pool, t.name.image);
     const where = `${t.name.pool}/${t.name.image}`;
     if (owner === null) {
-      throw new V2kError("RBD_IMAGE_EXISTS", `the image ${where} exists and was not created by ablestack-v2k`,
-        "Choose another name (--target-map-json) or remove it yourself if it is not needed; --force never touches it.");
+      throw new V2kError(
+        "RBD_IMAGE_EXISTS",
+        `the image ${where} exists and was not created by ablestack-v2k`,
+        "Choose another name (--target-map-json) or remove it yourself if it is not needed; --force never touches it.",
+      );
     }
     if (!force) {
-      throw new V2kError("RBD_IMAGE_EXISTS", `the image ${where} exists (left by ablestack-v2k run ${owner})`,
-        "Re-run with --force to overwrite it, or choose another name with --target-map-json.");
+      throw new V2kError(
+        "RBD_IMAGE_EXISTS",
+        `the image ${where} exists (left by ablestack-v2k run ${owner})`,
+        "Re-run with --force to overwrite it, or choose another name with --target-map-json.",
+      );
     }
     existing.push(t);
   }
@@ -45,7 +58,12 @@ export async function checkRbdTargets(cli: CephCli, targets: readonly RbdDiskTar
 }
 
 /** Check, then (re)create every image thin and marked with the run id. */
-export async function prepareRbdTargets(cli: CephCli, targets: readonly RbdDiskTarget[], runId: string, force: boolean): Promise<RbdPrepareResult> {
+export async function prepareRbdTargets(
+  cli: CephCli,
+  targets: readonly RbdDiskTarget[],
+  runId: string,
+  force: boolean,
+): Promise<RbdPrepareResult> {
   const { existing } = await checkRbdTargets(cli, targets, force);
   for (const t of existing) await removeImage(cli, t.name.pool, t.name.image);
   for (const t of targets) await createImage(cli, t.name.pool, t.name.image, t.capacityBytes, runId);

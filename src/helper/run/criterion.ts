@@ -12,12 +12,17 @@ export const DEFAULT_CRITERION = "bytes<512M,seconds<300";
 
 export function parseCriterion(text: string): CutoverCriterion {
   const c: Partial<CutoverCriterion> = {};
-  for (const part of text.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "")) {
     const m = /^(bytes|seconds)\s*<\s*(\S+)$/.exec(part);
-    if (!m) throw new V2kError("USAGE", `invalid --cutover-when part '${part}'`, "Write bytes<SIZE,seconds<N, e.g. bytes<512M,seconds<300.");
+    if (!m)
+      throw new V2kError("USAGE", `invalid --cutover-when part '${part}'`, "Write bytes<SIZE,seconds<N, e.g. bytes<512M,seconds<300.");
     if (m[1] === "bytes") {
       const n = parseSize(m[2]!);
-      if (n === undefined || n < 0) throw new V2kError("USAGE", `invalid size '${m[2]}' in --cutover-when`, "Use bytes or K/M/G, e.g. bytes<64M.");
+      if (n === undefined || n < 0)
+        throw new V2kError("USAGE", `invalid size '${m[2]}' in --cutover-when`, "Use bytes or K/M/G, e.g. bytes<64M.");
       c.maxBytes = n;
     } else {
       const s = Number(m[2]);

@@ -27,7 +27,13 @@ export interface Launched {
 /** Starts the helper with `args` (run options) detached on `workdir`; `stdin` carries the password. */
 export async function launchDetached(workdir: string, runId: string, args: string[], stdin: string): Promise<Launched> {
   const job = await startJob({
-    dir: workdir, name: runId, label: "run", argv: helperJobArgv(workdir, args), stdin, log: RUN_LOG, supervisor: helperSupervisor(),
+    dir: workdir,
+    name: runId,
+    label: "run",
+    argv: helperJobArgv(workdir, args),
+    stdin,
+    log: RUN_LOG,
+    supervisor: helperSupervisor(),
   });
   return { workdir, mode: job.mode, pid: job.pid, log: job.log, ...(job.unit ? { unit: job.unit } : {}) };
 }

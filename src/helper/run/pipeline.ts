@@ -71,20 +71,40 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function ensureInitialized(o: RunPipelineOptions, ctx: CommandContext): Promise<string> {
   if (ctx.global.workdir && hasManifest(requireWorkdirPath(ctx.global.workdir))) return requireWorkdirPath(ctx.global.workdir);
   if (o.resumeOnly) {
-    throw new V2kError("USAGE", "--split phase2 continues an existing run", "Pass --workdir of the phase1 run (ablestack_v2k --workdir W run --split phase2 ...).");
+    throw new V2kError(
+      "USAGE",
+      "--split phase2 continues an existing run",
+      "Pass --workdir of the phase1 run (ablestack_v2k --workdir W run --split phase2 ...).",
+    );
   }
   if (!o.vm || !o.dst) {
-    throw new V2kError("USAGE", "a new run needs --vm and --dst", "Pass --vm NAME --dst DIR (and --vcenter), or --workdir of an existing run to resume it.");
+    throw new V2kError(
+      "USAGE",
+      "a new run needs --vm and --dst",
+      "Pass --vm NAME --dst DIR (and --vcenter), or --workdir of an existing run to resume it.",
+    );
   }
-  const pre = await runPreflight({ vm: o.vm, dst: o.dst, transport: o.transport, flags: o.flags }, { readStdin: ctx.readStdin, signal: ctx.signal });
+  const pre = await runPreflight(
+    { vm: o.vm, dst: o.dst, transport: o.transport, flags: o.flags },
+    { readStdin: ctx.readStdin, signal: ctx.signal },
+  );
   const failed = pre.checks.filter((c) => c.status === "fail");
-  for (const c of pre.checks) if (c.status !== "pass") ctx.emitter.log(c.status === "fail" ? "error" : "warn", "preflight", `${c.title}: ${c.reason}`);
+  for (const c of pre.checks)
+    if (c.status !== "pass") ctx.emitter.log(c.status === "fail" ? "error" : "warn", "preflight", `${c.title}: ${c.reason}`);
   if (!pre.go) {
-    throw new V2kError("PREFLIGHT_NO_GO", `preflight says NO-GO for ${o.vm}: ${failed.map((c) => c.title).join("; ")}`,
-      "Fix the failed checks ('ablestack_v2k preflight' lists them with reasons) and run again; nothing was changed.");
+    throw new V2kError(
+      "PREFLIGHT_NO_GO",
+      `preflight says NO-GO for ${o.vm}: ${failed.map((c) => c.title).join("; ")}`,
+      "Fix the failed checks ('ablestack_v2k preflight' lists them with reasons) and run again; nothing was changed.",
+    );
   }
   const initOptions = initCommand.schema.parse({
-    vm: o.vm, dst: o.dst, "target-format": o.targetFormat, transport: o.transport, positionals: [], ...stripUndefined(o.flags),
+    vm: o.vm,
+    dst: o.dst,
+    "target-format": o.targetFormat,
+    transport: o.transport,
+    positionals: [],
+    ...stripUndefined(o.flags),
   });
   const r = (await initCommand.run(initOptions, ctx)) as { workdir: string };
   return r.workdir;
@@ -99,7 +119,12 @@ function lastIncr(m: Manifest) {
   return r ? { n: r.n, changedBytes: r.changedBytes, durationMs: r.durationMs ?? 0 } : null;
 }
 
-async function syncUntilReady(wd: Workdir, s: VsphereSession, o: RunPipelineOptions, signal: AbortSignal): Promise<{ rounds: number; met: boolean }> {
+async function syncUntilReady(
+  wd: Workdir,
+  s: VsphereSession,
+  o: RunPipelineOptions,
+  signal: AbortSignal,
+): Promise<{ rounds: number; met: boolean }> {
   const tuning = { ...o.tuning, signal };
   if (wd.manifest.phase === "initialized") {
     wd.emitter.emit({ type: "phase", step: STEP, phase: "initialized", message: "enabling changed block tracking" });
@@ -112,8 +137,12 @@ async function syncUntilReady(wd: Workdir, s: VsphereSession, o: RunPipelineOpti
     const r = await runRound(wd, s, { kind: "incr", ...tuning });
     rounds++;
     const met = criterionHolds(o.criterion, r);
-    wd.emitter.log("info", STEP, `incremental round ${r.round}: ${r.changedBytes} changed bytes in ${(r.durationMs / 1000).toFixed(1)} s` +
-      (met ? " - cutover criterion met" : ""));
+    wd.emitter.log(
+      "info",
+      STEP,
+      `incremental round ${r.round}: ${r.changedBytes} changed bytes in ${(r.durationMs / 1000).toFixed(1)} s` +
+        (met ? " - cutover criterion met" : ""),
+    );
     if (met) return { rounds, met: true };
     if (rounds >= o.maxRounds) {
       wd.emitter.log("warn", STEP, `the cutover criterion was not met after ${rounds} incremental round(s) (--max-rounds)`);
@@ -123,7 +152,11 @@ async function syncUntilReady(wd: Workdir, s: VsphereSession, o: RunPipelineOpti
 }
 
 /** `onLocked` runs once the workdir is locked (a detached run records operation.json there). */
-export async function runPipeline(o: RunPipelineOptions, ctx: CommandContext, onLocked?: (wd: Workdir) => void): Promise<RunPipelineResult> {
+export async function runPipeline(
+  o: RunPipelineOptions,
+  ctx: CommandContext,
+  onLocked?: (wd: Workdir) => void,
+): Promise<RunPipelineResult> {
   const workdir = await ensureInitialized(o, ctx);
   return withWorkdir(workdir, ctx.emitter, STEP, (wd) => {
     onLocked?.(wd);
@@ -138,11 +171,17 @@ export async function runPipeline(o: RunPipelineOptions, ctx: CommandContext, on
         ({ rounds, met } = await syncUntilReady(wd, session, o, ctx.signal));
       }
       const base: RunPipelineResult = {
-        workdir: wd.path, runId: wd.manifest.runId, phase: wd.manifest.phase, readyForCutover: true,
-        incrRounds: rounds, lastRound: lastIncr(wd.manifest), criterionMet: met,
+        workdir: wd.path,
+        runId: wd.manifest.runId,
+        phase: wd.manifest.phase,
+        readyForCutover: true,
+        incrRounds: rounds,
+        lastRound: lastIncr(wd.manifest),
+        criterionMet: met,
       };
       if (o.until === "synced") {
-        if (!afterSync.includes(m0.phase)) wd.emitter.emit({ type: "phase", step: STEP, phase: wd.manifest.phase, message: "ready for cutover" });
+        if (!afterSync.includes(m0.phase))
+          wd.emitter.emit({ type: "phase", step: STEP, phase: wd.manifest.phase, message: "ready for cutover" });
         return { ...base, readyForCutover: !afterSync.includes(m0.phase) };
       }
       const virsh = new Virsh({ uri: libvirtUri(o.cutover.domain.connect), signal: ctx.signal });
@@ -156,7 +195,11 @@ export async function runPipeline(o: RunPipelineOptions, ctx: CommandContext, on
       let cut = await runCutover(wd, { ...o.cutover, start: false }, deps);
       let verify: VerifyResult | undefined;
       if (o.verify !== "none" && !cut.started) {
-        verify = await verifyData(wd, { mode: o.verify, samples: 64, blockSize: 1 << 20, signal: ctx.signal }, await frozenSourceSpecs(wd, session));
+        verify = await verifyData(
+          wd,
+          { mode: o.verify, samples: 64, blockSize: 1 << 20, signal: ctx.signal },
+          await frozenSourceSpecs(wd, session),
+        );
       }
       if (o.cutover.start) cut = await runCutover(wd, o.cutover, deps);
       return { ...base, phase: wd.manifest.phase, cutover: cut, ...(verify ? { verify } : {}) };

@@ -27,19 +27,28 @@ export function migrateManifest(
 ): { doc: RawManifest; migratedFrom: number | null } {
   const from = doc.schemaVersion;
   if (!Number.isInteger(from) || from < 1) {
-    throw new V2kError("MANIFEST_CORRUPT", `manifest.json has an invalid schemaVersion (${String(from)})`,
-      "The manifest was edited or damaged; restore it from a backup or start a new workdir with 'init'.");
+    throw new V2kError(
+      "MANIFEST_CORRUPT",
+      `manifest.json has an invalid schemaVersion (${String(from)})`,
+      "The manifest was edited or damaged; restore it from a backup or start a new workdir with 'init'.",
+    );
   }
   if (from > current) {
-    throw new V2kError("MANIFEST_VERSION", `manifest.json has schemaVersion ${from}, this helper knows up to ${current}`,
-      "Use the ablestack_v2k version that created this workdir (or a newer one).");
+    throw new V2kError(
+      "MANIFEST_VERSION",
+      `manifest.json has schemaVersion ${from}, this helper knows up to ${current}`,
+      "Use the ablestack_v2k version that created this workdir (or a newer one).",
+    );
   }
   let out = doc;
   for (let v = from; v < current; v++) {
     const step = table[v];
     if (!step) {
-      throw new V2kError("MANIFEST_VERSION", `no migration from manifest schemaVersion ${v}`,
-        "This is a packaging bug; report it with the manifest's schemaVersion.");
+      throw new V2kError(
+        "MANIFEST_VERSION",
+        `no migration from manifest schemaVersion ${v}`,
+        "This is a packaging bug; report it with the manifest's schemaVersion.",
+      );
     }
     out = step(out);
     if (out.schemaVersion !== v + 1) throw new Error(`migration ${v} produced schemaVersion ${out.schemaVersion}`);

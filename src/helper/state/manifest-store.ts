@@ -28,8 +28,11 @@ export function readManifest(dir: string): { manifest: Manifest; migratedFrom: n
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new V2kError("WORKDIR_INVALID", `cannot read ${path}: ${(e as Error).message}`,
-      "Pass the workdir printed by 'init' with --workdir.");
+    throw new V2kError(
+      "WORKDIR_INVALID",
+      `cannot read ${path}: ${(e as Error).message}`,
+      "Pass the workdir printed by 'init' with --workdir.",
+    );
   }
   let value: unknown;
   try {
@@ -42,13 +45,19 @@ export function readManifest(dir: string): { manifest: Manifest; migratedFrom: n
   }
   const obj = value as Record<string, unknown>;
   if (obj.kind !== MANIFEST_KIND) {
-    throw new V2kError("WORKDIR_FOREIGN", `${path} is not an ablestack-v2k manifest`,
-      "Point --workdir at a directory created by 'ablestack_v2k init'.");
+    throw new V2kError(
+      "WORKDIR_FOREIGN",
+      `${path} is not an ablestack-v2k manifest`,
+      "Point --workdir at a directory created by 'ablestack_v2k init'.",
+    );
   }
   const { doc, migratedFrom } = migrateManifest(obj as RawManifest);
   const parsed = Manifest.safeParse(doc);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".")}: ${i.message}`)
+      .join("; ");
     throw new V2kError("MANIFEST_CORRUPT", `${path} does not match the manifest schema: ${issues}`, corruptHint(path));
   }
   return { manifest: parsed.data, migratedFrom };

@@ -30,7 +30,11 @@ export function defaultWorkdirPath(vmName: string, runId: string): string {
 /** The global --workdir, required by every command that acts on a run. */
 export function requireWorkdirPath(workdir: string | undefined): string {
   if (!workdir) {
-    throw new V2kError("USAGE", "this command needs --workdir DIR", "Pass the workdir printed by 'ablestack_v2k init' (ablestack_v2k --workdir DIR ...).");
+    throw new V2kError(
+      "USAGE",
+      "this command needs --workdir DIR",
+      "Pass the workdir printed by 'ablestack_v2k init' (ablestack_v2k --workdir DIR ...).",
+    );
   }
   return resolve(workdir);
 }
@@ -40,7 +44,12 @@ export class Workdir {
   private lock: WorkdirLock | null;
   private updates: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly path: string, manifest: Manifest, lock: WorkdirLock, readonly emitter: Emitter) {
+  private constructor(
+    readonly path: string,
+    manifest: Manifest,
+    lock: WorkdirLock,
+    readonly emitter: Emitter,
+  ) {
     this.current = manifest;
     this.lock = lock;
   }
@@ -92,14 +101,26 @@ export class Workdir {
   static open(path: string, emitter: Emitter, command: string): Workdir {
     const dir = resolve(path);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new V2kError("WORKDIR_INVALID", `workdir ${dir} does not exist`, "Run 'ablestack_v2k init' first, or pass the workdir it printed.");
+      throw new V2kError(
+        "WORKDIR_INVALID",
+        `workdir ${dir} does not exist`,
+        "Run 'ablestack_v2k init' first, or pass the workdir it printed.",
+      );
     }
     if (!hasManifest(dir)) {
       const entries = readdirSync(dir);
       if (entries.length === 0) {
-        throw new V2kError("WORKDIR_INVALID", `workdir ${dir} is empty (no manifest.json)`, "Run 'ablestack_v2k init --workdir DIR ...' to start a migration there.");
+        throw new V2kError(
+          "WORKDIR_INVALID",
+          `workdir ${dir} is empty (no manifest.json)`,
+          "Run 'ablestack_v2k init --workdir DIR ...' to start a migration there.",
+        );
       }
-      throw new V2kError("WORKDIR_FOREIGN", `${dir} is not an ablestack-v2k workdir (no manifest.json)`, "Point --workdir at a directory created by 'ablestack_v2k init'.");
+      throw new V2kError(
+        "WORKDIR_FOREIGN",
+        `${dir} is not an ablestack-v2k workdir (no manifest.json)`,
+        "Point --workdir at a directory created by 'ablestack_v2k init'.",
+      );
     }
     // validate before locking so a foreign directory never gets a lock file
     readManifest(dir);
@@ -129,11 +150,17 @@ export class Workdir {
       const entries = readdirSync(dir).filter((e) => e !== LOCK_FILE);
       if (entries.length > 0) {
         if (hasManifest(dir)) {
-          throw new V2kError("WORKDIR_EXISTS", `${dir} already holds a migration run`,
-            "Continue that run with --workdir (commands resume from its manifest), or choose a new directory.");
+          throw new V2kError(
+            "WORKDIR_EXISTS",
+            `${dir} already holds a migration run`,
+            "Continue that run with --workdir (commands resume from its manifest), or choose a new directory.",
+          );
         }
-        throw new V2kError("WORKDIR_FOREIGN", `${dir} is not empty and is not an ablestack-v2k workdir`,
-          "Choose an empty or new directory for --workdir; nothing there was touched.");
+        throw new V2kError(
+          "WORKDIR_FOREIGN",
+          `${dir} is not empty and is not an ablestack-v2k workdir`,
+          "Choose an empty or new directory for --workdir; nothing there was touched.",
+        );
       }
     }
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -161,7 +188,10 @@ export async function withWorkdir<T>(path: string, emitter: Emitter, command: st
   const wd = Workdir.open(path, emitter, command);
   try {
     const result = await fn(wd);
-    if (wd.manifest.lastError !== null) await wd.update((m) => { m.lastError = null; });
+    if (wd.manifest.lastError !== null)
+      await wd.update((m) => {
+        m.lastError = null;
+      });
     return result;
   } catch (err) {
     await recordError(wd, err);

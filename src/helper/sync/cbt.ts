@@ -16,7 +16,11 @@ export async function cbtStatus(wd: Pick<Workdir, "manifest">, bridge: VsphereBr
   const inv = await bridge.inventory({ moref: wd.manifest.vm.moref });
   const keys = new Set(wd.manifest.disks.map((d) => d.key));
   const disks = inv.disks.filter((d) => keys.has(d.key)).map((d) => ({ key: d.key, label: d.label, changeId: d.changeId }));
-  return { enabled: inv.changeTrackingEnabled, active: inv.changeTrackingEnabled && disks.length > 0 && disks.every((d) => d.changeId !== null), disks };
+  return {
+    enabled: inv.changeTrackingEnabled,
+    active: inv.changeTrackingEnabled && disks.length > 0 && disks.every((d) => d.changeId !== null),
+    disks,
+  };
 }
 
 export async function cbtEnable(wd: Workdir, bridge: VsphereBridge): Promise<CbtStatus & { stunned: boolean; reconfigured: boolean }> {
@@ -41,18 +45,29 @@ export async function cbtEnable(wd: Workdir, bridge: VsphereBridge): Promise<Cbt
     status = await cbtStatus(wd, bridge);
   }
   if (!status.active) {
-    const idle = status.disks.filter((d) => d.changeId === null).map((d) => d.label).join(", ");
+    const idle = status.disks
+      .filter((d) => d.changeId === null)
+      .map((d) => d.label)
+      .join(", ");
     const power = (await bridge.vmState(wd.manifest.vm.moref)).powerState;
-    throw new V2kError("CBT_NOT_ACTIVE", `change tracking is enabled but not active for ${idle} (the VM is ${power})`,
+    throw new V2kError(
+      "CBT_NOT_ACTIVE",
+      `change tracking is enabled but not active for ${idle} (the VM is ${power})`,
       power === "poweredOn"
         ? "vSphere did not activate tracking at the snapshot stun: check the VM's events and its disks (independent or RDM disks are not tracked), then re-run 'cbt enable'."
-        : "Power the VM on (or vMotion it) so that vSphere activates tracking, then re-run 'cbt enable'.");
+        : "Power the VM on (or vMotion it) so that vSphere activates tracking, then re-run 'cbt enable'.",
+    );
   }
   if (wd.manifest.phase === "initialized") {
     await wd.update((m) => {
       m.phase = "cbt-enabled";
     });
   }
-  wd.emitter.emit({ type: "phase", step, phase: wd.manifest.phase, message: `CBT active on ${status.disks.length} disk(s)${stunned ? " (activated by a snapshot stun)" : ""}` });
+  wd.emitter.emit({
+    type: "phase",
+    step,
+    phase: wd.manifest.phase,
+    message: `CBT active on ${status.disks.length} disk(s)${stunned ? " (activated by a snapshot stun)" : ""}`,
+  });
   return { ...status, stunned, reconfigured };
 }

@@ -45,7 +45,10 @@ async function setDiskRound(wd: Workdir, round: number, key: number, patch: Part
     const r = m.rounds.find((x) => x.n === round);
     if (!r) throw new Error(`round ${round} missing`);
     const prev = r.disks[String(key)];
-    r.disks[String(key)] = { ...(prev ?? { snapshotMoref: "", changeIdFrom: "", changeIdTo: "", rebase: false, changedBytes: 0, copiedBytes: 0, zeroedBytes: 0 }), ...patch };
+    r.disks[String(key)] = {
+      ...(prev ?? { snapshotMoref: "", changeIdFrom: "", changeIdTo: "", rebase: false, changedBytes: 0, copiedBytes: 0, zeroedBytes: 0 }),
+      ...patch,
+    };
   });
 }
 
@@ -55,25 +58,36 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   const done = wd.manifest.rounds.find((r) => r.n === round)?.disks[String(diskKey)];
   if (done?.status === "committed") return;
   if (!snap.changeId) {
-    throw new V2kError("CBT_NOT_ACTIVE", `${disk.label} has no changeId in snapshot ${snapshotMoref}: change tracking is not active`,
-      "Run 'ablestack_v2k cbt enable' (it activates tracking), then re-run the sync.");
+    throw new V2kError(
+      "CBT_NOT_ACTIVE",
+      `${disk.label} has no changeId in snapshot ${snapshotMoref}: change tracking is not active`,
+      "Run 'ablestack_v2k cbt enable' (it activates tracking), then re-run the sync.",
+    );
   }
   const changeIdTo = snap.changeId;
 
   // rebase reasons: recorded earlier, capacity change, or a new CBT epoch
   let rebase: string | null = disk.needsRebase;
   if (snap.capacityBytes < disk.capacityBytes) {
-    throw new V2kError("TARGET_IO", `${disk.label} shrank from ${disk.capacityBytes} to ${snap.capacityBytes} bytes`, "Disks cannot shrink in vSphere; check the VM and start a new migration.");
+    throw new V2kError(
+      "TARGET_IO",
+      `${disk.label} shrank from ${disk.capacityBytes} to ${snap.capacityBytes} bytes`,
+      "Disks cannot shrink in vSphere; check the VM and start a new migration.",
+    );
   }
   if (snap.capacityBytes > disk.capacityBytes) rebase = `capacity changed ${disk.capacityBytes} -> ${snap.capacityBytes}`;
-  else if (disk.syncedChangeId && changeIdEpoch(disk.syncedChangeId) !== changeIdEpoch(changeIdTo)) rebase ??= "CBT epoch changed (CBT was reset)";
+  else if (disk.syncedChangeId && changeIdEpoch(disk.syncedChangeId) !== changeIdEpoch(changeIdTo))
+    rebase ??= "CBT epoch changed (CBT was reset)";
   // a fresh image file (or an RBD image holding no data) reads as zeros; a block device (or a file left by a crash) does not
-  const isBase = disk.syncedChangeId === null && (disk.target.mode === "rbd"
-    ? (await rbdImageReady(c, disk, snap.capacityBytes)).empty
-    : disk.target.mode === "file" && !existsSync(disk.target.path));
+  const isBase =
+    disk.syncedChangeId === null &&
+    (disk.target.mode === "rbd"
+      ? (await rbdImageReady(c, disk, snap.capacityBytes)).empty
+      : disk.target.mode === "file" && !existsSync(disk.target.path));
   let from = disk.syncedChangeId === null || rebase ? "*" : disk.syncedChangeId;
 
-  const query = (changeId: string) => session.bridge.changedAreas(wd.manifest.vm.moref, snapshotMoref, diskKey, changeId, snap.capacityBytes);
+  const query = (changeId: string) =>
+    session.bridge.changedAreas(wd.manifest.vm.moref, snapshotMoref, diskKey, changeId, snap.capacityBytes);
   let q;
   try {
     q = await query(from);
@@ -93,8 +107,22 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
     await wd.warn(step, "DISK_REBASE", `${disk.label}: full copy of allocated areas (rebase): ${reason}`, diskKey);
   }
   const changedBytes = q.areas.reduce((s, a) => s + a[1], 0);
-  await setDiskRound(wd, round, diskKey, { snapshotMoref, changeIdFrom: from, changeIdTo, rebase: rebase !== null, changedBytes, copiedBytes: 0, zeroedBytes: 0, status: "copying" });
-  wd.emitter.log("info", step, `${disk.label}: ${from === "*" ? "allocated" : "changed"} areas ${q.areas.length} (${changedBytes} bytes, ${q.calls} QCDA call(s))`, diskKey);
+  await setDiskRound(wd, round, diskKey, {
+    snapshotMoref,
+    changeIdFrom: from,
+    changeIdTo,
+    rebase: rebase !== null,
+    changedBytes,
+    copiedBytes: 0,
+    zeroedBytes: 0,
+    status: "copying",
+  });
+  wd.emitter.log(
+    "info",
+    step,
+    `${disk.label}: ${from === "*" ? "allocated" : "changed"} areas ${q.areas.length} (${changedBytes} bytes, ${q.calls} QCDA call(s))`,
+    diskKey,
+  );
 
   const mode = { zeroUnlisted: (rebase !== null || disk.syncedChangeId === null) && !isBase, targetIsZero: isBase };
   let stats: CopyStats;
@@ -131,8 +159,13 @@ async function rbdImageReady(c: DiskRoundContext, disk: Disk, size: number): Pro
   return ensureRunImage(new CephCli(cephAccessOf(c.wd.manifest)), spec.pool, spec.image, size, c.wd.manifest.runId);
 }
 
-async function copyFromSnapshot(c: DiskRoundContext, disk: Disk, snap: DiskInfo, areas: [number, number][],
-  mode: { zeroUnlisted: boolean; targetIsZero: boolean }): Promise<CopyStats> {
+async function copyFromSnapshot(
+  c: DiskRoundContext,
+  disk: Disk,
+  snap: DiskInfo,
+  areas: [number, number][],
+  mode: { zeroUnlisted: boolean; targetIsZero: boolean },
+): Promise<CopyStats> {
   const label = `disk ${disk.key}`;
   const tspec = targetSpec(disk, snap.capacityBytes, c.wd.manifest);
   await stopImageServers(qemuFilename(tspec));
@@ -144,7 +177,11 @@ async function copyFromSnapshot(c: DiskRoundContext, disk: Disk, snap: DiskInfo,
     const target = await openTarget(tspec, { disk: label });
     try {
       if (source.size < snap.capacityBytes) {
-        throw new V2kError("NBD_SOURCE_FAILED", `${label}: source has ${source.size} bytes, the snapshot says ${snap.capacityBytes}`, "The datastore file does not match the disk; re-run the sync.");
+        throw new V2kError(
+          "NBD_SOURCE_FAILED",
+          `${label}: source has ${source.size} bytes, the snapshot says ${snap.capacityBytes}`,
+          "The datastore file does not match the disk; re-run the sync.",
+        );
       }
       return await copyDisk({
         source: source.source,
@@ -158,7 +195,15 @@ async function copyFromSnapshot(c: DiskRoundContext, disk: Disk, snap: DiskInfo,
         ...(c.tuning.chunkSize !== undefined ? { chunkSize: c.tuning.chunkSize } : {}),
         ...(c.tuning.coalesceGap !== undefined ? { coalesceGap: c.tuning.coalesceGap } : {}),
         onProgress: (p) => {
-          c.wd.emitter.emit({ type: "progress", step: c.step, disk: disk.key, bytes: p.bytes, total: p.total, rateBps: p.rateBps, ...(p.etaSec !== undefined ? { etaSec: p.etaSec } : {}) });
+          c.wd.emitter.emit({
+            type: "progress",
+            step: c.step,
+            disk: disk.key,
+            bytes: p.bytes,
+            total: p.total,
+            rateBps: p.rateBps,
+            ...(p.etaSec !== undefined ? { etaSec: p.etaSec } : {}),
+          });
         },
       });
     } finally {

@@ -15,7 +15,12 @@ export function datastoreFlatUrl(host: string, port: number, datacenter: string,
   return `https://${h}:${port}/folder/${encoded}?dcPath=${encodeURIComponent(datacenter)}&dsName=${encodeURIComponent(datastore)}`;
 }
 
-export async function diskSourceSpec(m: Manifest, session: VsphereSession, fileName: string, snapshotMoref: string): Promise<HttpSourceSpec | VddkSourceSpec> {
+export async function diskSourceSpec(
+  m: Manifest,
+  session: VsphereSession,
+  fileName: string,
+  snapshotMoref: string,
+): Promise<HttpSourceSpec | VddkSourceSpec> {
   const { access, certificate, bridge } = session;
   if (m.target.transport === "http") {
     const spec: HttpSourceSpec = {

@@ -9,7 +9,14 @@
 //   stopImageServers(imagePath): stop leftover qemu-nbd serving a target image (after a kill -9)
 //   statusOf(workdir, manifest): RunStatus
 export { runRound, prepareRound, type RoundOptions, type RoundSummary } from "./round";
-export { settleOwnSnapshots, removeOwnSnapshot, ensureOwnSnapshot, openSnapshots, roundSnapshotName, type RoundKind } from "./own-snapshots";
+export {
+  settleOwnSnapshots,
+  removeOwnSnapshot,
+  ensureOwnSnapshot,
+  openSnapshots,
+  roundSnapshotName,
+  type RoundKind,
+} from "./own-snapshots";
 export { cbtEnable, cbtStatus, type CbtStatus } from "./cbt";
 export { stopImageServers, findImageServers } from "./leftovers";
 export { statusOf, renderStatus, type RunStatus } from "./status";

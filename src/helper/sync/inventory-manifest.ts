@@ -38,7 +38,11 @@ export interface ManifestInput {
 function diskTarget(input: ManifestInput, key: number, index: number, safeName: string): Manifest["disks"][number]["target"] {
   if (input.mode === "block") return { path: input.devices?.get(key) ?? "", format: "raw", mode: "block" };
   if (input.mode === "rbd") return { path: input.rbd?.images.get(key) ?? "", format: "raw", mode: "rbd" };
-  return { path: join(input.dst, `${safeName}-disk${index}.${input.format === "qcow2" ? "qcow2" : "raw"}`), format: input.format, mode: input.mode };
+  return {
+    path: join(input.dst, `${safeName}-disk${index}.${input.format === "qcow2" ? "qcow2" : "raw"}`),
+    format: input.format,
+    mode: input.mode,
+  };
 }
 
 export function manifestFromInventory(input: ManifestInput): Manifest {
@@ -46,8 +50,11 @@ export function manifestFromInventory(input: ManifestInput): Manifest {
   const now = new Date().toISOString();
   const blockers = inv.disks.filter((d) => d.diskMode.startsWith("independent") || d.rdm === "physical" || d.sharing !== "sharingNone");
   if (blockers.length > 0) {
-    throw new V2kError("CBT_UNSUPPORTED", `${inv.name} has disks that cannot be snapshotted: ${blockers.map((d) => `${d.label} (${d.diskMode}, rdm ${d.rdm}, ${d.sharing})`).join(", ")}`,
-      "Run 'ablestack_v2k preflight' for the full list; change those disks in vSphere or migrate the VM cold by other means.");
+    throw new V2kError(
+      "CBT_UNSUPPORTED",
+      `${inv.name} has disks that cannot be snapshotted: ${blockers.map((d) => `${d.label} (${d.diskMode}, rdm ${d.rdm}, ${d.sharing})`).join(", ")}`,
+      "Run 'ablestack_v2k preflight' for the full list; change those disks in vSphere or migrate the VM cold by other means.",
+    );
   }
   const safeName = inv.name.replace(/[^A-Za-z0-9._-]/g, "_");
   const vcenter: Manifest["vcenter"] = { url: input.access.url, username: input.access.username, insecure: input.access.insecure };
@@ -81,8 +88,14 @@ export function manifestFromInventory(input: ManifestInput): Manifest {
     vcenter,
     vm,
     controllers: inv.controllers.map((c) => ({ key: c.key, type: oneOf(CONTROLLER_TYPES, c.type, "lsilogic"), busNumber: c.busNumber })),
-    nics: inv.nics.map((n) => ({ key: n.key, label: n.label, model: oneOf(NIC_MODELS, n.model, "unknown"), mac: n.mac, network: n.network,
-      networkKind: oneOf(NET_KINDS, n.networkKind, "unknown") })),
+    nics: inv.nics.map((n) => ({
+      key: n.key,
+      label: n.label,
+      model: oneOf(NIC_MODELS, n.model, "unknown"),
+      mac: n.mac,
+      network: n.network,
+      networkKind: oneOf(NET_KINDS, n.networkKind, "unknown"),
+    })),
     disks: inv.disks.map((d, index) => {
       const disk: Manifest["disks"][number] = {
         key: d.key,
@@ -104,7 +117,10 @@ export function manifestFromInventory(input: ManifestInput): Manifest {
       return disk;
     }),
     target: {
-      dir: input.dst, format: input.format, mode: input.mode, transport: input.transport,
+      dir: input.dst,
+      format: input.format,
+      mode: input.mode,
+      transport: input.transport,
       ...(input.rbd ? { ceph: { conf: input.rbd.conf, id: input.rbd.id, pool: input.rbd.pool } } : {}),
     },
     phase: "initialized",

@@ -5,7 +5,9 @@ import { readdirSync, readFileSync } from "node:fs";
 
 function cmdline(pid: number): string[] | null {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((s) => s !== "");
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .filter((s) => s !== "");
   } catch {
     return null;
   }
@@ -28,13 +30,21 @@ export function findImageServers(imagePath: string): number[] {
 export async function stopImageServers(imagePath: string, graceMs = 3000): Promise<number[]> {
   const pids = findImageServers(imagePath);
   for (const pid of pids) {
-    try { process.kill(pid, "SIGTERM"); } catch { /* gone */ }
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      /* gone */
+    }
   }
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && pids.some((p) => cmdline(p) !== null)) await new Promise((r) => setTimeout(r, 100));
   for (const pid of pids) {
     if (cmdline(pid) !== null) {
-      try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
     }
   }
   return pids;

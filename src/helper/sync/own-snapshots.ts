@@ -26,7 +26,11 @@ export function openSnapshots(m: Manifest): OwnSnapshot[] {
 async function findByName(bridge: VsphereBridge, vmMoref: string, name: string): Promise<string | null> {
   const found = (await bridge.vmState(vmMoref)).snapshots.filter((s) => s.name === name);
   if (found.length > 1) {
-    throw new V2kError("SNAPSHOT_FAILED", `${found.length} snapshots are named '${name}'`, "Someone copied our snapshot name; remove the extra ones in vSphere and re-run.");
+    throw new V2kError(
+      "SNAPSHOT_FAILED",
+      `${found.length} snapshots are named '${name}'`,
+      "Someone copied our snapshot name; remove the extra ones in vSphere and re-run.",
+    );
   }
   return found[0]?.moref ?? null;
 }
@@ -71,7 +75,11 @@ async function adoptLateCreations(wd: Workdir, bridge: VsphereBridge, step: stri
     const hits = onVm.filter((x) => x.name === s.name);
     if (hits.length !== 1) continue;
     await setState(wd, s.name, { moref: hits[0]!.moref, state: "present" });
-    wd.emitter.log("warn", step, `snapshot ${hits[0]!.moref} (${s.name}) was created after its task had been given up; it is ours and is removed`);
+    wd.emitter.log(
+      "warn",
+      step,
+      `snapshot ${hits[0]!.moref} (${s.name}) was created after its task had been given up; it is ours and is removed`,
+    );
   }
 }
 
@@ -88,8 +96,12 @@ export async function settleOwnSnapshots(wd: Workdir, bridge: VsphereBridge, ste
  * Make sure snapshot `name` exists (create it, or find it after a crash) and return its moref.
  * Any other snapshot of ours is removed first.
  */
-export async function ensureOwnSnapshot(wd: Workdir, bridge: VsphereBridge, spec: { name: string; round: number; kind: RoundKind; purpose: "round" | "cbt-stun" },
-  step: string): Promise<string> {
+export async function ensureOwnSnapshot(
+  wd: Workdir,
+  bridge: VsphereBridge,
+  spec: { name: string; round: number; kind: RoundKind; purpose: "round" | "cbt-stun" },
+  step: string,
+): Promise<string> {
   await settleOwnSnapshots(wd, bridge, step, spec.name);
   const existing = wd.manifest.snapshots.find((s) => s.name === spec.name);
   if (existing && (existing.state === "present" || existing.state === "creating")) {
@@ -108,12 +120,23 @@ export async function ensureOwnSnapshot(wd: Workdir, bridge: VsphereBridge, spec
   // vSphere may still be merging deltas (a removal or consolidation in progress or failed): a new
   // snapshot on top of that risks guest data, so wait for the host to finish or the admin to consolidate.
   if ((await bridge.vmState(wd.manifest.vm.moref)).consolidationNeeded) {
-    throw new V2kError("SNAPSHOT_FAILED", `${wd.manifest.vm.name} needs disk consolidation; no new snapshot is taken`,
-      "Consolidate the VM's disks in vSphere (Snapshots > Consolidate), then re-run.");
+    throw new V2kError(
+      "SNAPSHOT_FAILED",
+      `${wd.manifest.vm.name} needs disk consolidation; no new snapshot is taken`,
+      "Consolidate the VM's disks in vSphere (Snapshots > Consolidate), then re-run.",
+    );
   }
   // the intent first: a crash during the task is recovered by the exact name
   await wd.update((m) => {
-    const rec: OwnSnapshot = { name: spec.name, moref: null, round: spec.round, kind: spec.kind, state: "creating", createdAt: new Date().toISOString(), purpose: spec.purpose };
+    const rec: OwnSnapshot = {
+      name: spec.name,
+      moref: null,
+      round: spec.round,
+      kind: spec.kind,
+      state: "creating",
+      createdAt: new Date().toISOString(),
+      purpose: spec.purpose,
+    };
     const i = m.snapshots.findIndex((s) => s.name === spec.name);
     if (i >= 0) m.snapshots[i] = rec;
     else m.snapshots.push(rec);

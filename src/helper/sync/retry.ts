@@ -26,8 +26,11 @@ export async function reopenAfterRollback(wd: Workdir, step: string): Promise<bo
   const m = wd.manifest;
   if (m.phase !== "rolled-back") return false;
   if (m.rollback?.disksRemoved) {
-    throw new V2kError("PHASE_ORDER", "rollback removed the target disks of this run: there is nothing to continue",
-      "Start a new migration with 'ablestack_v2k init' (a new workdir).");
+    throw new V2kError(
+      "PHASE_ORDER",
+      "rollback removed the target disks of this run: there is nothing to continue",
+      "Start a new migration with 'ablestack_v2k init' (a new workdir).",
+    );
   }
   if (!m.rounds.some((r) => r.kind === "base" && r.status === "synced")) {
     throw new V2kError("PHASE_ORDER", "this rolled-back run has no synced base copy", "Start a new migration with 'ablestack_v2k init'.");
@@ -44,7 +47,11 @@ export async function reopenAfterRollback(wd: Workdir, step: string): Promise<bo
     delete mm.rollback;
     mm.phase = mm.rounds.some((r) => r.kind !== "base" && r.status === "synced") ? "incr-synced" : "base-synced";
   });
-  wd.emitter.emit({ type: "phase", step, phase: wd.manifest.phase,
-    message: `rolled-back run continues on the same workdir; the old cutover is archived${ran ? ", every disk is rebased (the KVM domain ran on the targets)" : ""}` });
+  wd.emitter.emit({
+    type: "phase",
+    step,
+    phase: wd.manifest.phase,
+    message: `rolled-back run continues on the same workdir; the old cutover is archived${ran ? ", every disk is rebased (the KVM domain ran on the targets)" : ""}`,
+  });
   return true;
 }

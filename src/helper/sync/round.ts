@@ -44,8 +44,17 @@ function openRound(m: Manifest): Round | undefined {
 
 function summary(r: Round, m: Manifest, alreadySynced: boolean, snapshot: string | null): RoundSummary {
   return {
-    round: r.n, kind: r.kind, snapshot, alreadySynced, durationMs: r.durationMs ?? 0, changedBytes: r.changedBytes, copiedBytes: r.copiedBytes,
-    rebased: Object.entries(r.disks).filter(([, d]) => d.rebase).map(([k]) => Number(k)), phase: m.phase,
+    round: r.n,
+    kind: r.kind,
+    snapshot,
+    alreadySynced,
+    durationMs: r.durationMs ?? 0,
+    changedBytes: r.changedBytes,
+    copiedBytes: r.copiedBytes,
+    rebased: Object.entries(r.disks)
+      .filter(([, d]) => d.rebase)
+      .map(([k]) => Number(k)),
+    phase: m.phase,
   };
 }
 
@@ -53,7 +62,12 @@ function summary(r: Round, m: Manifest, alreadySynced: boolean, snapshot: string
  * The round of this kind to work on: the open one (resume), or a new one. An open round of
  * another kind is superseded (marked failed, its snapshot removed): per-disk commits make that safe.
  */
-export async function prepareRound(wd: Workdir, bridge: VsphereBridge, kind: RoundKind, step: string): Promise<{ round: Round; snapshot: string } | { done: Round }> {
+export async function prepareRound(
+  wd: Workdir,
+  bridge: VsphereBridge,
+  kind: RoundKind,
+  step: string,
+): Promise<{ round: Round; snapshot: string } | { done: Round }> {
   await reopenAfterRollback(wd, step);
   const m = wd.manifest;
   if (kind === "base" && baseDone(m)) return { done: m.rounds.filter((r) => r.kind === "base" && r.status === "synced").at(-1)! };
@@ -62,8 +76,13 @@ export async function prepareRound(wd: Workdir, bridge: VsphereBridge, kind: Rou
   }
   if (m.phase === "defined" || m.phase === "started" || m.phase === "cleaned") {
     // the KVM side owns the target disks now: writing into them under a defined/running domain is never right
-    throw new V2kError("PHASE_ORDER", `the run is in phase '${m.phase}': its targets belong to the KVM domain now`,
-      m.phase === "cleaned" ? "Start a new migration with 'ablestack_v2k init'." : "Run 'ablestack_v2k rollback' first if the migration must continue syncing.");
+    throw new V2kError(
+      "PHASE_ORDER",
+      `the run is in phase '${m.phase}': its targets belong to the KVM domain now`,
+      m.phase === "cleaned"
+        ? "Start a new migration with 'ablestack_v2k init'."
+        : "Run 'ablestack_v2k rollback' first if the migration must continue syncing.",
+    );
   }
   if (m.phase === "initialized") await adoptActiveCbt(wd, bridge, step);
   if (kind === "final") await requireFinalSourceOff(bridge, m);
@@ -71,8 +90,13 @@ export async function prepareRound(wd: Workdir, bridge: VsphereBridge, kind: Rou
   const staleFinal = round?.kind === "final" && m.cutover?.sourceOffAt !== undefined && round.startedAt < m.cutover.sourceOffAt;
   if (round && (round.kind !== kind || staleFinal)) {
     const stale = round;
-    wd.emitter.log("warn", step, staleFinal ? `round ${stale.n} (final) was snapshotted before the source went off at ${m.cutover!.sourceOffAt}; a new final round replaces it`
-      : `round ${stale.n} (${stale.kind}) was unfinished; superseded by a ${kind} round`);
+    wd.emitter.log(
+      "warn",
+      step,
+      staleFinal
+        ? `round ${stale.n} (final) was snapshotted before the source went off at ${m.cutover!.sourceOffAt}; a new final round replaces it`
+        : `round ${stale.n} (${stale.kind}) was unfinished; superseded by a ${kind} round`,
+    );
     await wd.update((mm) => {
       mm.rounds.find((r) => r.n === stale.n)!.status = "failed";
     });
@@ -82,7 +106,16 @@ export async function prepareRound(wd: Workdir, bridge: VsphereBridge, kind: Rou
     const n = (m.rounds.at(-1)?.n ?? -1) + 1;
     const name = roundSnapshotName(m, n, kind);
     await wd.update((mm) => {
-      mm.rounds.push({ n, kind, snapshotName: name, startedAt: new Date().toISOString(), changedBytes: 0, copiedBytes: 0, status: "snapshot", disks: {} });
+      mm.rounds.push({
+        n,
+        kind,
+        snapshotName: name,
+        startedAt: new Date().toISOString(),
+        changedBytes: 0,
+        copiedBytes: 0,
+        status: "snapshot",
+        disks: {},
+      });
     });
     round = wd.manifest.rounds.at(-1)!;
   }
@@ -92,9 +125,11 @@ export async function prepareRound(wd: Workdir, bridge: VsphereBridge, kind: Rou
   } catch (e) {
     // no snapshot, no round: the next run starts a fresh one (ensureOwnSnapshot left VMware clean)
     const n = round.n;
-    await wd.update((mm) => {
-      mm.rounds.find((r) => r.n === n)!.status = "failed";
-    }).catch(() => undefined);
+    await wd
+      .update((mm) => {
+        mm.rounds.find((r) => r.n === n)!.status = "failed";
+      })
+      .catch(() => undefined);
     throw e;
   }
 }
@@ -109,8 +144,11 @@ async function adoptActiveCbt(wd: Workdir, bridge: VsphereBridge, step: string):
     throw new V2kError("CBT_NOT_ACTIVE", "changed block tracking is not enabled on the VM", "Run 'ablestack_v2k cbt enable' first.");
   }
   if (!s.active) {
-    throw new V2kError("CBT_NOT_ACTIVE", "changed block tracking is enabled on the VM but not yet active on every disk",
-      "Run 'ablestack_v2k cbt enable': it activates tracking with a short snapshot stun.");
+    throw new V2kError(
+      "CBT_NOT_ACTIVE",
+      "changed block tracking is enabled on the VM but not yet active on every disk",
+      "Run 'ablestack_v2k cbt enable': it activates tracking with a short snapshot stun.",
+    );
   }
   await wd.update((m) => {
     m.phase = "cbt-enabled";
@@ -122,8 +160,11 @@ async function adoptActiveCbt(wd: Workdir, bridge: VsphereBridge, step: string):
 async function requireFinalSourceOff(bridge: VsphereBridge, m: Manifest): Promise<void> {
   const s = (await bridge.vmState(m.vm.moref)).powerState;
   if (s !== "poweredOff") {
-    throw new V2kError("SOURCE_RUNNING", `the VMware VM is ${s}: a final snapshot would miss every write made after it`,
-      "Shut the guest down first (or let 'cutover' do it); 'snapshot final' and 'sync final' need a powered-off source.");
+    throw new V2kError(
+      "SOURCE_RUNNING",
+      `the VMware VM is ${s}: a final snapshot would miss every write made after it`,
+      "Shut the guest down first (or let 'cutover' do it); 'snapshot final' and 'sync final' need a powered-off source.",
+    );
   }
 }
 
@@ -131,8 +172,11 @@ async function requireFinalSourceOff(bridge: VsphereBridge, m: Manifest): Promis
 async function requireSoleSnapshot(wd: Workdir, bridge: VsphereBridge, snapshot: string): Promise<void> {
   const others = (await bridge.vmState(wd.manifest.vm.moref)).snapshots.filter((s) => s.moref !== snapshot);
   if (others.length > 0) {
-    throw new V2kError("SNAPSHOT_FAILED", `the VM has other snapshots (${others.map((s) => `'${s.name}' ${s.moref}`).join(", ")}); the http transport needs ours to be the only one`,
-      "Delete the other snapshots in vSphere (they are not ours) or use the vddk transport, then re-run.");
+    throw new V2kError(
+      "SNAPSHOT_FAILED",
+      `the VM has other snapshots (${others.map((s) => `'${s.name}' ${s.moref}`).join(", ")}); the http transport needs ours to be the only one`,
+      "Delete the other snapshots in vSphere (they are not ours) or use the vddk transport, then re-run.",
+    );
   }
 }
 
@@ -152,7 +196,12 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
     await wd.update((m) => {
       m.rounds.find((r) => r.n === n)!.status = "syncing";
     });
-    wd.emitter.emit({ type: "phase", step, phase: wd.manifest.phase, message: `round ${n} (${options.kind}) syncing from snapshot ${snapshot}` });
+    wd.emitter.emit({
+      type: "phase",
+      step,
+      phase: wd.manifest.phase,
+      message: `round ${n} (${options.kind}) syncing from snapshot ${snapshot}`,
+    });
     const snapDisks = await session.bridge.snapshotDisks(snapshot);
     // vCenter drops idle sessions (30 min by default) and the copy makes no SOAP calls: keep it alive
     const keepAlive = setInterval(() => void session.bridge.ping().catch(() => undefined), KEEPALIVE_MS);
@@ -161,16 +210,27 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
     signal.addEventListener("abort", onAbort, { once: true });
     if (signal.aborted) onAbort(); // a cancel that came while connecting or preparing (no event fires again)
     try {
-      const results = await Promise.allSettled(wd.manifest.disks.map(async (disk) => {
-        const snap = snapDisks.find((d) => d.key === disk.key);
-        if (!snap) throw new V2kError("VSPHERE_FAULT", `${disk.label} (key ${disk.key}) is missing from snapshot ${snapshot}`, "The VM's disks changed since init; start a new migration.");
-        try {
-          await syncDiskInRound({ wd, session, round: n, snapshotMoref: snapshot, tuning: options, signal: abort.signal, step }, disk.key, snap);
-        } catch (e) {
-          abort.abort(e); // first failure stops the other disks
-          throw e;
-        }
-      }));
+      const results = await Promise.allSettled(
+        wd.manifest.disks.map(async (disk) => {
+          const snap = snapDisks.find((d) => d.key === disk.key);
+          if (!snap)
+            throw new V2kError(
+              "VSPHERE_FAULT",
+              `${disk.label} (key ${disk.key}) is missing from snapshot ${snapshot}`,
+              "The VM's disks changed since init; start a new migration.",
+            );
+          try {
+            await syncDiskInRound(
+              { wd, session, round: n, snapshotMoref: snapshot, tuning: options, signal: abort.signal, step },
+              disk.key,
+              snap,
+            );
+          } catch (e) {
+            abort.abort(e); // first failure stops the other disks
+            throw e;
+          }
+        }),
+      );
       const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
       if (failed) throw firstCause(results, failed.reason);
     } finally {
@@ -186,11 +246,20 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
       r.changedBytes = Object.values(r.disks).reduce((s, d) => s + d.changedBytes, 0);
       r.copiedBytes = Object.values(r.disks).reduce((s, d) => s + d.copiedBytes, 0);
       const target = phaseAfter[options.kind];
-      if (phaseOrder.indexOf(m.phase) < phaseOrder.indexOf(target) || (options.kind === "incr" && m.phase === "base-synced")) m.phase = target;
+      if (phaseOrder.indexOf(m.phase) < phaseOrder.indexOf(target) || (options.kind === "incr" && m.phase === "base-synced"))
+        m.phase = target;
     });
     await removeOwnSnapshot(wd, session.bridge, round.snapshotName, step);
     const done = wd.manifest.rounds.find((r) => r.n === n)!;
-    wd.emitter.emit({ type: "round", step, round: n, kind: options.kind, changedBytes: done.changedBytes, copiedBytes: done.copiedBytes, durationMs });
+    wd.emitter.emit({
+      type: "round",
+      step,
+      round: n,
+      kind: options.kind,
+      changedBytes: done.changedBytes,
+      copiedBytes: done.copiedBytes,
+      durationMs,
+    });
     return summary(done, wd.manifest, false, snapshot);
   } catch (err) {
     // leave VMware clean: mark the round failed and remove its snapshot; the next run starts over
@@ -200,7 +269,9 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
         if (r.status !== "synced") r.status = "failed";
         for (const d of Object.values(r.disks)) if (d.status !== "committed") d.status = "failed";
       });
-    } catch { /* e.g. disk full: the manifest stays at its last consistent state */ }
+    } catch {
+      /* e.g. disk full: the manifest stays at its last consistent state */
+    }
     await settleOwnSnapshots(wd, session.bridge, step).catch((e: unknown) => {
       wd.emitter.log("error", step, `could not remove snapshot ${snapshot}: ${(e as Error).message}; 'cleanup' or the next run removes it`);
     });

@@ -6,9 +6,25 @@ export interface RunStatus {
   vm: string;
   phase: Manifest["phase"];
   rounds: number;
-  lastRound: null | { n: number; kind: string; status: string; durationMs: number | null; changedBytes: number; copiedBytes: number; finishedAt: string | null };
-  disks: { key: number; label: string; capacityBytes: number; syncedChangeId: string | null; syncedRound: number | null; needsRebase: string | null;
-    copiedBytesTotal: number; target: string }[];
+  lastRound: null | {
+    n: number;
+    kind: string;
+    status: string;
+    durationMs: number | null;
+    changedBytes: number;
+    copiedBytes: number;
+    finishedAt: string | null;
+  };
+  disks: {
+    key: number;
+    label: string;
+    capacityBytes: number;
+    syncedChangeId: string | null;
+    syncedRound: number | null;
+    needsRebase: string | null;
+    copiedBytesTotal: number;
+    target: string;
+  }[];
   openSnapshots: { name: string; moref: string | null; state: string }[];
   warnings: number;
   lastError: Manifest["lastError"];
@@ -21,11 +37,26 @@ export function statusOf(workdir: string, m: Manifest): RunStatus {
     vm: m.vm.name,
     phase: m.phase,
     rounds: m.rounds.length,
-    lastRound: last ? { n: last.n, kind: last.kind, status: last.status, durationMs: last.durationMs ?? null, changedBytes: last.changedBytes,
-      copiedBytes: last.copiedBytes, finishedAt: last.finishedAt ?? null } : null,
+    lastRound: last
+      ? {
+          n: last.n,
+          kind: last.kind,
+          status: last.status,
+          durationMs: last.durationMs ?? null,
+          changedBytes: last.changedBytes,
+          copiedBytes: last.copiedBytes,
+          finishedAt: last.finishedAt ?? null,
+        }
+      : null,
     disks: m.disks.map((d) => ({
-      key: d.key, label: d.label, capacityBytes: d.capacityBytes, syncedChangeId: d.syncedChangeId, syncedRound: d.syncedRound, needsRebase: d.needsRebase,
-      copiedBytesTotal: m.rounds.reduce((s, r) => s + (r.disks[String(d.key)]?.copiedBytes ?? 0), 0), target: d.target.path,
+      key: d.key,
+      label: d.label,
+      capacityBytes: d.capacityBytes,
+      syncedChangeId: d.syncedChangeId,
+      syncedRound: d.syncedRound,
+      needsRebase: d.needsRebase,
+      copiedBytesTotal: m.rounds.reduce((s, r) => s + (r.disks[String(d.key)]?.copiedBytes ?? 0), 0),
+      target: d.target.path,
     })),
     openSnapshots: m.snapshots.filter((s) => s.state !== "removed").map((s) => ({ name: s.name, moref: s.moref, state: s.state })),
     warnings: m.warnings.length,
@@ -37,11 +68,15 @@ export function renderStatus(s: RunStatus): string {
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   const lines = [`${s.vm}: phase ${s.phase}, ${s.rounds} round(s)`];
   if (s.lastRound) {
-    lines.push(`last round ${s.lastRound.n} (${s.lastRound.kind}) ${s.lastRound.status}: ${mb(s.lastRound.changedBytes)} changed, ` +
-      `${mb(s.lastRound.copiedBytes)} copied${s.lastRound.durationMs !== null ? `, ${(s.lastRound.durationMs / 1000).toFixed(1)} s` : ""}`);
+    lines.push(
+      `last round ${s.lastRound.n} (${s.lastRound.kind}) ${s.lastRound.status}: ${mb(s.lastRound.changedBytes)} changed, ` +
+        `${mb(s.lastRound.copiedBytes)} copied${s.lastRound.durationMs !== null ? `, ${(s.lastRound.durationMs / 1000).toFixed(1)} s` : ""}`,
+    );
   }
   for (const d of s.disks) {
-    lines.push(`  ${d.label} (${d.key}): synced ${d.syncedChangeId ?? "-"} (round ${d.syncedRound ?? "-"})${d.needsRebase ? `, rebase: ${d.needsRebase}` : ""}`);
+    lines.push(
+      `  ${d.label} (${d.key}): synced ${d.syncedChangeId ?? "-"} (round ${d.syncedRound ?? "-"})${d.needsRebase ? `, rebase: ${d.needsRebase}` : ""}`,
+    );
   }
   for (const o of s.openSnapshots) lines.push(`  open snapshot ${o.name} ${o.moref ?? "(creating)"} ${o.state}`);
   if (s.lastError) lines.push(`last error ${s.lastError.code}: ${s.lastError.message}`);

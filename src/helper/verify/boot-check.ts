@@ -63,11 +63,20 @@ async function agentAnswers(virsh: Virsh, name: string): Promise<boolean> {
   }
 }
 
-export async function bootCheck(m: Manifest, workdir: string, base: DomainPolicy, virsh: Virsh, o: BootCheckOptions): Promise<BootCheckResult> {
+export async function bootCheck(
+  m: Manifest,
+  workdir: string,
+  base: DomainPolicy,
+  virsh: Virsh,
+  o: BootCheckOptions,
+): Promise<BootCheckResult> {
   const real = await virsh.domState(base.name);
   if (real === "running" || real === "paused") {
-    throw new V2kError("PHASE_ORDER", `the domain '${base.name}' is ${real}: a boot check needs its disks unused`,
-      `Shut it down first (virsh shutdown ${base.name}), or watch its own console instead.`);
+    throw new V2kError(
+      "PHASE_ORDER",
+      `the domain '${base.name}' is ${real}: a boot check needs its disks unused`,
+      `Shut it down first (virsh shutdown ${base.name}), or watch its own console instead.`,
+    );
   }
   const dir = bootCheckDir(workdir);
   rmSync(dir, { recursive: true, force: true });

@@ -19,12 +19,18 @@ export async function frozenSourceSpecs(wd: Workdir, session: VsphereSession): P
   const frozenByOurSnapshot = snaps.length === 1 && ours.has(snaps[0]!.moref);
   if (!frozenByOurSnapshot) {
     if (snaps.length > 0) {
-      throw new V2kError("PHASE_ORDER", `the VMware VM has snapshots (${snaps.map((s) => `'${s.name}'`).join(", ")}): its base disk is not what the targets hold`,
-        "Verify after cutover (source off, migration snapshots removed); finish an open round with 'sync' first, and remove snapshots that are not ours.");
+      throw new V2kError(
+        "PHASE_ORDER",
+        `the VMware VM has snapshots (${snaps.map((s) => `'${s.name}'`).join(", ")}): its base disk is not what the targets hold`,
+        "Verify after cutover (source off, migration snapshots removed); finish an open round with 'sync' first, and remove snapshots that are not ours.",
+      );
     }
     if (state.powerState !== "poweredOff") {
-      throw new V2kError("SOURCE_RUNNING", "the VMware VM is running without a migration snapshot: its disks change while they are read",
-        "Verify after cutover (the source is then off), or during an open round (sync snapshot present).");
+      throw new V2kError(
+        "SOURCE_RUNNING",
+        "the VMware VM is running without a migration snapshot: its disks change while they are read",
+        "Verify after cutover (the source is then off), or during an open round (sync snapshot present).",
+      );
     }
   }
   const snapshot = frozenByOurSnapshot ? snaps[0]!.moref : "";

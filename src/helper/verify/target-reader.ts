@@ -24,12 +24,23 @@ export async function openTargetReadOnly(d: Disk, m: Pick<Manifest, "target">): 
     daemon = await ManagedDaemon.start({
       name: "qemu-nbd",
       file: "qemu-nbd",
-      args: [`--socket=${dir.file("nbd.sock")}`, `--pid-file=${dir.file("qemu-nbd.pid")}`, "--read-only", `--format=${format}`,
-        "--cache=writeback", "--shared=4", "--persistent", qemuFilename(spec)],
+      args: [
+        `--socket=${dir.file("nbd.sock")}`,
+        `--pid-file=${dir.file("qemu-nbd.pid")}`,
+        "--read-only",
+        `--format=${format}`,
+        "--cache=writeback",
+        "--shared=4",
+        "--persistent",
+        qemuFilename(spec),
+      ],
       pidFile: dir.file("qemu-nbd.pid"),
       readyTimeoutMs: 30_000,
     });
-    const source = await NbdSource.connect({ socket: dir.file("nbd.sock") }, { label: `qemu-nbd (read-only) ${qemuFilename(spec)}`, disk: `disk ${d.key}` });
+    const source = await NbdSource.connect(
+      { socket: dir.file("nbd.sock") },
+      { label: `qemu-nbd (read-only) ${qemuFilename(spec)}`, disk: `disk ${d.key}` },
+    );
     const started = daemon;
     return {
       source,

@@ -80,14 +80,23 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
   const m = wd.manifest;
   const seed = o.seed ?? newSeed();
   const disks: DiskVerify[] = [];
-  wd.emitter.emit({ type: "phase", step: STEP, phase: m.phase, message: o.mode === "quick" ? `quick verify: ${o.samples} blocks per disk, seed ${seed}` : "full verify of every allocated block" });
+  wd.emitter.emit({
+    type: "phase",
+    step: STEP,
+    phase: m.phase,
+    message: o.mode === "quick" ? `quick verify: ${o.samples} blocks per disk, seed ${seed}` : "full verify of every allocated block",
+  });
   for (const d of [...m.disks].sort((a, b) => a.index - b.index)) {
     const src = await openSource(await sourceSpec(d), { disk: `disk ${d.key}` });
     try {
       const tgt = await openTargetReadOnly(d, m);
       try {
         if (tgt.source.size < d.capacityBytes) {
-          throw new V2kError("VERIFY_MISMATCH", `disk ${d.key}: the target has ${tgt.source.size} bytes, the source ${d.capacityBytes}`, "Re-run the sync; the target is too small.");
+          throw new V2kError(
+            "VERIFY_MISMATCH",
+            `disk ${d.key}: the target has ${tgt.source.size} bytes, the source ${d.capacityBytes}`,
+            "Re-run the sync; the target is too small.",
+          );
         }
         const size = Math.min(src.size, d.capacityBytes);
         let areas: Area[];
@@ -102,7 +111,12 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
         areas = subtractAreas(areas, converted);
         const excludedBytes = converted.reduce((n, a) => n + a.length, 0);
         if (excludedBytes > 0) {
-          wd.emitter.log("info", STEP, `${d.label}: ${excludedBytes} bytes left out: guest conversion rewrote them (manifest cutover.conversion.changedRanges)`, d.key);
+          wd.emitter.log(
+            "info",
+            STEP,
+            `${d.label}: ${excludedBytes} bytes left out: guest conversion rewrote them (manifest cutover.conversion.changedRanges)`,
+            d.key,
+          );
         }
         const total = areas.reduce((n, a) => n + a.length, 0);
         const t0 = Date.now();
@@ -114,12 +128,26 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
           const rateBps = bytes / Math.max(0.001, (Date.now() - t0) / 1000);
           wd.emitter.emit({ type: "progress", step: STEP, disk: d.key, bytes, total, rateBps });
         };
-        const r = await compareAreas(src.source, tgt.source, areas, { disk: d.key, onProgress: (b) => progress(b), ...(o.signal ? { signal: o.signal } : {}) });
+        const r = await compareAreas(src.source, tgt.source, areas, {
+          disk: d.key,
+          onProgress: (b) => progress(b),
+          ...(o.signal ? { signal: o.signal } : {}),
+        });
         progress(r.comparedBytes, true);
-        disks.push({ disk: d.key, label: d.label, comparedBytes: r.comparedBytes, blocks: r.blocks, mismatches: r.mismatches,
-          ...(excludedBytes > 0 ? { excludedBytes } : {}) });
-        wd.emitter.log(r.mismatches.length ? "error" : "info", STEP,
-          `${d.label}: ${r.blocks} blocks (${r.comparedBytes} bytes) compared, ${r.mismatches.length} mismatch(es)`, d.key);
+        disks.push({
+          disk: d.key,
+          label: d.label,
+          comparedBytes: r.comparedBytes,
+          blocks: r.blocks,
+          mismatches: r.mismatches,
+          ...(excludedBytes > 0 ? { excludedBytes } : {}),
+        });
+        wd.emitter.log(
+          r.mismatches.length ? "error" : "info",
+          STEP,
+          `${d.label}: ${r.blocks} blocks (${r.comparedBytes} bytes) compared, ${r.mismatches.length} mismatch(es)`,
+          d.key,
+        );
       } finally {
         await tgt.close();
       }
@@ -129,30 +157,50 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
   }
   const mismatches = disks.flatMap((x) => x.mismatches);
   const result: VerifyResult = {
-    ok: mismatches.length === 0, mode: o.mode, seed, blockSize: o.blockSize, disks, mismatches, durationMs: Date.now() - t0,
+    ok: mismatches.length === 0,
+    mode: o.mode,
+    seed,
+    blockSize: o.blockSize,
+    disks,
+    mismatches,
+    durationMs: Date.now() - t0,
     ...(o.mode === "quick" ? { samples: o.samples } : {}),
-    compared: o.compared ?? "the frozen VMware source against the target disks as they are now", origin: "fresh", at: new Date().toISOString(),
+    compared: o.compared ?? "the frozen VMware source against the target disks as they are now",
+    origin: "fresh",
+    at: new Date().toISOString(),
   };
   await record(wd, result);
   if (!result.ok) {
     const first = mismatches[0]!;
-    throw new V2kError("VERIFY_MISMATCH", `disk ${first.disk} differs at offset ${first.offset} (${first.length} bytes)` +
-      (mismatches.length > 1 ? ` and ${mismatches.length - 1} more place(s)` : ""),
+    throw new V2kError(
+      "VERIFY_MISMATCH",
+      `disk ${first.disk} differs at offset ${first.offset} (${first.length} bytes)` +
+        (mismatches.length > 1 ? ` and ${mismatches.length - 1} more place(s)` : ""),
       "The target does not match the source: re-run the final sync (or roll back); the workdir's manifest lists every mismatch.",
-      { detail: mismatches.map((x) => `disk ${x.disk} offset ${x.offset} length ${x.length}`).join("\n") });
+      { detail: mismatches.map((x) => `disk ${x.disk} offset ${x.offset} length ${x.length}`).join("\n") },
+    );
   }
   return result;
 }
 
 export async function verifyBoot(wd: Workdir, policy: DomainPolicy, virsh: Virsh, o: BootCheckOptions): Promise<VerifyResult> {
   const t0 = Date.now();
-  wd.emitter.emit({ type: "phase", step: STEP, phase: wd.manifest.phase, message: `boot check: isolated start, waiting up to ${o.timeoutSec} s for '${o.marker}'` });
+  wd.emitter.emit({
+    type: "phase",
+    step: STEP,
+    phase: wd.manifest.phase,
+    message: `boot check: isolated start, waiting up to ${o.timeoutSec} s for '${o.marker}'`,
+  });
   const boot = await bootCheck(wd.manifest, wd.path, policy, virsh, o);
   const result: VerifyResult = { ok: boot.ok, mode: "boot", mismatches: [], boot, durationMs: Date.now() - t0 };
   await record(wd, result);
   if (!boot.ok) {
-    throw new V2kError("VERIFY_MISMATCH", `the migrated guest did not show '${o.marker}' within ${o.timeoutSec} s`,
-      "Check the console output in the detail, the disk bus (--disk-bus) and firmware; conversion may be needed.", { detail: boot.consoleTail });
+    throw new V2kError(
+      "VERIFY_MISMATCH",
+      `the migrated guest did not show '${o.marker}' within ${o.timeoutSec} s`,
+      "Check the console output in the detail, the disk bus (--disk-bus) and firmware; conversion may be needed.",
+      { detail: boot.consoleTail },
+    );
   }
   wd.emitter.log("info", STEP, `boot check passed after ${boot.seconds.toFixed(1)} s (${boot.via})`);
   return result;
@@ -174,21 +222,31 @@ async function record(wd: Workdir, r: VerifyResult): Promise<void> {
       ...(r.boot ? { detail: `${r.boot.via ?? "no marker"} after ${r.boot.seconds.toFixed(1)} s` } : {}),
       ...(r.blockSize !== undefined ? { blockSize: r.blockSize } : {}),
       ...(r.compared ? { compared: r.compared } : {}),
-      ...(r.disks ? { disks: r.disks.map((x) => ({ disk: x.disk, label: x.label, blocks: x.blocks, comparedBytes: x.comparedBytes })) } : {}),
+      ...(r.disks
+        ? { disks: r.disks.map((x) => ({ disk: x.disk, label: x.label, blocks: x.blocks, comparedBytes: x.comparedBytes })) }
+        : {}),
       ...(excluded(r) > 0 ? { detail: `${excluded(r)} bytes rewritten by guest conversion were not compared` } : {}),
     });
   });
 }
 
 /** The compared text of the quick verify cutover runs between define and start. */
-export const CUTOVER_VERIFY_COMPARED = "the powered-off VMware source against the target disks after the final sync, before the KVM domain first started (cutover)";
+export const CUTOVER_VERIFY_COMPARED =
+  "the powered-off VMware source against the target disks after the final sync, before the KVM domain first started (cutover)";
 
 /** The data verify the cutover recorded before the domain started, as a result; null when there is none. */
 export function recordedCutoverVerify(m: Manifest, notRerun: string): VerifyResult | null {
   const v = [...m.verify].reverse().find((x) => x.compared === CUTOVER_VERIFY_COMPARED && x.mode !== "boot");
   if (!v || v.mode === "boot") return null;
   return {
-    ok: v.ok, mode: v.mode, mismatches: v.mismatches, durationMs: 0, origin: "recorded", at: v.at, compared: v.compared!, notRerun,
+    ok: v.ok,
+    mode: v.mode,
+    mismatches: v.mismatches,
+    durationMs: 0,
+    origin: "recorded",
+    at: v.at,
+    compared: v.compared!,
+    notRerun,
     ...(v.samples !== undefined ? { samples: v.samples } : {}),
     ...(v.seed !== undefined ? { seed: v.seed } : {}),
     ...(v.blockSize !== undefined ? { blockSize: v.blockSize } : {}),

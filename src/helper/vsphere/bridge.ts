@@ -33,7 +33,11 @@ export function bridgeScriptPath(): string {
   for (const p of [join(here, "py", "v2k_bridge.py"), join(here, "..", "vsphere", "py", "v2k_bridge.py")]) {
     if (existsSync(p)) return p;
   }
-  throw new V2kError("INTERNAL", "v2k_bridge.py is missing beside the helper", "Reinstall ablestack-v2k (the py/ directory belongs to the helper).");
+  throw new V2kError(
+    "INTERNAL",
+    "v2k_bridge.py is missing beside the helper",
+    "Reinstall ablestack-v2k (the py/ directory belongs to the helper).",
+  );
 }
 
 interface Pending {
@@ -60,7 +64,11 @@ export class VsphereBridge {
   /** How often the bridge logged in again after a session expiry (any request may trigger it). */
   relogins = 0;
 
-  private constructor(private readonly proc: BridgeProcess, readonly target: string, private readonly defaultTimeoutMs: number) {
+  private constructor(
+    private readonly proc: BridgeProcess,
+    readonly target: string,
+    private readonly defaultTimeoutMs: number,
+  ) {
     const lines = createInterface({ input: proc.stdout! });
     lines.on("line", (line) => this.onLine(line));
     proc.stderr!.on("data", (d: Buffer) => {
@@ -112,8 +120,7 @@ export class VsphereBridge {
     if (parsed.ok) {
       if ((parsed.result as { reauthenticated?: unknown } | null)?.reauthenticated === true) this.relogins++;
       p.resolve(parsed.result);
-    }
-    else p.reject(mapBridgeError(p.op, parsed.error, this.target));
+    } else p.reject(mapBridgeError(p.op, parsed.error, this.target));
   }
 
   private oldestPending(): number | undefined {
@@ -139,7 +146,9 @@ export class VsphereBridge {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new V2kError("TIMEOUT", `vSphere ${op} got no answer within ${timeoutMs} ms`, "vCenter is slow or stuck; check it and re-run."));
+        reject(
+          new V2kError("TIMEOUT", `vSphere ${op} got no answer within ${timeoutMs} ms`, "vCenter is slow or stuck; check it and re-run."),
+        );
         // a late reply would be mismatched: this bridge is no longer usable
         this.proc.kill("SIGKILL");
       }, timeoutMs);
@@ -148,12 +157,22 @@ export class VsphereBridge {
     });
   }
 
-  private async typed<S extends z.ZodTypeAny>(schema: S, op: string, args: Record<string, unknown>, timeoutMs?: number): Promise<z.output<S>> {
+  private async typed<S extends z.ZodTypeAny>(
+    schema: S,
+    op: string,
+    args: Record<string, unknown>,
+    timeoutMs?: number,
+  ): Promise<z.output<S>> {
     const raw = await this.call(op, args, timeoutMs);
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      throw new VsphereFault("VSPHERE_FAULT", `unexpected ${op} reply from the vSphere bridge: ${parsed.error.issues[0]?.message ?? "invalid"}`,
-        "This is a bug or an unsupported vCenter version; report it with events.log.", "BadReply", op);
+      throw new VsphereFault(
+        "VSPHERE_FAULT",
+        `unexpected ${op} reply from the vSphere bridge: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+        "This is a bug or an unsupported vCenter version; report it with events.log.",
+        "BadReply",
+        op,
+      );
     }
     return parsed.data;
   }
@@ -192,8 +211,13 @@ export class VsphereBridge {
   async changedAreas(moref: string, snapshot: string, deviceKey: number, changeId: string, capacityBytes: number): Promise<R.QcdaResult> {
     const r = await this.typed(R.QcdaResult, "qcda", { moref, snapshot, deviceKey, changeId, capacityBytes }, 600_000);
     if (r.covered < capacityBytes) {
-      throw new VsphereFault("QCDA_INCOMPLETE", `changed areas cover ${r.covered} of ${capacityBytes} bytes of disk ${deviceKey}`,
-        "Re-run the sync; the disk is rebased if CBT cannot answer.", "Coverage", "qcda");
+      throw new VsphereFault(
+        "QCDA_INCOMPLETE",
+        `changed areas cover ${r.covered} of ${capacityBytes} bytes of disk ${deviceKey}`,
+        "Re-run the sync; the disk is rebased if CBT cannot answer.",
+        "Coverage",
+        "qcda",
+      );
     }
     return r;
   }
@@ -219,7 +243,10 @@ export class VsphereBridge {
       }
     }
     this.proc.stdin?.end();
-    const done = this.proc.then(() => undefined, () => undefined);
+    const done = this.proc.then(
+      () => undefined,
+      () => undefined,
+    );
     const timer = setTimeout(() => this.proc.kill("SIGKILL"), 3000);
     await done;
     clearTimeout(timer);

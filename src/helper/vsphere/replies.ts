@@ -71,7 +71,16 @@ export const InventoryResult = z.object({
   host: z.object({ moref: z.string(), name: z.string(), version: z.string(), build: z.string() }).nullable(),
   controllers: z.array(z.object({ key: z.number().int(), type: z.string(), busNumber: z.number().int() })),
   disks: z.array(DiskInfo),
-  nics: z.array(z.object({ key: z.number().int(), label: z.string(), model: z.string(), mac: z.string(), network: z.string(), networkKind: z.string() })),
+  nics: z.array(
+    z.object({
+      key: z.number().int(),
+      label: z.string(),
+      model: z.string(),
+      mac: z.string(),
+      network: z.string(),
+      networkKind: z.string(),
+    }),
+  ),
   snapshots: z.array(SnapshotNode),
   datastores: z.array(z.object({ moref: z.string(), name: z.string(), type: z.string() })),
   datacenter: z.string().nullable(),
@@ -84,11 +93,13 @@ export const ChangedFlag = z.object({ changed: z.boolean() }).passthrough();
 export const SnapshotCreateResult = z.object({ moref: z.string() }).passthrough();
 export const SnapshotRemoveResult = z.object({ removed: z.boolean(), missing: z.boolean() }).passthrough();
 export const SnapshotDisksResult = z.object({ disks: z.array(DiskInfo) }).passthrough();
-export const QcdaResult = z.object({
-  areas: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().positive()])),
-  calls: z.number().int(),
-  covered: z.number().int(),
-}).passthrough();
+export const QcdaResult = z
+  .object({
+    areas: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().positive()])),
+    calls: z.number().int(),
+    covered: z.number().int(),
+  })
+  .passthrough();
 export type QcdaResult = z.infer<typeof QcdaResult>;
 export const CookieResult = z.object({ cookie: z.string() }).passthrough();
 export const PingResult = z.object({ time: z.string(), reauthenticated: z.boolean().optional() }).passthrough();

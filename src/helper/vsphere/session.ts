@@ -19,7 +19,11 @@ export interface VsphereSession {
 }
 
 /** Known vCenter (from a manifest): URL, user, thumbprint and insecure come from there unless flags override. */
-export async function connectVsphere(flags: VcenterFlags, ctx: VsphereContext, known?: z.infer<typeof VcenterRef>): Promise<VsphereSession> {
+export async function connectVsphere(
+  flags: VcenterFlags,
+  ctx: VsphereContext,
+  known?: z.infer<typeof VcenterRef>,
+): Promise<VsphereSession> {
   const access = await resolveVcenterAccess(flags, { env: ctx.env ?? process.env, readStdin: ctx.readStdin }, known);
   const certificate = await verifyServerTrust(access.host, access.port, access.thumbprint, access.insecure);
   // with --insecure we still pin what we just saw, so the session cannot switch certificates midway
@@ -28,8 +32,12 @@ export async function connectVsphere(flags: VcenterFlags, ctx: VsphereContext, k
   return { bridge, access, certificate };
 }
 
-export async function withVsphere<T>(flags: VcenterFlags, ctx: VsphereContext, known: z.infer<typeof VcenterRef> | undefined,
-  fn: (s: VsphereSession) => Promise<T>): Promise<T> {
+export async function withVsphere<T>(
+  flags: VcenterFlags,
+  ctx: VsphereContext,
+  known: z.infer<typeof VcenterRef> | undefined,
+  fn: (s: VsphereSession) => Promise<T>,
+): Promise<T> {
   const session = await connectVsphere(flags, ctx, known);
   try {
     return await fn(session);

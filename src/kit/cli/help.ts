@@ -26,8 +26,16 @@ const optionLines = (options: Record<string, OptionSpec>) =>
 
 export function commandHelp(program: Program, command: Command): string {
   const own = optionLines(command.options);
-  return [commandUsage(program, command), "", command.summary, "", ...(own.length ? own : ["  (no options)"]),
-    "", "global options (before or after the command):", ...optionLines(globalOptions)].join("\n");
+  return [
+    commandUsage(program, command),
+    "",
+    command.summary,
+    "",
+    ...(own.length ? own : ["  (no options)"]),
+    "",
+    "global options (before or after the command):",
+    ...optionLines(globalOptions),
+  ].join("\n");
 }
 
 export function programHelp(program: Program): string {

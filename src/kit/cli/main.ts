@@ -51,11 +51,13 @@ export async function main(program: Program, argv: string[]): Promise<number> {
 
   // A reader that goes away (`| head`, a closed page) must not kill a sync midway: events.log
   // still records everything, so a broken stdout/stderr pipe is ignored.
-  for (const stream of [process.stdout, process.stderr]) stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code !== "EPIPE") throw e;
-  });
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") throw e;
+    });
   const abort = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => abort.abort(new V2kError("CANCELLED", `interrupted by ${sig}`, "Re-run the command: it continues from the workdir."));
+  const onSignal = (sig: NodeJS.Signals) =>
+    abort.abort(new V2kError("CANCELLED", `interrupted by ${sig}`, "Re-run the command: it continues from the workdir."));
   // `on`, not `once`: execa's cleanup handler re-raises a signal when it sees no other listener
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -74,7 +76,8 @@ export async function main(program: Program, argv: string[]): Promise<number> {
       const parsed = parseArgs({ args, options: command.options, strict: true, allowPositionals: true });
       options = command.schema.parse({ ...parsed.values, positionals: parsed.positionals });
     } catch (e) {
-      const message = e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ") : (e as Error).message;
+      const message =
+        e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ") : (e as Error).message;
       throw new V2kError("USAGE", message, `See '${program.name} ${step} --help'.`);
     }
     const data = await command.run(options, ctx);

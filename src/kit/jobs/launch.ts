@@ -55,8 +55,11 @@ export async function startJob(req: StartJobRequest): Promise<StartedJob> {
   sweepStaleStdinFiles(req.dir);
   const current = jobStatus(req.dir);
   if (current.state === "running") {
-    throw new V2kError("WORKDIR_LOCKED", `'${current.record!.command}' (pid ${current.record!.pid}) still runs in ${req.dir}`,
-      "Wait for it to end, or cancel it: 'ablestack_v2k job cancel --workdir DIR'.");
+    throw new V2kError(
+      "WORKDIR_LOCKED",
+      `'${current.record!.command}' (pid ${current.record!.pid}) still runs in ${req.dir}`,
+      "Wait for it to end, or cancel it: 'ablestack_v2k job cancel --workdir DIR'.",
+    );
   }
   const id = randomBytes(6).toString("hex");
   const mode = req.mode ?? (systemdIsInit() ? "systemd" : "setsid");
@@ -65,13 +68,17 @@ export async function startJob(req: StartJobRequest): Promise<StartedJob> {
     ? [...req.supervisor, ...superviseArgs({ dir: req.dir, id, label: req.label, unit, argv: req.argv })]
     : req.argv;
   const env = jobEnvironment(req.env ?? process.env);
-  const launched = mode === "systemd"
-    ? await launchUnit(req, unit!, argv, env)
-    : launchSession(req, argv, env);
+  const launched = mode === "systemd" ? await launchUnit(req, unit!, argv, env) : launchSession(req, argv, env);
   if (!req.supervisor) {
     const pid = launched.pid ?? (await unitMainPid(unit!, env));
     const record: OperationRecord = {
-      command: req.label, pid, procStart: liveStartTime(pid), startedAt: new Date().toISOString(), id, mode, argv: req.argv,
+      command: req.label,
+      pid,
+      procStart: liveStartTime(pid),
+      startedAt: new Date().toISOString(),
+      id,
+      mode,
+      argv: req.argv,
       ...(unit ? { unit } : {}),
     };
     writeJobRecord(req.dir, record);
@@ -82,15 +89,19 @@ export async function startJob(req: StartJobRequest): Promise<StartedJob> {
 }
 
 async function launchUnit(
-  req: StartJobRequest, unit: string, argv: string[], env: Record<string, string>,
+  req: StartJobRequest,
+  unit: string,
+  argv: string[],
+  env: Record<string, string>,
 ): Promise<{ pid?: number; exited: () => boolean }> {
   const stdinFile = req.stdin === undefined ? undefined : writeStdinFile(req.dir, req.stdin);
   try {
     const sd = systemdRunArgv({ unit, dir: req.dir, log: req.log, stdinFile, argv, env, cwd: process.cwd() });
     const r = await exec(sd[0]!, sd.slice(1), { timeoutMs: 60_000, env, okCodes: [0, 1] });
     if (r.exitCode !== 0) {
-      throw new V2kError("PROCESS_FAILED", `systemd-run could not start ${unit}`, "See the journal: 'journalctl -xe'.",
-        { detail: r.stderr.trim() });
+      throw new V2kError("PROCESS_FAILED", `systemd-run could not start ${unit}`, "See the journal: 'journalctl -xe'.", {
+        detail: r.stderr.trim(),
+      });
     }
   } finally {
     if (stdinFile) rmSync(stdinFile, { force: true }); // Type=exec: systemd opened it before returning

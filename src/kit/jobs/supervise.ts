@@ -31,13 +31,22 @@ export async function superviseJob(s: SuperviseSpec): Promise<number> {
   });
   const pid = child.pid!;
   const started: OperationRecord = {
-    command: s.label, pid, procStart: liveStartTime(pid), startedAt: new Date().toISOString(), id: s.id,
-    mode: s.unit ? "systemd" : "setsid", argv: s.argv, supervisorPid: process.pid, supervisorStart: liveStartTime(process.pid),
+    command: s.label,
+    pid,
+    procStart: liveStartTime(pid),
+    startedAt: new Date().toISOString(),
+    id: s.id,
+    mode: s.unit ? "systemd" : "setsid",
+    argv: s.argv,
+    supervisorPid: process.pid,
+    supervisorStart: liveStartTime(process.pid),
     ...(s.unit ? { unit: s.unit } : {}),
   };
-  const exited = new Promise<number>((resolve) => child.once("exit", (code, signal) => {
-    resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
-  }));
+  const exited = new Promise<number>((resolve) =>
+    child.once("exit", (code, signal) => {
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+    }),
+  );
   writeJobRecord(s.dir, started);
   // `systemctl stop` or a kill of this process: pass it on and still record the end
   const forward = (sig: NodeJS.Signals) => void child.kill(sig);

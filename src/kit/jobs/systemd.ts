@@ -51,8 +51,23 @@ export interface SystemdRunSpec {
 /** Type=exec: systemd-run returns once the command was executed, so its stdin file is open by then. */
 export function systemdRunArgv(s: SystemdRunSpec): string[] {
   const log = join(s.dir, s.log);
-  return ["systemd-run", "--unit", s.unit, "--collect", "--quiet", "-p", "Type=exec",
-    "-p", s.stdinFile === undefined ? "StandardInput=null" : `StandardInput=file:${s.stdinFile}`,
-    "-p", `StandardOutput=append:${log}`, "-p", `StandardError=append:${log}`,
-    `--working-directory=${s.cwd}`, ...passedEnvironment(s.env), "--", ...s.argv];
+  return [
+    "systemd-run",
+    "--unit",
+    s.unit,
+    "--collect",
+    "--quiet",
+    "-p",
+    "Type=exec",
+    "-p",
+    s.stdinFile === undefined ? "StandardInput=null" : `StandardInput=file:${s.stdinFile}`,
+    "-p",
+    `StandardOutput=append:${log}`,
+    "-p",
+    `StandardError=append:${log}`,
+    `--working-directory=${s.cwd}`,
+    ...passedEnvironment(s.env),
+    "--",
+    ...s.argv,
+  ];
 }

@@ -38,12 +38,17 @@ export function readTail(path: string, offset: number, windowBytes: number): Tai
  * lines; a file that shrank (replaced or truncated) is read again from its start.
  */
 export async function followFile(
-  path: string, offset: number, onChunk: (c: TailChunk) => void, signal: AbortSignal, pollMs = 250,
+  path: string,
+  offset: number,
+  onChunk: (c: TailChunk) => void,
+  signal: AbortSignal,
+  pollMs = 250,
 ): Promise<void> {
   let at = offset;
   while (!signal.aborted) {
     const chunk = readTail(path, at, 0);
-    if (chunk.size >= 0 && chunk.start < 0) at = 0; // shrank: start over
+    if (chunk.size >= 0 && chunk.start < 0)
+      at = 0; // shrank: start over
     else if (chunk.size >= 0) {
       const end = chunk.text.lastIndexOf("\n");
       if (end >= 0) {

@@ -13,15 +13,35 @@ export interface BootCheckResult {
   console: string;
 }
 
-export async function bootToMarker(opts: { image: string; marker: string; timeoutMs: number; format?: "raw" | "qcow2" }): Promise<BootCheckResult> {
+export async function bootToMarker(opts: {
+  image: string;
+  marker: string;
+  timeoutMs: number;
+  format?: "raw" | "qcow2";
+}): Promise<BootCheckResult> {
   const dir = await mkdtemp(join(tmpdir(), "v2k-bootcheck-"));
   const serial = join(dir, "serial.log");
   const started = Date.now();
-  const qemu = execa("qemu-system-x86_64", [
-    "-machine", "pc,accel=tcg", "-m", "256", "-nodefaults", "-display", "none", "-monitor", "none", "-no-reboot",
-    "-serial", `file:${serial}`,
-    "-drive", `file=${opts.image},format=${opts.format ?? "raw"},if=ide,snapshot=on`,
-  ], { stdin: "ignore", reject: false, timeout: opts.timeoutMs + 5000 });
+  const qemu = execa(
+    "qemu-system-x86_64",
+    [
+      "-machine",
+      "pc,accel=tcg",
+      "-m",
+      "256",
+      "-nodefaults",
+      "-display",
+      "none",
+      "-monitor",
+      "none",
+      "-no-reboot",
+      "-serial",
+      `file:${serial}`,
+      "-drive",
+      `file=${opts.image},format=${opts.format ?? "raw"},if=ide,snapshot=on`,
+    ],
+    { stdin: "ignore", reject: false, timeout: opts.timeoutMs + 5000 },
+  );
   try {
     let text = "";
     while (Date.now() - started < opts.timeoutMs) {
@@ -34,9 +54,14 @@ export async function bootToMarker(opts: { image: string; marker: string; timeou
     }
     if (qemu.exitCode !== null) {
       const r = await qemu;
-      if ((r as { code?: string }).code === "ENOENT") throw new V2kError("TOOL_MISSING", "qemu-system-x86_64 is not installed", "Run 'make deps' (pkg/install-deps.sh).");
+      if ((r as { code?: string }).code === "ENOENT")
+        throw new V2kError("TOOL_MISSING", "qemu-system-x86_64 is not installed", "Run 'make deps' (pkg/install-deps.sh).");
       text = await readFile(serial, "utf8").catch(() => "");
-      return { booted: false, seconds: (Date.now() - started) / 1000, console: `${text.slice(-2000)}\n[qemu exited ${r.exitCode}: ${String(r.stderr).slice(-500)}]` };
+      return {
+        booted: false,
+        seconds: (Date.now() - started) / 1000,
+        console: `${text.slice(-2000)}\n[qemu exited ${r.exitCode}: ${String(r.stderr).slice(-500)}]`,
+      };
     }
     return { booted: false, seconds: (Date.now() - started) / 1000, console: text.slice(-2000) };
   } finally {

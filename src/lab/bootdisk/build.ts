@@ -57,10 +57,20 @@ const syslinuxCfg = [
 
 export async function buildBootDisk(opts: BootDiskOptions): Promise<void> {
   const kernel = opts.kernel ?? LAB_KERNEL;
-  for (const [path, what] of [[kernel, "the lab kernel"], [SYSLINUX_MBR, "syslinux's MBR"], [BUSYBOX, "busybox-static"]] as const) {
-    if (!existsSync(path)) throw new V2kError("TOOL_MISSING", `${what} is missing (${path})`, "Run 'make deps' (pkg/install-deps.sh) to install the lab's packages.");
+  for (const [path, what] of [
+    [kernel, "the lab kernel"],
+    [SYSLINUX_MBR, "syslinux's MBR"],
+    [BUSYBOX, "busybox-static"],
+  ] as const) {
+    if (!existsSync(path))
+      throw new V2kError(
+        "TOOL_MISSING",
+        `${what} is missing (${path})`,
+        "Run 'make deps' (pkg/install-deps.sh) to install the lab's packages.",
+      );
   }
-  if (opts.diskBytes < (PART_START_SECTOR * SECTOR + PART_BYTES)) throw new Error(`boot disk needs at least ${PART_START_SECTOR * SECTOR + PART_BYTES} bytes`);
+  if (opts.diskBytes < PART_START_SECTOR * SECTOR + PART_BYTES)
+    throw new Error(`boot disk needs at least ${PART_START_SECTOR * SECTOR + PART_BYTES} bytes`);
 
   const initrd = buildInitramfs([
     { kind: "dir", path: "bin" },

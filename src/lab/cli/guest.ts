@@ -28,7 +28,11 @@ export const labWriteCommand = defineCommand({
     disk: integer("--disk"),
     offset: sizeOption("offset"),
     length: sizeOption("length"),
-    seed: z.string().regex(/^-?\d+$/, "--seed must be an integer").transform(Number).default("1"),
+    seed: z
+      .string()
+      .regex(/^-?\d+$/, "--seed must be an integer")
+      .transform(Number)
+      .default("1"),
   }),
   render: (d) => {
     const r = d as { vm: string; diskKey: number; offset: number; length: number; seed: number };
@@ -68,10 +72,20 @@ export const labFaultCommand = defineCommand({
     ...dirOption,
     kind: { type: "string", description: faultKinds.join("|"), valueName: "KIND" },
     vm: { type: "string", description: "VM name or moref (cbt-reset, cbt-unsupported)", valueName: "VM" },
-    task: { type: "string", description: "operation to fail once (task-failure): CreateSnapshot, RemoveSnapshot, Reconfig, PowerOn, PowerOff, ShutdownGuest, ConsolidateDisks (or the vSphere method name, e.g. CreateSnapshot_Task)", valueName: "OP" },
+    task: {
+      type: "string",
+      description:
+        "operation to fail once (task-failure): CreateSnapshot, RemoveSnapshot, Reconfig, PowerOn, PowerOff, ShutdownGuest, ConsolidateDisks (or the vSphere method name, e.g. CreateSnapshot_Task)",
+      valueName: "OP",
+    },
     message: { type: "string", description: "fault message of the failed task (task-failure)", valueName: "TEXT" },
     ms: { type: "string", description: "milliseconds added to every SOAP response (slow; 0 turns it off)", valueName: "N" },
-    count: { type: "string", description: "number of failing datastore reads, extents per QCDA page, hardware version (cbt-unsupported, default 4), 0 to turn qcda-unsupported off", valueName: "N" },
+    count: {
+      type: "string",
+      description:
+        "number of failing datastore reads, extents per QCDA page, hardware version (cbt-unsupported, default 4), 0 to turn qcda-unsupported off",
+      valueName: "N",
+    },
   },
   schema: z.object({
     positionals: noPositionals,
@@ -103,9 +117,13 @@ export const labInventoryCommand = defineCommand({
 function renderInventory(inv: { scenario: string; datacenter: string; vms: VmSummary[] }): string {
   const lines = [`datacenter ${inv.datacenter} (scenario ${inv.scenario})`];
   for (const vm of inv.vms) {
-    lines.push(`${vm.name} (${vm.moref}) ${vm.powerState}${vm.toolsRunning ? ", tools running" : ""}, ${vm.guestId}, ${vm.firmware}, CBT ${vm.changeTrackingEnabled ? "on" : "off"}${vm.consolidationNeeded ? ", needs consolidation" : ""}`);
+    lines.push(
+      `${vm.name} (${vm.moref}) ${vm.powerState}${vm.toolsRunning ? ", tools running" : ""}, ${vm.guestId}, ${vm.firmware}, CBT ${vm.changeTrackingEnabled ? "on" : "off"}${vm.consolidationNeeded ? ", needs consolidation" : ""}`,
+    );
     for (const d of vm.disks) {
-      lines.push(`  disk ${d.index} key ${d.key} ${(d.capacityBytes / 2 ** 30).toFixed(2)} GiB ${d.diskMode} ${d.fileName}${d.changeId ? ` changeId ${d.changeId}` : ""}`);
+      lines.push(
+        `  disk ${d.index} key ${d.key} ${(d.capacityBytes / 2 ** 30).toFixed(2)} GiB ${d.diskMode} ${d.fileName}${d.changeId ? ` changeId ${d.changeId}` : ""}`,
+      );
     }
     for (const s of vm.snapshots) lines.push(`  snapshot ${s.moref} "${s.name}"${s.moref === vm.currentSnapshot ? " (current)" : ""}`);
   }

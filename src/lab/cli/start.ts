@@ -21,7 +21,10 @@ const BACKGROUND_READY_MS = 180_000;
 
 const options = z.object({
   dir: z.string().min(1, "--dir is required"),
-  listen: z.string().regex(/^[^\s:]+:\d{1,5}$/, "--listen takes HOST:PORT").optional(),
+  listen: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, "--listen takes HOST:PORT")
+    .optional(),
   scenario: z.string().min(1).optional(),
   background: z.boolean().optional(),
   "api-version": z.enum(API_PROFILES, { message: `--api-version takes one of ${API_PROFILES.join(", ")}` }).optional(),
@@ -64,10 +67,19 @@ export function probeLab(url: string, ca: string, timeoutMs = 5000): Promise<boo
   });
 }
 
-async function runForeground(o: z.output<typeof options>, dir: string, signal: AbortSignal, log: (m: string) => void): Promise<StartResult> {
+async function runForeground(
+  o: z.output<typeof options>,
+  dir: string,
+  signal: AbortSignal,
+  log: (m: string) => void,
+): Promise<StartResult> {
   const previous = readLabFileIfAny(dir);
   if (previous?.pid && previous.pid !== process.pid && processAlive(previous.pid)) {
-    throw new V2kError("LAB_ALREADY_RUNNING", `A lab (pid ${previous.pid}) already serves ${dir}`, `Stop it first: 'ablestack_v2k lab stop --dir ${dir}'.`);
+    throw new V2kError(
+      "LAB_ALREADY_RUNNING",
+      `A lab (pid ${previous.pid}) already serves ${dir}`,
+      `Stop it first: 'ablestack_v2k lab stop --dir ${dir}'.`,
+    );
   }
   const listen = parseListen(o.listen, previous);
   const model = await openLabModel(dir, o.scenario === undefined ? {} : { scenario: o.scenario });
@@ -80,24 +92,42 @@ async function runForeground(o: z.output<typeof options>, dir: string, signal: A
     const instanceUuid = previous?.instanceUuid ?? randomUUID();
     // A restart keeps the generation the lab was started with unless another is asked for.
     const profile = versionProfile(o["api-version"] ?? previous?.apiVersion);
-    const serve = (port: number) => startLabServer({
-      host: listen.host, port, tls, model, credentials, instanceUuid, profile,
-      control: (req) => handleControl(model, req),
-    });
+    const serve = (port: number) =>
+      startLabServer({
+        host: listen.host,
+        port,
+        tls,
+        model,
+        credentials,
+        instanceUuid,
+        profile,
+        control: (req) => handleControl(model, req),
+      });
     try {
       server = await serve(listen.port);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (!listen.fixed && code === "EADDRINUSE") server = await serve(0);
       else if (code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES") {
-        throw new V2kError("USAGE", `Cannot listen on ${listen.host}:${listen.port} (${code})`, "Choose another --listen HOST:PORT (a local address and a free port).");
+        throw new V2kError(
+          "USAGE",
+          `Cannot listen on ${listen.host}:${listen.port} (${code})`,
+          "Choose another --listen HOST:PORT (a local address and a free port).",
+        );
       } else throw err;
     }
     const url = `https://${listen.host.includes(":") ? `[${listen.host}]` : listen.host}:${server.port}/sdk`;
     const inv = model.inventory();
     const info: LabFile = {
-      url, ...credentials, thumbprint: tls.thumbprint, certFile: tls.certPath, datacenter: inv.datacenter.name, pid: process.pid,
-      startedAt: new Date().toISOString(), instanceUuid, apiVersion: profile.name,
+      url,
+      ...credentials,
+      thumbprint: tls.thumbprint,
+      certFile: tls.certPath,
+      datacenter: inv.datacenter.name,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      instanceUuid,
+      apiVersion: profile.name,
       vms: inv.vms.map((v) => ({ name: v.name, moref: v.moref, powerState: v.powerState })),
     };
     await writeLabFile(dir, info);
@@ -116,7 +146,11 @@ async function runForeground(o: z.output<typeof options>, dir: string, signal: A
 async function runBackground(o: z.output<typeof options>, dir: string): Promise<StartResult> {
   const previous = readLabFileIfAny(dir);
   if (previous?.pid && processAlive(previous.pid)) {
-    throw new V2kError("LAB_ALREADY_RUNNING", `A lab (pid ${previous.pid}) already serves ${dir}`, `Stop it first: 'ablestack_v2k lab stop --dir ${dir}'.`);
+    throw new V2kError(
+      "LAB_ALREADY_RUNNING",
+      `A lab (pid ${previous.pid}) already serves ${dir}`,
+      `Stop it first: 'ablestack_v2k lab stop --dir ${dir}'.`,
+    );
   }
   mkdirSync(dir, { recursive: true });
   const args = [...process.execArgv, process.argv[1]!, "lab", "start", "--dir", dir];
@@ -124,7 +158,13 @@ async function runBackground(o: z.output<typeof options>, dir: string): Promise<
   if (o.scenario) args.push("--scenario", o.scenario);
   if (o["api-version"]) args.push("--api-version", o["api-version"]);
   // the job service: a transient unit under systemd, else a detached session; the lab is its own job
-  const { pid } = await startJob({ dir, name: `lab-${basename(dir)}`, label: "lab start", argv: [process.execPath, ...args], log: "lab.log" });
+  const { pid } = await startJob({
+    dir,
+    name: `lab-${basename(dir)}`,
+    label: "lab start",
+    argv: [process.execPath, ...args],
+    log: "lab.log",
+  });
   const deadline = Date.now() + BACKGROUND_READY_MS;
   while (Date.now() < deadline) {
     if (!processAlive(pid)) throw new V2kError("PROCESS_FAILED", "The lab process exited during start-up", `See ${join(dir, "lab.log")}.`);
@@ -149,7 +189,11 @@ export const labStartCommand = defineCommand({
     listen: { type: "string", description: "address to listen on (default 127.0.0.2 and a free port)", valueName: "HOST:PORT" },
     scenario: { type: "string", description: "scenario for a new lab (default: default)", valueName: "NAME" },
     background: { type: "boolean", description: "detach and return once the lab answers" },
-    "api-version": { type: "string", description: "vSphere generation to present: 6.7 (default), 7.0 or 8.0 (kept across restarts)", valueName: "VER" },
+    "api-version": {
+      type: "string",
+      description: "vSphere generation to present: 6.7 (default), 7.0 or 8.0 (kept across restarts)",
+      valueName: "VER",
+    },
   },
   schema: options,
   render: (d) => {

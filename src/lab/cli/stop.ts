@@ -8,7 +8,6 @@ import { processAlive } from "../../kit/process";
 
 const GRACE_MS = 15_000;
 
-
 /** True when pid is a lab server process (so a recycled pid is never signalled). */
 function isLabProcess(pid: number): boolean {
   try {

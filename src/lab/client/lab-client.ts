@@ -31,9 +31,14 @@ export function readLabEndpoint(dir: string): LabEndpoint {
   try {
     parsed = LabEndpoint.safeParse(JSON.parse(text));
   } catch (e) {
-    throw new V2kError("LAB_STATE_INVALID", `${join(dir, "lab.json")} is not JSON`, "Restart the lab to rewrite it.", { detail: (e as Error).message });
+    throw new V2kError("LAB_STATE_INVALID", `${join(dir, "lab.json")} is not JSON`, "Restart the lab to rewrite it.", {
+      detail: (e as Error).message,
+    });
   }
-  if (!parsed.success) throw new V2kError("LAB_STATE_INVALID", `${join(dir, "lab.json")} is not a valid lab file`, "Restart the lab to rewrite it.", { detail: parsed.error.message });
+  if (!parsed.success)
+    throw new V2kError("LAB_STATE_INVALID", `${join(dir, "lab.json")} is not a valid lab file`, "Restart the lab to rewrite it.", {
+      detail: parsed.error.message,
+    });
   registerSecret(parsed.data.password);
   return parsed.data;
 }
@@ -51,11 +56,21 @@ export class LabControlClient {
     return new LabControlClient(readLabEndpoint(dir), dir, timeoutMs);
   }
 
-  write(req: { vm: string; disk: number; offset: number; length: number; seed: number }): Promise<{ vm: string; diskKey: number; offset: number; length: number; seed: number }> {
+  write(req: {
+    vm: string;
+    disk: number;
+    offset: number;
+    length: number;
+    seed: number;
+  }): Promise<{ vm: string; diskKey: number; offset: number; length: number; seed: number }> {
     return this.call("POST", "/write", req) as never;
   }
 
-  diskHash(req: { vm: string; disk: number; snapshot: string | null }): Promise<{ vm: string; diskKey: number; snapshot: string | null; capacityBytes: number; sha256: string }> {
+  diskHash(req: {
+    vm: string;
+    disk: number;
+    snapshot: string | null;
+  }): Promise<{ vm: string; diskKey: number; snapshot: string | null; capacityBytes: number; sha256: string }> {
     return this.call("POST", "/disk-hash", req) as never;
   }
 
@@ -88,8 +103,14 @@ export class LabControlClient {
         },
         timeout: this.timeoutMs,
       });
-      req.on("timeout", () => req.destroy(new V2kError("TIMEOUT", `the lab did not answer ${route} within ${this.timeoutMs} ms`, "Check the lab's load, or retry.")));
-      req.on("error", (e) => reject(e instanceof V2kError ? e : new V2kError("LAB_NOT_RUNNING", `lab request failed: ${e.message}`, notRunningHint(this.dir))));
+      req.on("timeout", () =>
+        req.destroy(
+          new V2kError("TIMEOUT", `the lab did not answer ${route} within ${this.timeoutMs} ms`, "Check the lab's load, or retry."),
+        ),
+      );
+      req.on("error", (e) =>
+        reject(e instanceof V2kError ? e : new V2kError("LAB_NOT_RUNNING", `lab request failed: ${e.message}`, notRunningHint(this.dir))),
+      );
       req.on("response", (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -100,16 +121,31 @@ export class LabControlClient {
           try {
             data = text ? JSON.parse(text) : undefined;
           } catch {
-            reject(new V2kError("LAB_STATE_INVALID", `the lab answered ${route} with non-JSON (HTTP ${res.statusCode})`, "Is another service listening on the lab's port?", { detail: text.slice(0, 500) }));
+            reject(
+              new V2kError(
+                "LAB_STATE_INVALID",
+                `the lab answered ${route} with non-JSON (HTTP ${res.statusCode})`,
+                "Is another service listening on the lab's port?",
+                { detail: text.slice(0, 500) },
+              ),
+            );
             return;
           }
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) return resolve(data);
           const err = data as { code?: unknown; message?: unknown; hint?: unknown } | undefined;
           const code = ErrorCode.safeParse(err?.code);
-          if (status === 401) return reject(new V2kError("LOGIN_FAILED", "the lab refused the credentials in lab.json", "Restart the lab to rewrite lab.json."));
-          reject(new V2kError(code.success ? code.data : "INTERNAL", typeof err?.message === "string" ? err.message : `lab answered HTTP ${status}`,
-            typeof err?.hint === "string" ? err.hint : "See the lab's log."));
+          if (status === 401)
+            return reject(
+              new V2kError("LOGIN_FAILED", "the lab refused the credentials in lab.json", "Restart the lab to rewrite lab.json."),
+            );
+          reject(
+            new V2kError(
+              code.success ? code.data : "INTERNAL",
+              typeof err?.message === "string" ? err.message : `lab answered HTTP ${status}`,
+              typeof err?.hint === "string" ? err.hint : "See the lab's log.",
+            ),
+          );
         });
       });
       req.end(payload);
@@ -129,8 +165,13 @@ export class LabControlClient {
         const got = normalizeThumbprint(socket.getPeerCertificate().fingerprint ?? "");
         if (got !== normalizeThumbprint(this.endpoint.thumbprint)) {
           socket.destroy();
-          reject(new V2kError("TLS_UNTRUSTED", `the server at ${host}:${port} is not the lab in ${this.dir} (certificate thumbprint differs)`,
-            "Another process may use the lab's port; restart the lab."));
+          reject(
+            new V2kError(
+              "TLS_UNTRUSTED",
+              `the server at ${host}:${port} is not the lab in ${this.dir} (certificate thumbprint differs)`,
+              "Another process may use the lab's port; restart the lab.",
+            ),
+          );
           return;
         }
         resolve(socket);

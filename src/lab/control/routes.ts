@@ -27,7 +27,15 @@ export const WriteRequest = z.object({
   disk: DiskRef,
   offset: SizeSchema,
   length: SizeSchema,
-  seed: z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]).default(1),
+  seed: z
+    .union([
+      z.number().int(),
+      z
+        .string()
+        .regex(/^-?\d+$/)
+        .transform(Number),
+    ])
+    .default(1),
 });
 
 export const DiskHashRequest = z.object({
@@ -36,8 +44,16 @@ export const DiskHashRequest = z.object({
   snapshot: z.string().min(1).nullable().default(null),
 });
 
-export const faultKinds = ["cbt-reset", "task-failure", "session-expiry", "slow", "datastore-read-errors", "qcda-page-size",
-  "cbt-unsupported", "qcda-unsupported"] as const;
+export const faultKinds = [
+  "cbt-reset",
+  "task-failure",
+  "session-expiry",
+  "slow",
+  "datastore-read-errors",
+  "qcda-page-size",
+  "cbt-unsupported",
+  "qcda-unsupported",
+] as const;
 
 export const FaultRequest = z.object({
   kind: z.enum(faultKinds),
@@ -73,7 +89,12 @@ export interface VmSummary {
   disks: DiskSummary[];
 }
 
-export function inventorySummary(model: LabModel): { scenario: string; datacenter: string; vms: VmSummary[]; faults: ReturnType<LabModel["faults"]> } {
+export function inventorySummary(model: LabModel): {
+  scenario: string;
+  datacenter: string;
+  vms: VmSummary[];
+  faults: ReturnType<LabModel["faults"]>;
+} {
   const inv = model.inventory();
   return {
     scenario: model.scenario,
@@ -89,7 +110,14 @@ export function inventorySummary(model: LabModel): { scenario: string; datacente
       consolidationNeeded: vm.consolidationNeeded,
       currentSnapshot: vm.currentSnapshot,
       snapshots: vm.snapshots.map((s) => ({ moref: s.moref, name: s.name, parent: s.parent, createTime: s.createTime })),
-      disks: vm.disks.map((d, index) => ({ index, key: d.key, label: d.label, capacityBytes: d.capacityBytes, diskMode: d.diskMode, ...model.currentDiskBacking(vm.moref, d.key) })),
+      disks: vm.disks.map((d, index) => ({
+        index,
+        key: d.key,
+        label: d.label,
+        capacityBytes: d.capacityBytes,
+        diskMode: d.diskMode,
+        ...model.currentDiskBacking(vm.moref, d.key),
+      })),
     })),
     faults: model.faults(),
   };
@@ -122,7 +150,8 @@ export async function applyFault(model: LabModel, req: FaultRequest): Promise<Re
       await model.setFaults({ datastoreReadErrors: need(req.count, "--count") });
       break;
     case "qcda-page-size":
-      if (need(req.count, "--count") < 1) throw new V2kError("USAGE", "a QCDA page holds at least 1 extent", "Use --count 1 or more (2000 is the real hosts' default).");
+      if (need(req.count, "--count") < 1)
+        throw new V2kError("USAGE", "a QCDA page holds at least 1 extent", "Use --count 1 or more (2000 is the real hosts' default).");
       await model.setFaults({ qcdaPageSize: need(req.count, "--count") });
       break;
     case "cbt-unsupported": // a VM on virtual hardware 4 (count: the version, default 4)
@@ -141,7 +170,12 @@ function fail(status: number, code: ErrorCode, message: string, hint: string, ex
 
 function parse<S extends z.ZodTypeAny>(schema: S, value: unknown): z.output<S> {
   const r = schema.safeParse(value);
-  if (!r.success) throw new V2kError("USAGE", r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "), "Fix the request body.");
+  if (!r.success)
+    throw new V2kError(
+      "USAGE",
+      r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
+      "Fix the request body.",
+    );
   return r.data;
 }
 
@@ -173,13 +207,21 @@ export async function handleControl(model: LabModel, req: ControlRequest): Promi
     if (route === "/inventory" && req.method === "GET") {
       return { status: 200, body: inventorySummary(model) };
     }
-    return fail(404, "USAGE", `no control route ${req.method} ${req.path}`, "Routes: POST /v2k-lab/write, GET|POST /v2k-lab/disk-hash, POST /v2k-lab/fault, GET /v2k-lab/inventory.");
+    return fail(
+      404,
+      "USAGE",
+      `no control route ${req.method} ${req.path}`,
+      "Routes: POST /v2k-lab/write, GET|POST /v2k-lab/disk-hash, POST /v2k-lab/fault, GET /v2k-lab/inventory.",
+    );
   } catch (e) {
     if (e instanceof V2kError) return fail(e.code === "USAGE" ? 400 : 409, e.code, e.message, e.hint);
     if (e instanceof LabFault) {
-      if (e.fault === "ManagedObjectNotFound") return fail(404, "VM_NOT_FOUND", e.message, "List the lab's VMs with 'ablestack_v2k lab inventory --dir D'.", { fault: e.fault });
+      if (e.fault === "ManagedObjectNotFound")
+        return fail(404, "VM_NOT_FOUND", e.message, "List the lab's VMs with 'ablestack_v2k lab inventory --dir D'.", { fault: e.fault });
       const status = e.fault === "InvalidArgument" ? 400 : 409;
-      return fail(status, "VSPHERE_FAULT", `${e.fault}: ${e.message}`, "The lab refused this as a vSphere host would; see the message.", { fault: e.fault });
+      return fail(status, "VSPHERE_FAULT", `${e.fault}: ${e.message}`, "The lab refused this as a vSphere host would; see the message.", {
+        fault: e.fault,
+      });
     }
     throw e;
   }

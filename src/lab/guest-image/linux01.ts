@@ -56,8 +56,12 @@ export async function buildLinux01Image(o: { force?: boolean; signal?: AbortSign
     await exec("bash", [linux01ScriptPath(), path], { timeoutMs: 3600_000, logFile: log, ...(o.signal ? { signal: o.signal } : {}) });
   } catch (e) {
     const tail = existsSync(log) ? readFileSync(log, "utf8").split("\n").slice(-20).join("\n") : "";
-    throw new V2kError("PROCESS_FAILED", `building linux01's image failed: ${e instanceof Error ? e.message : String(e)}`,
-      `See ${log}; mmdebstrap needs the Debian archive through apt's sources.`, { detail: tail });
+    throw new V2kError(
+      "PROCESS_FAILED",
+      `building linux01's image failed: ${e instanceof Error ? e.message : String(e)}`,
+      `See ${log}; mmdebstrap needs the Debian archive through apt's sources.`,
+      { detail: tail },
+    );
   }
   return { path, built: true, seconds: (Date.now() - t0) / 1000, log };
 }

@@ -10,7 +10,13 @@ function cid(meta: ChainFileMeta): string {
 }
 
 const adapterType = (controller: string | undefined): string =>
-  controller === "ide" ? "ide" : controller === "lsilogic" || controller === "lsilogic-sas" || controller === "pvscsi" ? "lsilogic" : controller === "buslogic" ? "buslogic" : "lsilogic";
+  controller === "ide"
+    ? "ide"
+    : controller === "lsilogic" || controller === "lsilogic-sas" || controller === "pvscsi"
+      ? "lsilogic"
+      : controller === "buslogic"
+        ? "buslogic"
+        : "lsilogic";
 
 export function descriptorText(disk: LabDisk, chain: ChainFileMeta[], index: number, controllerType: string | undefined): string {
   const meta = chain[index]!;
@@ -37,7 +43,10 @@ export function descriptorText(disk: LabDisk, chain: ChainFileMeta[], index: num
     `ddb.geometry.cylinders = "${cylinders}"`,
     'ddb.geometry.heads = "255"',
     'ddb.geometry.sectors = "63"',
-    `ddb.longContentID = "${createHash("sha1").update(meta.path + "/long").digest("hex").slice(0, 32)}"`,
+    `ddb.longContentID = "${createHash("sha1")
+      .update(meta.path + "/long")
+      .digest("hex")
+      .slice(0, 32)}"`,
     ...(disk.thin ? ['ddb.thinProvisioned = "1"'] : []),
     `ddb.uuid = "${uuid}"`,
     'ddb.virtualHWVersion = "14"',

@@ -24,7 +24,6 @@ interface ChainFile {
   map: GrainMap;
 }
 
-
 const IO_CHUNK = 4 * 1024 * 1024;
 const zeroChunk = Buffer.alloc(IO_CHUNK);
 

@@ -5,10 +5,17 @@ import { LabFault, type LabVm } from "./types";
 
 export async function growDisk(core: ModelCore, vm: LabVm, diskKey: number, capacityBytes: number): Promise<void> {
   const disk = vm.disks.find((d) => d.key === diskKey);
-  if (!disk) throw new LabFault("InvalidArgument", `A specified parameter was not correct: deviceChange.device.key ${diskKey}`, { invalidProperty: "deviceChange.device.key" });
+  if (!disk)
+    throw new LabFault("InvalidArgument", `A specified parameter was not correct: deviceChange.device.key ${diskKey}`, {
+      invalidProperty: "deviceChange.device.key",
+    });
   if (capacityBytes === disk.capacityBytes) return;
   if (!Number.isSafeInteger(capacityBytes) || capacityBytes % 512 !== 0 || capacityBytes < disk.capacityBytes) {
-    throw new LabFault("InvalidArgument", `A specified parameter was not correct: capacityInBytes (disks can only grow, in 512-byte multiples)`, { invalidProperty: "deviceChange.device.capacityInBytes" });
+    throw new LabFault(
+      "InvalidArgument",
+      `A specified parameter was not correct: capacityInBytes (disks can only grow, in 512-byte multiples)`,
+      { invalidProperty: "deviceChange.device.capacityInBytes" },
+    );
   }
   const chain = core.chain(vm.moref, disk.key);
   if (chain.length > 1) {

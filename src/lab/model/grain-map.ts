@@ -25,7 +25,7 @@ export class GrainMap {
 
   /** True when no grain in [first, last] is set (fast path over whole zero bytes). */
   noneIn(first: number, last: number): boolean {
-    for (let g = first; g <= last; ) {
+    for (let g = first; g <= last;) {
       if ((g & 7) === 0 && g + 7 <= last && this.bits[g >> 3] === 0) {
         g += 8;
         continue;

@@ -11,17 +11,40 @@ import { GRAIN } from "./grain-map";
 import { descriptorText } from "./descriptor";
 import { growDisk } from "./disk-grow";
 import {
-  LabFault, type ChangedAreas, type DatastoreEntry, type DatastoreFile, type LabDiskFile, type LabFaults, type LabInventory, type LabModelApi, type LabVm, type ReconfigureSpec,
+  LabFault,
+  type ChangedAreas,
+  type DatastoreEntry,
+  type DatastoreFile,
+  type LabDiskFile,
+  type LabFaults,
+  type LabInventory,
+  type LabModelApi,
+  type LabVm,
+  type ReconfigureSpec,
 } from "./types";
 
 /** Operations an injected task failure (failNextTask) can name. */
-export const TASK_FAULT_OPS = ["CreateSnapshot", "RemoveSnapshot", "RevertToSnapshot", "Reconfig", "PowerOn", "PowerOff", "ShutdownGuest", "ConsolidateDisks"] as const;
+export const TASK_FAULT_OPS = [
+  "CreateSnapshot",
+  "RemoveSnapshot",
+  "RevertToSnapshot",
+  "Reconfig",
+  "PowerOn",
+  "PowerOff",
+  "ShutdownGuest",
+  "ConsolidateDisks",
+] as const;
 
 /** Accepts the op names and their vSphere method names ("PowerOnVM_Task", "CreateSnapshot_Task", ...). */
 export function taskFaultOp(name: string): (typeof TASK_FAULT_OPS)[number] | undefined {
   const aliases: Record<string, (typeof TASK_FAULT_OPS)[number]> = {
-    createsnapshot_task: "CreateSnapshot", removesnapshot_task: "RemoveSnapshot", reverttosnapshot_task: "RevertToSnapshot", reconfigvm_task: "Reconfig",
-    poweronvm_task: "PowerOn", poweroffvm_task: "PowerOff", consolidatevmdisks_task: "ConsolidateDisks",
+    createsnapshot_task: "CreateSnapshot",
+    removesnapshot_task: "RemoveSnapshot",
+    reverttosnapshot_task: "RevertToSnapshot",
+    reconfigvm_task: "Reconfig",
+    poweronvm_task: "PowerOn",
+    poweroffvm_task: "PowerOff",
+    consolidatevmdisks_task: "ConsolidateDisks",
   };
   const lower = name.toLowerCase();
   return TASK_FAULT_OPS.find((op) => op.toLowerCase() === lower) ?? aliases[lower];
@@ -66,7 +89,12 @@ export class LabModel implements LabModelApi {
 
   snapshotOwner(snapshot: string): LabVm {
     const vm = this.core.state.inventory.vms.find((v) => v.snapshots.some((s) => s.moref === snapshot));
-    if (!vm) throw new LabFault("ManagedObjectNotFound", `The object 'vim.vm.Snapshot:${snapshot}' has already been deleted or has not been completely created`, { obj: snapshot });
+    if (!vm)
+      throw new LabFault(
+        "ManagedObjectNotFound",
+        `The object 'vim.vm.Snapshot:${snapshot}' has already been deleted or has not been completely created`,
+        { obj: snapshot },
+      );
     return structuredClone(vm);
   }
 
@@ -82,7 +110,8 @@ export class LabModel implements LabModelApi {
       if (patch.datastoreReadErrors !== undefined) f.datastoreReadErrors = Math.max(0, patch.datastoreReadErrors);
       if (patch.sessionsExpiredBefore !== undefined) f.sessionsExpiredBefore = patch.sessionsExpiredBefore;
       if (patch.qcdaPageSize !== undefined) {
-        if (!Number.isInteger(patch.qcdaPageSize) || patch.qcdaPageSize < 1) throw new LabFault("InvalidArgument", "qcdaPageSize must be a positive integer");
+        if (!Number.isInteger(patch.qcdaPageSize) || patch.qcdaPageSize < 1)
+          throw new LabFault("InvalidArgument", "qcdaPageSize must be a positive integer");
         f.qcdaPageSize = patch.qcdaPageSize;
       }
       if (patch.qcdaUnsupported !== undefined) f.qcdaUnsupported = patch.qcdaUnsupported;
@@ -129,7 +158,11 @@ export class LabModel implements LabModelApi {
     return this.core.serialize(async () => {
       const vm = this.core.vmRef(vmRef);
       await this.core.takeTaskFault("PowerOn", "GenericVmConfigFault");
-      if (vm.powerState === "poweredOn") throw new LabFault("InvalidPowerState", "The attempted operation cannot be performed in the current state (Powered on).", { requestedState: "poweredOff", existingState: "poweredOn" });
+      if (vm.powerState === "poweredOn")
+        throw new LabFault("InvalidPowerState", "The attempted operation cannot be performed in the current state (Powered on).", {
+          requestedState: "poweredOff",
+          existingState: "poweredOn",
+        });
       vm.powerState = "poweredOn";
       vm.toolsRunning = vm.toolsInstalled;
       await this.core.stun(vm);
@@ -141,7 +174,11 @@ export class LabModel implements LabModelApi {
     return this.core.serialize(async () => {
       const vm = this.core.vmRef(vmRef);
       await this.core.takeTaskFault("PowerOff", "GenericVmConfigFault");
-      if (vm.powerState === "poweredOff") throw new LabFault("InvalidPowerState", "The attempted operation cannot be performed in the current state (Powered off).", { requestedState: "poweredOn", existingState: "poweredOff" });
+      if (vm.powerState === "poweredOff")
+        throw new LabFault("InvalidPowerState", "The attempted operation cannot be performed in the current state (Powered off).", {
+          requestedState: "poweredOn",
+          existingState: "poweredOff",
+        });
       await this.setPoweredOff(vm);
     });
   }
@@ -150,8 +187,13 @@ export class LabModel implements LabModelApi {
     return this.core.serialize(async () => {
       const vm = this.core.vmRef(vmRef);
       await this.core.takeTaskFault("ShutdownGuest", "GenericVmConfigFault");
-      if (vm.powerState !== "poweredOn") throw new LabFault("InvalidPowerState", "The attempted operation cannot be performed in the current state (Powered off).", { requestedState: "poweredOn", existingState: vm.powerState });
-      if (!vm.toolsRunning) throw new LabFault("ToolsUnavailable", "Cannot complete operation because VMware Tools is not running in this virtual machine.");
+      if (vm.powerState !== "poweredOn")
+        throw new LabFault("InvalidPowerState", "The attempted operation cannot be performed in the current state (Powered off).", {
+          requestedState: "poweredOn",
+          existingState: vm.powerState,
+        });
+      if (!vm.toolsRunning)
+        throw new LabFault("ToolsUnavailable", "Cannot complete operation because VMware Tools is not running in this virtual machine.");
       const at = Date.now() + GUEST_SHUTDOWN_MS;
       this.core.state.pendingShutdowns[vm.moref] = new Date(at).toISOString();
       await this.core.persist();
@@ -193,7 +235,13 @@ export class LabModel implements LabModelApi {
     return { fileName: `[${disk.datastore}] ${top.descriptor}`, changeId: this.core.tracker(vm.moref, disk.key).changeId() };
   }
 
-  queryChangedDiskAreas(vmRef: string, snapshot: string | null, diskKey: number, startOffset: number, changeId: string): Promise<ChangedAreas> {
+  queryChangedDiskAreas(
+    vmRef: string,
+    snapshot: string | null,
+    diskKey: number,
+    startOffset: number,
+    changeId: string,
+  ): Promise<ChangedAreas> {
     return this.core.serialize(async () => changedAreasQuery(this.core, this.core.vmRef(vmRef), snapshot, diskKey, startOffset, changeId));
   }
 
@@ -210,8 +258,13 @@ export class LabModel implements LabModelApi {
       if (descriptorAt >= 0) {
         const vm = this.core.vmRef(d.vm);
         const disk = this.core.diskRef(vm, d.key);
-        const text = Buffer.from(descriptorText(disk, chain.metas, descriptorAt, vm.controllers.find((c) => c.key === disk.controllerKey)?.type));
-        return { size: text.length, read: async (start, end) => (await this.takeReadFault(`[${ds}] ${rel}`), Buffer.from(text.subarray(start, end))) };
+        const text = Buffer.from(
+          descriptorText(disk, chain.metas, descriptorAt, vm.controllers.find((c) => c.key === disk.controllerKey)?.type),
+        );
+        return {
+          size: text.length,
+          read: async (start, end) => (await this.takeReadFault(`[${ds}] ${rel}`), Buffer.from(text.subarray(start, end))),
+        };
       }
       const meta = chain.metas.find((m) => m.path === rel);
       if (!meta) continue;
@@ -246,7 +299,12 @@ export class LabModel implements LabModelApi {
           // a file being merged away right now keeps the lab's creation time
         }
         const descriptorSize = this.openDatastoreFile(datastore, m.descriptor).size;
-        out.push({ path: m.descriptor, size: descriptorSize, modified, disk: { capacityBytes: chain.capacityBytes, thin: disk.thin, controller, extent: m.path } });
+        out.push({
+          path: m.descriptor,
+          size: descriptorSize,
+          modified,
+          disk: { capacityBytes: chain.capacityBytes, thin: disk.thin, controller, extent: m.path },
+        });
         out.push({ path: m.path, size: chain.capacityBytes, modified, extent: true });
       }
     }
@@ -256,7 +314,10 @@ export class LabModel implements LabModelApi {
   guestWrite(vmRef: string, diskIndexOrKey: number, offset: number, length: number, seed: number): Promise<void> {
     return this.core.serialize(async () => {
       const vm = this.core.vmRef(vmRef);
-      if (vm.powerState !== "poweredOn") throw new LabFault("InvalidPowerState", `${vm.name} is powered off: a guest can only write while it runs`, { existingState: vm.powerState });
+      if (vm.powerState !== "poweredOn")
+        throw new LabFault("InvalidPowerState", `${vm.name} is powered off: a guest can only write while it runs`, {
+          existingState: vm.powerState,
+        });
       await this.writeDisk(vm, diskIndexOrKey, offset, length, seed);
     });
   }
@@ -309,9 +370,17 @@ export class LabModel implements LabModelApi {
       const chain = this.core.chain(vm.moref, disk.key);
       let depth = chain.length;
       if (snapshot !== null) {
-        if (!vm.snapshots.some((s) => s.moref === snapshot)) throw new LabFault("InvalidArgument", `A specified parameter was not correct: snapshot ${snapshot} is not a snapshot of ${vm.name}`, { invalidProperty: "snapshot" });
+        if (!vm.snapshots.some((s) => s.moref === snapshot))
+          throw new LabFault(
+            "InvalidArgument",
+            `A specified parameter was not correct: snapshot ${snapshot} is not a snapshot of ${vm.name}`,
+            { invalidProperty: "snapshot" },
+          );
         const frozen = this.core.frozenDepth(vm, snapshot, disk.key);
-        if (frozen === undefined) throw new LabFault("InvalidArgument", `${disk.label} of ${vm.name} is not part of snapshot ${snapshot} (independent disk)`, { invalidProperty: "deviceKey" });
+        if (frozen === undefined)
+          throw new LabFault("InvalidArgument", `${disk.label} of ${vm.name} is not part of snapshot ${snapshot} (independent disk)`, {
+            invalidProperty: "deviceKey",
+          });
         depth = frozen;
       }
       const hash = createHash("sha256");
@@ -350,14 +419,30 @@ export class LabModel implements LabModelApi {
 
   private ownerRef(snapshot: string): LabVm {
     const vm = this.core.state.inventory.vms.find((v) => v.snapshots.some((s) => s.moref === snapshot));
-    if (!vm) throw new LabFault("ManagedObjectNotFound", `The object 'vim.vm.Snapshot:${snapshot}' has already been deleted or has not been completely created`, { obj: snapshot });
+    if (!vm)
+      throw new LabFault(
+        "ManagedObjectNotFound",
+        `The object 'vim.vm.Snapshot:${snapshot}' has already been deleted or has not been completely created`,
+        { obj: snapshot },
+      );
     return vm;
   }
 
   private async writeDisk(vm: LabVm, diskIndexOrKey: number, offset: number, length: number, seed: number): Promise<void> {
     const disk = this.core.diskRef(vm, diskIndexOrKey);
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length <= 0 || length > MAX_GUEST_WRITE || offset + length > disk.capacityBytes) {
-      throw new LabFault("InvalidArgument", `write of ${length} bytes at ${offset} does not fit ${disk.label} (${disk.capacityBytes} bytes; at most ${MAX_GUEST_WRITE} per write)`, { invalidProperty: "offset" });
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      offset < 0 ||
+      length <= 0 ||
+      length > MAX_GUEST_WRITE ||
+      offset + length > disk.capacityBytes
+    ) {
+      throw new LabFault(
+        "InvalidArgument",
+        `write of ${length} bytes at ${offset} does not fit ${disk.label} (${disk.capacityBytes} bytes; at most ${MAX_GUEST_WRITE} per write)`,
+        { invalidProperty: "offset" },
+      );
     }
     const chain = this.core.chain(vm.moref, disk.key);
     const tracker = this.core.tracker(vm.moref, disk.key);
@@ -390,15 +475,18 @@ export class LabModel implements LabModelApi {
   }
 
   private scheduleShutdown(moref: string, at: number): void {
-    const timer = setTimeout(() => {
-      this.shutdownTimers.delete(moref);
-      void this.core
-        .serialize(async () => {
-          const vm = this.core.vmRef(moref);
-          if (this.core.state.pendingShutdowns[moref] !== undefined && vm.powerState === "poweredOn") await this.setPoweredOff(vm);
-        })
-        .catch(() => undefined);
-    }, Math.max(0, at - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.shutdownTimers.delete(moref);
+        void this.core
+          .serialize(async () => {
+            const vm = this.core.vmRef(moref);
+            if (this.core.state.pendingShutdowns[moref] !== undefined && vm.powerState === "poweredOn") await this.setPoweredOff(vm);
+          })
+          .catch(() => undefined);
+      },
+      Math.max(0, at - Date.now()),
+    );
     timer.unref();
     this.shutdownTimers.set(moref, timer);
   }

@@ -23,12 +23,18 @@ export class ModelCore {
 
   vmRef(moref: string): LabVm {
     const vm = this.state.inventory.vms.find((v) => v.moref === moref);
-    if (!vm) throw new LabFault("ManagedObjectNotFound", `The object 'vim.VirtualMachine:${moref}' has already been deleted or has not been completely created`, { obj: moref });
+    if (!vm)
+      throw new LabFault(
+        "ManagedObjectNotFound",
+        `The object 'vim.VirtualMachine:${moref}' has already been deleted or has not been completely created`,
+        { obj: moref },
+      );
     return vm;
   }
 
   findVmRef(nameOrMoref: string): LabVm {
-    const vm = this.state.inventory.vms.find((v) => v.moref === nameOrMoref) ?? this.state.inventory.vms.find((v) => v.name === nameOrMoref);
+    const vm =
+      this.state.inventory.vms.find((v) => v.moref === nameOrMoref) ?? this.state.inventory.vms.find((v) => v.name === nameOrMoref);
     if (!vm) throw new LabFault("ManagedObjectNotFound", `No virtual machine named or with moref '${nameOrMoref}'`, { obj: nameOrMoref });
     return vm;
   }
@@ -36,7 +42,10 @@ export class ModelCore {
   /** N below 2000 is the 0-based index in device order, otherwise a device key. */
   diskRef(vm: LabVm, indexOrKey: number): LabDisk {
     const disk = indexOrKey >= 2000 ? vm.disks.find((d) => d.key === indexOrKey) : vm.disks[indexOrKey];
-    if (!disk) throw new LabFault("InvalidArgument", `A specified parameter was not correct: deviceKey ${indexOrKey} is not a disk of ${vm.name}`, { invalidProperty: "deviceKey" });
+    if (!disk)
+      throw new LabFault("InvalidArgument", `A specified parameter was not correct: deviceKey ${indexOrKey} is not a disk of ${vm.name}`, {
+        invalidProperty: "deviceKey",
+      });
     return disk;
   }
 

@@ -30,7 +30,8 @@ export async function snapshotCreate(core: ModelCore, vm: LabVm, opts: SnapshotO
   if (opts.quiesce && on && !vm.toolsRunning) {
     throw new LabFault("SnapshotFault", "Cannot create a quiesced snapshot because VMware Tools is not running in the guest.");
   }
-  if (opts.name.length === 0 || opts.name.length > 80) throw new LabFault("InvalidArgument", "A specified parameter was not correct: name", { invalidProperty: "name" });
+  if (opts.name.length === 0 || opts.name.length > 80)
+    throw new LabFault("InvalidArgument", "A specified parameter was not correct: name", { invalidProperty: "name" });
 
   await core.stun(vm);
   const moref = `snapshot-${core.state.nextSnapshotId++}`;
@@ -62,10 +63,20 @@ export async function snapshotCreate(core: ModelCore, vm: LabVm, opts: SnapshotO
   return moref;
 }
 
-export async function snapshotRemove(core: ModelCore, vm: LabVm, snapshot: string, opts: { removeChildren: boolean; consolidate: boolean }): Promise<void> {
+export async function snapshotRemove(
+  core: ModelCore,
+  vm: LabVm,
+  snapshot: string,
+  opts: { removeChildren: boolean; consolidate: boolean },
+): Promise<void> {
   await core.takeTaskFault("RemoveSnapshot", "SnapshotFault");
   const target = vm.snapshots.find((s) => s.moref === snapshot);
-  if (!target) throw new LabFault("ManagedObjectNotFound", `The object 'vim.vm.Snapshot:${snapshot}' has already been deleted or has not been completely created`, { obj: snapshot });
+  if (!target)
+    throw new LabFault(
+      "ManagedObjectNotFound",
+      `The object 'vim.vm.Snapshot:${snapshot}' has already been deleted or has not been completely created`,
+      { obj: snapshot },
+    );
   const doomed = new Set<string>([snapshot]);
   if (opts.removeChildren) {
     let grew = true;
@@ -129,9 +140,17 @@ export async function consolidate(core: ModelCore, vm: LabVm): Promise<void> {
 export async function snapshotRevert(core: ModelCore, vm: LabVm, snapshot: string, opts: { suppressPowerOn: boolean }): Promise<void> {
   await core.takeTaskFault("RevertToSnapshot", "SnapshotFault");
   const target = vm.snapshots.find((s) => s.moref === snapshot);
-  if (!target) throw new LabFault("ManagedObjectNotFound", `The object 'vim.vm.Snapshot:${snapshot}' has already been deleted or has not been completely created`, { obj: snapshot });
+  if (!target)
+    throw new LabFault(
+      "ManagedObjectNotFound",
+      `The object 'vim.vm.Snapshot:${snapshot}' has already been deleted or has not been completely created`,
+      { obj: snapshot },
+    );
   if (vm.snapshots.some((s) => s.parent === snapshot)) {
-    throw new LabFault("NotSupported", `The lab keeps one linear delta chain per disk: ${target.name} has child snapshots, remove them before reverting to it.`);
+    throw new LabFault(
+      "NotSupported",
+      `The lab keeps one linear delta chain per disk: ${target.name} has child snapshots, remove them before reverting to it.`,
+    );
   }
   const cleanups: (() => Promise<void>)[] = [];
   for (const disk of vm.disks) {

@@ -67,6 +67,9 @@ export async function saveState(dir: string, state: LabState): Promise<void> {
 }
 
 function invalid(dir: string, what: string): V2kError {
-  return new V2kError("LAB_STATE_INVALID", `${join(dir, STATE_FILE)} ${what}`,
-    "Start the lab with an empty --dir to create a fresh one (the old dir holds the broken state).");
+  return new V2kError(
+    "LAB_STATE_INVALID",
+    `${join(dir, STATE_FILE)} ${what}`,
+    "Start the lab with an empty --dir to create a fresh one (the old dir holds the broken state).",
+  );
 }

@@ -1,19 +1,40 @@
 // Small constructors for scenario inventories, so scenarios read as a list of machines.
 import { randomBytes, randomUUID } from "node:crypto";
 import {
-  type ControllerType, type DiskMode, type LabController, type LabDatastore, type LabDisk, type LabHost,
-  type LabInventory, type LabNetwork, type LabNic, type LabVm, type NicModel, type PowerState,
+  type ControllerType,
+  type DiskMode,
+  type LabController,
+  type LabDatastore,
+  type LabDisk,
+  type LabHost,
+  type LabInventory,
+  type LabNetwork,
+  type LabNic,
+  type LabVm,
+  type NicModel,
+  type PowerState,
 } from "../model/types";
 
 export const GiB = 1024 * 1024 * 1024;
 export const MiB = 1024 * 1024;
 
 const controllerLabels: Record<ControllerType, string> = {
-  pvscsi: "SCSI controller", lsilogic: "SCSI controller", "lsilogic-sas": "SCSI controller", buslogic: "SCSI controller",
-  sata: "SATA controller", nvme: "NVME controller", ide: "IDE",
+  pvscsi: "SCSI controller",
+  lsilogic: "SCSI controller",
+  "lsilogic-sas": "SCSI controller",
+  buslogic: "SCSI controller",
+  sata: "SATA controller",
+  nvme: "NVME controller",
+  ide: "IDE",
 };
 const controllerKeyBase: Record<ControllerType, number> = {
-  pvscsi: 1000, lsilogic: 1000, "lsilogic-sas": 1000, buslogic: 1000, sata: 15000, nvme: 31000, ide: 200,
+  pvscsi: 1000,
+  lsilogic: 1000,
+  "lsilogic-sas": 1000,
+  buslogic: 1000,
+  sata: 15000,
+  nvme: 31000,
+  ide: 200,
 };
 
 export function controller(type: ControllerType, busNumber = 0): LabController {
@@ -131,5 +152,12 @@ export function labSite(vms: LabVm[]): LabInventory {
     { moref: "network-13", name: "VM Network", kind: "standard" },
     { moref: "dvportgroup-14", name: "dvpg-prod", kind: "distributed", dvsName: "dvs-lab" },
   ];
-  return { datacenter: { moref: "datacenter-2", name: "lab-dc" }, cluster: { moref: "domain-c7", name: "lab-cluster" }, hosts, datastores, networks, vms };
+  return {
+    datacenter: { moref: "datacenter-2", name: "lab-dc" },
+    cluster: { moref: "domain-c7", name: "lab-cluster" },
+    hosts,
+    datastores,
+    networks,
+    vms,
+  };
 }

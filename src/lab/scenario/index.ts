@@ -41,7 +41,8 @@ function linux01IfBuilt(): LabVm[] {
 
 const defaultScenario: Scenario = {
   name: "default",
-  summary: "web01 (Linux, 2 disks, 2 NICs), win01 (UEFI, NVMe), legacy01 (independent disk, user snapshot), boot01 (boots in QEMU), " +
+  summary:
+    "web01 (Linux, 2 disks, 2 NICs), win01 (UEFI, NVMe), legacy01 (independent disk, user snapshot), boot01 (boots in QEMU), " +
     "linux01 (Debian 12 for VMware hardware, when built)",
   inventory: () => labSite([web01(), win01(), legacy01(), boot01(), ...linux01IfBuilt()]),
   async setup(model, { workDir }) {
@@ -50,7 +51,12 @@ const defaultScenario: Scenario = {
     await model.seedDisk("vm-102", 0, 700 * MiB, 1 * MiB, 32);
     await model.seedDisk("vm-103", 0, 0, 1 * MiB, 41);
     await model.seedDisk("vm-103", 1, 0, 1 * MiB, 42);
-    await model.createSnapshot("vm-103", { name: "before-upgrade", description: "taken by the admin before a guest upgrade", memory: false, quiesce: false });
+    await model.createSnapshot("vm-103", {
+      name: "before-upgrade",
+      description: "taken by the admin before a guest upgrade",
+      memory: false,
+      quiesce: false,
+    });
     await model.seedDisk("vm-103", 0, 8 * MiB, 1 * MiB, 43); // the "upgrade": lands in the snapshot's delta
     await setupBoot01(model, workDir);
     if (model.inventory().vms.some((v) => v.name === "linux01")) await model.importImage("vm-105", 0, linux01ImagePath());

@@ -14,8 +14,13 @@ interface Listing {
 }
 
 const controllerTypes: Record<string, string> = {
-  pvscsi: "ParaVirtualSCSIController", lsilogic: "VirtualLsiLogicController", "lsilogic-sas": "VirtualLsiLogicSASController",
-  buslogic: "VirtualBusLogicController", sata: "VirtualAHCIController", nvme: "VirtualNVMEController", ide: "VirtualIDEController",
+  pvscsi: "ParaVirtualSCSIController",
+  lsilogic: "VirtualLsiLogicController",
+  "lsilogic-sas": "VirtualLsiLogicSASController",
+  buslogic: "VirtualBusLogicController",
+  sata: "VirtualAHCIController",
+  nvme: "VirtualNVMEController",
+  ide: "VirtualIDEController",
 };
 
 function parsePath(path: string): { ds: string; folder: string } {
@@ -36,7 +41,13 @@ function listing(entries: DatastoreEntry[]): Listing {
 function globMatch(patterns: string[], name: string, insensitive: boolean): boolean {
   if (patterns.length === 0) return true;
   return patterns.some((p) => {
-    const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, insensitive ? "i" : "");
+    const re = new RegExp(
+      `^${p
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".")}$`,
+      insensitive ? "i" : "",
+    );
     return re.test(name);
   });
 }
@@ -60,18 +71,29 @@ function folderEntries(l: Listing, folder: string, spec: DataObject | undefined)
   });
   const typed = details === undefined || details["fileType"] === true;
   const subfolders = [...l.folders].filter((f) => f !== "" && parentOf(f) === folder).sort();
-  const folderInfos = wants("FolderFileQuery") ? subfolders.filter((f) => globMatch(patterns, baseName(f), insensitive))
-    .map((f) => data(typed ? "FolderFileInfo" : "FileInfo", { path: baseName(f), ...attrs(0, new Date(0).toISOString()) })) : [];
+  const folderInfos = wants("FolderFileQuery")
+    ? subfolders
+        .filter((f) => globMatch(patterns, baseName(f), insensitive))
+        .map((f) => data(typed ? "FolderFileInfo" : "FileInfo", { path: baseName(f), ...attrs(0, new Date(0).toISOString()) }))
+    : [];
   for (const e of l.files.filter((x) => parentOf(x.path) === folder).sort((a, b) => a.path.localeCompare(b.path))) {
     const name = baseName(e.path);
     if (!globMatch(patterns, name, insensitive)) continue;
     if (diskQuery && e.extent) continue; // shown inside its descriptor's VmDiskFileInfo
     if (diskQuery && e.disk) {
       const extentSize = l.files.find((x) => x.path === e.disk!.extent)?.size ?? 0;
-      out.push(data("VmDiskFileInfo", {
-        path: name, ...attrs(e.size + extentSize, e.modified), diskType: "VirtualDiskFlatVer2BackingInfo", capacityKb: Math.floor(e.disk.capacityBytes / 1024),
-        hardwareVersion: 14, controllerType: e.disk.controller ? controllerTypes[e.disk.controller] : undefined, diskExtents: [baseName(e.disk.extent)], thin: e.disk.thin,
-      }));
+      out.push(
+        data("VmDiskFileInfo", {
+          path: name,
+          ...attrs(e.size + extentSize, e.modified),
+          diskType: "VirtualDiskFlatVer2BackingInfo",
+          capacityKb: Math.floor(e.disk.capacityBytes / 1024),
+          hardwareVersion: 14,
+          controllerType: e.disk.controller ? controllerTypes[e.disk.controller] : undefined,
+          diskExtents: [baseName(e.disk.extent)],
+          thin: e.disk.thin,
+        }),
+      );
       continue;
     }
     if (!wants("FileQuery") && queries.length > 0) continue;
@@ -81,7 +103,11 @@ function folderEntries(l: Listing, folder: string, spec: DataObject | undefined)
 }
 
 function searchResult(ds: MoRef, dsName: string, folder: string, files: DataObject[]): DataObject {
-  return data("HostDatastoreBrowserSearchResults", { datastore: ds, folderPath: folder === "" ? `[${dsName}]` : `[${dsName}] ${folder}`, file: files });
+  return data("HostDatastoreBrowserSearchResults", {
+    datastore: ds,
+    folderPath: folder === "" ? `[${dsName}]` : `[${dsName}] ${folder}`,
+    file: files,
+  });
 }
 
 function search(c: CallContext, args: Record<string, unknown>, recursive: boolean): MoRef {
@@ -92,7 +118,10 @@ function search(c: CallContext, args: Record<string, unknown>, recursive: boolea
   const entity = mor("Datastore", store?.moref ?? browserDs ?? "datastore-0");
   const name = recursive ? "SearchDatastoreSubFolders_Task" : "SearchDatastore_Task";
   return c.svc.tasks.start({
-    name, descriptionId: recursive ? "HostDatastoreBrowser.searchSubFolders" : "HostDatastoreBrowser.search", entity, entityName: ds,
+    name,
+    descriptionId: recursive ? "HostDatastoreBrowser.searchSubFolders" : "HostDatastoreBrowser.search",
+    entity,
+    entityName: ds,
     userName: c.session?.userName ?? "",
     run: async () => {
       if (!store || (browserDs !== undefined && browserDs !== store.moref)) {

@@ -24,7 +24,10 @@ export const EVENT_KINDS: Record<string, { category: string; format: string }> =
   VmGuestShutdownEvent: { category: "info", format: "Guest OS shut down for {vm.name} on {host.name} in {datacenter.name}" },
   UserLoginSessionEvent: { category: "info", format: "User {userName}@{ipAddress} logged in as {userAgent}" },
   UserLogoutSessionEvent: { category: "info", format: "User {userName}@{ipAddress} logged out" },
-  "com.vmware.vc.vm.VmStateRevertedToSnapshot": { category: "info", format: "The execution state of the virtual machine {vm.name} has been reverted to the state of snapshot {snapshotName}" },
+  "com.vmware.vc.vm.VmStateRevertedToSnapshot": {
+    category: "info",
+    format: "The execution state of the virtual machine {vm.name} has been reverted to the state of snapshot {snapshotName}",
+  },
 };
 
 export class EventLog {
@@ -43,7 +46,12 @@ export class EventLog {
 
   private add(type: string, fields: Record<string, unknown>, entities: string[], typeId = type): DataObject {
     const key = ++this.seq;
-    const event = data(type, { key, chainId: (fields["chainId"] as number | undefined) ?? key, createdTime: new Date().toISOString(), ...fields });
+    const event = data(type, {
+      key,
+      chainId: (fields["chainId"] as number | undefined) ?? key,
+      createdTime: new Date().toISOString(),
+      ...fields,
+    });
     this.events.push({ event, entities, typeId });
     if (this.events.length > KEEP_EVENTS) this.events.splice(0, this.events.length - KEEP_EVENTS);
     this.onChange();
@@ -56,7 +64,10 @@ export class EventLog {
     const fields = {
       userName,
       datacenter: data("DatacenterEventArgument", { name: inv.datacenter.name, datacenter: mor("Datacenter", inv.datacenter.moref) }),
-      computeResource: data("ComputeResourceEventArgument", { name: inv.cluster.name, computeResource: mor("ClusterComputeResource", inv.cluster.moref) }),
+      computeResource: data("ComputeResourceEventArgument", {
+        name: inv.cluster.name,
+        computeResource: mor("ClusterComputeResource", inv.cluster.moref),
+      }),
       host: host ? data("HostEventArgument", { name: host.name, host: mor("HostSystem", host.moref) }) : undefined,
       vm: data("VmEventArgument", { name: vm.name, vm: mor("VirtualMachine", vm.moref) }),
       fullFormattedMessage: message,
@@ -74,9 +85,18 @@ export class EventLog {
     return this.add("TaskEvent", { userName, info, chainId, fullFormattedMessage: message }, []);
   }
 
-  sessionEvent(type: "UserLoginSessionEvent" | "UserLogoutSessionEvent", s: { userName: string; ipAddress: string; userAgent: string; key: string }): void {
-    const message = type === "UserLoginSessionEvent" ? `User ${s.userName}@${s.ipAddress} logged in as ${s.userAgent}` : `User ${s.userName}@${s.ipAddress} logged out`;
-    const extra = type === "UserLoginSessionEvent" ? { locale: "en", sessionId: s.key } : { sessionId: s.key, callCount: 0, loginTime: new Date().toISOString() };
+  sessionEvent(
+    type: "UserLoginSessionEvent" | "UserLogoutSessionEvent",
+    s: { userName: string; ipAddress: string; userAgent: string; key: string },
+  ): void {
+    const message =
+      type === "UserLoginSessionEvent"
+        ? `User ${s.userName}@${s.ipAddress} logged in as ${s.userAgent}`
+        : `User ${s.userName}@${s.ipAddress} logged out`;
+    const extra =
+      type === "UserLoginSessionEvent"
+        ? { locale: "en", sessionId: s.key }
+        : { sessionId: s.key, callCount: 0, loginTime: new Date().toISOString() };
     this.add(type, { userName: s.userName, ipAddress: s.ipAddress, userAgent: s.userAgent, fullFormattedMessage: message, ...extra }, []);
   }
 }
@@ -84,9 +104,17 @@ export class EventLog {
 /** EventManager.description: categories and one detail per event kind the lab logs. */
 export function eventDescription(): DataObject {
   const categories = ["info", "warning", "error", "user"].map((key) => data("ElementDescription", { key, label: key, summary: key }));
-  const eventInfo = Object.entries(EVENT_KINDS).map(([key, k]) => data("EventDescriptionEventDetail", {
-    key, category: k.category, description: key, formatOnDatacenter: k.format, formatOnComputeResource: k.format, formatOnHost: k.format,
-    formatOnVm: k.format, fullFormat: k.format,
-  }));
+  const eventInfo = Object.entries(EVENT_KINDS).map(([key, k]) =>
+    data("EventDescriptionEventDetail", {
+      key,
+      category: k.category,
+      description: key,
+      formatOnDatacenter: k.format,
+      formatOnComputeResource: k.format,
+      formatOnHost: k.format,
+      formatOnVm: k.format,
+      fullFormat: k.format,
+    }),
+  );
   return data("EventDescription", { category: categories, eventInfo });
 }

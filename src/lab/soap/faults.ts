@@ -23,11 +23,17 @@ export const faults = {
   invalidArgument: (message: string, invalidProperty?: string) => soapFault("InvalidArgument", message, { invalidProperty }),
   invalidRequest: (message: string) => soapFault("InvalidRequest", message, {}, true),
   invalidProperty: (name: string) => soapFault("InvalidProperty", `Invalid property: ${name}`, { name }),
-  notAuthenticated: (object: MoRef) => soapFault("NotAuthenticated", "The session is not authenticated.", { object, privilegeId: "System.View" }),
+  notAuthenticated: (object: MoRef) =>
+    soapFault("NotAuthenticated", "The session is not authenticated.", { object, privilegeId: "System.View" }),
   invalidLogin: () => soapFault("InvalidLogin", "Cannot complete login due to an incorrect user name or password."),
   methodNotFound: (receiver: MoRef, method: string) =>
     soapFault("MethodNotFound", `${receiver.type}:${receiver.value} does not implement: ${method}`, { receiver, method }),
-  managedObjectNotFound: (obj: MoRef) => soapFault("ManagedObjectNotFound", `The object '${obj.type}:${obj.value}' has already been deleted or has not been completely created`, { obj }),
+  managedObjectNotFound: (obj: MoRef) =>
+    soapFault(
+      "ManagedObjectNotFound",
+      `The object '${obj.type}:${obj.value}' has already been deleted or has not been completely created`,
+      { obj },
+    ),
   invalidState: (message: string) => soapFault("InvalidState", message),
   systemError: (message: string) => soapFault("SystemError", message, { reason: message }),
   requestCanceled: () => soapFault("RequestCanceled", "The request was canceled."),
@@ -37,10 +43,18 @@ export const faults = {
 /** The managed type a lab moref names, from its prefix (vm-12 -> VirtualMachine). */
 export function morefType(value: string): string {
   const prefixes: [string, string][] = [
-    ["vm-", "VirtualMachine"], ["snapshot-", "VirtualMachineSnapshot"], ["host-", "HostSystem"],
-    ["datastore-", "Datastore"], ["network-", "Network"], ["dvportgroup-", "DistributedVirtualPortgroup"],
-    ["dvs-", "VmwareDistributedVirtualSwitch"], ["domain-c", "ClusterComputeResource"], ["datacenter-", "Datacenter"],
-    ["group-", "Folder"], ["resgroup-", "ResourcePool"], ["task-", "Task"],
+    ["vm-", "VirtualMachine"],
+    ["snapshot-", "VirtualMachineSnapshot"],
+    ["host-", "HostSystem"],
+    ["datastore-", "Datastore"],
+    ["network-", "Network"],
+    ["dvportgroup-", "DistributedVirtualPortgroup"],
+    ["dvs-", "VmwareDistributedVirtualSwitch"],
+    ["domain-c", "ClusterComputeResource"],
+    ["datacenter-", "Datacenter"],
+    ["group-", "Folder"],
+    ["resgroup-", "ResourcePool"],
+    ["task-", "Task"],
   ];
   return prefixes.find(([p]) => value.startsWith(p))?.[1] ?? "ManagedEntity";
 }

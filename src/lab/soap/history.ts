@@ -58,14 +58,17 @@ export function matchingEvents(c: HistorySource, filter: DataObject): DataObject
   const scope = entityScope(c.index, filter["entity"] as DataObject | undefined);
   const types = [...((filter["type"] as string[] | undefined) ?? []), ...((filter["eventTypeId"] as string[] | undefined) ?? [])];
   const chain = filter["eventChainId"];
-  return c.events.all()
-    // Events of no entity (logins) belong to the root folder, as vCenter files them.
-    .filter((e) => !scope || e.entities.some((x) => scope.has(x)) || (e.entities.length === 0 && scope.has(SERVICE.rootFolder)))
-    .filter((e) => types.length === 0 || types.includes(e.typeId) || types.includes(e.event._type))
-    .filter((e) => chain === undefined || e.event["chainId"] === chain)
-    .filter((e) => inTime(e.event["createdTime"], filter["time"] as DataObject | undefined))
-    .filter((e) => byUser(e.event["userName"], filter["userName"] as DataObject | undefined))
-    .map((e) => e.event);
+  return (
+    c.events
+      .all()
+      // Events of no entity (logins) belong to the root folder, as vCenter files them.
+      .filter((e) => !scope || e.entities.some((x) => scope.has(x)) || (e.entities.length === 0 && scope.has(SERVICE.rootFolder)))
+      .filter((e) => types.length === 0 || types.includes(e.typeId) || types.includes(e.event._type))
+      .filter((e) => chain === undefined || e.event["chainId"] === chain)
+      .filter((e) => inTime(e.event["createdTime"], filter["time"] as DataObject | undefined))
+      .filter((e) => byUser(e.event["userName"], filter["userName"] as DataObject | undefined))
+      .map((e) => e.event)
+  );
 }
 
 /** Tasks matching a TaskFilterSpec, oldest first. */
@@ -73,7 +76,9 @@ export function matchingTasks(c: HistorySource, filter: DataObject): DataObject[
   const scope = entityScope(c.index, filter["entity"] as DataObject | undefined);
   const states = filter["state"] as string[] | undefined;
   const time = filter["time"] as DataObject | undefined;
-  return c.tasks.all().map((t) => t.info)
+  return c.tasks
+    .all()
+    .map((t) => t.info)
     .filter((i) => !scope || scope.has((i["entity"] as MoRef | undefined)?.value ?? ""))
     .filter((i) => !states || states.length === 0 || states.includes(String(i["state"])))
     .filter((i) => inTime(i[String(time?.["timeType"] ?? "queuedTime") === "completedTime" ? "completeTime" : "queueTime"], time))
@@ -123,12 +128,16 @@ function read(c: CallContext, direction: "next" | "previous", maxCount: unknown)
 }
 
 export const historyMethods: Record<string, Handler> = {
-  QueryEvents: (c, a) => matchingEvents(source(c), a["filter"] as DataObject).reverse().slice(0, QUERY_LIMIT),
+  QueryEvents: (c, a) =>
+    matchingEvents(source(c), a["filter"] as DataObject)
+      .reverse()
+      .slice(0, QUERY_LIMIT),
   CreateCollectorForEvents: (c, a) => createCollector(c, "event", a["filter"] as DataObject),
   CreateCollectorForTasks: (c, a) => createCollector(c, "task", a["filter"] as DataObject),
   SetCollectorPageSize: (c, a) => {
     const n = Number(a["maxCount"]);
-    if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE) throw faults.invalidArgument(`maxCount must be 0..${MAX_PAGE_SIZE}`, "maxCount");
+    if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE)
+      throw faults.invalidArgument(`maxCount must be 0..${MAX_PAGE_SIZE}`, "maxCount");
     historyOf(c).pageSize = n;
   },
   ResetCollector: (c) => {

@@ -54,7 +54,13 @@ async function waitFor(c: CallContext, version: string | undefined, maxWaitSecon
   c.signal.addEventListener("abort", onAbort);
   pc.waiters.add(abort);
   try {
-    return await waitForUpdates(pc, () => c.svc.buildIndex(s), c.svc.changed, { version, maxWaitSeconds, signal: abort.signal }, (m) => mor("PropertyFilter", m));
+    return await waitForUpdates(
+      pc,
+      () => c.svc.buildIndex(s),
+      c.svc.changed,
+      { version, maxWaitSeconds, signal: abort.signal },
+      (m) => mor("PropertyFilter", m),
+    );
   } finally {
     s.lastActiveTime = new Date(); // a long wait is activity, not idleness
     pc.waiters.delete(abort);
@@ -141,7 +147,9 @@ export const collectorMethods: Record<string, Handler> = {
     const container = a["container"] as MoRef;
     if (!c.index.get(container)) throw faults.managedObjectNotFound(container);
     const types = (a["type"] as string[] | undefined) ?? [];
-    for (const t of types) if (!isManagedType(t) && !["StoragePod", "VirtualApp", "ComputeResource"].includes(t)) throw faults.invalidArgument(`Unknown type ${t}`, "type");
+    for (const t of types)
+      if (!isManagedType(t) && !["StoragePod", "VirtualApp", "ComputeResource"].includes(t))
+        throw faults.invalidArgument(`Unknown type ${t}`, "type");
     const moref = sessionMoref(s);
     s.views.set(moref, { kind: "container", moref, container: container.value, types, recursive: a["recursive"] === true });
     return mor("ContainerView", moref);

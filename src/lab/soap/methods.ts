@@ -36,7 +36,12 @@ function logVm(c: CallContext, vmRef: string, type: string, message: (name: stri
 function extraConfigOf(spec: DataObject): { key: string; value: string }[] {
   return ((spec["extraConfig"] as DataObject[] | undefined) ?? []).map((o) => {
     const v = o["value"];
-    const value = v === undefined || v === null ? "" : typeof v === "object" && "value" in (v as object) ? String((v as { value: unknown }).value) : String(v);
+    const value =
+      v === undefined || v === null
+        ? ""
+        : typeof v === "object" && "value" in (v as object)
+          ? String((v as { value: unknown }).value)
+          : String(v);
     return { key: String(o["key"]), value };
   });
 }
@@ -46,16 +51,29 @@ function revert(c: CallContext, snapshot: string, suppressPowerOn: boolean, name
   const snapName = vm.snapshots.find((s) => s.moref === snapshot)?.name ?? snapshot;
   return task(c, name, "vm.Snapshot.revert", mor("VirtualMachine", vm.moref), vm.name, async () => {
     await c.svc.model.revertToSnapshot(snapshot, { suppressPowerOn });
-    logVm(c, vm.moref, "EventEx", (n) => `The execution state of the virtual machine ${n} has been reverted to the state of snapshot ${snapName}`, {
-      eventTypeId: "com.vmware.vc.vm.VmStateRevertedToSnapshot", severity: "info", objectId: vm.moref, objectType: "VirtualMachine", objectName: vm.name,
-    });
+    logVm(
+      c,
+      vm.moref,
+      "EventEx",
+      (n) => `The execution state of the virtual machine ${n} has been reverted to the state of snapshot ${snapName}`,
+      {
+        eventTypeId: "com.vmware.vc.vm.VmStateRevertedToSnapshot",
+        severity: "info",
+        objectId: vm.moref,
+        objectType: "VirtualMachine",
+        objectName: vm.name,
+      },
+    );
     return undefined;
   });
 }
 
 /** Splits "a/b%2fc" into names, decoding the %2f escapes vSphere uses for "/" inside names. */
 function pathNames(path: string): string[] {
-  return path.split("/").filter((p) => p !== "").map((p) => p.replace(/%2f/gi, "/").replace(/%25/g, "%"));
+  return path
+    .split("/")
+    .filter((p) => p !== "")
+    .map((p) => p.replace(/%2f/gi, "/").replace(/%25/g, "%"));
 }
 
 function childByName(index: ObjectIndex, parent: MoRef, name: string): MoRef | undefined {
@@ -66,7 +84,16 @@ function childByName(index: ObjectIndex, parent: MoRef, name: string): MoRef | u
   return undefined;
 }
 
-const reconfigurable = new Set(["changeTrackingEnabled", "changeVersion", "numCPUs", "numCoresPerSocket", "memoryMB", "annotation", "deviceChange", "extraConfig"]);
+const reconfigurable = new Set([
+  "changeTrackingEnabled",
+  "changeVersion",
+  "numCPUs",
+  "numCoresPerSocket",
+  "memoryMB",
+  "annotation",
+  "deviceChange",
+  "extraConfig",
+]);
 
 /** Disk growth requests (deviceChange edit of a VirtualDisk's capacity); anything else is refused. */
 function diskGrowth(spec: DataObject): { key: number; capacityBytes: number }[] {
@@ -76,8 +103,14 @@ function diskGrowth(spec: DataObject): { key: number; capacityBytes: number }[] 
     if (change["operation"] !== "edit" || device?._type !== "VirtualDisk" || change["fileOperation"] !== undefined) {
       throw soapFault("NotSupported", "The lab host only supports growing a virtual disk through deviceChange (operation edit).");
     }
-    const bytes = typeof device["capacityInBytes"] === "number" ? device["capacityInBytes"] : typeof device["capacityInKB"] === "number" ? device["capacityInKB"] * 1024 : undefined;
-    if (bytes === undefined || typeof device["key"] !== "number") throw faults.invalidArgument("deviceChange.device needs key and capacityInBytes", "deviceChange.device");
+    const bytes =
+      typeof device["capacityInBytes"] === "number"
+        ? device["capacityInBytes"]
+        : typeof device["capacityInKB"] === "number"
+          ? device["capacityInKB"] * 1024
+          : undefined;
+    if (bytes === undefined || typeof device["key"] !== "number")
+      throw faults.invalidArgument("deviceChange.device needs key and capacityInBytes", "deviceChange.device");
     out.push({ key: device["key"], capacityBytes: bytes });
   }
   return out;
@@ -85,16 +118,24 @@ function diskGrowth(spec: DataObject): { key: number; capacityBytes: number }[] 
 
 function validateConfigSpec(spec: DataObject): void {
   const numCPUs = spec["numCPUs"];
-  if (numCPUs !== undefined && (typeof numCPUs !== "number" || numCPUs < 1 || numCPUs > 768)) throw faults.invalidArgument("Invalid number of virtual CPUs", "spec.numCPUs");
+  if (numCPUs !== undefined && (typeof numCPUs !== "number" || numCPUs < 1 || numCPUs > 768))
+    throw faults.invalidArgument("Invalid number of virtual CPUs", "spec.numCPUs");
   const cores = spec["numCoresPerSocket"];
-  if (cores !== undefined && (typeof cores !== "number" || cores < 1)) throw faults.invalidArgument("Invalid cores per socket", "spec.numCoresPerSocket");
+  if (cores !== undefined && (typeof cores !== "number" || cores < 1))
+    throw faults.invalidArgument("Invalid cores per socket", "spec.numCoresPerSocket");
   const mem = spec["memoryMB"];
-  if (mem !== undefined && (typeof mem !== "number" || mem < 4 || mem % 4 !== 0)) throw faults.invalidArgument("Memory size must be a positive multiple of 4 MB", "spec.memoryMB");
+  if (mem !== undefined && (typeof mem !== "number" || mem < 4 || mem % 4 !== 0))
+    throw faults.invalidArgument("Memory size must be a positive multiple of 4 MB", "spec.memoryMB");
   for (const k of Object.keys(spec)) {
     if (k === "_type" || reconfigurable.has(k)) continue;
     throw soapFault("NotSupported", `The lab host does not support reconfiguring '${k}'.`);
   }
-  if (spec["numCPUs"] !== undefined || spec["memoryMB"] !== undefined || spec["numCoresPerSocket"] !== undefined || spec["annotation"] !== undefined) {
+  if (
+    spec["numCPUs"] !== undefined ||
+    spec["memoryMB"] !== undefined ||
+    spec["numCoresPerSocket"] !== undefined ||
+    spec["annotation"] !== undefined
+  ) {
     throw soapFault("NotSupported", "The lab host only reconfigures changeTrackingEnabled, extraConfig and disk capacity.");
   }
 }
@@ -112,13 +153,23 @@ export const methods: Record<string, Handler> = {
     const s = c.svc.sessions.create(user, c.ip, c.userAgent);
     // vCenter's cookie attributes; pyVmomi sends the whole value back.
     c.setCookie(`vmware_soap_session="${s.key}"; Path=/; HttpOnly; Secure;`);
-    c.svc.events.sessionEvent("UserLoginSessionEvent", { userName: s.userName, ipAddress: s.ipAddress, userAgent: s.userAgent, key: s.key });
+    c.svc.events.sessionEvent("UserLoginSessionEvent", {
+      userName: s.userName,
+      ipAddress: s.ipAddress,
+      userAgent: s.userAgent,
+      key: s.key,
+    });
     return userSession(s);
   },
   Logout: (c) => {
     const s = requireSession(c);
     c.svc.sessions.remove(s.key);
-    c.svc.events.sessionEvent("UserLogoutSessionEvent", { userName: s.userName, ipAddress: s.ipAddress, userAgent: s.userAgent, key: s.key });
+    c.svc.events.sessionEvent("UserLogoutSessionEvent", {
+      userName: s.userName,
+      ipAddress: s.ipAddress,
+      userAgent: s.userAgent,
+      key: s.key,
+    });
   },
   TerminateSession: (c, a) => {
     const own = requireSession(c).key;
@@ -163,13 +214,20 @@ export const methods: Record<string, Handler> = {
         ...(disks.length > 0 ? { disks } : {}),
         ...(extraConfig.length > 0 ? { extraConfig } : {}),
       });
-      logVm(c, vm.moref, "VmReconfiguredEvent", (n) => `Reconfigured ${n} on ${c.svc.model.inventory().hosts[0]?.name ?? "host"}`, { configSpec: spec });
+      logVm(c, vm.moref, "VmReconfiguredEvent", (n) => `Reconfigured ${n} on ${c.svc.model.inventory().hosts[0]?.name ?? "host"}`, {
+        configSpec: spec,
+      });
       return undefined;
     });
   },
   CreateSnapshot_Task: (c, a) => {
     const vm = vmOf(c);
-    const opts = { name: String(a["name"]), description: String(a["description"] ?? ""), memory: a["memory"] === true, quiesce: a["quiesce"] === true };
+    const opts = {
+      name: String(a["name"]),
+      description: String(a["description"] ?? ""),
+      memory: a["memory"] === true,
+      quiesce: a["quiesce"] === true,
+    };
     return task(c, "CreateSnapshot_Task", "VirtualMachine.createSnapshot", c.self, vm.name, async () => {
       const snap = await c.svc.model.createSnapshot(vm.moref, opts);
       return mor("VirtualMachineSnapshot", snap);
@@ -220,16 +278,31 @@ export const methods: Record<string, Handler> = {
     const hosts = c.index.inv.hosts.map((h) => mor("HostSystem", h.moref));
     // Hardware versions a host of the profile's ESXi runs (vmx-14 is 6.7's default, 17/19 7.0's, 20/21 8.0's).
     const max = { "6.7": 14, "7.0": 19, "8.0": 21 }[c.svc.profile.name];
-    return [10, 11, 13, 14, 15, 17, 18, 19, 20, 21].filter((v) => v <= max).map((v) => data("VirtualMachineConfigOptionDescriptor", {
-      key: `vmx-${v}`, description: `Hardware version ${v}`, host: hosts, createSupported: true, defaultConfigOption: v === max,
-      runSupported: true, upgradeSupported: true,
-    }));
+    return [10, 11, 13, 14, 15, 17, 18, 19, 20, 21]
+      .filter((v) => v <= max)
+      .map((v) =>
+        data("VirtualMachineConfigOptionDescriptor", {
+          key: `vmx-${v}`,
+          description: `Hardware version ${v}`,
+          host: hosts,
+          createSupported: true,
+          defaultConfigOption: v === max,
+          runSupported: true,
+          upgradeSupported: true,
+        }),
+      );
   },
   QueryChangedDiskAreas: async (c, a) => {
     const snapshot = a["snapshot"] as MoRef | undefined;
     if (snapshot && !c.index.get(snapshot)) throw faults.managedObjectNotFound(snapshot);
     if (c.svc.model.faults().qcdaUnsupported) throw faults.methodNotFound(c.self, "QueryChangedDiskAreas");
-    const r = await c.svc.model.queryChangedDiskAreas(c.self.value, snapshot?.value ?? null, Number(a["deviceKey"]), Number(a["startOffset"]), String(a["changeId"]));
+    const r = await c.svc.model.queryChangedDiskAreas(
+      c.self.value,
+      snapshot?.value ?? null,
+      Number(a["deviceKey"]),
+      Number(a["startOffset"]),
+      String(a["changeId"]),
+    );
     return data("DiskChangeInfo", {
       startOffset: r.startOffset,
       length: r.length,
@@ -243,5 +316,7 @@ function findByUuid(c: CallContext, a: Record<string, unknown>): MoRef[] {
   const uuid = String(a["uuid"]).toLowerCase();
   if (a["vmSearch"] !== true) return [];
   const byInstance = a["instanceUuid"] === true;
-  return c.index.inv.vms.filter((v) => (byInstance ? v.instanceUuid : v.uuid).toLowerCase() === uuid).map((v) => mor("VirtualMachine", v.moref));
+  return c.index.inv.vms
+    .filter((v) => (byInstance ? v.instanceUuid : v.uuid).toLowerCase() === uuid)
+    .map((v) => mor("VirtualMachine", v.moref));
 }

@@ -24,13 +24,22 @@ const PUBLIC_METHODS = new Set(["RetrieveServiceContent", "Login", "CurrentTime"
 function sessionProbe(method: string, args: Record<string, unknown>): boolean {
   if (method !== "RetrieveProperties" && method !== "RetrievePropertiesEx") return false;
   const specs = (args["specSet"] as DataObject[] | undefined) ?? [];
-  return specs.length > 0 && specs.every((spec) => {
-    const objs = (spec["objectSet"] as DataObject[] | undefined) ?? [];
-    const props = (spec["propSet"] as DataObject[] | undefined) ?? [];
-    return objs.every((o) => (o["obj"] as MoRef | undefined)?.type === "SessionManager" && o["selectSet"] === undefined) &&
-      props.every((p) => p["type"] === "SessionManager" && p["all"] !== true &&
-        ((p["pathSet"] as string[] | undefined) ?? []).every((x) => x === "currentSession"));
-  });
+  return (
+    specs.length > 0 &&
+    specs.every((spec) => {
+      const objs = (spec["objectSet"] as DataObject[] | undefined) ?? [];
+      const props = (spec["propSet"] as DataObject[] | undefined) ?? [];
+      return (
+        objs.every((o) => (o["obj"] as MoRef | undefined)?.type === "SessionManager" && o["selectSet"] === undefined) &&
+        props.every(
+          (p) =>
+            p["type"] === "SessionManager" &&
+            p["all"] !== true &&
+            ((p["pathSet"] as string[] | undefined) ?? []).every((x) => x === "currentSession"),
+        )
+      );
+    })
+  );
 }
 
 /** Wakes waiters when the lab changes (tasks, control API); waiters also re-check on a timer. */
@@ -89,9 +98,20 @@ export class LabSoapService {
     this.events = new EventLog(() => this.changed.notify());
     const vc = profile.vcenter;
     this.about = data("AboutInfo", {
-      name: "VMware vCenter Server", fullName: `VMware vCenter Server ${vc.version} build-${vc.build}`, vendor: "VMware, Inc.", version: vc.version,
-      build: vc.build, localeVersion: "INTL", localeBuild: "000", osType: "linux-x64", productLineId: "vpx", apiType: "VirtualCenter",
-      apiVersion: vc.apiVersion, instanceUuid, licenseProductName: "VMware VirtualCenter Server", licenseProductVersion: vc.version.replace(/\.\d+$/, ""),
+      name: "VMware vCenter Server",
+      fullName: `VMware vCenter Server ${vc.version} build-${vc.build}`,
+      vendor: "VMware, Inc.",
+      version: vc.version,
+      build: vc.build,
+      localeVersion: "INTL",
+      localeBuild: "000",
+      osType: "linux-x64",
+      productLineId: "vpx",
+      apiType: "VirtualCenter",
+      apiVersion: vc.apiVersion,
+      instanceUuid,
+      licenseProductName: "VMware VirtualCenter Server",
+      licenseProductVersion: vc.version.replace(/\.\d+$/, ""),
     });
     this.serviceContent = data("ServiceContent", {
       rootFolder: mor("Folder", SERVICE.rootFolder),
@@ -109,16 +129,32 @@ export class LabSoapService {
   hostAbout(): DataObject {
     const esx = this.profile.esxi;
     return data("AboutInfo", {
-      name: "VMware ESXi", fullName: `VMware ESXi ${esx.version} build-${esx.build}`, vendor: "VMware, Inc.", version: esx.version, build: esx.build,
-      localeVersion: "INTL", localeBuild: "000", osType: "vmnix-x86", productLineId: "embeddedEsx", apiType: "HostAgent",
-      apiVersion: this.profile.vcenter.apiVersion, licenseProductName: "VMware ESX Server", licenseProductVersion: esx.version.replace(/\.\d+$/, ""),
+      name: "VMware ESXi",
+      fullName: `VMware ESXi ${esx.version} build-${esx.build}`,
+      vendor: "VMware, Inc.",
+      version: esx.version,
+      build: esx.build,
+      localeVersion: "INTL",
+      localeBuild: "000",
+      osType: "vmnix-x86",
+      productLineId: "embeddedEsx",
+      apiType: "HostAgent",
+      apiVersion: this.profile.vcenter.apiVersion,
+      licenseProductName: "VMware ESX Server",
+      licenseProductVersion: esx.version.replace(/\.\d+$/, ""),
     });
   }
 
   buildIndex(session: Session | undefined): ObjectIndex {
     return buildIndex({
-      model: this.model, session, tasks: this.tasks, events: this.events, about: this.about, hostAbout: () => this.hostAbout(),
-      serviceContent: this.serviceContent, sessions: () => this.sessions.all(),
+      model: this.model,
+      session,
+      tasks: this.tasks,
+      events: this.events,
+      about: this.about,
+      hostAbout: () => this.hostAbout(),
+      serviceContent: this.serviceContent,
+      sessions: () => this.sessions.all(),
     });
   }
 
@@ -147,7 +183,13 @@ export class LabSoapService {
       const index = this.buildIndex(session);
       if (!index.get(self)) throw faults.managedObjectNotFound(self);
       const ctx: CallContext = {
-        svc: this, session, self, index, ip: meta.ip, userAgent: meta.userAgent, signal: meta.signal,
+        svc: this,
+        session,
+        self,
+        index,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        signal: meta.signal,
         setCookie: (v) => {
           setCookie = v;
         },
@@ -160,7 +202,7 @@ export class LabSoapService {
       const f = toSoapFault(err);
       if (!(err instanceof SoapFault) && !(err instanceof LabFault)) {
         // A bug in the lab, not a client error: keep the detail on the server's stderr.
-        process.stderr.write(`lab soap: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+        process.stderr.write(`lab soap: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       }
       return { status: 500, body: faultEnvelope(f) };
     }

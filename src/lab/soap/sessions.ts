@@ -96,7 +96,10 @@ export function sessionKeyFromCookie(header: string | undefined): string | undef
     const eq = part.indexOf("=");
     if (eq < 0) continue;
     if (part.slice(0, eq).trim() !== "vmware_soap_session") continue;
-    return part.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    return part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, "$1");
   }
   return undefined;
 }
@@ -114,8 +117,17 @@ export class SessionStore {
     this.pruneIdle();
     const now = new Date();
     const s: Session = {
-      key: randomUUID(), userName, loginTime: now, lastActiveTime: now, ipAddress, userAgent, callCount: 0,
-      collectors: new Map([[DEFAULT_COLLECTOR, newCollector(DEFAULT_COLLECTOR)]]), views: new Map(), histories: new Map(), pages: new Map(),
+      key: randomUUID(),
+      userName,
+      loginTime: now,
+      lastActiveTime: now,
+      ipAddress,
+      userAgent,
+      callCount: 0,
+      collectors: new Map([[DEFAULT_COLLECTOR, newCollector(DEFAULT_COLLECTOR)]]),
+      views: new Map(),
+      histories: new Map(),
+      pages: new Map(),
     };
     this.sessions.set(s.key, s);
     return s;

@@ -48,7 +48,8 @@ export class TaskRegistry {
   }
 
   recentFor(entity: string): MoRef[] {
-    return [...this.tasks.values()].filter((t) => t.entity === entity && t.info["state"] !== "success" && t.info["state"] !== "error")
+    return [...this.tasks.values()]
+      .filter((t) => t.entity === entity && t.info["state"] !== "success" && t.info["state"] !== "error")
       .map((t) => mor("Task", t.moref));
   }
 
@@ -65,9 +66,17 @@ export class TaskRegistry {
     const moref = `task-${++this.seq}`;
     const ref = mor("Task", moref);
     const base = {
-      key: moref, task: ref, name: spec.name, descriptionId: spec.descriptionId,
-      entity: spec.entity, entityName: spec.entityName, cancelled: false, cancelable: false,
-      reason: data("TaskReasonUser", { userName: spec.userName }), queueTime: new Date().toISOString(), eventChainId: this.seq,
+      key: moref,
+      task: ref,
+      name: spec.name,
+      descriptionId: spec.descriptionId,
+      entity: spec.entity,
+      entityName: spec.entityName,
+      cancelled: false,
+      cancelable: false,
+      reason: data("TaskReasonUser", { userName: spec.userName }),
+      queueTime: new Date().toISOString(),
+      eventChainId: this.seq,
     };
     const record: TaskRecord = { moref, entity: spec.entity.value, info: data("TaskInfo", { ...base, state: "queued" }) };
     this.tasks.set(moref, record);
@@ -86,7 +95,9 @@ export class TaskRegistry {
       } catch (err) {
         const f = toSoapFault(err);
         set({
-          state: "error", startTime, completeTime: new Date().toISOString(),
+          state: "error",
+          startTime,
+          completeTime: new Date().toISOString(),
           error: data("LocalizedMethodFault", { fault: f.fault, localizedMessage: f.message }),
         });
       }

@@ -25,7 +25,12 @@ export type UpdateSnapshot = Map<string, FilterSnapshot>;
 /** Versions a collector can still wait from (vCenter also rejects versions it no longer knows). */
 const KEEP_VERSIONS = 16;
 
-function filterUpdate(index: ObjectIndex, f: FilterState, before: FilterSnapshot, filter: unknown): { now: FilterSnapshot; update: DataObject | undefined } {
+function filterUpdate(
+  index: ObjectIndex,
+  f: FilterState,
+  before: FilterSnapshot,
+  filter: unknown,
+): { now: FilterSnapshot; update: DataObject | undefined } {
   const now: FilterSnapshot = new Map();
   const objectSet: DataObject[] = [];
   for (const c of collect(index, f.spec)) {

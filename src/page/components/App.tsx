@@ -15,7 +15,9 @@ export function App({ state }: { state: AppState }) {
         <PageSection>
           <EmptyState titleText={_("Administrative access is required")} headingLevel="h2" id="v2k-admin-required">
             <EmptyStateBody>
-              {_("Migrating VMs changes this host and the vCenter. Turn on administrative access in the Cockpit top bar, then reload this page.")}
+              {_(
+                "Migrating VMs changes this host and the vCenter. Turn on administrative access in the Cockpit top bar, then reload this page.",
+              )}
             </EmptyStateBody>
           </EmptyState>
         </PageSection>

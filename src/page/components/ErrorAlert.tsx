@@ -6,21 +6,40 @@ import { _ } from "../i18n";
 import { errorSummary } from "../labels";
 import { Alert, ExpandableSection, CodeBlock, CodeBlockCode } from "../pf";
 
-export function ErrorAlert({ error, title, isInline = true, actionClose }: {
-  error: ErrorInfo; title?: string; isInline?: boolean; actionClose?: ReactNode;
+export function ErrorAlert({
+  error,
+  title,
+  isInline = true,
+  actionClose,
+}: {
+  error: ErrorInfo;
+  title?: string;
+  isInline?: boolean;
+  actionClose?: ReactNode;
 }) {
   const [expanded, setExpanded] = useState(false);
   return (
-    <Alert variant="danger" isInline={isInline} title={title ?? errorSummary(error.code)} actionClose={actionClose}
-      className="v2k-error" data-error-code={error.code}>
+    <Alert
+      variant="danger"
+      isInline={isInline}
+      title={title ?? errorSummary(error.code)}
+      actionClose={actionClose}
+      className="v2k-error"
+      data-error-code={error.code}
+    >
       <p className="v2k-error-hint">{error.hint}</p>
-      <ExpandableSection toggleText={expanded ? _("Show less") : _("Show more")} isExpanded={expanded}
-        onToggle={(_e, v) => setExpanded(v)}>
+      <ExpandableSection toggleText={expanded ? _("Show less") : _("Show more")} isExpanded={expanded} onToggle={(_e, v) => setExpanded(v)}>
         <dl className="v2k-error-detail">
-          <dt>{_("Error code")}</dt><dd className="v2k-error-code">{error.code}</dd>
-          <dt>{_("Message")}</dt><dd>{error.message}</dd>
+          <dt>{_("Error code")}</dt>
+          <dd className="v2k-error-code">{error.code}</dd>
+          <dt>{_("Message")}</dt>
+          <dd>{error.message}</dd>
         </dl>
-        {error.detail && <CodeBlock><CodeBlockCode>{error.detail}</CodeBlockCode></CodeBlock>}
+        {error.detail && (
+          <CodeBlock>
+            <CodeBlockCode>{error.detail}</CodeBlockCode>
+          </CodeBlock>
+        )}
       </ExpandableSection>
     </Alert>
   );

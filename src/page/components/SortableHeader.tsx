@@ -9,7 +9,12 @@ export interface SortState<Id extends string> {
   ascending: boolean;
 }
 
-export function SortableHeader<Id extends string>({ id, text, sort, onSort }: {
+export function SortableHeader<Id extends string>({
+  id,
+  text,
+  sort,
+  onSort,
+}: {
   id: Id;
   text: string;
   sort: SortState<Id>;
@@ -18,13 +23,22 @@ export function SortableHeader<Id extends string>({ id, text, sort, onSort }: {
   const active = sort.by === id;
   const Icon = !active ? ArrowsAltVIcon : sort.ascending ? LongArrowAltUpIcon : LongArrowAltDownIcon;
   return (
-    <th className={`pf-v6-c-table__th pf-v6-c-table__sort pf-m-wrap${active ? " pf-m-selected" : ""}`} scope="col"
-      data-column={id} aria-sort={active ? (sort.ascending ? "ascending" : "descending") : "none"}>
-      <button type="button" className="pf-v6-c-table__button"
-        onClick={() => onSort({ by: id, ascending: active ? !sort.ascending : true })}>
+    <th
+      className={`pf-v6-c-table__th pf-v6-c-table__sort pf-m-wrap${active ? " pf-m-selected" : ""}`}
+      scope="col"
+      data-column={id}
+      aria-sort={active ? (sort.ascending ? "ascending" : "descending") : "none"}
+    >
+      <button
+        type="button"
+        className="pf-v6-c-table__button"
+        onClick={() => onSort({ by: id, ascending: active ? !sort.ascending : true })}
+      >
         <div className="pf-v6-c-table__button-content">
           <span className="pf-v6-c-table__text">{text}</span>
-          <span className="pf-v6-c-table__sort-indicator"><Icon /></span>
+          <span className="pf-v6-c-table__sort-indicator">
+            <Icon />
+          </span>
         </div>
       </button>
     </th>

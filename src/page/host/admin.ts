@@ -5,9 +5,12 @@ import { cockpit } from "./cockpit";
 export function checkAdministrativeAccess(): Promise<boolean> {
   return new Promise((resolve) => {
     const channel = cockpit().channel({ payload: "null", superuser: "require" });
-    channel.wait().then(() => {
-      channel.close();
-      resolve(true);
-    }, () => resolve(false));
+    channel.wait().then(
+      () => {
+        channel.close();
+        resolve(true);
+      },
+      () => resolve(false),
+    );
   });
 }

@@ -1,9 +1,7 @@
 // Typed host calls, one named-arguments object each. Components and AppState call these, never
 // cockpit.spawn. Option names follow the helper's command line (src/helper/commands).
 import { z } from "zod";
-import {
-  InitResult, ListResult, PreflightResult, VcenterProbeResult, VcenterVmsResult, VerifyResult,
-} from "../../shared/results";
+import { InitResult, ListResult, PreflightResult, VcenterProbeResult, VcenterVmsResult, VerifyResult } from "../../shared/results";
 import { type V2kEvent } from "../../shared/events";
 import { pageConfig } from "./config";
 import { runHelper, type HelperRun } from "./helper";
@@ -18,7 +16,14 @@ export interface VcenterConnection {
 }
 
 export function connectionArgs(conn: VcenterConnection): string[] {
-  return ["--vcenter", conn.url, "--username", conn.username, ...(conn.thumbprint ? ["--thumbprint", conn.thumbprint] : []), "--password-stdin"];
+  return [
+    "--vcenter",
+    conn.url,
+    "--username",
+    conn.username,
+    ...(conn.thumbprint ? ["--thumbprint", conn.thumbprint] : []),
+    "--password-stdin",
+  ];
 }
 
 const stdinOf = (conn: VcenterConnection) => conn.password + "\n";
@@ -45,45 +50,90 @@ export interface TargetChoice {
 }
 
 export function networkMapArg(map: Record<string, string>): string[] {
-  const pairs = Object.entries(map).filter(([pg, to]) => pg && to).map(([pg, to]) => `${pg}=${to}`);
+  const pairs = Object.entries(map)
+    .filter(([pg, to]) => pg && to)
+    .map(([pg, to]) => `${pg}=${to}`);
   return pairs.length > 0 ? ["--network-map", pairs.join(",")] : [];
 }
 
-export function preflight(args: { conn: VcenterConnection; target: TargetChoice; onEvent?: (e: V2kEvent) => void }): HelperRun<PreflightResult> {
+export function preflight(args: {
+  conn: VcenterConnection;
+  target: TargetChoice;
+  onEvent?: (e: V2kEvent) => void;
+}): HelperRun<PreflightResult> {
   return runHelper({
-    args: ["preflight", "--vm", args.target.vm, "--dst", args.target.dst, "--transport", args.target.transport, ...connectionArgs(args.conn)],
-    stdin: stdinOf(args.conn), result: PreflightResult, ...(args.onEvent ? { onEvent: args.onEvent } : {}),
+    args: [
+      "preflight",
+      "--vm",
+      args.target.vm,
+      "--dst",
+      args.target.dst,
+      "--transport",
+      args.target.transport,
+      ...connectionArgs(args.conn),
+    ],
+    stdin: stdinOf(args.conn),
+    result: PreflightResult,
+    ...(args.onEvent ? { onEvent: args.onEvent } : {}),
   });
 }
 
 export function init(args: { conn: VcenterConnection; target: TargetChoice; workdir?: string }): HelperRun<InitResult> {
   return runHelper({
-    args: ["init", "--vm", args.target.vm, "--dst", args.target.dst, "--target-format", args.target.format,
-      "--transport", args.target.transport, ...connectionArgs(args.conn)],
+    args: [
+      "init",
+      "--vm",
+      args.target.vm,
+      "--dst",
+      args.target.dst,
+      "--target-format",
+      args.target.format,
+      "--transport",
+      args.target.transport,
+      ...connectionArgs(args.conn),
+    ],
     ...(args.workdir ? { workdir: args.workdir } : {}),
-    stdin: stdinOf(args.conn), result: InitResult,
+    stdin: stdinOf(args.conn),
+    result: InitResult,
   });
 }
 
 /** Short steps run attached and stream their events; `command` is the helper's words and options. */
-export function runStep(args: { workdir: string; command: string[]; conn?: VcenterConnection; onEvent?: (e: V2kEvent) => void }): HelperRun<unknown> {
+export function runStep(args: {
+  workdir: string;
+  command: string[];
+  conn?: VcenterConnection;
+  onEvent?: (e: V2kEvent) => void;
+}): HelperRun<unknown> {
   return runHelper({
-    args: [...args.command, ...(args.conn ? connectionArgs(args.conn) : [])], workdir: args.workdir,
-    ...(args.conn ? { stdin: stdinOf(args.conn) } : {}), result: AnyResult, ...(args.onEvent ? { onEvent: args.onEvent } : {}),
+    args: [...args.command, ...(args.conn ? connectionArgs(args.conn) : [])],
+    workdir: args.workdir,
+    ...(args.conn ? { stdin: stdinOf(args.conn) } : {}),
+    result: AnyResult,
+    ...(args.onEvent ? { onEvent: args.onEvent } : {}),
   });
 }
 
 export function verify(args: { workdir: string; mode: "quick" | "full"; conn?: VcenterConnection }): HelperRun<VerifyResult> {
   return runHelper({
-    args: ["verify", "--mode", args.mode, ...(args.conn ? connectionArgs(args.conn) : [])], workdir: args.workdir,
-    ...(args.conn ? { stdin: stdinOf(args.conn) } : {}), result: VerifyResult,
+    args: ["verify", "--mode", args.mode, ...(args.conn ? connectionArgs(args.conn) : [])],
+    workdir: args.workdir,
+    ...(args.conn ? { stdin: stdinOf(args.conn) } : {}),
+    result: VerifyResult,
   });
 }
 
 /** Long steps (sync, cutover) start detached and are followed through the workdir's files. */
-export function startLongStep(args: { workdir: string; runId: string; command: string[]; conn?: VcenterConnection }): Promise<{ unit: string }> {
+export function startLongStep(args: {
+  workdir: string;
+  runId: string;
+  command: string[];
+  conn?: VcenterConnection;
+}): Promise<{ unit: string }> {
   return startOperation({
-    workdir: args.workdir, runId: args.runId, args: [...args.command, ...(args.conn ? connectionArgs(args.conn) : [])],
+    workdir: args.workdir,
+    runId: args.runId,
+    args: [...args.command, ...(args.conn ? connectionArgs(args.conn) : [])],
     ...(args.conn ? { stdin: stdinOf(args.conn) } : {}),
   });
 }
@@ -111,22 +161,34 @@ export function actionCommand(action: "cutover", opts: CutoverOptions): string[]
 export function actionCommand(action: "start", opts: { networkMap: Record<string, string> }): string[];
 export function actionCommand(action: "rollback", opts: RollbackOptions): string[];
 export function actionCommand(action: "cleanup", opts: CleanupOptions): string[];
-export function actionCommand(action: string, opts?: CutoverOptions | RollbackOptions | CleanupOptions | { networkMap: Record<string, string> }): string[] {
+export function actionCommand(
+  action: string,
+  opts?: CutoverOptions | RollbackOptions | CleanupOptions | { networkMap: Record<string, string> },
+): string[] {
   switch (action) {
-    case "cbt-enable": return ["cbt", "enable"];
-    case "sync-base": return ["sync", "base"];
-    case "sync-incr": return ["sync", "incr"];
+    case "cbt-enable":
+      return ["cbt", "enable"];
+    case "sync-base":
+      return ["sync", "base"];
+    case "sync-incr":
+      return ["sync", "incr"];
     // the helper's unattended pipeline: base if needed, then rounds until its cutover criterion holds
-    case "auto-sync": return ["run", "--until", "synced", "--interval", String(AUTO_SYNC_INTERVAL_SEC)];
-    case "verify": return ["verify", "--mode", "quick"];
+    case "auto-sync":
+      return ["run", "--until", "synced", "--interval", String(AUTO_SYNC_INTERVAL_SEC)];
+    case "verify":
+      return ["verify", "--mode", "quick"];
     case "cutover": {
       const o = opts as CutoverOptions;
       return ["cutover", "--shutdown", o.shutdown, ...(o.start ? ["--start"] : []), ...networkMapArg(o.networkMap)];
     }
-    case "start": return ["cutover", "--start", ...networkMapArg((opts as { networkMap: Record<string, string> }).networkMap)];
-    case "rollback": return ["rollback", ...((opts as RollbackOptions).removeDisks ? ["--remove-disks"] : [])];
-    case "cleanup": return ["cleanup", ...((opts as CleanupOptions).deleteTarget ? ["--delete-target"] : [])];
-    default: throw new Error(`unknown action ${action}`);
+    case "start":
+      return ["cutover", "--start", ...networkMapArg((opts as { networkMap: Record<string, string> }).networkMap)];
+    case "rollback":
+      return ["rollback", ...((opts as RollbackOptions).removeDisks ? ["--remove-disks"] : [])];
+    case "cleanup":
+      return ["cleanup", ...((opts as CleanupOptions).deleteTarget ? ["--delete-target"] : [])];
+    default:
+      throw new Error(`unknown action ${action}`);
   }
 }
 

@@ -27,8 +27,10 @@ export interface CockpitFileWatchHandle {
 }
 
 export interface CockpitFile {
-  watch(callback: (content: string | null, tag: string | null, error?: { problem?: string; message?: string }) => void,
-    options?: { read?: boolean }): CockpitFileWatchHandle;
+  watch(
+    callback: (content: string | null, tag: string | null, error?: { problem?: string; message?: string }) => void,
+    options?: { read?: boolean },
+  ): CockpitFileWatchHandle;
   read(): PromiseLike<string | null>;
   close(): void;
 }

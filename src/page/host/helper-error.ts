@@ -26,7 +26,12 @@ export function fromSpawnFailure(program: string, error: CockpitProcessError | u
   const problem = error?.problem ?? null;
   const detail = [error?.message, output].filter((s) => s && s.trim() !== "").join("\n") || undefined;
   if (problem === "access-denied" || problem === "authentication-failed") {
-    return helperError("ADMIN_REQUIRED", "Administrative access is required", "Turn on administrative access in Cockpit and retry.", detail);
+    return helperError(
+      "ADMIN_REQUIRED",
+      "Administrative access is required",
+      "Turn on administrative access in Cockpit and retry.",
+      detail,
+    );
   }
   if (problem === "not-found") {
     return helperError("TOOL_MISSING", `${program} is not installed`, "Run 'make install' (or 'make devel-install') on this host.", detail);

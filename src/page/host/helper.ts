@@ -44,24 +44,44 @@ export function helperArgv(args: string[], workdir?: string): string[] {
 }
 
 /** Decides the outcome from what the helper printed (exported for the component tests). */
-export function settle<S extends z.ZodTypeAny>(schema: S, result: V2kEvent | undefined, malformed: string[],
-  failure: CockpitProcessError | undefined, program: string): z.output<S> {
+export function settle<S extends z.ZodTypeAny>(
+  schema: S,
+  result: V2kEvent | undefined,
+  malformed: string[],
+  failure: CockpitProcessError | undefined,
+  program: string,
+): z.output<S> {
   if (result && result.type === "result") {
     if (!result.ok) {
-      const info: ErrorInfo = result.error ?? { code: "INTERNAL", message: "The helper failed without an error", hint: "Report this with events.log." };
+      const info: ErrorInfo = result.error ?? {
+        code: "INTERNAL",
+        message: "The helper failed without an error",
+        hint: "Report this with events.log.",
+      };
       throw new HelperError(info);
     }
     const parsed = schema.safeParse(result.data);
     if (!parsed.success) {
-      throw helperError("HELPER_OUTPUT_INVALID", `The helper's answer to '${result.command}' has an unexpected shape`,
+      throw helperError(
+        "HELPER_OUTPUT_INVALID",
+        `The helper's answer to '${result.command}' has an unexpected shape`,
         "The page and the helper are different versions: reinstall both with 'make install'.",
-        parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"));
+        parsed.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join(".")}: ${i.message}`)
+          .join("\n"),
+      );
     }
     return parsed.data;
   }
   const err = fromSpawnFailure(program, failure, malformed.join("\n"));
   if (!failure && err.code === "PROCESS_FAILED") {
-    throw helperError("HELPER_OUTPUT_INVALID", `${program} printed no result line`, "Reinstall the helper with 'make install'.", malformed.join("\n") || undefined);
+    throw helperError(
+      "HELPER_OUTPUT_INVALID",
+      `${program} printed no result line`,
+      "Reinstall the helper with 'make install'.",
+      malformed.join("\n") || undefined,
+    );
   }
   throw err;
 }
@@ -97,7 +117,10 @@ export function runHelper<S extends z.ZodTypeAny>(req: RunHelperRequest<S>): Hel
         reject(e);
       }
     };
-    proc.then(() => finish(undefined), (e: CockpitProcessError) => finish(e));
+    proc.then(
+      () => finish(undefined),
+      (e: CockpitProcessError) => finish(e),
+    );
   });
   return { promise, cancel: () => void proc.close("terminated") };
 }

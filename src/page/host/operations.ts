@@ -19,7 +19,8 @@ export async function startOperation(req: StartOperationRequest): Promise<{ unit
   const name = `${req.runId}-${commandWords(req.args).join("-")}`;
   const started = await runHelper({
     args: ["job", "start", "--workdir", req.workdir, "--name", name, "--", ...req.args],
-    ...(req.stdin !== undefined ? { stdin: req.stdin } : {}), result: JobStarted,
+    ...(req.stdin !== undefined ? { stdin: req.stdin } : {}),
+    result: JobStarted,
   }).promise;
   return { unit: started.unit ?? `pid ${started.pid}` };
 }

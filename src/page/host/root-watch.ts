@@ -24,7 +24,10 @@ export class RootWatch {
   private readonly channels = new Map<string, CockpitChannel>();
   private closed = false;
 
-  constructor(private readonly root: string, private readonly onChange: () => void) {
+  constructor(
+    private readonly root: string,
+    private readonly onChange: () => void,
+  ) {
     this.watch(root);
   }
 

@@ -34,8 +34,12 @@ type Listener = () => void;
 export class AppState {
   admin: "unknown" | "allowed" | "denied" = "unknown";
   route: Route = { view: "list" };
-  list: { loaded: boolean; migrations: ListedMigration[]; unreadable: UnreadableWorkdir[]; error: ErrorInfo | null } =
-    { loaded: false, migrations: [], unreadable: [], error: null };
+  list: { loaded: boolean; migrations: ListedMigration[]; unreadable: UnreadableWorkdir[]; error: ErrorInfo | null } = {
+    loaded: false,
+    migrations: [],
+    unreadable: [],
+    error: null,
+  };
   current: MigrationView | null = null;
   /** vCenter credentials by URL, in memory only: never stored, never logged. */
   private readonly credentials = new Map<string, api.VcenterConnection>();
@@ -92,7 +96,10 @@ export class AppState {
   private routed = false;
 
   setRoute(route: Route): void {
-    const same = this.routed && this.route.view === route.view && (route.view !== "migration" || (this.route as { workdir?: string }).workdir === route.workdir);
+    const same =
+      this.routed &&
+      this.route.view === route.view &&
+      (route.view !== "migration" || (this.route as { workdir?: string }).workdir === route.workdir);
     this.route = route;
     this.routed = true;
     if (!same || (route.view === "migration" && !this.current)) {
@@ -156,33 +163,47 @@ export class AppState {
     this.current = view;
     // The list also carries what only the helper can tell: a live operation and the KVM domain's state.
     void this.refreshList();
-    this.unwatch.push(watchManifest(workdir, (r) => {
-      if ("manifest" in r) {
-        if (view.manifest) void this.refreshList(); // the helper's view (running, domain) may have changed too
-        view.manifest = r.manifest;
-        view.manifestError = null;
-      } else if ("error" in r) {
-        view.manifestError = r.error;
-      } else {
-        view.manifestError = { code: "WORKDIR_INVALID", message: `${workdir} has no manifest.json`, hint: "The workdir was removed or never initialized." };
-      }
-      this.changed();
-    }));
-    this.unwatch.push(watchEvents(workdir, (events, restarted) => {
-      if (restarted) {
-        view.events = [];
-        view.progress = {};
-      }
-      this.addEvents(view, events);
-    }, (line) => {
-      view.malformed = [...view.malformed.slice(-99), line];
-      this.changed();
-    }));
-    this.unwatch.push(watchOperation(workdir, (record) => {
-      if (view.operation?.exitCode === undefined && record?.exitCode !== undefined) void this.refreshList();
-      view.operation = record;
-      this.changed();
-    }));
+    this.unwatch.push(
+      watchManifest(workdir, (r) => {
+        if ("manifest" in r) {
+          if (view.manifest) void this.refreshList(); // the helper's view (running, domain) may have changed too
+          view.manifest = r.manifest;
+          view.manifestError = null;
+        } else if ("error" in r) {
+          view.manifestError = r.error;
+        } else {
+          view.manifestError = {
+            code: "WORKDIR_INVALID",
+            message: `${workdir} has no manifest.json`,
+            hint: "The workdir was removed or never initialized.",
+          };
+        }
+        this.changed();
+      }),
+    );
+    this.unwatch.push(
+      watchEvents(
+        workdir,
+        (events, restarted) => {
+          if (restarted) {
+            view.events = [];
+            view.progress = {};
+          }
+          this.addEvents(view, events);
+        },
+        (line) => {
+          view.malformed = [...view.malformed.slice(-99), line];
+          this.changed();
+        },
+      ),
+    );
+    this.unwatch.push(
+      watchOperation(workdir, (record) => {
+        if (view.operation?.exitCode === undefined && record?.exitCode !== undefined) void this.refreshList();
+        view.operation = record;
+        this.changed();
+      }),
+    );
   }
 
   addEvents(view: MigrationView, events: V2kEvent[]): void {
@@ -278,7 +299,7 @@ export class AppState {
     try {
       const raw = window.localStorage.getItem(`ablestack-v2k:netmap:${workdir}`);
       const value: unknown = raw ? JSON.parse(raw) : {};
-      return value && typeof value === "object" ? value as Record<string, string> : {};
+      return value && typeof value === "object" ? (value as Record<string, string>) : {};
     } catch {
       return {};
     }

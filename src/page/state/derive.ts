@@ -24,7 +24,9 @@ export function actions(m: Manifest, ready: boolean): { primary: ActionId | null
       return { primary: "cutover", secondary: ["rollback"] };
     case "defined":
       // Verify compares the disks while nothing runs on them; start once they match.
-      return m.verify.some((v) => v.ok) ? { primary: "start", secondary: ["verify", "rollback"] } : { primary: "verify", secondary: ["start", "rollback"] };
+      return m.verify.some((v) => v.ok)
+        ? { primary: "start", secondary: ["verify", "rollback"] }
+        : { primary: "verify", secondary: ["start", "rollback"] };
     case "started":
       return { primary: "cleanup", secondary: ["rollback"] };
     case "rolled-back":
@@ -61,7 +63,9 @@ export function lastRound(m: Manifest): ConvergencePoint | undefined {
 
 export function cutoverReady(m: Manifest, c: CutoverCriterion = DEFAULT_CRITERION): boolean {
   if (m.phase !== "base-synced" && m.phase !== "incr-synced") return false;
-  const last = convergence(m).filter((p) => p.kind === "incr").at(-1);
+  const last = convergence(m)
+    .filter((p) => p.kind === "incr")
+    .at(-1);
   return last !== undefined && last.changedBytes < c.maxChangedBytes && last.durationMs < c.maxSeconds * 1000;
 }
 

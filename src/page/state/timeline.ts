@@ -16,16 +16,16 @@ const order: StepId[] = ["preflight", "init", "cbt", "base", "incr", "cutover", 
 /** The step the next command belongs to, by phase. */
 function nextStep(m: Manifest): StepId {
   const byPhase: Record<Phase, StepId> = {
-    "initialized": "cbt",
+    initialized: "cbt",
     "cbt-enabled": "base",
     "base-synced": "incr",
     "incr-synced": "cutover",
     "cutover-running": "cutover",
     "final-synced": "cutover",
-    "defined": "verify",
-    "started": "cleanup",
+    defined: "verify",
+    started: "cleanup",
     "rolled-back": "cleanup",
-    "cleaned": "cleanup",
+    cleaned: "cleanup",
   };
   if (m.phase === "defined" && m.verify.some((v) => v.ok)) return "start";
   return byPhase[m.phase];
@@ -71,7 +71,7 @@ export function timeline(m: Manifest, running: boolean): TimelineStep[] {
   return order.map((id, i) => {
     if (i === at && error) return { id, status: errorStatus };
     if (i < next) return { id, status: "done" as const };
-    if (i === next) return { id, status: error ? "pending" as const : "current" as const };
+    if (i === next) return { id, status: error ? ("pending" as const) : ("current" as const) };
     return { id, status: "pending" as const };
   });
 }

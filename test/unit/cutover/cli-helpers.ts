@@ -25,7 +25,10 @@ export function labEnv(lab: TestLab, extra: Record<string, string> = {}): Record
 
 export const entry = join(repoRoot, "src/app/entry.ts");
 
-export async function cli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+export async function cli(
+  args: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {},
+): Promise<CliResult> {
   const r = await execa(process.execPath, ["--import", "tsx", entry, "--json", ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...(opts.env ?? {}) },
@@ -33,7 +36,10 @@ export async function cli(args: string[], opts: { env?: Record<string, string>; 
     timeout: opts.timeoutMs ?? 300_000,
     ...(opts.input !== undefined ? { input: opts.input } : { stdin: "ignore" as const }),
   });
-  const events = String(r.stdout).split("\n").filter((l) => l.trim().startsWith("{")).map((l) => JSON.parse(l));
+  const events = String(r.stdout)
+    .split("\n")
+    .filter((l) => l.trim().startsWith("{"))
+    .map((l) => JSON.parse(l));
   const result = events.filter((e) => e.type === "result").at(-1);
   return { code: r.exitCode ?? -1, ok: result?.ok === true, data: result?.data, error: result?.error, events, stderr: String(r.stderr) };
 }
@@ -41,6 +47,7 @@ export async function cli(args: string[], opts: { env?: Record<string, string>; 
 /** cli() that must succeed; the error (code, message, detail) is in the assertion message otherwise. */
 export async function cliOk(args: string[], opts: Parameters<typeof cli>[1] = {}): Promise<any> {
   const r = await cli(args, opts);
-  if (!r.ok || r.code !== 0) throw new Error(`ablestack_v2k ${args.join(" ")} failed (exit ${r.code}): ${JSON.stringify(r.error)}\n${r.stderr.slice(-2000)}`);
+  if (!r.ok || r.code !== 0)
+    throw new Error(`ablestack_v2k ${args.join(" ")} failed (exit ${r.code}): ${JSON.stringify(r.error)}\n${r.stderr.slice(-2000)}`);
   return r.data;
 }

@@ -3,11 +3,21 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { XMLParser } from "fast-xml-parser";
 import { buildDomainXml, diskDevName } from "../../../src/helper/cutover/domain-xml";
-import { type DomainPolicy, canonicalUuid, defaultDomainName, parseNetworkMap, parseNetworkTarget } from "../../../src/helper/cutover/domain-policy";
+import {
+  type DomainPolicy,
+  canonicalUuid,
+  defaultDomainName,
+  parseNetworkMap,
+  parseNetworkTarget,
+} from "../../../src/helper/cutover/domain-policy";
 import { V2kError } from "../../../src/shared/v2k-error";
 import { fixtureManifest } from "./manifest-fixture";
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", isArray: (name) => ["disk", "interface", "controller"].includes(name) });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@",
+  isArray: (name) => ["disk", "interface", "controller"].includes(name),
+});
 type Node = Record<string, any>;
 
 function parse(xml: string): Node {
@@ -28,7 +38,12 @@ function policy(p: Partial<DomainPolicy> = {}): DomainPolicy {
 }
 
 test("linux BIOS guest: virtio disks in order, first disk boots, formats match the targets", () => {
-  const m = fixtureManifest({ disks: [{ capacityBytes: 1 << 30, format: "raw" }, { capacityBytes: 2 * 2 ** 30, format: "qcow2" }] });
+  const m = fixtureManifest({
+    disks: [
+      { capacityBytes: 1 << 30, format: "raw" },
+      { capacityBytes: 2 * 2 ** 30, format: "qcow2" },
+    ],
+  });
   const d = parse(buildDomainXml(m, policy()));
   assert.equal(d["@type"], "qemu");
   assert.equal(d.name, "web01");
@@ -37,10 +52,23 @@ test("linux BIOS guest: virtio disks in order, first disk boots, formats match t
   assert.equal(d.os.loader, undefined, "BIOS guests get no UEFI loader");
   assert.ok("acpi" in d.features, "acpi is required for guest poweroff");
   const disks = d.devices.disk as Node[];
-  assert.deepEqual(disks.map((x) => x.target["@dev"]), ["vda", "vdb"]);
-  assert.deepEqual(disks.map((x) => x.target["@bus"]), ["virtio", "virtio"]);
-  assert.deepEqual(disks.map((x) => x.driver["@type"]), ["raw", "qcow2"], "raw stays raw");
-  assert.deepEqual(disks.map((x) => x.source["@file"]), m.disks.map((x) => x.target.path));
+  assert.deepEqual(
+    disks.map((x) => x.target["@dev"]),
+    ["vda", "vdb"],
+  );
+  assert.deepEqual(
+    disks.map((x) => x.target["@bus"]),
+    ["virtio", "virtio"],
+  );
+  assert.deepEqual(
+    disks.map((x) => x.driver["@type"]),
+    ["raw", "qcow2"],
+    "raw stays raw",
+  );
+  assert.deepEqual(
+    disks.map((x) => x.source["@file"]),
+    m.disks.map((x) => x.target.path),
+  );
   assert.equal(disks[0]!.boot["@order"], "1");
   assert.equal(disks[1]!.boot, undefined);
   assert.equal(d.clock["@offset"], "utc");
@@ -60,7 +88,10 @@ test("windows guest without virtio drivers: auto picks sata and e1000e, local cl
   const m = fixtureManifest({ name: "win01", isWindows: true, disks: [{ capacityBytes: 1 << 30 }, { capacityBytes: 1 << 30 }] });
   const d = parse(buildDomainXml(m, policy({ name: "win01" })));
   const disks = d.devices.disk as Node[];
-  assert.deepEqual(disks.map((x) => `${x.target["@dev"]}/${x.target["@bus"]}`), ["sda/sata", "sdb/sata"]);
+  assert.deepEqual(
+    disks.map((x) => `${x.target["@dev"]}/${x.target["@bus"]}`),
+    ["sda/sata", "sdb/sata"],
+  );
   assert.equal((d.devices.interface as Node[])[0]!.model["@type"], "e1000e");
   assert.equal(d.clock["@offset"], "localtime");
   assert.ok(d.features.hyperv);
@@ -90,8 +121,11 @@ test("UEFI with secure boot: libvirt picks an enrolled-keys secure-boot firmware
   assert.doesNotMatch(xml, /OVMF|edk2|\/usr\//, "no distribution paths in the XML");
   const plain = parse(buildDomainXml(fixtureManifest({ firmware: "efi", secureBoot: false }), policy()));
   assert.equal(plain.os["@firmware"], "efi");
-  assert.deepEqual(([] as Node[]).concat(plain.os.firmware.feature).map((f) => `${f["@name"]}=${f["@enabled"]}`), ["secure-boot=no"],
-    "a source without secure boot gets a firmware without it");
+  assert.deepEqual(
+    ([] as Node[]).concat(plain.os.firmware.feature).map((f) => `${f["@name"]}=${f["@enabled"]}`),
+    ["secure-boot=no"],
+    "a source without secure boot gets a firmware without it",
+  );
   assert.equal(plain.features.smm, undefined);
   const bios = parse(buildDomainXml(fixtureManifest({ firmware: "bios" }), policy()));
   assert.equal(bios.os["@firmware"], undefined);
@@ -115,21 +149,40 @@ test("every NIC keeps its MAC and lands on its mapped bridge or network", () => 
   });
   const d = parse(buildDomainXml(m, policy({ networkMap: parseNetworkMap(["VM Network=br0,dv-backend=network:default"]) })));
   const nics = d.devices.interface as Node[];
-  assert.deepEqual(nics.map((n) => n.mac["@address"]), ["00:50:56:aa:bb:01", "00:50:56:aa:bb:02", "00:50:56:aa:bb:03"]);
-  assert.deepEqual(nics.map((n) => n["@type"]), ["bridge", "network", "bridge"]);
-  assert.deepEqual(nics.map((n) => n.source["@bridge"] ?? n.source["@network"]), ["br0", "default", "br0"]);
+  assert.deepEqual(
+    nics.map((n) => n.mac["@address"]),
+    ["00:50:56:aa:bb:01", "00:50:56:aa:bb:02", "00:50:56:aa:bb:03"],
+  );
+  assert.deepEqual(
+    nics.map((n) => n["@type"]),
+    ["bridge", "network", "bridge"],
+  );
+  assert.deepEqual(
+    nics.map((n) => n.source["@bridge"] ?? n.source["@network"]),
+    ["br0", "default", "br0"],
+  );
 });
 
 test("an unmapped port group fails with USAGE unless a default target is given", () => {
-  const m = fixtureManifest({ nics: [{ network: "VM Network", mac: "00:50:56:aa:bb:01" }, { network: "storage", mac: "00:50:56:aa:bb:02" }] });
-  assert.throws(() => buildDomainXml(m, policy()), (e: unknown) => e instanceof V2kError && e.code === "USAGE" && /storage/.test(e.message));
+  const m = fixtureManifest({
+    nics: [
+      { network: "VM Network", mac: "00:50:56:aa:bb:01" },
+      { network: "storage", mac: "00:50:56:aa:bb:02" },
+    ],
+  });
+  assert.throws(
+    () => buildDomainXml(m, policy()),
+    (e: unknown) => e instanceof V2kError && e.code === "USAGE" && /storage/.test(e.message),
+  );
   const d = parse(buildDomainXml(m, policy({ networkDefault: parseNetworkTarget("network:isolated") })));
   assert.equal((d.devices.interface as Node[])[1]!.source["@network"], "isolated");
 });
 
 test("isolated boot check: no NICs and overlay disk sources", () => {
   const m = fixtureManifest({ disks: [{ capacityBytes: 1 << 20, format: "raw" }] });
-  const d = parse(buildDomainXml(m, policy({ noNetwork: true, diskSources: new Map([[2000, { path: "/w/overlay0.qcow2", format: "qcow2" as const }]]) })));
+  const d = parse(
+    buildDomainXml(m, policy({ noNetwork: true, diskSources: new Map([[2000, { path: "/w/overlay0.qcow2", format: "qcow2" as const }]]) })),
+  );
   assert.equal(d.devices.interface, undefined);
   const disk = (d.devices.disk as Node[])[0]!;
   assert.equal(disk.source["@file"], "/w/overlay0.qcow2");
@@ -146,8 +199,19 @@ test("graphics: vnc on loopback with autoport, or none at all (never type='none'
 });
 
 test("console log, guest agent channel, block and rbd targets", () => {
-  const m = fixtureManifest({ disks: [{ capacityBytes: 1 << 20, format: "raw", mode: "block", path: "/dev/vg0/web01" }, { capacityBytes: 1 << 20, format: "raw", mode: "rbd", path: "rbd:rbd/web01-disk1" }] });
-  const rbdAccess = { hosts: [{ host: "10.0.0.1", port: 3300 }, { host: "10.0.0.2", port: 3300 }], auth: { username: "v2k", secretUuid: "0b7e5b1c-0000-4000-8000-000000000001" } };
+  const m = fixtureManifest({
+    disks: [
+      { capacityBytes: 1 << 20, format: "raw", mode: "block", path: "/dev/vg0/web01" },
+      { capacityBytes: 1 << 20, format: "raw", mode: "rbd", path: "rbd:rbd/web01-disk1" },
+    ],
+  });
+  const rbdAccess = {
+    hosts: [
+      { host: "10.0.0.1", port: 3300 },
+      { host: "10.0.0.2", port: 3300 },
+    ],
+    auth: { username: "v2k", secretUuid: "0b7e5b1c-0000-4000-8000-000000000001" },
+  };
   const xml = buildDomainXml(m, policy({ consoleLogPath: "/w/console.log", rbd: rbdAccess }));
   const d = parse(xml);
   assert.equal(d.devices.serial.log["@file"], "/w/console.log");
@@ -159,7 +223,10 @@ test("console log, guest agent channel, block and rbd targets", () => {
   assert.equal(rbd!.source["@protocol"], "rbd");
   assert.equal(rbd!.source["@name"], "rbd/web01-disk1");
   assert.equal(rbd!.driver["@type"], "raw");
-  assert.deepEqual((rbd!.source.host as Node[]).map((h) => `${h["@name"]}:${h["@port"]}`), ["10.0.0.1:3300", "10.0.0.2:3300"]);
+  assert.deepEqual(
+    (rbd!.source.host as Node[]).map((h) => `${h["@name"]}:${h["@port"]}`),
+    ["10.0.0.1:3300", "10.0.0.2:3300"],
+  );
   assert.equal(rbd!.auth["@username"], "v2k");
   assert.equal(rbd!.auth.secret["@type"], "ceph");
   assert.equal(rbd!.auth.secret["@uuid"], rbdAccess.auth.secretUuid);
@@ -177,13 +244,24 @@ test("names and descriptions are escaped", () => {
 });
 
 test("helpers: device names, network map parsing, uuid and name normalisation", () => {
-  assert.deepEqual([0, 1, 25, 26, 27].map((i) => diskDevName("vd", i)), ["vda", "vdb", "vdz", "vdaa", "vdab"]);
+  assert.deepEqual(
+    [0, 1, 25, 26, 27].map((i) => diskDevName("vd", i)),
+    ["vda", "vdb", "vdz", "vdaa", "vdab"],
+  );
   const map = parseNetworkMap(["pg=br0,pg2=network:default", "pg3=bridge:br1"]);
   assert.deepEqual(Object.fromEntries(map), {
-    pg: { kind: "bridge", name: "br0" }, pg2: { kind: "network", name: "default" }, pg3: { kind: "bridge", name: "br1" },
+    pg: { kind: "bridge", name: "br0" },
+    pg2: { kind: "network", name: "default" },
+    pg3: { kind: "bridge", name: "br1" },
   });
-  assert.throws(() => parseNetworkMap(["noequals"]), (e: unknown) => e instanceof V2kError && e.code === "USAGE");
-  assert.throws(() => parseNetworkMap(["pg=bad name"]), (e: unknown) => e instanceof V2kError && e.code === "USAGE");
+  assert.throws(
+    () => parseNetworkMap(["noequals"]),
+    (e: unknown) => e instanceof V2kError && e.code === "USAGE",
+  );
+  assert.throws(
+    () => parseNetworkMap(["pg=bad name"]),
+    (e: unknown) => e instanceof V2kError && e.code === "USAGE",
+  );
   assert.equal(canonicalUuid("42 1E 2F 2C 5B 6A 4C 3D-9E 8F 01 23 45 67 89 AB"), "421e2f2c-5b6a-4c3d-9e8f-0123456789ab");
   assert.equal(canonicalUuid("not-a-uuid"), null);
   assert.equal(defaultDomainName("web 01/prod"), "web_01_prod");

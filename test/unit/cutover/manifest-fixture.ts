@@ -56,7 +56,12 @@ export function fixtureManifest(o: FixtureOptions = {}): Manifest {
     },
     controllers: [{ key: 1000, type: "pvscsi", busNumber: 0 }],
     nics: (o.nics ?? [{ network: "VM Network", mac: "00:50:56:AA:BB:01" }]).map((n, i) => ({
-      key: 4000 + i, label: `Network adapter ${i + 1}`, model: "vmxnet3", mac: n.mac, network: n.network, networkKind: "standard",
+      key: 4000 + i,
+      label: `Network adapter ${i + 1}`,
+      model: "vmxnet3",
+      mac: n.mac,
+      network: n.network,
+      networkKind: "standard",
     })),
     disks,
     target: { dir, format: disks[0]?.target.format ?? "qcow2", mode: "file", transport: "http" },

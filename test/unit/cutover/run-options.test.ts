@@ -19,7 +19,11 @@ test("cutover criterion: parsing, defaults per part, strict comparison", () => {
   assert.equal(criterionHolds(c, { changedBytes: 0, durationMs: 30_000 }), false);
   assert.deepEqual(parseCriterion("seconds<5"), { maxBytes: Number.POSITIVE_INFINITY, maxSeconds: 5 });
   for (const bad of ["bytes>1M", "bytes<lots", "seconds<-1", "minutes<3"]) {
-    assert.throws(() => parseCriterion(bad), (e: unknown) => e instanceof V2kError && e.code === "USAGE", bad);
+    assert.throws(
+      () => parseCriterion(bad),
+      (e: unknown) => e instanceof V2kError && e.code === "USAGE",
+      bad,
+    );
   }
 });
 
@@ -33,7 +37,12 @@ test("detached run under systemd: unit name from the run id, stdin from a file, 
   assert.ok(argv.includes("StandardOutput=append:/w/run.log"));
   assert.deepEqual(argv.slice(argv.indexOf("--") + 1), ["/usr/bin/node", "/h.mjs", "--workdir", "/w", "run"]);
   assert.ok(!argv.some((a) => /password/i.test(a)), "no secret on the command line");
-  const withEnv = systemdRunArgv({ ...spec, unit: "u", argv: ["x"], env: { GOVC_URL: "https://vc/sdk", GOVC_PASSWORD: "s3cret", ABLESTACK_V2K_DOMAIN_TYPE: "qemu", HOME: "/root" } });
+  const withEnv = systemdRunArgv({
+    ...spec,
+    unit: "u",
+    argv: ["x"],
+    env: { GOVC_URL: "https://vc/sdk", GOVC_PASSWORD: "s3cret", ABLESTACK_V2K_DOMAIN_TYPE: "qemu", HOME: "/root" },
+  });
   assert.ok(withEnv.includes("--setenv=GOVC_URL=https://vc/sdk"));
   assert.ok(withEnv.includes("--setenv=ABLESTACK_V2K_DOMAIN_TYPE=qemu"));
   assert.ok(!withEnv.some((a) => a.includes("s3cret") || a.includes("HOME")), "the password stays out, unrelated variables too");
@@ -55,7 +64,11 @@ test("run refuses before touching anything: phase2 without a run, a new run with
   } finally {
     process.stdout.write = write;
   }
-  const results = out.join("").split("\n").filter((l) => l.includes('"type":"result"')).map((l) => JSON.parse(l));
+  const results = out
+    .join("")
+    .split("\n")
+    .filter((l) => l.includes('"type":"result"'))
+    .map((l) => JSON.parse(l));
   assert.equal(results.length, 4);
   assert.ok(results.every((r) => r.ok === false && r.error.code === "USAGE"));
   assert.match(results[0].error.message, /phase2/);

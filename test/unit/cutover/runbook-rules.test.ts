@@ -47,14 +47,19 @@ test("govc's known-hosts file pins the thumbprint; GOVC_THUMBPRINT stays an alte
   assert.equal(a.thumbprint, "44:55:66");
   const b = await resolveVcenterAccess({}, { env: { ...env, GOVC_THUMBPRINT: "aa:bb" }, readStdin: async () => "" });
   assert.equal(b.thumbprint, "AA:BB");
-  await assert.rejects(resolveVcenterAccess({}, { env: { ...env, GOVC_TLS_KNOWN_HOSTS: join(dir, "missing") }, readStdin: async () => "" }),
-    (e: unknown) => e instanceof V2kError && e.code === "USAGE" && /about\.cert/.test(e.hint));
+  await assert.rejects(
+    resolveVcenterAccess({}, { env: { ...env, GOVC_TLS_KNOWN_HOSTS: join(dir, "missing") }, readStdin: async () => "" }),
+    (e: unknown) => e instanceof V2kError && e.code === "USAGE" && /about\.cert/.test(e.hint),
+  );
 });
 
 test("the example env file exports govc's real variables: plain `source` is enough", () => {
   const file = join(repoRoot, "pkg/examples/govc.env.example");
-  const out = execFileSync("bash", ["--noprofile", "--norc", "-c", `source ${file}; env`], { env: { PATH: process.env.PATH ?? "" } }).toString();
-  for (const v of ["GOVC_URL", "GOVC_USERNAME", "GOVC_PASSWORD", "GOVC_TLS_KNOWN_HOSTS", "GOVC_INSECURE"]) assert.match(out, new RegExp(`^${v}=`, "m"), v);
+  const out = execFileSync("bash", ["--noprofile", "--norc", "-c", `source ${file}; env`], {
+    env: { PATH: process.env.PATH ?? "" },
+  }).toString();
+  for (const v of ["GOVC_URL", "GOVC_USERNAME", "GOVC_PASSWORD", "GOVC_TLS_KNOWN_HOSTS", "GOVC_INSECURE"])
+    assert.match(out, new RegExp(`^${v}=`, "m"), v);
   assert.doesNotMatch(out, /^GOVC_THUMBPRINT=/m, "govc has no GOVC_THUMBPRINT: it is only a commented alternative");
 });
 
@@ -70,19 +75,34 @@ test("network default order: env, host config file, libvirt 'default' when activ
   const testDriver = new Virsh({ uri: "test:///default", timeoutMs: 10_000 }); // its network 'default' is active
   const missingConf = { ABLESTACK_V2K_CONFIG: join(dir, "none.conf") };
 
-  assert.deepEqual(await resolveNetworkDefault(noLibvirt, { ABLESTACK_V2K_NETWORK_MAP_DEFAULT: "br9", ABLESTACK_V2K_CONFIG: conf }, sys),
-    { target: "br9", source: "$ABLESTACK_V2K_NETWORK_MAP_DEFAULT" });
-  assert.deepEqual(await resolveNetworkDefault(noLibvirt, { ABLESTACK_V2K_CONFIG: conf }, sys), { target: "network:lan", source: `network-map-default in ${conf}` });
-  assert.deepEqual(await resolveNetworkDefault(testDriver, missingConf, sys), { target: "network:default", source: "libvirt network 'default' (active)" });
+  assert.deepEqual(await resolveNetworkDefault(noLibvirt, { ABLESTACK_V2K_NETWORK_MAP_DEFAULT: "br9", ABLESTACK_V2K_CONFIG: conf }, sys), {
+    target: "br9",
+    source: "$ABLESTACK_V2K_NETWORK_MAP_DEFAULT",
+  });
+  assert.deepEqual(await resolveNetworkDefault(noLibvirt, { ABLESTACK_V2K_CONFIG: conf }, sys), {
+    target: "network:lan",
+    source: `network-map-default in ${conf}`,
+  });
+  assert.deepEqual(await resolveNetworkDefault(testDriver, missingConf, sys), {
+    target: "network:default",
+    source: "libvirt network 'default' (active)",
+  });
   assert.deepEqual(await resolveNetworkDefault(noLibvirt, missingConf, sys), { target: "br0", source: "the host's only Linux bridge br0" });
   bridge("br1");
   assert.deepEqual(await resolveNetworkDefault(noLibvirt, missingConf, sys), { ambiguous: ["br0", "br1"] });
   assert.equal(await resolveNetworkDefault(noLibvirt, missingConf, join(dir, "no-sys")), null);
-  assert.equal(await resolveNetworkDefault(testDriver, { ABLESTACK_V2K_NETWORK_MAP_DEFAULT: "none" }, sys), null, "'none': no host default");
+  assert.equal(
+    await resolveNetworkDefault(testDriver, { ABLESTACK_V2K_NETWORK_MAP_DEFAULT: "none" }, sys),
+    null,
+    "'none': no host default",
+  );
 });
 
 test("manifest 1 -> 2: pastCutovers added, a started cutover records that its domain ran", () => {
-  const { doc } = migrateManifest({ schemaVersion: 1, cutover: { startedAt: "2026-01-01T00:00:00Z", shutdownMode: "guest" } } as RawManifest);
+  const { doc } = migrateManifest({
+    schemaVersion: 1,
+    cutover: { startedAt: "2026-01-01T00:00:00Z", shutdownMode: "guest" },
+  } as RawManifest);
   assert.equal(doc.schemaVersion, 2);
   assert.deepEqual(doc["pastCutovers"], []);
   assert.equal((doc["cutover"] as { domainRanAt: string }).domainRanAt, "2026-01-01T00:00:00Z");
@@ -98,7 +118,13 @@ test("cbt enable on a powered-on VM whose disks stay inactive does not say 'powe
   const disks = sampleManifest(dir).disks.map((d) => ({ key: d.key, label: d.label, changeId: null }));
   const bridge = {
     inventory: async () => ({ changeTrackingEnabled: true, disks }),
-    vmState: async () => ({ powerState: "poweredOn", toolsRunning: true, changeTrackingEnabled: true, snapshots: [], consolidationNeeded: false }),
+    vmState: async () => ({
+      powerState: "poweredOn",
+      toolsRunning: true,
+      changeTrackingEnabled: true,
+      snapshots: [],
+      consolidationNeeded: false,
+    }),
     snapshotCreate: async () => ({ moref: `snapshot-${++n}` }),
     snapshotRemove: async () => ({ removed: true, missing: false }),
   } as unknown as VsphereBridge;

@@ -60,8 +60,29 @@ test("diff runs merge adjacent grains; area helpers split and merge", () => {
   y[10] = 1;
   y[4096 + 1] = 1;
   y[12288 + 7] = 1;
-  assert.deepEqual(diffRuns(x, y, 1 << 30, 7), [{ disk: 7, offset: (1 << 30), length: 8192 }, { disk: 7, offset: (1 << 30) + 12288, length: 4096 }]);
-  assert.deepEqual(fullAreas(10, 4, null), [{ offset: 0, length: 4 }, { offset: 4, length: 4 }, { offset: 8, length: 2 }]);
-  assert.deepEqual(unionAreas([{ offset: 0, length: 10 }, { offset: 30, length: 5 }], [{ offset: 5, length: 10 }, { offset: 35, length: 1 }]),
-    [{ offset: 0, length: 15 }, { offset: 30, length: 6 }]);
+  assert.deepEqual(diffRuns(x, y, 1 << 30, 7), [
+    { disk: 7, offset: 1 << 30, length: 8192 },
+    { disk: 7, offset: (1 << 30) + 12288, length: 4096 },
+  ]);
+  assert.deepEqual(fullAreas(10, 4, null), [
+    { offset: 0, length: 4 },
+    { offset: 4, length: 4 },
+    { offset: 8, length: 2 },
+  ]);
+  assert.deepEqual(
+    unionAreas(
+      [
+        { offset: 0, length: 10 },
+        { offset: 30, length: 5 },
+      ],
+      [
+        { offset: 5, length: 10 },
+        { offset: 35, length: 1 },
+      ],
+    ),
+    [
+      { offset: 0, length: 15 },
+      { offset: 30, length: 6 },
+    ],
+  );
 });

@@ -28,7 +28,8 @@ test("the reference documents every command, option, exit code and error code", 
     const section = ref.split(`\n### ${c.path.join(" ")}\n`)[1]?.split("\n### ")[0] ?? "";
     if (!section) missing.push(`command ${c.path.join(" ")}`);
     for (const [name, o] of Object.entries(c.options)) {
-      if (!section.includes(`\`--${name}`) || !section.includes(o.description.replace(/\|/g, "\\|"))) missing.push(`${c.path.join(" ")} --${name}`);
+      if (!section.includes(`\`--${name}`) || !section.includes(o.description.replace(/\|/g, "\\|")))
+        missing.push(`${c.path.join(" ")} --${name}`);
     }
   }
   for (const name of Object.keys(globalOptions)) if (!ref.includes(`\`--${name}`)) missing.push(`global --${name}`);
@@ -44,8 +45,12 @@ test("the reference documents every command, option, exit code and error code", 
 test("help COMMAND prints the command's options; an unknown one is a usage error (exit 2)", () => {
   const out = execFileSync(helper, ["help", "cutover"], { encoding: "utf8" });
   assert.match(out, /usage: ablestack_v2k \[--workdir DIR\] \[--json\] \[--resume\] cutover \[options\]/);
-  for (const name of Object.keys(visible.find((c) => c.path.join(" ") === "cutover")!.options)) assert.match(out, new RegExp(`--${name}\\b`));
-  assert.equal(execFileSync(helper, ["help", "cbt", "enable"], { encoding: "utf8" }), execFileSync(helper, ["cbt", "enable", "--help"], { encoding: "utf8" }));
+  for (const name of Object.keys(visible.find((c) => c.path.join(" ") === "cutover")!.options))
+    assert.match(out, new RegExp(`--${name}\\b`));
+  assert.equal(
+    execFileSync(helper, ["help", "cbt", "enable"], { encoding: "utf8" }),
+    execFileSync(helper, ["cbt", "enable", "--help"], { encoding: "utf8" }),
+  );
   const bad = spawnSync(helper, ["--json", "help", "no", "such"], { encoding: "utf8" });
   assert.equal(bad.status, 2);
   assert.equal(JSON.parse(bad.stdout.trim().split("\n").at(-1)!).error.code, "USAGE");
@@ -53,7 +58,10 @@ test("help COMMAND prints the command's options; an unknown one is a usage error
 });
 
 test("exit codes: 0 done, 1 failed, 2 usage (as listed)", () => {
-  assert.deepEqual(EXIT_CODES.map((e) => e.code), [0, 1, 2, 3]);
+  assert.deepEqual(
+    EXIT_CODES.map((e) => e.code),
+    [0, 1, 2, 3],
+  );
   assert.equal(spawnSync(helper, ["version"]).status, 0);
   assert.equal(spawnSync(helper, ["--workdir", "/nonexistent/v2k", "status"]).status, 1);
   assert.equal(spawnSync(helper, ["status", "--bogus"]).status, 2);
@@ -63,8 +71,17 @@ let script: string | undefined;
 
 function complete(words: string[]): string[] {
   script ??= execFileSync(helper, ["completion", "bash"], { encoding: "utf8" });
-  const out = execFileSync("bash", ["-c", `${script}\nCOMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _ablestack_v2k; printf '%s\\n' "\${COMPREPLY[@]}"`,
-    "_", "ablestack_v2k", ...words], { encoding: "utf8" });
+  const out = execFileSync(
+    "bash",
+    [
+      "-c",
+      `${script}\nCOMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _ablestack_v2k; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      "_",
+      "ablestack_v2k",
+      ...words,
+    ],
+    { encoding: "utf8" },
+  );
   return out.split("\n").filter(Boolean).sort();
 }
 

@@ -29,7 +29,11 @@ class SlowSource implements BlockSource {
   running = 0;
   maxRunning = 0;
   extents?: (offset: number, length: number) => Promise<Extent[]>;
-  constructor(private readonly inner: MemorySource, private readonly ms: number, private readonly failAt?: number) {}
+  constructor(
+    private readonly inner: MemorySource,
+    private readonly ms: number,
+    private readonly failAt?: number,
+  ) {}
   get size() {
     return this.inner.size;
   }
@@ -50,7 +54,11 @@ class SlowSource implements BlockSource {
 
 test("a full copy reproduces the source, writes only data and leaves holes as holes", async () => {
   const size = 64 * M;
-  const src = diskWith(size, [[0, 3 * M], [10 * M + 4 * K, 5 * M], [63 * M, M]]);
+  const src = diskWith(size, [
+    [0, 3 * M],
+    [10 * M + 4 * K, 5 * M],
+    [63 * M, M],
+  ]);
   const dst = new MemoryDisk(size);
   const target = new MemoryTarget(dst);
   const stats = await copyDisk({ source: new MemorySource(src), target, areas: [{ offset: 0, length: size }], targetIsZero: true });
@@ -70,7 +78,10 @@ test("a full copy reproduces the source, writes only data and leaves holes as ho
 
 test("without source extents, zeros in read data become WRITE_ZEROES, never data", async () => {
   const size = 16 * M;
-  const src = diskWith(size, [[M, M], [5 * M, 256 * K]]);
+  const src = diskWith(size, [
+    [M, M],
+    [5 * M, 256 * K],
+  ]);
   const dst = diskWith(size, [[0, size]]); // garbage everywhere: zeros must really be written
   const target = new MemoryTarget(dst);
   const source = new MemorySource(src, { withExtents: false });
@@ -100,7 +111,10 @@ test("an incremental copy touches only the listed areas", async () => {
   const src = diskWith(size, [[0, size]]);
   const dst = diskWith(size, [[0, size]]);
   const before = dst.read(0, size);
-  const areas = [{ offset: M, length: 64 * K }, { offset: 3 * M + 512, length: 4 * K }];
+  const areas = [
+    { offset: M, length: 64 * K },
+    { offset: 3 * M + 512, length: 4 * K },
+  ];
   const stats = await copyDisk({ source: new MemorySource(src), target: new MemoryTarget(dst), areas, coalesceGap: 0 });
   assert.equal(stats.totalBytes, 64 * K + 4 * K);
   const after = dst.read(0, size);
@@ -115,7 +129,12 @@ test("zeroUnlisted makes everything unlisted zero on the target (rebase)", async
   const src = diskWith(size, [[2 * M, M]]);
   const dst = diskWith(size, [[0, size]]);
   const target = new MemoryTarget(dst);
-  const stats = await copyDisk({ source: new MemorySource(src, { withExtents: false }), target, areas: [{ offset: 2 * M, length: M }], zeroUnlisted: true });
+  const stats = await copyDisk({
+    source: new MemorySource(src, { withExtents: false }),
+    target,
+    areas: [{ offset: 2 * M, length: M }],
+    zeroUnlisted: true,
+  });
   assertSameContent(src, dst);
   assert.equal(stats.totalBytes, size);
   assert.equal(stats.bytesRead, M);
@@ -126,7 +145,14 @@ test("zeroUnlisted makes everything unlisted zero on the target (rebase)", async
 test("workers and bytes in flight stay within the limits", async () => {
   const size = 64 * M;
   const slow = new SlowSource(new MemorySource(diskWith(size, [[0, size]], Buffer.alloc(size, 7))), 5);
-  const stats = await copyDisk({ source: slow, target: new MemoryTarget(new MemoryDisk(size)), areas: [{ offset: 0, length: size }], chunkSize: M, requests: 32, maxBytesInFlight: 8 * M });
+  const stats = await copyDisk({
+    source: slow,
+    target: new MemoryTarget(new MemoryDisk(size)),
+    areas: [{ offset: 0, length: size }],
+    chunkSize: M,
+    requests: 32,
+    maxBytesInFlight: 8 * M,
+  });
   assert.equal(stats.workers, 8);
   assert.ok(slow.maxRunning <= 8, `reads at once: ${slow.maxRunning}`);
   assert.ok(slow.maxRunning >= 2, "no parallelism at all");
@@ -136,14 +162,17 @@ test("the first read error aborts the copy with disk, offset and endpoint, and n
   const size = 32 * M;
   const slow = new SlowSource(new MemorySource(diskWith(size, [[0, size]])), 2, 13 * M + 5);
   const target = new MemoryTarget(new MemoryDisk(size));
-  await assert.rejects(copyDisk({ source: slow, target, areas: [{ offset: 0, length: size }], chunkSize: M, disk: "disk 2001" }), (e: unknown) => {
-    assert.ok(e instanceof V2kError);
-    assert.equal(e.code, "NBD_SOURCE_FAILED");
-    assert.match(e.message, /disk 2001/);
-    assert.match(e.message, new RegExp(`offset ${13 * M}`));
-    assert.match(e.message, /slow source/);
-    return true;
-  });
+  await assert.rejects(
+    copyDisk({ source: slow, target, areas: [{ offset: 0, length: size }], chunkSize: M, disk: "disk 2001" }),
+    (e: unknown) => {
+      assert.ok(e instanceof V2kError);
+      assert.equal(e.code, "NBD_SOURCE_FAILED");
+      assert.match(e.message, /disk 2001/);
+      assert.match(e.message, new RegExp(`offset ${13 * M}`));
+      assert.match(e.message, /slow source/);
+      return true;
+    },
+  );
   assert.equal(target.ops.flushes, 0);
 });
 
@@ -153,8 +182,10 @@ test("ENOSPC from the target becomes TARGET_FULL", async () => {
   target.write = async (offset: number, data: Buffer) => {
     throw new NbdServerError({ errno: 28, command: "WRITE", offset, length: data.length });
   };
-  await assert.rejects(copyDisk({ source: new MemorySource(diskWith(size, [[0, size]])), target, areas: [{ offset: 0, length: size }], disk: "disk 2000" }),
-    (e: unknown) => e instanceof V2kError && e.code === "TARGET_FULL" && /disk 2000/.test(e.message));
+  await assert.rejects(
+    copyDisk({ source: new MemorySource(diskWith(size, [[0, size]])), target, areas: [{ offset: 0, length: size }], disk: "disk 2000" }),
+    (e: unknown) => e instanceof V2kError && e.code === "TARGET_FULL" && /disk 2000/.test(e.message),
+  );
 });
 
 test("an abort signal cancels promptly", async () => {
@@ -167,8 +198,10 @@ test("an abort signal cancels promptly", async () => {
     abortedAt = Date.now();
     ac.abort();
   }, 120);
-  await assert.rejects(copyDisk({ source: slow, target, areas: [{ offset: 0, length: size }], chunkSize: M, requests: 4, signal: ac.signal }),
-    (e: unknown) => e instanceof V2kError && e.code === "CANCELLED");
+  await assert.rejects(
+    copyDisk({ source: slow, target, areas: [{ offset: 0, length: size }], chunkSize: M, requests: 4, signal: ac.signal }),
+    (e: unknown) => e instanceof V2kError && e.code === "CANCELLED",
+  );
   // Prompt: the copy answers at once although reads of 1.5 s are still in flight.
   assert.ok(abortedAt > 0 && Date.now() - abortedAt < 700, `took ${Date.now() - abortedAt} ms after the abort`);
   assert.equal(target.ops.flushes, 0);
@@ -180,7 +213,15 @@ test("progress is monotonic, counts skipped bytes and ends at the total", async 
   const reports: CopyProgress[] = [];
   const slow = new SlowSource(new MemorySource(src), 1);
   slow.extents = (o: number, n: number) => new MemorySource(src).extents!(o, n);
-  await copyDisk({ source: slow, target: new MemoryTarget(new MemoryDisk(size)), areas: [{ offset: 0, length: size }], targetIsZero: true, chunkSize: M, progressIntervalMs: 0, onProgress: (p) => reports.push(p) });
+  await copyDisk({
+    source: slow,
+    target: new MemoryTarget(new MemoryDisk(size)),
+    areas: [{ offset: 0, length: size }],
+    targetIsZero: true,
+    chunkSize: M,
+    progressIntervalMs: 0,
+    onProgress: (p) => reports.push(p),
+  });
   assert.ok(reports.length > 10);
   for (let i = 1; i < reports.length; i++) assert.ok(reports[i]!.bytes >= reports[i - 1]!.bytes);
   assert.equal(reports.at(-1)!.bytes, size);
@@ -190,20 +231,39 @@ test("progress is monotonic, counts skipped bytes and ends at the total", async 
 test("progress is throttled to the interval", async () => {
   const size = 16 * M;
   const reports: CopyProgress[] = [];
-  await copyDisk({ source: new SlowSource(new MemorySource(diskWith(size, [[0, size]])), 2), target: new MemoryTarget(new MemoryDisk(size)), areas: [{ offset: 0, length: size }], chunkSize: 256 * K, progressIntervalMs: 60_000, onProgress: (p) => reports.push(p) });
+  await copyDisk({
+    source: new SlowSource(new MemorySource(diskWith(size, [[0, size]])), 2),
+    target: new MemoryTarget(new MemoryDisk(size)),
+    areas: [{ offset: 0, length: size }],
+    chunkSize: 256 * K,
+    progressIntervalMs: 60_000,
+    onProgress: (p) => reports.push(p),
+  });
   assert.equal(reports.length, 1, "only the final report within one interval");
 });
 
 test("a target smaller than the source is refused before anything is written", async () => {
   const target = new MemoryTarget(new MemoryDisk(M));
-  await assert.rejects(copyDisk({ source: new MemorySource(new MemoryDisk(2 * M)), target, areas: [] }), (e: unknown) => e instanceof V2kError && e.code === "DST_TOO_SMALL");
+  await assert.rejects(
+    copyDisk({ source: new MemorySource(new MemoryDisk(2 * M)), target, areas: [] }),
+    (e: unknown) => e instanceof V2kError && e.code === "DST_TOO_SMALL",
+  );
   assert.equal(target.ops.writes + target.ops.zeroes, 0);
 });
 
 test("several disks copy at once with independent engines", async () => {
   const size = 16 * M;
   const pairs = Array.from({ length: 3 }, (_, i) => ({ src: diskWith(size, [[i * M, 4 * M]]), dst: new MemoryDisk(size) }));
-  await Promise.all(pairs.map((p, i) => copyDisk({ source: new MemorySource(p.src), target: new MemoryTarget(p.dst), areas: [{ offset: 0, length: size }], disk: `disk ${i}` })));
+  await Promise.all(
+    pairs.map((p, i) =>
+      copyDisk({
+        source: new MemorySource(p.src),
+        target: new MemoryTarget(p.dst),
+        areas: [{ offset: 0, length: size }],
+        disk: `disk ${i}`,
+      }),
+    ),
+  );
   for (const p of pairs) assertSameContent(p.src, p.dst);
 });
 
@@ -218,7 +278,14 @@ test("small copy ranges are read and zero-detected without asking for extents", 
     return inner(o, n);
   };
   const dst = new MemoryDisk(size);
-  await copyDisk({ source, target: new MemoryTarget(dst), areas: [{ offset: M, length: 2 * M }, { offset: 30 * M, length: 32 * M }] });
+  await copyDisk({
+    source,
+    target: new MemoryTarget(dst),
+    areas: [
+      { offset: M, length: 2 * M },
+      { offset: 30 * M, length: 32 * M },
+    ],
+  });
   assert.equal(extentCalls, 1, "only the 32 MiB range should be refined");
   assertSameContent(src, dst);
 });
@@ -228,8 +295,10 @@ test("a source that stops answering fails the copy with TIMEOUT after the stall 
   const hanging: BlockSource = { size, label: "hung source", read: () => new Promise<Buffer>(() => {}), close: async () => {} };
   const target = new MemoryTarget(new MemoryDisk(size));
   const started = Date.now();
-  await assert.rejects(copyDisk({ source: hanging, target, areas: [{ offset: 0, length: size }], stallTimeoutMs: 200, disk: "disk 7" }),
-    (e: unknown) => e instanceof V2kError && e.code === "TIMEOUT" && /disk 7/.test(e.message));
+  await assert.rejects(
+    copyDisk({ source: hanging, target, areas: [{ offset: 0, length: size }], stallTimeoutMs: 200, disk: "disk 7" }),
+    (e: unknown) => e instanceof V2kError && e.code === "TIMEOUT" && /disk 7/.test(e.message),
+  );
   assert.ok(Date.now() - started < 2000);
   assert.equal(target.ops.flushes, 0);
   // Slow but moving copies are not stalls.

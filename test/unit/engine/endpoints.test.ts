@@ -42,11 +42,23 @@ test("vddk argv: filters in front, every parameter, password only as +FILE (0600
   assert.equal(statSync(pw).mode & 0o777, 0o600);
   assert.equal(statSync(dir.path).mode & 0o777, 0o700);
   const plugin = args.indexOf("vddk");
-  assert.deepEqual(args.slice(0, plugin).filter((a) => a.startsWith("--filter=")), ["--filter=cacheextents", "--filter=retry", "--filter=blocksize"]);
+  assert.deepEqual(
+    args.slice(0, plugin).filter((a) => a.startsWith("--filter=")),
+    ["--filter=cacheextents", "--filter=retry", "--filter=blocksize"],
+  );
   assert.ok(args.includes("--readonly"));
-  for (const p of ["libdir=/opt/vmware-vix-disklib-distrib", "server=vcenter.example.com", "user=administrator@vsphere.local",
-    `thumbprint=${vddk.thumbprint}`, "vm=moref=vm-42", "snapshot=snapshot-7", "file=[datastore1] vm1/vm1.vmdk",
-    "transports=nbdssl:nbd", "compression=skipz", `maxdata=${2 * M}`]) {
+  for (const p of [
+    "libdir=/opt/vmware-vix-disklib-distrib",
+    "server=vcenter.example.com",
+    "user=administrator@vsphere.local",
+    `thumbprint=${vddk.thumbprint}`,
+    "vm=moref=vm-42",
+    "snapshot=snapshot-7",
+    "file=[datastore1] vm1/vm1.vmdk",
+    "transports=nbdssl:nbd",
+    "compression=skipz",
+    `maxdata=${2 * M}`,
+  ]) {
     assert.ok(args.slice(plugin).includes(p), `missing ${p}`);
   }
 });
@@ -54,8 +66,14 @@ test("vddk argv: filters in front, every parameter, password only as +FILE (0600
 test("vddk source fails with TOOL_MISSING when the plugin is absent", async () => {
   // Debian's nbdkit ships no vddk plugin; an installed one would make this test meaningless.
   assert.ok(!existsSync("/usr/lib/x86_64-linux-gnu/nbdkit/plugins/nbdkit-vddk-plugin.so"), "a vddk plugin is installed here");
-  await assert.rejects(requireNbdkitPlugin("vddk"), (e: unknown) => e instanceof V2kError && e.code === "TOOL_MISSING" && /vddk/.test(e.message) && /VDDK/.test(e.hint));
-  await assert.rejects(openSource(vddk), (e: unknown) => e instanceof V2kError && e.code === "TOOL_MISSING" && !JSON.stringify(e.toInfo()).includes("S3cret"));
+  await assert.rejects(
+    requireNbdkitPlugin("vddk"),
+    (e: unknown) => e instanceof V2kError && e.code === "TOOL_MISSING" && /vddk/.test(e.message) && /VDDK/.test(e.hint),
+  );
+  await assert.rejects(
+    openSource(vddk),
+    (e: unknown) => e instanceof V2kError && e.code === "TOOL_MISSING" && !JSON.stringify(e.toInfo()).includes("S3cret"),
+  );
   await requireNbdkitPlugin("curl");
 });
 
@@ -72,7 +90,10 @@ test("curl argv: cookie and CA as files, sslverify=false only when asked, https 
   assert.ok(args.includes("--filter=retry") && args.includes("--readonly"));
   assert.ok(curlArgs({ kind: "http", url, insecure: true, retry: false }, dir).includes("sslverify=false"));
   assert.ok(!curlArgs({ kind: "http", url, insecure: true, retry: false }, dir).includes("--filter=retry"));
-  assert.throws(() => curlArgs({ kind: "http", url }, dir), (e: unknown) => e instanceof V2kError && e.code === "TLS_UNTRUSTED");
+  assert.throws(
+    () => curlArgs({ kind: "http", url }, dir),
+    (e: unknown) => e instanceof V2kError && e.code === "TLS_UNTRUSTED",
+  );
   assert.throws(() => curlArgs({ kind: "http", url: "ftp://x/y" }, dir), V2kError);
 });
 
@@ -80,13 +101,26 @@ test("qemu-nbd targets: file, block and rbd specs", (t) => {
   const dir = new PrivateDir("v2k-test-");
   t.after(() => dir.remove());
   assert.equal(qemuFilename({ kind: "rbd", pool: "rbd", image: "vm1-disk0" }), "rbd:rbd/vm1-disk0");
-  assert.equal(qemuFilename({ kind: "rbd", pool: "p", image: "i", conf: "/etc/ceph/c:1.conf", user: "admin" }), "rbd:p/i:conf=/etc/ceph/c\\:1.conf:id=admin");
+  assert.equal(
+    qemuFilename({ kind: "rbd", pool: "p", image: "i", conf: "/etc/ceph/c:1.conf", user: "admin" }),
+    "rbd:p/i:conf=/etc/ceph/c\\:1.conf:id=admin",
+  );
   const rbd = qemuNbdArgs({ kind: "rbd", pool: "p", image: "i" }, dir, { cache: "writeback", aio: "threads" });
   assert.ok(rbd.includes("--format=raw") && rbd.at(-1) === "rbd:p/i");
-  const file = qemuNbdArgs({ kind: "file", path: "/d/x.qcow2", format: "qcow2", detectZeroes: true }, dir, { cache: "none", aio: "io_uring" });
-  for (const a of ["--format=qcow2", "--cache=none", "--aio=io_uring", "--discard=unmap", "--detect-zeroes=unmap", "--persistent"]) assert.ok(file.includes(a), a);
-  assert.deepEqual(qemuNbdTuningLadder({ kind: "file", path: "/x", format: "raw" }).map((l) => `${l.cache}/${l.aio}`), ["none/io_uring", "none/threads", "writeback/io_uring", "writeback/threads"]);
-  assert.deepEqual(qemuNbdTuningLadder({ kind: "block", device: "/dev/x", cache: "writeback" }).map((l) => l.cache), ["writeback", "writeback"]);
+  const file = qemuNbdArgs({ kind: "file", path: "/d/x.qcow2", format: "qcow2", detectZeroes: true }, dir, {
+    cache: "none",
+    aio: "io_uring",
+  });
+  for (const a of ["--format=qcow2", "--cache=none", "--aio=io_uring", "--discard=unmap", "--detect-zeroes=unmap", "--persistent"])
+    assert.ok(file.includes(a), a);
+  assert.deepEqual(
+    qemuNbdTuningLadder({ kind: "file", path: "/x", format: "raw" }).map((l) => `${l.cache}/${l.aio}`),
+    ["none/io_uring", "none/threads", "writeback/io_uring", "writeback/threads"],
+  );
+  assert.deepEqual(
+    qemuNbdTuningLadder({ kind: "block", device: "/dev/x", cache: "writeback" }).map((l) => l.cache),
+    ["writeback", "writeback"],
+  );
 });
 
 test("openTarget creates a sparse raw image, serves it, and close() stops qemu-nbd and removes the socket dir", async (t) => {
@@ -117,7 +151,9 @@ test("file source -> raw target through openSource/openTarget copies allocated d
   const dir = new PrivateDir("v2k-test-");
   t.after(() => dir.remove());
   await exec("qemu-img", ["create", "-q", "-f", "raw", dir.file("src.raw"), String(16 * M)], { timeoutMs: 30_000 });
-  await exec("qemu-io", ["-f", "raw", "-c", "write -P 0x33 1M 2M", "-c", "write -P 0x44 9M 64k", dir.file("src.raw")], { timeoutMs: 30_000 });
+  await exec("qemu-io", ["-f", "raw", "-c", "write -P 0x33 1M 2M", "-c", "write -P 0x44 9M 64k", dir.file("src.raw")], {
+    timeoutMs: 30_000,
+  });
   const s = await openSource({ kind: "file", path: dir.file("src.raw") });
   try {
     const tgt = await openTarget({ kind: "file", path: dir.file("dst.raw"), format: "raw", createSize: 16 * M });
@@ -165,7 +201,10 @@ test("a target image already served by another qemu-nbd is TARGET_IO, not a retr
   const first = await openTarget({ kind: "file", path: dir.file("busy.qcow2"), format: "qcow2", createSize: 4 * M });
   try {
     const started = Date.now();
-    await assert.rejects(openTarget({ kind: "file", path: dir.file("busy.qcow2"), format: "qcow2" }), (e: unknown) => e instanceof V2kError && e.code === "TARGET_IO" && /in use/.test(e.message));
+    await assert.rejects(
+      openTarget({ kind: "file", path: dir.file("busy.qcow2"), format: "qcow2" }),
+      (e: unknown) => e instanceof V2kError && e.code === "TARGET_IO" && /in use/.test(e.message),
+    );
     assert.ok(Date.now() - started < 5000);
   } finally {
     await first.close();
@@ -199,7 +238,8 @@ test("rbd targets: without qemu's rbd module the error is TOOL_MISSING naming qe
   const rbdModule = existsSync("/usr/lib/x86_64-linux-gnu/qemu/block-rbd.so");
   await assert.rejects(openTarget({ kind: "rbd", pool: "v2k-test", image: "nope", createSize: M }), (e: unknown) => {
     assert.ok(e instanceof V2kError);
-    if (rbdModule) assert.notEqual(e.code, "TOOL_MISSING"); // installed: fails on the missing cluster instead
+    if (rbdModule)
+      assert.notEqual(e.code, "TOOL_MISSING"); // installed: fails on the missing cluster instead
     else {
       assert.equal(e.code, "TOOL_MISSING");
       assert.match(e.hint, /qemu-block-extra/);
@@ -211,23 +251,39 @@ test("rbd targets: without qemu's rbd module the error is TOOL_MISSING naming qe
 test("managed daemons: a missing binary is TOOL_MISSING, a server that never gets ready is TIMEOUT and is killed, start-up errors carry stderr", async (t) => {
   const dir = new PrivateDir("v2k-test-");
   t.after(() => dir.remove());
-  await assert.rejects(ManagedDaemon.start({ name: "x", file: "/nonexistent/v2k-daemon", args: [], pidFile: dir.file("x.pid") }),
-    (e: unknown) => e instanceof V2kError && e.code === "TOOL_MISSING");
+  await assert.rejects(
+    ManagedDaemon.start({ name: "x", file: "/nonexistent/v2k-daemon", args: [], pidFile: dir.file("x.pid") }),
+    (e: unknown) => e instanceof V2kError && e.code === "TOOL_MISSING",
+  );
   const started = Date.now();
-  await assert.rejects(ManagedDaemon.start({ name: "sleeper", file: "sleep", args: ["30.4242"], pidFile: dir.file("never.pid"), readyTimeoutMs: 300 }),
-    (e: unknown) => e instanceof V2kError && e.code === "TIMEOUT");
+  await assert.rejects(
+    ManagedDaemon.start({ name: "sleeper", file: "sleep", args: ["30.4242"], pidFile: dir.file("never.pid"), readyTimeoutMs: 300 }),
+    (e: unknown) => e instanceof V2kError && e.code === "TIMEOUT",
+  );
   assert.ok(Date.now() - started < 6000);
   assert.ok(!pidsOf("sleep").some((a) => a.includes("30.4242")), "the sleeper was not stopped");
-  await assert.rejects(ManagedDaemon.start({ name: "nbdkit", file: "nbdkit", args: ["--foreground", "--unix", dir.file("s"), "--pidfile", dir.file("p"), "no-such-plugin-v2k"], pidFile: dir.file("p") }),
-    (e: unknown) => e instanceof V2kError && e.code === "PROCESS_FAILED" && /no-such-plugin-v2k/.test(`${e.message}\n${e.detail}`));
+  await assert.rejects(
+    ManagedDaemon.start({
+      name: "nbdkit",
+      file: "nbdkit",
+      args: ["--foreground", "--unix", dir.file("s"), "--pidfile", dir.file("p"), "no-such-plugin-v2k"],
+      pidFile: dir.file("p"),
+    }),
+    (e: unknown) => e instanceof V2kError && e.code === "PROCESS_FAILED" && /no-such-plugin-v2k/.test(`${e.message}\n${e.detail}`),
+  );
 });
 
 function pidsOf(name: string): string[][] {
-  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map((p) => {
-    try {
-      return readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").filter((x) => x !== "");
-    } catch {
-      return [];
-    }
-  }).filter((a) => a[0] === name || a[0]?.endsWith(`/${name}`));
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, "utf8")
+          .split("\0")
+          .filter((x) => x !== "");
+      } catch {
+        return [];
+      }
+    })
+    .filter((a) => a[0] === name || a[0]?.endsWith(`/${name}`));
 }

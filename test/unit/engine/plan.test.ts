@@ -1,6 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { coalesceAreas, complementAreas, normalizeAreas, planRanges, refineWithExtents, splitRange, totalBytes, MAX_ZERO_OP } from "../../../src/helper/engine/plan";
+import {
+  coalesceAreas,
+  complementAreas,
+  normalizeAreas,
+  planRanges,
+  refineWithExtents,
+  splitRange,
+  totalBytes,
+  MAX_ZERO_OP,
+} from "../../../src/helper/engine/plan";
 import { parseSize } from "../../../src/kit/sizes";
 import { zeroRuns, isZero, ZERO_GRANULE } from "../../../src/helper/engine/zero-detect";
 import { V2kError } from "../../../src/shared/v2k-error";
@@ -10,8 +19,20 @@ const M = 1024 * 1024;
 const pairs = (xs: { offset: number; length: number }[]) => xs.map((x) => [x.offset, x.length]);
 
 test("normalizeAreas sorts, drops empty areas and merges overlaps and touching areas", () => {
-  const out = normalizeAreas([{ offset: 100, length: 50 }, { offset: 0, length: 10 }, { offset: 10, length: 5 }, { offset: 120, length: 100 }, { offset: 500, length: 0 }], 1000);
-  assert.deepEqual(pairs(out), [[0, 15], [100, 120]]);
+  const out = normalizeAreas(
+    [
+      { offset: 100, length: 50 },
+      { offset: 0, length: 10 },
+      { offset: 10, length: 5 },
+      { offset: 120, length: 100 },
+      { offset: 500, length: 0 },
+    ],
+    1000,
+  );
+  assert.deepEqual(pairs(out), [
+    [0, 15],
+    [100, 120],
+  ]);
 });
 
 test("normalizeAreas refuses areas outside the disk", () => {
@@ -20,34 +41,85 @@ test("normalizeAreas refuses areas outside the disk", () => {
 });
 
 test("coalesceAreas merges areas whose gap is at most the coalesce gap", () => {
-  const areas = [{ offset: 0, length: 4 * K }, { offset: 8 * K, length: 4 * K }, { offset: 100 * K, length: 4 * K }];
-  assert.deepEqual(pairs(coalesceAreas(areas, 4 * K)), [[0, 12 * K], [100 * K, 4 * K]]);
+  const areas = [
+    { offset: 0, length: 4 * K },
+    { offset: 8 * K, length: 4 * K },
+    { offset: 100 * K, length: 4 * K },
+  ];
+  assert.deepEqual(pairs(coalesceAreas(areas, 4 * K)), [
+    [0, 12 * K],
+    [100 * K, 4 * K],
+  ]);
   assert.deepEqual(pairs(coalesceAreas(areas, 3 * K)), pairs(areas));
   assert.deepEqual(pairs(coalesceAreas(areas, M)), [[0, 104 * K]]);
 });
 
 test("complementAreas gives exactly the unlisted parts", () => {
-  assert.deepEqual(pairs(complementAreas([{ offset: 10, length: 10 }, { offset: 50, length: 50 }], 100)), [[0, 10], [20, 30]]);
+  assert.deepEqual(
+    pairs(
+      complementAreas(
+        [
+          { offset: 10, length: 10 },
+          { offset: 50, length: 50 },
+        ],
+        100,
+      ),
+    ),
+    [
+      [0, 10],
+      [20, 30],
+    ],
+  );
   assert.deepEqual(pairs(complementAreas([], 100)), [[0, 100]]);
   assert.deepEqual(pairs(complementAreas([{ offset: 0, length: 100 }], 100)), []);
 });
 
 test("planRanges with zeroUnlisted covers the whole disk once, in disk order", () => {
   const size = 10 * M;
-  const ranges = planRanges({ size, areas: [{ offset: 5 * M, length: M }, { offset: M, length: 4 * K }, { offset: M + 8 * K, length: 4 * K }], coalesceGap: 64 * K, zeroUnlisted: true });
-  assert.deepEqual(ranges.map((r) => [r.kind, r.offset, r.length]), [
-    ["zero", 0, M], ["copy", M, 12 * K], ["zero", M + 12 * K, 4 * M - 12 * K], ["copy", 5 * M, M], ["zero", 6 * M, 4 * M],
-  ]);
+  const ranges = planRanges({
+    size,
+    areas: [
+      { offset: 5 * M, length: M },
+      { offset: M, length: 4 * K },
+      { offset: M + 8 * K, length: 4 * K },
+    ],
+    coalesceGap: 64 * K,
+    zeroUnlisted: true,
+  });
+  assert.deepEqual(
+    ranges.map((r) => [r.kind, r.offset, r.length]),
+    [
+      ["zero", 0, M],
+      ["copy", M, 12 * K],
+      ["zero", M + 12 * K, 4 * M - 12 * K],
+      ["copy", 5 * M, M],
+      ["zero", 6 * M, 4 * M],
+    ],
+  );
   assert.equal(totalBytes(ranges), size);
   const plain = planRanges({ size, areas: [{ offset: M, length: M }], coalesceGap: 0, zeroUnlisted: false });
-  assert.deepEqual(plain.map((r) => r.kind), ["copy"]);
+  assert.deepEqual(
+    plain.map((r) => r.kind),
+    ["copy"],
+  );
 });
 
 test("splitRange cuts copies at absolute chunk boundaries and zeroes at MAX_ZERO_OP", () => {
   const ops = [...splitRange({ kind: "copy", offset: 3 * M, length: 10 * M }, 4 * M)];
-  assert.deepEqual(ops.map((o) => [o.offset, o.length]), [[3 * M, M], [4 * M, 4 * M], [8 * M, 4 * M], [12 * M, M]]);
+  assert.deepEqual(
+    ops.map((o) => [o.offset, o.length]),
+    [
+      [3 * M, M],
+      [4 * M, 4 * M],
+      [8 * M, 4 * M],
+      [12 * M, M],
+    ],
+  );
   const zeros = [...splitRange({ kind: "zero", offset: 0, length: 2 * MAX_ZERO_OP + 5 }, 4 * M)];
-  assert.deepEqual(zeros.map((o) => o.length), [MAX_ZERO_OP, MAX_ZERO_OP, 5]);
+  assert.deepEqual(
+    zeros.map((o) => o.length),
+    [MAX_ZERO_OP, MAX_ZERO_OP, 5],
+  );
   assert.ok(zeros.every((o) => o.kind === "zero"));
 });
 
@@ -58,19 +130,38 @@ test("refineWithExtents turns zero extents into zero ranges and merges neighbour
     { offset: 300, length: 100, zero: true },
     { offset: 400, length: 700, zero: false },
   ]);
-  assert.deepEqual(out.map((r) => [r.kind, r.offset, r.length]), [["copy", 100, 100], ["zero", 200, 200], ["copy", 400, 600]]);
+  assert.deepEqual(
+    out.map((r) => [r.kind, r.offset, r.length]),
+    [
+      ["copy", 100, 100],
+      ["zero", 200, 200],
+      ["copy", 400, 600],
+    ],
+  );
   assert.throws(() => refineWithExtents({ kind: "copy", offset: 0, length: 100 }, [{ offset: 0, length: 50, zero: false }]), V2kError);
 });
 
 test("zeroRuns finds granule-aligned zero runs relative to the disk offset", () => {
   const buf = Buffer.alloc(4 * ZERO_GRANULE, 1);
   buf.fill(0, ZERO_GRANULE, 3 * ZERO_GRANULE);
-  assert.deepEqual(zeroRuns(buf, 0).map((r) => [r.zero, r.start, r.length]), [[false, 0, ZERO_GRANULE], [true, ZERO_GRANULE, 2 * ZERO_GRANULE], [false, 3 * ZERO_GRANULE, ZERO_GRANULE]]);
+  assert.deepEqual(
+    zeroRuns(buf, 0).map((r) => [r.zero, r.start, r.length]),
+    [
+      [false, 0, ZERO_GRANULE],
+      [true, ZERO_GRANULE, 2 * ZERO_GRANULE],
+      [false, 3 * ZERO_GRANULE, ZERO_GRANULE],
+    ],
+  );
   // A buffer starting mid-granule is cut at the disk's granule boundaries.
   const shifted = zeroRuns(buf, ZERO_GRANULE / 2);
-  assert.deepEqual(shifted.map((r) => [r.zero, r.start, r.length]), [
-    [false, 0, 1.5 * ZERO_GRANULE], [true, 1.5 * ZERO_GRANULE, ZERO_GRANULE], [false, 2.5 * ZERO_GRANULE, 1.5 * ZERO_GRANULE],
-  ]);
+  assert.deepEqual(
+    shifted.map((r) => [r.zero, r.start, r.length]),
+    [
+      [false, 0, 1.5 * ZERO_GRANULE],
+      [true, 1.5 * ZERO_GRANULE, ZERO_GRANULE],
+      [false, 2.5 * ZERO_GRANULE, 1.5 * ZERO_GRANULE],
+    ],
+  );
   assert.equal(totalBytes(shifted.map((r) => ({ offset: r.start, length: r.length }))), buf.length);
   assert.ok(isZero(Buffer.alloc(3 * ZERO_GRANULE + 7)));
   const last = Buffer.alloc(3 * ZERO_GRANULE + 7);

@@ -9,8 +9,16 @@ import { FIRMWARE_DESCRIPTOR_DIRS, TOOL_CANDIDATES, findUefiFirmware, locateTool
 
 const LOCATOR = "src/helper/host/tools.ts";
 const DIST_PATHS = [
-  /\/usr\/share\/OVMF/, /\/usr\/share\/edk2/, /\/usr\/lib\/cockpit/, /\/usr\/libexec\//, /\/usr\/share\/qemu/, /\/etc\/qemu\//,
-  /\/usr\/lib64\//, /\/usr\/lib\/x86_64-linux-gnu/, /\/usr\/lib\/python3\/dist-packages/, /\/usr\/lib\/python3\.\d+\/site-packages/,
+  /\/usr\/share\/OVMF/,
+  /\/usr\/share\/edk2/,
+  /\/usr\/lib\/cockpit/,
+  /\/usr\/libexec\//,
+  /\/usr\/share\/qemu/,
+  /\/etc\/qemu\//,
+  /\/usr\/lib64\//,
+  /\/usr\/lib\/x86_64-linux-gnu/,
+  /\/usr\/lib\/python3\/dist-packages/,
+  /\/usr\/lib\/python3\.\d+\/site-packages/,
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -26,13 +34,18 @@ test("no distribution-specific paths in src/ outside the tool locator", () => {
   const hits: string[] = [];
   for (const file of files) {
     if (relative(".", file) === LOCATOR) continue;
-    readFileSync(file, "utf8").split("\n").forEach((line, i) => {
-      for (const re of DIST_PATHS) if (re.test(line)) hits.push(`${file}:${i + 1}: ${line.trim()}`);
-    });
+    readFileSync(file, "utf8")
+      .split("\n")
+      .forEach((line, i) => {
+        for (const re of DIST_PATHS) if (re.test(line)) hits.push(`${file}:${i + 1}: ${line.trim()}`);
+      });
   }
   assert.deepEqual(hits, [], "ask src/helper/host/tools.ts instead");
   const locator = readFileSync(LOCATOR, "utf8");
-  assert.ok(DIST_PATHS.some((re) => re.test(locator)), "the scan's patterns match what the locator lists");
+  assert.ok(
+    DIST_PATHS.some((re) => re.test(locator)),
+    "the scan's patterns match what the locator lists",
+  );
 });
 
 test("virt-v2v-in-place: Rocky's libexec before Debian's /usr/bin; an override wins; PATH is the fallback", () => {
@@ -53,9 +66,15 @@ test("virt-v2v-in-place: Rocky's libexec before Debian's /usr/bin; an override w
 });
 
 function descriptor(dir: string, name: string, features: string[], machines = ["pc-q35-*"]): void {
-  writeFileSync(join(dir, name), JSON.stringify({
-    "interface-types": ["uefi"], mapping: { device: "flash" }, targets: [{ architecture: "x86_64", machines }], features,
-  }));
+  writeFileSync(
+    join(dir, name),
+    JSON.stringify({
+      "interface-types": ["uefi"],
+      mapping: { device: "flash" },
+      targets: [{ architecture: "x86_64", machines }],
+      features,
+    }),
+  );
 }
 
 test("UEFI firmware: a descriptor with secure boot + enrolled keys, or one without secure boot (Rocky and Debian layouts)", () => {

@@ -18,11 +18,18 @@ test("versions: 20 and newer pass; older ones get NODE_TOO_OLD with the Rocky mo
 });
 
 test("the built helper on an old Node: exit 1, a clear message, a JSON result line with --json", () => {
-  const human = spawnSync(process.execPath, ["--import", fakeVersion("v16.20.2"), "dist/helper/ablestack_v2k.mjs", "--version"], { encoding: "utf8" });
+  const human = spawnSync(process.execPath, ["--import", fakeVersion("v16.20.2"), "dist/helper/ablestack_v2k.mjs", "--version"], {
+    encoding: "utf8",
+  });
   assert.equal(human.status, 1);
   assert.equal(human.stdout, "", "nothing else ran");
-  assert.match(human.stderr, /needs Node\.js 20 or newer.*\[NODE_TOO_OLD\]\n {2}hint: Rocky\/EL 9: dnf module reset nodejs; dnf module enable nodejs:20/s);
-  const json = spawnSync(process.execPath, ["--import", fakeVersion("v18.0.0"), "dist/helper/ablestack_v2k.mjs", "--json", "list"], { encoding: "utf8" });
+  assert.match(
+    human.stderr,
+    /needs Node\.js 20 or newer.*\[NODE_TOO_OLD\]\n {2}hint: Rocky\/EL 9: dnf module reset nodejs; dnf module enable nodejs:20/s,
+  );
+  const json = spawnSync(process.execPath, ["--import", fakeVersion("v18.0.0"), "dist/helper/ablestack_v2k.mjs", "--json", "list"], {
+    encoding: "utf8",
+  });
   assert.equal(json.status, 1);
   const result = JSON.parse(json.stdout.trim());
   assert.equal(result.type, "result");

@@ -55,13 +55,23 @@ test("job tail: from an offset and the last window as one result; --follow print
   writeFileSync(f, "one\ntwo\n");
   assert.deepEqual(TailChunk.parse((await cli(["job", "tail", "--file", f, "--offset", "4"])).data), { size: 8, start: 4, text: "two\n" });
   // the page's form: the last window asked for with --offset=-1
-  assert.deepEqual(TailChunk.parse((await cli(["job", "tail", "--file", f, "--offset=-1", "--window=4"])).data), { size: 8, start: 4, text: "two\n" });
+  assert.deepEqual(TailChunk.parse((await cli(["job", "tail", "--file", f, "--offset=-1", "--window=4"])).data), {
+    size: 8,
+    start: 4,
+    text: "two\n",
+  });
   assert.deepEqual((await cli(["job", "tail", "--file", join(W, "none")])).data, { size: -1, start: -1, text: "" });
 
-  const follow = spawn(process.execPath, ["--import", "tsx", entry, "--json", "job", "tail", "--file", f, "--offset", "0", "--follow"], { cwd: repoRoot });
+  const follow = spawn(process.execPath, ["--import", "tsx", entry, "--json", "job", "tail", "--file", f, "--offset", "0", "--follow"], {
+    cwd: repoRoot,
+  });
   let out = "";
   follow.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  const lines = () => out.split("\n").filter((l) => l.includes('"type":"tail"')).map((l) => JSON.parse(l) as TailChunk);
+  const lines = () =>
+    out
+      .split("\n")
+      .filter((l) => l.includes('"type":"tail"'))
+      .map((l) => JSON.parse(l) as TailChunk);
   const wait = async (n: number) => {
     for (let i = 0; i < 200 && lines().length < n; i++) await new Promise((r) => setTimeout(r, 50));
   };
@@ -72,5 +82,11 @@ test("job tail: from an offset and the last window as one result; --follow print
   await wait(2);
   follow.kill("SIGTERM");
   await new Promise((r) => follow.once("exit", r));
-  assert.deepEqual(lines().map((c) => [c.start, c.text]), [[0, "one\ntwo\n"], [8, "three\n"]]);
+  assert.deepEqual(
+    lines().map((c) => [c.start, c.text]),
+    [
+      [0, "one\ntwo\n"],
+      [8, "three\n"],
+    ],
+  );
 });

@@ -8,7 +8,16 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  cancelJob, jobStatus, liveStartTime, readJobRecord, readTail, startJob, STDIN_DIR, systemdIsInit, systemdRunArgv, unitNameFor,
+  cancelJob,
+  jobStatus,
+  liveStartTime,
+  readJobRecord,
+  readTail,
+  startJob,
+  STDIN_DIR,
+  systemdIsInit,
+  systemdRunArgv,
+  unitNameFor,
 } from "../../../src/kit/jobs/index";
 import { V2kError } from "../../../src/shared/v2k-error";
 import { entry } from "../cutover/cli-helpers";
@@ -31,10 +40,11 @@ function tempDir(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-const ended = (dir: string) => until("the end record", () => {
-  const r = readJobRecord(dir);
-  return r?.exitCode !== undefined ? r : undefined;
-});
+const ended = (dir: string) =>
+  until("the end record", () => {
+    const r = readJobRecord(dir);
+    return r?.exitCode !== undefined ? r : undefined;
+  });
 
 /** A pid that existed and is gone now. */
 function deadPid(): number {
@@ -47,8 +57,13 @@ test("setsid: start returns with the command's pid; it reads the secret on stdin
   const secret = "Job-Secret-71";
   const script = 'read -r pw; printf "%s" "$pw" > "$0.seen"; sleep 1; exit 3';
   const job = await startJob({
-    dir, name: "t1", label: "sync incr", argv: ["/bin/sh", "-c", script, join(dir, "child"), "--password-stdin"],
-    stdin: secret + "\n", log: "job.log", supervisor,
+    dir,
+    name: "t1",
+    label: "sync incr",
+    argv: ["/bin/sh", "-c", script, join(dir, "child"), "--password-stdin"],
+    stdin: secret + "\n",
+    log: "job.log",
+    supervisor,
   });
   assert.equal(job.mode, "setsid");
   assert.equal(job.unit, undefined);
@@ -75,9 +90,17 @@ test("setsid: start returns with the command's pid; it reads the secret on stdin
 test("a second start while the job runs is refused (WORKDIR_LOCKED) and leaves the record alone", async (t) => {
   const dir = tempDir(t);
   const job = await startJob({ dir, name: "t2", label: "long", argv: ["/bin/sleep", "30"], log: "job.log", supervisor });
-  t.after(() => { try { process.kill(job.pid, "SIGKILL"); } catch { /* gone */ } });
-  await assert.rejects(startJob({ dir, name: "t2", label: "again", argv: ["/bin/true"], log: "job.log", supervisor }),
-    (e: unknown) => e instanceof V2kError && e.code === "WORKDIR_LOCKED");
+  t.after(() => {
+    try {
+      process.kill(job.pid, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+  });
+  await assert.rejects(
+    startJob({ dir, name: "t2", label: "again", argv: ["/bin/true"], log: "job.log", supervisor }),
+    (e: unknown) => e instanceof V2kError && e.code === "WORKDIR_LOCKED",
+  );
   assert.equal(readJobRecord(dir)!.id, job.id);
   const after = await cancelJob(dir, 2_000);
   assert.equal(after.state, "exited");
@@ -88,7 +111,12 @@ test("a second start while the job runs is refused (WORKDIR_LOCKED) and leaves t
 test("cancel: SIGTERM, then SIGKILL after the grace period; recorded as cancelled, not failed", async (t) => {
   const dir = tempDir(t);
   const job = await startJob({
-    dir, name: "t3", label: "stubborn", argv: ["/bin/sh", "-c", "trap '' TERM; while :; do sleep 0.1; done"], log: "job.log", supervisor,
+    dir,
+    name: "t3",
+    label: "stubborn",
+    argv: ["/bin/sh", "-c", "trap '' TERM; while :; do sleep 0.1; done"],
+    log: "job.log",
+    supervisor,
   });
   const t0 = Date.now();
   const after = await cancelJob(dir, 600);
@@ -104,8 +132,10 @@ test("cancel: SIGTERM, then SIGKILL after the grace period; recorded as cancelle
 
 test("a job that cannot start is reported at once with its log", async (t) => {
   const dir = tempDir(t);
-  await assert.rejects(startJob({ dir, name: "t4", label: "bad", argv: ["/nonexistent/helper"], log: "job.log", supervisor }),
-    (e: unknown) => e instanceof V2kError && e.code === "PROCESS_FAILED");
+  await assert.rejects(
+    startJob({ dir, name: "t4", label: "bad", argv: ["/nonexistent/helper"], log: "job.log", supervisor }),
+    (e: unknown) => e instanceof V2kError && e.code === "PROCESS_FAILED",
+  );
 });
 
 test("a job without supervisor (a daemon): the launcher records it; killed from outside it is lost", async (t) => {
@@ -135,7 +165,9 @@ test("systemd path (stand-in systemd-run): unit named after the job, secret in a
   const bin = join(dir, "bin");
   mkdirSync(bin);
   // Plays systemd-run: records its argv and the stdin file's modes, then starts the command with that stdin.
-  writeFileSync(join(bin, "systemd-run"), `#!/bin/sh
+  writeFileSync(
+    join(bin, "systemd-run"),
+    `#!/bin/sh
 out=${dir}/systemd-run.seen
 printf '%s\\n' "$@" > "$out"
 for a in "$@"; do case "$a" in StandardInput=file:*) f=\${a#StandardInput=file:};; esac; done
@@ -143,12 +175,20 @@ stat -c '%a' "$f" "$(dirname "$f")" >> "$out.modes"
 while [ "$1" != "--" ]; do shift; done; shift
 setsid "$@" < "$f" >> ${dir}/job.log 2>&1 &
 sleep 0.3
-`);
+`,
+  );
   chmodSync(join(bin, "systemd-run"), 0o755);
   const secret = "Unit-Secret-33";
   const job = await startJob({
-    dir, name: "run-20261128 x", label: "run", argv: ["/bin/sh", "-c", 'read -r pw; printf "%s" "$pw" > "$0.seen"', join(dir, "child")],
-    stdin: secret + "\n", log: "job.log", supervisor, mode: "systemd", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    dir,
+    name: "run-20261128 x",
+    label: "run",
+    argv: ["/bin/sh", "-c", 'read -r pw; printf "%s" "$pw" > "$0.seen"', join(dir, "child")],
+    stdin: secret + "\n",
+    log: "job.log",
+    supervisor,
+    mode: "systemd",
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
   });
   assert.equal(job.unit, "ablestack-v2k-run-20261128_x");
   assert.equal(job.record.mode, "systemd");
@@ -168,7 +208,12 @@ sleep 0.3
 test("systemd-run argv: properties without secrets, GOVC_URL without credentials, the command after --", () => {
   assert.equal(unitNameFor("a b/c"), "ablestack-v2k-a_b_c");
   const argv = systemdRunArgv({
-    unit: "ablestack-v2k-r1", dir: "/w", log: "run.log", stdinFile: undefined, cwd: "/opt", argv: ["/usr/bin/node", "h.mjs"],
+    unit: "ablestack-v2k-r1",
+    dir: "/w",
+    log: "run.log",
+    stdinFile: undefined,
+    cwd: "/opt",
+    argv: ["/usr/bin/node", "h.mjs"],
     env: { GOVC_URL: "https://u:pw-1@vc/sdk", GOVC_PASSWORD: "pw-1", V2K_STATE_DIR: "/var/lib/x", CEPH_KEY: "k-1", HOME: "/root" },
   });
   assert.ok(argv.includes("StandardInput=null"));
@@ -186,6 +231,12 @@ test("readTail: from an offset, the last window, a missing file, an offset past 
   writeFileSync(f, "first\nsecond ü\n");
   const size = statSync(f).size;
   assert.deepEqual(readTail(f, 6, 100), { size, start: 6, text: "second ü\n" });
-  assert.deepEqual(readTail(f, -1, 4), { size, start: size - 4, text: readFileSync(f).subarray(size - 4).toString() });
+  assert.deepEqual(readTail(f, -1, 4), {
+    size,
+    start: size - 4,
+    text: readFileSync(f)
+      .subarray(size - 4)
+      .toString(),
+  });
   assert.deepEqual(readTail(f, size + 5, 100), { size, start: -1, text: "" });
 });

@@ -9,12 +9,21 @@ import { defineProgram } from "../../../src/kit/cli/registry";
 import { program } from "../../../src/app/program";
 
 test("globals are taken before, after and among the command's words and options", () => {
-  assert.deepEqual(splitArgv(["--workdir", "W", "cbt", "status", "--json"]),
-    { globals: ["--workdir", "W", "--json"], words: ["cbt", "status"], rest: [] });
-  assert.deepEqual(splitArgv(["cbt", "--json", "status", "--workdir=W", "--resume"]),
-    { globals: ["--json", "--workdir=W", "--resume"], words: ["cbt", "status"], rest: [] });
-  assert.deepEqual(splitArgv(["sync", "incr", "--jobs", "4", "-h", "--workdir", "W", "extra"]),
-    { globals: ["-h", "--workdir", "W"], words: ["sync", "incr"], rest: ["--jobs", "4", "extra"] });
+  assert.deepEqual(splitArgv(["--workdir", "W", "cbt", "status", "--json"]), {
+    globals: ["--workdir", "W", "--json"],
+    words: ["cbt", "status"],
+    rest: [],
+  });
+  assert.deepEqual(splitArgv(["cbt", "--json", "status", "--workdir=W", "--resume"]), {
+    globals: ["--json", "--workdir=W", "--resume"],
+    words: ["cbt", "status"],
+    rest: [],
+  });
+  assert.deepEqual(splitArgv(["sync", "incr", "--jobs", "4", "-h", "--workdir", "W", "extra"]), {
+    globals: ["-h", "--workdir", "W"],
+    words: ["sync", "incr"],
+    rest: ["--jobs", "4", "extra"],
+  });
   // after `--` everything is the command's
   assert.deepEqual(splitArgv(["copy", "--", "--json"]), { globals: [], words: ["copy"], rest: ["--", "--json"] });
 });
@@ -28,12 +37,24 @@ test("global values: --workdir W and --workdir=W alike; a missing value is a usa
 });
 
 const noop = (path: string[], options: Record<string, { type: "string" | "boolean"; short?: string; description: string }>) =>
-  defineCommand({ path, summary: "x", options, schema: z.object({ positionals: z.array(z.string()) }).passthrough(), run: async () => undefined });
+  defineCommand({
+    path,
+    summary: "x",
+    options,
+    schema: z.object({ positionals: z.array(z.string()) }).passthrough(),
+    run: async () => undefined,
+  });
 
 test("the registry refuses a command option that a global would take, and two commands on one path", () => {
   const base = { name: "p", description: "d", version: "1" };
-  assert.throws(() => defineProgram({ ...base, commands: [noop(["a"], { resume: { type: "boolean", description: "r" } })] }), /'a' defines --resume/);
-  assert.throws(() => defineProgram({ ...base, commands: [noop(["a"], { home: { type: "string", short: "h", description: "r" } })] }), /-h/);
+  assert.throws(
+    () => defineProgram({ ...base, commands: [noop(["a"], { resume: { type: "boolean", description: "r" } })] }),
+    /'a' defines --resume/,
+  );
+  assert.throws(
+    () => defineProgram({ ...base, commands: [noop(["a"], { home: { type: "string", short: "h", description: "r" } })] }),
+    /-h/,
+  );
   assert.throws(() => defineProgram({ ...base, commands: [noop(["a"], {}), noop(["a"], {})] }), /two commands/);
   // the program as shipped passes its own check (it ran at import), and carries both command sets
   assert.ok(program.commands.some((c) => c.path.join(" ") === "cbt status"));

@@ -22,7 +22,11 @@ test("boot01's base disk boots to 'V2K-BOOT-OK boot01' on ttyS0", { timeout: 120
 
 test("a disk without the boot image does not print the marker (the check can fail)", { timeout: 60_000 }, async () => {
   await withLab("minimal", async (_model, dir) => {
-    const r = await bootToMarker({ image: join(dir, "datastores/ds2/web01/web01_1-flat.vmdk"), marker: bootMarker("boot01"), timeoutMs: 4_000 });
+    const r = await bootToMarker({
+      image: join(dir, "datastores/ds2/web01/web01_1-flat.vmdk"),
+      marker: bootMarker("boot01"),
+      timeoutMs: 4_000,
+    });
     assert.equal(r.booted, false);
   });
 });

@@ -42,14 +42,23 @@ test("QCDA against the previous snapshot's changeId covers every write in betwee
 
     // the base copy: '*' must cover every seeded range of web01 disk 0
     const all = await allChangedAreas(model, WEB, s1, D0, "*", 2 * GiB);
-    for (const [off, len] of [[0, MiB], [64 * MiB, 4 * MiB], [1536 * MiB + 12345, 2 * MiB]] as const) {
+    for (const [off, len] of [
+      [0, MiB],
+      [64 * MiB, 4 * MiB],
+      [1536 * MiB + 12345, 2 * MiB],
+    ] as const) {
       assert.ok(covered(all.areas, off, len), `'*' covers seeded [${off}, +${len})`);
     }
     const allocated = all.areas.reduce((n, a) => n + a.length, 0);
     assert.ok(allocated < 16 * MiB, `'*' reports only allocated areas, got ${allocated}`);
 
     // writes while s1 exists, at odd offsets and sizes
-    const writes: [number, number][] = [[1, 1], [3 * MiB + 7, 200_000], [700 * MiB, 64 * 1024], [2 * GiB - 5000, 5000]];
+    const writes: [number, number][] = [
+      [1, 1],
+      [3 * MiB + 7, 200_000],
+      [700 * MiB, 64 * 1024],
+      [2 * GiB - 5000, 5000],
+    ];
     for (const [i, [off, len]] of writes.entries()) await model.guestWrite(WEB, D0, off, len, 100 + i);
     const s2 = await model.createSnapshot(WEB, snap("s2"));
     const id2 = model.vm(WEB).snapshots.find((s) => s.moref === s2)!.disks[D0]!.changeId!;

@@ -8,7 +8,8 @@ import { datacenterPath } from "../../../src/lab/soap/objects/ids";
 import { type LabModelApi } from "../../../src/lab/model/types";
 import { withLab } from "./helpers";
 
-const env = (inner: string) => '<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
+const env = (inner: string) =>
+  '<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
   `xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
 
 async function client(svc: LabSoapService) {
@@ -21,19 +22,23 @@ async function client(svc: LabSoapService) {
   return { call };
 }
 
-const login = '<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>u</userName><password>p</password></Login>';
-const filterOn = (pc: string, vm: string) => `<CreateFilter xmlns="urn:vim25"><_this type="PropertyCollector">${pc}</_this><spec>` +
+const login =
+  '<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this><userName>u</userName><password>p</password></Login>';
+const filterOn = (pc: string, vm: string) =>
+  `<CreateFilter xmlns="urn:vim25"><_this type="PropertyCollector">${pc}</_this><spec>` +
   `<propSet><type>VirtualMachine</type><pathSet>runtime.powerState</pathSet></propSet><objectSet><obj type="VirtualMachine">${vm}</obj></objectSet>` +
   "</spec><partialUpdates>false</partialUpdates></CreateFilter>";
-const waitOn = (pc: string) => `<WaitForUpdatesEx xmlns="urn:vim25"><_this type="PropertyCollector">${pc}</_this><version></version>` +
+const waitOn = (pc: string) =>
+  `<WaitForUpdatesEx xmlns="urn:vim25"><_this type="PropertyCollector">${pc}</_this><version></version>` +
   "<options><maxWaitSeconds>0</maxWaitSeconds></options></WaitForUpdatesEx>";
 
 test("private property collectors: own filters and versions, destroyed with DestroyPropertyCollector", async () => {
   await withLab("minimal", async (model) => {
     const svc = new LabSoapService(model, { username: "u", password: "p" }, "uuid-1");
     const c = await client(svc);
-    const probe = '<RetrieveProperties xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet>' +
-      "<type>SessionManager</type><pathSet>currentSession</pathSet></propSet><objectSet><obj type=\"SessionManager\">SessionManager</obj></objectSet></specSet></RetrieveProperties>";
+    const probe =
+      '<RetrieveProperties xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this><specSet><propSet>' +
+      '<type>SessionManager</type><pathSet>currentSession</pathSet></propSet><objectSet><obj type="SessionManager">SessionManager</obj></objectSet></specSet></RetrieveProperties>';
     const anon = await c.call(probe);
     assert.equal(anon.status, 200, "currentSession is readable (unset) without a session");
     assert.doesNotMatch(anon.body, /UserSession/);
@@ -41,7 +46,9 @@ test("private property collectors: own filters and versions, destroyed with Dest
     assert.match(denied.body, /NotAuthenticated/);
 
     assert.equal((await c.call(login)).status, 200);
-    const created = await c.call('<CreatePropertyCollector xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this></CreatePropertyCollector>');
+    const created = await c.call(
+      '<CreatePropertyCollector xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this></CreatePropertyCollector>',
+    );
     const pc = /<returnval type="PropertyCollector">([^<]+)<\/returnval>/.exec(created.body)?.[1];
     assert.ok(pc?.startsWith("session["), created.body);
     assert.equal((await c.call(filterOn(pc!, "vm-101"))).status, 200);
@@ -57,7 +64,8 @@ test("a datacenter inside folders: the folder chain leads to it and /folder's dc
   await withLab("minimal", async (model) => {
     const nested: LabModelApi = new Proxy(model, {
       get(target, prop, receiver) {
-        if (prop === "inventory") return () => ({ ...target.inventory(), datacenter: { ...target.inventory().datacenter, folder: "Region/East" } });
+        if (prop === "inventory")
+          return () => ({ ...target.inventory(), datacenter: { ...target.inventory().datacenter, folder: "Region/East" } });
         const v = Reflect.get(target, prop, receiver);
         return typeof v === "function" ? v.bind(target) : v;
       },

@@ -63,7 +63,10 @@ test("handleControl: write, disk-hash, fault, inventory and 4xx errors with code
 
     const inv = await call(model, "GET", "/v2k-lab/inventory");
     const vms = (inv.body as { vms: { name: string; disks: { key: number; fileName: string }[] }[] }).vms;
-    assert.deepEqual(vms.map((v) => v.name), ["web01", "boot01"]);
+    assert.deepEqual(
+      vms.map((v) => v.name),
+      ["web01", "boot01"],
+    );
     assert.equal(vms[0]!.disks[1]!.fileName, "[ds2] web01/web01_1.vmdk");
 
     const bad = await call(model, "POST", "/v2k-lab/write", { vm: "web01", disk: 0, offset: "12Q", length: 1 });
@@ -87,7 +90,11 @@ test("handleControl: write, disk-hash, fault, inventory and 4xx errors with code
 async function serveControl(model: LabModel, dir: string): Promise<{ server: Server; port: number; thumbprint: string }> {
   const key = join(dir, "key.pem");
   const cert = join(dir, "cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"], { stdio: "ignore", timeout: 30_000 });
+  execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"],
+    { stdio: "ignore", timeout: 30_000 },
+  );
   const thumbprint = new X509Certificate(readFileSync(cert)).fingerprint; // SHA-1, "AA:BB:..."
   const expected = "Basic " + Buffer.from("labadmin:s3cret-pw").toString("base64");
   const server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
@@ -101,7 +108,12 @@ async function serveControl(model: LabModel, dir: string): Promise<{ server: Ser
         }
         const url = new URL(req.url ?? "/", "https://lab");
         const text = Buffer.concat(chunks).toString("utf8");
-        const out = await handleControl(model, { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) : undefined });
+        const out = await handleControl(model, {
+          method: req.method ?? "GET",
+          path: url.pathname,
+          query: url.searchParams,
+          body: text ? JSON.parse(text) : undefined,
+        });
         res.writeHead(out.status, { "content-type": "application/json" }).end(JSON.stringify(out.body));
       })();
     });
@@ -111,7 +123,11 @@ async function serveControl(model: LabModel, dir: string): Promise<{ server: Ser
 }
 
 function writeLabJson(dir: string, port: number, thumbprint: string, password = "s3cret-pw"): void {
-  writeFileSync(join(dir, "lab.json"), JSON.stringify({ url: `https://127.0.0.1:${port}/sdk`, username: "labadmin", password, thumbprint }), { mode: 0o600 });
+  writeFileSync(
+    join(dir, "lab.json"),
+    JSON.stringify({ url: `https://127.0.0.1:${port}/sdk`, username: "labadmin", password, thumbprint }),
+    { mode: 0o600 },
+  );
 }
 
 test("client and CLI: pinned thumbprint, basic auth, errors as V2kError codes, LAB_NOT_RUNNING", { timeout: 120_000 }, async () => {
@@ -124,7 +140,10 @@ test("client and CLI: pinned thumbprint, basic auth, errors as V2kError codes, L
       assert.equal(w.diskKey, 2000);
       const h = await client.diskHash({ vm: "web01", disk: 2000, snapshot: null });
       assert.equal(h.sha256, await model.diskHash("vm-101", 2000, null));
-      await assert.rejects(client.write({ vm: "web01", disk: 7, offset: 0, length: 1, seed: 1 }), (e: unknown) => e instanceof V2kError && e.code === "VSPHERE_FAULT");
+      await assert.rejects(
+        client.write({ vm: "web01", disk: 7, offset: 0, length: 1, seed: 1 }),
+        (e: unknown) => e instanceof V2kError && e.code === "VSPHERE_FAULT",
+      );
 
       // the CLI, as an admin runs it
       const helper = "dist/ablestack_v2k";
@@ -132,7 +151,10 @@ test("client and CLI: pinned thumbprint, basic auth, errors as V2kError codes, L
       const last = (r: RunResult) => JSON.parse(r.stdout.trim().split("\n").at(-1)!);
       const cw = await cli("write", "--vm", "web01", "--disk", "1", "--offset", "64K", "--length", "1M", "--seed", "3");
       assert.equal(cw.status, 0, cw.stdout + cw.stderr);
-      assert.deepEqual(await model.openDatastoreFile("ds2", "web01/web01_1-flat.vmdk").read(65536, 65536 + 100), guestPattern(3, 65536, 100));
+      assert.deepEqual(
+        await model.openDatastoreFile("ds2", "web01/web01_1-flat.vmdk").read(65536, 65536 + 100),
+        guestPattern(3, 65536, 100),
+      );
       const ch = await cli("disk-hash", "--vm", "vm-101", "--disk", "16000");
       assert.equal(last(ch).data.sha256, await model.diskHash("vm-101", 16000, null));
       const cf = await cli("fault", "--kind", "datastore-read-errors", "--count", "2");

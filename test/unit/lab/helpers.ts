@@ -19,7 +19,12 @@ export async function withLab<T>(scenario: string, fn: (model: LabModel, dir: st
 
 /** All pages of QCDA from offset 0 until the capacity is covered; checks the pages chain up. */
 export async function allChangedAreas(
-  model: LabModel, vm: string, snapshot: string | null, diskKey: number, changeId: string, capacity: number,
+  model: LabModel,
+  vm: string,
+  snapshot: string | null,
+  diskKey: number,
+  changeId: string,
+  capacity: number,
 ): Promise<{ pages: ChangedAreas[]; areas: { start: number; length: number }[] }> {
   const pages: ChangedAreas[] = [];
   let offset = 0;

@@ -36,9 +36,15 @@ test("disk extension: grows without snapshots, refused with snapshots or when sh
     const s1 = await model.createSnapshot(WEB, snap("after-grow"));
     const areas = (await allChangedAreas(model, WEB, s1, 16000, id, 2 * GiB)).areas;
     assert.ok(covered(areas, 1536 * MiB, 4096), "a write in the new area is tracked");
-    await assert.rejects(model.reconfigure(WEB, { disks: [{ key: 16000, capacityBytes: 3 * GiB }] }), (e: unknown) => e instanceof LabFault && e.fault === "InvalidState");
+    await assert.rejects(
+      model.reconfigure(WEB, { disks: [{ key: 16000, capacityBytes: 3 * GiB }] }),
+      (e: unknown) => e instanceof LabFault && e.fault === "InvalidState",
+    );
     await model.removeSnapshot(s1, { removeChildren: false, consolidate: true });
-    await assert.rejects(model.reconfigure(WEB, { disks: [{ key: 16000, capacityBytes: GiB }] }), (e: unknown) => e instanceof LabFault && e.fault === "InvalidArgument");
+    await assert.rejects(
+      model.reconfigure(WEB, { disks: [{ key: 16000, capacityBytes: GiB }] }),
+      (e: unknown) => e instanceof LabFault && e.fault === "InvalidArgument",
+    );
   });
 });
 
@@ -47,10 +53,13 @@ test("descriptors and chain files are served like datastore files", async () => 
     const s1 = await model.createSnapshot(WEB, snap("s1"));
     await model.guestWrite(WEB, 0, 0, 100_000, 1);
     const files = model.diskFiles(WEB, 2000);
-    assert.deepEqual(files.map((f) => [f.descriptor, f.dataFile, f.snapshot]), [
-      ["[ds1] web01/web01.vmdk", "[ds1] web01/web01-flat.vmdk", null],
-      ["[ds1] web01/web01-000001.vmdk", "[ds1] web01/web01-000001-delta.vmdk", s1],
-    ]);
+    assert.deepEqual(
+      files.map((f) => [f.descriptor, f.dataFile, f.snapshot]),
+      [
+        ["[ds1] web01/web01.vmdk", "[ds1] web01/web01-flat.vmdk", null],
+        ["[ds1] web01/web01-000001.vmdk", "[ds1] web01/web01-000001-delta.vmdk", s1],
+      ],
+    );
     assert.equal(files[1]!.allocatedBytes, 2 * 64 * 1024, "two grains written in the delta");
     assert.ok(files[0]!.allocatedBytes >= 7 * MiB);
     const d = model.openDatastoreFile("ds1", "web01/web01-000001.vmdk");

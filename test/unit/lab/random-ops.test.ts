@@ -12,7 +12,11 @@ const VM = "vm-104"; // boot01: 128 MiB disk with real content (the boot image)
 const KEY = 2000;
 const CAP = 128 * MiB;
 
-interface Write { offset: number; length: number; seed: number }
+interface Write {
+  offset: number;
+  length: number;
+  seed: number;
+}
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -63,7 +67,11 @@ for (const seed of [1, 3, 4]) {
           if (!consolidate) assert.equal(model.vm(VM).consolidationNeeded, true);
         }
       }
-      assert.deepEqual(model.vm(VM).snapshots.map((s) => s.moref), order, "snapshot list in creation order");
+      assert.deepEqual(
+        model.vm(VM).snapshots.map((s) => s.moref),
+        order,
+        "snapshot list in creation order",
+      );
       assert.equal(await model.diskHash(VM, KEY, null), expectedHash(writes.length), "current content");
       for (const m of order) assert.equal(await model.diskHash(VM, KEY, m), expectedHash(snaps.get(m)!.upTo), `frozen content of ${m}`);
 
@@ -71,12 +79,14 @@ for (const seed of [1, 3, 4]) {
         const prev = snaps.get(order[i - 1]!)!;
         const cur = snaps.get(order[i]!)!;
         const { areas } = await allChangedAreas(model, VM, order[i]!, KEY, prev.changeId, CAP);
-        for (const w of writes.slice(prev.upTo, cur.upTo)) assert.ok(covered(areas, w.offset, w.length), `QCDA ${order[i]} since ${order[i - 1]} covers write at ${w.offset}`);
+        for (const w of writes.slice(prev.upTo, cur.upTo))
+          assert.ok(covered(areas, w.offset, w.length), `QCDA ${order[i]} since ${order[i - 1]} covers write at ${w.offset}`);
       }
       await model.consolidateDisks(VM);
       assert.equal(model.vm(VM).consolidationNeeded, false);
       assert.equal(await model.diskHash(VM, KEY, null), expectedHash(writes.length), "current content after consolidation");
-      for (const m of order) assert.equal(await model.diskHash(VM, KEY, m), expectedHash(snaps.get(m)!.upTo), `frozen content of ${m} after consolidation`);
+      for (const m of order)
+        assert.equal(await model.diskHash(VM, KEY, m), expectedHash(snaps.get(m)!.upTo), `frozen content of ${m} after consolidation`);
     });
   });
 }

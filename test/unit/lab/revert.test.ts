@@ -38,7 +38,10 @@ test("revert to a snapshot with child snapshots is refused (the lab's chains are
   await withLab("minimal", async (model) => {
     const s1 = await model.createSnapshot(BOOT, snap("s1"));
     await model.createSnapshot(BOOT, snap("s2"));
-    await assert.rejects(model.revertToSnapshot(s1, { suppressPowerOn: false }), (e: unknown) => e instanceof LabFault && e.fault === "NotSupported");
+    await assert.rejects(
+      model.revertToSnapshot(s1, { suppressPowerOn: false }),
+      (e: unknown) => e instanceof LabFault && e.fault === "NotSupported",
+    );
   });
 });
 
@@ -59,7 +62,10 @@ test("CBT after a revert: a new epoch; old changeIds fault, '*' covers every all
     const m2 = await model.createSnapshot(BOOT, snap("m2"));
     const now = model.vm(BOOT).snapshots.find((s) => s.moref === m2)!.disks[DISK]!.changeId!;
     assert.notEqual(parseChangeId(now)!.epoch, parseChangeId(synced)!.epoch, "the reader sees another epoch and rebases");
-    await assert.rejects(model.queryChangedDiskAreas(BOOT, m2, DISK, 0, synced), (e: unknown) => e instanceof LabFault && e.fault === "FileFault");
+    await assert.rejects(
+      model.queryChangedDiskAreas(BOOT, m2, DISK, 0, synced),
+      (e: unknown) => e instanceof LabFault && e.fault === "FileFault",
+    );
     // a rebase reads the allocated areas: exactly those of the snapshot reverted to, not the lost write
     const all = await allChangedAreas(model, BOOT, m2, DISK, "*", CAP);
     const atUser = await allChangedAreas(model, BOOT, user, DISK, "*", CAP);

@@ -99,20 +99,33 @@ test("host refusals: power state, tools, injected task failures, bad snapshot re
   await withLab("minimal", async (model) => {
     await assert.rejects(model.powerOn(WEB), (e: unknown) => e instanceof LabFault && e.fault === "InvalidPowerState");
     await assert.rejects(model.shutdownGuest("vm-104"), (e: unknown) => e instanceof LabFault && e.fault === "ToolsUnavailable");
-    await assert.rejects(model.removeSnapshot("snapshot-999", { removeChildren: false, consolidate: true }),
-      (e: unknown) => e instanceof LabFault && e.fault === "ManagedObjectNotFound");
-    await assert.rejects(model.guestWrite(WEB, DISK, GiB - 10, 20, 1), (e: unknown) => e instanceof LabFault && e.fault === "InvalidArgument");
+    await assert.rejects(
+      model.removeSnapshot("snapshot-999", { removeChildren: false, consolidate: true }),
+      (e: unknown) => e instanceof LabFault && e.fault === "ManagedObjectNotFound",
+    );
+    await assert.rejects(
+      model.guestWrite(WEB, DISK, GiB - 10, 20, 1),
+      (e: unknown) => e instanceof LabFault && e.fault === "InvalidArgument",
+    );
 
     await model.setFaults({ failNextTask: { CreateSnapshot: "injected: datastore busy" } });
-    await assert.rejects(model.createSnapshot(WEB, snap("x")), (e: unknown) => e instanceof LabFault && e.message === "injected: datastore busy");
+    await assert.rejects(
+      model.createSnapshot(WEB, snap("x")),
+      (e: unknown) => e instanceof LabFault && e.message === "injected: datastore busy",
+    );
     assert.deepEqual(model.faults().failNextTask, {}, "an injected failure is used once");
     const s = await model.createSnapshot(WEB, snap("x"));
     assert.match(s, /^snapshot-\d+$/);
 
     await model.shutdownGuest(WEB);
     assert.equal(model.vm(WEB).powerState, "poweredOn", "ShutdownGuest returns before the guest is down");
-    await assert.rejects(model.guestWrite("vm-104", 0, 0, 10, 1).then(() => model.powerOff("vm-104")).then(() => model.guestWrite("vm-104", 0, 0, 10, 1)),
-      (e: unknown) => e instanceof LabFault && e.fault === "InvalidPowerState");
+    await assert.rejects(
+      model
+        .guestWrite("vm-104", 0, 0, 10, 1)
+        .then(() => model.powerOff("vm-104"))
+        .then(() => model.guestWrite("vm-104", 0, 0, 10, 1)),
+      (e: unknown) => e instanceof LabFault && e.fault === "InvalidPowerState",
+    );
     const deadline = Date.now() + 10_000;
     while (model.vm(WEB).powerState !== "poweredOff" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.equal(model.vm(WEB).powerState, "poweredOff");
@@ -129,7 +142,10 @@ test("datastore read errors are injected a counted number of times", async () =>
     await model.setFaults({ datastoreReadErrors: 1 });
     await assert.rejects(f.read(0, 512), (e: unknown) => e instanceof LabFault && e.fault === "FileFault");
     assert.deepEqual(await f.read(0, 512), guestPattern(11, 0, 512));
-    assert.throws(() => model.openDatastoreFile("ds1", "web01/nope-flat.vmdk"), (e: unknown) => e instanceof LabFault && e.fault === "NotFound");
+    assert.throws(
+      () => model.openDatastoreFile("ds1", "web01/nope-flat.vmdk"),
+      (e: unknown) => e instanceof LabFault && e.fault === "NotFound",
+    );
   });
 });
 
@@ -137,16 +153,28 @@ test("default scenario: legacy01 has a user snapshot and an independent disk tha
   await withLab("default", async (model) => {
     const inv = model.inventory();
     // linux01 joins once its image is built (lab build-images)
-    assert.deepEqual(inv.vms.map((v) => v.name), ["web01", "win01", "legacy01", "boot01", ...(linux01ImageReady() ? ["linux01"] : [])]);
+    assert.deepEqual(
+      inv.vms.map((v) => v.name),
+      ["web01", "win01", "legacy01", "boot01", ...(linux01ImageReady() ? ["linux01"] : [])],
+    );
     const legacy = model.findVm("legacy01");
     assert.equal(legacy.snapshots.length, 1);
     const before = legacy.snapshots[0]!;
     assert.equal(before.name, "before-upgrade");
     assert.deepEqual(Object.keys(before.disks), ["2000"]);
-    await assert.rejects(model.diskHash(legacy.moref, 2001, before.moref), (e: unknown) => e instanceof LabFault && e.fault === "InvalidArgument");
+    await assert.rejects(
+      model.diskHash(legacy.moref, 2001, before.moref),
+      (e: unknown) => e instanceof LabFault && e.fault === "InvalidArgument",
+    );
     assert.notEqual(await model.diskHash(legacy.moref, 2000, before.moref), await model.diskHash(legacy.moref, 2000, null));
     const web = model.findVm("web01");
-    assert.deepEqual(web.nics.map((n) => [n.model, n.network]), [["vmxnet3", "VM Network"], ["e1000", "dvpg-prod"]]);
+    assert.deepEqual(
+      web.nics.map((n) => [n.model, n.network]),
+      [
+        ["vmxnet3", "VM Network"],
+        ["e1000", "dvpg-prod"],
+      ],
+    );
     assert.deepEqual(new Set(web.disks.map((d) => d.controllerKey)).size, 2);
     const win = model.findVm("win01");
     assert.equal(win.firmware, "efi");

@@ -17,7 +17,12 @@ import { LabFault, type LabInventory } from "../../../src/lab/model/types";
 const disk = data("VirtualDisk", {
   capacityInKB: 1024,
   key: 2000,
-  backing: data("VirtualDiskFlatVer2BackingInfo", { fileName: "[ds1] a/a.vmdk", diskMode: "persistent", datastore: mor("Datastore", "datastore-1"), changeId: "52 aa/3" }),
+  backing: data("VirtualDiskFlatVer2BackingInfo", {
+    fileName: "[ds1] a/a.vmdk",
+    diskMode: "persistent",
+    datastore: mor("Datastore", "datastore-1"),
+    changeId: "52 aa/3",
+  }),
   controllerKey: 1000,
 });
 
@@ -34,8 +39,14 @@ test("data objects encode in schema order with xsi:type where the runtime type d
 });
 
 test("the encoder refuses fields that do not exist in the 6.7.1 schema and wrong value types", () => {
-  assert.throws(() => encodeElement("d", data("VirtualDisk", { key: 1, capacityInKB: 1, vDiskVersion: 2 }), typeRef("VirtualDevice"), []), /vDiskVersion does not exist/);
-  assert.throws(() => encodeElement("d", data("Datastore" as string, {}), typeRef("VirtualDevice"), []), /not a VirtualDevice|not in the schema/);
+  assert.throws(
+    () => encodeElement("d", data("VirtualDisk", { key: 1, capacityInKB: 1, vDiskVersion: 2 }), typeRef("VirtualDevice"), []),
+    /vDiskVersion does not exist/,
+  );
+  assert.throws(
+    () => encodeElement("d", data("Datastore" as string, {}), typeRef("VirtualDevice"), []),
+    /not a VirtualDevice|not in the schema/,
+  );
   assert.throws(() => encodeElement("k", "x", typeRef("int"), []), /expected integer/);
 });
 
@@ -45,20 +56,43 @@ test("primitives, enums and MoRefs in anyType slots carry their xsi:type", () =>
     encodeAny("val", v, out);
     return out.join("");
   };
-  assert.equal(enc(new AnyValue(typeRef("VirtualMachinePowerState"), "poweredOn")), '<val xsi:type="VirtualMachinePowerState">poweredOn</val>');
+  assert.equal(
+    enc(new AnyValue(typeRef("VirtualMachinePowerState"), "poweredOn")),
+    '<val xsi:type="VirtualMachinePowerState">poweredOn</val>',
+  );
   assert.equal(enc(new AnyValue(typeRef("boolean"), true)), '<val xsi:type="xsd:boolean">true</val>');
-  assert.equal(enc(mor("VirtualMachineSnapshot", "snapshot-7")), '<val type="VirtualMachineSnapshot" xsi:type="ManagedObjectReference">snapshot-7</val>');
-  assert.equal(enc(new AnyValue(typeRef("MOR:Datastore[]"), [mor("Datastore", "d1")])), '<val xsi:type="ArrayOfManagedObjectReference"><ManagedObjectReference type="Datastore" xsi:type="ManagedObjectReference">d1</ManagedObjectReference></val>');
+  assert.equal(
+    enc(mor("VirtualMachineSnapshot", "snapshot-7")),
+    '<val type="VirtualMachineSnapshot" xsi:type="ManagedObjectReference">snapshot-7</val>',
+  );
+  assert.equal(
+    enc(new AnyValue(typeRef("MOR:Datastore[]"), [mor("Datastore", "d1")])),
+    '<val xsi:type="ArrayOfManagedObjectReference"><ManagedObjectReference type="Datastore" xsi:type="ManagedObjectReference">d1</ManagedObjectReference></val>',
+  );
   assert.equal(enc("a<b"), '<val xsi:type="xsd:string">a&lt;b</val>');
 });
 
 test("a task error travels as LocalizedMethodFault in TaskInfo.error", () => {
   const out: string[] = [];
-  const info = data("TaskInfo", { key: "task-1", task: mor("Task", "task-1"), name: "CreateSnapshot_Task", descriptionId: "x", state: "error", cancelled: false, cancelable: false,
-    error: data("LocalizedMethodFault", { fault: data("InvalidArgument", { invalidProperty: "name" }), localizedMessage: "bad" }), reason: data("TaskReasonUser", { userName: "u" }), queueTime: "2026-01-01T00:00:00Z", eventChainId: 1 });
+  const info = data("TaskInfo", {
+    key: "task-1",
+    task: mor("Task", "task-1"),
+    name: "CreateSnapshot_Task",
+    descriptionId: "x",
+    state: "error",
+    cancelled: false,
+    cancelable: false,
+    error: data("LocalizedMethodFault", { fault: data("InvalidArgument", { invalidProperty: "name" }), localizedMessage: "bad" }),
+    reason: data("TaskReasonUser", { userName: "u" }),
+    queueTime: "2026-01-01T00:00:00Z",
+    eventChainId: 1,
+  });
   encodeElement("info", info, typeRef("TaskInfo"), out);
   const xml = out.join("");
-  assert.match(xml, /<error><fault xsi:type="InvalidArgument"><invalidProperty>name<\/invalidProperty><\/fault><localizedMessage>bad<\/localizedMessage><\/error>/);
+  assert.match(
+    xml,
+    /<error><fault xsi:type="InvalidArgument"><invalidProperty>name<\/invalidProperty><\/fault><localizedMessage>bad<\/localizedMessage><\/error>/,
+  );
 });
 
 test("requests decode through the method's parameter types, TraversalSpec by xsi:type", () => {
@@ -85,8 +119,16 @@ test("bad requests are InvalidRequest faults, never exceptions of another kind",
     () => parseXml('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'),
     () => parseXml("<a>".repeat(5000) + "</a>".repeat(5000)),
     () => requestMethod("<x/>"),
-    () => decodeParams(parseXml(`<QueryChangedDiskAreas><_this type="VirtualMachine">vm-1</_this><deviceKey>12x</deviceKey></QueryChangedDiskAreas>`), methodDef("QueryChangedDiskAreas")!.params),
-    () => decodeParams(parseXml(`<QueryChangedDiskAreas><_this type="VirtualMachine">vm-1</_this><deviceKey>1</deviceKey></QueryChangedDiskAreas>`), methodDef("QueryChangedDiskAreas")!.params),
+    () =>
+      decodeParams(
+        parseXml(`<QueryChangedDiskAreas><_this type="VirtualMachine">vm-1</_this><deviceKey>12x</deviceKey></QueryChangedDiskAreas>`),
+        methodDef("QueryChangedDiskAreas")!.params,
+      ),
+    () =>
+      decodeParams(
+        parseXml(`<QueryChangedDiskAreas><_this type="VirtualMachine">vm-1</_this><deviceKey>1</deviceKey></QueryChangedDiskAreas>`),
+        methodDef("QueryChangedDiskAreas")!.params,
+      ),
     () => decodeParams(parseXml(`<Logout/>`), methodDef("Logout")!.params),
   ];
   for (const [i, f] of bad.entries()) {
@@ -96,12 +138,18 @@ test("bad requests are InvalidRequest faults, never exceptions of another kind",
 
 test("fault envelopes name the fault type as pyVmomi expects; model refusals keep their detail", () => {
   const xml = faultEnvelope(faults.methodNotFound(mor("VirtualMachine", "vm-1"), "Frob"));
-  assert.match(xml, /<faultcode>ServerFaultCode<\/faultcode><faultstring>VirtualMachine:vm-1 does not implement: Frob<\/faultstring><detail><MethodNotFoundFault xmlns="urn:vim25" xsi:type="MethodNotFound"><receiver type="VirtualMachine">vm-1<\/receiver><method>Frob<\/method>/);
+  assert.match(
+    xml,
+    /<faultcode>ServerFaultCode<\/faultcode><faultstring>VirtualMachine:vm-1 does not implement: Frob<\/faultstring><detail><MethodNotFoundFault xmlns="urn:vim25" xsi:type="MethodNotFound"><receiver type="VirtualMachine">vm-1<\/receiver><method>Frob<\/method>/,
+  );
   const f = fromLabFault(new LabFault("FileFault", "no cbt", { file: "[ds1] a.vmdk", unrelated: "x" }));
   assert.deepEqual(f.fault, { _type: "FileFault", file: "[ds1] a.vmdk" });
   const monf = fromLabFault(new LabFault("ManagedObjectNotFound", "gone", { obj: "snapshot-9" }));
   assert.deepEqual(monf.fault["obj"], mor("VirtualMachineSnapshot", "snapshot-9"));
-  assert.match(responseEnvelope("CurrentTime", "2026-01-01T00:00:00Z", typeRef("dateTime")), /<CurrentTimeResponse xmlns="urn:vim25"><returnval>2026-01-01T00:00:00Z<\/returnval><\/CurrentTimeResponse>/);
+  assert.match(
+    responseEnvelope("CurrentTime", "2026-01-01T00:00:00Z", typeRef("dateTime")),
+    /<CurrentTimeResponse xmlns="urn:vim25"><returnval>2026-01-01T00:00:00Z<\/returnval><\/CurrentTimeResponse>/,
+  );
 });
 
 test("property path types follow the schema into nested data", () => {
@@ -144,20 +192,56 @@ test("the collector follows TraversalSpecs (with named recursion and skip) over 
   index.add(dc, { name: () => "dc", vmFolder: () => vmf });
   index.add(vmf, { name: () => "vm", childEntity: () => [vms[0], sub] });
   index.add(sub, { name: () => "sub", childEntity: () => [vms[1]] });
-  for (const v of vms) index.add(v!, { name: () => `n-${v!.value}`, runtime: () => data("VirtualMachineRuntimeInfo", { powerState: "poweredOn" }) });
-  const folderTs = data("TraversalSpec", { name: "folder", type: "Folder", path: "childEntity", skip: false, selectSet: [data("SelectionSpec", { name: "folder" }), data("SelectionSpec", { name: "dc" })] });
-  const dcTs = data("TraversalSpec", { name: "dc", type: "Datacenter", path: "vmFolder", skip: false, selectSet: [data("SelectionSpec", { name: "folder" })] });
+  for (const v of vms)
+    index.add(v!, { name: () => `n-${v!.value}`, runtime: () => data("VirtualMachineRuntimeInfo", { powerState: "poweredOn" }) });
+  const folderTs = data("TraversalSpec", {
+    name: "folder",
+    type: "Folder",
+    path: "childEntity",
+    skip: false,
+    selectSet: [data("SelectionSpec", { name: "folder" }), data("SelectionSpec", { name: "dc" })],
+  });
+  const dcTs = data("TraversalSpec", {
+    name: "dc",
+    type: "Datacenter",
+    path: "vmFolder",
+    skip: false,
+    selectSet: [data("SelectionSpec", { name: "folder" })],
+  });
   const spec = data("PropertyFilterSpec", {
     propSet: [data("PropertySpec", { type: "VirtualMachine", pathSet: ["name", "runtime.powerState", "snapshot"] })],
     objectSet: [data("ObjectSpec", { obj: root, skip: true, selectSet: [folderTs, dcTs] })],
   });
   const got = collect(index, spec);
-  assert.deepEqual(got.map((o) => o.obj.value), ["vm-1", "vm-2"]);
+  assert.deepEqual(
+    got.map((o) => o.obj.value),
+    ["vm-1", "vm-2"],
+  );
   const oc = objectContent(got[1]!);
   // unset properties are left out; nested paths are read from the data object
-  assert.deepEqual((oc["propSet"] as DataObject[]).map((p) => p["name"]), ["name", "runtime.powerState"]);
-  assert.throws(() => collect(index, data("PropertyFilterSpec", { propSet: [data("PropertySpec", { type: "VirtualMachine", pathSet: ["bogus"] })], objectSet: [data("ObjectSpec", { obj: vms[0] })] })), (e: unknown) => e instanceof SoapFault && e.fault._type === "InvalidProperty");
-  assert.throws(() => collect(index, data("PropertyFilterSpec", { propSet: [], objectSet: [data("ObjectSpec", { obj: ref("VirtualMachine", "vm-404") })] })), (e: unknown) => e instanceof SoapFault && e.fault._type === "ManagedObjectNotFound");
+  assert.deepEqual(
+    (oc["propSet"] as DataObject[]).map((p) => p["name"]),
+    ["name", "runtime.powerState"],
+  );
+  assert.throws(
+    () =>
+      collect(
+        index,
+        data("PropertyFilterSpec", {
+          propSet: [data("PropertySpec", { type: "VirtualMachine", pathSet: ["bogus"] })],
+          objectSet: [data("ObjectSpec", { obj: vms[0] })],
+        }),
+      ),
+    (e: unknown) => e instanceof SoapFault && e.fault._type === "InvalidProperty",
+  );
+  assert.throws(
+    () =>
+      collect(
+        index,
+        data("PropertyFilterSpec", { propSet: [], objectSet: [data("ObjectSpec", { obj: ref("VirtualMachine", "vm-404") })] }),
+      ),
+    (e: unknown) => e instanceof SoapFault && e.fault._type === "ManagedObjectNotFound",
+  );
 });
 
 test("tasks on one entity run one after another: the later one stays queued; failures carry the typed fault", async () => {
@@ -167,17 +251,34 @@ test("tasks on one entity run one after another: the later one stays queued; fai
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const vm = mor("VirtualMachine", "vm-1");
-  const a = tasks.start({ name: "CreateSnapshot_Task", descriptionId: "VirtualMachine.createSnapshot", entity: vm, entityName: "a", userName: "u", run: async () => {
-    await gate;
-    return mor("VirtualMachineSnapshot", "snapshot-1");
-  } });
-  const b = tasks.start({ name: "PowerOffVM_Task", descriptionId: "VirtualMachine.powerOff", entity: vm, entityName: "a", userName: "u", run: async () => {
-    throw new LabFault("InvalidPowerState", "off already", { existingState: "poweredOff" });
-  } });
+  const a = tasks.start({
+    name: "CreateSnapshot_Task",
+    descriptionId: "VirtualMachine.createSnapshot",
+    entity: vm,
+    entityName: "a",
+    userName: "u",
+    run: async () => {
+      await gate;
+      return mor("VirtualMachineSnapshot", "snapshot-1");
+    },
+  });
+  const b = tasks.start({
+    name: "PowerOffVM_Task",
+    descriptionId: "VirtualMachine.powerOff",
+    entity: vm,
+    entityName: "a",
+    userName: "u",
+    run: async () => {
+      throw new LabFault("InvalidPowerState", "off already", { existingState: "poweredOff" });
+    },
+  });
   await new Promise((r) => setImmediate(r));
   assert.equal(tasks.get(a.value)!.info["state"], "running");
   assert.equal(tasks.get(b.value)!.info["state"], "queued");
-  assert.deepEqual(tasks.recentFor("vm-1").map((t) => t.value), [a.value, b.value]);
+  assert.deepEqual(
+    tasks.recentFor("vm-1").map((t) => t.value),
+    [a.value, b.value],
+  );
   release();
   await tasks.drain();
   assert.equal(tasks.get(a.value)!.info["state"], "success");

@@ -11,14 +11,39 @@ import { pyvmomi } from "../../support/lab";
 
 const GiB = 1024 ** 3;
 const disk = (key: number, controllerKey: number, unitNumber: number, extra: Partial<LabDisk> = {}): LabDisk => ({
-  key, label: `Hard disk ${key}`, controllerKey, unitNumber, capacityBytes: GiB, datastore: "ds1", baseFileName: `[ds1] all/all_${key}.vmdk`,
-  thin: true, diskMode: "persistent", uuid: "6000C291-aaaa-bbbb-cccc-dddddddddddd", sharing: "sharingNone", rdm: "none", ...extra,
+  key,
+  label: `Hard disk ${key}`,
+  controllerKey,
+  unitNumber,
+  capacityBytes: GiB,
+  datastore: "ds1",
+  baseFileName: `[ds1] all/all_${key}.vmdk`,
+  thin: true,
+  diskMode: "persistent",
+  uuid: "6000C291-aaaa-bbbb-cccc-dddddddddddd",
+  sharing: "sharingNone",
+  rdm: "none",
+  ...extra,
 });
 
 const vm: LabVm = {
-  moref: "vm-1", name: "all-kinds", uuid: "4201aaaa-0000-0000-0000-000000000001", instanceUuid: "5001aaaa-0000-0000-0000-000000000001",
-  guestId: "windows2019srv_64Guest", guestFullName: "Microsoft Windows Server 2019", firmware: "efi", secureBoot: true, numCPU: 4, coresPerSocket: 2,
-  memoryMiB: 4096, powerState: "poweredOn", toolsRunning: true, toolsInstalled: true, changeTrackingEnabled: true, host: "host-1", folder: "",
+  moref: "vm-1",
+  name: "all-kinds",
+  uuid: "4201aaaa-0000-0000-0000-000000000001",
+  instanceUuid: "5001aaaa-0000-0000-0000-000000000001",
+  guestId: "windows2019srv_64Guest",
+  guestFullName: "Microsoft Windows Server 2019",
+  firmware: "efi",
+  secureBoot: true,
+  numCPU: 4,
+  coresPerSocket: 2,
+  memoryMiB: 4096,
+  powerState: "poweredOn",
+  toolsRunning: true,
+  toolsInstalled: true,
+  changeTrackingEnabled: true,
+  host: "host-1",
+  folder: "",
   vmPathName: "[ds1] all/all.vmx",
   controllers: [
     { key: 1000, type: "pvscsi", busNumber: 0, label: "SCSI controller 0" },
@@ -43,28 +68,49 @@ const vm: LabVm = {
     { key: 4002, label: "Network adapter 3", model: "e1000e", mac: "00:50:56:00:00:03", network: "VM Network" },
   ],
   cdroms: [{ key: 3000, controllerKey: 200, unitNumber: 0 }],
-  snapshots: [], currentSnapshot: null, consolidationNeeded: false, guestHints: { windowsFastStartup: true, hibernation: false },
+  snapshots: [],
+  currentSnapshot: null,
+  consolidationNeeded: false,
+  guestHints: { windowsFastStartup: true, hibernation: false },
 };
 
 const inv = {
-  datacenter: { moref: "datacenter-2", name: "dc" }, cluster: { moref: "domain-c7", name: "c" }, hosts: [], vms: [vm],
+  datacenter: { moref: "datacenter-2", name: "dc" },
+  cluster: { moref: "domain-c7", name: "c" },
+  hosts: [],
+  vms: [vm],
   datastores: [{ moref: "datastore-11", name: "ds1", capacityBytes: 10 * GiB, freeBytes: 5 * GiB, type: "VMFS" }],
-  networks: [{ moref: "network-13", name: "VM Network", kind: "standard" }, { moref: "dvportgroup-14", name: "dvpg", kind: "distributed", dvsName: "dvs" }],
+  networks: [
+    { moref: "network-13", name: "VM Network", kind: "standard" },
+    { moref: "dvportgroup-14", name: "dvpg", kind: "distributed", dvsName: "dvs" },
+  ],
 } as LabInventory;
 
 function xmlOf(value: unknown, type: string): string {
   const out: string[] = [];
   encodeElement("obj", value, typeRef(type), out, true);
-  return out.join("").replace(/^<obj /, '<obj xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" ');
+  return out
+    .join("")
+    .replace(
+      /^<obj /,
+      '<obj xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" ',
+    );
 }
 
 test("pyVmomi parses a config with every controller, disk backing, NIC model and a delta chain", async () => {
   // disk 2000 runs on a delta over a snapshot delta over its base, as with two snapshots
-  const chainOf = (d: LabDisk): BackingLink[] => d.key === 2000
-    ? [{ fileName: "[ds1] all/all_2000-000002.vmdk", changeId: "52 aa/9" }, { fileName: "[ds1] all/all_2000-000001.vmdk", changeId: "52 aa/5" }, { fileName: d.baseFileName, changeId: "52 aa/2" }]
-    : [{ fileName: d.baseFileName, changeId: null }];
+  const chainOf = (d: LabDisk): BackingLink[] =>
+    d.key === 2000
+      ? [
+          { fileName: "[ds1] all/all_2000-000002.vmdk", changeId: "52 aa/9" },
+          { fileName: "[ds1] all/all_2000-000001.vmdk", changeId: "52 aa/5" },
+          { fileName: d.baseFileName, changeId: "52 aa/2" },
+        ]
+      : [{ fileName: d.baseFileName, changeId: null }];
   const cfg = vmConfigInfo(vm, inv, chainOf);
-  const { results } = await pyvmomi("deserialize.py", { items: [{ xml: xmlOf(cfg, "VirtualMachineConfigInfo"), type: "VirtualMachineConfigInfo" }] });
+  const { results } = await pyvmomi("deserialize.py", {
+    items: [{ xml: xmlOf(cfg, "VirtualMachineConfigInfo"), type: "VirtualMachineConfigInfo" }],
+  });
   const r = results[0];
   assert.ok(r.ok, r.error);
   assert.equal(r.ok.type, "ConfigInfo");
@@ -73,8 +119,19 @@ test("pyVmomi parses a config with every controller, disk backing, NIC model and
   assert.equal(r.ok.extraConfig["guestinfo.windows.fastStartup"], "TRUE");
   const byKey = new Map<number, any>(r.ok.devices.map((d: any) => [d.key, d]));
   const types = [...byKey.values()].map((d) => d.type);
-  for (const t of ["ParaVirtualSCSIController", "VirtualLsiLogicController", "VirtualLsiLogicSASController", "VirtualBusLogicController",
-    "VirtualAHCIController", "VirtualNVMEController", "VirtualIDEController", "VirtualVmxnet3", "VirtualE1000", "VirtualE1000e", "VirtualCdrom"]) {
+  for (const t of [
+    "ParaVirtualSCSIController",
+    "VirtualLsiLogicController",
+    "VirtualLsiLogicSASController",
+    "VirtualBusLogicController",
+    "VirtualAHCIController",
+    "VirtualNVMEController",
+    "VirtualIDEController",
+    "VirtualVmxnet3",
+    "VirtualE1000",
+    "VirtualE1000e",
+    "VirtualCdrom",
+  ]) {
     assert.ok(types.includes(t), t);
   }
   assert.deepEqual(byKey.get(2000).chain, ["[ds1] all/all_2000-000002.vmdk", "[ds1] all/all_2000-000001.vmdk", "[ds1] all/all_2000.vmdk"]);

@@ -44,7 +44,14 @@ test("every command against nbdkit memory: write, read, zero, trim, flush, block
   assert.equal(into[MiB], 0xaa);
 
   let ext = await c.extents(0, 16 * MiB);
-  assert.deepEqual(ext.map((e) => [e.offset, e.length, e.zero]), [[0, MiB, true], [MiB, 3 * MiB, false], [4 * MiB, 12 * MiB, true]]);
+  assert.deepEqual(
+    ext.map((e) => [e.offset, e.length, e.zero]),
+    [
+      [0, MiB, true],
+      [MiB, 3 * MiB, false],
+      [4 * MiB, 12 * MiB, true],
+    ],
+  );
 
   await c.writeZeroes(2 * MiB, MiB, { fastZero: true });
   const back = await c.read(MiB, 3 * MiB);
@@ -52,13 +59,19 @@ test("every command against nbdkit memory: write, read, zero, trim, flush, block
   assert.ok(back.subarray(MiB, 2 * MiB).every((b) => b === 0));
   assert.deepEqual(back.subarray(2 * MiB), data.subarray(2 * MiB));
   ext = await c.extents(0, 16 * MiB);
-  assert.ok(ext.some((e) => e.offset === 2 * MiB && e.zero), JSON.stringify(ext));
+  assert.ok(
+    ext.some((e) => e.offset === 2 * MiB && e.zero),
+    JSON.stringify(ext),
+  );
 
   await c.trim(MiB, MiB);
   await c.flush();
   // One BLOCK_STATUS never answers beyond the asked range.
   const one = await c.blockStatus(MiB + 4096, 4096);
-  assert.equal(one.reduce((n, e) => n + e.length, 0), 4096);
+  assert.equal(
+    one.reduce((n, e) => n + e.length, 0),
+    4096,
+  );
   await c.close();
   await assert.rejects(c.read(0, 512), NbdDisconnectedError);
 });
@@ -69,21 +82,29 @@ test("many requests in flight with out-of-order replies are matched by cookie", 
   const dir = mkdtempSync(join(tmpdir(), "v2k-nbd-order-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const flag = join(dir, "release");
-  const pread = `if [ "$4" = 0 ]; then while [ ! -e ${flag} ]; do sleep 0.01; done; fi; ` +
+  const pread =
+    `if [ "$4" = 0 ]; then while [ ! -e ${flag} ]; do sleep 0.01; done; fi; ` +
     'head -c "$3" /dev/zero | tr "\\0" "$(printf "\\\\%03o" $(( ($4 / 4096) % 200 + 1 )))"';
   const s = await startNbdkit(t, ["eval", "get_size=echo 4194304", "thread_model=echo parallel", `pread=${pread}`], { readOnly: true });
   const c = await connect(t, s.socket);
   const order: number[] = [];
-  const reads = Array.from({ length: 64 }, (_, i) => c.read(i * 4096, 4096).then((b) => {
-    order.push(i);
-    return b;
-  }));
+  const reads = Array.from({ length: 64 }, (_, i) =>
+    c.read(i * 4096, 4096).then((b) => {
+      order.push(i);
+      return b;
+    }),
+  );
   assert.ok(c.inFlight >= 2, `requests in flight: ${c.inFlight}`);
   const others = await Promise.all(reads.slice(1));
   assert.ok(!order.includes(0), "the held read completed before it was released");
   writeFileSync(flag, "");
   const bufs = [await reads[0]!, ...others];
-  bufs.forEach((b, i) => assert.ok(b.every((x) => x === (i % 200) + 1), `read ${i} has the wrong content`));
+  bufs.forEach((b, i) =>
+    assert.ok(
+      b.every((x) => x === (i % 200) + 1),
+      `read ${i} has the wrong content`,
+    ),
+  );
   assert.equal(order.at(-1), 0);
 });
 
@@ -111,7 +132,10 @@ test("structured READ replies with holes (qemu-nbd qcow2) zero the caller's buff
   assert.ok(into.subarray(2 * MiB, 3 * MiB).equals(data));
   assert.ok(into.subarray(3 * MiB).every((b) => b === 0));
   const ext = await c.extents(0, 8 * MiB);
-  assert.deepEqual(ext.filter((e) => !e.zero).map((e) => [e.offset, e.length]), [[2 * MiB, MiB]]);
+  assert.deepEqual(
+    ext.filter((e) => !e.zero).map((e) => [e.offset, e.length]),
+    [[2 * MiB, MiB]],
+  );
   // Zeroing punches the data away again.
   await c.writeZeroes(2 * MiB, MiB);
   assert.ok((await c.extents(0, 8 * MiB)).every((e) => e.zero));
@@ -132,8 +156,13 @@ test("qemu-nbd raw: write, zero, trim, flush, read back", async (t) => {
 });
 
 test("requests larger than the advertised maximum block size are split", async (t) => {
-  const s = await startNbdkit(t, ["--filter=blocksize-policy", "memory", String(4 * MiB),
-    "blocksize-maximum=65536", "blocksize-error-policy=error"]);
+  const s = await startNbdkit(t, [
+    "--filter=blocksize-policy",
+    "memory",
+    String(4 * MiB),
+    "blocksize-maximum=65536",
+    "blocksize-error-policy=error",
+  ]);
   const c = await connect(t, s.socket);
   assert.equal(c.maxBlock, 65536);
   const data = randomBytes(MiB);
@@ -144,7 +173,15 @@ test("requests larger than the advertised maximum block size are split", async (
 });
 
 test("server error replies carry the errno name and offset", async (t) => {
-  const s = await startNbdkit(t, ["--filter=error", "memory", String(4 * MiB), "error-pwrite=ENOSPC", "error-pwrite-rate=100%", "error-pread=EIO", "error-pread-rate=100%"]);
+  const s = await startNbdkit(t, [
+    "--filter=error",
+    "memory",
+    String(4 * MiB),
+    "error-pwrite=ENOSPC",
+    "error-pwrite-rate=100%",
+    "error-pread=EIO",
+    "error-pread-rate=100%",
+  ]);
   const c = await connect(t, s.socket);
   await assert.rejects(c.write(MiB, Buffer.alloc(4096, 1)), (e: unknown) => {
     assert.ok(e instanceof NbdServerError);
@@ -179,7 +216,10 @@ test("connection loss fails every outstanding request promptly", async (t) => {
 
 test("an unknown export name fails the handshake with a protocol error", async (t) => {
   const s = await startQemuNbd(t, "raw", { createSize: MiB, extra: ["--export-name=disk0"] });
-  await assert.rejects(NbdClient.connect({ socket: s.socket, exportName: "nope" }), (e: unknown) => e instanceof NbdProtocolError && /NBD_REP_ERR_UNKNOWN/.test(e.message));
+  await assert.rejects(
+    NbdClient.connect({ socket: s.socket, exportName: "nope" }),
+    (e: unknown) => e instanceof NbdProtocolError && /NBD_REP_ERR_UNKNOWN/.test(e.message),
+  );
   const c = await connect(t, s.socket, "disk0");
   assert.equal(c.size, MiB);
 });
@@ -199,7 +239,10 @@ test("read-only sparse-random source: extents and data agree", async (t) => {
   assert.equal(c.info.readOnly, true);
   await assert.rejects(c.write(0, Buffer.alloc(512)), NbdProtocolError);
   const ext = await c.extents(0, c.size);
-  assert.equal(ext.reduce((n, e) => n + e.length, 0), c.size);
+  assert.equal(
+    ext.reduce((n, e) => n + e.length, 0),
+    c.size,
+  );
   const zeroExt = ext.find((e) => e.zero && e.length >= 4096)!;
   const dataExt = ext.find((e) => !e.zero)!;
   assert.ok((await c.read(zeroExt.offset, 4096)).every((b) => b === 0));
@@ -222,8 +265,24 @@ test("TCP connections (nbd://) work like UNIX sockets", async (t) => {
   const port = await freePort();
   const dir = new PrivateDir("v2k-test-");
   const server = await ManagedDaemon.start({
-    name: "nbdkit", file: "nbdkit", pidFile: dir.file("pid"), readyTimeoutMs: 15_000,
-    args: ["--foreground", "--exit-with-parent", "--ipaddr", "127.0.0.1", "--port", String(port), "--pidfile", dir.file("pid"), "--exportname", "tcpdisk", "memory", String(MiB)],
+    name: "nbdkit",
+    file: "nbdkit",
+    pidFile: dir.file("pid"),
+    readyTimeoutMs: 15_000,
+    args: [
+      "--foreground",
+      "--exit-with-parent",
+      "--ipaddr",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--pidfile",
+      dir.file("pid"),
+      "--exportname",
+      "tcpdisk",
+      "memory",
+      String(MiB),
+    ],
   });
   lifo(t).after(async () => {
     await server.stop();
@@ -234,7 +293,10 @@ test("TCP connections (nbd://) work like UNIX sockets", async (t) => {
   await c.write(4096, Buffer.alloc(4096, 3));
   assert.ok((await c.read(4096, 4096)).every((b) => b === 3));
   await c.close();
-  await assert.rejects(NbdClient.connect({ host: "127.0.0.1", port: await freePort() }), (e: unknown) => e instanceof NbdDisconnectedError && e.connectFailed);
+  await assert.rejects(
+    NbdClient.connect({ host: "127.0.0.1", port: await freePort() }),
+    (e: unknown) => e instanceof NbdDisconnectedError && e.connectFailed,
+  );
 });
 
 async function freePort(): Promise<number> {

@@ -57,7 +57,16 @@ function scenario(): Scenario {
   ]);
   const requests = () => {
     const mk = (cookie: number, cmd: number, offset: number, length: number, dest?: Buffer): PendingRequest => ({
-      cookie, cmd, offset, length, dest, covered: 0, extents: undefined, error: undefined, resolve: () => {}, reject: () => {},
+      cookie,
+      cmd,
+      offset,
+      length,
+      dest,
+      covered: 0,
+      extents: undefined,
+      error: undefined,
+      resolve: () => {},
+      reject: () => {},
     });
     return new Map<number, PendingRequest>([
       [1, mk(1, Cmd.READ, 1000, 3000, Buffer.alloc(3000, 0xee))],
@@ -74,7 +83,11 @@ function scenario(): Scenario {
 function run(s: Scenario, cuts: number[]): { done: number[]; reqs: Map<number, PendingRequest> } {
   const reqs = s.requests();
   const done: number[] = [];
-  const parser = new ReplyParser((c) => reqs.get(c), (r) => done.push(r.cookie), () => 1);
+  const parser = new ReplyParser(
+    (c) => reqs.get(c),
+    (r) => done.push(r.cookie),
+    () => 1,
+  );
   let at = 0;
   for (const c of [...cuts, s.stream.length]) {
     // The parser must not keep references: feed a copy and scribble over it afterwards.
@@ -92,10 +105,20 @@ function check(s: Scenario, result: ReturnType<typeof run>, label: string): void
   const r1 = reqs.get(1)!;
   assert.equal(r1.covered, 3000, label);
   assert.ok(r1.dest!.subarray(0, 1000).equals(s.data.subarray(0, 1000)), label);
-  assert.ok(r1.dest!.subarray(1000, 2000).every((b) => b === 0), label);
+  assert.ok(
+    r1.dest!.subarray(1000, 2000).every((b) => b === 0),
+    label,
+  );
   assert.ok(r1.dest!.subarray(2000).equals(s.data.subarray(2000, 3000)), label);
   assert.ok(reqs.get(2)!.dest!.equals(s.data.subarray(0, 700)), label);
-  assert.deepEqual(reqs.get(5)!.extents, [{ offset: 0, length: 4096, hole: false, zero: false }, { offset: 4096, length: 8192, hole: true, zero: true }], label);
+  assert.deepEqual(
+    reqs.get(5)!.extents,
+    [
+      { offset: 0, length: 4096, hole: false, zero: false },
+      { offset: 4096, length: 8192, hole: true, zero: true },
+    ],
+    label,
+  );
   const e4 = reqs.get(4)!.error!;
   assert.ok(e4 instanceof NbdServerError && e4.errnoName === "ENOSPC" && /full/.test(e4.message), label);
   assert.equal(reqs.get(6)!.error?.errnoName, "EIO", label);
@@ -109,19 +132,44 @@ test("replies parse identically however the stream is cut (every single cut poin
 
 test("replies parse byte by byte and in random pieces", () => {
   const s = scenario();
-  check(s, run(s, Array.from({ length: s.stream.length - 1 }, (_, i) => i + 1)), "byte by byte");
+  check(
+    s,
+    run(
+      s,
+      Array.from({ length: s.stream.length - 1 }, (_, i) => i + 1),
+    ),
+    "byte by byte",
+  );
   for (let round = 0; round < 200; round++) {
-    const cuts = [...new Set(Array.from({ length: 1 + (round % 12) }, () => 1 + Math.floor(Math.random() * (s.stream.length - 1))))].sort((a, b) => a - b);
+    const cuts = [...new Set(Array.from({ length: 1 + (round % 12) }, () => 1 + Math.floor(Math.random() * (s.stream.length - 1))))].sort(
+      (a, b) => a - b,
+    );
     check(s, run(s, cuts), `cuts ${cuts.join(",")}`);
   }
 });
 
 test("framing violations are protocol errors", () => {
   const reqs = new Map<number, PendingRequest>();
-  const parser = () => new ReplyParser((c) => reqs.get(c), () => {}, () => 1);
+  const parser = () =>
+    new ReplyParser(
+      (c) => reqs.get(c),
+      () => {},
+      () => 1,
+    );
   assert.throws(() => parser().feed(Buffer.from("HTTP/1.1 400 Bad Request\r\n\r\n")), NbdProtocolError);
   assert.throws(() => parser().feed(simple(99, 0)), /unknown cookie/);
-  reqs.set(7, { cookie: 7, cmd: Cmd.READ, offset: 100, length: 10, dest: Buffer.alloc(10), covered: 0, extents: undefined, error: undefined, resolve: () => {}, reject: () => {} });
+  reqs.set(7, {
+    cookie: 7,
+    cmd: Cmd.READ,
+    offset: 100,
+    length: 10,
+    dest: Buffer.alloc(10),
+    covered: 0,
+    extents: undefined,
+    error: undefined,
+    resolve: () => {},
+    reject: () => {},
+  });
   assert.throws(() => parser().feed(chunk(7, Chunk.OFFSET_DATA, true, Buffer.concat([u64(105), Buffer.alloc(10)]))), /outside the request/);
   assert.throws(() => parser().feed(chunk(7, 77, true, Buffer.alloc(4))), /unknown structured chunk/);
 });

@@ -54,21 +54,51 @@ async function serve(t: Cleanup, name: string, file: string, args: (dir: Private
 
 /** nbdkit [filters...] PLUGIN ARGS on a private socket. */
 export function startNbdkit(t: Cleanup, pluginAndArgs: string[], options: { readOnly?: boolean } = {}): Promise<TestServer> {
-  return serve(t, "nbdkit", "nbdkit", (dir) => [
-    "--foreground", "--exit-with-parent", "--unix", dir.file("nbd.sock"), "--pidfile", dir.file("nbdkit.pid"),
-    ...(options.readOnly ? ["--readonly"] : []), ...pluginAndArgs,
-  ], "nbdkit.pid");
+  return serve(
+    t,
+    "nbdkit",
+    "nbdkit",
+    (dir) => [
+      "--foreground",
+      "--exit-with-parent",
+      "--unix",
+      dir.file("nbd.sock"),
+      "--pidfile",
+      dir.file("nbdkit.pid"),
+      ...(options.readOnly ? ["--readonly"] : []),
+      ...pluginAndArgs,
+    ],
+    "nbdkit.pid",
+  );
 }
 
 /** qemu-nbd serving an image (created sparse when `createSize` is given). */
-export async function startQemuNbd(t: Cleanup, format: "qcow2" | "raw", options: { createSize?: number; image?: string; extra?: string[] } = {}): Promise<TestServer & { image: string }> {
+export async function startQemuNbd(
+  t: Cleanup,
+  format: "qcow2" | "raw",
+  options: { createSize?: number; image?: string; extra?: string[] } = {},
+): Promise<TestServer & { image: string }> {
   const imgDir = new PrivateDir("v2k-test-img-");
   lifo(t).after(() => imgDir.remove());
   const image = options.image ?? imgDir.file(`disk.${format}`);
-  if (options.createSize !== undefined) await exec("qemu-img", ["create", "-q", "-f", format, image, String(options.createSize)], { timeoutMs: 30_000 });
-  const s = await serve(t, "qemu-nbd", "qemu-nbd", (dir) => [
-    `--socket=${dir.file("nbd.sock")}`, `--pid-file=${dir.file("qemu-nbd.pid")}`, `--format=${format}`, "--cache=writeback",
-    "--discard=unmap", "--shared=4", "--persistent", ...(options.extra ?? []), image,
-  ], "qemu-nbd.pid");
+  if (options.createSize !== undefined)
+    await exec("qemu-img", ["create", "-q", "-f", format, image, String(options.createSize)], { timeoutMs: 30_000 });
+  const s = await serve(
+    t,
+    "qemu-nbd",
+    "qemu-nbd",
+    (dir) => [
+      `--socket=${dir.file("nbd.sock")}`,
+      `--pid-file=${dir.file("qemu-nbd.pid")}`,
+      `--format=${format}`,
+      "--cache=writeback",
+      "--discard=unmap",
+      "--shared=4",
+      "--persistent",
+      ...(options.extra ?? []),
+      image,
+    ],
+    "qemu-nbd.pid",
+  );
   return { ...s, image };
 }

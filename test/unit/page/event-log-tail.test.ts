@@ -26,7 +26,11 @@ test("reads only appended complete lines, with multi-byte text and lines cut mid
   const { read, calls } = fileReader(() => file);
   const got: string[] = [];
   const bad: string[] = [];
-  const tail = new EventLogTail(read, (events) => got.push(...events.map(msg)), (l) => bad.push(l));
+  const tail = new EventLogTail(
+    read,
+    (events) => got.push(...events.map(msg)),
+    (l) => bad.push(l),
+  );
   const a = eventLine({ type: "log", level: "info", message: "가상 머신 web01 복사" });
   const b = eventLine({ type: "log", level: "info", message: "second" });
   file = a + b.slice(0, 20);
@@ -44,10 +48,18 @@ test("the first read takes only the last window and skips its partial first line
   const file = lines.join("");
   const { read } = fileReader(() => file);
   const got: string[] = [];
-  await new EventLogTail(read, (events) => got.push(...events.map(msg)), () => {}, 1000).poke();
+  await new EventLogTail(
+    read,
+    (events) => got.push(...events.map(msg)),
+    () => {},
+    1000,
+  ).poke();
   assert.ok(got.length > 0 && got.length < 50, `read ${got.length} lines`);
   assert.equal(got.at(-1), "line 49");
-  assert.deepEqual(got, lines.slice(50 - got.length).map((_, i) => `line ${50 - got.length + i}`));
+  assert.deepEqual(
+    got,
+    lines.slice(50 - got.length).map((_, i) => `line ${50 - got.length + i}`),
+  );
 });
 
 test("a truncated or replaced log starts over and says so", async () => {
@@ -58,7 +70,10 @@ test("a truncated or replaced log starts over and says so", async () => {
   await tail.poke();
   file = eventLine({ type: "log", level: "info", message: "new" });
   await tail.poke();
-  assert.deepEqual(seen, [[["old 1", "old 2"], false], [["new"], true]]);
+  assert.deepEqual(seen, [
+    [["old 1", "old 2"], false],
+    [["new"], true],
+  ]);
 });
 
 test("a burst of change notifications folds into at most one more read", async () => {

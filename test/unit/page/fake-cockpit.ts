@@ -21,7 +21,11 @@ export interface FakeFile {
 export class FakeCockpit {
   readonly processes: FakeProcess[] = [];
   readonly files: FakeFile[] = [];
-  readonly location = { path: [] as string[], options: {} as Record<string, string | string[]>, go: (p: string | string[], o?: Record<string, string>) => this.navigate(p, o) };
+  readonly location = {
+    path: [] as string[],
+    options: {} as Record<string, string | string[]>,
+    go: (p: string | string[], o?: Record<string, string>) => this.navigate(p, o),
+  };
   private listeners = new Map<string, Set<() => void>>();
 
   emitEvent(event: "visibilitychange" | "locationchanged"): void {
@@ -44,7 +48,10 @@ export class FakeCockpit {
 
   /** Paths with an open fswatch1 channel. */
   watchedPaths(): string[] {
-    return this.watchers.filter((w) => !w.closed).map((w) => w.path).sort();
+    return this.watchers
+      .filter((w) => !w.closed)
+      .map((w) => w.path)
+      .sort();
   }
 
   /** Plays `ablestack_v2k job tail` over this.fs (byte offsets): its --json result line. */
@@ -66,7 +73,10 @@ export class FakeCockpit {
       if (start > bytes.length) return { size: bytes.length, start: -1, text: "" };
       return { size: bytes.length, start, text: bytes.subarray(start).toString("utf8") };
     })();
-    return JSON.stringify({ type: "result", ts: new Date(0).toISOString(), seq: 0, step: "job tail", command: "job tail", ok: true, data }) + "\n";
+    return (
+      JSON.stringify({ type: "result", ts: new Date(0).toISOString(), seq: 0, step: "job tail", command: "job tail", ok: true, data }) +
+      "\n"
+    );
   }
 
   private navigate(p: string | string[], o?: Record<string, string>) {
@@ -84,7 +94,11 @@ export class FakeCockpit {
         let settle: { resolve: (v: string) => void; reject: (e: CockpitProcessError) => void } | undefined;
         const p = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
         const fp: FakeProcess = {
-          argv, options, input: "", inputDone: false, closedWith: undefined,
+          argv,
+          options,
+          input: "",
+          inputDone: false,
+          closedWith: undefined,
           emit: (chunk) => (streamCb ? streamCb(chunk) : void (buffered += chunk)),
           exit: (error) => {
             if (error) settle!.reject({ problem: null, exit_status: null, exit_signal: null, message: "", ...error });
@@ -93,14 +107,28 @@ export class FakeCockpit {
         };
         self.processes.push(fp);
         if (isTail(argv)) {
-          setTimeout(() => { fp.emit(self.tail(argv)); fp.exit(); }, 0);
+          setTimeout(() => {
+            fp.emit(self.tail(argv));
+            fp.exit();
+          }, 0);
         }
         const promise: CockpitSpawnPromise = {
           then: (a, b) => p.then(a, b),
           catch: (b) => p.catch(b),
-          stream(cb) { streamCb = cb; return promise; },
-          input(data, stream) { fp.input += data ?? ""; if (!stream) fp.inputDone = true; return promise; },
-          close(problem) { fp.closedWith = problem; settle!.reject({ problem: problem ?? "terminated", exit_status: null, exit_signal: null, message: "" }); return promise; },
+          stream(cb) {
+            streamCb = cb;
+            return promise;
+          },
+          input(data, stream) {
+            fp.input += data ?? "";
+            if (!stream) fp.inputDone = true;
+            return promise;
+          },
+          close(problem) {
+            fp.closedWith = problem;
+            settle!.reject({ problem: problem ?? "terminated", exit_status: null, exit_signal: null, message: "" });
+            return promise;
+          },
         };
         return promise;
       },
@@ -109,22 +137,35 @@ export class FakeCockpit {
         const ff: FakeFile = { path, removed: false, push: (c) => cb?.(c, "tag") };
         self.files.push(ff);
         return {
-          watch(callback) { cb = callback; return { remove: () => { ff.removed = true; } }; },
+          watch(callback) {
+            cb = callback;
+            return {
+              remove: () => {
+                ff.removed = true;
+              },
+            };
+          },
           read: () => Promise.resolve(null),
           close() {},
         };
       },
-      dbus() { throw new Error("not used in these tests"); },
+      dbus() {
+        throw new Error("not used in these tests");
+      },
       channel: (options: Record<string, unknown>) => {
         const watcher = { path: String(options.path ?? ""), fire: (_data: string) => {}, closed: false };
         if (options.payload === "fswatch1") self.watchers.push(watcher);
         return {
           wait: () => (self.adminAllowed ? Promise.resolve() : Promise.reject(new Error("access-denied"))),
-          close() { watcher.closed = true; },
-          addEventListener(_e: "message", l: (ev: unknown, data: string) => void) { watcher.fire = (data) => l(null, data); },
+          close() {
+            watcher.closed = true;
+          },
+          addEventListener(_e: "message", l: (ev: unknown, data: string) => void) {
+            watcher.fire = (data) => l(null, data);
+          },
         };
       },
-      gettext: ((a: string, b?: string) => self.translations[b ?? a] ?? (b ?? a)) as Cockpit["gettext"],
+      gettext: ((a: string, b?: string) => self.translations[b ?? a] ?? b ?? a) as Cockpit["gettext"],
       format: (t: string) => t,
       language: "en",
       hidden: false,
@@ -134,7 +175,9 @@ export class FakeCockpit {
         if (!self.listeners.has(e)) self.listeners.set(e, new Set());
         self.listeners.get(e)!.add(l);
       },
-      removeEventListener: (e: string, l: () => void) => { self.listeners.get(e)?.delete(l); },
+      removeEventListener: (e: string, l: () => void) => {
+        self.listeners.get(e)?.delete(l);
+      },
     };
   }
 
@@ -158,7 +201,9 @@ export function isTail(argv: string[]): boolean {
 }
 
 export const tick = () => new Promise((r) => setTimeout(r, 0));
-export const settle = async (n = 5) => { for (let i = 0; i < n; i++) await tick(); };
+export const settle = async (n = 5) => {
+  for (let i = 0; i < n; i++) await tick();
+};
 
 let seq = 0;
 export function eventLine(body: Record<string, unknown>): string {

@@ -36,13 +36,17 @@ test("events split at arbitrary chunk boundaries arrive whole and in order; the 
   assert.deepEqual(p.argv, ["/opt/v2k/ablestack_v2k", "--json", "--workdir", "/w", "status"]);
   assert.equal(p.options?.superuser, "require");
   assert.deepEqual(p.options?.environ, ["V2K_STATE_DIR=/srv/v2k"], "workdirs go under the configured root");
-  const text = eventLine({ type: "log", level: "info", message: "one" })
-    + eventLine({ type: "progress", disk: 2000, bytes: 10, total: 100, rateBps: 5 })
-    + eventLine({ type: "result", command: "status", ok: true, data: { answer: 42 } });
+  const text =
+    eventLine({ type: "log", level: "info", message: "one" }) +
+    eventLine({ type: "progress", disk: 2000, bytes: 10, total: 100, rateBps: 5 }) +
+    eventLine({ type: "result", command: "status", ok: true, data: { answer: 42 } });
   for (let i = 0; i < text.length; i += 7) p.emit(text.slice(i, i + 7)); // 7-byte chunks cut everything
   p.exit();
   assert.deepEqual(await run.promise, { answer: 42 });
-  assert.deepEqual(seen.map((e) => e.type), ["log", "progress", "result"]);
+  assert.deepEqual(
+    seen.map((e) => e.type),
+    ["log", "progress", "result"],
+  );
   assert.equal(seen[0]?.type === "log" && seen[0].message, "one");
 });
 
@@ -78,7 +82,14 @@ test("malformed output is reported, and without a result line it is the error's 
 test("a failed result becomes a HelperError carrying the helper's code, hint and detail", async () => {
   const run = runHelper({ args: ["sync", "incr"], result: Data });
   const p = fake.last();
-  p.emit(eventLine({ type: "result", command: "sync incr", ok: false, error: { code: "CBT_NOT_ACTIVE", message: "CBT is off", hint: "Run cbt enable.", detail: "QCDA fault" } }));
+  p.emit(
+    eventLine({
+      type: "result",
+      command: "sync incr",
+      ok: false,
+      error: { code: "CBT_NOT_ACTIVE", message: "CBT is off", hint: "Run cbt enable.", detail: "QCDA fault" },
+    }),
+  );
   p.exit({ exit_status: 1 }); // the helper exits 1 after its result line: the line decides
   await assert.rejects(run.promise, (e: unknown) => {
     assert.ok(e instanceof HelperError);
@@ -92,7 +103,10 @@ test("a result of the wrong shape is HELPER_OUTPUT_INVALID", async () => {
   const p = fake.last();
   p.emit(eventLine({ type: "result", command: "status", ok: true, data: { answer: "forty-two" } }));
   p.exit();
-  await assert.rejects(run.promise, (e: unknown) => e instanceof HelperError && e.code === "HELPER_OUTPUT_INVALID" && /answer/.test(e.info.detail ?? ""));
+  await assert.rejects(
+    run.promise,
+    (e: unknown) => e instanceof HelperError && e.code === "HELPER_OUTPUT_INVALID" && /answer/.test(e.info.detail ?? ""),
+  );
 });
 
 test("bridge failures map to codes with hints: access denied, missing helper, crash, cancel", async () => {
@@ -114,13 +128,23 @@ test("bridge failures map to codes with hints: access denied, missing helper, cr
 
 test("the vCenter password goes to stdin only, never into argv", async () => {
   const conn = { url: "https://vc/sdk", username: "admin", password: "s3cret-Pass!", thumbprint: "AA:BB" };
-  const run = api.preflight({ conn, target: { vm: "web01", dst: "/var/lib/libvirt/images/web01", format: "qcow2", transport: "http", networkMap: {} } });
+  const run = api.preflight({
+    conn,
+    target: { vm: "web01", dst: "/var/lib/libvirt/images/web01", format: "qcow2", transport: "http", networkMap: {} },
+  });
   const p = fake.last();
   assert.ok(!p.argv.some((a) => a.includes("s3cret")), "password in argv");
   assert.ok(p.argv.includes("--password-stdin"));
   assert.equal(p.input, "s3cret-Pass!\n");
   assert.ok(p.inputDone);
-  p.emit(eventLine({ type: "result", command: "preflight", ok: true, data: { go: false, checks: [{ id: "vm", title: "VM found", status: "fail", reason: "no such VM" }] } }));
+  p.emit(
+    eventLine({
+      type: "result",
+      command: "preflight",
+      ok: true,
+      data: { go: false, checks: [{ id: "vm", title: "VM found", status: "fail", reason: "no such VM" }] },
+    }),
+  );
   p.exit();
   const result = await run.promise;
   assert.equal(result.go, false);

@@ -15,23 +15,54 @@ test("every page string and the menu label have a Korean translation", () => {
   assert.deepEqual(missing, []);
   // placeholders survive translation
   for (const [id, str] of ko) {
-    const ph = (s: string) => [...s.matchAll(/\$[0-9]/g)].map((m) => m[0]).sort().join();
+    const ph = (s: string) =>
+      [...s.matchAll(/\$[0-9]/g)]
+        .map((m) => m[0])
+        .sort()
+        .join();
     if (id) assert.equal(ph(str ?? ""), ph(id), `placeholders differ in "${id}"`);
   }
 });
 
 test("po parsing handles multi-line strings and escapes and skips fuzzy entries", () => {
-  const po = ['msgid ""', 'msgstr ""', '"Plural-Forms: nplurals=1; plural=0;\\n"', "",
-    'msgid "Hello"', 'msgstr "안녕"', "",
-    "#, fuzzy", 'msgid "Unsure"', 'msgstr "불확실"', "",
-    'msgid ""', '"Two "', '"lines \\"quoted\\""', 'msgstr ""', '"두 줄"', ""].join("\n");
+  const po = [
+    'msgid ""',
+    'msgstr ""',
+    '"Plural-Forms: nplurals=1; plural=0;\\n"',
+    "",
+    'msgid "Hello"',
+    'msgstr "안녕"',
+    "",
+    "#, fuzzy",
+    'msgid "Unsure"',
+    'msgstr "불확실"',
+    "",
+    'msgid ""',
+    '"Two "',
+    '"lines \\"quoted\\""',
+    'msgstr ""',
+    '"두 줄"',
+    "",
+  ].join("\n");
   const entries = parsePo(po);
-  assert.deepEqual(entries.filter((e) => e.msgid).map((e) => [e.msgid, e.msgstr]), [["Hello", "안녕"], ['Two lines "quoted"', "두 줄"]]);
+  assert.deepEqual(
+    entries.filter((e) => e.msgid).map((e) => [e.msgid, e.msgstr]),
+    [
+      ["Hello", "안녕"],
+      ['Two lines "quoted"', "두 줄"],
+    ],
+  );
 });
 
 test("po.ko.js feeds cockpit.locale with the Korean strings", () => {
   let dict: Record<string, unknown> | undefined;
-  runInNewContext(poToCockpitJs(readFileSync("po/ko.po", "utf8"), "ko"), { cockpit: { locale: (d: Record<string, unknown>) => { dict = d; } } });
+  runInNewContext(poToCockpitJs(readFileSync("po/ko.po", "utf8"), "ko"), {
+    cockpit: {
+      locale: (d: Record<string, unknown>) => {
+        dict = d;
+      },
+    },
+  });
   assert.ok(dict);
   const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown; // values come from another realm
   assert.deepEqual(plain(dict["New migration"]), [null, "새 마이그레이션"]);

@@ -19,7 +19,11 @@ test("list reads every workdir, reports unreadable ones and which have an operat
   put("web01/r1", "manifest.json", JSON.stringify(sampleManifest({ runId: "r1" })));
   put("web01/r1", "operation.json", JSON.stringify({ command: "sync incr", pid: process.pid, startedAt: "2026-01-01T00:00:00Z" }));
   put("web01/r2", "manifest.json", JSON.stringify(sampleManifest({ runId: "r2", phase: "cbt-enabled" })));
-  put("web01/r2", "operation.json", JSON.stringify({ command: "sync base", pid: process.pid, startedAt: "t", exitCode: 0, finishedAt: "t" }));
+  put(
+    "web01/r2",
+    "operation.json",
+    JSON.stringify({ command: "sync base", pid: process.pid, startedAt: "t", exitCode: 0, finishedAt: "t" }),
+  );
   put("db01", "manifest.json", JSON.stringify(sampleManifest({ runId: "d1", phase: "started" })));
   put("broken/r9", "manifest.json", "{ not json");
   put("old/r8", "manifest.json", JSON.stringify({ ...sampleManifest(), schemaVersion: 99 }));

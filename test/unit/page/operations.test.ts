@@ -23,14 +23,41 @@ const noShell = (argv: string[]) => assert.ok(!argv.some((a) => /^(\/bin\/)?(ba)
 test("start: `job start --workdir W --name RUNID-WORDS -- ARGS`, the password on stdin, the unit from the answer", async () => {
   const started = startOperation({ workdir: W, runId: "r1", args: ["sync", "incr", "--password-stdin"], stdin: "Pw-Secret-5\n" });
   const p = fake.last();
-  assert.deepEqual(p.argv, ["/opt/v2k/ablestack_v2k", "--json", "job", "start", "--workdir", W, "--name", "r1-sync-incr", "--", "sync", "incr", "--password-stdin"]);
+  assert.deepEqual(p.argv, [
+    "/opt/v2k/ablestack_v2k",
+    "--json",
+    "job",
+    "start",
+    "--workdir",
+    W,
+    "--name",
+    "r1-sync-incr",
+    "--",
+    "sync",
+    "incr",
+    "--password-stdin",
+  ]);
   noShell(p.argv);
   assert.equal(p.options?.superuser, "require");
   assert.equal(p.input, "Pw-Secret-5\n");
   assert.ok(p.inputDone);
   assert.ok(!p.argv.join(" ").includes("Pw-Secret-5"));
-  p.emit(eventLine({ type: "result", command: "job start", ok: true,
-    data: { workdir: W, label: "sync incr", id: "ab12", mode: "systemd", pid: 4242, log: `${W}/job.log`, unit: "ablestack-v2k-r1-sync-incr" } }));
+  p.emit(
+    eventLine({
+      type: "result",
+      command: "job start",
+      ok: true,
+      data: {
+        workdir: W,
+        label: "sync incr",
+        id: "ab12",
+        mode: "systemd",
+        pid: 4242,
+        log: `${W}/job.log`,
+        unit: "ablestack-v2k-r1-sync-incr",
+      },
+    }),
+  );
   p.exit();
   assert.deepEqual(await started, { unit: "ablestack-v2k-r1-sync-incr" });
 });
@@ -38,7 +65,14 @@ test("start: `job start --workdir W --name RUNID-WORDS -- ARGS`, the password on
 test("start refused while a job runs: the helper's error reaches the page with its code", async () => {
   const started = startOperation({ workdir: W, runId: "r1", args: ["sync", "base"] });
   const p = fake.last();
-  p.emit(eventLine({ type: "result", command: "job start", ok: false, error: { code: "WORKDIR_LOCKED", message: "'run' (pid 7) still runs", hint: "Wait." } }));
+  p.emit(
+    eventLine({
+      type: "result",
+      command: "job start",
+      ok: false,
+      error: { code: "WORKDIR_LOCKED", message: "'run' (pid 7) still runs", hint: "Wait." },
+    }),
+  );
   p.exit({ exit_status: 1 });
   await assert.rejects(started, (e: unknown) => e instanceof HelperError && e.info.code === "WORKDIR_LOCKED");
 });

@@ -44,7 +44,10 @@ test("the open list refreshes when a workdir appears under the root and when a m
   await settle();
   assert.ok(fake.watchedPaths().includes("/srv/v2k/db01/r9"));
   const before = lists().length;
-  fake.change("/srv/v2k/db01/r9", msg({ event: "moved", path: "/srv/v2k/db01/r9/.manifest.json.tmp", other: "/srv/v2k/db01/r9/manifest.json" }));
+  fake.change(
+    "/srv/v2k/db01/r9",
+    msg({ event: "moved", path: "/srv/v2k/db01/r9/.manifest.json.tmp", other: "/srv/v2k/db01/r9/manifest.json" }),
+  );
   await settle();
   assert.equal(lists().length, before + 1);
   answerList(["/srv/v2k/db01/r9", "/srv/v2k/web01/r1"]);

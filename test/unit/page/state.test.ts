@@ -19,7 +19,10 @@ beforeEach(() => {
 test("routes come from cockpit.location and go() writes them back", () => {
   assert.deepEqual(AppState.routeFromLocation([], {}), { view: "list" });
   assert.deepEqual(AppState.routeFromLocation(["new"], {}), { view: "new" });
-  assert.deepEqual(AppState.routeFromLocation(["migration"], { workdir: "/srv/v2k/web01/r1" }), { view: "migration", workdir: "/srv/v2k/web01/r1" });
+  assert.deepEqual(AppState.routeFromLocation(["migration"], { workdir: "/srv/v2k/web01/r1" }), {
+    view: "migration",
+    workdir: "/srv/v2k/web01/r1",
+  });
   assert.deepEqual(AppState.routeFromLocation(["migration"], { workdir: "relative" }), { view: "list" });
   const state = new AppState();
   state.attachRouter();
@@ -57,13 +60,18 @@ test("a migration view follows manifest, events and the running operation, and e
   const op = fake.file("/srv/v2k/web01/r1/operation.json");
   op.push(JSON.stringify({ command: "sync incr", pid: 4242, startedAt: "2026-01-01T00:00:00Z" }));
   assert.equal(state.isRunning(), true);
-  op.push(JSON.stringify({ command: "sync incr", pid: 4242, startedAt: "2026-01-01T00:00:00Z", finishedAt: "2026-01-01T00:01:00Z", exitCode: 0 }));
+  op.push(
+    JSON.stringify({ command: "sync incr", pid: 4242, startedAt: "2026-01-01T00:00:00Z", finishedAt: "2026-01-01T00:01:00Z", exitCode: 0 }),
+  );
   assert.equal(state.isRunning(), false);
   assert.ok(changes >= 6);
 
   state.setRoute({ view: "list" });
   assert.equal(state.current, null);
-  assert.ok(fake.files.filter((f) => f.path.startsWith("/srv/v2k/web01/r1")).every((f) => f.removed), "watches removed on leave");
+  assert.ok(
+    fake.files.filter((f) => f.path.startsWith("/srv/v2k/web01/r1")).every((f) => f.removed),
+    "watches removed on leave",
+  );
   const tails = fake.processes.length;
   fake.change(logPath);
   await settle();
@@ -79,7 +87,14 @@ test("the in-memory event list is bounded", () => {
   const state = new AppState();
   state.setRoute({ view: "migration", workdir: "/w" });
   const view = state.current!;
-  const many: V2kEvent[] = Array.from({ length: MAX_EVENTS + 10 }, (_, i) => ({ ts: "t", seq: i, step: "s", type: "log", level: "info", message: String(i) }));
+  const many: V2kEvent[] = Array.from({ length: MAX_EVENTS + 10 }, (_, i) => ({
+    ts: "t",
+    seq: i,
+    step: "s",
+    type: "log",
+    level: "info",
+    message: String(i),
+  }));
   state.addEvents(view, many);
   assert.equal(view.events.length, MAX_EVENTS);
   assert.equal(view.events[0]?.seq, 10);
@@ -88,7 +103,10 @@ test("the in-memory event list is bounded", () => {
 
 test("timeline, actions and cutover readiness follow the phase and the last incremental round", () => {
   const init = sampleManifest();
-  assert.deepEqual(timeline(init, false).map((s) => s.status), ["done", "done", "current", "pending", "pending", "pending", "pending", "pending", "pending"]);
+  assert.deepEqual(
+    timeline(init, false).map((s) => s.status),
+    ["done", "done", "current", "pending", "pending", "pending", "pending", "pending", "pending"],
+  );
   assert.equal(actions(init, false).primary, "cbt-enable");
 
   const big = sampleManifest({ phase: "incr-synced", rounds: [syncedRound(0, "base", 5e9, 60000), syncedRound(1, "incr", 1e9, 30000)] });
@@ -97,9 +115,15 @@ test("timeline, actions and cutover readiness follow the phase and the last incr
   const small = sampleManifest({ phase: "incr-synced", rounds: [syncedRound(0, "base", 5e9, 60000), syncedRound(1, "incr", 1e6, 2000)] });
   assert.equal(cutoverReady(small), true);
   assert.equal(actions(small, true).primary, "cutover");
-  assert.deepEqual(convergence(small).map((p) => p.changedBytes), [5e9, 1e6]);
+  assert.deepEqual(
+    convergence(small).map((p) => p.changedBytes),
+    [5e9, 1e6],
+  );
   // the helper's criterion is strict: bytes<512M,seconds<300
-  const edge = sampleManifest({ phase: "incr-synced", rounds: [syncedRound(0, "base", 5e9, 60000), syncedRound(1, "incr", 512 * 2 ** 20, 1000)] });
+  const edge = sampleManifest({
+    phase: "incr-synced",
+    rounds: [syncedRound(0, "base", 5e9, 60000), syncedRound(1, "incr", 512 * 2 ** 20, 1000)],
+  });
   assert.equal(cutoverReady(edge), false);
 
   const failed = sampleManifest({ phase: "cbt-enabled", lastError: { code: "SNAPSHOT_FAILED", message: "m", hint: "h" } });
@@ -112,7 +136,12 @@ test("timeline, actions and cutover readiness follow the phase and the last incr
   assert.equal(actions(verified, false).primary, "start");
   const started = sampleManifest({ phase: "started", verify: [{ mode: "quick", at: "t", ok: true, mismatches: [] }] });
   assert.equal(actions(started, false).primary, "cleanup");
-  assert.deepEqual(timeline(started, false).map((s) => s.status).slice(5), ["done", "done", "done", "current"]);
+  assert.deepEqual(
+    timeline(started, false)
+      .map((s) => s.status)
+      .slice(5),
+    ["done", "done", "done", "current"],
+  );
   const rolled = sampleManifest({ phase: "rolled-back" });
   assert.equal(timeline(rolled, false)[5]?.status, "skipped");
 });
@@ -124,8 +153,10 @@ test("timeline tells what really happened: rolled back, cleaned up after rollbac
   const cutover = { shutdownMode: "guest" as const, requestedAt: "2026-01-01T01:00:00.000Z", definedAt: "2026-01-01T01:05:00.000Z" };
   const rollback = { at: "2026-01-01T02:00:00.000Z", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false };
   const rolled = sampleManifest({ phase: "rolled-back", rounds, cutover, rollback });
-  assert.deepEqual(timeline(rolled, false).map((s) => s.status),
-    ["done", "done", "done", "done", "done", "rolled-back", "skipped", "skipped", "current"]);
+  assert.deepEqual(
+    timeline(rolled, false).map((s) => s.status),
+    ["done", "done", "done", "done", "done", "rolled-back", "skipped", "skipped", "current"],
+  );
   const cleanedAfterRollback = sampleManifest({ phase: "cleaned", rounds, cutover, rollback });
   assert.equal(stepStatus(cleanedAfterRollback, "cutover"), "rolled-back", "a rolled-back migration must not look successful");
   assert.equal(stepStatus(cleanedAfterRollback, "start"), "skipped");
@@ -133,13 +164,21 @@ test("timeline tells what really happened: rolled back, cleaned up after rollbac
   const migrated = sampleManifest({ phase: "cleaned", rounds, cutover, verify: [{ mode: "quick", at: "t", ok: true, mismatches: [] }] });
   assert.ok(timeline(migrated, false).every((s) => s.status === "done"));
 
-  const startFailed = sampleManifest({ phase: "defined", rounds, cutover, verify: [{ mode: "quick", at: "t", ok: true, mismatches: [] }],
-    lastError: { code: "VIRSH_FAILED", message: "m", hint: "h" } });
+  const startFailed = sampleManifest({
+    phase: "defined",
+    rounds,
+    cutover,
+    verify: [{ mode: "quick", at: "t", ok: true, mismatches: [] }],
+    lastError: { code: "VIRSH_FAILED", message: "m", hint: "h" },
+  });
   assert.equal(stepStatus(startFailed, "start"), "failed");
   assert.equal(stepStatus(startFailed, "cleanup"), "pending");
 
-  const cancelledRound = sampleManifest({ phase: "incr-synced", rounds: [...rounds, { ...syncedRound(2, "incr", 0, 0), status: "failed" }],
-    lastError: { code: "CANCELLED", message: "m", hint: "h" } });
+  const cancelledRound = sampleManifest({
+    phase: "incr-synced",
+    rounds: [...rounds, { ...syncedRound(2, "incr", 0, 0), status: "failed" }],
+    lastError: { code: "CANCELLED", message: "m", hint: "h" },
+  });
   assert.equal(stepStatus(cancelledRound, "incr"), "cancelled");
   assert.equal(stepStatus(cancelledRound, "cutover"), "pending");
 });
@@ -195,8 +234,11 @@ test("a failed operation's banner is dropped once a later command changed the wo
   const before = sampleManifest({ phase: "defined", updatedAt: "2026-01-01T00:59:00.000Z" });
   assert.equal(operationFailureToShow(before, op), op);
   assert.equal(operationFailureToShow(sampleManifest({ phase: "defined", updatedAt: "2026-01-01T01:30:00.000Z" }), op), null);
-  const rolled = sampleManifest({ phase: "rolled-back", updatedAt: "2026-01-01T00:59:00.000Z",
-    rollback: { at: "2026-01-01T01:20:00.000Z", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false } });
+  const rolled = sampleManifest({
+    phase: "rolled-back",
+    updatedAt: "2026-01-01T00:59:00.000Z",
+    rollback: { at: "2026-01-01T01:20:00.000Z", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false },
+  });
   assert.equal(operationFailureToShow(rolled, op), null);
   assert.equal(operationFailureToShow(before, { ...op, cancelled: true }), null, "a cancel is not a failure");
 });

@@ -8,20 +8,55 @@ import { sampleManifest, syncedRound } from "./fixtures";
 
 test("list rows show the last round, readiness and run state, and sort by any column both ways", () => {
   const rows = [
-    toRow({ workdir: "/w/b", manifest: sampleManifest({ vm: { ...sampleManifest().vm, name: "beta" }, phase: "incr-synced",
-      rounds: [syncedRound(0, "base", 9e9, 1), syncedRound(1, "incr", 1e6, 1500)] }), running: null }),
-    toRow({ workdir: "/w/a", manifest: sampleManifest({ vm: { ...sampleManifest().vm, name: "Alpha" }, phase: "cbt-enabled" }),
-      running: { command: "sync base", pid: 1 } }),
-    toRow({ workdir: "/w/c", manifest: sampleManifest({ vm: { ...sampleManifest().vm, name: "gamma" }, phase: "started",
-      lastError: { code: "VIRSH_FAILED", message: "m", hint: "h" } }), running: null }),
+    toRow({
+      workdir: "/w/b",
+      manifest: sampleManifest({
+        vm: { ...sampleManifest().vm, name: "beta" },
+        phase: "incr-synced",
+        rounds: [syncedRound(0, "base", 9e9, 1), syncedRound(1, "incr", 1e6, 1500)],
+      }),
+      running: null,
+    }),
+    toRow({
+      workdir: "/w/a",
+      manifest: sampleManifest({ vm: { ...sampleManifest().vm, name: "Alpha" }, phase: "cbt-enabled" }),
+      running: { command: "sync base", pid: 1 },
+    }),
+    toRow({
+      workdir: "/w/c",
+      manifest: sampleManifest({
+        vm: { ...sampleManifest().vm, name: "gamma" },
+        phase: "started",
+        lastError: { code: "VIRSH_FAILED", message: "m", hint: "h" },
+      }),
+      running: null,
+    }),
   ];
-  assert.deepEqual(rows.map((r) => [r.vm, r.state, r.ready, r.lastChangedBytes]),
-    [["beta", "idle", true, 1e6], ["Alpha", "running", false, null], ["gamma", "failed", false, null]]);
+  assert.deepEqual(
+    rows.map((r) => [r.vm, r.state, r.ready, r.lastChangedBytes]),
+    [
+      ["beta", "idle", true, 1e6],
+      ["Alpha", "running", false, null],
+      ["gamma", "failed", false, null],
+    ],
+  );
   assert.equal(rows[0]?.vcenter, "127.0.0.2:8443");
-  assert.deepEqual(sortRows(rows, "vm", true).map((r) => r.vm), ["Alpha", "beta", "gamma"]);
-  assert.deepEqual(sortRows(rows, "vm", false).map((r) => r.vm), ["gamma", "beta", "Alpha"]);
-  assert.deepEqual(sortRows(rows, "phase", true).map((r) => r.phase), ["cbt-enabled", "incr-synced", "started"]);
-  assert.deepEqual(sortRows(rows, "state", true).map((r) => r.state), ["failed", "idle", "running"]);
+  assert.deepEqual(
+    sortRows(rows, "vm", true).map((r) => r.vm),
+    ["Alpha", "beta", "gamma"],
+  );
+  assert.deepEqual(
+    sortRows(rows, "vm", false).map((r) => r.vm),
+    ["gamma", "beta", "Alpha"],
+  );
+  assert.deepEqual(
+    sortRows(rows, "phase", true).map((r) => r.phase),
+    ["cbt-enabled", "incr-synced", "started"],
+  );
+  assert.deepEqual(
+    sortRows(rows, "state", true).map((r) => r.state),
+    ["failed", "idle", "running"],
+  );
   assert.deepEqual(sortRows(rows, "lastRound", false).map((r) => r.vm)[0], "beta");
 });
 
@@ -37,8 +72,17 @@ test("the events log hides progress and debug lines and filters by level and dis
     e({ type: "result", command: "sync incr", ok: false, error: { code: "TARGET_IO", message: "write failed", hint: "check" } }),
   ];
   const texts = (l: V2kEvent[]) => l.map(eventText);
-  assert.deepEqual(texts(visibleEvents(events, "all", "all")), ["disk a", "disk b slow", "TARGET_IO: write failed — check", "sync incr: TARGET_IO write failed"]);
-  assert.deepEqual(texts(visibleEvents(events, "warn", "all")), ["disk b slow", "TARGET_IO: write failed — check", "sync incr: TARGET_IO write failed"]);
+  assert.deepEqual(texts(visibleEvents(events, "all", "all")), [
+    "disk a",
+    "disk b slow",
+    "TARGET_IO: write failed — check",
+    "sync incr: TARGET_IO write failed",
+  ]);
+  assert.deepEqual(texts(visibleEvents(events, "warn", "all")), [
+    "disk b slow",
+    "TARGET_IO: write failed — check",
+    "sync incr: TARGET_IO write failed",
+  ]);
   assert.deepEqual(texts(visibleEvents(events, "all", 2000)), ["disk a"]);
   assert.equal(visibleEvents(events, "all", "all", 2).length, 2);
 });

@@ -22,7 +22,11 @@ test("No-Go reasons: independent disk, physical RDM, shared disk, snapshots, con
     powerState: "suspended" as const,
     consolidationNeeded: true,
     snapshots: [{ moref: "snapshot-1", name: "before-upgrade", createTime: null, parent: null }],
-    disks: [{ ...disk, diskMode: "independent_persistent" }, { ...disk, key: 2001, rdm: "physical" as const }, { ...disk, key: 2002, sharing: "sharingMultiWriter" }],
+    disks: [
+      { ...disk, diskMode: "independent_persistent" },
+      { ...disk, key: 2001, rdm: "physical" as const },
+      { ...disk, key: 2002, sharing: "sharingMultiWriter" },
+    ],
   };
   const checks = inventoryChecks(bad);
   const s = Object.fromEntries(checks.map((c) => [c.id, c]));
@@ -36,7 +40,10 @@ test("warnings: powered off, Windows hibernation unknown or on, secure boot with
   assert.equal(status({ ...inventory, powerState: "poweredOff" })["power-state"], "warn");
   const win = { ...inventory, guestId: "windows2019srv_64Guest" };
   assert.equal(status(win)["windows-hibernation"], "warn");
-  assert.equal(status({ ...win, guestinfo: { "guestinfo.windowsFastStartup": "false", "guestinfo.hibernation": "false" } })["windows-hibernation"], "pass");
+  assert.equal(
+    status({ ...win, guestinfo: { "guestinfo.windowsFastStartup": "false", "guestinfo.hibernation": "false" } })["windows-hibernation"],
+    "pass",
+  );
   assert.equal(status({ ...win, guestinfo: { "guestinfo.hibernation": "true" } })["windows-hibernation"], "warn");
   assert.equal(status({ ...inventory, host: { moref: "host-1", name: "esx", version: "6.0.0", build: "1" } })["esxi-version"], "warn");
   assert.equal(status({ ...inventory, nics: [] }).layout, "warn");
@@ -47,18 +54,38 @@ test("warnings: powered off, Windows hibernation unknown or on, secure boot with
 test("the manifest from an inventory: disks, targets, nothing synced, refusals for unsnapshottable disks", () => {
   const m = sampleManifest("/dst");
   assert.equal(m.phase, "initialized");
-  assert.deepEqual(m.disks.map((d) => [d.key, d.index, d.datastore, d.target.path]), [[2000, 0, "ds1", "/dst/web01-disk0.qcow2"], [16000, 1, "ds1", "/dst/web01-disk1.qcow2"]]);
+  assert.deepEqual(
+    m.disks.map((d) => [d.key, d.index, d.datastore, d.target.path]),
+    [
+      [2000, 0, "ds1", "/dst/web01-disk0.qcow2"],
+      [16000, 1, "ds1", "/dst/web01-disk1.qcow2"],
+    ],
+  );
   assert.ok(m.disks.every((d) => d.syncedChangeId === null && d.needsRebase === null));
   assert.equal(m.vcenter.datacenter, "DC1");
   assert.equal(m.vm.toolsRunningAtInit, true); // the cutover dialog preselects power off without them
   assert.equal(JSON.stringify(m).includes("secret-pw"), false);
-  assert.throws(() => manifestFromInventory({ runId: "r", inventory: { ...inventory, disks: [{ ...inventory.disks[0]!, diskMode: "independent_persistent" }] }, dst: "/d", format: "raw", mode: "file", transport: "http",
-    access: { url: "u", host: "h", port: 443, username: "u", password: "p", thumbprint: undefined, insecure: true } }), (e) => e instanceof V2kError && e.code === "CBT_UNSUPPORTED");
+  assert.throws(
+    () =>
+      manifestFromInventory({
+        runId: "r",
+        inventory: { ...inventory, disks: [{ ...inventory.disks[0]!, diskMode: "independent_persistent" }] },
+        dst: "/d",
+        format: "raw",
+        mode: "file",
+        transport: "http",
+        access: { url: "u", host: "h", port: 443, username: "u", password: "p", thumbprint: undefined, insecure: true },
+      }),
+    (e) => e instanceof V2kError && e.code === "CBT_UNSUPPORTED",
+  );
 });
 
 test("datastore paths and /folder URLs of the frozen base file", () => {
   assert.deepEqual(splitDatastorePath("[ds 1] web 01/web01.vmdk"), { datastore: "ds 1", path: "web 01/web01.vmdk" });
-  assert.equal(datastoreFlatUrl("10.0.0.5", 443, "DC 1", "[ds 1] web 01/web01.vmdk"), "https://10.0.0.5:443/folder/web%2001/web01-flat.vmdk?dcPath=DC%201&dsName=ds%201");
+  assert.equal(
+    datastoreFlatUrl("10.0.0.5", 443, "DC 1", "[ds 1] web 01/web01.vmdk"),
+    "https://10.0.0.5:443/folder/web%2001/web01-flat.vmdk?dcPath=DC%201&dsName=ds%201",
+  );
   assert.throws(() => splitDatastorePath("/vmfs/volumes/x.vmdk"), V2kError);
 });
 
@@ -92,16 +119,30 @@ test("vSphere faults map to stable codes with hints", () => {
 test("vddk transport: the nbdkit vddk source reads the round's snapshot; the password only via +FILE", async () => {
   const { diskSourceSpec } = await import("../../../src/helper/sync/disk-source");
   const { vddkArgs, PrivateDir } = await import("../../../src/helper/endpoints/index");
-  const m = { ...sampleManifest("/dst"), target: { dir: "/dst", format: "qcow2" as const, mode: "file" as const, transport: "vddk" as const } };
+  const m = {
+    ...sampleManifest("/dst"),
+    target: { dir: "/dst", format: "qcow2" as const, mode: "file" as const, transport: "vddk" as const },
+  };
   const session = {
-    access: { url: "https://vc.example/sdk", host: "vc.example", port: 443, username: "admin", password: "vddk-secret-5", thumbprint: "AA:BB", insecure: false },
+    access: {
+      url: "https://vc.example/sdk",
+      host: "vc.example",
+      port: 443,
+      username: "admin",
+      password: "vddk-secret-5",
+      thumbprint: "AA:BB",
+      insecure: false,
+    },
     certificate: { thumbprint: "AA:BB", pem: "" },
     bridge: {} as never,
   };
   const spec = await diskSourceSpec(m, session, "[ds1] web01/web01.vmdk", "snapshot-7");
   assert.equal(spec.kind, "vddk");
   if (spec.kind !== "vddk") return;
-  assert.deepEqual([spec.server, spec.vmMoref, spec.snapshotMoref, spec.file, spec.thumbprint], ["vc.example", "vm-12", "snapshot-7", "[ds1] web01/web01.vmdk", "AA:BB"]);
+  assert.deepEqual(
+    [spec.server, spec.vmMoref, spec.snapshotMoref, spec.file, spec.thumbprint],
+    ["vc.example", "vm-12", "snapshot-7", "[ds1] web01/web01.vmdk", "AA:BB"],
+  );
   const dir = new PrivateDir();
   try {
     const args = vddkArgs(spec, dir);

@@ -27,8 +27,14 @@ test("a second helper on the same workdir gets WORKDIR_LOCKED while the holder l
   const child = spawn("sleep", ["30"], { stdio: "ignore" });
   t.after(() => child.kill("SIGKILL"));
   await new Promise((r) => setTimeout(r, 100));
-  writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: child.pid, host: hostname(), procStart: processStartTime(child.pid!), startedAt: "x", command: "sync base" }));
-  assert.throws(() => acquireLock(dir, "sync incr"), (e) => e instanceof V2kError && e.code === "WORKDIR_LOCKED" && /sync base/.test(e.message) && e.hint.length > 0);
+  writeFileSync(
+    join(dir, LOCK_FILE),
+    JSON.stringify({ pid: child.pid, host: hostname(), procStart: processStartTime(child.pid!), startedAt: "x", command: "sync base" }),
+  );
+  assert.throws(
+    () => acquireLock(dir, "sync incr"),
+    (e) => e instanceof V2kError && e.code === "WORKDIR_LOCKED" && /sync base/.test(e.message) && e.hint.length > 0,
+  );
   // also within one process: the lock is not re-entrant
   child.kill("SIGKILL");
 });
@@ -36,7 +42,10 @@ test("a second helper on the same workdir gets WORKDIR_LOCKED while the holder l
 test("a lock whose process is gone (kill -9) is stale and taken over", (t) => {
   const dir = tempDir(t);
   const dead = spawnSync("true");
-  writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: dead.pid, host: hostname(), procStart: "1", startedAt: "x", command: "sync base" }));
+  writeFileSync(
+    join(dir, LOCK_FILE),
+    JSON.stringify({ pid: dead.pid, host: hostname(), procStart: "1", startedAt: "x", command: "sync base" }),
+  );
   const lock = acquireLock(dir, "sync incr");
   assert.equal(JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")).pid, process.pid);
   lock.release();
@@ -45,7 +54,10 @@ test("a lock whose process is gone (kill -9) is stale and taken over", (t) => {
 test("a reused pid (different start time) does not keep a stale lock alive", (t) => {
   const dir = tempDir(t);
   // our own pid, but a start time that is not ours: a previous helper with the same pid
-  writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname(), procStart: "1", startedAt: "x", command: "old" }));
+  writeFileSync(
+    join(dir, LOCK_FILE),
+    JSON.stringify({ pid: process.pid, host: hostname(), procStart: "1", startedAt: "x", command: "old" }),
+  );
   const lock = acquireLock(dir, "new");
   lock.release();
 });
@@ -54,11 +66,20 @@ test("the live holder of this process blocks a second acquire", (t) => {
   const dir = tempDir(t);
   const first = acquireLock(dir, "a");
   t.after(() => first.release());
-  assert.throws(() => acquireLock(dir, "b"), (e) => e instanceof V2kError && e.code === "WORKDIR_LOCKED");
+  assert.throws(
+    () => acquireLock(dir, "b"),
+    (e) => e instanceof V2kError && e.code === "WORKDIR_LOCKED",
+  );
 });
 
 test("a lock held on another host is never broken", (t) => {
   const dir = tempDir(t);
-  writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, host: "other-host.example", procStart: "1", startedAt: "x", command: "sync" }));
-  assert.throws(() => acquireLock(dir, "b"), (e) => e instanceof V2kError && e.code === "WORKDIR_LOCKED" && /other-host/.test(e.message));
+  writeFileSync(
+    join(dir, LOCK_FILE),
+    JSON.stringify({ pid: 1, host: "other-host.example", procStart: "1", startedAt: "x", command: "sync" }),
+  );
+  assert.throws(
+    () => acquireLock(dir, "b"),
+    (e) => e instanceof V2kError && e.code === "WORKDIR_LOCKED" && /other-host/.test(e.message),
+  );
 });

@@ -36,7 +36,10 @@ test("the manifest holds no secret (password never stored)", (t) => {
 test("invalid JSON is MANIFEST_CORRUPT and the file is left untouched", (t) => {
   const dir = tempDir(t);
   writeFileSync(manifestPath(dir), '{"schemaVersion": 1, "kind": "ablestack-v2k-run", ');
-  assert.equal(code(() => readManifest(dir)), "MANIFEST_CORRUPT");
+  assert.equal(
+    code(() => readManifest(dir)),
+    "MANIFEST_CORRUPT",
+  );
   assert.equal(readFileSync(manifestPath(dir), "utf8"), '{"schemaVersion": 1, "kind": "ablestack-v2k-run", ');
 });
 
@@ -44,13 +47,25 @@ test("schema violations are MANIFEST_CORRUPT, foreign JSON is WORKDIR_FOREIGN, n
   const dir = tempDir(t);
   const m = sampleManifest() as unknown as Record<string, unknown>;
   writeFileSync(manifestPath(dir), JSON.stringify({ ...m, disks: "nope" }));
-  assert.equal(code(() => readManifest(dir)), "MANIFEST_CORRUPT");
+  assert.equal(
+    code(() => readManifest(dir)),
+    "MANIFEST_CORRUPT",
+  );
   writeFileSync(manifestPath(dir), JSON.stringify({ name: "something else" }));
-  assert.equal(code(() => readManifest(dir)), "WORKDIR_FOREIGN");
+  assert.equal(
+    code(() => readManifest(dir)),
+    "WORKDIR_FOREIGN",
+  );
   writeFileSync(manifestPath(dir), JSON.stringify({ ...m, schemaVersion: 99 }));
-  assert.equal(code(() => readManifest(dir)), "MANIFEST_VERSION");
+  assert.equal(
+    code(() => readManifest(dir)),
+    "MANIFEST_VERSION",
+  );
   writeFileSync(manifestPath(dir), JSON.stringify({ ...m, schemaVersion: 0 }));
-  assert.equal(code(() => readManifest(dir)), "MANIFEST_CORRUPT");
+  assert.equal(
+    code(() => readManifest(dir)),
+    "MANIFEST_CORRUPT",
+  );
 });
 
 test("writeManifest refuses to persist an invalid manifest (the old file stays)", (t) => {
@@ -65,5 +80,8 @@ test("writeManifest refuses to persist an invalid manifest (the old file stays)"
 test("a missing manifest is WORKDIR_INVALID", (t) => {
   const dir = tempDir(t);
   mkdirSync(join(dir, "sub"));
-  assert.equal(code(() => readManifest(join(dir, "sub"))), "WORKDIR_INVALID");
+  assert.equal(
+    code(() => readManifest(join(dir, "sub"))),
+    "WORKDIR_INVALID",
+  );
 });

@@ -25,7 +25,16 @@ test("migrations run in order from the document's version to the current one", (
 });
 
 test("a gap in the table or a wrong step result is an error, never a silent pass", () => {
-  assert.throws(() => migrateManifest({ schemaVersion: 1 } as RawManifest, {}, 2), (e) => e instanceof V2kError && e.code === "MANIFEST_VERSION");
-  assert.throws(() => migrateManifest({ schemaVersion: 1 } as RawManifest, { 1: (d) => ({ ...d, schemaVersion: 5 }) }, 2), /produced schemaVersion 5/);
-  assert.throws(() => migrateManifest({ schemaVersion: 4 } as RawManifest, {}, 3), (e) => e instanceof V2kError && e.code === "MANIFEST_VERSION");
+  assert.throws(
+    () => migrateManifest({ schemaVersion: 1 } as RawManifest, {}, 2),
+    (e) => e instanceof V2kError && e.code === "MANIFEST_VERSION",
+  );
+  assert.throws(
+    () => migrateManifest({ schemaVersion: 1 } as RawManifest, { 1: (d) => ({ ...d, schemaVersion: 5 }) }, 2),
+    /produced schemaVersion 5/,
+  );
+  assert.throws(
+    () => migrateManifest({ schemaVersion: 4 } as RawManifest, {}, 3),
+    (e) => e instanceof V2kError && e.code === "MANIFEST_VERSION",
+  );
 });

@@ -8,7 +8,12 @@ import { V2kError } from "../../../src/shared/v2k-error";
 import { sampleManifest, tempDir } from "./fixtures";
 
 const codeOf = (fn: () => unknown) => {
-  try { fn(); } catch (e) { assert.ok(e instanceof V2kError); return e.code; }
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof V2kError);
+    return e.code;
+  }
   return "none";
 };
 
@@ -26,9 +31,14 @@ test("create makes a 0700 workdir with manifest and events.log; open continues t
   const e2 = new Emitter();
   await withWorkdir(dir, e2, "status", async (w) => {
     e2.log("info", "x", "three");
-    await w.update((m) => { m.phase = "cbt-enabled"; });
+    await w.update((m) => {
+      m.phase = "cbt-enabled";
+    });
   });
-  const seqs = readFileSync(eventsLogPath(dir), "utf8").trim().split("\n").map((l) => JSON.parse(l).seq);
+  const seqs = readFileSync(eventsLogPath(dir), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l).seq);
   assert.deepEqual(seqs, [0, 1, 2]);
   assert.equal(readManifest(dir).manifest.phase, "cbt-enabled");
   assert.equal(existsSync(join(dir, ".lock")), false);
@@ -39,7 +49,9 @@ test("a torn last line in events.log does not swallow the next event", async (t)
   Workdir.create(dir, sampleManifest(), new Emitter(), "init").release();
   appendFileSync(eventsLogPath(dir), '{"ts":"x","seq":0,"type":"log","lev');
   const e = new Emitter();
-  await withWorkdir(dir, e, "t", async () => { e.log("info", "t", "after crash"); });
+  await withWorkdir(dir, e, "t", async () => {
+    e.log("info", "t", "after crash");
+  });
   const last = readFileSync(eventsLogPath(dir), "utf8").trim().split("\n").at(-1)!;
   assert.equal(JSON.parse(last).message, "after crash");
 });
@@ -47,9 +59,12 @@ test("a torn last line in events.log does not swallow the next event", async (t)
 test("withWorkdir records the error in lastError, releases the lock, and rethrows", async (t) => {
   const dir = join(tempDir(t), "w");
   Workdir.create(dir, sampleManifest(), new Emitter(), "init").release();
-  await assert.rejects(withWorkdir(dir, new Emitter(), "sync", async () => {
-    throw new V2kError("TARGET_FULL", "no space", "free some");
-  }), (e) => e instanceof V2kError && e.code === "TARGET_FULL");
+  await assert.rejects(
+    withWorkdir(dir, new Emitter(), "sync", async () => {
+      throw new V2kError("TARGET_FULL", "no space", "free some");
+    }),
+    (e) => e instanceof V2kError && e.code === "TARGET_FULL",
+  );
   assert.equal(readManifest(dir).manifest.lastError?.code, "TARGET_FULL");
   assert.equal(existsSync(join(dir, ".lock")), false);
   await withWorkdir(dir, new Emitter(), "sync", async () => undefined);
@@ -60,17 +75,32 @@ test("create refuses existing runs and foreign directories; open refuses missing
   const root = tempDir(t);
   const ours = join(root, "ours");
   Workdir.create(ours, sampleManifest(), new Emitter(), "init").release();
-  assert.equal(codeOf(() => Workdir.create(ours, sampleManifest(), new Emitter(), "init")), "WORKDIR_EXISTS");
+  assert.equal(
+    codeOf(() => Workdir.create(ours, sampleManifest(), new Emitter(), "init")),
+    "WORKDIR_EXISTS",
+  );
   const foreign = join(root, "foreign");
   mkdirSync(foreign);
   writeFileSync(join(foreign, "notes.txt"), "hello");
-  assert.equal(codeOf(() => Workdir.create(foreign, sampleManifest(), new Emitter(), "init")), "WORKDIR_FOREIGN");
-  assert.equal(codeOf(() => Workdir.open(foreign, new Emitter(), "sync")), "WORKDIR_FOREIGN");
+  assert.equal(
+    codeOf(() => Workdir.create(foreign, sampleManifest(), new Emitter(), "init")),
+    "WORKDIR_FOREIGN",
+  );
+  assert.equal(
+    codeOf(() => Workdir.open(foreign, new Emitter(), "sync")),
+    "WORKDIR_FOREIGN",
+  );
   assert.equal(existsSync(join(foreign, ".lock")), false, "no lock file left in a foreign directory");
-  assert.equal(codeOf(() => Workdir.open(join(root, "missing"), new Emitter(), "sync")), "WORKDIR_INVALID");
+  assert.equal(
+    codeOf(() => Workdir.open(join(root, "missing"), new Emitter(), "sync")),
+    "WORKDIR_INVALID",
+  );
   const empty = join(root, "empty");
   mkdirSync(empty);
-  assert.equal(codeOf(() => Workdir.open(empty, new Emitter(), "sync")), "WORKDIR_INVALID");
+  assert.equal(
+    codeOf(() => Workdir.open(empty, new Emitter(), "sync")),
+    "WORKDIR_INVALID",
+  );
   // an empty directory is fine for create
   Workdir.create(empty, sampleManifest(), new Emitter(), "init").release();
 });
@@ -79,7 +109,10 @@ test("a corrupt manifest is reported and never overwritten by open", (t) => {
   const dir = join(tempDir(t), "w");
   Workdir.create(dir, sampleManifest(), new Emitter(), "init").release();
   writeFileSync(join(dir, "manifest.json"), "garbage{");
-  assert.equal(codeOf(() => Workdir.open(dir, new Emitter(), "sync")), "MANIFEST_CORRUPT");
+  assert.equal(
+    codeOf(() => Workdir.open(dir, new Emitter(), "sync")),
+    "MANIFEST_CORRUPT",
+  );
   assert.equal(readFileSync(join(dir, "manifest.json"), "utf8"), "garbage{");
 });
 
@@ -87,20 +120,34 @@ test("two opens of one workdir in parallel: the second gets WORKDIR_LOCKED", (t)
   const dir = join(tempDir(t), "w");
   const first = Workdir.create(dir, sampleManifest(), new Emitter(), "init");
   t.after(() => first.release());
-  assert.equal(codeOf(() => Workdir.open(dir, new Emitter(), "sync")), "WORKDIR_LOCKED");
+  assert.equal(
+    codeOf(() => Workdir.open(dir, new Emitter(), "sync")),
+    "WORKDIR_LOCKED",
+  );
 });
 
 test("concurrent updates (parallel disks) are serialised: none is lost", async (t) => {
   const dir = join(tempDir(t), "w");
   const wd = Workdir.create(dir, sampleManifest(), new Emitter(), "init");
   t.after(() => wd.release());
-  await Promise.all(Array.from({ length: 20 }, (_, i) => wd.update(async (m) => {
-    await new Promise((r) => setTimeout(r, (i * 7) % 5));
-    m.warnings.push({ at: "t", code: `W${i}`, message: "m" });
-  })));
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      wd.update(async (m) => {
+        await new Promise((r) => setTimeout(r, (i * 7) % 5));
+        m.warnings.push({ at: "t", code: `W${i}`, message: "m" });
+      }),
+    ),
+  );
   assert.equal(readManifest(dir).manifest.warnings.length, 20);
   // a failing update does not block the ones after it
-  await assert.rejects(wd.update(() => { throw new Error("boom"); }), /boom/);
-  await wd.update((m) => { m.phase = "cbt-enabled"; });
+  await assert.rejects(
+    wd.update(() => {
+      throw new Error("boom");
+    }),
+    /boom/,
+  );
+  await wd.update((m) => {
+    m.phase = "cbt-enabled";
+  });
   assert.equal(readManifest(dir).manifest.phase, "cbt-enabled");
 });

@@ -27,7 +27,11 @@ export async function poolsWithSpace(cli: CephCli, signal?: AbortSignal): Promis
 export async function requirePool(cli: CephCli, pool: string): Promise<PoolSpace> {
   const found = (await poolsWithSpace(cli)).find((p) => p.name === pool);
   if (!found) {
-    throw new V2kError("RBD_POOL_MISSING", `the Ceph pool '${pool}' does not exist`, "Create it ('ceph osd pool create') or give another --rbd-pool.");
+    throw new V2kError(
+      "RBD_POOL_MISSING",
+      `the Ceph pool '${pool}' does not exist`,
+      "Create it ('ceph osd pool create') or give another --rbd-pool.",
+    );
   }
   return found;
 }
@@ -82,7 +86,13 @@ export async function imageUsedBytes(cli: CephCli, pool: string, image: string):
  * image holds no data yet (it reads as zeros: the copy may skip zero areas), false after a crash or a
  * previous round left data in it.
  */
-export async function ensureRunImage(cli: CephCli, pool: string, image: string, sizeBytes: number, runId: string): Promise<{ empty: boolean }> {
+export async function ensureRunImage(
+  cli: CephCli,
+  pool: string,
+  image: string,
+  sizeBytes: number,
+  runId: string,
+): Promise<{ empty: boolean }> {
   if ((await imageSize(cli, pool, image)) === null) {
     await createImage(cli, pool, image, sizeBytes, runId);
     return { empty: true };

@@ -8,8 +8,10 @@ import { type Virsh } from "../../libvirt/virsh";
 
 export function secretXml(uuid: string, cephId: string, runId: string): string {
   const usage = `ablestack-v2k ${runId} client.${cephId}`;
-  return `<secret ephemeral='no' private='yes'>\n  <uuid>${uuid}</uuid>\n  <description>${usage}</description>\n` +
-    `  <usage type='ceph'><name>${usage}</name></usage>\n</secret>\n`;
+  return (
+    `<secret ephemeral='no' private='yes'>\n  <uuid>${uuid}</uuid>\n  <description>${usage}</description>\n` +
+    `  <usage type='ceph'><name>${usage}</name></usage>\n</secret>\n`
+  );
 }
 
 /** Defines (or redefines) the secret and sets its value; idempotent for the same uuid. */

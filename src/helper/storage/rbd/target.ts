@@ -54,12 +54,19 @@ export function parseTargetMap(json: string, disks: readonly SlotDisk[]): Map<nu
   const out = new Map<number, RbdName>();
   for (const [k, v] of Object.entries(raw)) {
     const disk = disks.find((d) => d.slot === k || String(d.index) === k || String(d.key) === k);
-    if (!disk) throw new V2kError("USAGE", `--target-map-json names '${k}', which is no disk of the VM`, `Use one of: ${disks.map((d) => d.slot).join(", ")}.`);
-    if (typeof v !== "string") throw new V2kError("USAGE", `--target-map-json: the target of '${k}' is not a string`, "Write rbd:POOL/IMAGE.");
+    if (!disk)
+      throw new V2kError(
+        "USAGE",
+        `--target-map-json names '${k}', which is no disk of the VM`,
+        `Use one of: ${disks.map((d) => d.slot).join(", ")}.`,
+      );
+    if (typeof v !== "string")
+      throw new V2kError("USAGE", `--target-map-json: the target of '${k}' is not a string`, "Write rbd:POOL/IMAGE.");
     out.set(disk.key, parseRbdPath(v));
   }
   const names = [...out.values()].map(rbdPath);
-  if (new Set(names).size !== names.length) throw new V2kError("USAGE", "--target-map-json maps two disks to one image", "Give each disk its own image.");
+  if (new Set(names).size !== names.length)
+    throw new V2kError("USAGE", "--target-map-json maps two disks to one image", "Give each disk its own image.");
   return out;
 }
 

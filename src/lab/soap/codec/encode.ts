@@ -6,9 +6,12 @@ import { type TypeRef, arrayTypeName, dataFields, isDataSubtype, itemRef } from 
 import { AnyValue, MoRef, isDataObject } from "./values";
 
 export function xmlEscape(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&quot;"))
-    // Characters XML 1.0 cannot carry at all.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+  return (
+    s
+      .replace(/[&<>"]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&quot;"))
+      // Characters XML 1.0 cannot carry at all.
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
+  );
 }
 
 function open(name: string, attrs: string): string {

@@ -55,8 +55,17 @@ export function hostHardware(host: string): DataObject {
   const h = createHash("sha1").update(`host:${host}`).digest("hex");
   const uuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
   return data("HostHardwareSummary", {
-    vendor: "Dell Inc.", model: "PowerEdge R640", uuid, memorySize: 256 * 1024 ** 3, cpuModel: "Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz",
-    cpuMhz: 2100, numCpuPkgs: 2, numCpuCores: 16, numCpuThreads: 32, numNics: 4, numHBAs: 3,
+    vendor: "Dell Inc.",
+    model: "PowerEdge R640",
+    uuid,
+    memorySize: 256 * 1024 ** 3,
+    cpuModel: "Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz",
+    cpuMhz: 2100,
+    numCpuPkgs: 2,
+    numCpuCores: 16,
+    numCpuThreads: 32,
+    numNics: 4,
+    numHBAs: 3,
   });
 }
 

@@ -63,8 +63,27 @@ export class ObjectIndex {
   }
 }
 
-function folder(index: ObjectIndex, ref: MoRef, name: string, parent: MoRef | undefined, childType: string[], children: () => MoRef[]): void {
-  index.add(ref, { name: () => name, parent: () => parent, childType: () => childType, childEntity: children, overallStatus: () => "green", configStatus: () => "green", ...entityDefaults() }, children);
+function folder(
+  index: ObjectIndex,
+  ref: MoRef,
+  name: string,
+  parent: MoRef | undefined,
+  childType: string[],
+  children: () => MoRef[],
+): void {
+  index.add(
+    ref,
+    {
+      name: () => name,
+      parent: () => parent,
+      childType: () => childType,
+      childEntity: children,
+      overallStatus: () => "green",
+      configStatus: () => "green",
+      ...entityDefaults(),
+    },
+    children,
+  );
 }
 
 /** The root folder and the folders leading to the datacenter; returns the datacenter's parent. */
@@ -92,14 +111,18 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
   const vmRefs = inv.vms.map((v) => mor("VirtualMachine", v.moref));
   const hostRefs = inv.hosts.map((h) => mor("HostSystem", h.moref));
   const dsRefs = inv.datastores.map((d) => mor("Datastore", d.moref));
-  const netRef = (n: LabInventory["networks"][number]) => mor(n.kind === "distributed" ? "DistributedVirtualPortgroup" : "Network", n.moref);
+  const netRef = (n: LabInventory["networks"][number]) =>
+    mor(n.kind === "distributed" ? "DistributedVirtualPortgroup" : "Network", n.moref);
   const netRefs = inv.networks.map(netRef);
   const dvsNames = [...new Set(inv.networks.filter((n) => n.kind === "distributed").map((n) => n.dvsName ?? "dvSwitch"))];
   const dvsRefs = dvsNames.map((n) => mor("VmwareDistributedVirtualSwitch", dvsId(n)));
   const vmsOn = (pred: (v: LabInventory["vms"][number]) => boolean) => inv.vms.filter(pred).map((v) => mor("VirtualMachine", v.moref));
 
   // Service objects.
-  index.add(mor("ServiceInstance", SERVICE.serviceInstance), { content: () => ctx.serviceContent, serverClock: () => new Date().toISOString() });
+  index.add(mor("ServiceInstance", SERVICE.serviceInstance), {
+    content: () => ctx.serviceContent,
+    serverClock: () => new Date().toISOString(),
+  });
   index.add(mor("SessionManager", SERVICE.sessionManager), {
     currentSession: () => (ctx.session ? userSession(ctx.session) : undefined),
     sessionList: () => ctx.sessions().map(userSession),
@@ -118,10 +141,23 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
 
   // Folder tree and datacenter (possibly inside folders below the root folder).
   const dcParent = addDatacenterFolders(index, rootRef, dcRef, dc.folder ?? "");
-  index.add(dcRef, {
-    name: () => dc.name, parent: () => dcParent, vmFolder: () => vmFolder, hostFolder: () => hostFolder, datastoreFolder: () => dsFolder,
-    networkFolder: () => netFolder, datastore: () => dsRefs, network: () => netRefs, overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
-  }, () => [vmFolder, hostFolder, dsFolder, netFolder]);
+  index.add(
+    dcRef,
+    {
+      name: () => dc.name,
+      parent: () => dcParent,
+      vmFolder: () => vmFolder,
+      hostFolder: () => hostFolder,
+      datastoreFolder: () => dsFolder,
+      networkFolder: () => netFolder,
+      datastore: () => dsRefs,
+      network: () => netRefs,
+      overallStatus: () => "green",
+      configStatus: () => "green",
+      ...entityDefaults(),
+    },
+    () => [vmFolder, hostFolder, dsFolder, netFolder],
+  );
   const subPaths = new Set<string>();
   for (const v of inv.vms) {
     const parts = v.folder.split("/").filter(Boolean);
@@ -130,11 +166,22 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
   const folderRefOf = (path: string) => (path === "" ? vmFolder : mor("Folder", folderIds.vmSub(dc.moref, path)));
   const parentPath = (path: string) => path.split("/").slice(0, -1).join("/");
   const vmChildren = (path: string) => () => [
-    ...[...subPaths].filter((p) => parentPath(p) === path).sort().map(folderRefOf),
+    ...[...subPaths]
+      .filter((p) => parentPath(p) === path)
+      .sort()
+      .map(folderRefOf),
     ...vmsOn((v) => v.folder.split("/").filter(Boolean).join("/") === path),
   ];
   folder(index, vmFolder, "vm", dcRef, ["Folder", "VirtualMachine", "VirtualApp"], vmChildren(""));
-  for (const p of subPaths) folder(index, folderRefOf(p), p.split("/").pop()!, folderRefOf(parentPath(p)), ["Folder", "VirtualMachine", "VirtualApp"], vmChildren(p));
+  for (const p of subPaths)
+    folder(
+      index,
+      folderRefOf(p),
+      p.split("/").pop()!,
+      folderRefOf(parentPath(p)),
+      ["Folder", "VirtualMachine", "VirtualApp"],
+      vmChildren(p),
+    );
   folder(index, hostFolder, "host", dcRef, ["Folder", "ComputeResource"], () => [clusterRef]);
   folder(index, dsFolder, "datastore", dcRef, ["Folder", "Datastore", "StoragePod"], () => dsRefs);
   folder(index, netFolder, "network", dcRef, ["Folder", "Network", "DistributedVirtualSwitch"], () => [...netRefs, ...dvsRefs]);
@@ -144,32 +191,88 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
   const envRef = mor("EnvironmentBrowser", envBrowserId(inv.cluster.moref));
   index.add(envRef, { datastoreBrowser: () => mor("HostDatastoreBrowser", `datastoreBrowser-${inv.cluster.moref}`) });
   index.add(mor("HostDatastoreBrowser", `datastoreBrowser-${inv.cluster.moref}`), { datastore: () => dsRefs, supportedType: () => [] });
-  index.add(clusterRef, {
-    name: () => inv.cluster.name, parent: () => hostFolder, resourcePool: () => rpRef, environmentBrowser: () => envRef, host: () => hostRefs, datastore: () => dsRefs, network: () => netRefs,
-    summary: () => data("ClusterComputeResourceSummary", {
-      totalCpu: 2100 * 16 * inv.hosts.length, totalMemory, numCpuCores: 16 * inv.hosts.length, numCpuThreads: 32 * inv.hosts.length,
-      effectiveCpu: 2000 * 16 * inv.hosts.length, effectiveMemory: Math.floor(totalMemory / 1024 ** 2), numHosts: inv.hosts.length,
-      numEffectiveHosts: inv.hosts.length, overallStatus: "green", currentFailoverLevel: 0, numVmotions: 0,
-    }),
-    overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
-  }, () => [...hostRefs, rpRef]);
-  index.add(rpRef, { name: () => "Resources", parent: () => clusterRef, owner: () => clusterRef, vm: () => vmRefs, resourcePool: () => [], overallStatus: () => "green", configStatus: () => "green", ...entityDefaults() }, () => vmRefs);
+  index.add(
+    clusterRef,
+    {
+      name: () => inv.cluster.name,
+      parent: () => hostFolder,
+      resourcePool: () => rpRef,
+      environmentBrowser: () => envRef,
+      host: () => hostRefs,
+      datastore: () => dsRefs,
+      network: () => netRefs,
+      summary: () =>
+        data("ClusterComputeResourceSummary", {
+          totalCpu: 2100 * 16 * inv.hosts.length,
+          totalMemory,
+          numCpuCores: 16 * inv.hosts.length,
+          numCpuThreads: 32 * inv.hosts.length,
+          effectiveCpu: 2000 * 16 * inv.hosts.length,
+          effectiveMemory: Math.floor(totalMemory / 1024 ** 2),
+          numHosts: inv.hosts.length,
+          numEffectiveHosts: inv.hosts.length,
+          overallStatus: "green",
+          currentFailoverLevel: 0,
+          numVmotions: 0,
+        }),
+      overallStatus: () => "green",
+      configStatus: () => "green",
+      ...entityDefaults(),
+    },
+    () => [...hostRefs, rpRef],
+  );
+  index.add(
+    rpRef,
+    {
+      name: () => "Resources",
+      parent: () => clusterRef,
+      owner: () => clusterRef,
+      vm: () => vmRefs,
+      resourcePool: () => [],
+      overallStatus: () => "green",
+      configStatus: () => "green",
+      ...entityDefaults(),
+    },
+    () => vmRefs,
+  );
   for (const h of inv.hosts) {
     const hRef = mor("HostSystem", h.moref);
     index.add(mor("HostDatastoreBrowser", `datastoreBrowser-${h.moref}`), { datastore: () => dsRefs, supportedType: () => [] });
-    const runtime = () => data("HostRuntimeInfo", { connectionState: "connected", powerState: "poweredOn", inMaintenanceMode: false, inQuarantineMode: false, bootTime: "2026-01-01T00:00:00Z" });
+    const runtime = () =>
+      data("HostRuntimeInfo", {
+        connectionState: "connected",
+        powerState: "poweredOn",
+        inMaintenanceMode: false,
+        inQuarantineMode: false,
+        bootTime: "2026-01-01T00:00:00Z",
+      });
     index.add(hRef, {
-      name: () => h.name, parent: () => clusterRef, runtime,
-      summary: () => data("HostListSummary", {
-        host: hRef, runtime: runtime(),
-        hardware: hostHardware(h.moref),
-        config: data("HostConfigSummary", { name: h.name, port: 443, product: ctx.hostAbout(), vmotionEnabled: true, faultToleranceEnabled: false }),
-        quickStats: data("HostListSummaryQuickStats", { overallCpuUsage: 0, overallMemoryUsage: 0, uptime: 86400 }),
-        overallStatus: "green", rebootRequired: false,
-      }),
-      vm: () => vmsOn((v) => v.host === h.moref), datastore: () => dsRefs, network: () => netRefs,
+      name: () => h.name,
+      parent: () => clusterRef,
+      runtime,
+      summary: () =>
+        data("HostListSummary", {
+          host: hRef,
+          runtime: runtime(),
+          hardware: hostHardware(h.moref),
+          config: data("HostConfigSummary", {
+            name: h.name,
+            port: 443,
+            product: ctx.hostAbout(),
+            vmotionEnabled: true,
+            faultToleranceEnabled: false,
+          }),
+          quickStats: data("HostListSummaryQuickStats", { overallCpuUsage: 0, overallMemoryUsage: 0, uptime: 86400 }),
+          overallStatus: "green",
+          rebootRequired: false,
+        }),
+      vm: () => vmsOn((v) => v.host === h.moref),
+      datastore: () => dsRefs,
+      network: () => netRefs,
       datastoreBrowser: () => mor("HostDatastoreBrowser", `datastoreBrowser-${h.moref}`),
-      overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
+      overallStatus: () => "green",
+      configStatus: () => "green",
+      ...entityDefaults(),
     });
   }
 
@@ -179,27 +282,65 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
     const url = `ds:///vmfs/volumes/${d.moref}/`;
     index.add(mor("HostDatastoreBrowser", `datastoreBrowser-${d.moref}`), { datastore: () => [ref], supportedType: () => [] });
     index.add(ref, {
-      name: () => d.name, parent: () => dsFolder,
-      summary: () => data("DatastoreSummary", { datastore: ref, name: d.name, url, capacity: d.capacityBytes, freeSpace: d.freeBytes, uncommitted: 0, accessible: true, multipleHostAccess: inv.hosts.length > 1, type: d.type, maintenanceMode: "normal" }),
-      info: () => data("DatastoreInfo", { name: d.name, url, freeSpace: d.freeBytes, maxFileSize: 62 * 1024 ** 4, maxVirtualDiskCapacity: 62 * 1024 ** 4, maxMemoryFileSize: 62 * 1024 ** 4, timestamp: new Date().toISOString() }),
+      name: () => d.name,
+      parent: () => dsFolder,
+      summary: () =>
+        data("DatastoreSummary", {
+          datastore: ref,
+          name: d.name,
+          url,
+          capacity: d.capacityBytes,
+          freeSpace: d.freeBytes,
+          uncommitted: 0,
+          accessible: true,
+          multipleHostAccess: inv.hosts.length > 1,
+          type: d.type,
+          maintenanceMode: "normal",
+        }),
+      info: () =>
+        data("DatastoreInfo", {
+          name: d.name,
+          url,
+          freeSpace: d.freeBytes,
+          maxFileSize: 62 * 1024 ** 4,
+          maxVirtualDiskCapacity: 62 * 1024 ** 4,
+          maxMemoryFileSize: 62 * 1024 ** 4,
+          timestamp: new Date().toISOString(),
+        }),
       vm: () => vmsOn((v) => v.disks.some((x) => x.datastore === d.name) || v.vmPathName.startsWith(`[${d.name}]`)),
       browser: () => mor("HostDatastoreBrowser", `datastoreBrowser-${d.moref}`),
-      overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
+      overallStatus: () => "green",
+      configStatus: () => "green",
+      ...entityDefaults(),
     });
   }
   for (const n of inv.networks) {
     const ref = netRef(n);
     const common: PropGetters = {
-      name: () => n.name, parent: () => netFolder,
+      name: () => n.name,
+      parent: () => netFolder,
       summary: () => data("NetworkSummary", { network: ref, name: n.name, accessible: true, ipPoolName: "" }),
-      host: () => hostRefs, vm: () => vmsOn((v) => v.nics.some((x) => x.network === n.name)),
-      overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
+      host: () => hostRefs,
+      vm: () => vmsOn((v) => v.nics.some((x) => x.network === n.name)),
+      overallStatus: () => "green",
+      configStatus: () => "green",
+      ...entityDefaults(),
     };
     if (n.kind === "distributed") {
       const dvs = mor("VmwareDistributedVirtualSwitch", dvsId(n.dvsName ?? "dvSwitch"));
       index.add(ref, {
-        ...common, key: () => n.moref, portKeys: () => [],
-        config: () => data("DVPortgroupConfigInfo", { key: n.moref, name: n.name, numPorts: 8, distributedVirtualSwitch: dvs, type: "earlyBinding", autoExpand: true }),
+        ...common,
+        key: () => n.moref,
+        portKeys: () => [],
+        config: () =>
+          data("DVPortgroupConfigInfo", {
+            key: n.moref,
+            name: n.name,
+            numPorts: 8,
+            distributedVirtualSwitch: dvs,
+            type: "earlyBinding",
+            autoExpand: true,
+          }),
       });
     } else {
       index.add(ref, common);
@@ -209,18 +350,37 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
     const ref = mor("VmwareDistributedVirtualSwitch", dvsId(name));
     const pgs = inv.networks.filter((n) => n.kind === "distributed" && (n.dvsName ?? "dvSwitch") === name).map(netRef);
     index.add(ref, {
-      name: () => name, parent: () => netFolder, uuid: () => dvsUuid(name), portgroup: () => pgs,
-      summary: () => data("DVSSummary", { name, uuid: dvsUuid(name), numPorts: 8 * pgs.length, hostMember: hostRefs, host: hostRefs, portgroupName: pgs.map((p) => inv.networks.find((n) => n.moref === p.value)?.name ?? "") }),
-      overallStatus: () => "green", configStatus: () => "green", ...entityDefaults(),
+      name: () => name,
+      parent: () => netFolder,
+      uuid: () => dvsUuid(name),
+      portgroup: () => pgs,
+      summary: () =>
+        data("DVSSummary", {
+          name,
+          uuid: dvsUuid(name),
+          numPorts: 8 * pgs.length,
+          hostMember: hostRefs,
+          host: hostRefs,
+          portgroupName: pgs.map((p) => inv.networks.find((n) => n.moref === p.value)?.name ?? ""),
+        }),
+      overallStatus: () => "green",
+      configStatus: () => "green",
+      ...entityDefaults(),
     });
   }
 
   // Virtual machines and their snapshots.
   for (const vm of inv.vms) {
     const parent = folderRefOf(vm.folder.split("/").filter(Boolean).join("/"));
-    index.add(mor("VirtualMachine", vm.moref), vmGetters(ctx.model, inv, vm, {
-      parent, resourcePool: rpRef, environmentBrowser: envRef, recentTask: () => ctx.tasks.recentFor(vm.moref),
-    }));
+    index.add(
+      mor("VirtualMachine", vm.moref),
+      vmGetters(ctx.model, inv, vm, {
+        parent,
+        resourcePool: rpRef,
+        environmentBrowser: envRef,
+        recentTask: () => ctx.tasks.recentFor(vm.moref),
+      }),
+    );
     for (const s of vm.snapshots) index.add(mor("VirtualMachineSnapshot", s.moref), snapshotGetters(inv, vm, s));
   }
   return index;
@@ -229,21 +389,27 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
 /** EventManager and TaskManager, and the caller's history collectors over their logs. */
 function addManagers(index: ObjectIndex, ctx: IndexContext): void {
   index.add(mor("EventManager", SERVICE.eventManager), {
-    description: () => eventDescription(), latestEvent: () => ctx.events.latest(), maxCollector: () => 32,
+    description: () => eventDescription(),
+    latestEvent: () => ctx.events.latest(),
+    maxCollector: () => 32,
   });
   const recent = () => {
     const since = Date.now() - RECENT_TASK_MS;
-    return ctx.tasks.all().filter((t) => t.info["completeTime"] === undefined || Date.parse(String(t.info["completeTime"])) >= since)
+    return ctx.tasks
+      .all()
+      .filter((t) => t.info["completeTime"] === undefined || Date.parse(String(t.info["completeTime"])) >= since)
       .map((t) => mor("Task", t.moref));
   };
   const element = (key: string, label: string) => data("ElementDescription", { key, label, summary: label });
   index.add(mor("TaskManager", SERVICE.taskManager), {
-    recentTask: recent, maxCollector: () => 32,
-    description: () => data("TaskDescription", {
-      methodInfo: ctx.tasks.descriptions().map((d) => element(d.key, d.label)),
-      state: ["queued", "running", "success", "error"].map((k) => element(k, k)),
-      reason: [],
-    }),
+    recentTask: recent,
+    maxCollector: () => 32,
+    description: () =>
+      data("TaskDescription", {
+        methodInfo: ctx.tasks.descriptions().map((d) => element(d.key, d.label)),
+        state: ["queued", "running", "success", "error"].map((k) => element(k, k)),
+        reason: [],
+      }),
   });
   const source = { index, events: ctx.events, tasks: ctx.tasks };
   for (const h of ctx.session?.histories.values() ?? []) {
@@ -257,7 +423,8 @@ function addSessionObjects(index: ObjectIndex, session: Session | undefined): vo
   for (const pc of session?.collectors.values() ?? []) {
     const filters = () => [...pc.filters.keys()].map((k) => mor("PropertyFilter", k));
     index.add(mor("PropertyCollector", pc.moref), { filter: filters });
-    for (const f of pc.filters.values()) index.add(mor("PropertyFilter", f.moref), { spec: () => f.spec, partialUpdates: () => f.partialUpdates });
+    for (const f of pc.filters.values())
+      index.add(mor("PropertyFilter", f.moref), { spec: () => f.spec, partialUpdates: () => f.partialUpdates });
   }
   for (const v of session?.views.values() ?? []) {
     if (v.kind === "list") {
@@ -275,8 +442,17 @@ function addSessionObjects(index: ObjectIndex, session: Session | undefined): vo
 
 export function userSession(s: Session): DataObject {
   return data("UserSession", {
-    key: s.key, userName: s.userName, fullName: s.userName, loginTime: s.loginTime.toISOString(), lastActiveTime: s.lastActiveTime.toISOString(),
-    locale: "en", messageLocale: "en", extensionSession: false, ipAddress: s.ipAddress, userAgent: s.userAgent, callCount: s.callCount,
+    key: s.key,
+    userName: s.userName,
+    fullName: s.userName,
+    loginTime: s.loginTime.toISOString(),
+    lastActiveTime: s.lastActiveTime.toISOString(),
+    locale: "en",
+    messageLocale: "en",
+    extensionSession: false,
+    ipAddress: s.ipAddress,
+    userAgent: s.userAgent,
+    callCount: s.callCount,
   });
 }
 

@@ -58,7 +58,10 @@ function flatBacking(inv: LabInventory, disk: LabDisk, chain: BackingLink[]): Da
 
 function rdmBacking(inv: LabInventory, disk: LabDisk, chain: BackingLink[]): DataObject {
   const link = chain[0] ?? { fileName: disk.baseFileName, changeId: null };
-  const lun = `02000000006000c29${disk.uuid.replace(/[^0-9a-f]/gi, "").slice(0, 23).toLowerCase()}566972747561`;
+  const lun = `02000000006000c29${disk.uuid
+    .replace(/[^0-9a-f]/gi, "")
+    .slice(0, 23)
+    .toLowerCase()}566972747561`;
   return data("VirtualDiskRawDiskMappingVer1BackingInfo", {
     fileName: link.fileName,
     datastore: datastoreRef(inv, disk.datastore),
@@ -81,10 +84,16 @@ function standardDevices(usedKeys: Set<number>): DataObject[] {
   const out: DataObject[] = [];
   for (const bus of [0, 1]) {
     const key = 200 + bus;
-    if (!usedKeys.has(key)) out.push(data("VirtualIDEController", { key, deviceInfo: describe(`IDE ${bus}`, `IDE ${bus}`), busNumber: bus, device: [] }));
+    if (!usedKeys.has(key))
+      out.push(data("VirtualIDEController", { key, deviceInfo: describe(`IDE ${bus}`, `IDE ${bus}`), busNumber: bus, device: [] }));
   }
   out.push(
-    data("VirtualPS2Controller", { key: 300, deviceInfo: describe("PS2 controller 0", "PS2 controller 0"), busNumber: 0, device: [600, 700] }),
+    data("VirtualPS2Controller", {
+      key: 300,
+      deviceInfo: describe("PS2 controller 0", "PS2 controller 0"),
+      busNumber: 0,
+      device: [600, 700],
+    }),
     data("VirtualPCIController", { key: 100, deviceInfo: describe("PCI controller 0", "PCI controller 0"), busNumber: 0, device: [] }),
     data("VirtualSIOController", { key: 400, deviceInfo: describe("SIO controller 0", "SIO controller 0"), busNumber: 0, device: [] }),
     data("VirtualKeyboard", { key: 600, deviceInfo: describe("Keyboard ", "Keyboard"), controllerKey: 300, unitNumber: 0 }),
@@ -96,12 +105,29 @@ function standardDevices(usedKeys: Set<number>): DataObject[] {
       unitNumber: 1,
     }),
     data("VirtualMachineVideoCard", {
-      key: 500, deviceInfo: describe("Video card ", "Video card"), controllerKey: 100, unitNumber: 0,
-      videoRamSizeInKB: 4096, numDisplays: 1, useAutoDetect: false, enable3DSupport: false, use3dRenderer: "automatic", graphicsMemorySizeInKB: 262144,
+      key: 500,
+      deviceInfo: describe("Video card ", "Video card"),
+      controllerKey: 100,
+      unitNumber: 0,
+      videoRamSizeInKB: 4096,
+      numDisplays: 1,
+      useAutoDetect: false,
+      enable3DSupport: false,
+      use3dRenderer: "automatic",
+      graphicsMemorySizeInKB: 262144,
     }),
     data("VirtualMachineVMCIDevice", {
-      key: 12000, deviceInfo: describe("VMCI device", "Device on the virtual machine PCI bus that provides support for the virtual machine communication interface"),
-      slotInfo: pciSlot(33), controllerKey: 100, unitNumber: 17, id: 1754519528, allowUnrestrictedCommunication: false, filterEnable: true,
+      key: 12000,
+      deviceInfo: describe(
+        "VMCI device",
+        "Device on the virtual machine PCI bus that provides support for the virtual machine communication interface",
+      ),
+      slotInfo: pciSlot(33),
+      controllerKey: 100,
+      unitNumber: 17,
+      id: 1754519528,
+      allowUnrestrictedCommunication: false,
+      filterEnable: true,
     }),
   );
   return out;
@@ -119,53 +145,88 @@ export function vmDevices(vm: LabVm, inv: LabInventory, chainOf: (disk: LabDisk)
     const common = { key: c.key, deviceInfo: describe(c.label, c.label), busNumber: c.busNumber, device: attached.get(c.key) ?? [] };
     if (c.type === "ide") devices.push(data(type, common));
     else if (c.type === "sata" || c.type === "nvme") devices.push(data(type, { ...common, controllerKey: 100, unitNumber: 24 + i }));
-    else devices.push(data(type, { ...common, slotInfo: pciSlot(160 + 32 * i), controllerKey: 100, unitNumber: 3 + i, hotAddRemove: true, sharedBus: "noSharing", scsiCtlrUnitNumber: 7 }));
+    else
+      devices.push(
+        data(type, {
+          ...common,
+          slotInfo: pciSlot(160 + 32 * i),
+          controllerKey: 100,
+          unitNumber: 3 + i,
+          hotAddRemove: true,
+          sharedBus: "noSharing",
+          scsiCtlrUnitNumber: 7,
+        }),
+      );
   });
   for (const disk of vm.disks) {
     const chain = chainOf(disk);
-    devices.push(data("VirtualDisk", {
-      key: disk.key,
-      deviceInfo: describe(disk.label, kb(disk.capacityBytes)),
-      backing: disk.rdm === "none" ? flatBacking(inv, disk, chain) : rdmBacking(inv, disk, chain),
-      controllerKey: disk.controllerKey,
-      unitNumber: disk.unitNumber,
-      capacityInKB: Math.floor(disk.capacityBytes / 1024),
-      capacityInBytes: disk.capacityBytes,
-      shares: data("SharesInfo", { shares: 1000, level: "normal" }),
-    }));
+    devices.push(
+      data("VirtualDisk", {
+        key: disk.key,
+        deviceInfo: describe(disk.label, kb(disk.capacityBytes)),
+        backing: disk.rdm === "none" ? flatBacking(inv, disk, chain) : rdmBacking(inv, disk, chain),
+        controllerKey: disk.controllerKey,
+        unitNumber: disk.unitNumber,
+        capacityInKB: Math.floor(disk.capacityBytes / 1024),
+        capacityInBytes: disk.capacityBytes,
+        shares: data("SharesInfo", { shares: 1000, level: "normal" }),
+      }),
+    );
   }
   vm.cdroms.forEach((c, i) => {
-    devices.push(data("VirtualCdrom", {
-      key: c.key,
-      deviceInfo: describe(`CD/DVD drive ${i + 1}`, "Remote device"),
-      backing: data("VirtualCdromRemotePassthroughBackingInfo", { deviceName: "", useAutoDetect: false, exclusive: false }),
-      connectable: data("VirtualDeviceConnectInfo", { startConnected: false, allowGuestControl: true, connected: false, status: "untried" }),
-      controllerKey: c.controllerKey,
-      unitNumber: c.unitNumber,
-    }));
+    devices.push(
+      data("VirtualCdrom", {
+        key: c.key,
+        deviceInfo: describe(`CD/DVD drive ${i + 1}`, "Remote device"),
+        backing: data("VirtualCdromRemotePassthroughBackingInfo", { deviceName: "", useAutoDetect: false, exclusive: false }),
+        connectable: data("VirtualDeviceConnectInfo", {
+          startConnected: false,
+          allowGuestControl: true,
+          connected: false,
+          status: "untried",
+        }),
+        controllerKey: c.controllerKey,
+        unitNumber: c.unitNumber,
+      }),
+    );
   });
   vm.nics.forEach((n, i) => {
     const net = inv.networks.find((x) => x.name === n.network);
-    const backing = net?.kind === "distributed"
-      ? data("VirtualEthernetCardDistributedVirtualPortBackingInfo", {
-        port: data("DistributedVirtualSwitchPortConnection", { switchUuid: dvsUuid(net.dvsName ?? "dvSwitch"), portgroupKey: net.moref, portKey: String(i) }),
-      })
-      : data("VirtualEthernetCardNetworkBackingInfo", { deviceName: n.network, useAutoDetect: false, network: net ? mor("Network", net.moref) : undefined });
-    devices.push(data(nicTypes[n.model], {
-      key: n.key,
-      deviceInfo: describe(n.label, net?.kind === "distributed" ? `DVSwitch: ${dvsUuid(net.dvsName ?? "dvSwitch")}` : n.network),
-      backing,
-      connectable: data("VirtualDeviceConnectInfo", {
-        migrateConnect: "unset", startConnected: true, allowGuestControl: true, connected: vm.powerState === "poweredOn", status: "ok",
+    const backing =
+      net?.kind === "distributed"
+        ? data("VirtualEthernetCardDistributedVirtualPortBackingInfo", {
+            port: data("DistributedVirtualSwitchPortConnection", {
+              switchUuid: dvsUuid(net.dvsName ?? "dvSwitch"),
+              portgroupKey: net.moref,
+              portKey: String(i),
+            }),
+          })
+        : data("VirtualEthernetCardNetworkBackingInfo", {
+            deviceName: n.network,
+            useAutoDetect: false,
+            network: net ? mor("Network", net.moref) : undefined,
+          });
+    devices.push(
+      data(nicTypes[n.model], {
+        key: n.key,
+        deviceInfo: describe(n.label, net?.kind === "distributed" ? `DVSwitch: ${dvsUuid(net.dvsName ?? "dvSwitch")}` : n.network),
+        backing,
+        connectable: data("VirtualDeviceConnectInfo", {
+          migrateConnect: "unset",
+          startConnected: true,
+          allowGuestControl: true,
+          connected: vm.powerState === "poweredOn",
+          status: "ok",
+        }),
+        slotInfo: pciSlot(192 + 32 * i),
+        controllerKey: 100,
+        unitNumber: 7 + i,
+        addressType: "assigned",
+        macAddress: n.mac,
+        wakeOnLanEnabled: true,
+        uptCompatibilityEnabled: n.model === "vmxnet3" ? true : undefined,
       }),
-      slotInfo: pciSlot(192 + 32 * i),
-      controllerKey: 100,
-      unitNumber: 7 + i,
-      addressType: "assigned",
-      macAddress: n.mac,
-      wakeOnLanEnabled: true,
-      uptCompatibilityEnabled: n.model === "vmxnet3" ? true : undefined,
-    }));
+    );
   });
   return devices;
 }
@@ -182,10 +243,13 @@ function extraConfig(vm: LabVm): DataObject[] {
   for (const d of vm.disks) {
     const ctrl = vm.controllers.find((c) => c.key === d.controllerKey);
     if (!ctrl) continue;
-    const prefix = { pvscsi: "scsi", lsilogic: "scsi", "lsilogic-sas": "scsi", buslogic: "scsi", sata: "sata", nvme: "nvme", ide: "ide" }[ctrl.type];
+    const prefix = { pvscsi: "scsi", lsilogic: "scsi", "lsilogic-sas": "scsi", buslogic: "scsi", sata: "sata", nvme: "nvme", ide: "ide" }[
+      ctrl.type
+    ];
     out.push(opt(`${prefix}${ctrl.busNumber}:${d.unitNumber}.ctkEnabled`, vm.changeTrackingEnabled ? "TRUE" : "FALSE"));
   }
-  if (vm.guestHints.windowsFastStartup !== undefined) out.push(opt("guestinfo.windows.fastStartup", vm.guestHints.windowsFastStartup ? "TRUE" : "FALSE"));
+  if (vm.guestHints.windowsFastStartup !== undefined)
+    out.push(opt("guestinfo.windows.fastStartup", vm.guestHints.windowsFastStartup ? "TRUE" : "FALSE"));
   if (vm.guestHints.hibernation !== undefined) out.push(opt("guestinfo.windows.hibernation", vm.guestHints.hibernation ? "TRUE" : "FALSE"));
   // Entries set through reconfigure replace derived ones with the same key.
   const set = vm.extraConfig ?? {};
@@ -195,7 +259,12 @@ function extraConfig(vm: LabVm): DataObject[] {
 export function vmConfigInfo(vm: LabVm, inv: LabInventory, chainOf: (disk: LabDisk) => BackingLink[]): DataObject {
   const dir = vm.vmPathName.replace(/\/[^/]*$/, "");
   const alloc = (shares: number) =>
-    data("ResourceAllocationInfo", { reservation: 0, expandableReservation: false, limit: -1, shares: data("SharesInfo", { shares, level: "normal" }) });
+    data("ResourceAllocationInfo", {
+      reservation: 0,
+      expandableReservation: false,
+      limit: -1,
+      shares: data("SharesInfo", { shares, level: "normal" }),
+    });
   const dsNames = [...new Set(vm.disks.map((d) => d.datastore))];
   return data("VirtualMachineConfigInfo", {
     changeVersion: "2026-01-01T00:00:00.000000Z",
@@ -212,20 +281,45 @@ export function vmConfigInfo(vm: LabVm, inv: LabInventory, chainOf: (disk: LabDi
     annotation: "",
     files: data("VirtualMachineFileInfo", { vmPathName: vm.vmPathName, snapshotDirectory: dir, suspendDirectory: dir, logDirectory: dir }),
     tools: data("ToolsConfigInfo", {
-      toolsVersion: vm.toolsInstalled === false ? 0 : 11269, afterPowerOn: true, afterResume: true, beforeGuestStandby: true,
-      beforeGuestShutdown: true, toolsUpgradePolicy: "manual", syncTimeWithHost: false,
+      toolsVersion: vm.toolsInstalled === false ? 0 : 11269,
+      afterPowerOn: true,
+      afterResume: true,
+      beforeGuestStandby: true,
+      beforeGuestShutdown: true,
+      toolsUpgradePolicy: "manual",
+      syncTimeWithHost: false,
     }),
     flags: data("VirtualMachineFlagInfo", {
-      disableAcceleration: false, enableLogging: true, useToe: false, runWithDebugInfo: false, monitorType: "release", htSharing: "any",
-      snapshotDisabled: false, snapshotLocked: false, diskUuidEnabled: false, virtualMmuUsage: "automatic", virtualExecUsage: "hvAuto",
-      snapshotPowerOffBehavior: "powerOff", recordReplayEnabled: false, faultToleranceType: "unset",
+      disableAcceleration: false,
+      enableLogging: true,
+      useToe: false,
+      runWithDebugInfo: false,
+      monitorType: "release",
+      htSharing: "any",
+      snapshotDisabled: false,
+      snapshotLocked: false,
+      diskUuidEnabled: false,
+      virtualMmuUsage: "automatic",
+      virtualExecUsage: "hvAuto",
+      snapshotPowerOffBehavior: "powerOff",
+      recordReplayEnabled: false,
+      faultToleranceType: "unset",
     }),
     defaultPowerOps: data("VirtualMachineDefaultPowerOpInfo", {
-      powerOffType: "soft", suspendType: "hard", resetType: "soft", defaultPowerOffType: "soft", defaultSuspendType: "hard",
-      defaultResetType: "soft", standbyAction: "checkpoint",
+      powerOffType: "soft",
+      suspendType: "hard",
+      resetType: "soft",
+      defaultPowerOffType: "soft",
+      defaultSuspendType: "hard",
+      defaultResetType: "soft",
+      standbyAction: "checkpoint",
     }),
     hardware: data("VirtualHardware", {
-      numCPU: vm.numCPU, numCoresPerSocket: vm.coresPerSocket, memoryMB: vm.memoryMiB, virtualICH7MPresent: false, virtualSMCPresent: false,
+      numCPU: vm.numCPU,
+      numCoresPerSocket: vm.coresPerSocket,
+      memoryMB: vm.memoryMiB,
+      virtualICH7MPresent: false,
+      virtualSMCPresent: false,
       device: vmDevices(vm, inv, chainOf),
     }),
     cpuAllocation: alloc(1000 * vm.numCPU),
@@ -237,8 +331,12 @@ export function vmConfigInfo(vm: LabVm, inv: LabInventory, chainOf: (disk: LabDi
     datastoreUrl: dsNames.map((name) => data("VirtualMachineConfigInfoDatastoreUrlPair", { name, url: `/vmfs/volumes/${name}` })),
     swapPlacement: "inherit",
     bootOptions: data("VirtualMachineBootOptions", {
-      bootDelay: 0, enterBIOSSetup: false, efiSecureBootEnabled: vm.firmware === "efi" ? vm.secureBoot : false,
-      bootRetryEnabled: false, bootRetryDelay: 10000, networkBootProtocol: "ipv4",
+      bootDelay: 0,
+      enterBIOSSetup: false,
+      efiSecureBootEnabled: vm.firmware === "efi" ? vm.secureBoot : false,
+      bootRetryEnabled: false,
+      bootRetryDelay: 10000,
+      networkBootProtocol: "ipv4",
     }),
     vAssertsEnabled: false,
     changeTrackingEnabled: vm.changeTrackingEnabled,

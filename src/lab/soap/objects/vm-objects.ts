@@ -8,7 +8,7 @@ export type PropGetters = Record<string, () => unknown>;
 /** Chain of backing files for a disk, newest first, starting at `first` and walking snapshot parents. */
 function chainFrom(vm: LabVm, disk: LabDisk, first: BackingLink, snapshot: string | null): BackingLink[] {
   const links = [first];
-  for (let s = snapshot; s; ) {
+  for (let s = snapshot; s;) {
     const snap = vm.snapshots.find((x) => x.moref === s);
     if (!snap) break;
     const d = snap.disks[disk.key];
@@ -37,18 +37,22 @@ export function snapshotChain(vm: LabVm, snap: LabSnapshot, disk: LabDisk): Back
 const snapshotNumber = (moref: string) => Number(/(\d+)$/.exec(moref)?.[1] ?? 0);
 
 function snapshotTree(vm: LabVm, parent: string | null): DataObject[] {
-  return vm.snapshots.filter((s) => s.parent === parent).map((s) => data("VirtualMachineSnapshotTree", {
-    snapshot: mor("VirtualMachineSnapshot", s.moref),
-    vm: mor("VirtualMachine", vm.moref),
-    name: s.name,
-    description: s.description,
-    id: snapshotNumber(s.moref),
-    createTime: s.createTime,
-    state: s.powerState,
-    quiesced: s.quiesced,
-    childSnapshotList: snapshotTree(vm, s.moref),
-    replaySupported: false,
-  }));
+  return vm.snapshots
+    .filter((s) => s.parent === parent)
+    .map((s) =>
+      data("VirtualMachineSnapshotTree", {
+        snapshot: mor("VirtualMachineSnapshot", s.moref),
+        vm: mor("VirtualMachine", vm.moref),
+        name: s.name,
+        description: s.description,
+        id: snapshotNumber(s.moref),
+        createTime: s.createTime,
+        state: s.powerState,
+        quiesced: s.quiesced,
+        childSnapshotList: snapshotTree(vm, s.moref),
+        replaySupported: false,
+      }),
+    );
 }
 
 function toolsStatus(vm: LabVm) {
@@ -60,27 +64,33 @@ function toolsStatus(vm: LabVm) {
   };
 }
 
-export function vmGetters(model: LabModelApi, inv: LabInventory, vm: LabVm, ctx: {
-  parent: MoRef;
-  resourcePool: MoRef;
-  environmentBrowser: MoRef;
-  recentTask: () => MoRef[];
-}): PropGetters {
+export function vmGetters(
+  model: LabModelApi,
+  inv: LabInventory,
+  vm: LabVm,
+  ctx: {
+    parent: MoRef;
+    resourcePool: MoRef;
+    environmentBrowser: MoRef;
+    recentTask: () => MoRef[];
+  },
+): PropGetters {
   const self = mor("VirtualMachine", vm.moref);
   const on = vm.powerState === "poweredOn";
-  const runtime = () => data("VirtualMachineRuntimeInfo", {
-    host: mor("HostSystem", vm.host),
-    connectionState: "connected",
-    powerState: vm.powerState,
-    faultToleranceState: "notConfigured",
-    toolsInstallerMounted: false,
-    maxCpuUsage: on ? 2400 * vm.numCPU : undefined,
-    maxMemoryUsage: on ? vm.memoryMiB : undefined,
-    numMksConnections: 0,
-    recordReplayState: "inactive",
-    onlineStandby: false,
-    consolidationNeeded: vm.consolidationNeeded,
-  });
+  const runtime = () =>
+    data("VirtualMachineRuntimeInfo", {
+      host: mor("HostSystem", vm.host),
+      connectionState: "connected",
+      powerState: vm.powerState,
+      faultToleranceState: "notConfigured",
+      toolsInstallerMounted: false,
+      maxCpuUsage: on ? 2400 * vm.numCPU : undefined,
+      maxMemoryUsage: on ? vm.memoryMiB : undefined,
+      numMksConnections: 0,
+      recordReplayState: "inactive",
+      onlineStandby: false,
+      consolidationNeeded: vm.consolidationNeeded,
+    });
   const tools = toolsStatus(vm);
   const datastores = () => {
     const names = new Set(vm.disks.map((d) => d.datastore));
@@ -89,7 +99,9 @@ export function vmGetters(model: LabModelApi, inv: LabInventory, vm: LabVm, ctx:
   };
   const networks = () => {
     const names = new Set(vm.nics.map((n) => n.network));
-    return inv.networks.filter((n) => names.has(n.name)).map((n) => mor(n.kind === "distributed" ? "DistributedVirtualPortgroup" : "Network", n.moref));
+    return inv.networks
+      .filter((n) => names.has(n.name))
+      .map((n) => mor(n.kind === "distributed" ? "DistributedVirtualPortgroup" : "Network", n.moref));
   };
   return {
     name: () => vm.name,
@@ -103,43 +115,66 @@ export function vmGetters(model: LabModelApi, inv: LabInventory, vm: LabVm, ctx:
     config: () => vmConfigInfo(vm, inv, (d) => liveChain(model, vm, d)),
     runtime,
     capability: () => vmCapability(vm),
-    guest: () => data("GuestInfo", {
-      toolsStatus: tools.toolsStatus,
-      toolsVersionStatus2: tools.toolsVersionStatus2,
-      toolsRunningStatus: tools.toolsRunningStatus,
-      toolsVersion: vm.toolsInstalled === false ? "0" : "11269",
-      guestId: vm.toolsRunning ? vm.guestId : undefined,
-      guestFullName: vm.toolsRunning ? vm.guestFullName : undefined,
-      hostName: vm.toolsRunning ? vm.name : undefined,
-      guestState: on ? "running" : "notRunning",
-    }),
-    summary: () => data("VirtualMachineSummary", {
-      vm: self,
-      runtime: runtime(),
-      guest: data("VirtualMachineGuestSummary", {
-        guestId: vm.guestId, guestFullName: vm.guestFullName, toolsStatus: tools.toolsStatus,
-        toolsVersionStatus2: tools.toolsVersionStatus2, toolsRunningStatus: tools.toolsRunningStatus,
+    guest: () =>
+      data("GuestInfo", {
+        toolsStatus: tools.toolsStatus,
+        toolsVersionStatus2: tools.toolsVersionStatus2,
+        toolsRunningStatus: tools.toolsRunningStatus,
+        toolsVersion: vm.toolsInstalled === false ? "0" : "11269",
+        guestId: vm.toolsRunning ? vm.guestId : undefined,
+        guestFullName: vm.toolsRunning ? vm.guestFullName : undefined,
         hostName: vm.toolsRunning ? vm.name : undefined,
+        guestState: on ? "running" : "notRunning",
       }),
-      config: data("VirtualMachineConfigSummary", {
-        name: vm.name, template: false, vmPathName: vm.vmPathName, memorySizeMB: vm.memoryMiB, cpuReservation: 0, memoryReservation: 0,
-        numCpu: vm.numCPU, numEthernetCards: vm.nics.length, numVirtualDisks: vm.disks.length, uuid: vm.uuid, instanceUuid: vm.instanceUuid,
-        guestId: vm.guestId, guestFullName: vm.guestFullName, annotation: "", installBootRequired: false, tpmPresent: false,
+    summary: () =>
+      data("VirtualMachineSummary", {
+        vm: self,
+        runtime: runtime(),
+        guest: data("VirtualMachineGuestSummary", {
+          guestId: vm.guestId,
+          guestFullName: vm.guestFullName,
+          toolsStatus: tools.toolsStatus,
+          toolsVersionStatus2: tools.toolsVersionStatus2,
+          toolsRunningStatus: tools.toolsRunningStatus,
+          hostName: vm.toolsRunning ? vm.name : undefined,
+        }),
+        config: data("VirtualMachineConfigSummary", {
+          name: vm.name,
+          template: false,
+          vmPathName: vm.vmPathName,
+          memorySizeMB: vm.memoryMiB,
+          cpuReservation: 0,
+          memoryReservation: 0,
+          numCpu: vm.numCPU,
+          numEthernetCards: vm.nics.length,
+          numVirtualDisks: vm.disks.length,
+          uuid: vm.uuid,
+          instanceUuid: vm.instanceUuid,
+          guestId: vm.guestId,
+          guestFullName: vm.guestFullName,
+          annotation: "",
+          installBootRequired: false,
+          tpmPresent: false,
+        }),
+        quickStats: data("VirtualMachineQuickStats", {
+          overallCpuUsage: 0,
+          guestMemoryUsage: 0,
+          hostMemoryUsage: on ? vm.memoryMiB : 0,
+          guestHeartbeatStatus: vm.toolsRunning ? "green" : "gray",
+          uptimeSeconds: 0,
+        }),
+        storage: storageSummary(model, vm),
+        overallStatus: "green",
       }),
-      quickStats: data("VirtualMachineQuickStats", {
-        overallCpuUsage: 0, guestMemoryUsage: 0, hostMemoryUsage: on ? vm.memoryMiB : 0,
-        guestHeartbeatStatus: vm.toolsRunning ? "green" : "gray", uptimeSeconds: 0,
-      }),
-      storage: storageSummary(model, vm),
-      overallStatus: "green",
-    }),
     datastore: datastores,
     network: networks,
     snapshot: () =>
-      vm.snapshots.length === 0 ? undefined : data("VirtualMachineSnapshotInfo", {
-        currentSnapshot: vm.currentSnapshot ? mor("VirtualMachineSnapshot", vm.currentSnapshot) : undefined,
-        rootSnapshotList: snapshotTree(vm, null),
-      }),
+      vm.snapshots.length === 0
+        ? undefined
+        : data("VirtualMachineSnapshotInfo", {
+            currentSnapshot: vm.currentSnapshot ? mor("VirtualMachineSnapshot", vm.currentSnapshot) : undefined,
+            rootSnapshotList: snapshotTree(vm, null),
+          }),
     layoutEx: () => layoutEx(model, vm),
     rootSnapshot: () => vm.snapshots.filter((s) => s.parent === null).map((s) => mor("VirtualMachineSnapshot", s.moref)),
     ...entityDefaults(),
@@ -149,14 +184,46 @@ export function vmGetters(model: LabModelApi, inv: LabInventory, vm: LabVm, ctx:
 /** Space the VM's disks use on their datastores (thin disks: what is allocated). */
 /** What the VM can do; change tracking needs virtual hardware 7 or later. */
 function vmCapability(vm: LabVm): DataObject {
-  const yes = ["snapshotOperationsSupported", "multipleSnapshotsSupported", "snapshotConfigSupported", "poweredOffSnapshotsSupported",
-    "memorySnapshotsSupported", "revertToSnapshotSupported", "quiescedSnapshotsSupported", "consolePreferencesSupported",
-    "cpuFeatureMaskSupported", "s1AcpiManagementSupported", "settingScreenResolutionSupported", "toolsAutoUpdateSupported",
-    "swapPlacementSupported", "toolsSyncTimeSupported", "virtualMmuUsageSupported", "diskSharesSupported", "bootOptionsSupported",
-    "bootRetryOptionsSupported", "settingVideoRamSizeSupported", "settingDisplayTopologySupported", "multipleCoresPerSocketSupported",
-    "hostBasedReplicationSupported", "memoryReservationLockSupported", "featureRequirementSupported", "seSparseDiskSupported", "nestedHVSupported"];
-  const no = ["disableSnapshotsSupported", "lockSnapshotsSupported", "vmNpivWwnSupported", "npivWwnOnNonRdmVmSupported", "vmNpivWwnDisableSupported",
-    "vmNpivWwnUpdateSupported", "recordReplaySupported", "guestAutoLockSupported", "poweredOnMonitorTypeChangeSupported", "vPMCSupported"];
+  const yes = [
+    "snapshotOperationsSupported",
+    "multipleSnapshotsSupported",
+    "snapshotConfigSupported",
+    "poweredOffSnapshotsSupported",
+    "memorySnapshotsSupported",
+    "revertToSnapshotSupported",
+    "quiescedSnapshotsSupported",
+    "consolePreferencesSupported",
+    "cpuFeatureMaskSupported",
+    "s1AcpiManagementSupported",
+    "settingScreenResolutionSupported",
+    "toolsAutoUpdateSupported",
+    "swapPlacementSupported",
+    "toolsSyncTimeSupported",
+    "virtualMmuUsageSupported",
+    "diskSharesSupported",
+    "bootOptionsSupported",
+    "bootRetryOptionsSupported",
+    "settingVideoRamSizeSupported",
+    "settingDisplayTopologySupported",
+    "multipleCoresPerSocketSupported",
+    "hostBasedReplicationSupported",
+    "memoryReservationLockSupported",
+    "featureRequirementSupported",
+    "seSparseDiskSupported",
+    "nestedHVSupported",
+  ];
+  const no = [
+    "disableSnapshotsSupported",
+    "lockSnapshotsSupported",
+    "vmNpivWwnSupported",
+    "npivWwnOnNonRdmVmSupported",
+    "vmNpivWwnDisableSupported",
+    "vmNpivWwnUpdateSupported",
+    "recordReplaySupported",
+    "guestAutoLockSupported",
+    "poweredOnMonitorTypeChangeSupported",
+    "vPMCSupported",
+  ];
   return data("VirtualMachineCapability", {
     ...Object.fromEntries(yes.map((k) => [k, true])),
     ...Object.fromEntries(no.map((k) => [k, false])),
@@ -176,7 +243,10 @@ function storageSummary(model: LabModelApi, vm: LabVm): DataObject {
     }
   }
   return data("VirtualMachineStorageSummary", {
-    committed, uncommitted: Math.max(0, provisioned - committed), unshared: committed, timestamp: new Date().toISOString(),
+    committed,
+    uncommitted: Math.max(0, provisioned - committed),
+    unshared: committed,
+    timestamp: new Date().toISOString(),
   });
 }
 
@@ -199,23 +269,38 @@ function layoutEx(model: LabModelApi, vm: LabVm): DataObject {
     } catch {
       chain = [];
     }
-    chains.set(d.key, chain.map((f) => ({ snapshot: f.snapshot, keys: [file(f.descriptor, "diskDescriptor", 512), file(f.dataFile, "diskExtent", f.allocatedBytes)] })));
+    chains.set(
+      d.key,
+      chain.map((f) => ({
+        snapshot: f.snapshot,
+        keys: [file(f.descriptor, "diskDescriptor", 512), file(f.dataFile, "diskExtent", f.allocatedBytes)],
+      })),
+    );
   }
   const unit = (keys: number[]) => data("VirtualMachineFileLayoutExDiskUnit", { fileKey: keys });
-  const snapshot = vm.snapshots.map((s) => data("VirtualMachineFileLayoutExSnapshotLayout", {
-    key: mor("VirtualMachineSnapshot", s.moref),
-    dataKey: file(`${dir}/${vm.name}-Snapshot${snapshotNumber(s.moref)}.vmsn`, "snapshotData", 32768),
-    memoryKey: -1,
-    disk: vm.disks.filter((d) => s.disks[d.key] !== undefined).map((d) => {
-      // The chain as it was when the snapshot was taken: everything before the delta it started.
-      const all = chains.get(d.key) ?? [];
-      const end = all.findIndex((f) => f.snapshot === s.moref);
-      return data("VirtualMachineFileLayoutExDiskLayout", { key: d.key, chain: (end < 0 ? all : all.slice(0, end)).map((f) => unit(f.keys)) });
+  const snapshot = vm.snapshots.map((s) =>
+    data("VirtualMachineFileLayoutExSnapshotLayout", {
+      key: mor("VirtualMachineSnapshot", s.moref),
+      dataKey: file(`${dir}/${vm.name}-Snapshot${snapshotNumber(s.moref)}.vmsn`, "snapshotData", 32768),
+      memoryKey: -1,
+      disk: vm.disks
+        .filter((d) => s.disks[d.key] !== undefined)
+        .map((d) => {
+          // The chain as it was when the snapshot was taken: everything before the delta it started.
+          const all = chains.get(d.key) ?? [];
+          const end = all.findIndex((f) => f.snapshot === s.moref);
+          return data("VirtualMachineFileLayoutExDiskLayout", {
+            key: d.key,
+            chain: (end < 0 ? all : all.slice(0, end)).map((f) => unit(f.keys)),
+          });
+        }),
     }),
-  }));
+  );
   return data("VirtualMachineFileLayoutEx", {
     file: files,
-    disk: vm.disks.map((d) => data("VirtualMachineFileLayoutExDiskLayout", { key: d.key, chain: (chains.get(d.key) ?? []).map((f) => unit(f.keys)) })),
+    disk: vm.disks.map((d) =>
+      data("VirtualMachineFileLayoutExDiskLayout", { key: d.key, chain: (chains.get(d.key) ?? []).map((f) => unit(f.keys)) }),
+    ),
     snapshot,
     timestamp: new Date().toISOString(),
   });

@@ -3,8 +3,22 @@
 import { vimSchema } from "./vim-schema.generated";
 import { type FieldTuple } from "./schema-types";
 
-export type PrimName = "string" | "boolean" | "int" | "long" | "short" | "byte" | "double" | "float" | "dateTime" | "base64Binary" | "anyType" | "anyURI";
-const prims = new Set<string>(["string", "boolean", "int", "long", "short", "byte", "double", "float", "dateTime", "base64Binary", "anyType", "anyURI"]);
+export type PrimName =
+  "string" | "boolean" | "int" | "long" | "short" | "byte" | "double" | "float" | "dateTime" | "base64Binary" | "anyType" | "anyURI";
+const prims = new Set<string>([
+  "string",
+  "boolean",
+  "int",
+  "long",
+  "short",
+  "byte",
+  "double",
+  "float",
+  "dateTime",
+  "base64Binary",
+  "anyType",
+  "anyURI",
+]);
 
 export type TypeRef =
   | { kind: "prim"; name: PrimName; array: boolean }
@@ -50,7 +64,7 @@ export function dataFields(type: string): Field[] | undefined {
   if (cached) return cached;
   const def = vimSchema.data[type];
   if (!def) return undefined;
-  const inherited = def.base ? dataFields(def.base) ?? [] : [];
+  const inherited = def.base ? (dataFields(def.base) ?? []) : [];
   const all = [...inherited, ...def.fields.map(toField)];
   fieldCache.set(type, all);
   return all;

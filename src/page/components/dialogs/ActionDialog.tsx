@@ -29,7 +29,12 @@ export function ActionDialog(props: ActionDialogProps) {
   const v = props.manifest.vcenter;
 
   const confirm = async () => {
-    const conn: VcenterConnection = props.conn ?? { url: v.url, username: v.username, password, ...(v.thumbprint ? { thumbprint: v.thumbprint } : {}) };
+    const conn: VcenterConnection = props.conn ?? {
+      url: v.url,
+      username: v.username,
+      password,
+      ...(v.thumbprint ? { thumbprint: v.thumbprint } : {}),
+    };
     setBusy(true);
     setDialogError(null);
     try {
@@ -48,7 +53,12 @@ export function ActionDialog(props: ActionDialogProps) {
       <ModalBody>
         {props.children}
         {!props.conn && (
-          <Form onSubmit={(e) => { e.preventDefault(); void confirm(); }}>
+          <Form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void confirm();
+            }}
+          >
             <FormGroup label={format(_("Password of $0 on $1"), v.username, v.url)} fieldId={`${props.id}-password`} isRequired>
               <TextInput id={`${props.id}-password`} type="password" value={password} onChange={(_e, val) => setPassword(val)} />
             </FormGroup>
@@ -57,11 +67,18 @@ export function ActionDialog(props: ActionDialogProps) {
         {dialogError && <ErrorAlert error={dialogError} />}
       </ModalBody>
       <ModalFooter>
-        <Button variant={props.danger ? "danger" : "primary"} id={`${props.id}-confirm`} isLoading={busy}
-          isDisabled={busy || (!props.conn && password === "")} onClick={() => void confirm()}>
+        <Button
+          variant={props.danger ? "danger" : "primary"}
+          id={`${props.id}-confirm`}
+          isLoading={busy}
+          isDisabled={busy || (!props.conn && password === "")}
+          onClick={() => void confirm()}
+        >
           {props.confirmLabel}
         </Button>
-        <Button variant="link" onClick={props.onClose} isDisabled={busy}>{_("Cancel")}</Button>
+        <Button variant="link" onClick={props.onClose} isDisabled={busy}>
+          {_("Cancel")}
+        </Button>
       </ModalFooter>
     </Modal>
   );

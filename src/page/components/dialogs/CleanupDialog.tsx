@@ -6,16 +6,31 @@ import { _, format } from "../../i18n";
 import { Checkbox, Content } from "../../pf";
 import { ActionDialog } from "./ActionDialog";
 
-export function CleanupDialog({ manifest, conn, onConfirm, onClose }: {
-  manifest: Manifest; conn: VcenterConnection | undefined;
-  onConfirm(opts: CleanupOptions, conn: VcenterConnection): Promise<void>; onClose(): void;
+export function CleanupDialog({
+  manifest,
+  conn,
+  onConfirm,
+  onClose,
+}: {
+  manifest: Manifest;
+  conn: VcenterConnection | undefined;
+  onConfirm(opts: CleanupOptions, conn: VcenterConnection): Promise<void>;
+  onClose(): void;
 }) {
   const [deleteTarget, setDeleteTarget] = useState(false);
   const ours = manifest.snapshots.filter((s) => s.state !== "removed");
   const migrated = manifest.phase === "defined" || manifest.phase === "started";
   return (
-    <ActionDialog id="v2k-cleanup-dialog" title={_("Clean up")} confirmLabel={_("Clean up")} danger manifest={manifest} conn={conn}
-      onClose={onClose} onConfirm={(c) => onConfirm({ deleteTarget }, c)}>
+    <ActionDialog
+      id="v2k-cleanup-dialog"
+      title={_("Clean up")}
+      confirmLabel={_("Clean up")}
+      danger
+      manifest={manifest}
+      conn={conn}
+      onClose={onClose}
+      onConfirm={(c) => onConfirm({ deleteTarget }, c)}
+    >
       <Content>
         <p>{_("Removed:")}</p>
         <ul>
@@ -31,7 +46,12 @@ export function CleanupDialog({ manifest, conn, onConfirm, onClose }: {
         </ul>
       </Content>
       {!migrated && (
-        <Checkbox id="v2k-cleanup-delete-target" label={_("Also delete the copied disk images")} isChecked={deleteTarget} onChange={(_e, v) => setDeleteTarget(v)} />
+        <Checkbox
+          id="v2k-cleanup-delete-target"
+          label={_("Also delete the copied disk images")}
+          isChecked={deleteTarget}
+          onChange={(_e, v) => setDeleteTarget(v)}
+        />
       )}
     </ActionDialog>
   );

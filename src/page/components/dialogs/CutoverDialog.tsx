@@ -7,35 +7,78 @@ import { Alert, Checkbox, Content, Radio, TextInput, FormGroup } from "../../pf"
 import { ActionDialog } from "./ActionDialog";
 import { defaultShutdown } from "./cutover-defaults";
 
-export function CutoverDialog({ manifest, conn, networkMap, onConfirm, onClose }: {
-  manifest: Manifest; conn: VcenterConnection | undefined; networkMap: Record<string, string>;
-  onConfirm(opts: CutoverOptions, conn: VcenterConnection): Promise<void>; onClose(): void;
+export function CutoverDialog({
+  manifest,
+  conn,
+  networkMap,
+  onConfirm,
+  onClose,
+}: {
+  manifest: Manifest;
+  conn: VcenterConnection | undefined;
+  networkMap: Record<string, string>;
+  onConfirm(opts: CutoverOptions, conn: VcenterConnection): Promise<void>;
+  onClose(): void;
 }) {
   const [shutdown, setShutdown] = useState<"guest" | "poweroff">(defaultShutdown(manifest));
   const [start, setStart] = useState(false);
   const networks = [...new Set(manifest.nics.map((n) => n.network))];
-  const [map, setMap] = useState<Record<string, string>>(Object.fromEntries(networks.map((pg) => [pg, networkMap[pg] ?? "network:default"])));
+  const [map, setMap] = useState<Record<string, string>>(
+    Object.fromEntries(networks.map((pg) => [pg, networkMap[pg] ?? "network:default"])),
+  );
 
   return (
-    <ActionDialog id="v2k-cutover-dialog" title={_("Cut over to KVM")} confirmLabel={_("Cut over")} danger manifest={manifest} conn={conn}
-      onClose={onClose} onConfirm={(c) => onConfirm({ shutdown, start, networkMap: map }, c)}>
+    <ActionDialog
+      id="v2k-cutover-dialog"
+      title={_("Cut over to KVM")}
+      confirmLabel={_("Cut over")}
+      danger
+      manifest={manifest}
+      conn={conn}
+      onClose={onClose}
+      onConfirm={(c) => onConfirm({ shutdown, start, networkMap: map }, c)}
+    >
       <Content>
         <p>{_("This stops the VM on VMware and brings it up on this host:")}</p>
         <ol>
-          <li>{shutdown === "guest" ? _("The guest is shut down through VMware Tools (the VM is unavailable from here on).") : _("The VM is powered off without a guest shutdown.")}</li>
+          <li>
+            {shutdown === "guest"
+              ? _("The guest is shut down through VMware Tools (the VM is unavailable from here on).")
+              : _("The VM is powered off without a guest shutdown.")}
+          </li>
           <li>{_("The helper checks that the VMware VM is really off, then takes a final snapshot and copies the last changes.")}</li>
           <li>{_("The KVM domain is defined in libvirt with the same CPUs, memory, disks and MAC addresses.")}</li>
-          <li>{start ? _("The KVM domain is started.") : _("The KVM domain is left defined but not started, so its disks can be verified first.")}</li>
+          <li>
+            {start
+              ? _("The KVM domain is started.")
+              : _("The KVM domain is left defined but not started, so its disks can be verified first.")}
+          </li>
         </ol>
         <p>{_("The VMware VM and its disks are kept: a rollback powers it on again.")}</p>
       </Content>
       {manifest.vm.toolsRunningAtInit === false && (
-        <Alert variant="warning" isInline id="v2k-cutover-no-tools"
-          title={_("VMware Tools were not running in this VM: a guest shutdown is not possible, so it will be powered off.")} />
+        <Alert
+          variant="warning"
+          isInline
+          id="v2k-cutover-no-tools"
+          title={_("VMware Tools were not running in this VM: a guest shutdown is not possible, so it will be powered off.")}
+        />
       )}
       <FormGroup label={_("Shutdown")} role="radiogroup" fieldId="v2k-cutover-shutdown" isInline className="v2k-cutover-options">
-        <Radio id="v2k-cutover-guest" name="v2k-cutover-shutdown" label={_("Guest shutdown")} isChecked={shutdown === "guest"} onChange={() => setShutdown("guest")} />
-        <Radio id="v2k-cutover-poweroff" name="v2k-cutover-shutdown" label={_("Power off")} isChecked={shutdown === "poweroff"} onChange={() => setShutdown("poweroff")} />
+        <Radio
+          id="v2k-cutover-guest"
+          name="v2k-cutover-shutdown"
+          label={_("Guest shutdown")}
+          isChecked={shutdown === "guest"}
+          onChange={() => setShutdown("guest")}
+        />
+        <Radio
+          id="v2k-cutover-poweroff"
+          name="v2k-cutover-shutdown"
+          label={_("Power off")}
+          isChecked={shutdown === "poweroff"}
+          onChange={() => setShutdown("poweroff")}
+        />
       </FormGroup>
       <Checkbox id="v2k-cutover-start" label={_("Start the KVM domain")} isChecked={start} onChange={(_e, v) => setStart(v)} />
       {networks.map((pg) => (

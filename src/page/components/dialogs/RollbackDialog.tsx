@@ -6,14 +6,29 @@ import { _ } from "../../i18n";
 import { Checkbox, Content } from "../../pf";
 import { ActionDialog } from "./ActionDialog";
 
-export function RollbackDialog({ manifest, conn, onConfirm, onClose }: {
-  manifest: Manifest; conn: VcenterConnection | undefined;
-  onConfirm(opts: RollbackOptions, conn: VcenterConnection): Promise<void>; onClose(): void;
+export function RollbackDialog({
+  manifest,
+  conn,
+  onConfirm,
+  onClose,
+}: {
+  manifest: Manifest;
+  conn: VcenterConnection | undefined;
+  onConfirm(opts: RollbackOptions, conn: VcenterConnection): Promise<void>;
+  onClose(): void;
 }) {
   const [removeDisks, setRemoveDisks] = useState(false);
   return (
-    <ActionDialog id="v2k-rollback-dialog" title={_("Roll back to VMware")} confirmLabel={_("Roll back")} danger manifest={manifest} conn={conn}
-      onClose={onClose} onConfirm={(c) => onConfirm({ removeDisks }, c)}>
+    <ActionDialog
+      id="v2k-rollback-dialog"
+      title={_("Roll back to VMware")}
+      confirmLabel={_("Roll back")}
+      danger
+      manifest={manifest}
+      conn={conn}
+      onClose={onClose}
+      onConfirm={(c) => onConfirm({ removeDisks }, c)}
+    >
       <Content>
         <p>{_("Removed:")}</p>
         <ul>
@@ -27,7 +42,12 @@ export function RollbackDialog({ manifest, conn, onConfirm, onClose }: {
           <li>{_("The workdir with its manifest and events.")}</li>
         </ul>
       </Content>
-      <Checkbox id="v2k-rollback-remove-disks" label={_("Also remove the copied disk images")} isChecked={removeDisks} onChange={(_e, v) => setRemoveDisks(v)} />
+      <Checkbox
+        id="v2k-rollback-remove-disks"
+        label={_("Also remove the copied disk images")}
+        isChecked={removeDisks}
+        onChange={(_e, v) => setRemoveDisks(v)}
+      />
     </ActionDialog>
   );
 }

@@ -38,17 +38,34 @@ export function toRow(m: ListedMigration): Row {
   };
 }
 
-const phaseOrder = ["initialized", "cbt-enabled", "base-synced", "incr-synced", "cutover-running", "final-synced", "defined", "started", "rolled-back", "cleaned"];
+const phaseOrder = [
+  "initialized",
+  "cbt-enabled",
+  "base-synced",
+  "incr-synced",
+  "cutover-running",
+  "final-synced",
+  "defined",
+  "started",
+  "rolled-back",
+  "cleaned",
+];
 
 export function sortRows(rows: Row[], by: ColumnId, ascending: boolean): Row[] {
   const key = (r: Row): string | number => {
     switch (by) {
-      case "vm": return r.vm.toLowerCase();
-      case "vcenter": return r.vcenter;
-      case "phase": return phaseOrder.indexOf(r.phase);
-      case "lastRound": return r.lastChangedBytes ?? -1;
-      case "ready": return r.ready ? 1 : 0;
-      case "state": return r.state;
+      case "vm":
+        return r.vm.toLowerCase();
+      case "vcenter":
+        return r.vcenter;
+      case "phase":
+        return phaseOrder.indexOf(r.phase);
+      case "lastRound":
+        return r.lastChangedBytes ?? -1;
+      case "ready":
+        return r.ready ? 1 : 0;
+      case "state":
+        return r.state;
     }
   };
   const sorted = [...rows].sort((a, b) => {

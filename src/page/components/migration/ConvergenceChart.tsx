@@ -54,31 +54,50 @@ function ChartSvg({ rounds, criterion, plot }: { rounds: ConvergencePoint[]; cri
   const barW = Math.min(slot * 0.6, 48);
   const cx = (i: number) => PAD.left + i * slot + slot / 2;
   return (
-    <svg width={width} height={H} viewBox={`0 0 ${width} ${H}`} role="img" className="v2k-chart"
-      aria-label={_("Changed bytes and sync time per round")}>
+    <svg
+      width={width}
+      height={H}
+      viewBox={`0 0 ${width} ${H}`}
+      role="img"
+      className="v2k-chart"
+      aria-label={_("Changed bytes and sync time per round")}
+    >
       {bytes.ticks.map((t) => (
         <g key={`b${t}`}>
           <line x1={PAD.left} x2={width - PAD.right} y1={y(t)} y2={y(t)} className="v2k-grid" />
-          <text x={PAD.left - 6} y={y(t) + 4} textAnchor="end" className="v2k-tick v2k-tick-bytes">{formatBytes(t)}</text>
+          <text x={PAD.left - 6} y={y(t) + 4} textAnchor="end" className="v2k-tick v2k-tick-bytes">
+            {formatBytes(t)}
+          </text>
         </g>
       ))}
       {seconds.ticks.map((t) => (
-        <text key={`s${t}`} x={width - PAD.right + 6} y={yMs(t) + 4} className="v2k-tick v2k-tick-seconds">{formatDuration(t)}</text>
+        <text key={`s${t}`} x={width - PAD.right + 6} y={yMs(t) + 4} className="v2k-tick v2k-tick-seconds">
+          {formatDuration(t)}
+        </text>
       ))}
       {plot.criterionInside && (
-        <line x1={PAD.left} x2={width - PAD.right} y1={y(criterion.maxChangedBytes)} y2={y(criterion.maxChangedBytes)}
-          className="v2k-threshold" />
+        <line
+          x1={PAD.left}
+          x2={width - PAD.right}
+          y1={y(criterion.maxChangedBytes)}
+          y2={y(criterion.maxChangedBytes)}
+          className="v2k-threshold"
+        />
       )}
       {rounds.map((r, i) => (
         <g key={r.round} className="v2k-bar" data-round={r.round}>
           <rect x={cx(i) - barW / 2} width={barW} y={y(r.changedBytes)} height={bottom - y(r.changedBytes)}>
             <title>{format(_("Round $0: $1 changed, $2"), r.round, formatBytes(r.changedBytes), formatDuration(r.durationMs))}</title>
           </rect>
-          <text x={cx(i)} y={H - 10} textAnchor="middle" className="v2k-tick">{r.round}</text>
+          <text x={cx(i)} y={H - 10} textAnchor="middle" className="v2k-tick">
+            {r.round}
+          </text>
         </g>
       ))}
       <polyline points={rounds.map((r, i) => `${cx(i)},${yMs(r.durationMs)}`).join(" ")} className="v2k-time-line" />
-      {rounds.map((r, i) => <circle key={r.round} cx={cx(i)} cy={yMs(r.durationMs)} r={4} className="v2k-dot" />)}
+      {rounds.map((r, i) => (
+        <circle key={r.round} cx={cx(i)} cy={yMs(r.durationMs)} r={4} className="v2k-dot" />
+      ))}
       <line x1={PAD.left} x2={PAD.left} y1={PAD.top} y2={bottom} className="v2k-axis" />
       <line x1={width - PAD.right} x2={width - PAD.right} y1={PAD.top} y2={bottom} className="v2k-axis" />
       <line x1={PAD.left} x2={width - PAD.right} y1={bottom} y2={bottom} className="v2k-axis" />
@@ -90,9 +109,16 @@ function Legend({ criterion, criterionInside }: { criterion: CutoverCriterion; c
   const limit = formatBytes(criterion.maxChangedBytes);
   return (
     <ul className="v2k-chart-legend">
-      <li><span className="v2k-key v2k-key-bar" aria-hidden="true" />{_("Changed data per round (left axis)")}</li>
-      <li><span className="v2k-key v2k-key-dot" aria-hidden="true" />{_("Sync time per round (right axis)")}</li>
-      <li><span className="v2k-key v2k-key-threshold" aria-hidden="true" />
+      <li>
+        <span className="v2k-key v2k-key-bar" aria-hidden="true" />
+        {_("Changed data per round (left axis)")}
+      </li>
+      <li>
+        <span className="v2k-key v2k-key-dot" aria-hidden="true" />
+        {_("Sync time per round (right axis)")}
+      </li>
+      <li>
+        <span className="v2k-key v2k-key-threshold" aria-hidden="true" />
         {criterionInside ? format(_("Cutover criterion: $0"), limit) : format(_("Cutover criterion: $0 (above the chart)"), limit)}
       </li>
     </ul>
@@ -107,15 +133,20 @@ export function ConvergenceChart({ manifest, criterion }: { manifest: Manifest; 
   return (
     <div id="v2k-convergence">
       <div ref={box} className="v2k-chart-box">
-        {rounds.length === 0
-          ? <p>{_("The chart fills in as incremental rounds complete.")}</p>
-          : width > 0 && <ChartSvg rounds={rounds} criterion={criterion} plot={plot} />}
+        {rounds.length === 0 ? (
+          <p>{_("The chart fills in as incremental rounds complete.")}</p>
+        ) : (
+          width > 0 && <ChartSvg rounds={rounds} criterion={criterion} plot={plot} />
+        )}
       </div>
       {rounds.length > 0 && <Legend criterion={criterion} criterionInside={plot.criterionInside} />}
       <RoundsTable points={points} />
       <p className="v2k-criterion">
-        {format(_("Cutover criterion: last round under $0 changed and $1 sync time."), formatBytes(criterion.maxChangedBytes),
-          formatDuration(criterion.maxSeconds * 1000))}
+        {format(
+          _("Cutover criterion: last round under $0 changed and $1 sync time."),
+          formatBytes(criterion.maxChangedBytes),
+          formatDuration(criterion.maxSeconds * 1000),
+        )}
       </p>
     </div>
   );

@@ -17,13 +17,23 @@ export function DiskProgress({ manifest, progress }: { manifest: Manifest; progr
               <strong>{d.label}</strong> · {formatBytes(d.capacityBytes)} · <code>{d.target.path}</code>
               {" · "}
               {d.syncedRound === null ? _("not copied yet") : format(_("synced through round $0"), d.syncedRound)}
-              {d.needsRebase && <span className="v2k-rebase"> · {_("full copy needed")}: {d.needsRebase}</span>}
+              {d.needsRebase && (
+                <span className="v2k-rebase">
+                  {" "}
+                  · {_("full copy needed")}: {d.needsRebase}
+                </span>
+              )}
             </div>
             {p && p.total === 0 && <div className="v2k-disk-unchanged">{_("Unchanged since the last round: nothing to copy")}</div>}
             {p && p.total > 0 && (
-              <Progress value={pct} title={d.label} measureLocation={ProgressMeasureLocation.outside} aria-label={format(_("$0 progress"), d.label)}
+              <Progress
+                value={pct}
+                title={d.label}
+                measureLocation={ProgressMeasureLocation.outside}
+                aria-label={format(_("$0 progress"), d.label)}
                 className="v2k-disk-progress"
-                helperText={`${formatBytes(p.bytes)} / ${formatBytes(p.total)} · ${formatRate(p.rateBps)}${p.etaSec !== undefined ? ` · ${_("ETA")} ${formatDuration(p.etaSec * 1000)}` : ""}`} />
+                helperText={`${formatBytes(p.bytes)} / ${formatBytes(p.total)} · ${formatRate(p.rateBps)}${p.etaSec !== undefined ? ` · ${_("ETA")} ${formatDuration(p.etaSec * 1000)}` : ""}`}
+              />
             )}
           </div>
         );

@@ -39,15 +39,28 @@ export function DomainStatus({ manifest, domain }: { manifest: Manifest; domain:
         <ul id="v2k-verify-results">
           {manifest.verify.map((v, i) => (
             <li key={i} className="v2k-verify" data-ok={v.ok}>
-              <Label color={v.ok ? "green" : "red"}>{v.ok ? _("Verified") : _("Mismatch")}</Label>{" "}
-              {v.mode} · {formatTime(v.at)}{v.samples !== undefined ? ` · ${v.samples} ${_("samples")}` : ""}
-              {v.mismatches.map((m, j) => <div key={j}>{_("Disk")} {m.disk} @ {m.offset} (+{m.length})</div>)}
+              <Label color={v.ok ? "green" : "red"}>{v.ok ? _("Verified") : _("Mismatch")}</Label> {v.mode} · {formatTime(v.at)}
+              {v.samples !== undefined ? ` · ${v.samples} ${_("samples")}` : ""}
+              {v.mismatches.map((m, j) => (
+                <div key={j}>
+                  {_("Disk")} {m.disk} @ {m.offset} (+{m.length})
+                </div>
+              ))}
             </li>
           ))}
         </ul>
       )}
-      {manifest.rollback && <p id="v2k-rollback-done">{_("Rolled back at")} {formatTime(manifest.rollback.at)}: {manifest.rollback.sourcePoweredOn ? _("the VMware VM runs again.") : _("the VMware VM stays off.")}</p>}
-      {manifest.cleanup && <p id="v2k-cleanup-done">{_("Cleaned up at")} {formatTime(manifest.cleanup.at)}.</p>}
+      {manifest.rollback && (
+        <p id="v2k-rollback-done">
+          {_("Rolled back at")} {formatTime(manifest.rollback.at)}:{" "}
+          {manifest.rollback.sourcePoweredOn ? _("the VMware VM runs again.") : _("the VMware VM stays off.")}
+        </p>
+      )}
+      {manifest.cleanup && (
+        <p id="v2k-cleanup-done">
+          {_("Cleaned up at")} {formatTime(manifest.cleanup.at)}.
+        </p>
+      )}
     </div>
   );
 }

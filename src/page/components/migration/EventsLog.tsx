@@ -52,14 +52,18 @@ export function EventsLog({ events, disks }: { events: V2kEvent[]; disks: { key:
           <ToolbarItem>
             <FormSelect id="v2k-events-disk" value={disk} aria-label={_("Disk")} onChange={(_e, v) => setDisk(v)}>
               <FormSelectOption value="all" label={_("All disks")} />
-              {disks.map((d) => <FormSelectOption key={d.key} value={String(d.key)} label={d.label} />)}
+              {disks.map((d) => (
+                <FormSelectOption key={d.key} value={String(d.key)} label={d.label} />
+              ))}
             </FormSelect>
           </ToolbarItem>
           <ToolbarItem>
             <Switch id="v2k-events-follow" label={_("Follow")} isChecked={follow} onChange={(_e, v) => setFollow(v)} />
           </ToolbarItem>
           <ToolbarItem>
-            <Button variant="secondary" id="v2k-events-copy" onClick={() => void copyText(asText())}>{_("Copy")}</Button>
+            <Button variant="secondary" id="v2k-events-copy" onClick={() => void copyText(asText())}>
+              {_("Copy")}
+            </Button>
           </ToolbarItem>
         </ToolbarContent>
       </Toolbar>
@@ -67,8 +71,7 @@ export function EventsLog({ events, disks }: { events: V2kEvent[]; disks: { key:
         {lines.length === 0 && <p>{_("No events yet.")}</p>}
         {lines.map((e) => (
           <div key={`${e.seq}-${e.ts}`} className={`v2k-event v2k-event-${eventLevel(e)}`} data-type={e.type} data-seq={e.seq}>
-            <span className="v2k-event-time">{new Date(e.ts).toLocaleTimeString()}</span>{" "}
-            <span className="v2k-event-step">{e.step}</span>{" "}
+            <span className="v2k-event-time">{new Date(e.ts).toLocaleTimeString()}</span> <span className="v2k-event-step">{e.step}</span>{" "}
             <span className="v2k-event-text">{eventText(e)}</span>
           </div>
         ))}

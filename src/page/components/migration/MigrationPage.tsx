@@ -6,7 +6,22 @@ import * as api from "../../host/api";
 import { _, format } from "../../i18n";
 import { actionLabel, phaseLabel } from "../../labels";
 import { actions, cutoverReady, DEFAULT_CRITERION, wasRolledBack, type ActionId } from "../../state/derive";
-import { Breadcrumb, BreadcrumbItem, Button, Card, CardBody, CardTitle, Flex, Label, PageSection, Spinner, Title, Grid, GridItem, AlertActionLink } from "../../pf";
+import {
+  Breadcrumb,
+  BreadcrumbItem,
+  Button,
+  Card,
+  CardBody,
+  CardTitle,
+  Flex,
+  Label,
+  PageSection,
+  Spinner,
+  Title,
+  Grid,
+  GridItem,
+  AlertActionLink,
+} from "../../pf";
 import { ErrorAlert } from "../ErrorAlert";
 import { ActionDialog } from "../dialogs/ActionDialog";
 import { CutoverDialog } from "../dialogs/CutoverDialog";
@@ -23,8 +38,13 @@ import { DomainStatus } from "./DomainStatus";
 
 function OperationFailure({ op }: { op: OperationRecord }) {
   return (
-    <ErrorAlert error={{ code: "PROCESS_FAILED", message: format(_("$0 ended with exit code $1"), op.command, op.exitCode ?? ""),
-      hint: _("See the events below and job.log in the workdir.") }} />
+    <ErrorAlert
+      error={{
+        code: "PROCESS_FAILED",
+        message: format(_("$0 ended with exit code $1"), op.command, op.exitCode ?? ""),
+        hint: _("See the events below and job.log in the workdir."),
+      }}
+    />
   );
 }
 
@@ -34,7 +54,15 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
   const manifest = view?.manifest ?? null;
   const back = (
     <Breadcrumb>
-      <BreadcrumbItem to="#/" onClick={(e) => { e.preventDefault(); state.go({ view: "list" }); }}>{_("Migrations")}</BreadcrumbItem>
+      <BreadcrumbItem
+        to="#/"
+        onClick={(e) => {
+          e.preventDefault();
+          state.go({ view: "list" });
+        }}
+      >
+        {_("Migrations")}
+      </BreadcrumbItem>
       <BreadcrumbItem isActive>{manifest?.vm.name ?? workdir}</BreadcrumbItem>
     </Breadcrumb>
   );
@@ -58,14 +86,22 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
   };
   // Actions without their own confirmation still need the password once per session.
   const click = (action: ActionId) => {
-    const simple = action === "cbt-enable" || action === "sync-base" || action === "sync-incr" || action === "auto-sync" || action === "verify";
+    const simple =
+      action === "cbt-enable" || action === "sync-base" || action === "sync-incr" || action === "auto-sync" || action === "verify";
     if (simple && conn) void perform(action, api.actionCommand(action), conn).catch(() => undefined);
-    else if (action === "start" && conn) void perform(action, api.actionCommand("start", { networkMap: state.networkMapFor(workdir) }), conn).catch(() => undefined);
+    else if (action === "start" && conn)
+      void perform(action, api.actionCommand("start", { networkMap: state.networkMapFor(workdir) }), conn).catch(() => undefined);
     else setDialog(action);
   };
   const button = (action: ActionId, isPrimary: boolean) => (
-    <Button key={action} id={`v2k-action-${action}`} variant={isPrimary ? "primary" : action === "rollback" ? "danger" : "secondary"}
-      isDisabled={busy} isLoading={state.pending?.action === action} onClick={() => click(action)}>
+    <Button
+      key={action}
+      id={`v2k-action-${action}`}
+      variant={isPrimary ? "primary" : action === "rollback" ? "danger" : "secondary"}
+      isDisabled={busy}
+      isLoading={state.pending?.action === action}
+      onClick={() => click(action)}
+    >
       {actionLabel(action)}
     </Button>
   );
@@ -78,14 +114,31 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
       {back}
       <Flex alignItems={{ default: "alignItemsCenter" }}>
         <Title headingLevel="h1">{manifest.vm.name}</Title>
-        <Label id="v2k-phase" data-phase={manifest.phase}>{phaseLabel(manifest.phase)}</Label>
-        {manifest.phase === "cleaned" && wasRolledBack(manifest) && <Label color="orange" id="v2k-rolled-back">{_("Rolled back")}</Label>}
-        {running && <Label color="blue" id="v2k-running">{format(_("Running: $0"), view.operation?.command ?? "")}</Label>}
-        {ready && <Label color="green" id="v2k-ready">{_("Ready for cutover")}</Label>}
+        <Label id="v2k-phase" data-phase={manifest.phase}>
+          {phaseLabel(manifest.phase)}
+        </Label>
+        {manifest.phase === "cleaned" && wasRolledBack(manifest) && (
+          <Label color="orange" id="v2k-rolled-back">
+            {_("Rolled back")}
+          </Label>
+        )}
+        {running && (
+          <Label color="blue" id="v2k-running">
+            {format(_("Running: $0"), view.operation?.command ?? "")}
+          </Label>
+        )}
+        {ready && (
+          <Label color="green" id="v2k-ready">
+            {_("Ready for cutover")}
+          </Label>
+        )}
         {!running && view.operation?.cancelled && <Label id="v2k-cancelled">{format(_("$0 was cancelled"), view.operation.command)}</Label>}
       </Flex>
       {state.actionError && (
-        <ErrorAlert error={state.actionError} actionClose={<AlertActionLink onClick={() => state.clearActionError()}>{_("Dismiss")}</AlertActionLink>} />
+        <ErrorAlert
+          error={state.actionError}
+          actionClose={<AlertActionLink onClick={() => state.clearActionError()}>{_("Dismiss")}</AlertActionLink>}
+        />
       )}
       {lastError && !state.actionError && <ErrorAlert error={lastError} title={`${_("The last step failed")}: ${lastError.message}`} />}
       {failedOp && <OperationFailure op={failedOp} />}
@@ -95,38 +148,107 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
           <Flex className="v2k-actions">
             {primary && button(primary, true)}
             {secondary.map((a) => button(a, false))}
-            {busy && <Button variant="link" id="v2k-cancel" onClick={() => setDialog("cancel")}>{_("Cancel operation")}</Button>}
+            {busy && (
+              <Button variant="link" id="v2k-cancel" onClick={() => setDialog("cancel")}>
+                {_("Cancel operation")}
+              </Button>
+            )}
           </Flex>
         </CardBody>
       </Card>
       <Grid hasGutter md={6}>
-        <GridItem><Card><CardTitle>{_("Disks")}</CardTitle><CardBody><DiskProgress manifest={manifest} progress={view.progress} /></CardBody></Card></GridItem>
-        <GridItem><Card><CardTitle>{_("Convergence")}</CardTitle><CardBody><ConvergenceChart manifest={manifest} criterion={DEFAULT_CRITERION} /></CardBody></Card></GridItem>
-        <GridItem><Card><CardTitle>{_("KVM domain and verification")}</CardTitle><CardBody><DomainStatus manifest={manifest} domain={state.listed(workdir)?.domain} /></CardBody></Card></GridItem>
-        <GridItem><Card><CardTitle>{_("Workdir")}</CardTitle><CardBody><code id="v2k-workdir">{workdir}</code></CardBody></Card></GridItem>
+        <GridItem>
+          <Card>
+            <CardTitle>{_("Disks")}</CardTitle>
+            <CardBody>
+              <DiskProgress manifest={manifest} progress={view.progress} />
+            </CardBody>
+          </Card>
+        </GridItem>
+        <GridItem>
+          <Card>
+            <CardTitle>{_("Convergence")}</CardTitle>
+            <CardBody>
+              <ConvergenceChart manifest={manifest} criterion={DEFAULT_CRITERION} />
+            </CardBody>
+          </Card>
+        </GridItem>
+        <GridItem>
+          <Card>
+            <CardTitle>{_("KVM domain and verification")}</CardTitle>
+            <CardBody>
+              <DomainStatus manifest={manifest} domain={state.listed(workdir)?.domain} />
+            </CardBody>
+          </Card>
+        </GridItem>
+        <GridItem>
+          <Card>
+            <CardTitle>{_("Workdir")}</CardTitle>
+            <CardBody>
+              <code id="v2k-workdir">{workdir}</code>
+            </CardBody>
+          </Card>
+        </GridItem>
       </Grid>
       <Card>
         <CardTitle>{_("Events")}</CardTitle>
         <CardBody>
           <EventsLog events={view.events} disks={manifest.disks.map((d) => ({ key: d.key, label: d.label }))} />
-          {view.malformed.length > 0 && <p className="v2k-malformed">{format(_("$0 lines of events.log could not be read."), view.malformed.length)}</p>}
+          {view.malformed.length > 0 && (
+            <p className="v2k-malformed">{format(_("$0 lines of events.log could not be read."), view.malformed.length)}</p>
+          )}
         </CardBody>
       </Card>
 
-      {dialog === "cancel" && <CancelDialog command={view.operation?.command ?? ""} onClose={close} onConfirm={() => void state.cancelRunning()} />}
-      {dialog === "cutover" && <CutoverDialog manifest={manifest} conn={conn} networkMap={state.networkMapFor(workdir)} onClose={close}
-        onConfirm={(o, c) => perform("cutover", api.actionCommand("cutover", o), c)} />}
-      {dialog === "rollback" && <RollbackDialog manifest={manifest} conn={conn} onClose={close}
-        onConfirm={(o, c) => perform("rollback", api.actionCommand("rollback", o), c)} />}
-      {dialog === "cleanup" && <CleanupDialog manifest={manifest} conn={conn} onClose={close}
-        onConfirm={(o, c) => perform("cleanup", api.actionCommand("cleanup", o), c)} />}
+      {dialog === "cancel" && (
+        <CancelDialog command={view.operation?.command ?? ""} onClose={close} onConfirm={() => void state.cancelRunning()} />
+      )}
+      {dialog === "cutover" && (
+        <CutoverDialog
+          manifest={manifest}
+          conn={conn}
+          networkMap={state.networkMapFor(workdir)}
+          onClose={close}
+          onConfirm={(o, c) => perform("cutover", api.actionCommand("cutover", o), c)}
+        />
+      )}
+      {dialog === "rollback" && (
+        <RollbackDialog
+          manifest={manifest}
+          conn={conn}
+          onClose={close}
+          onConfirm={(o, c) => perform("rollback", api.actionCommand("rollback", o), c)}
+        />
+      )}
+      {dialog === "cleanup" && (
+        <CleanupDialog
+          manifest={manifest}
+          conn={conn}
+          onClose={close}
+          onConfirm={(o, c) => perform("cleanup", api.actionCommand("cleanup", o), c)}
+        />
+      )}
       {(dialog === "cbt-enable" || dialog === "sync-base" || dialog === "sync-incr" || dialog === "auto-sync" || dialog === "verify") && (
-        <ActionDialog id="v2k-password-dialog" title={actionLabel(dialog)} confirmLabel={actionLabel(dialog)} manifest={manifest} conn={conn}
-          onClose={close} onConfirm={(c) => perform(dialog, api.actionCommand(dialog), c)} />
+        <ActionDialog
+          id="v2k-password-dialog"
+          title={actionLabel(dialog)}
+          confirmLabel={actionLabel(dialog)}
+          manifest={manifest}
+          conn={conn}
+          onClose={close}
+          onConfirm={(c) => perform(dialog, api.actionCommand(dialog), c)}
+        />
       )}
       {dialog === "start" && (
-        <ActionDialog id="v2k-password-dialog" title={actionLabel(dialog)} confirmLabel={actionLabel(dialog)} manifest={manifest} conn={conn}
-          onClose={close} onConfirm={(c) => perform("start", api.actionCommand("start", { networkMap: state.networkMapFor(workdir) }), c)} />
+        <ActionDialog
+          id="v2k-password-dialog"
+          title={actionLabel(dialog)}
+          confirmLabel={actionLabel(dialog)}
+          manifest={manifest}
+          conn={conn}
+          onClose={close}
+          onConfirm={(c) => perform("start", api.actionCommand("start", { networkMap: state.networkMapFor(workdir) }), c)}
+        />
       )}
     </PageSection>
   );

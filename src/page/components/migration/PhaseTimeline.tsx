@@ -7,7 +7,12 @@ import { timeline, type StepStatus } from "../../state/derive";
 import { ProgressStep, ProgressStepper } from "../../pf";
 
 const variant: Record<StepStatus, "success" | "info" | "pending" | "danger" | "warning" | "default"> = {
-  done: "success", current: "info", pending: "pending", failed: "danger", cancelled: "warning", "rolled-back": "warning",
+  done: "success",
+  current: "info",
+  pending: "pending",
+  failed: "danger",
+  cancelled: "warning",
+  "rolled-back": "warning",
   skipped: "default",
 };
 
@@ -25,10 +30,19 @@ export function PhaseTimeline({ manifest, running }: { manifest: Manifest; runni
   return (
     <ProgressStepper aria-label={_("Migration steps")} id="v2k-timeline" isCenterAligned>
       {timeline(manifest, running).map((s) => (
-        <ProgressStep key={s.id} id={`v2k-step-${s.id}`} titleId={`v2k-step-${s.id}-title`} variant={variant[s.status]}
-          isCurrent={s.status === "current" || s.status === "failed" || s.status === "cancelled"} data-status={s.status}
-          description={[s.id === "incr" && incrRounds > 0 ? format(_("Rounds: $0"), incrRounds) : undefined, statusNote(s.status)]
-            .filter(Boolean).join(" · ") || undefined}>
+        <ProgressStep
+          key={s.id}
+          id={`v2k-step-${s.id}`}
+          titleId={`v2k-step-${s.id}-title`}
+          variant={variant[s.status]}
+          isCurrent={s.status === "current" || s.status === "failed" || s.status === "cancelled"}
+          data-status={s.status}
+          description={
+            [s.id === "incr" && incrRounds > 0 ? format(_("Rounds: $0"), incrRounds) : undefined, statusNote(s.status)]
+              .filter(Boolean)
+              .join(" · ") || undefined
+          }
+        >
           {stepLabel(s.id)}
         </ProgressStep>
       ))}

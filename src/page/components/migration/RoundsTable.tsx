@@ -13,10 +13,18 @@ export function RoundsTable({ points }: { points: ConvergencePoint[] }) {
     <table className="pf-v6-c-table pf-m-compact" aria-label={_("Rounds")} id="v2k-rounds">
       <thead className="pf-v6-c-table__thead">
         <tr className="pf-v6-c-table__tr">
-          <th className={th} scope="col">{_("Round")}</th>
-          <th className={th} scope="col">{_("Kind")}</th>
-          <th className={th} scope="col">{_("Changed")}</th>
-          <th className={th} scope="col">{_("Sync time")}</th>
+          <th className={th} scope="col">
+            {_("Round")}
+          </th>
+          <th className={th} scope="col">
+            {_("Kind")}
+          </th>
+          <th className={th} scope="col">
+            {_("Changed")}
+          </th>
+          <th className={th} scope="col">
+            {_("Sync time")}
+          </th>
         </tr>
       </thead>
       <tbody className="pf-v6-c-table__tbody">

@@ -38,20 +38,44 @@ export function ConnectStep({ data, update, onSubmit }: StepProps) {
 
   return (
     // Enter checks the certificate first, then (once confirmed) goes on like Next
-    <Form onSubmit={(e) => { e.preventDefault(); if (connectStepDone(data) && onSubmit) onSubmit(); else if (!data.probe) void probe(); }}
-      id="v2k-step-connect">
+    <Form
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (connectStepDone(data) && onSubmit) onSubmit();
+        else if (!data.probe) void probe();
+      }}
+      id="v2k-step-connect"
+    >
       <FormGroup label={_("vCenter or ESXi address")} isRequired fieldId="v2k-vcenter-url">
-        <TextInput id="v2k-vcenter-url" value={data.url} isRequired placeholder="https://vcenter.example.com/sdk"
-          onChange={(_e, v) => update({ url: v, probe: null, thumbprintConfirmed: false, vms: null })} />
+        <TextInput
+          id="v2k-vcenter-url"
+          value={data.url}
+          isRequired
+          placeholder="https://vcenter.example.com/sdk"
+          onChange={(_e, v) => update({ url: v, probe: null, thumbprintConfirmed: false, vms: null })}
+        />
       </FormGroup>
       <FormGroup label={_("User")} isRequired fieldId="v2k-vcenter-user">
-        <TextInput id="v2k-vcenter-user" value={data.username} isRequired autoComplete="username"
-          onChange={(_e, v) => update({ username: v, vms: null })} />
+        <TextInput
+          id="v2k-vcenter-user"
+          value={data.username}
+          isRequired
+          autoComplete="username"
+          onChange={(_e, v) => update({ username: v, vms: null })}
+        />
       </FormGroup>
       <FormGroup label={_("Password")} isRequired fieldId="v2k-vcenter-password">
-        <TextInput id="v2k-vcenter-password" type="password" value={data.password} isRequired autoComplete="current-password"
-          onChange={(_e, v) => update({ password: v, vms: null })} />
-        <HelperText><HelperTextItem>{_("Sent to the helper on its standard input only; never stored.")}</HelperTextItem></HelperText>
+        <TextInput
+          id="v2k-vcenter-password"
+          type="password"
+          value={data.password}
+          isRequired
+          autoComplete="current-password"
+          onChange={(_e, v) => update({ password: v, vms: null })}
+        />
+        <HelperText>
+          <HelperTextItem>{_("Sent to the helper on its standard input only; never stored.")}</HelperTextItem>
+        </HelperText>
       </FormGroup>
       <div>
         <Button variant="secondary" id="v2k-probe" onClick={() => void probe()} isDisabled={busy || data.url.trim() === ""}>
@@ -65,11 +89,20 @@ export function ConnectStep({ data, update, onSubmit }: StepProps) {
       {data.probe && (
         <Alert variant="info" isInline title={_("Confirm the vCenter certificate")} id="v2k-thumbprint">
           <p>{_("Compare this SHA-1 thumbprint with the one shown by the vCenter administrator before trusting it:")}</p>
-          <p><code className="v2k-thumbprint-value">{data.probe.thumbprint}</code></p>
-          {data.probe.subject && <p>{_("Subject")}: {data.probe.subject}</p>}
-          <Checkbox id="v2k-thumbprint-confirm" isChecked={data.thumbprintConfirmed}
+          <p>
+            <code className="v2k-thumbprint-value">{data.probe.thumbprint}</code>
+          </p>
+          {data.probe.subject && (
+            <p>
+              {_("Subject")}: {data.probe.subject}
+            </p>
+          )}
+          <Checkbox
+            id="v2k-thumbprint-confirm"
+            isChecked={data.thumbprintConfirmed}
             label={_("I have verified this thumbprint and trust this certificate")}
-            onChange={(_e, v) => update({ thumbprintConfirmed: v })} />
+            onChange={(_e, v) => update({ thumbprintConfirmed: v })}
+          />
         </Alert>
       )}
     </Form>

@@ -28,7 +28,10 @@ export function PreflightStep({ data, update }: StepProps) {
       conn: connectionOf(data),
       target: { vm: data.vmName, dst: data.dst, format: data.format, transport: data.transport, networkMap: effectiveNetworkMap(data) },
     });
-    run.promise.then((r) => update({ preflight: r }), (e) => setError(toHelperError(e).info));
+    run.promise.then(
+      (r) => update({ preflight: r }),
+      (e) => setError(toHelperError(e).info),
+    );
     return () => run.cancel();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data.preflight, attempt]);
@@ -41,12 +44,20 @@ export function PreflightStep({ data, update }: StepProps) {
       {!error && !result && <Spinner aria-label={_("Running preflight checks")} />}
       {result && (
         <>
-          {result.go
-            ? <Alert variant="success" isInline title={_("Go: the VM can be migrated")} id="v2k-preflight-go" />
-            : <Alert variant="danger" isInline title={_("No-Go: fix the failed checks first")} id="v2k-preflight-nogo" />}
+          {result.go ? (
+            <Alert variant="success" isInline title={_("Go: the VM can be migrated")} id="v2k-preflight-go" />
+          ) : (
+            <Alert variant="danger" isInline title={_("No-Go: fix the failed checks first")} id="v2k-preflight-nogo" />
+          )}
           {result.go && warnings.length > 0 && (
             <Alert variant="warning" isInline id="v2k-preflight-warnings" title={_("Go, with warnings to read before cutover:")}>
-              <ul>{warnings.map((c) => <li key={c.id} data-check={c.id}>{c.title}: {c.reason}</li>)}</ul>
+              <ul>
+                {warnings.map((c) => (
+                  <li key={c.id} data-check={c.id}>
+                    {c.title}: {c.reason}
+                  </li>
+                ))}
+              </ul>
             </Alert>
           )}
           <table className="pf-v6-c-table pf-m-compact" aria-label={_("Preflight checks")} id="v2k-preflight-checks">
@@ -63,7 +74,15 @@ export function PreflightStep({ data, update }: StepProps) {
         </>
       )}
       {(error || result) && (
-        <Button variant="link" onClick={() => { update({ preflight: null }); setAttempt(attempt + 1); }}>{_("Run the checks again")}</Button>
+        <Button
+          variant="link"
+          onClick={() => {
+            update({ preflight: null });
+            setAttempt(attempt + 1);
+          }}
+        >
+          {_("Run the checks again")}
+        </Button>
       )}
     </div>
   );

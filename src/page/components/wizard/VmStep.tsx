@@ -20,12 +20,16 @@ export function VmStep({ data, update }: StepProps) {
   useEffect(() => {
     if (data.vms !== null) return;
     const run = api.vcenterVms({ conn: connectionOf(data) });
-    run.promise.then((r) => update({ vms: r.vms }), (e) => setError(toHelperError(e).info));
+    run.promise.then(
+      (r) => update({ vms: r.vms }),
+      (e) => setError(toHelperError(e).info),
+    );
     return () => run.cancel();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data.vms]);
 
-  const choose = (name: string) => update({ vmName: name, ...(data.dstEdited ? {} : { dst: defaultDestination(name) }), preflight: null, networkMap: {} });
+  const choose = (name: string) =>
+    update({ vmName: name, ...(data.dstEdited ? {} : { dst: defaultDestination(name) }), preflight: null, networkMap: {} });
   const vms = (data.vms ?? []).filter((vm) => vm.name.toLowerCase().includes(filter.toLowerCase()));
 
   return (
@@ -43,23 +47,40 @@ export function VmStep({ data, update }: StepProps) {
           <table className="pf-v6-c-table pf-m-compact" aria-label={_("VMs")} id="v2k-vm-table">
             <thead className="pf-v6-c-table__thead">
               <tr className="pf-v6-c-table__tr">
-                <th className="pf-v6-c-table__th" scope="col"><span className="pf-v6-screen-reader">{_("Select")}</span></th>
-                <th className="pf-v6-c-table__th" scope="col">{_("VM")}</th>
-                <th className="pf-v6-c-table__th" scope="col">{_("Power")}</th>
-                <th className="pf-v6-c-table__th" scope="col">{_("Disks")}</th>
-                <th className="pf-v6-c-table__th" scope="col">{_("Guest")}</th>
+                <th className="pf-v6-c-table__th" scope="col">
+                  <span className="pf-v6-screen-reader">{_("Select")}</span>
+                </th>
+                <th className="pf-v6-c-table__th" scope="col">
+                  {_("VM")}
+                </th>
+                <th className="pf-v6-c-table__th" scope="col">
+                  {_("Power")}
+                </th>
+                <th className="pf-v6-c-table__th" scope="col">
+                  {_("Disks")}
+                </th>
+                <th className="pf-v6-c-table__th" scope="col">
+                  {_("Guest")}
+                </th>
               </tr>
             </thead>
             <tbody className="pf-v6-c-table__tbody">
               {vms.map((vm) => (
                 <tr key={vm.name} className="pf-v6-c-table__tr v2k-vm-row" data-vm={vm.name}>
                   <td className="pf-v6-c-table__td">
-                    <Radio id={`v2k-vm-${vm.name}`} name="v2k-vm" isChecked={data.vmName === vm.name} onChange={() => choose(vm.name)}
-                      aria-label={vm.name} />
+                    <Radio
+                      id={`v2k-vm-${vm.name}`}
+                      name="v2k-vm"
+                      isChecked={data.vmName === vm.name}
+                      onChange={() => choose(vm.name)}
+                      aria-label={vm.name}
+                    />
                   </td>
                   <td className="pf-v6-c-table__td">{vm.name}</td>
                   <td className="pf-v6-c-table__td">
-                    <Label color={vm.powerState === "poweredOn" ? "green" : "grey"}>{vm.powerState === "poweredOn" ? _("On") : _("Off")}</Label>
+                    <Label color={vm.powerState === "poweredOn" ? "green" : "grey"}>
+                      {vm.powerState === "poweredOn" ? _("On") : _("Off")}
+                    </Label>
                   </td>
                   <td className="pf-v6-c-table__td">{vm.disks.map((d) => `${d.label} ${formatBytes(d.capacityBytes)}`).join(", ")}</td>
                   <td className="pf-v6-c-table__td">{vm.guestFullName ?? ""}</td>

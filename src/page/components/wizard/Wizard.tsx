@@ -36,7 +36,8 @@ export function Wizard({ state }: { state: AppState }) {
     const conn = connectionOf(data);
     try {
       const result = await api.init({
-        conn, target: { vm: data.vmName, dst: data.dst, format: data.format, transport: data.transport, networkMap: effectiveNetworkMap(data) },
+        conn,
+        target: { vm: data.vmName, dst: data.dst, format: data.format, transport: data.transport, networkMap: effectiveNetworkMap(data) },
       }).promise;
       state.rememberConnection(conn);
       state.setNetworkMap(result.workdir, effectiveNetworkMap(data));
@@ -82,37 +83,69 @@ export function Wizard({ state }: { state: AppState }) {
   return (
     <PageSection id="v2k-wizard">
       <Breadcrumb>
-        <BreadcrumbItem to="#/" onClick={(e) => { e.preventDefault(); state.go({ view: "list" }); }}>{_("Migrations")}</BreadcrumbItem>
+        <BreadcrumbItem
+          to="#/"
+          onClick={(e) => {
+            e.preventDefault();
+            state.go({ view: "list" });
+          }}
+        >
+          {_("Migrations")}
+        </BreadcrumbItem>
         <BreadcrumbItem isActive>{_("New migration")}</BreadcrumbItem>
       </Breadcrumb>
       <Title headingLevel="h1">{_("New migration")}</Title>
       <ProgressStepper aria-label={_("Wizard steps")} className="v2k-wizard-steps">
         {steps.map((s, i) => (
-          <ProgressStep key={s.id} id={`v2k-wizard-step-${s.id}`} titleId={`v2k-wizard-step-${s.id}-title`}
-            variant={i < index ? "success" : i === index ? "info" : "pending"} isCurrent={i === index}>
+          <ProgressStep
+            key={s.id}
+            id={`v2k-wizard-step-${s.id}`}
+            titleId={`v2k-wizard-step-${s.id}-title`}
+            variant={i < index ? "success" : i === index ? "info" : "pending"}
+            isCurrent={i === index}
+          >
             {s.title()}
           </ProgressStep>
         ))}
       </ProgressStepper>
-      <Card onKeyDown={onKeyDown}><CardBody>
-        {step.id === "connect" && <ConnectStep data={data} update={update} onSubmit={() => void next()} />}
-        {step.id === "vm" && <VmStep data={data} update={update} />}
-        {step.id === "target" && <TargetStep data={data} update={update} />}
-        {step.id === "preflight" && <PreflightStep data={data} update={update} />}
-        {error && <ErrorAlert error={error} />}
-      </CardBody></Card>
+      <Card onKeyDown={onKeyDown}>
+        <CardBody>
+          {step.id === "connect" && <ConnectStep data={data} update={update} onSubmit={() => void next()} />}
+          {step.id === "vm" && <VmStep data={data} update={update} />}
+          {step.id === "target" && <TargetStep data={data} update={update} />}
+          {step.id === "preflight" && <PreflightStep data={data} update={update} />}
+          {error && <ErrorAlert error={error} />}
+        </CardBody>
+      </Card>
       <Flex className="v2k-wizard-footer">
         {!last && (
-          <Button variant="primary" id="v2k-wizard-next" isDisabled={!step.done(data) || checking} isLoading={checking}
-            onClick={() => void next()}>{_("Next")}</Button>
+          <Button
+            variant="primary"
+            id="v2k-wizard-next"
+            isDisabled={!step.done(data) || checking}
+            isLoading={checking}
+            onClick={() => void next()}
+          >
+            {_("Next")}
+          </Button>
         )}
         {last && (
-          <Button variant="primary" id="v2k-wizard-create" isDisabled={!step.done(data) || creating} isLoading={creating} onClick={() => void create()}>
+          <Button
+            variant="primary"
+            id="v2k-wizard-create"
+            isDisabled={!step.done(data) || creating}
+            isLoading={creating}
+            onClick={() => void create()}
+          >
             {_("Create migration")}
           </Button>
         )}
-        <Button variant="secondary" id="v2k-wizard-back" isDisabled={index === 0 || creating} onClick={() => goTo(index - 1)}>{_("Back")}</Button>
-        <Button variant="link" onClick={() => state.go({ view: "list" })}>{_("Cancel")}</Button>
+        <Button variant="secondary" id="v2k-wizard-back" isDisabled={index === 0 || creating} onClick={() => goTo(index - 1)}>
+          {_("Back")}
+        </Button>
+        <Button variant="link" onClick={() => state.go({ view: "list" })}>
+          {_("Cancel")}
+        </Button>
       </Flex>
     </PageSection>
   );

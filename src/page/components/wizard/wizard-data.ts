@@ -18,8 +18,19 @@ export interface WizardData {
 }
 
 export const emptyWizardData: WizardData = {
-  url: "", username: "", password: "", probe: null, thumbprintConfirmed: false, vms: null, vmName: "",
-  dst: "", dstEdited: false, format: "qcow2", transport: "http", networkMap: {}, preflight: null,
+  url: "",
+  username: "",
+  password: "",
+  probe: null,
+  thumbprintConfirmed: false,
+  vms: null,
+  vmName: "",
+  dst: "",
+  dstEdited: false,
+  format: "qcow2",
+  transport: "http",
+  networkMap: {},
+  preflight: null,
 };
 
 export function defaultDestination(vm: string): string {
