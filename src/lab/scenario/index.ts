@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
 import { type LabModel } from "../model/lab-model";
 import { MiB, labSite } from "./builder";
-import { BOOT01_DISK_BYTES, boot01, legacy01, linux01, web01, win01 } from "./machines";
+import { BOOT01_DISK_BYTES, ODD_VM_NAMES, boot01, legacy01, linux01, oddNamed, web01, win01 } from "./machines";
 import { LINUX01_DISK_BYTES, linux01ImagePath, linux01ImageReady } from "../guest-image/linux01";
 import { buildBootDisk, bootMarker } from "../bootdisk/build";
 import { type Scenario } from "./types";
@@ -73,7 +73,20 @@ const minimalScenario: Scenario = {
   },
 };
 
-export const scenarios: Scenario[] = [defaultScenario, minimalScenario];
+const namesScenario: Scenario = {
+  name: "names",
+  summary: "web01 and three small VMs whose names hold spaces, shell metacharacters, Korean letters and '..'",
+  inventory: () => labSite([web01(), ...ODD_VM_NAMES.map((_n, i) => oddNamed(i))]),
+  async setup(model) {
+    await fillWeb01(model);
+    for (let i = 0; i < ODD_VM_NAMES.length; i++) {
+      await model.seedDisk(`vm-${201 + i}`, 0, 0, 1 * MiB, 50 + i);
+      await model.seedDisk(`vm-${201 + i}`, 0, 40 * MiB, 2 * MiB, 60 + i);
+    }
+  },
+};
+
+export const scenarios: Scenario[] = [defaultScenario, minimalScenario, namesScenario];
 
 export function scenarioByName(name: string): Scenario {
   const s = scenarios.find((x) => x.name === name);

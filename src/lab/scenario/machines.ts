@@ -150,3 +150,34 @@ export function linux01(diskBytes: number): LabVm {
     cdroms: [],
   });
 }
+
+/**
+ * Names an admin can give a VM that a tool must pass through untouched: spaces, shell metacharacters,
+ * Korean and accented letters, a bare "..". One small running disk each; the datastore folder is plain,
+ * as vSphere escapes such names in file paths.
+ */
+export const ODD_VM_NAMES = ["db 01 $(id>v2k-pwned) `id>v2k-pwned`;|&<>'\"*?", "데이터베이스 ü 01", ".."] as const;
+
+export function oddNamed(index: number): LabVm {
+  const lsi = controller("lsilogic");
+  const dir = `odd${index}`;
+  return vm({
+    moref: `vm-${201 + index}`,
+    name: ODD_VM_NAMES[index]!,
+    guestId: "other5xLinux64Guest",
+    guestFullName: "Other 5.x or later Linux (64-bit)",
+    firmware: "bios",
+    numCPU: 1,
+    coresPerSocket: 1,
+    memoryMiB: 256,
+    powerState: "poweredOn",
+    toolsInstalled: false,
+    host: "host-10",
+    folder: "",
+    datastore: "ds1",
+    controllers: [lsi],
+    disks: [{ key: 2000, controller: lsi, unitNumber: 0, capacityBytes: 64 * MiB, datastore: "ds1", path: `${dir}/${dir}.vmdk` }],
+    nics: [{ model: "e1000", network: "VM Network" }],
+    cdroms: [],
+  });
+}
