@@ -74,8 +74,9 @@ export const errorDocs: Record<ErrorCode, ErrorDoc> = {
     action: "Rocky 9: dnf module enable nodejs:20 && dnf install nodejs; Debian: nodejs >= 20",
   },
   WORKDIR_INVALID: {
-    meaning: "the workdir does not exist or holds no manifest",
-    action: "run `init` first, or pass the workdir it printed",
+    meaning:
+      "the workdir does not exist, holds no manifest, cannot be created there, or is not private (another owner, writable by group/others)",
+    action: "run `init` first, or pass the workdir it printed; `chmod 700` a shared one after checking it",
   },
   WORKDIR_FOREIGN: { meaning: "the directory is not an ablestack-v2k workdir", action: "point --workdir at a directory created by `init`" },
   WORKDIR_EXISTS: { meaning: "init would overwrite an existing migration", action: "continue that migration, or choose another --workdir" },

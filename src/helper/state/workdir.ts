@@ -1,8 +1,8 @@
 // A workdir is one migration run of one VM: manifest.json (the state), events.log (the history)
 // and the target-side helper files. Opening one takes its lock, binds the emitter to events.log and
 // continues the event sequence. All manifest changes go through Workdir.update().
-import { existsSync, mkdirSync, readdirSync, statSync, chmodSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, statSync, chmodSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { type Manifest } from "../../shared/manifest";
 import { type ErrorInfo } from "../../shared/errors";
@@ -24,7 +24,57 @@ export function newRunId(now = new Date()): string {
 
 export function defaultWorkdirPath(vmName: string, runId: string): string {
   const safe = vmName.replace(/[^A-Za-z0-9._-]/g, "_");
-  return join(defaultWorkdirRoot(), safe, runId);
+  // a VM named "." or ".." must not place its workdir beside or above the state root
+  return join(defaultWorkdirRoot(), /^\.*$/.test(safe) ? `_${safe}` : safe, runId);
+}
+
+/**
+ * A workdir holds the run's state and lock, and names the files root's processes read and write: it
+ * must belong to the user running the helper (root) and be writable by nobody else.
+ */
+export function assertPrivateWorkdir(dir: string): void {
+  const st = statSync(dir);
+  const uid = process.geteuid?.();
+  if (uid !== undefined && st.uid !== uid) {
+    throw new V2kError(
+      "WORKDIR_INVALID",
+      `workdir ${dir} is owned by uid ${st.uid}, not by ${uid === 0 ? "root" : `uid ${uid}`}`,
+      `Another user could change the migration's state. Check who created ${dir}; if it is really this migration's, chown it to root.`,
+    );
+  }
+  if ((st.mode & 0o022) !== 0) {
+    throw new V2kError(
+      "WORKDIR_INVALID",
+      `workdir ${dir} is writable by group or others (mode ${(st.mode & 0o777).toString(8)})`,
+      `Other users could change the migration's state. Check its content, then: chmod 700 ${dir}`,
+    );
+  }
+}
+
+/** Why the nearest existing ancestor of dir cannot be written to, if it cannot. */
+function ancestorWriteError(dir: string): unknown {
+  let p = dirname(dir);
+  while (!existsSync(p) && p !== dirname(p)) p = dirname(p);
+  try {
+    accessSync(p, constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+/** mkdir/write failures of the workdir itself (read-only, full or missing parent) as the workdir's error. */
+function workdirWriteError(dir: string, e: unknown): unknown {
+  if ((e as NodeJS.ErrnoException).code === "ENOENT") e = ancestorWriteError(dir) ?? e; // recursive mkdir says ENOENT for EROFS
+  const code = (e as NodeJS.ErrnoException).code;
+  if (!code || !["EROFS", "EACCES", "EPERM", "ENOSPC", "EDQUOT", "ENOENT", "ENOTDIR"].includes(code)) return e;
+  return new V2kError(
+    "WORKDIR_INVALID",
+    `cannot create workdir ${dir}: ${(e as Error).message}`,
+    code === "ENOSPC" || code === "EDQUOT"
+      ? "Free space on that filesystem or choose another --workdir."
+      : "Choose a --workdir on a writable local filesystem (default: /var/lib/ablestack-v2k/<vm>/<run id>).",
+  );
 }
 
 /** The global --workdir, required by every command that acts on a run. */
@@ -107,6 +157,7 @@ export class Workdir {
         "Run 'ablestack_v2k init' first, or pass the workdir it printed.",
       );
     }
+    assertPrivateWorkdir(dir);
     if (!hasManifest(dir)) {
       const entries = readdirSync(dir);
       if (entries.length === 0) {
@@ -143,10 +194,12 @@ export class Workdir {
   /** Create a new workdir (0700) holding the given manifest, and lock it. */
   static create(path: string, manifest: Manifest, emitter: Emitter, command: string): Workdir {
     const dir = resolve(path);
-    if (existsSync(dir)) {
+    const existed = existsSync(dir);
+    if (existed) {
       if (!statSync(dir).isDirectory()) {
         throw new V2kError("WORKDIR_INVALID", `${dir} exists and is not a directory`, "Choose another --workdir.");
       }
+      assertPrivateWorkdir(dir);
       const entries = readdirSync(dir).filter((e) => e !== LOCK_FILE);
       if (entries.length > 0) {
         if (hasManifest(dir)) {
@@ -163,9 +216,14 @@ export class Workdir {
         );
       }
     }
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
-    const lock = acquireLock(dir, command);
+    let lock: WorkdirLock;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, 0o700);
+      lock = acquireLock(dir, command);
+    } catch (e) {
+      throw Workdir.undoCreate(dir, existed, e);
+    }
     try {
       if (hasManifest(dir)) {
         throw new V2kError("WORKDIR_EXISTS", `${dir} was initialised concurrently`, "Use that workdir with --workdir.");
@@ -175,8 +233,18 @@ export class Workdir {
       return new Workdir(dir, manifest, lock, emitter);
     } catch (e) {
       lock.release();
-      throw e;
+      throw Workdir.undoCreate(dir, existed, e);
     }
+  }
+
+  /**
+   * A workdir this call created and could not fill (disk full, read-only) is not left behind half-made.
+   * Only on a filesystem error: a V2kError (locked, initialised concurrently) means it is someone else's.
+   */
+  private static undoCreate(dir: string, existed: boolean, e: unknown): unknown {
+    const mapped = workdirWriteError(dir, e);
+    if (!existed && mapped !== e) rmSync(dir, { recursive: true, force: true });
+    return mapped;
   }
 }
 
