@@ -1,5 +1,5 @@
 // The target directory: it must exist and hold the provisioned size of every disk.
-import { statfsSync, statSync } from "node:fs";
+import { accessSync, constants, statfsSync, statSync } from "node:fs";
 import { V2kError } from "../../shared/v2k-error";
 
 export function dstFreeBytes(dir: string): number {
@@ -14,11 +14,21 @@ export function dstFreeBytes(dir: string): number {
     );
   }
   if (!st.isDirectory()) throw new V2kError("DST_MISSING", `${dir} is not a directory`, "Pass a directory with --dst.");
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    // a read-only mount would otherwise pass init and fail at the first copy
+    throw new V2kError(
+      "TARGET_IO",
+      `target directory ${dir} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      "Mount the target storage read-write (or fix its permissions), or choose another --dst.",
+    );
+  }
   const fs = statfsSync(dir);
   return Number(fs.bavail) * Number(fs.bsize);
 }
 
-/** Throws DST_MISSING / DST_TOO_SMALL. `already` counts bytes of target files that exist already. */
+/** Throws DST_MISSING / TARGET_IO (not writable) / DST_TOO_SMALL. `already` counts bytes of target files that exist already. */
 export function checkDstSpace(dir: string, neededBytes: number, already = 0): { free: number; needed: number } {
   const free = dstFreeBytes(dir);
   const needed = Math.max(0, neededBytes - already);
