@@ -10,11 +10,51 @@ import { findCommand, type Program } from "./registry";
 import { Emitter, humanStderrSink, jsonStdoutSink } from "../emitter";
 import { V2kError, toErrorInfo } from "../../shared/v2k-error";
 
+/** Stdin carries a password or a small document; more is a mistake (a file or a device piped in). */
+export const MAX_STDIN_BYTES = 1024 * 1024;
+
 async function readAllStdin(): Promise<string> {
   if (process.stdin.isTTY) return "";
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_STDIN_BYTES) {
+      process.stdin.destroy();
+      throw new V2kError(
+        "USAGE",
+        `stdin holds more than ${MAX_STDIN_BYTES} bytes`,
+        "Pipe only the password (one line) into --password-stdin.",
+      );
+    }
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A usage error found before any command ran: with --json still one result line, as for every other outcome. */
+function usageBeforeCommand(argv: string[], step: string, message: string, help: string): number {
+  process.stderr.write(`${message}\n\n${help}\n`);
+  if (argv.includes("--json")) {
+    const emitter = new Emitter();
+    emitter.addSink(jsonStdoutSink);
+    const error = { code: "USAGE" as const, message, hint: "See 'ablestack_v2k help'." };
+    emitter.emit({ type: "result", step, command: step, ok: false, error });
+  }
+  return 2;
+}
+
+/** Options given twice where only one value is taken: parseArgs would keep the last one silently. */
+function repeatedOptions(
+  tokens: ReturnType<typeof parseArgs>["tokens"],
+  options: Record<string, { type: string; multiple?: boolean }>,
+): string[] {
+  const seen = new Map<string, number>();
+  for (const t of tokens ?? []) {
+    if (t.kind !== "option" || options[t.name]?.type !== "string" || options[t.name]?.multiple) continue;
+    seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([name]) => `--${name}`);
 }
 
 export async function main(program: Program, argv: string[]): Promise<number> {
@@ -23,8 +63,7 @@ export async function main(program: Program, argv: string[]): Promise<number> {
   try {
     parsedGlobals = parseGlobals(globals);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${programHelp(program)}\n`);
-    return 2;
+    return usageBeforeCommand(argv, words.join(" "), (e as Error).message, programHelp(program));
   }
   if (parsedGlobals.version) {
     process.stdout.write(`${program.version}\n`);
@@ -32,16 +71,12 @@ export async function main(program: Program, argv: string[]): Promise<number> {
   }
   const found = findCommand(program.commands, words);
   if (!found) {
-    if (words.length === 0 && rest.length > 0) {
-      process.stderr.write(`unknown option: ${rest[0]}\n\n${programHelp(program)}\n`);
-      return 2;
-    }
+    if (words.length === 0 && rest.length > 0) return usageBeforeCommand(argv, "", `unknown option: ${rest[0]}`, programHelp(program));
     if (words.length === 0 || parsedGlobals.help) {
       process.stdout.write(programHelp(program) + "\n");
       return parsedGlobals.help ? 0 : 2;
     }
-    process.stderr.write(`unknown command: ${words.join(" ")}\n\n${programHelp(program)}\n`);
-    return 2;
+    return usageBeforeCommand(argv, words.join(" "), `unknown command: ${words.join(" ")}`, programHelp(program));
   }
   const { command } = found;
   const global: GlobalOptions = { json: parsedGlobals.json, workdir: parsedGlobals.workdir, resume: parsedGlobals.resume };
@@ -73,7 +108,9 @@ export async function main(program: Program, argv: string[]): Promise<number> {
     }
     let options: unknown;
     try {
-      const parsed = parseArgs({ args, options: command.options, strict: true, allowPositionals: true });
+      const parsed = parseArgs({ args, options: command.options, strict: true, allowPositionals: true, tokens: true });
+      const twice = repeatedOptions(parsed.tokens, command.options);
+      if (twice.length > 0) throw new Error(`${twice.join(", ")} given more than once`);
       options = command.schema.parse({ ...parsed.values, positionals: parsed.positionals });
     } catch (e) {
       const message =
