@@ -52,6 +52,9 @@ export interface VcenterFlags {
   insecure?: boolean | undefined;
 }
 
+const MAX_PASSWORD_BYTES = 4096;
+const SHA1_THUMBPRINT_CHARS = 59; // 20 bytes as AB:CD:...
+
 function truthy(v: string | undefined): boolean {
   return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 }
@@ -107,6 +110,16 @@ export async function resolveVcenterAccess(flags: VcenterFlags, ctx: ResolveCont
   const username = flags.username ?? known?.username ?? env.GOVC_USERNAME ?? parsed.user;
   if (!username) throw new V2kError("USAGE", "no vCenter user name given", "Pass --username or set GOVC_USERNAME.");
 
+  if (flags["password-file"] && flags["password-stdin"]) {
+    throw new V2kError("USAGE", "--password-file and --password-stdin both give the password", "Give one of them.");
+  }
+  if (flags.thumbprint !== undefined && flags.insecure) {
+    throw new V2kError(
+      "USAGE",
+      "--thumbprint pins the certificate and --insecure skips its check",
+      "Give one of them (a pinned thumbprint is the safe choice).",
+    );
+  }
   let password: string | undefined;
   if (flags["password-file"]) {
     const file = flags["password-file"];
@@ -131,12 +144,27 @@ export async function resolveVcenterAccess(flags: VcenterFlags, ctx: ResolveCont
   if (!password) {
     throw new V2kError("USAGE", "no vCenter password given", "Set GOVC_PASSWORD, or use --password-file FILE or --password-stdin.");
   }
+  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
+    // the SOAP server would drop such a request, which reads as an unreachable vCenter
+    throw new V2kError(
+      "USAGE",
+      `the vCenter password is ${Buffer.byteLength(password)} bytes long (at most ${MAX_PASSWORD_BYTES})`,
+      "Pass only the password: its first line is read from --password-file or --password-stdin.",
+    );
+  }
   registerSecret(password);
   const pinned =
     flags.thumbprint ??
     known?.thumbprint ??
     env.GOVC_THUMBPRINT ??
     knownHostsThumbprint(env.GOVC_TLS_KNOWN_HOSTS, parsed.host, parsed.port);
+  if (flags.thumbprint !== undefined && normalizeThumbprint(flags.thumbprint).length !== SHA1_THUMBPRINT_CHARS) {
+    throw new V2kError(
+      "USAGE",
+      `--thumbprint '${flags.thumbprint.slice(0, 80)}' is not a SHA-1 certificate thumbprint (20 hex bytes)`,
+      "Copy the thumbprint that 'ablestack_v2k vcenter probe' (or govc about.cert -k -thumbprint) prints, e.g. AB:CD:...:EF.",
+    );
+  }
   const insecure = flags.insecure ?? (known ? known.insecure : truthy(env.GOVC_INSECURE));
   return {
     url: parsed.url,
