@@ -59,7 +59,11 @@ export interface ParsedGlobals extends GlobalOptions {
 
 /** Parses the global tokens; throws node's parseArgs error (a usage error) on a bad one. */
 export function parseGlobals(tokens: string[]): ParsedGlobals {
-  const v = parseArgs({ args: tokens, options: globalOptions, strict: true, allowPositionals: false }).values;
+  const parsed = parseArgs({ args: tokens, options: globalOptions, strict: true, allowPositionals: false, tokens: true });
+  // `--workdir A ... --workdir B` would act on B silently: which migration was meant is unclear
+  const workdirs = parsed.tokens.filter((t) => t.kind === "option" && t.name === "workdir").length;
+  if (workdirs > 1) throw new Error("--workdir given more than once");
+  const v = parsed.values;
   return { json: v.json ?? false, workdir: v.workdir, resume: v.resume ?? false, help: v.help ?? false, version: v.version ?? false };
 }
 
