@@ -95,7 +95,11 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
     });
     const slowMs = opts.model.faults().slowMs;
     if (slowMs > 0) await sleep(slowMs);
-    send(res, out.status, "text/xml; charset=utf-8", out.body, out.setCookie ? { "Set-Cookie": out.setCookie } : {});
+    // malformed-reply fault: the document stops mid-element, as through a proxy that cut it
+    const reply = (await opts.model.takeCountedFault("malformedReplies"))
+      ? out.body.slice(0, Math.floor(out.body.length / 2)) + "<soapenv:Bro"
+      : out.body;
+    send(res, out.status, "text/xml; charset=utf-8", reply, out.setCookie ? { "Set-Cookie": out.setCookie } : {});
   };
 
   const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL) => {

@@ -83,7 +83,7 @@ export const labFaultCommand = defineCommand({
     count: {
       type: "string",
       description:
-        "number of failing datastore reads, extents per QCDA page, hardware version (cbt-unsupported, default 4), 0 to turn qcda-unsupported off",
+        "number of failing datastore reads, extents per QCDA page, hardware version (cbt-unsupported, default 4), 0 to turn qcda-unsupported off, replies to spoil (malformed-reply, absurd-extents; default 1)",
       valueName: "N",
     },
   },

@@ -53,6 +53,8 @@ export const faultKinds = [
   "qcda-page-size",
   "cbt-unsupported",
   "qcda-unsupported",
+  "malformed-reply",
+  "absurd-extents",
 ] as const;
 
 export const FaultRequest = z.object({
@@ -159,6 +161,12 @@ export async function applyFault(model: LabModel, req: FaultRequest): Promise<Re
       break;
     case "qcda-unsupported": // --count 0 turns it off
       await model.setFaults({ qcdaUnsupported: (req.count ?? 1) > 0 });
+      break;
+    case "malformed-reply": // the next N SOAP replies (default 1) are cut off mid-document
+      await model.setFaults({ malformedReplies: req.count ?? 1 });
+      break;
+    case "absurd-extents": // the next N QCDA replies (default 1) hold an extent far beyond the disk
+      await model.setFaults({ absurdExtents: req.count ?? 1 });
       break;
   }
   return model.faults();

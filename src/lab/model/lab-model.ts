@@ -115,6 +115,8 @@ export class LabModel implements LabModelApi {
         f.qcdaPageSize = patch.qcdaPageSize;
       }
       if (patch.qcdaUnsupported !== undefined) f.qcdaUnsupported = patch.qcdaUnsupported;
+      if (patch.malformedReplies !== undefined) f.malformedReplies = Math.max(0, patch.malformedReplies);
+      if (patch.absurdExtents !== undefined) f.absurdExtents = Math.max(0, patch.absurdExtents);
       await this.core.persist();
     });
   }
@@ -235,14 +237,19 @@ export class LabModel implements LabModelApi {
     return { fileName: `[${disk.datastore}] ${top.descriptor}`, changeId: this.core.tracker(vm.moref, disk.key).changeId() };
   }
 
-  queryChangedDiskAreas(
+  async queryChangedDiskAreas(
     vmRef: string,
     snapshot: string | null,
     diskKey: number,
     startOffset: number,
     changeId: string,
   ): Promise<ChangedAreas> {
-    return this.core.serialize(async () => changedAreasQuery(this.core, this.core.vmRef(vmRef), snapshot, diskKey, startOffset, changeId));
+    const reply = await this.core.serialize(async () =>
+      changedAreasQuery(this.core, this.core.vmRef(vmRef), snapshot, diskKey, startOffset, changeId),
+    );
+    // absurd-extents fault: an extent inside the answered range's start but ending petabytes past the disk
+    if (await this.takeCountedFault("absurdExtents")) reply.changedArea.push({ start: reply.startOffset, length: 2 ** 50 });
+    return reply;
   }
 
   openDatastoreFile(datastore: string, path: string): DatastoreFile {
@@ -451,6 +458,18 @@ export class LabModel implements LabModelApi {
       const w = await chain.write(off, guestPattern(seed, off, len));
       await tracker.markWritten(w.firstGrain, w.lastGrain);
     }
+  }
+
+  /** Counts down one of the "next N replies" faults; true when this reply is the faulty one. */
+  async takeCountedFault(kind: "malformedReplies" | "absurdExtents"): Promise<boolean> {
+    if (!(this.core.state.faults[kind] ?? 0)) return false; // fast path: unqueued
+    return this.core.serialize(async () => {
+      const left = this.core.state.faults[kind] ?? 0;
+      if (left <= 0) return false;
+      this.core.state.faults[kind] = left - 1;
+      await this.core.persist();
+      return true;
+    });
   }
 
   private async takeReadFault(file: string): Promise<void> {

@@ -182,6 +182,10 @@ export interface LabFaults {
   qcdaPageSize: number;
   /** QueryChangedDiskAreas answers MethodNotFound, as on a host without the vStorage APIs. */
   qcdaUnsupported?: boolean;
+  /** Number of upcoming SOAP replies cut off mid-document (a proxy or a crashing vpxd). */
+  malformedReplies?: number;
+  /** Number of upcoming QueryChangedDiskAreas replies holding an extent that ends far beyond the disk. */
+  absurdExtents?: number;
 }
 
 export interface ReconfigureSpec {
@@ -209,6 +213,8 @@ export interface LabModelApi {
   inventory(): LabInventory;
   vm(moref: string): LabVm; // throws LabFault("ManagedObjectNotFound")
   faults(): LabFaults;
+  /** Counts down a "next N replies" fault (malformed-reply, absurd-extents); true when this reply is spoilt. */
+  takeCountedFault(kind: "malformedReplies" | "absurdExtents"): Promise<boolean>;
   setFaults(patch: Partial<LabFaults>): Promise<void>;
 
   /** CBT on/off, and disk extension (grow only; refused while the VM has snapshots, as on vSphere). */
