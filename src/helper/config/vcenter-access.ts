@@ -153,10 +153,11 @@ export async function resolveVcenterAccess(flags: VcenterFlags, ctx: ResolveCont
     );
   }
   registerSecret(password);
+  // an empty GOVC_THUMBPRINT (a blank line in an env file) is unset, as govc treats its variables
   const pinned =
     flags.thumbprint ??
     known?.thumbprint ??
-    env.GOVC_THUMBPRINT ??
+    (env.GOVC_THUMBPRINT || undefined) ??
     knownHostsThumbprint(env.GOVC_TLS_KNOWN_HOSTS, parsed.host, parsed.port);
   if (flags.thumbprint !== undefined && normalizeThumbprint(flags.thumbprint).length !== SHA1_THUMBPRINT_CHARS) {
     throw new V2kError(
