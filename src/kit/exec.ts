@@ -3,6 +3,7 @@
 import { closeSync, openSync } from "node:fs";
 import { execa } from "execa";
 import { V2kError } from "../shared/v2k-error";
+import { childEnvironment } from "./child-env";
 
 export interface ExecOptions {
   timeoutMs: number;
@@ -37,7 +38,9 @@ async function execOnce(file: string, args: readonly string[], options: ExecOpti
     timeout: options.timeoutMs,
     ...(options.input !== undefined ? { input: options.input } : { stdin: "ignore" as const }),
     ...(options.signal ? { cancelSignal: options.signal } : {}),
-    ...(options.env ? { env: options.env } : {}),
+    // secrets never reach a child's environment; options.env adds to what is left
+    env: { ...childEnvironment(), ...(options.env ?? {}) },
+    extendEnv: false,
     ...(options.cwd ? { cwd: options.cwd } : {}),
     // execa types list only 0-2, but passes any descriptor number to spawn()
     ...(logFd !== undefined ? { stdout: logFd as unknown as "inherit", stderr: logFd as unknown as "inherit" } : {}),

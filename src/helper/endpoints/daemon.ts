@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { type ErrorCode } from "../../shared/errors";
 import { V2kError } from "../../shared/v2k-error";
 import { processAlive } from "../../kit/process";
+import { childEnvironment } from "../../kit/child-env";
 
 const liveDirs = new Set<string>();
 let exitHookInstalled = false;
@@ -117,6 +118,8 @@ export class ManagedDaemon {
       stderr: "pipe",
       cleanup: true,
       buffer: false,
+      env: childEnvironment(), // no GOVC_PASSWORD in /proc/PID/environ
+      extendEnv: false,
     });
     const d = new ManagedDaemon(proc, spec.name, [spec.file, ...spec.args]);
     const deadline = Date.now() + (spec.readyTimeoutMs ?? 20_000);

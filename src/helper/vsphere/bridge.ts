@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { type z } from "zod";
 import { V2kError } from "../../shared/v2k-error";
 import { registerSecret } from "../../shared/redact";
+import { childEnvironment } from "../../kit/child-env";
 import { type VcenterAccess } from "../config/vcenter-access";
 import { mapBridgeError, VsphereFault } from "./faults";
 import * as R from "./replies";
@@ -23,6 +24,8 @@ function spawnPython() {
     reject: false,
     buffer: false,
     cleanup: true,
+    env: childEnvironment(), // the password travels on stdin only, not in /proc/PID/environ
+    extendEnv: false,
   });
 }
 type BridgeProcess = ReturnType<typeof spawnPython>;
