@@ -5,7 +5,9 @@
 # {"id":N, "ok":false, "error":{"kind":..., "fault":..., "message":...}}.
 # Credentials arrive on stdin only. Every vSphere fault is reported by its type name; the TypeScript
 # side maps names to ablestack-v2k error codes.
+import http.client
 import json
+import re
 import socket
 import ssl
 import sys
@@ -23,6 +25,18 @@ except Exception as e:  # reported to the caller as PYVMOMI_MISSING
 from v2k_inventory import BridgeError, collect, disks_of, find_vm, moref, op_inventory, op_vm_list, snapshot_tree  # noqa: E402
 
 TASK_POLL = 0.2
+# Calls that only read: repeated after a broken connection. A call that starts a task is not (it may
+# have reached vCenter before the connection broke).
+READ_ONLY_OPS = {"inventory", "vmList", "vmState", "snapshotDisks", "qcda", "sessionCookie", "ping"}
+
+
+def thumbprint_message(text):
+    # pyVmomi: "Server has wrong SHA1 thumbprint: <hex> (required) != <hex> (server)"
+    m = re.search(r"([0-9a-fA-F]{40})\W+\(required\)\W+!=\W+([0-9a-fA-F]{40})", text)
+    if not m:
+        return text
+    colons = lambda h: ":".join(h[i:i + 2] for i in range(0, 40, 2)).upper()  # noqa: E731
+    return "the server's certificate thumbprint %s differs from the pinned %s" % (colons(m.group(2)), colons(m.group(1)))
 
 
 class Session(object):
@@ -48,8 +62,9 @@ class Session(object):
         except (socket.error, ssl.SSLError, OSError) as e:
             raise BridgeError("unreachable", str(e), type(e).__name__)
         except Exception as e:
-            if "thumbprint" in str(e).lower():
-                raise BridgeError("tls-untrusted", str(e), type(e).__name__)
+            text = getattr(e, "msg", None) or str(e)
+            if "thumbprint" in text.lower():
+                raise BridgeError("tls-untrusted", thumbprint_message(text), type(e).__name__)
             raise
         self.content = self.si.RetrieveContent()
 
@@ -243,6 +258,14 @@ def main():
             except vim.fault.NotAuthenticated:
                 # session expired (long syncs): log in again once and retry the operation
                 sess.connect()
+                result = fn(sess, args)
+                result = dict(result, reauthenticated=True) if isinstance(result, dict) else result
+            except (socket.error, ssl.SSLError, OSError, http.client.HTTPException):
+                # the connection broke (vCenter restarted, a proxy closed it): connect again, which checks
+                # the pinned thumbprint anew (a changed certificate is tls-untrusted), then repeat a read
+                sess.connect()
+                if op not in READ_ONLY_OPS:
+                    raise
                 result = fn(sess, args)
                 result = dict(result, reauthenticated=True) if isinstance(result, dict) else result
             send({"id": rid, "ok": True, "result": result})
