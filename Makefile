@@ -9,6 +9,7 @@ NODE_TESTS_CONVERT := $(sort $(wildcard test/convert/*.test.ts))
 TEST_RUN := node --import tsx --test --test-concurrency=1 --test-reporter=spec
 
 .PHONY: all deps npm-deps build dist-docs docs lint format typecheck check test-unit test-integration test-ceph test-browser test-package test-convert \
+	soak test-soak-short \
 	lab-images demo install devel-install stage rpm deb clean
 
 all: build
@@ -73,7 +74,19 @@ test-convert: lab-images
 check: deps
 	@$(MAKE) --no-print-directory lint typecheck build lab-images
 	$(TEST_RUN) $(NODE_TESTS_UNIT) $(NODE_TESTS_INTEGRATION) $(NODE_TESTS_BROWSER) $(NODE_TESTS_CONVERT)
+	@$(MAKE) --no-print-directory test-soak-short
 	@$(MAKE) --no-print-directory test-package
+
+# Crash-and-resume soak: runbook steps SIGKILLed at seeded random moments and re-run; checks targets,
+# manifest, snapshots and processes after each. Bounded by SOAK_SECONDS (default 600); SOAK_CYCLES caps
+# the cycles, SOAK_SEED repeats a run (the seed is printed first).
+SOAK_SECONDS ?= 600
+soak: build
+	SOAK_SECONDS=$(SOAK_SECONDS) node --import tsx test/soak/soak.ts
+
+# The 2-minute soak make check runs.
+test-soak-short: build
+	SOAK_SECONDS=120 node --import tsx test/soak/soak.ts
 
 # Builds the .deb and the RPM, installs the .deb with dpkg here and rehearses a migration with it.
 test-package: build

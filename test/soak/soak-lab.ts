@@ -1,0 +1,114 @@
+// The soak's lab: `lab start` of the built CLI in the foreground (scenario minimal: web01, boot01),
+// looked at through the CLI (inventory, disk-hash, write) and powered off and on through our vSphere
+// bridge, as an admin would in the vSphere client.
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { VsphereBridge } from "../../src/helper/vsphere/index";
+
+const HELPER = join(process.cwd(), "dist/ablestack_v2k");
+const MiB = 1024 * 1024;
+
+export interface SoakLab {
+  dir: string;
+  /** govc-style environment for the helper. */
+  env: Record<string, string>;
+  snapshots(vm: string): Promise<{ moref: string; name: string }[]>;
+  ourSnapshots(vm: string): Promise<string[]>;
+  diskHash(vm: string, disk: number): Promise<string>;
+  guestWrites(vm: string, random: () => number): Promise<void>;
+  power(vm: string, state: "poweredOn" | "poweredOff"): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function labCli(args: string[]): any {
+  const r = spawnSync(HELPER, ["--json", ...args], { encoding: "utf8", maxBuffer: 64 * MiB, timeout: 300_000 });
+  const last = JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "null");
+  if (last?.ok !== true) throw new Error(`lab ${args.join(" ")}: ${r.stdout.slice(-500)} ${r.stderr.slice(-500)}`);
+  return last.data;
+}
+
+async function waitForLabFile(dir: string, pid: number, exited: () => boolean): Promise<Record<string, any>> {
+  const deadline = Date.now() + 240_000;
+  while (Date.now() < deadline) {
+    if (exited()) throw new Error("lab start exited");
+    try {
+      const info = JSON.parse(readFileSync(join(dir, "lab.json"), "utf8"));
+      if (info.pid === pid) return info;
+    } catch {
+      /* not written yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("lab did not start");
+}
+
+export async function startSoakLab(dir: string): Promise<SoakLab> {
+  const child = spawn(HELPER, ["lab", "start", "--dir", dir, "--scenario", "minimal"], { stdio: ["ignore", "ignore", "inherit"] });
+  let exited = false;
+  const done = new Promise<void>((r) => child.on("close", () => ((exited = true), r())));
+  const info = await waitForLabFile(dir, child.pid!, () => exited);
+  const u = new URL(info.url);
+  const bridge = await VsphereBridge.connect({
+    url: info.url,
+    host: u.hostname,
+    port: Number(u.port),
+    username: info.username,
+    password: info.password,
+    thumbprint: info.thumbprint,
+    insecure: false,
+  });
+  const vmOf = (name: string) => labCli(["lab", "inventory", "--dir", dir]).vms.find((v: { name: string }) => v.name === name);
+  return {
+    dir,
+    env: {
+      GOVC_URL: info.url,
+      GOVC_USERNAME: info.username,
+      GOVC_PASSWORD: info.password,
+      GOVC_THUMBPRINT: info.thumbprint,
+      GOVC_INSECURE: "",
+    },
+    snapshots: async (vm) => vmOf(vm).snapshots,
+    ourSnapshots: async (vm) =>
+      vmOf(vm)
+        .snapshots.filter((s: { name: string }) => s.name.startsWith("ablestack-v2k "))
+        .map((s: { moref: string }) => s.moref),
+    diskHash: async (vm, disk) => labCli(["lab", "disk-hash", "--dir", dir, "--vm", vm, "--disk", String(disk)]).sha256,
+    async guestWrites(vm, random) {
+      const capacity = vmOf(vm).disks[0].capacityBytes as number;
+      for (let i = 1 + Math.floor(random() * 4); i > 0; i--) {
+        const length = 4096 * (1 + Math.floor(random() * 1024)); // 4 KiB .. 4 MiB
+        const offset = 4096 * Math.floor((random() * (capacity - length)) / 4096);
+        labCli([
+          "lab",
+          "write",
+          "--dir",
+          dir,
+          "--vm",
+          vm,
+          "--disk",
+          "0",
+          "--offset",
+          String(offset),
+          "--length",
+          String(length),
+          "--seed",
+          String(Math.floor(random() * 1e9)),
+        ]);
+      }
+    },
+    async power(vm, state) {
+      const v = vmOf(vm);
+      if (v.powerState === state) return;
+      if (state === "poweredOff") await bridge.powerOff(v.moref);
+      else await bridge.powerOn(v.moref);
+    },
+    async stop() {
+      await bridge.close().catch(() => undefined);
+      child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await done;
+      clearTimeout(t);
+    },
+  };
+}
