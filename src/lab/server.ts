@@ -68,6 +68,13 @@ function digest(s: string): Buffer {
   return createHash("sha256").update(s).digest();
 }
 
+/** A SOAP reply as the injected faults shape it: late (slow), or cut off mid-element as by a proxy (malformed-reply). */
+async function faultedReply(model: LabModelApi, body: string): Promise<string> {
+  const slowMs = model.faults().slowMs;
+  if (slowMs > 0) await sleep(slowMs);
+  return (await model.takeCountedFault("malformedReplies")) ? body.slice(0, Math.floor(body.length / 2)) + "<soapenv:Bro" : body;
+}
+
 export async function startLabServer(opts: LabServerOptions): Promise<LabServer> {
   const profile = opts.profile ?? versionProfile(undefined);
   const service = new LabSoapService(opts.model, opts.credentials, opts.instanceUuid, profile);
@@ -93,12 +100,7 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
       userAgent: String(req.headers["user-agent"] ?? ""),
       signal: abort.signal,
     });
-    const slowMs = opts.model.faults().slowMs;
-    if (slowMs > 0) await sleep(slowMs);
-    // malformed-reply fault: the document stops mid-element, as through a proxy that cut it
-    const reply = (await opts.model.takeCountedFault("malformedReplies"))
-      ? out.body.slice(0, Math.floor(out.body.length / 2)) + "<soapenv:Bro"
-      : out.body;
+    const reply = await faultedReply(opts.model, out.body);
     send(res, out.status, "text/xml; charset=utf-8", reply, out.setCookie ? { "Set-Cookie": out.setCookie } : {});
   };
 

@@ -37,6 +37,7 @@ export const errorCodes = [
   "CEPH_UNREACHABLE", // the ceph/rbd CLI could not talk to the cluster with the given conf and id
   "RBD_POOL_MISSING",
   "RBD_IMAGE_EXISTS", // an RBD image of the target's name exists and is not this run's
+  "TARGET_EXISTS", // a target file of the new run's name exists (another or an earlier migration wrote it)
   // data path
   "NBD_PROTOCOL",
   "NBD_SERVER_ERROR",

@@ -121,6 +121,10 @@ export const errorDocs: Record<ErrorCode, ErrorDoc> = {
     meaning: "the Ceph pool of an RBD target does not exist",
     action: "create the pool or give another --rbd-pool ('storage pools' lists them)",
   },
+  TARGET_EXISTS: {
+    meaning: "init found a target file of the new migration's name already there: another or an earlier migration of the VM wrote it",
+    action: "continue that migration with its --workdir, or choose another --dst; --force writes over the file",
+  },
   RBD_IMAGE_EXISTS: {
     meaning: "an RBD image of a target's name exists",
     action: "choose another name (--target-map-json); --force replaces it only when an earlier ablestack-v2k run created it",

@@ -6,7 +6,7 @@ import { V2kError } from "../../shared/v2k-error";
 import { defaultWorkdirPath, hasManifest, newRunId, readManifest, Workdir } from "../state/index";
 import { withVsphere } from "../vsphere/session";
 import { manifestFromInventory } from "../sync/inventory-manifest";
-import { checkDstSpace } from "../preflight/dst-space";
+import { checkDstSpace, refuseExistingTargets } from "../preflight/dst-space";
 import { parseTargetDevices } from "../preflight/block-targets";
 import { prepareRbdTargets, type RbdDiskTarget } from "../preflight/rbd-targets";
 import { CephCli, DEFAULT_CEPH_CONF, DEFAULT_CEPH_ID, defaultImageName, diskSlot, parseTargetMap, rbdPath } from "../storage/rbd/index";
@@ -33,7 +33,11 @@ export const initCommand = defineCommand({
     "ceph-conf": { type: "string", valueName: "FILE", description: "rbd: ceph.conf (monitors, keyring; default /etc/ceph/ceph.conf)" },
     "ceph-id": { type: "string", valueName: "NAME", description: "rbd: Ceph client id without 'client.' (default admin)" },
     "target-map-json": { type: "string", valueName: "JSON", description: `rbd: images per disk, '{"scsi0:0":"rbd:pool/img"}'` },
-    force: { type: "boolean", description: "rbd: overwrite images of these names left by an earlier ablestack-v2k run (never others)" },
+    force: {
+      type: "boolean",
+      description:
+        "rbd: overwrite images of these names left by an earlier ablestack-v2k run (never others); file: write over existing target files",
+    },
     "target-device": {
       type: "string",
       multiple: true,
@@ -126,7 +130,7 @@ export const initCommand = defineCommand({
       }
       const needed = inventory.disks.reduce((s, d) => s + d.capacityBytes, 0);
       checkDstSpace(dst, needed);
-      return manifestFromInventory({
+      const manifest = manifestFromInventory({
         runId,
         inventory,
         access,
@@ -135,6 +139,12 @@ export const initCommand = defineCommand({
         mode: "file",
         transport: o.transport,
       });
+      const reused = refuseExistingTargets(
+        manifest.disks.map((d) => d.target.path),
+        o.force,
+      );
+      for (const f of reused) ctx.emitter.log("warn", "init", `--force: writing over ${f}`);
+      return manifest;
     });
     const wd = Workdir.create(path, manifest, ctx.emitter, "init");
     try {

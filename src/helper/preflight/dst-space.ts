@@ -1,5 +1,5 @@
 // The target directory: it must exist and hold the provisioned size of every disk.
-import { accessSync, constants, statfsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, statfsSync, statSync } from "node:fs";
 import { V2kError } from "../../shared/v2k-error";
 
 export function dstFreeBytes(dir: string): number {
@@ -40,6 +40,23 @@ export function checkDstSpace(dir: string, neededBytes: number, already = 0): { 
     );
   }
   return { free, needed };
+}
+
+/**
+ * A new migration never writes into target files it finds: another run of the same VM (or an earlier
+ * one, perhaps cut over and started on KVM since) owns them. --force takes them over.
+ */
+export function refuseExistingTargets(paths: string[], force: boolean): string[] {
+  const existing = paths.filter((p) => existsSync(p));
+  if (existing.length > 0 && !force) {
+    throw new V2kError(
+      "TARGET_EXISTS",
+      `target file${existing.length > 1 ? "s" : ""} ${existing.join(", ")} already exist${existing.length > 1 ? "" : "s"}`,
+      "Another or an earlier migration of this VM wrote it: continue that one with its --workdir, or choose another --dst. " +
+        "--force writes over it.",
+    );
+  }
+  return existing;
 }
 
 export function gib(n: number): string {

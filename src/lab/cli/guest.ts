@@ -75,11 +75,15 @@ export const labFaultCommand = defineCommand({
     task: {
       type: "string",
       description:
-        "operation to fail once (task-failure): CreateSnapshot, RemoveSnapshot, Reconfig, PowerOn, PowerOff, ShutdownGuest, ConsolidateDisks (or the vSphere method name, e.g. CreateSnapshot_Task)",
+        "operation to fail once (task-failure) or to keep running --ms first (slow-task): CreateSnapshot, RemoveSnapshot, Reconfig, PowerOn, PowerOff, ShutdownGuest, ConsolidateDisks (or the vSphere method name, e.g. CreateSnapshot_Task)",
       valueName: "OP",
     },
     message: { type: "string", description: "fault message of the failed task (task-failure)", valueName: "TEXT" },
-    ms: { type: "string", description: "milliseconds added to every SOAP response (slow; 0 turns it off)", valueName: "N" },
+    ms: {
+      type: "string",
+      description: "milliseconds added to every SOAP response (slow; 0 turns it off), or a slow task runs before its work (slow-task)",
+      valueName: "N",
+    },
     count: {
       type: "string",
       description:

@@ -55,6 +55,7 @@ export const faultKinds = [
   "qcda-unsupported",
   "malformed-reply",
   "absurd-extents",
+  "slow-task",
 ] as const;
 
 export const FaultRequest = z.object({
@@ -162,6 +163,13 @@ export async function applyFault(model: LabModel, req: FaultRequest): Promise<Re
     case "qcda-unsupported": // --count 0 turns it off
       await model.setFaults({ qcdaUnsupported: (req.count ?? 1) > 0 });
       break;
+    case "slow-task": {
+      // the next task of that kind stays running --ms milliseconds before it does its work
+      const op = taskFaultOp(need(req.task, "--task"));
+      if (!op) throw new V2kError("USAGE", `unknown task '${req.task}' for a slow task`, `Use one of: ${TASK_FAULT_OPS.join(", ")}.`);
+      await model.setFaults({ slowNextTask: { [op]: need(req.ms, "--ms") } });
+      break;
+    }
     case "malformed-reply": // the next N SOAP replies (default 1) are cut off mid-document
       await model.setFaults({ malformedReplies: req.count ?? 1 });
       break;

@@ -115,6 +115,7 @@ export class LabModel implements LabModelApi {
         f.qcdaPageSize = patch.qcdaPageSize;
       }
       if (patch.qcdaUnsupported !== undefined) f.qcdaUnsupported = patch.qcdaUnsupported;
+      if (patch.slowNextTask !== undefined) f.slowNextTask = { ...f.slowNextTask, ...patch.slowNextTask };
       if (patch.malformedReplies !== undefined) f.malformedReplies = Math.max(0, patch.malformedReplies);
       if (patch.absurdExtents !== undefined) f.absurdExtents = Math.max(0, patch.absurdExtents);
       await this.core.persist();
@@ -458,6 +459,17 @@ export class LabModel implements LabModelApi {
       const w = await chain.write(off, guestPattern(seed, off, len));
       await tracker.markWritten(w.firstGrain, w.lastGrain);
     }
+  }
+
+  async takeTaskDelay(method: string): Promise<number> {
+    const op = taskFaultOp(method);
+    if (!op || !this.core.state.faults.slowNextTask?.[op]) return 0;
+    return this.core.serialize(async () => {
+      const ms = this.core.state.faults.slowNextTask?.[op] ?? 0;
+      delete this.core.state.faults.slowNextTask?.[op];
+      await this.core.persist();
+      return ms;
+    });
   }
 
   /** Counts down one of the "next N replies" faults; true when this reply is the faulty one. */

@@ -182,6 +182,8 @@ export interface LabFaults {
   qcdaPageSize: number;
   /** QueryChangedDiskAreas answers MethodNotFound, as on a host without the vStorage APIs. */
   qcdaUnsupported?: boolean;
+  /** The next task of this kind ("RemoveSnapshot", ...) stays running this many ms before it does its work. */
+  slowNextTask?: Record<string, number>;
   /** Number of upcoming SOAP replies cut off mid-document (a proxy or a crashing vpxd). */
   malformedReplies?: number;
   /** Number of upcoming QueryChangedDiskAreas replies holding an extent that ends far beyond the disk. */
@@ -215,6 +217,8 @@ export interface LabModelApi {
   faults(): LabFaults;
   /** Counts down a "next N replies" fault (malformed-reply, absurd-extents); true when this reply is spoilt. */
   takeCountedFault(kind: "malformedReplies" | "absurdExtents"): Promise<boolean>;
+  /** Milliseconds the task of this method ("RemoveSnapshot_Task") is to stay running first (slow-task fault), once. */
+  takeTaskDelay(method: string): Promise<number>;
   setFaults(patch: Partial<LabFaults>): Promise<void>;
 
   /** CBT on/off, and disk extension (grow only; refused while the VM has snapshots, as on vSphere). */

@@ -16,7 +16,13 @@ function vmOf(c: CallContext) {
 
 function task(c: CallContext, name: string, descriptionId: string, entity: MoRef, entityName: string, run: () => Promise<unknown>): MoRef {
   const userName = c.session?.userName ?? "";
-  const ref = c.svc.tasks.start({ name, descriptionId, entity, entityName, userName, run });
+  const slowly = async () => {
+    // slow-task fault: the task shows "running" for a while before it does its work (a long consolidation)
+    const ms = await c.svc.model.takeTaskDelay(name);
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+    return run();
+  };
+  const ref = c.svc.tasks.start({ name, descriptionId, entity, entityName, userName, run: slowly });
   // vCenter logs a TaskEvent when a task is created, chained to it by eventChainId.
   const info = c.svc.tasks.get(ref.value)?.info;
   const inv = c.svc.model.inventory();

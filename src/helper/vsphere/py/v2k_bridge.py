@@ -151,7 +151,14 @@ def op_snapshot_remove(sess, args):
         task = snap.RemoveSnapshot_Task(removeChildren=False, consolidate=True)
     except vmodl.fault.ManagedObjectNotFound:
         return {"removed": False, "missing": True}
-    wait_task(sess, task, "RemoveSnapshot", args.get("timeoutSec", 3600))
+    try:
+        wait_task(sess, task, "RemoveSnapshot", args.get("timeoutSec", 3600))
+    except BridgeError as e:
+        # our task queued behind an earlier removal of the same snapshot (a killed helper's): once that
+        # one finished, ours finds nothing to remove, which is what was wanted
+        if e.fault.endswith("ManagedObjectNotFound"):
+            return {"removed": False, "missing": True}
+        raise
     return {"removed": True, "missing": False}
 
 
