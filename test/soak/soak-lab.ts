@@ -18,6 +18,7 @@ export interface SoakLab {
   diskHash(vm: string, disk: number): Promise<string>;
   guestWrites(vm: string, random: () => number): Promise<void>;
   power(vm: string, state: "poweredOn" | "poweredOff"): Promise<void>;
+  vm(vm: string): Promise<{ powerState: string }>;
   stop(): Promise<void>;
 }
 
@@ -103,6 +104,7 @@ export async function startSoakLab(dir: string): Promise<SoakLab> {
       if (state === "poweredOff") await bridge.powerOff(v.moref);
       else await bridge.powerOn(v.moref);
     },
+    vm: async (vm) => vmOf(vm),
     async stop() {
       await bridge.close().catch(() => undefined);
       child.kill("SIGTERM");

@@ -1,5 +1,6 @@
 // Crash-and-resume soak: migrations of the lab's boot01 walk the runbook (init, cbt enable, snapshot
-// and sync base, incremental rounds with guest writes between them, power-off and the final round);
+// and sync base, incremental rounds with guest writes between them, then either power-off and the final
+// round, or cutover (define), quick verify, rollback and cleanup);
 // each step is SIGKILLed at a seeded random moment (or left to finish), then run again with the same
 // command line. After every step: the targets equal the lab's disk (after a sync), the manifest
 // validates against the schema, no migration snapshot beyond what the step leaves, and no nbdkit,
@@ -16,6 +17,7 @@ import { parseArgs } from "node:util";
 import { Manifest } from "../../src/shared/manifest";
 import { hashImage } from "../integration/engine-support";
 import { type SoakLab, startSoakLab } from "./soak-lab";
+import { addTestBridge, type LibvirtdHandle, removeTestBridge, startLibvirtd } from "../support/libvirtd";
 
 const HELPER = join(process.cwd(), "dist/ablestack_v2k");
 const VM = "boot01";
@@ -138,7 +140,14 @@ interface Stats {
 const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 
 /** One runbook step as a soak cycle: maybe killed, then the same command to completion, then the checks. */
-async function cycle(ctx: Soak, phase: string, args: string[], expectOurSnapshots: number, compareTargets: boolean): Promise<void> {
+async function cycle(
+  ctx: Soak,
+  phase: string,
+  args: string[],
+  expectOurSnapshots: number,
+  compareTargets: boolean,
+  extraCheck?: (fail: (why: string) => void) => Promise<void>,
+): Promise<void> {
   const { stats, random } = ctx;
   const avg = ctx.durations.get(phase) ?? 1500;
   const kill = random() < 0.8 ? Math.floor(50 + random() * avg * 0.9) : null;
@@ -163,6 +172,7 @@ async function cycle(ctx: Soak, phase: string, args: string[], expectOurSnapshot
     return;
   }
   await checkAfter(ctx, fail, expectOurSnapshots, compareTargets);
+  await extraCheck?.(fail);
 }
 
 async function settle(ctx: Soak): Promise<void> {
@@ -203,6 +213,8 @@ interface Soak {
   dst: string;
   random: () => number;
   stats: Stats;
+  libvirt: LibvirtdHandle;
+  bridge: string;
   durations: Map<string, number>;
   strayBefore: number;
 }
@@ -227,7 +239,9 @@ async function migration(ctx: Soak, deadline: number, maxCycles: number): Promis
     if (ctx.random() < 0.5) await cycle(ctx, "snapshot incr", [...wd, "snapshot", "incr"], 1, false);
     if (more()) await cycle(ctx, "sync incr", [...wd, "sync", "incr"], 0, true);
   }
-  if (more()) {
+  // every other migration ends through cutover, verify, rollback and cleanup; the others by hand
+  if (more() && n % 2 === 1) await cutoverToCleanup(ctx, wd, more);
+  else if (more()) {
     await ctx.lab.guestWrites(VM, ctx.random);
     await ctx.lab.power(VM, "poweredOff");
     await cycle(ctx, "snapshot final", [...wd, "snapshot", "final"], 1, false);
@@ -235,6 +249,38 @@ async function migration(ctx: Soak, deadline: number, maxCycles: number): Promis
   }
   ctx.strayBefore += readdirSync(ctx.workdir).filter((f) => f.includes(".tmp-")).length;
   rmSync(ctx.dst, { recursive: true, force: true });
+}
+
+/** Cutover (power-off, final round, define without start), quick verify, rollback and cleanup: each a soak cycle. */
+async function cutoverToCleanup(ctx: Soak, wd: string[], more: () => boolean): Promise<void> {
+  const domain = `${ctx.tag}-${ctx.stats.migrations}`;
+  const state = async () => {
+    const r = spawnSync("virsh", ["-c", ctx.libvirt.uri, "domstate", domain], { encoding: "utf8" });
+    return r.status === 0 ? r.stdout.trim() : "absent";
+  };
+  const domainIs = (want: (s: string) => boolean, what: string) => async (fail: (why: string) => void) => {
+    const s = await state();
+    if (!want(s)) fail(`domain ${domain} is '${s}', expected ${what}`);
+  };
+  const vmIs = (want: string) => async (fail: (why: string) => void) => {
+    const s = (await ctx.lab.vm(VM)).powerState;
+    if (s !== want) fail(`the VMware VM is ${s}, expected ${want}`);
+  };
+  await ctx.lab.guestWrites(VM, ctx.random);
+  const cutover = [...wd, "cutover", "--shutdown", "poweroff", "--convert", "none", "--domain-name", domain];
+  await cycle(ctx, "cutover", [...cutover, "--network-map-default", ctx.bridge], 0, true, async (fail) => {
+    await domainIs((s) => s === "shut off", "defined, shut off")(fail);
+    await vmIs("poweredOff")(fail);
+  });
+  if (more()) await cycle(ctx, "verify", [...wd, "verify", "--mode", "quick", "--samples", "16"], 0, true);
+  if (more()) {
+    await cycle(ctx, "rollback", [...wd, "rollback"], 0, true, async (fail) => {
+      await domainIs((s) => s === "absent", "undefined")(fail);
+      await vmIs("poweredOn")(fail);
+    });
+  }
+  if (more()) await cycle(ctx, "cleanup", [...wd, "cleanup", "--keep-workdir"], 0, false);
+  spawnSync("virsh", ["-c", ctx.libvirt.uri, "undefine", "--nvram", domain], { stdio: "ignore" }); // when cut short
 }
 
 function report(o: Options, stats: Stats, seconds: number): void {
@@ -257,6 +303,9 @@ async function main(): Promise<number> {
   const base = mkdtempSync(join(tmpdir(), "v2k-soak-"));
   const lab = await startSoakLab(join(base, "lab"));
   const tag = `soak-${o.seed}-${process.pid}`;
+  const libvirt = await startLibvirtd();
+  const bridge = `v2ksoak${process.pid % 100000}`;
+  await addTestBridge(bridge);
   const stats: Stats = {
     cycles: 0,
     kills: new Map(),
@@ -276,6 +325,8 @@ async function main(): Promise<number> {
     random: rng(o.seed),
     durations: new Map(),
     strayBefore: 0,
+    libvirt,
+    bridge,
     env: { ...lab.env, V2K_SOAK_TAG: tag, TMPDIR: base },
   };
   const t0 = Date.now();
@@ -286,6 +337,8 @@ async function main(): Promise<number> {
     stats.failures.push(`soak aborted: ${e instanceof Error ? e.stack : String(e)}`);
   } finally {
     await lab.stop();
+    await removeTestBridge(bridge);
+    await libvirt.release();
     for (const p of taggedProcesses(tag)) spawnSync("kill", ["-9", String(p.pid)]);
     if (stats.failures.length === 0) rmSync(base, { recursive: true, force: true });
     else process.stdout.write(`soak: kept ${base} for inspection\n`);
