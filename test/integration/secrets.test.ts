@@ -197,6 +197,12 @@ test(
     const lab: Lab = { dir: tl.dir, url: tl.url, username: tl.username, password: tl.password, thumbprint: tl.thumbprint, env };
     const secrets = () => [tl.password, ...cookiesSeen(log)];
     const dst = join(base, "dst");
+    /** A target directory of its own: init refuses target files another migration of the VM wrote. */
+    const freshDst = (name: string) => {
+      const d = join(base, `dst-${name}`);
+      mkdirSync(d, { recursive: true });
+      return d;
+    };
     mkdirSync(dst);
 
     await t.test(
@@ -275,7 +281,7 @@ test(
 
     await t.test("--insecure is recorded in the manifest and in events.log", async () => {
       const W = join(base, "insecure");
-      await ok(["--workdir", W, "init", "--vm", "boot01", "--dst", dst, "--insecure"], { env: { ...env, GOVC_THUMBPRINT: "" } });
+      await ok(["--workdir", W, "init", "--vm", "boot01", "--dst", freshDst("insecure"), "--insecure"], { env: { ...env, GOVC_THUMBPRINT: "" } });
       const m = readManifestFile(W);
       assert.equal(m.vcenter.insecure, true);
       assert.ok(m.warnings.some((w: { code: string }) => w.code === "TLS_INSECURE"));
@@ -284,7 +290,7 @@ test(
 
     await t.test("a changed vCenter certificate stops a running migration with TLS_UNTRUSTED; nothing is trusted anew", async () => {
       const W = join(base, "boot01-tls");
-      await ok(["--workdir", W, "init", "--vm", "boot01", "--dst", dst], { env });
+      await ok(["--workdir", W, "init", "--vm", "boot01", "--dst", freshDst("tls")], { env });
       await ok(["--workdir", W, "cbt", "enable"], { env });
       await ok(["--workdir", W, "sync", "base"], { env });
       const oldThumbprint = tl.thumbprint;
