@@ -120,7 +120,8 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
         "--no-first-run",
         "--disable-dev-shm-usage",
       ],
-      protocolTimeout: 60_000,
+      // a waitForFunction is one protocol call for its whole wait: longer than the longest wait (phases take minutes under load)
+      protocolTimeout: 600_000,
     });
     const b = browser;
     return {
