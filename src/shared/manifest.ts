@@ -150,6 +150,22 @@ export const ConversionRecord = z.object({
 });
 export type ConversionRecord = z.infer<typeof ConversionRecord>;
 
+/**
+ * The conversion rehearsed on throwaway overlays of the last synced round while the source still runs:
+ * a conversion that would fail stops the cutover before the shutdown, and a disk set without an operating
+ * system skips the conversion after it (no downtime spent finding that out).
+ */
+export const ConversionRehearsal = z.object({
+  state: z.enum(["ok", "no-os", "failed"]),
+  /** Index of the round whose copy was rehearsed; a later round makes the rehearsal stale. */
+  afterRound: z.number().int(),
+  at: z.string(),
+  durationMs: z.number().nonnegative(),
+  os: z.string().optional(),
+  logPath: z.string(),
+});
+export type ConversionRehearsal = z.infer<typeof ConversionRehearsal>;
+
 export const CutoverRecord = z.object({
   shutdownMode: z.enum(["guest", "poweroff", "already-off"]),
   requestedAt: z.string(),
@@ -226,6 +242,7 @@ export const Manifest = z.object({
   cbt: z.object({ enabledByUs: z.boolean(), enabledAt: z.string().optional() }),
   snapshots: z.array(OwnSnapshot),
   rounds: z.array(Round),
+  conversionRehearsal: ConversionRehearsal.optional(),
   cutover: CutoverRecord.optional(),
   /** Cutovers undone by rollback before this run was retried on the same workdir (schemaVersion 2). */
   pastCutovers: z.array(ArchivedCutover).optional(),

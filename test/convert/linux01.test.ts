@@ -1,13 +1,14 @@
 // Guest conversion on the lab's real Debian 12 guest (linux01: initramfs for VMware controllers only),
 // through the helper CLI as an admin runs it. Under TCG each boot and conversion takes minutes, so
-// one lab serves all steps and only one conversion runs to its end: a conversion killed seconds in
-// leaves the copied disk byte-identical and is reported with the log's tail; the same run then cut
+// one lab serves all steps: a conversion failing in its rehearsal stops the cutover with the source
+// still running; one killed seconds in after the shutdown leaves the copied disk byte-identical and is
+// reported with the log's tail; the same run then cut
 // over with --convert none on virtio disks ends in the initramfs, which gives up on its root disk (seen
 // on the serial console, no login:); a fresh run cut over by default is converted, defined with virtio
 // disks, boots to login:, and rolls back to the running source.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -84,26 +85,71 @@ async function baseCopy(name: string): Promise<string> {
   return W;
 }
 
+/** Processes with a path of this workdir's conversion in their argv (virt-v2v, its qemu-nbd, the appliance). */
+function conversionProcesses(W: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      const argv = readFileSync(`/proc/${e}/cmdline`, "utf8");
+      if (argv.includes(join(W, "convert"))) out.push(`${e} ${argv.replace(/\0/g, " ").slice(0, 120)}`);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
 function manifest(W: string): any {
   return JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
 }
 
-test("a killed conversion leaves the copied disk as copied; --convert none on virtio disks ends in the initramfs", async () => {
-  const W = await baseCopy("failed");
-  // virt-v2v-in-place as installed, killed with SIGKILL seconds in
-  const killer = join(dir, "v2v-killed.sh");
-  writeFileSync(killer, `#!/bin/bash\n"${locateVirtV2vInPlace()}" "$@" &\npid=$!\nsleep ${KILL_AFTER_S}\nkill -9 $pid\nwait $pid\n`);
+/**
+ * virt-v2v-in-place as installed; its first `passes` runs go through, later ones are killed with SIGKILL
+ * seconds in (a conversion that fails).
+ */
+function v2vKilledAfter(passes: number): string {
+  const killer = join(dir, `v2v-killed-after-${passes}.sh`);
+  const count = join(dir, `v2v-runs-${passes}`);
+  writeFileSync(
+    killer,
+    `#!/bin/bash\nn=$(cat "${count}" 2>/dev/null || echo 0)\necho $((n + 1)) > "${count}"\n` +
+      `if [ "$n" -lt ${passes} ]; then exec "${locateVirtV2vInPlace()}" "$@"; fi\n` +
+      `"${locateVirtV2vInPlace()}" "$@" &\npid=$!\nsleep ${KILL_AFTER_S}\nkill -9 $pid\nwait $pid\n`,
+  );
   chmodSync(killer, 0o755);
-  const r = await cli(["--workdir", W, "cutover", ...cut, "--convert", "virt-v2v"], {
-    env: { ...env, ABLESTACK_V2K_VIRT_V2V_IN_PLACE: killer },
+  return killer;
+}
+
+test("a conversion failing in its rehearsal stops the cutover before the shutdown; one killed after it leaves the copied disk as copied; --convert none on virtio disks ends in the initramfs", async () => {
+  const W = await baseCopy("failed");
+  const phase = manifest(W).phase;
+  // the rehearsal (on a throwaway copy, the source still running) fails: nothing is shut down
+  const early = await cli(["--workdir", W, "cutover", ...cut, "--convert", "virt-v2v"], {
+    env: { ...env, ABLESTACK_V2K_VIRT_V2V_IN_PLACE: v2vKilledAfter(0) },
     timeoutMs: 600_000,
   });
+  assert.equal(early.error?.code, "CONVERSION_FAILED", JSON.stringify(early.error));
+  assert.match(early.error!.message, /rehearsal.*not shut down/);
+  assert.equal((await labVm("linux01")).powerState, "poweredOn", "the VMware VM keeps running");
+  assert.equal(manifest(W).cutover, undefined, "no cutover was begun");
+  assert.equal(manifest(W).phase, phase);
+  assert.equal(manifest(W).conversionRehearsal.state, "failed");
+  assert.equal(existsSync(join(W, "convert")), false, "no overlay of the rehearsal is left behind");
+  assert.deepEqual(conversionProcesses(W), [], "no process of the killed rehearsal is left");
+
+  // the rehearsal passes, the conversion after the final round is killed: the copied disks stay as copied
+  const r = await cli(["--workdir", W, "cutover", ...cut, "--convert", "virt-v2v"], {
+    env: { ...env, ABLESTACK_V2K_VIRT_V2V_IN_PLACE: v2vKilledAfter(1) },
+    timeoutMs: 1_200_000,
+  });
+  assert.equal(manifest(W).conversionRehearsal.state, "ok", "the second rehearsal went through");
   assert.equal(r.error?.code, "CONVERSION_FAILED", JSON.stringify(r.error));
   assert.match(r.error!.hint, /copied disks are unchanged/);
   assert.ok((r.error!.detail ?? "").length > 0, "the error carries the log's tail");
   const m = manifest(W);
   assert.ok(existsSync(m.cutover.conversion.logPath));
   assert.equal(existsSync(join(W, "convert")), false, "no overlay is left behind");
+  assert.deepEqual(conversionProcesses(W), [], "no process of the killed conversion is left");
   assert.equal(await lv.virsh.domState(domain), null, "nothing was defined");
   const full = await cli(["--workdir", W, "verify", "--mode", "full"], { env, timeoutMs: 900_000 });
   assert.equal(full.ok, true, `the target equals the source after a failed conversion: ${JSON.stringify(full.error)}`);
@@ -144,6 +190,8 @@ test("default cutover converts linux01: virtio disks, boots to login:, verify ex
   const conv = m.cutover.conversion;
   assert.equal(conv.state, "committed");
   assert.equal(conv.tool, "virt-v2v");
+  assert.equal(m.conversionRehearsal.state, "ok");
+  assert.ok(Date.parse(m.conversionRehearsal.at) < Date.parse(m.cutover.sourceOffAt), "rehearsed while the source still ran");
   assert.equal(conv.virtio, true);
   assert.ok((conv.os ?? "").length > 0, "the converted OS is recorded (virt-v2v names Debian by its version, e.g. 12.15)");
   const log = readFileSync(conv.logPath, "utf8");
@@ -205,6 +253,12 @@ test("win01 without virtio-win: the fallback path (SATA disks, e1000e NIC) with 
     assert.ok(c.events.some((e) => e.type === "log" && e.level === "warn" && /install the virtio-win package/.test(e.message)));
     // the lab's win01 holds test data, not Windows: virt-v2v finds no OS and auto leaves the disks as copied
     assert.ok(codes.includes("CONVERT_NO_OS"), codes.join(","));
+    // found by the rehearsal before the shutdown: no conversion time in the downtime
+    const m = manifest(W);
+    assert.equal(m.conversionRehearsal.state, "no-os");
+    assert.ok(Date.parse(m.conversionRehearsal.at) < Date.parse(m.cutover.sourceOffAt));
+    assert.equal(m.cutover.conversion.state, "skipped");
+    assert.equal(m.cutover.conversion.durationMs, 0);
     const xml = readFileSync(c.data.xmlPath, "utf8");
     assert.match(xml, /bus='sata'/);
     assert.match(xml, /<model type='e1000e'\/>/);

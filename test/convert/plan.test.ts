@@ -40,6 +40,7 @@ test("Windows with virtio-win: virtio expected; the command line carries VIRTIO_
   assert.deepEqual(cmd.args, ["-v", "-x", "--root", "first", "-i", "libvirtxml", "/w/convert/input.xml"]);
   assert.deepEqual(cmd.env, {
     LIBGUESTFS_BACKEND: "direct",
+    LIBGUESTFS_CACHEDIR: "/var/tmp",
     TMPDIR: "/w/convert",
     LC_ALL: "C",
     LIBGUESTFS_BACKEND_SETTINGS: "force_tcg",

@@ -6,9 +6,9 @@ import { type ConversionRecord } from "../../shared/manifest";
 import { type Workdir } from "../state/index";
 import { locateVirtV2vInPlace, locateVirtioWin } from "./locate";
 import { type ConvertPolicy, planConversion, v2vCommand } from "./plan";
-import { changedRanges, commitOverlay, createOverlays, overlayPath, removeOverlays } from "./overlays";
+import { changedRanges, commitOverlay, createOverlays, overlayDir, overlayPath, removeOverlays } from "./overlays";
 import { conversionInputXml } from "./input-xml";
-import { noGuestFound, runV2v } from "./run-v2v";
+import { noGuestFound, runV2v, stopLeftovers } from "./run-v2v";
 import { writeFileSync } from "node:fs";
 
 const STEP = "cutover.convert";
@@ -38,6 +38,22 @@ export async function convertStep(wd: Workdir, o: ConvertStepOptions): Promise<C
     mm.cutover!.conversion = { policy: o.policy, tool: plan.tool, reason: plan.reason, virtio: plan.virtio, state: "running", startedAt };
   });
   if (plan.warning) await wd.warn(STEP, plan.warning.code, plan.warning.message);
+  const rehearsed = wd.manifest.conversionRehearsal;
+  if (o.policy === "auto" && plan.tool !== "none" && rehearsed?.state === "no-os") {
+    // known before the shutdown: virt-v2v would only search the disks again, in the downtime
+    await wd.warn(
+      STEP,
+      "CONVERT_NO_OS",
+      `the conversion rehearsal found no operating system virt-v2v can convert: the disks are left as copied (log: ${rehearsed.logPath})`,
+    );
+    return await setRecord(wd, (c) => {
+      c.state = "skipped";
+      c.reason = "the rehearsal before the shutdown found no operating system to convert";
+      c.logPath = rehearsed.logPath;
+      c.finishedAt = new Date().toISOString();
+      c.durationMs = 0;
+    });
+  }
   if (plan.tool === "none" || !binary) {
     wd.emitter.log("info", STEP, `guest not converted: ${plan.reason}`);
     return await setRecord(wd, (c) => {
@@ -52,6 +68,7 @@ export async function convertStep(wd: Workdir, o: ConvertStepOptions): Promise<C
     phase: wd.manifest.phase,
     message: `guest conversion with virt-v2v-in-place (${plan.reason})`,
   });
+  await stopLeftovers(overlayDir(wd.path)); // a helper killed mid-conversion left virt-v2v running
   const overlays = await createOverlays(wd.path, m, o.signal);
   const inputXml = join(wd.path, "convert", "input.xml");
   writeFileSync(inputXml, conversionInputXml(m, overlays), { mode: 0o600 });

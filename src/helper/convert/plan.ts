@@ -51,6 +51,9 @@ export function planConversion(policy: ConvertPolicy, isWindows: boolean, tools:
   };
 }
 
+/** libguestfs' own default cache directory when TMPDIR is not set (it holds .guestfs-<uid>). */
+export const GUESTFS_CACHE_DIR = "/var/tmp";
+
 export interface V2vCommand {
   file: string;
   args: string[];
@@ -69,7 +72,14 @@ export function v2vCommand(o: {
   virtioWin: string | null;
   tmpDir: string;
 }): V2vCommand {
-  const env: Record<string, string> = { LIBGUESTFS_BACKEND: "direct", TMPDIR: o.tmpDir, LC_ALL: "C" };
+  // the appliance libguestfs builds (supermin, tens of seconds) is cached host-wide: the rehearsal's
+  // build serves the conversion in the downtime, and every later migration
+  const env: Record<string, string> = {
+    LIBGUESTFS_BACKEND: "direct",
+    LIBGUESTFS_CACHEDIR: GUESTFS_CACHE_DIR,
+    TMPDIR: o.tmpDir,
+    LC_ALL: "C",
+  };
   if (o.accel === "qemu") env.LIBGUESTFS_BACKEND_SETTINGS = "force_tcg";
   if (o.virtioWin) env.VIRTIO_WIN = o.virtioWin;
   return { file: o.binary, args: ["-v", "-x", "--root", "first", "-i", "libvirtxml", o.inputXml], env };

@@ -1,7 +1,6 @@
 // Runs virt-v2v-in-place with its verbose output in a log file of the workdir (paths and guest facts
 // only: no credentials reach it), and turns a failure into CONVERSION_FAILED with the log's tail.
-import { appendFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, readFileSync, readdirSync } from "node:fs";
 import { redact } from "../../shared/redact";
 import { V2kError } from "../../shared/v2k-error";
 import { exec } from "../../kit/exec";
@@ -33,26 +32,56 @@ export function noGuestFound(logPath: string): boolean {
   }
 }
 
+/** Programs virt-v2v runs on our overlays (itself, its NBD servers, libguestfs' appliance). */
+const V2V_PROGRAMS = /^(virt-v2v(-in-place)?|qemu-nbd|nbdkit|qemu-system-\w+|qemu-kvm|supermin)$/;
+
+function processesUnder(dir: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    if (V2V_PROGRAMS.test(argv[0]?.split("/").pop() ?? "") && argv.some((a) => a.includes(`${dir}/`))) out.push(pid);
+  }
+  return out;
+}
+
+/** Alive and not a zombie (orphans here may be reaped late, or never, by a minimal init). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
 /**
- * A killed virt-v2v leaves its persistent qemu-nbd (-t) serving the overlay; its pid file sits in our
- * TMPDIR (v2vqemunbd.*), so we end exactly those processes and nothing else.
+ * Processes left working on our overlays: virt-v2v's persistent qemu-nbd (-t) outlives a killed
+ * virt-v2v, and a virt-v2v outlives a helper killed with -9. They hold the targets' locks (a final round
+ * could not write), so they are stopped and waited for: SIGTERM, then SIGKILL after the grace period.
  */
-export function stopLeftovers(tmpDir: string): number[] {
-  const stopped: number[] = [];
-  if (!existsSync(tmpDir)) return stopped;
-  for (const d of readdirSync(tmpDir).filter((n) => n.startsWith("v2vqemunbd."))) {
-    for (const f of readdirSync(join(tmpDir, d)).filter((n) => n.endsWith(".pid"))) {
-      const pid = Number(readFileSync(join(tmpDir, d, f), "utf8").trim());
-      if (!Number.isInteger(pid) || pid <= 1) continue;
+export async function stopLeftovers(dir: string, graceMs = 5000): Promise<number[]> {
+  const pids = processesUnder(dir);
+  const signal = (sig: NodeJS.Signals) => {
+    for (const pid of pids) {
       try {
-        process.kill(pid, "SIGTERM");
-        stopped.push(pid);
+        process.kill(pid, sig);
       } catch {
         // already gone
       }
     }
-  }
-  return stopped;
+  };
+  signal("SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && pids.some(running)) await new Promise((r) => setTimeout(r, 100));
+  if (pids.some(running)) signal("SIGKILL");
+  return pids;
 }
 
 export async function runV2v(cmd: V2vCommand, logPath: string, signal?: AbortSignal): Promise<ConversionFacts> {
@@ -71,7 +100,7 @@ export async function runV2v(cmd: V2vCommand, logPath: string, signal?: AbortSig
       ...(signal ? { signal } : {}),
     });
   } catch (e) {
-    const stopped = stopLeftovers(cmd.env.TMPDIR!);
+    const stopped = await stopLeftovers(cmd.env.TMPDIR!);
     if (stopped.length > 0) appendFileSync(logPath, `# stopped helper processes left behind: ${stopped.join(" ")}\n`);
     if (e instanceof V2kError && e.code === "CANCELLED") throw e;
     const why = e instanceof V2kError ? e.message : String(e);

@@ -12,6 +12,7 @@ import { type VsphereBridge } from "../vsphere/index";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
 import { type ConvertPolicy } from "../convert/plan";
 import { convertGuest } from "./convert";
+import { rehearseConversion } from "../convert/rehearsal";
 import { defineDomain } from "./define";
 import { DOMAIN_OPTIONS_FILE, type DomainOptions, domainFiles, resolveDomainPolicy } from "./domain-config";
 import { buildDomainXml } from "./domain-xml";
@@ -77,6 +78,12 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
   // --shutdown already-off with a running source is refused before anything is recorded
   if (o.shutdown === "already-off" && !m0.cutover?.sourceOffAt) {
     await requireSourceOff(d.bridge, m0.vm.moref, "cut over with --shutdown already-off");
+  }
+
+  // 0. the conversion rehearsed on a throwaway copy while the source still runs (first run only)
+  if (!m0.cutover) {
+    const accel = await resolveDomainType(o.domain["domain-type"], d.virsh);
+    await rehearseConversion(wd, { policy: o.convert, accel, ...(d.signal ? { signal: d.signal } : {}) });
   }
 
   // 1. intent (first run only; a resumed run keeps the original request time and mode)
