@@ -6,7 +6,9 @@
 #
 #   test/bench/copy-vs-nbdcopy.sh [SIZE] [FORMAT]        e.g. 4G qcow2 (defaults)
 #   RUNS="v2k nbdcopy v2k:--requests=32 nbdcopy:--requests=64:--request-size=4194304" test/bench/...
-#   CACHE=none|writeback (qemu-nbd, default none)  WORK=/var/tmp (image directory)  COMPARE=0 (skip check)
+#   SOURCE="percent=50 seed=4242" (nbdkit sparse-random parameters; scattered small extents e.g.
+#     "percent=5 runlength=4096 seed=4242")
+#   HELPER=path/to/ablestack_v2k.mjs (another build, e.g. for before/after)  CACHE=none|writeback (qemu-nbd, default none)  WORK=/var/tmp (image directory)  COMPARE=0 (skip check)
 set -euo pipefail
 SIZE=${1:-4G}
 FORMAT=${2:-qcow2}
@@ -14,8 +16,9 @@ CACHE=${CACHE:-none}
 WORK=${WORK:-/var/tmp}
 COMPARE=${COMPARE:-1}
 RUNS=${RUNS:-"nbdcopy v2k"}
+read -r -a SOURCE_ARGS <<<"${SOURCE:-percent=50 seed=4242}"
 here=$(cd "$(dirname "$0")/../.." && pwd)
-helper="$here/dist/helper/ablestack_v2k.mjs"
+helper=${HELPER:-"$here/dist/helper/ablestack_v2k.mjs"}
 [ -f "$helper" ] || (cd "$here" && node build.mjs)
 
 dir=$(mktemp -d "$WORK/v2k-bench-XXXXXX")
@@ -30,7 +33,7 @@ trap cleanup EXIT
 wait_pidfile() { for _ in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.05; done; echo "server did not start" >&2; exit 1; }
 
 nbdkit --foreground --exit-with-parent --readonly --unix "$dir/src.sock" --pidfile "$dir/src.pid" \
-  sparse-random "$SIZE" percent=50 seed=4242 &
+  sparse-random "$SIZE" "${SOURCE_ARGS[@]}" &
 pids+=($!)
 wait_pidfile "$dir/src.pid"
 src="nbd+unix:///?socket=$dir/src.sock"

@@ -6,7 +6,7 @@
 import { V2kError } from "../../shared/v2k-error";
 import { nbdToV2kError } from "../nbd/errors";
 import { type Area, type BlockSource, type BlockTarget } from "../endpoints/types";
-import { MAX_ZERO_OP, planRanges, refineWithExtents, splitRange, totalBytes, type PlanOp, type PlanRange } from "./plan";
+import { absorbSmallZeroes, MAX_ZERO_OP, planRanges, refineWithExtents, splitRange, totalBytes, type PlanOp, type PlanRange } from "./plan";
 import { ProgressMeter, type CopyProgress } from "./progress";
 import { zeroRuns } from "./zero-detect";
 
@@ -18,6 +18,9 @@ export const COPY_DEFAULTS = {
   progressIntervalMs: 1000,
   stallTimeoutMs: 10 * 60 * 1000,
 } as const;
+
+/** Zero extents up to this size between data extents are read with them (one request, not two per extent). */
+export const EXTENTS_GAP = 256 * 1024;
 
 /** Copy ranges shorter than this are not refined with source extents. */
 export const EXTENTS_MIN_RANGE = 16 * 1024 * 1024;
@@ -174,7 +177,7 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
           const window: PlanRange = { kind: "copy", offset: at, length: Math.min(MAX_ZERO_OP, range.offset + range.length - at) };
           let refined: PlanRange[];
           try {
-            refined = refineWithExtents(window, await source.extents(window.offset, window.length));
+            refined = absorbSmallZeroes(refineWithExtents(window, await source.extents(window.offset, window.length)), EXTENTS_GAP);
             stats.requests++;
             touch();
           } catch (e) {

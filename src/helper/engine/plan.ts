@@ -132,3 +132,26 @@ export function refineWithExtents(range: PlanRange, extents: readonly Extent[]):
     );
   return out;
 }
+
+/**
+ * Fold zero ranges of at most `gap` bytes that lie between two copies into one copy: a fragmented
+ * disk then costs one read of the merged span instead of a read and a write per extent, and the
+ * zeros inside are still found in memory (zero detection) and written as WRITE_ZEROES or skipped.
+ */
+export function absorbSmallZeroes(ranges: readonly PlanRange[], gap: number): PlanRange[] {
+  const out: PlanRange[] = [];
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i]!;
+    const last = out.at(-1);
+    const next = ranges[i + 1];
+    if (r.kind === "zero" && r.length <= gap && last?.kind === "copy" && next?.kind === "copy") {
+      last.length += r.length + next.length;
+      i++;
+    } else if (last && last.kind === r.kind) {
+      last.length += r.length;
+    } else {
+      out.push({ ...r });
+    }
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  absorbSmallZeroes,
   coalesceAreas,
   complementAreas,
   normalizeAreas,
@@ -139,6 +140,15 @@ test("refineWithExtents turns zero extents into zero ranges and merges neighbour
     ],
   );
   assert.throws(() => refineWithExtents({ kind: "copy", offset: 0, length: 100 }, [{ offset: 0, length: 50, zero: false }]), V2kError);
+});
+
+test("absorbSmallZeroes folds short zero gaps between copies into one copy, keeps long ones and edges", () => {
+  const c = (offset: number, length: number) => ({ kind: "copy" as const, offset, length });
+  const z = (offset: number, length: number) => ({ kind: "zero" as const, offset, length });
+  const ranges = [z(0, 10), c(10, 4), z(14, 8), c(22, 4), z(26, 8), c(34, 4), z(38, 100), c(138, 4), z(142, 5)];
+  assert.deepEqual(absorbSmallZeroes(ranges, 8), [z(0, 10), c(10, 28), z(38, 100), c(138, 4), z(142, 5)]);
+  assert.deepEqual(absorbSmallZeroes(ranges, 0), ranges);
+  assert.equal(totalBytes(absorbSmallZeroes(ranges, 1000)), totalBytes(ranges));
 });
 
 test("zeroRuns finds granule-aligned zero runs relative to the disk offset", () => {
