@@ -8,7 +8,7 @@ NODE_TESTS_PACKAGE := $(sort $(wildcard test/package/*.test.ts))
 NODE_TESTS_CONVERT := $(sort $(wildcard test/convert/*.test.ts))
 TEST_RUN := node --import tsx --test --test-concurrency=1 --test-reporter=spec
 
-.PHONY: all deps npm-deps build dist-docs docs lint format typecheck check test-unit test-integration test-ceph test-browser test-package test-convert \
+.PHONY: bench all deps npm-deps build dist-docs docs lint format typecheck check test-unit test-integration test-ceph test-browser test-package test-convert \
 	soak test-soak-short \
 	lab-images demo install devel-install stage rpm deb clean
 
@@ -83,6 +83,11 @@ check: deps
 SOAK_SECONDS ?= 600
 soak: build
 	SOAK_SECONDS=$(SOAK_SECONDS) node --import tsx test/soak/soak.ts
+
+# Performance goals, measured and printed with PASS/FAIL (minutes; load-sensitive; not in make check).
+# ROUNDS (default 3), SIZE, SCATTERED_SIZE, RBD_SIZE: see test/bench/goals.ts.
+bench: build
+	node --import tsx test/bench/goals.ts
 
 # The 2-minute soak make check runs.
 test-soak-short: build

@@ -38,7 +38,7 @@ pids+=($!)
 wait_pidfile "$dir/src.pid"
 src="nbd+unix:///?socket=$dir/src.sock"
 
-printf "%-48s %10s %9s %10s %s\n" "run ($SIZE $FORMAT, cache=$CACHE)" "seconds" "MB/s" "peak RSS" "check"
+printf "%-48s %10s %9s %10s %8s %s\n" "run ($SIZE $FORMAT, cache=$CACHE)" "seconds" "MB/s" "peak RSS" "CPU s" "check"
 for run in $RUNS; do
   tool=${run%%:*}
   extra=()
@@ -58,7 +58,7 @@ for run in $RUNS; do
     *) echo "unknown tool $tool" >&2; exit 2 ;;
   esac
   start=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$dir/rss" "${cmd[@]}" >/dev/null 2>"$dir/err" || { cat "$dir/err" >&2; exit 1; }
+  /usr/bin/time -f "%M %U %S" -o "$dir/rss" "${cmd[@]}" >/dev/null 2>"$dir/err" || { cat "$dir/err" >&2; exit 1; }
   end=$(date +%s.%N)
   kill "$qpid"; wait "$qpid" 2>/dev/null || true
   rm -f "$dir/dst.pid"
@@ -69,6 +69,7 @@ for run in $RUNS; do
   if [ "$COMPARE" = 1 ]; then
     if qemu-img compare -q -f raw -F "$FORMAT" "$src" "$img"; then check=identical; else check=DIFFERENT; fi
   fi
-  printf "%-48s %10.2f %9.1f %7d MiB %s\n" "$run" "$secs" "$mbs" "$(( $(tail -1 "$dir/rss") / 1024 ))" "$check"
+  read -r rss_kb cpu_user cpu_sys < <(tail -1 "$dir/rss")
+  printf "%-48s %10.2f %9.1f %7d MiB %8.2f %s\n" "$run" "$secs" "$mbs" "$((rss_kb / 1024))" "$(echo "$cpu_user + $cpu_sys" | bc -l)" "$check"
   rm -f "$img"
 done

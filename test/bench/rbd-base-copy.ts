@@ -6,6 +6,7 @@
 //
 //   node --import tsx test/bench/rbd-base-copy.ts [SIZE]          e.g. 1G (default)
 //   V2K_COPY_ARGS="--chunk 4M --requests 32" ...                  extra options of our copy
+//   ROUNDS=3 ...                                                  alternating rounds (default 1)
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +16,7 @@ import { startTestCeph } from "../support/ceph";
 import { repoRoot } from "../support/lab";
 
 const SIZE = process.argv[2] ?? "1G";
+const ROUNDS = Math.max(1, Number(process.env.ROUNDS ?? "1"));
 const helper = join(repoRoot, "dist/helper/ablestack_v2k.mjs");
 
 async function waitFile(path: string): Promise<void> {
@@ -81,23 +83,24 @@ async function main(): Promise<void> {
       ],
       ["nbdcopy --target-is-zero -> qemu-nbd rbd", (name) => viaQemuNbd(dir, name, bytes, ["nbdcopy", "--target-is-zero", from, "@DST"])],
     ];
-    for (const [label, run] of runs) {
-      const image = `bench-${runs.findIndex((r) => r[0] === label)}`;
-      const name = `rbd:${ceph.pool}/${image}:conf=${ceph.conf}`;
-      const t0 = process.hrtime.bigint();
-      await run(name);
-      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      const same = await exec("qemu-img", ["compare", "-q", "-f", "raw", "-F", "raw", from, name], {
-        timeoutMs: 1_800_000,
-        okCodes: [0, 1],
-      });
-      const du = JSON.parse(await ceph.rbd(["du", "--format", "json", `${ceph.pool}/${image}`])).images[0];
-      process.stdout.write(
-        `${label.padEnd(52)} ${secs.toFixed(2).padStart(8)} ${(bytes / 1e6 / secs).toFixed(1).padStart(8)}  ` +
-          `${same.exitCode === 0 ? "identical" : "DIFFERENT"}, ${(du.used_size / 2 ** 20).toFixed(0)} MiB used\n`,
-      );
-      await ceph.rbd(["rm", "--no-progress", `${ceph.pool}/${image}`]);
-    }
+    for (let round = 0; round < ROUNDS; round++)
+      for (const [label, run] of runs) {
+        const image = `bench-${runs.findIndex((r) => r[0] === label)}`;
+        const name = `rbd:${ceph.pool}/${image}:conf=${ceph.conf}`;
+        const t0 = process.hrtime.bigint();
+        await run(name);
+        const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+        const same = await exec("qemu-img", ["compare", "-q", "-f", "raw", "-F", "raw", from, name], {
+          timeoutMs: 1_800_000,
+          okCodes: [0, 1],
+        });
+        const du = JSON.parse(await ceph.rbd(["du", "--format", "json", `${ceph.pool}/${image}`])).images[0];
+        process.stdout.write(
+          `${label.padEnd(52)} ${secs.toFixed(2).padStart(8)} ${(bytes / 1e6 / secs).toFixed(1).padStart(8)}  ` +
+            `${same.exitCode === 0 ? "identical" : "DIFFERENT"}, ${(du.used_size / 2 ** 20).toFixed(0)} MiB used\n`,
+        );
+        await ceph.rbd(["rm", "--no-progress", `${ceph.pool}/${image}`]);
+      }
   } finally {
     await src.stop();
     await ceph.stop();

@@ -1,0 +1,158 @@
+// `make bench`: the performance goals, each measured here and printed with PASS/FAIL. Runs the copy
+// benchmarks (test/bench/copy-vs-nbdcopy.sh, test/bench/rbd-base-copy.ts) in alternating rounds and
+// compares medians. Slow (minutes) and load-sensitive: not part of `make check`; read the figures with
+// the machine's load, which is printed too.
+//
+//   node --import tsx test/bench/goals.ts          ROUNDS=3 SIZE=4G SCATTERED_SIZE=8G RBD_SIZE=4G (defaults)
+import { spawn } from "node:child_process";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "../support/lab";
+
+const ROUNDS = Math.max(1, Number(process.env.ROUNDS ?? "3"));
+const SIZE = process.env.SIZE ?? "4G";
+const SCATTERED_SIZE = process.env.SCATTERED_SIZE ?? "8G";
+const RBD_SIZE = process.env.RBD_SIZE ?? "4G";
+const TUNED = "nbdcopy:--requests=64:--request-size=4194304";
+const RSS_LIMIT_MIB = 128;
+
+interface Run {
+  run: string;
+  seconds: number;
+  mbs: number;
+  rssMiB?: number;
+  cpuS?: number;
+  check: string;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Runs a benchmark script, echoing its output, and returns its stdout. */
+function runScript(file: string, args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      process.stdout.write(d);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${file} ${args.join(" ")} exited with ${code}`))));
+  });
+}
+
+async function fileCopies(size: string, format: string, source: string, runs: string[]): Promise<Run[]> {
+  const list = Array.from({ length: ROUNDS }, () => runs).flat();
+  const out = await runScript(join(repoRoot, "test/bench/copy-vs-nbdcopy.sh"), [size, format], { RUNS: list.join(" "), SOURCE: source });
+  const rows: Run[] = [];
+  for (const line of out.split("\n")) {
+    const m = /^(\S+)\s+([\d.]+)\s+([\d.]+)\s+(\d+) MiB\s+([\d.]+)\s+(\S+)$/.exec(line);
+    if (m) rows.push({ run: m[1]!, seconds: +m[2]!, mbs: +m[3]!, rssMiB: +m[4]!, cpuS: +m[5]!, check: m[6]! });
+  }
+  if (rows.length !== list.length) throw new Error(`expected ${list.length} result lines, got ${rows.length}`);
+  return rows;
+}
+
+async function rbdCopies(): Promise<Run[]> {
+  const out = await runScript("node", ["--import", "tsx", "test/bench/rbd-base-copy.ts", RBD_SIZE], { ROUNDS: String(ROUNDS) });
+  const rows: Run[] = [];
+  for (const line of out.split("\n")) {
+    const m = /^(.{52}) +([\d.]+) +([\d.]+) {2}(\S+)/.exec(line);
+    if (m) rows.push({ run: m[1]!.trim(), seconds: +m[2]!, mbs: +m[3]!, check: m[4]!.replace(/,$/, "") });
+  }
+  return rows;
+}
+
+const verdicts: string[] = [];
+function goal(name: string, figure: string, pass: boolean): void {
+  verdicts.push(`${pass ? "PASS" : "FAIL"}  ${name}: ${figure}`);
+}
+const of = (rows: Run[], run: string) => rows.filter((r) => r.run === run);
+const med = (rows: Run[], key: "mbs" | "cpuS" | "rssMiB") => median(rows.map((r) => r[key] ?? NaN));
+const allIdentical = (rows: Run[]) => rows.every((r) => r.check === "identical");
+
+async function baseCopyGoals(): Promise<void> {
+  for (const format of ["qcow2", "raw"]) {
+    const rows = await fileCopies(SIZE, format, "percent=50 seed=4242", ["nbdcopy", "v2k", TUNED]);
+    const ours = of(rows, "v2k");
+    const best = Math.max(med(of(rows, "nbdcopy"), "mbs"), med(of(rows, TUNED), "mbs"));
+    const worst = Math.min(...ours.map((r) => r.mbs)) / best;
+    goal(
+      `base copy ${SIZE} into ${format}, ours / best nbdcopy (default, tuned) >= 1.0, no run < 0.9`,
+      `${med(ours, "mbs").toFixed(0)} / ${best.toFixed(0)} MB/s = ${(med(ours, "mbs") / best).toFixed(2)}, worst ${worst.toFixed(2)}`,
+      med(ours, "mbs") >= best && worst >= 0.9 && allIdentical(rows),
+    );
+    goal(
+      `peak RSS of our copy (${format}) < ${RSS_LIMIT_MIB} MiB`,
+      `${Math.max(...ours.map((r) => r.rssMiB!))} MiB`,
+      Math.max(...ours.map((r) => r.rssMiB!)) < RSS_LIMIT_MIB,
+    );
+  }
+}
+
+async function scatteredGoals(): Promise<void> {
+  const rows = await fileCopies(SCATTERED_SIZE, "qcow2", "percent=5 runlength=4096 seed=4242", ["nbdcopy", "v2k"]);
+  const ours = of(rows, "v2k");
+  const theirs = of(rows, "nbdcopy");
+  goal(
+    `scattered small extents (${SCATTERED_SIZE}, 5% in ~4 KiB runs), ours / nbdcopy >= 1.0`,
+    `${med(ours, "mbs").toFixed(0)} / ${med(theirs, "mbs").toFixed(0)} MB/s = ${(med(ours, "mbs") / med(theirs, "mbs")).toFixed(2)}`,
+    med(ours, "mbs") >= med(theirs, "mbs") && allIdentical(rows),
+  );
+  goal(
+    "scattered extents, client CPU ours <= nbdcopy",
+    `${med(ours, "cpuS").toFixed(2)} / ${med(theirs, "cpuS").toFixed(2)} s`,
+    med(ours, "cpuS") <= med(theirs, "cpuS"),
+  );
+  goal(
+    `scattered extents, peak RSS < ${RSS_LIMIT_MIB} MiB`,
+    `${Math.max(...ours.map((r) => r.rssMiB!))} MiB`,
+    Math.max(...ours.map((r) => r.rssMiB!)) < RSS_LIMIT_MIB,
+  );
+}
+
+async function rbdGoals(): Promise<void> {
+  const rows = await rbdCopies();
+  const ours = rows.filter((r) => r.run.startsWith("ablestack_v2k"));
+  const qemuImg = rows.filter((r) => r.run.startsWith("qemu-img convert"));
+  const nbdcopy = rows.filter((r) => r.run.startsWith("nbdcopy"));
+  const ratio = med(ours, "mbs") / med(qemuImg, "mbs");
+  goal(
+    `base copy ${RBD_SIZE} into RBD, ours / qemu-img convert >= 1.0 (issue floor 0.9)`,
+    `${med(ours, "mbs").toFixed(0)} / ${med(qemuImg, "mbs").toFixed(0)} MB/s = ${ratio.toFixed(2)}`,
+    ratio >= 1.0 && allIdentical(rows),
+  );
+  goal(
+    `base copy into RBD, ours / nbdcopy >= 1.0`,
+    `${med(ours, "mbs").toFixed(0)} / ${med(nbdcopy, "mbs").toFixed(0)} MB/s`,
+    med(ours, "mbs") >= med(nbdcopy, "mbs"),
+  );
+}
+
+async function main(): Promise<void> {
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ");
+  process.stdout.write(`rounds ${ROUNDS} (alternating, medians); load average at start ${load()}\n`);
+  await baseCopyGoals();
+  await scatteredGoals();
+  await rbdGoals();
+  for (const name of [
+    "lab round fixed cost < 0.5 s",
+    "lab round bytes read <= 1.2x changed",
+    "lab datastore reads >= 600 MB/s",
+    "downtime < 10 s split by phase",
+  ])
+    verdicts.push(`----  ${name}: not measured by this bench yet`);
+  process.stdout.write(`\nload average at end ${load()}\n${verdicts.join("\n")}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
