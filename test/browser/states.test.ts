@@ -113,3 +113,27 @@ test("after a rollback, the failed command's 'exit code' banner is gone", async 
   assert.equal(await page.$("[data-error-code='PROCESS_FAILED']"), null, "stale 'helper process failed' banner");
   await page.close();
 });
+
+test("the cutover dialog estimates the downtime from the last incremental rounds", async () => {
+  // base 4 s; incremental rounds of 3, 5 and 7 s copying 1, 2 and 3 MiB: about 5 s at 0.4 MiB/s
+  const incr = [
+    syncedRound(1, "incr", 2 ** 20, 3000),
+    syncedRound(2, "incr", 2 * 2 ** 20, 5000),
+    syncedRound(3, "incr", 3 * 2 ** 20, 7000),
+  ];
+  const workdir = workdirWith("estimate", sampleManifest({ runId: "r-estimate", phase: "incr-synced", rounds: [rounds[0]!, ...incr] }));
+  const fresh = workdirWith("noestimate", sampleManifest({ runId: "r-noestimate", phase: "base-synced", rounds: [rounds[0]!] }));
+  const page = await cockpit.open("en");
+  await steps(page, workdir);
+  await page.click("#v2k-action-cutover");
+  const note = await page.waitForSelector("#v2k-cutover-downtime", { timeout: 30_000 });
+  assert.equal(await note!.evaluate((e) => e.getAttribute("data-ms")), "5000");
+  assert.match(await note!.evaluate((e) => e.textContent ?? ""), /about 5\.0 s .*last 3 rounds.*410 KiB\/s/);
+  await cockpit.screenshot(page, "states-cutover-estimate");
+  await steps(page, fresh);
+  await page.waitForSelector("#v2k-action-cutover");
+  await page.click("#v2k-action-cutover");
+  const none = await page.waitForSelector("#v2k-cutover-downtime", { timeout: 30_000 });
+  assert.match(await none!.evaluate((e) => e.textContent ?? ""), /unknown until an incremental round/);
+  await page.close();
+});
