@@ -2,7 +2,7 @@
 // a cancelled round is "cancelled" on the rounds (not a failed cutover), a failed start is marked on Start.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Page } from "puppeteer-core";
@@ -136,4 +136,34 @@ test("the cutover dialog estimates the downtime from the last incremental rounds
   const none = await page.waitForSelector("#v2k-cutover-downtime", { timeout: 30_000 });
   assert.match(await none!.evaluate((e) => e.textContent ?? ""), /unknown until an incremental round/);
   await page.close();
+});
+
+test("a migration's report exports as JSON (the manifest) and as a readable summary", async () => {
+  const rollback = { at: "2026-01-01T02:00:00.000Z", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false };
+  const m = sampleManifest({ runId: "r-report", phase: "rolled-back", rounds, cutover: { ...cutover, downtimeMs: 65_000 }, rollback });
+  const workdir = workdirWith("report", m);
+  const downloads = mkdtempSync(join(tmpdir(), "v2k-downloads-"));
+  const session = await cockpit.browser.target().createCDPSession();
+  await session.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
+  const page = await cockpit.open("en");
+  await steps(page, workdir);
+  const base = `ablestack-v2k-${m.vm.name}-r-report`;
+  const file = async (name: string) => {
+    const until = Date.now() + 30_000;
+    while (!existsSync(join(downloads, name)) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    return readFileSync(join(downloads, name), "utf8");
+  };
+  await page.click("#v2k-export-json");
+  const json = JSON.parse(await file(`${base}.json`)) as { workdir: string; manifest: unknown };
+  assert.equal(json.workdir, workdir);
+  assert.deepEqual(json.manifest, m);
+  await page.click("#v2k-export-summary");
+  const text = await file(`${base}.txt`);
+  assert.match(text, new RegExp(`VM +${m.vm.name} `));
+  assert.match(text, /#0 base +synced +changed 48\.0 MiB/);
+  assert.match(text, /Downtime +1 min 5 s/);
+  assert.match(text, /Rolled back +2026-01-01T02:00:00\.000Z, source powered on: true/);
+  await page.close();
+  await session.detach();
+  rmSync(downloads, { recursive: true, force: true });
 });
