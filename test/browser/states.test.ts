@@ -167,3 +167,22 @@ test("a migration's report exports as JSON (the manifest) and as a readable summ
   await session.detach();
   rmSync(downloads, { recursive: true, force: true });
 });
+
+test("dates follow the page's language, not the browser's: Korean dates in a Korean page", async () => {
+  const rollback = { at: "2026-01-01T02:00:00.000Z", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false };
+  const workdir = workdirWith("kodates", sampleManifest({ runId: "r-kodates", phase: "rolled-back", rounds, cutover, rollback }));
+  const expected = (lang: string) => new Date(rollback.at).toLocaleString(lang);
+  assert.notEqual(expected("ko-KR"), expected("en-US"));
+  for (const [lang, locale] of [
+    ["ko", "ko-KR"],
+    ["en", "en"],
+  ] as const) {
+    const page = await cockpit.open(lang);
+    await steps(page, workdir);
+    const text = await page.$eval("#v2k-rollback-done", (e) => e.textContent ?? "");
+    const shown = await page.evaluate((at, l) => new Date(at).toLocaleString(l), rollback.at, locale);
+    assert.ok(text.includes(shown), `${lang}: ${text} lacks ${shown}`);
+    if (lang === "ko") assert.match(text, /오전|오후/);
+    await page.close();
+  }
+});
