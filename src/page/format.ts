@@ -1,4 +1,6 @@
-// Number formatting for bytes, rates and durations (units are not translated; they are SI symbols).
+// Number formatting for bytes, rates and durations (units are SI symbols); dates in the page's language.
+import { pageLocale } from "./i18n";
+
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return "-";
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -29,5 +31,11 @@ export function formatDuration(ms: number): string {
 export function formatTime(iso: string | undefined): string {
   if (!iso) return "-";
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(pageLocale());
+}
+
+/** Time of day only (event lines), in the page's language. */
+export function formatClock(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(pageLocale());
 }

@@ -21,3 +21,9 @@ export function format(template: string, ...args: (string | number)[]): string {
     return v === undefined ? m : String(v);
   });
 }
+
+/** The BCP 47 locale of Cockpit's language ("ko" -> "ko-KR"), not the browser's: dates follow the page's language. */
+export function pageLocale(): string {
+  const lang = safeCockpit()?.language ?? "en";
+  return lang === "ko" ? "ko-KR" : lang.replace("_", "-");
+}

@@ -2,7 +2,7 @@
 // a cancelled round is "cancelled" on the rounds (not a failed cutover), a failed start is marked on Start.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Page } from "puppeteer-core";
@@ -112,4 +112,77 @@ test("after a rollback, the failed command's 'exit code' banner is gone", async 
   await new Promise((r) => setTimeout(r, 1500)); // the operation watch has answered by now
   assert.equal(await page.$("[data-error-code='PROCESS_FAILED']"), null, "stale 'helper process failed' banner");
   await page.close();
+});
+
+test("the cutover dialog estimates the downtime from the last incremental rounds", async () => {
+  // base 4 s; incremental rounds of 3, 5 and 7 s copying 1, 2 and 3 MiB: about 5 s at 0.4 MiB/s
+  const incr = [
+    syncedRound(1, "incr", 2 ** 20, 3000),
+    syncedRound(2, "incr", 2 * 2 ** 20, 5000),
+    syncedRound(3, "incr", 3 * 2 ** 20, 7000),
+  ];
+  const workdir = workdirWith("estimate", sampleManifest({ runId: "r-estimate", phase: "incr-synced", rounds: [rounds[0]!, ...incr] }));
+  const fresh = workdirWith("noestimate", sampleManifest({ runId: "r-noestimate", phase: "base-synced", rounds: [rounds[0]!] }));
+  const page = await cockpit.open("en");
+  await steps(page, workdir);
+  await page.click("#v2k-action-cutover");
+  const note = await page.waitForSelector("#v2k-cutover-downtime", { timeout: 30_000 });
+  assert.equal(await note!.evaluate((e) => e.getAttribute("data-ms")), "5000");
+  assert.match(await note!.evaluate((e) => e.textContent ?? ""), /about 5\.0 s .*last 3 rounds.*410 KiB\/s/);
+  await cockpit.screenshot(page, "states-cutover-estimate");
+  await steps(page, fresh);
+  await page.waitForSelector("#v2k-action-cutover");
+  await page.click("#v2k-action-cutover");
+  const none = await page.waitForSelector("#v2k-cutover-downtime", { timeout: 30_000 });
+  assert.match(await none!.evaluate((e) => e.textContent ?? ""), /unknown until an incremental round/);
+  await page.close();
+});
+
+test("a migration's report exports as JSON (the manifest) and as a readable summary", async () => {
+  const rollback = { at: "2026-01-01T02:00:00.000Z", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false };
+  const m = sampleManifest({ runId: "r-report", phase: "rolled-back", rounds, cutover: { ...cutover, downtimeMs: 65_000 }, rollback });
+  const workdir = workdirWith("report", m);
+  const downloads = mkdtempSync(join(tmpdir(), "v2k-downloads-"));
+  const session = await cockpit.browser.target().createCDPSession();
+  await session.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
+  const page = await cockpit.open("en");
+  await steps(page, workdir);
+  const base = `ablestack-v2k-${m.vm.name}-r-report`;
+  const file = async (name: string) => {
+    const until = Date.now() + 30_000;
+    while (!existsSync(join(downloads, name)) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    return readFileSync(join(downloads, name), "utf8");
+  };
+  await page.click("#v2k-export-json");
+  const json = JSON.parse(await file(`${base}.json`)) as { workdir: string; manifest: unknown };
+  assert.equal(json.workdir, workdir);
+  assert.deepEqual(json.manifest, m);
+  await page.click("#v2k-export-summary");
+  const text = await file(`${base}.txt`);
+  assert.match(text, new RegExp(`VM +${m.vm.name} `));
+  assert.match(text, /#0 base +synced +changed 48\.0 MiB/);
+  assert.match(text, /Downtime +1 min 5 s/);
+  assert.match(text, /Rolled back +2026-01-01T02:00:00\.000Z, source powered on: true/);
+  await page.close();
+  await session.detach();
+  rmSync(downloads, { recursive: true, force: true });
+});
+
+test("dates follow the page's language, not the browser's: Korean dates in a Korean page", async () => {
+  const rollback = { at: "2026-01-01T02:00:00.000Z", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false };
+  const workdir = workdirWith("kodates", sampleManifest({ runId: "r-kodates", phase: "rolled-back", rounds, cutover, rollback }));
+  const expected = (lang: string) => new Date(rollback.at).toLocaleString(lang);
+  assert.notEqual(expected("ko-KR"), expected("en-US"));
+  for (const [lang, locale] of [
+    ["ko", "ko-KR"],
+    ["en", "en"],
+  ] as const) {
+    const page = await cockpit.open(lang);
+    await steps(page, workdir);
+    const text = await page.$eval("#v2k-rollback-done", (e) => e.textContent ?? "");
+    const shown = await page.evaluate((at, l) => new Date(at).toLocaleString(l), rollback.at, locale);
+    assert.ok(text.includes(shown), `${lang}: ${text} lacks ${shown}`);
+    if (lang === "ko") assert.match(text, /오전|오후/);
+    await page.close();
+  }
 });

@@ -71,6 +71,8 @@ export interface Cockpit {
   /** True while the page is not visible (another Cockpit page or browser tab is shown). */
   hidden: boolean;
   location: CockpitLocation;
+  /** Asks the shell to show another Cockpit page ("/machines#vm?name=..."). */
+  jump(path: string): void;
   transport: { wait(callback: () => void): void };
   addEventListener(event: "locationchanged" | "visibilitychange", listener: () => void): void;
   removeEventListener(event: "locationchanged" | "visibilitychange", listener: () => void): void;

@@ -79,6 +79,9 @@ export class FakeCockpit {
     );
   }
 
+  /** Paths the page asked the shell to jump to. */
+  readonly jumps: string[] = [];
+
   private navigate(p: string | string[], o?: Record<string, string>) {
     this.location.path = Array.isArray(p) ? p : p.split("/").filter(Boolean);
     this.location.options = o ?? {};
@@ -170,6 +173,7 @@ export class FakeCockpit {
       language: "en",
       hidden: false,
       location: this.location,
+      jump: (path: string) => self.jumps.push(path),
       transport: { wait: (cb: () => void) => cb() },
       addEventListener: (e: string, l: () => void) => {
         if (!self.listeners.has(e)) self.listeners.set(e, new Set());

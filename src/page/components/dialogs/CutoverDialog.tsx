@@ -2,10 +2,26 @@
 import { useState } from "react";
 import { type Manifest } from "../../../shared/manifest";
 import { type CutoverOptions, type VcenterConnection } from "../../host/api";
-import { _ } from "../../i18n";
+import { _, format } from "../../i18n";
+import { formatDuration, formatRate } from "../../format";
+import { estimateDowntime } from "./downtime-estimate";
 import { Alert, Checkbox, Content, Radio, TextInput, FormGroup } from "../../pf";
 import { ActionDialog } from "./ActionDialog";
 import { defaultShutdown } from "./cutover-defaults";
+
+function DowntimeNote({ manifest, guestShutdown }: { manifest: Manifest; guestShutdown: boolean }) {
+  const e = estimateDowntime(manifest);
+  if (!e) return <p id="v2k-cutover-downtime">{_("Estimated downtime: unknown until an incremental round has run.")}</p>;
+  return (
+    <p id="v2k-cutover-downtime" data-ms={Math.round(e.ms)}>
+      <strong>{format(_("Estimated downtime: about $0"), formatDuration(e.ms))}</strong>{" "}
+      {e.bytesPerSecond !== null
+        ? format(_("(the last $0 rounds took this long on average, copying at $1)"), e.rounds, formatRate(e.bytesPerSecond))
+        : format(_("(the last $0 rounds took this long on average)"), e.rounds)}
+      {guestShutdown ? ` ${_("plus the guest's shutdown.")}` : ""}
+    </p>
+  );
+}
 
 export function CutoverDialog({
   manifest,
@@ -55,6 +71,7 @@ export function CutoverDialog({
           </li>
         </ol>
         <p>{_("The VMware VM and its disks are kept: a rollback powers it on again.")}</p>
+        <DowntimeNote manifest={manifest} guestShutdown={shutdown === "guest"} />
       </Content>
       {manifest.vm.toolsRunningAtInit === false && (
         <Alert

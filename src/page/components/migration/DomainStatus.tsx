@@ -4,6 +4,7 @@ import { type Manifest } from "../../../shared/manifest";
 import { type DomainStatus as DomainStatusData } from "../../../shared/results";
 import { _ } from "../../i18n";
 import { formatDuration, formatTime } from "../../format";
+import { MachinesLink } from "./MachinesLink";
 import { DescriptionList, DescriptionListDescription, DescriptionListGroup, DescriptionListTerm, Label } from "../../pf";
 
 function stateLabel(state: string) {
@@ -29,6 +30,11 @@ export function DomainStatus({ manifest, domain }: { manifest: Manifest; domain:
         <DescriptionList isHorizontal isCompact>
           {term(_("Domain"), c.domainName ?? "-", "v2k-domain-name")}
           {domain && term(_("State in libvirt"), <span data-state={domain.state}>{stateLabel(domain.state)}</span>, "v2k-domain-state")}
+          {domain &&
+            c.domainName &&
+            domain.state !== "undefined" &&
+            domain.state !== "unknown" &&
+            term(_("Manage"), <MachinesLink domainName={c.domainName} />)}
           {term(_("Source powered off"), formatTime(c.sourceOffAt))}
           {term(_("Defined"), formatTime(c.definedAt))}
           {term(_("Started"), formatTime(c.startedAt))}

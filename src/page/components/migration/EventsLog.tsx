@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { type V2kEvent } from "../../../shared/events";
 import { eventLevel, eventText, visibleEvents, type LevelFilter } from "./event-lines";
 import { _ } from "../../i18n";
+import { formatClock } from "../../format";
 import { Button, FormSelect, FormSelectOption, Switch, Toolbar, ToolbarContent, ToolbarItem } from "../../pf";
 
 /** Clipboard API where the frame may use it, else the selection-based copy older frames allow. */
@@ -71,7 +72,7 @@ export function EventsLog({ events, disks }: { events: V2kEvent[]; disks: { key:
         {lines.length === 0 && <p>{_("No events yet.")}</p>}
         {lines.map((e) => (
           <div key={`${e.seq}-${e.ts}`} className={`v2k-event v2k-event-${eventLevel(e)}`} data-type={e.type} data-seq={e.seq}>
-            <span className="v2k-event-time">{new Date(e.ts).toLocaleTimeString()}</span> <span className="v2k-event-step">{e.step}</span>{" "}
+            <span className="v2k-event-time">{formatClock(e.ts)}</span> <span className="v2k-event-step">{e.step}</span>{" "}
             <span className="v2k-event-text">{eventText(e)}</span>
           </div>
         ))}

@@ -35,6 +35,7 @@ import { operationFailureToShow } from "../../state/operation-view";
 import { type OperationRecord } from "../../../shared/results";
 import { EventsLog } from "./EventsLog";
 import { DomainStatus } from "./DomainStatus";
+import { ExportReport } from "./ExportReport";
 
 function OperationFailure({ op }: { op: OperationRecord }) {
   return (
@@ -186,6 +187,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
             <CardTitle>{_("Workdir")}</CardTitle>
             <CardBody>
               <code id="v2k-workdir">{workdir}</code>
+              <ExportReport manifest={manifest} workdir={workdir} />
             </CardBody>
           </Card>
         </GridItem>
