@@ -9,6 +9,7 @@ import { CutoverFields, cutoverOptions } from "./cutover";
 import { DEFAULT_CRITERION, parseCriterion } from "../run/criterion";
 import { ensureInitialized, runPipeline, type RunPipelineOptions } from "../run/pipeline";
 import { launchDetached } from "../run/launcher";
+import { copyLimitOptions, copyLimitSchemaFields, copyLimitsOf } from "./copy-limit-options";
 
 const schema = z
   .object({
@@ -27,6 +28,7 @@ const schema = z
     jobs: z.coerce.number().int().min(1).max(256).optional(),
     chunk: sizeOption("chunk", { positive: true }).optional(),
     "coalesce-gap": sizeOption("coalesce-gap", { positive: true }).optional(),
+    ...copyLimitSchemaFields,
     detach: z.boolean().default(false),
     verify: z.enum(["none", "quick", "full"]).default("quick"),
     ...CutoverFields,
@@ -49,7 +51,7 @@ function pipelineOptions(o: RunOptions): RunPipelineOptions {
     intervalSec: o.interval,
     maxRounds: o["max-rounds"],
     criterion: o["cutover-when"],
-    tuning: { jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"] },
+    tuning: { jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"], limits: copyLimitsOf(o) },
     // a cut-over run ends with a started VM unless --define-only
     cutover: { shutdown: o.shutdown, shutdownTimeoutSec: o["shutdown-timeout"], start: !o["define-only"], domain: o, convert: o.convert },
     verify: o.verify,
@@ -124,6 +126,7 @@ export const runCommand = defineCommand({
     jobs: { type: "string", valueName: "N", description: `requests in flight per disk (default ${COPY_DEFAULTS.requests})` },
     chunk: { type: "string", valueName: "SIZE", description: "bytes per request (default 4M)" },
     "coalesce-gap": { type: "string", valueName: "SIZE", description: "merge changed areas closer than this (default 1M)" },
+    ...copyLimitOptions,
     verify: {
       type: "string",
       valueName: "none|quick|full",

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
 import { readManifest, requireWorkdirPath } from "../state/index";
 import { statusOf, renderStatus, type RunStatus } from "../sync/status";
+import { slotWaiters } from "../../kit/slots";
+import { hostCopyLimits } from "../config/host-config";
+import { describeBusy } from "../sync/copy-slots";
 
 export const statusCommand = defineCommand({
   path: ["status"],
@@ -12,6 +15,10 @@ export const statusCommand = defineCommand({
   async run(_o, ctx) {
     // read-only: no lock, so status works while a sync runs
     const dir = requireWorkdirPath(ctx.global.workdir);
-    return statusOf(dir, readManifest(dir).manifest);
+    const waiting = slotWaiters(hostCopyLimits().slotsDir)
+      .filter((w) => w["workdir"] === dir)
+      .map((w) => ({ disk: Number(w["disk"]), since: w.since, for: describeBusy(w.for) }));
+    return { ...statusOf(dir, readManifest(dir).manifest), waiting };
   },
 });
+
