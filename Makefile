@@ -9,7 +9,7 @@ NODE_TESTS_CONVERT := $(sort $(wildcard test/convert/*.test.ts))
 TEST_RUN := node --import tsx --test --test-concurrency=1 --test-reporter=spec
 
 .PHONY: bench all deps npm-deps build dist-docs docs lint format typecheck check test-unit test-integration test-ceph test-browser test-package test-convert \
-	soak test-soak-short \
+	soak test-soak-short test-load \
 	lab-images demo install devel-install stage rpm deb clean
 
 all: build
@@ -75,6 +75,7 @@ check: deps
 	@$(MAKE) --no-print-directory lint typecheck build lab-images
 	$(TEST_RUN) $(NODE_TESTS_UNIT) $(NODE_TESTS_INTEGRATION) $(NODE_TESTS_BROWSER) $(NODE_TESTS_CONVERT)
 	@$(MAKE) --no-print-directory test-soak-short
+	@$(MAKE) --no-print-directory test-load
 	@$(MAKE) --no-print-directory test-package
 
 # Crash-and-resume soak: runbook steps SIGKILLed at seeded random moments and re-run; checks targets,
@@ -88,6 +89,11 @@ soak: build
 # ROUNDS (default 3), SIZE, SCATTERED_SIZE, RBD_SIZE: see test/bench/goals.ts.
 bench: build
 	node --import tsx test/bench/goals.ts
+
+# Load: 4 VMs migrated at once under a host cap of 2 disk copies and a bandwidth cap; prints throughput
+# and peak memory (a few minutes: its own target, run by make check).
+test-load: build
+	$(TEST_RUN) test/load/fleet-load.test.ts
 
 # The 2-minute soak make check runs.
 test-soak-short: build

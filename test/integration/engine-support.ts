@@ -43,7 +43,7 @@ function parseLines(stdout: string): Record<string, any>[] {
 /** Run the built helper with --json; resolves with its exit status, events and result line. */
 export function helper(
   args: string[],
-  opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; command?: string[] } = {},
+  opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; command?: string[]; onSpawn?: (pid: number) => void } = {},
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const [file, ...pre] = opts.command ?? [HELPER];
@@ -51,6 +51,7 @@ export function helper(
       env: { ...process.env, ...(opts.env ?? {}) },
       stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     let out = "";
     let err = "";
     child.stdout!.on("data", (d: Buffer) => (out += d.toString()));

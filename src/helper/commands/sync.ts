@@ -6,6 +6,7 @@ import { COPY_DEFAULTS } from "../engine/copy";
 import { requireWorkdirPath, withWorkdir } from "../state/index";
 import { withVsphere } from "../vsphere/session";
 import { prepareRound, runRound, type RoundSummary } from "../sync/round";
+import { copyLimitOptions, copyLimitSchemaFields, copyLimitsOf } from "./copy-limit-options";
 
 const kindSchema = z.tuple([z.enum(["base", "incr", "final"])]);
 
@@ -37,6 +38,7 @@ export const syncCommand = defineCommand({
     jobs: { type: "string", valueName: "N", description: `requests in flight per disk (default ${COPY_DEFAULTS.requests})` },
     chunk: { type: "string", valueName: "SIZE", description: "bytes per request (default 4M)" },
     "coalesce-gap": { type: "string", valueName: "SIZE", description: "merge changed areas closer than this (default 1M)" },
+    ...copyLimitOptions,
     ...vcenterOptions,
   },
   schema: z.object({
@@ -44,6 +46,7 @@ export const syncCommand = defineCommand({
     jobs: z.coerce.number().int().min(1).max(256).optional(),
     chunk: sizeOption("chunk", { positive: true }).optional(),
     "coalesce-gap": sizeOption("coalesce-gap", { positive: true }).optional(),
+    ...copyLimitSchemaFields,
     ...vcenterSchemaFields,
   }),
   render: (data) => {
@@ -56,7 +59,14 @@ export const syncCommand = defineCommand({
     const kind = o.positionals[0];
     return withWorkdir(requireWorkdirPath(ctx.global.workdir), ctx.emitter, `sync ${kind}`, (wd) =>
       withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, (session) =>
-        runRound(wd, session, { kind, jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"], signal: ctx.signal }),
+        runRound(wd, session, {
+          kind,
+          jobs: o.jobs,
+          chunkSize: o.chunk,
+          coalesceGap: o["coalesce-gap"],
+          limits: copyLimitsOf(o),
+          signal: ctx.signal,
+        }),
       ),
     );
   },

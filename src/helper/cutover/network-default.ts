@@ -3,46 +3,17 @@
 // network 'default' when it is active, the only Linux bridge of the host. Nothing (or several
 // bridges) leaves the choice to the admin: cutover then stops with USAGE, as it does when the env or
 // the config file says "none".
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
+import { readHostConfig } from "../config/host-config";
 import { type Virsh } from "../libvirt/virsh";
-
-export const HOST_CONFIG_FILE = "/etc/ablestack-v2k/ablestack-v2k.conf";
 
 export interface NetworkDefaultChoice {
   /** Same syntax as --network-map-default: BRIDGE, bridge:NAME or network:NAME. */
   target: string;
   /** What decided, for events and the manifest. */
   source: string;
-}
-
-/** The host config file (key=value lines, # comments); $ABLESTACK_V2K_CONFIG points elsewhere. */
-export function readHostConfig(env: NodeJS.ProcessEnv = process.env): { path: string; values: Map<string, string> } {
-  const path = env["ABLESTACK_V2K_CONFIG"] || HOST_CONFIG_FILE;
-  const values = new Map<string, string>();
-  if (!existsSync(path)) return { path, values };
-  readFileSync(path, "utf8")
-    .split("\n")
-    .forEach((raw, i) => {
-      const line = raw.trim();
-      if (line === "" || line.startsWith("#")) return;
-      const eq = line.indexOf("=");
-      if (eq <= 0)
-        throw new V2kError(
-          "USAGE",
-          `${path} line ${i + 1} is not key=value: '${line}'`,
-          "Fix the line (see the README's host configuration section).",
-        );
-      values.set(
-        line.slice(0, eq).trim(),
-        line
-          .slice(eq + 1)
-          .trim()
-          .replace(/^"(.*)"$/, "$1"),
-      );
-    });
-  return { path, values };
 }
 
 /** Linux bridges of this host (/sys/class/net/NAME/bridge exists). */

@@ -11,11 +11,16 @@ import { type DiskInfo } from "../vsphere/replies";
 import { type VsphereSession } from "../vsphere/session";
 import { diskSourceSpec } from "./disk-source";
 import { stopImageServers } from "./leftovers";
+import { acquireCopySlots, type CopyLimits } from "./copy-slots";
+import { type Pacer, pacedSource } from "./pacing";
+import { hostCopyLimits } from "../config/host-config";
 
 export interface CopyTuning {
   jobs?: number | undefined;
   chunkSize?: number | undefined;
   coalesceGap?: number | undefined;
+  /** Host-wide copy limits with this migration's overrides (--max-parallel-disks, --bwlimit); default: host config. */
+  limits?: CopyLimits | undefined;
 }
 
 /** The tracking epoch of a changeId "52 3f ... 1a/12" is the part before the slash. */
@@ -127,8 +132,10 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   const mode = { zeroUnlisted: (rebase !== null || disk.syncedChangeId === null) && !isBase, targetIsZero: isBase };
   let stats: CopyStats;
   const relogins = session.bridge.relogins;
+  // host-wide, per-ESXi-host and per-datastore caps: wait for a slot, hold it for the copy only
+  const slot = await acquireCopySlots(wd, disk, c.tuning.limits ?? { ...hostCopyLimits(), migrationBwlimitMBps: 0 }, step, c.signal);
   try {
-    stats = await copyFromSnapshot(c, disk, snap, q.areas, mode);
+    stats = await copyFromSnapshot(c, disk, snap, q.areas, mode, slot.pacer);
   } catch (e) {
     // long copies can outlive the vCenter session (its cookie authorises the datastore reads):
     // when the session really expired, log in again and copy once more (same snapshot, idempotent)
@@ -136,7 +143,9 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
     await session.bridge.ping().catch(() => undefined); // logs in again if the session expired
     if (session.bridge.relogins === relogins) throw e;
     wd.emitter.log("warn", step, `${disk.label}: the vCenter session expired during the copy; logged in again, copying once more`, diskKey);
-    stats = await copyFromSnapshot(c, disk, snap, q.areas, { ...mode, targetIsZero: false });
+    stats = await copyFromSnapshot(c, disk, snap, q.areas, { ...mode, targetIsZero: false }, slot.pacer);
+  } finally {
+    slot.release();
   }
   // the data is durable on the target (copyDisk flushed): now, and only now, advance the changeId
   await wd.update((m) => {
@@ -165,6 +174,7 @@ async function copyFromSnapshot(
   snap: DiskInfo,
   areas: [number, number][],
   mode: { zeroUnlisted: boolean; targetIsZero: boolean },
+  pacer: Pacer,
 ): Promise<CopyStats> {
   const label = `disk ${disk.key}`;
   const tspec = targetSpec(disk, snap.capacityBytes, c.wd.manifest);
@@ -184,7 +194,7 @@ async function copyFromSnapshot(
         );
       }
       return await copyDisk({
-        source: source.source,
+        source: pacedSource(source.source, pacer),
         target: target.target,
         areas: areas.map(([offset, length]) => ({ offset, length })),
         zeroUnlisted: mode.zeroUnlisted,

@@ -28,6 +28,8 @@ export interface RunStatus {
   openSnapshots: { name: string; moref: string | null; state: string }[];
   warnings: number;
   lastError: Manifest["lastError"];
+  /** Disk copies of this run waiting for a host-wide, ESXi host or datastore slot right now. */
+  waiting?: { disk: number; since: string; for: string }[];
 }
 
 export function statusOf(workdir: string, m: Manifest): RunStatus {
@@ -79,6 +81,7 @@ export function renderStatus(s: RunStatus): string {
     );
   }
   for (const o of s.openSnapshots) lines.push(`  open snapshot ${o.name} ${o.moref ?? "(creating)"} ${o.state}`);
+  for (const w of s.waiting ?? []) lines.push(`  disk ${w.disk} waiting since ${w.since} for ${w.for}`);
   if (s.lastError) lines.push(`last error ${s.lastError.code}: ${s.lastError.message}`);
   return lines.join("\n");
 }

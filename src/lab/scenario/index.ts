@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
 import { type LabModel } from "../model/lab-model";
 import { MiB, labSite } from "./builder";
-import { BOOT01_DISK_BYTES, ODD_VM_NAMES, boot01, legacy01, linux01, oddNamed, web01, win01 } from "./machines";
+import { BOOT01_DISK_BYTES, FLEET_VM_COUNT, ODD_VM_NAMES, boot01, fleetVm, legacy01, linux01, oddNamed, web01, win01 } from "./machines";
 import { LINUX01_DISK_BYTES, linux01ImagePath, linux01ImageReady } from "../guest-image/linux01";
 import { buildBootDisk, bootMarker } from "../bootdisk/build";
 import { type Scenario } from "./types";
@@ -86,7 +86,21 @@ const namesScenario: Scenario = {
   },
 };
 
-export const scenarios: Scenario[] = [defaultScenario, minimalScenario, namesScenario];
+const fleetScenario: Scenario = {
+  name: "fleet",
+  summary: "fleet01..fleet04: four small VMs with a disk on ds1 and one on ds2 (several migrations on one host)",
+  inventory: () => labSite(Array.from({ length: FLEET_VM_COUNT }, (_x, i) => fleetVm(i))),
+  async setup(model) {
+    for (let i = 0; i < FLEET_VM_COUNT; i++) {
+      for (const disk of [0, 1]) {
+        await model.seedDisk(`vm-${301 + i}`, disk, 0, 8 * MiB, 70 + 10 * i + disk);
+        await model.seedDisk(`vm-${301 + i}`, disk, 96 * MiB, 8 * MiB, 75 + 10 * i + disk);
+      }
+    }
+  },
+};
+
+export const scenarios: Scenario[] = [defaultScenario, minimalScenario, namesScenario, fleetScenario];
 
 export function scenarioByName(name: string): Scenario {
   const s = scenarios.find((x) => x.name === name);

@@ -181,3 +181,33 @@ export function oddNamed(index: number): LabVm {
     cdroms: [],
   });
 }
+
+export const FLEET_VM_COUNT = 4;
+
+/** fleetNN: a small Linux VM with two 128 MiB disks, one on ds1 and one on ds2 (several migrations at once). */
+export function fleetVm(index: number): LabVm {
+  const lsi = controller("lsilogic");
+  const name = `fleet${String(index + 1).padStart(2, "0")}`;
+  return vm({
+    moref: `vm-${301 + index}`,
+    name,
+    guestId: "other5xLinux64Guest",
+    guestFullName: "Other 5.x or later Linux (64-bit)",
+    firmware: "bios",
+    numCPU: 1,
+    coresPerSocket: 1,
+    memoryMiB: 256,
+    powerState: "poweredOn",
+    toolsInstalled: false,
+    host: "host-10",
+    folder: "",
+    datastore: "ds1",
+    controllers: [lsi],
+    disks: [
+      { key: 2000, controller: lsi, unitNumber: 0, capacityBytes: 128 * MiB, datastore: "ds1", path: `${name}/${name}.vmdk` },
+      { key: 2001, controller: lsi, unitNumber: 1, capacityBytes: 128 * MiB, datastore: "ds2", path: `${name}/${name}_1.vmdk` },
+    ],
+    nics: [{ model: "vmxnet3", network: "VM Network" }],
+    cdroms: [],
+  });
+}

@@ -1,0 +1,78 @@
+// Host-wide copy scheduling: before a disk copy starts it takes one slot of each shared resource
+// (all disk copies of the host, the VM's ESXi host, the disk's datastore: vCenter's NFC limits),
+// waiting, and saying for what, while any is full. The slots also tell the pacer how many copies
+// share the host-wide and the migration's bandwidth. Host morefs and datastore names key the caps
+// (two vCenters sharing a name share a cap: the safe side).
+import { type Disk, type Manifest } from "../../shared/manifest";
+import { acquireSlots, slotHolders, type SlotBusy, type SlotRequest } from "../../kit/slots";
+import { type HostCopyLimits } from "../config/host-config";
+import { type Workdir } from "../state/workdir";
+import { Pacer } from "./pacing";
+
+export const ALL_COPIES = "disks";
+/** Every copy also registers here (no real cap): counting the copies that share bandwidth. */
+const ACTIVE = "active-copies";
+const ACTIVE_CAP = 4096;
+
+export interface CopyLimits extends HostCopyLimits {
+  /** This migration's own bandwidth limit, MB/s (0: none). */
+  migrationBwlimitMBps: number;
+}
+
+export function copySlotRequests(m: Manifest, disk: Disk, l: HostCopyLimits): SlotRequest[] {
+  const reqs: SlotRequest[] = [{ resource: ALL_COPIES, limit: l.maxParallelDisks }];
+  if (m.vm.host) reqs.push({ resource: `esxi-${m.vm.host}`, limit: l.maxDisksPerEsxiHost });
+  reqs.push({ resource: `datastore-${disk.datastore}`, limit: l.maxDisksPerDatastore });
+  reqs.push({ resource: ACTIVE, limit: ACTIVE_CAP });
+  return reqs;
+}
+
+/** "host-wide disk copies 2/2 busy (web01 disk 1, ...)": what a waiting copy waits for. */
+export function describeBusy(busy: { resource: string; limit: number; holders: string[] }[]): string {
+  return busy
+    .map((b) => {
+      const what =
+        b.resource === ALL_COPIES ? "host-wide disk copies" : b.resource.startsWith("esxi-") ? "copies from ESXi host" : "copies from datastore";
+      const name = b.resource === ALL_COPIES ? "" : ` ${b.resource.slice(b.resource.indexOf("-") + 1)}`;
+      return `${what}${name} ${b.holders.length}/${b.limit} busy (${b.holders.join(", ") || "-"})`;
+    })
+    .join("; ");
+}
+
+function busyNames(b: SlotBusy) {
+  return { ...b, holders: b.holders.map((h) => h.command) };
+}
+
+function holderName(m: Manifest, disk: Disk): string {
+  return `${m.vm.name} ${disk.label} (${m.runId})`;
+}
+
+/** Takes the disk's slots (waiting while full) and returns them with the pacer for its share of bandwidth. */
+export async function acquireCopySlots(
+  wd: Workdir,
+  disk: Disk,
+  limits: CopyLimits,
+  step: string,
+  signal: AbortSignal,
+): Promise<{ release(): void; pacer: Pacer }> {
+  const m = wd.manifest;
+  let waited = false;
+  const hold = await acquireSlots(limits.slotsDir, copySlotRequests(m, disk, limits), {
+    holder: holderName(m, disk),
+    signal,
+    waiterInfo: { workdir: wd.path, vm: m.vm.name, disk: disk.key },
+    onWait: (busy) => {
+      waited = true;
+      wd.emitter.log("info", step, `${disk.label}: waiting for a copy slot: ${describeBusy(busy.map(busyNames))}`, disk.key);
+    },
+  });
+  if (waited) wd.emitter.log("info", step, `${disk.label}: got a copy slot`, disk.key);
+  const share = () => {
+    const active = slotHolders(limits.slotsDir, ACTIVE);
+    const mine = active.filter((h) => h.pid === process.pid).length || 1;
+    const host = limits.bwlimitMBps > 0 ? (limits.bwlimitMBps * 1e6) / Math.max(1, active.length) : Infinity;
+    const own = limits.migrationBwlimitMBps > 0 ? (limits.migrationBwlimitMBps * 1e6) / mine : Infinity;
+    return Math.min(host, own);
+  };
+  return { release: () => hold.release(), pacer: new Pacer(share) };
+}
