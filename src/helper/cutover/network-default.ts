@@ -5,7 +5,6 @@
 // the config file says "none".
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { V2kError } from "../../shared/v2k-error";
 import { readHostConfig } from "../config/host-config";
 import { type Virsh } from "../libvirt/virsh";
 
