@@ -12,9 +12,12 @@ test("run --vm a,b: one background migration per VM, shown together, both byte-i
   const conf = join(dir, "ablestack-v2k.conf");
   writeFileSync(conf, "max-parallel-disks=2\n");
   const env = { ...lab.env, ABLESTACK_V2K_CONFIG: conf, ABLESTACK_V2K_SLOTS_DIR: join(dir, "slots"), V2K_STATE_DIR: join(dir, "state") };
-  const started = await ok(["run", "--vm", "fleet01,fleet02", "--dst", join(dir, "dst"), "--until", "synced", "--interval", "0", "--max-rounds", "1"], {
-    env,
-  });
+  const started = await ok(
+    ["run", "--vm", "fleet01,fleet02", "--dst", join(dir, "dst"), "--until", "synced", "--interval", "0", "--max-rounds", "1"],
+    {
+      env,
+    },
+  );
   assert.deepEqual(
     started.fleet.map((m: { vm: string }) => m.vm),
     ["fleet01", "fleet02"],

@@ -281,7 +281,9 @@ test(
 
     await t.test("--insecure is recorded in the manifest and in events.log", async () => {
       const W = join(base, "insecure");
-      await ok(["--workdir", W, "init", "--vm", "boot01", "--dst", freshDst("insecure"), "--insecure"], { env: { ...env, GOVC_THUMBPRINT: "" } });
+      await ok(["--workdir", W, "init", "--vm", "boot01", "--dst", freshDst("insecure"), "--insecure"], {
+        env: { ...env, GOVC_THUMBPRINT: "" },
+      });
       const m = readManifestFile(W);
       assert.equal(m.vcenter.insecure, true);
       assert.ok(m.warnings.some((w: { code: string }) => w.code === "TLS_INSECURE"));

@@ -88,12 +88,12 @@ async function detach(o: RunOptions, ctx: CommandContext, args = childArgs(), se
   const { manifest } = readManifest(workdir);
   const v = manifest.vcenter;
   secret.password ??= (
-      await resolveVcenterAccess(
-        o,
-        { env: process.env, readStdin: ctx.readStdin },
-        { url: v.url, username: v.username, thumbprint: v.thumbprint, insecure: v.insecure },
-      )
-    ).password;
+    await resolveVcenterAccess(
+      o,
+      { env: process.env, readStdin: ctx.readStdin },
+      { url: v.url, username: v.username, thumbprint: v.thumbprint, insecure: v.insecure },
+    )
+  ).password;
   const launched = await launchDetached(workdir, manifest.runId, args, secret.password + "\n");
   ctx.emitter.log(
     "info",
@@ -109,7 +109,11 @@ async function detach(o: RunOptions, ctx: CommandContext, args = childArgs(), se
 /** `run --vm a,b,c` / `--fleet FILE`: one detached run per VM, same options, own workdir and DST/<vm>. */
 async function runFleet(vms: string[], o: RunOptions, ctx: CommandContext) {
   if (ctx.global.workdir) {
-    throw new V2kError("USAGE", "a fleet run makes one workdir per VM", "Leave out --workdir; 'ablestack_v2k list' shows the fleet's workdirs.");
+    throw new V2kError(
+      "USAGE",
+      "a fleet run makes one workdir per VM",
+      "Leave out --workdir; 'ablestack_v2k list' shows the fleet's workdirs.",
+    );
   }
   if (!o.dst) throw new V2kError("USAGE", "a fleet run needs --dst", "Pass --dst DIR: each VM's images go to DIR/<vm>.");
   const args = stripFleetArgs(childArgs());
@@ -169,7 +173,10 @@ export const runCommand = defineCommand({
   schema,
   render(data) {
     const f = data as { fleet?: { vm: string; workdir?: string; error?: { code: string; message: string } }[] };
-    if (f.fleet) return f.fleet.map((m) => (m.error ? `${m.vm}\tnot started: ${m.error.code} ${m.error.message}` : `${m.vm}\t${m.workdir}`)).join("\n");
+    if (f.fleet)
+      return f.fleet
+        .map((m) => (m.error ? `${m.vm}\tnot started: ${m.error.code} ${m.error.message}` : `${m.vm}\t${m.workdir}`))
+        .join("\n");
     const r = data as { detached?: boolean; workdir: string; phase?: string; readyForCutover?: boolean; unit?: string; pid?: number };
     if (r.detached)
       return `${r.workdir}\nrunning in the background (${r.unit ? `unit ${r.unit}` : `pid ${r.pid}`}); follow ${r.workdir}/events.log`;

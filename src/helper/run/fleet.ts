@@ -26,7 +26,11 @@ export function fleetVms(vm: string | undefined, file: string | undefined): stri
   const dirs = names.map(vmDirName);
   const clash = dirs.find((d, i) => dirs.indexOf(d) !== i);
   if (clash !== undefined) {
-    throw new V2kError("USAGE", `two VMs of the fleet map to the target directory '${clash}'`, "Migrate one of them on its own with --dst.");
+    throw new V2kError(
+      "USAGE",
+      `two VMs of the fleet map to the target directory '${clash}'`,
+      "Migrate one of them on its own with --dst.",
+    );
   }
   return names;
 }

@@ -32,7 +32,11 @@ export function describeBusy(busy: { resource: string; limit: number; holders: s
   return busy
     .map((b) => {
       const what =
-        b.resource === ALL_COPIES ? "host-wide disk copies" : b.resource.startsWith("esxi-") ? "copies from ESXi host" : "copies from datastore";
+        b.resource === ALL_COPIES
+          ? "host-wide disk copies"
+          : b.resource.startsWith("esxi-")
+            ? "copies from ESXi host"
+            : "copies from datastore";
       const name = b.resource === ALL_COPIES ? "" : ` ${b.resource.slice(b.resource.indexOf("-") + 1)}`;
       return `${what}${name} ${b.holders.length}/${b.limit} busy (${b.holders.join(", ") || "-"})`;
     })

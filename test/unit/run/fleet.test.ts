@@ -13,7 +13,12 @@ test("fleet VMs: a comma list or a file of names; one name is not a fleet; empty
   t.after(() => rmSync(d, { recursive: true, force: true }));
   writeFileSync(join(d, "vms"), "# wave 1\nweb01\n\ndb, primary\n");
   assert.deepEqual(fleetVms(undefined, join(d, "vms")), ["web01", "db, primary"]);
-  for (const bad of ["a,,b", "a,b,a", "x/y,x_y"]) assert.throws(() => fleetVms(bad, undefined), (e: { code?: string }) => e.code === "USAGE", bad);
+  for (const bad of ["a,,b", "a,b,a", "x/y,x_y"])
+    assert.throws(
+      () => fleetVms(bad, undefined),
+      (e: { code?: string }) => e.code === "USAGE",
+      bad,
+    );
 });
 
 test("a VM's directory under --dst never leaves it", () => {

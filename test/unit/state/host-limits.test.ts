@@ -12,7 +12,10 @@ test("host limits: defaults without a config file, keys from it, env moves the s
   const d = tempDir(t);
   assert.deepEqual(hostCopyLimits({ ABLESTACK_V2K_CONFIG: join(d, "missing.conf") }), { ...HOST_LIMIT_DEFAULTS });
   const conf = join(d, "a.conf");
-  writeFileSync(conf, "# limits\nmax-parallel-disks=2\nmax-disks-per-esxi-host = 3\nmax-disks-per-datastore=0\nbwlimit=12.5\nslots-dir=/x\n");
+  writeFileSync(
+    conf,
+    "# limits\nmax-parallel-disks=2\nmax-disks-per-esxi-host = 3\nmax-disks-per-datastore=0\nbwlimit=12.5\nslots-dir=/x\n",
+  );
   assert.deepEqual(hostCopyLimits({ ABLESTACK_V2K_CONFIG: conf }), {
     maxParallelDisks: 2,
     maxDisksPerEsxiHost: 3,
@@ -22,7 +25,10 @@ test("host limits: defaults without a config file, keys from it, env moves the s
   });
   assert.equal(hostCopyLimits({ ABLESTACK_V2K_CONFIG: conf, ABLESTACK_V2K_SLOTS_DIR: "/y" }).slotsDir, "/y");
   writeFileSync(conf, "max-parallel-disks=many\n");
-  assert.throws(() => hostCopyLimits({ ABLESTACK_V2K_CONFIG: conf }), (e: { code?: string }) => e.code === "USAGE");
+  assert.throws(
+    () => hostCopyLimits({ ABLESTACK_V2K_CONFIG: conf }),
+    (e: { code?: string }) => e.code === "USAGE",
+  );
 });
 
 test("--max-parallel-disks overrides the host's value for one migration; --bwlimit is the migration's own", (t) => {
