@@ -9,8 +9,7 @@ import { isOurDomain } from "../cutover/define";
 import { removeBootCheckLeftovers } from "../verify/boot-check";
 import { removeOwnSnapshots } from "./snapshots";
 import { stopLeftoverProcesses } from "./processes";
-import { qemuFilename } from "../endpoints/index";
-import { CephCli, cephAccessOf, parseRbdPath, rbdTargetSpec, removeOwnImage } from "../storage/rbd/index";
+import { qemuFilenameOf, removeRunTarget } from "../disk-access/index";
 
 export interface CleanupOptions {
   deleteSnapshots: boolean;
@@ -45,7 +44,7 @@ export async function runCleanup(
     wd.emitter.log("info", STEP, "stopped the transient domain of an interrupted boot check");
   }
   // qemu-nbd names an RBD image by its qemu filename (with conf and id)
-  const served = m.disks.map((d) => (d.target.mode === "rbd" ? qemuFilename(rbdTargetSpec(d, m)) : d.target.path));
+  const served = m.disks.map((d) => qemuFilenameOf(d, m));
   const stopped = await stopLeftoverProcesses(wd.path, served);
   for (const p of stopped) wd.emitter.log("info", STEP, `stopped leftover ${p.program} (pid ${p.pid})`);
 
@@ -58,20 +57,13 @@ export async function runCleanup(
   const targetsRemoved: string[] = [];
   if (o.deleteTarget) {
     for (const d of m.disks) {
-      if (d.target.mode === "rbd") {
-        const n = parseRbdPath(d.target.path);
-        const r = await removeOwnImage(new CephCli(cephAccessOf(m)), n.pool, n.image, m.runId);
-        if (r === "removed") targetsRemoved.push(d.target.path);
-        if (r === "foreign")
-          await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.path} was not created by this run; left untouched`, d.key);
-        continue;
-      }
-      if (d.target.mode !== "file") {
+      const r = await removeRunTarget(d, m);
+      // a file target absent already counts as removed (cleanup may be repeated)
+      if (r === "removed" || (r === "absent" && d.target.mode === "file")) targetsRemoved.push(d.target.path);
+      if (r === "foreign")
+        await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.path} was not created by this run; left untouched`, d.key);
+      if (r === "kept")
         await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.mode} target ${d.target.path} is not removed by cleanup`, d.key);
-        continue;
-      }
-      rmSync(d.target.path, { force: true });
-      targetsRemoved.push(d.target.path);
     }
   }
 

@@ -5,8 +5,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Disk, type Manifest } from "../../shared/manifest";
 import { exec } from "../../kit/exec";
-import { qemuFilename } from "../endpoints/qemu-nbd";
-import { rbdTargetSpec } from "../storage/rbd/index";
+import { qemuFilenameOf, qemuFormatOf } from "../disk-access/index";
 
 export interface Overlay {
   diskKey: number;
@@ -30,8 +29,7 @@ export function overlayPath(workdir: string, d: Disk): string {
  * cluster as client.admin. The key itself stays in the keyring the conf names.
  */
 export function overlayBacking(d: Disk, m: Pick<Manifest, "target">): { file: string; format: "raw" | "qcow2" } {
-  if (d.target.mode === "rbd") return { file: qemuFilename(rbdTargetSpec(d, m)), format: "raw" };
-  return { file: d.target.path, format: d.target.format };
+  return { file: qemuFilenameOf(d, m), format: qemuFormatOf(d, m) };
 }
 
 export async function createOverlays(workdir: string, m: Pick<Manifest, "target" | "disks">, signal?: AbortSignal): Promise<Overlay[]> {

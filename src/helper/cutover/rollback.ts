@@ -1,6 +1,6 @@
 // rollback: back to VMware at any phase. The KVM domain is stopped and undefined (only ours, by the
 // run id in its metadata) before the source is powered on, so both never run at once.
-import { existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { type Workdir } from "../state/index";
 import { type VsphereBridge } from "../vsphere/index";
 import { type Virsh } from "../libvirt/virsh";
@@ -10,7 +10,7 @@ import { removeBootCheckLeftovers } from "../verify/boot-check";
 import { domainFiles } from "./domain-config";
 import { defaultDomainName } from "./domain-policy";
 import { removeRbdSecret } from "./rbd-access";
-import { CephCli, cephAccessOf, parseRbdPath, removeOwnImage } from "../storage/rbd/index";
+import { removeRunTarget } from "../disk-access/index";
 
 export interface RollbackOptions {
   removeDisks: boolean;
@@ -59,19 +59,13 @@ export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridg
   const disksRemoved: string[] = [];
   if (o.removeDisks) {
     for (const d of m.disks) {
-      if (d.target.mode === "file" && existsSync(d.target.path)) {
-        rmSync(d.target.path, { force: true });
-        disksRemoved.push(d.target.path);
-      } else if (d.target.mode === "rbd") {
-        // only images this run created (they carry its run id); anyone else's stay
-        const n = parseRbdPath(d.target.path);
-        const r = await removeOwnImage(new CephCli(cephAccessOf(m)), n.pool, n.image, m.runId);
-        if (r === "removed") disksRemoved.push(d.target.path);
-        if (r === "foreign")
-          await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.path} was not created by this run; left untouched`, d.key);
-      } else if (d.target.mode !== "file") {
+      // only a file, or an RBD image carrying this run's id; anyone else's image and block devices stay
+      const r = await removeRunTarget(d, m);
+      if (r === "removed") disksRemoved.push(d.target.path);
+      if (r === "foreign")
+        await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.path} was not created by this run; left untouched`, d.key);
+      if (r === "kept")
         await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.mode} target ${d.target.path} is not removed by rollback`, d.key);
-      }
     }
     if (disksRemoved.length) emit(`${disksRemoved.length} target disk(s) removed`);
   }

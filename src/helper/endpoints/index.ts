@@ -3,6 +3,7 @@ export { type Area, type Extent, type BlockSource, type BlockTarget, type Target
 export {
   openSource,
   openTarget,
+  openTargetReadOnly,
   type SourceSpec,
   type TargetSpec,
   type NbdUriSpec,
@@ -23,6 +24,7 @@ export {
   growImage,
   imageSize,
   qemuFilename,
+  qemuFormat,
   qemuNbdArgs,
 } from "./qemu-nbd";
 export { PrivateDir, ManagedDaemon, sweepStalePrivateDirs } from "./daemon";

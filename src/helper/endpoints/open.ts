@@ -77,7 +77,8 @@ function sourceLabel(spec: SourceSpec): string {
 }
 
 function targetLabel(spec: TargetSpec): string {
-  return spec.kind === "nbd" ? spec.uri : `qemu-nbd ${spec.kind === "file" ? spec.format : spec.kind} ${qemuFilename(spec)}`;
+  if (spec.kind === "nbd") return spec.uri;
+  return `qemu-nbd ${spec.readOnly ? "(read-only) " : ""}${spec.kind === "file" ? spec.format : spec.kind} ${qemuFilename(spec)}`;
 }
 
 async function serveSource(spec: SourceSpec, options: OpenOptions): Promise<Served> {
@@ -209,6 +210,33 @@ export async function openSource(spec: SourceSpec, options: OpenOptions = {}): P
     const err = served.daemon ? await explainSourceFailure(e, served.daemon, label) : e;
     await teardown(served);
     throw err;
+  }
+}
+
+/**
+ * A target read as a source (verify reads exactly what the KVM guest will see): qemu-nbd --read-only
+ * with the same start ladder and error mapping as a writable target; the image is never created.
+ */
+export async function openTargetReadOnly(spec: QemuTargetSpec, options: OpenOptions = {}): Promise<SourceHandle> {
+  const ro: QemuTargetSpec = { ...spec, readOnly: true };
+  const served = await serveTarget(ro, options);
+  try {
+    const source = await NbdSource.connect(served.connect, endpointOptions(targetLabel(ro), options, served, "target"));
+    return {
+      source,
+      size: source.size,
+      uri: served.uri,
+      async close() {
+        try {
+          await source.close();
+        } finally {
+          await teardown(served);
+        }
+      },
+    };
+  } catch (e) {
+    await teardown(served);
+    throw e;
   }
 }
 

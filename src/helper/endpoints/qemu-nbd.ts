@@ -14,6 +14,8 @@ interface TargetCommon {
   detectZeroes?: boolean;
   /** Connections qemu-nbd accepts at once (copy + verify). Default 4. */
   shared?: number;
+  /** Serve read-only (verify): qemu-nbd --read-only takes a shared lock and never creates the image. */
+  readOnly?: boolean;
 }
 
 export interface FileTargetSpec extends TargetCommon {
@@ -76,7 +78,7 @@ export function qemuNbdArgs(spec: QemuTargetSpec, dir: PrivateDir, tuning: QemuN
     `--format=${qemuFormat(spec)}`,
     `--cache=${tuning.cache}`,
     `--aio=${tuning.aio}`,
-    "--discard=unmap",
+    spec.readOnly ? "--read-only" : "--discard=unmap",
     `--shared=${spec.shared ?? 4}`,
     "--persistent",
   ];
@@ -103,6 +105,7 @@ export async function imageSize(spec: QemuTargetSpec): Promise<number> {
 
 /** Create a sparse image when asked and it does not exist yet (files and RBD). */
 export async function ensureImage(spec: QemuTargetSpec): Promise<void> {
+  const createSize = spec.kind !== "block" && !spec.readOnly ? spec.createSize : undefined;
   if (spec.kind === "block") {
     if (!existsSync(spec.device) || !statSync(spec.device).isBlockDevice()) {
       throw new V2kError("DST_MISSING", `${spec.device} is not a block device`, "Give an existing block device as the target.");
@@ -111,22 +114,22 @@ export async function ensureImage(spec: QemuTargetSpec): Promise<void> {
   }
   if (spec.kind === "file") {
     if (existsSync(spec.path)) return;
-    if (spec.createSize === undefined)
+    if (createSize === undefined)
       throw new V2kError("DST_MISSING", `target image ${spec.path} does not exist`, "Create it first or let the copy create it.");
     const opts = spec.format === "qcow2" ? ["-o", "preallocation=off,compat=1.1"] : [];
-    await exec("qemu-img", ["create", "-q", "-f", spec.format, ...opts, spec.path, String(spec.createSize)], { timeoutMs: 120_000 });
+    await exec("qemu-img", ["create", "-q", "-f", spec.format, ...opts, spec.path, String(createSize)], { timeoutMs: 120_000 });
     return;
   }
   try {
     await imageSize(spec);
   } catch (e) {
     throwIfNoRbdSupport(e);
-    if (spec.createSize === undefined)
+    if (createSize === undefined)
       throw new V2kError("DST_MISSING", `cannot open ${qemuFilename(spec)}`, "Check the pool, image name and Ceph configuration.", {
         cause: e,
         ...(e instanceof V2kError && e.detail !== undefined ? { detail: e.detail } : {}),
       });
-    await exec("qemu-img", ["create", "-q", "-f", "raw", qemuFilename(spec), String(spec.createSize)], { timeoutMs: 120_000 }).catch(
+    await exec("qemu-img", ["create", "-q", "-f", "raw", qemuFilename(spec), String(createSize)], { timeoutMs: 120_000 }).catch(
       (err: unknown) => {
         throwIfNoRbdSupport(err);
         throw err;

@@ -1,16 +1,13 @@
 // One disk of one round: decide incremental vs rebase, query changed areas (paged, asserted),
 // copy them from the snapshot, flush, and only then commit the reached changeId.
-import { existsSync } from "node:fs";
-import { type Disk, type DiskRound, type Manifest } from "../../shared/manifest";
+import { type Disk, type DiskRound } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { copyDisk, type CopyStats } from "../engine/index";
-import { growImage, openSource, openTarget, qemuFilename, type QemuTargetSpec } from "../endpoints/index";
-import { CephCli, cephAccessOf, ensureRunImage, rbdTargetSpec } from "../storage/rbd/index";
+import { openSource } from "../endpoints/index";
+import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withRelogin } from "../disk-access/index";
 import { type Workdir } from "../state/workdir";
 import { type DiskInfo } from "../vsphere/replies";
 import { type VsphereSession } from "../vsphere/session";
-import { diskSourceSpec } from "./disk-source";
-import { stopImageServers } from "./leftovers";
 import { acquireCopySlots, type CopyLimits } from "./copy-slots";
 import { type Pacer, pacedSource } from "./pacing";
 import { hostCopyLimits } from "../config/host-config";
@@ -37,12 +34,6 @@ export interface DiskRoundContext {
   tuning: CopyTuning;
   signal: AbortSignal;
   step: string;
-}
-
-function targetSpec(disk: Disk, size: number, m: Manifest): QemuTargetSpec {
-  if (disk.target.mode === "block") return { kind: "block", device: disk.target.path };
-  if (disk.target.mode === "rbd") return rbdTargetSpec(disk, m, size);
-  return { kind: "file", path: disk.target.path, format: disk.target.format, createSize: size };
 }
 
 async function setDiskRound(wd: Workdir, round: number, key: number, patch: Partial<DiskRound> & Pick<DiskRound, "status">): Promise<void> {
@@ -84,11 +75,7 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   else if (disk.syncedChangeId && changeIdEpoch(disk.syncedChangeId) !== changeIdEpoch(changeIdTo))
     rebase ??= "CBT epoch changed (CBT was reset)";
   // a fresh image file (or an RBD image holding no data) reads as zeros; a block device (or a file left by a crash) does not
-  const isBase =
-    disk.syncedChangeId === null &&
-    (disk.target.mode === "rbd"
-      ? (await rbdImageReady(c, disk, snap.capacityBytes)).empty
-      : disk.target.mode === "file" && !existsSync(disk.target.path));
+  const isBase = disk.syncedChangeId === null && (await targetReadsAsZeros(disk, wd.manifest, snap.capacityBytes));
   let from = disk.syncedChangeId === null || rebase ? "*" : disk.syncedChangeId;
 
   const query = (changeId: string) =>
@@ -131,19 +118,24 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
 
   const mode = { zeroUnlisted: (rebase !== null || disk.syncedChangeId === null) && !isBase, targetIsZero: isBase };
   let stats: CopyStats;
-  const relogins = session.bridge.relogins;
   // host-wide, per-ESXi-host and per-datastore caps: wait for a slot, hold it for the copy only
   const slot = await acquireCopySlots(wd, disk, c.tuning.limits ?? { ...hostCopyLimits(), migrationBwlimitMBps: 0 }, step, c.signal);
   try {
-    stats = await copyFromSnapshot(c, disk, snap, q.areas, mode, slot.pacer);
-  } catch (e) {
-    // long copies can outlive the vCenter session (its cookie authorises the datastore reads):
-    // when the session really expired, log in again and copy once more (same snapshot, idempotent)
-    if (!(e instanceof V2kError) || !["NBD_SOURCE_FAILED", "SESSION_EXPIRED"].includes(e.code) || c.signal.aborted) throw e;
-    await session.bridge.ping().catch(() => undefined); // logs in again if the session expired
-    if (session.bridge.relogins === relogins) throw e;
-    wd.emitter.log("warn", step, `${disk.label}: the vCenter session expired during the copy; logged in again, copying once more`, diskKey);
-    stats = await copyFromSnapshot(c, disk, snap, q.areas, { ...mode, targetIsZero: false }, slot.pacer);
+    // the second copy after a new login must not trust the target to read as zeros any more
+    stats = await withRelogin(
+      session.bridge,
+      (retry) => copyFromSnapshot(c, disk, snap, q.areas, retry ? { ...mode, targetIsZero: false } : mode, slot.pacer),
+      {
+        signal: c.signal,
+        onRelogin: () =>
+          wd.emitter.log(
+            "warn",
+            step,
+            `${disk.label}: the vCenter session expired during the copy; logged in again, copying once more`,
+            diskKey,
+          ),
+      },
+    );
   } finally {
     slot.release();
   }
@@ -162,12 +154,6 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   });
 }
 
-/** RBD: the image exists (created and marked with our run id when missing); says whether it holds data. */
-async function rbdImageReady(c: DiskRoundContext, disk: Disk, size: number): Promise<{ empty: boolean }> {
-  const spec = rbdTargetSpec(disk, c.wd.manifest);
-  return ensureRunImage(new CephCli(cephAccessOf(c.wd.manifest)), spec.pool, spec.image, size, c.wd.manifest.runId);
-}
-
 async function copyFromSnapshot(
   c: DiskRoundContext,
   disk: Disk,
@@ -177,14 +163,10 @@ async function copyFromSnapshot(
   pacer: Pacer,
 ): Promise<CopyStats> {
   const label = `disk ${disk.key}`;
-  const tspec = targetSpec(disk, snap.capacityBytes, c.wd.manifest);
-  await stopImageServers(qemuFilename(tspec));
-  if (disk.target.mode === "rbd") await rbdImageReady(c, disk, snap.capacityBytes);
-  if (disk.target.mode !== "file" || existsSync(disk.target.path)) await growImage(tspec, snap.capacityBytes);
-  const sourceSpec = await diskSourceSpec(c.wd.manifest, c.session, snap.fileName, c.snapshotMoref);
+  const sourceSpec = await sourceSpecOf(c.wd.manifest, c.session, snap.fileName, c.snapshotMoref);
   const source = await openSource(sourceSpec, { disk: label });
   try {
-    const target = await openTarget(tspec, { disk: label });
+    const target = await openDiskTarget(disk, c.wd.manifest, { size: snap.capacityBytes });
     try {
       if (source.size < snap.capacityBytes) {
         throw new V2kError(

@@ -6,7 +6,6 @@
 //   settleOwnSnapshots(wd, bridge, step, keep?): remove every open snapshot of ours (by recorded moref)
 //   removeOwnSnapshot(wd, bridge, name, step), openSnapshots(manifest)
 //   cbtEnable(wd, bridge), cbtStatus(wd, bridge)
-//   stopImageServers(imagePath): stop leftover qemu-nbd serving a target image (after a kill -9)
 //   statusOf(workdir, manifest): RunStatus
 export { runRound, prepareRound, type RoundOptions, type RoundSummary } from "./round";
 export {
@@ -18,7 +17,5 @@ export {
   type RoundKind,
 } from "./own-snapshots";
 export { cbtEnable, cbtStatus, type CbtStatus } from "./cbt";
-export { stopImageServers, findImageServers } from "./leftovers";
 export { statusOf, renderStatus, type RunStatus } from "./status";
 export { changeIdEpoch } from "./disk-round";
-export { datastoreFlatUrl } from "./disk-source";

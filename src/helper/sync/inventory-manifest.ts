@@ -4,6 +4,7 @@ import { V2kError } from "../../shared/v2k-error";
 import { type InventoryResult } from "../vsphere/replies";
 import { type VcenterAccess } from "../config/vcenter-access";
 import { TOOL_VERSION } from "../version";
+import { splitDatastorePath } from "../disk-access/source";
 import { join } from "node:path";
 
 const CONTROLLER_TYPES = ["pvscsi", "lsilogic", "lsilogic-sas", "buslogic", "sata", "nvme", "ide"] as const;
@@ -12,13 +13,6 @@ const NET_KINDS = ["standard", "distributed", "opaque", "unknown"] as const;
 
 function oneOf<T extends string>(values: readonly T[], v: string, fallback: T): T {
   return (values as readonly string[]).includes(v) ? (v as T) : fallback;
-}
-
-/** "[ds1] web01/web01.vmdk" -> { datastore: "ds1", path: "web01/web01.vmdk" } */
-export function splitDatastorePath(fileName: string): { datastore: string; path: string } {
-  const m = /^\[([^\]]+)\]\s*(.*)$/.exec(fileName);
-  if (!m) throw new V2kError("VSPHERE_FAULT", `unexpected disk file name '${fileName}'`, "Only datastore-backed disks can be migrated.");
-  return { datastore: m[1]!, path: m[2]! };
 }
 
 export interface ManifestInput {

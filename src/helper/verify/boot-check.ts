@@ -12,8 +12,7 @@ import { domainRunId } from "../cutover/define";
 import { type Virsh } from "../libvirt/virsh";
 import { validateDomainXml } from "../libvirt/validate";
 import { exec } from "../../kit/exec";
-import { qemuFilename } from "../endpoints/index";
-import { rbdTargetSpec } from "../storage/rbd/index";
+import { qemuFilenameOf, qemuFormatOf } from "../disk-access/index";
 
 export interface BootCheckOptions {
   /** Text (or regular expression source with re:) that proves the guest booted. */
@@ -87,8 +86,8 @@ export async function bootCheck(
     const overlays = new Map<number, { path: string; format: "qcow2" }>();
     for (const d of m.disks) {
       const overlay = join(dir, `disk-${d.key}.qcow2`);
-      const backing = d.target.mode === "rbd" ? qemuFilename(rbdTargetSpec(d, m)) : d.target.path;
-      await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-F", d.target.format, "-b", backing, overlay], { timeoutMs: 60_000 });
+      const backing = ["-F", qemuFormatOf(d, m), "-b", qemuFilenameOf(d, m)];
+      await exec("qemu-img", ["create", "-q", "-f", "qcow2", ...backing, overlay], { timeoutMs: 60_000 });
       overlays.set(d.key, { path: overlay, format: "qcow2" });
     }
     const policy: DomainPolicy = {

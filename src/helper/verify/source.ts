@@ -6,7 +6,7 @@ import { V2kError } from "../../shared/v2k-error";
 import { type SourceSpec } from "../endpoints/index";
 import { type Workdir } from "../state/index";
 import { type VsphereSession } from "../vsphere/session";
-import { diskSourceSpec } from "../sync/disk-source";
+import { sourceSpecOf } from "../disk-access/index";
 import { type SourceSpecFn } from "./verify";
 
 export async function frozenSourceSpecs(wd: Workdir, session: VsphereSession): Promise<SourceSpecFn> {
@@ -35,7 +35,7 @@ export async function frozenSourceSpecs(wd: Workdir, session: VsphereSession): P
   }
   const snapshot = frozenByOurSnapshot ? snaps[0]!.moref : "";
   return async (d: Disk): Promise<SourceSpec> => {
-    const spec = await diskSourceSpec(m, session, d.fileName, snapshot);
+    const spec = await sourceSpecOf(m, session, d.fileName, snapshot);
     if (spec.kind === "vddk" && snapshot === "") delete spec.snapshotMoref;
     return spec;
   };

@@ -9,7 +9,7 @@ import { type Virsh } from "../libvirt/virsh";
 import { type DomainPolicy } from "../cutover/domain-policy";
 import { compareAreas, fullAreas, subtractAreas, unionAreas, type Mismatch } from "./compare";
 import { newSeed, sampleBlocks } from "./sampling";
-import { openTargetReadOnly } from "./target-reader";
+import { openDiskTarget } from "../disk-access/index";
 import { bootCheck, type BootCheckOptions, type BootCheckResult } from "./boot-check";
 
 export type VerifyMode = "quick" | "full" | "boot";
@@ -89,7 +89,7 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
   for (const d of [...m.disks].sort((a, b) => a.index - b.index)) {
     const src = await openSource(await sourceSpec(d), { disk: `disk ${d.key}` });
     try {
-      const tgt = await openTargetReadOnly(d, m);
+      const tgt = await openDiskTarget(d, m, { readOnly: true });
       try {
         if (tgt.source.size < d.capacityBytes) {
           throw new V2kError(

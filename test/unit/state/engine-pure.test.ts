@@ -3,8 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { inventoryChecks } from "../../../src/helper/preflight/checks";
-import { manifestFromInventory, splitDatastorePath } from "../../../src/helper/sync/inventory-manifest";
-import { changeIdEpoch, datastoreFlatUrl } from "../../../src/helper/sync/index";
+import { manifestFromInventory } from "../../../src/helper/sync/inventory-manifest";
+import { datastoreFlatUrl, splitDatastorePath } from "../../../src/helper/disk-access/index";
+import { changeIdEpoch } from "../../../src/helper/sync/index";
 import { mapBridgeError } from "../../../src/helper/vsphere/index";
 import { V2kError } from "../../../src/shared/v2k-error";
 import { inventory, sampleManifest } from "./fixtures";
@@ -117,7 +118,7 @@ test("vSphere faults map to stable codes with hints", () => {
 });
 
 test("vddk transport: the nbdkit vddk source reads the round's snapshot; the password only via +FILE", async () => {
-  const { diskSourceSpec } = await import("../../../src/helper/sync/disk-source");
+  const { sourceSpecOf } = await import("../../../src/helper/disk-access/index");
   const { vddkArgs, PrivateDir } = await import("../../../src/helper/endpoints/index");
   const m = {
     ...sampleManifest("/dst"),
@@ -136,7 +137,7 @@ test("vddk transport: the nbdkit vddk source reads the round's snapshot; the pas
     certificate: { thumbprint: "AA:BB", pem: "" },
     bridge: {} as never,
   };
-  const spec = await diskSourceSpec(m, session, "[ds1] web01/web01.vmdk", "snapshot-7");
+  const spec = await sourceSpecOf(m, session, "[ds1] web01/web01.vmdk", "snapshot-7");
   assert.equal(spec.kind, "vddk");
   if (spec.kind !== "vddk") return;
   assert.deepEqual(
