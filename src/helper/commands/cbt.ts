@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
-import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
+import { cbtDecls } from "../../shared/requests/commands";
+import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { readManifest, requireWorkdirPath, withWorkdir } from "../state/index";
 import { withVsphere } from "../vsphere/session";
 import { cbtEnable, cbtStatus } from "../sync/cbt";
@@ -16,8 +17,8 @@ function renderCbt(data: unknown): string {
 export const cbtEnableCommand = defineCommand({
   path: ["cbt", "enable"],
   summary: "enable changed block tracking and activate it on every disk (snapshot stun)",
-  options: { ...vcenterOptions },
-  schema: z.object({ positionals: z.array(z.string()).max(0), ...vcenterSchemaFields }),
+  options: optionSpecs(cbtDecls),
+  schema: z.object({ positionals: z.array(z.string()).max(0), ...zodFields(cbtDecls) }),
   render: renderCbt,
   async run(o, ctx) {
     return withWorkdir(requireWorkdirPath(ctx.global.workdir), ctx.emitter, "cbt enable", (wd) =>
@@ -29,8 +30,8 @@ export const cbtEnableCommand = defineCommand({
 export const cbtStatusCommand = defineCommand({
   path: ["cbt", "status"],
   summary: "show whether CBT is enabled and active per disk",
-  options: { ...vcenterOptions },
-  schema: z.object({ positionals: z.array(z.string()).max(0), ...vcenterSchemaFields }),
+  options: optionSpecs(cbtDecls),
+  schema: z.object({ positionals: z.array(z.string()).max(0), ...zodFields(cbtDecls) }),
   render: renderCbt,
   async run(o, ctx) {
     // read-only, like `status`: no lock, so it answers while a sync runs

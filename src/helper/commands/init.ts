@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { resolve } from "node:path";
 import { defineCommand } from "../../kit/cli/command";
-import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
+import { initDecls } from "../../shared/requests/commands";
+import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { V2kError } from "../../shared/v2k-error";
 import { defaultWorkdirPath, hasManifest, newRunId, readManifest, Workdir } from "../state/index";
 import { withVsphere } from "../vsphere/session";
@@ -9,66 +10,14 @@ import { manifestFromInventory } from "../sync/inventory-manifest";
 import { checkDstSpace, refuseExistingTargets } from "../preflight/dst-space";
 import { parseTargetDevices } from "../preflight/block-targets";
 import { prepareRbdTargets, type RbdDiskTarget } from "../preflight/rbd-targets";
-import { CephCli, DEFAULT_CEPH_CONF, DEFAULT_CEPH_ID, defaultImageName, diskSlot, parseTargetMap, rbdPath } from "../storage/rbd/index";
+import { CephCli, defaultImageName, diskSlot, parseTargetMap, rbdPath } from "../storage/rbd/index";
 import { type InventoryResult } from "../vsphere/replies";
 
 export const initCommand = defineCommand({
   path: ["init"],
   summary: "take the VM's inventory into a new workdir (manifest.json + events.log)",
-  options: {
-    vm: { type: "string", valueName: "NAME", description: "the VM's name in vCenter" },
-    dst: {
-      type: "string",
-      valueName: "DIR",
-      description: "target directory for the disk images (rbd: for the domain's XML and NVRAM; default the workdir)",
-    },
-    "target-format": { type: "string", valueName: "qcow2|raw", description: "target image format (default qcow2)" },
-    "target-storage": {
-      type: "string",
-      valueName: "file|block|rbd",
-      description: "image files under --dst (default), one block device per disk, or Ceph RBD images",
-    },
-    "target-mode": { type: "string", valueName: "file|block|rbd", description: "the same as --target-storage" },
-    "rbd-pool": { type: "string", valueName: "POOL", description: "rbd: the pool for images named <vm>-disk<N>" },
-    "ceph-conf": { type: "string", valueName: "FILE", description: "rbd: ceph.conf (monitors, keyring; default /etc/ceph/ceph.conf)" },
-    "ceph-id": { type: "string", valueName: "NAME", description: "rbd: Ceph client id without 'client.' (default admin)" },
-    "target-map-json": { type: "string", valueName: "JSON", description: `rbd: images per disk, '{"scsi0:0":"rbd:pool/img"}'` },
-    force: {
-      type: "boolean",
-      description:
-        "rbd: overwrite images of these names left by an earlier ablestack-v2k run (never others); file: write over existing target files",
-    },
-    "target-device": {
-      type: "string",
-      multiple: true,
-      valueName: "DISK=DEV",
-      description: "block mode: the device for disk DISK (index or device key), repeat per disk",
-    },
-    transport: { type: "string", valueName: "vddk|http", description: "source transport (default http)" },
-    ...vcenterOptions,
-  },
-  schema: z.object({
-    vm: z.string().min(1),
-    dst: z.string().min(1).optional(),
-    "target-format": z.enum(["qcow2", "raw"]).optional(),
-    "target-storage": z.enum(["file", "block", "rbd"]).optional(),
-    "target-mode": z.enum(["file", "block", "rbd"]).optional(),
-    "rbd-pool": z
-      .string()
-      .regex(/^[A-Za-z0-9._-]+$/)
-      .optional(),
-    "ceph-conf": z.string().min(1).default(DEFAULT_CEPH_CONF),
-    "ceph-id": z
-      .string()
-      .regex(/^[A-Za-z0-9._-]+$/)
-      .default(DEFAULT_CEPH_ID),
-    "target-map-json": z.string().optional(),
-    force: z.boolean().default(false),
-    "target-device": z.array(z.string()).default([]),
-    transport: z.enum(["vddk", "http"]).default("http"),
-    positionals: z.array(z.string()).max(0),
-    ...vcenterSchemaFields,
-  }),
+  options: optionSpecs(initDecls),
+  schema: z.object({ ...zodFields(initDecls), positionals: z.array(z.string()).max(0) }),
   render: (data) => {
     // the workdir alone on the last line: operators note it (and scripts take it with tail -n1)
     const r = data as { workdir: string; vm: string; moref: string; disks: number; runId: string; alreadyInitialized: boolean };

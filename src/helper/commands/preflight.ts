@@ -1,32 +1,16 @@
 import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
-import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
+import { preflightDecls } from "../../shared/requests/commands";
+import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { runPreflight, type PreflightResult } from "../preflight/checks";
 
 export const preflightCommand = defineCommand({
   path: ["preflight"],
   summary: "Go/No-Go checks for migrating one VM (changes nothing)",
-  options: {
-    vm: { type: "string", valueName: "NAME", description: "the VM's name in vCenter" },
-    dst: { type: "string", valueName: "DIR", description: "target directory for the disk images" },
-    transport: { type: "string", valueName: "vddk|http", description: "source transport to check for (default http)" },
-    "target-mode": { type: "string", valueName: "file|block", description: "check image space under --dst (default) or block devices" },
-    "target-device": {
-      type: "string",
-      multiple: true,
-      valueName: "DISK=DEV",
-      description: "block mode: the device for disk DISK (index or device key)",
-    },
-    ...vcenterOptions,
-  },
+  options: optionSpecs(preflightDecls),
   schema: z.object({
-    vm: z.string().min(1),
-    dst: z.string().min(1),
-    transport: z.enum(["vddk", "http"]).default("http"),
-    "target-mode": z.enum(["file", "block"]).default("file"),
-    "target-device": z.array(z.string()).default([]),
+    ...zodFields(preflightDecls),
     positionals: z.array(z.string()).max(0),
-    ...vcenterSchemaFields,
   }),
   render: (data) => {
     const r = data as PreflightResult;

@@ -1,24 +1,17 @@
 // `rollback`: back to VMware at any phase (see cutover/rollback.ts).
 import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
-import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
+import { rollbackDecls } from "../../shared/requests/commands";
+import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { runRollback } from "../cutover/rollback";
 import { withRun, withSourceSession } from "../cutover/run-context";
 
 export const rollbackCommand = defineCommand({
   path: ["rollback"],
   summary: "stop and undefine the KVM domain, power the VMware VM back on (safe at any phase)",
-  options: {
-    ...vcenterOptions,
-    "remove-disks": { type: "boolean", description: "also delete the target disk files (default: keep them)" },
-    "keep-source-off": { type: "boolean", description: "do not power the VMware VM on" },
-    connect: { type: "string", valueName: "URI", description: "libvirt URI (default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI)" },
-  },
+  options: optionSpecs(rollbackDecls),
   schema: z.object({
-    ...vcenterSchemaFields,
-    "remove-disks": z.boolean().default(false),
-    "keep-source-off": z.boolean().default(false),
-    connect: z.string().optional(),
+    ...zodFields(rollbackDecls),
     positionals: z.array(z.string()).max(0),
   }),
   render(data) {

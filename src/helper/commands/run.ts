@@ -1,41 +1,19 @@
 // `run`: the whole migration unattended (see run/pipeline.ts), optionally detached (run/launcher.ts).
 import { z } from "zod";
 import { defineCommand, type CommandContext } from "../../kit/cli/command";
-import { resolveVcenterAccess, vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
-import { sizeOption } from "../../kit/sizes";
-import { COPY_DEFAULTS } from "../engine/copy";
+import { resolveVcenterAccess } from "../config/vcenter-access";
+import { runDecls } from "../../shared/requests/commands";
+import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { acquireLock, readManifest } from "../state/index";
-import { CutoverFields, cutoverOptions } from "./cutover";
-import { DEFAULT_CRITERION, parseCriterion } from "../run/criterion";
 import { ensureInitialized, runPipeline, type RunPipelineOptions } from "../run/pipeline";
 import { launchDetached } from "../run/launcher";
 import { fleetDst, fleetVms, startFleet, stripFleetArgs } from "../run/fleet";
 import { V2kError } from "../../shared/v2k-error";
-import { copyLimitOptions, copyLimitSchemaFields, copyLimitsOf } from "./copy-limit-options";
+import { copyLimitsOf } from "./copy-limit-options";
 
 const schema = z
   .object({
-    vm: z.string().min(1).optional(),
-    fleet: z.string().min(1).optional(),
-    dst: z.string().min(1).optional(),
-    "target-format": z.enum(["qcow2", "raw"]).default("qcow2"),
-    transport: z.enum(["vddk", "http"]).default("http"),
-    until: z.enum(["synced", "cutover"]).optional(),
-    split: z.enum(["phase1", "phase2"]).optional(),
-    interval: z.coerce.number().nonnegative().default(60),
-    "max-rounds": z.coerce.number().int().positive().default(10),
-    "cutover-when": z
-      .string()
-      .default(DEFAULT_CRITERION)
-      .transform((t) => parseCriterion(t)),
-    jobs: z.coerce.number().int().min(1).max(256).optional(),
-    chunk: sizeOption("chunk", { positive: true }).optional(),
-    "coalesce-gap": sizeOption("coalesce-gap", { positive: true }).optional(),
-    ...copyLimitSchemaFields,
-    detach: z.boolean().default(false),
-    verify: z.enum(["none", "quick", "full"]).default("quick"),
-    ...CutoverFields,
-    ...vcenterSchemaFields,
+    ...zodFields(runDecls),
     positionals: z.array(z.string()).max(0),
   })
   .refine((o) => !(o.split && o.until), "--split and --until exclude each other")
@@ -125,51 +103,7 @@ async function runFleet(vms: string[], o: RunOptions, ctx: CommandContext) {
 export const runCommand = defineCommand({
   path: ["run"],
   summary: "the whole migration unattended: preflight, init, CBT, base, incremental rounds, then ready or cut over",
-  options: {
-    vm: {
-      type: "string",
-      valueName: "NAME[,NAME...]",
-      description: "the VM's name in vCenter (new runs); several names: one background run per VM (fleet)",
-    },
-    fleet: { type: "string", valueName: "FILE", description: "one background run per VM named in FILE (one name per line)" },
-    dst: { type: "string", valueName: "DIR", description: "target directory for the disk images (new runs)" },
-    "target-format": { type: "string", valueName: "qcow2|raw", description: "target image format (default qcow2)" },
-    transport: { type: "string", valueName: "vddk|http", description: "source transport (default http)" },
-    until: {
-      type: "string",
-      valueName: "synced|cutover",
-      description: "stop when ready for cutover (default), or cut over and start the KVM VM",
-    },
-    split: {
-      type: "string",
-      valueName: "phase1|phase2",
-      description: "phase1 = --until synced; phase2 = continue the phase1 workdir through cutover",
-    },
-    interval: { type: "string", valueName: "S", description: "seconds between incremental rounds (default 60)" },
-    "max-rounds": { type: "string", valueName: "N", description: "incremental rounds at most before going on (default 10)" },
-    "cutover-when": {
-      type: "string",
-      valueName: "bytes<X,seconds<Y",
-      description: `ready when the last incremental round changed less than X and took less than Y (default ${DEFAULT_CRITERION})`,
-    },
-    jobs: { type: "string", valueName: "N", description: `requests in flight per disk (default ${COPY_DEFAULTS.requests})` },
-    chunk: { type: "string", valueName: "SIZE", description: "bytes per request (default 4M)" },
-    "coalesce-gap": { type: "string", valueName: "SIZE", description: "merge changed areas closer than this (default 1M)" },
-    ...copyLimitOptions,
-    verify: {
-      type: "string",
-      valueName: "none|quick|full",
-      description: "data check after define and before start when cutting over (default quick)",
-    },
-    detach: {
-      type: "boolean",
-      description: "continue in the background (systemd unit ablestack-v2k-<run-id>, or a detached process logging to <workdir>/run.log)",
-    },
-    ...cutoverOptions,
-    "define-only": { type: "boolean", description: "with --until cutover: define the domain but leave it stopped" },
-    start: { type: "boolean", description: "with --until cutover: start the domain (the default for run)" },
-    ...vcenterOptions,
-  },
+  options: optionSpecs(runDecls),
   schema,
   render(data) {
     const f = data as { fleet?: { vm: string; workdir?: string; error?: { code: string; message: string } }[] };

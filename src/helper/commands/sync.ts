@@ -1,20 +1,19 @@
 import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
-import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
-import { sizeOption } from "../../kit/sizes";
-import { COPY_DEFAULTS } from "../engine/copy";
+import { ROUND_KINDS, snapshotDecls, syncDecls } from "../../shared/requests/commands";
+import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { requireWorkdirPath, withWorkdir } from "../state/index";
 import { withVsphere } from "../vsphere/session";
 import { prepareRound, runRound, type RoundSummary } from "../sync/round";
-import { copyLimitOptions, copyLimitSchemaFields, copyLimitsOf } from "./copy-limit-options";
+import { copyLimitsOf } from "./copy-limit-options";
 
-const kindSchema = z.tuple([z.enum(["base", "incr", "final"])]);
+const kindSchema = z.tuple([z.enum(ROUND_KINDS)]);
 
 export const snapshotCommand = defineCommand({
   path: ["snapshot"],
   summary: "create the next round's migration snapshot (base|incr|final)",
-  options: { ...vcenterOptions },
-  schema: z.object({ positionals: kindSchema, ...vcenterSchemaFields }),
+  options: optionSpecs(snapshotDecls),
+  schema: z.object({ positionals: kindSchema, ...zodFields(snapshotDecls) }),
   render: (data) => {
     const r = data as { round: number; kind: string; snapshot: string | null; alreadySynced: boolean };
     return r.alreadySynced ? `round ${r.round} (${r.kind}) is already synced` : `round ${r.round} (${r.kind}): snapshot ${r.snapshot}`;
@@ -34,21 +33,8 @@ export const snapshotCommand = defineCommand({
 export const syncCommand = defineCommand({
   path: ["sync"],
   summary: "copy the round's data to the targets (base|incr|final), then remove its snapshot",
-  options: {
-    jobs: { type: "string", valueName: "N", description: `requests in flight per disk (default ${COPY_DEFAULTS.requests})` },
-    chunk: { type: "string", valueName: "SIZE", description: "bytes per request (default 4M)" },
-    "coalesce-gap": { type: "string", valueName: "SIZE", description: "merge changed areas closer than this (default 1M)" },
-    ...copyLimitOptions,
-    ...vcenterOptions,
-  },
-  schema: z.object({
-    positionals: kindSchema,
-    jobs: z.coerce.number().int().min(1).max(256).optional(),
-    chunk: sizeOption("chunk", { positive: true }).optional(),
-    "coalesce-gap": sizeOption("coalesce-gap", { positive: true }).optional(),
-    ...copyLimitSchemaFields,
-    ...vcenterSchemaFields,
-  }),
+  options: optionSpecs(syncDecls),
+  schema: z.object({ positionals: kindSchema, ...zodFields(syncDecls) }),
   render: (data) => {
     const r = data as RoundSummary;
     return r.alreadySynced

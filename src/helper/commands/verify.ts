@@ -1,7 +1,8 @@
 // `verify`: compare target and source (quick|full) or boot the migrated guest isolated (boot).
 import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
-import { vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
+import { verifyDecls } from "../../shared/requests/commands";
+import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { V2kError } from "../../shared/v2k-error";
 import { parseSize } from "../../kit/sizes";
 import { resolveDomainPolicy, savedDomainOptions } from "../cutover/domain-config";
@@ -13,50 +14,19 @@ import { requireSourceOff } from "../cutover/source-power";
 export const verifyCommand = defineCommand({
   path: ["verify"],
   summary: "check the target against the source (quick|full) or boot it isolated (boot)",
-  options: {
-    mode: {
-      type: "string",
-      valueName: "quick|full|boot",
-      description: "quick: seeded random blocks; full: every allocated block; boot: isolated start to a marker (default quick)",
-    },
-    samples: { type: "string", valueName: "N", description: "quick: blocks per disk (default 64)" },
-    seed: { type: "string", valueName: "SEED", description: "quick: reuse a reported seed to check the same blocks again" },
-    "block-size": { type: "string", valueName: "SIZE", description: "bytes per compared block (default 1M)" },
-    "boot-marker": {
-      type: "string",
-      valueName: "TEXT",
-      description: "boot: text on the serial console that proves the boot (re:REGEX for a regular expression; default re:login:)",
-    },
-    "boot-timeout": {
-      type: "string",
-      valueName: "S",
-      description: "boot: seconds to wait for the marker or the guest agent (default 300)",
-    },
-    "no-agent": { type: "boolean", description: "boot: do not accept a guest agent answer, only the console marker" },
-    connect: { type: "string", valueName: "URI", description: "libvirt URI (default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI)" },
-    ...vcenterOptions,
-  },
+  options: optionSpecs(verifyDecls),
   schema: z.object({
-    mode: z.enum(["quick", "full", "boot"]).default("quick"),
-    samples: z.coerce.number().int().positive().max(1_000_000).default(64),
-    seed: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/)
-      .optional(),
+    ...zodFields(verifyDecls),
+    // its own check: the compare reads aligned blocks of at most 64M
     "block-size": z
       .string()
       .optional()
       .transform((v) => {
-        const n = v === undefined ? 1 << 20 : parseSize(v);
+        const n = v === undefined ? verifyDecls["block-size"].default : parseSize(v);
         if (n === undefined || n < 4096 || n > 64 << 20 || n % 4096 !== 0)
           throw new V2kError("USAGE", `--block-size '${v}' must be a multiple of 4K up to 64M`, "e.g. --block-size 1M");
         return n;
       }),
-    "boot-marker": z.string().min(1).default("re:login:"),
-    "boot-timeout": z.coerce.number().int().positive().default(300),
-    "no-agent": z.boolean().default(false),
-    connect: z.string().optional(),
-    ...vcenterSchemaFields,
     positionals: z.array(z.string()).max(0),
   }),
   render(data) {

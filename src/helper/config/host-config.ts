@@ -3,8 +3,9 @@
 // the network default for cutover and the limits every migration on the host shares.
 import { existsSync, readFileSync } from "node:fs";
 import { V2kError } from "../../shared/v2k-error";
+import { HOST_CONFIG_FILE, HOST_LIMIT_DEFAULTS } from "../../shared/host-limits";
 
-export const HOST_CONFIG_FILE = "/etc/ablestack-v2k/ablestack-v2k.conf";
+export { HOST_CONFIG_FILE, HOST_LIMIT_DEFAULTS };
 
 export function readHostConfig(env: NodeJS.ProcessEnv = process.env): { path: string; values: Map<string, string> } {
   const path = env["ABLESTACK_V2K_CONFIG"] || HOST_CONFIG_FILE;
@@ -46,14 +47,6 @@ export interface HostCopyLimits {
   /** Where the slot directories live. */
   slotsDir: string;
 }
-
-export const HOST_LIMIT_DEFAULTS = {
-  maxParallelDisks: 4,
-  maxDisksPerEsxiHost: 8,
-  maxDisksPerDatastore: 4,
-  bwlimitMBps: 0,
-  slotsDir: "/run/ablestack-v2k/slots",
-} as const;
 
 function numberKey(conf: { path: string; values: Map<string, string> }, key: string, fallback: number): number {
   const raw = conf.values.get(key);

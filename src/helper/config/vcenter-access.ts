@@ -3,7 +3,8 @@
 // this helper's own alternative to the known-hosts file). Passwords come from --password-file,
 // --password-stdin, GOVC_PASSWORD or credentials inside GOVC_URL, never argv.
 import { readFileSync, statSync } from "node:fs";
-import { z } from "zod";
+import { vcenterDecls } from "../../shared/requests/commands";
+import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { registerSecret } from "../../shared/redact";
 import { V2kError } from "../../shared/v2k-error";
 import { type OptionSpec } from "../../kit/cli/command";
@@ -19,29 +20,11 @@ export interface VcenterAccess {
   insecure: boolean;
 }
 
-/** Options every vCenter-facing command accepts. Spread into Command.options. */
-export const vcenterOptions: Record<string, OptionSpec> = {
-  vcenter: { type: "string", valueName: "URL", description: "vCenter/ESXi URL (default: GOVC_URL)" },
-  username: { type: "string", valueName: "USER", description: "user name (default: GOVC_USERNAME)" },
-  "password-file": { type: "string", valueName: "FILE", description: "read the password from FILE (first line)" },
-  "password-stdin": { type: "boolean", description: "read the password from stdin (first line)" },
-  thumbprint: {
-    type: "string",
-    valueName: "SHA1",
-    description: "pinned SHA-1 certificate thumbprint (default: GOVC_THUMBPRINT, else the host's line in the GOVC_TLS_KNOWN_HOSTS file)",
-  },
-  insecure: { type: "boolean", description: "do not verify the certificate (recorded in the manifest; default: GOVC_INSECURE)" },
-};
+/** Options every vCenter-facing command accepts (declared in src/shared/requests). Spread into Command.options. */
+export const vcenterOptions: Record<string, OptionSpec> = optionSpecs(vcenterDecls);
 
 /** zod fields matching vcenterOptions, for a command's schema. */
-export const vcenterSchemaFields = {
-  vcenter: z.string().optional(),
-  username: z.string().optional(),
-  "password-file": z.string().optional(),
-  "password-stdin": z.boolean().optional(),
-  thumbprint: z.string().optional(),
-  insecure: z.boolean().optional(),
-};
+export const vcenterSchemaFields = zodFields(vcenterDecls);
 
 export interface VcenterFlags {
   vcenter?: string | undefined;

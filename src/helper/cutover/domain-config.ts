@@ -7,6 +7,8 @@ import { z } from "zod";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { type OptionSpec } from "../../kit/cli/command";
+import { domainDecls } from "../../shared/requests/commands";
+import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
 import {
   DiskBusPolicy,
@@ -22,57 +24,10 @@ import {
 } from "./domain-policy";
 import { type NetworkDefaultChoice, resolveNetworkDefault } from "./network-default";
 
-/** Options shared by cutover and run (spread into Command.options). */
-export const domainOptions: Record<string, OptionSpec> = {
-  "network-map": {
-    type: "string",
-    multiple: true,
-    valueName: "PG=TARGET,...",
-    description: "map VMware port groups to KVM networks: PG=BRIDGE, PG=bridge:BRIDGE or PG=network:NAME (comma separated, repeatable)",
-  },
-  "network-map-default": {
-    type: "string",
-    valueName: "TARGET",
-    description:
-      "where NICs of unmapped port groups go (BRIDGE or network:NAME); default: $ABLESTACK_V2K_NETWORK_MAP_DEFAULT, network-map-default= in /etc/ablestack-v2k/ablestack-v2k.conf, libvirt's active network 'default', else the host's only bridge",
-  },
-  "disk-bus": {
-    type: "string",
-    valueName: "auto|virtio|scsi|sata",
-    description: "disk bus (default auto: virtio for Linux, sata for Windows without virtio drivers)",
-  },
-  "nic-model": {
-    type: "string",
-    valueName: "auto|virtio|e1000e",
-    description: "NIC model (default auto: virtio for Linux, e1000e for Windows)",
-  },
-  "domain-name": { type: "string", valueName: "NAME", description: "libvirt domain name (default: the VMware VM name)" },
-  uuid: { type: "string", valueName: "keep|new", description: "domain UUID: keep the VMware BIOS uuid (default) or generate a new one" },
-  "domain-type": {
-    type: "string",
-    valueName: "auto|kvm|qemu",
-    description:
-      "libvirt domain type (default auto: kvm with hardware-assisted KVM, else qemu emulation; $ABLESTACK_V2K_DOMAIN_TYPE decides auto)",
-  },
-  graphics: { type: "string", valueName: "vnc|none", description: "graphics console (default vnc on 127.0.0.1 with autoport)" },
-  connect: { type: "string", valueName: "URI", description: "libvirt URI (default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI)" },
-};
+/** Options shared by cutover and run (declared in src/shared/requests; spread into Command.options). */
+export const domainOptions: Record<string, OptionSpec> = optionSpecs(domainDecls);
 
-export const DomainOptionsSchema = z.object({
-  "network-map": z.array(z.string()).optional(),
-  "network-map-default": z.string().optional(),
-  "disk-bus": DiskBusPolicy.default("auto"),
-  "nic-model": NicModelPolicy.default("auto"),
-  "domain-name": z
-    .string()
-    .min(1)
-    .regex(/^[^/\s'"<>&]+$/, "no spaces, quotes, slashes or <>&")
-    .optional(),
-  uuid: UuidPolicy.default("keep"),
-  "domain-type": DomainTypePolicy.default("auto"),
-  graphics: GraphicsPolicy.default("vnc"),
-  connect: z.string().optional(),
-});
+export const DomainOptionsSchema = z.object(zodFields(domainDecls));
 export type DomainOptions = z.infer<typeof DomainOptionsSchema>;
 
 /** The cutover's domain options, kept in the workdir for the boot check. */

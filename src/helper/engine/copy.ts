@@ -3,6 +3,7 @@
 // the disk size. Zeros found in read data become WRITE_ZEROES (or nothing on a zeroed target).
 // The first error or an abort rejects at once; the target is flushed only after every op
 // succeeded, and the caller may advance changeIds only after copyDisk resolved (flushedAt).
+import { TUNING_DEFAULTS } from "../../shared/requests/commands";
 import { V2kError } from "../../shared/v2k-error";
 import { nbdToV2kError } from "../nbd/errors";
 import { type Area, type BlockSource, type BlockTarget } from "../endpoints/types";
@@ -11,8 +12,8 @@ import { ProgressMeter, type CopyProgress } from "./progress";
 import { zeroRuns } from "./zero-detect";
 
 export const COPY_DEFAULTS = {
-  chunkSize: 4 * 1024 * 1024,
-  requests: 8,
+  chunkSize: TUNING_DEFAULTS.chunkSize, // the defaults the CLI help prints (src/shared/requests)
+  requests: TUNING_DEFAULTS.requests,
   maxBytesInFlight: 64 * 1024 * 1024,
   coalesceGap: 1024 * 1024,
   progressIntervalMs: 1000,

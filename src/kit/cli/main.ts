@@ -3,7 +3,7 @@
 // answered "no", e.g. preflight's No-Go; the result line is still ok with its data).
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { type CommandContext, type GlobalOptions } from "./command";
+import { type Command, type CommandContext, type GlobalOptions } from "./command";
 import { parseGlobals, splitArgv, type ParsedGlobals } from "./argv";
 import { commandHelp, programHelp } from "./help";
 import { findCommand, type Program } from "./registry";
@@ -57,6 +57,20 @@ function repeatedOptions(
   return [...seen].filter(([, n]) => n > 1).map(([name]) => `--${name}`);
 }
 
+/** A command's own arguments as the options its run() receives; a USAGE error (with the hint) on bad ones. */
+export function parseCommandArgs(command: Command, args: string[], hint: string): unknown {
+  try {
+    const parsed = parseArgs({ args, options: command.options, strict: true, allowPositionals: true, tokens: true });
+    const twice = repeatedOptions(parsed.tokens, command.options);
+    if (twice.length > 0) throw new Error(`${twice.join(", ")} given more than once`);
+    return command.schema.parse({ ...parsed.values, positionals: parsed.positionals });
+  } catch (e) {
+    const message =
+      e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ") : (e as Error).message;
+    throw new V2kError("USAGE", message, hint);
+  }
+}
+
 export async function main(program: Program, argv: string[]): Promise<number> {
   const { globals, words, rest } = splitArgv(argv);
   let parsedGlobals: ParsedGlobals;
@@ -106,17 +120,7 @@ export async function main(program: Program, argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(program, command) + "\n");
       return 0;
     }
-    let options: unknown;
-    try {
-      const parsed = parseArgs({ args, options: command.options, strict: true, allowPositionals: true, tokens: true });
-      const twice = repeatedOptions(parsed.tokens, command.options);
-      if (twice.length > 0) throw new Error(`${twice.join(", ")} given more than once`);
-      options = command.schema.parse({ ...parsed.values, positionals: parsed.positionals });
-    } catch (e) {
-      const message =
-        e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ") : (e as Error).message;
-      throw new V2kError("USAGE", message, `See '${program.name} ${step} --help'.`);
-    }
+    const options = parseCommandArgs(command, args, `See '${program.name} ${step} --help'.`);
     const data = await command.run(options, ctx);
     if (global.json) emitter.emit({ type: "result", step, command: step, ok: true, data });
     else if (data !== undefined) process.stdout.write((command.render ? command.render(data) : JSON.stringify(data, null, 2)) + "\n");

@@ -1,11 +1,12 @@
 // The one door to the ceph/rbd CLIs: `-c CONF --id NAME` on every call, argv arrays through the exec
 // adapter, and the CLIs' failures turned into our errors here. Keys never pass through argv.
+import { CEPH_DEFAULTS } from "../../../shared/requests/commands";
 import { existsSync } from "node:fs";
 import { exec } from "../../../kit/exec";
 import { V2kError } from "../../../shared/v2k-error";
 
-export const DEFAULT_CEPH_CONF = "/etc/ceph/ceph.conf";
-export const DEFAULT_CEPH_ID = "admin";
+export const DEFAULT_CEPH_CONF = CEPH_DEFAULTS.conf;
+export const DEFAULT_CEPH_ID = CEPH_DEFAULTS.id;
 
 export interface CephAccess {
   /** ceph.conf path (monitors, keyring). */
