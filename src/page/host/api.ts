@@ -1,8 +1,11 @@
 // Typed host calls, one named-arguments object each. Components and AppState call these, never
-// cockpit.spawn. Option names follow the helper's command line (src/helper/commands).
+// cockpit.spawn. Command lines come from the helper's own option declarations (src/shared/requests):
+// the page states a request, requestArgv writes it, and defaults are left to the helper.
 import { z } from "zod";
 import { InitResult, ListResult, PreflightResult, VcenterProbeResult, VcenterVmsResult, VerifyResult } from "../../shared/results";
 import { type V2kEvent } from "../../shared/events";
+import { REQUESTS, vcenterDecls, type RequestName } from "../../shared/requests/commands";
+import { requestArgv, type RequestOf } from "../../shared/requests/option";
 import { pageConfig } from "./config";
 import { runHelper, type HelperRun } from "./helper";
 import { startOperation, cancelOperation } from "./operations";
@@ -15,15 +18,21 @@ export interface VcenterConnection {
   thumbprint?: string; // confirmed by the admin
 }
 
+type RequestFor<N extends RequestName> = RequestOf<(typeof REQUESTS)[N]["decls"]> & { positionals?: string[] };
+
+/** The helper's command line for a request (its words, then the options that differ from the defaults). */
+export function commandLine<N extends RequestName>(name: N, request: RequestFor<N>): string[] {
+  const { words, decls } = REQUESTS[name];
+  return requestArgv(words, decls, request);
+}
+
 export function connectionArgs(conn: VcenterConnection): string[] {
-  return [
-    "--vcenter",
-    conn.url,
-    "--username",
-    conn.username,
-    ...(conn.thumbprint ? ["--thumbprint", conn.thumbprint] : []),
-    "--password-stdin",
-  ];
+  return requestArgv([], vcenterDecls, {
+    vcenter: conn.url,
+    username: conn.username,
+    thumbprint: conn.thumbprint,
+    "password-stdin": true,
+  });
 }
 
 const stdinOf = (conn: VcenterConnection) => conn.password + "\n";
@@ -49,11 +58,12 @@ export interface TargetChoice {
   networkMap: Record<string, string>; // port group -> libvirt network or bridge
 }
 
-export function networkMapArg(map: Record<string, string>): string[] {
+/** The `--network-map` value of the wizard's map (absent when nothing is mapped). */
+export function networkMapValue(map: Record<string, string>): string[] | undefined {
   const pairs = Object.entries(map)
     .filter(([pg, to]) => pg && to)
     .map(([pg, to]) => `${pg}=${to}`);
-  return pairs.length > 0 ? ["--network-map", pairs.join(",")] : [];
+  return pairs.length > 0 ? [pairs.join(",")] : undefined;
 }
 
 export function preflight(args: {
@@ -62,16 +72,7 @@ export function preflight(args: {
   onEvent?: (e: V2kEvent) => void;
 }): HelperRun<PreflightResult> {
   return runHelper({
-    args: [
-      "preflight",
-      "--vm",
-      args.target.vm,
-      "--dst",
-      args.target.dst,
-      "--transport",
-      args.target.transport,
-      ...connectionArgs(args.conn),
-    ],
+    args: [...commandLine("preflight", { vm: args.target.vm, dst: args.target.dst, transport: args.target.transport }), ...connectionArgs(args.conn)],
     stdin: stdinOf(args.conn),
     result: PreflightResult,
     ...(args.onEvent ? { onEvent: args.onEvent } : {}),
@@ -81,15 +82,10 @@ export function preflight(args: {
 export function init(args: { conn: VcenterConnection; target: TargetChoice; workdir?: string }): HelperRun<InitResult> {
   return runHelper({
     args: [
-      "init",
-      "--vm",
-      args.target.vm,
-      "--dst",
-      args.target.dst,
+      // the format is stated even when it is the default: the admin chose it in the wizard
+      ...commandLine("init", { vm: args.target.vm, dst: args.target.dst, transport: args.target.transport }),
       "--target-format",
       args.target.format,
-      "--transport",
-      args.target.transport,
       ...connectionArgs(args.conn),
     ],
     ...(args.workdir ? { workdir: args.workdir } : {}),
@@ -116,7 +112,7 @@ export function runStep(args: {
 
 export function verify(args: { workdir: string; mode: "quick" | "full"; conn?: VcenterConnection }): HelperRun<VerifyResult> {
   return runHelper({
-    args: ["verify", "--mode", args.mode, ...(args.conn ? connectionArgs(args.conn) : [])],
+    args: [...commandLine("verify", { mode: args.mode }), ...(args.conn ? connectionArgs(args.conn) : [])],
     workdir: args.workdir,
     ...(args.conn ? { stdin: stdinOf(args.conn) } : {}),
     result: VerifyResult,
@@ -139,9 +135,6 @@ export function startLongStep(args: {
 }
 
 export { cancelOperation };
-
-/** Pause between the rounds of "Sync until ready". */
-export const AUTO_SYNC_INTERVAL_SEC = 30;
 
 export interface CutoverOptions {
   shutdown: "guest" | "poweroff";
@@ -167,26 +160,26 @@ export function actionCommand(
 ): string[] {
   switch (action) {
     case "cbt-enable":
-      return ["cbt", "enable"];
+      return commandLine("cbt enable", {});
     case "sync-base":
-      return ["sync", "base"];
+      return commandLine("sync", { positionals: ["base"] });
     case "sync-incr":
-      return ["sync", "incr"];
-    // the helper's unattended pipeline: base if needed, then rounds until its cutover criterion holds
+      return commandLine("sync", { positionals: ["incr"] });
+    // the helper's unattended pipeline: base if needed, then rounds (at its default interval) until its criterion holds
     case "auto-sync":
-      return ["run", "--until", "synced", "--interval", String(AUTO_SYNC_INTERVAL_SEC)];
+      return commandLine("run", { until: "synced" });
     case "verify":
-      return ["verify", "--mode", "quick"];
+      return commandLine("verify", { mode: "quick" });
     case "cutover": {
       const o = opts as CutoverOptions;
-      return ["cutover", "--shutdown", o.shutdown, ...(o.start ? ["--start"] : []), ...networkMapArg(o.networkMap)];
+      return commandLine("cutover", { shutdown: o.shutdown, start: o.start, "network-map": networkMapValue(o.networkMap) });
     }
     case "start":
-      return ["cutover", "--start", ...networkMapArg((opts as { networkMap: Record<string, string> }).networkMap)];
+      return commandLine("cutover", { start: true, "network-map": networkMapValue((opts as { networkMap: Record<string, string> }).networkMap) });
     case "rollback":
-      return ["rollback", ...((opts as RollbackOptions).removeDisks ? ["--remove-disks"] : [])];
+      return commandLine("rollback", { "remove-disks": (opts as RollbackOptions).removeDisks });
     case "cleanup":
-      return ["cleanup", ...((opts as CleanupOptions).deleteTarget ? ["--delete-target"] : [])];
+      return commandLine("cleanup", { "delete-target": (opts as CleanupOptions).deleteTarget });
     default:
       throw new Error(`unknown action ${action}`);
   }

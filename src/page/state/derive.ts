@@ -2,6 +2,8 @@
 import { type Manifest } from "../../shared/manifest";
 import { ProgressEvent } from "../../shared/events";
 import { type z } from "zod";
+import { runDecls } from "../../shared/requests/commands";
+import { defaultOf } from "../../shared/requests/option";
 
 export { timeline, wasRolledBack, type StepId, type StepStatus, type TimelineStep } from "./timeline";
 
@@ -41,8 +43,9 @@ export interface CutoverCriterion {
   maxSeconds: number;
 }
 
-/** The runbook's default, the same as the helper's `run --cutover-when bytes<512M,seconds<300`. */
-export const DEFAULT_CRITERION: CutoverCriterion = { maxChangedBytes: 512 * 1024 * 1024, maxSeconds: 300 };
+const helperCriterion = defaultOf<{ maxBytes: number; maxSeconds: number }>(runDecls, "cutover-when");
+/** The helper's own `run --cutover-when` default (what "Sync until ready" stops at), read from its declaration. */
+export const DEFAULT_CRITERION: CutoverCriterion = { maxChangedBytes: helperCriterion.maxBytes, maxSeconds: helperCriterion.maxSeconds };
 
 export interface ConvergencePoint {
   round: number;
