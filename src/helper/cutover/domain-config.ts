@@ -10,18 +10,7 @@ import { type OptionSpec } from "../../kit/cli/command";
 import { domainDecls } from "../../shared/requests/commands";
 import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
-import {
-  DiskBusPolicy,
-  DomainTypePolicy,
-  GraphicsPolicy,
-  NicModelPolicy,
-  UuidPolicy,
-  type DomainPolicy,
-  canonicalUuid,
-  defaultDomainName,
-  parseNetworkMap,
-  parseNetworkTarget,
-} from "./domain-policy";
+import { type DomainPolicy, canonicalUuid, defaultDomainName, parseNetworkMap, parseNetworkTarget } from "./domain-policy";
 import { type NetworkDefaultChoice, resolveNetworkDefault } from "./network-default";
 
 /** Options shared by cutover and run (declared in src/shared/requests; spread into Command.options). */

@@ -72,7 +72,10 @@ export function preflight(args: {
   onEvent?: (e: V2kEvent) => void;
 }): HelperRun<PreflightResult> {
   return runHelper({
-    args: [...commandLine("preflight", { vm: args.target.vm, dst: args.target.dst, transport: args.target.transport }), ...connectionArgs(args.conn)],
+    args: [
+      ...commandLine("preflight", { vm: args.target.vm, dst: args.target.dst, transport: args.target.transport }),
+      ...connectionArgs(args.conn),
+    ],
     stdin: stdinOf(args.conn),
     result: PreflightResult,
     ...(args.onEvent ? { onEvent: args.onEvent } : {}),
@@ -175,7 +178,10 @@ export function actionCommand(
       return commandLine("cutover", { shutdown: o.shutdown, start: o.start, "network-map": networkMapValue(o.networkMap) });
     }
     case "start":
-      return commandLine("cutover", { start: true, "network-map": networkMapValue((opts as { networkMap: Record<string, string> }).networkMap) });
+      return commandLine("cutover", {
+        start: true,
+        "network-map": networkMapValue((opts as { networkMap: Record<string, string> }).networkMap),
+      });
     case "rollback":
       return commandLine("rollback", { "remove-disks": (opts as RollbackOptions).removeDisks });
     case "cleanup":

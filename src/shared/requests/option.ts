@@ -45,7 +45,12 @@ export function defaultText(d: OptionDecl): string | undefined {
 
 /** 4194304 -> "4M": exact binary units, else bytes. */
 export function sizeText(bytes: number): string {
-  for (const [u, n] of [["T", 2 ** 40], ["G", 2 ** 30], ["M", 2 ** 20], ["K", 2 ** 10]] as const)
+  for (const [u, n] of [
+    ["T", 2 ** 40],
+    ["G", 2 ** 30],
+    ["M", 2 ** 20],
+    ["K", 2 ** 10],
+  ] as const)
     if (bytes >= n && bytes % n === 0) return `${bytes / n}${u}`;
   return String(bytes);
 }

@@ -13,7 +13,10 @@ function helperParse(argv: string[]) {
   const words = argv.slice(0, argv.findIndex((a) => a.startsWith("-")) >>> 0);
   const found = findCommand(helperCommands, words);
   assert.ok(found, argv.join(" "));
-  return parseCommandArgs(found.command, [...found.rest, ...argv.slice(words.length), ...connectionArgs(conn)], "") as Record<string, unknown>;
+  return parseCommandArgs(found.command, [...found.rest, ...argv.slice(words.length), ...connectionArgs(conn)], "") as Record<
+    string,
+    unknown
+  >;
 }
 
 test("every page action is a command line the helper accepts, with the options the page chose", () => {
