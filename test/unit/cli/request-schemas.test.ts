@@ -46,7 +46,7 @@ function sample(name: string, d: OptionDecl): unknown {
 
 // options that exclude each other on the command line, left out of the sample request
 const EXCLUDED: Record<string, string[]> = {
-  run: ["split", "define-only"],
+  run: ["split", "define-only", "fleet"],
   cleanup: ["keep-workdir", "delete-snapshots"],
   init: ["target-mode"],
 };
