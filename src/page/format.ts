@@ -1,5 +1,10 @@
-// Number formatting for bytes, rates and durations (units are SI symbols); dates in the page's language.
-import { pageLocale } from "./i18n";
+// Numbers, bytes, rates and durations in the page's language (Cockpit's, not the browser's): digits and
+// separators from Intl for that locale, duration words from the translations; dates likewise.
+import { _, format, pageLocale } from "./i18n";
+
+function decimal(v: number, digits: number): string {
+  return new Intl.NumberFormat(pageLocale(), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v);
+}
 
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return "-";
@@ -10,7 +15,7 @@ export function formatBytes(bytes: number): string {
     v /= 1024;
     i++;
   }
-  return `${i === 0 ? v.toFixed(0) : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[i]}`;
+  return `${decimal(v, i === 0 ? 0 : v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[i]}`;
 }
 
 export function formatRate(bytesPerSecond: number): string {
@@ -20,12 +25,11 @@ export function formatRate(bytesPerSecond: number): string {
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "-";
   const s = ms / 1000;
-  if (s < 10) return `${s.toFixed(1)} s`;
-  if (s < 60) return `${Math.round(s)} s`;
-  const m = Math.floor(s / 60);
-  const rest = Math.round(s % 60);
-  if (m < 60) return `${m} min ${rest} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (s < 60) return format(_("$0 s"), decimal(s, s < 10 ? 1 : 0));
+  const totalSeconds = Math.round(s);
+  const m = Math.floor(totalSeconds / 60);
+  if (m < 60) return format(_("$0 min $1 s"), m, totalSeconds % 60);
+  return format(_("$0 h $1 min"), Math.floor(m / 60), m % 60);
 }
 
 export function formatTime(iso: string | undefined): string {

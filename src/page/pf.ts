@@ -1,6 +1,6 @@
 // PatternFly, imported deeply (one component folder at a time) to keep the bundle small.
 // Components import from here, not from "@patternfly/react-core".
-export { Alert, AlertActionLink } from "@patternfly/react-core/dist/esm/components/Alert/index";
+export { Alert, AlertActionCloseButton, AlertActionLink, AlertGroup } from "@patternfly/react-core/dist/esm/components/Alert/index";
 export { Button } from "@patternfly/react-core/dist/esm/components/Button/index";
 export { Card, CardBody, CardTitle, CardHeader } from "@patternfly/react-core/dist/esm/components/Card/index";
 export { Checkbox } from "@patternfly/react-core/dist/esm/components/Checkbox/index";

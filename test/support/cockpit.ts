@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa, type ResultPromise } from "execa";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import puppeteer, { type Browser, type Frame, type Page } from "puppeteer-core";
 
 export const COCKPIT_WS = "/usr/lib/cockpit/cockpit-ws";
 export const CHROMIUM = "/usr/bin/chromium";
@@ -160,4 +160,20 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
     await close();
     throw e;
   }
+}
+
+/** The frame of a Cockpit page inside the shell (its URL holds `part`, e.g. "/ablestack-v2k/index.html"). */
+export async function frameOf(page: Page, part: string, timeoutMs = 60_000): Promise<Frame> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const frame = page.frames().find((f) => f.url().includes(part));
+    if (frame) return frame;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(
+    `no frame ${part}; frames: ${page
+      .frames()
+      .map((f) => f.url())
+      .join(", ")}`,
+  );
 }

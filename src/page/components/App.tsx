@@ -5,6 +5,7 @@ import { _ } from "../i18n";
 import { EmptyState, EmptyStateBody, Page, PageSection } from "../pf";
 import { MigrationsList } from "./list/MigrationsList";
 import { MigrationPage } from "./migration/MigrationPage";
+import { Notices } from "./Notices";
 import { Wizard } from "./wizard/Wizard";
 
 export function App({ state }: { state: AppState }) {
@@ -30,6 +31,7 @@ export function App({ state }: { state: AppState }) {
       {route.view === "list" && <MigrationsList state={state} />}
       {route.view === "new" && <Wizard state={state} />}
       {route.view === "migration" && <MigrationPage state={state} workdir={route.workdir} />}
+      <Notices state={state} />
     </Page>
   );
 }

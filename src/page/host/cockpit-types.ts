@@ -73,7 +73,7 @@ export interface Cockpit {
   location: CockpitLocation;
   /** Asks the shell to show another Cockpit page ("/machines#vm?name=..."). */
   jump(path: string): void;
-  transport: { wait(callback: () => void): void };
+  transport: { wait(callback: () => void): void; control(command: string, options: Record<string, unknown>): void };
   addEventListener(event: "locationchanged" | "visibilitychange", listener: () => void): void;
   removeEventListener(event: "locationchanged" | "visibilitychange", listener: () => void): void;
 }

@@ -11,6 +11,8 @@ import { toHelperError } from "../host/helper-error";
 import { watchEvents, watchManifest, watchOperation, type Unwatch } from "../host/watch";
 import { RootWatch } from "../host/root-watch";
 import { pageConfig } from "../host/config";
+import { setPageStatus } from "../host/page-status";
+import { listEndedNotices, operationEndedNotice, pageStatusOf, type Notice } from "./notices";
 import { type ActionId, type ProgressByDisk } from "./derive";
 
 export type Route = { view: "list" } | { view: "new" } | { view: "migration"; workdir: string };
@@ -142,6 +144,7 @@ export class AppState {
   private async loadList(): Promise<void> {
     try {
       const result = await api.listMigrations().promise;
+      if (this.list.loaded) this.notify(listEndedNotices(this.list.migrations, result.migrations));
       this.list = { loaded: true, migrations: result.migrations, unreadable: result.unreadable, error: null };
       this.rootWatch?.follow([...result.migrations, ...result.unreadable].map((m) => m.workdir));
     } catch (e) {
@@ -200,6 +203,8 @@ export class AppState {
     this.unwatch.push(
       watchOperation(workdir, (record) => {
         if (view.operation?.exitCode === undefined && record?.exitCode !== undefined) void this.refreshList();
+        const vm = view.manifest?.vm.name ?? workdir;
+        this.notify([operationEndedNotice(vm, workdir, view.operation, record, view.manifest?.lastError ?? null)]);
         view.operation = record;
         this.changed();
       }),
@@ -303,6 +308,27 @@ export class AppState {
     } catch {
       return {};
     }
+  }
+
+  // --- notices (steps that ended) -----------------------------------------------------------
+
+  notices: Notice[] = [];
+  /** Every step noticed once, whether seen by the open migration's watch or by the list. */
+  private readonly noticed = new Set<string>();
+
+  private notify(found: (Notice | null)[]): void {
+    const fresh = found.filter((n): n is Notice => n !== null && !this.noticed.has(n.key));
+    if (fresh.length === 0) return;
+    for (const n of fresh) this.noticed.add(n.key);
+    this.notices = [...this.notices, ...fresh].slice(-5);
+    setPageStatus(pageStatusOf(this.notices));
+    this.changed();
+  }
+
+  dismissNotice(key: string): void {
+    this.notices = this.notices.filter((n) => n.key !== key);
+    setPageStatus(pageStatusOf(this.notices));
+    this.changed();
   }
 
   // --- credentials ---------------------------------------------------------------------------

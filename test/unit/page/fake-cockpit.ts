@@ -27,6 +27,8 @@ export class FakeCockpit {
     go: (p: string | string[], o?: Record<string, string>) => this.navigate(p, o),
   };
   private listeners = new Map<string, Set<() => void>>();
+  /** Control messages the page sent to the shell ("notify" page status). */
+  readonly controls: { command: string; options: Record<string, unknown> }[] = [];
 
   emitEvent(event: "visibilitychange" | "locationchanged"): void {
     this.dispatch(event);
@@ -174,7 +176,10 @@ export class FakeCockpit {
       hidden: false,
       location: this.location,
       jump: (path: string) => self.jumps.push(path),
-      transport: { wait: (cb: () => void) => cb() },
+      transport: {
+        wait: (cb: () => void) => cb(),
+        control: (command: string, options: Record<string, unknown>) => self.controls.push({ command, options }),
+      },
       addEventListener: (e: string, l: () => void) => {
         if (!self.listeners.has(e)) self.listeners.set(e, new Set());
         self.listeners.get(e)!.add(l);
