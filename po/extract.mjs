@@ -13,7 +13,7 @@ function files(dir) {
 
 export function extractMessages(root = ".") {
   const found = new Map();
-  const re = /\b_\(\s*"((?:[^"\\]|\\.)*)"\s*\)/g;
+  const re = /\b_\(\s*"((?:[^"\\]|\\.)*)"\s*,?\s*\)/g; // Prettier ends a long call with a comma
   for (const file of files(join(root, "src/page"))) {
     const text = readFileSync(file, "utf8");
     for (const m of text.matchAll(re)) {
