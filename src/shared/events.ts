@@ -18,6 +18,7 @@ export const LogEvent = z.object({
   level: Level,
   message: z.string(),
   disk: z.number().int().optional(), // device key
+  slot: z.enum(["waiting", "granted"]).optional(), // a disk copy waits for, or got, a host copy slot
 });
 
 export const ProgressEvent = z.object({

@@ -90,12 +90,21 @@ export const DomainStatus = z.object({
 });
 export type DomainStatus = z.infer<typeof DomainStatus>;
 
+/** A disk copy waiting for a host-wide, ESXi host or datastore copy slot (`status`, `list`). */
+export const SlotWait = z.object({
+  disk: z.number().int(),
+  since: z.string(),
+  for: z.string(), // "host-wide disk copies 2/2 busy (web01 Hard disk 1 (run), ...)"
+});
+export type SlotWait = z.infer<typeof SlotWait>;
+
 /** `list`: one entry per workdir under the root. */
 export const ListedMigration = z.object({
   workdir: z.string(),
   manifest: Manifest,
   running: RunningOperation.nullable(),
   domain: DomainStatus.nullable().optional(), // only for migrations with a defined domain
+  waiting: z.array(SlotWait).optional(), // disk copies waiting for a copy slot right now
 });
 export type ListedMigration = z.infer<typeof ListedMigration>;
 

@@ -23,6 +23,7 @@ test(
 
     let peak = 0;
     const waitingSeen: string[] = [];
+    const listedWaiting: string[] = [];
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
@@ -31,6 +32,9 @@ test(
           const s = await helper(["--workdir", W, "status"], { env }).catch(() => null);
           for (const w of s?.result.data?.waiting ?? []) waitingSeen.push(`${W}: ${w.for}`);
         }
+        const list = await helper(["list", "--root", dir], { env }).catch(() => null);
+        for (const m of list?.result.data?.migrations ?? [])
+          for (const w of m.waiting ?? []) listedWaiting.push(`${m.manifest.vm.name}: ${w.for}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
@@ -59,6 +63,10 @@ test(
     assert.match(waits[0]!.message, /host-wide disk copies 1\/1 busy \(fleet0[12] Hard disk \d/);
     assert.ok(waitingSeen.length >= 1, "status --json showed a waiting copy while it waited");
     assert.match(waitingSeen[0]!, /host-wide disk copies 1\/1 busy/);
+    assert.ok(listedWaiting.length >= 1, "list --json showed the waiting migration (the page's list reads it)");
+    assert.match(listedWaiting[0]!, /^fleet0[12]: host-wide disk copies 1\/1 busy/);
+    const slotEvents = runs.flatMap((r) => r.events.filter((e) => e.type === "log" && e.slot !== undefined).map((e) => e.slot));
+    assert.ok(slotEvents.includes("waiting") && slotEvents.includes("granted"), `slot events: ${slotEvents.join(",")}`);
 
     // 8 MB/s for the whole host: 4 disks x 16 MiB of data (base) take at least ~8 s
     const copied = runs.reduce((s, r) => s + r.result.data.lastRound.changedBytes, 0);

@@ -22,6 +22,9 @@ import { jobStatus } from "../../kit/jobs/index";
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { savedDomainOptions } from "../cutover/domain-config";
 import { processAlive } from "../../kit/process";
+import { slotWaiters } from "../../kit/slots";
+import { hostCopyLimits } from "../config/host-config";
+import { slotWaitsOf } from "../sync/copy-slots";
 
 async function isDir(path: string): Promise<boolean> {
   try {
@@ -149,10 +152,19 @@ export async function domainStatus(workdir: string, manifest: Manifest): Promise
 export async function listWorkdirs(root: string): Promise<ListResult> {
   const migrations: ListedMigration[] = [];
   const unreadable: UnreadableWorkdir[] = [];
+  const waiters = slotWaiters(hostCopyLimits().slotsDir);
   for (const workdir of await findWorkdirs(root)) {
     try {
       const manifest = await readWorkdirManifest(workdir);
-      migrations.push({ workdir, manifest, running: await runningOperation(workdir), domain: await domainStatus(workdir, manifest) });
+      const running = await runningOperation(workdir);
+      const waiting = running ? slotWaitsOf(workdir, waiters) : [];
+      migrations.push({
+        workdir,
+        manifest,
+        running,
+        domain: await domainStatus(workdir, manifest),
+        ...(waiting.length > 0 ? { waiting } : {}),
+      });
     } catch (e) {
       unreadable.push({ workdir, error: toErrorInfo(e) });
     }
@@ -174,7 +186,8 @@ export const listCommand = defineCommand({
   render(data) {
     const result = data as ListResult;
     const lines = result.migrations.map(
-      (m) => `${m.manifest.vm.name}\t${m.manifest.phase}\t${m.running ? `running ${m.running.command}` : "idle"}\t${m.workdir}`,
+      (m) =>
+        `${m.manifest.vm.name}\t${m.manifest.phase}\t${m.running ? `running ${m.running.command}${m.waiting ? " (waiting for a copy slot)" : ""}` : "idle"}\t${m.workdir}`,
     );
     for (const u of result.unreadable) lines.push(`?\t${u.error.code}\t-\t${u.workdir}`);
     return lines.length > 0 ? lines.join("\n") : `no migrations under ${result.root}`;

@@ -2,18 +2,13 @@ import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
 import { readManifest, requireWorkdirPath } from "../state/index";
 import { statusOf, renderStatus, type RunStatus } from "../sync/status";
-import { slotWaiters } from "../../kit/slots";
-import { hostCopyLimits } from "../config/host-config";
-import { describeBusy } from "../sync/copy-slots";
+import { slotWaitsOf } from "../sync/copy-slots";
 import { defaultWorkdirRoot } from "../state/workdir";
 import { findWorkdirs } from "./list";
 
 /** One workdir's status with its disk copies waiting for host slots right now. */
 function workdirStatus(dir: string): RunStatus {
-  const waiting = slotWaiters(hostCopyLimits().slotsDir)
-    .filter((w) => w["workdir"] === dir)
-    .map((w) => ({ disk: Number(w["disk"]), since: w.since, for: describeBusy(w.for) }));
-  return { ...statusOf(dir, readManifest(dir).manifest), waiting };
+  return { ...statusOf(dir, readManifest(dir).manifest), waiting: slotWaitsOf(dir) };
 }
 
 export const statusCommand = defineCommand({

@@ -4,8 +4,9 @@
 // share the host-wide and the migration's bandwidth. Host morefs and datastore names key the caps
 // (two vCenters sharing a name share a cap: the safe side).
 import { type Disk, type Manifest } from "../../shared/manifest";
-import { acquireSlots, slotHolders, type SlotBusy, type SlotRequest } from "../../kit/slots";
-import { type HostCopyLimits } from "../config/host-config";
+import { acquireSlots, slotHolders, slotWaiters, type SlotBusy, type SlotRequest, type Waiter } from "../../kit/slots";
+import { type SlotWait } from "../../shared/results";
+import { hostCopyLimits, type HostCopyLimits } from "../config/host-config";
 import { type Workdir } from "../state/workdir";
 import { Pacer } from "./pacing";
 
@@ -43,6 +44,13 @@ export function describeBusy(busy: { resource: string; limit: number; holders: s
     .join("; ");
 }
 
+/** The workdir's disk copies waiting for slots right now (all waiters read once: `list` asks for many workdirs). */
+export function slotWaitsOf(workdir: string, waiters: Waiter[] = slotWaiters(hostCopyLimits().slotsDir)): SlotWait[] {
+  return waiters
+    .filter((w) => w["workdir"] === workdir)
+    .map((w) => ({ disk: Number(w["disk"]), since: w.since, for: describeBusy(w.for) }));
+}
+
 function busyNames(b: SlotBusy) {
   return { ...b, holders: b.holders.map((h) => h.command) };
 }
@@ -67,10 +75,12 @@ export async function acquireCopySlots(
     waiterInfo: { workdir: wd.path, vm: m.vm.name, disk: disk.key },
     onWait: (busy) => {
       waited = true;
-      wd.emitter.log("info", step, `${disk.label}: waiting for a copy slot: ${describeBusy(busy.map(busyNames))}`, disk.key);
+      const message = `${disk.label}: waiting for a copy slot: ${describeBusy(busy.map(busyNames))}`;
+      wd.emitter.emit({ type: "log", level: "info", step, message, disk: disk.key, slot: "waiting" });
     },
   });
-  if (waited) wd.emitter.log("info", step, `${disk.label}: got a copy slot`, disk.key);
+  if (waited)
+    wd.emitter.emit({ type: "log", level: "info", step, message: `${disk.label}: got a copy slot`, disk: disk.key, slot: "granted" });
   const share = () => {
     const active = slotHolders(limits.slotsDir, ACTIVE);
     const mine = active.filter((h) => h.pid === process.pid).length || 1;

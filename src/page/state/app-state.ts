@@ -23,6 +23,8 @@ export interface MigrationView {
   manifestError: ErrorInfo | null;
   events: V2kEvent[];
   progress: ProgressByDisk;
+  /** Disks whose copy waits for a host copy slot (other migrations hold them): the helper's words. */
+  slotWaits: Record<number, string>;
   operation: OperationRecord | null;
   /** Output lines of the helper that matched no schema (shown, never silently dropped). */
   malformed: string[];
@@ -162,7 +164,16 @@ export class AppState {
   // --- one migration -------------------------------------------------------------------------
 
   private attach(workdir: string): void {
-    const view: MigrationView = { workdir, manifest: null, manifestError: null, events: [], progress: {}, operation: null, malformed: [] };
+    const view: MigrationView = {
+      workdir,
+      manifest: null,
+      manifestError: null,
+      events: [],
+      progress: {},
+      slotWaits: {},
+      operation: null,
+      malformed: [],
+    };
     this.current = view;
     // The list also carries what only the helper can tell: a live operation and the KVM domain's state.
     void this.refreshList();
@@ -191,6 +202,7 @@ export class AppState {
           if (restarted) {
             view.events = [];
             view.progress = {};
+            view.slotWaits = {};
           }
           this.addEvents(view, events);
         },
@@ -213,12 +225,24 @@ export class AppState {
 
   addEvents(view: MigrationView, events: V2kEvent[]): void {
     const progress = { ...view.progress };
+    const waits = { ...view.slotWaits };
     for (const e of events) {
-      if (e.type === "progress") progress[e.disk] = e;
-      // A new round or a finished command ends the previous progress bars.
-      if (e.type === "round" || e.type === "result") for (const k of Object.keys(progress)) delete progress[Number(k)];
+      if (e.type === "progress") {
+        progress[e.disk] = e;
+        delete waits[e.disk];
+      }
+      if (e.type === "log" && e.slot !== undefined && e.disk !== undefined) {
+        if (e.slot === "waiting") waits[e.disk] = e.message;
+        else delete waits[e.disk];
+      }
+      // A new round or a finished command ends the previous progress bars and waits.
+      if (e.type === "round" || e.type === "result") {
+        for (const k of Object.keys(progress)) delete progress[Number(k)];
+        for (const k of Object.keys(waits)) delete waits[Number(k)];
+      }
     }
     view.progress = progress;
+    view.slotWaits = waits;
     view.events = [...view.events, ...events].slice(-MAX_EVENTS);
     this.changed();
   }

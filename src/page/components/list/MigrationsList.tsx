@@ -33,6 +33,12 @@ function stateLabel(state: RunState) {
         {_("Running")}
       </Label>
     );
+  if (state === "waiting")
+    return (
+      <Label color="orange" className="v2k-state-waiting">
+        {_("Waiting for a copy slot")}
+      </Label>
+    );
   if (state === "failed")
     return (
       <Label color="red" className="v2k-state-failed">

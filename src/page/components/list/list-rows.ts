@@ -3,7 +3,7 @@ import { type ListedMigration } from "../../../shared/results";
 import { cutoverReady, lastRound } from "../../state/derive";
 
 export type ColumnId = "vm" | "vcenter" | "phase" | "lastRound" | "ready" | "state";
-export type RunState = "running" | "failed" | "idle";
+export type RunState = "running" | "waiting" | "failed" | "idle";
 
 export interface Row {
   workdir: string;
@@ -33,7 +33,7 @@ export function toRow(m: ListedMigration): Row {
     lastChangedBytes: last ? last.changedBytes : null,
     lastDurationMs: last ? last.durationMs : null,
     ready: cutoverReady(m.manifest),
-    state: m.running ? "running" : m.manifest.lastError ? "failed" : "idle",
+    state: m.running ? (m.waiting?.length ? "waiting" : "running") : m.manifest.lastError ? "failed" : "idle",
     updatedAt: m.manifest.updatedAt,
   };
 }

@@ -5,7 +5,15 @@ import { formatBytes, formatDuration, formatRate } from "../../format";
 import { type ProgressByDisk } from "../../state/derive";
 import { Progress, ProgressMeasureLocation } from "../../pf";
 
-export function DiskProgress({ manifest, progress }: { manifest: Manifest; progress: ProgressByDisk }) {
+export function DiskProgress({
+  manifest,
+  progress,
+  slotWaits = {},
+}: {
+  manifest: Manifest;
+  progress: ProgressByDisk;
+  slotWaits?: Record<number, string>;
+}) {
   return (
     <div id="v2k-disks">
       {manifest.disks.map((d) => {
@@ -24,6 +32,11 @@ export function DiskProgress({ manifest, progress }: { manifest: Manifest; progr
                 </span>
               )}
             </div>
+            {slotWaits[d.key] !== undefined && (
+              <div className="v2k-disk-waiting">
+                <strong>{_("Waiting for a copy slot")}</strong>: {slotWaits[d.key]}
+              </div>
+            )}
             {p && p.total === 0 && <div className="v2k-disk-unchanged">{_("Unchanged since the last round: nothing to copy")}</div>}
             {p && p.total > 0 && (
               <Progress

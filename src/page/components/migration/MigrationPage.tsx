@@ -162,7 +162,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
           <Card>
             <CardTitle>{_("Disks")}</CardTitle>
             <CardBody>
-              <DiskProgress manifest={manifest} progress={view.progress} />
+              <DiskProgress manifest={manifest} progress={view.progress} slotWaits={running ? view.slotWaits : {}} />
             </CardBody>
           </Card>
         </GridItem>
