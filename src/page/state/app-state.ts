@@ -13,6 +13,7 @@ import { RootWatch } from "../host/root-watch";
 import { pageConfig } from "../host/config";
 import { setPageStatus } from "../host/page-status";
 import { listEndedNotices, operationEndedNotice, pageStatusOf, type Notice } from "./notices";
+import { type StepOptionTexts } from "./step-options";
 import { type ActionId, type ProgressByDisk } from "./derive";
 
 export type Route = { view: "list" } | { view: "new" } | { view: "migration"; workdir: string };
@@ -352,6 +353,19 @@ export class AppState {
   dismissNotice(key: string): void {
     this.notices = this.notices.filter((n) => n.key !== key);
     setPageStatus(pageStatusOf(this.notices));
+    this.changed();
+  }
+
+  // --- step options (not secret; kept for this page session, per migration) -----------------
+
+  private readonly stepOptions = new Map<string, StepOptionTexts>();
+
+  stepOptionsFor(workdir: string): StepOptionTexts {
+    return this.stepOptions.get(workdir) ?? {};
+  }
+
+  setStepOptions(workdir: string, texts: StepOptionTexts): void {
+    this.stepOptions.set(workdir, texts);
     this.changed();
   }
 

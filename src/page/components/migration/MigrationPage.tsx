@@ -28,6 +28,8 @@ import { CutoverDialog } from "../dialogs/CutoverDialog";
 import { RollbackDialog } from "../dialogs/RollbackDialog";
 import { CleanupDialog } from "../dialogs/CleanupDialog";
 import { CancelDialog } from "../dialogs/CancelDialog";
+import { StepOptionsDialog } from "../options/StepOptionsDialog";
+import { criterionOf, optionsArgvFor, stepOptionsSummary } from "../../state/step-options";
 import { PhaseTimeline } from "./PhaseTimeline";
 import { DiskProgress } from "./DiskProgress";
 import { ConvergenceChart } from "./ConvergenceChart";
@@ -50,7 +52,7 @@ function OperationFailure({ op }: { op: OperationRecord }) {
 }
 
 export function MigrationPage({ state, workdir }: { state: AppState; workdir: string }) {
-  const [dialog, setDialog] = useState<ActionId | "cancel" | null>(null);
+  const [dialog, setDialog] = useState<ActionId | "cancel" | "options" | null>(null);
   const view = state.current;
   const manifest = view?.manifest ?? null;
   const back = (
@@ -78,12 +80,14 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
 
   const running = state.isRunning(view);
   const busy = running || state.pending !== null;
-  const ready = cutoverReady(manifest, DEFAULT_CRITERION);
+  const stepOptions = state.stepOptionsFor(workdir);
+  const criterion = criterionOf(stepOptions["auto-sync"]) ?? DEFAULT_CRITERION;
+  const ready = cutoverReady(manifest, criterion);
   const { primary, secondary } = actions(manifest, ready);
   const conn = state.connectionFor(manifest);
   const perform = async (action: ActionId, command: string[], c: VcenterConnection) => {
     state.rememberConnection(c);
-    await state.perform(action, command, c);
+    await state.perform(action, [...command, ...optionsArgvFor(action, stepOptions)], c);
   };
   // Actions without their own confirmation still need the password once per session.
   const click = (action: ActionId) => {
@@ -149,12 +153,20 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
           <Flex className="v2k-actions">
             {primary && button(primary, true)}
             {secondary.map((a) => button(a, false))}
+            <Button variant="link" id="v2k-step-options" isDisabled={busy} onClick={() => setDialog("options")}>
+              {_("Step options")}
+            </Button>
             {busy && (
               <Button variant="link" id="v2k-cancel" onClick={() => setDialog("cancel")}>
                 {_("Cancel operation")}
               </Button>
             )}
           </Flex>
+          {stepOptionsSummary(stepOptions).length > 0 && (
+            <p id="v2k-step-options-summary" className="v2k-step-options-summary">
+              {_("With options")}: <code>{stepOptionsSummary(stepOptions).join(" · ")}</code>
+            </p>
+          )}
         </CardBody>
       </Card>
       <Grid hasGutter md={6}>
@@ -170,7 +182,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
           <Card>
             <CardTitle>{_("Convergence")}</CardTitle>
             <CardBody>
-              <ConvergenceChart manifest={manifest} criterion={DEFAULT_CRITERION} />
+              <ConvergenceChart manifest={manifest} criterion={criterion} />
             </CardBody>
           </Card>
         </GridItem>
@@ -202,6 +214,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
         </CardBody>
       </Card>
 
+      {dialog === "options" && <StepOptionsDialog initial={stepOptions} onSave={(t) => state.setStepOptions(workdir, t)} onClose={close} />}
       {dialog === "cancel" && (
         <CancelDialog command={view.operation?.command ?? ""} onClose={close} onConfirm={() => void state.cancelRunning()} />
       )}
