@@ -4,7 +4,7 @@ import { defineCommand } from "../../kit/cli/command";
 import { cleanupDecls } from "../../shared/requests/commands";
 import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { runCleanup } from "../cleanup/cleanup";
-import { withRun, withSourceSession } from "../cutover/run-context";
+import { withRun, withSourceSession } from "./run-context";
 
 export const cleanupCommand = defineCommand({
   path: ["cleanup"],

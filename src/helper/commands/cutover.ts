@@ -4,7 +4,7 @@ import { defineCommand } from "../../kit/cli/command";
 import { cutoverDecls } from "../../shared/requests/commands";
 import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { runCutover, type CutoverResult } from "../cutover/cutover";
-import { withRun, withSourceSession } from "../cutover/run-context";
+import { withRun, withSourceSession } from "./run-context";
 import { runRound } from "../sync/round";
 import { frozenSourceSpecs } from "../verify/source";
 import { CUTOVER_VERIFY_COMPARED, verifyData } from "../verify/verify";

@@ -4,7 +4,7 @@ import { defineCommand } from "../../kit/cli/command";
 import { rollbackDecls } from "../../shared/requests/commands";
 import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { runRollback } from "../cutover/rollback";
-import { withRun, withSourceSession } from "../cutover/run-context";
+import { withRun, withSourceSession } from "./run-context";
 
 export const rollbackCommand = defineCommand({
   path: ["rollback"],

@@ -7,6 +7,7 @@ import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { acquireLock, readManifest } from "../state/index";
 import { ensureInitialized, runPipeline, type RunPipelineOptions } from "../run/pipeline";
 import { launchDetached } from "../run/launcher";
+import { stepContext } from "./step-context";
 import { fleetDst, fleetVms, startFleet, stripFleetArgs } from "../run/fleet";
 import { V2kError } from "../../shared/v2k-error";
 import { copyLimitsOf } from "./copy-limit-options";
@@ -61,7 +62,7 @@ function childArgs(): string[] {
 /** `secret` carries the password from one detached run to the next (a fleet reads stdin once). */
 async function detach(o: RunOptions, ctx: CommandContext, args = childArgs(), secret: { password?: string } = {}) {
   const po = pipelineOptions(o);
-  const workdir = await ensureInitialized(po, ctx); // preflight + init in the foreground: errors show at once
+  const workdir = await ensureInitialized(po, stepContext(ctx)); // preflight + init in the foreground: errors show at once
   acquireLock(workdir, "run --detach").release(); // WORKDIR_LOCKED now rather than in the background
   const { manifest } = readManifest(workdir);
   const v = manifest.vcenter;
@@ -120,6 +121,6 @@ export const runCommand = defineCommand({
     const fleet = fleetVms(o.vm, o.fleet);
     if (fleet) return runFleet(fleet, o, ctx);
     if (o.detach) return detach(o, ctx);
-    return runPipeline(pipelineOptions(o), ctx);
+    return runPipeline(pipelineOptions(o), stepContext(ctx));
   },
 });

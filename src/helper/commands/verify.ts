@@ -6,7 +6,7 @@ import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { V2kError } from "../../shared/v2k-error";
 import { parseSize } from "../../kit/sizes";
 import { resolveDomainPolicy, savedDomainOptions } from "../cutover/domain-config";
-import { withRun, withSourceSession } from "../cutover/run-context";
+import { withRun, withSourceSession } from "./run-context";
 import { frozenSourceSpecs } from "../verify/source";
 import { recordedCutoverVerify, verifyBoot, verifyData, type VerifyResult } from "../verify/verify";
 import { requireSourceOff } from "../cutover/source-power";

@@ -4,13 +4,12 @@
 // workdir after a crash or kill -9 continues where the manifest says it stopped.
 import { V2kError } from "../../shared/v2k-error";
 import { type Manifest, type Phase } from "../../shared/manifest";
-import { type CommandContext } from "../../kit/cli/command";
 import { type VcenterFlags } from "../config/vcenter-access";
-import { initCommand } from "../commands/init";
+import { initMigration } from "../init/init";
 import { runPreflight } from "../preflight/checks";
 import { cbtEnable } from "../sync/cbt";
 import { runRound, type RoundOptions } from "../sync/round";
-import { hasManifest, requireWorkdirPath, withWorkdir, type Workdir } from "../state/index";
+import { hasManifest, requireWorkdirPath, withWorkdir, type StepContext, type Workdir } from "../state/index";
 import { withVsphere, type VsphereSession } from "../vsphere/session";
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { runCutover, type CutoverOptions, type CutoverResult } from "../cutover/cutover";
@@ -68,8 +67,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** Preflight + init for a fresh run; returns the workdir (existing manifests are resumed as they are). */
-export async function ensureInitialized(o: RunPipelineOptions, ctx: CommandContext): Promise<string> {
-  if (ctx.global.workdir && hasManifest(requireWorkdirPath(ctx.global.workdir))) return requireWorkdirPath(ctx.global.workdir);
+export async function ensureInitialized(o: RunPipelineOptions, ctx: StepContext): Promise<string> {
+  if (ctx.workdir && hasManifest(requireWorkdirPath(ctx.workdir))) return requireWorkdirPath(ctx.workdir);
   if (o.resumeOnly) {
     throw new V2kError(
       "USAGE",
@@ -98,20 +97,20 @@ export async function ensureInitialized(o: RunPipelineOptions, ctx: CommandConte
       "Fix the failed checks ('ablestack_v2k preflight' lists them with reasons) and run again; nothing was changed.",
     );
   }
-  const initOptions = initCommand.schema.parse({
-    vm: o.vm,
-    dst: o.dst,
-    "target-format": o.targetFormat,
-    transport: o.transport,
-    positionals: [],
-    ...stripUndefined(o.flags),
-  });
-  const r = (await initCommand.run(initOptions, ctx)) as { workdir: string };
-  return r.workdir;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const init = await initMigration(
+    {
+      vm: o.vm,
+      dst: o.dst,
+      targetFormat: o.targetFormat,
+      targetStorage: "file",
+      targetDevices: [],
+      force: false,
+      transport: o.transport,
+      vcenter: o.flags,
+    },
+    ctx,
+  );
+  return init.workdir;
 }
 
 function lastIncr(m: Manifest) {
@@ -152,11 +151,7 @@ async function syncUntilReady(
 }
 
 /** `onLocked` runs once the workdir is locked (a detached run records operation.json there). */
-export async function runPipeline(
-  o: RunPipelineOptions,
-  ctx: CommandContext,
-  onLocked?: (wd: Workdir) => void,
-): Promise<RunPipelineResult> {
+export async function runPipeline(o: RunPipelineOptions, ctx: StepContext, onLocked?: (wd: Workdir) => void): Promise<RunPipelineResult> {
   const workdir = await ensureInitialized(o, ctx);
   return withWorkdir(workdir, ctx.emitter, STEP, (wd) => {
     onLocked?.(wd);

@@ -11,4 +11,5 @@ export { readManifest, writeManifest, manifestPath, hasManifest, MANIFEST_FILE, 
 export { acquireLock, LOCK_FILE, type WorkdirLock, type LockInfo } from "./lock";
 export { EventsLogSink, eventsLogPath, lastEventSeq, EVENTS_FILE } from "./events-log";
 export { writeFileAtomic, fsyncDir } from "../../kit/atomic-file";
+export { type StepContext } from "./context";
 export { migrateManifest, migrations, type Migration, type RawManifest } from "./manifest-migrations";

@@ -1,0 +1,124 @@
+// Init as a domain step: take the VM's inventory from vCenter, decide its targets (files under dst, block
+// devices, RBD images), write a new workdir with manifest.json and events.log. Used by the init command
+// and by the unattended pipeline; idempotent on a workdir that already holds the same VM's run.
+import { resolve } from "node:path";
+import { type Manifest } from "../../shared/manifest";
+import { V2kError } from "../../shared/v2k-error";
+import { type VcenterFlags } from "../config/vcenter-access";
+import { defaultWorkdirPath, hasManifest, newRunId, readManifest, Workdir, type StepContext } from "../state/index";
+import { withVsphere } from "../vsphere/session";
+import { manifestFromInventory } from "../sync/inventory-manifest";
+import { checkDstSpace, refuseExistingTargets } from "../preflight/dst-space";
+import { parseTargetDevices } from "../preflight/block-targets";
+import { type InventoryResult } from "../vsphere/replies";
+import { rbdTargets, type RbdInitRequest } from "./rbd";
+
+export type TargetStorage = "file" | "block" | "rbd";
+
+export interface InitRequest extends RbdInitRequest {
+  /** Target directory for images (rbd: for the domain's XML and NVRAM; default the workdir). */
+  dst?: string | undefined;
+  targetFormat?: "qcow2" | "raw" | undefined;
+  targetStorage: TargetStorage;
+  /** Block storage: "DISK=DEV" per disk. */
+  targetDevices: string[];
+  /** Also (file storage): write over existing target files. */
+  force: boolean;
+  transport: "vddk" | "http";
+  vcenter: VcenterFlags;
+}
+
+export interface InitOutcome {
+  workdir: string;
+  manifest: Manifest;
+  /** The workdir already held this VM's run: nothing was changed. */
+  alreadyInitialized: boolean;
+}
+
+const STEP = "init";
+
+/** Combinations of targets that cannot work, refused before anything is asked of vCenter. */
+function checkTargetRequest(r: InitRequest): void {
+  const storage = r.targetStorage;
+  if (storage !== "file" && r.targetFormat === "qcow2") {
+    throw new V2kError("USAGE", `${storage} targets are written raw`, "Drop --target-format qcow2 (or use --target-storage file).");
+  }
+  if (storage !== "block" && r.targetDevices.length > 0)
+    throw new V2kError("USAGE", "--target-device needs --target-storage block", "Add --target-storage block.");
+  if (storage === "rbd" && r.rbdPool === undefined && r.targetMapJson === undefined) {
+    throw new V2kError(
+      "USAGE",
+      "rbd targets need --rbd-pool (or --target-map-json)",
+      "Add --rbd-pool POOL ('ceph osd pool ls' lists them).",
+    );
+  }
+  if (storage !== "rbd" && (r.rbdPool !== undefined || r.targetMapJson !== undefined)) {
+    throw new V2kError("USAGE", "--rbd-pool and --target-map-json need --target-storage rbd", "Add --target-storage rbd.");
+  }
+  if (storage !== "rbd" && r.dst === undefined)
+    throw new V2kError("USAGE", "--dst is required", "Give the target directory with --dst DIR.");
+}
+
+/** The manifest for the inventory, with the targets the request asks for (prepared on the host where needed). */
+async function manifestFor(
+  r: InitRequest,
+  inventory: InventoryResult,
+  base: { runId: string; access: Parameters<typeof manifestFromInventory>[0]["access"]; dst: string },
+  ctx: StepContext,
+): Promise<Manifest> {
+  const common = { ...base, inventory, transport: r.transport };
+  if (r.targetStorage === "block") {
+    const devices = parseTargetDevices(
+      r.targetDevices,
+      inventory.disks.map((d, index) => ({ ...d, index })),
+    );
+    return manifestFromInventory({ ...common, format: "raw", mode: "block", devices });
+  }
+  if (r.targetStorage === "rbd") {
+    const rbd = await rbdTargets(r, inventory, base.runId, (msg) => ctx.emitter.log("warn", STEP, msg));
+    return manifestFromInventory({ ...common, format: "raw", mode: "rbd", rbd });
+  }
+  checkDstSpace(
+    base.dst,
+    inventory.disks.reduce((s, d) => s + d.capacityBytes, 0),
+  );
+  const manifest = manifestFromInventory({ ...common, format: r.targetFormat ?? "qcow2", mode: "file" });
+  const reused = refuseExistingTargets(
+    manifest.disks.map((d) => d.target.path),
+    r.force,
+  );
+  for (const f of reused) ctx.emitter.log("warn", STEP, `--force: writing over ${f}`);
+  return manifest;
+}
+
+/** A new workdir for the VM (or the one that already holds its run), with its manifest. */
+export async function initMigration(r: InitRequest, ctx: StepContext): Promise<InitOutcome> {
+  checkTargetRequest(r);
+  const runId = newRunId();
+  const path = resolve(ctx.workdir ?? defaultWorkdirPath(r.vm, runId));
+  const dst = resolve(r.dst ?? path);
+  // idempotent: re-running init for the same VM on its own workdir returns that workdir
+  if (hasManifest(path)) {
+    const { manifest } = readManifest(path);
+    if (manifest.vm.name === r.vm) {
+      ctx.emitter.log("info", STEP, `workdir ${path} already holds the run of ${r.vm}; continuing with it`);
+      return { workdir: path, manifest, alreadyInitialized: true };
+    }
+  }
+  const manifest = await withVsphere(r.vcenter, { readStdin: ctx.readStdin, signal: ctx.signal }, undefined, async ({ bridge, access }) =>
+    manifestFor(r, await bridge.inventory({ name: r.vm }), { runId, access, dst }, ctx),
+  );
+  const wd = Workdir.create(path, manifest, ctx.emitter, STEP);
+  try {
+    ctx.emitter.emit({
+      type: "phase",
+      step: STEP,
+      phase: "initialized",
+      message: `inventory of ${manifest.vm.name} (${manifest.vm.moref}) taken: ${manifest.disks.length} disk(s)`,
+    });
+    if (manifest.vcenter.insecure) await wd.warn(STEP, "TLS_INSECURE", "vCenter certificate is not verified (--insecure)");
+  } finally {
+    wd.release();
+  }
+  return { workdir: path, manifest, alreadyInitialized: false };
+}
