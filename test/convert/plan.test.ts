@@ -5,8 +5,8 @@ import { planConversion, parseV2vFacts, v2vCommand } from "../../src/helper/conv
 import { locateVirtioWin } from "../../src/helper/convert/locate";
 import { overlayBacking, overlayRanges } from "../../src/helper/convert/overlays";
 import { conversionInputXml } from "../../src/helper/convert/input-xml";
-import { buildDomainXml } from "../../src/helper/cutover/domain-xml";
-import { parseNetworkMap } from "../../src/helper/cutover/domain-policy";
+import { buildDomainXml } from "../../src/helper/libvirt/domain-xml";
+import { parseNetworkMap } from "../../src/helper/libvirt/domain-policy";
 import { fixtureManifest } from "../unit/cutover/manifest-fixture";
 
 const tools = { virtV2vInPlace: "/usr/libexec/virt-v2v-in-place", virtioWin: null };

@@ -5,7 +5,7 @@ import { V2kError } from "../../shared/v2k-error";
 import { type Workdir } from "../state/index";
 import { type VsphereBridge } from "../vsphere/index";
 import { type Virsh } from "../libvirt/virsh";
-import { isOurDomain } from "../cutover/define";
+import { isOurDomain } from "../libvirt/define";
 import { removeBootCheckLeftovers } from "../verify/boot-check";
 import { removeOwnSnapshots } from "./snapshots";
 import { stopLeftoverProcesses } from "./processes";

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
 import { rollbackDecls } from "../../shared/requests/commands";
 import { optionSpecs, zodFields } from "../../shared/requests/option";
-import { runRollback } from "../cutover/rollback";
+import { runRollback } from "../rollback/rollback";
 import { withRun, withSourceSession } from "./run-context";
 
 export const rollbackCommand = defineCommand({

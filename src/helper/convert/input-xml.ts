@@ -1,7 +1,7 @@
 // The libvirt XML virt-v2v-in-place reads (-i libvirtxml): the guest's firmware and its disks, each
 // pointing at our qcow2 overlay. NICs are left out: conversion needs only the disks.
 import { type Manifest } from "../../shared/manifest";
-import { diskDevName, xmlEscape as a } from "../cutover/domain-xml";
+import { diskDevName, xmlEscape as a } from "../libvirt/domain-xml";
 import { type Overlay } from "./overlays";
 
 export function conversionInputXml(m: Manifest, overlays: Overlay[]): string {

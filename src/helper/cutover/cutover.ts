@@ -13,12 +13,13 @@ import { type Virsh, resolveDomainType } from "../libvirt/virsh";
 import { type ConvertPolicy } from "../convert/plan";
 import { convertGuest } from "./convert";
 import { rehearseConversion } from "../convert/rehearsal";
-import { defineDomain } from "./define";
-import { DOMAIN_OPTIONS_FILE, type DomainOptions, domainFiles, resolveDomainPolicy } from "./domain-config";
-import { buildDomainXml } from "./domain-xml";
+import { defineDomain } from "../libvirt/define";
+import { DOMAIN_OPTIONS_FILE, type DomainOptions, resolveDomainPolicy } from "./domain-config";
+import { domainFiles } from "../libvirt/domain-files";
+import { buildDomainXml } from "../libvirt/domain-xml";
 import { rbdDomainAccess } from "./rbd-access";
 import { type ShutdownMode, requireSourceOff, shutdownSource } from "./source-power";
-import { type DomainPolicy } from "./domain-policy";
+import { type DomainPolicy } from "../libvirt/domain-policy";
 import { reopenAfterRollback } from "../sync/retry";
 
 /** The engine's final round: snapshot of the powered-off source, sync, commit, snapshot removal. */

@@ -10,8 +10,9 @@ import { type OptionSpec } from "../../kit/cli/command";
 import { domainDecls } from "../../shared/requests/commands";
 import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
-import { type DomainPolicy, canonicalUuid, defaultDomainName, parseNetworkMap, parseNetworkTarget } from "./domain-policy";
+import { type DomainPolicy, canonicalUuid, defaultDomainName, parseNetworkMap, parseNetworkTarget } from "../libvirt/domain-policy";
 import { type NetworkDefaultChoice, resolveNetworkDefault } from "./network-default";
+import { domainFiles } from "../libvirt/domain-files";
 
 /** Options shared by cutover and run (declared in src/shared/requests; spread into Command.options). */
 export const domainOptions: Record<string, OptionSpec> = optionSpecs(domainDecls);
@@ -29,18 +30,6 @@ export function savedDomainOptions(workdir: string): DomainOptions {
   } catch {
     return DomainOptionsSchema.parse({});
   }
-}
-
-/**
- * Where the domain's per-VM files live: beside its disks, so removing a workdir never breaks it. The UEFI
- * variable store is libvirt's own now (firmware autoselection); `nvram` is where earlier versions kept it.
- */
-export function domainFiles(m: Manifest, name: string): { nvram: string; consoleLog: string; xml: string } {
-  return {
-    nvram: join(m.target.dir, `${name}_VARS.fd`),
-    consoleLog: join(m.target.dir, `${name}.console.log`),
-    xml: join(m.target.dir, `${name}.xml`),
-  };
 }
 
 export function chooseDomainUuid(m: Manifest, policy: "keep" | "new"): string {

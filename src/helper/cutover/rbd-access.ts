@@ -6,7 +6,7 @@ import { type Manifest } from "../../shared/manifest";
 import { type Virsh } from "../libvirt/virsh";
 import { type Workdir } from "../state/index";
 import { cephAccessOf, clientAuth, clientKey, defineCephSecret, monitorHosts, undefineCephSecret } from "../storage/rbd/index";
-import { type RbdDomainAccess } from "./domain-policy";
+import { type RbdDomainAccess } from "../libvirt/domain-policy";
 
 export function hasRbdDisks(m: Pick<Manifest, "disks">): boolean {
   return m.disks.some((d) => d.target.mode === "rbd");

@@ -6,8 +6,8 @@ import { existsSync, statSync } from "node:fs";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { type Workdir } from "../state/workdir";
-import { domainFiles } from "../cutover/domain-config";
-import { defaultDomainName } from "../cutover/domain-policy";
+import { domainFiles } from "../libvirt/domain-files";
+import { defaultDomainName } from "../libvirt/domain-policy";
 
 /** When the KVM domain of the current cutover ran, as far as the workdir can prove it; null: never. */
 export function domainRanAt(m: Manifest): string | null {

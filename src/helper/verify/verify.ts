@@ -6,7 +6,7 @@ import { V2kError } from "../../shared/v2k-error";
 import { type Workdir } from "../state/index";
 import { openSource, type Area, type BlockSource, type SourceSpec } from "../endpoints/index";
 import { type Virsh } from "../libvirt/virsh";
-import { type DomainPolicy } from "../cutover/domain-policy";
+import { type DomainPolicy } from "../libvirt/domain-policy";
 import { compareAreas, fullAreas, subtractAreas, unionAreas, type Mismatch } from "./compare";
 import { newSeed, sampleBlocks } from "./sampling";
 import { openDiskTarget } from "../disk-access/index";

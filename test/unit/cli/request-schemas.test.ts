@@ -8,7 +8,7 @@ import { parseCommandArgs } from "../../../src/kit/cli/main";
 import { type Command } from "../../../src/kit/cli/command";
 import { COPY_DEFAULTS } from "../../../src/helper/engine/copy";
 import { DEFAULT_CEPH_CONF, DEFAULT_CEPH_ID } from "../../../src/helper/storage/rbd/index";
-import { DiskBusPolicy, DomainTypePolicy, GraphicsPolicy, NicModelPolicy, UuidPolicy } from "../../../src/helper/cutover/domain-policy";
+import { DiskBusPolicy, DomainTypePolicy, GraphicsPolicy, NicModelPolicy, UuidPolicy } from "../../../src/helper/libvirt/domain-policy";
 import { ConvertPolicy } from "../../../src/helper/convert/plan";
 import { REQUESTS, TUNING_DEFAULTS, CEPH_DEFAULTS, domainDecls, cutoverDecls } from "../../../src/shared/requests/commands";
 import { defaultText, optionSpecs, requestArgv, type OptionDecl, type OptionDecls } from "../../../src/shared/requests/option";

@@ -2,14 +2,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { XMLParser } from "fast-xml-parser";
-import { buildDomainXml, diskDevName } from "../../../src/helper/cutover/domain-xml";
+import { buildDomainXml, diskDevName } from "../../../src/helper/libvirt/domain-xml";
 import {
   type DomainPolicy,
   canonicalUuid,
   defaultDomainName,
   parseNetworkMap,
   parseNetworkTarget,
-} from "../../../src/helper/cutover/domain-policy";
+} from "../../../src/helper/libvirt/domain-policy";
 import { V2kError } from "../../../src/shared/v2k-error";
 import { fixtureManifest } from "./manifest-fixture";
 

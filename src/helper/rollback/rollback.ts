@@ -5,11 +5,11 @@ import { type Workdir } from "../state/index";
 import { type VsphereBridge } from "../vsphere/index";
 import { type Virsh } from "../libvirt/virsh";
 import { removeOwnSnapshots } from "../cleanup/snapshots";
-import { isOurDomain } from "./define";
+import { isOurDomain } from "../libvirt/define";
 import { removeBootCheckLeftovers } from "../verify/boot-check";
-import { domainFiles } from "./domain-config";
-import { defaultDomainName } from "./domain-policy";
-import { removeRbdSecret } from "./rbd-access";
+import { domainFiles } from "../libvirt/domain-files";
+import { defaultDomainName } from "../libvirt/domain-policy";
+import { removeRbdSecret } from "../cutover/rbd-access";
 import { removeRunTarget } from "../disk-access/index";
 
 export interface RollbackOptions {

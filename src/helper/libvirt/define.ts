@@ -1,8 +1,8 @@
 // Validate and define the domain, idempotently: re-defining our own domain (same run id in its
 // metadata) replaces it; a foreign domain of the same name or uuid is never touched.
 import { V2kError } from "../../shared/v2k-error";
-import { type Virsh } from "../libvirt/virsh";
-import { validateDomainXml } from "../libvirt/validate";
+import { type Virsh } from "./virsh";
+import { validateDomainXml } from "./validate";
 import { V2K_XML_NAMESPACE } from "./domain-xml";
 
 /** The run id recorded in a domain's metadata, or null for a domain we did not create. */
