@@ -3,11 +3,15 @@
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
-import { parseVcenterUrl, vcenterOptions, vcenterSchemaFields } from "../config/vcenter-access";
+import { parseVcenterUrl } from "../config/vcenter-access";
+import { vcenterDecls } from "../../shared/requests/commands";
+import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { fetchServerCertificate } from "../config/tls-trust";
 import { withVsphere } from "../vsphere/session";
 import { V2kError } from "../../shared/v2k-error";
 import { VcenterVmsResult, type VcenterProbeResult } from "../../shared/results";
+
+const vcenterOptions = optionSpecs(vcenterDecls);
 
 export const vcenterProbeCommand = defineCommand({
   path: ["vcenter", "probe"],
@@ -37,7 +41,7 @@ export const vcenterVmsCommand = defineCommand({
   path: ["vcenter", "vms"],
   summary: "list the vCenter's VMs with power state, disks and networks",
   options: { ...vcenterOptions },
-  schema: z.object({ positionals: z.array(z.string()).max(0), ...vcenterSchemaFields }),
+  schema: z.object({ positionals: z.array(z.string()).max(0), ...zodFields(vcenterDecls) }),
   render: (data) => (data as VcenterVmsResult).vms.map((v) => `${v.name}\t${v.powerState}\t${v.disks.length} disk(s)`).join("\n"),
   async run(o, ctx): Promise<VcenterVmsResult> {
     return withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, undefined, async ({ bridge }) =>

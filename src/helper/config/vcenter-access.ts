@@ -3,11 +3,8 @@
 // this helper's own alternative to the known-hosts file). Passwords come from --password-file,
 // --password-stdin, GOVC_PASSWORD or credentials inside GOVC_URL, never argv.
 import { readFileSync, statSync } from "node:fs";
-import { vcenterDecls } from "../../shared/requests/commands";
-import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { registerSecret } from "../../shared/redact";
 import { V2kError } from "../../shared/v2k-error";
-import { type OptionSpec } from "../../kit/cli/command";
 import { normalizeThumbprint } from "./tls-trust";
 
 export interface VcenterAccess {
@@ -20,12 +17,7 @@ export interface VcenterAccess {
   insecure: boolean;
 }
 
-/** Options every vCenter-facing command accepts (declared in src/shared/requests). Spread into Command.options. */
-export const vcenterOptions: Record<string, OptionSpec> = optionSpecs(vcenterDecls);
-
-/** zod fields matching vcenterOptions, for a command's schema. */
-export const vcenterSchemaFields = zodFields(vcenterDecls);
-
+/** What a request says about vCenter access (the options in src/shared/requests' vcenterDecls); all optional. */
 export interface VcenterFlags {
   vcenter?: string | undefined;
   username?: string | undefined;

@@ -1,4 +1,4 @@
-// From the cutover command's options to a DomainPolicy: resolves auto choices against the host
+// From the domain options of a cutover or run request to a DomainPolicy: resolves auto choices against the host
 // (kvm or TCG), the UUID policy (a new uuid is chosen once and kept in the manifest) and paths.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -6,17 +6,14 @@ import { join } from "node:path";
 import { z } from "zod";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
-import { type OptionSpec } from "../../kit/cli/command";
 import { domainDecls } from "../../shared/requests/commands";
-import { optionSpecs, zodFields } from "../../shared/requests/option";
+import { zodFields } from "../../shared/requests/option";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
 import { type DomainPolicy, canonicalUuid, defaultDomainName, parseNetworkMap, parseNetworkTarget } from "../libvirt/domain-policy";
 import { type NetworkDefaultChoice, resolveNetworkDefault } from "./network-default";
 import { domainFiles } from "../libvirt/domain-files";
 
-/** Options shared by cutover and run (declared in src/shared/requests; spread into Command.options). */
-export const domainOptions: Record<string, OptionSpec> = optionSpecs(domainDecls);
-
+/** The domain part of a cutover or run request (declared once in src/shared/requests). */
 export const DomainOptionsSchema = z.object(zodFields(domainDecls));
 export type DomainOptions = z.infer<typeof DomainOptionsSchema>;
 
