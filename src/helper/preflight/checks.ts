@@ -38,11 +38,10 @@ export function isWindowsGuest(guestId: string): boolean {
   return /^win/i.test(guestId);
 }
 
-/** Checks that depend only on the inventory (pure: unit-testable). */
-export function inventoryChecks(inv: InventoryResult): Check[] {
-  const checks: Check[] = [];
-  const add = (id: string, title: string, status: CheckStatus, reason: string) => checks.push({ id, title, status, reason });
+type AddCheck = (id: string, title: string, status: CheckStatus, reason: string) => void;
 
+/** Power state, and whether a guest shutdown will be possible at cutover. */
+function powerChecks(inv: InventoryResult, add: AddCheck): void {
   add(
     "power-state",
     "Power state",
@@ -64,7 +63,10 @@ export function inventoryChecks(inv: InventoryResult): Check[] {
         : "not running: a guest shutdown is impossible, cutover must power the VM off",
     );
   }
+}
 
+/** Disks that cannot be snapshotted or tracked, existing snapshots, pending consolidation. */
+function diskChecks(inv: InventoryResult, add: AddCheck): void {
   const blockers: string[] = [];
   for (const d of inv.disks) {
     if (d.diskMode.startsWith("independent")) blockers.push(`${d.label} is ${d.diskMode} (cannot be snapshotted)`);
@@ -95,7 +97,10 @@ export function inventoryChecks(inv: InventoryResult): Check[] {
     inv.consolidationNeeded ? "fail" : "pass",
     inv.consolidationNeeded ? "vSphere reports that the disks need consolidation; consolidate in the vSphere client first" : "not needed",
   );
+}
 
+/** Controllers, disks and NICs that map to the KVM domain. */
+function layoutCheck(inv: InventoryResult, add: AddCheck): void {
   const ctrlByKey = new Map(inv.controllers.map((c) => [c.key, c]));
   const layoutProblems: string[] = [];
   const warnings: string[] = [];
@@ -118,7 +123,10 @@ export function inventoryChecks(inv: InventoryResult): Check[] {
     layoutProblems.length ? "fail" : warnings.length ? "warn" : "pass",
     [...layoutProblems, ...warnings].join("; ") || summary,
   );
+}
 
+/** Firmware, Windows fast startup and hibernation, vTPM, the ESXi version. */
+function guestChecks(inv: InventoryResult, add: AddCheck): void {
   if (inv.firmware === "efi") {
     // the firmware libvirt's autoselection would pick for our domain XML
     const have = findUefiFirmware(inv.secureBoot);
@@ -168,6 +176,13 @@ export function inventoryChecks(inv: InventoryResult): Check[] {
   } else if (inv.host) {
     add("esxi-version", "ESXi version", "pass", `ESXi ${inv.host.version} build ${inv.host.build}`);
   }
+}
+
+/** Checks that depend only on the inventory (pure: unit-testable). */
+export function inventoryChecks(inv: InventoryResult): Check[] {
+  const checks: Check[] = [];
+  const add: AddCheck = (id, title, status, reason) => checks.push({ id, title, status, reason });
+  for (const group of [powerChecks, diskChecks, layoutCheck, guestChecks]) group(inv, add);
   return checks;
 }
 
