@@ -7,7 +7,7 @@ import { parseVcenterUrl, vcenterOptions, vcenterSchemaFields } from "../config/
 import { fetchServerCertificate } from "../config/tls-trust";
 import { withVsphere } from "../vsphere/session";
 import { V2kError } from "../../shared/v2k-error";
-import { VcenterVmsResult, type VcenterProbeResult } from "../../shared/results";
+import { type VcenterVmsResult, type VcenterProbeResult } from "../../shared/results";
 
 export const vcenterProbeCommand = defineCommand({
   path: ["vcenter", "probe"],
@@ -40,8 +40,6 @@ export const vcenterVmsCommand = defineCommand({
   schema: z.object({ positionals: z.array(z.string()).max(0), ...vcenterSchemaFields }),
   render: (data) => (data as VcenterVmsResult).vms.map((v) => `${v.name}\t${v.powerState}\t${v.disks.length} disk(s)`).join("\n"),
   async run(o, ctx): Promise<VcenterVmsResult> {
-    return withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, undefined, async ({ bridge }) =>
-      VcenterVmsResult.parse(await bridge.call("vmList", {})),
-    );
+    return withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, undefined, async ({ bridge }) => bridge.vmList());
   },
 });

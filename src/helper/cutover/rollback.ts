@@ -2,7 +2,7 @@
 // run id in its metadata) before the source is powered on, so both never run at once.
 import { rmSync } from "node:fs";
 import { type Workdir } from "../state/index";
-import { type VsphereBridge } from "../vsphere/index";
+import { type VsphereApi } from "../vsphere/api";
 import { type Virsh } from "../libvirt/virsh";
 import { removeOwnSnapshots } from "../cleanup/snapshots";
 import { isOurDomain } from "./define";
@@ -29,7 +29,7 @@ export interface RollbackResult {
 
 const STEP = "rollback";
 
-export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridge: VsphereBridge; virsh: Virsh }): Promise<RollbackResult> {
+export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridge: VsphereApi; virsh: Virsh }): Promise<RollbackResult> {
   const m = wd.manifest;
   const emit = (message: string) => wd.emitter.emit({ type: "phase", step: STEP, phase: "rollback", message });
   // a cutover killed before recording its name may still have defined the default name
