@@ -45,6 +45,7 @@ export const errorCodes = [
   "NBD_TARGET_FAILED",
   "PROCESS_FAILED",
   "TIMEOUT",
+  "TRANSFER_STALLED", // a copy or verify where no request completed within the stall window (hung source or target)
   // cutover and after
   "SOURCE_RUNNING",
   "SHUTDOWN_TIMEOUT",

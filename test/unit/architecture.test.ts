@@ -250,3 +250,11 @@ test("the shell detector finds the shapes it is meant to find", () => {
   assert.deepEqual(probe("const s = `pid=$(cat f)`;"), ["pid=$(cat f)"]);
   assert.deepEqual(probe(`cockpit.spawn(["ablestack_v2k", "--json", "status"])`), []);
 });
+
+test("the copy engine sees endpoints through their interfaces, never the NBD wire layer", () => {
+  // endpoints/index re-exports the NBD-backed endpoints: the engine takes endpoints/types only
+  const wire = ["src/helper/nbd", "src/helper/endpoints/nbd-endpoints", "src/helper/endpoints/index"];
+  assert.deepEqual(violations("src/helper/engine", wire), []);
+  // the rule is able to fail: the endpoints do import the wire layer
+  assert.notDeepEqual(violations("src/helper/endpoints", ["src/helper/nbd"]), []);
+});

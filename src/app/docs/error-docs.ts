@@ -147,8 +147,12 @@ export const errorDocs: Record<ErrorCode, ErrorDoc> = {
     action: "the detail has its command line (secrets removed) and stderr",
   },
   TIMEOUT: {
-    meaning: "a step made no progress in its time limit (e.g. a copy stalled 10 minutes)",
+    meaning: "a step did not finish in its time limit (a server that never got ready, a task that never ended)",
     action: "check the network and the ESXi host; re-run resumes",
+  },
+  TRANSFER_STALLED: {
+    meaning: "a copy or verify made no progress: no request completed within the stall window (10 minutes)",
+    action: "the source or target stopped answering: check the network, the ESXi host and the target storage; re-run resumes",
   },
   SOURCE_RUNNING: {
     meaning: "the VMware VM is powered on where it must be off",

@@ -3,7 +3,7 @@
 import { rmSync } from "node:fs";
 import { V2kError } from "../../shared/v2k-error";
 import { type Workdir } from "../state/index";
-import { type VsphereBridge } from "../vsphere/index";
+import { type VsphereApi } from "../vsphere/api";
 import { type Virsh } from "../libvirt/virsh";
 import { isOurDomain } from "../libvirt/define";
 import { removeBootCheckLeftovers } from "../verify/boot-check";
@@ -29,7 +29,7 @@ const STEP = "cleanup";
 export async function runCleanup(
   wd: Workdir,
   o: CleanupOptions,
-  deps: { bridge: VsphereBridge | null; virsh: Virsh },
+  deps: { bridge: VsphereApi | null; virsh: Virsh },
 ): Promise<CleanupResult> {
   const m = wd.manifest;
   const domain = m.cutover?.domainName;

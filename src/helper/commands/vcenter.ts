@@ -9,7 +9,7 @@ import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { fetchServerCertificate } from "../config/tls-trust";
 import { withVsphere } from "../vsphere/session";
 import { V2kError } from "../../shared/v2k-error";
-import { VcenterVmsResult, type VcenterProbeResult } from "../../shared/results";
+import { type VcenterVmsResult, type VcenterProbeResult } from "../../shared/results";
 
 const vcenterOptions = optionSpecs(vcenterDecls);
 
@@ -44,8 +44,6 @@ export const vcenterVmsCommand = defineCommand({
   schema: z.object({ positionals: z.array(z.string()).max(0), ...zodFields(vcenterDecls) }),
   render: (data) => (data as VcenterVmsResult).vms.map((v) => `${v.name}\t${v.powerState}\t${v.disks.length} disk(s)`).join("\n"),
   async run(o, ctx): Promise<VcenterVmsResult> {
-    return withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, undefined, async ({ bridge }) =>
-      VcenterVmsResult.parse(await bridge.call("vmList", {})),
-    );
+    return withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, undefined, async ({ bridge }) => bridge.vmList());
   },
 });

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { type Workdir } from "../state/index";
-import { type VsphereBridge } from "../vsphere/index";
+import { type VsphereApi } from "../vsphere/api";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
 import { type ConvertPolicy } from "../convert/plan";
 import { convertGuest } from "./convert";
@@ -34,7 +34,7 @@ export interface CutoverOptions {
 }
 
 export interface CutoverDeps {
-  bridge: VsphereBridge;
+  bridge: VsphereApi;
   virsh: Virsh;
   finalRound: FinalRoundFn;
   /** Quick data verify between define and start (recorded in manifest.verify); absent: skipped (--no-verify). */

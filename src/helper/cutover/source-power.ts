@@ -1,12 +1,12 @@
 // The VMware side of cutover: bring the source down as asked and prove it is off. The KVM copy is
 // never defined or started while the source runs: every caller goes through requireSourceOff().
 import { V2kError } from "../../shared/v2k-error";
-import { type VsphereBridge } from "../vsphere/index";
+import { type VsphereApi } from "../vsphere/api";
 
 export type ShutdownMode = "guest" | "poweroff" | "already-off";
 
 /** SOURCE_RUNNING unless the VMware VM is powered off right now. */
-export async function requireSourceOff(bridge: VsphereBridge, moref: string, why: string): Promise<void> {
+export async function requireSourceOff(bridge: VsphereApi, moref: string, why: string): Promise<void> {
   const s = await bridge.vmState(moref);
   if (s.powerState !== "poweredOff") {
     throw new V2kError(
@@ -28,7 +28,7 @@ export interface ShutdownOptions {
 
 /** Performs the shutdown the mode asks for and returns once the source is powered off. */
 export async function shutdownSource(
-  bridge: VsphereBridge,
+  bridge: VsphereApi,
   moref: string,
   o: ShutdownOptions,
 ): Promise<{ action: "none" | "guest-shutdown" | "power-off" }> {

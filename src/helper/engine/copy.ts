@@ -1,14 +1,15 @@
-// copyDisk: one disk, one engine instance. Plan (areas -> ranges -> ops), then N workers pull ops
-// from one lazy queue; each worker owns one chunk buffer, so memory is workers x chunk whatever
-// the disk size. Zeros found in read data become WRITE_ZEROES (or nothing on a zeroed target).
-// The first error or an abort rejects at once; the target is flushed only after every op
+// copyDisk: one disk, one engine instance. Plan (areas -> ranges -> ops), then the executor's N
+// workers pull ops from one lazy queue; each worker owns one chunk buffer, so memory is workers x
+// chunk whatever the disk size. Zeros found in read data become WRITE_ZEROES (or nothing on a zeroed
+// target). The first error or an abort rejects at once; the target is flushed only after every op
 // succeeded, and the caller may advance changeIds only after copyDisk resolved (flushedAt).
 import { TUNING_DEFAULTS } from "../../shared/requests/commands";
 import { V2kError } from "../../shared/v2k-error";
-import { nbdToV2kError } from "../nbd/errors";
 import { type Area, type BlockSource, type BlockTarget } from "../endpoints/types";
+import { endpointError, type EndpointRole } from "./endpoint-error";
+import { withExecutor, type Executor } from "./executor";
 import { absorbSmallZeroes, MAX_ZERO_OP, planRanges, refineWithExtents, splitRange, totalBytes, type PlanOp, type PlanRange } from "./plan";
-import { ProgressMeter, type CopyProgress } from "./progress";
+import { type CopyProgress } from "./progress";
 import { zeroRuns } from "./zero-detect";
 
 export const COPY_DEFAULTS = {
@@ -53,7 +54,7 @@ export interface CopyOptions {
   onProgress?: (p: CopyProgress) => void;
   progressIntervalMs?: number;
   /**
-   * Fail with TIMEOUT when no request completed for this long (a hung VDDK/NFC session or a stuck
+   * Fail with TRANSFER_STALLED when no request completed for this long (a hung VDDK/NFC session or a stuck
    * server would otherwise block the round forever). Default 10 minutes.
    */
   stallTimeoutMs?: number;
@@ -79,23 +80,32 @@ export interface CopyStats {
   flushedAt: string;
 }
 
+/** The settings of one copy after defaults and checks. */
+interface CopySettings {
+  disk: string;
+  chunkSize: number;
+  workers: number;
+  useExtents: boolean;
+  targetIsZero: boolean;
+  detectZeroes: boolean;
+}
+
+/** One copy in progress: what every worker shares. */
+interface CopyRun extends CopySettings {
+  source: BlockSource;
+  target: BlockTarget;
+  stats: CopyStats;
+  ex: Executor;
+}
+
 export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
   const started = performance.now();
   const { source, target } = options;
-  const disk = options.disk ?? "disk";
-  const chunkSize = options.chunkSize ?? COPY_DEFAULTS.chunkSize;
-  const requests = options.requests ?? COPY_DEFAULTS.requests;
-  const maxBytes = options.maxBytesInFlight ?? COPY_DEFAULTS.maxBytesInFlight;
-  if (!Number.isInteger(chunkSize) || chunkSize < 4096 || chunkSize > 64 * 1024 * 1024 || chunkSize % 512 !== 0) {
-    throw new V2kError("USAGE", `chunk size ${chunkSize} is invalid`, "Use a multiple of 512 between 4 KiB and 64 MiB.");
-  }
-  if (!Number.isInteger(requests) || requests < 1 || requests > 1024)
-    throw new V2kError("USAGE", `requests ${requests} is invalid`, "Use 1 to 1024.");
-  const workers = Math.max(1, Math.min(requests, Math.floor(maxBytes / chunkSize)));
+  const settings = copySettings(options);
   if (target.size < source.size) {
     throw new V2kError(
       "DST_TOO_SMALL",
-      `${disk}: the target (${target.size} bytes) is smaller than the source (${source.size} bytes)`,
+      `${settings.disk}: the target (${target.size} bytes) is smaller than the source (${source.size} bytes)`,
       "Grow the target image to the source size (the disk grew at the source), then re-run.",
     );
   }
@@ -105,8 +115,54 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
     coalesceGap: options.coalesceGap ?? COPY_DEFAULTS.coalesceGap,
     zeroUnlisted: options.zeroUnlisted ?? false,
   });
-  const total = totalBytes(ranges);
-  const stats: CopyStats = {
+  const stats = emptyStats(totalBytes(ranges), settings.workers);
+  const executor = {
+    what: `copy of ${settings.disk}`,
+    stallTimeoutMs: options.stallTimeoutMs ?? COPY_DEFAULTS.stallTimeoutMs,
+    stallHint: "The source or target stopped answering; check the host and network, then re-run the sync.",
+    stallDetail: `source: ${source.label}\ntarget: ${target.label}`,
+    cancelHint: "Re-run the command: the copy starts again from the last committed state.",
+    total: stats.totalBytes,
+    progressIntervalMs: options.progressIntervalMs ?? COPY_DEFAULTS.progressIntervalMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+  return withExecutor(executor, async (ex) => {
+    const run: CopyRun = { ...settings, source, target, stats, ex };
+    const buffers: Buffer[] = [];
+    await ex.run(copyOperations(run, ranges), settings.workers, (op, worker) =>
+      copyOperation(run, op, (buffers[worker] ??= Buffer.allocUnsafe(settings.chunkSize))),
+    );
+    await ex.step(() => guarded(run, "target", 0, () => target.flush()));
+    stats.flushedAt = new Date().toISOString();
+    ex.finish();
+    stats.durationMs = Math.round(performance.now() - started);
+    stats.mbPerSec = stats.durationMs > 0 ? Math.round((stats.totalBytes / 1e6 / (stats.durationMs / 1000)) * 10) / 10 : 0;
+    return stats;
+  });
+}
+
+function copySettings(options: CopyOptions): CopySettings {
+  const chunkSize = options.chunkSize ?? COPY_DEFAULTS.chunkSize;
+  const requests = options.requests ?? COPY_DEFAULTS.requests;
+  const maxBytes = options.maxBytesInFlight ?? COPY_DEFAULTS.maxBytesInFlight;
+  if (!Number.isInteger(chunkSize) || chunkSize < 4096 || chunkSize > 64 * 1024 * 1024 || chunkSize % 512 !== 0) {
+    throw new V2kError("USAGE", `chunk size ${chunkSize} is invalid`, "Use a multiple of 512 between 4 KiB and 64 MiB.");
+  }
+  if (!Number.isInteger(requests) || requests < 1 || requests > 1024)
+    throw new V2kError("USAGE", `requests ${requests} is invalid`, "Use 1 to 1024.");
+  return {
+    disk: options.disk ?? "disk",
+    chunkSize,
+    workers: Math.max(1, Math.min(requests, Math.floor(maxBytes / chunkSize))),
+    useExtents: options.useSourceExtents ?? options.source.extents !== undefined,
+    targetIsZero: options.targetIsZero ?? false,
+    detectZeroes: options.detectZeroes ?? true,
+  };
+}
+
+function emptyStats(total: number, workers: number): CopyStats {
+  return {
     totalBytes: total,
     bytesRead: 0,
     bytesWritten: 0,
@@ -118,159 +174,66 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
     mbPerSec: 0,
     flushedAt: "",
   };
-  const meter = new ProgressMeter(total, options.onProgress, options.progressIntervalMs ?? COPY_DEFAULTS.progressIntervalMs);
-  const useExtents = options.useSourceExtents ?? source.extents !== undefined;
-  const targetIsZero = options.targetIsZero ?? false;
-  const detectZeroes = options.detectZeroes ?? true;
+}
 
-  // First failure wins; everything else stops picking work and the caller is answered at once.
-  let failure: V2kError | undefined;
-  let rejectRun!: (e: V2kError) => void;
-  const failed = new Promise<never>((_, reject) => (rejectRun = reject));
-  failed.catch(() => {});
-  const fail = (e: unknown, role: "source" | "target", offset: number) => {
-    if (failure) return;
-    failure = nbdToV2kError(e, { role, disk, offset, endpoint: role === "source" ? source.label : target.label });
-    rejectRun(failure);
-  };
-  const onAbort = () => {
-    if (failure) return;
-    const reason = options.signal?.reason;
-    failure =
-      reason instanceof V2kError
-        ? reason
-        : new V2kError(
-            "CANCELLED",
-            `copy of ${disk} cancelled`,
-            "Re-run the command: the copy starts again from the last committed state.",
-          );
-    rejectRun(failure);
-  };
-  if (options.signal?.aborted) onAbort();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-
-  // Watchdog: any completed request counts as progress.
-  const stallMs = options.stallTimeoutMs ?? COPY_DEFAULTS.stallTimeoutMs;
-  let lastActivity = performance.now();
-  const touch = () => {
-    lastActivity = performance.now();
-  };
-  const watchdog = setInterval(
-    () => {
-      if (failure || performance.now() - lastActivity < stallMs) return;
-      failure = new V2kError(
-        "TIMEOUT",
-        `${disk}: no copy request completed for ${Math.round(stallMs / 1000)} s`,
-        "The source or target stopped answering; check the host and network, then re-run the sync.",
-        { detail: `source: ${source.label}\ntarget: ${target.label}` },
-      );
-      rejectRun(failure);
-    },
-    Math.max(10, Math.min(5000, Math.floor(stallMs / 4))),
-  );
-
-  async function* operations(): AsyncGenerator<PlanOp> {
-    for (const range of ranges) {
-      // Small ranges (typical incremental areas) are read and zero-detected instead: one extents
-      // round trip per small range would cost more than it saves.
-      if (range.kind === "copy" && useExtents && source.extents && range.length >= EXTENTS_MIN_RANGE) {
-        for (let at = range.offset; at < range.offset + range.length; at += MAX_ZERO_OP) {
-          const window: PlanRange = { kind: "copy", offset: at, length: Math.min(MAX_ZERO_OP, range.offset + range.length - at) };
-          let refined: PlanRange[];
-          try {
-            refined = absorbSmallZeroes(refineWithExtents(window, await source.extents(window.offset, window.length)), EXTENTS_GAP);
-            stats.requests++;
-            touch();
-          } catch (e) {
-            fail(e, "source", window.offset);
-            return;
-          }
-          for (const r of refined) yield* splitRange(r, chunkSize);
-        }
-      } else {
-        yield* splitRange(range, chunkSize);
-      }
-    }
-  }
-  const queue = operations();
-
-  const zeroRange = async (offset: number, length: number) => {
-    if (targetIsZero) {
-      stats.bytesSkipped += length;
-      return;
-    }
-    stats.requests++;
-    await target.writeZeroes(offset, length);
-    stats.bytesZeroed += length;
-    touch();
-  };
-
-  async function worker(): Promise<void> {
-    const buffer = Buffer.allocUnsafe(chunkSize);
-    for (;;) {
-      if (failure) return;
-      const next = await queue.next();
-      if (next.done || failure) return;
-      const op = next.value;
-      if (op.kind === "zero") {
-        try {
-          await zeroRange(op.offset, op.length);
-        } catch (e) {
-          return fail(e, "target", op.offset);
-        }
-        meter.add(op.length);
-        continue;
-      }
-      let data: Buffer;
-      try {
-        stats.requests++;
-        data = await source.read(op.offset, op.length, buffer);
-        stats.bytesRead += op.length;
-        touch();
-      } catch (e) {
-        return fail(e, "source", op.offset);
-      }
-      if (failure) return;
-      const runs = detectZeroes ? zeroRuns(data, op.offset) : [{ zero: false, start: 0, length: data.length }];
-      let failedAt = op.offset;
-      try {
-        await Promise.all(
-          runs.map(async (r) => {
-            const at = op.offset + r.start;
-            try {
-              if (r.zero) return await zeroRange(at, r.length);
-              stats.requests++;
-              await target.write(at, data.subarray(r.start, r.start + r.length));
-              stats.bytesWritten += r.length;
-              touch();
-            } catch (e) {
-              failedAt = at;
-              throw e;
-            }
-          }),
-        );
-      } catch (e) {
-        return fail(e, "target", failedAt);
-      }
-      meter.add(op.length);
-    }
-  }
-
+/** One endpoint call: counted, its completion feeds the watchdog, its failure names side and offset. */
+async function guarded<T>(run: CopyRun, role: EndpointRole, offset: number, call: () => Promise<T>): Promise<T> {
+  run.stats.requests++;
   try {
-    await Promise.race([Promise.all(Array.from({ length: workers }, () => worker())), failed]);
-    if (failure) throw failure;
-    stats.requests++;
-    touch(); // the flush gets a full stall window of its own
-    await Promise.race([target.flush().catch((e: unknown) => fail(e, "target", 0)), failed]);
-    if (failure) throw failure;
-    stats.flushedAt = new Date().toISOString();
-    meter.finish();
-    stats.durationMs = Math.round(performance.now() - started);
-    stats.mbPerSec = stats.durationMs > 0 ? Math.round((total / 1e6 / (stats.durationMs / 1000)) * 10) / 10 : 0;
-    return stats;
-  } finally {
-    clearInterval(watchdog);
-    options.signal?.removeEventListener("abort", onAbort);
-    if (failure) void queue.return(undefined).catch(() => {});
+    const result = await call();
+    run.ex.touch();
+    return result;
+  } catch (e) {
+    const endpoint = role === "source" ? run.source.label : run.target.label;
+    throw endpointError(e, { role, disk: run.disk, offset, endpoint });
   }
+}
+
+/** The plan's ranges as chunk-sized ops; large copy ranges are refined with source extents first. */
+async function* copyOperations(run: CopyRun, ranges: readonly PlanRange[]): AsyncGenerator<PlanOp> {
+  const { source } = run;
+  for (const range of ranges) {
+    // Small ranges (typical incremental areas) are read and zero-detected instead: one extents
+    // round trip per small range would cost more than it saves.
+    if (range.kind !== "copy" || !run.useExtents || !source.extents || range.length < EXTENTS_MIN_RANGE) {
+      yield* splitRange(range, run.chunkSize);
+      continue;
+    }
+    const extents = source.extents.bind(source);
+    for (let at = range.offset; at < range.offset + range.length; at += MAX_ZERO_OP) {
+      const window: PlanRange = { kind: "copy", offset: at, length: Math.min(MAX_ZERO_OP, range.offset + range.length - at) };
+      const found = await guarded(run, "source", window.offset, () => extents(window.offset, window.length));
+      for (const r of absorbSmallZeroes(refineWithExtents(window, found), EXTENTS_GAP)) yield* splitRange(r, run.chunkSize);
+    }
+  }
+}
+
+async function copyOperation(run: CopyRun, op: PlanOp, buffer: Buffer): Promise<void> {
+  if (op.kind === "zero") {
+    await zeroRange(run, op.offset, op.length);
+    run.ex.progress(op.length);
+    return;
+  }
+  const data = await guarded(run, "source", op.offset, () => run.source.read(op.offset, op.length, buffer));
+  run.stats.bytesRead += op.length;
+  if (run.ex.failedWith) return;
+  const runs = run.detectZeroes ? zeroRuns(data, op.offset) : [{ zero: false, start: 0, length: data.length }];
+  await Promise.all(
+    runs.map(async (r) => {
+      const at = op.offset + r.start;
+      if (r.zero) return zeroRange(run, at, r.length);
+      await guarded(run, "target", at, () => run.target.write(at, data.subarray(r.start, r.start + r.length)));
+      run.stats.bytesWritten += r.length;
+    }),
+  );
+  run.ex.progress(op.length);
+}
+
+async function zeroRange(run: CopyRun, offset: number, length: number): Promise<void> {
+  if (run.targetIsZero) {
+    run.stats.bytesSkipped += length;
+    return;
+  }
+  await guarded(run, "target", offset, () => run.target.writeZeroes(offset, length));
+  run.stats.bytesZeroed += length;
 }

@@ -1,6 +1,8 @@
 // Public surface of the copy engine.
 export { copyDisk, COPY_DEFAULTS, type CopyOptions, type CopyStats } from "./copy";
 export { type CopyProgress } from "./progress";
+export { Executor, withExecutor, type ExecutorOptions, type ExecutorStats } from "./executor";
+export { endpointError, type EndpointRole, type EndpointErrorContext } from "./endpoint-error";
 export {
   planRanges,
   normalizeAreas,

@@ -1,8 +1,9 @@
 // rollback: back to VMware at any phase. The KVM domain is stopped and undefined (only ours, by the
 // run id in its metadata) before the source is powered on, so both never run at once.
 import { rmSync } from "node:fs";
+import { type Manifest } from "../../shared/manifest";
 import { type Workdir } from "../state/index";
-import { type VsphereBridge } from "../vsphere/index";
+import { type VsphereApi } from "../vsphere/api";
 import { type Virsh } from "../libvirt/virsh";
 import { removeOwnSnapshots } from "../cleanup/snapshots";
 import { isOurDomain } from "../libvirt/define";
@@ -14,7 +15,7 @@ import { removeRunTarget } from "../disk-access/index";
 
 export interface RollbackOptions {
   removeDisks: boolean;
-  /** Leave the VMware VM off (default: power it on when it ran at init or a cutover shut it down). */
+  /** Leave the VMware VM off (default: power it on when it ran at init or a cutover shut it down: sourceToPowerOn). */
   keepSourceOff: boolean;
 }
 
@@ -29,7 +30,19 @@ export interface RollbackResult {
 
 const STEP = "rollback";
 
-export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridge: VsphereBridge; virsh: Virsh }): Promise<RollbackResult> {
+/**
+ * Whether rollback powers the VMware VM on (unless --keep-source-off): when it ran at init, or when
+ * a cutover shut it down. A cutover that found it off (--shutdown already-off, or already off when
+ * the shutdown was due) did not take it down, so a VM that was off at init stays off.
+ */
+export function sourceToPowerOn(m: Manifest): boolean {
+  if (m.vm.powerStateAtInit === "poweredOn") return true;
+  const c = m.cutover;
+  if (!c || c.shutdownMode === "already-off") return false;
+  return !/\(already off\)$/.test(c.sourceOffEvidence ?? "");
+}
+
+export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridge: VsphereApi; virsh: Virsh }): Promise<RollbackResult> {
   const m = wd.manifest;
   const emit = (message: string) => wd.emitter.emit({ type: "phase", step: STEP, phase: "rollback", message });
   // a cutover killed before recording its name may still have defined the default name
@@ -73,7 +86,7 @@ export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridg
   const snapshotsRemoved = (await removeOwnSnapshots(wd, deps.bridge, STEP)).removed;
 
   let sourcePoweredOn = false;
-  const wanted = !o.keepSourceOff && (m.vm.powerStateAtInit === "poweredOn" || m.cutover !== undefined);
+  const wanted = !o.keepSourceOff && sourceToPowerOn(m);
   let state = (await deps.bridge.vmState(m.vm.moref)).powerState;
   if (wanted && state === "poweredOff") {
     await deps.bridge.powerOn(m.vm.moref);

@@ -2,7 +2,7 @@
 // remove a snapshot of ours (recorded like any other) when a disk has no changeId yet.
 import { V2kError } from "../../shared/v2k-error";
 import { type Workdir } from "../state/workdir";
-import { type VsphereBridge } from "../vsphere/bridge";
+import { type VsphereApi } from "../vsphere/api";
 import { ensureOwnSnapshot, removeOwnSnapshot, settleOwnSnapshots, stunSnapshotName } from "./own-snapshots";
 
 export interface CbtStatus {
@@ -12,7 +12,7 @@ export interface CbtStatus {
 }
 
 /** Read-only: takes the manifest (or a Workdir), so it works while another command holds the lock. */
-export async function cbtStatus(wd: Pick<Workdir, "manifest">, bridge: VsphereBridge): Promise<CbtStatus> {
+export async function cbtStatus(wd: Pick<Workdir, "manifest">, bridge: VsphereApi): Promise<CbtStatus> {
   const inv = await bridge.inventory({ moref: wd.manifest.vm.moref });
   const keys = new Set(wd.manifest.disks.map((d) => d.key));
   const disks = inv.disks.filter((d) => keys.has(d.key)).map((d) => ({ key: d.key, label: d.label, changeId: d.changeId }));
@@ -23,7 +23,7 @@ export async function cbtStatus(wd: Pick<Workdir, "manifest">, bridge: VsphereBr
   };
 }
 
-export async function cbtEnable(wd: Workdir, bridge: VsphereBridge): Promise<CbtStatus & { stunned: boolean; reconfigured: boolean }> {
+export async function cbtEnable(wd: Workdir, bridge: VsphereApi): Promise<CbtStatus & { stunned: boolean; reconfigured: boolean }> {
   const step = "cbt enable";
   await settleOwnSnapshots(wd, bridge, step);
   const before = await cbtStatus(wd, bridge);

@@ -1,6 +1,6 @@
 // One disk of one round: decide incremental vs rebase, query changed areas (paged, asserted),
 // copy them from the snapshot, flush, and only then commit the reached changeId.
-import { type Disk, type DiskRound } from "../../shared/manifest";
+import { type Disk, type DiskRound, type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { copyDisk, type CopyStats } from "../engine/index";
 import { openSource } from "../endpoints/index";
@@ -8,6 +8,7 @@ import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withRelogin } from ".
 import { type Workdir } from "../state/workdir";
 import { type DiskInfo } from "../vsphere/replies";
 import { type VsphereSession } from "../vsphere/session";
+import { type VsphereApi } from "../vsphere/api";
 import { acquireCopySlots, type CopyLimits } from "./copy-slots";
 import { type Pacer, pacedSource } from "./pacing";
 import { hostCopyLimits } from "../config/host-config";
@@ -26,9 +27,20 @@ export function changeIdEpoch(changeId: string): string {
   return i < 0 ? changeId : changeId.slice(0, i);
 }
 
+export type CopyMode = { zeroUnlisted: boolean; targetIsZero: boolean };
+
+/** The data side of a disk round, apart from the decisions: a round's tests swap it for a recorder. */
+export interface DiskDataPath {
+  /** A fresh image file (or an RBD image holding no data) reads as zeros; a block device (or a file left by a crash) does not. */
+  targetReadsAsZeros(disk: Disk, m: Manifest, capacityBytes: number): Promise<boolean>;
+  /** Copy the areas from the snapshot into the disk's target and flush (durable when it resolves). */
+  copy(c: DiskRoundContext, disk: Disk, snap: DiskInfo, areas: [number, number][], mode: CopyMode): Promise<CopyStats>;
+}
+
 export interface DiskRoundContext {
   wd: Workdir;
-  session: VsphereSession;
+  api: VsphereApi;
+  data: DiskDataPath;
   round: number;
   snapshotMoref: string;
   tuning: CopyTuning;
@@ -48,11 +60,29 @@ async function setDiskRound(wd: Workdir, round: number, key: number, patch: Part
   });
 }
 
-export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap: DiskInfo): Promise<void> {
-  const { wd, session, round, snapshotMoref, step } = c;
-  const disk = wd.manifest.disks.find((d) => d.key === diskKey)!;
-  const done = wd.manifest.rounds.find((r) => r.n === round)?.disks[String(diskKey)];
-  if (done?.status === "committed") return;
+/** What one disk copies in a round: the areas, from which changeId, and why it is a full re-read (rebase). */
+export interface DiskRoundPlan {
+  /** "*" for a full read of the allocated areas, else the last synced changeId. */
+  from: string;
+  changeIdTo: string;
+  /** Why the disk is copied in full although it was synced before; null for an incremental or first copy. */
+  rebase: string | null;
+  areas: [number, number][];
+  qcdaCalls: number;
+}
+
+/**
+ * Decide incremental vs rebase for one disk and query its areas: a recorded rebase, a grown disk, a
+ * new CBT epoch (CBT was reset) or a changed-area query CBT cannot answer make it a full re-read.
+ */
+export async function planDiskRound(
+  api: VsphereApi,
+  m: Manifest,
+  snapshotMoref: string,
+  diskKey: number,
+  snap: DiskInfo,
+): Promise<DiskRoundPlan> {
+  const disk = m.disks.find((d) => d.key === diskKey)!;
   if (!snap.changeId) {
     throw new V2kError(
       "CBT_NOT_ACTIVE",
@@ -61,8 +91,6 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
     );
   }
   const changeIdTo = snap.changeId;
-
-  // rebase reasons: recorded earlier, capacity change, or a new CBT epoch
   let rebase: string | null = disk.needsRebase;
   if (snap.capacityBytes < disk.capacityBytes) {
     throw new V2kError(
@@ -74,12 +102,8 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   if (snap.capacityBytes > disk.capacityBytes) rebase = `capacity changed ${disk.capacityBytes} -> ${snap.capacityBytes}`;
   else if (disk.syncedChangeId && changeIdEpoch(disk.syncedChangeId) !== changeIdEpoch(changeIdTo))
     rebase ??= "CBT epoch changed (CBT was reset)";
-  // a fresh image file (or an RBD image holding no data) reads as zeros; a block device (or a file left by a crash) does not
-  const isBase = disk.syncedChangeId === null && (await targetReadsAsZeros(disk, wd.manifest, snap.capacityBytes));
   let from = disk.syncedChangeId === null || rebase ? "*" : disk.syncedChangeId;
-
-  const query = (changeId: string) =>
-    session.bridge.changedAreas(wd.manifest.vm.moref, snapshotMoref, diskKey, changeId, snap.capacityBytes);
+  const query = (changeId: string) => api.changedAreas(m.vm.moref, snapshotMoref, diskKey, changeId, snap.capacityBytes);
   let q;
   try {
     q = await query(from);
@@ -89,6 +113,17 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
     from = "*";
     q = await query(from);
   }
+  return { from, changeIdTo, rebase, areas: q.areas, qcdaCalls: q.calls };
+}
+
+export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap: DiskInfo): Promise<void> {
+  const { wd, round, snapshotMoref, step } = c;
+  const disk = wd.manifest.disks.find((d) => d.key === diskKey)!;
+  const done = wd.manifest.rounds.find((r) => r.n === round)?.disks[String(diskKey)];
+  if (done?.status === "committed") return;
+  const isBase = disk.syncedChangeId === null && (await c.data.targetReadsAsZeros(disk, wd.manifest, snap.capacityBytes));
+  const { from, changeIdTo, rebase, areas, qcdaCalls } = await planDiskRound(c.api, wd.manifest, snapshotMoref, diskKey, snap);
+  const q = { areas, calls: qcdaCalls };
   if (rebase) {
     const reason = rebase;
     await wd.update((m) => {
@@ -116,29 +151,8 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
     diskKey,
   );
 
-  const mode = { zeroUnlisted: (rebase !== null || disk.syncedChangeId === null) && !isBase, targetIsZero: isBase };
-  let stats: CopyStats;
-  // host-wide, per-ESXi-host and per-datastore caps: wait for a slot, hold it for the copy only
-  const slot = await acquireCopySlots(wd, disk, c.tuning.limits ?? { ...hostCopyLimits(), migrationBwlimitMBps: 0 }, step, c.signal);
-  try {
-    // the second copy after a new login must not trust the target to read as zeros any more
-    stats = await withRelogin(
-      session.bridge,
-      (retry) => copyFromSnapshot(c, disk, snap, q.areas, retry ? { ...mode, targetIsZero: false } : mode, slot.pacer),
-      {
-        signal: c.signal,
-        onRelogin: () =>
-          wd.emitter.log(
-            "warn",
-            step,
-            `${disk.label}: the vCenter session expired during the copy; logged in again, copying once more`,
-            diskKey,
-          ),
-      },
-    );
-  } finally {
-    slot.release();
-  }
+  const mode: CopyMode = { zeroUnlisted: (rebase !== null || disk.syncedChangeId === null) && !isBase, targetIsZero: isBase };
+  const stats = await c.data.copy(c, disk, snap, q.areas, mode);
   // the data is durable on the target (copyDisk flushed): now, and only now, advance the changeId
   await wd.update((m) => {
     const d = m.disks.find((x) => x.key === diskKey)!;
@@ -154,16 +168,45 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   });
 }
 
+/** The real data path: datastore reads through the session (re-login retry), host-wide copy slots, the engine. */
+export function snapshotDataPath(session: VsphereSession): DiskDataPath {
+  return {
+    targetReadsAsZeros,
+    async copy(c, disk, snap, areas, mode) {
+      // host-wide, per-ESXi-host and per-datastore caps: wait for a slot, hold it for the copy only
+      const limits = c.tuning.limits ?? { ...hostCopyLimits(), migrationBwlimitMBps: 0 };
+      const slot = await acquireCopySlots(c.wd, disk, limits, c.step, c.signal);
+      try {
+        // the second copy after a new login must not trust the target to read as zeros any more
+        return await withRelogin(
+          session.bridge,
+          (retry) => copyFromSnapshot(c, session, disk, snap, areas, retry ? { ...mode, targetIsZero: false } : mode, slot.pacer),
+          {
+            signal: c.signal,
+            onRelogin: () => {
+              const what = "the vCenter session expired during the copy; logged in again, copying once more";
+              c.wd.emitter.log("warn", c.step, `${disk.label}: ${what}`, disk.key);
+            },
+          },
+        );
+      } finally {
+        slot.release();
+      }
+    },
+  };
+}
+
 async function copyFromSnapshot(
   c: DiskRoundContext,
+  session: VsphereSession,
   disk: Disk,
   snap: DiskInfo,
   areas: [number, number][],
-  mode: { zeroUnlisted: boolean; targetIsZero: boolean },
+  mode: CopyMode,
   pacer: Pacer,
 ): Promise<CopyStats> {
   const label = `disk ${disk.key}`;
-  const sourceSpec = await sourceSpecOf(c.wd.manifest, c.session, snap.fileName, c.snapshotMoref);
+  const sourceSpec = await sourceSpecOf(c.wd.manifest, session, snap.fileName, c.snapshotMoref);
   const source = await openSource(sourceSpec, { disk: label });
   try {
     const target = await openDiskTarget(disk, c.wd.manifest, { size: snap.capacityBytes });

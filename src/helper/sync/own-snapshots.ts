@@ -5,7 +5,7 @@
 import { type Manifest, type OwnSnapshot } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { type Workdir } from "../state/workdir";
-import { type VsphereBridge } from "../vsphere/bridge";
+import { type VsphereApi } from "../vsphere/api";
 
 export type RoundKind = "base" | "incr" | "final";
 
@@ -23,7 +23,7 @@ export function openSnapshots(m: Manifest): OwnSnapshot[] {
   return m.snapshots.filter((s) => s.state !== "removed" && s.state !== "failed");
 }
 
-async function findByName(bridge: VsphereBridge, vmMoref: string, name: string): Promise<string | null> {
+async function findByName(bridge: VsphereApi, vmMoref: string, name: string): Promise<string | null> {
   const found = (await bridge.vmState(vmMoref)).snapshots.filter((s) => s.name === name);
   if (found.length > 1) {
     throw new V2kError(
@@ -43,7 +43,7 @@ async function setState(wd: Workdir, name: string, patch: Partial<OwnSnapshot>):
 }
 
 /** Resolve a "creating" record after a crash: did the task create it? Returns the moref or null. */
-async function resolveCreating(wd: Workdir, bridge: VsphereBridge, s: OwnSnapshot): Promise<string | null> {
+async function resolveCreating(wd: Workdir, bridge: VsphereApi, s: OwnSnapshot): Promise<string | null> {
   if (s.moref) return s.moref;
   const moref = await findByName(bridge, wd.manifest.vm.moref, s.name);
   if (moref) await setState(wd, s.name, { moref, state: "present" });
@@ -52,7 +52,7 @@ async function resolveCreating(wd: Workdir, bridge: VsphereBridge, s: OwnSnapsho
 }
 
 /** Remove one of our snapshots by its recorded moref (idempotent). */
-export async function removeOwnSnapshot(wd: Workdir, bridge: VsphereBridge, name: string, step: string): Promise<void> {
+export async function removeOwnSnapshot(wd: Workdir, bridge: VsphereApi, name: string, step: string): Promise<void> {
   const s = wd.manifest.snapshots.find((x) => x.name === name);
   if (!s || s.state === "removed" || s.state === "failed") return;
   const moref = await resolveCreating(wd, bridge, s);
@@ -67,7 +67,7 @@ export async function removeOwnSnapshot(wd: Workdir, bridge: VsphereBridge, name
  * A create we gave up on (task error, timeout, killed helper) may still have completed in vCenter:
  * adopt such a snapshot by its exact run-unique name, so that it is removed like any other of ours.
  */
-async function adoptLateCreations(wd: Workdir, bridge: VsphereBridge, step: string): Promise<void> {
+async function adoptLateCreations(wd: Workdir, bridge: VsphereApi, step: string): Promise<void> {
   const givenUp = wd.manifest.snapshots.filter((s) => s.state === "failed" && s.moref === null);
   if (givenUp.length === 0) return;
   const onVm = (await bridge.vmState(wd.manifest.vm.moref)).snapshots;
@@ -84,7 +84,7 @@ async function adoptLateCreations(wd: Workdir, bridge: VsphereBridge, step: stri
 }
 
 /** Remove every open snapshot of ours except `keep` (crash leftovers, unfinished removals). */
-export async function settleOwnSnapshots(wd: Workdir, bridge: VsphereBridge, step: string, keep?: string): Promise<void> {
+export async function settleOwnSnapshots(wd: Workdir, bridge: VsphereApi, step: string, keep?: string): Promise<void> {
   await adoptLateCreations(wd, bridge, step);
   for (const s of openSnapshots(wd.manifest)) {
     if (s.name === keep) continue;
@@ -98,7 +98,7 @@ export async function settleOwnSnapshots(wd: Workdir, bridge: VsphereBridge, ste
  */
 export async function ensureOwnSnapshot(
   wd: Workdir,
-  bridge: VsphereBridge,
+  bridge: VsphereApi,
   spec: { name: string; round: number; kind: RoundKind; purpose: "round" | "cbt-stun" },
   step: string,
 ): Promise<string> {

@@ -6,9 +6,9 @@ import { type Manifest, type Phase, type Round } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { type Workdir } from "../state/workdir";
 import { type VsphereSession } from "../vsphere/session";
-import { type VsphereBridge } from "../vsphere/bridge";
+import { type VsphereApi } from "../vsphere/api";
 import { ensureOwnSnapshot, removeOwnSnapshot, roundSnapshotName, settleOwnSnapshots, type RoundKind } from "./own-snapshots";
-import { syncDiskInRound, type CopyTuning } from "./disk-round";
+import { snapshotDataPath, syncDiskInRound, type CopyTuning, type DiskDataPath } from "./disk-round";
 import { cbtStatus } from "./cbt";
 import { reopenAfterRollback } from "./retry";
 
@@ -64,7 +64,7 @@ function summary(r: Round, m: Manifest, alreadySynced: boolean, snapshot: string
  */
 export async function prepareRound(
   wd: Workdir,
-  bridge: VsphereBridge,
+  bridge: VsphereApi,
   kind: RoundKind,
   step: string,
 ): Promise<{ round: Round; snapshot: string } | { done: Round }> {
@@ -138,7 +138,7 @@ export async function prepareRound(
  * A run still in phase 'initialized' whose VM already tracks changes (enabled with govc or the vSphere
  * client): adopt it when tracking is active on every disk, else say exactly what is missing.
  */
-async function adoptActiveCbt(wd: Workdir, bridge: VsphereBridge, step: string): Promise<void> {
+async function adoptActiveCbt(wd: Workdir, bridge: VsphereApi, step: string): Promise<void> {
   const s = await cbtStatus(wd, bridge);
   if (!s.enabled) {
     throw new V2kError("CBT_NOT_ACTIVE", "changed block tracking is not enabled on the VM", "Run 'ablestack_v2k cbt enable' first.");
@@ -157,7 +157,7 @@ async function adoptActiveCbt(wd: Workdir, bridge: VsphereBridge, step: string):
 }
 
 /** The final round copies the last writes only when the guest can no longer write: the source must be off. */
-async function requireFinalSourceOff(bridge: VsphereBridge, m: Manifest): Promise<void> {
+async function requireFinalSourceOff(bridge: VsphereApi, m: Manifest): Promise<void> {
   const s = (await bridge.vmState(m.vm.moref)).powerState;
   if (s !== "poweredOff") {
     throw new V2kError(
@@ -169,7 +169,7 @@ async function requireFinalSourceOff(bridge: VsphereBridge, m: Manifest): Promis
 }
 
 /** Only our snapshot may exist: then the base -flat.vmdk is frozen and equals the snapshot. */
-async function requireSoleSnapshot(wd: Workdir, bridge: VsphereBridge, snapshot: string): Promise<void> {
+async function requireSoleSnapshot(wd: Workdir, bridge: VsphereApi, snapshot: string): Promise<void> {
   const others = (await bridge.vmState(wd.manifest.vm.moref)).snapshots.filter((s) => s.moref !== snapshot);
   if (others.length > 0) {
     throw new V2kError(
@@ -180,11 +180,21 @@ async function requireSoleSnapshot(wd: Workdir, bridge: VsphereBridge, snapshot:
   }
 }
 
-export async function runRound(wd: Workdir, session: VsphereSession, options: RoundOptions): Promise<RoundSummary> {
+/** What a round needs from outside: vSphere, and the data side of each disk's copy. */
+export interface RoundDeps {
+  api: VsphereApi;
+  data: DiskDataPath;
+}
+
+/** A round against the session's vCenter, copying through the real data path. */
+export function runRound(wd: Workdir, session: VsphereSession, options: RoundOptions): Promise<RoundSummary> {
+  return runRoundWith(wd, { api: session.bridge, data: snapshotDataPath(session) }, options);
+}
+
+export async function runRoundWith(wd: Workdir, deps: RoundDeps, options: RoundOptions): Promise<RoundSummary> {
   const step = `sync ${options.kind}`;
-  const signal = options.signal ?? new AbortController().signal;
   const started = Date.now();
-  const prepared = await prepareRound(wd, session.bridge, options.kind, step);
+  const prepared = await prepareRound(wd, deps.api, options.kind, step);
   if ("done" in prepared) {
     wd.emitter.log("info", step, `base copy already synced in round ${prepared.done.n}`);
     return summary(prepared.done, wd.manifest, true, null);
@@ -192,7 +202,7 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
   const { round, snapshot } = prepared;
   const n = round.n;
   try {
-    if (wd.manifest.target.transport === "http") await requireSoleSnapshot(wd, session.bridge, snapshot);
+    if (wd.manifest.target.transport === "http") await requireSoleSnapshot(wd, deps.api, snapshot);
     await wd.update((m) => {
       m.rounds.find((r) => r.n === n)!.status = "syncing";
     });
@@ -202,41 +212,7 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
       phase: wd.manifest.phase,
       message: `round ${n} (${options.kind}) syncing from snapshot ${snapshot}`,
     });
-    const snapDisks = await session.bridge.snapshotDisks(snapshot);
-    // vCenter drops idle sessions (30 min by default) and the copy makes no SOAP calls: keep it alive
-    const keepAlive = setInterval(() => void session.bridge.ping().catch(() => undefined), KEEPALIVE_MS);
-    const abort = new AbortController();
-    const onAbort = () => abort.abort(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    if (signal.aborted) onAbort(); // a cancel that came while connecting or preparing (no event fires again)
-    try {
-      const results = await Promise.allSettled(
-        wd.manifest.disks.map(async (disk) => {
-          const snap = snapDisks.find((d) => d.key === disk.key);
-          if (!snap)
-            throw new V2kError(
-              "VSPHERE_FAULT",
-              `${disk.label} (key ${disk.key}) is missing from snapshot ${snapshot}`,
-              "The VM's disks changed since init; start a new migration.",
-            );
-          try {
-            await syncDiskInRound(
-              { wd, session, round: n, snapshotMoref: snapshot, tuning: options, signal: abort.signal, step },
-              disk.key,
-              snap,
-            );
-          } catch (e) {
-            abort.abort(e); // first failure stops the other disks
-            throw e;
-          }
-        }),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failed) throw firstCause(results, failed.reason);
-    } finally {
-      clearInterval(keepAlive);
-      signal.removeEventListener("abort", onAbort);
-    }
+    await syncDisks(wd, deps, { round: n, snapshot, step, options });
     const durationMs = Date.now() - started;
     await wd.update((m) => {
       const r = m.rounds.find((x) => x.n === n)!;
@@ -249,17 +225,10 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
       if (phaseOrder.indexOf(m.phase) < phaseOrder.indexOf(target) || (options.kind === "incr" && m.phase === "base-synced"))
         m.phase = target;
     });
-    await removeOwnSnapshot(wd, session.bridge, round.snapshotName, step);
+    await removeOwnSnapshot(wd, deps.api, round.snapshotName, step);
     const done = wd.manifest.rounds.find((r) => r.n === n)!;
-    wd.emitter.emit({
-      type: "round",
-      step,
-      round: n,
-      kind: options.kind,
-      changedBytes: done.changedBytes,
-      copiedBytes: done.copiedBytes,
-      durationMs,
-    });
+    const { changedBytes, copiedBytes } = done;
+    wd.emitter.emit({ type: "round", step, round: n, kind: options.kind, changedBytes, copiedBytes, durationMs });
     return summary(done, wd.manifest, false, snapshot);
   } catch (err) {
     // leave VMware clean: mark the round failed and remove its snapshot; the next run starts over
@@ -272,10 +241,51 @@ export async function runRound(wd: Workdir, session: VsphereSession, options: Ro
     } catch {
       /* e.g. disk full: the manifest stays at its last consistent state */
     }
-    await settleOwnSnapshots(wd, session.bridge, step).catch((e: unknown) => {
+    await settleOwnSnapshots(wd, deps.api, step).catch((e: unknown) => {
       wd.emitter.log("error", step, `could not remove snapshot ${snapshot}: ${(e as Error).message}; 'cleanup' or the next run removes it`);
     });
     throw err;
+  }
+}
+
+/** Every disk of the round at once; the first failure stops the others (and is the one reported). */
+async function syncDisks(
+  wd: Workdir,
+  deps: RoundDeps,
+  r: { round: number; snapshot: string; step: string; options: RoundOptions },
+): Promise<void> {
+  const signal = r.options.signal ?? new AbortController().signal;
+  const snapDisks = await deps.api.snapshotDisks(r.snapshot);
+  // vCenter drops idle sessions (30 min by default) and the copy makes no SOAP calls: keep it alive
+  const keepAlive = setInterval(() => void deps.api.ping().catch(() => undefined), KEEPALIVE_MS);
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  if (signal.aborted) onAbort(); // a cancel that came while connecting or preparing (no event fires again)
+  const context = { wd, api: deps.api, data: deps.data, round: r.round, snapshotMoref: r.snapshot, tuning: r.options };
+  try {
+    const results = await Promise.allSettled(
+      wd.manifest.disks.map(async (disk) => {
+        const snap = snapDisks.find((d) => d.key === disk.key);
+        if (!snap)
+          throw new V2kError(
+            "VSPHERE_FAULT",
+            `${disk.label} (key ${disk.key}) is missing from snapshot ${r.snapshot}`,
+            "The VM's disks changed since init; start a new migration.",
+          );
+        try {
+          await syncDiskInRound({ ...context, signal: abort.signal, step: r.step }, disk.key, snap);
+        } catch (e) {
+          abort.abort(e); // first failure stops the other disks
+          throw e;
+        }
+      }),
+    );
+    const failed = results.find((x): x is PromiseRejectedResult => x.status === "rejected");
+    if (failed) throw firstCause(results, failed.reason);
+  } finally {
+    clearInterval(keepAlive);
+    signal.removeEventListener("abort", onAbort);
   }
 }
 

@@ -2,6 +2,7 @@
 // A difference is reported with the disk, the offset of the first differing 4 KiB block and the
 // length of the differing run inside the compared block.
 import { type Area, type BlockSource } from "../endpoints/index";
+import { COPY_DEFAULTS, endpointError, withExecutor, type CopyProgress, type EndpointRole, type Executor } from "../engine/index";
 
 export interface Mismatch {
   disk: number;
@@ -32,30 +33,62 @@ export function diffRuns(a: Buffer, b: Buffer, at: number, disk: number): Mismat
 
 export interface CompareOptions {
   disk: number;
+  /** Disk label for messages (default "disk <key>"). */
+  label?: string;
   /** Stop collecting after this many mismatches (the result says it is cut). */
   maxMismatches?: number;
   signal?: AbortSignal;
-  onProgress?: (doneBytes: number) => void;
-  /** Requests kept in flight on each side. */
+  /** Bytes compared so far, throttled like the copy's progress (about once a second, plus a final report). */
+  onProgress?: (p: CopyProgress) => void;
+  progressIntervalMs?: number;
+  /** Areas compared at once (each reads both sides). Default 4. */
   parallel?: number;
+  /** Fail with TRANSFER_STALLED when no read completed for this long. Default: the copy's (10 minutes). */
+  stallTimeoutMs?: number;
 }
 
+/**
+ * Compare the areas on the executor: bounded parallel reads of both sides, the first read error fails
+ * the verify (with the side, disk and offset) and stops the rest, a hung side fails it after the
+ * stall window. Collecting stops once maxMismatches are found.
+ */
 export async function compareAreas(source: BlockSource, target: BlockSource, areas: Area[], o: CompareOptions): Promise<CompareStats> {
   const stats: CompareStats = { comparedBytes: 0, blocks: 0, mismatches: [] };
   const max = o.maxMismatches ?? 100;
-  let next = 0;
-  const worker = async () => {
-    while (next < areas.length && stats.mismatches.length < max) {
-      if (o.signal?.aborted) throw o.signal.reason;
-      const a = areas[next++]!;
-      const [s, t] = await Promise.all([source.read(a.offset, a.length), target.read(a.offset, a.length)]);
+  const disk = o.label ?? `disk ${o.disk}`;
+  const executor = {
+    what: `verify of ${disk}`,
+    stallTimeoutMs: o.stallTimeoutMs ?? COPY_DEFAULTS.stallTimeoutMs,
+    stallHint: "The source or target stopped answering; check the host and network, then re-run the verify.",
+    stallDetail: `source: ${source.label}\ntarget: ${target.label}`,
+    cancelHint: "Re-run the verify: it reads the disks again.",
+    total: areas.reduce((n, a) => n + a.length, 0),
+    progressIntervalMs: o.progressIntervalMs ?? COPY_DEFAULTS.progressIntervalMs,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+  };
+  const read = async (side: BlockSource, role: EndpointRole, ex: Executor, a: Area) => {
+    try {
+      const data = await side.read(a.offset, a.length);
+      ex.touch();
+      return data;
+    } catch (e) {
+      throw endpointError(e, { role, disk, offset: a.offset, endpoint: side.label });
+    }
+  };
+  await withExecutor(executor, async (ex) => {
+    const pending = function* () {
+      for (const a of areas) if (stats.mismatches.length < max) yield a;
+    };
+    await ex.run(pending(), o.parallel ?? 4, async (a) => {
+      const [s, t] = await Promise.all([read(source, "source", ex, a), read(target, "target", ex, a)]);
       if (!s.equals(t)) stats.mismatches.push(...diffRuns(s, t, a.offset, o.disk));
       stats.comparedBytes += a.length;
       stats.blocks++;
-      o.onProgress?.(stats.comparedBytes);
-    }
-  };
-  await Promise.all(Array.from({ length: o.parallel ?? 4 }, worker));
+      ex.progress(a.length);
+    });
+    ex.finish();
+  });
   stats.mismatches.sort((x, y) => x.offset - y.offset);
   stats.mismatches.splice(max);
   return stats;

@@ -79,82 +79,14 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
   const t0 = Date.now();
   const m = wd.manifest;
   const seed = o.seed ?? newSeed();
-  const disks: DiskVerify[] = [];
   wd.emitter.emit({
     type: "phase",
     step: STEP,
     phase: m.phase,
     message: o.mode === "quick" ? `quick verify: ${o.samples} blocks per disk, seed ${seed}` : "full verify of every allocated block",
   });
-  for (const d of [...m.disks].sort((a, b) => a.index - b.index)) {
-    const src = await openSource(await sourceSpec(d), { disk: `disk ${d.key}` });
-    try {
-      const tgt = await openDiskTarget(d, m, { readOnly: true });
-      try {
-        if (tgt.source.size < d.capacityBytes) {
-          throw new V2kError(
-            "VERIFY_MISMATCH",
-            `disk ${d.key}: the target has ${tgt.source.size} bytes, the source ${d.capacityBytes}`,
-            "Re-run the sync; the target is too small.",
-          );
-        }
-        const size = Math.min(src.size, d.capacityBytes);
-        let areas: Area[];
-        if (o.mode === "quick") {
-          areas = sampleBlocks(size, o.blockSize, o.samples, seed, `disk-${d.key}`);
-        } else {
-          const [sa, ta] = [await allocated(src.source, size), await allocated(tgt.source, size)];
-          // a source that cannot tell its allocation is read completely
-          areas = fullAreas(size, o.blockSize, sa === null ? null : unionAreas(sa, ta ?? []));
-        }
-        const converted = convertedAreas(m, d.key);
-        areas = subtractAreas(areas, converted);
-        const excludedBytes = converted.reduce((n, a) => n + a.length, 0);
-        if (excludedBytes > 0) {
-          wd.emitter.log(
-            "info",
-            STEP,
-            `${d.label}: ${excludedBytes} bytes left out: guest conversion rewrote them (manifest cutover.conversion.changedRanges)`,
-            d.key,
-          );
-        }
-        const total = areas.reduce((n, a) => n + a.length, 0);
-        const t0 = Date.now();
-        let lastEmit = 0;
-        const progress = (bytes: number, force = false) => {
-          // about once a second, as the copy engine does
-          if (!force && Date.now() - lastEmit < 1000) return;
-          lastEmit = Date.now();
-          const rateBps = bytes / Math.max(0.001, (Date.now() - t0) / 1000);
-          wd.emitter.emit({ type: "progress", step: STEP, disk: d.key, bytes, total, rateBps });
-        };
-        const r = await compareAreas(src.source, tgt.source, areas, {
-          disk: d.key,
-          onProgress: (b) => progress(b),
-          ...(o.signal ? { signal: o.signal } : {}),
-        });
-        progress(r.comparedBytes, true);
-        disks.push({
-          disk: d.key,
-          label: d.label,
-          comparedBytes: r.comparedBytes,
-          blocks: r.blocks,
-          mismatches: r.mismatches,
-          ...(excludedBytes > 0 ? { excludedBytes } : {}),
-        });
-        wd.emitter.log(
-          r.mismatches.length ? "error" : "info",
-          STEP,
-          `${d.label}: ${r.blocks} blocks (${r.comparedBytes} bytes) compared, ${r.mismatches.length} mismatch(es)`,
-          d.key,
-        );
-      } finally {
-        await tgt.close();
-      }
-    } finally {
-      await src.close();
-    }
-  }
+  const disks: DiskVerify[] = [];
+  for (const d of [...m.disks].sort((a, b) => a.index - b.index)) disks.push(await verifyDisk(wd, d, o, seed, sourceSpec));
   const mismatches = disks.flatMap((x) => x.mismatches);
   const result: VerifyResult = {
     ok: mismatches.length === 0,
@@ -170,17 +102,78 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
     at: new Date().toISOString(),
   };
   await record(wd, result);
-  if (!result.ok) {
-    const first = mismatches[0]!;
-    throw new V2kError(
-      "VERIFY_MISMATCH",
-      `disk ${first.disk} differs at offset ${first.offset} (${first.length} bytes)` +
-        (mismatches.length > 1 ? ` and ${mismatches.length - 1} more place(s)` : ""),
-      "The target does not match the source: re-run the final sync (or roll back); the workdir's manifest lists every mismatch.",
-      { detail: mismatches.map((x) => `disk ${x.disk} offset ${x.offset} length ${x.length}`).join("\n") },
-    );
-  }
+  if (!result.ok) throw mismatchError(mismatches);
   return result;
+}
+
+/** Compare one disk's source and target (read-only) and log the outcome. */
+async function verifyDisk(wd: Workdir, d: Disk, o: DataVerifyOptions, seed: string, sourceSpec: SourceSpecFn): Promise<DiskVerify> {
+  const m = wd.manifest;
+  const src = await openSource(await sourceSpec(d), { disk: `disk ${d.key}` });
+  try {
+    const tgt = await openDiskTarget(d, m, { readOnly: true });
+    try {
+      if (tgt.source.size < d.capacityBytes) {
+        throw new V2kError(
+          "VERIFY_MISMATCH",
+          `disk ${d.key}: the target has ${tgt.source.size} bytes, the source ${d.capacityBytes}`,
+          "Re-run the sync; the target is too small.",
+        );
+      }
+      const size = Math.min(src.size, d.capacityBytes);
+      const converted = convertedAreas(m, d.key);
+      const areas = subtractAreas(await areasToCompare(src.source, tgt.source, size, o, seed, d.key), converted);
+      const excludedBytes = converted.reduce((n, a) => n + a.length, 0);
+      if (excludedBytes > 0) {
+        const why = "guest conversion rewrote them (manifest cutover.conversion.changedRanges)";
+        wd.emitter.log("info", STEP, `${d.label}: ${excludedBytes} bytes left out: ${why}`, d.key);
+      }
+      const r = await compareAreas(src.source, tgt.source, areas, {
+        disk: d.key,
+        onProgress: (p) => wd.emitter.emit({ type: "progress", step: STEP, disk: d.key, ...p }),
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+      const counts = `${r.blocks} blocks (${r.comparedBytes} bytes) compared, ${r.mismatches.length} mismatch(es)`;
+      wd.emitter.log(r.mismatches.length ? "error" : "info", STEP, `${d.label}: ${counts}`, d.key);
+      return {
+        disk: d.key,
+        label: d.label,
+        comparedBytes: r.comparedBytes,
+        blocks: r.blocks,
+        mismatches: r.mismatches,
+        ...(excludedBytes > 0 ? { excludedBytes } : {}),
+      };
+    } finally {
+      await tgt.close();
+    }
+  } finally {
+    await src.close();
+  }
+}
+
+/** Quick: seeded sample blocks; full: every block allocated on either side (all of a source that cannot tell). */
+async function areasToCompare(
+  src: BlockSource,
+  tgt: BlockSource,
+  size: number,
+  o: DataVerifyOptions,
+  seed: string,
+  key: number,
+): Promise<Area[]> {
+  if (o.mode === "quick") return sampleBlocks(size, o.blockSize, o.samples, seed, `disk-${key}`);
+  const [sa, ta] = [await allocated(src, size), await allocated(tgt, size)];
+  return fullAreas(size, o.blockSize, sa === null ? null : unionAreas(sa, ta ?? []));
+}
+
+function mismatchError(mismatches: Mismatch[]): V2kError {
+  const first = mismatches[0]!;
+  return new V2kError(
+    "VERIFY_MISMATCH",
+    `disk ${first.disk} differs at offset ${first.offset} (${first.length} bytes)` +
+      (mismatches.length > 1 ? ` and ${mismatches.length - 1} more place(s)` : ""),
+    "The target does not match the source: re-run the final sync (or roll back); the workdir's manifest lists every mismatch.",
+    { detail: mismatches.map((x) => `disk ${x.disk} offset ${x.offset} length ${x.length}`).join("\n") },
+  );
 }
 
 export async function verifyBoot(wd: Workdir, policy: DomainPolicy, virsh: Virsh, o: BootCheckOptions): Promise<VerifyResult> {

@@ -8,11 +8,13 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { type z } from "zod";
 import { V2kError } from "../../shared/v2k-error";
+import { VcenterVmsResult } from "../../shared/results";
 import { registerSecret } from "../../shared/redact";
 import { childEnvironment } from "../../kit/child-env";
 import { type VcenterAccess } from "../config/vcenter-access";
 import { mapBridgeError, VsphereFault } from "./faults";
 import * as R from "./replies";
+import { type VsphereApi } from "./api";
 
 const PYTHON = process.env.V2K_PYTHON ?? "/usr/bin/python3";
 
@@ -57,7 +59,7 @@ export interface BridgeOptions {
   signal?: AbortSignal;
 }
 
-export class VsphereBridge {
+export class VsphereBridge implements VsphereApi {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private exited: Error | null = null;
@@ -180,6 +182,9 @@ export class VsphereBridge {
     return parsed.data;
   }
 
+  vmList(): Promise<VcenterVmsResult> {
+    return this.typed(VcenterVmsResult, "vmList", {});
+  }
   inventory(vm: { name: string } | { moref: string }): Promise<R.InventoryResult> {
     return this.typed(R.InventoryResult, "inventory", "name" in vm ? { vm: vm.name } : { moref: vm.moref });
   }

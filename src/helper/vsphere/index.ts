@@ -5,6 +5,7 @@
 //   .shutdownGuest(moref), .cbtEnable(moref), .snapshotCreate(moref, name, description), .snapshotRemove(snapMoref),
 //   .snapshotDisks(snapMoref), .changedAreas(moref, snap, deviceKey, changeId, capacity), .sessionCookie(), .close()
 //   VsphereFault (V2kError with .fault and .op)
+export { type VsphereApi } from "./api";
 export { VsphereBridge, withBridge, bridgeScriptPath, type BridgeOptions } from "./bridge";
 export { VsphereFault, mapBridgeError } from "./faults";
 export type { InventoryResult, VmStateResult, DiskInfo, SnapshotNode, QcdaResult } from "./replies";

@@ -5,6 +5,7 @@ import { type z } from "zod";
 import { resolveVcenterAccess, type VcenterAccess, type VcenterFlags } from "../config/vcenter-access";
 import { verifyServerTrust, type ServerCertificate } from "../config/tls-trust";
 import { VsphereBridge } from "./bridge";
+import { type VsphereApi } from "./api";
 
 export interface VsphereContext {
   env?: NodeJS.ProcessEnv;
@@ -13,7 +14,8 @@ export interface VsphereContext {
 }
 
 export interface VsphereSession {
-  bridge: VsphereBridge;
+  /** The bridge for a real vCenter; steps see only the interface. */
+  bridge: VsphereApi;
   access: VcenterAccess;
   certificate: ServerCertificate;
 }

@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { copyDisk, type CopyProgress } from "../../../src/helper/engine/index";
 import { MemoryDisk, MemorySource, MemoryTarget, type BlockSource, type Extent } from "../../../src/helper/endpoints/index";
-import { NbdServerError } from "../../../src/helper/nbd/index";
 import { V2kError } from "../../../src/shared/v2k-error";
 
 const K = 1024;
@@ -176,15 +175,24 @@ test("the first read error aborts the copy with disk, offset and endpoint, and n
   assert.equal(target.ops.flushes, 0);
 });
 
-test("ENOSPC from the target becomes TARGET_FULL", async () => {
+test("ENOSPC from the target becomes TARGET_FULL; an endpoint's own V2kError passes unchanged", async () => {
   const size = 8 * M;
   const target = new MemoryTarget(new MemoryDisk(size));
-  target.write = async (offset: number, data: Buffer) => {
-    throw new NbdServerError({ errno: 28, command: "WRITE", offset, length: data.length });
+  target.write = async () => {
+    throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
   };
   await assert.rejects(
     copyDisk({ source: new MemorySource(diskWith(size, [[0, size]])), target, areas: [{ offset: 0, length: size }], disk: "disk 2000" }),
     (e: unknown) => e instanceof V2kError && e.code === "TARGET_FULL" && /disk 2000/.test(e.message),
+  );
+  const own = new V2kError("SESSION_EXPIRED", "the vCenter session expired", "log in again");
+  const source = new MemorySource(diskWith(size, [[0, size]]));
+  source.read = async () => {
+    throw own;
+  };
+  await assert.rejects(
+    copyDisk({ source, target: new MemoryTarget(new MemoryDisk(size)), areas: [{ offset: 0, length: size }] }),
+    (e: unknown) => e === own,
   );
 });
 
@@ -290,14 +298,15 @@ test("small copy ranges are read and zero-detected without asking for extents", 
   assertSameContent(src, dst);
 });
 
-test("a source that stops answering fails the copy with TIMEOUT after the stall window", async () => {
+test("a source that stops answering fails the copy with TRANSFER_STALLED after the stall window", async () => {
   const size = 8 * M;
   const hanging: BlockSource = { size, label: "hung source", read: () => new Promise<Buffer>(() => {}), close: async () => {} };
   const target = new MemoryTarget(new MemoryDisk(size));
   const started = Date.now();
   await assert.rejects(
     copyDisk({ source: hanging, target, areas: [{ offset: 0, length: size }], stallTimeoutMs: 200, disk: "disk 7" }),
-    (e: unknown) => e instanceof V2kError && e.code === "TIMEOUT" && /disk 7/.test(e.message),
+    (e: unknown) =>
+      e instanceof V2kError && e.code === "TRANSFER_STALLED" && /disk 7/.test(e.message) && /hung source/.test(e.detail ?? ""),
   );
   assert.ok(Date.now() - started < 2000);
   assert.equal(target.ops.flushes, 0);
