@@ -4,7 +4,7 @@ import { type Disk, type DiskRound } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { copyDisk, type CopyStats } from "../engine/index";
 import { openSource } from "../endpoints/index";
-import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withRelogin } from "../disk-access/index";
+import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withSourceRetry } from "../disk-access/index";
 import { type Workdir } from "../state/workdir";
 import { type DiskInfo } from "../vsphere/replies";
 import { type VsphereSession } from "../vsphere/session";
@@ -121,8 +121,8 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   // host-wide, per-ESXi-host and per-datastore caps: wait for a slot, hold it for the copy only
   const slot = await acquireCopySlots(wd, disk, c.tuning.limits ?? { ...hostCopyLimits(), migrationBwlimitMBps: 0 }, step, c.signal);
   try {
-    // the second copy after a new login must not trust the target to read as zeros any more
-    stats = await withRelogin(
+    // a copy after a new login or a reset source must not trust the target to read as zeros any more
+    stats = await withSourceRetry(
       session.bridge,
       (retry) => copyFromSnapshot(c, disk, snap, q.areas, retry ? { ...mode, targetIsZero: false } : mode, slot.pacer),
       {
@@ -132,6 +132,14 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
             "warn",
             step,
             `${disk.label}: the vCenter session expired during the copy; logged in again, copying once more`,
+            diskKey,
+          ),
+        onRetry: (ev) =>
+          wd.emitter.log(
+            "warn",
+            step,
+            `${disk.label}: source connection failed (${ev.error.code}: ${ev.error.message}); ` +
+              `attempt ${ev.attempt} of ${ev.attempts} in ${(ev.delayMs / 1000).toFixed(0)} s`,
             diskKey,
           ),
       },
