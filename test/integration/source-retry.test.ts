@@ -106,6 +106,39 @@ test("source connection resets are retried with backoff", { timeout: 900_000 }, 
     await identical();
   });
 
+  await t.test("vCenter session expiry mid-copy: logged in again within seconds (not nbdkit's old ~60 s wait)", async () => {
+    await labWrite(lab, "win01", 0, 1024 * MiB, 128 * MiB, 5);
+    let expiredAt = 0;
+    // paced to 8 MB/s: the copy outlasts the fault's injection on a busy host
+    const r = await helper([...wd, "sync", "incr", "--bwlimit", "8"], {
+      env,
+      onSpawn: () => {
+        void (async () => {
+          // expire the session once the copy runs (events.log says so)
+          for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+            if (/changed areas/.test(eventsLog())) {
+              await new Promise((res) => setTimeout(res, 500));
+              await ok(["lab", "fault", "--dir", lab.dir, "--kind", "session-expiry"]);
+              expiredAt = Date.now();
+              return;
+            }
+            await new Promise((res) => setTimeout(res, 100));
+          }
+        })();
+      },
+    });
+    assert.equal(r.result.ok, true, JSON.stringify(r.result));
+    assert.ok(expiredAt > 0, "the session was expired mid-copy");
+    const relogin = r.events.find((e) => e.type === "log" && /session expired during the copy; logged in again/.test(e.message ?? ""));
+    const logs = r.events.filter((e) => e.type === "log").map((e) => e.message);
+    assert.ok(relogin, `the re-login is reported: ${JSON.stringify(logs)}`);
+    const delay = (Date.parse(relogin.ts) - expiredAt) / 1000;
+    console.log(`# session expiry -> re-login: ${delay.toFixed(1)} s`);
+    assert.ok(delay < 15, `re-login after ${delay.toFixed(1)} s (limit 15 s)`);
+    assert.deepEqual(attempts(r), [], "no backoff retry: the new login retried at once");
+    await identical();
+  });
+
   await t.test("a reset that persists: NBD_SOURCE_FAILED after the attempts, nothing committed; the re-run completes", async () => {
     const before = readManifestFile(W).disks[0].syncedChangeId;
     await labWrite(lab, "win01", 0, 1500 * MiB, 16 * MiB, 4);
