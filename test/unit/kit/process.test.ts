@@ -7,10 +7,10 @@ test("processAlive: ours alive, a zombie and a gone pid dead; cmdline and progra
   assert.equal(processAlive(process.pid), true);
   assert.equal(processAlive(1), true, "init exists (EPERM or not)");
   // sh forks a short sleep, then execs a long one that never reaps it: a zombie
-  const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+  const parent = spawn("sh", ["-c", "sleep 1 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
   try {
     const zombie = Number(await new Promise<string>((res) => parent.stdout!.once("data", (d: Buffer) => res(d.toString()))));
-    for (let i = 0; i < 100 && processState(zombie) !== "Z"; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && processState(zombie) !== "Z"; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(processState(zombie), "Z");
     assert.equal(processAlive(zombie), false, "a zombie counts as dead");
     assert.deepEqual(processCmdline(zombie), []);
