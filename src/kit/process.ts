@@ -1,14 +1,29 @@
 // Facts about other processes by pid, read from the kernel.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
-/** True while a process with this pid exists (EPERM: it exists but belongs to someone else). */
+/** The state letter (field 3) of /proc/<pid>/stat: R, S, D, Z, ...; "" when the process is gone. */
+export function processState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // the command name (field 2) may contain spaces and parentheses: read after the last ')'
+    return stat.charAt(stat.lastIndexOf(")") + 2);
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * True while a process with this pid exists and is not a zombie (EPERM: it exists but belongs to
+ * someone else). A zombie has exited: orphans here may be reaped late, or never, by a minimal init.
+ */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  const state = processState(pid);
+  return state !== "" && state !== "Z";
 }
 
 /**
@@ -18,10 +33,55 @@ export function processAlive(pid: number): boolean {
 export function processStartTime(pid: number): string {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // the command name (field 2) may contain spaces and parentheses: split after the last ')'
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return fields[19] ?? "";
   } catch {
     return "";
   }
+}
+
+/** A process's argv from /proc/<pid>/cmdline; null when it is gone ([] for kernel threads and zombies). */
+export function processCmdline(pid: number): string[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .filter((s) => s !== "");
+  } catch {
+    return null;
+  }
+}
+
+/** The program name of an argv (basename of argv[0]), "" for an empty one. */
+export function programOf(argv: readonly string[]): string {
+  return argv[0]?.split("/").pop() ?? "";
+}
+
+/** Pids (other than ours) whose non-empty argv satisfies the test. */
+export function findProcesses(test: (argv: string[], pid: number) => boolean): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    const argv = processCmdline(pid);
+    if (argv && argv.length > 0 && test(argv, pid)) out.push(pid);
+  }
+  return out;
+}
+
+/** SIGTERM, then SIGKILL to those still alive (zombies count as gone) after graceMs. */
+export async function terminateProcesses(pids: readonly number[], graceMs: number): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        if (sig === "SIGTERM" || processAlive(pid)) process.kill(pid, sig);
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  };
+  signal("SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && pids.some(processAlive)) await new Promise((r) => setTimeout(r, 100));
+  signal("SIGKILL");
 }

@@ -253,10 +253,8 @@ test("engine bad input and faults", { timeout: 480_000 }, async (t) => {
     assert.equal(await hashImage(d.target.path, d.target.format), await labHash(lab, "win01", 0));
   });
 
-  for (const [name, victim, code] of [
-    ["nbdkit", "nbdkit.*curl.*win01", "NBD_SOURCE_FAILED"],
-    ["qemu-nbd", "qemu-nbd.*win01-disk0", "NBD_TARGET_FAILED"],
-  ] as const) {
+  // (nbdkit dying mid-copy is retried by the helper: see source-retry.test.ts)
+  for (const [name, victim, code] of [["qemu-nbd", "qemu-nbd.*win01-disk0", "NBD_TARGET_FAILED"]] as const) {
     await t.test(`${name} dying mid-copy`, async () => {
       const before = readManifestFile(W).disks[0].syncedChangeId;
       await labWrite(lab, "win01", 0, 1024 * MiB, 256 * MiB, name.length);

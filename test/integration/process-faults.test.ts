@@ -4,10 +4,11 @@
 // of the same command that finishes byte-identical.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HELPER, hashImage, labHash, labWrite, ok, readManifestFile, startLab, tempDir, type Lab } from "./engine-support";
+import { type Finished, startHelper } from "../support/helper-process";
+import { hashImage, labHash, labWrite, ok, readManifestFile, startLab, tempDir, type Lab } from "./engine-support";
 
 const MiB = 1024 * 1024;
 
@@ -45,34 +46,6 @@ function serversFor(dir: string): number[] {
   return found;
 }
 
-interface Finished {
-  status: number | null;
-  result: Record<string, any>;
-}
-
-/** The helper in the background; `onLine` sees each JSON line (and the child's pid) as it comes. */
-function startHelper(args: string[], env: Record<string, string>, onLine: (line: string, pid: number) => void): Promise<Finished> {
-  const child = spawn(HELPER, ["--json", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    const text = d.toString();
-    out += text;
-    for (const l of text.split("\n")) if (l.trim() !== "") onLine(l, child.pid!);
-  });
-  child.stderr!.resume();
-  return new Promise((resolve) =>
-    child.on("close", (status) => {
-      let result: Record<string, any> = {};
-      try {
-        result = JSON.parse(out.trim().split("\n").at(-1) ?? "{}");
-      } catch {
-        /* no result line */
-      }
-      resolve({ status, result });
-    }),
-  );
-}
-
 async function targetsEqualLab(lab: Lab, workdir: string, vm: string): Promise<void> {
   const m = readManifestFile(workdir);
   for (const [i, d] of m.disks.entries()) {
@@ -107,20 +80,24 @@ test("our data-path processes fail under a running copy", { timeout: 900_000 }, 
     ["nbdkit", ["NBD_SOURCE_FAILED", "NBD_PROTOCOL"]],
     ["qemu-nbd", ["NBD_TARGET_FAILED", "NBD_PROTOCOL"]],
   ] as const) {
+    // a source killed once is retried by the helper (source-retry.test.ts): here nbdkit dies on every attempt
     await t.test(`${victim} killed with -9 mid base copy: a clear failure, nothing left running, a re-run is byte-identical`, async () => {
       const W = await newRun("web01");
       for (const disk of [0, 1]) await labWrite(lab, "web01", disk, 200 * MiB, 96 * MiB, 700 + n); // a copy long enough to kill
       const dst = readManifestFile(W).disks[0].target.path.replace(/\/[^/]+$/, "");
       let killed = "";
-      const r = await startHelper(["--workdir", W, "sync", "base", "--jobs", "1", "--chunk", "64K"], env, (line, pid) => {
-        if (killed || !/"type":"progress"/.test(line)) return;
-        const target = victim === "qemu-nbd" ? serversFor(dst) : [];
-        const pick = victim === "nbdkit" ? childrenOf(pid).find((c) => c.comm === "nbdkit")?.pid : target[0];
-        if (pick) {
-          process.kill(pick, "SIGKILL");
-          killed = `${victim} ${pick}`;
-        }
-      });
+      const r = await startHelper(["--workdir", W, "sync", "base", "--jobs", "1", "--chunk", "64K"], {
+        env,
+        onLine: (line, pid) => {
+          if ((killed && victim !== "nbdkit") || !/"type":"progress"/.test(line)) return;
+          const target = victim === "qemu-nbd" ? serversFor(dst) : [];
+          const pick = victim === "nbdkit" ? childrenOf(pid).find((c) => c.comm === "nbdkit")?.pid : target[0];
+          if (pick) {
+            process.kill(pick, "SIGKILL");
+            killed = `${victim} ${pick}`;
+          }
+        },
+      }).done;
       assert.ok(killed, `a ${victim} was found and killed mid-copy`);
       assertFailedWell(r, [...codes]);
       assert.deepEqual(serversFor(dst), [], "no nbdkit or qemu-nbd of this migration left");
@@ -147,7 +124,7 @@ test("our data-path processes fail under a running copy", { timeout: 900_000 }, 
       const filler = join(dst, "someone-elses-file");
       writeFileSync(filler, Buffer.alloc(0));
       assert.equal(spawnSync("fallocate", ["-l", String(free - 16 * MiB), filler]).status, 0);
-      const r = await startHelper(["--workdir", W, "sync", "base"], env, () => undefined);
+      const r = await startHelper(["--workdir", W, "sync", "base"], { env }).done;
       assertFailedWell(r, ["TARGET_FULL"]);
       assert.deepEqual(serversFor(dst), [], "no server of this migration left");
       rmSync(filler);

@@ -5,10 +5,11 @@
 // recorded; the lab's datastore answers only a live session.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { HELPER, hashImage, labHash, labWrite, ok, ourSnapshotsOnVm, readManifestFile, tempDir, type Lab } from "./engine-support";
+import { hashImage, labHash, labWrite, ok, ourSnapshotsOnVm, readManifestFile, tempDir, type Lab } from "./engine-support";
+import { startHelper, waitFor } from "../support/helper-process";
 import { labRequest, soapCall, soapLogin, startTestLab, type TestLab } from "../support/lab";
 
 const MiB = 1024 * 1024;
@@ -143,38 +144,6 @@ function assertNoSecretIn(what: string, text: string, secrets: string[]): void {
   for (const s of secrets) assert.equal(text.includes(s), false, `a secret shows in ${what}`);
 }
 
-interface Running {
-  pid: number;
-  done: Promise<{ status: number | null; stdout: string; stderr: string }>;
-}
-
-function start(args: string[], env: Record<string, string | undefined>, input?: string): Running {
-  const full: Record<string, string | undefined> = { ...process.env, ...env };
-  for (const k of Object.keys(full)) if (full[k] === undefined) delete full[k];
-  const child = spawn(HELPER, ["--json", ...args], {
-    env: full as Record<string, string>,
-    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  if (input !== undefined) child.stdin!.end(input);
-  return { pid: child.pid!, done: new Promise((r) => child.on("close", (status) => r({ status, stdout, stderr }))) };
-}
-
-const lastResult = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1)!);
-
-async function waitFor<T>(what: string, ms: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 test(
   "secrets stay out of argv, environments, logs and the manifest; a changed certificate stops the run",
   { timeout: 900_000 },
@@ -213,11 +182,11 @@ test(
         await ok(["--workdir", W, "cbt", "enable"], { env });
         await ok(["--workdir", W, "sync", "base"], { env });
         await labWrite(lab, "web01", 0, 256 * MiB, 192 * MiB, 7);
-        const run = start(["--workdir", W, "sync", "incr", "--jobs", "1", "--chunk", "64K"], env);
+        const run = startHelper(["--workdir", W, "sync", "incr", "--jobs", "1", "--chunk", "64K"], { env });
         const scan = scanWhile(secrets, () => [run.pid], { rootEnvToo: false });
         const out = await run.done;
         const s = await scan.stop();
-        assert.equal(lastResult(out.stdout).ok, true, out.stdout.slice(-1000) + out.stderr);
+        assert.equal(out.result.ok, true, out.stdout.slice(-1000) + out.stderr);
         for (const kind of ["nbdkit", "qemu-nbd", "python bridge"])
           assert.ok(s.seen.has(kind), `the scan saw ${kind} (${[...s.seen]}, ${s.scans} scans)`);
         assert.deepEqual(s.leaks, []);
@@ -251,7 +220,7 @@ test(
         const W = join(base, "boot01-detached");
         const cookiesBefore = cookiesSeen(log).length;
         const args = ["--workdir", W, "run", "--vm", "boot01", "--dst", dst, "--max-rounds", "2", "--interval", "1", "--detach"];
-        const launcher = start(args, env);
+        const launcher = startHelper(args, { env });
         // the detached processes are not our children: find them by the workdir on their command line
         const roots = () =>
           processes()
@@ -259,8 +228,8 @@ test(
             .map((p) => p.pid);
         const scan = scanWhile(secrets, roots, { rootEnvToo: true });
         const out = await launcher.done;
-        assert.equal(lastResult(out.stdout).ok, true, out.stdout.slice(-1000) + out.stderr);
-        const pid: number = lastResult(out.stdout).data.pid;
+        assert.equal(out.result.ok, true, out.stdout.slice(-1000) + out.stderr);
+        const pid: number = out.result.data.pid;
         await waitFor("the detached run to end", 600_000, () => (existsSync(`/proc/${pid}`) ? undefined : true));
         await new Promise((r) => setTimeout(r, 500)); // its children are gone too
         const s = await scan.stop();
@@ -297,7 +266,7 @@ test(
       await ok(["--workdir", W, "sync", "base"], { env });
       const oldThumbprint = tl.thumbprint;
       // rounds every 20 s that never meet the criterion: the run is between rounds when the certificate changes
-      const run = start(["--workdir", W, "run", "--interval", "20", "--max-rounds", "40", "--cutover-when", "bytes<0"], env);
+      const run = startHelper(["--workdir", W, "run", "--interval", "20", "--max-rounds", "40", "--cutover-when", "bytes<0"], { env });
       const events = join(W, "events.log");
       // once a round is complete (snapshot removed), the run waits 20 s for the next one
       await waitFor("an incremental round of the run", 300_000, () =>
@@ -308,7 +277,7 @@ test(
       await tl.restart();
       assert.notEqual(tl.thumbprint, oldThumbprint, "the lab has a new certificate");
       const out = await run.done;
-      const r = lastResult(out.stdout);
+      const r = out.result;
       assert.equal(r.ok, false, JSON.stringify(r));
       assert.equal(r.error.code, "TLS_UNTRUSTED", JSON.stringify(r.error));
       assert.match(r.error.message + r.error.hint, new RegExp(tl.thumbprint));
@@ -318,9 +287,9 @@ test(
       assert.equal(m.lastError.code, "TLS_UNTRUSTED");
       assert.match(readFileSync(events, "utf8"), /TLS_UNTRUSTED/);
       // the same command again is refused before anything happens on VMware
-      const again = start(["--workdir", W, "sync", "incr"], env);
+      const again = startHelper(["--workdir", W, "sync", "incr"], { env });
       const a = await again.done;
-      assert.equal(lastResult(a.stdout).error?.code, "TLS_UNTRUSTED");
+      assert.equal(a.result.error?.code, "TLS_UNTRUSTED");
       assert.deepEqual(await ourSnapshotsOnVm(lab, "boot01"), [], "no migration snapshot left or created");
     });
 

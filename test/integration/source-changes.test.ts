@@ -4,11 +4,10 @@
 // second workdir. Each ends byte-identical or refused with a code and a hint, never half-done.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  HELPER,
   fails,
   hashImage,
   helper,
@@ -23,6 +22,7 @@ import {
   type Lab,
 } from "./engine-support";
 import { pyvmomi } from "../support/lab";
+import { startHelper, waitFor } from "../support/helper-process";
 
 const MiB = 1024 * 1024;
 
@@ -30,48 +30,6 @@ const MiB = 1024 * 1024;
 const asAdmin = (lab: Lab, script: string, extra: object = {}) =>
   pyvmomi(script, { ...JSON.parse(readFileSync(join(lab.dir, "lab.json"), "utf8")), ...extra });
 const adminOps = async (lab: Lab, ops: object[]) => (await asAdmin(lab, "ops.py", { ops })).results;
-
-interface Started {
-  pid: number;
-  done: Promise<{ status: number | null; result: Record<string, any> }>;
-}
-
-/** The helper in the background; `onLine` sees each JSON line as it comes. */
-function startHelper(args: string[], env: Record<string, string>, onLine: (line: string) => void = () => undefined): Started {
-  const child = spawn(HELPER, ["--json", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    const text = d.toString();
-    out += text;
-    for (const l of text.split("\n")) if (l.trim() !== "") onLine(l);
-  });
-  child.stderr!.resume();
-  return {
-    pid: child.pid!,
-    done: new Promise((resolve) =>
-      child.on("close", (status) => {
-        const last = out.trim().split("\n").at(-1) ?? "{}";
-        let result: Record<string, any> = {};
-        try {
-          result = JSON.parse(last);
-        } catch {
-          /* killed mid-line */
-        }
-        resolve({ status, result });
-      }),
-    ),
-  };
-}
-
-async function waitFor<T>(what: string, ms: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function targetEqualsLab(lab: Lab, workdir: string, vm: string): Promise<void> {
   const m = readManifestFile(workdir);
@@ -101,7 +59,7 @@ test("the source changes under a running migration", { timeout: 900_000 }, async
       await labWrite(lab, "boot01", 0, 8 * MiB, 4 * MiB, 301);
       // the round's RemoveSnapshot task stays running 12 s; the helper is killed while it waits for it
       await ok(["lab", "fault", "--dir", lab.dir, "--kind", "slow-task", "--task", "RemoveSnapshot", "--ms", "12000"]);
-      const first = startHelper(["--workdir", W, "sync", "incr"], env);
+      const first = startHelper(["--workdir", W, "sync", "incr"], { env });
       await waitFor("the round's snapshot removal to start", 120_000, () =>
         readManifestFile(W).snapshots.some((s: { state: string }) => s.state === "removing") ? true : undefined,
       );
@@ -177,8 +135,11 @@ test("the source changes under a running migration", { timeout: 900_000 }, async
       // a powered-off guest writes nothing: the second round has no changes, the power-on lands in it
       if (action === "off") await labWrite(lab, "web01", 0, 300 * MiB, 160 * MiB, 3);
       let acted: Promise<any[]> | undefined;
-      const run = startHelper(["--workdir", W, "sync", "incr", "--jobs", "1", "--chunk", "64K"], env, (line) => {
-        if (!acted && /changed areas/.test(line)) acted = adminOps(lab, [{ op: "power", vm: moref, action }]);
+      const run = startHelper(["--workdir", W, "sync", "incr", "--jobs", "1", "--chunk", "64K"], {
+        env,
+        onLine: (line) => {
+          if (!acted && /changed areas/.test(line)) acted = adminOps(lab, [{ op: "power", vm: moref, action }]);
+        },
       });
       const r = await run.done;
       assert.ok(acted, "the power change happened during the round");
@@ -202,8 +163,11 @@ test("the source changes under a running migration", { timeout: 900_000 }, async
       }
       await labWrite(lab, "boot01", 0, 50 * MiB, 60 * MiB, 320);
       let second: Promise<Awaited<ReturnType<typeof helper>>> | undefined;
-      const first = startHelper(["--workdir", A, "sync", "incr", "--jobs", "1", "--chunk", "64K"], env, (line) => {
-        if (!second && /changed areas/.test(line)) second = helper(["--workdir", B, "sync", "incr"], { env });
+      const first = startHelper(["--workdir", A, "sync", "incr", "--jobs", "1", "--chunk", "64K"], {
+        env,
+        onLine: (line) => {
+          if (!second && /changed areas/.test(line)) second = helper(["--workdir", B, "sync", "incr"], { env });
+        },
       });
       const a = await first.done;
       const b = await second!;

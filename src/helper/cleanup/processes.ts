@@ -3,7 +3,7 @@
 // this workdir or one of its target disks (never by program name alone).
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { processAlive } from "../../kit/process";
+import { findProcesses, processAlive, processCmdline, programOf, terminateProcesses } from "../../kit/process";
 
 export interface LeftoverProcess {
   pid: number;
@@ -31,16 +31,6 @@ function readPid(file: string): number {
   }
 }
 
-function cmdline(pid: number): string[] | null {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
-      .split("\0")
-      .filter((s) => s !== "");
-  } catch {
-    return null;
-  }
-}
-
 /**
  * nbdkit / qemu-nbd processes of this migration that are still alive: named by a pid file under the
  * workdir, or (the data path keeps its sockets in private temp dirs) serving one of its target disks
@@ -52,38 +42,24 @@ export function findLeftoverProcesses(workdir: string, targets: readonly string[
     args.some((a) => a.includes(workdir) || targets.some((t) => a === t || a.endsWith(`:${t}`) || a.endsWith(`=${t}`)));
   const consider = (pid: number, pidFile: string) => {
     if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid || found.has(pid)) return;
-    const args = cmdline(pid);
+    const args = processCmdline(pid);
     if (!args || args.length === 0) return;
-    const program = args[0]!.split("/").pop()!;
+    const program = programOf(args);
     if (!["nbdkit", "qemu-nbd"].includes(program) || !ours(args)) return;
     found.set(pid, { pid, pidFile, program });
   };
   for (const pidFile of pidFiles(workdir)) consider(readPid(pidFile), pidFile);
-  for (const entry of readdirSync("/proc")) if (/^\d+$/.test(entry)) consider(Number(entry), "");
+  for (const pid of findProcesses(() => true)) consider(pid, "");
   return [...found.values()];
 }
 
 /** SIGTERM, then SIGKILL after graceMs; removes the pid files. Returns what was stopped. */
 export async function stopLeftoverProcesses(workdir: string, targets: readonly string[] = [], graceMs = 5000): Promise<LeftoverProcess[]> {
   const procs = findLeftoverProcesses(workdir, targets);
-  for (const p of procs) {
-    try {
-      process.kill(p.pid, "SIGTERM");
-    } catch {
-      /* already gone */
-    }
-  }
-  const deadline = Date.now() + graceMs;
-  while (procs.some((p) => processAlive(p.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const p of procs) {
-    if (processAlive(p.pid)) {
-      try {
-        process.kill(p.pid, "SIGKILL");
-      } catch {
-        /* gone meanwhile */
-      }
-    }
-  }
+  await terminateProcesses(
+    procs.map((p) => p.pid),
+    graceMs,
+  );
   // stale pid files of processes that are gone are removed too
   for (const f of pidFiles(workdir)) {
     const pid = readPid(f);

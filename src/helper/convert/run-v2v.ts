@@ -1,9 +1,10 @@
 // Runs virt-v2v-in-place with its verbose output in a log file of the workdir (paths and guest facts
 // only: no credentials reach it), and turns a failure into CONVERSION_FAILED with the log's tail.
-import { appendFileSync, readFileSync, readdirSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { redact } from "../../shared/redact";
 import { V2kError } from "../../shared/v2k-error";
 import { exec } from "../../kit/exec";
+import { findProcesses, programOf, terminateProcesses } from "../../kit/process";
 import { type ConversionFacts, type V2vCommand, parseV2vFacts } from "./plan";
 
 /** Conversion of a large guest under TCG takes long; a hung appliance must still end. */
@@ -36,29 +37,7 @@ export function noGuestFound(logPath: string): boolean {
 const V2V_PROGRAMS = /^(virt-v2v(-in-place)?|qemu-nbd|nbdkit|qemu-system-\w+|qemu-kvm|supermin)$/;
 
 function processesUnder(dir: string): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    } catch {
-      continue;
-    }
-    if (V2V_PROGRAMS.test(argv[0]?.split("/").pop() ?? "") && argv.some((a) => a.includes(`${dir}/`))) out.push(pid);
-  }
-  return out;
-}
-
-/** Alive and not a zombie (orphans here may be reaped late, or never, by a minimal init). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
+  return findProcesses((argv) => V2V_PROGRAMS.test(programOf(argv)) && argv.some((a) => a.includes(`${dir}/`)));
 }
 
 /**
@@ -68,19 +47,7 @@ function running(pid: number): boolean {
  */
 export async function stopLeftovers(dir: string, graceMs = 5000): Promise<number[]> {
   const pids = processesUnder(dir);
-  const signal = (sig: NodeJS.Signals) => {
-    for (const pid of pids) {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        // already gone
-      }
-    }
-  };
-  signal("SIGTERM");
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && pids.some(running)) await new Promise((r) => setTimeout(r, 100));
-  if (pids.some(running)) signal("SIGKILL");
+  await terminateProcesses(pids, graceMs);
   return pids;
 }
 

@@ -6,7 +6,8 @@
 //   targetReadsAsZeros(disk, m, size), sweepTargetLeftovers(disk, m)
 //   removeRunTarget(disk, m) -> a file, or an RBD image carrying our run id, removed; block devices kept
 //   sourceSpecOf(m, session, fileName, snapshotMoref) -> nbdkit curl or vddk source
-//   withRelogin(bridge, work, {signal, onRelogin}) -> run once more after a new vCenter login
+//   withSourceRetry(bridge, work, {signal, attempts, backoffMs, onRelogin, onRetry}) -> again after a new
+//     vCenter login or, with backoff, after a reset source
 export {
   targetSpecOf,
   qemuFilenameOf,
@@ -23,4 +24,4 @@ export {
 } from "./target";
 export { sourceSpecOf, datastoreFlatUrl, splitDatastorePath } from "./source";
 export { stopImageServers, findImageServers } from "./leftovers";
-export { withRelogin, type ReloginBridge, type ReloginOptions } from "./relogin";
+export { withSourceRetry, type ReloginBridge, type SourceRetryOptions, type SourceRetryEvent } from "./source-retry";

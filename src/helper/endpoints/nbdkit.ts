@@ -81,7 +81,9 @@ export function curlArgs(spec: HttpSourceSpec, dir: PrivateDir): string[] {
   if (spec.cookie !== undefined) args.push(`cookie=+${dir.secretFile("cookie", spec.cookie)}`);
   if (spec.caCertPem !== undefined) args.push(`cainfo=${dir.secretFile("ca.pem", spec.caCertPem)}`);
   if (spec.insecure) args.push("sslverify=false");
-  if (spec.retry ?? true) args.push("retries=5", "retry-delay=2");
+  // Short: it bridges a blip (1 s, then 2 s). Longer outages and resets are the helper's to retry with
+  // backoff, and an expired session (401 on every read) reaches the re-login within seconds.
+  if (spec.retry ?? true) args.push("retries=2", "retry-delay=1");
   return args;
 }
 

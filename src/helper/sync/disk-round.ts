@@ -4,7 +4,7 @@ import { type Disk, type DiskRound, type Manifest } from "../../shared/manifest"
 import { V2kError } from "../../shared/v2k-error";
 import { copyDisk, type CopyStats } from "../engine/index";
 import { openSource } from "../endpoints/index";
-import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withRelogin } from "../disk-access/index";
+import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withSourceRetry } from "../disk-access/index";
 import { type Workdir } from "../state/workdir";
 import { type DiskInfo } from "../vsphere/replies";
 import { type VsphereSession } from "../vsphere/session";
@@ -177,8 +177,8 @@ export function snapshotDataPath(session: VsphereSession): DiskDataPath {
       const limits = c.tuning.limits ?? { ...hostCopyLimits(), migrationBwlimitMBps: 0 };
       const slot = await acquireCopySlots(c.wd, disk, limits, c.step, c.signal);
       try {
-        // the second copy after a new login must not trust the target to read as zeros any more
-        return await withRelogin(
+        // a copy after a new login or a reset source must not trust the target to read as zeros any more
+        return await withSourceRetry(
           session.bridge,
           (retry) => copyFromSnapshot(c, session, disk, snap, areas, retry ? { ...mode, targetIsZero: false } : mode, slot.pacer),
           {
@@ -187,6 +187,14 @@ export function snapshotDataPath(session: VsphereSession): DiskDataPath {
               const what = "the vCenter session expired during the copy; logged in again, copying once more";
               c.wd.emitter.log("warn", c.step, `${disk.label}: ${what}`, disk.key);
             },
+            onRetry: (ev) =>
+              c.wd.emitter.log(
+                "warn",
+                c.step,
+                `${disk.label}: source connection failed (${ev.error.code}: ${ev.error.message}); ` +
+                  `attempt ${ev.attempt} of ${ev.attempts} in ${(ev.delayMs / 1000).toFixed(0)} s`,
+                disk.key,
+              ),
           },
         );
       } finally {

@@ -67,7 +67,8 @@ export const labDiskHashCommand = defineCommand({
 
 export const labFaultCommand = defineCommand({
   path: ["lab", "fault"],
-  summary: "inject a fault into a running lab (CBT reset, task failure, session expiry, slowness, read errors, QCDA page size)",
+  summary:
+    "inject a fault into a running lab (CBT reset, task failure, session expiry, slowness, read errors, connection resets, QCDA page size)",
   options: {
     ...dirOption,
     kind: { type: "string", description: faultKinds.join("|"), valueName: "KIND" },
@@ -81,15 +82,17 @@ export const labFaultCommand = defineCommand({
     message: { type: "string", description: "fault message of the failed task (task-failure)", valueName: "TEXT" },
     ms: {
       type: "string",
-      description: "milliseconds added to every SOAP response (slow; 0 turns it off), or a slow task runs before its work (slow-task)",
+      description:
+        "milliseconds added to every SOAP response (slow; 0 turns it off), or a slow task runs before its work (slow-task), or every datastore read is reset (connection-reset)",
       valueName: "N",
     },
     count: {
       type: "string",
       description:
-        "number of failing datastore reads, extents per QCDA page, hardware version (cbt-unsupported, default 4), 0 to turn qcda-unsupported off, replies to spoil (malformed-reply, absurd-extents; default 1)",
+        "number of failing datastore reads, extents per QCDA page, hardware version (cbt-unsupported, default 4), 0 to turn qcda-unsupported off, replies to spoil (malformed-reply, absurd-extents; default 1), datastore reads to reset (connection-reset; default 1)",
       valueName: "N",
     },
+    bytes: { type: "string", description: "body bytes a reset datastore read sends first (connection-reset; default 0)", valueName: "N" },
   },
   schema: z.object({
     positionals: noPositionals,
@@ -100,6 +103,7 @@ export const labFaultCommand = defineCommand({
     message: z.string().min(1).optional(),
     ms: integer("--ms").optional(),
     count: integer("--count").optional(),
+    bytes: integer("--bytes").optional(),
   }),
   async run(o) {
     const { dir, positionals: _p, ...req } = o;

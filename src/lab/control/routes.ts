@@ -56,6 +56,7 @@ export const faultKinds = [
   "malformed-reply",
   "absurd-extents",
   "slow-task",
+  "connection-reset",
 ] as const;
 
 export const FaultRequest = z.object({
@@ -65,6 +66,7 @@ export const FaultRequest = z.object({
   message: z.string().min(1).optional(),
   ms: z.number().int().nonnegative().optional(),
   count: z.number().int().nonnegative().optional(),
+  bytes: z.number().int().nonnegative().optional(),
 });
 export type FaultRequest = z.infer<typeof FaultRequest>;
 
@@ -176,6 +178,13 @@ export async function applyFault(model: LabModel, req: FaultRequest): Promise<Re
     case "absurd-extents": // the next N QCDA replies (default 1) hold an extent far beyond the disk
       await model.setFaults({ absurdExtents: req.count ?? 1 });
       break;
+    case "connection-reset": {
+      // the next N datastore GETs (default 1), or every GET for --ms from the next one, are reset after --bytes body bytes
+      const outage = req.ms !== undefined;
+      await model.setFaults({ connectionResets: outage ? 0 : (req.count ?? 1), connectionResetOutageMs: req.ms ?? 0 });
+      await model.setFaults({ connectionResetsUntil: null, connectionResetAfterBytes: req.bytes ?? 0 });
+      break;
+    }
   }
   return model.faults();
 }

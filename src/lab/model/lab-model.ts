@@ -13,6 +13,7 @@ import { growDisk } from "./disk-grow";
 import {
   LabFault,
   type ChangedAreas,
+  type CountedFault,
   type DatastoreEntry,
   type DatastoreFile,
   type LabDiskFile,
@@ -118,6 +119,10 @@ export class LabModel implements LabModelApi {
       if (patch.slowNextTask !== undefined) f.slowNextTask = { ...f.slowNextTask, ...patch.slowNextTask };
       if (patch.malformedReplies !== undefined) f.malformedReplies = Math.max(0, patch.malformedReplies);
       if (patch.absurdExtents !== undefined) f.absurdExtents = Math.max(0, patch.absurdExtents);
+      if (patch.connectionResetOutageMs !== undefined) f.connectionResetOutageMs = Math.max(0, patch.connectionResetOutageMs);
+      if (patch.connectionResetsUntil !== undefined) f.connectionResetsUntil = patch.connectionResetsUntil;
+      if (patch.connectionResets !== undefined) f.connectionResets = Math.max(0, patch.connectionResets);
+      if (patch.connectionResetAfterBytes !== undefined) f.connectionResetAfterBytes = Math.max(0, patch.connectionResetAfterBytes);
       await this.core.persist();
     });
   }
@@ -473,7 +478,7 @@ export class LabModel implements LabModelApi {
   }
 
   /** Counts down one of the "next N replies" faults; true when this reply is the faulty one. */
-  async takeCountedFault(kind: "malformedReplies" | "absurdExtents"): Promise<boolean> {
+  async takeCountedFault(kind: CountedFault): Promise<boolean> {
     if (!(this.core.state.faults[kind] ?? 0)) return false; // fast path: unqueued
     return this.core.serialize(async () => {
       const left = this.core.state.faults[kind] ?? 0;

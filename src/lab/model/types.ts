@@ -168,6 +168,9 @@ export interface DatastoreEntry {
   extent?: boolean;
 }
 
+/** The "next N" faults that count down as they strike. */
+export type CountedFault = "malformedReplies" | "absurdExtents" | "connectionResets";
+
 /** Faults an admin or a test injects (`lab fault`). The SOAP layer consults the session/slow ones. */
 export interface LabFaults {
   /** Fail the next task of this kind ("CreateSnapshot", "RemoveSnapshot", "Reconfig", "PowerOn", ...) with this message. */
@@ -188,6 +191,14 @@ export interface LabFaults {
   malformedReplies?: number;
   /** Number of upcoming QueryChangedDiskAreas replies holding an extent that ends far beyond the disk. */
   absurdExtents?: number;
+  /** Number of upcoming datastore GET responses whose connection is reset (TCP RST) mid-body. */
+  connectionResets?: number;
+  /** An outage of this many ms that starts at the next datastore GET (then connectionResetsUntil is set). */
+  connectionResetOutageMs?: number;
+  /** Until this ISO time every datastore GET is reset (an outage longer than one connection). */
+  connectionResetsUntil?: string | null;
+  /** Body bytes a reset response sends before the reset (default 0: right after the headers). */
+  connectionResetAfterBytes?: number;
 }
 
 export interface ReconfigureSpec {
@@ -216,7 +227,7 @@ export interface LabModelApi {
   vm(moref: string): LabVm; // throws LabFault("ManagedObjectNotFound")
   faults(): LabFaults;
   /** Counts down a "next N replies" fault (malformed-reply, absurd-extents); true when this reply is spoilt. */
-  takeCountedFault(kind: "malformedReplies" | "absurdExtents"): Promise<boolean>;
+  takeCountedFault(kind: CountedFault): Promise<boolean>;
   /** Milliseconds the task of this method ("RemoveSnapshot_Task") is to stay running first (slow-task fault), once. */
   takeTaskDelay(method: string): Promise<number>;
   setFaults(patch: Partial<LabFaults>): Promise<void>;

@@ -2,7 +2,7 @@
 // with Range requests, authenticated by the vmware_soap_session cookie or HTTP basic auth.
 // Files are streamed in bounded chunks with backpressure; a whole disk is never buffered.
 import { type IncomingMessage, type ServerResponse } from "node:http";
-import { LabFault } from "../model/types";
+import { LabFault, type LabFaults, type LabModelApi } from "../model/types";
 import { type LabSoapService } from "./service";
 
 const CHUNK = 2 * 1024 * 1024;
@@ -50,6 +50,24 @@ function drained(res: ServerResponse): Promise<void> {
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** The connection-reset fault: inside its time window, or one of its next N reads. */
+async function resetNow(model: LabModelApi): Promise<boolean> {
+  const { connectionResetOutageMs: outage, connectionResetsUntil: until } = model.faults();
+  if (outage) {
+    await model.setFaults({ connectionResetOutageMs: 0, connectionResetsUntil: new Date(Date.now() + outage).toISOString() });
+    return true;
+  }
+  if (until && Date.now() < Date.parse(until)) return true;
+  return model.takeCountedFault("connectionResets");
+}
+
+/** As a flaky network or a restarting hostd does: some body bytes, then the connection is cut (no TLS close). */
+function resetAfter(res: ServerResponse, chunk: Buffer, faults: LabFaults): void {
+  const n = Math.min(chunk.length, faults.connectionResetAfterBytes ?? 0);
+  if (n === 0) res.flushHeaders();
+  res.write(chunk.subarray(0, n), () => res.destroy());
 }
 
 export async function serveFolder(req: IncomingMessage, res: ServerResponse, url: URL, ctx: FolderContext): Promise<void> {
@@ -104,6 +122,7 @@ export async function serveFolder(req: IncomingMessage, res: ServerResponse, url
     throw err;
   }
   res.writeHead(status, headers);
+  if (await resetNow(ctx.service.model)) return resetAfter(res, chunk, ctx.service.model.faults());
   for (;;) {
     if (chunk.length === 0) {
       res.destroy(); // the file ended early: never loop on an empty read

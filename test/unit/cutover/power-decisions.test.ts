@@ -12,7 +12,7 @@ import { Emitter } from "../../../src/kit/emitter";
 import { manifestFromInventory } from "../../../src/helper/sync/inventory-manifest";
 import { runCutover, type CutoverOptions } from "../../../src/helper/cutover/cutover";
 import { requireSourceOff, shutdownSource } from "../../../src/helper/cutover/source-power";
-import { runRollback, sourceToPowerOn } from "../../../src/helper/cutover/rollback";
+import { runRollback, sourceToPowerOn } from "../../../src/helper/rollback/rollback";
 import { type Virsh } from "../../../src/helper/libvirt/virsh";
 import { V2kError } from "../../../src/shared/v2k-error";
 import { type Manifest } from "../../../src/shared/manifest";

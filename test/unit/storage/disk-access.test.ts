@@ -17,7 +17,8 @@ import {
   qemuFilenameOf,
   qemuFormatOf,
   targetSpecOf,
-  withRelogin,
+  withSourceRetry,
+  type SourceRetryEvent,
   type RunManifest,
 } from "../../../src/helper/disk-access/index";
 import { findLeftoverProcesses } from "../../../src/helper/cleanup/processes";
@@ -180,8 +181,8 @@ test("a qemu-nbd left serving the target (helper killed with -9) is found by cle
   assert.deepEqual(findImageServers(qemuFilenameOf(disk, m)), []);
 });
 
-test("re-login retry: once, only after a new login, never for other errors or after an abort", async () => {
-  const expired = () => new V2kError("NBD_SOURCE_FAILED", "read failed", "h");
+test("source retry: at once after a new login, with doubling backoff after a reset, bounded; never other errors or after an abort", async () => {
+  const failed = () => new V2kError("NBD_SOURCE_FAILED", "read failed", "h");
   const bridge = (relogs: boolean) => ({
     relogins: 0,
     async ping() {
@@ -191,19 +192,47 @@ test("re-login retry: once, only after a new login, never for other errors or af
   const calls: boolean[] = [];
   const work = async (retry: boolean) => {
     calls.push(retry);
-    if (!retry) throw expired();
+    if (!retry) throw failed();
     return "copied";
   };
+  const retries: [number, number, number][] = [];
+  const o = { backoffMs: 1, onRetry: (e: SourceRetryEvent) => void retries.push([e.attempt, e.attempts, e.delayMs]) };
   let warned = 0;
-  assert.equal(await withRelogin(bridge(true), work, { onRelogin: () => void warned++ }), "copied");
+  assert.equal(await withSourceRetry(bridge(true), work, { ...o, onRelogin: () => void warned++ }), "copied");
   assert.deepEqual(calls, [false, true]);
   assert.equal(warned, 1);
+  assert.deepEqual(retries, [], "a new login retries at once");
+  // no new login (a reset connection): backoff retries
   calls.length = 0;
-  await assert.rejects(withRelogin(bridge(false), work), (e: unknown) => e instanceof V2kError && e.code === "NBD_SOURCE_FAILED");
-  assert.deepEqual(calls, [false], "no new login: the error stands");
+  assert.equal(await withSourceRetry(bridge(false), work, o), "copied");
+  assert.deepEqual(calls, [false, true]);
+  assert.deepEqual(retries, [[2, 4, 1]]);
+  // a reset that persists: 4 attempts, backoff doubling, then the error stands
+  calls.length = 0;
+  retries.length = 0;
+  const always = async (retry: boolean) => {
+    calls.push(retry);
+    throw failed();
+  };
+  await assert.rejects(withSourceRetry(bridge(false), always, o), (e: unknown) => e instanceof V2kError && e.code === "NBD_SOURCE_FAILED");
+  assert.deepEqual(calls, [false, true, true, true]);
+  assert.deepEqual(retries, [
+    [2, 4, 1],
+    [3, 4, 2],
+    [4, 4, 4],
+  ]);
+  // the datastore refuses the session even without a new login possible: no backoff loop
+  calls.length = 0;
+  const refused = async (retry: boolean) => {
+    calls.push(retry);
+    throw new V2kError("SESSION_EXPIRED", "401", "h");
+  };
+  await assert.rejects(withSourceRetry(bridge(false), refused, o), (e: unknown) => e instanceof V2kError && e.code === "SESSION_EXPIRED");
+  assert.deepEqual(calls, [false]);
+  // other errors are not retried
   calls.length = 0;
   await assert.rejects(
-    withRelogin(bridge(true), async (retry) => {
+    withSourceRetry(bridge(true), async (retry) => {
       calls.push(retry);
       throw new V2kError("TARGET_FULL", "full", "h");
     }),
@@ -213,15 +242,15 @@ test("re-login retry: once, only after a new login, never for other errors or af
   const ac = new AbortController();
   ac.abort();
   calls.length = 0;
-  await assert.rejects(withRelogin(bridge(true), work, { signal: ac.signal }));
+  await assert.rejects(withSourceRetry(bridge(true), work, { signal: ac.signal }));
   assert.deepEqual(calls, [false]);
-  // a second failure after the new login is not retried again
-  calls.length = 0;
+  // an abort during the backoff ends the wait
+  const ac2 = new AbortController();
+  setTimeout(() => ac2.abort(), 50);
+  const t0 = Date.now();
   await assert.rejects(
-    withRelogin(bridge(true), async (retry) => {
-      calls.push(retry);
-      throw expired();
-    }),
+    withSourceRetry(bridge(false), always, { signal: ac2.signal, backoffMs: 60_000 }),
+    (e: unknown) => e instanceof V2kError && e.code === "CANCELLED",
   );
-  assert.deepEqual(calls, [false, true]);
+  assert.ok(Date.now() - t0 < 5000);
 });
