@@ -52,7 +52,7 @@ test("processesHolding finds a process that has the file open, and nothing for a
   const closed = join(dir, "closed.raw");
   writeFileSync(open, "x");
   writeFileSync(closed, "x");
-  const child = spawn("bash", ["-c", 'exec 3<"$0"; echo ready; sleep 30', open], { stdio: ["ignore", "pipe", "ignore"] });
+  const child = spawn("bash", ["-c", 'exec 3<"$0"; echo ready; exec sleep 30', open], { stdio: ["ignore", "pipe", "ignore"] });
   try {
     await new Promise((r) => child.stdout.once("data", r));
     const found = processesHolding([open, closed]);
