@@ -30,6 +30,9 @@ import { CleanupDialog } from "../dialogs/CleanupDialog";
 import { CancelDialog } from "../dialogs/CancelDialog";
 import { StepOptionsDialog } from "../options/StepOptionsDialog";
 import { criterionOf, optionsArgvFor, stepOptionsSummary } from "../../state/step-options";
+import { RetryDialog } from "../dialogs/RetryDialog";
+import { DeleteDialog } from "../dialogs/DeleteDialog";
+import { RollbackMenu } from "./RollbackMenu";
 import { PhaseTimeline } from "./PhaseTimeline";
 import { DiskProgress } from "./DiskProgress";
 import { ConvergenceChart } from "./ConvergenceChart";
@@ -161,6 +164,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
                 {_("Cancel operation")}
               </Button>
             )}
+            <RollbackMenu manifest={manifest} disabled={busy} onSelect={setDialog} />
           </Flex>
           {stepOptionsSummary(stepOptions).length > 0 && (
             <p id="v2k-step-options-summary" className="v2k-step-options-summary">
@@ -233,6 +237,21 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
           conn={conn}
           onClose={close}
           onConfirm={(o, c) => perform("rollback", api.actionCommand("rollback", o), c)}
+        />
+      )}
+      {dialog === "retry" && (
+        <RetryDialog manifest={manifest} conn={conn} onClose={close} onConfirm={(c) => perform("retry", api.actionCommand("retry"), c)} />
+      )}
+      {dialog === "delete" && (
+        <DeleteDialog
+          manifest={manifest}
+          workdir={workdir}
+          conn={conn}
+          onClose={close}
+          onConfirm={async (o, c) => {
+            await perform("delete", api.actionCommand("delete", o), c);
+            state.go({ view: "list" });
+          }}
         />
       )}
       {dialog === "cleanup" && (
