@@ -20,6 +20,7 @@ import {
   Title,
   Grid,
   GridItem,
+  Alert,
   AlertActionLink,
 } from "../../pf";
 import { ErrorAlert } from "../ErrorAlert";
@@ -148,7 +149,14 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
           actionClose={<AlertActionLink onClick={() => state.clearActionError()}>{_("Dismiss")}</AlertActionLink>}
         />
       )}
-      {lastError && !state.actionError && <ErrorAlert error={lastError} title={`${_("The last step failed")}: ${lastError.message}`} />}
+      {lastError && !state.actionError && lastError.code !== "CANCELLED" && (
+        <ErrorAlert error={lastError} title={`${_("The last step failed")}: ${lastError.message}`} />
+      )}
+      {lastError && lastError.code === "CANCELLED" && (
+        <Alert variant="info" isInline id="v2k-cancelled-note" title={_("The last step was cancelled")}>
+          {_("Nothing already synced is lost: run it again to continue from the workdir.")}
+        </Alert>
+      )}
       {failedOp && <OperationFailure op={failedOp} />}
       <Card>
         <CardBody>
