@@ -1,5 +1,5 @@
 // Facts about other processes by pid, read from the kernel.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 
 /** The state letter (field 3) of /proc/<pid>/stat: R, S, D, Z, ...; "" when the process is gone. */
 export function processState(pid: number): string {
@@ -84,4 +84,61 @@ export async function terminateProcesses(pids: readonly number[], graceMs: numbe
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && pids.some(processAlive)) await new Promise((r) => setTimeout(r, 100));
   signal("SIGKILL");
+}
+
+export interface FileHolder {
+  pid: number;
+  program: string;
+  path: string;
+}
+
+/**
+ * Processes that have one of these files or devices open, from /proc/<pid>/fd (the whole host when run
+ * as root; only our own processes otherwise). Paths are compared after resolving symlinks.
+ */
+export function processesHolding(paths: readonly string[]): FileHolder[] {
+  const wanted = new Map<string, string>();
+  for (const p of paths) {
+    try {
+      wanted.set(realpathSync(p), p);
+    } catch {
+      // absent: nobody can hold it
+    }
+  }
+  if (wanted.size === 0) return [];
+  const holders: FileHolder[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    const seen = new Set<string>();
+    for (const fd of fds) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      const asked = wanted.get(target);
+      if (asked === undefined || seen.has(asked)) continue;
+      seen.add(asked);
+      holders.push({ pid, program: commandName(pid), path: asked });
+    }
+  }
+  return holders;
+}
+
+/** The kernel's short command name (/proc/<pid>/comm), "?" when unreadable. */
+function commandName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "?";
+  }
 }

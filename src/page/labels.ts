@@ -73,6 +73,10 @@ export function actionLabel(action: ActionId): string {
       return _("Clean up");
     case "rollback":
       return _("Roll back");
+    case "retry":
+      return _("Retry migration");
+    case "delete":
+      return _("Delete migration");
   }
 }
 

@@ -38,3 +38,5 @@ export { Breadcrumb, BreadcrumbItem } from "@patternfly/react-core/dist/esm/comp
 export { Flex, FlexItem } from "@patternfly/react-core/dist/esm/layouts/Flex/index";
 export { Stack, StackItem } from "@patternfly/react-core/dist/esm/layouts/Stack/index";
 export { Grid, GridItem } from "@patternfly/react-core/dist/esm/layouts/Grid/index";
+export { Dropdown, DropdownItem, DropdownList } from "@patternfly/react-core/dist/esm/components/Dropdown/index";
+export { MenuToggle } from "@patternfly/react-core/dist/esm/components/MenuToggle/index";

@@ -82,6 +82,8 @@ test("a cancelled round is cancelled on the rounds step; a failed start is faile
   assert.equal(c.incr, "cancelled");
   assert.equal(c.cutover, "pending");
   assert.match(await page.$eval("#v2k-step-incr", (e) => e.textContent ?? ""), /취소됨/);
+  assert.ok(await page.$("#v2k-cancelled-note"), "a cancelled step reads as cancelled");
+  assert.equal(await page.$("[data-error-code='CANCELLED']"), null, "not as a failure");
   const s = await steps(page, startFailed);
   assert.equal(s.start, "failed");
   assert.equal(s.cleanup, "pending");

@@ -4,7 +4,7 @@ import { readManifest, requireWorkdirPath } from "../state/index";
 import { statusOf, renderStatus, type RunStatus } from "../sync/status";
 import { slotWaitsOf } from "../sync/copy-slots";
 import { defaultWorkdirRoot } from "../state/workdir";
-import { findWorkdirs } from "./list";
+import { findWorkdirs } from "../state/workdir-scan";
 
 /** One workdir's status with its disk copies waiting for host slots right now. */
 function workdirStatus(dir: string): RunStatus {

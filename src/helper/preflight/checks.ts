@@ -9,6 +9,9 @@ import { dstFreeBytes, gib } from "./dst-space";
 import { parseTargetDevices } from "./block-targets";
 import { TOOL_PACKAGES, findUefiFirmware } from "../host/tools";
 import { conversionCheck } from "../convert/preflight";
+import { Virsh, libvirtUri } from "../libvirt/virsh";
+import { defaultWorkdirRoot } from "../state/workdir";
+import { alreadyMigratedChecks, candidateTargets } from "./already-migrated";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
@@ -30,6 +33,8 @@ export interface PreflightInput {
   flags: VcenterFlags;
   /** Block mode: DISK=DEVICE specs instead of image files under dst. */
   targetDevices?: string[] | undefined;
+  /** Where other migrations of the VM are looked for (default: the workdir root). */
+  stateRoot?: string | undefined;
 }
 
 const SUPPORTED_CONTROLLERS = ["pvscsi", "lsilogic", "lsilogic-sas", "buslogic", "sata", "nvme", "ide"];
@@ -191,8 +196,10 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
   const notChecked = (id: string, title: string, why: string) => checks.push({ id, title, status: "fail", reason: `not checked: ${why}` });
 
   let inventory: InventoryResult | undefined;
+  let vcenterUrl: string | undefined;
   try {
     const session = await connectVsphere(input.flags, ctx);
+    vcenterUrl = session.access.url;
     try {
       checks.push({
         id: "tls",
@@ -247,6 +254,18 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
     reason: missing.length ? missing.map((t) => `${t.tool}: ${t.reason}`).join("; ") : tools.map((t) => t.tool).join(", ") + " present",
   });
 
+  checks.push(targetSpaceCheck(input, inventory));
+  if (inventory) {
+    const vm = { ...inventory, vcenterUrl: vcenterUrl ?? "" };
+    const targets = candidateTargets(inventory.name, inventory.disks.length, input.dst, input.targetDevices);
+    const virsh = new Virsh({ uri: libvirtUri(), timeoutMs: 15_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    checks.push(...(await alreadyMigratedChecks(virsh, vm, targets, input.stateRoot ?? defaultWorkdirRoot())));
+  }
+  return { go: checks.every((c) => c.status !== "fail"), vm: input.vm, checks };
+}
+
+/** Room for the disks: free space under dst (file mode) or one device per disk (block mode). */
+function targetSpaceCheck(input: PreflightInput, inventory: InventoryResult | undefined): Check {
   if (input.targetDevices !== undefined) {
     try {
       if (!inventory) throw new V2kError("VM_NOT_FOUND", "VM unknown", "-");
@@ -254,41 +273,33 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
         input.targetDevices,
         inventory.disks.map((d, index) => ({ ...d, index })),
       );
-      checks.push({
+      return {
         id: "dst-space",
         title: "Target devices",
         status: "pass",
         reason: [...devices.entries()].map(([k, dev]) => `${k} -> ${dev}`).join(", "),
-      });
+      };
     } catch (e) {
       if (!(e instanceof V2kError)) throw e;
-      checks.push({ id: "dst-space", title: "Target devices", status: "fail", reason: `${e.code}: ${e.message}` });
+      return { id: "dst-space", title: "Target devices", status: "fail", reason: `${e.code}: ${e.message}` };
     }
-    return { go: checks.every((c) => c.status !== "fail"), vm: input.vm, checks };
   }
+  const title = "Free space at the target";
   try {
     const free = dstFreeBytes(input.dst);
-    if (inventory) {
-      const needed = inventory.disks.reduce((s, d) => s + d.capacityBytes, 0);
-      checks.push({
-        id: "dst-space",
-        title: "Free space at the target",
-        status: free >= needed ? "pass" : "fail",
-        reason: `${gib(free)} free at ${input.dst}, ${gib(needed)} provisioned`,
-      });
-    } else {
-      checks.push({
-        id: "dst-space",
-        title: "Free space at the target",
-        status: "fail",
-        reason: `not checked: VM unknown (${gib(free)} free at ${input.dst})`,
-      });
-    }
+    if (!inventory)
+      return { id: "dst-space", title, status: "fail", reason: `not checked: VM unknown (${gib(free)} free at ${input.dst})` };
+    const needed = inventory.disks.reduce((s, d) => s + d.capacityBytes, 0);
+    return {
+      id: "dst-space",
+      title,
+      status: free >= needed ? "pass" : "fail",
+      reason: `${gib(free)} free at ${input.dst}, ${gib(needed)} provisioned`,
+    };
   } catch (e) {
     if (!(e instanceof V2kError)) throw e;
-    checks.push({ id: "dst-space", title: "Free space at the target", status: "fail", reason: `${e.code}: ${e.message}` });
+    return { id: "dst-space", title, status: "fail", reason: `${e.code}: ${e.message}` };
   }
-  return { go: checks.every((c) => c.status !== "fail"), vm: input.vm, checks };
 }
 
 /** CBT needs virtual hardware 7 or later and a VM whose capability says so. */

@@ -150,16 +150,23 @@ export interface RollbackOptions {
 export interface CleanupOptions {
   deleteTarget: boolean;
 }
+export interface DeleteOptions {
+  deleteTarget: boolean;
+}
 
 /** The helper command line of each page action (options only; connection flags are added by the caller). */
-export function actionCommand(action: "cbt-enable" | "sync-base" | "sync-incr" | "auto-sync" | "verify", opts?: undefined): string[];
+export function actionCommand(
+  action: "cbt-enable" | "sync-base" | "sync-incr" | "auto-sync" | "verify" | "retry",
+  opts?: undefined,
+): string[];
+export function actionCommand(action: "delete", opts: DeleteOptions): string[];
 export function actionCommand(action: "cutover", opts: CutoverOptions): string[];
 export function actionCommand(action: "start", opts: { networkMap: Record<string, string> }): string[];
 export function actionCommand(action: "rollback", opts: RollbackOptions): string[];
 export function actionCommand(action: "cleanup", opts: CleanupOptions): string[];
 export function actionCommand(
   action: string,
-  opts?: CutoverOptions | RollbackOptions | CleanupOptions | { networkMap: Record<string, string> },
+  opts?: CutoverOptions | RollbackOptions | CleanupOptions | DeleteOptions | { networkMap: Record<string, string> },
 ): string[] {
   switch (action) {
     case "cbt-enable":
@@ -186,6 +193,11 @@ export function actionCommand(
       return commandLine("rollback", { "remove-disks": (opts as RollbackOptions).removeDisks });
     case "cleanup":
       return commandLine("cleanup", { "delete-target": (opts as CleanupOptions).deleteTarget });
+    // after rollback the helper reopens the run on the next incremental round (same workdir)
+    case "retry":
+      return commandLine("sync", { positionals: ["incr"] });
+    case "delete":
+      return commandLine("cleanup", { "remove-workdir": true, "delete-target": (opts as DeleteOptions).deleteTarget });
     default:
       throw new Error(`unknown action ${action}`);
   }
@@ -193,5 +205,5 @@ export function actionCommand(
 
 /** Actions that may run for minutes run detached; the others run attached and stream their events. */
 export function isLongAction(action: string): boolean {
-  return action === "sync-base" || action === "sync-incr" || action === "auto-sync" || action === "cutover" || action === "start";
+  return ["sync-base", "sync-incr", "auto-sync", "cutover", "start", "retry"].includes(action);
 }

@@ -299,7 +299,8 @@ export class AppState {
       }
     } catch (e) {
       const info = toHelperError(e).info;
-      if (this.current === view) this.actionError = info;
+      // a cancel the admin confirmed is not a failure: the timeline and the header say "cancelled"
+      if (this.current === view && info.code !== "CANCELLED") this.actionError = info;
       throw e;
     } finally {
       this.pending = null;

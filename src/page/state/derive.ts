@@ -5,9 +5,12 @@ import { type z } from "zod";
 import { runDecls } from "../../shared/requests/commands";
 import { defaultOf } from "../../shared/requests/option";
 
+import { wasRolledBack } from "./timeline";
+
 export { timeline, wasRolledBack, type StepId, type StepStatus, type TimelineStep } from "./timeline";
 
-export type ActionId = "cbt-enable" | "sync-base" | "sync-incr" | "auto-sync" | "cutover" | "verify" | "start" | "cleanup" | "rollback";
+export type ActionId =
+  "cbt-enable" | "sync-base" | "sync-incr" | "auto-sync" | "cutover" | "verify" | "start" | "cleanup" | "rollback" | "retry" | "delete";
 
 /** The primary action for the current phase, and the others that make sense now. */
 export function actions(m: Manifest, ready: boolean): { primary: ActionId | null; secondary: ActionId[] } {
@@ -36,6 +39,29 @@ export function actions(m: Manifest, ready: boolean): { primary: ActionId | null
     case "cleaned":
       return { primary: null, secondary: [] };
   }
+}
+
+export interface MenuAction {
+  id: "retry" | "delete";
+  enabled: boolean;
+  /** Why a disabled entry cannot run (the helper's own rule, said before it refuses). */
+  reason?: string;
+}
+
+/**
+ * The kebab of a rolled-back migration. Retry continues on the same workdir the way the helper allows it
+ * after rollback (a new incremental round reopens the run: the old cutover is archived, disks the KVM
+ * domain ran on are copied again), which needs a synced base and the target disks; delete is cleanup
+ * with the workdir removed.
+ */
+export function rollbackMenu(m: Manifest): MenuAction[] {
+  if (!wasRolledBack(m)) return [];
+  const retry: MenuAction = { id: "retry", enabled: false };
+  if (m.phase !== "rolled-back") retry.reason = "cleaned";
+  else if (m.rollback?.disksRemoved) retry.reason = "disks-removed";
+  else if (!m.rounds.some((r) => r.kind === "base" && r.status === "synced")) retry.reason = "no-base";
+  else retry.enabled = true;
+  return [retry, { id: "delete", enabled: true }];
 }
 
 export interface CutoverCriterion {

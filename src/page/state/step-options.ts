@@ -83,7 +83,7 @@ export function criterionOf(texts: OptionTexts | undefined): CutoverCriterion | 
 
 /** Which step's options an action's command carries. */
 export function optionStepOf(action: string): OptionStep | null {
-  if (action === "sync-base" || action === "sync-incr") return "sync";
+  if (action === "sync-base" || action === "sync-incr" || action === "retry") return "sync"; // a retry is an incremental round
   if (action === "auto-sync" || action === "verify" || action === "cutover") return action;
   return null;
 }

@@ -20,6 +20,7 @@ import {
   Title,
   Grid,
   GridItem,
+  Alert,
   AlertActionLink,
 } from "../../pf";
 import { ErrorAlert } from "../ErrorAlert";
@@ -30,6 +31,9 @@ import { CleanupDialog } from "../dialogs/CleanupDialog";
 import { CancelDialog } from "../dialogs/CancelDialog";
 import { StepOptionsDialog } from "../options/StepOptionsDialog";
 import { criterionOf, optionsArgvFor, stepOptionsSummary } from "../../state/step-options";
+import { RetryDialog } from "../dialogs/RetryDialog";
+import { DeleteDialog } from "../dialogs/DeleteDialog";
+import { RollbackMenu } from "./RollbackMenu";
 import { PhaseTimeline } from "./PhaseTimeline";
 import { DiskProgress } from "./DiskProgress";
 import { ConvergenceChart } from "./ConvergenceChart";
@@ -145,7 +149,14 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
           actionClose={<AlertActionLink onClick={() => state.clearActionError()}>{_("Dismiss")}</AlertActionLink>}
         />
       )}
-      {lastError && !state.actionError && <ErrorAlert error={lastError} title={`${_("The last step failed")}: ${lastError.message}`} />}
+      {lastError && !state.actionError && lastError.code !== "CANCELLED" && (
+        <ErrorAlert error={lastError} title={`${_("The last step failed")}: ${lastError.message}`} />
+      )}
+      {lastError && lastError.code === "CANCELLED" && (
+        <Alert variant="info" isInline id="v2k-cancelled-note" title={_("The last step was cancelled")}>
+          {_("Nothing already synced is lost: run it again to continue from the workdir.")}
+        </Alert>
+      )}
       {failedOp && <OperationFailure op={failedOp} />}
       <Card>
         <CardBody>
@@ -161,6 +172,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
                 {_("Cancel operation")}
               </Button>
             )}
+            <RollbackMenu manifest={manifest} disabled={busy} onSelect={setDialog} />
           </Flex>
           {stepOptionsSummary(stepOptions).length > 0 && (
             <p id="v2k-step-options-summary" className="v2k-step-options-summary">
@@ -233,6 +245,21 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
           conn={conn}
           onClose={close}
           onConfirm={(o, c) => perform("rollback", api.actionCommand("rollback", o), c)}
+        />
+      )}
+      {dialog === "retry" && (
+        <RetryDialog manifest={manifest} conn={conn} onClose={close} onConfirm={(c) => perform("retry", api.actionCommand("retry"), c)} />
+      )}
+      {dialog === "delete" && (
+        <DeleteDialog
+          manifest={manifest}
+          workdir={workdir}
+          conn={conn}
+          onClose={close}
+          onConfirm={async (o, c) => {
+            await perform("delete", api.actionCommand("delete", o), c);
+            state.go({ view: "list" });
+          }}
         />
       )}
       {dialog === "cleanup" && (

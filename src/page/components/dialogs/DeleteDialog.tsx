@@ -1,0 +1,58 @@
+// Delete migration: cleanup with the workdir removed. Lists what goes and what stays; the copied disk
+// images go too unless the admin keeps them (a rolled-back copy is of no use without its workdir).
+import { useState } from "react";
+import { type Manifest } from "../../../shared/manifest";
+import { type DeleteOptions, type VcenterConnection } from "../../host/api";
+import { _, format } from "../../i18n";
+import { Checkbox, Content } from "../../pf";
+import { ActionDialog } from "./ActionDialog";
+
+export function DeleteDialog({
+  manifest,
+  workdir,
+  conn,
+  onConfirm,
+  onClose,
+}: {
+  manifest: Manifest;
+  workdir: string;
+  conn: VcenterConnection | undefined;
+  onConfirm(opts: DeleteOptions, conn: VcenterConnection): Promise<void>;
+  onClose(): void;
+}) {
+  const [deleteTarget, setDeleteTarget] = useState(!manifest.rollback?.disksRemoved);
+  const ours = manifest.snapshots.filter((s) => s.state !== "removed");
+  return (
+    <ActionDialog
+      id="v2k-delete-dialog"
+      title={_("Delete migration")}
+      confirmLabel={_("Delete migration")}
+      danger
+      manifest={manifest}
+      conn={conn}
+      onClose={onClose}
+      onConfirm={(c) => onConfirm({ deleteTarget }, c)}
+    >
+      <Content>
+        <p>{_("Removed:")}</p>
+        <ul id="v2k-delete-removes">
+          <li>{format(_("The workdir $0 with its manifest, events and logs."), workdir)}</li>
+          <li>{format(_("Migration snapshots created by this tool ($0 left), identified by their recorded IDs."), ours.length)}</li>
+          <li>{_("Leftover transfer processes of this migration.")}</li>
+          {deleteTarget && <li>{format(_("The copied disk images: $0."), manifest.disks.map((d) => d.target.path).join(", "))}</li>}
+        </ul>
+        <p>{_("Kept:")}</p>
+        <ul>
+          <li>{_("The VMware VM and every snapshot not created by this tool.")}</li>
+          {!deleteTarget && <li>{_("The disk images on this host.")}</li>}
+        </ul>
+      </Content>
+      <Checkbox
+        id="v2k-delete-target"
+        label={_("Also delete the copied disk images")}
+        isChecked={deleteTarget}
+        onChange={(_e, v) => setDeleteTarget(v)}
+      />
+    </ActionDialog>
+  );
+}

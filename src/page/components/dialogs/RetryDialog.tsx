@@ -1,0 +1,45 @@
+// Retry after rollback: the helper continues on the same workdir with a new incremental round. It says
+// what that means before it runs: the undone cutover is kept as history, disks the KVM domain ran on are
+// copied again in full, and the next cutover repeats the shutdown and the final sync.
+import { type Manifest } from "../../../shared/manifest";
+import { type VcenterConnection } from "../../host/api";
+import { _ } from "../../i18n";
+import { Content } from "../../pf";
+import { ActionDialog } from "./ActionDialog";
+
+export function RetryDialog({
+  manifest,
+  conn,
+  onConfirm,
+  onClose,
+}: {
+  manifest: Manifest;
+  conn: VcenterConnection | undefined;
+  onConfirm(conn: VcenterConnection): Promise<void>;
+  onClose(): void;
+}) {
+  const ran = manifest.cutover?.startedAt !== undefined || manifest.cutover?.domainRanAt !== undefined;
+  return (
+    <ActionDialog
+      id="v2k-retry-dialog"
+      title={_("Retry migration")}
+      confirmLabel={_("Retry migration")}
+      manifest={manifest}
+      conn={conn}
+      onClose={onClose}
+      onConfirm={onConfirm}
+    >
+      <Content>
+        <ul>
+          <li>{_("The migration continues in the same workdir with a new incremental sync round.")}</li>
+          <li>{_("The rolled-back cutover is kept in the history; the next cutover shuts the VMware VM down again.")}</li>
+          <li id="v2k-retry-rebase">
+            {ran
+              ? _("The KVM domain ran on the target disks: every disk is copied again in full on this round.")
+              : _("Disks the KVM domain ran on are copied again in full; otherwise only the changes are copied.")}
+          </li>
+        </ul>
+      </Content>
+    </ActionDialog>
+  );
+}

@@ -1,0 +1,107 @@
+// An already-migrated VM in the wizard: web01 has an unfinished migration in the state root, a libvirt
+// domain carrying its BIOS uuid and a process holding the image the wizard would write. Preflight shows
+// No-Go with each reason (DOMAIN_EXISTS, TARGET_IN_USE, MIGRATION_EXISTS) and the wizard cannot go on.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { exec } from "../../src/kit/exec";
+import { startCockpit, type CockpitSession } from "../support/cockpit";
+import { startTestLab, type TestLab } from "../support/lab";
+import { type LibvirtdHandle, removeDomains, startLibvirtd } from "../support/libvirtd";
+
+const HELPER = resolve("dist/ablestack_v2k");
+const domain = `v2k-t-nogo-${randomBytes(3).toString("hex")}`;
+let cockpit: CockpitSession;
+let lab: TestLab;
+let lv: LibvirtdHandle;
+let root: string;
+let holder: ChildProcess | undefined;
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), "v2k-nogo-root-"));
+  mkdirSync(join(root, "images"));
+  lv = await startLibvirtd();
+  lab = await startTestLab();
+  cockpit = await startCockpit({ workdirRoot: root });
+});
+
+after(async () => {
+  holder?.kill();
+  if (lv) {
+    await removeDomains(lv.virsh, [domain]);
+    await lv.release();
+  }
+  await cockpit?.close();
+  await lab?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** The situation of a VM migrated before: its migration, its KVM domain, its image open in a process. */
+async function alreadyMigrated(vm: string, images: string): Promise<string> {
+  const conn = ["--vcenter", lab.url, "--username", lab.username, "--thumbprint", lab.thumbprint, "--password-stdin"];
+  const r = await exec(HELPER, ["--json", "init", "--vm", vm, "--dst", join(root, "earlier"), ...conn], {
+    timeoutMs: 120_000,
+    input: lab.password + "\n",
+    env: { ...(process.env as Record<string, string>), V2K_STATE_DIR: root },
+  });
+  const workdir = (JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { data: { workdir: string } }).data.workdir;
+  const uuid = (JSON.parse(readFileSync(join(workdir, "manifest.json"), "utf8")) as { vm: { uuid: string } }).vm.uuid;
+  const xml = join(root, "domain.xml");
+  writeFileSync(
+    xml,
+    `<domain type='qemu'><name>${domain}</name><uuid>${uuid}</uuid><memory unit='MiB'>64</memory>` +
+      "<os><type arch='x86_64'>hvm</type></os></domain>",
+  );
+  await lv.virsh.run(["define", xml]);
+  const image = join(images, `${vm}-disk0.qcow2`);
+  writeFileSync(image, "");
+  holder = spawn("bash", ["-c", 'exec 3<"$0"; echo ready; exec sleep 600', image], { stdio: ["ignore", "pipe", "ignore"] });
+  await new Promise((r) => holder!.stdout!.once("data", r));
+  return workdir;
+}
+
+test("preflight for an already-migrated VM is No-Go with what to do, and the wizard does not go on", async () => {
+  mkdirSync(join(root, "earlier"));
+  const images = join(root, "images");
+  const workdir = await alreadyMigrated("web01", images);
+
+  const page = await cockpit.open("en");
+  await page.goto(`${cockpit.pageUrl}#/new`);
+  await page.waitForSelector("#v2k-vcenter-url");
+  await page.type("#v2k-vcenter-url", lab.url);
+  await page.type("#v2k-vcenter-user", lab.username);
+  await page.type("#v2k-vcenter-password", lab.password);
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#v2k-thumbprint .v2k-thumbprint-value", { timeout: 60_000 });
+  await page.click("#v2k-thumbprint-confirm");
+  await page.click("#v2k-wizard-next");
+  await page.waitForSelector("#v2k-vm-table .v2k-vm-row", { timeout: 60_000 });
+  await page.click("#v2k-vm-web01");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#v2k-dst");
+  await page.click("#v2k-dst", { count: 3 });
+  await page.keyboard.press("Backspace");
+  await page.type("#v2k-dst", images);
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#v2k-preflight-go, #v2k-preflight-nogo", { timeout: 120_000 });
+  assert.ok(await page.$("#v2k-preflight-nogo"), "preflight No-Go");
+  const rows = await page.$$eval("#v2k-preflight-checks .v2k-check", (els) =>
+    Object.fromEntries(els.map((e) => [e.getAttribute("data-check"), [e.getAttribute("data-status"), e.textContent ?? ""]])),
+  );
+  const [domStatus, domText] = rows["kvm-domain"] ?? [];
+  assert.equal(domStatus, "fail");
+  assert.match(domText!, new RegExp(`DOMAIN_EXISTS: libvirt domain '${domain}' \\(shut off, same uuid`));
+  const [useStatus, useText] = rows["target-in-use"] ?? [];
+  assert.equal(useStatus, "fail");
+  assert.match(useText!, new RegExp(`TARGET_IN_USE: ${images}/web01-disk0.qcow2 is open in sleep \\(pid ${holder!.pid}\\)`));
+  const [otherStatus, otherText] = rows["other-migration"] ?? [];
+  assert.equal(otherStatus, "fail");
+  assert.match(otherText!, new RegExp(`MIGRATION_EXISTS: ${workdir} \\(initialized\\)`));
+  assert.ok(await page.$("#v2k-wizard-next[disabled], #v2k-wizard-create[disabled]"), "the wizard cannot go on");
+  await cockpit.screenshot(page, "wizard-preflight-already-migrated");
+  await page.close();
+});
