@@ -12,6 +12,8 @@ import { parseTargetDevices } from "../preflight/block-targets";
 import { prepareRbdTargets, type RbdDiskTarget } from "../preflight/rbd-targets";
 import { CephCli, defaultImageName, diskSlot, parseTargetMap, rbdPath } from "../storage/rbd/index";
 import { type InventoryResult } from "../vsphere/replies";
+import { parseNetworkMap } from "../cutover/domain-policy";
+import { networkMapRecord } from "../cutover/domain-config";
 
 export const initCommand = defineCommand({
   path: ["init"],
@@ -46,6 +48,8 @@ export const initCommand = defineCommand({
     }
     if (storage !== "rbd" && o.dst === undefined)
       throw new V2kError("USAGE", "--dst is required", "Give the target directory with --dst DIR.");
+    // the map is checked against the host at preflight and again by cutover before the source goes down
+    const networkMap = o["network-map"] ? networkMapRecord(parseNetworkMap(o["network-map"])) : undefined;
     const runId = newRunId();
     const path = resolve(ctx.global.workdir ?? defaultWorkdirPath(o.vm, runId));
     const dst = resolve(o.dst ?? path);
@@ -95,6 +99,7 @@ export const initCommand = defineCommand({
       for (const f of reused) ctx.emitter.log("warn", "init", `--force: writing over ${f}`);
       return manifest;
     });
+    if (networkMap) manifest.networkMap = networkMap;
     const wd = Workdir.create(path, manifest, ctx.emitter, "init");
     try {
       ctx.emitter.emit({

@@ -9,6 +9,7 @@ import { dstFreeBytes, gib } from "./dst-space";
 import { parseTargetDevices } from "./block-targets";
 import { TOOL_PACKAGES, findUefiFirmware } from "../host/tools";
 import { conversionCheck } from "../convert/preflight";
+import { networkCheck } from "./network-check";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
@@ -30,6 +31,8 @@ export interface PreflightInput {
   flags: VcenterFlags;
   /** Block mode: DISK=DEVICE specs instead of image files under dst. */
   targetDevices?: string[] | undefined;
+  /** --network-map values: checked against the host's networks and bridges. */
+  networkMap?: string[] | undefined;
 }
 
 const SUPPORTED_CONTROLLERS = ["pvscsi", "lsilogic", "lsilogic-sas", "buslogic", "sata", "nvme", "ide"];
@@ -222,6 +225,8 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
   }
 
   if (inventory) checks.push(...inventoryChecks(inventory), conversionCheck(isWindowsGuest(inventory.guestId)));
+
+  if (inventory) checks.push(await networkCheck(inventory.nics.map((n) => n.network).filter(Boolean), input.networkMap ?? []));
 
   const tools = await checkHostTools(input.transport);
   const missing = tools.filter((t) => !t.ok);
