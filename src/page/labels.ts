@@ -123,6 +123,7 @@ const summaries: Partial<Record<ErrorCode, () => string>> = {
   VIRSH_FAILED: () => _("libvirt reported an error"),
   CONVERSION_FAILED: () => _("Guest conversion failed"),
   VERIFY_MISMATCH: () => _("Verification found differences"),
+  NETWORK_MISSING: () => _("A KVM network for the VM does not exist or is not active"),
   LAB_NOT_RUNNING: () => _("The lab is not running"),
   LAB_STATE_INVALID: () => _("The lab state is invalid"),
   ADMIN_REQUIRED: () => _("Administrative access is required"),

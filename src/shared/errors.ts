@@ -53,6 +53,7 @@ export const errorCodes = [
   "VIRSH_FAILED",
   "CONVERSION_FAILED", // virt-v2v-in-place failed: the copied disks are left as copied
   "VERIFY_MISMATCH",
+  "NETWORK_MISSING", // a mapped KVM network or bridge does not exist or is not active (checked before the source goes down)
   "PREFLIGHT_NO_GO", // run: a preflight check failed, nothing was changed
   // lab
   "LAB_NOT_RUNNING",

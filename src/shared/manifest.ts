@@ -221,6 +221,8 @@ export const Manifest = z.object({
   vm: VmInventory,
   controllers: z.array(Controller),
   nics: z.array(Nic),
+  /** Port group -> KVM network (BRIDGE, bridge:NAME or network:NAME): chosen at init, changed by cutover until start. */
+  networkMap: z.record(z.string(), z.string()).optional(),
   disks: z.array(Disk),
   target: z.object({
     dir: z.string(),

@@ -29,6 +29,14 @@ export const InitResult = z.object({
 });
 export type InitResult = z.infer<typeof InitResult>;
 
+/** `storage networks`: where NICs can go on this host; `default` is the host default as "bridge:X"/"network:X". */
+export const NetworksResult = z.object({
+  networks: z.array(z.object({ name: z.string(), active: z.boolean(), bridge: z.string().optional() })),
+  bridges: z.array(z.string()),
+  default: z.string().nullable(),
+});
+export type NetworksResult = z.infer<typeof NetworksResult>;
+
 /** A long operation started in the background (systemd unit or detached process). */
 export const RunningOperation = z.object({
   command: z.string(), // e.g. "sync incr", "cutover"

@@ -129,6 +129,10 @@ export const errorDocs: Record<ErrorCode, ErrorDoc> = {
     meaning: "an RBD image of a target's name exists",
     action: "choose another name (--target-map-json); --force replaces it only when an earlier ablestack-v2k run created it",
   },
+  NETWORK_MISSING: {
+    meaning: "a port group's KVM network (libvirt network or bridge) does not exist or is not active; checked before the source goes down",
+    action: "map the port group to one 'storage networks' lists, or start the network (virsh net-start NAME), then run the step again",
+  },
   NBD_PROTOCOL: {
     meaning: "an NBD peer broke the protocol or sent inconsistent extents",
     action: "re-run; report with the detail when it repeats",

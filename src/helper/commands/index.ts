@@ -15,7 +15,7 @@ import { rollbackCommand } from "./rollback";
 import { cleanupCommand } from "./cleanup";
 import { runCommand } from "./run";
 import { jobCommands } from "./job";
-import { storagePoolsCommand } from "./storage";
+import { storageNetworksCommand, storagePoolsCommand } from "./storage";
 
 export const helperCommands: Command[] = [
   versionCommand,
@@ -37,4 +37,5 @@ export const helperCommands: Command[] = [
   runCommand,
   ...jobCommands,
   storagePoolsCommand,
+  storageNetworksCommand,
 ];

@@ -5,6 +5,8 @@ import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { V2kError } from "../../shared/v2k-error";
 import { initMigration, type TargetStorage } from "../init/init";
 import { stepContext } from "./step-context";
+import { parseNetworkMap } from "../libvirt/domain-policy";
+import { networkMapRecord } from "../cutover/domain-config";
 
 export const initCommand = defineCommand({
   path: ["init"],
@@ -33,6 +35,7 @@ export const initCommand = defineCommand({
         targetMapJson: o["target-map-json"],
         force: o.force,
         transport: o.transport,
+        networkMap: o["network-map"] ? networkMapRecord(parseNetworkMap(o["network-map"])) : undefined,
         vcenter: o,
       },
       stepContext(ctx),

@@ -30,6 +30,7 @@ export const preflightCommand = defineCommand({
         transport: o.transport,
         flags: o,
         targetDevices: o["target-mode"] === "block" ? o["target-device"] : undefined,
+        networkMap: o["network-map"],
       },
       { readStdin: ctx.readStdin, signal: ctx.signal },
     );

@@ -14,9 +14,10 @@ import { type ConvertPolicy } from "../convert/plan";
 import { convertGuest } from "./convert";
 import { rehearseConversion } from "../convert/rehearsal";
 import { defineDomain } from "../libvirt/define";
-import { DOMAIN_OPTIONS_FILE, type DomainOptions, resolveDomainPolicy } from "./domain-config";
+import { DOMAIN_OPTIONS_FILE, type DomainOptions, networkMapRecord, resolveDomainPolicy } from "./domain-config";
 import { domainFiles } from "../libvirt/domain-files";
-import { buildDomainXml } from "../libvirt/domain-xml";
+import { buildDomainXml, planNics } from "../libvirt/domain-xml";
+import { requireNetworks } from "../libvirt/networks";
 import { rbdDomainAccess } from "./rbd-access";
 import { type ShutdownMode, requireSourceOff, shutdownSource } from "./source-power";
 import { type DomainPolicy } from "../libvirt/domain-policy";
@@ -75,6 +76,9 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
     );
   }
   const emit = (message: string) => wd.emitter.emit({ type: "phase", step: STEP, phase: "cutover", message });
+
+  // every NIC's network exists and is active, checked while the source still runs; the map is saved until start
+  await checkAndRecordNetworks(wd, o.domain, d.virsh);
 
   // --shutdown already-off with a running source is refused before anything is recorded
   if (o.shutdown === "already-off" && !m0.cutover?.sourceOffAt) {
@@ -226,6 +230,18 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
     downtimeMs: c.downtimeMs ?? 0,
     phase: wd.manifest.phase,
   };
+}
+
+async function checkAndRecordNetworks(wd: Workdir, o: DomainOptions, virsh: Virsh): Promise<void> {
+  const policy = await resolveDomainPolicy(wd.manifest, o, virsh, { hostNetworkDefault: true });
+  const nics = planNics(wd.manifest, policy);
+  await requireNetworks(new Map(nics.map((n) => [n.network, n.target])), virsh);
+  const record = networkMapRecord(policy.networkMap);
+  if (!wd.manifest.cutover?.startedAt && JSON.stringify(record) !== JSON.stringify(wd.manifest.networkMap ?? {})) {
+    await wd.update((m) => {
+      m.networkMap = record;
+    });
+  }
 }
 
 function describeTarget(p: DomainPolicy): string {

@@ -9,7 +9,14 @@ import { V2kError } from "../../shared/v2k-error";
 import { domainDecls } from "../../shared/requests/commands";
 import { zodFields } from "../../shared/requests/option";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
-import { type DomainPolicy, canonicalUuid, defaultDomainName, parseNetworkMap, parseNetworkTarget } from "../libvirt/domain-policy";
+import {
+  type DomainPolicy,
+  type NetworkTarget,
+  canonicalUuid,
+  defaultDomainName,
+  parseNetworkMap,
+  parseNetworkTarget,
+} from "../libvirt/domain-policy";
 import { type NetworkDefaultChoice, resolveNetworkDefault } from "./network-default";
 import { domainFiles } from "../libvirt/domain-files";
 
@@ -63,6 +70,17 @@ async function networkDefault(
   return found;
 }
 
+/** The manifest's map (init, earlier cutovers) with this command's --network-map over it. */
+export function effectiveNetworkMap(m: Manifest, o: Pick<DomainOptions, "network-map">): Map<string, NetworkTarget> {
+  const recorded = Object.entries(m.networkMap ?? {}).map(([pg, to]) => `${pg}=${to}`);
+  return new Map([...parseNetworkMap(recorded), ...parseNetworkMap(o["network-map"] ?? [])]);
+}
+
+/** A map as the manifest keeps it: port group -> "bridge:NAME" / "network:NAME". */
+export function networkMapRecord(map: ReadonlyMap<string, NetworkTarget>): Record<string, string> {
+  return Object.fromEntries([...map].map(([pg, t]) => [pg, `${t.kind}:${t.name}`]));
+}
+
 export async function resolveDomainPolicy(
   m: Manifest,
   o: DomainOptions,
@@ -77,7 +95,7 @@ export async function resolveDomainPolicy(
     uuid: chooseDomainUuid(m, o.uuid),
     diskBus: o["disk-bus"],
     nicModel: o["nic-model"],
-    networkMap: parseNetworkMap(o["network-map"] ?? []),
+    networkMap: effectiveNetworkMap(m, o),
     graphics: o.graphics,
     consoleLogPath: files.consoleLog,
     description: `Migrated from VMware VM '${m.vm.name}' (${m.vm.moref}) by ablestack-v2k run ${m.runId}`,

@@ -3,27 +3,15 @@
 // network 'default' when it is active, the only Linux bridge of the host. Nothing (or several
 // bridges) leaves the choice to the admin: cutover then stops with USAGE, as it does when the env or
 // the config file says "none".
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import { readHostConfig } from "../config/host-config";
 import { type Virsh } from "../libvirt/virsh";
+import { hostBridges } from "../libvirt/networks";
 
 export interface NetworkDefaultChoice {
   /** Same syntax as --network-map-default: BRIDGE, bridge:NAME or network:NAME. */
   target: string;
   /** What decided, for events and the manifest. */
   source: string;
-}
-
-/** Linux bridges of this host (/sys/class/net/NAME/bridge exists). */
-export function hostBridges(sysNet = "/sys/class/net"): string[] {
-  try {
-    return readdirSync(sysNet)
-      .filter((n) => existsSync(join(sysNet, n, "bridge")))
-      .sort();
-  } catch {
-    return [];
-  }
 }
 
 async function defaultNetworkActive(virsh: Virsh): Promise<boolean> {

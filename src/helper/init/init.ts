@@ -25,6 +25,8 @@ export interface InitRequest extends RbdInitRequest {
   /** Also (file storage): write over existing target files. */
   force: boolean;
   transport: "vddk" | "http";
+  /** Port group -> "bridge:NAME" / "network:NAME": checked at preflight and by cutover before the source goes down. */
+  networkMap?: Record<string, string> | undefined;
   vcenter: VcenterFlags;
 }
 
@@ -108,6 +110,7 @@ export async function initMigration(r: InitRequest, ctx: StepContext): Promise<I
   const manifest = await withVsphere(r.vcenter, { readStdin: ctx.readStdin, signal: ctx.signal }, undefined, async ({ bridge, access }) =>
     manifestFor(r, await bridge.inventory({ name: r.vm }), { runId, access, dst }, ctx),
   );
+  if (r.networkMap) manifest.networkMap = r.networkMap;
   const wd = Workdir.create(path, manifest, ctx.emitter, STEP);
   try {
     ctx.emitter.emit({

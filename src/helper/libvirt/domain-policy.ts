@@ -14,8 +14,9 @@ export type DomainTypePolicy = z.infer<typeof DomainTypePolicy>;
 export const GraphicsPolicy = z.enum(["vnc", "none"]);
 export type GraphicsPolicy = z.infer<typeof GraphicsPolicy>;
 
-/** Where a VMware port group lands on the KVM host. */
-export type NetworkTarget = { kind: "bridge"; name: string } | { kind: "network"; name: string };
+import { type NetworkTarget } from "../libvirt/networks";
+
+export type { NetworkTarget };
 
 /** "br0" or "bridge:br0" -> bridge; "network:default" -> libvirt network. */
 export function parseNetworkTarget(text: string): NetworkTarget {

@@ -12,6 +12,7 @@ import { conversionCheck } from "../convert/preflight";
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { defaultWorkdirRoot } from "../state/workdir";
 import { alreadyMigratedChecks, candidateTargets } from "./already-migrated";
+import { networkCheck } from "./network-check";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
@@ -35,6 +36,8 @@ export interface PreflightInput {
   targetDevices?: string[] | undefined;
   /** Where other migrations of the VM are looked for (default: the workdir root). */
   stateRoot?: string | undefined;
+  /** --network-map values: checked against the host's networks and bridges. */
+  networkMap?: string[] | undefined;
 }
 
 const SUPPORTED_CONTROLLERS = ["pvscsi", "lsilogic", "lsilogic-sas", "buslogic", "sata", "nvme", "ide"];
@@ -244,6 +247,8 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
   }
 
   if (inventory) checks.push(...inventoryChecks(inventory), conversionCheck(isWindowsGuest(inventory.guestId)));
+
+  if (inventory) checks.push(await networkCheck(inventory.nics.map((n) => n.network).filter(Boolean), input.networkMap ?? []));
 
   const tools = await checkHostTools(input.transport);
   const missing = tools.filter((t) => !t.ok);

@@ -2,7 +2,15 @@
 // cockpit.spawn. Command lines come from the helper's own option declarations (src/shared/requests):
 // the page states a request, requestArgv writes it, and defaults are left to the helper.
 import { z } from "zod";
-import { InitResult, ListResult, PreflightResult, VcenterProbeResult, VcenterVmsResult, VerifyResult } from "../../shared/results";
+import {
+  InitResult,
+  ListResult,
+  NetworksResult,
+  PreflightResult,
+  VcenterProbeResult,
+  VcenterVmsResult,
+  VerifyResult,
+} from "../../shared/results";
 import { type V2kEvent } from "../../shared/events";
 import { REQUESTS, vcenterDecls, type RequestName } from "../../shared/requests/commands";
 import { requestArgv, type RequestOf } from "../../shared/requests/option";
@@ -50,6 +58,11 @@ export function vcenterVms(args: { conn: VcenterConnection }): HelperRun<Vcenter
   return runHelper({ args: ["vcenter", "vms", ...connectionArgs(args.conn)], stdin: stdinOf(args.conn), result: VcenterVmsResult });
 }
 
+/** The host's libvirt networks and bridges, and its default for unmapped port groups. */
+export function hostNetworks(): HelperRun<NetworksResult> {
+  return runHelper({ args: commandLine("storage networks", {}), result: NetworksResult });
+}
+
 export interface TargetChoice {
   vm: string;
   dst: string;
@@ -73,7 +86,12 @@ export function preflight(args: {
 }): HelperRun<PreflightResult> {
   return runHelper({
     args: [
-      ...commandLine("preflight", { vm: args.target.vm, dst: args.target.dst, transport: args.target.transport }),
+      ...commandLine("preflight", {
+        vm: args.target.vm,
+        dst: args.target.dst,
+        transport: args.target.transport,
+        "network-map": networkMapValue(args.target.networkMap),
+      }),
       ...connectionArgs(args.conn),
     ],
     stdin: stdinOf(args.conn),
@@ -86,7 +104,12 @@ export function init(args: { conn: VcenterConnection; target: TargetChoice; work
   return runHelper({
     args: [
       // the format is stated even when it is the default: the admin chose it in the wizard
-      ...commandLine("init", { vm: args.target.vm, dst: args.target.dst, transport: args.target.transport }),
+      ...commandLine("init", {
+        vm: args.target.vm,
+        dst: args.target.dst,
+        transport: args.target.transport,
+        "network-map": networkMapValue(args.target.networkMap),
+      }),
       "--target-format",
       args.target.format,
       ...connectionArgs(args.conn),
@@ -161,13 +184,10 @@ export function actionCommand(
 ): string[];
 export function actionCommand(action: "delete", opts: DeleteOptions): string[];
 export function actionCommand(action: "cutover", opts: CutoverOptions): string[];
-export function actionCommand(action: "start", opts: { networkMap: Record<string, string> }): string[];
+export function actionCommand(action: "start", opts?: undefined): string[];
 export function actionCommand(action: "rollback", opts: RollbackOptions): string[];
 export function actionCommand(action: "cleanup", opts: CleanupOptions): string[];
-export function actionCommand(
-  action: string,
-  opts?: CutoverOptions | RollbackOptions | CleanupOptions | DeleteOptions | { networkMap: Record<string, string> },
-): string[] {
+export function actionCommand(action: string, opts?: CutoverOptions | RollbackOptions | CleanupOptions | DeleteOptions): string[] {
   switch (action) {
     case "cbt-enable":
       return commandLine("cbt enable", {});
@@ -184,11 +204,9 @@ export function actionCommand(
       const o = opts as CutoverOptions;
       return commandLine("cutover", { shutdown: o.shutdown, start: o.start, "network-map": networkMapValue(o.networkMap) });
     }
+    // the map recorded in the manifest (init, the cutover dialog) applies
     case "start":
-      return commandLine("cutover", {
-        start: true,
-        "network-map": networkMapValue((opts as { networkMap: Record<string, string> }).networkMap),
-      });
+      return commandLine("cutover", { start: true });
     case "rollback":
       return commandLine("rollback", { "remove-disks": (opts as RollbackOptions).removeDisks });
     case "cleanup":

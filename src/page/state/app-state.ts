@@ -316,26 +316,6 @@ export class AppState {
     else await api.cancelOperation(view.workdir);
   }
 
-  // --- network maps (not secret: kept in the browser so the cutover dialog can offer them) ---------
-
-  setNetworkMap(workdir: string, map: Record<string, string>): void {
-    try {
-      window.localStorage.setItem(`ablestack-v2k:netmap:${workdir}`, JSON.stringify(map));
-    } catch {
-      // storage unavailable: the cutover dialog falls back to "default"
-    }
-  }
-
-  networkMapFor(workdir: string): Record<string, string> {
-    try {
-      const raw = window.localStorage.getItem(`ablestack-v2k:netmap:${workdir}`);
-      const value: unknown = raw ? JSON.parse(raw) : {};
-      return value && typeof value === "object" ? (value as Record<string, string>) : {};
-    } catch {
-      return {};
-    }
-  }
-
   // --- notices (steps that ended) -----------------------------------------------------------
 
   notices: Notice[] = [];

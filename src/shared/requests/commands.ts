@@ -28,6 +28,12 @@ export const connectDecl = {
   connect: { kind: "string", valueName: "URI", help: "libvirt URI", defaultNote: LIBVIRT_URI_NOTE },
 } as const satisfies OptionDecls;
 
+const networkMap = {
+  kind: "strings",
+  valueName: "PG=TARGET,...",
+  help: "map VMware port groups to KVM networks: PG=BRIDGE, PG=bridge:BRIDGE or PG=network:NAME (comma separated, repeatable)",
+} as const;
+
 const transport = { kind: "enum", values: ["vddk", "http"], default: "http", help: "source transport" } as const;
 const targetDevice = {
   kind: "strings",
@@ -47,6 +53,7 @@ export const preflightDecls = {
     help: "check image space under --dst (file) or block devices (block)",
   },
   "target-device": targetDevice,
+  "network-map": { ...networkMap, help: "check that each mapped network or bridge exists and is active" },
   ...vcenterDecls,
 } as const satisfies OptionDecls;
 
@@ -85,6 +92,7 @@ export const initDecls = {
     help: "rbd: overwrite images of these names left by an earlier ablestack-v2k run (never others); file: write over existing target files",
   },
   "target-device": targetDevice,
+  "network-map": { ...networkMap, help: `${networkMap.help}; recorded in the manifest, cutover uses it (checked before shutdown)` },
   transport,
   ...vcenterDecls,
 } as const satisfies OptionDecls;
@@ -136,9 +144,8 @@ export const ROUND_KINDS = ["base", "incr", "final"] as const;
 /** The KVM domain's settings, shared by cutover and run. */
 export const domainDecls = {
   "network-map": {
-    kind: "strings",
-    valueName: "PG=TARGET,...",
-    help: "map VMware port groups to KVM networks: PG=BRIDGE, PG=bridge:BRIDGE or PG=network:NAME (comma separated, repeatable)",
+    ...networkMap,
+    help: `${networkMap.help}; overrides the manifest's map (from init) and is saved there until the domain starts`,
   },
   "network-map-default": {
     kind: "string",
@@ -311,6 +318,8 @@ export const storagePoolsDecls = {
   "ceph-id": { kind: "string", pattern: CEPH_ID, default: CEPH_DEFAULTS.id, valueName: "NAME", help: "Ceph client id without 'client.'" },
 } as const satisfies OptionDecls;
 
+export const storageNetworksDecls = { ...connectDecl } as const satisfies OptionDecls;
+
 /** The commands the page and the runbook drive: words -> declarations. */
 export const REQUESTS = {
   preflight: { words: ["preflight"], decls: preflightDecls },
@@ -325,5 +334,6 @@ export const REQUESTS = {
   rollback: { words: ["rollback"], decls: rollbackDecls },
   cleanup: { words: ["cleanup"], decls: cleanupDecls },
   "storage pools": { words: ["storage", "pools"], decls: storagePoolsDecls },
+  "storage networks": { words: ["storage", "networks"], decls: storageNetworksDecls },
 } as const;
 export type RequestName = keyof typeof REQUESTS;

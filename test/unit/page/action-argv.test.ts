@@ -27,8 +27,8 @@ test("every page action is a command line the helper accepts, with the options t
   assert.equal(helperParse(actionCommand("verify")).mode, "quick");
   const cut = helperParse(actionCommand("cutover", { shutdown: "poweroff", start: true, networkMap: { "VM Network": "br0", x: "" } }));
   assert.deepEqual([cut.shutdown, cut.start, cut["network-map"]], ["poweroff", true, ["VM Network=br0"]]);
-  const start = helperParse(actionCommand("start", { networkMap: {} }));
-  assert.deepEqual([start.start, start["network-map"]], [true, undefined]);
+  const start = helperParse(actionCommand("start"));
+  assert.deepEqual([start.start, start["network-map"]], [true, undefined], "start uses the map the manifest holds");
   assert.equal(helperParse(actionCommand("rollback", { removeDisks: true }))["remove-disks"], true);
   assert.equal(helperParse(actionCommand("cleanup", { deleteTarget: false }))["delete-target"], false);
   const c = helperParse(actionCommand("cbt-enable"));

@@ -5,7 +5,8 @@ import { type CutoverOptions, type VcenterConnection } from "../../host/api";
 import { _, format } from "../../i18n";
 import { formatDuration, formatRate } from "../../format";
 import { estimateDowntime } from "./downtime-estimate";
-import { Alert, Checkbox, Content, Radio, TextInput, FormGroup } from "../../pf";
+import { Alert, Checkbox, Content, Radio, FormGroup } from "../../pf";
+import { NetworkMapFields, useHostNetworks, withHostDefault } from "../NetworkMapFields";
 import { ActionDialog } from "./ActionDialog";
 import { defaultShutdown } from "./cutover-defaults";
 
@@ -26,22 +27,20 @@ function DowntimeNote({ manifest, guestShutdown }: { manifest: Manifest; guestSh
 export function CutoverDialog({
   manifest,
   conn,
-  networkMap,
   onConfirm,
   onClose,
 }: {
   manifest: Manifest;
   conn: VcenterConnection | undefined;
-  networkMap: Record<string, string>;
   onConfirm(opts: CutoverOptions, conn: VcenterConnection): Promise<void>;
   onClose(): void;
 }) {
   const [shutdown, setShutdown] = useState<"guest" | "poweroff">(defaultShutdown(manifest));
   const [start, setStart] = useState(false);
   const networks = [...new Set(manifest.nics.map((n) => n.network))];
-  const [map, setMap] = useState<Record<string, string>>(
-    Object.fromEntries(networks.map((pg) => [pg, networkMap[pg] ?? "network:default"])),
-  );
+  // the map recorded at init (or by an earlier cutover); the helper saves what is confirmed here
+  const [map, setMap] = useState<Record<string, string>>(manifest.networkMap ?? {});
+  const { choices, error } = useHostNetworks();
 
   return (
     <ActionDialog
@@ -52,7 +51,7 @@ export function CutoverDialog({
       manifest={manifest}
       conn={conn}
       onClose={onClose}
-      onConfirm={(c) => onConfirm({ shutdown, start, networkMap: map }, c)}
+      onConfirm={(c) => onConfirm({ shutdown, start, networkMap: withHostDefault(networks, map, choices) }, c)}
     >
       <Content>
         <p>{_("This stops the VM on VMware and brings it up on this host:")}</p>
@@ -98,11 +97,9 @@ export function CutoverDialog({
         />
       </FormGroup>
       <Checkbox id="v2k-cutover-start" label={_("Start the KVM domain")} isChecked={start} onChange={(_e, v) => setStart(v)} />
-      {networks.map((pg) => (
-        <FormGroup key={pg} label={`${_("Network for")} ${pg}`} fieldId={`v2k-cutover-net-${pg}`}>
-          <TextInput id={`v2k-cutover-net-${pg}`} value={map[pg] ?? ""} onChange={(_e, v) => setMap({ ...map, [pg]: v })} />
-        </FormGroup>
-      ))}
+      {networks.length > 0 && (
+        <NetworkMapFields idPrefix="v2k-cutover-net" portGroups={networks} map={map} choices={choices} error={error} onChange={setMap} />
+      )}
     </ActionDialog>
   );
 }

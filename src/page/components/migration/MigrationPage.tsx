@@ -98,8 +98,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
     const simple =
       action === "cbt-enable" || action === "sync-base" || action === "sync-incr" || action === "auto-sync" || action === "verify";
     if (simple && conn) void perform(action, api.actionCommand(action), conn).catch(() => undefined);
-    else if (action === "start" && conn)
-      void perform(action, api.actionCommand("start", { networkMap: state.networkMapFor(workdir) }), conn).catch(() => undefined);
+    else if (action === "start" && conn) void perform(action, api.actionCommand("start"), conn).catch(() => undefined);
     else setDialog(action);
   };
   const button = (action: ActionId, isPrimary: boolean) => (
@@ -234,7 +233,6 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
         <CutoverDialog
           manifest={manifest}
           conn={conn}
-          networkMap={state.networkMapFor(workdir)}
           onClose={close}
           onConfirm={(o, c) => perform("cutover", api.actionCommand("cutover", o), c)}
         />
@@ -289,7 +287,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
           manifest={manifest}
           conn={conn}
           onClose={close}
-          onConfirm={(c) => perform("start", api.actionCommand("start", { networkMap: state.networkMapFor(workdir) }), c)}
+          onConfirm={(c) => perform("start", api.actionCommand("start"), c)}
         />
       )}
     </PageSection>

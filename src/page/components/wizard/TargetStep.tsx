@@ -2,6 +2,8 @@
 import { _ } from "../../i18n";
 import { Form, FormGroup, FormSelect, FormSelectOption, HelperText, HelperTextItem, TextInput } from "../../pf";
 import { type StepProps, type WizardData } from "./wizard-data";
+import { useEffect } from "react";
+import { NetworkMapFields, useHostNetworks, withHostDefault } from "../NetworkMapFields";
 
 export function vmNetworks(d: WizardData): string[] {
   return d.vms?.find((vm) => vm.name === d.vmName)?.networks ?? [];
@@ -9,6 +11,13 @@ export function vmNetworks(d: WizardData): string[] {
 
 export function TargetStep({ data, update }: StepProps) {
   const networks = vmNetworks(data);
+  const { choices, error } = useHostNetworks();
+  // the host default becomes the wizard's choice once known, so preflight and init state it explicitly
+  useEffect(() => {
+    if (!choices) return;
+    const filled = withHostDefault(networks, data.networkMap, choices);
+    if (Object.keys(filled).some((pg) => data.networkMap[pg] !== filled[pg])) update({ networkMap: filled });
+  }, [choices]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <Form id="v2k-step-target" onSubmit={(e) => e.preventDefault()}>
       <FormGroup label={_("Destination directory")} isRequired fieldId="v2k-dst">
@@ -38,33 +47,25 @@ export function TargetStep({ data, update }: StepProps) {
         </FormSelect>
       </FormGroup>
       {networks.length > 0 && (
-        <FormGroup label={_("Network mapping")} fieldId="v2k-netmap" role="group">
-          {networks.map((pg) => (
-            <FormGroup key={pg} label={pg} fieldId={`v2k-netmap-${pg}`}>
-              <TextInput
-                id={`v2k-netmap-${pg}`}
-                value={data.networkMap[pg] ?? "network:default"}
-                aria-label={pg}
-                onChange={(_e, v) => update({ networkMap: { ...data.networkMap, [pg]: v } })}
-              />
-            </FormGroup>
-          ))}
-          <HelperText>
-            <HelperTextItem>
-              {_("A bridge (br0) or a libvirt network (network:NAME) for each VMware port group; used at cutover.")}
-            </HelperTextItem>
-          </HelperText>
-        </FormGroup>
+        <NetworkMapFields
+          idPrefix="v2k-netmap"
+          portGroups={networks}
+          map={data.networkMap}
+          choices={choices}
+          error={error}
+          onChange={(networkMap) => update({ networkMap, preflight: null })}
+        />
       )}
     </Form>
   );
 }
 
+/** A directory, and a network for every port group of the VM. */
 export function targetStepDone(d: WizardData): boolean {
-  return d.dst.startsWith("/");
+  return d.dst.startsWith("/") && vmNetworks(d).every((pg) => !!d.networkMap[pg]);
 }
 
-/** Port group -> network for every network of the VM ("network:default" unless changed). */
+/** Port group -> network for every network of the VM, as chosen (the host default preselected). */
 export function effectiveNetworkMap(d: WizardData): Record<string, string> {
-  return Object.fromEntries(vmNetworks(d).map((pg) => [pg, d.networkMap[pg] ?? "network:default"]));
+  return Object.fromEntries(vmNetworks(d).flatMap((pg) => (d.networkMap[pg] ? [[pg, d.networkMap[pg]]] : [])));
 }

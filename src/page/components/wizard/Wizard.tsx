@@ -40,7 +40,6 @@ export function Wizard({ state }: { state: AppState }) {
         target: { vm: data.vmName, dst: data.dst, format: data.format, transport: data.transport, networkMap: effectiveNetworkMap(data) },
       }).promise;
       state.rememberConnection(conn);
-      state.setNetworkMap(result.workdir, effectiveNetworkMap(data));
       state.go({ view: "migration", workdir: result.workdir });
     } catch (e) {
       setError(toHelperError(e).info);
