@@ -7,7 +7,7 @@ import { TUNING_DEFAULTS } from "../../shared/requests/commands";
 import { V2kError } from "../../shared/v2k-error";
 import { nbdToV2kError } from "../nbd/errors";
 import { type Area, type BlockSource, type BlockTarget } from "../endpoints/types";
-import { absorbSmallZeroes, MAX_ZERO_OP, planRanges, refineWithExtents, splitRange, totalBytes, type PlanOp, type PlanRange } from "./plan";
+import { absorbSmallZeroes, planRanges, refineWithExtents, splitRange, totalBytes, type PlanOp, type PlanRange } from "./plan";
 import { ProgressMeter, type CopyProgress } from "./progress";
 import { zeroRuns } from "./zero-detect";
 
@@ -25,6 +25,12 @@ export const EXTENTS_GAP = 256 * 1024;
 
 /** Copy ranges shorter than this are not refined with source extents. */
 export const EXTENTS_MIN_RANGE = 16 * 1024 * 1024;
+
+/**
+ * Source extents are asked for this much at a time: a fragmented GiB answers with ~30k extents, whose
+ * objects (and their copies while refined) grew the heap by tens of MiB; 64 MiB windows keep it small.
+ */
+export const EXTENTS_WINDOW = 64 * 1024 * 1024;
 
 export interface CopyOptions {
   source: BlockSource;
@@ -174,8 +180,8 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
       // Small ranges (typical incremental areas) are read and zero-detected instead: one extents
       // round trip per small range would cost more than it saves.
       if (range.kind === "copy" && useExtents && source.extents && range.length >= EXTENTS_MIN_RANGE) {
-        for (let at = range.offset; at < range.offset + range.length; at += MAX_ZERO_OP) {
-          const window: PlanRange = { kind: "copy", offset: at, length: Math.min(MAX_ZERO_OP, range.offset + range.length - at) };
+        for (let at = range.offset; at < range.offset + range.length; at += EXTENTS_WINDOW) {
+          const window: PlanRange = { kind: "copy", offset: at, length: Math.min(EXTENTS_WINDOW, range.offset + range.length - at) };
           let refined: PlanRange[];
           try {
             refined = absorbSmallZeroes(refineWithExtents(window, await source.extents(window.offset, window.length)), EXTENTS_GAP);
