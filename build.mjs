@@ -25,7 +25,11 @@ async function buildHelper() {
   // The lab's image recipes run as scripts (dist/helper/lab).
   mkdirSync("dist/helper/lab", { recursive: true });
   cpSync("src/lab/guest-image/build-linux01.sh", "dist/helper/lab/build-linux01.sh");
-  const wrapper = `#!/bin/sh\n# ablestack_v2k host helper\nhere=$(dirname "$(readlink -f "$0")")\nexec node "$here/helper/ablestack_v2k.mjs" "$@"\n`;
+  // A 1 MiB young generation: the copy's per-request objects die young, and V8's default (up to 16 MiB
+  // semi-spaces) added ~25 MiB of RSS to every copy process; detached jobs inherit the flag (execArgv).
+  const wrapper =
+    `#!/bin/sh\n# ablestack_v2k host helper\nhere=$(dirname "$(readlink -f "$0")")\n` +
+    `exec node --max-semi-space-size=1 "$here/helper/ablestack_v2k.mjs" "$@"\n`;
   writeFileSync("dist/ablestack_v2k", wrapper);
   chmodSync("dist/ablestack_v2k", 0o755);
 }

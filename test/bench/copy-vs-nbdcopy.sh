@@ -19,6 +19,8 @@ RUNS=${RUNS:-"nbdcopy v2k"}
 read -r -a SOURCE_ARGS <<<"${SOURCE:-percent=50 seed=4242}"
 here=$(cd "$(dirname "$0")/../.." && pwd)
 helper=${HELPER:-"$here/dist/helper/ablestack_v2k.mjs"}
+# Node flags of the installed command (dist/ablestack_v2k), so the bench measures what admins run.
+read -r -a node_flags < <(sed -n 's/^exec node \(.*\) "\$here.*/\1/p' "$here/dist/ablestack_v2k")
 [ -f "$helper" ] || (cd "$here" && node build.mjs)
 
 dir=$(mktemp -d "$WORK/v2k-bench-XXXXXX")
@@ -54,7 +56,7 @@ for run in $RUNS; do
   sync
   case "$tool" in
     nbdcopy) cmd=(nbdcopy --target-is-zero "${extra[@]}" "$src" "$dst") ;;
-    v2k) cmd=(node "$helper" copy --from "$src" --to "$dst" --allocated-only "${extra[@]}") ;;
+    v2k) cmd=(node "${node_flags[@]}" "$helper" copy --from "$src" --to "$dst" --allocated-only "${extra[@]}") ;;
     *) echo "unknown tool $tool" >&2; exit 2 ;;
   esac
   start=$(date +%s.%N)

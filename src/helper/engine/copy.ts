@@ -27,6 +27,12 @@ export const EXTENTS_GAP = 256 * 1024;
 /** Copy ranges shorter than this are not refined with source extents. */
 export const EXTENTS_MIN_RANGE = 16 * 1024 * 1024;
 
+/**
+ * Source extents are asked for this much at a time: a fragmented GiB answers with ~30k extents, whose
+ * objects (and their copies while refined) grew the heap by tens of MiB; 64 MiB windows keep it small.
+ */
+export const EXTENTS_WINDOW = 64 * 1024 * 1024;
+
 export interface CopyOptions {
   source: BlockSource;
   target: BlockTarget;
@@ -200,8 +206,8 @@ async function* copyOperations(run: CopyRun, ranges: readonly PlanRange[]): Asyn
       continue;
     }
     const extents = source.extents.bind(source);
-    for (let at = range.offset; at < range.offset + range.length; at += MAX_ZERO_OP) {
-      const window: PlanRange = { kind: "copy", offset: at, length: Math.min(MAX_ZERO_OP, range.offset + range.length - at) };
+    for (let at = range.offset; at < range.offset + range.length; at += EXTENTS_WINDOW) {
+      const window: PlanRange = { kind: "copy", offset: at, length: Math.min(EXTENTS_WINDOW, range.offset + range.length - at) };
       const found = await guarded(run, "source", window.offset, () => extents(window.offset, window.length));
       for (const r of absorbSmallZeroes(refineWithExtents(window, found), EXTENTS_GAP)) yield* splitRange(r, run.chunkSize);
     }

@@ -4,8 +4,9 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { NbdDisconnectedError, NbdProtocolError } from "./errors";
 import { ByteReader } from "./byte-reader";
+import { HeaderPool } from "./header-pool";
 import { negotiate, type ExportInfo } from "./handshake";
-import { Cmd, CmdFlag, cmdNames, REQUEST_HEADER_SIZE, REQUEST_MAGIC } from "./protocol";
+import { Cmd, CmdFlag, cmdNames } from "./protocol";
 import { ReplyParser, type NbdExtent, type PendingRequest, type ReplyCounters } from "./reply-parser";
 
 export interface NbdConnectOptions {
@@ -28,6 +29,7 @@ const READ_BUFFER = 1024 * 1024;
 
 export class NbdClient {
   private readonly pending = new Map<number, PendingRequest>();
+  private readonly headers = new HeaderPool();
   private nextCookie = 1;
   private failure: Error | undefined;
   private readonly parser: ReplyParser;
@@ -199,7 +201,7 @@ export class NbdClient {
   /** Graceful end: DISC after outstanding requests were sent, then wait for the socket to close. */
   async close(): Promise<void> {
     if (!this.failure && !this.sock.destroyed) {
-      const head = this.header(Cmd.DISC, 0, 0, 0, 0);
+      const head = Buffer.from(this.headers.take(Cmd.DISC, 0, 0, 0, 0));
       this.sock.end(head);
       this.failure = new NbdDisconnectedError("the client was closed");
       const timer = setTimeout(() => this.sock.destroy(), 5000);
@@ -224,22 +226,11 @@ export class NbdClient {
 
   private settle(req: PendingRequest): void {
     this.pending.delete(req.cookie);
+    if (req.header) this.headers.give(req.header);
     if (req.error) req.reject(req.error);
     else if (req.cmd === Cmd.READ && req.covered !== req.length) {
       this.fail(new NbdProtocolError(`READ at ${req.offset} answered ${req.covered} of ${req.length} bytes`));
     } else req.resolve();
-  }
-
-  private header(cmd: number, flags: number, cookie: number, offset: number, length: number): Buffer {
-    const h = Buffer.allocUnsafe(REQUEST_HEADER_SIZE);
-    h.writeUInt32BE(REQUEST_MAGIC, 0);
-    h.writeUInt16BE(flags, 4);
-    h.writeUInt16BE(cmd, 6);
-    h.writeUInt32BE(0, 8);
-    h.writeUInt32BE(cookie, 12);
-    h.writeBigUInt64BE(BigInt(offset), 16);
-    h.writeUInt32BE(length, 24);
-    return h;
   }
 
   private request(cmd: number, flags: number, offset: number, length: number, payload?: Buffer, dest?: Buffer): Promise<PendingRequest> {
@@ -257,11 +248,13 @@ export class NbdClient {
         covered: 0,
         extents: undefined,
         error: undefined,
+        header: undefined,
         resolve: () => resolve(req),
         reject,
       };
       this.pending.set(cookie, req);
-      const head = this.header(cmd, flags, cookie, offset, length);
+      const head = this.headers.take(cmd, flags, cookie, offset, length);
+      req.header = head;
       if (payload) {
         this.sock.cork();
         this.sock.write(head);

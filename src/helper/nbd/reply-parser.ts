@@ -37,6 +37,8 @@ export interface PendingRequest {
   covered: number;
   extents: NbdExtent[] | undefined;
   error: NbdServerError | undefined;
+  /** The request's header, given back to the pool when the request is answered. */
+  header: Buffer | undefined;
   resolve: () => void;
   reject: (e: Error) => void;
 }
@@ -51,6 +53,14 @@ export interface ReplyCounters {
   serverErrors: number;
 }
 
+/** `buf` when it holds `n` bytes, else a larger replacement (grown in powers of two). */
+function ensure(buf: Buffer, n: number): Buffer {
+  if (buf.length >= n) return buf;
+  let size = buf.length;
+  while (size < n) size *= 2;
+  return Buffer.allocUnsafeSlow(size);
+}
+
 type State =
   | { kind: "header" }
   | { kind: "need"; n: number; then: (b: Buffer) => void }
@@ -58,7 +68,13 @@ type State =
 
 export class ReplyParser {
   private state: State = { kind: "header" };
-  private leftover: Buffer = Buffer.alloc(0);
+  /**
+   * Unparsed tail bytes (a header or payload cut by the socket chunk) live in `carry`; `join` holds
+   * them with the chunk's first bytes. Both are reused: a copy per socket chunk was native garbage.
+   */
+  private leftover = 0;
+  private carry: Buffer = Buffer.allocUnsafeSlow(256);
+  private join: Buffer = Buffer.allocUnsafeSlow(256);
   readonly counters: ReplyCounters = { simpleReplies: 0, dataChunks: 0, holeChunks: 0, errorChunks: 0, serverErrors: 0 };
 
   constructor(
@@ -73,24 +89,34 @@ export class ReplyParser {
    */
   feed(chunk: Buffer): void {
     let offset = 0;
-    if (this.leftover.length > 0) {
+    if (this.leftover > 0) {
       // Complete the pending header or payload from the front of the chunk without copying the
       // whole chunk: only the few bytes missing are joined to the leftover.
+      const had = this.leftover;
       const want = this.state.kind === "need" ? this.state.n : STRUCTURED_HEADER_SIZE;
-      const take = Math.min(chunk.length, Math.max(0, want - this.leftover.length));
-      const small = Buffer.concat([this.leftover, chunk.subarray(0, take)]);
-      const had = this.leftover.length;
-      this.leftover = Buffer.alloc(0);
+      const take = Math.min(chunk.length, Math.max(0, want - had));
+      this.join = ensure(this.join, had + take);
+      this.carry.copy(this.join, 0, 0, had);
+      chunk.copy(this.join, had, 0, take);
+      const small = this.join.subarray(0, had + take);
+      this.leftover = 0;
       const used = this.process(small);
       if (used <= had) {
         // Still incomplete: the chunk was too short.
-        this.leftover = Buffer.from(small.subarray(used));
+        this.keep(small.subarray(used));
         return;
       }
       offset = take - (small.length - used);
     }
     const used = this.process(chunk, offset);
-    if (used < chunk.length) this.leftover = Buffer.from(chunk.subarray(used));
+    if (used < chunk.length) this.keep(chunk.subarray(used));
+  }
+
+  /** Hold the unparsed tail in the reused carry buffer (never the caller's buffer). */
+  private keep(rest: Buffer): void {
+    this.carry = ensure(this.carry, rest.length);
+    rest.copy(this.carry, 0);
+    this.leftover = rest.length;
   }
 
   /** Parse from `pos` as far as complete items go; returns the position reached. */

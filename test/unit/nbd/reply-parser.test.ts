@@ -65,6 +65,7 @@ function scenario(): Scenario {
       covered: 0,
       extents: undefined,
       error: undefined,
+      header: undefined,
       resolve: () => {},
       reject: () => {},
     });
@@ -167,6 +168,7 @@ test("framing violations are protocol errors", () => {
     covered: 0,
     extents: undefined,
     error: undefined,
+    header: undefined,
     resolve: () => {},
     reject: () => {},
   });
