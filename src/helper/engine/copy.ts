@@ -8,7 +8,7 @@ import { V2kError } from "../../shared/v2k-error";
 import { type Area, type BlockSource, type BlockTarget } from "../endpoints/types";
 import { endpointError, type EndpointRole } from "./endpoint-error";
 import { withExecutor, type Executor } from "./executor";
-import { absorbSmallZeroes, MAX_ZERO_OP, planRanges, refineWithExtents, splitRange, totalBytes, type PlanOp, type PlanRange } from "./plan";
+import { absorbSmallZeroes, planRanges, refineWithExtents, splitRange, totalBytes, type PlanOp, type PlanRange } from "./plan";
 import { type CopyProgress } from "./progress";
 import { zeroRuns } from "./zero-detect";
 
