@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { exec } from "../../src/kit/exec";
 import { startCockpit, type CockpitSession } from "../support/cockpit";
 import { startTestLab, type TestLab } from "../support/lab";
-import { type LibvirtdHandle, removeDomains, startLibvirtd } from "../support/libvirtd";
+import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
 
 const HELPER = resolve("dist/ablestack_v2k");
 const domain = `v2k-t-nogo-${randomBytes(3).toString("hex")}`;
@@ -20,17 +20,21 @@ let lab: TestLab;
 let lv: LibvirtdHandle;
 let root: string;
 let holder: ChildProcess | undefined;
+// the target step needs a network for the VM's port group: a private bridge, picked from its dropdown
+const BRIDGE = `v2kn${process.pid % 100000}`;
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), "v2k-nogo-root-"));
   mkdirSync(join(root, "images"));
   lv = await startLibvirtd();
+  await addTestBridge(BRIDGE);
   lab = await startTestLab();
   cockpit = await startCockpit({ workdirRoot: root });
 });
 
 after(async () => {
   holder?.kill();
+  await removeTestBridge(BRIDGE);
   if (lv) {
     await removeDomains(lv.virsh, [domain]);
     await lv.release();
@@ -86,7 +90,17 @@ test("preflight for an already-migrated VM is No-Go with what to do, and the wiz
   await page.click("#v2k-dst", { count: 3 });
   await page.keyboard.press("Backspace");
   await page.type("#v2k-dst", images);
-  await page.keyboard.press("Enter");
+  // web01's two port groups, each onto the test bridge
+  for (const netSelect of ["#v2k-netmap-VM\\ Network", "#v2k-netmap-dvpg-prod"]) {
+    await page.waitForFunction(
+      (sel, v) => [...((document.querySelector(sel) as HTMLSelectElement | null)?.options ?? [])].some((o) => o.value === v),
+      { timeout: 60_000 },
+      netSelect,
+      `bridge:${BRIDGE}`,
+    );
+    await page.select(netSelect, `bridge:${BRIDGE}`);
+  }
+  await page.click("#v2k-wizard-next");
   await page.waitForSelector("#v2k-preflight-go, #v2k-preflight-nogo", { timeout: 120_000 });
   assert.ok(await page.$("#v2k-preflight-nogo"), "preflight No-Go");
   const rows = await page.$$eval("#v2k-preflight-checks .v2k-check", (els) =>
