@@ -234,7 +234,8 @@ test("win01 without virtio-win: the fallback path (SATA disks, e1000e NIC) with 
   const W = join(dir, "win01");
   const dst = join(dir, "win01-dst");
   mkdirSync(dst);
-  const pre = await cliOk(["preflight", "--vm", "win01", "--dst", dst], { env });
+  // the host default for unmapped port groups, as an admin sets it (other suites' bridges may exist meanwhile)
+  const pre = await cliOk(["preflight", "--vm", "win01", "--dst", dst], { env: { ...env, ABLESTACK_V2K_NETWORK_MAP_DEFAULT: bridge } });
   const check = pre.checks.find((c: { id: string }) => c.id === "conversion");
   assert.equal(check.status, "warn");
   assert.match(check.reason, /SATA disks and an e1000e NIC.*install the virtio-win package/);
