@@ -3,20 +3,25 @@
 // source runs; cleanup removing only our snapshots (never a user's) and leftover qemu-nbd.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { execa } from "execa";
 import { withVsphere } from "../../src/helper/vsphere/session";
 import { validateDomainXml } from "../../src/helper/libvirt/validate";
-import { type LibvirtdHandle, removeDomains, startLibvirtd } from "../support/libvirtd";
+import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
 import { type TestLab, startTestLab } from "../support/lab";
 import { cli, cliOk, labEnv } from "../unit/cutover/cli-helpers";
 
 const tag = randomBytes(3).toString("hex");
 const web = `v2k-t-web01-${tag}`;
 const win = `v2k-t-win01-${tag}`;
+// cutover checks every target network exists and is active: real bridges and libvirt networks (bridge mode)
+const front = `v2kf${tag}`;
+const other = `v2ko${tag}`;
+const backend = `v2k-backend-${tag}`;
+const lan = `v2k-lan-${tag}`;
 let lv: LibvirtdHandle;
 let lab: TestLab;
 let dir: string;
@@ -28,14 +33,26 @@ before(async () => {
   lv = await startLibvirtd();
   lab = await startTestLab();
   env = labEnv(lab);
+  for (const br of [front, other]) await addTestBridge(br);
+  for (const net of [backend, lan]) {
+    const xml = join(dir, `${net}.xml`);
+    writeFileSync(xml, `<network><name>${net}</name><forward mode='bridge'/><bridge name='${front}'/></network>`);
+    await lv.virsh.run(["net-define", xml]);
+    await lv.virsh.run(["net-start", net]);
+  }
 });
 
 after(async () => {
   for (const p of leftovers) p.kill("SIGKILL");
   if (lv) {
     await removeDomains(lv.virsh, [web, win]);
+    for (const net of [backend, lan]) {
+      await lv.virsh.run(["net-destroy", net]).catch(() => undefined);
+      await lv.virsh.run(["net-undefine", net]).catch(() => undefined);
+    }
     await lv.release();
   }
+  for (const br of [front, other]) await removeTestBridge(br);
   if (lab) await lab.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -59,7 +76,7 @@ const manifest = (W: string) => JSON.parse(readFileSync(join(W, "manifest.json")
 
 test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown already-off; guest shutdown, define, verify", async () => {
   const W = await synced("web01", "raw");
-  const opts = ["--domain-name", web, "--domain-type", "qemu", "--network-map", "VM Network=br-v2k-front,dvpg-prod=network:v2k-backend"];
+  const opts = ["--domain-name", web, "--domain-type", "qemu", "--network-map", `VM Network=${front},dvpg-prod=network:${backend}`];
   const refused = await cli(["--workdir", W, "cutover", "--shutdown", "already-off", ...opts], { env });
   assert.equal(refused.code, 1);
   assert.equal(refused.error?.code, "SOURCE_RUNNING");
@@ -69,9 +86,12 @@ test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown alread
   assert.equal(manifest(W).phase, "base-synced");
 
   // no host default either ("none"): the unmapped port group is the admin's choice
-  const unmapped = await cli(["--workdir", W, "cutover", "--shutdown", "guest", "--domain-name", web, "--network-map", "VM Network=br0"], {
-    env: { ...env, ABLESTACK_V2K_NETWORK_MAP_DEFAULT: "none" },
-  });
+  const unmapped = await cli(
+    ["--workdir", W, "cutover", "--shutdown", "guest", "--domain-name", web, "--network-map", `VM Network=${front}`],
+    {
+      env: { ...env, ABLESTACK_V2K_NETWORK_MAP_DEFAULT: "none" },
+    },
+  );
   assert.equal(unmapped.error?.code, "USAGE");
   assert.match(unmapped.error!.message, /dvpg-prod/);
 
@@ -90,8 +110,8 @@ test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown alread
     );
   assert.match(xml, /<target dev='vda' bus='virtio'\/>[\s\S]*<target dev='vdb' bus='virtio'\/>/);
   for (const n of m.nics) assert.ok(xml.toLowerCase().includes(`<mac address='${n.mac.toLowerCase()}'/>`), `NIC ${n.label} keeps its MAC`);
-  assert.match(xml, /<source bridge='br-v2k-front'\/>/);
-  assert.match(xml, /<source network='v2k-backend'\/>/);
+  assert.match(xml, new RegExp(`<source bridge='${front}'/>`));
+  assert.match(xml, new RegExp(`<source network='${backend}'/>`));
   assert.equal(readFileSync(c.xmlPath, "utf8").includes(`<name>${web}</name>`), true);
 
   // a re-run before start applies a corrected network map to the same domain (same uuid)
@@ -108,12 +128,12 @@ test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown alread
       "--domain-type",
       "qemu",
       "--network-map",
-      "VM Network=br-v2k-other,dvpg-prod=network:v2k-backend",
+      `VM Network=${other},dvpg-prod=network:${backend}`,
     ],
     { env },
   );
   const redefined = (await lv.virsh.dumpXml(web, true))!;
-  assert.match(redefined, /<source bridge='br-v2k-other'\/>/);
+  assert.match(redefined, new RegExp(`<source bridge='${other}'/>`));
   assert.match(redefined, new RegExp(`<uuid>${uuid}</uuid>`));
   assert.equal(manifest(W).cutover.definedAt, m.cutover.definedAt, "the downtime record keeps the first define");
 
@@ -126,7 +146,7 @@ test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown alread
 
 test("win01 (UEFI + secure boot, qcow2): shutdown timeout, resumed cutover; secure-boot firmware autoselection validates and defines", async () => {
   const W = await synced("win01", "qcow2");
-  const opts = ["--domain-name", win, "--domain-type", "qemu", "--network-map-default", "network:v2k-lan"];
+  const opts = ["--domain-name", win, "--domain-type", "qemu", "--network-map-default", `network:${lan}`];
   // the lab's guest needs 1.5 s to shut down: a shorter timeout fails, and the cutover resumes later
   const slow = await cli(["--workdir", W, "cutover", "--shutdown", "guest", "--shutdown-timeout", "0.2", ...opts], { env });
   assert.equal(slow.error?.code, "SHUTDOWN_TIMEOUT");

@@ -31,6 +31,7 @@ export const preflightCommand = defineCommand({
         flags: o,
         targetDevices: o["target-mode"] === "block" ? o["target-device"] : undefined,
         networkMap: o["network-map"],
+        networkMapDefault: o["network-map-default"],
       },
       { readStdin: ctx.readStdin, signal: ctx.signal },
     );

@@ -38,6 +38,8 @@ export interface PreflightInput {
   stateRoot?: string | undefined;
   /** --network-map values: checked against the host's networks and bridges. */
   networkMap?: string[] | undefined;
+  /** --network-map-default: where unmapped port groups go (else the host's default). */
+  networkMapDefault?: string | undefined;
 }
 
 const SUPPORTED_CONTROLLERS = ["pvscsi", "lsilogic", "lsilogic-sas", "buslogic", "sata", "nvme", "ide"];
@@ -248,7 +250,8 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
 
   if (inventory) checks.push(...inventoryChecks(inventory), conversionCheck(isWindowsGuest(inventory.guestId)));
 
-  if (inventory) checks.push(await networkCheck(inventory.nics.map((n) => n.network).filter(Boolean), input.networkMap ?? []));
+  if (inventory)
+    checks.push(await networkCheck(inventory.nics.map((n) => n.network).filter(Boolean), input.networkMap ?? [], input.networkMapDefault));
 
   const tools = await checkHostTools(input.transport);
   const missing = tools.filter((t) => !t.ok);

@@ -8,7 +8,12 @@ import { type NetworkTarget, describeTarget, networkProblemText, networkProblems
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { type Check } from "./checks";
 
-export async function networkCheck(portGroups: readonly string[], mapValues: readonly string[], virsh?: Virsh): Promise<Check> {
+export async function networkCheck(
+  portGroups: readonly string[],
+  mapValues: readonly string[],
+  defaultValue?: string,
+  virsh?: Virsh,
+): Promise<Check> {
   const fail = (reason: string): Check => ({ id: "networks", title: "KVM networks", status: "fail", reason });
   const v = virsh ?? new Virsh({ uri: libvirtUri(), timeoutMs: 20_000 });
   try {
@@ -17,7 +22,8 @@ export async function networkCheck(portGroups: readonly string[], mapValues: rea
     const unmapped = groups.filter((pg) => !map.has(pg));
     let fallback: NetworkTarget | undefined;
     if (unmapped.length > 0) {
-      const found = await resolveNetworkDefault(v);
+      // --network-map-default first, as cutover takes it; else the host's default
+      const found = defaultValue ? { target: defaultValue } : await resolveNetworkDefault(v);
       if (!found || "ambiguous" in found) {
         const why = found ? `several bridges (${found.ambiguous.join(", ")}) and no default` : "no host default network";
         return fail(`no KVM network for ${unmapped.join(", ")}: ${why}; map each port group (--network-map PG=TARGET)`);

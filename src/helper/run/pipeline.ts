@@ -84,7 +84,15 @@ export async function ensureInitialized(o: RunPipelineOptions, ctx: StepContext)
     );
   }
   const pre = await runPreflight(
-    { vm: o.vm, dst: o.dst, transport: o.transport, flags: o.flags },
+    {
+      vm: o.vm,
+      dst: o.dst,
+      transport: o.transport,
+      flags: o.flags,
+      // the networks the cutover will use, checked before anything starts
+      networkMap: o.cutover.domain["network-map"],
+      networkMapDefault: o.cutover.domain["network-map-default"],
+    },
     { readStdin: ctx.readStdin, signal: ctx.signal },
   );
   const failed = pre.checks.filter((c) => c.status === "fail");

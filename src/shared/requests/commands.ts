@@ -54,6 +54,12 @@ export const preflightDecls = {
   },
   "target-device": targetDevice,
   "network-map": { ...networkMap, help: "check that each mapped network or bridge exists and is active" },
+  "network-map-default": {
+    kind: "string",
+    valueName: "TARGET",
+    help: "where NICs of unmapped port groups go (BRIDGE or network:NAME), as cutover will take it",
+    defaultNote: "default: the host's default (see cutover)",
+  },
   ...vcenterDecls,
 } as const satisfies OptionDecls;
 
