@@ -77,14 +77,6 @@ const manifest = (W: string) => JSON.parse(readFileSync(join(W, "manifest.json")
 test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown already-off; guest shutdown, define, verify", async () => {
   const W = await synced("web01", "raw");
   const opts = ["--domain-name", web, "--domain-type", "qemu", "--network-map", `VM Network=${front},dvpg-prod=network:${backend}`];
-  const refused = await cli(["--workdir", W, "cutover", "--shutdown", "already-off", ...opts], { env });
-  assert.equal(refused.code, 1);
-  assert.equal(refused.error?.code, "SOURCE_RUNNING");
-  assert.equal((await inventory("web01")).powerState, "poweredOn", "the source was not touched");
-  assert.equal(await lv.virsh.exists(web), false, "nothing was defined");
-  assert.equal(manifest(W).cutover, undefined, "a refused cutover records nothing");
-  assert.equal(manifest(W).phase, "base-synced");
-
   // no host default either ("none"): the unmapped port group is the admin's choice
   const unmapped = await cli(
     ["--workdir", W, "cutover", "--shutdown", "guest", "--domain-name", web, "--network-map", `VM Network=${front}`],
@@ -94,6 +86,13 @@ test("web01 (2 disks, 2 NICs, raw): refused while running with --shutdown alread
   );
   assert.equal(unmapped.error?.code, "USAGE");
   assert.match(unmapped.error!.message, /dvpg-prod/);
+  const refused = await cli(["--workdir", W, "cutover", "--shutdown", "already-off", ...opts], { env });
+  assert.equal(refused.code, 1);
+  assert.equal(refused.error?.code, "SOURCE_RUNNING");
+  assert.equal((await inventory("web01")).powerState, "poweredOn", "the source was not touched");
+  assert.equal(await lv.virsh.exists(web), false, "nothing was defined");
+  assert.equal(manifest(W).cutover, undefined, "a refused cutover records nothing");
+  assert.equal(manifest(W).phase, "base-synced");
 
   const c = await cliOk(["--workdir", W, "cutover", "--shutdown", "guest", "--shutdown-timeout", "120", ...opts], { env });
   assert.equal((await inventory("web01")).powerState, "poweredOff");

@@ -25,8 +25,14 @@ export async function networkCheck(
       // --network-map-default first, as cutover takes it; else the host's default
       const found = defaultValue ? { target: defaultValue } : await resolveNetworkDefault(v);
       if (!found || "ambiguous" in found) {
+        // nothing chosen yet is not a mistake: copies may start, and cutover refuses before shutdown until it is
         const why = found ? `several bridges (${found.ambiguous.join(", ")}) and no default` : "no host default network";
-        return fail(`no KVM network for ${unmapped.join(", ")}: ${why}; map each port group (--network-map PG=TARGET)`);
+        return {
+          id: "networks",
+          title: "KVM networks",
+          status: "warn",
+          reason: `no KVM network chosen for ${unmapped.join(", ")}: ${why}; map each port group (--network-map PG=TARGET) before the cutover`,
+        };
       }
       fallback = parseNetworkTarget(found.target);
     }
