@@ -6,9 +6,8 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Frame, type Page } from "puppeteer-core";
 import { exec } from "../../src/kit/exec";
-import { startCockpit, type CockpitSession } from "../support/cockpit";
+import { frameOf, startCockpit, type CockpitSession } from "../support/cockpit";
 import { removeDomains, startLibvirtd, TEST_LIBVIRT_URI, type LibvirtdHandle } from "../support/libvirtd";
 import { sampleManifest } from "../unit/page/fixtures";
 
@@ -49,21 +48,6 @@ function workdirWith(name: string, manifest: ReturnType<typeof sampleManifest>):
   writeFileSync(join(workdir, "manifest.json"), JSON.stringify(manifest));
   writeFileSync(join(workdir, "events.log"), "");
   return workdir;
-}
-
-async function frameOf(page: Page, part: string): Promise<Frame> {
-  const until = Date.now() + 60_000;
-  while (Date.now() < until) {
-    const frame = page.frames().find((f) => f.url().includes(part));
-    if (frame) return frame;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(
-    `no frame ${part}; frames: ${page
-      .frames()
-      .map((f) => f.url())
-      .join(", ")}`,
-  );
 }
 
 const cutover = {
