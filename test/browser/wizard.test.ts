@@ -8,14 +8,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCockpit, type CockpitSession } from "../support/cockpit";
 import { startTestLab, type TestLab } from "../support/lab";
+import { addTestBridge, removeTestBridge, startLibvirtd, type LibvirtdHandle } from "../support/libvirtd";
 
 let cockpit: CockpitSession;
 let lab: TestLab;
 let root: string;
+let lv: LibvirtdHandle;
+// the target step needs a network for each port group of the VM: a private bridge, picked from its dropdown
+const BRIDGE = `v2kw${process.pid % 100000}`;
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), "v2k-wizard-root-"));
   mkdirSync(join(root, "images"));
+  lv = await startLibvirtd();
+  await addTestBridge(BRIDGE);
   lab = await startTestLab();
   cockpit = await startCockpit({ workdirRoot: root });
 });
@@ -23,6 +29,8 @@ before(async () => {
 after(async () => {
   await cockpit?.close();
   await lab?.stop();
+  await removeTestBridge(BRIDGE);
+  await lv?.release();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -54,6 +62,16 @@ test("a wrong password fails step 1; Enter checks the certificate, then logs in 
   await page.click("#v2k-dst", { count: 3 });
   await page.keyboard.press("Backspace");
   await page.type("#v2k-dst", join(root, "images"));
+  await page.waitForFunction(
+    (v) =>
+      [...document.querySelectorAll<HTMLSelectElement>("select[id^='v2k-netmap-']")].some((s) => [...s.options].some((o) => o.value === v)),
+    { timeout: 60_000 },
+    `bridge:${BRIDGE}`,
+  );
+  for (const id of await page.$$eval("select[id^='v2k-netmap-']", (all) => all.map((s) => s.id))) {
+    await page.select(`[id='${id}']`, `bridge:${BRIDGE}`);
+  }
+  await page.focus("#v2k-dst");
   await page.keyboard.press("Enter");
   await page.waitForSelector("#v2k-step-preflight");
   await page.waitForSelector("#v2k-preflight-go, #v2k-preflight-nogo", { timeout: 120_000 });

@@ -109,14 +109,17 @@ test("source connection resets are retried with backoff", { timeout: 900_000 }, 
   await t.test("vCenter session expiry mid-copy: logged in again within seconds (not nbdkit's old ~60 s wait)", async () => {
     await labWrite(lab, "win01", 0, 1024 * MiB, 128 * MiB, 5);
     let expiredAt = 0;
+    // events.log holds the earlier rounds' "changed areas" lines: wait for this round's
+    const changedAreaLines = () => eventsLog().match(/changed areas/g)?.length ?? 0;
+    const earlierRounds = changedAreaLines();
     // paced to 8 MB/s: the copy outlasts the fault's injection on a busy host
     const r = await helper([...wd, "sync", "incr", "--bwlimit", "8"], {
       env,
       onSpawn: () => {
         void (async () => {
-          // expire the session once the copy runs (events.log says so)
+          // expire the session once this round's copy runs (events.log says so), never before its login
           for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-            if (/changed areas/.test(eventsLog())) {
+            if (changedAreaLines() > earlierRounds) {
               await new Promise((res) => setTimeout(res, 500));
               await ok(["lab", "fault", "--dir", lab.dir, "--kind", "session-expiry"]);
               expiredAt = Date.now();

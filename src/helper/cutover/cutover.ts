@@ -77,13 +77,13 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
   }
   const emit = (message: string) => wd.emitter.emit({ type: "phase", step: STEP, phase: "cutover", message });
 
-  // every NIC's network exists and is active, checked while the source still runs; the map is saved until start
-  await checkAndRecordNetworks(wd, o.domain, d.virsh);
-
   // --shutdown already-off with a running source is refused before anything is recorded
   if (o.shutdown === "already-off" && !m0.cutover?.sourceOffAt) {
     await requireSourceOff(d.bridge, m0.vm.moref, "cut over with --shutdown already-off");
   }
+
+  // every NIC's network exists and is active, checked while the source still runs; the map is saved until start
+  await checkAndRecordNetworks(wd, o.domain, d.virsh);
 
   // 0. the conversion rehearsed on a throwaway copy while the source still runs (first run only)
   if (!m0.cutover) {
