@@ -121,6 +121,7 @@ const summaries: Partial<Record<ErrorCode, () => string>> = {
   SHUTDOWN_TIMEOUT: () => _("The guest did not shut down in time"),
   DOMAIN_XML_INVALID: () => _("The KVM domain definition is invalid"),
   VIRSH_FAILED: () => _("libvirt reported an error"),
+  LIBVIRT_UNAVAILABLE: () => _("libvirt is not running on this host"),
   CONVERSION_FAILED: () => _("Guest conversion failed"),
   VERIFY_MISMATCH: () => _("Verification found differences"),
   NETWORK_MISSING: () => _("A KVM network for the VM does not exist or is not active"),

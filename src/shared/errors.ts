@@ -51,6 +51,7 @@ export const errorCodes = [
   "SHUTDOWN_TIMEOUT",
   "DOMAIN_XML_INVALID",
   "VIRSH_FAILED",
+  "LIBVIRT_UNAVAILABLE", // libvirtd is not running or does not answer (crashed, restarting)
   "CONVERSION_FAILED", // virt-v2v-in-place failed: the copied disks are left as copied
   "VERIFY_MISMATCH",
   "NETWORK_MISSING", // a mapped KVM network or bridge does not exist or is not active (checked before the source goes down)

@@ -175,3 +175,15 @@ export async function addTestBridge(name: string): Promise<void> {
 export async function removeTestBridge(name: string): Promise<void> {
   await exec("ip", ["link", "del", name], { timeoutMs: 10_000 }).catch(() => undefined);
 }
+
+/**
+ * SIGKILL the running libvirtd, as a crash would, and wait until it is gone (guests it started keep running).
+ * Only for suites run one file at a time: every test process shares this daemon. startLibvirtd() restarts it.
+ */
+export async function crashLibvirtd(): Promise<number> {
+  const pid = daemonPid("libvirtd");
+  if (pid === null) throw new Error("libvirtd is not running");
+  process.kill(pid, "SIGKILL");
+  await waitFor(async () => !pidAlive(pid), 15_000, "libvirtd to die");
+  return pid;
+}

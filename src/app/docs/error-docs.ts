@@ -174,6 +174,10 @@ export const errorDocs: Record<ErrorCode, ErrorDoc> = {
     meaning: "libvirt refused a call (define, start, undefine), or a foreign domain has the name or uuid",
     action: "read libvirt's message; --domain-name / --uuid new avoid clashes",
   },
+  LIBVIRT_UNAVAILABLE: {
+    meaning: "libvirtd (or virtqemud) is not running or does not answer; a cutover checks it before the source goes down",
+    action: "start libvirtd, check `virsh list`, re-run the same command: it resumes where it stopped",
+  },
   CONVERSION_FAILED: {
     meaning: "virt-v2v-in-place failed on the overlays; the copied disks are unchanged",
     action: "read WORKDIR/convert.log (its tail is in the detail); re-run cutover, roll back, or cut over with --convert none",

@@ -82,6 +82,9 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
     await requireSourceOff(d.bridge, m0.vm.moref, "cut over with --shutdown already-off");
   }
 
+  // libvirt must answer while the source still runs: a stopped or crashed libvirtd would strand the cutover after shutdown
+  if (!m0.cutover?.sourceOffAt) await d.virsh.version();
+
   // every NIC's network exists and is active, checked while the source still runs; the map is saved until start
   await checkAndRecordNetworks(wd, o.domain, d.virsh);
 

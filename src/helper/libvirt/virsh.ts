@@ -1,10 +1,13 @@
 // virsh adapter: every libvirt call of the helper goes through here (exec adapter, argv arrays,
-// timeouts), and virsh failures become VIRSH_FAILED once, at this boundary.
+// timeouts), and virsh failures become VIRSH_FAILED once, at this boundary (LIBVIRT_UNAVAILABLE when no daemon answers).
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
 import { exec } from "../../kit/exec";
+
+// libvirt's client messages when no daemon listens (crashed, stopped, restarting)
+const UNREACHABLE = /failed to connect to the hypervisor|Failed to connect socket|Cannot recv data|End of file while reading data/i;
 
 export const DEFAULT_LIBVIRT_URI = "qemu:///system";
 
@@ -51,6 +54,16 @@ export class Virsh {
             .join(" ")
             .replace(/^error:\s*/i, "")
             .trim() || e.message;
+        if (UNREACHABLE.test(e.detail ?? e.message)) {
+          throw new V2kError(
+            "LIBVIRT_UNAVAILABLE",
+            `libvirt does not answer on ${this.uri} (virsh ${args[0]}: ${msg})`,
+            "Start libvirtd (or virtqemud) on this host, check 'virsh -c " +
+              this.uri +
+              " list', then re-run the same command: it resumes where it stopped.",
+            { detail: e.detail ?? e.message, cause: e },
+          );
+        }
         throw new V2kError(
           "VIRSH_FAILED",
           `virsh ${args[0]}: ${msg}`,
