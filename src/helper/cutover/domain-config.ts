@@ -81,6 +81,18 @@ export function networkMapRecord(map: ReadonlyMap<string, NetworkTarget>): Recor
   return Object.fromEntries([...map].map(([pg, t]) => [pg, `${t.kind}:${t.name}`]));
 }
 
+/** --vcpus and --memory as the domain takes them; memory must be whole MiB (libvirt's unit here). */
+function domainSizing(o: DomainOptions): { vcpus?: number; memoryMiB?: number } {
+  const MiB = 1024 * 1024;
+  if (o.memory !== undefined && o.memory % MiB !== 0) {
+    throw new V2kError("USAGE", `--memory ${o.memory} is not a whole number of MiB`, "Give the memory in M or G, e.g. --memory 8G.");
+  }
+  return {
+    ...(o.vcpus !== undefined ? { vcpus: o.vcpus } : {}),
+    ...(o.memory !== undefined ? { memoryMiB: o.memory / MiB } : {}),
+  };
+}
+
 export async function resolveDomainPolicy(
   m: Manifest,
   o: DomainOptions,
@@ -97,6 +109,7 @@ export async function resolveDomainPolicy(
     nicModel: o["nic-model"],
     networkMap: effectiveNetworkMap(m, o),
     graphics: o.graphics,
+    ...domainSizing(o),
     consoleLogPath: files.consoleLog,
     description: `Migrated from VMware VM '${m.vm.name}' (${m.vm.moref}) by ablestack-v2k run ${m.runId}`,
     runId: m.runId,

@@ -66,6 +66,9 @@ export interface DomainPolicy {
   /** What chose networkDefault (the flag, the environment, the host config, libvirt, the host's bridge). */
   networkDefaultSource?: string;
   graphics: GraphicsPolicy;
+  /** Sizing chosen at cutover (--vcpus, --memory); absent: the VMware VM's. */
+  vcpus?: number;
+  memoryMiB?: number;
   /** Serial console output is also written here (virtlogd), so verify and operators can read it. */
   consoleLogPath?: string;
   /** UEFI variable store at a path of our choosing (throw-away boot checks); default: libvirt's own. */

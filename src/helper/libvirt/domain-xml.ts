@@ -173,8 +173,9 @@ function featuresXml(m: Manifest): string[] {
 }
 
 function cpuXml(m: Manifest, policy: DomainPolicy): string[] {
-  const cores = m.vm.coresPerSocket > 0 && m.vm.numCPU % m.vm.coresPerSocket === 0 ? m.vm.coresPerSocket : 1;
-  const topology = `<topology sockets='${m.vm.numCPU / cores}' dies='1' cores='${cores}' threads='1'/>`;
+  const vcpus = policy.vcpus ?? m.vm.numCPU;
+  const cores = m.vm.coresPerSocket > 0 && vcpus % m.vm.coresPerSocket === 0 ? m.vm.coresPerSocket : 1;
+  const topology = `<topology sockets='${vcpus / cores}' dies='1' cores='${cores}' threads='1'/>`;
   // host-passthrough only exists with hardware virtualisation; TCG takes qemu's default model.
   const open = policy.domainType === "kvm" ? "<cpu mode='host-passthrough' check='none' migratable='on'>" : "<cpu>";
   return [`  ${open}`, `    ${topology}`, "  </cpu>"];
@@ -193,9 +194,9 @@ export function buildDomainXml(m: Manifest, policy: DomainPolicy): string {
     `      <v2k:source vm='${a(m.vm.name)}' moref='${a(m.vm.moref)}'/>`,
     "    </v2k:migration>",
     "  </metadata>",
-    `  <memory unit='MiB'>${m.vm.memoryMiB}</memory>`,
-    `  <currentMemory unit='MiB'>${m.vm.memoryMiB}</currentMemory>`,
-    `  <vcpu placement='static'>${m.vm.numCPU}</vcpu>`,
+    `  <memory unit='MiB'>${policy.memoryMiB ?? m.vm.memoryMiB}</memory>`,
+    `  <currentMemory unit='MiB'>${policy.memoryMiB ?? m.vm.memoryMiB}</currentMemory>`,
+    `  <vcpu placement='static'>${policy.vcpus ?? m.vm.numCPU}</vcpu>`,
     ...osXml(m, policy),
     ...featuresXml(m),
     ...cpuXml(m, policy),

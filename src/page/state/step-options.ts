@@ -29,6 +29,8 @@ export const STEP_OPTIONS: Record<OptionStep, { request: RequestName; names: rea
       "uuid",
       "domain-type",
       "graphics",
+      "vcpus",
+      "memory",
       "network-map-default",
     ],
   },

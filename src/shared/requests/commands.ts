@@ -188,6 +188,21 @@ export const domainDecls = {
     help: "libvirt domain type (auto: kvm with hardware-assisted KVM, else qemu emulation; $ABLESTACK_V2K_DOMAIN_TYPE decides auto)",
   },
   graphics: { kind: "enum", values: ["vnc", "none"], default: "vnc", help: "graphics console (vnc listens on 127.0.0.1 with autoport)" },
+  vcpus: {
+    kind: "int",
+    min: 1,
+    max: 768,
+    valueName: "N",
+    help: "virtual CPUs of the KVM domain (one socket per core setting of the VMware VM when it divides N)",
+    defaultNote: "default: the VMware VM's",
+  },
+  memory: {
+    kind: "size",
+    positive: true,
+    valueName: "SIZE",
+    help: "memory of the KVM domain, in whole MiB (e.g. 8G, 12288M)",
+    defaultNote: "default: the VMware VM's",
+  },
   ...connectDecl,
 } as const satisfies OptionDecls;
 

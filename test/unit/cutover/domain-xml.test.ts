@@ -12,6 +12,11 @@ import {
 } from "../../../src/helper/libvirt/domain-policy";
 import { V2kError } from "../../../src/shared/v2k-error";
 import { fixtureManifest } from "./manifest-fixture";
+import { DomainOptionsSchema, resolveDomainPolicy } from "../../../src/helper/cutover/domain-config";
+import { type Virsh } from "../../../src/helper/libvirt/virsh";
+
+/** An explicit domain type and no host default asked for: libvirt is never called. */
+const noVirsh = new Proxy({}, { get: (_t, p) => () => assert.fail(`virsh.${String(p)} must not be called`) }) as unknown as Virsh;
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -82,6 +87,27 @@ test("domain type kvm uses host-passthrough; topology follows cores per socket",
   assert.equal(d.cpu["@mode"], "host-passthrough");
   assert.equal(d.vcpu["#text"], 4);
   assert.deepEqual([d.cpu.topology["@sockets"], d.cpu.topology["@cores"]], ["2", "2"]);
+});
+
+test("--vcpus and --memory size the domain; the topology keeps the VMware cores per socket when they divide", () => {
+  const m = fixtureManifest({ numCPU: 4, coresPerSocket: 2 });
+  const d = parse(buildDomainXml(m, policy({ vcpus: 6, memoryMiB: 3072 })));
+  assert.equal(d.vcpu["#text"], 6);
+  assert.equal(d.memory["#text"], 3072);
+  assert.equal(d.currentMemory["#text"], 3072);
+  assert.deepEqual([d.cpu.topology["@sockets"], d.cpu.topology["@cores"]], ["3", "2"]);
+  const odd = parse(buildDomainXml(m, policy({ vcpus: 3 })));
+  assert.deepEqual([odd.cpu.topology["@sockets"], odd.cpu.topology["@cores"]], ["3", "1"], "2 cores do not divide 3");
+  assert.equal(odd.memory["#text"], 256, "memory stays the VMware VM's");
+});
+
+test("cutover options: --memory takes sizes, refuses parts of a MiB before anything runs", async () => {
+  const sizing = async (args: Record<string, unknown>) =>
+    resolveDomainPolicy(fixtureManifest({}), DomainOptionsSchema.parse({ "domain-type": "qemu", ...args }), noVirsh);
+  assert.equal((await sizing({ memory: "8G", vcpus: "2" })).memoryMiB, 8192);
+  assert.equal((await sizing({})).memoryMiB, undefined);
+  await assert.rejects(sizing({ memory: "1000K" }), (e: unknown) => e instanceof V2kError && e.code === "USAGE" && /8G/.test(e.hint));
+  assert.throws(() => DomainOptionsSchema.parse({ vcpus: "0" }));
 });
 
 test("windows guest without virtio drivers: auto picks sata and e1000e, local clock, hyperv", () => {
