@@ -193,7 +193,7 @@ export const domainDecls = {
     min: 1,
     max: 768,
     valueName: "N",
-    help: "virtual CPUs of the KVM domain (one socket per core setting of the VMware VM when it divides N)",
+    help: "virtual CPUs of the KVM domain (cores per socket as on VMware when they divide N, else one core per socket)",
     defaultNote: "default: the VMware VM's",
   },
   memory: {
