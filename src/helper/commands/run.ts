@@ -11,6 +11,7 @@ import { stepContext } from "./step-context";
 import { fleetDst, fleetVms, startFleet, stripFleetArgs } from "../run/fleet";
 import { V2kError } from "../../shared/v2k-error";
 import { copyLimitsOf } from "./copy-limit-options";
+import { parseCutoverAt } from "../../shared/requests/cutover-at";
 
 const schema = z
   .object({
@@ -19,7 +20,11 @@ const schema = z
   })
   .refine((o) => !(o.split && o.until), "--split and --until exclude each other")
   .refine((o) => !(o.fleet && o.vm), "--fleet and --vm exclude each other")
-  .refine((o) => !(o.start && o["define-only"]), "--start and --define-only exclude each other");
+  .refine((o) => !(o.start && o["define-only"]), "--start and --define-only exclude each other")
+  .refine(
+    (o) => !o["cutover-at"] || o.until === "cutover" || o.split === "phase2",
+    "--cutover-at schedules the cutover: it needs --until cutover (or --split phase2)",
+  );
 type RunOptions = z.output<typeof schema>;
 
 function pipelineOptions(o: RunOptions): RunPipelineOptions {
@@ -34,6 +39,7 @@ function pipelineOptions(o: RunOptions): RunPipelineOptions {
     intervalSec: o.interval,
     maxRounds: o["max-rounds"],
     criterion: o["cutover-when"],
+    ...(o["cutover-at"] ? { cutoverAt: parseCutoverAt(o["cutover-at"]) } : {}),
     tuning: { jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"], limits: copyLimitsOf(o) },
     // a cut-over run ends with a started VM unless --define-only
     cutover: { shutdown: o.shutdown, shutdownTimeoutSec: o["shutdown-timeout"], start: !o["define-only"], domain: o, convert: o.convert },

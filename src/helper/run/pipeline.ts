@@ -29,6 +29,8 @@ export interface RunPipelineOptions {
   intervalSec: number;
   maxRounds: number;
   criterion: CutoverCriterion;
+  /** --cutover-at: incremental rounds until this moment, then the cutover (criterion and max rounds aside). */
+  cutoverAt?: Date;
   tuning: Omit<RoundOptions, "kind" | "signal">;
   cutover: CutoverOptions;
   /** Data check between define and start (never on a started domain). */
@@ -138,6 +140,7 @@ async function syncUntilReady(
     await cbtEnable(wd, s.bridge);
   }
   await runRound(wd, s, { kind: "base", ...tuning });
+  if (o.cutoverAt) return { rounds: await syncUntilWindow(wd, s, o, o.cutoverAt, signal), met: false };
   let rounds = 0;
   for (;;) {
     if (rounds > 0 && o.intervalSec > 0) await sleep(o.intervalSec * 1000, signal);
@@ -156,6 +159,27 @@ async function syncUntilReady(
       return { rounds, met: false };
     }
   }
+}
+
+/** --cutover-at: a round every --interval until the window opens (the last sleep ends at it); returns the rounds. */
+async function syncUntilWindow(wd: Workdir, s: VsphereSession, o: RunPipelineOptions, at: Date, signal: AbortSignal): Promise<number> {
+  const tuning = { ...o.tuning, signal };
+  wd.emitter.log("info", STEP, `the cutover is scheduled for ${at.toISOString()}; incremental rounds every ${o.intervalSec} s until then`);
+  let rounds = 0;
+  while (Date.now() < at.getTime()) {
+    if (rounds > 0) await sleep(Math.min(o.intervalSec * 1000, at.getTime() - Date.now()), signal);
+    if (Date.now() >= at.getTime()) break;
+    const r = await runRound(wd, s, { kind: "incr", ...tuning });
+    rounds++;
+    const left = Math.max(0, (at.getTime() - Date.now()) / 1000);
+    wd.emitter.log(
+      "info",
+      STEP,
+      `incremental round ${r.round}: ${r.changedBytes} changed bytes in ${(r.durationMs / 1000).toFixed(1)} s; cutover in ${left.toFixed(0)} s`,
+    );
+  }
+  wd.emitter.log("info", STEP, `the scheduled cutover time ${at.toISOString()} has come`);
+  return rounds;
 }
 
 /** `onLocked` runs once the workdir is locked (a detached run records operation.json there). */

@@ -2,6 +2,7 @@
 // derive from these (./option). Defaults applied by the engine rather than the schema come from the
 // constants here too (TUNING_DEFAULTS, CEPH_DEFAULTS), so the help prints the value the code uses.
 import { type OptionDecls } from "./option";
+import { CUTOVER_AT_PATTERN } from "./cutover-at";
 import { HOST_CONFIG_FILE, HOST_LIMIT_DEFAULTS } from "../host-limits";
 
 export const TUNING_DEFAULTS = { requests: 8, chunkSize: 4 * 1024 * 1024, coalesceGap: 1024 * 1024 } as const;
@@ -269,6 +270,15 @@ export const runDecls = {
     default: "bytes<512M,seconds<300",
     valueName: "bytes<X,seconds<Y",
     help: "ready when the last incremental round changed less than X and took less than Y",
+  },
+  "cutover-at": {
+    kind: "string",
+    pattern: CUTOVER_AT_PATTERN,
+    message: "HH:MM or an ISO date-time",
+    valueName: "TIME",
+    help:
+      "with --until cutover: incremental rounds every --interval until TIME (HH:MM: the next such time here; or an ISO " +
+      "date-time), then the cutover; the criterion and --max-rounds no longer end the rounds",
   },
   ...tuningDecls,
   ...copyLimitDecls,

@@ -1,0 +1,84 @@
+// `run --until cutover --cutover-at TIME` against the lab (fleet01) and real libvirt: incremental rounds
+// keep the target current until the scheduled moment, the cutover (shutdown, final sync, define) begins
+// only then; a time in the past or a schedule without a cutover is refused before anything runs.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
+import { type TestLab, startTestLab } from "../support/lab";
+import { cli, cliOk, labEnv } from "../unit/cutover/cli-helpers";
+
+const tag = randomBytes(3).toString("hex");
+const domain = `v2k-t-sched-${tag}`;
+const bridge = `v2ksc${tag}`;
+let lv: LibvirtdHandle;
+let lab: TestLab;
+let dir: string;
+let env: Record<string, string>;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "v2k-sched-"));
+  lv = await startLibvirtd();
+  lab = await startTestLab({ scenario: "fleet" });
+  env = labEnv(lab);
+  await addTestBridge(bridge);
+});
+
+after(async () => {
+  if (lv) {
+    await removeDomains(lv.virsh, [domain]);
+    await lv.release();
+  }
+  await removeTestBridge(bridge);
+  if (lab) await lab.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cutoverArgs = ["--shutdown", "poweroff", "--define-only", "--domain-type", "qemu", "--graphics", "none"];
+const networks = ["--network-map-default", bridge];
+
+test("a schedule in the past, or without a cutover, is refused before anything runs", async () => {
+  const W = join(dir, "wd-refused");
+  const past = await cli(
+    ["--workdir", W, "run", "--vm", "fleet02", "--dst", dir, "--until", "cutover", "--cutover-at", "2020-01-01T00:00Z"],
+    {
+      env,
+    },
+  );
+  assert.equal(past.code, 2);
+  assert.equal(past.error?.code, "USAGE");
+  assert.match(past.error!.message, /in the past/);
+  const synced = await cli(["--workdir", W, "run", "--vm", "fleet02", "--dst", dir, "--cutover-at", "23:59"], { env });
+  assert.equal(synced.error?.code, "USAGE");
+  assert.match(synced.error!.message, /needs --until cutover/);
+  const garbage = await cli(["--workdir", W, "run", "--vm", "fleet02", "--dst", dir, "--until", "cutover", "--cutover-at", "soon"], {
+    env,
+  });
+  assert.equal(garbage.error?.code, "USAGE");
+  assert.equal(existsSync(W), false, "no workdir was created");
+});
+
+test("run --cutover-at: incremental rounds until the scheduled time, then the cutover", async () => {
+  const W = join(dir, "wd");
+  const dst = join(dir, "dst");
+  mkdirSync(dst);
+  const at = new Date(Date.now() + 45_000);
+  const args = ["--workdir", W, "run", "--vm", "fleet01", "--dst", dst, "--until", "cutover", "--cutover-at", at.toISOString()];
+  const r = await cliOk([...args, "--interval", "4", "--domain-name", domain, ...cutoverArgs, ...networks], { env, timeoutMs: 600_000 });
+  assert.equal(r.phase, "defined");
+  const m = JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
+  const incr = m.rounds.filter((x: { kind: string }) => x.kind === "incr");
+  assert.ok(incr.length >= 2, `incremental rounds while waiting: ${incr.length}`);
+  assert.equal(r.incrRounds, incr.length);
+  const requested = Date.parse(m.cutover.requestedAt);
+  assert.ok(requested >= at.getTime(), `cutover requested ${m.cutover.requestedAt}, scheduled ${at.toISOString()}`);
+  assert.ok(requested - at.getTime() < 30_000, "the cutover began when the window opened, not a round later");
+  assert.ok(Date.parse(m.cutover.sourceOffAt) >= at.getTime(), "the source ran until the scheduled time");
+  for (const x of incr) assert.ok(Date.parse(x.startedAt) < at.getTime(), `round ${x.n} started before the window`);
+  const events = readFileSync(join(W, "events.log"), "utf8");
+  assert.match(events, new RegExp(`the cutover is scheduled for ${at.toISOString().replace(/\./g, "\\.")}`));
+  assert.equal(await lv.virsh.domState(domain), "shut off");
+});
