@@ -11,7 +11,9 @@ import { cbtEnable } from "../sync/cbt";
 import { runRound, type RoundOptions } from "../sync/round";
 import { hasManifest, requireWorkdirPath, withWorkdir, type StepContext, type Workdir } from "../state/index";
 import { withVsphere, type VsphereSession } from "../vsphere/session";
-import { Virsh, libvirtUri } from "../libvirt/virsh";
+import { Virsh, libvirtUri, resolveDomainType } from "../libvirt/virsh";
+import { rehearseConversion } from "../convert/rehearsal";
+import { syncUntilWindow } from "./window";
 import { runCutover, type CutoverOptions, type CutoverResult } from "../cutover/cutover";
 import { type CutoverCriterion, criterionHolds } from "./criterion";
 import { verifyData, type VerifyResult } from "../verify/verify";
@@ -132,6 +134,7 @@ async function syncUntilReady(
   wd: Workdir,
   s: VsphereSession,
   o: RunPipelineOptions,
+  virsh: Virsh,
   signal: AbortSignal,
 ): Promise<{ rounds: number; met: boolean }> {
   const tuning = { ...o.tuning, signal };
@@ -140,7 +143,17 @@ async function syncUntilReady(
     await cbtEnable(wd, s.bridge);
   }
   await runRound(wd, s, { kind: "base", ...tuning });
-  if (o.cutoverAt) return { rounds: await syncUntilWindow(wd, s, o, o.cutoverAt, signal), met: false };
+  if (o.cutoverAt) {
+    const accel = await resolveDomainType(o.cutover.domain["domain-type"], virsh);
+    const rounds = await syncUntilWindow(o.cutoverAt.getTime(), o.intervalSec * 1000, {
+      round: () => runRound(wd, s, { kind: "incr", ...tuning }),
+      rehearse: () => rehearseConversion(wd, { policy: o.cutover.convert, accel, signal }),
+      log: (message) => wd.emitter.log("info", STEP, message),
+      now: () => Date.now(),
+      sleep: (ms) => sleep(ms, signal),
+    });
+    return { rounds, met: false };
+  }
   let rounds = 0;
   for (;;) {
     if (rounds > 0 && o.intervalSec > 0) await sleep(o.intervalSec * 1000, signal);
@@ -161,27 +174,6 @@ async function syncUntilReady(
   }
 }
 
-/** --cutover-at: a round every --interval until the window opens (the last sleep ends at it); returns the rounds. */
-async function syncUntilWindow(wd: Workdir, s: VsphereSession, o: RunPipelineOptions, at: Date, signal: AbortSignal): Promise<number> {
-  const tuning = { ...o.tuning, signal };
-  wd.emitter.log("info", STEP, `the cutover is scheduled for ${at.toISOString()}; incremental rounds every ${o.intervalSec} s until then`);
-  let rounds = 0;
-  while (Date.now() < at.getTime()) {
-    if (rounds > 0) await sleep(Math.min(o.intervalSec * 1000, at.getTime() - Date.now()), signal);
-    if (Date.now() >= at.getTime()) break;
-    const r = await runRound(wd, s, { kind: "incr", ...tuning });
-    rounds++;
-    const left = Math.max(0, (at.getTime() - Date.now()) / 1000);
-    wd.emitter.log(
-      "info",
-      STEP,
-      `incremental round ${r.round}: ${r.changedBytes} changed bytes in ${(r.durationMs / 1000).toFixed(1)} s; cutover in ${left.toFixed(0)} s`,
-    );
-  }
-  wd.emitter.log("info", STEP, `the scheduled cutover time ${at.toISOString()} has come`);
-  return rounds;
-}
-
 /** `onLocked` runs once the workdir is locked (a detached run records operation.json there). */
 export async function runPipeline(o: RunPipelineOptions, ctx: StepContext, onLocked?: (wd: Workdir) => void): Promise<RunPipelineResult> {
   const workdir = await ensureInitialized(o, ctx);
@@ -192,10 +184,11 @@ export async function runPipeline(o: RunPipelineOptions, ctx: StepContext, onLoc
       if (m0.phase === "rolled-back" || m0.phase === "cleaned") {
         throw new V2kError("PHASE_ORDER", `this migration is ${m0.phase}`, "Start a new run without --workdir (or with a new one).");
       }
+      const virsh = new Virsh({ uri: libvirtUri(o.cutover.domain.connect), signal: ctx.signal });
       let rounds = 0;
       let met = false;
       if (!afterSync.includes(m0.phase)) {
-        ({ rounds, met } = await syncUntilReady(wd, session, o, ctx.signal));
+        ({ rounds, met } = await syncUntilReady(wd, session, o, virsh, ctx.signal));
       }
       const base: RunPipelineResult = {
         workdir: wd.path,
@@ -211,7 +204,6 @@ export async function runPipeline(o: RunPipelineOptions, ctx: StepContext, onLoc
           wd.emitter.emit({ type: "phase", step: STEP, phase: wd.manifest.phase, message: "ready for cutover" });
         return { ...base, readyForCutover: !afterSync.includes(m0.phase) };
       }
-      const virsh = new Virsh({ uri: libvirtUri(o.cutover.domain.connect), signal: ctx.signal });
       const deps = {
         bridge: session.bridge,
         virsh,

@@ -3,7 +3,7 @@
 // refused: a window that already closed must not become an immediate, unplanned shutdown.
 import { V2kError } from "../v2k-error";
 
-export const CUTOVER_AT_PATTERN = /^(\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)$/;
+export const CUTOVER_AT_PATTERN = /^(\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)$/;
 
 const HINT = "Give HH:MM (the next such time on this host) or an ISO date-time in the future, e.g. 2026-12-05T02:00+09:00.";
 
