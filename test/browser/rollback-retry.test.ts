@@ -88,6 +88,11 @@ test("rolled back in the page, then 'Retry migration' continues on the same work
   await settled(page, "defined");
   assert.equal(await page.$("#v2k-rollback-menu"), null, "no retry/delete kebab before a rollback");
   await page.click("#v2k-action-rollback");
+  await page.waitForSelector("#v2k-rollback-dialog #v2k-rollback-removes");
+  assert.match(
+    await page.$eval("#v2k-rollback-removes", (e) => e.textContent ?? ""),
+    /KVM domain of this migration is stopped and undefined/,
+  );
   await page.type("#v2k-rollback-dialog-password", lab.password);
   await page.click("#v2k-rollback-dialog-confirm");
   await settled(page, "rolled-back");
