@@ -4,7 +4,7 @@ import { type Manifest } from "../../../shared/manifest";
 import { type CleanupOptions, type VcenterConnection } from "../../host/api";
 import { _ } from "../../i18n";
 import { Checkbox } from "../../pf";
-import { ActionDialog } from "./ActionDialog";
+import { ActionDialog, actionDialogHead } from "./ActionDialog";
 import { RemovedKept, cleanupKeeps, cleanupRemoves } from "./RemovedKept";
 
 export function CleanupDialog({
@@ -22,9 +22,7 @@ export function CleanupDialog({
   const migrated = manifest.phase === "defined" || manifest.phase === "started";
   return (
     <ActionDialog
-      id="v2k-cleanup-dialog"
-      title={_("Clean up")}
-      confirmLabel={_("Clean up")}
+      {...actionDialogHead("cleanup")}
       danger
       manifest={manifest}
       conn={conn}

@@ -5,7 +5,7 @@ import { type Manifest } from "../../../shared/manifest";
 import { type DeleteOptions, type VcenterConnection } from "../../host/api";
 import { _, format } from "../../i18n";
 import { Checkbox } from "../../pf";
-import { ActionDialog } from "./ActionDialog";
+import { ActionDialog, actionDialogHead } from "./ActionDialog";
 import { RemovedKept, cleanupKeeps, cleanupRemoves } from "./RemovedKept";
 
 export function DeleteDialog({
@@ -24,9 +24,7 @@ export function DeleteDialog({
   const [deleteTarget, setDeleteTarget] = useState(!manifest.rollback?.disksRemoved);
   return (
     <ActionDialog
-      id="v2k-delete-dialog"
-      title={_("Delete migration")}
-      confirmLabel={_("Delete migration")}
+      {...actionDialogHead("delete")}
       danger
       manifest={manifest}
       conn={conn}
