@@ -80,7 +80,8 @@ export function actionLabel(action: ActionId): string {
   }
 }
 
-const summaries: Partial<Record<ErrorCode, () => string>> = {
+/** Every code has its summary (a new code without one does not compile). */
+const summaries: Record<ErrorCode, () => string> = {
   USAGE: () => _("The helper rejected the request"),
   INTERNAL: () => _("Internal error in the helper"),
   CANCELLED: () => _("The operation was cancelled"),
@@ -96,6 +97,7 @@ const summaries: Partial<Record<ErrorCode, () => string>> = {
   SNAPSHOT_FAILED: () => _("The snapshot could not be taken"),
   QCDA_INCOMPLETE: () => _("The changed areas of a disk were incomplete"),
   PYVMOMI_MISSING: () => _("pyvmomi is not installed on this host"),
+  NODE_TOO_OLD: () => _("The Node.js on this host is too old for the helper"),
   WORKDIR_INVALID: () => _("The workdir is not usable"),
   WORKDIR_FOREIGN: () => _("The directory is not an ablestack-v2k workdir"),
   WORKDIR_EXISTS: () => _("The workdir already exists"),
@@ -111,12 +113,14 @@ const summaries: Partial<Record<ErrorCode, () => string>> = {
   CEPH_UNREACHABLE: () => _("The Ceph cluster cannot be reached"),
   RBD_POOL_MISSING: () => _("The Ceph pool does not exist"),
   RBD_IMAGE_EXISTS: () => _("A Ceph image of that name already exists"),
+  TARGET_EXISTS: () => _("A target file of that name already exists"),
   NBD_PROTOCOL: () => _("The disk transfer failed (protocol)"),
   NBD_SERVER_ERROR: () => _("The disk transfer failed (server)"),
   NBD_SOURCE_FAILED: () => _("Reading the VMware disk failed"),
   NBD_TARGET_FAILED: () => _("Writing the KVM disk failed"),
   PROCESS_FAILED: () => _("A helper process failed"),
   TIMEOUT: () => _("The operation timed out"),
+  TRANSFER_STALLED: () => _("The disk transfer stalled"),
   SOURCE_RUNNING: () => _("The VMware VM is still running"),
   SHUTDOWN_TIMEOUT: () => _("The guest did not shut down in time"),
   DOMAIN_XML_INVALID: () => _("The KVM domain definition is invalid"),
@@ -125,12 +129,14 @@ const summaries: Partial<Record<ErrorCode, () => string>> = {
   CONVERSION_FAILED: () => _("Guest conversion failed"),
   VERIFY_MISMATCH: () => _("Verification found differences"),
   NETWORK_MISSING: () => _("A KVM network for the VM does not exist or is not active"),
+  PREFLIGHT_NO_GO: () => _("Preflight found a problem: nothing was changed"),
   LAB_NOT_RUNNING: () => _("The lab is not running"),
   LAB_STATE_INVALID: () => _("The lab state is invalid"),
+  LAB_ALREADY_RUNNING: () => _("The lab is already running"),
   ADMIN_REQUIRED: () => _("Administrative access is required"),
   HELPER_OUTPUT_INVALID: () => _("The helper's answer was not understood"),
 };
 
 export function errorSummary(code: ErrorCode): string {
-  return summaries[code]?.() ?? _("The operation failed");
+  return summaries[code]?.() ?? _("The operation failed"); // a newer helper's code
 }

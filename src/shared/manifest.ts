@@ -3,6 +3,7 @@
 // Changing the shape: bump MANIFEST_SCHEMA_VERSION and add a migration in helper/state/manifest-migrations.ts.
 import { z } from "zod";
 import { ErrorInfo } from "./errors";
+import { StepOptionTexts } from "./requests/step-options";
 
 export const MANIFEST_SCHEMA_VERSION = 2;
 
@@ -223,6 +224,8 @@ export const Manifest = z.object({
   nics: z.array(Nic),
   /** Port group -> KVM network (BRIDGE, bridge:NAME or network:NAME): chosen at init, changed by cutover until start. */
   networkMap: z.record(z.string(), z.string()).optional(),
+  /** Options of the next steps chosen on the page ('step-options'), as typed; the page's commands carry them. */
+  stepOptions: StepOptionTexts.optional(),
   disks: z.array(Disk),
   target: z.object({
     dir: z.string(),

@@ -96,7 +96,7 @@ test("no domain in libvirt (rolled back): no link", async () => {
   const workdir = workdirWith("gone", sampleManifest({ runId: "r-gone", phase: "rolled-back", cutover: gone, rollback }));
   const page = await cockpit.open("en");
   await page.goto(`${cockpit.pageUrl}#/migration?workdir=${encodeURIComponent(workdir)}`);
-  await page.waitForSelector("#v2k-domain-state [data-state='undefined']", { timeout: 60_000 });
+  await page.waitForSelector("#v2k-domain-state [data-state='removed']", { timeout: 60_000 });
   assert.equal(await page.$("#v2k-machines-link"), null);
   await page.close();
 });

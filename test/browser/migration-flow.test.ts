@@ -298,7 +298,7 @@ test("rollback powers the source back on and removes the domain; cleanup removes
   await shows("#v2k-rollback-done", "runs again");
   const domains = await exec("virsh", ["-c", "qemu:///system", "list", "--all", "--name"], { timeoutMs: 30_000 });
   assert.ok(!domains.stdout.split("\n").includes(VM), "domain still defined after rollback");
-  await shows("#v2k-domain-state [data-state='undefined']", "not defined");
+  await shows("#v2k-domain-state [data-state='removed']", "removed by the rollback");
   await cockpit.screenshot(page, "20-rolled-back");
 
   await act("v2k-action-cleanup");

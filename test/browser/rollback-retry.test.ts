@@ -1,5 +1,5 @@
 // Rollback, then retry, from the page: boot01 cut over (defined on KVM) by the CLI, rolled back in the page
-// (no stale failure banner, the timeline says rolled back), then the kebab's "Retry migration" continues on
+// (no stale failure banner, the timeline says rolled back, the domain card says the domain is gone), then the kebab's "Retry migration" continues on
 // the same workdir (a new incremental round; the old cutover archived). A second rollback, then "Delete
 // migration" removes the workdir and the copied images and returns to the list.
 import { test, before, after } from "node:test";
@@ -88,12 +88,22 @@ test("rolled back in the page, then 'Retry migration' continues on the same work
   await settled(page, "defined");
   assert.equal(await page.$("#v2k-rollback-menu"), null, "no retry/delete kebab before a rollback");
   await page.click("#v2k-action-rollback");
+  await page.waitForSelector("#v2k-rollback-dialog #v2k-rollback-removes");
+  assert.match(
+    await page.$eval("#v2k-rollback-removes", (e) => e.textContent ?? ""),
+    /KVM domain of this migration is stopped and undefined/,
+  );
   await page.type("#v2k-rollback-dialog-password", lab.password);
   await page.click("#v2k-rollback-dialog-confirm");
   await settled(page, "rolled-back");
   assert.equal(await lv.virsh.domState(domain), null, "the domain is gone");
   assert.equal(await page.$(".v2k-error"), null, "no failure banner after a good rollback");
   assert.equal((await stepStatus(page)).cutover, "rolled-back");
+  // the domain card says the domain is gone (never libvirt's last "shut off"), and offers no link to it
+  await page.waitForSelector("#v2k-domain-state [data-state='removed']", { timeout: 30_000 });
+  assert.match(await page.$eval("#v2k-domain-state", (e) => e.textContent ?? ""), /removed by the rollback/);
+  assert.equal(await page.$("#v2k-domain-state [data-state='shut off']"), null);
+  assert.equal(await page.$("#v2k-machines-link"), null, "no link to a domain that is gone");
 
   await page.click("#v2k-rollback-menu");
   await page.waitForSelector("#v2k-menu-retry");

@@ -1,6 +1,7 @@
 // The runbook's options from the page, inside the Cockpit shell: "Step options" offers each step's
-// options from the helper's declarations, refuses what the helper would refuse, shows what is set, and
-// the next step's real command line (the job service's operation.json) carries them.
+// options from the helper's declarations, refuses what the helper would refuse, shows what is set, the
+// helper records them in the manifest (a fresh page sees them), and the next step's real command line
+// (the job service's operation.json) carries them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,17 +14,22 @@ import { sampleManifest, syncedRound } from "../unit/page/fixtures";
 let cockpit: CockpitSession;
 let root: string;
 let workdir: string;
+let sharedWorkdir: string;
 const RUN = "20260101-000000-options";
+
+function baseSyncedWorkdir(vm: string, runId: string): string {
+  const dir = join(root, vm, runId);
+  mkdirSync(dir, { recursive: true });
+  const manifest = sampleManifest({ runId, phase: "base-synced", rounds: [syncedRound(0, "base", 1000, 500)] });
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify({ ...manifest, vm: { ...manifest.vm, name: vm } }));
+  writeFileSync(join(dir, "events.log"), "");
+  return dir;
+}
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), "v2k-step-options-"));
-  workdir = join(root, "web01", RUN);
-  mkdirSync(workdir, { recursive: true });
-  writeFileSync(
-    join(workdir, "manifest.json"),
-    JSON.stringify(sampleManifest({ runId: RUN, phase: "base-synced", rounds: [syncedRound(0, "base", 1000, 500)] })),
-  );
-  writeFileSync(join(workdir, "events.log"), "");
+  workdir = baseSyncedWorkdir("web01", RUN);
+  sharedWorkdir = baseSyncedWorkdir("web02", "20260101-000000-shared");
   cockpit = await startCockpit({ workdirRoot: root });
 });
 
@@ -31,6 +37,12 @@ after(async () => {
   await cockpit?.close();
   rmSync(root, { recursive: true, force: true });
 });
+
+async function openMigration(dir: string): Promise<{ page: Awaited<ReturnType<CockpitSession["open"]>>; frame: Frame }> {
+  const page = await cockpit.open("en");
+  await page.goto(`${cockpit.base}/ablestack-v2k#/migration?workdir=${encodeURIComponent(dir)}`, { waitUntil: "domcontentloaded" });
+  return { page, frame: await frameOf(page, "/ablestack-v2k/index.html") };
+}
 
 async function typeInto(frame: Frame, selector: string, text: string): Promise<void> {
   await frame.click(selector, { clickCount: 3 });
@@ -63,6 +75,9 @@ test("step options: the helper's validation on the page, a summary, and the sync
   await frame.click("#v2k-step-options-save");
 
   const summary = await frame.waitForSelector("#v2k-step-options-summary", { timeout: 10_000 });
+  await frame.waitForFunction(() => (document.querySelector("#v2k-step-options-summary")?.textContent ?? "").includes("verify:"), {
+    timeout: 30_000,
+  });
   const text = await summary!.evaluate((e) => e.textContent ?? "");
   assert.match(text, /sync: --jobs 16 --bwlimit 50/);
   assert.match(text, /verify: --mode full/);
@@ -80,4 +95,40 @@ test("step options: the helper's validation on the page, a summary, and the sync
   assert.match(argv, /sync incr --jobs 16 --bwlimit 50/, argv);
   assert.ok(!argv.includes("not-the-password"), "the password travels on stdin");
   await page.close();
+});
+
+test("step options are the migration's: recorded in the manifest, a fresh page shows and edits them", async () => {
+  const first = await openMigration(sharedWorkdir);
+  await (await first.frame.waitForSelector("#v2k-step-options", { timeout: 60_000 }))!.click();
+  await first.frame.waitForSelector("#v2k-opt-sync-jobs", { timeout: 30_000 });
+  await first.frame.click("#v2k-step-options-auto-sync button");
+  await first.frame.waitForSelector("#v2k-opt-auto-sync-interval", { visible: true, timeout: 10_000 });
+  await typeInto(first.frame, "#v2k-opt-auto-sync-interval", "30");
+  await typeInto(first.frame, "#v2k-opt-auto-sync-cutover-when", "bytes<64M,seconds<60");
+  await first.frame.click("#v2k-step-options-save");
+  await first.frame.waitForSelector("#v2k-step-options-dialog", { hidden: true, timeout: 30_000 });
+  const recorded = JSON.parse(readFileSync(join(sharedWorkdir, "manifest.json"), "utf8")) as { stepOptions?: unknown };
+  assert.deepEqual(recorded.stepOptions, { "auto-sync": { interval: "30", "cutover-when": "bytes<64M,seconds<60" } });
+  assert.deepEqual(first.page.v2kErrors, [], "typing a criterion part by part is validated, not a crash");
+  await first.page.close();
+
+  // another browser tab: a new page session with nothing in memory
+  const fresh = await openMigration(sharedWorkdir);
+  const summary = await fresh.frame.waitForSelector("#v2k-step-options-summary", { timeout: 60_000 });
+  assert.match(await summary!.evaluate((e) => e.textContent ?? ""), /auto-sync: --interval 30 --cutover-when bytes<67108864,seconds<60/);
+  await fresh.frame.click("#v2k-step-options");
+  await fresh.frame.click("#v2k-step-options-auto-sync button");
+  await fresh.frame.waitForSelector("#v2k-opt-auto-sync-interval", { visible: true, timeout: 10_000 });
+  assert.equal(await fresh.frame.$eval("#v2k-opt-auto-sync-interval", (e) => (e as HTMLInputElement).value), "30");
+  // emptied there, gone for everyone
+  await fresh.frame.click("#v2k-opt-auto-sync-interval", { clickCount: 3 });
+  await fresh.page.keyboard.press("Backspace");
+  await fresh.frame.click("#v2k-step-options-save");
+  await fresh.frame.waitForFunction(
+    () => !(document.querySelector("#v2k-step-options-summary")?.textContent ?? "").includes("--interval"),
+    { timeout: 30_000 },
+  );
+  const after = JSON.parse(readFileSync(join(sharedWorkdir, "manifest.json"), "utf8")) as { stepOptions?: unknown };
+  assert.deepEqual(after.stepOptions, { "auto-sync": { "cutover-when": "bytes<64M,seconds<60" } });
+  await fresh.page.close();
 });

@@ -16,6 +16,7 @@ import { cleanupCommand } from "./cleanup";
 import { runCommand } from "./run";
 import { jobCommands } from "./job";
 import { storageNetworksCommand, storagePoolsCommand } from "./storage";
+import { stepOptionsCommand } from "./step-options";
 
 export const helperCommands: Command[] = [
   versionCommand,
@@ -38,4 +39,5 @@ export const helperCommands: Command[] = [
   ...jobCommands,
   storagePoolsCommand,
   storageNetworksCommand,
+  stepOptionsCommand,
 ];

@@ -14,6 +14,7 @@ import {
 import { type V2kEvent } from "../../shared/events";
 import { REQUESTS, vcenterDecls, type RequestName } from "../../shared/requests/commands";
 import { requestArgv, type RequestOf } from "../../shared/requests/option";
+import { type OptionStep, type OptionTexts } from "../../shared/requests/step-options";
 import { pageConfig } from "./config";
 import { runHelper, type HelperRun } from "./helper";
 import { startOperation, cancelOperation } from "./operations";
@@ -134,6 +135,18 @@ export function runStep(args: {
     result: AnyResult,
     ...(args.onEvent ? { onEvent: args.onEvent } : {}),
   });
+}
+
+/** One step's options as the admin typed them: `--set NAME=VALUE` each, or `--clear`; the helper records them in the manifest. */
+export function stepOptionsArgs(step: OptionStep, texts: OptionTexts): string[] {
+  const set = Object.entries(texts).flatMap(([name, v]) =>
+    v === true ? [name] : typeof v === "string" && v !== "" ? [`${name}=${v}`] : [],
+  );
+  return commandLine("step-options", { positionals: [step], ...(set.length > 0 ? { set } : { clear: true }) });
+}
+
+export function recordStepOptions(args: { workdir: string; step: OptionStep; texts: OptionTexts }): HelperRun<unknown> {
+  return runHelper({ args: stepOptionsArgs(args.step, args.texts), workdir: args.workdir, result: AnyResult });
 }
 
 export function verify(args: { workdir: string; mode: "quick" | "full"; conn?: VcenterConnection }): HelperRun<VerifyResult> {

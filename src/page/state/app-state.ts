@@ -13,7 +13,7 @@ import { RootWatch } from "../host/root-watch";
 import { pageConfig } from "../host/config";
 import { setPageStatus } from "../host/page-status";
 import { listEndedNotices, operationEndedNotice, pageStatusOf, type Notice } from "./notices";
-import { type StepOptionTexts } from "./step-options";
+import { OPTION_STEPS, normalizeStepTexts, type StepOptionTexts } from "./step-options";
 import { type ActionId, type ProgressByDisk } from "./derive";
 
 export type Route = { view: "list" } | { view: "new" } | { view: "migration"; workdir: string };
@@ -337,17 +337,20 @@ export class AppState {
     this.changed();
   }
 
-  // --- step options (not secret; kept for this page session, per migration) -----------------
-
-  private readonly stepOptions = new Map<string, StepOptionTexts>();
+  // --- step options (not secret; recorded in the manifest, so every browser and the CLI see them) ------
 
   stepOptionsFor(workdir: string): StepOptionTexts {
-    return this.stepOptions.get(workdir) ?? {};
+    return (this.current?.workdir === workdir ? this.current.manifest?.stepOptions : undefined) ?? {};
   }
 
-  setStepOptions(workdir: string, texts: StepOptionTexts): void {
-    this.stepOptions.set(workdir, texts);
-    this.changed();
+  /** Records the steps whose options changed, one helper call each; the manifest watch shows the result. */
+  async setStepOptions(workdir: string, texts: StepOptionTexts): Promise<void> {
+    const recorded = this.stepOptionsFor(workdir);
+    for (const step of OPTION_STEPS) {
+      const next = normalizeStepTexts(step, texts[step] ?? {});
+      if (JSON.stringify(next) === JSON.stringify(normalizeStepTexts(step, recorded[step] ?? {}))) continue;
+      await api.recordStepOptions({ workdir, step, texts: next }).promise;
+    }
   }
 
   // --- credentials ---------------------------------------------------------------------------

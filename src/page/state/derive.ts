@@ -99,3 +99,13 @@ export function cutoverReady(m: Manifest, c: CutoverCriterion = DEFAULT_CRITERIO
 }
 
 export type ProgressByDisk = Record<number, z.infer<typeof ProgressEvent>>;
+
+/**
+ * The KVM domain's state as the page shows it ("removed" after a rollback undefined it), null before
+ * there is one. A recorded rollback is the answer, not the last list's libvirt state: that list may have
+ * been read while the rollback ran, the domain still "shut off".
+ */
+export function domainStateShown(manifest: Manifest, listed: { state: string } | null | undefined): string | null {
+  if (manifest.rollback?.domainUndefined) return "removed";
+  return listed?.state ?? null;
+}

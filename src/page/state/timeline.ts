@@ -31,10 +31,14 @@ function nextStep(m: Manifest): StepId {
   return byPhase[m.phase];
 }
 
-/** Where the last error happened: an unfinished round is a sync's, otherwise the next step's. */
+/** Errors only a cutover raises (all before the source goes down but a shutdown timeout, all before its final round). */
+const CUTOVER_ERRORS: ReadonlySet<string> = new Set(["NETWORK_MISSING", "SOURCE_RUNNING", "SHUTDOWN_TIMEOUT", "DOMAIN_XML_INVALID"]);
+
+/** Where the last error happened: an unfinished round is a sync's, a cutover's own refusal the cutover's, otherwise the next step's. */
 function failedStep(m: Manifest): StepId {
   const last = m.rounds.at(-1);
   if (last && last.status !== "synced") return last.kind === "base" ? "base" : last.kind === "incr" ? "incr" : "cutover";
+  if (m.lastError && CUTOVER_ERRORS.has(m.lastError.code) && order.indexOf(nextStep(m)) <= order.indexOf("cutover")) return "cutover";
   if (m.phase === "base-synced" || m.phase === "incr-synced") return "incr"; // a round that failed before its snapshot
   return nextStep(m);
 }

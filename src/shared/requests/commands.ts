@@ -351,6 +351,16 @@ export const storagePoolsDecls = {
 
 export const storageNetworksDecls = { ...connectDecl } as const satisfies OptionDecls;
 
+/** `step-options [STEP]`: the options the page's steps use, recorded in the manifest (shown without --set/--clear). */
+export const stepOptionsDecls = {
+  set: {
+    kind: "strings",
+    valueName: "NAME=VALUE",
+    help: "an option of the step's command as its command line writes it (NAME alone for a flag); replaces the step's record",
+  },
+  clear: { kind: "boolean", default: false, help: "forget the step's recorded options (its commands take the defaults)" },
+} as const satisfies OptionDecls;
+
 /** The commands the page and the runbook drive: words -> declarations. */
 export const REQUESTS = {
   preflight: { words: ["preflight"], decls: preflightDecls },
@@ -366,5 +376,6 @@ export const REQUESTS = {
   cleanup: { words: ["cleanup"], decls: cleanupDecls },
   "storage pools": { words: ["storage", "pools"], decls: storagePoolsDecls },
   "storage networks": { words: ["storage", "networks"], decls: storageNetworksDecls },
+  "step-options": { words: ["step-options"], decls: stepOptionsDecls },
 } as const;
 export type RequestName = keyof typeof REQUESTS;

@@ -104,7 +104,15 @@ function fieldOf(name: string, d: OptionDecl): z.ZodTypeAny {
       return d.default === undefined ? s.optional() : z.string().default(sizeText(d.default)).pipe(s);
     }
     case "criterion": {
-      const c = z.string().transform((t) => parseCriterion(t));
+      // a refusal is a validation issue, not a throw: the page validates as the admin types
+      const c = z.string().transform((t, ctx) => {
+        try {
+          return parseCriterion(t);
+        } catch (e) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
+          return z.NEVER;
+        }
+      });
       return d.default === undefined ? c.optional() : c.default(d.default);
     }
   }

@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { runInNewContext } from "node:vm";
 import { extractMessages } from "../../../po/extract.mjs";
 import { parsePo, poToCockpitJs } from "../../../src/page/build-page.mjs";
+import { errorSummary } from "../../../src/page/labels";
+import { errorCodes, type ErrorCode } from "../../../src/shared/errors";
 
 test("every page string and the menu label have a Korean translation", () => {
   const messages = extractMessages(".");
@@ -70,4 +72,16 @@ test("po.ko.js feeds cockpit.locale with the Korean strings", () => {
   const header = dict[""] as { language: string; "plural-forms": (n: number) => number };
   assert.equal(header.language, "ko");
   assert.equal(header["plural-forms"](5), 0);
+});
+
+test("every error code the helper raises has its own page summary, in Korean too", () => {
+  const ko = new Map(parsePo(readFileSync("po/ko.po", "utf8")).map((e) => [e.msgid, e.msgstr]));
+  const fallback = errorSummary("NOT_A_CODE" as ErrorCode);
+  for (const code of errorCodes) {
+    const summary = errorSummary(code);
+    assert.notEqual(summary, fallback, `${code} has no summary of its own`);
+    assert.ok(ko.get(summary), `${code}: "${summary}" has no Korean translation`);
+  }
+  assert.equal(errorSummary("TRANSFER_STALLED"), "The disk transfer stalled");
+  assert.equal(ko.get(errorSummary("TRANSFER_STALLED")), "디스크 전송이 멈췄습니다");
 });

@@ -181,6 +181,17 @@ test("timeline tells what really happened: rolled back, cleaned up after rollbac
   });
   assert.equal(stepStatus(cancelledRound, "incr"), "cancelled");
   assert.equal(stepStatus(cancelledRound, "cutover"), "pending");
+
+  // a cutover refused before shutdown (from base-synced: no incremental round yet) is the cutover's failure
+  const networkMissing = sampleManifest({
+    phase: "base-synced",
+    rounds: [syncedRound(0, "base", 1000, 500)],
+    lastError: { code: "NETWORK_MISSING", message: "m", hint: "h" },
+  });
+  assert.equal(stepStatus(networkMissing, "cutover"), "failed");
+  assert.equal(stepStatus(networkMissing, "incr"), "pending", "no round failed");
+  const roundFailed = sampleManifest({ ...networkMissing, lastError: { code: "TIMEOUT", message: "m", hint: "h" } });
+  assert.equal(stepStatus(roundFailed, "incr"), "failed");
 });
 
 test("administrative access is probed once and a denial is remembered", async () => {

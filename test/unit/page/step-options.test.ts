@@ -3,8 +3,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { REQUESTS } from "../../../src/shared/requests/commands";
+import { setCockpit } from "../../../src/page/host/cockpit";
+import { setPageConfig } from "../../../src/page/host/config";
+import { stepOptionsArgs } from "../../../src/page/host/api";
+import { AppState } from "../../../src/page/state/app-state";
+import { FakeCockpit, eventLine, settle } from "./fake-cockpit";
+import { sampleManifest } from "./fixtures";
 import {
   STEP_OPTIONS,
+  normalizeStepTexts,
   criterionOf,
   optionsArgvFor,
   parseStepOptions,
@@ -47,5 +54,68 @@ test("argv: set values only, defaults left to the helper, flags as flags", () =>
 test("the cutover criterion of 'Sync until ready' is the page's readiness criterion", () => {
   assert.deepEqual(criterionOf({ "cutover-when": "bytes<64M,seconds<30" }), { maxChangedBytes: 64 * 1024 * 1024, maxSeconds: 30 });
   assert.equal(criterionOf({}), undefined);
+  // half typed: the helper's message on the field, never a throw (the page validates on every key)
+  assert.match(parseStepOptions("auto-sync", { "cutover-when": "b" }).errors["cutover-when"]!, /invalid --cutover-when part 'b'/);
+  assert.equal(criterionOf({ "cutover-when": "bytes<" }), undefined);
   assert.equal(criterionOf(undefined), undefined);
+});
+
+test("the helper records a step's entries: --set NAME=VALUE each, a flag by name, an emptied step --clear", () => {
+  assert.deepEqual(stepOptionsArgs("sync", { jobs: "16", bwlimit: "50" }), [
+    "step-options",
+    "sync",
+    "--set",
+    "jobs=16",
+    "--set",
+    "bwlimit=50",
+  ]);
+  assert.deepEqual(stepOptionsArgs("cutover", { "no-verify": true, convert: "none" }), [
+    "step-options",
+    "cutover",
+    "--set",
+    "no-verify",
+    "--set",
+    "convert=none",
+  ]);
+  assert.deepEqual(stepOptionsArgs("verify", {}), ["step-options", "verify", "--clear"]);
+  assert.deepEqual(
+    normalizeStepTexts("sync", { bwlimit: " 50 ", jobs: "16", chunk: "", "max-parallel-disks": false as never, mode: "x" }),
+    {
+      jobs: "16",
+      bwlimit: "50",
+    },
+  );
+});
+
+test("saving options records only the steps that changed, and the options shown are the manifest's", async () => {
+  const fake = new FakeCockpit();
+  setCockpit(fake.asCockpit());
+  setPageConfig({ helper: "/opt/v2k/ablestack_v2k", workdirRoot: "/srv/v2k" });
+  const state = new AppState();
+  const workdir = "/srv/v2k/web01/r1";
+  state.setRoute({ view: "migration", workdir });
+  const recorded = { sync: { jobs: "16" }, verify: { mode: "full" } };
+  fake.file(`${workdir}/manifest.json`).push(JSON.stringify(sampleManifest({ stepOptions: recorded })));
+  assert.deepEqual(state.stepOptionsFor(workdir), recorded, "read back from the manifest, not from this page's memory");
+  assert.deepEqual(state.stepOptionsFor("/srv/v2k/other/r2"), {});
+
+  const before = fake.processes.length;
+  const saving = state.setStepOptions(workdir, { sync: { jobs: "16" }, verify: {}, "auto-sync": { interval: "30" } });
+  const calls: string[][] = [];
+  for (let i = 0; i < 2; i++) {
+    await settle();
+    const p = fake.last();
+    calls.push(p.argv.slice(p.argv.indexOf("step-options")));
+    assert.ok(p.argv.includes(workdir));
+    p.emit(eventLine({ type: "result", command: "step-options", ok: true, data: {} }));
+    p.exit();
+  }
+  await saving;
+  assert.equal(fake.processes.filter((p) => p.argv.includes("step-options")).length, 2, "sync is unchanged: not recorded again");
+  assert.deepEqual(calls, [
+    ["step-options", "auto-sync", "--set", "interval=30"],
+    ["step-options", "verify", "--clear"],
+  ]);
+  assert.ok(fake.processes.length >= before + 2);
+  state.dispose();
 });

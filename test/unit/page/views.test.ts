@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { sortRows, toRow } from "../../../src/page/components/list/list-rows";
 import { visibleEvents, eventText } from "../../../src/page/components/migration/event-lines";
 import { type V2kEvent } from "../../../src/shared/events";
+import { domainStateShown } from "../../../src/page/state/derive";
 import { sampleManifest, syncedRound } from "./fixtures";
 
 test("list rows show the last round, readiness and run state, and sort by any column both ways", () => {
@@ -93,4 +94,16 @@ test("the cutover dialog preselects power off when init found no VMware Tools ru
   assert.equal(defaultShutdown(sampleManifest({ vm: { ...vm, toolsRunningAtInit: false } })), "poweroff");
   assert.equal(defaultShutdown(sampleManifest({ vm: { ...vm, toolsRunningAtInit: true } })), "guest");
   assert.equal(defaultShutdown(sampleManifest({ vm })), "guest"); // older manifests do not say
+});
+
+test("the domain card: a rollback that undefined the domain says so, whatever the last list read", () => {
+  const cutover = { shutdownMode: "poweroff" as const, requestedAt: "t", definedAt: "t", domainName: "web01" };
+  const defined = sampleManifest({ phase: "defined", cutover });
+  assert.equal(domainStateShown(defined, { state: "shut off" }), "shut off");
+  assert.equal(domainStateShown(defined, undefined), null, "not listed yet: no state");
+  const rollback = { at: "t2", sourcePoweredOn: true, domainUndefined: true, disksRemoved: false };
+  const rolledBack = sampleManifest({ phase: "rolled-back", cutover, rollback });
+  assert.equal(domainStateShown(rolledBack, { state: "shut off" }), "removed", "a list read during the rollback is stale");
+  const foreign = sampleManifest({ phase: "rolled-back", cutover, rollback: { ...rollback, domainUndefined: false } });
+  assert.equal(domainStateShown(foreign, { state: "running" }), "running", "a domain the rollback left alone is shown as it is");
 });

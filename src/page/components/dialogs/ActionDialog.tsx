@@ -6,6 +6,8 @@ import { type Manifest } from "../../../shared/manifest";
 import { type VcenterConnection } from "../../host/api";
 import { toHelperError } from "../../host/helper-error";
 import { _, format } from "../../i18n";
+import { actionLabel } from "../../labels";
+import { type ActionId } from "../../state/derive";
 import { Button, Form, FormGroup, Modal, ModalBody, ModalFooter, ModalHeader, TextInput } from "../../pf";
 import { ErrorAlert } from "../ErrorAlert";
 
@@ -20,6 +22,11 @@ export interface ActionDialogProps {
   children?: ReactNode;
   onConfirm(conn: VcenterConnection): Promise<void>;
   onClose(): void;
+}
+
+/** The head of an action's own dialog: its id, and the action's label as title and confirm button. */
+export function actionDialogHead(action: ActionId): Pick<ActionDialogProps, "id" | "title" | "confirmLabel"> {
+  return { id: `v2k-${action}-dialog`, title: actionLabel(action), confirmLabel: actionLabel(action) };
 }
 
 export function ActionDialog(props: ActionDialogProps) {

@@ -4,8 +4,9 @@ import { useState } from "react";
 import { type Manifest } from "../../../shared/manifest";
 import { type DeleteOptions, type VcenterConnection } from "../../host/api";
 import { _, format } from "../../i18n";
-import { Checkbox, Content } from "../../pf";
-import { ActionDialog } from "./ActionDialog";
+import { Checkbox } from "../../pf";
+import { ActionDialog, actionDialogHead } from "./ActionDialog";
+import { RemovedKept, cleanupKeeps, cleanupRemoves } from "./RemovedKept";
 
 export function DeleteDialog({
   manifest,
@@ -21,32 +22,24 @@ export function DeleteDialog({
   onClose(): void;
 }) {
   const [deleteTarget, setDeleteTarget] = useState(!manifest.rollback?.disksRemoved);
-  const ours = manifest.snapshots.filter((s) => s.state !== "removed");
   return (
     <ActionDialog
-      id="v2k-delete-dialog"
-      title={_("Delete migration")}
-      confirmLabel={_("Delete migration")}
+      {...actionDialogHead("delete")}
       danger
       manifest={manifest}
       conn={conn}
       onClose={onClose}
       onConfirm={(c) => onConfirm({ deleteTarget }, c)}
     >
-      <Content>
-        <p>{_("Removed:")}</p>
-        <ul id="v2k-delete-removes">
-          <li>{format(_("The workdir $0 with its manifest, events and logs."), workdir)}</li>
-          <li>{format(_("Migration snapshots created by this tool ($0 left), identified by their recorded IDs."), ours.length)}</li>
-          <li>{_("Leftover transfer processes of this migration.")}</li>
-          {deleteTarget && <li>{format(_("The copied disk images: $0."), manifest.disks.map((d) => d.target.path).join(", "))}</li>}
-        </ul>
-        <p>{_("Kept:")}</p>
-        <ul>
-          <li>{_("The VMware VM and every snapshot not created by this tool.")}</li>
-          {!deleteTarget && <li>{_("The disk images on this host.")}</li>}
-        </ul>
-      </Content>
+      <RemovedKept
+        removedId="v2k-delete-removes"
+        removed={[
+          format(_("The workdir $0 with its manifest, events and logs."), workdir),
+          ...cleanupRemoves(manifest),
+          deleteTarget && format(_("The copied disk images: $0."), manifest.disks.map((d) => d.target.path).join(", ")),
+        ]}
+        kept={[cleanupKeeps(), !deleteTarget && _("The disk images on this host.")]}
+      />
       <Checkbox
         id="v2k-delete-target"
         label={_("Also delete the copied disk images")}

@@ -5,7 +5,7 @@ import { type Manifest } from "../../../shared/manifest";
 import { type VcenterConnection } from "../../host/api";
 import { _ } from "../../i18n";
 import { Content } from "../../pf";
-import { ActionDialog } from "./ActionDialog";
+import { ActionDialog, actionDialogHead } from "./ActionDialog";
 
 export function RetryDialog({
   manifest,
@@ -20,15 +20,7 @@ export function RetryDialog({
 }) {
   const ran = manifest.cutover?.startedAt !== undefined || manifest.cutover?.domainRanAt !== undefined;
   return (
-    <ActionDialog
-      id="v2k-retry-dialog"
-      title={_("Retry migration")}
-      confirmLabel={_("Retry migration")}
-      manifest={manifest}
-      conn={conn}
-      onClose={onClose}
-      onConfirm={onConfirm}
-    >
+    <ActionDialog {...actionDialogHead("retry")} manifest={manifest} conn={conn} onClose={onClose} onConfirm={onConfirm}>
       <Content>
         <ul>
           <li>{_("The migration continues in the same workdir with a new incremental sync round.")}</li>

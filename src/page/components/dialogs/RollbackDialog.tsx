@@ -3,8 +3,9 @@ import { useState } from "react";
 import { type Manifest } from "../../../shared/manifest";
 import { type RollbackOptions, type VcenterConnection } from "../../host/api";
 import { _ } from "../../i18n";
-import { Checkbox, Content } from "../../pf";
+import { Checkbox } from "../../pf";
 import { ActionDialog } from "./ActionDialog";
+import { RemovedKept } from "./RemovedKept";
 
 export function RollbackDialog({
   manifest,
@@ -29,19 +30,18 @@ export function RollbackDialog({
       onClose={onClose}
       onConfirm={(c) => onConfirm({ removeDisks }, c)}
     >
-      <Content>
-        <p>{_("Removed:")}</p>
-        <ul>
-          <li>{_("The KVM domain of this migration is stopped and undefined, if it exists.")}</li>
-          {removeDisks && <li>{_("The copied disk images on this host.")}</li>}
-        </ul>
-        <p>{_("Kept:")}</p>
-        <ul>
-          <li>{_("The VMware VM, which is powered on again if this migration turned it off.")}</li>
-          {!removeDisks && <li>{_("The copied disk images on this host.")}</li>}
-          <li>{_("The workdir with its manifest and events.")}</li>
-        </ul>
-      </Content>
+      <RemovedKept
+        removedId="v2k-rollback-removes"
+        removed={[
+          _("The KVM domain of this migration is stopped and undefined, if it exists."),
+          removeDisks && _("The copied disk images on this host."),
+        ]}
+        kept={[
+          _("The VMware VM, which is powered on again if this migration turned it off."),
+          !removeDisks && _("The copied disk images on this host."),
+          _("The workdir with its manifest and events."),
+        ]}
+      />
       <Checkbox
         id="v2k-rollback-remove-disks"
         label={_("Also remove the copied disk images")}

@@ -4,12 +4,14 @@ import { type Manifest } from "../../../shared/manifest";
 import { type DomainStatus as DomainStatusData } from "../../../shared/results";
 import { _ } from "../../i18n";
 import { formatDuration, formatTime } from "../../format";
+import { domainStateShown } from "../../state/derive";
 import { MachinesLink } from "./MachinesLink";
 import { DescriptionList, DescriptionListDescription, DescriptionListGroup, DescriptionListTerm, Label } from "../../pf";
 
 function stateLabel(state: string) {
   if (state === "running") return <Label color="green">{_("running")}</Label>;
   if (state === "undefined") return <Label color="grey">{_("not defined")}</Label>;
+  if (state === "removed") return <Label color="grey">{_("removed by the rollback")}</Label>;
   if (state === "shut off") return <Label color="grey">{_("shut off")}</Label>;
   if (state === "unknown") return <Label color="orange">{_("unknown")}</Label>;
   return <Label color="orange">{state}</Label>;
@@ -17,6 +19,7 @@ function stateLabel(state: string) {
 
 export function DomainStatus({ manifest, domain }: { manifest: Manifest; domain: DomainStatusData | null | undefined }) {
   const c = manifest.cutover;
+  const state = domainStateShown(manifest, domain);
   const term = (t: string, d: ReactNode, id?: string) => (
     <DescriptionListGroup>
       <DescriptionListTerm>{t}</DescriptionListTerm>
@@ -29,11 +32,10 @@ export function DomainStatus({ manifest, domain }: { manifest: Manifest; domain:
       {c && (
         <DescriptionList isHorizontal isCompact>
           {term(_("Domain"), c.domainName ?? "-", "v2k-domain-name")}
-          {domain && term(_("State in libvirt"), <span data-state={domain.state}>{stateLabel(domain.state)}</span>, "v2k-domain-state")}
-          {domain &&
+          {state && term(_("State in libvirt"), <span data-state={state}>{stateLabel(state)}</span>, "v2k-domain-state")}
+          {state &&
             c.domainName &&
-            domain.state !== "undefined" &&
-            domain.state !== "unknown" &&
+            !["undefined", "unknown", "removed"].includes(state) &&
             term(_("Manage"), <MachinesLink domainName={c.domainName} />)}
           {term(_("Source powered off"), formatTime(c.sourceOffAt))}
           {term(_("Defined"), formatTime(c.definedAt))}

@@ -1,8 +1,11 @@
 // "Step options": the runbook's options for the next steps of this migration (copy tuning, the
-// "Sync until ready" schedule and criterion, verify mode, cutover and KVM settings). Kept for this
-// page session; every command started from the page carries them (shown under the actions).
+// "Sync until ready" schedule and criterion, verify mode, cutover and KVM settings). Recorded in the
+// manifest by the helper; every command started from the page carries them (shown under the actions).
 import { useState } from "react";
+import { type ErrorInfo } from "../../../shared/errors";
+import { toHelperError } from "../../host/helper-error";
 import { _ } from "../../i18n";
+import { ErrorAlert } from "../ErrorAlert";
 import { Button, ExpandableSection, Form, Modal, ModalBody, ModalFooter, ModalHeader } from "../../pf";
 import { parseStepOptions, type OptionStep, type StepOptionTexts } from "../../state/step-options";
 import { StepOptionsFields } from "./StepOptionsFields";
@@ -20,17 +23,34 @@ export function StepOptionsDialog({
   onClose,
 }: {
   initial: StepOptionTexts;
-  onSave(texts: StepOptionTexts): void;
+  onSave(texts: StepOptionTexts): Promise<void>;
   onClose(): void;
 }) {
   const [texts, setTexts] = useState<StepOptionTexts>(initial);
   const [open, setOpen] = useState<OptionStep | null>("sync");
+  const [saving, setSaving] = useState(false);
+  const [dialogError, setDialogError] = useState<ErrorInfo | null>(null);
   const invalid = SECTIONS.some(({ step }) => Object.keys(parseStepOptions(step, texts[step] ?? {}).errors).length > 0);
+  const save = async () => {
+    setSaving(true);
+    setDialogError(null);
+    try {
+      await onSave(texts);
+      onClose();
+    } catch (e) {
+      setDialogError(toHelperError(e).info);
+      setSaving(false);
+    }
+  };
   return (
     <Modal isOpen variant="medium" onClose={onClose} id="v2k-step-options-dialog" aria-labelledby="v2k-step-options-title">
       <ModalHeader title={_("Step options")} labelId="v2k-step-options-title" />
       <ModalBody>
-        <p>{_("Options the helper's command line offers for the next steps. Empty fields keep the helper's defaults.")}</p>
+        <p>
+          {_(
+            "Options the helper's command line offers for the next steps, recorded with the migration. Empty fields keep the helper's defaults.",
+          )}
+        </p>
         <Form onSubmit={(e) => e.preventDefault()}>
           {SECTIONS.map(({ step, title }) => (
             <ExpandableSection
@@ -44,19 +64,13 @@ export function StepOptionsDialog({
             </ExpandableSection>
           ))}
         </Form>
+        {dialogError && <ErrorAlert error={dialogError} />}
       </ModalBody>
       <ModalFooter>
-        <Button
-          id="v2k-step-options-save"
-          isDisabled={invalid}
-          onClick={() => {
-            onSave(texts);
-            onClose();
-          }}
-        >
+        <Button id="v2k-step-options-save" isDisabled={invalid || saving} isLoading={saving} onClick={() => void save()}>
           {_("Save")}
         </Button>
-        <Button variant="link" onClick={onClose}>
+        <Button variant="link" onClick={onClose} isDisabled={saving}>
           {_("Cancel")}
         </Button>
       </ModalFooter>
