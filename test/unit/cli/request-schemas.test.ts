@@ -39,6 +39,7 @@ function sample(name: string, d: OptionDecl): unknown {
       return { maxBytes: 64 * 1024 * 1024, maxSeconds: 45 };
     case "string":
       if (name === "seed") return "abc-1";
+      if (name === "cutover-at") return "23:59";
       if (name === "ceph-id" || name === "rbd-pool" || name === "domain-name") return "pool.a";
       return `it's ${name} with spaces`; // one argv element: no shell between page and helper
   }
@@ -67,6 +68,7 @@ for (const [name, r] of Object.entries(REQUESTS)) {
     const request: Record<string, unknown> = { ...base };
     for (const [n, d] of Object.entries(decls)) if (!(EXCLUDED[name] ?? []).includes(n)) request[n] = sample(n, d);
     if (name === "init") request["target-format"] = "raw"; // rbd (the sample's storage) is written raw
+    if (name === "run") request.until = "cutover"; // --cutover-at schedules a cutover
     const argv = requestArgv(r.words, decls, request);
     assert.deepEqual(parse(command, argv), { ...defaults, ...request }, argv.join(" "));
   });
