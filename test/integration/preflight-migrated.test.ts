@@ -4,39 +4,24 @@
 // after cleanup preflight is Go again.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
-import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
-import { type TestLab, startTestLab } from "../support/lab";
-import { cli, cliOk, labEnv } from "../unit/cutover/cli-helpers";
+import { type LibvirtdHandle } from "../support/libvirtd";
+import { LabMigrationWorld } from "../support/lab-migration";
+import { cli, cliOk } from "../unit/cutover/cli-helpers";
 
-const tag = randomBytes(3).toString("hex");
-const domain = `v2k-t-pfm-${tag}`;
-const bridge = `v2kbr${tag}`;
+const world = new LabMigrationWorld({ dir: "v2k-preflight-migrated-", domain: "v2k-t-pfm-", bridge: "v2kbr" }, (dir) => ({
+  V2K_STATE_DIR: join(dir, "state"),
+}));
+const { domain, bridge } = world;
 let lv: LibvirtdHandle;
-let lab: TestLab;
 let dir: string;
 let env: Record<string, string>;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "v2k-preflight-migrated-"));
-  lv = await startLibvirtd();
-  lab = await startTestLab({ scenario: "minimal" });
-  env = labEnv(lab, { V2K_STATE_DIR: join(dir, "state") });
-  await addTestBridge(bridge);
+  ({ lv, dir, env } = await world.open());
 });
-
-after(async () => {
-  if (lv) {
-    await removeDomains(lv.virsh, [domain]);
-    await lv.release();
-  }
-  await removeTestBridge(bridge);
-  if (lab) await lab.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => world.close());
 
 type Check = { id: string; status: string; reason: string };
 async function preflight(dst: string): Promise<{ go: boolean; byId: Record<string, Check> }> {

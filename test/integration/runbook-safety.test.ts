@@ -5,41 +5,23 @@
 // KVM domain ran on, then cuts over again with a new shutdown and final sync.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
-import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
-import { type TestLab, labOps, startTestLab } from "../support/lab";
-import { cli, cliOk, labEnv } from "../unit/cutover/cli-helpers";
+import { type TestLab, labOps } from "../support/lab";
+import { LabMigrationWorld } from "../support/lab-migration";
+import { cli, cliOk } from "../unit/cutover/cli-helpers";
 
-const tag = randomBytes(3).toString("hex");
-const domain = `v2k-t-safety-${tag}`;
-const bridge = `v2ksf${tag}`;
-let lv: LibvirtdHandle;
+const world = new LabMigrationWorld({ dir: "v2k-runbook-safety-", domain: "v2k-t-safety-", bridge: "v2ksf" });
+const { domain, bridge } = world;
 let lab: TestLab;
 let dir: string;
 let env: Record<string, string>;
 let W: string;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "v2k-runbook-safety-"));
-  chmodSync(dir, 0o755); // qemu (libvirt-qemu) opens the targets below it
-  lv = await startLibvirtd();
-  lab = await startTestLab({ scenario: "minimal" });
-  env = labEnv(lab);
-  await addTestBridge(bridge);
+  ({ lab, dir, env } = await world.open());
 });
-
-after(async () => {
-  if (lv) {
-    await removeDomains(lv.virsh, [domain]);
-    await lv.release();
-  }
-  await removeTestBridge(bridge);
-  if (lab) await lab.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => world.close());
 
 const manifest = (w: string) => JSON.parse(readFileSync(join(w, "manifest.json"), "utf8"));
 const labVm = async (name: string) =>

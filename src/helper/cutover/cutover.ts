@@ -14,10 +14,16 @@ import { type ConvertPolicy } from "../convert/plan";
 import { convertGuest } from "./convert";
 import { rehearseConversion } from "../convert/rehearsal";
 import { defineDomain } from "../libvirt/define";
-import { DOMAIN_OPTIONS_FILE, type DomainOptions, networkMapRecord, resolveDomainPolicy } from "./domain-config";
+import {
+  DOMAIN_OPTIONS_FILE,
+  type DomainOptions,
+  networkMapRecord,
+  networksError,
+  resolveDomainPolicy,
+  resolveNetworks,
+} from "./domain-config";
 import { domainFiles } from "../libvirt/domain-files";
-import { buildDomainXml, planNics } from "../libvirt/domain-xml";
-import { requireNetworks } from "../libvirt/networks";
+import { buildDomainXml } from "../libvirt/domain-xml";
 import { rbdDomainAccess } from "./rbd-access";
 import { type ShutdownMode, requireSourceOff, shutdownSource } from "./source-power";
 import { type DomainPolicy } from "../libvirt/domain-policy";
@@ -236,9 +242,15 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
 }
 
 async function checkAndRecordNetworks(wd: Workdir, o: DomainOptions, virsh: Virsh): Promise<void> {
-  const policy = await resolveDomainPolicy(wd.manifest, o, virsh, { hostNetworkDefault: true });
-  const nics = planNics(wd.manifest, policy);
-  await requireNetworks(new Map(nics.map((n) => [n.network, n.target])), virsh);
+  // the domain's other choices (type, uuid) are refused here too, while the source still runs
+  const policy = await resolveDomainPolicy(wd.manifest, o, virsh);
+  const r = await resolveNetworks(
+    wd.manifest.nics.map((n) => n.network),
+    policy.networkMap,
+    o["network-map-default"],
+    virsh,
+  );
+  if (!r.ok) throw networksError(r);
   const record = networkMapRecord(policy.networkMap);
   if (!wd.manifest.cutover?.startedAt && JSON.stringify(record) !== JSON.stringify(wd.manifest.networkMap ?? {})) {
     await wd.update((m) => {

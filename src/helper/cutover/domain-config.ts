@@ -1,5 +1,6 @@
 // From the domain options of a cutover or run request to a DomainPolicy: resolves auto choices against the host
-// (kvm or TCG), the UUID policy (a new uuid is chosen once and kept in the manifest) and paths.
+// (kvm or TCG), the UUID policy (a new uuid is chosen once and kept in the manifest) and paths; and the one
+// resolution of port groups to KVM networks that preflight and cutover both check.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import {
 } from "../libvirt/domain-policy";
 import { type NetworkDefaultChoice, resolveNetworkDefault } from "./network-default";
 import { domainFiles } from "../libvirt/domain-files";
+import { type NetworkProblem, networkMissingError, networkProblems } from "../libvirt/networks";
 
 /** The domain part of a cutover or run request (declared once in src/shared/requests). */
 export const DomainOptionsSchema = z.object(zodFields(domainDecls));
@@ -46,28 +48,93 @@ export function chooseDomainUuid(m: Manifest, policy: "keep" | "new"): string {
   return u;
 }
 
+/** Port groups with no KVM network yet: no map entry and no default (none on the host, or several bridges). */
+export interface UnchosenNetworks {
+  portGroups: string[];
+  /** The host's bridges when there are several and nothing says which. */
+  ambiguous?: string[];
+}
+
+/** Where the host's default is looked for; tests give their own config env and /sys/class/net. */
+export interface NetworkHost {
+  env?: NodeJS.ProcessEnv;
+  sysNet?: string;
+}
+
 /**
- * The network default of a cutover: the flag, else the host's default (see network-default.ts), asked
- * only when some port group is unmapped. Several bridges and no other hint stay a USAGE error.
+ * The default for unmapped port groups: --network-map-default, else the host's (network-default.ts), asked only
+ * when some port group is unmapped. Nothing found, or several bridges, leaves those port groups unchosen.
  */
-async function networkDefault(
-  m: Manifest,
-  o: DomainOptions,
-  networkMap: Map<string, unknown>,
+async function chooseNetworkDefault(
+  portGroups: readonly string[],
+  map: ReadonlyMap<string, unknown>,
+  flag: string | undefined,
   virsh: Virsh,
-): Promise<NetworkDefaultChoice | null> {
-  if (o["network-map-default"]) return { target: o["network-map-default"], source: "--network-map-default" };
-  const unmapped = [...new Set(m.nics.map((n) => n.network).filter((pg) => !networkMap.has(pg)))];
-  if (unmapped.length === 0) return null;
-  const found = await resolveNetworkDefault(virsh);
-  if (found && "ambiguous" in found) {
-    throw new V2kError(
-      "USAGE",
-      `no KVM network for port group(s) ${unmapped.join(", ")}, and the host has several bridges (${found.ambiguous.join(", ")})`,
-      "Choose one: --network-map PG=BRIDGE, --network-map-default BRIDGE, $ABLESTACK_V2K_NETWORK_MAP_DEFAULT or network-map-default= in the host config.",
-    );
+  host: NetworkHost,
+): Promise<{ choice: NetworkDefaultChoice | null } | { unchosen: UnchosenNetworks }> {
+  if (flag) return { choice: { target: flag, source: "--network-map-default" } };
+  const unmapped = [...new Set(portGroups.filter((pg) => !map.has(pg)))];
+  if (unmapped.length === 0) return { choice: null };
+  const found = await resolveNetworkDefault(virsh, host.env, host.sysNet);
+  if (!found) return { unchosen: { portGroups: unmapped } };
+  if ("ambiguous" in found) return { unchosen: { portGroups: unmapped, ambiguous: found.ambiguous } };
+  return { choice: found };
+}
+
+export type NetworkResolution =
+  | { ok: true; targets: Map<string, NetworkTarget>; default: NetworkDefaultChoice | null }
+  | { ok: false; unchosen: UnchosenNetworks | null; missing: NetworkProblem[] };
+
+/**
+ * Every port group's KVM network (its map entry, else the default) checked against the host: the targets, or
+ * what is wrong (port groups nothing chose; targets that do not exist or are not active). Preflight and cutover
+ * both decide from this; only how they report differs.
+ */
+export async function resolveNetworks(
+  portGroups: readonly string[],
+  map: ReadonlyMap<string, NetworkTarget>,
+  flag: string | undefined,
+  virsh: Virsh,
+  host: NetworkHost = {},
+): Promise<NetworkResolution> {
+  const groups = [...new Set(portGroups)];
+  const d = await chooseNetworkDefault(groups, map, flag, virsh, host);
+  const fallback = "choice" in d && d.choice ? parseNetworkTarget(d.choice.target) : undefined;
+  const targets = new Map<string, NetworkTarget>();
+  for (const pg of groups) {
+    const t = map.get(pg) ?? fallback;
+    if (t) targets.set(pg, t);
   }
-  return found;
+  const missing = await networkProblems(targets, virsh, host.sysNet);
+  if ("unchosen" in d || missing.length > 0) return { ok: false, unchosen: "unchosen" in d ? d.unchosen : null, missing };
+  return { ok: true, targets, default: d.choice };
+}
+
+/** Cutover's refusal of unchosen port groups (before shutdown): the admin has to pick. */
+export function unchosenNetworksError(u: UnchosenNetworks): V2kError {
+  const pgs = u.portGroups.join(", ");
+  return u.ambiguous
+    ? new V2kError(
+        "USAGE",
+        `no KVM network for port group(s) ${pgs}, and the host has several bridges (${u.ambiguous.join(", ")})`,
+        "Choose one: --network-map PG=BRIDGE, --network-map-default BRIDGE, $ABLESTACK_V2K_NETWORK_MAP_DEFAULT or network-map-default= in the host config.",
+      )
+    : new V2kError(
+        "USAGE",
+        `no KVM network for port group(s): ${pgs}`,
+        "Map each port group with --network-map PG=BRIDGE[,PG2=network:NAME] or give --network-map-default.",
+      );
+}
+
+/** Preflight's warning for the same: copies may start, the cutover refuses until a map exists. */
+export function unchosenNetworksWarning(u: UnchosenNetworks): string {
+  const why = u.ambiguous ? `several bridges (${u.ambiguous.join(", ")}) and no default` : "no host default network";
+  return `no KVM network chosen for ${u.portGroups.join(", ")}: ${why}; map each port group (--network-map PG=TARGET) before the cutover`;
+}
+
+/** Cutover refuses before shutdown: unchosen port groups first (USAGE), then missing targets (NETWORK_MISSING). */
+export function networksError(r: Extract<NetworkResolution, { ok: false }>): V2kError {
+  return r.unchosen ? unchosenNetworksError(r.unchosen) : networkMissingError(r.missing);
 }
 
 /** The manifest's map (init, earlier cutovers) with this command's --network-map over it. */
@@ -93,6 +160,24 @@ function domainSizing(o: DomainOptions): { vcpus?: number; memoryMiB?: number } 
   };
 }
 
+/** A cutover's default (the flag, else the host's); unchosen port groups get the same USAGE refusal as the network check. */
+async function hostNetworkDefault(
+  m: Manifest,
+  o: DomainOptions,
+  map: ReadonlyMap<string, NetworkTarget>,
+  virsh: Virsh,
+): Promise<NetworkDefaultChoice | null> {
+  const d = await chooseNetworkDefault(
+    m.nics.map((n) => n.network),
+    map,
+    o["network-map-default"],
+    virsh,
+    {},
+  );
+  if ("unchosen" in d) throw unchosenNetworksError(d.unchosen);
+  return d.choice;
+}
+
 export async function resolveDomainPolicy(
   m: Manifest,
   o: DomainOptions,
@@ -115,7 +200,7 @@ export async function resolveDomainPolicy(
     runId: m.runId,
   };
   const def = opts.hostNetworkDefault
-    ? await networkDefault(m, o, policy.networkMap, virsh)
+    ? await hostNetworkDefault(m, o, policy.networkMap, virsh)
     : o["network-map-default"]
       ? { target: o["network-map-default"], source: "--network-map-default" }
       : null;

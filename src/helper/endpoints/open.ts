@@ -213,6 +213,40 @@ export async function openSource(spec: SourceSpec, options: OpenOptions = {}): P
   }
 }
 
+/** A handle's common part: the client's size, the server's uri, and close() that also stops the server. */
+interface Connected<E> {
+  endpoint: E;
+  size: number;
+  uri: string;
+  close(): Promise<void>;
+}
+
+/** Connect one client to a served target; a failed connect, or the handle's close(), tears the server down. */
+async function connectServed<E extends { size: number; close(): Promise<void> }>(
+  served: Served,
+  connect: (c: NbdConnectOptions) => Promise<E>,
+): Promise<Connected<E>> {
+  let endpoint: E;
+  try {
+    endpoint = await connect(served.connect);
+  } catch (e) {
+    await teardown(served);
+    throw e;
+  }
+  return {
+    endpoint,
+    size: endpoint.size,
+    uri: served.uri,
+    async close() {
+      try {
+        await endpoint.close();
+      } finally {
+        await teardown(served);
+      }
+    },
+  };
+}
+
 /**
  * A target read as a source (verify reads exactly what the KVM guest will see): qemu-nbd --read-only
  * with the same start ladder and error mapping as a writable target; the image is never created.
@@ -220,46 +254,17 @@ export async function openSource(spec: SourceSpec, options: OpenOptions = {}): P
 export async function openTargetReadOnly(spec: QemuTargetSpec, options: OpenOptions = {}): Promise<SourceHandle> {
   const ro: QemuTargetSpec = { ...spec, readOnly: true };
   const served = await serveTarget(ro, options);
-  try {
-    const source = await NbdSource.connect(served.connect, endpointOptions(targetLabel(ro), options, served, "target"));
-    return {
-      source,
-      size: source.size,
-      uri: served.uri,
-      async close() {
-        try {
-          await source.close();
-        } finally {
-          await teardown(served);
-        }
-      },
-    };
-  } catch (e) {
-    await teardown(served);
-    throw e;
-  }
+  const { endpoint, ...handle } = await connectServed(served, (c) =>
+    NbdSource.connect(c, endpointOptions(targetLabel(ro), options, served, "target")),
+  );
+  return { source: endpoint, ...handle };
 }
 
 /** Create the image when asked, start qemu-nbd and connect. */
 export async function openTarget(spec: TargetSpec, options: OpenOptions = {}): Promise<TargetHandle> {
   const served = await serveTarget(spec, options);
-  const label = targetLabel(spec);
-  try {
-    const target = await NbdTarget.connect(served.connect, endpointOptions(label, options, served, "target"));
-    return {
-      target,
-      size: target.size,
-      uri: served.uri,
-      async close() {
-        try {
-          await target.close();
-        } finally {
-          await teardown(served);
-        }
-      },
-    };
-  } catch (e) {
-    await teardown(served);
-    throw e;
-  }
+  const { endpoint, ...handle } = await connectServed(served, (c) =>
+    NbdTarget.connect(c, endpointOptions(targetLabel(spec), options, served, "target")),
+  );
+  return { target: endpoint, ...handle };
 }

@@ -86,11 +86,9 @@ export function networkProblemText(problems: readonly NetworkProblem[]): string 
   return problems.map((p) => `${p.portGroup} -> ${p.target} (${p.reason === "missing" ? "does not exist" : "not active"})`).join(", ");
 }
 
-/** NETWORK_MISSING unless every port group's target exists and is active. */
-export async function requireNetworks(targets: ReadonlyMap<string, NetworkTarget>, virsh: Virsh, sysNet?: string): Promise<void> {
-  const problems = await networkProblems(targets, virsh, sysNet);
-  if (problems.length === 0) return;
-  throw new V2kError(
+/** The refusal for targets that do not exist or are not active, before the VMware VM is shut down. */
+export function networkMissingError(problems: readonly NetworkProblem[]): V2kError {
+  return new V2kError(
     "NETWORK_MISSING",
     `the KVM network for ${networkProblemText(problems)}`,
     "Map the port group to an existing network or bridge (storage networks lists them), or start the network " +

@@ -3,13 +3,9 @@
 // down, and that rollback powers it on only when the migration took it down.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { FakeVsphere } from "../../support/fake-vsphere";
-import { Workdir } from "../../../src/helper/state/index";
-import { Emitter } from "../../../src/kit/emitter";
-import { manifestFromInventory } from "../../../src/helper/sync/inventory-manifest";
+import { type FakeVsphere } from "../../support/fake-vsphere";
+import { FakeMigrations } from "../../support/fake-migration";
+import { type Workdir } from "../../../src/helper/state/index";
 import { runCutover, type CutoverOptions } from "../../../src/helper/cutover/cutover";
 import { requireSourceOff, shutdownSource } from "../../../src/helper/cutover/source-power";
 import { runRollback, sourceToPowerOn } from "../../../src/helper/rollback/rollback";
@@ -17,18 +13,14 @@ import { type Virsh } from "../../../src/helper/libvirt/virsh";
 import { V2kError } from "../../../src/shared/v2k-error";
 import { type Manifest } from "../../../src/shared/manifest";
 
+let world: FakeMigrations;
 let fake: FakeVsphere;
-let dispose: () => Promise<void>;
-let dir: string;
 
 before(async () => {
-  ({ api: fake, dispose } = await FakeVsphere.open("fleet"));
-  dir = mkdtempSync(join(tmpdir(), "v2k-power-"));
+  world = await FakeMigrations.open("v2k-power-");
+  fake = world.fake;
 });
-after(async () => {
-  await dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => world?.close());
 
 /** libvirt with no domain of ours: rollback asks, finds nothing, changes nothing. Any other call fails the test. */
 function emptyVirsh(calls: string[]): Virsh {
@@ -41,21 +33,12 @@ function emptyVirsh(calls: string[]): Virsh {
   }) as unknown as Virsh;
 }
 
-async function migrationOf(vmName: string, patch: (m: Manifest) => void = () => {}): Promise<{ wd: Workdir; moref: string }> {
-  const inventory = await fake.inventory({ name: vmName });
-  const m = manifestFromInventory({
-    runId: `20261129-000000-${vmName.replace(/\W/g, "")}`,
-    inventory,
-    dst: join(dir, vmName),
-    format: "qcow2",
-    mode: "file",
-    transport: "http",
-    access: { url: "https://fake/sdk", host: "fake", port: 443, username: "u", password: "p", thumbprint: "AA", insecure: false },
+/** A migration of one fleet VM after its incremental rounds, before cutover. */
+function migrationOf(vmName: string, patch: (m: Manifest) => void = () => {}): Promise<{ wd: Workdir; moref: string }> {
+  return world.migrationOf(vmName, (m) => {
+    m.phase = "incr-synced";
+    patch(m);
   });
-  m.phase = "incr-synced";
-  patch(m);
-  const wd = Workdir.create(join(dir, `wd-${vmName}-${Date.now()}`), m, new Emitter(), "init");
-  return { wd, moref: inventory.moref };
 }
 
 const cutoverOptions = (shutdown: CutoverOptions["shutdown"]) => ({ shutdown, shutdownTimeoutSec: 5, start: false }) as CutoverOptions;

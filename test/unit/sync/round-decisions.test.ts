@@ -3,29 +3,21 @@
 // snapshots are created and removed. No python, no nbdkit: each round takes milliseconds.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { FakeVsphere } from "../../support/fake-vsphere";
-import { Workdir } from "../../../src/helper/state/index";
-import { Emitter } from "../../../src/kit/emitter";
-import { manifestFromInventory } from "../../../src/helper/sync/inventory-manifest";
+import { type FakeVsphere } from "../../support/fake-vsphere";
+import { FakeMigrations } from "../../support/fake-migration";
+import { type Workdir } from "../../../src/helper/state/index";
 import { cbtEnable, runRoundWith, type DiskDataPath, type CopyMode, type RoundKind } from "../../../src/helper/sync/index";
 import { type CopyStats } from "../../../src/helper/engine/index";
 import { V2kError } from "../../../src/shared/v2k-error";
 
+let world: FakeMigrations;
 let fake: FakeVsphere;
-let dispose: () => Promise<void>;
-let dir: string;
 
 before(async () => {
-  ({ api: fake, dispose } = await FakeVsphere.open("fleet"));
-  dir = mkdtempSync(join(tmpdir(), "v2k-round-"));
+  world = await FakeMigrations.open("v2k-round-");
+  fake = world.fake;
 });
-after(async () => {
-  await dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => world?.close());
 
 interface Copied {
   disk: number;
@@ -62,19 +54,9 @@ function recorder(): DiskDataPath & { copies: Copied[] } {
 
 /** A migration of one fleet VM, CBT enabled through the real step (stun snapshot and all). */
 async function migrationOf(vmName: string): Promise<{ wd: Workdir; moref: string }> {
-  const inventory = await fake.inventory({ name: vmName });
-  const m = manifestFromInventory({
-    runId: `20261129-000000-${vmName}`,
-    inventory,
-    dst: join(dir, vmName),
-    format: "qcow2",
-    mode: "file",
-    transport: "http",
-    access: { url: "https://fake/sdk", host: "fake", port: 443, username: "u", password: "p", thumbprint: "AA", insecure: false },
-  });
-  const wd = Workdir.create(join(dir, `wd-${vmName}`), m, new Emitter(), "init");
-  await cbtEnable(wd, fake);
-  return { wd, moref: inventory.moref };
+  const migration = await world.migrationOf(vmName);
+  await cbtEnable(migration.wd, fake);
+  return migration;
 }
 
 const round = (wd: Workdir, data: DiskDataPath, kind: RoundKind) => runRoundWith(wd, { api: fake, data }, { kind });
