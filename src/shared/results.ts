@@ -37,6 +37,13 @@ export const NetworksResult = z.object({
 });
 export type NetworksResult = z.infer<typeof NetworksResult>;
 
+/** `storage pools`: the Ceph pools an RBD target can use and what each can still take (MAX AVAIL). */
+export const StoragePoolsResult = z.object({
+  conf: z.string(),
+  pools: z.array(z.object({ name: z.string(), maxAvailBytes: z.number() })),
+});
+export type StoragePoolsResult = z.infer<typeof StoragePoolsResult>;
+
 /** A long operation started in the background (systemd unit or detached process). */
 export const RunningOperation = z.object({
   command: z.string(), // e.g. "sync incr", "cutover"

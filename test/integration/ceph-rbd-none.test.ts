@@ -1,7 +1,7 @@
 // Migrating into Ceph RBD on a real single-node cluster with auth none, through the helper CLI: init's
 // refusals (missing pool, existing images, --force only for our own), base and incremental rounds of the
 // lab's web01 with guest writes (images equal to the lab's disks, and thin), a base copy killed with -9
-// and resumed (byte-identical), and rollback --remove-disks removing our images only.
+// and resumed (byte-identical), rollback --remove-disks removing our images only, and preflight's RBD checks.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -144,6 +144,45 @@ test("web01 into RBD: base killed with -9 and resumed, incremental rounds with g
   const rm = await cliOk(["--workdir", W, "rollback", "--remove-disks"], { env });
   assert.equal(rm.disksRemoved.length, 2);
   assert.deepEqual(await ceph.images(ceph.pool), ["not-ours"]);
+});
+
+test("preflight --target-storage rbd checks the planned images, the pool and its free space, and creates nothing", async () => {
+  type Check = { id: string; status: string; reason: string };
+  const preflight = async (args: string[]) => {
+    const r = await cli(["preflight", "--vm", "web01", ...args], { env });
+    assert.ok(r.data, `preflight gave no result: ${JSON.stringify(r.error)}`);
+    const byId = Object.fromEntries((r.data.checks as Check[]).map((c) => [c.id, c]));
+    return { go: r.data.go as boolean, code: r.code, pool: byId["dst-space"]!, images: byId["rbd-images"]! };
+  };
+  const usage = await cli(["preflight", "--vm", "web01", ...rbdArgs()], { env });
+  assert.equal(usage.error?.code, "USAGE", "rbd needs a pool, as init");
+  const fileWithPool = await cli(["preflight", "--vm", "web01", "--dst", dir, "--rbd-pool", ceph.pool], { env });
+  assert.equal(fileWithPool.error?.code, "USAGE", "--rbd-pool without rbd storage");
+
+  const before = await ceph.images(ceph.pool);
+  const ok = await preflight([...rbdArgs(), "--rbd-pool", ceph.pool]);
+  assert.equal(ok.pool.status, "pass", ok.pool.reason);
+  assert.match(ok.pool.reason, new RegExp(`pool '${ceph.pool}' can take [0-9.]+ GiB, [0-9.]+ GiB provisioned`));
+  assert.deepEqual([ok.images.status, ok.images.reason], ["pass", `none exists yet: ${ceph.pool}/web01-disk0, ${ceph.pool}/web01-disk1`]);
+  // the older option name and a target map for one disk (the other in the pool): the names init would take
+  const map = JSON.stringify({ "scsi0:0": `rbd:${ceph.pool}/w-root` });
+  const alias = await preflight(["--target-mode", "rbd", "--ceph-conf", ceph.conf, "--rbd-pool", ceph.pool, "--target-map-json", map]);
+  assert.equal(alias.images.reason, `none exists yet: ${ceph.pool}/w-root, ${ceph.pool}/web01-disk1`);
+  assert.deepEqual(await ceph.images(ceph.pool), before, "preflight creates no image");
+
+  const missing = await preflight([...rbdArgs(), "--rbd-pool", "nosuchpool"]);
+  assert.deepEqual([missing.go, missing.code, missing.pool.status], [false, 3, "fail"]);
+  assert.match(missing.pool.reason, /^RBD_POOL_MISSING: the Ceph pool 'nosuchpool' does not exist\. Create it/);
+
+  await ceph.rbd(["create", "--size", "1M", `${ceph.pool}/web01-disk1`]); // in the way of the second disk
+  const taken = await preflight([...rbdArgs(), "--rbd-pool", ceph.pool]);
+  assert.deepEqual([taken.go, taken.pool.status, taken.images.status], [false, "pass", "fail"]);
+  assert.match(taken.images.reason, new RegExp(`^RBD_IMAGE_EXISTS: the image ${ceph.pool}/web01-disk1 exists and was not created by`));
+  await ceph.rbd(["rm", "--no-progress", `${ceph.pool}/web01-disk1`]);
+
+  const noConf = await preflight(["--target-storage", "rbd", "--ceph-conf", join(dir, "missing.conf"), "--rbd-pool", ceph.pool]);
+  assert.match(noConf.pool.reason, /^CEPH_UNREACHABLE: /);
+  assert.equal(noConf.images.reason, "not checked: the pool is not usable");
 });
 
 test("storage pools --json lists the pools with their free space", async () => {

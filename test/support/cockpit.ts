@@ -45,6 +45,8 @@ export interface CockpitOptions {
   helper?: string;
   /** Workdir root the page lists and the helper creates workdirs under. */
   workdirRoot: string;
+  /** The Ceph conf the page offers RBD targets from (config.json; default the host's /etc/ceph/ceph.conf). */
+  cephConf?: string;
   /** Serve the page installed on the system (/usr/share/cockpit) instead of a copy of dist/page. */
   installedPage?: boolean;
   /** Run cockpit-ws (and so the session's bridge) as this unprivileged user: no administrative access. */
@@ -73,6 +75,7 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
       JSON.stringify({
         helper: options.helper ?? resolve("dist/ablestack_v2k"),
         workdirRoot: options.workdirRoot,
+        ...(options.cephConf ? { cephConf: options.cephConf } : {}),
       }),
     );
   }

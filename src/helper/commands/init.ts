@@ -2,8 +2,8 @@ import { z } from "zod";
 import { defineCommand } from "../../kit/cli/command";
 import { initDecls } from "../../shared/requests/commands";
 import { optionSpecs, zodFields } from "../../shared/requests/option";
-import { V2kError } from "../../shared/v2k-error";
-import { initMigration, type TargetStorage } from "../init/init";
+import { initMigration } from "../init/init";
+import { targetStorageOf } from "../preflight/target-request";
 import { stepContext } from "./step-context";
 import { parseNetworkMap } from "../libvirt/domain-policy";
 import { networkMapRecord } from "../cutover/domain-config";
@@ -27,7 +27,7 @@ export const initCommand = defineCommand({
         vm: o.vm,
         dst: o.dst,
         targetFormat: o["target-format"],
-        targetStorage: targetStorage(o),
+        targetStorage: targetStorageOf(o),
         targetDevices: o["target-device"],
         rbdPool: o["rbd-pool"],
         cephConf: o["ceph-conf"],
@@ -51,22 +51,3 @@ export const initCommand = defineCommand({
     };
   },
 });
-
-type InitOptions = {
-  "target-storage"?: "file" | "block" | "rbd" | undefined;
-  "target-mode"?: "file" | "block" | "rbd" | undefined;
-};
-
-/** --target-storage and its older name --target-mode: one storage kind, file by default. */
-function targetStorage(o: InitOptions): TargetStorage {
-  const a = o["target-storage"];
-  const b = o["target-mode"];
-  if (a !== undefined && b !== undefined && a !== b) {
-    throw new V2kError(
-      "USAGE",
-      `--target-storage ${a} and --target-mode ${b} disagree`,
-      "Give one of them (--target-mode is the older name).",
-    );
-  }
-  return a ?? b ?? "file";
-}

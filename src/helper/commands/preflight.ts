@@ -3,6 +3,7 @@ import { defineCommand } from "../../kit/cli/command";
 import { preflightDecls } from "../../shared/requests/commands";
 import { optionSpecs, zodFields } from "../../shared/requests/option";
 import { runPreflight, type PreflightResult } from "../preflight/checks";
+import { targetStorageOf } from "../preflight/target-request";
 
 export const preflightCommand = defineCommand({
   path: ["preflight"],
@@ -29,7 +30,9 @@ export const preflightCommand = defineCommand({
         dst: o.dst,
         transport: o.transport,
         flags: o,
-        targetDevices: o["target-mode"] === "block" ? o["target-device"] : undefined,
+        targetStorage: targetStorageOf(o),
+        targetDevices: o["target-device"],
+        rbd: { rbdPool: o["rbd-pool"], cephConf: o["ceph-conf"], cephId: o["ceph-id"], targetMapJson: o["target-map-json"] },
         networkMap: o["network-map"],
         networkMapDefault: o["network-map-default"],
       },

@@ -3,7 +3,6 @@
 // and by the unattended pipeline; idempotent on a workdir that already holds the same VM's run.
 import { resolve } from "node:path";
 import { type Manifest } from "../../shared/manifest";
-import { V2kError } from "../../shared/v2k-error";
 import { type VcenterFlags } from "../config/vcenter-access";
 import { defaultWorkdirPath, hasManifest, newRunId, readManifest, Workdir, type StepContext } from "../state/index";
 import { withVsphere } from "../vsphere/session";
@@ -11,9 +10,8 @@ import { manifestFromInventory } from "../sync/inventory-manifest";
 import { checkDstSpace, refuseExistingTargets } from "../preflight/dst-space";
 import { parseTargetDevices } from "../preflight/block-targets";
 import { type InventoryResult } from "../vsphere/replies";
+import { checkTargetRequest, type TargetStorage } from "../preflight/target-request";
 import { rbdTargets, type RbdInitRequest } from "./rbd";
-
-export type TargetStorage = "file" | "block" | "rbd";
 
 export interface InitRequest extends RbdInitRequest {
   /** Target directory for images (rbd: for the domain's XML and NVRAM; default the workdir). */
@@ -38,28 +36,6 @@ export interface InitOutcome {
 }
 
 const STEP = "init";
-
-/** Combinations of targets that cannot work, refused before anything is asked of vCenter. */
-function checkTargetRequest(r: InitRequest): void {
-  const storage = r.targetStorage;
-  if (storage !== "file" && r.targetFormat === "qcow2") {
-    throw new V2kError("USAGE", `${storage} targets are written raw`, "Drop --target-format qcow2 (or use --target-storage file).");
-  }
-  if (storage !== "block" && r.targetDevices.length > 0)
-    throw new V2kError("USAGE", "--target-device needs --target-storage block", "Add --target-storage block.");
-  if (storage === "rbd" && r.rbdPool === undefined && r.targetMapJson === undefined) {
-    throw new V2kError(
-      "USAGE",
-      "rbd targets need --rbd-pool (or --target-map-json)",
-      "Add --rbd-pool POOL ('ceph osd pool ls' lists them).",
-    );
-  }
-  if (storage !== "rbd" && (r.rbdPool !== undefined || r.targetMapJson !== undefined)) {
-    throw new V2kError("USAGE", "--rbd-pool and --target-map-json need --target-storage rbd", "Add --target-storage rbd.");
-  }
-  if (storage !== "rbd" && r.dst === undefined)
-    throw new V2kError("USAGE", "--dst is required", "Give the target directory with --dst DIR.");
-}
 
 /** The manifest for the inventory, with the targets the request asks for (prepared on the host where needed). */
 async function manifestFor(

@@ -13,6 +13,9 @@ import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { defaultWorkdirRoot } from "../state/workdir";
 import { alreadyMigratedChecks, candidateTargets } from "./already-migrated";
 import { networkCheck } from "./network-check";
+import { checkTargetRequest, type TargetStorage } from "./target-request";
+import { type RbdTargetRequest } from "./rbd-targets";
+import { rbdPreflight } from "./rbd-check";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
@@ -29,11 +32,16 @@ export interface PreflightResult {
 
 export interface PreflightInput {
   vm: string;
-  dst: string;
+  /** File storage: the target directory (required there). */
+  dst?: string | undefined;
   transport: "http" | "vddk";
   flags: VcenterFlags;
-  /** Block mode: DISK=DEVICE specs instead of image files under dst. */
+  /** Where the disks go, as init takes it (default file). */
+  targetStorage?: TargetStorage | undefined;
+  /** Block storage: DISK=DEVICE specs instead of image files under dst. */
   targetDevices?: string[] | undefined;
+  /** RBD storage: the pool or target map, and the cluster's access. */
+  rbd?: RbdTargetRequest | undefined;
   /** Where other migrations of the VM are looked for (default: the workdir root). */
   stateRoot?: string | undefined;
   /** --network-map values: checked against the host's networks and bridges. */
@@ -197,6 +205,8 @@ export function inventoryChecks(inv: InventoryResult): Check[] {
 }
 
 export async function runPreflight(input: PreflightInput, ctx: VsphereContext): Promise<PreflightResult> {
+  const storage = input.targetStorage ?? "file";
+  checkTargetRequest({ ...input.rbd, targetStorage: storage, dst: input.dst, targetDevices: input.targetDevices ?? [] });
   const checks: Check[] = [];
   const notChecked = (id: string, title: string, why: string) => checks.push({ id, title, status: "fail", reason: `not checked: ${why}` });
 
@@ -262,23 +272,40 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
     reason: missing.length ? missing.map((t) => `${t.tool}: ${t.reason}`).join("; ") : tools.map((t) => t.tool).join(", ") + " present",
   });
 
-  checks.push(targetSpaceCheck(input, inventory));
+  const target = await targetChecks(input, storage, inventory);
+  checks.push(...target.checks);
   if (inventory) {
     const vm = { ...inventory, vcenterUrl: vcenterUrl ?? "" };
-    const targets = candidateTargets(inventory.name, inventory.disks.length, input.dst, input.targetDevices);
+    const targets = target.candidates;
     const virsh = new Virsh({ uri: libvirtUri(), timeoutMs: 15_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     checks.push(...(await alreadyMigratedChecks(virsh, vm, targets, input.stateRoot ?? defaultWorkdirRoot())));
   }
   return { go: checks.every((c) => c.status !== "fail"), vm: input.vm, checks };
 }
 
-/** Room for the disks: free space under dst (file mode) or one device per disk (block mode). */
-function targetSpaceCheck(input: PreflightInput, inventory: InventoryResult | undefined): Check {
-  if (input.targetDevices !== undefined) {
+/** The target's checks, and the files, devices or images the in-use check looks for. */
+async function targetChecks(
+  input: PreflightInput,
+  storage: TargetStorage,
+  inventory: InventoryResult | undefined,
+): Promise<{ checks: Check[]; candidates: string[] }> {
+  if (storage === "rbd") {
+    const rbd = await rbdPreflight(input.rbd ?? {}, inventory);
+    return { checks: rbd.checks, candidates: rbd.images };
+  }
+  const devices = storage === "block" ? (input.targetDevices ?? []) : undefined;
+  const dst = input.dst ?? "";
+  const candidates = inventory ? candidateTargets(inventory.name, inventory.disks.length, dst, devices) : [];
+  return { checks: [targetSpaceCheck(dst, devices, inventory)], candidates };
+}
+
+/** Room for the disks: free space under dst (file storage) or one device per disk (block storage). */
+function targetSpaceCheck(dst: string, targetDevices: string[] | undefined, inventory: InventoryResult | undefined): Check {
+  if (targetDevices !== undefined) {
     try {
       if (!inventory) throw new V2kError("VM_NOT_FOUND", "VM unknown", "-");
       const devices = parseTargetDevices(
-        input.targetDevices,
+        targetDevices,
         inventory.disks.map((d, index) => ({ ...d, index })),
       );
       return {
@@ -294,15 +321,14 @@ function targetSpaceCheck(input: PreflightInput, inventory: InventoryResult | un
   }
   const title = "Free space at the target";
   try {
-    const free = dstFreeBytes(input.dst);
-    if (!inventory)
-      return { id: "dst-space", title, status: "fail", reason: `not checked: VM unknown (${gib(free)} free at ${input.dst})` };
+    const free = dstFreeBytes(dst);
+    if (!inventory) return { id: "dst-space", title, status: "fail", reason: `not checked: VM unknown (${gib(free)} free at ${dst})` };
     const needed = inventory.disks.reduce((s, d) => s + d.capacityBytes, 0);
     return {
       id: "dst-space",
       title,
       status: free >= needed ? "pass" : "fail",
-      reason: `${gib(free)} free at ${input.dst}, ${gib(needed)} provisioned`,
+      reason: `${gib(free)} free at ${dst}, ${gib(needed)} provisioned`,
     };
   } catch (e) {
     if (!(e instanceof V2kError)) throw e;

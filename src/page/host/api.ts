@@ -7,14 +7,16 @@ import {
   ListResult,
   NetworksResult,
   PreflightResult,
+  StoragePoolsResult,
   VcenterProbeResult,
   VcenterVmsResult,
   VerifyResult,
 } from "../../shared/results";
 import { type V2kEvent } from "../../shared/events";
-import { REQUESTS, vcenterDecls, type RequestName } from "../../shared/requests/commands";
+import { REQUESTS, targetStorageDecls, vcenterDecls, type RequestName } from "../../shared/requests/commands";
 import { requestArgv, type RequestOf } from "../../shared/requests/option";
 import { type OptionStep, type OptionTexts } from "../../shared/requests/step-options";
+import { cockpit } from "./cockpit";
 import { pageConfig } from "./config";
 import { runHelper, type HelperRun } from "./helper";
 import { startOperation, cancelOperation } from "./operations";
@@ -64,12 +66,37 @@ export function hostNetworks(): HelperRun<NetworksResult> {
   return runHelper({ args: commandLine("storage networks", {}), result: NetworksResult });
 }
 
+/** The host's Ceph pools (with the space each can take), or null when the host has no Ceph conf. */
+export async function cephPools(): Promise<StoragePoolsResult | null> {
+  const conf = pageConfig().cephConf;
+  const file = cockpit().file(conf, { superuser: "try" });
+  const text = await Promise.resolve(file.read()).catch(() => null);
+  file.close();
+  if (text === null) return null;
+  return runHelper({ args: commandLine("storage pools", { "ceph-conf": conf }), result: StoragePoolsResult }).promise;
+}
+
 export interface TargetChoice {
   vm: string;
+  /** file: image files under dst; block: one device per disk (dst keeps the domain's files); rbd: images in a Ceph pool. */
+  storage: "file" | "block" | "rbd";
   dst: string;
+  /** block: the device of each disk, by disk index. */
+  devices: string[];
+  /** rbd: the pool for images named <vm>-disk<N>. */
+  rbdPool: string;
   format: "qcow2" | "raw";
   transport: "vddk" | "http";
   networkMap: Record<string, string>; // port group -> libvirt network or bridge
+}
+
+type TargetOptions = RequestOf<typeof targetStorageDecls> & { dst?: string; "target-device"?: string[] };
+
+/** The target's options, the same for preflight and init (file, the default, is not stated). */
+export function targetOptions(t: TargetChoice): TargetOptions {
+  if (t.storage === "rbd") return { "target-storage": "rbd", "rbd-pool": t.rbdPool, "ceph-conf": pageConfig().cephConf };
+  if (t.storage === "block") return { "target-storage": "block", dst: t.dst, "target-device": t.devices.map((dev, i) => `${i}=${dev}`) };
+  return { dst: t.dst };
 }
 
 /** The `--network-map` value of the wizard's map (absent when nothing is mapped). */
@@ -89,7 +116,7 @@ export function preflight(args: {
     args: [
       ...commandLine("preflight", {
         vm: args.target.vm,
-        dst: args.target.dst,
+        ...targetOptions(args.target),
         transport: args.target.transport,
         "network-map": networkMapValue(args.target.networkMap),
       }),
@@ -104,15 +131,14 @@ export function preflight(args: {
 export function init(args: { conn: VcenterConnection; target: TargetChoice; workdir?: string }): HelperRun<InitResult> {
   return runHelper({
     args: [
-      // the format is stated even when it is the default: the admin chose it in the wizard
+      // a file's format is stated even when it is the default: the admin chose it in the wizard (others are raw)
       ...commandLine("init", {
         vm: args.target.vm,
-        dst: args.target.dst,
+        ...targetOptions(args.target),
         transport: args.target.transport,
         "network-map": networkMapValue(args.target.networkMap),
       }),
-      "--target-format",
-      args.target.format,
+      ...(args.target.storage === "file" ? ["--target-format", args.target.format] : []),
       ...connectionArgs(args.conn),
     ],
     ...(args.workdir ? { workdir: args.workdir } : {}),

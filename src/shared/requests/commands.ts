@@ -43,16 +43,31 @@ const targetDevice = {
   help: "block mode: the device for disk DISK (index or device key), repeat per disk",
 } as const;
 
+/** Where the disks go: init takes it, and preflight checks the same choice. */
+export const targetStorageDecls = {
+  "target-storage": {
+    kind: "enum",
+    values: ["file", "block", "rbd"],
+    help: "image files under --dst (default), one block device per disk, or Ceph RBD images",
+  },
+  "target-mode": { kind: "enum", values: ["file", "block", "rbd"], help: "the same as --target-storage" },
+  "rbd-pool": { kind: "string", pattern: CEPH_ID, valueName: "POOL", help: "rbd: the pool for images named <vm>-disk<N>" },
+  "ceph-conf": { kind: "string", default: CEPH_DEFAULTS.conf, valueName: "FILE", help: "rbd: ceph.conf (monitors, keyring)" },
+  "ceph-id": {
+    kind: "string",
+    pattern: CEPH_ID,
+    default: CEPH_DEFAULTS.id,
+    valueName: "NAME",
+    help: "rbd: Ceph client id without 'client.'",
+  },
+  "target-map-json": { kind: "string", valueName: "JSON", help: `rbd: images per disk, '{"scsi0:0":"rbd:pool/img"}'` },
+} as const satisfies OptionDecls;
+
 export const preflightDecls = {
   vm: { kind: "string", required: true, valueName: "NAME", help: "the VM's name in vCenter" },
-  dst: { kind: "string", required: true, valueName: "DIR", help: "target directory for the disk images" },
+  dst: { kind: "string", valueName: "DIR", help: "target directory for the disk images (file storage: required)" },
   transport: { ...transport, help: "source transport to check for" },
-  "target-mode": {
-    kind: "enum",
-    values: ["file", "block"],
-    default: "file",
-    help: "check image space under --dst (file) or block devices (block)",
-  },
+  ...targetStorageDecls,
   "target-device": targetDevice,
   "network-map": { ...networkMap, help: "check that each mapped network or bridge exists and is active" },
   "network-map-default": {
@@ -77,22 +92,7 @@ export const initDecls = {
     help: "target image format",
     defaultNote: "default qcow2 for files, raw otherwise",
   },
-  "target-storage": {
-    kind: "enum",
-    values: ["file", "block", "rbd"],
-    help: "image files under --dst (default), one block device per disk, or Ceph RBD images",
-  },
-  "target-mode": { kind: "enum", values: ["file", "block", "rbd"], help: "the same as --target-storage" },
-  "rbd-pool": { kind: "string", pattern: CEPH_ID, valueName: "POOL", help: "rbd: the pool for images named <vm>-disk<N>" },
-  "ceph-conf": { kind: "string", default: CEPH_DEFAULTS.conf, valueName: "FILE", help: "rbd: ceph.conf (monitors, keyring)" },
-  "ceph-id": {
-    kind: "string",
-    pattern: CEPH_ID,
-    default: CEPH_DEFAULTS.id,
-    valueName: "NAME",
-    help: "rbd: Ceph client id without 'client.'",
-  },
-  "target-map-json": { kind: "string", valueName: "JSON", help: `rbd: images per disk, '{"scsi0:0":"rbd:pool/img"}'` },
+  ...targetStorageDecls,
   force: {
     kind: "boolean",
     default: false,

@@ -50,6 +50,7 @@ const EXCLUDED: Record<string, string[]> = {
   run: ["split", "define-only", "fleet"],
   cleanup: ["keep-workdir", "delete-snapshots"],
   init: ["target-mode"],
+  preflight: ["target-mode"],
 };
 const REQUIRED: Record<string, Record<string, string>> = { preflight: { vm: "vm1", dst: "/d" }, init: { vm: "vm1" } };
 const POSITIONALS: Record<string, string[]> = { snapshot: ["incr"], sync: ["base"] };

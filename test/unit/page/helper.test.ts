@@ -130,7 +130,16 @@ test("the vCenter password goes to stdin only, never into argv", async () => {
   const conn = { url: "https://vc/sdk", username: "admin", password: "s3cret-Pass!", thumbprint: "AA:BB" };
   const run = api.preflight({
     conn,
-    target: { vm: "web01", dst: "/var/lib/libvirt/images/web01", format: "qcow2", transport: "http", networkMap: {} },
+    target: {
+      vm: "web01",
+      storage: "file",
+      dst: "/var/lib/libvirt/images/web01",
+      devices: [],
+      rbdPool: "",
+      format: "qcow2",
+      transport: "http",
+      networkMap: {},
+    },
   });
   const p = fake.last();
   assert.ok(!p.argv.some((a) => a.includes("s3cret")), "password in argv");

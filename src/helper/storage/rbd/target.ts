@@ -24,9 +24,7 @@ export function rbdPath(n: RbdName): string {
   return `rbd:${n.pool}/${n.image}`;
 }
 
-export function defaultImageName(vmName: string, diskIndex: number): string {
-  return `${vmName.replace(/[^A-Za-z0-9._-]/g, "_")}-disk${diskIndex}`;
-}
+export { defaultImageName } from "../../../shared/rbd-names";
 
 /** The original tool's disk keys: scsi0:0, sata0:1, nvme0:0, ide0:0 (controller kind, bus, unit). */
 export function diskSlot(controllerType: string, busNumber: number, unitNumber: number): string {

@@ -8,8 +8,7 @@ import { _ } from "../../i18n";
 import { Alert, Button, Label, Spinner } from "../../pf";
 import { ErrorAlert } from "../ErrorAlert";
 import { connectionOf } from "./VmStep";
-import { effectiveNetworkMap } from "./TargetStep";
-import { type StepProps } from "./wizard-data";
+import { type StepProps, targetChoice } from "./wizard-data";
 
 function statusLabel(status: PreflightCheck["status"]) {
   if (status === "pass") return <Label color="green">{_("Pass")}</Label>;
@@ -26,7 +25,7 @@ export function PreflightStep({ data, update }: StepProps) {
     setError(null);
     const run = api.preflight({
       conn: connectionOf(data),
-      target: { vm: data.vmName, dst: data.dst, format: data.format, transport: data.transport, networkMap: effectiveNetworkMap(data) },
+      target: targetChoice(data),
     });
     run.promise.then(
       (r) => update({ preflight: r }),

@@ -9,9 +9,9 @@ import { Breadcrumb, BreadcrumbItem, Button, Card, CardBody, PageSection, Progre
 import { ErrorAlert } from "../ErrorAlert";
 import { ConnectStep, checkLogin, connectStepDone } from "./ConnectStep";
 import { VmStep, connectionOf, vmStepDone } from "./VmStep";
-import { TargetStep, effectiveNetworkMap, targetStepDone } from "./TargetStep";
+import { TargetStep } from "./TargetStep";
 import { PreflightStep } from "./PreflightStep";
-import { emptyWizardData, type WizardData } from "./wizard-data";
+import { emptyWizardData, targetChoice, targetStepDone, type WizardData } from "./wizard-data";
 
 const steps = [
   { id: "connect", title: () => _("vCenter"), done: connectStepDone },
@@ -37,7 +37,7 @@ export function Wizard({ state }: { state: AppState }) {
     try {
       const result = await api.init({
         conn,
-        target: { vm: data.vmName, dst: data.dst, format: data.format, transport: data.transport, networkMap: effectiveNetworkMap(data) },
+        target: targetChoice(data),
       }).promise;
       state.rememberConnection(conn);
       state.go({ view: "migration", workdir: result.workdir });

@@ -1,5 +1,7 @@
 // What the wizard collects, step by step. The password lives only here and in AppState's memory.
 import { type VcenterVm, type PreflightResult, type VcenterProbeResult } from "../../../shared/results";
+import { defaultImageName } from "../../../shared/rbd-names";
+import { type TargetChoice } from "../../host/api";
 
 export interface WizardData {
   url: string;
@@ -11,6 +13,10 @@ export interface WizardData {
   vmName: string;
   dst: string;
   dstEdited: boolean;
+  storage: "file" | "block" | "rbd";
+  /** block: a device per disk, by disk index. */
+  devices: string[];
+  rbdPool: string;
   format: "qcow2" | "raw";
   transport: "vddk" | "http";
   networkMap: Record<string, string>;
@@ -27,6 +33,9 @@ export const emptyWizardData: WizardData = {
   vmName: "",
   dst: "",
   dstEdited: false,
+  storage: "file",
+  devices: [],
+  rbdPool: "",
   format: "qcow2",
   transport: "http",
   networkMap: {},
@@ -56,3 +65,44 @@ export type StepProps = {
   /** Enter in the step's form: the same as Next. */
   onSubmit?: () => void;
 };
+
+export function vmNetworks(d: WizardData): string[] {
+  return d.vms?.find((vm) => vm.name === d.vmName)?.networks ?? [];
+}
+
+export function vmDisks(d: WizardData): VcenterVm["disks"] {
+  return d.vms?.find((vm) => vm.name === d.vmName)?.disks ?? [];
+}
+
+/** "pool/image" of every disk, as init names them. */
+export function plannedImages(d: WizardData): string[] {
+  return vmDisks(d).map((_disk, i) => `${d.rbdPool}/${defaultImageName(d.vmName, i)}`);
+}
+
+/** The storage's fields (a directory; a device per disk; a pool), and a network for every port group of the VM. */
+export function targetStepDone(d: WizardData): boolean {
+  const storage =
+    d.storage === "rbd"
+      ? d.rbdPool !== ""
+      : d.dst.startsWith("/") && (d.storage === "file" || vmDisks(d).every((_disk, i) => !!d.devices[i]?.startsWith("/")));
+  return storage && vmNetworks(d).every((pg) => !!d.networkMap[pg]);
+}
+
+/** What preflight and init are asked for. */
+export function targetChoice(d: WizardData): TargetChoice {
+  return {
+    vm: d.vmName,
+    storage: d.storage,
+    dst: d.dst,
+    devices: vmDisks(d).map((_disk, i) => d.devices[i] ?? ""),
+    rbdPool: d.rbdPool,
+    format: d.format,
+    transport: d.transport,
+    networkMap: effectiveNetworkMap(d),
+  };
+}
+
+/** Port group -> network for every network of the VM, as chosen (the host default preselected). */
+export function effectiveNetworkMap(d: WizardData): Record<string, string> {
+  return Object.fromEntries(vmNetworks(d).flatMap((pg) => (d.networkMap[pg] ? [[pg, d.networkMap[pg]]] : [])));
+}
