@@ -3,7 +3,7 @@
 import { type Disk, type DiskRound, type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { copyDisk, type CopyStats } from "../engine/index";
-import { openSource } from "../endpoints/index";
+import { openSource, type BlockSource, type BlockTarget } from "../endpoints/index";
 import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withSourceRetry } from "../disk-access/index";
 import { type Workdir } from "../state/workdir";
 import { type DiskInfo } from "../vsphere/replies";
@@ -12,6 +12,7 @@ import { type VsphereApi } from "../vsphere/api";
 import { acquireCopySlots, type CopyLimits } from "./copy-slots";
 import { type Pacer, pacedSource } from "./pacing";
 import { hostCopyLimits } from "../config/host-config";
+import { type RoundMeter, type RoundPhase } from "./round-meter";
 
 export interface CopyTuning {
   jobs?: number | undefined;
@@ -46,6 +47,7 @@ export interface DiskRoundContext {
   tuning: CopyTuning;
   signal: AbortSignal;
   step: string;
+  meter: RoundMeter;
 }
 
 async function setDiskRound(wd: Workdir, round: number, key: number, patch: Partial<DiskRound> & Pick<DiskRound, "status">): Promise<void> {
@@ -117,24 +119,48 @@ export async function planDiskRound(
 }
 
 export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap: DiskInfo): Promise<void> {
-  const { wd, round, snapshotMoref, step } = c;
-  const disk = wd.manifest.disks.find((d) => d.key === diskKey)!;
-  const done = wd.manifest.rounds.find((r) => r.n === round)?.disks[String(diskKey)];
+  const done = c.wd.manifest.rounds.find((r) => r.n === c.round)?.disks[String(diskKey)];
   if (done?.status === "committed") return;
+  const disk = c.wd.manifest.disks.find((d) => d.key === diskKey)!;
+  const { changeIdTo, areas, mode } = await c.meter.time("qcda", () => planAndRecord(c, disk, snap));
+  const stats = await c.data.copy(c, disk, snap, areas, mode);
+  c.meter.bytesRead += stats.bytesRead;
+  // the data is durable on the target (copyDisk flushed): now, and only now, advance the changeId
+  await c.meter.time("commit", () =>
+    c.wd.update((m) => {
+      const d = m.disks.find((x) => x.key === diskKey)!;
+      d.syncedChangeId = changeIdTo;
+      d.syncedRound = c.round;
+      d.needsRebase = null;
+      const dr = m.rounds.find((x) => x.n === c.round)!.disks[String(diskKey)]!;
+      dr.status = "committed";
+      dr.copiedBytes = stats.bytesWritten;
+      dr.zeroedBytes = stats.bytesZeroed;
+      dr.durationMs = Math.round(stats.durationMs);
+    }),
+  );
+}
+
+/** Query the disk's areas, record a rebase and the disk's round ("copying"); returns what to copy and how. */
+async function planAndRecord(
+  c: DiskRoundContext,
+  disk: Disk,
+  snap: DiskInfo,
+): Promise<{ changeIdTo: string; areas: [number, number][]; mode: CopyMode }> {
+  const { wd, round, snapshotMoref, step } = c;
   const isBase = disk.syncedChangeId === null && (await c.data.targetReadsAsZeros(disk, wd.manifest, snap.capacityBytes));
-  const { from, changeIdTo, rebase, areas, qcdaCalls } = await planDiskRound(c.api, wd.manifest, snapshotMoref, diskKey, snap);
-  const q = { areas, calls: qcdaCalls };
+  const { from, changeIdTo, rebase, areas, qcdaCalls } = await planDiskRound(c.api, wd.manifest, snapshotMoref, disk.key, snap);
   if (rebase) {
     const reason = rebase;
     await wd.update((m) => {
-      const d = m.disks.find((x) => x.key === diskKey)!;
+      const d = m.disks.find((x) => x.key === disk.key)!;
       d.needsRebase = reason;
       if (snap.capacityBytes > d.capacityBytes) d.capacityBytes = snap.capacityBytes;
     });
-    await wd.warn(step, "DISK_REBASE", `${disk.label}: full copy of allocated areas (rebase): ${reason}`, diskKey);
+    await wd.warn(step, "DISK_REBASE", `${disk.label}: full copy of allocated areas (rebase): ${reason}`, disk.key);
   }
-  const changedBytes = q.areas.reduce((s, a) => s + a[1], 0);
-  await setDiskRound(wd, round, diskKey, {
+  const changedBytes = areas.reduce((s, a) => s + a[1], 0);
+  await setDiskRound(wd, round, disk.key, {
     snapshotMoref,
     changeIdFrom: from,
     changeIdTo,
@@ -147,25 +173,11 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   wd.emitter.log(
     "info",
     step,
-    `${disk.label}: ${from === "*" ? "allocated" : "changed"} areas ${q.areas.length} (${changedBytes} bytes, ${q.calls} QCDA call(s))`,
-    diskKey,
+    `${disk.label}: ${from === "*" ? "allocated" : "changed"} areas ${areas.length} (${changedBytes} bytes, ${qcdaCalls} QCDA call(s))`,
+    disk.key,
   );
-
   const mode: CopyMode = { zeroUnlisted: (rebase !== null || disk.syncedChangeId === null) && !isBase, targetIsZero: isBase };
-  const stats = await c.data.copy(c, disk, snap, q.areas, mode);
-  // the data is durable on the target (copyDisk flushed): now, and only now, advance the changeId
-  await wd.update((m) => {
-    const d = m.disks.find((x) => x.key === diskKey)!;
-    d.syncedChangeId = changeIdTo;
-    d.syncedRound = round;
-    d.needsRebase = null;
-    const r = m.rounds.find((x) => x.n === round)!;
-    const dr = r.disks[String(diskKey)]!;
-    dr.status = "committed";
-    dr.copiedBytes = stats.bytesWritten;
-    dr.zeroedBytes = stats.bytesZeroed;
-    dr.durationMs = Math.round(stats.durationMs);
-  });
+  return { changeIdTo, areas, mode };
 }
 
 /** The real data path: datastore reads through the session (re-login retry), host-wide copy slots, the engine. */
@@ -214,10 +226,17 @@ async function copyFromSnapshot(
   pacer: Pacer,
 ): Promise<CopyStats> {
   const label = `disk ${disk.key}`;
+  let mark = performance.now();
+  const lap = (phase: RoundPhase) => {
+    const now = performance.now();
+    c.meter.add(phase, now - mark);
+    mark = now;
+  };
   const sourceSpec = await sourceSpecOf(c.wd.manifest, session, snap.fileName, c.snapshotMoref);
   const source = await openSource(sourceSpec, { disk: label });
   try {
     const target = await openDiskTarget(disk, c.wd.manifest, { size: snap.capacityBytes });
+    lap("serversUp");
     try {
       if (source.size < snap.capacityBytes) {
         throw new V2kError(
@@ -226,33 +245,46 @@ async function copyFromSnapshot(
           "The datastore file does not match the disk; re-run the sync.",
         );
       }
-      return await copyDisk({
-        source: pacedSource(source.source, pacer),
-        target: target.target,
-        areas: areas.map(([offset, length]) => ({ offset, length })),
-        zeroUnlisted: mode.zeroUnlisted,
-        targetIsZero: mode.targetIsZero,
-        disk: label,
-        signal: c.signal,
-        ...(c.tuning.jobs !== undefined ? { requests: c.tuning.jobs } : {}),
-        ...(c.tuning.chunkSize !== undefined ? { chunkSize: c.tuning.chunkSize } : {}),
-        ...(c.tuning.coalesceGap !== undefined ? { coalesceGap: c.tuning.coalesceGap } : {}),
-        onProgress: (p) => {
-          c.wd.emitter.emit({
-            type: "progress",
-            step: c.step,
-            disk: disk.key,
-            bytes: p.bytes,
-            total: p.total,
-            rateBps: p.rateBps,
-            ...(p.etaSec !== undefined ? { etaSec: p.etaSec } : {}),
-          });
-        },
-      });
+      return await engineCopy(c, disk, pacedSource(source.source, pacer), target.target, areas, mode);
     } finally {
+      lap("copy");
       await target.close();
     }
   } finally {
     await source.close();
+    lap("serversDown");
   }
+}
+
+function engineCopy(
+  c: DiskRoundContext,
+  disk: Disk,
+  source: BlockSource,
+  target: BlockTarget,
+  areas: [number, number][],
+  mode: CopyMode,
+): Promise<CopyStats> {
+  return copyDisk({
+    source,
+    target,
+    areas: areas.map(([offset, length]) => ({ offset, length })),
+    zeroUnlisted: mode.zeroUnlisted,
+    targetIsZero: mode.targetIsZero,
+    disk: `disk ${disk.key}`,
+    signal: c.signal,
+    ...(c.tuning.jobs !== undefined ? { requests: c.tuning.jobs } : {}),
+    ...(c.tuning.chunkSize !== undefined ? { chunkSize: c.tuning.chunkSize } : {}),
+    ...(c.tuning.coalesceGap !== undefined ? { coalesceGap: c.tuning.coalesceGap } : {}),
+    onProgress: (p) => {
+      c.wd.emitter.emit({
+        type: "progress",
+        step: c.step,
+        disk: disk.key,
+        bytes: p.bytes,
+        total: p.total,
+        rateBps: p.rateBps,
+        ...(p.etaSec !== undefined ? { etaSec: p.etaSec } : {}),
+      });
+    },
+  });
 }
