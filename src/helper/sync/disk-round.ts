@@ -3,7 +3,7 @@
 import { type Disk, type DiskRound, type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { copyDisk, type CopyStats } from "../engine/index";
-import { openSource, type BlockSource, type BlockTarget } from "../endpoints/index";
+import { openSource, type BlockSource, type BlockTarget, type OpenOptions } from "../endpoints/index";
 import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withSourceRetry } from "../disk-access/index";
 import { type Workdir } from "../state/workdir";
 import { type DiskInfo } from "../vsphere/replies";
@@ -123,7 +123,7 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   if (done?.status === "committed") return;
   const disk = c.wd.manifest.disks.find((d) => d.key === diskKey)!;
   const { changeIdTo, areas, mode } = await c.meter.time("qcda", () => planAndRecord(c, disk, snap));
-  const stats = await c.data.copy(c, disk, snap, areas, mode);
+  const stats = nothingToCopy(areas, mode) ? noCopy() : await c.data.copy(c, disk, snap, areas, mode);
   c.meter.bytesRead += stats.bytesRead;
   // the data is durable on the target (copyDisk flushed): now, and only now, advance the changeId
   await c.meter.time("commit", () =>
@@ -139,6 +139,30 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
       dr.durationMs = Math.round(stats.durationMs);
     }),
   );
+}
+
+/**
+ * No changed areas and nothing to zero: the target already holds this snapshot's content (the last
+ * commit came after a flush), so no server is started and there is nothing to flush.
+ */
+function nothingToCopy(areas: [number, number][], mode: CopyMode): boolean {
+  return areas.length === 0 && !mode.zeroUnlisted && !mode.targetIsZero;
+}
+
+function noCopy(): CopyStats {
+  const flushedAt = new Date().toISOString();
+  return {
+    totalBytes: 0,
+    bytesRead: 0,
+    bytesWritten: 0,
+    bytesZeroed: 0,
+    bytesSkipped: 0,
+    requests: 0,
+    workers: 0,
+    durationMs: 0,
+    mbPerSec: 0,
+    flushedAt,
+  };
 }
 
 /** Query the disk's areas, record a rebase and the disk's round ("copying"); returns what to copy and how. */
@@ -233,27 +257,55 @@ async function copyFromSnapshot(
     mark = now;
   };
   const sourceSpec = await sourceSpecOf(c.wd.manifest, session, snap.fileName, c.snapshotMoref);
-  const source = await openSource(sourceSpec, { disk: label });
+  const { source, target } = await openBoth(
+    () => openSource(sourceSpec, sourceOpenOptions(sourceSpec.kind, label, areas)),
+    () => openDiskTarget(disk, c.wd.manifest, { size: snap.capacityBytes }),
+  );
+  lap("serversUp");
   try {
-    const target = await openDiskTarget(disk, c.wd.manifest, { size: snap.capacityBytes });
-    lap("serversUp");
-    try {
-      if (source.size < snap.capacityBytes) {
-        throw new V2kError(
-          "NBD_SOURCE_FAILED",
-          `${label}: source has ${source.size} bytes, the snapshot says ${snap.capacityBytes}`,
-          "The datastore file does not match the disk; re-run the sync.",
-        );
-      }
-      return await engineCopy(c, disk, pacedSource(source.source, pacer), target.target, areas, mode);
-    } finally {
-      lap("copy");
-      await target.close();
+    if (source.size < snap.capacityBytes) {
+      throw new V2kError(
+        "NBD_SOURCE_FAILED",
+        `${label}: source has ${source.size} bytes, the snapshot says ${snap.capacityBytes}`,
+        "The datastore file does not match the disk; re-run the sync.",
+      );
     }
+    return await engineCopy(c, disk, pacedSource(source.source, pacer), target.target, areas, mode);
   } finally {
-    await source.close();
-    lap("serversDown");
+    lap("copy");
+    await closeBoth(target, source).finally(() => lap("serversDown"));
   }
+}
+
+/** Both closed side by side; a server that did not close cleanly fails the copy (target first). */
+async function closeBoth(a: { close(): Promise<void> }, b: { close(): Promise<void> }): Promise<void> {
+  const closed = await Promise.allSettled([a.close(), b.close()]);
+  const failed = closed.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+/** nbdkit and qemu-nbd start side by side; when one fails, the other is closed again and the failure thrown. */
+async function openBoth<S extends { close(): Promise<void> }, T extends { close(): Promise<void> }>(
+  openS: () => Promise<S>,
+  openT: () => Promise<T>,
+): Promise<{ source: S; target: T }> {
+  const [s, t] = await Promise.allSettled([openS(), openT()]);
+  if (s.status === "fulfilled" && t.status === "fulfilled") return { source: s.value, target: t.value };
+  await Promise.allSettled([s.status === "fulfilled" ? s.value.close() : null, t.status === "fulfilled" ? t.value.close() : null]);
+  throw s.status === "rejected" ? s.reason : (t as PromiseRejectedResult).reason;
+}
+
+/** Data to read per source connection over http: opening one costs a TLS handshake and a request (0.05-0.25 s). */
+const HTTP_BYTES_PER_CONNECTION = 64 * 1024 * 1024;
+/** The endpoints' default number of http source connections, the most a large copy uses. */
+const HTTP_MAX_CONNECTIONS = 4;
+
+/** A small round reads through fewer nbdkit-curl connections: they are opened one after another. */
+function sourceOpenOptions(kind: string, disk: string, areas: [number, number][]): OpenOptions {
+  if (kind !== "http") return { disk };
+  const bytes = areas.reduce((s, a) => s + a[1], 0);
+  const connections = Math.min(HTTP_MAX_CONNECTIONS, Math.max(1, Math.ceil(bytes / HTTP_BYTES_PER_CONNECTION)));
+  return { disk, connections };
 }
 
 function engineCopy(
