@@ -50,15 +50,25 @@ export interface DiskRoundContext {
   meter: RoundMeter;
 }
 
-async function setDiskRound(wd: Workdir, round: number, key: number, patch: Partial<DiskRound> & Pick<DiskRound, "status">): Promise<void> {
+/** The disk's record in the round; the round is syncing from its first disk record on. */
+async function setDiskRound(wd: Workdir, round: number, key: number, record: DiskRound, stats?: CopyStats): Promise<void> {
   await wd.update((m) => {
     const r = m.rounds.find((x) => x.n === round);
     if (!r) throw new Error(`round ${round} missing`);
-    const prev = r.disks[String(key)];
-    r.disks[String(key)] = {
-      ...(prev ?? { snapshotMoref: "", changeIdFrom: "", changeIdTo: "", rebase: false, changedBytes: 0, copiedBytes: 0, zeroedBytes: 0 }),
-      ...patch,
-    };
+    if (r.status === "snapshot") r.status = "syncing";
+    r.disks[String(key)] = { ...record };
+    if (!stats) return;
+    // the data is durable on the target (copyDisk flushed): now, and only now, advance the changeId
+    const d = m.disks.find((x) => x.key === key)!;
+    d.syncedChangeId = record.changeIdTo;
+    d.syncedRound = round;
+    d.needsRebase = null;
+    Object.assign(r.disks[String(key)]!, {
+      status: "committed",
+      copiedBytes: stats.bytesWritten,
+      zeroedBytes: stats.bytesZeroed,
+      durationMs: Math.round(stats.durationMs),
+    });
   });
 }
 
@@ -122,23 +132,13 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   const done = c.wd.manifest.rounds.find((r) => r.n === c.round)?.disks[String(diskKey)];
   if (done?.status === "committed") return;
   const disk = c.wd.manifest.disks.find((d) => d.key === diskKey)!;
-  const { changeIdTo, areas, mode } = await c.meter.time("qcda", () => planAndRecord(c, disk, snap));
-  const stats = nothingToCopy(areas, mode) ? noCopy() : await c.data.copy(c, disk, snap, areas, mode);
+  const { record, areas, mode } = await c.meter.time("qcda", () => planAndRecord(c, disk, snap));
+  // a disk with nothing to copy is recorded once, committed; the others are recorded "copying" first
+  const skip = nothingToCopy(areas, mode);
+  if (!skip) await c.meter.time("qcda", () => setDiskRound(c.wd, c.round, diskKey, record));
+  const stats = skip ? noCopy() : await c.data.copy(c, disk, snap, areas, mode);
   c.meter.bytesRead += stats.bytesRead;
-  // the data is durable on the target (copyDisk flushed): now, and only now, advance the changeId
-  await c.meter.time("commit", () =>
-    c.wd.update((m) => {
-      const d = m.disks.find((x) => x.key === diskKey)!;
-      d.syncedChangeId = changeIdTo;
-      d.syncedRound = c.round;
-      d.needsRebase = null;
-      const dr = m.rounds.find((x) => x.n === c.round)!.disks[String(diskKey)]!;
-      dr.status = "committed";
-      dr.copiedBytes = stats.bytesWritten;
-      dr.zeroedBytes = stats.bytesZeroed;
-      dr.durationMs = Math.round(stats.durationMs);
-    }),
-  );
+  await c.meter.time("commit", () => setDiskRound(c.wd, c.round, diskKey, record, stats));
 }
 
 /**
@@ -165,13 +165,13 @@ function noCopy(): CopyStats {
   };
 }
 
-/** Query the disk's areas, record a rebase and the disk's round ("copying"); returns what to copy and how. */
+/** Query the disk's areas and record a rebase; returns the disk's round record ("copying"), what to copy and how. */
 async function planAndRecord(
   c: DiskRoundContext,
   disk: Disk,
   snap: DiskInfo,
-): Promise<{ changeIdTo: string; areas: [number, number][]; mode: CopyMode }> {
-  const { wd, round, snapshotMoref, step } = c;
+): Promise<{ record: DiskRound; areas: [number, number][]; mode: CopyMode }> {
+  const { wd, snapshotMoref, step } = c;
   const isBase = disk.syncedChangeId === null && (await c.data.targetReadsAsZeros(disk, wd.manifest, snap.capacityBytes));
   const { from, changeIdTo, rebase, areas, qcdaCalls } = await planDiskRound(c.api, wd.manifest, snapshotMoref, disk.key, snap);
   if (rebase) {
@@ -184,7 +184,7 @@ async function planAndRecord(
     await wd.warn(step, "DISK_REBASE", `${disk.label}: full copy of allocated areas (rebase): ${reason}`, disk.key);
   }
   const changedBytes = areas.reduce((s, a) => s + a[1], 0);
-  await setDiskRound(wd, round, disk.key, {
+  const record: DiskRound = {
     snapshotMoref,
     changeIdFrom: from,
     changeIdTo,
@@ -193,7 +193,7 @@ async function planAndRecord(
     copiedBytes: 0,
     zeroedBytes: 0,
     status: "copying",
-  });
+  };
   wd.emitter.log(
     "info",
     step,
@@ -201,7 +201,7 @@ async function planAndRecord(
     disk.key,
   );
   const mode: CopyMode = { zeroUnlisted: (rebase !== null || disk.syncedChangeId === null) && !isBase, targetIsZero: isBase };
-  return { changeIdTo, areas, mode };
+  return { record, areas, mode };
 }
 
 /** The real data path: datastore reads through the session (re-login retry), host-wide copy slots, the engine. */
@@ -295,8 +295,12 @@ async function openBoth<S extends { close(): Promise<void> }, T extends { close(
   throw s.status === "rejected" ? s.reason : (t as PromiseRejectedResult).reason;
 }
 
-/** Data to read per source connection over http: opening one costs a TLS handshake and a request (0.05-0.25 s). */
+/**
+ * Work per source connection over http: opening one costs a TLS handshake and a request (0.05-0.25 s),
+ * about what 64 MiB or 64 requests (one at a time per connection) take.
+ */
 const HTTP_BYTES_PER_CONNECTION = 64 * 1024 * 1024;
+const HTTP_AREAS_PER_CONNECTION = 64;
 /** The endpoints' default number of http source connections, the most a large copy uses. */
 const HTTP_MAX_CONNECTIONS = 4;
 
@@ -304,7 +308,8 @@ const HTTP_MAX_CONNECTIONS = 4;
 function sourceOpenOptions(kind: string, disk: string, areas: [number, number][]): OpenOptions {
   if (kind !== "http") return { disk };
   const bytes = areas.reduce((s, a) => s + a[1], 0);
-  const connections = Math.min(HTTP_MAX_CONNECTIONS, Math.max(1, Math.ceil(bytes / HTTP_BYTES_PER_CONNECTION)));
+  const wanted = Math.max(bytes / HTTP_BYTES_PER_CONNECTION, areas.length / HTTP_AREAS_PER_CONNECTION);
+  const connections = Math.min(HTTP_MAX_CONNECTIONS, Math.max(1, Math.ceil(wanted)));
   return { disk, connections };
 }
 

@@ -103,36 +103,31 @@ export async function prepareRound(
     });
     round = undefined;
   }
-  if (!round) {
-    const n = (m.rounds.at(-1)?.n ?? -1) + 1;
-    const name = roundSnapshotName(m, n, kind);
-    await wd.update((mm) => {
-      mm.rounds.push({
-        n,
-        kind,
-        snapshotName: name,
-        startedAt: new Date().toISOString(),
-        changedBytes: 0,
-        copiedBytes: 0,
-        status: "snapshot",
-        disks: {},
-      });
-    });
-    round = wd.manifest.rounds.at(-1)!;
-  }
+  // a new round is recorded in the same manifest write as its snapshot's intent
+  const fresh: Round | undefined = round ? undefined : newRound(m, kind);
+  const n = (round ?? fresh!).n;
+  const spec = { name: (round ?? fresh!).snapshotName, round: n, kind, purpose: "round" as const };
   try {
-    const snapshot = await ensureOwnSnapshot(wd, bridge, { name: round.snapshotName, round: round.n, kind, purpose: "round" }, step);
-    return { round, snapshot };
+    const record = fresh ? { withIntent: (mm: Manifest) => void mm.rounds.push(structuredClone(fresh)) } : {};
+    const snapshot = await ensureOwnSnapshot(wd, bridge, { ...spec, ...record }, step);
+    if (!wd.manifest.rounds.some((r) => r.n === n)) await wd.update((mm) => void mm.rounds.push(structuredClone(fresh!)));
+    return { round: wd.manifest.rounds.find((r) => r.n === n)!, snapshot };
   } catch (e) {
     // no snapshot, no round: the next run starts a fresh one (ensureOwnSnapshot left VMware clean)
-    const n = round.n;
     await wd
       .update((mm) => {
-        mm.rounds.find((r) => r.n === n)!.status = "failed";
+        const r = mm.rounds.find((x) => x.n === n);
+        if (r) r.status = "failed";
       })
       .catch(() => undefined);
     throw e;
   }
+}
+
+function newRound(m: Manifest, kind: RoundKind): Round {
+  const n = (m.rounds.at(-1)?.n ?? -1) + 1;
+  const snapshotName = roundSnapshotName(m, n, kind);
+  return { n, kind, snapshotName, startedAt: new Date().toISOString(), changedBytes: 0, copiedBytes: 0, status: "snapshot", disks: {} };
 }
 
 /**
@@ -204,12 +199,8 @@ export async function runRoundWith(wd: Workdir, deps: RoundDeps, options: RoundO
   const { round, snapshot } = prepared;
   const n = round.n;
   try {
-    await meter.time("prepare", async () => {
-      if (wd.manifest.target.transport === "http") await requireSoleSnapshot(wd, deps.api, snapshot);
-      await wd.update((m) => {
-        m.rounds.find((r) => r.n === n)!.status = "syncing";
-      });
-    });
+    // the round becomes "syncing" with its first disk record (one manifest write less)
+    if (wd.manifest.target.transport === "http") await meter.time("prepare", () => requireSoleSnapshot(wd, deps.api, snapshot));
     wd.emitter.emit({
       type: "phase",
       step,
@@ -229,6 +220,9 @@ export async function runRoundWith(wd: Workdir, deps: RoundDeps, options: RoundO
         const target = phaseAfter[options.kind];
         if (phaseOrder.indexOf(m.phase) < phaseOrder.indexOf(target) || (options.kind === "incr" && m.phase === "base-synced"))
           m.phase = target;
+        // the snapshot's removal intent goes with the round's end (one manifest write less)
+        const own = m.snapshots.find((s) => s.name === round.snapshotName && s.state === "present" && s.moref !== null);
+        if (own) own.state = "removing";
       }),
     );
     await meter.time("snapshotRemove", () => removeOwnSnapshot(wd, deps.api, round.snapshotName, step));
