@@ -4,6 +4,7 @@
 // copy, commits, snapshot removal) and how many bytes it read; this prints the medians over ROUNDS.
 //
 //   node --import tsx test/bench/lab-rounds.ts      ROUNDS=3 (make bench runs it through goals.ts)
+//   SYNC_ARGS="--coalesce-gap 64K"                   options for every `sync incr` (to compare settings)
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,7 +41,8 @@ function offsets(seed: number): number[] {
 
 async function syncIncr(workdir: string, env: Record<string, string>, kind: RoundFigures["kind"]): Promise<RoundFigures> {
   const started = performance.now();
-  const r = await helper(["--workdir", workdir, "sync", "incr"], { env });
+  const extra = (process.env.SYNC_ARGS ?? "").split(" ").filter((a) => a !== "");
+  const r = await helper(["--workdir", workdir, "sync", "incr", ...extra], { env });
   const wallMs = performance.now() - started;
   if (r.result.ok !== true) throw new Error(`sync incr failed: ${JSON.stringify(r.result.error ?? r.result)}\n${r.stderr}`);
   const ev = r.events.find((e) => e.type === "round");
