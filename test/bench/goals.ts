@@ -145,13 +145,15 @@ async function labRoundGoals(): Promise<void> {
   const kinds = ["tiny", "empty", "scattered"] as const;
   const medianOf = (kind: RoundFigures["kind"], f: (r: RoundFigures) => number) => median(rows.filter((r) => r.kind === kind).map(f));
   process.stdout.write(`\nlab rounds, medians over ${ROUNDS} (ms): wall = CLI start to exit, round = snapshot taken to removed\n`);
-  process.stdout.write(`${["round", "wall", "round", "fixed", ...PHASES].map((h) => h.padStart(9)).join(" ")}\n`);
+  process.stdout.write(`${["round", "wall", "round", "fixed", ...PHASES, "other"].map((h) => h.padStart(9)).join(" ")}\n`);
   for (const kind of kinds) {
     const cells = [
       medianOf(kind, (r) => r.wallMs),
       medianOf(kind, (r) => r.totalMs),
       medianOf(kind, (r) => r.fixedMs),
       ...PHASES.map((p) => medianOf(kind, (r) => r.phasesMs[p] ?? 0)),
+      // events (fsync'd lines), copy slots, the session cookie: what no phase counts
+      medianOf(kind, (r) => r.totalMs - PHASES.reduce((s, p) => s + (r.phasesMs[p] ?? 0), 0)),
     ];
     process.stdout.write(`${[kind, ...cells.map((c) => c.toFixed(0))].map((c) => c.padStart(9)).join(" ")}\n`);
   }
