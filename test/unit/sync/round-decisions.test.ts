@@ -95,7 +95,11 @@ test("a CBT reset between rounds makes the next round re-read every allocated ar
   const incr = await round(wd, data, "incr");
   assert.deepEqual(incr.rebased, []);
   assert.deepEqual(data.copies.find((c) => c.disk === 2000)!.areas, [[4 << 20, 1 << 20]]);
-  assert.equal(data.copies.find((c) => c.disk === 2001), undefined, "the untouched disk opens nothing: no copy at all");
+  assert.equal(
+    data.copies.find((c) => c.disk === 2001),
+    undefined,
+    "the untouched disk opens nothing: no copy at all",
+  );
   const untouched = wd.manifest.rounds.at(-1)!.disks["2001"]!;
   assert.equal(untouched.status, "committed", "and still commits the round's changeId");
   assert.equal(wd.manifest.disks[1]!.syncedChangeId, untouched.changeIdTo);
