@@ -46,6 +46,12 @@ export const RoundEvent = z.object({
   changedBytes: z.number().nonnegative(),
   copiedBytes: z.number().nonnegative(),
   durationMs: z.number().nonnegative(),
+  /** From the round's start to its snapshot removed (durationMs ends at the last commit). */
+  totalMs: z.number().nonnegative().optional(),
+  /** Where totalMs went: snapshot, prepare, qcda, serversUp, copy, serversDown, commit, snapshotRemove (disks summed). */
+  phasesMs: z.record(z.string(), z.number().nonnegative()).optional(),
+  /** Bytes read from the source (changed areas plus the gaps coalesced with them). */
+  bytesRead: z.number().nonnegative().optional(),
 });
 
 export const ErrorEvent = z.object({

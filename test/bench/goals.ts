@@ -3,11 +3,15 @@
 // compares medians. Slow (minutes) and load-sensitive: not part of `make check`; read the figures with
 // the machine's load, which is printed too.
 //
+// test/bench/lab-rounds.ts runs incremental rounds on the lab through the built CLI.
+//
 //   node --import tsx test/bench/goals.ts          ROUNDS=3 SIZE=4G SCATTERED_SIZE=8G RBD_SIZE=4G (defaults)
+//   GOALS=rounds,base,scattered,rbd                 only these groups (default: all)
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../support/lab";
+import { labRounds, PHASES, type RoundFigures } from "./lab-rounds";
 
 const ROUNDS = Math.max(1, Number(process.env.ROUNDS ?? "3"));
 const SIZE = process.env.SIZE ?? "4G";
@@ -15,6 +19,9 @@ const SCATTERED_SIZE = process.env.SCATTERED_SIZE ?? "8G";
 const RBD_SIZE = process.env.RBD_SIZE ?? "4G";
 const TUNED = "nbdcopy:--requests=64:--request-size=4194304";
 const RSS_LIMIT_MIB = 128;
+const GOALS = (process.env.GOALS ?? "base,scattered,rbd,rounds").split(",");
+const ROUND_FIXED_LIMIT_MS = 500;
+const READ_RATIO_LIMIT = 1.2;
 
 interface Run {
   run: string;
@@ -133,21 +140,52 @@ async function rbdGoals(): Promise<void> {
   );
 }
 
+async function labRoundGoals(): Promise<void> {
+  const rows = await labRounds(ROUNDS);
+  const kinds = ["tiny", "empty", "scattered"] as const;
+  const medianOf = (kind: RoundFigures["kind"], f: (r: RoundFigures) => number) => median(rows.filter((r) => r.kind === kind).map(f));
+  process.stdout.write(`\nlab rounds, medians over ${ROUNDS} (ms): wall = CLI start to exit, round = snapshot taken to removed\n`);
+  process.stdout.write(`${["round", "wall", "round", "fixed", ...PHASES, "other"].map((h) => h.padStart(9)).join(" ")}\n`);
+  for (const kind of kinds) {
+    const cells = [
+      medianOf(kind, (r) => r.wallMs),
+      medianOf(kind, (r) => r.totalMs),
+      medianOf(kind, (r) => r.fixedMs),
+      ...PHASES.map((p) => medianOf(kind, (r) => r.phasesMs[p] ?? 0)),
+      // events (fsync'd lines), copy slots, the session cookie: what no phase counts
+      medianOf(kind, (r) => r.totalMs - PHASES.reduce((s, p) => s + (r.phasesMs[p] ?? 0), 0)),
+    ];
+    process.stdout.write(`${[kind, ...cells.map((c) => c.toFixed(0))].map((c) => c.padStart(9)).join(" ")}\n`);
+  }
+  const tiny = medianOf("tiny", (r) => r.fixedMs);
+  const empty = medianOf("empty", (r) => r.fixedMs);
+  goal(
+    `lab round fixed cost < ${ROUND_FIXED_LIMIT_MS} ms (64 KiB changed / none; CLI wall ${medianOf("tiny", (r) => r.wallMs).toFixed(0)} ms)`,
+    `${tiny.toFixed(0)} / ${empty.toFixed(0)} ms`,
+    tiny < ROUND_FIXED_LIMIT_MS && empty < ROUND_FIXED_LIMIT_MS,
+  );
+  const changed = medianOf("scattered", (r) => r.changedBytes);
+  const read = medianOf("scattered", (r) => r.bytesRead);
+  goal(
+    `lab round bytes read <= ${READ_RATIO_LIMIT}x changed (scattered 4 KiB writes)`,
+    `${(read / MiB).toFixed(1)} / ${(changed / MiB).toFixed(1)} MiB = ${(read / changed).toFixed(2)}x, round ${medianOf("scattered", (r) => r.totalMs).toFixed(0)} ms`,
+    read <= READ_RATIO_LIMIT * changed,
+  );
+}
+
+const MiB = 1024 * 1024;
+
 async function main(): Promise<void> {
   const load = () =>
     loadavg()
       .map((l) => l.toFixed(1))
       .join(" ");
   process.stdout.write(`rounds ${ROUNDS} (alternating, medians); load average at start ${load()}\n`);
-  await baseCopyGoals();
-  await scatteredGoals();
-  await rbdGoals();
-  for (const name of [
-    "lab round fixed cost < 0.5 s",
-    "lab round bytes read <= 1.2x changed",
-    "lab datastore reads >= 600 MB/s",
-    "downtime < 10 s split by phase",
-  ])
+  if (GOALS.includes("base")) await baseCopyGoals();
+  if (GOALS.includes("scattered")) await scatteredGoals();
+  if (GOALS.includes("rbd")) await rbdGoals();
+  if (GOALS.includes("rounds")) await labRoundGoals();
+  for (const name of ["lab datastore reads >= 600 MB/s", "downtime < 10 s split by phase"])
     verdicts.push(`----  ${name}: not measured by this bench yet`);
   process.stdout.write(`\nload average at end ${load()}\n${verdicts.join("\n")}\n`);
 }

@@ -17,6 +17,8 @@ export const COPY_DEFAULTS = {
   requests: TUNING_DEFAULTS.requests,
   maxBytesInFlight: 64 * 1024 * 1024,
   coalesceGap: 1024 * 1024,
+  /** Coalescing reads at most 20% beyond the listed bytes (smallest gaps first): a scattered round reads <= 1.2x its changes. */
+  coalesceBudget: 0.2,
   progressIntervalMs: 1000,
   stallTimeoutMs: 10 * 60 * 1000,
 } as const;
@@ -54,6 +56,8 @@ export interface CopyOptions {
   maxBytesInFlight?: number;
   /** Areas closer than this are copied as one (gap included). Default 1 MiB. */
   coalesceGap?: number;
+  /** Gap bytes coalescing may read, as a share of the areas' bytes. Default 0.2. */
+  coalesceBudget?: number;
   /** Disk label for messages, e.g. "disk 2000". */
   disk?: string;
   signal?: AbortSignal;
@@ -119,6 +123,7 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
     size: source.size,
     areas: options.areas,
     coalesceGap: options.coalesceGap ?? COPY_DEFAULTS.coalesceGap,
+    coalesceBudget: options.coalesceBudget ?? COPY_DEFAULTS.coalesceBudget,
     zeroUnlisted: options.zeroUnlisted ?? false,
   });
   const stats = emptyStats(totalBytes(ranges), settings.workers);

@@ -42,12 +42,30 @@ export function normalizeAreas(areas: readonly Area[], size: number): Area[] {
   return out;
 }
 
-/** Merge areas separated by at most `gap` bytes: one larger read beats many small ones. */
-export function coalesceAreas(areas: readonly Area[], gap: number): Area[] {
+/**
+ * Merge (normalized) areas separated by at most `gap` bytes: one larger read beats many small ones.
+ * The gaps read with them add at most `budget` bytes: the smallest gaps are merged first, so a
+ * scattered round saves the most requests for the bytes it may read beyond the listed ones.
+ */
+export function coalesceAreas(areas: readonly Area[], gap: number, budget = Infinity): Area[] {
+  const gaps: { i: number; size: number }[] = [];
+  for (let i = 1; i < areas.length; i++) {
+    const size = areas[i]!.offset - (areas[i - 1]!.offset + areas[i - 1]!.length);
+    if (size <= gap) gaps.push({ i, size });
+  }
+  const merge = new Uint8Array(areas.length); // merge[i]: area i joins area i-1
+  if (gaps.length > 0) {
+    let spent = 0;
+    for (const g of budget === Infinity ? gaps : gaps.sort((x, y) => x.size - y.size)) {
+      if (spent + g.size > budget) break;
+      spent += g.size;
+      merge[g.i] = 1;
+    }
+  }
   const out: Area[] = [];
-  for (const a of areas) {
+  for (const [i, a] of areas.entries()) {
     const last = out.at(-1);
-    if (last && a.offset - (last.offset + last.length) <= gap) last.length = a.offset + a.length - last.offset;
+    if (last && merge[i]) last.length = a.offset + a.length - last.offset;
     else out.push({ ...a });
   }
   return out;
@@ -69,13 +87,17 @@ export interface PlanInput {
   size: number;
   areas: readonly Area[];
   coalesceGap: number;
+  /** Gap bytes coalescing may add, as a share of the listed bytes (0.2: read at most 1.2x). Default: no limit. */
+  coalesceBudget?: number;
   /** Everything not listed must end up zero on the target (rebase into an existing target). */
   zeroUnlisted: boolean;
 }
 
 /** Copy and zero ranges in disk order; their lengths sum to the work the progress counts. */
 export function planRanges(input: PlanInput): PlanRange[] {
-  const copy = coalesceAreas(normalizeAreas(input.areas, input.size), input.coalesceGap);
+  const areas = normalizeAreas(input.areas, input.size);
+  const budget = input.coalesceBudget === undefined ? Infinity : input.coalesceBudget * totalBytes(areas);
+  const copy = coalesceAreas(areas, input.coalesceGap, budget);
   const ranges: PlanRange[] = copy.map((a) => ({ kind: "copy", ...a }));
   if (input.zeroUnlisted) for (const z of complementAreas(copy, input.size)) ranges.push({ kind: "zero", ...z });
   return ranges.sort((x, y) => x.offset - y.offset);

@@ -3,7 +3,7 @@
 import { type Disk, type DiskRound, type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { copyDisk, type CopyStats } from "../engine/index";
-import { openSource } from "../endpoints/index";
+import { openSource, type BlockSource, type BlockTarget, type OpenOptions } from "../endpoints/index";
 import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withSourceRetry } from "../disk-access/index";
 import { type Workdir } from "../state/workdir";
 import { type DiskInfo } from "../vsphere/replies";
@@ -12,6 +12,7 @@ import { type VsphereApi } from "../vsphere/api";
 import { acquireCopySlots, type CopyLimits } from "./copy-slots";
 import { type Pacer, pacedSource } from "./pacing";
 import { hostCopyLimits } from "../config/host-config";
+import { type RoundMeter, type RoundPhase } from "./round-meter";
 
 export interface CopyTuning {
   jobs?: number | undefined;
@@ -46,17 +47,28 @@ export interface DiskRoundContext {
   tuning: CopyTuning;
   signal: AbortSignal;
   step: string;
+  meter: RoundMeter;
 }
 
-async function setDiskRound(wd: Workdir, round: number, key: number, patch: Partial<DiskRound> & Pick<DiskRound, "status">): Promise<void> {
+/** The disk's record in the round; the round is syncing from its first disk record on. */
+async function setDiskRound(wd: Workdir, round: number, key: number, record: DiskRound, stats?: CopyStats): Promise<void> {
   await wd.update((m) => {
     const r = m.rounds.find((x) => x.n === round);
     if (!r) throw new Error(`round ${round} missing`);
-    const prev = r.disks[String(key)];
-    r.disks[String(key)] = {
-      ...(prev ?? { snapshotMoref: "", changeIdFrom: "", changeIdTo: "", rebase: false, changedBytes: 0, copiedBytes: 0, zeroedBytes: 0 }),
-      ...patch,
-    };
+    if (r.status === "snapshot") r.status = "syncing";
+    r.disks[String(key)] = { ...record };
+    if (!stats) return;
+    // the data is durable on the target (copyDisk flushed): now, and only now, advance the changeId
+    const d = m.disks.find((x) => x.key === key)!;
+    d.syncedChangeId = record.changeIdTo;
+    d.syncedRound = round;
+    d.needsRebase = null;
+    Object.assign(r.disks[String(key)]!, {
+      status: "committed",
+      copiedBytes: stats.bytesWritten,
+      zeroedBytes: stats.bytesZeroed,
+      durationMs: Math.round(stats.durationMs),
+    });
   });
 }
 
@@ -117,24 +129,62 @@ export async function planDiskRound(
 }
 
 export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap: DiskInfo): Promise<void> {
-  const { wd, round, snapshotMoref, step } = c;
-  const disk = wd.manifest.disks.find((d) => d.key === diskKey)!;
-  const done = wd.manifest.rounds.find((r) => r.n === round)?.disks[String(diskKey)];
+  const done = c.wd.manifest.rounds.find((r) => r.n === c.round)?.disks[String(diskKey)];
   if (done?.status === "committed") return;
+  const disk = c.wd.manifest.disks.find((d) => d.key === diskKey)!;
+  const { record, areas, mode } = await c.meter.time("qcda", () => planAndRecord(c, disk, snap));
+  // a disk with nothing to copy is recorded once, committed; the others are recorded "copying" first
+  const skip = nothingToCopy(areas, mode);
+  if (!skip) await c.meter.time("qcda", () => setDiskRound(c.wd, c.round, diskKey, record));
+  const stats = skip ? noCopy() : await c.data.copy(c, disk, snap, areas, mode);
+  c.meter.bytesRead += stats.bytesRead;
+  await c.meter.time("commit", () => setDiskRound(c.wd, c.round, diskKey, record, stats));
+}
+
+/**
+ * No changed areas and nothing to zero: the target already holds this snapshot's content (the last
+ * commit came after a flush), so no server is started and there is nothing to flush.
+ */
+function nothingToCopy(areas: [number, number][], mode: CopyMode): boolean {
+  return areas.length === 0 && !mode.zeroUnlisted && !mode.targetIsZero;
+}
+
+function noCopy(): CopyStats {
+  const flushedAt = new Date().toISOString();
+  return {
+    totalBytes: 0,
+    bytesRead: 0,
+    bytesWritten: 0,
+    bytesZeroed: 0,
+    bytesSkipped: 0,
+    requests: 0,
+    workers: 0,
+    durationMs: 0,
+    mbPerSec: 0,
+    flushedAt,
+  };
+}
+
+/** Query the disk's areas and record a rebase; returns the disk's round record ("copying"), what to copy and how. */
+async function planAndRecord(
+  c: DiskRoundContext,
+  disk: Disk,
+  snap: DiskInfo,
+): Promise<{ record: DiskRound; areas: [number, number][]; mode: CopyMode }> {
+  const { wd, snapshotMoref, step } = c;
   const isBase = disk.syncedChangeId === null && (await c.data.targetReadsAsZeros(disk, wd.manifest, snap.capacityBytes));
-  const { from, changeIdTo, rebase, areas, qcdaCalls } = await planDiskRound(c.api, wd.manifest, snapshotMoref, diskKey, snap);
-  const q = { areas, calls: qcdaCalls };
+  const { from, changeIdTo, rebase, areas, qcdaCalls } = await planDiskRound(c.api, wd.manifest, snapshotMoref, disk.key, snap);
   if (rebase) {
     const reason = rebase;
     await wd.update((m) => {
-      const d = m.disks.find((x) => x.key === diskKey)!;
+      const d = m.disks.find((x) => x.key === disk.key)!;
       d.needsRebase = reason;
       if (snap.capacityBytes > d.capacityBytes) d.capacityBytes = snap.capacityBytes;
     });
-    await wd.warn(step, "DISK_REBASE", `${disk.label}: full copy of allocated areas (rebase): ${reason}`, diskKey);
+    await wd.warn(step, "DISK_REBASE", `${disk.label}: full copy of allocated areas (rebase): ${reason}`, disk.key);
   }
-  const changedBytes = q.areas.reduce((s, a) => s + a[1], 0);
-  await setDiskRound(wd, round, diskKey, {
+  const changedBytes = areas.reduce((s, a) => s + a[1], 0);
+  const record: DiskRound = {
     snapshotMoref,
     changeIdFrom: from,
     changeIdTo,
@@ -143,29 +193,15 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
     copiedBytes: 0,
     zeroedBytes: 0,
     status: "copying",
-  });
+  };
   wd.emitter.log(
     "info",
     step,
-    `${disk.label}: ${from === "*" ? "allocated" : "changed"} areas ${q.areas.length} (${changedBytes} bytes, ${q.calls} QCDA call(s))`,
-    diskKey,
+    `${disk.label}: ${from === "*" ? "allocated" : "changed"} areas ${areas.length} (${changedBytes} bytes, ${qcdaCalls} QCDA call(s))`,
+    disk.key,
   );
-
   const mode: CopyMode = { zeroUnlisted: (rebase !== null || disk.syncedChangeId === null) && !isBase, targetIsZero: isBase };
-  const stats = await c.data.copy(c, disk, snap, q.areas, mode);
-  // the data is durable on the target (copyDisk flushed): now, and only now, advance the changeId
-  await wd.update((m) => {
-    const d = m.disks.find((x) => x.key === diskKey)!;
-    d.syncedChangeId = changeIdTo;
-    d.syncedRound = round;
-    d.needsRebase = null;
-    const r = m.rounds.find((x) => x.n === round)!;
-    const dr = r.disks[String(diskKey)]!;
-    dr.status = "committed";
-    dr.copiedBytes = stats.bytesWritten;
-    dr.zeroedBytes = stats.bytesZeroed;
-    dr.durationMs = Math.round(stats.durationMs);
-  });
+  return { record, areas, mode };
 }
 
 /** The real data path: datastore reads through the session (re-login retry), host-wide copy slots, the engine. */
@@ -214,45 +250,98 @@ async function copyFromSnapshot(
   pacer: Pacer,
 ): Promise<CopyStats> {
   const label = `disk ${disk.key}`;
+  let mark = performance.now();
+  const lap = (phase: RoundPhase) => {
+    const now = performance.now();
+    c.meter.add(phase, now - mark);
+    mark = now;
+  };
   const sourceSpec = await sourceSpecOf(c.wd.manifest, session, snap.fileName, c.snapshotMoref);
-  const source = await openSource(sourceSpec, { disk: label });
+  const { source, target } = await openBoth(
+    () => openSource(sourceSpec, sourceOpenOptions(sourceSpec.kind, label, areas)),
+    () => openDiskTarget(disk, c.wd.manifest, { size: snap.capacityBytes }),
+  );
+  lap("serversUp");
   try {
-    const target = await openDiskTarget(disk, c.wd.manifest, { size: snap.capacityBytes });
-    try {
-      if (source.size < snap.capacityBytes) {
-        throw new V2kError(
-          "NBD_SOURCE_FAILED",
-          `${label}: source has ${source.size} bytes, the snapshot says ${snap.capacityBytes}`,
-          "The datastore file does not match the disk; re-run the sync.",
-        );
-      }
-      return await copyDisk({
-        source: pacedSource(source.source, pacer),
-        target: target.target,
-        areas: areas.map(([offset, length]) => ({ offset, length })),
-        zeroUnlisted: mode.zeroUnlisted,
-        targetIsZero: mode.targetIsZero,
-        disk: label,
-        signal: c.signal,
-        ...(c.tuning.jobs !== undefined ? { requests: c.tuning.jobs } : {}),
-        ...(c.tuning.chunkSize !== undefined ? { chunkSize: c.tuning.chunkSize } : {}),
-        ...(c.tuning.coalesceGap !== undefined ? { coalesceGap: c.tuning.coalesceGap } : {}),
-        onProgress: (p) => {
-          c.wd.emitter.emit({
-            type: "progress",
-            step: c.step,
-            disk: disk.key,
-            bytes: p.bytes,
-            total: p.total,
-            rateBps: p.rateBps,
-            ...(p.etaSec !== undefined ? { etaSec: p.etaSec } : {}),
-          });
-        },
-      });
-    } finally {
-      await target.close();
+    if (source.size < snap.capacityBytes) {
+      throw new V2kError(
+        "NBD_SOURCE_FAILED",
+        `${label}: source has ${source.size} bytes, the snapshot says ${snap.capacityBytes}`,
+        "The datastore file does not match the disk; re-run the sync.",
+      );
     }
+    return await engineCopy(c, disk, pacedSource(source.source, pacer), target.target, areas, mode);
   } finally {
-    await source.close();
+    lap("copy");
+    await closeBoth(target, source).finally(() => lap("serversDown"));
   }
+}
+
+/** Both closed side by side; a server that did not close cleanly fails the copy (target first). */
+async function closeBoth(a: { close(): Promise<void> }, b: { close(): Promise<void> }): Promise<void> {
+  const closed = await Promise.allSettled([a.close(), b.close()]);
+  const failed = closed.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+/** nbdkit and qemu-nbd start side by side; when one fails, the other is closed again and the failure thrown. */
+async function openBoth<S extends { close(): Promise<void> }, T extends { close(): Promise<void> }>(
+  openS: () => Promise<S>,
+  openT: () => Promise<T>,
+): Promise<{ source: S; target: T }> {
+  const [s, t] = await Promise.allSettled([openS(), openT()]);
+  if (s.status === "fulfilled" && t.status === "fulfilled") return { source: s.value, target: t.value };
+  await Promise.allSettled([s.status === "fulfilled" ? s.value.close() : null, t.status === "fulfilled" ? t.value.close() : null]);
+  throw s.status === "rejected" ? s.reason : (t as PromiseRejectedResult).reason;
+}
+
+/**
+ * Work per source connection over http: opening one costs a TLS handshake and a request (0.05-0.25 s),
+ * about what 64 MiB or 64 requests (one at a time per connection) take.
+ */
+const HTTP_BYTES_PER_CONNECTION = 64 * 1024 * 1024;
+const HTTP_AREAS_PER_CONNECTION = 64;
+/** The endpoints' default number of http source connections, the most a large copy uses. */
+const HTTP_MAX_CONNECTIONS = 4;
+
+/** A small round reads through fewer nbdkit-curl connections: they are opened one after another. */
+function sourceOpenOptions(kind: string, disk: string, areas: [number, number][]): OpenOptions {
+  if (kind !== "http") return { disk };
+  const bytes = areas.reduce((s, a) => s + a[1], 0);
+  const wanted = Math.max(bytes / HTTP_BYTES_PER_CONNECTION, areas.length / HTTP_AREAS_PER_CONNECTION);
+  const connections = Math.min(HTTP_MAX_CONNECTIONS, Math.max(1, Math.ceil(wanted)));
+  return { disk, connections };
+}
+
+function engineCopy(
+  c: DiskRoundContext,
+  disk: Disk,
+  source: BlockSource,
+  target: BlockTarget,
+  areas: [number, number][],
+  mode: CopyMode,
+): Promise<CopyStats> {
+  return copyDisk({
+    source,
+    target,
+    areas: areas.map(([offset, length]) => ({ offset, length })),
+    zeroUnlisted: mode.zeroUnlisted,
+    targetIsZero: mode.targetIsZero,
+    disk: `disk ${disk.key}`,
+    signal: c.signal,
+    ...(c.tuning.jobs !== undefined ? { requests: c.tuning.jobs } : {}),
+    ...(c.tuning.chunkSize !== undefined ? { chunkSize: c.tuning.chunkSize } : {}),
+    ...(c.tuning.coalesceGap !== undefined ? { coalesceGap: c.tuning.coalesceGap } : {}),
+    onProgress: (p) => {
+      c.wd.emitter.emit({
+        type: "progress",
+        step: c.step,
+        disk: disk.key,
+        bytes: p.bytes,
+        total: p.total,
+        rateBps: p.rateBps,
+        ...(p.etaSec !== undefined ? { etaSec: p.etaSec } : {}),
+      });
+    },
+  });
 }

@@ -57,7 +57,7 @@ export async function removeOwnSnapshot(wd: Workdir, bridge: VsphereApi, name: s
   if (!s || s.state === "removed" || s.state === "failed") return;
   const moref = await resolveCreating(wd, bridge, s);
   if (!moref) return;
-  await setState(wd, name, { state: "removing" });
+  if (s.state !== "removing") await setState(wd, name, { state: "removing" });
   const r = await bridge.snapshotRemove(moref);
   await setState(wd, name, { state: "removed", removedAt: new Date().toISOString() });
   wd.emitter.log("info", step, r.missing ? `snapshot ${moref} was already gone` : `removed snapshot ${moref} (${name})`);
@@ -99,7 +99,14 @@ export async function settleOwnSnapshots(wd: Workdir, bridge: VsphereApi, step: 
 export async function ensureOwnSnapshot(
   wd: Workdir,
   bridge: VsphereApi,
-  spec: { name: string; round: number; kind: RoundKind; purpose: "round" | "cbt-stun" },
+  spec: {
+    name: string;
+    round: number;
+    kind: RoundKind;
+    purpose: "round" | "cbt-stun";
+    /** Also recorded in the intent's manifest write (the round that takes this snapshot). */
+    withIntent?: (m: Manifest) => void;
+  },
   step: string,
 ): Promise<string> {
   await settleOwnSnapshots(wd, bridge, step, spec.name);
@@ -140,6 +147,7 @@ export async function ensureOwnSnapshot(
     const i = m.snapshots.findIndex((s) => s.name === spec.name);
     if (i >= 0) m.snapshots[i] = rec;
     else m.snapshots.push(rec);
+    spec.withIntent?.(m);
   });
   let moref: string;
   try {

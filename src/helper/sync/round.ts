@@ -11,6 +11,7 @@ import { ensureOwnSnapshot, removeOwnSnapshot, roundSnapshotName, settleOwnSnaps
 import { snapshotDataPath, syncDiskInRound, type CopyTuning, type DiskDataPath } from "./disk-round";
 import { cbtStatus } from "./cbt";
 import { reopenAfterRollback } from "./retry";
+import { RoundMeter } from "./round-meter";
 
 export interface RoundOptions extends CopyTuning {
   kind: RoundKind;
@@ -102,36 +103,31 @@ export async function prepareRound(
     });
     round = undefined;
   }
-  if (!round) {
-    const n = (m.rounds.at(-1)?.n ?? -1) + 1;
-    const name = roundSnapshotName(m, n, kind);
-    await wd.update((mm) => {
-      mm.rounds.push({
-        n,
-        kind,
-        snapshotName: name,
-        startedAt: new Date().toISOString(),
-        changedBytes: 0,
-        copiedBytes: 0,
-        status: "snapshot",
-        disks: {},
-      });
-    });
-    round = wd.manifest.rounds.at(-1)!;
-  }
+  // a new round is recorded in the same manifest write as its snapshot's intent
+  const fresh: Round | undefined = round ? undefined : newRound(m, kind);
+  const n = (round ?? fresh!).n;
+  const spec = { name: (round ?? fresh!).snapshotName, round: n, kind, purpose: "round" as const };
   try {
-    const snapshot = await ensureOwnSnapshot(wd, bridge, { name: round.snapshotName, round: round.n, kind, purpose: "round" }, step);
-    return { round, snapshot };
+    const record = fresh ? { withIntent: (mm: Manifest) => void mm.rounds.push(structuredClone(fresh)) } : {};
+    const snapshot = await ensureOwnSnapshot(wd, bridge, { ...spec, ...record }, step);
+    if (!wd.manifest.rounds.some((r) => r.n === n)) await wd.update((mm) => void mm.rounds.push(structuredClone(fresh!)));
+    return { round: wd.manifest.rounds.find((r) => r.n === n)!, snapshot };
   } catch (e) {
     // no snapshot, no round: the next run starts a fresh one (ensureOwnSnapshot left VMware clean)
-    const n = round.n;
     await wd
       .update((mm) => {
-        mm.rounds.find((r) => r.n === n)!.status = "failed";
+        const r = mm.rounds.find((x) => x.n === n);
+        if (r) r.status = "failed";
       })
       .catch(() => undefined);
     throw e;
   }
+}
+
+function newRound(m: Manifest, kind: RoundKind): Round {
+  const n = (m.rounds.at(-1)?.n ?? -1) + 1;
+  const snapshotName = roundSnapshotName(m, n, kind);
+  return { n, kind, snapshotName, startedAt: new Date().toISOString(), changedBytes: 0, copiedBytes: 0, status: "snapshot", disks: {} };
 }
 
 /**
@@ -194,7 +190,8 @@ export function runRound(wd: Workdir, session: VsphereSession, options: RoundOpt
 export async function runRoundWith(wd: Workdir, deps: RoundDeps, options: RoundOptions): Promise<RoundSummary> {
   const step = `sync ${options.kind}`;
   const started = Date.now();
-  const prepared = await prepareRound(wd, deps.api, options.kind, step);
+  const meter = new RoundMeter();
+  const prepared = await meter.time("snapshot", () => prepareRound(wd, deps.api, options.kind, step));
   if ("done" in prepared) {
     wd.emitter.log("info", step, `base copy already synced in round ${prepared.done.n}`);
     return summary(prepared.done, wd.manifest, true, null);
@@ -202,33 +199,37 @@ export async function runRoundWith(wd: Workdir, deps: RoundDeps, options: RoundO
   const { round, snapshot } = prepared;
   const n = round.n;
   try {
-    if (wd.manifest.target.transport === "http") await requireSoleSnapshot(wd, deps.api, snapshot);
-    await wd.update((m) => {
-      m.rounds.find((r) => r.n === n)!.status = "syncing";
-    });
+    // the round becomes "syncing" with its first disk record (one manifest write less)
+    if (wd.manifest.target.transport === "http") await meter.time("prepare", () => requireSoleSnapshot(wd, deps.api, snapshot));
     wd.emitter.emit({
       type: "phase",
       step,
       phase: wd.manifest.phase,
       message: `round ${n} (${options.kind}) syncing from snapshot ${snapshot}`,
     });
-    await syncDisks(wd, deps, { round: n, snapshot, step, options });
+    await syncDisks(wd, deps, { round: n, snapshot, step, options, meter });
     const durationMs = Date.now() - started;
-    await wd.update((m) => {
-      const r = m.rounds.find((x) => x.n === n)!;
-      r.status = "synced";
-      r.finishedAt = new Date().toISOString();
-      r.durationMs = durationMs;
-      r.changedBytes = Object.values(r.disks).reduce((s, d) => s + d.changedBytes, 0);
-      r.copiedBytes = Object.values(r.disks).reduce((s, d) => s + d.copiedBytes, 0);
-      const target = phaseAfter[options.kind];
-      if (phaseOrder.indexOf(m.phase) < phaseOrder.indexOf(target) || (options.kind === "incr" && m.phase === "base-synced"))
-        m.phase = target;
-    });
-    await removeOwnSnapshot(wd, deps.api, round.snapshotName, step);
+    await meter.time("commit", () =>
+      wd.update((m) => {
+        const r = m.rounds.find((x) => x.n === n)!;
+        r.status = "synced";
+        r.finishedAt = new Date().toISOString();
+        r.durationMs = durationMs;
+        r.changedBytes = Object.values(r.disks).reduce((s, d) => s + d.changedBytes, 0);
+        r.copiedBytes = Object.values(r.disks).reduce((s, d) => s + d.copiedBytes, 0);
+        const target = phaseAfter[options.kind];
+        if (phaseOrder.indexOf(m.phase) < phaseOrder.indexOf(target) || (options.kind === "incr" && m.phase === "base-synced"))
+          m.phase = target;
+        // the snapshot's removal intent goes with the round's end (one manifest write less)
+        const own = m.snapshots.find((s) => s.name === round.snapshotName && s.state === "present" && s.moref !== null);
+        if (own) own.state = "removing";
+      }),
+    );
+    await meter.time("snapshotRemove", () => removeOwnSnapshot(wd, deps.api, round.snapshotName, step));
     const done = wd.manifest.rounds.find((r) => r.n === n)!;
     const { changedBytes, copiedBytes } = done;
-    wd.emitter.emit({ type: "round", step, round: n, kind: options.kind, changedBytes, copiedBytes, durationMs });
+    const timing = { totalMs: Date.now() - started, phasesMs: meter.phasesMs(), bytesRead: meter.bytesRead };
+    wd.emitter.emit({ type: "round", step, round: n, kind: options.kind, changedBytes, copiedBytes, durationMs, ...timing });
     return summary(done, wd.manifest, false, snapshot);
   } catch (err) {
     // leave VMware clean: mark the round failed and remove its snapshot; the next run starts over
@@ -252,17 +253,17 @@ export async function runRoundWith(wd: Workdir, deps: RoundDeps, options: RoundO
 async function syncDisks(
   wd: Workdir,
   deps: RoundDeps,
-  r: { round: number; snapshot: string; step: string; options: RoundOptions },
+  r: { round: number; snapshot: string; step: string; options: RoundOptions; meter: RoundMeter },
 ): Promise<void> {
   const signal = r.options.signal ?? new AbortController().signal;
-  const snapDisks = await deps.api.snapshotDisks(r.snapshot);
+  const snapDisks = await r.meter.time("prepare", () => deps.api.snapshotDisks(r.snapshot));
   // vCenter drops idle sessions (30 min by default) and the copy makes no SOAP calls: keep it alive
   const keepAlive = setInterval(() => void deps.api.ping().catch(() => undefined), KEEPALIVE_MS);
   const abort = new AbortController();
   const onAbort = () => abort.abort(signal.reason);
   signal.addEventListener("abort", onAbort, { once: true });
   if (signal.aborted) onAbort(); // a cancel that came while connecting or preparing (no event fires again)
-  const context = { wd, api: deps.api, data: deps.data, round: r.round, snapshotMoref: r.snapshot, tuning: r.options };
+  const context = { wd, api: deps.api, data: deps.data, round: r.round, snapshotMoref: r.snapshot, tuning: r.options, meter: r.meter };
   try {
     const results = await Promise.allSettled(
       wd.manifest.disks.map(async (disk) => {

@@ -119,7 +119,7 @@ export const tuningDecls = {
     kind: "size",
     positive: true,
     valueName: "SIZE",
-    help: "merge changed areas closer than this",
+    help: "merge changed areas closer than this (smallest gaps first, reading at most 20% beyond the areas)",
     defaultNote: "default 1M",
   },
 } as const satisfies OptionDecls;

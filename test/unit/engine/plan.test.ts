@@ -55,6 +55,32 @@ test("coalesceAreas merges areas whose gap is at most the coalesce gap", () => {
   assert.deepEqual(pairs(coalesceAreas(areas, M)), [[0, 104 * K]]);
 });
 
+test("coalesceAreas within a budget merges the smallest gaps first and never reads more than the budget", () => {
+  // four 64 KiB changes with gaps of 512 KiB, 64 KiB and 128 KiB
+  const areas = [
+    { offset: 0, length: 64 * K },
+    { offset: 576 * K, length: 64 * K },
+    { offset: 704 * K, length: 64 * K },
+    { offset: 896 * K, length: 64 * K },
+  ];
+  assert.deepEqual(pairs(coalesceAreas(areas, M, 64 * K)), [
+    [0, 64 * K],
+    [576 * K, 192 * K],
+    [896 * K, 64 * K],
+  ]);
+  assert.deepEqual(pairs(coalesceAreas(areas, M, 192 * K)), [
+    [0, 64 * K],
+    [576 * K, 384 * K],
+  ]);
+  assert.deepEqual(pairs(coalesceAreas(areas, M, 0)), pairs(areas), "no budget, no gap read");
+  assert.deepEqual(pairs(coalesceAreas(areas, M)), [[0, 960 * K]], "no limit: every gap up to the coalesce gap");
+  // the plan applies the budget as a share of the listed bytes: 0.25 x 256 KiB allows the 64 KiB gap only
+  const plan = (share: number) => planRanges({ size: 2 * M, areas, coalesceGap: M, coalesceBudget: share, zeroUnlisted: false });
+  assert.equal(plan(0.25).length, 3);
+  assert.equal(totalBytes(plan(0.25)), 320 * K);
+  assert.equal(plan(0.2).length, 4, "0.2 x 256 KiB is less than the smallest gap");
+});
+
 test("complementAreas gives exactly the unlisted parts", () => {
   assert.deepEqual(
     pairs(

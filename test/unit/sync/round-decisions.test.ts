@@ -77,7 +77,14 @@ test("a CBT reset between rounds makes the next round re-read every allocated ar
   const incr = await round(wd, data, "incr");
   assert.deepEqual(incr.rebased, []);
   assert.deepEqual(data.copies.find((c) => c.disk === 2000)!.areas, [[4 << 20, 1 << 20]]);
-  assert.deepEqual(data.copies.find((c) => c.disk === 2001)!.areas, [], "the untouched disk copies nothing");
+  assert.equal(
+    data.copies.find((c) => c.disk === 2001),
+    undefined,
+    "the untouched disk opens nothing: no copy at all",
+  );
+  const untouched = wd.manifest.rounds.at(-1)!.disks["2001"]!;
+  assert.equal(untouched.status, "committed", "and still commits the round's changeId");
+  assert.equal(wd.manifest.disks[1]!.syncedChangeId, untouched.changeIdTo);
 
   // CBT reset (a host crash): a new epoch, the last synced changeId is worthless
   await fake.model.cbtReset(moref);
@@ -122,6 +129,7 @@ test("a leftover migration snapshot (a crashed round) is removed before the next
     });
   });
   fake.calls.length = 0;
+  await fake.model.guestWrite(moref, 0, 0, 64 << 10, 3); // a change: a disk without any starts no copy
   await assert.rejects(round(wd, failing, "incr"), (e: unknown) => e instanceof V2kError && e.code === "NBD_SOURCE_FAILED");
   const removeStale = fake.calls.indexOf(`snapshotRemove ${stale.moref}`);
   const create = fake.calls.findIndex((c) => c.startsWith(`snapshotCreate ${moref}`));

@@ -24,7 +24,8 @@ except Exception as e:  # reported to the caller as PYVMOMI_MISSING
 
 from v2k_inventory import BridgeError, collect, disks_of, find_vm, moref, op_inventory, op_vm_list, snapshot_tree  # noqa: E402
 
-TASK_POLL = 0.2
+# a task is polled quickly first (lab and small snapshot tasks end in milliseconds), then every 0.2 s
+TASK_POLL = (0.01, 0.02, 0.04, 0.08, 0.15, 0.2)
 # Calls that only read: repeated after a broken connection. A call that starts a task is not (it may
 # have reached vCenter before the connection broke).
 READ_ONLY_OPS = {"inventory", "vmList", "vmState", "snapshotDisks", "qcda", "sessionCookie", "ping"}
@@ -80,6 +81,7 @@ class Session(object):
 
 def wait_task(sess, task, kind, timeout):
     deadline = time.time() + timeout
+    polls = 0
     while True:
         info = collect(sess.content, vim.Task, ["info.state", "info.error", "info.result"], objs=[task])[0][1]
         state = str(info.get("info.state"))
@@ -91,7 +93,8 @@ def wait_task(sess, task, kind, timeout):
             raise BridgeError("task-failed", "%s task failed: %s" % (kind, msg), type(err).__name__ if err is not None else "")
         if time.time() > deadline:
             raise BridgeError("timeout", "%s task did not finish within %ds" % (kind, timeout), "Timeout")
-        time.sleep(TASK_POLL)
+        time.sleep(TASK_POLL[min(polls, len(TASK_POLL) - 1)])
+        polls += 1
 
 
 def vm_state(sess, vm):

@@ -1,0 +1,127 @@
+// Incremental rounds on the lab, as the admin runs them: the built CLI's `sync incr` against a 1-disk
+// VM (win01, 2 GiB) after a tiny guest write (64 KiB), after none, and after a scattered small-write
+// pattern. Each round's event (events.log / --json) says where its time went (snapshot, QCDA, servers,
+// copy, commits, snapshot removal) and how many bytes it read; this prints the medians over ROUNDS.
+//
+//   node --import tsx test/bench/lab-rounds.ts      ROUNDS=3 (make bench runs it through goals.ts)
+//   SYNC_ARGS="--coalesce-gap 64K"                   options for every `sync incr` (to compare settings)
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { LabControlClient } from "../../src/lab/client/lab-client";
+import { helper, ok, startLab } from "../integration/engine-support";
+
+const MiB = 1024 * 1024;
+const VM = "win01";
+/** The scattered pattern: 4 KiB writes at seeded random 4 KiB-aligned offsets in a 512 MiB region. */
+const SCATTER = { writes: 256, size: 4096, region: 512 * MiB, start: 1024 * MiB };
+export const PHASES = ["snapshot", "prepare", "qcda", "serversUp", "copy", "serversDown", "commit", "snapshotRemove"] as const;
+
+export interface RoundFigures {
+  kind: "tiny" | "empty" | "scattered";
+  /** The CLI from start to exit (Node start, vSphere bridge login, the round). */
+  wallMs: number;
+  /** The round inside the helper: snapshot taken to snapshot removed. */
+  totalMs: number;
+  /** totalMs less the engine's copy of the changed bytes. */
+  fixedMs: number;
+  phasesMs: Record<string, number>;
+  changedBytes: number;
+  bytesRead: number;
+}
+
+type Hooks = Array<() => void | Promise<void>>;
+
+/** A seeded LCG: the same scattered offsets in every run. */
+function offsets(seed: number): number[] {
+  let x = seed >>> 0;
+  const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0);
+  return Array.from({ length: SCATTER.writes }, () => SCATTER.start + (next() % (SCATTER.region / SCATTER.size)) * SCATTER.size);
+}
+
+async function syncIncr(workdir: string, env: Record<string, string>, kind: RoundFigures["kind"]): Promise<RoundFigures> {
+  const started = performance.now();
+  const extra = (process.env.SYNC_ARGS ?? "").split(" ").filter((a) => a !== "");
+  const r = await helper(["--workdir", workdir, "sync", "incr", ...extra], { env });
+  const wallMs = performance.now() - started;
+  if (r.result.ok !== true) throw new Error(`sync incr failed: ${JSON.stringify(r.result.error ?? r.result)}\n${r.stderr}`);
+  const ev = r.events.find((e) => e.type === "round");
+  if (!ev?.phasesMs) throw new Error("the round event carries no phasesMs (build the helper first: node build.mjs)");
+  const phasesMs = ev.phasesMs as Record<string, number>;
+  return {
+    kind,
+    wallMs,
+    totalMs: ev.totalMs,
+    fixedMs: ev.totalMs - (phasesMs.copy ?? 0),
+    phasesMs,
+    changedBytes: ev.changedBytes,
+    bytesRead: ev.bytesRead,
+  };
+}
+
+/** Lab, migration of win01 up to its base copy; returns what the rounds need. */
+async function prepare(hooks: Hooks): Promise<{ workdir: string; env: Record<string, string>; lab: LabControlClient }> {
+  const t = { after: (fn: () => void | Promise<void>) => void hooks.push(fn) };
+  const lab = await startLab(t);
+  const root = mkdtempSync(join(tmpdir(), "v2k-bench-rounds-"));
+  hooks.push(() => rmSync(root, { recursive: true, force: true }));
+  const workdir = join(root, "wd");
+  mkdirSync(join(root, "dst"));
+  await ok(["--workdir", workdir, "init", "--vm", VM, "--dst", join(root, "dst")], { env: lab.env });
+  await ok(["--workdir", workdir, "cbt", "enable"], { env: lab.env });
+  await ok(["--workdir", workdir, "sync", "base"], { env: lab.env, timeoutMs: 600_000 });
+  return { workdir, env: lab.env, lab: LabControlClient.fromDir(lab.dir) };
+}
+
+/** ROUNDS x (tiny, empty, scattered), the order rotated each time; returns every round's figures. */
+export async function labRounds(rounds: number): Promise<RoundFigures[]> {
+  const hooks: Hooks = [];
+  try {
+    const { workdir, env, lab } = await prepare(hooks);
+    const out: RoundFigures[] = [];
+    const kinds: RoundFigures["kind"][] = ["tiny", "empty", "scattered"];
+    for (let i = 0; i < rounds; i++) {
+      for (let k = 0; k < kinds.length; k++) {
+        const kind = kinds[(i + k) % kinds.length]!;
+        if (kind === "tiny") await lab.write({ vm: VM, disk: 0, offset: 100 * MiB + i * 8 * MiB, length: 64 * 1024, seed: 10 + i });
+        if (kind === "scattered")
+          for (const offset of offsets(1000 + i)) await lab.write({ vm: VM, disk: 0, offset, length: SCATTER.size, seed: i });
+        const f = await syncIncr(workdir, env, kind);
+        out.push(f);
+        process.stdout.write(`${formatRound(f)}\n`);
+      }
+    }
+    return out;
+  } finally {
+    for (const fn of hooks) await fn();
+  }
+}
+
+export function formatRound(f: RoundFigures): string {
+  const phases = PHASES.map((p) => `${p} ${f.phasesMs[p] ?? 0}`).join(", ");
+  return (
+    `round ${f.kind.padEnd(9)} wall ${f.wallMs.toFixed(0)} ms, round ${f.totalMs} ms, fixed ${f.fixedMs} ms ` +
+    `(${phases}); changed ${f.changedBytes}, read ${f.bytesRead}`
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rounds = Math.max(1, Number(process.env.ROUNDS ?? "3"));
+  process.stdout.write(
+    `load average at start ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}\n`,
+  );
+  labRounds(rounds)
+    .then(() =>
+      process.stdout.write(
+        `load average at end ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(" ")}\n`,
+      ),
+    )
+    .catch((e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    });
+}
