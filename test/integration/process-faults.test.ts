@@ -63,6 +63,17 @@ function assertFailedWell(r: Finished, codes: string[]): void {
   assert.equal(r.status, 1);
 }
 
+/** SIGKILL; false when the process already exited between the listing and the kill (a server the helper just restarted or closed). */
+function killNow(pid: number): boolean {
+  try {
+    process.kill(pid, "SIGKILL");
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ESRCH") return false;
+    throw e;
+  }
+}
+
 test("our data-path processes fail under a running copy", { timeout: 900_000 }, async (t) => {
   const lab = await startLab(t, "minimal");
   const env = lab.env;
@@ -92,10 +103,7 @@ test("our data-path processes fail under a running copy", { timeout: 900_000 }, 
           if ((killed && victim !== "nbdkit") || !/"type":"progress"/.test(line)) return;
           const target = victim === "qemu-nbd" ? serversFor(dst) : [];
           const pick = victim === "nbdkit" ? childrenOf(pid).find((c) => c.comm === "nbdkit")?.pid : target[0];
-          if (pick) {
-            process.kill(pick, "SIGKILL");
-            killed = `${victim} ${pick}`;
-          }
+          if (pick && killNow(pick)) killed = `${victim} ${pick}`;
         },
       }).done;
       assert.ok(killed, `a ${victim} was found and killed mid-copy`);
