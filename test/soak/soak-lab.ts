@@ -1,9 +1,10 @@
 // The soak's lab: `lab start` of the built CLI in the foreground (scenario minimal: web01, boot01),
 // looked at through the CLI (inventory, disk-hash, write) and powered off and on through our vSphere
 // bridge, as an admin would in the vSphere client.
-import { spawn, spawnSync } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { VsphereBridge } from "../../src/helper/vsphere/index";
 
 const HELPER = join(process.cwd(), "dist/ablestack_v2k");
@@ -13,8 +14,8 @@ export interface SoakLab {
   dir: string;
   /** govc-style environment for the helper. */
   env: Record<string, string>;
-  snapshots(vm: string): Promise<{ moref: string; name: string }[]>;
-  ourSnapshots(vm: string): Promise<string[]>;
+  /** The VM's snapshots in one inventory call: all of them, and the migration's own. */
+  snapshots(vm: string): Promise<{ all: { moref: string; name: string }[]; ours: string[] }>;
   diskHash(vm: string, disk: number): Promise<string>;
   guestWrites(vm: string, random: () => number): Promise<void>;
   power(vm: string, state: "poweredOn" | "poweredOff"): Promise<void>;
@@ -22,10 +23,19 @@ export interface SoakLab {
   stop(): Promise<void>;
 }
 
-function labCli(args: string[]): any {
-  const r = spawnSync(HELPER, ["--json", ...args], { encoding: "utf8", maxBuffer: 64 * MiB, timeout: 300_000 });
-  const last = JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "null");
-  if (last?.ok !== true) throw new Error(`lab ${args.join(" ")}: ${r.stdout.slice(-500)} ${r.stderr.slice(-500)}`);
+const run = promisify(execFile);
+
+/** The built CLI's lab command; asynchronous, so a check can overlap its lab call with its own work. */
+async function labCli(args: string[]): Promise<any> {
+  let stdout = "";
+  let stderr = "";
+  try {
+    ({ stdout, stderr } = await run(HELPER, ["--json", ...args], { encoding: "utf8", maxBuffer: 64 * MiB, timeout: 300_000 }));
+  } catch (e) {
+    ({ stdout = "", stderr = "" } = e as { stdout?: string; stderr?: string });
+  }
+  const last = JSON.parse(stdout.trim().split("\n").at(-1) ?? "null");
+  if (last?.ok !== true) throw new Error(`lab ${args.join(" ")}: ${stdout.slice(-500)} ${stderr.slice(-500)}`);
   return last.data;
 }
 
@@ -59,7 +69,8 @@ export async function startSoakLab(dir: string): Promise<SoakLab> {
     thumbprint: info.thumbprint,
     insecure: false,
   });
-  const vmOf = (name: string) => labCli(["lab", "inventory", "--dir", dir]).vms.find((v: { name: string }) => v.name === name);
+  const vmOf = async (name: string) =>
+    (await labCli(["lab", "inventory", "--dir", dir])).vms.find((v: { name: string }) => v.name === name);
   return {
     dir,
     env: {
@@ -69,18 +80,17 @@ export async function startSoakLab(dir: string): Promise<SoakLab> {
       GOVC_THUMBPRINT: info.thumbprint,
       GOVC_INSECURE: "",
     },
-    snapshots: async (vm) => vmOf(vm).snapshots,
-    ourSnapshots: async (vm) =>
-      vmOf(vm)
-        .snapshots.filter((s: { name: string }) => s.name.startsWith("ablestack-v2k "))
-        .map((s: { moref: string }) => s.moref),
-    diskHash: async (vm, disk) => labCli(["lab", "disk-hash", "--dir", dir, "--vm", vm, "--disk", String(disk)]).sha256,
+    async snapshots(vm) {
+      const all: { moref: string; name: string }[] = (await vmOf(vm)).snapshots;
+      return { all, ours: all.filter((s) => s.name.startsWith("ablestack-v2k ")).map((s) => s.moref) };
+    },
+    diskHash: async (vm, disk) => (await labCli(["lab", "disk-hash", "--dir", dir, "--vm", vm, "--disk", String(disk)])).sha256,
     async guestWrites(vm, random) {
-      const capacity = vmOf(vm).disks[0].capacityBytes as number;
+      const capacity = (await vmOf(vm)).disks[0].capacityBytes as number;
       for (let i = 1 + Math.floor(random() * 4); i > 0; i--) {
         const length = 4096 * (1 + Math.floor(random() * 1024)); // 4 KiB .. 4 MiB
         const offset = 4096 * Math.floor((random() * (capacity - length)) / 4096);
-        labCli([
+        await labCli([
           "lab",
           "write",
           "--dir",
@@ -99,12 +109,12 @@ export async function startSoakLab(dir: string): Promise<SoakLab> {
       }
     },
     async power(vm, state) {
-      const v = vmOf(vm);
+      const v = await vmOf(vm);
       if (v.powerState === state) return;
       if (state === "poweredOff") await bridge.powerOff(v.moref);
       else await bridge.powerOn(v.moref);
     },
-    vm: async (vm) => vmOf(vm),
+    vm: (vm) => vmOf(vm),
     async stop() {
       await bridge.close().catch(() => undefined);
       child.kill("SIGTERM");
