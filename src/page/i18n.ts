@@ -22,8 +22,13 @@ export function format(template: string, ...args: (string | number)[]): string {
   });
 }
 
+/** Cockpit's language for this session ("ko", "en"...): the helper speaks it too (ABLESTACK_V2K_LANG). */
+export function pageLanguage(): string {
+  return safeCockpit()?.language ?? "en";
+}
+
 /** The BCP 47 locale of Cockpit's language ("ko" -> "ko-KR"), not the browser's: dates follow the page's language. */
 export function pageLocale(): string {
-  const lang = safeCockpit()?.language ?? "en";
+  const lang = pageLanguage();
   return lang === "ko" ? "ko-KR" : lang.replace("_", "-");
 }

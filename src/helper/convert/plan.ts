@@ -1,6 +1,7 @@
 // Which conversion a VM gets and why (pure: the host facts come in as arguments), and the
 // virt-v2v-in-place command line with the libguestfs environment it runs in.
 import { z } from "zod";
+import { say } from "../../shared/i18n/lang";
 
 export const ConvertPolicy = z.enum(["auto", "virt-v2v", "none"]);
 export type ConvertPolicy = z.infer<typeof ConvertPolicy>;
@@ -21,32 +22,55 @@ export interface ConversionPlan {
 
 export function planConversion(policy: ConvertPolicy, isWindows: boolean, tools: HostConversionTools): ConversionPlan {
   if (policy === "none") {
-    return { tool: "none", virtio: !isWindows, reason: "--convert none: the disks are left as copied" };
+    return {
+      tool: "none",
+      virtio: !isWindows,
+      reason: say("--convert none: the disks are left as copied", "--convert none: 디스크를 복사된 그대로 둡니다"),
+    };
   }
   if (!tools.virtV2vInPlace) {
     return {
       tool: "none",
       virtio: !isWindows,
-      reason: "virt-v2v-in-place is not installed",
+      reason: say("virt-v2v-in-place is not installed", "virt-v2v-in-place가 설치되어 있지 않습니다"),
       warning: {
         code: "CONVERT_TOOL_MISSING",
-        message: "virt-v2v-in-place is not installed: the guest is not converted (install virt-v2v)",
+        message: say(
+          "virt-v2v-in-place is not installed: the guest is not converted (install virt-v2v)",
+          "virt-v2v-in-place가 설치되어 있지 않아 게스트를 변환하지 않습니다(virt-v2v를 설치하세요)",
+        ),
       },
     };
   }
-  if (!isWindows) return { tool: "virt-v2v", virtio: true, reason: "Linux: virt-v2v rebuilds the initramfs with virtio drivers" };
+  if (!isWindows) {
+    const reason = say(
+      "Linux: virt-v2v rebuilds the initramfs with virtio drivers",
+      "Linux: virt-v2v가 virtio 드라이버로 initramfs를 다시 만듭니다",
+    );
+    return { tool: "virt-v2v", virtio: true, reason };
+  }
   if (tools.virtioWin) {
-    return { tool: "virt-v2v", virtio: true, reason: `Windows: virt-v2v injects virtio drivers from ${tools.virtioWin}` };
+    const reason = say(
+      `Windows: virt-v2v injects virtio drivers from ${tools.virtioWin}`,
+      `Windows: virt-v2v가 ${tools.virtioWin}의 virtio 드라이버를 넣습니다`,
+    );
+    return { tool: "virt-v2v", virtio: true, reason };
   }
   return {
     tool: "virt-v2v",
     virtio: false,
-    reason: "Windows without virtio-win: virt-v2v prepares the guest, the domain uses SATA disks and an e1000e NIC",
+    reason: say(
+      "Windows without virtio-win: virt-v2v prepares the guest, the domain uses SATA disks and an e1000e NIC",
+      "virtio-win 없는 Windows: virt-v2v가 게스트를 준비하고, 도메인은 SATA 디스크와 e1000e NIC를 씁니다",
+    ),
     warning: {
       code: "VIRTIO_WIN_MISSING",
-      message:
+      message: say(
         "virtio-win is not installed (no $VIRTIO_WIN, no /usr/share/virtio-win): Windows keeps SATA disks and an e1000e NIC; " +
-        "install the virtio-win package (or set VIRTIO_WIN to its directory or ISO) for virtio drivers",
+          "install the virtio-win package (or set VIRTIO_WIN to its directory or ISO) for virtio drivers",
+        "virtio-win이 설치되어 있지 않습니다($VIRTIO_WIN 없음, /usr/share/virtio-win 없음): Windows는 SATA 디스크와 e1000e NIC를 씁니다. " +
+          "virtio 드라이버를 쓰려면 virtio-win 패키지를 설치하세요(또는 VIRTIO_WIN에 그 디렉터리나 ISO를 지정하세요)",
+      ),
     },
   };
 }

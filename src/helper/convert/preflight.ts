@@ -1,6 +1,7 @@
 // The preflight line that says which conversion a VM will get at cutover (with --convert auto) and why.
 import { locateVirtV2vInPlace, locateVirtioWin } from "./locate";
 import { type HostConversionTools, planConversion } from "./plan";
+import { say } from "../../shared/i18n/lang";
 
 export interface ConversionCheck {
   id: "conversion";
@@ -14,11 +15,14 @@ export function conversionCheck(
   tools: HostConversionTools = { virtV2vInPlace: locateVirtV2vInPlace(), virtioWin: locateVirtioWin() },
 ): ConversionCheck {
   const p = planConversion("auto", isWindows, tools);
-  const bus = p.virtio ? "virtio disks and NIC" : "SATA disks and an e1000e NIC";
+  const bus = p.virtio
+    ? say("virtio disks and NIC", "virtio 디스크와 NIC")
+    : say("SATA disks and an e1000e NIC", "SATA 디스크와 e1000e NIC");
+  const warning = p.warning ? `. ${p.warning.message}` : "";
   return {
     id: "conversion",
-    title: "Guest conversion at cutover",
+    title: say("Guest conversion at cutover", "컷오버 때 게스트 변환"),
     status: p.warning ? "warn" : "pass",
-    reason: `${p.reason}; the KVM domain gets ${bus}${p.warning ? `. ${p.warning.message}` : ""}`,
+    reason: say(`${p.reason}; the KVM domain gets ${bus}${warning}`, `${p.reason}. KVM 도메인은 ${bus}을(를) 씁니다${warning}`),
   };
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { V2kError } from "../../shared/v2k-error";
 import { existsSync as exists, readdirSync } from "node:fs";
 import { type Virsh } from "./virsh";
+import { say } from "../../shared/i18n/lang";
 
 /** Where a VMware port group lands on the KVM host. */
 export type NetworkTarget = { kind: "bridge"; name: string } | { kind: "network"; name: string };
@@ -83,7 +84,8 @@ export async function networkProblems(
 }
 
 export function networkProblemText(problems: readonly NetworkProblem[]): string {
-  return problems.map((p) => `${p.portGroup} -> ${p.target} (${p.reason === "missing" ? "does not exist" : "not active"})`).join(", ");
+  const why = (p: NetworkProblem) => (p.reason === "missing" ? say("does not exist", "없음") : say("not active", "비활성"));
+  return problems.map((p) => `${p.portGroup} -> ${p.target} (${why(p)})`).join(", ");
 }
 
 /** The refusal for targets that do not exist or are not active, before the VMware VM is shut down. */

@@ -9,6 +9,7 @@ import { type Virsh } from "../libvirt/virsh";
 import { canonicalUuid, defaultDomainName } from "../libvirt/domain-policy";
 import { findWorkdirs, readWorkdirManifest } from "../state/workdir-scan";
 import { type Check } from "./checks";
+import { say } from "../../shared/i18n/lang";
 
 export interface VmIdentity {
   name: string;
@@ -47,44 +48,75 @@ export function candidateTargets(vmName: string, diskCount: number, dst: string,
 }
 
 export function existingDomainCheck(found: ExistingDomain[] | V2kError): Check {
-  const base = { id: "kvm-domain", title: "No KVM domain of this VM" };
-  if (found instanceof V2kError) return { ...base, status: "warn", reason: `not checked: ${found.code}: ${found.message}` };
-  if (found.length === 0) return { ...base, status: "pass", reason: "no libvirt domain with the VM's uuid or name" };
-  const list = found.map((d) => `'${d.name}' (${d.state}, same ${d.by === "uuid" ? `uuid ${d.uuid ?? ""}` : "name"})`).join(", ");
+  const base = { id: "kvm-domain", title: say("No KVM domain of this VM", "이 VM의 KVM 도메인 없음") };
+  if (found instanceof V2kError)
+    return {
+      ...base,
+      status: "warn",
+      reason: say(`not checked: ${found.code}: ${found.message}`, `확인하지 못함: ${found.code}: ${found.message}`),
+    };
+  if (found.length === 0)
+    return {
+      ...base,
+      status: "pass",
+      reason: say("no libvirt domain with the VM's uuid or name", "VM의 uuid나 이름을 가진 libvirt 도메인 없음"),
+    };
+  const same = (d: ExistingDomain) => (d.by === "uuid" ? `uuid ${d.uuid ?? ""}` : say("name", "이름"));
+  const list = found.map((d) => say(`'${d.name}' (${d.state}, same ${same(d)})`, `'${d.name}' (${d.state}, 같은 ${same(d)})`)).join(", ");
   return {
     ...base,
     status: "fail",
-    reason:
+    reason: say(
       `DOMAIN_EXISTS: libvirt domain ${list} exists: the VM looks migrated already. Use that domain, or roll its migration ` +
-      "back ('rollback' on its workdir) or remove it (virsh undefine) before migrating again",
+        "back ('rollback' on its workdir) or remove it (virsh undefine) before migrating again",
+      `DOMAIN_EXISTS: libvirt 도메인 ${list}이(가) 있습니다: 이미 마이그레이션된 VM으로 보입니다. 그 도메인을 쓰거나, ` +
+        "다시 마이그레이션하기 전에 그 마이그레이션을 롤백('rollback', 해당 작업 디렉터리)하거나 도메인을 지우세요(virsh undefine)",
+    ),
   };
 }
 
 export function targetsInUseCheck(holders: FileHolder[], domainDisks: DomainDisk[], targets: string[]): Check {
-  const base = { id: "target-in-use", title: "Target disks not in use" };
+  const base = { id: "target-in-use", title: say("Target disks not in use", "대상 디스크 사용 중 아님") };
   const users = [
-    ...holders.map((h) => `${h.path} is open in ${h.program} (pid ${h.pid})`),
-    ...domainDisks.filter((d) => targets.includes(d.source)).map((d) => `${d.source} is a disk of the libvirt domain '${d.domain}'`),
+    ...holders.map((h) => say(`${h.path} is open in ${h.program} (pid ${h.pid})`, `${h.path}: ${h.program}(pid ${h.pid})이(가) 열어 둠`)),
+    ...domainDisks
+      .filter((d) => targets.includes(d.source))
+      .map((d) => say(`${d.source} is a disk of the libvirt domain '${d.domain}'`, `${d.source}: libvirt 도메인 '${d.domain}'의 디스크`)),
   ];
-  if (users.length === 0) return { ...base, status: "pass", reason: "no process or libvirt domain uses the target disks" };
+  if (users.length === 0)
+    return {
+      ...base,
+      status: "pass",
+      reason: say("no process or libvirt domain uses the target disks", "대상 디스크를 쓰는 프로세스나 libvirt 도메인 없음"),
+    };
   return {
     ...base,
     status: "fail",
-    reason:
+    reason: say(
       `TARGET_IN_USE: ${users.join("; ")}. A migrated copy may run on them: choose another target directory, or stop ` +
-      "that process / roll back that migration first",
+        "that process / roll back that migration first",
+      `TARGET_IN_USE: ${users.join("; ")}. 마이그레이션된 사본이 그 위에서 실행 중일 수 있습니다: 다른 대상 디렉터리를 고르거나, ` +
+        "먼저 그 프로세스를 멈추거나 그 마이그레이션을 롤백하세요",
+    ),
   };
 }
 
 export function otherMigrationsCheck(others: OtherMigration[]): Check {
-  const base = { id: "other-migration", title: "No other migration of this VM" };
-  if (others.length === 0) return { ...base, status: "pass", reason: "no other migration of this VM in the state root" };
+  const base = { id: "other-migration", title: say("No other migration of this VM", "이 VM의 다른 마이그레이션 없음") };
+  if (others.length === 0)
+    return {
+      ...base,
+      status: "pass",
+      reason: say("no other migration of this VM in the state root", "상태 루트에 이 VM의 다른 마이그레이션 없음"),
+    };
+  const list = others.map((o) => `${o.workdir} (${o.phase})`).join(", ");
   return {
     ...base,
     status: "fail",
-    reason:
-      `MIGRATION_EXISTS: ${others.map((o) => `${o.workdir} (${o.phase})`).join(", ")}. Continue it with --workdir, ` +
-      "or finish or roll it back and clean it up ('cleanup') before a new migration",
+    reason: say(
+      `MIGRATION_EXISTS: ${list}. Continue it with --workdir, or finish or roll it back and clean it up ('cleanup') before a new migration`,
+      `MIGRATION_EXISTS: ${list}. --workdir로 이어서 진행하거나, 새 마이그레이션 전에 끝내거나 롤백하고 정리('cleanup')하세요`,
+    ),
   };
 }
 
@@ -145,7 +177,10 @@ export async function alreadyMigratedChecks(virsh: Virsh, vm: VmIdentity, target
   const inUse = targetsInUseCheck(processesHolding(targets), disks instanceof V2kError ? [] : disks, targets);
   if (disks instanceof V2kError && inUse.status === "pass") {
     inUse.status = "warn";
-    inUse.reason = `no process holds the targets; libvirt domains not checked: ${disks.code}: ${disks.message}`;
+    inUse.reason = say(
+      `no process holds the targets; libvirt domains not checked: ${disks.code}: ${disks.message}`,
+      `대상을 잡고 있는 프로세스 없음. libvirt 도메인은 확인하지 못함: ${disks.code}: ${disks.message}`,
+    );
   }
   return [existingDomainCheck(domains), inUse, otherMigrationsCheck(await findOtherMigrations(stateRoot, vm))];
 }

@@ -16,6 +16,7 @@ import { networkCheck } from "./network-check";
 import { checkTargetRequest, type TargetStorage } from "./target-request";
 import { type RbdTargetRequest } from "./rbd-targets";
 import { rbdPreflight } from "./rbd-check";
+import { say } from "../../shared/i18n/lang";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 export interface Check {
@@ -62,13 +63,16 @@ type AddCheck = (id: string, title: string, status: CheckStatus, reason: string)
 function powerChecks(inv: InventoryResult, add: AddCheck): void {
   add(
     "power-state",
-    "Power state",
+    say("Power state", "전원 상태"),
     inv.powerState === "suspended" ? "fail" : inv.powerState === "poweredOff" ? "warn" : "pass",
     inv.powerState === "poweredOn"
-      ? "powered on: warm migration keeps it running until cutover"
+      ? say("powered on: warm migration keeps it running until cutover", "켜짐: 웜 마이그레이션 동안 컷오버까지 계속 실행됩니다")
       : inv.powerState === "poweredOff"
-        ? "powered off: the migration is a cold copy (fine, but no warm phase)"
-        : "suspended: resume or power off the VM first",
+        ? say(
+            "powered off: the migration is a cold copy (fine, but no warm phase)",
+            "꺼짐: 콜드 복사가 됩니다(가능하지만 웜 단계가 없습니다)",
+          )
+        : say("suspended: resume or power off the VM first", "일시 중단됨: 먼저 VM을 재개하거나 끄세요"),
   );
   // a guest shutdown at cutover needs VMware Tools in the running VM; without them only power off works
   if (inv.powerState === "poweredOn") {
@@ -77,8 +81,11 @@ function powerChecks(inv: InventoryResult, add: AddCheck): void {
       "VMware Tools",
       inv.toolsRunning ? "pass" : "warn",
       inv.toolsRunning
-        ? "running: cutover can shut the guest down"
-        : "not running: a guest shutdown is impossible, cutover must power the VM off",
+        ? say("running: cutover can shut the guest down", "실행 중: 컷오버가 게스트를 종료할 수 있습니다")
+        : say(
+            "not running: a guest shutdown is impossible, cutover must power the VM off",
+            "실행 중 아님: 게스트 종료가 불가능하므로 컷오버는 VM 전원을 꺼야 합니다",
+          ),
     );
   }
 }
@@ -87,34 +94,49 @@ function powerChecks(inv: InventoryResult, add: AddCheck): void {
 function diskChecks(inv: InventoryResult, add: AddCheck): void {
   const blockers: string[] = [];
   for (const d of inv.disks) {
-    if (d.diskMode.startsWith("independent")) blockers.push(`${d.label} is ${d.diskMode} (cannot be snapshotted)`);
-    if (d.rdm === "physical") blockers.push(`${d.label} is a physical-mode RDM`);
-    if (d.sharing !== "sharingNone") blockers.push(`${d.label} is shared (${d.sharing})`);
+    if (d.diskMode.startsWith("independent"))
+      blockers.push(say(`${d.label} is ${d.diskMode} (cannot be snapshotted)`, `${d.label}: ${d.diskMode} (스냅샷 불가)`));
+    if (d.rdm === "physical") blockers.push(say(`${d.label} is a physical-mode RDM`, `${d.label}: 물리 모드 RDM`));
+    if (d.sharing !== "sharingNone") blockers.push(say(`${d.label} is shared (${d.sharing})`, `${d.label}: 공유 디스크(${d.sharing})`));
   }
   add(
     "cbt-disks",
-    "Disks support CBT and snapshots",
+    say("Disks support CBT and snapshots", "디스크의 CBT와 스냅샷 지원"),
     blockers.length ? "fail" : "pass",
-    blockers.length ? blockers.join("; ") : `${inv.disks.length} disk(s), all snapshot-capable`,
+    blockers.length
+      ? blockers.join("; ")
+      : say(`${inv.disks.length} disk(s), all snapshot-capable`, `디스크 ${inv.disks.length}개, 모두 스냅샷 가능`),
   );
 
   const cbt = cbtCapability(inv);
-  add("cbt-capable", "The VM can track changed blocks", cbt.ok ? "pass" : "fail", cbt.reason);
+  add("cbt-capable", say("The VM can track changed blocks", "VM의 변경 블록 추적(CBT) 가능 여부"), cbt.ok ? "pass" : "fail", cbt.reason);
 
   add(
     "snapshots",
-    "No existing snapshots",
+    say("No existing snapshots", "기존 스냅샷 없음"),
     inv.snapshots.length > 0 ? "fail" : "pass",
     inv.snapshots.length > 0
-      ? `existing snapshot(s): ${inv.snapshots.map((s) => `'${s.name}' (${s.moref})`).join(", ")}; delete or consolidate them first`
-      : "none",
+      ? say(
+          `existing snapshot(s): ${snapshotList(inv)}; delete or consolidate them first`,
+          `기존 스냅샷: ${snapshotList(inv)}. 먼저 삭제하거나 통합하세요`,
+        )
+      : say("none", "없음"),
   );
   add(
     "consolidation",
-    "No consolidation needed",
+    say("No consolidation needed", "디스크 통합 필요 없음"),
     inv.consolidationNeeded ? "fail" : "pass",
-    inv.consolidationNeeded ? "vSphere reports that the disks need consolidation; consolidate in the vSphere client first" : "not needed",
+    inv.consolidationNeeded
+      ? say(
+          "vSphere reports that the disks need consolidation; consolidate in the vSphere client first",
+          "vSphere가 디스크 통합이 필요하다고 알립니다. 먼저 vSphere Client에서 통합하세요",
+        )
+      : say("not needed", "필요 없음"),
   );
+}
+
+function snapshotList(inv: InventoryResult): string {
+  return inv.snapshots.map((s) => `'${s.name}' (${s.moref})`).join(", ");
 }
 
 /** Controllers, disks and NICs that map to the KVM domain. */
@@ -122,26 +144,38 @@ function layoutCheck(inv: InventoryResult, add: AddCheck): void {
   const ctrlByKey = new Map(inv.controllers.map((c) => [c.key, c]));
   const layoutProblems: string[] = [];
   const warnings: string[] = [];
-  if (inv.disks.length === 0) layoutProblems.push("the VM has no disks");
+  if (inv.disks.length === 0) layoutProblems.push(say("the VM has no disks", "VM에 디스크가 없습니다"));
   for (const c of inv.controllers)
-    if (!SUPPORTED_CONTROLLERS.includes(c.type)) layoutProblems.push(`controller ${c.key} type ${c.type} is not supported`);
+    if (!SUPPORTED_CONTROLLERS.includes(c.type))
+      layoutProblems.push(
+        say(`controller ${c.key} type ${c.type} is not supported`, `컨트롤러 ${c.key}의 유형 ${c.type}은 지원하지 않습니다`),
+      );
   for (const d of inv.disks)
-    if (!ctrlByKey.has(d.controllerKey)) layoutProblems.push(`${d.label} sits on unknown controller ${d.controllerKey}`);
+    if (!ctrlByKey.has(d.controllerKey))
+      layoutProblems.push(
+        say(`${d.label} sits on unknown controller ${d.controllerKey}`, `${d.label}: 알 수 없는 컨트롤러 ${d.controllerKey}`),
+      );
   for (const n of inv.nics) {
-    if (n.model === "unknown" || n.model === "sriov") warnings.push(`${n.label} model ${n.model} maps to virtio/e1000e`);
-    if (!n.network) warnings.push(`${n.label} has no port group`);
+    if (n.model === "unknown" || n.model === "sriov")
+      warnings.push(say(`${n.label} model ${n.model} maps to virtio/e1000e`, `${n.label}: 모델 ${n.model}은 virtio/e1000e로 바뀝니다`));
+    if (!n.network) warnings.push(say(`${n.label} has no port group`, `${n.label}: 포트 그룹 없음`));
   }
-  if (inv.nics.length === 0) warnings.push("the VM has no NIC");
-  const summary =
-    `${inv.disks.length} disk(s) on ${[...new Set(inv.controllers.filter((c) => inv.disks.some((d) => d.controllerKey === c.key)).map((c) => c.type))].join("/") || "-"}, ` +
-    `${inv.nics.length} NIC(s) ${[...new Set(inv.nics.map((n) => n.model))].join("/")}`;
+  if (inv.nics.length === 0) warnings.push(say("the VM has no NIC", "VM에 NIC가 없습니다"));
+  const controllers = [...new Set(inv.controllers.filter((c) => inv.disks.some((d) => d.controllerKey === c.key)).map((c) => c.type))];
+  const models = [...new Set(inv.nics.map((n) => n.model))].join("/");
+  const summary = say(
+    `${inv.disks.length} disk(s) on ${controllers.join("/") || "-"}, ${inv.nics.length} NIC(s) ${models}`,
+    `디스크 ${inv.disks.length}개(${controllers.join("/") || "-"}), NIC ${inv.nics.length}개 ${models}`,
+  );
   add(
     "layout",
-    "Disk, controller and NIC layout",
+    say("Disk, controller and NIC layout", "디스크, 컨트롤러, NIC 구성"),
     layoutProblems.length ? "fail" : warnings.length ? "warn" : "pass",
     [...layoutProblems, ...warnings].join("; ") || summary,
   );
 }
+
+const windowsTitle = () => say("Windows fast startup / hibernation", "Windows 빠른 시작 / 최대 절전");
 
 /** Firmware, Windows fast startup and hibernation, vTPM, the ESXi version. */
 function guestChecks(inv: InventoryResult, add: AddCheck): void {
@@ -150,49 +184,74 @@ function guestChecks(inv: InventoryResult, add: AddCheck): void {
     const have = findUefiFirmware(inv.secureBoot);
     add(
       "firmware",
-      "Firmware",
+      say("Firmware", "펌웨어"),
       have ? "pass" : "warn",
-      `UEFI${inv.secureBoot ? " with secure boot" : ""}: ${have ? `firmware present on this host (${have})` : `install ${TOOL_PACKAGES["uefi-firmware"]}`}`,
+      `UEFI${inv.secureBoot ? say(" with secure boot", "(보안 부팅)") : ""}: ` +
+        (have
+          ? say(`firmware present on this host (${have})`, `이 호스트에 펌웨어 있음(${have})`)
+          : say(`install ${TOOL_PACKAGES["uefi-firmware"]}`, `${TOOL_PACKAGES["uefi-firmware"]}을(를) 설치하세요`)),
     );
   } else {
-    add("firmware", "Firmware", "pass", "BIOS");
+    add("firmware", say("Firmware", "펌웨어"), "pass", "BIOS");
   }
 
   if (isWindowsGuest(inv.guestId)) {
     const fast = inv.guestinfo["guestinfo.windowsFastStartup"];
     const hib = inv.guestinfo["guestinfo.hibernation"];
-    const bad = [fast === "true" ? "fast startup is on" : "", hib === "true" ? "hibernation is on" : ""].filter(Boolean);
+    const bad = [
+      fast === "true" ? say("fast startup is on", "빠른 시작 켜짐") : "",
+      hib === "true" ? say("hibernation is on", "최대 절전 켜짐") : "",
+    ].filter(Boolean);
     const unknown = fast === undefined && hib === undefined;
     add(
       "windows-hibernation",
-      "Windows fast startup / hibernation",
+      windowsTitle(),
       bad.length || unknown ? "warn" : "pass",
       bad.length
-        ? `${bad.join(", ")}: disable both (powercfg /h off) or the guest may not shut down cleanly`
+        ? say(
+            `${bad.join(", ")}: disable both (powercfg /h off) or the guest may not shut down cleanly`,
+            `${bad.join(", ")}: 둘 다 끄세요(powercfg /h off). 그렇지 않으면 게스트가 깨끗하게 종료되지 않을 수 있습니다`,
+          )
         : unknown
-          ? "cannot tell from vSphere: make sure fast startup and hibernation are off (powercfg /h off)"
-          : "both off",
+          ? say(
+              "cannot tell from vSphere: make sure fast startup and hibernation are off (powercfg /h off)",
+              "vSphere로는 알 수 없습니다: 빠른 시작과 최대 절전이 꺼져 있는지 확인하세요(powercfg /h off)",
+            )
+          : say("both off", "둘 다 꺼짐"),
     );
   } else {
-    add("windows-hibernation", "Windows fast startup / hibernation", "pass", `not a Windows guest (${inv.guestId})`);
+    add("windows-hibernation", windowsTitle(), "pass", say(`not a Windows guest (${inv.guestId})`, `Windows 게스트 아님(${inv.guestId})`));
   }
 
   add(
     "vtpm",
-    "Virtual TPM",
+    say("Virtual TPM", "가상 TPM"),
     inv.vtpm ? "warn" : "pass",
-    inv.vtpm ? "the VM has a vTPM: its state (BitLocker keys, measured boot) is not transferred; suspend BitLocker first" : "none",
+    inv.vtpm
+      ? say(
+          "the VM has a vTPM: its state (BitLocker keys, measured boot) is not transferred; suspend BitLocker first",
+          "VM에 vTPM이 있습니다: 그 상태(BitLocker 키, 측정 부팅)는 옮겨지지 않습니다. 먼저 BitLocker를 일시 중단하세요",
+        )
+      : say("none", "없음"),
   );
 
   if (inv.host && /^6\.0\./.test(inv.host.version)) {
     add(
       "esxi-version",
-      "ESXi version",
+      say("ESXi version", "ESXi 버전"),
       "warn",
-      `ESXi ${inv.host.version} build ${inv.host.build}: check KB 2136854 (CBT consolidation bug) is patched`,
+      say(
+        `ESXi ${inv.host.version} build ${inv.host.build}: check KB 2136854 (CBT consolidation bug) is patched`,
+        `ESXi ${inv.host.version} 빌드 ${inv.host.build}: KB 2136854(CBT 통합 버그) 패치 여부를 확인하세요`,
+      ),
     );
   } else if (inv.host) {
-    add("esxi-version", "ESXi version", "pass", `ESXi ${inv.host.version} build ${inv.host.build}`);
+    add(
+      "esxi-version",
+      say("ESXi version", "ESXi 버전"),
+      "pass",
+      say(`ESXi ${inv.host.version} build ${inv.host.build}`, `ESXi ${inv.host.version} 빌드 ${inv.host.build}`),
+    );
   }
 }
 
@@ -208,7 +267,11 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
   const storage = input.targetStorage ?? "file";
   checkTargetRequest({ ...input.rbd, targetStorage: storage, dst: input.dst, targetDevices: input.targetDevices ?? [] });
   const checks: Check[] = [];
-  const notChecked = (id: string, title: string, why: string) => checks.push({ id, title, status: "fail", reason: `not checked: ${why}` });
+  const notChecked = (id: string, title: string, why: string) =>
+    checks.push({ id, title, status: "fail", reason: say(`not checked: ${why}`, `확인하지 못함: ${why}`) });
+  const tlsTitle = say("vCenter TLS trust", "vCenter TLS 신뢰");
+  const loginTitle = say("vCenter login", "vCenter 로그인");
+  const vmTitle = say("VM found", "VM 찾음");
 
   let inventory: InventoryResult | undefined;
   let vcenterUrl: string | undefined;
@@ -218,29 +281,38 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
     try {
       checks.push({
         id: "tls",
-        title: "vCenter TLS trust",
+        title: tlsTitle,
         status: session.access.insecure ? "warn" : "pass",
         reason: session.access.insecure
-          ? `--insecure: certificate not verified (seen ${session.certificate.thumbprint})`
-          : `certificate matches pinned thumbprint ${session.certificate.thumbprint}`,
+          ? say(
+              `--insecure: certificate not verified (seen ${session.certificate.thumbprint})`,
+              `--insecure: 인증서를 확인하지 않았습니다(받은 지문 ${session.certificate.thumbprint})`,
+            )
+          : say(
+              `certificate matches pinned thumbprint ${session.certificate.thumbprint}`,
+              `인증서가 고정된 지문 ${session.certificate.thumbprint}과 일치합니다`,
+            ),
       });
       checks.push({
         id: "login",
-        title: "vCenter login",
+        title: loginTitle,
         status: "pass",
-        reason: `logged in to ${session.access.url} as ${session.access.username}`,
+        reason: say(
+          `logged in to ${session.access.url} as ${session.access.username}`,
+          `${session.access.url}에 ${session.access.username}(으)로 로그인했습니다`,
+        ),
       });
       try {
         inventory = await session.bridge.inventory({ name: input.vm });
         checks.push({
           id: "vm",
-          title: "VM found",
+          title: vmTitle,
           status: "pass",
           reason: `${inventory.name} (${inventory.moref}), ${inventory.guestFullName ?? inventory.guestId}`,
         });
       } catch (e) {
         if (!(e instanceof V2kError) || e.code !== "VM_NOT_FOUND") throw e;
-        checks.push({ id: "vm", title: "VM found", status: "fail", reason: e.message });
+        checks.push({ id: "vm", title: vmTitle, status: "fail", reason: e.message });
       }
     } finally {
       await session.bridge.close();
@@ -248,14 +320,10 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
   } catch (e) {
     if (!(e instanceof V2kError) || e.code === "INTERNAL" || e.code === "USAGE") throw e;
     const id = e.code === "TLS_UNTRUSTED" ? "tls" : e.code === "VCENTER_UNREACHABLE" ? "tls" : "login";
-    checks.push({
-      id,
-      title: id === "tls" ? "vCenter TLS trust" : "vCenter login",
-      status: "fail",
-      reason: `${e.code}: ${e.message}. ${e.hint}`,
-    });
-    if (id === "tls") notChecked("login", "vCenter login", "vCenter not reachable or not trusted");
-    notChecked("vm", "VM found", "no vCenter session");
+    const info = e.toInfo(); // in the helper's language
+    checks.push({ id, title: id === "tls" ? tlsTitle : loginTitle, status: "fail", reason: `${info.code}: ${info.message}. ${info.hint}` });
+    if (id === "tls") notChecked("login", loginTitle, say("vCenter not reachable or not trusted", "vCenter에 닿지 않거나 신뢰할 수 없음"));
+    notChecked("vm", vmTitle, say("no vCenter session", "vCenter 세션 없음"));
   }
 
   if (inventory) checks.push(...inventoryChecks(inventory), conversionCheck(isWindowsGuest(inventory.guestId)));
@@ -267,9 +335,11 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
   const missing = tools.filter((t) => !t.ok);
   checks.push({
     id: "host-tools",
-    title: "Host tools",
+    title: say("Host tools", "호스트 도구"),
     status: missing.length ? "fail" : "pass",
-    reason: missing.length ? missing.map((t) => `${t.tool}: ${t.reason}`).join("; ") : tools.map((t) => t.tool).join(", ") + " present",
+    reason: missing.length
+      ? missing.map((t) => `${t.tool}: ${t.reason}`).join("; ")
+      : say(`${tools.map((t) => t.tool).join(", ")} present`, `${tools.map((t) => t.tool).join(", ")} 있음`),
   });
 
   const target = await targetChecks(input, storage, inventory);
@@ -303,32 +373,35 @@ async function targetChecks(
 function targetSpaceCheck(dst: string, targetDevices: string[] | undefined, inventory: InventoryResult | undefined): Check {
   if (targetDevices !== undefined) {
     try {
-      if (!inventory) throw new V2kError("VM_NOT_FOUND", "VM unknown", "-");
+      if (!inventory) throw new V2kError("VM_NOT_FOUND", say("VM unknown", "VM을 모름"), "-");
       const devices = parseTargetDevices(
         targetDevices,
         inventory.disks.map((d, index) => ({ ...d, index })),
       );
       return {
         id: "dst-space",
-        title: "Target devices",
+        title: say("Target devices", "대상 장치"),
         status: "pass",
         reason: [...devices.entries()].map(([k, dev]) => `${k} -> ${dev}`).join(", "),
       };
     } catch (e) {
       if (!(e instanceof V2kError)) throw e;
-      return { id: "dst-space", title: "Target devices", status: "fail", reason: `${e.code}: ${e.message}` };
+      return { id: "dst-space", title: say("Target devices", "대상 장치"), status: "fail", reason: `${e.code}: ${e.message}` };
     }
   }
-  const title = "Free space at the target";
+  const title = say("Free space at the target", "대상의 여유 공간");
   try {
     const free = dstFreeBytes(dst);
-    if (!inventory) return { id: "dst-space", title, status: "fail", reason: `not checked: VM unknown (${gib(free)} free at ${dst})` };
+    if (!inventory) {
+      const reason = say(`not checked: VM unknown (${gib(free)} free at ${dst})`, `확인하지 못함: VM을 모름(${dst}에 ${gib(free)} 여유)`);
+      return { id: "dst-space", title, status: "fail", reason };
+    }
     const needed = inventory.disks.reduce((s, d) => s + d.capacityBytes, 0);
     return {
       id: "dst-space",
       title,
       status: free >= needed ? "pass" : "fail",
-      reason: `${gib(free)} free at ${dst}, ${gib(needed)} provisioned`,
+      reason: say(`${gib(free)} free at ${dst}, ${gib(needed)} provisioned`, `${dst}에 ${gib(free)} 여유, 할당 크기 ${gib(needed)}`),
     };
   } catch (e) {
     if (!(e instanceof V2kError)) throw e;
@@ -342,11 +415,30 @@ export function cbtCapability(inv: Pick<InventoryResult, "changeTrackingSupporte
   const version = hw ? Number(hw[1]) : null;
   const problems: string[] = [];
   if (version !== null && version < 7)
-    problems.push(`virtual hardware ${inv.hardwareVersion} is older than vmx-07; upgrade the VM's compatibility`);
-  if (inv.changeTrackingSupported === false) problems.push("vSphere reports capability.changeTrackingSupported = false for this VM");
-  if (problems.length) return { ok: false, reason: `${problems.join("; ")} (no warm migration without CBT)` };
+    problems.push(
+      say(
+        `virtual hardware ${inv.hardwareVersion} is older than vmx-07; upgrade the VM's compatibility`,
+        `가상 하드웨어 ${inv.hardwareVersion}은 vmx-07보다 오래되었습니다. VM 호환성을 올리세요`,
+      ),
+    );
+  if (inv.changeTrackingSupported === false)
+    problems.push(
+      say(
+        "vSphere reports capability.changeTrackingSupported = false for this VM",
+        "vSphere가 이 VM의 capability.changeTrackingSupported = false를 알립니다",
+      ),
+    );
+  if (problems.length)
+    return {
+      ok: false,
+      reason: say(`${problems.join("; ")} (no warm migration without CBT)`, `${problems.join("; ")} (CBT 없이는 웜 마이그레이션 불가)`),
+    };
+  const notReported = say("not reported", "보고 없음");
   return {
     ok: true,
-    reason: `changeTrackingSupported ${inv.changeTrackingSupported ?? "not reported"}, hardware ${inv.hardwareVersion ?? "not reported"}`,
+    reason: say(
+      `changeTrackingSupported ${inv.changeTrackingSupported ?? notReported}, hardware ${inv.hardwareVersion ?? notReported}`,
+      `changeTrackingSupported ${inv.changeTrackingSupported ?? notReported}, 하드웨어 ${inv.hardwareVersion ?? notReported}`,
+    ),
   };
 }

@@ -1,6 +1,7 @@
 // Host tools the migration needs, found through PATH (the same lookup the data path uses).
 import { exec } from "../../kit/exec";
 import { V2kError } from "../../shared/v2k-error";
+import { say } from "../../shared/i18n/lang";
 
 export interface ToolStatus {
   tool: string;
@@ -11,9 +12,10 @@ export interface ToolStatus {
 async function probe(tool: string, file: string, args: string[]): Promise<ToolStatus> {
   try {
     await exec(file, args, { timeoutMs: 20_000 });
-    return { tool, ok: true, reason: "present" };
+    return { tool, ok: true, reason: say("present", "있음") };
   } catch (e) {
-    if (e instanceof V2kError && e.code === "TOOL_MISSING") return { tool, ok: false, reason: `${file} not found in PATH` };
+    if (e instanceof V2kError && e.code === "TOOL_MISSING")
+      return { tool, ok: false, reason: say(`${file} not found in PATH`, `PATH에서 ${file}을(를) 찾지 못함`) };
     return { tool, ok: false, reason: e instanceof V2kError ? e.message : String(e) };
   }
 }

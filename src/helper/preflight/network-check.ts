@@ -7,6 +7,7 @@ import { type NetworkHost, resolveNetworks, unchosenNetworksWarning } from "../c
 import { describeTarget, networkProblemText } from "../libvirt/networks";
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { type Check } from "./checks";
+import { say } from "../../shared/i18n/lang";
 
 export async function networkCheck(
   portGroups: readonly string[],
@@ -15,7 +16,12 @@ export async function networkCheck(
   virsh?: Virsh,
   host: NetworkHost = {},
 ): Promise<Check> {
-  const check = (status: Check["status"], reason: string): Check => ({ id: "networks", title: "KVM networks", status, reason });
+  const check = (status: Check["status"], reason: string): Check => ({
+    id: "networks",
+    title: say("KVM networks", "KVM 네트워크"),
+    status,
+    reason,
+  });
   const v = virsh ?? new Virsh({ uri: libvirtUri(), timeoutMs: 20_000 });
   try {
     const r = await resolveNetworks(portGroups, parseNetworkMap(mapValues), defaultValue, v, host);
@@ -24,7 +30,7 @@ export async function networkCheck(
     if (!r.ok && r.missing.length > 0) return check("fail", `NETWORK_MISSING: ${networkProblemText(r.missing)}`);
     if (!r.ok) return check("warn", unchosenNetworksWarning(r.unchosen!));
     const text = [...r.targets].map(([pg, t]) => `${pg} -> ${describeTarget(t)}`).join(", ");
-    return check("pass", text || "the VM has no NIC");
+    return check("pass", text || say("the VM has no NIC", "VM에 NIC가 없습니다"));
   } catch (e) {
     if (!(e instanceof V2kError)) throw e;
     return check("fail", `${e.code}: ${e.message}`);

@@ -38,7 +38,7 @@ function usageBeforeCommand(argv: string[], step: string, message: string, help:
   if (argv.includes("--json")) {
     const emitter = new Emitter();
     emitter.addSink(jsonStdoutSink);
-    const error = { code: "USAGE" as const, message, hint: "See 'ablestack_v2k help'." };
+    const error = new V2kError("USAGE", message, "See 'ablestack_v2k help'.").toInfo();
     emitter.emit({ type: "result", step, command: step, ok: false, error });
   }
   return 2;

@@ -18,8 +18,9 @@ export function systemdIsInit(): boolean {
 /** Settings a unit does not inherit (systemd starts it with a clean environment); never a secret. */
 export function passedEnvironment(env: NodeJS.ProcessEnv): string[] {
   const kept = /^(ABLESTACK_V2K_|V2K_)/;
+  const locale = /^(PATH|LANG|LC_ALL|LC_MESSAGES)$/; // PATH finds the tools; the locale picks the job's language
   return Object.entries(env)
-    .filter(([k, v]) => v !== undefined && (kept.test(k) || /^GOVC_(URL|USERNAME|THUMBPRINT|INSECURE)$/.test(k) || k === "PATH"))
+    .filter(([k, v]) => v !== undefined && (kept.test(k) || /^GOVC_(URL|USERNAME|THUMBPRINT|INSECURE)$/.test(k) || locale.test(k)))
     .filter(([k]) => !/PASSWORD|SECRET|TOKEN|KEY/i.test(k))
     .map(([k, v]) => `--setenv=${k}=${k === "GOVC_URL" ? withoutCredentials(v!) : v}`);
 }

@@ -9,6 +9,7 @@ import type { CockpitProcessError } from "./cockpit-types";
 import { HelperError, fromSpawnFailure, helperError } from "./helper-error";
 import { LineSplitter } from "./line-splitter";
 import { pageConfig } from "./config";
+import { pageLanguage } from "../i18n";
 
 export interface RunHelperRequest<S extends z.ZodTypeAny> {
   args: string[];
@@ -34,9 +35,9 @@ export function commandWords(args: string[]): string[] {
   return (i === -1 ? args : args.slice(0, i)).slice(0, 2);
 }
 
-/** The helper creates and lists workdirs under the page's configured root. */
+/** The helper creates and lists workdirs under the page's configured root, and speaks the page's language. */
 export function helperEnviron(): string[] {
-  return [`V2K_STATE_DIR=${pageConfig().workdirRoot}`];
+  return [`V2K_STATE_DIR=${pageConfig().workdirRoot}`, `ABLESTACK_V2K_LANG=${pageLanguage()}`];
 }
 
 export function helperArgv(args: string[], workdir?: string): string[] {

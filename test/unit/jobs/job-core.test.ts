@@ -214,12 +214,20 @@ test("systemd-run argv: properties without secrets, GOVC_URL without credentials
     stdinFile: undefined,
     cwd: "/opt",
     argv: ["/usr/bin/node", "h.mjs"],
-    env: { GOVC_URL: "https://u:pw-1@vc/sdk", GOVC_PASSWORD: "pw-1", V2K_STATE_DIR: "/var/lib/x", CEPH_KEY: "k-1", HOME: "/root" },
+    env: {
+      GOVC_URL: "https://u:pw-1@vc/sdk",
+      GOVC_PASSWORD: "pw-1",
+      V2K_STATE_DIR: "/var/lib/x",
+      CEPH_KEY: "k-1",
+      HOME: "/root",
+      LANG: "ko_KR.UTF-8",
+    },
   });
   assert.ok(argv.includes("StandardInput=null"));
   assert.ok(argv.includes("--working-directory=/opt"));
   assert.ok(argv.includes("--setenv=GOVC_URL=https://vc/sdk"));
   assert.ok(argv.includes("--setenv=V2K_STATE_DIR=/var/lib/x"));
+  assert.ok(argv.includes("--setenv=LANG=ko_KR.UTF-8"), "the job speaks the caller's language");
   assert.ok(!argv.some((a) => a.includes("pw-1") || a.includes("k-1") || a.includes("HOME")));
   assert.deepEqual(argv.slice(argv.indexOf("--") + 1), ["/usr/bin/node", "h.mjs"]);
 });

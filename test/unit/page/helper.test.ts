@@ -35,7 +35,11 @@ test("events split at arbitrary chunk boundaries arrive whole and in order; the 
   const p = fake.last();
   assert.deepEqual(p.argv, ["/opt/v2k/ablestack_v2k", "--json", "--workdir", "/w", "status"]);
   assert.equal(p.options?.superuser, "require");
-  assert.deepEqual(p.options?.environ, ["V2K_STATE_DIR=/srv/v2k"], "workdirs go under the configured root");
+  assert.deepEqual(
+    p.options?.environ,
+    ["V2K_STATE_DIR=/srv/v2k", "ABLESTACK_V2K_LANG=en"],
+    "workdirs go under the configured root; the helper speaks the page's language",
+  );
   const text =
     eventLine({ type: "log", level: "info", message: "one" }) +
     eventLine({ type: "progress", disk: 2000, bytes: 10, total: 100, rateBps: 5 }) +
