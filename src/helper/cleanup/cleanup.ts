@@ -10,6 +10,8 @@ import { removeBootCheckLeftovers } from "../verify/boot-check";
 import { removeOwnSnapshots } from "./snapshots";
 import { stopLeftoverProcesses } from "./processes";
 import { qemuFilenameOf, removeRunTarget } from "../disk-access/index";
+import { say } from "../../shared/i18n/lang";
+import { notOurs, notRemoved } from "../state/kept-targets";
 
 export interface CleanupOptions {
   deleteSnapshots: boolean;
@@ -41,12 +43,17 @@ export async function runCleanup(
     );
   }
   if (domain && (await removeBootCheckLeftovers(deps.virsh, wd.path, domain, m.runId))) {
-    wd.emitter.log("info", STEP, "stopped the transient domain of an interrupted boot check");
+    wd.emitter.log(
+      "info",
+      STEP,
+      say("stopped the transient domain of an interrupted boot check", "중단된 부팅 점검의 임시 도메인을 멈췄습니다"),
+    );
   }
   // qemu-nbd names an RBD image by its qemu filename (with conf and id)
   const served = m.disks.map((d) => qemuFilenameOf(d, m));
   const stopped = await stopLeftoverProcesses(wd.path, served);
-  for (const p of stopped) wd.emitter.log("info", STEP, `stopped leftover ${p.program} (pid ${p.pid})`);
+  for (const p of stopped)
+    wd.emitter.log("info", STEP, say(`stopped leftover ${p.program} (pid ${p.pid})`, `남은 ${p.program}(pid ${p.pid})을(를) 멈췄습니다`));
 
   let snapshotsRemoved: string[] = [];
   if (o.deleteSnapshots) {
@@ -60,10 +67,8 @@ export async function runCleanup(
       const r = await removeRunTarget(d, m);
       // a file target absent already counts as removed (cleanup may be repeated)
       if (r === "removed" || (r === "absent" && d.target.mode === "file")) targetsRemoved.push(d.target.path);
-      if (r === "foreign")
-        await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.path} was not created by this run; left untouched`, d.key);
-      if (r === "kept")
-        await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.mode} target ${d.target.path} is not removed by cleanup`, d.key);
+      if (r === "foreign") await wd.warn(STEP, "TARGET_KEPT", notOurs(d.key, d.target.path), d.key);
+      if (r === "kept") await wd.warn(STEP, "TARGET_KEPT", notRemoved(d.key, d.target.mode, d.target.path, "cleanup"), d.key);
     }
   }
 
@@ -76,13 +81,22 @@ export async function runCleanup(
     mm.phase = "cleaned";
     mm.lastError = null; // withWorkdir must not write into a removed workdir afterwards
   });
-  wd.emitter.emit({ type: "phase", step: STEP, phase: "cleaned", message: `cleanup done: ${snapshotsRemoved.length} snapshot(s) removed` });
+  wd.emitter.emit({
+    type: "phase",
+    step: STEP,
+    phase: "cleaned",
+    message: say(`cleanup done: ${snapshotsRemoved.length} snapshot(s) removed`, `정리 완료: 스냅샷 ${snapshotsRemoved.length}개 삭제`),
+  });
   if (o.removeWorkdir) {
     // the command's last events (its result line) still go to events.log: remove the workdir when
     // the helper exits, after them (the lock is held until then, so nobody else starts in it)
     const path = wd.path;
     process.once("exit", () => rmSync(path, { recursive: true, force: true }));
-    wd.emitter.log("info", STEP, `the workdir ${path} is removed when this command ends`);
+    wd.emitter.log(
+      "info",
+      STEP,
+      say(`the workdir ${path} is removed when this command ends`, `이 명령이 끝나면 작업 디렉터리 ${path}를 지웁니다`),
+    );
   }
   return {
     snapshotsRemoved,

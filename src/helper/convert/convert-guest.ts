@@ -10,6 +10,7 @@ import { changedRanges, commitOverlay, createOverlays, overlayDir, overlayPath, 
 import { conversionInputXml } from "./input-xml";
 import { noGuestFound, runV2v, stopLeftovers } from "./run-v2v";
 import { writeFileSync } from "node:fs";
+import { say } from "../../shared/i18n/lang";
 
 const STEP = "cutover.convert";
 export const CONVERT_LOG = "convert.log";
@@ -44,7 +45,10 @@ export async function convertStep(wd: Workdir, o: ConvertStepOptions): Promise<C
     await wd.warn(
       STEP,
       "CONVERT_NO_OS",
-      `the conversion rehearsal found no operating system virt-v2v can convert: the disks are left as copied (log: ${rehearsed.logPath})`,
+      say(
+        `the conversion rehearsal found no operating system virt-v2v can convert: the disks are left as copied (log: ${rehearsed.logPath})`,
+        `변환 리허설에서 virt-v2v가 변환할 운영 체제를 찾지 못해 디스크를 복사된 그대로 둡니다(로그: ${rehearsed.logPath})`,
+      ),
     );
     return await setRecord(wd, (c) => {
       c.state = "skipped";
@@ -55,7 +59,7 @@ export async function convertStep(wd: Workdir, o: ConvertStepOptions): Promise<C
     });
   }
   if (plan.tool === "none" || !binary) {
-    wd.emitter.log("info", STEP, `guest not converted: ${plan.reason}`);
+    wd.emitter.log("info", STEP, say(`guest not converted: ${plan.reason}`, `게스트를 변환하지 않음: ${plan.reason}`));
     return await setRecord(wd, (c) => {
       c.state = "skipped";
       c.finishedAt = new Date().toISOString();
@@ -66,7 +70,7 @@ export async function convertStep(wd: Workdir, o: ConvertStepOptions): Promise<C
     type: "phase",
     step: STEP,
     phase: wd.manifest.phase,
-    message: `guest conversion with virt-v2v-in-place (${plan.reason})`,
+    message: say(`guest conversion with virt-v2v-in-place (${plan.reason})`, `virt-v2v-in-place로 게스트 변환(${plan.reason})`),
   });
   await stopLeftovers(overlayDir(wd.path)); // a helper killed mid-conversion left virt-v2v running
   const overlays = await createOverlays(wd.path, m, o.signal);
@@ -89,7 +93,10 @@ export async function convertStep(wd: Workdir, o: ConvertStepOptions): Promise<C
     await wd.warn(
       STEP,
       "CONVERT_NO_OS",
-      `virt-v2v found no operating system it can convert on the disks: they are left as copied (log: ${logPath})`,
+      say(
+        `virt-v2v found no operating system it can convert on the disks: they are left as copied (log: ${logPath})`,
+        `virt-v2v가 디스크에서 변환할 운영 체제를 찾지 못해 복사된 그대로 둡니다(로그: ${logPath})`,
+      ),
     );
     return wd.manifest.cutover!.conversion!;
   }
@@ -116,11 +123,15 @@ async function commitStep(wd: Workdir, signal?: AbortSignal): Promise<Conversion
   const changed = Object.values(c.changedRanges ?? {})
     .flat()
     .reduce((n, r) => n + r[1], 0);
+  const secs = ((c.durationMs ?? 0) / 1000).toFixed(1);
+  const os = c.os ? ` (${c.os})` : "";
   wd.emitter.log(
     "info",
     STEP,
-    `guest converted in ${((c.durationMs ?? 0) / 1000).toFixed(1)} s` +
-      `${c.os ? ` (${c.os})` : ""}: virtio drivers ${c.virtio ? "installed" : "not installed"}, ${changed} bytes changed; log: ${c.logPath}`,
+    say(
+      `guest converted in ${secs} s${os}: virtio drivers ${c.virtio ? "installed" : "not installed"}, ${changed} bytes changed; log: ${c.logPath}`,
+      `게스트 변환 ${secs}초${os}: virtio 드라이버 ${c.virtio ? "설치됨" : "설치 안 됨"}, ${changed}바이트 바뀜. 로그: ${c.logPath}`,
+    ),
   );
   return c;
 }

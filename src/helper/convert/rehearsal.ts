@@ -12,6 +12,7 @@ import { type ConvertPolicy, planConversion, v2vCommand } from "./plan";
 import { createOverlays, overlayDir, removeOverlays } from "./overlays";
 import { conversionInputXml } from "./input-xml";
 import { noGuestFound, runV2v, stopLeftovers } from "./run-v2v";
+import { say } from "../../shared/i18n/lang";
 
 const STEP = "cutover.rehearse";
 export const REHEARSAL_LOG = "convert-rehearsal.log";
@@ -49,7 +50,10 @@ export async function rehearseConversion(wd: Workdir, o: RehearsalOptions): Prom
     type: "phase",
     step: STEP,
     phase: wd.manifest.phase,
-    message: "conversion rehearsal on a throwaway copy while the VMware VM keeps running",
+    message: say(
+      "conversion rehearsal on a throwaway copy while the VMware VM keeps running",
+      "VMware VM이 계속 실행되는 동안 버릴 사본에서 변환 리허설",
+    ),
   });
   const t0 = Date.now();
   const logPath = join(wd.path, REHEARSAL_LOG);
@@ -97,8 +101,14 @@ export async function rehearseConversion(wd: Workdir, o: RehearsalOptions): Prom
     "info",
     STEP,
     state === "ok"
-      ? `conversion rehearsed in ${secs} s${os ? ` (${os})` : ""}: the cutover converts after the final round`
-      : `conversion rehearsed in ${secs} s: no operating system virt-v2v can convert, the cutover leaves the disks as copied`,
+      ? say(
+          `conversion rehearsed in ${secs} s${os ? ` (${os})` : ""}: the cutover converts after the final round`,
+          `변환 리허설 ${secs}초${os ? `(${os})` : ""}: 컷오버는 마지막 라운드 뒤에 변환합니다`,
+        )
+      : say(
+          `conversion rehearsed in ${secs} s: no operating system virt-v2v can convert, the cutover leaves the disks as copied`,
+          `변환 리허설 ${secs}초: virt-v2v가 변환할 운영 체제가 없어 컷오버는 디스크를 복사된 그대로 둡니다`,
+        ),
   );
   return record;
 }

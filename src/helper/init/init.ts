@@ -12,6 +12,7 @@ import { parseTargetDevices } from "../preflight/block-targets";
 import { type InventoryResult } from "../vsphere/replies";
 import { checkTargetRequest, type TargetStorage } from "../preflight/target-request";
 import { rbdTargets, type RbdInitRequest } from "./rbd";
+import { say } from "../../shared/i18n/lang";
 
 export interface InitRequest extends RbdInitRequest {
   /** Target directory for images (rbd: for the domain's XML and NVRAM; default the workdir). */
@@ -65,7 +66,7 @@ async function manifestFor(
     manifest.disks.map((d) => d.target.path),
     r.force,
   );
-  for (const f of reused) ctx.emitter.log("warn", STEP, `--force: writing over ${f}`);
+  for (const f of reused) ctx.emitter.log("warn", STEP, say(`--force: writing over ${f}`, `--force: ${f}을(를) 덮어씁니다`));
   return manifest;
 }
 
@@ -79,7 +80,11 @@ export async function initMigration(r: InitRequest, ctx: StepContext): Promise<I
   if (hasManifest(path)) {
     const { manifest } = readManifest(path);
     if (manifest.vm.name === r.vm) {
-      ctx.emitter.log("info", STEP, `workdir ${path} already holds the run of ${r.vm}; continuing with it`);
+      const same = say(
+        `workdir ${path} already holds the run of ${r.vm}; continuing with it`,
+        `작업 디렉터리 ${path}에 이미 ${r.vm}의 실행이 있어 이어서 진행합니다`,
+      );
+      ctx.emitter.log("info", STEP, same);
       return { workdir: path, manifest, alreadyInitialized: true };
     }
   }
@@ -93,9 +98,17 @@ export async function initMigration(r: InitRequest, ctx: StepContext): Promise<I
       type: "phase",
       step: STEP,
       phase: "initialized",
-      message: `inventory of ${manifest.vm.name} (${manifest.vm.moref}) taken: ${manifest.disks.length} disk(s)`,
+      message: say(
+        `inventory of ${manifest.vm.name} (${manifest.vm.moref}) taken: ${manifest.disks.length} disk(s)`,
+        `${manifest.vm.name}(${manifest.vm.moref})의 인벤토리 수집: 디스크 ${manifest.disks.length}개`,
+      ),
     });
-    if (manifest.vcenter.insecure) await wd.warn(STEP, "TLS_INSECURE", "vCenter certificate is not verified (--insecure)");
+    if (manifest.vcenter.insecure)
+      await wd.warn(
+        STEP,
+        "TLS_INSECURE",
+        say("vCenter certificate is not verified (--insecure)", "vCenter 인증서를 확인하지 않습니다(--insecure)"),
+      );
   } finally {
     wd.release();
   }

@@ -12,6 +12,8 @@ import { domainFiles } from "../libvirt/domain-files";
 import { defaultDomainName } from "../libvirt/domain-policy";
 import { removeRbdSecret } from "../cutover/rbd-access";
 import { removeRunTarget } from "../disk-access/index";
+import { say } from "../../shared/i18n/lang";
+import { notOurs, notRemoved } from "../state/kept-targets";
 
 export interface RollbackOptions {
   removeDisks: boolean;
@@ -50,16 +52,20 @@ export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridg
 
   let domainUndefined = false;
   if (name !== null && (await removeBootCheckLeftovers(deps.virsh, wd.path, name, m.runId))) {
-    emit("an interrupted boot check's transient domain was stopped");
+    emit(say("an interrupted boot check's transient domain was stopped", "중단된 부팅 점검의 임시 도메인을 멈췄습니다"));
   }
   if (name !== null && (await deps.virsh.exists(name))) {
     if (await isOurDomain(deps.virsh, name, m.runId)) {
       await deps.virsh.destroy(name);
       await deps.virsh.undefine(name);
       domainUndefined = true;
-      emit(`libvirt domain '${name}' stopped and undefined`);
+      emit(say(`libvirt domain '${name}' stopped and undefined`, `libvirt 도메인 '${name}'을(를) 멈추고 정의를 지웠습니다`));
     } else {
-      await wd.warn(STEP, "DOMAIN_FOREIGN", `libvirt domain '${name}' was not created by this migration; left untouched`);
+      const why = say(
+        `libvirt domain '${name}' was not created by this migration; left untouched`,
+        `libvirt 도메인 '${name}'은(는) 이 마이그레이션이 만들지 않았으므로 그대로 둡니다`,
+      );
+      await wd.warn(STEP, "DOMAIN_FOREIGN", why);
     }
   }
   if (name !== null) {
@@ -67,7 +73,8 @@ export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridg
     for (const f of [files.nvram, files.xml]) rmSync(f, { force: true });
   }
 
-  if (await removeRbdSecret(m, deps.virsh)) emit("the libvirt secret of the Ceph client was removed");
+  if (await removeRbdSecret(m, deps.virsh))
+    emit(say("the libvirt secret of the Ceph client was removed", "Ceph 클라이언트의 libvirt 시크릿을 지웠습니다"));
 
   const disksRemoved: string[] = [];
   if (o.removeDisks) {
@@ -75,12 +82,11 @@ export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridg
       // only a file, or an RBD image carrying this run's id; anyone else's image and block devices stay
       const r = await removeRunTarget(d, m);
       if (r === "removed") disksRemoved.push(d.target.path);
-      if (r === "foreign")
-        await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.path} was not created by this run; left untouched`, d.key);
-      if (r === "kept")
-        await wd.warn(STEP, "TARGET_KEPT", `disk ${d.key}: ${d.target.mode} target ${d.target.path} is not removed by rollback`, d.key);
+      if (r === "foreign") await wd.warn(STEP, "TARGET_KEPT", notOurs(d.key, d.target.path), d.key);
+      if (r === "kept") await wd.warn(STEP, "TARGET_KEPT", notRemoved(d.key, d.target.mode, d.target.path, "rollback"), d.key);
     }
-    if (disksRemoved.length) emit(`${disksRemoved.length} target disk(s) removed`);
+    if (disksRemoved.length)
+      emit(say(`${disksRemoved.length} target disk(s) removed`, `대상 디스크 ${disksRemoved.length}개를 지웠습니다`));
   }
 
   const snapshotsRemoved = (await removeOwnSnapshots(wd, deps.bridge, STEP)).removed;
@@ -92,7 +98,7 @@ export async function runRollback(wd: Workdir, o: RollbackOptions, deps: { bridg
     await deps.bridge.powerOn(m.vm.moref);
     state = (await deps.bridge.vmState(m.vm.moref)).powerState;
     sourcePoweredOn = state === "poweredOn";
-    emit("the VMware VM is powered on again");
+    emit(say("the VMware VM is powered on again", "VMware VM을 다시 켰습니다"));
   }
 
   await wd.update((mm) => {

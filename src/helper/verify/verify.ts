@@ -11,6 +11,7 @@ import { compareAreas, fullAreas, subtractAreas, unionAreas, type Mismatch } fro
 import { newSeed, sampleBlocks } from "./sampling";
 import { openDiskTarget } from "../disk-access/index";
 import { bootCheck, type BootCheckOptions, type BootCheckResult } from "./boot-check";
+import { say } from "../../shared/i18n/lang";
 
 export type VerifyMode = "quick" | "full" | "boot";
 
@@ -83,7 +84,10 @@ export async function verifyData(wd: Workdir, o: DataVerifyOptions, sourceSpec: 
     type: "phase",
     step: STEP,
     phase: m.phase,
-    message: o.mode === "quick" ? `quick verify: ${o.samples} blocks per disk, seed ${seed}` : "full verify of every allocated block",
+    message:
+      o.mode === "quick"
+        ? say(`quick verify: ${o.samples} blocks per disk, seed ${seed}`, `빠른 검증: 디스크마다 블록 ${o.samples}개, 시드 ${seed}`)
+        : say("full verify of every allocated block", "할당된 모든 블록의 전체 검증"),
   });
   const disks: DiskVerify[] = [];
   for (const d of [...m.disks].sort((a, b) => a.index - b.index)) disks.push(await verifyDisk(wd, d, o, seed, sourceSpec));
@@ -125,15 +129,21 @@ async function verifyDisk(wd: Workdir, d: Disk, o: DataVerifyOptions, seed: stri
       const areas = subtractAreas(await areasToCompare(src.source, tgt.source, size, o, seed, d.key), converted);
       const excludedBytes = converted.reduce((n, a) => n + a.length, 0);
       if (excludedBytes > 0) {
-        const why = "guest conversion rewrote them (manifest cutover.conversion.changedRanges)";
-        wd.emitter.log("info", STEP, `${d.label}: ${excludedBytes} bytes left out: ${why}`, d.key);
+        const why = say(
+          `${excludedBytes} bytes left out: guest conversion rewrote them (manifest cutover.conversion.changedRanges)`,
+          `${excludedBytes}바이트 제외: 게스트 변환이 다시 썼습니다(매니페스트 cutover.conversion.changedRanges)`,
+        );
+        wd.emitter.log("info", STEP, `${d.label}: ${why}`, d.key);
       }
       const r = await compareAreas(src.source, tgt.source, areas, {
         disk: d.key,
         onProgress: (p) => wd.emitter.emit({ type: "progress", step: STEP, disk: d.key, ...p }),
         ...(o.signal ? { signal: o.signal } : {}),
       });
-      const counts = `${r.blocks} blocks (${r.comparedBytes} bytes) compared, ${r.mismatches.length} mismatch(es)`;
+      const counts = say(
+        `${r.blocks} blocks (${r.comparedBytes} bytes) compared, ${r.mismatches.length} mismatch(es)`,
+        `블록 ${r.blocks}개(${r.comparedBytes}바이트) 비교, 불일치 ${r.mismatches.length}개`,
+      );
       wd.emitter.log(r.mismatches.length ? "error" : "info", STEP, `${d.label}: ${counts}`, d.key);
       return {
         disk: d.key,
@@ -182,7 +192,10 @@ export async function verifyBoot(wd: Workdir, policy: DomainPolicy, virsh: Virsh
     type: "phase",
     step: STEP,
     phase: wd.manifest.phase,
-    message: `boot check: isolated start, waiting up to ${o.timeoutSec} s for '${o.marker}'`,
+    message: say(
+      `boot check: isolated start, waiting up to ${o.timeoutSec} s for '${o.marker}'`,
+      `부팅 점검: 격리된 시작, '${o.marker}'을(를) 최대 ${o.timeoutSec}초 기다립니다`,
+    ),
   });
   const boot = await bootCheck(wd.manifest, wd.path, policy, virsh, o);
   const result: VerifyResult = { ok: boot.ok, mode: "boot", mismatches: [], boot, durationMs: Date.now() - t0 };
@@ -195,7 +208,11 @@ export async function verifyBoot(wd: Workdir, policy: DomainPolicy, virsh: Virsh
       { detail: boot.consoleTail },
     );
   }
-  wd.emitter.log("info", STEP, `boot check passed after ${boot.seconds.toFixed(1)} s (${boot.via})`);
+  wd.emitter.log(
+    "info",
+    STEP,
+    say(`boot check passed after ${boot.seconds.toFixed(1)} s (${boot.via})`, `부팅 점검 통과: ${boot.seconds.toFixed(1)}초(${boot.via})`),
+  );
   return result;
 }
 
