@@ -105,6 +105,7 @@ const summaries: Record<ErrorCode, () => string> = {
   MANIFEST_CORRUPT: () => _("The migration's manifest is damaged"),
   MANIFEST_VERSION: () => _("The manifest was written by another version"),
   PHASE_ORDER: () => _("This step is not possible in the current phase"),
+  STEP_OPTIONS_INVALID: () => _("An option recorded for this step is not valid"),
   DST_MISSING: () => _("The destination does not exist"),
   DST_TOO_SMALL: () => _("Not enough space at the destination"),
   TOOL_MISSING: () => _("A required program is missing"),

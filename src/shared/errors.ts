@@ -28,6 +28,7 @@ export const errorCodes = [
   "MANIFEST_CORRUPT",
   "MANIFEST_VERSION",
   "PHASE_ORDER",
+  "STEP_OPTIONS_INVALID", // an option recorded with step-options (manifest.stepOptions) is not valid for its step
   // host / target
   "DST_MISSING",
   "DST_TOO_SMALL",

@@ -4,20 +4,19 @@
 // a start that boots to the guest's marker, a corrupted RADOS object that verify catches, and rollback.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { exec } from "../../src/kit/exec";
 import { type TestCeph, startTestCeph } from "../support/ceph";
-import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
-import { type TestLab, startTestLab } from "../support/lab";
-import { cli, cliOk, labEnv } from "../unit/cutover/cli-helpers";
+import { type LibvirtdHandle } from "../support/libvirtd";
+import { type TestLab } from "../support/lab";
+import { LabMigrationWorld } from "../support/lab-migration";
+import { cli, cliOk } from "../unit/cutover/cli-helpers";
 
 const MiB = 1 << 20;
-const tag = randomBytes(3).toString("hex");
-const domain = `v2k-t-rbd-${tag}`;
-const bridge = `v2kbr${tag}`;
+const world = new LabMigrationWorld({ dir: "v2k-rbd-cephx-", domain: "v2k-t-rbd-", bridge: "v2kbr" });
+const { domain, bridge } = world;
+world.alsoDomain(`${domain}-v2k-boot-check`);
 let ceph: TestCeph;
 let lv: LibvirtdHandle;
 let lab: TestLab;
@@ -26,25 +25,19 @@ let env: Record<string, string>;
 let W: string;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "v2k-rbd-cephx-"));
-  lv = await startLibvirtd();
-  [ceph, lab] = await Promise.all([startTestCeph({ auth: "cephx" }), startTestLab({ scenario: "minimal" })]);
+  let opened;
+  [ceph, opened] = await Promise.all([startTestCeph({ auth: "cephx" }), world.open()]);
+  ({ lv, lab, dir, env } = opened);
   process.stderr.write(`single-node Ceph (cephx) up in ${(ceph.startMs / 1000).toFixed(1)} s\n`);
-  env = labEnv(lab);
-  await addTestBridge(bridge);
+  world.onClose(async (lv) => {
+    const secret = W && existsSync(join(W, "manifest.json")) ? manifest().target.ceph?.secretUuid : undefined;
+    if (secret) await lv.virsh.run(["secret-undefine", secret]);
+  });
 });
 
 after(async () => {
-  if (lv) {
-    await removeDomains(lv.virsh, [domain, `${domain}-v2k-boot-check`]);
-    const secret = W && existsSync(join(W, "manifest.json")) ? manifest().target.ceph?.secretUuid : undefined;
-    if (secret) await lv.virsh.run(["secret-undefine", secret]).catch(() => undefined);
-    await lv.release();
-  }
-  await removeTestBridge(bridge);
+  await world.close();
   if (ceph) await ceph.stop();
-  if (lab) await lab.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const manifest = () => JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));

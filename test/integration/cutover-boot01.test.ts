@@ -4,20 +4,19 @@
 // names by offset, and a rollback that leaves the source running with no migration snapshot.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { exec } from "../../src/kit/exec";
-import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
+import { type LibvirtdHandle } from "../support/libvirtd";
 import { execa } from "execa";
-import { type TestLab, repoRoot, startTestLab } from "../support/lab";
-import { cli, cliOk, entry, labEnv } from "../unit/cutover/cli-helpers";
+import { type TestLab, repoRoot } from "../support/lab";
+import { LabMigrationWorld } from "../support/lab-migration";
+import { cli, cliOk, entry } from "../unit/cutover/cli-helpers";
 
 const MiB = 1 << 20;
-const tag = randomBytes(3).toString("hex");
-const domain = `v2k-t-boot01-${tag}`;
-const bridge = `v2kbr${tag}`;
+const world = new LabMigrationWorld({ dir: "v2k-cutover-boot01-", domain: "v2k-t-boot01-", bridge: "v2kbr" });
+const { domain, bridge } = world;
+world.alsoDomain(`${domain}-v2k-boot-check`);
 let lv: LibvirtdHandle;
 let lab: TestLab;
 let dir: string;
@@ -25,22 +24,9 @@ let env: Record<string, string>;
 let W: string;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "v2k-cutover-boot01-"));
-  lv = await startLibvirtd();
-  lab = await startTestLab({ scenario: "minimal" });
-  env = labEnv(lab);
-  await addTestBridge(bridge);
+  ({ lv, lab, dir, env } = await world.open());
 });
-
-after(async () => {
-  if (lv) {
-    await removeDomains(lv.virsh, [domain, `${domain}-v2k-boot-check`]);
-    await lv.release();
-  }
-  await removeTestBridge(bridge);
-  if (lab) await lab.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => world.close());
 
 async function labSnapshots(vm: string): Promise<{ moref: string; name: string }[]> {
   const inv = await cliOk(["lab", "inventory", "--dir", lab.dir]);

@@ -2,21 +2,19 @@
 // marker), and a run killed with -9 in the middle of its base copy that a detached re-run finishes.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { execa } from "execa";
 import { hardwareKvm } from "../../src/helper/libvirt/virsh";
 import { OperationRecord } from "../../src/shared/results";
-import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
-import { type TestLab, repoRoot, startTestLab } from "../support/lab";
-import { cli, cliOk, entry, labEnv } from "../unit/cutover/cli-helpers";
+import { type LibvirtdHandle } from "../support/libvirtd";
+import { type TestLab, repoRoot } from "../support/lab";
+import { LabMigrationWorld } from "../support/lab-migration";
+import { cli, cliOk, entry } from "../unit/cutover/cli-helpers";
 
-const tag = randomBytes(3).toString("hex");
-const bootDomain = `v2k-t-run-boot01-${tag}`;
-const webDomain = `v2k-t-run-web01-${tag}`;
-const bridge = `v2kbr${tag}r`;
+const world = new LabMigrationWorld({ dir: "v2k-cutover-run-", domain: "v2k-t-run-boot01-", bridge: "v2kcr" });
+const { bridge, domain: bootDomain } = world;
+const webDomain = world.alsoDomain(`v2k-t-run-web01-${world.tag}`);
 let lv: LibvirtdHandle;
 let lab: TestLab;
 let dir: string;
@@ -24,11 +22,7 @@ let env: Record<string, string>;
 const pids: number[] = [];
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "v2k-cutover-run-"));
-  lv = await startLibvirtd();
-  lab = await startTestLab({ scenario: "minimal" });
-  env = labEnv(lab);
-  await addTestBridge(bridge);
+  ({ lv, lab, dir, env } = await world.open());
 });
 
 after(async () => {
@@ -39,13 +33,7 @@ after(async () => {
       /* already gone */
     }
   }
-  if (lv) {
-    await removeDomains(lv.virsh, [bootDomain, webDomain]);
-    await lv.release();
-  }
-  await removeTestBridge(bridge);
-  if (lab) await lab.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await world.close();
 });
 
 const common = [

@@ -4,17 +4,15 @@
 // nothing of a cutover is recorded). A corrected map given to cutover is saved in the manifest.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
-import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
-import { type TestLab, startTestLab } from "../support/lab";
-import { cli, cliOk, labEnv } from "../unit/cutover/cli-helpers";
+import { type LibvirtdHandle } from "../support/libvirtd";
+import { type TestLab } from "../support/lab";
+import { LabMigrationWorld } from "../support/lab-migration";
+import { cli, cliOk } from "../unit/cutover/cli-helpers";
 
-const tag = randomBytes(3).toString("hex");
-const domain = `v2k-t-netmap-${tag}`;
-const bridge = `v2knm${tag}`;
+const world = new LabMigrationWorld({ dir: "v2k-netmap-", domain: "v2k-t-netmap-", bridge: "v2knm" });
+const { domain, bridge, tag } = world;
 const missing = `v2k-nonet-${tag}`;
 const inactive = `v2k-idle-${tag}`; // defined in libvirt, never started
 let lv: LibvirtdHandle;
@@ -23,27 +21,13 @@ let dir: string;
 let env: Record<string, string>;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "v2k-netmap-"));
-  chmodSync(dir, 0o755);
-  lv = await startLibvirtd();
-  lab = await startTestLab({ scenario: "minimal" });
-  env = labEnv(lab);
-  await addTestBridge(bridge);
+  ({ lv, lab, dir, env } = await world.open());
+  world.onClose((lv) => lv.virsh.run(["net-undefine", inactive]).then(() => undefined));
   const xml = join(dir, "net.xml");
   writeFileSync(xml, `<network><name>${inactive}</name><bridge name='v2kib${tag}'/></network>`);
   await lv.virsh.run(["net-define", xml]);
 });
-
-after(async () => {
-  if (lv) {
-    await removeDomains(lv.virsh, [domain]);
-    await lv.virsh.run(["net-undefine", inactive]).catch(() => undefined);
-    await lv.release();
-  }
-  await removeTestBridge(bridge);
-  if (lab) await lab.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => world.close());
 
 const manifest = (w: string) => JSON.parse(readFileSync(join(w, "manifest.json"), "utf8"));
 const prod = `dvpg-prod=${bridge}`; // web01's second NIC

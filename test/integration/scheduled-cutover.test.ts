@@ -3,39 +3,22 @@
 // only then; a time in the past or a schedule without a cutover is refused before anything runs.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
-import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
-import { type TestLab, startTestLab } from "../support/lab";
-import { cli, cliOk, labEnv } from "../unit/cutover/cli-helpers";
+import { type LibvirtdHandle } from "../support/libvirtd";
+import { LabMigrationWorld } from "../support/lab-migration";
+import { cli, cliOk } from "../unit/cutover/cli-helpers";
 
-const tag = randomBytes(3).toString("hex");
-const domain = `v2k-t-sched-${tag}`;
-const bridge = `v2ksc${tag}`;
+const world = new LabMigrationWorld({ dir: "v2k-sched-", domain: "v2k-t-sched-", bridge: "v2ksc", scenario: "fleet" });
+const { domain, bridge } = world;
 let lv: LibvirtdHandle;
-let lab: TestLab;
 let dir: string;
 let env: Record<string, string>;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "v2k-sched-"));
-  lv = await startLibvirtd();
-  lab = await startTestLab({ scenario: "fleet" });
-  env = labEnv(lab);
-  await addTestBridge(bridge);
+  ({ lv, dir, env } = await world.open());
 });
-
-after(async () => {
-  if (lv) {
-    await removeDomains(lv.virsh, [domain]);
-    await lv.release();
-  }
-  await removeTestBridge(bridge);
-  if (lab) await lab.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => world.close());
 
 // the rehearsal's timing around the window is unit-tested (test/unit/run/window.test.ts): minutes under TCG here
 const cutoverArgs = ["--convert", "none", "--shutdown", "poweroff", "--define-only", "--domain-type", "qemu", "--graphics", "none"];

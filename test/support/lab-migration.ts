@@ -16,6 +16,8 @@ export interface LabMigrationNames {
   domain: string;
   /** Prefix of the bridge name (Linux allows 15 characters: keep it short), e.g. "v2ksf". */
   bridge: string;
+  /** The lab's scenario (default "minimal": web01 and boot01). */
+  scenario?: string;
 }
 
 export interface LabMigration {
@@ -31,6 +33,8 @@ export class LabMigrationWorld {
   readonly domain: string;
   readonly bridge: string;
   private opened: Partial<LabMigration> = {};
+  private readonly domains: string[];
+  private readonly cleanups: ((lv: LibvirtdHandle) => Promise<void>)[] = [];
 
   constructor(
     private readonly names: LabMigrationNames,
@@ -38,6 +42,18 @@ export class LabMigrationWorld {
   ) {
     this.domain = `${names.domain}${this.tag}`;
     this.bridge = `${names.bridge}${this.tag}`;
+    this.domains = [this.domain];
+  }
+
+  /** Another domain of the tests (a second VM, a boot check's copy): removed by close() too. */
+  alsoDomain(name: string): string {
+    this.domains.push(name);
+    return name;
+  }
+
+  /** What a test adds to libvirt besides domains (a network, a secret): undone by close() before libvirtd is released. */
+  onClose(cleanup: (lv: LibvirtdHandle) => Promise<void>): void {
+    this.cleanups.push(cleanup);
   }
 
   /** For `before`: everything the tests use, started in this order. */
@@ -46,17 +62,18 @@ export class LabMigrationWorld {
     this.opened.dir = dir;
     chmodSync(dir, 0o755); // qemu (libvirt-qemu) opens the targets below it
     const lv = (this.opened.lv = await startLibvirtd());
-    const lab = (this.opened.lab = await startTestLab({ scenario: "minimal" }));
+    const lab = (this.opened.lab = await startTestLab({ scenario: this.names.scenario ?? "minimal" }));
     const env = labEnv(lab, this.extraEnv(dir));
     await addTestBridge(this.bridge);
     return { dir, lv, lab, env };
   }
 
-  /** For `after`: the domain, libvirtd (when this process started it), the bridge, the lab, the directory. */
+  /** For `after`: the domains, the tests' own cleanups, libvirtd (when this process started it), the bridge, the lab, the directory. */
   async close(): Promise<void> {
     const { lv, lab, dir } = this.opened;
     if (lv) {
-      await removeDomains(lv.virsh, [this.domain]);
+      await removeDomains(lv.virsh, this.domains);
+      for (const cleanup of this.cleanups) await cleanup(lv).catch(() => undefined);
       await lv.release();
     }
     await removeTestBridge(this.bridge);

@@ -96,6 +96,10 @@ export const errorDocs: Record<ErrorCode, ErrorDoc> = {
     meaning: "the step is not possible in the migration's phase",
     action: "`status` shows the phase; run the missing step first",
   },
+  STEP_OPTIONS_INVALID: {
+    meaning: "an option recorded for a step (`step-options`, manifest.stepOptions) is not valid for it: a hand-edited manifest",
+    action: "record it again with `step-options STEP --set NAME=VALUE`, or forget the step's options with `step-options STEP --clear`",
+  },
   DST_MISSING: {
     meaning: "the destination directory or device does not exist",
     action: "create or mount it, or fix --dst / --target-device",

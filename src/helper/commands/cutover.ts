@@ -8,6 +8,7 @@ import { withRun, withSourceSession } from "./run-context";
 import { runRound } from "../sync/round";
 import { frozenSourceSpecs } from "../verify/source";
 import { CUTOVER_VERIFY_COMPARED, verifyData } from "../verify/verify";
+import { withRecordedOptions } from "./recorded-options";
 
 export const cutoverCommand = defineCommand({
   path: ["cutover"],
@@ -19,9 +20,11 @@ export const cutoverCommand = defineCommand({
     const r = data as CutoverResult;
     return `domain ${r.domainName} (${r.domainUuid}) ${r.started ? "started" : "defined"}; downtime ${(r.downtimeMs / 1000).toFixed(1)} s\nXML: ${r.xmlPath}\nconsole log: ${r.consoleLog}`;
   },
-  async run(o, ctx) {
-    return withRun(ctx, "cutover", o.connect, ({ wd, virsh }) =>
-      withSourceSession(ctx, wd, o, (session) =>
+  async run(typed, ctx) {
+    const { options: o, report } = withRecordedOptions("cutover", typed, ctx);
+    return withRun(ctx, "cutover", o.connect, ({ wd, virsh }) => {
+      report(wd.emitter, "cutover");
+      return withSourceSession(ctx, wd, o, (session) =>
         runCutover(
           wd,
           {
@@ -54,7 +57,7 @@ export const cutoverCommand = defineCommand({
             signal: ctx.signal,
           },
         ),
-      ),
-    );
+      );
+    });
   },
 });

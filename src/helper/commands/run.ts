@@ -12,6 +12,7 @@ import { fleetDst, fleetVms, startFleet, stripFleetArgs } from "../run/fleet";
 import { V2kError } from "../../shared/v2k-error";
 import { copyLimitsOf } from "./copy-limit-options";
 import { parseCutoverAt } from "../../shared/requests/cutover-at";
+import { withRecordedOptions } from "./recorded-options";
 
 const schema = z
   .object({
@@ -43,7 +44,9 @@ function pipelineOptions(o: RunOptions): RunPipelineOptions {
     tuning: { jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"], limits: copyLimitsOf(o) },
     // a cut-over run ends with a started VM unless --define-only
     cutover: { shutdown: o.shutdown, shutdownTimeoutSec: o["shutdown-timeout"], start: !o["define-only"], domain: o, convert: o.convert },
-    verify: o.verify,
+    // --no-verify is cutover's word for the same choice
+    verify: o["no-verify"] ? "none" : o.verify,
+    verifySamples: o["verify-samples"],
     flags: o,
   };
 }
@@ -123,10 +126,12 @@ export const runCommand = defineCommand({
       return `${r.workdir}\nrunning in the background (${r.unit ? `unit ${r.unit}` : `pid ${r.pid}`}); follow ${r.workdir}/events.log`;
     return `${r.workdir}\nphase: ${r.phase}${r.phase === "started" ? " (KVM VM started)" : r.readyForCutover ? " - ready for cutover" : ""}`;
   },
-  async run(o, ctx) {
-    const fleet = fleetVms(o.vm, o.fleet);
-    if (fleet) return runFleet(fleet, o, ctx);
+  async run(typed, ctx) {
+    const fleet = fleetVms(typed.vm, typed.fleet);
+    if (fleet) return runFleet(fleet, typed, ctx);
+    // a detached run applies them itself; here they are checked before it starts
+    const { options: o, report } = withRecordedOptions("run", typed, ctx);
     if (o.detach) return detach(o, ctx);
-    return runPipeline(pipelineOptions(o), stepContext(ctx));
+    return runPipeline(pipelineOptions(o), stepContext(ctx), (wd) => report(wd.emitter, "run"));
   },
 });

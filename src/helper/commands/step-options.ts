@@ -11,7 +11,9 @@ type Shown = { step: OptionStep; options: Record<string, string | boolean>; argv
 
 export const stepOptionsCommand = defineCommand({
   path: ["step-options"],
-  summary: "show or record in the manifest the options the page uses for STEP (sync, auto-sync, verify or cutover)",
+  summary:
+    "show or record in the manifest the default options of STEP (sync, auto-sync, verify or cutover) for the page and the " +
+    "terminal's commands (the command line wins)",
   options: optionSpecs(stepOptionsDecls),
   schema: z.object({ positionals: z.union([z.tuple([]), z.tuple([z.enum(OPTION_STEPS)])]), ...zodFields(stepOptionsDecls) }),
   render: (data) => {

@@ -6,6 +6,7 @@ import { requireWorkdirPath, withWorkdir } from "../state/index";
 import { withVsphere } from "../vsphere/session";
 import { prepareRound, runRound, type RoundSummary } from "../sync/round";
 import { copyLimitsOf } from "./copy-limit-options";
+import { withRecordedOptions } from "./recorded-options";
 
 const kindSchema = z.tuple([z.enum(ROUND_KINDS)]);
 
@@ -41,10 +42,12 @@ export const syncCommand = defineCommand({
       ? `round ${r.round} (${r.kind}) was already synced`
       : `round ${r.round} (${r.kind}) synced: ${r.changedBytes} changed bytes, ${r.copiedBytes} copied, ${(r.durationMs / 1000).toFixed(1)} s${r.rebased.length ? `, rebased disks ${r.rebased.join(", ")}` : ""}`;
   },
-  async run(o, ctx) {
-    const kind = o.positionals[0];
-    return withWorkdir(requireWorkdirPath(ctx.global.workdir), ctx.emitter, `sync ${kind}`, (wd) =>
-      withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, (session) =>
+  async run(typed, ctx) {
+    const kind = typed.positionals[0];
+    const { options: o, report } = withRecordedOptions("sync", typed, ctx);
+    return withWorkdir(requireWorkdirPath(ctx.global.workdir), ctx.emitter, `sync ${kind}`, (wd) => {
+      report(wd.emitter, `sync ${kind}`);
+      return withVsphere(o, { readStdin: ctx.readStdin, signal: ctx.signal }, wd.manifest.vcenter, (session) =>
         runRound(wd, session, {
           kind,
           jobs: o.jobs,
@@ -53,7 +56,7 @@ export const syncCommand = defineCommand({
           limits: copyLimitsOf(o),
           signal: ctx.signal,
         }),
-      ),
-    );
+      );
+    });
   },
 });

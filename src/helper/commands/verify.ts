@@ -10,6 +10,7 @@ import { withRun, withSourceSession } from "./run-context";
 import { frozenSourceSpecs } from "../verify/source";
 import { recordedCutoverVerify, verifyBoot, verifyData, type VerifyResult } from "../verify/verify";
 import { requireSourceOff } from "../cutover/source-power";
+import { withRecordedOptions } from "./recorded-options";
 
 export const verifyCommand = defineCommand({
   path: ["verify"],
@@ -43,8 +44,10 @@ export const verifyCommand = defineCommand({
       ...(r.notRerun ? [`not compared again now: ${r.notRerun}`] : []),
     ].join("\n");
   },
-  async run(o, ctx) {
+  async run(typed, ctx) {
+    const { options: o, report } = withRecordedOptions("verify", typed, ctx);
     return withRun(ctx, `verify ${o.mode}`, o.connect, async ({ wd, virsh }) => {
+      report(wd.emitter, `verify ${o.mode}`);
       if (o.mode === "boot") {
         // even isolated, a copy of the guest never runs beside the VMware VM
         await withSourceSession(ctx, wd, o, ({ bridge }) =>

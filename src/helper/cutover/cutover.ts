@@ -67,7 +67,40 @@ function now(): string {
   return new Date().toISOString();
 }
 
+/** One cutover's workdir, options and dependencies, as each phase below takes them. */
+interface Cutover {
+  wd: Workdir;
+  o: CutoverOptions;
+  d: CutoverDeps;
+  emit(message: string): void;
+}
+
+/** The domain as this cutover defines it: its policy, files and XML. */
+interface DomainPlan {
+  policy: DomainPolicy;
+  files: ReturnType<typeof domainFiles>;
+  xml: string;
+}
+
+const withSignal = (d: CutoverDeps) => (d.signal ? { signal: d.signal } : {});
+
 export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps): Promise<CutoverResult> {
+  const m0 = await reopenCutover(wd);
+  const c: Cutover = { wd, o, d, emit: (message) => wd.emitter.emit({ type: "phase", step: STEP, phase: "cutover", message }) };
+  await checkWhileSourceRuns(c, m0);
+  await recordIntent(c, m0);
+  await shutdownPhase(c);
+  await finalRoundPhase(c);
+  await conversionPhase(c);
+  const plan = await domainPhase(c);
+  await definePhase(c, plan);
+  await verifyPhase(c);
+  await startPhase(c, plan);
+  return resultOf(wd, plan);
+}
+
+/** The manifest a cutover starts from: not cleaned, a retry after rollback reopened, at least a base copy. */
+async function reopenCutover(wd: Workdir): Promise<Manifest> {
   if (wd.manifest.phase === "cleaned") {
     throw new V2kError("PHASE_ORDER", "this migration is cleaned", "Start a new migration with 'init'.");
   }
@@ -81,73 +114,78 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
       "Run 'sync base' (and incremental rounds) first.",
     );
   }
-  const emit = (message: string) => wd.emitter.emit({ type: "phase", step: STEP, phase: "cutover", message });
+  return m0;
+}
 
+/** What must hold before the source goes down: refused here, nothing is recorded and the source keeps running. */
+async function checkWhileSourceRuns({ wd, o, d }: Cutover, m0: Manifest): Promise<void> {
   // --shutdown already-off with a running source is refused before anything is recorded
   if (o.shutdown === "already-off" && !m0.cutover?.sourceOffAt) {
     await requireSourceOff(d.bridge, m0.vm.moref, "cut over with --shutdown already-off");
   }
-
   // libvirt must answer while the source still runs: a stopped or crashed libvirtd would strand the cutover after shutdown
   if (!m0.cutover?.sourceOffAt) await d.virsh.version();
-
   // every NIC's network exists and is active, checked while the source still runs; the map is saved until start
   await checkAndRecordNetworks(wd, o.domain, d.virsh);
-
   // 0. the conversion rehearsed on a throwaway copy while the source still runs (first run only)
   if (!m0.cutover) {
     const accel = await resolveDomainType(o.domain["domain-type"], d.virsh);
-    await rehearseConversion(wd, { policy: o.convert, accel, ...(d.signal ? { signal: d.signal } : {}) });
+    await rehearseConversion(wd, { policy: o.convert, accel, ...withSignal(d) });
   }
+}
 
-  // 1. intent (first run only; a resumed run keeps the original request time and mode)
-  if (!m0.cutover) {
-    await wd.update((m) => {
-      m.cutover = { shutdownMode: o.shutdown, requestedAt: now() };
-      m.phase = "cutover-running";
-    });
-    emit(`cutover requested (shutdown: ${o.shutdown})`);
-  } else {
-    emit(`cutover resumes (phase ${m0.phase})`);
-  }
+/** 1. intent (first run only; a resumed run keeps the original request time and mode). */
+async function recordIntent({ wd, o, emit }: Cutover, m0: Manifest): Promise<void> {
+  if (m0.cutover) return emit(`cutover resumes (phase ${m0.phase})`);
+  await wd.update((m) => {
+    m.cutover = { shutdownMode: o.shutdown, requestedAt: now() };
+    m.phase = "cutover-running";
+  });
+  emit(`cutover requested (shutdown: ${o.shutdown})`);
+}
 
-  // 2. source down and proven off
-  if (!wd.manifest.cutover!.sourceOffAt) {
-    const r = await shutdownSource(d.bridge, wd.manifest.vm.moref, {
-      mode: o.shutdown,
-      timeoutSec: o.shutdownTimeoutSec,
-      ...(d.signal ? { signal: d.signal } : {}),
-      onRequested: (what) => emit(`${what} of the VMware VM requested`),
-    });
-    await requireSourceOff(d.bridge, wd.manifest.vm.moref, "continue the cutover");
-    await wd.update((m) => {
-      m.cutover!.sourceOffAt = now();
-      m.cutover!.sourceOffEvidence = `vCenter reported powerState poweredOff at ${m.cutover!.sourceOffAt} (${r.action === "none" ? "already off" : r.action})`;
-    });
-    emit(r.action === "none" ? "the VMware VM is powered off" : `the VMware VM is powered off (${r.action})`);
-  }
+/** 2. source down and proven off. */
+async function shutdownPhase({ wd, o, d, emit }: Cutover): Promise<void> {
+  if (wd.manifest.cutover!.sourceOffAt) return;
+  const r = await shutdownSource(d.bridge, wd.manifest.vm.moref, {
+    mode: o.shutdown,
+    timeoutSec: o.shutdownTimeoutSec,
+    ...withSignal(d),
+    onRequested: (what) => emit(`${what} of the VMware VM requested`),
+  });
+  await requireSourceOff(d.bridge, wd.manifest.vm.moref, "continue the cutover");
+  await wd.update((m) => {
+    m.cutover!.sourceOffAt = now();
+    const how = r.action === "none" ? "already off" : r.action;
+    m.cutover!.sourceOffEvidence = `vCenter reported powerState poweredOff at ${m.cutover!.sourceOffAt} (${how})`;
+  });
+  emit(r.action === "none" ? "the VMware VM is powered off" : `the VMware VM is powered off (${r.action})`);
+}
 
-  // 3. final snapshot + final sync (the engine resumes its own round)
-  if (!wd.manifest.cutover!.finalSyncedAt) {
-    await requireSourceOff(d.bridge, wd.manifest.vm.moref, "take the final snapshot");
-    emit("final sync");
-    await d.finalRound(wd);
-    await wd.update((m) => {
-      m.cutover!.finalSyncedAt = now();
-      if (!donePhases.includes(m.phase)) m.phase = "final-synced";
-    });
-  }
+/** 3. final snapshot + final sync (the engine resumes its own round). */
+async function finalRoundPhase({ wd, d, emit }: Cutover): Promise<void> {
+  if (wd.manifest.cutover!.finalSyncedAt) return;
+  await requireSourceOff(d.bridge, wd.manifest.vm.moref, "take the final snapshot");
+  emit("final sync");
+  await d.finalRound(wd);
+  await wd.update((m) => {
+    m.cutover!.finalSyncedAt = now();
+    if (!donePhases.includes(m.phase)) m.phase = "final-synced";
+  });
+}
 
-  // 4. guest conversion: the only place target disks may change after the final sync
-  if (!wd.manifest.cutover!.convertedAt) {
-    const accel = await resolveDomainType(o.domain["domain-type"], d.virsh);
-    await convertGuest({ wd, policy: o.convert, accel, ...(d.signal ? { signal: d.signal } : {}) });
-    await wd.update((m) => {
-      m.cutover!.convertedAt = now();
-    });
-  }
+/** 4. guest conversion: the only place target disks may change after the final sync. */
+async function conversionPhase({ wd, o, d }: Cutover): Promise<void> {
+  if (wd.manifest.cutover!.convertedAt) return;
+  const accel = await resolveDomainType(o.domain["domain-type"], d.virsh);
+  await convertGuest({ wd, policy: o.convert, accel, ...withSignal(d) });
+  await wd.update((m) => {
+    m.cutover!.convertedAt = now();
+  });
+}
 
-  // 5. domain XML (name and uuid recorded before define so rollback always finds the domain)
+/** 5. domain XML (name and uuid recorded before define so rollback always finds the domain). */
+async function domainPhase({ wd, o, d, emit }: Cutover): Promise<DomainPlan> {
   const rbd = await rbdDomainAccess(wd, d.virsh);
   const resolved = await resolveDomainPolicy(wd.manifest, o.domain, d.virsh, { hostNetworkDefault: true });
   const policy = { ...resolved, ...(rbd ? { rbd } : {}) };
@@ -171,63 +209,64 @@ export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps)
       m.cutover!.xmlPath = files.xml;
     });
   }
+  return { policy, files, xml };
+}
 
-  // 6. define (validated; idempotent for our own domain)
+async function define({ wd, d }: Cutover, { policy, xml }: DomainPlan): Promise<void> {
+  await requireSourceOff(d.bridge, wd.manifest.vm.moref, "define the KVM domain");
+  await defineDomain(d.virsh, xml, { name: policy.name, uuid: policy.uuid, runId: wd.manifest.runId, ...withSignal(d) });
+}
+
+/** 6. define (validated; idempotent for our own domain). */
+async function definePhase(c: Cutover, plan: DomainPlan): Promise<void> {
+  const { wd, d, emit } = c;
+  const { policy } = plan;
   if (!wd.manifest.cutover!.definedAt) {
-    await requireSourceOff(d.bridge, wd.manifest.vm.moref, "define the KVM domain");
-    await defineDomain(d.virsh, xml, {
-      name: policy.name,
-      uuid: policy.uuid,
-      runId: wd.manifest.runId,
-      ...(d.signal ? { signal: d.signal } : {}),
-    });
+    await define(c, plan);
     await wd.update((m) => {
-      const c = m.cutover!;
-      c.definedAt = now();
-      c.downtimeMs = Date.parse(c.definedAt) - Date.parse(c.sourceOffAt!);
+      const cut = m.cutover!;
+      cut.definedAt = now();
+      cut.downtimeMs = Date.parse(cut.definedAt) - Date.parse(cut.sourceOffAt!);
       if (m.phase !== "started") m.phase = "defined";
     });
-    emit(
-      `libvirt domain '${policy.name}' defined (${policy.domainType}); ${((wd.manifest.cutover!.downtimeMs ?? 0) / 1000).toFixed(1)} s since the source went off`,
-    );
+    const seconds = ((wd.manifest.cutover!.downtimeMs ?? 0) / 1000).toFixed(1);
+    emit(`libvirt domain '${policy.name}' defined (${policy.domainType}); ${seconds} s since the source went off`);
   } else if (!wd.manifest.cutover!.startedAt && (await d.virsh.domState(policy.name)) === "shut off") {
     // a re-run before start applies changed XML options (network map, bus, ...) to our domain
-    await requireSourceOff(d.bridge, wd.manifest.vm.moref, "define the KVM domain");
-    await defineDomain(d.virsh, xml, {
-      name: policy.name,
-      uuid: policy.uuid,
-      runId: wd.manifest.runId,
-      ...(d.signal ? { signal: d.signal } : {}),
-    });
+    await define(c, plan);
   }
+}
 
-  // 7. quick data verify of the defined, never started target against the powered-off source
-  if (d.dataVerify && !wd.manifest.cutover!.verifiedAt && !wd.manifest.cutover!.domainRanAt) {
-    await requireSourceOff(d.bridge, wd.manifest.vm.moref, "verify the target against the source");
-    await d.dataVerify(wd); // a mismatch throws VERIFY_MISMATCH: the domain is not started
+/** 7. quick data verify of the defined, never started target against the powered-off source. */
+async function verifyPhase({ wd, d }: Cutover): Promise<void> {
+  if (!d.dataVerify || wd.manifest.cutover!.verifiedAt || wd.manifest.cutover!.domainRanAt) return;
+  await requireSourceOff(d.bridge, wd.manifest.vm.moref, "verify the target against the source");
+  await d.dataVerify(wd); // a mismatch throws VERIFY_MISMATCH: the domain is not started
+  await wd.update((m) => {
+    m.cutover!.verifiedAt = now();
+  });
+}
+
+/** 8. start (the run is marked before virsh start: from then on the guest may write the targets). */
+async function startPhase({ wd, o, d, emit }: Cutover, { policy }: DomainPlan): Promise<void> {
+  if (!o.start || wd.manifest.cutover!.startedAt) return;
+  await requireSourceOff(d.bridge, wd.manifest.vm.moref, "start the KVM domain");
+  if (!wd.manifest.cutover!.domainRanAt) {
     await wd.update((m) => {
-      m.cutover!.verifiedAt = now();
+      m.cutover!.domainRanAt = now();
     });
   }
+  if ((await d.virsh.domState(policy.name)) !== "running") await d.virsh.start(policy.name);
+  await wd.update((m) => {
+    const c = m.cutover!;
+    c.startedAt = now();
+    c.downtimeMs = Date.parse(c.startedAt) - Date.parse(c.sourceOffAt!);
+    m.phase = "started";
+  });
+  emit(`libvirt domain '${policy.name}' started; downtime ${((wd.manifest.cutover!.downtimeMs ?? 0) / 1000).toFixed(1)} s`);
+}
 
-  // 8. start (the run is marked before virsh start: from then on the guest may write the targets)
-  if (o.start && !wd.manifest.cutover!.startedAt) {
-    await requireSourceOff(d.bridge, wd.manifest.vm.moref, "start the KVM domain");
-    if (!wd.manifest.cutover!.domainRanAt) {
-      await wd.update((m) => {
-        m.cutover!.domainRanAt = now();
-      });
-    }
-    if ((await d.virsh.domState(policy.name)) !== "running") await d.virsh.start(policy.name);
-    await wd.update((m) => {
-      const c = m.cutover!;
-      c.startedAt = now();
-      c.downtimeMs = Date.parse(c.startedAt) - Date.parse(c.sourceOffAt!);
-      m.phase = "started";
-    });
-    emit(`libvirt domain '${policy.name}' started; downtime ${((wd.manifest.cutover!.downtimeMs ?? 0) / 1000).toFixed(1)} s`);
-  }
-
+function resultOf(wd: Workdir, { policy, files }: DomainPlan): CutoverResult {
   const c = wd.manifest.cutover!;
   return {
     domainName: policy.name,

@@ -37,6 +37,8 @@ export interface RunPipelineOptions {
   cutover: CutoverOptions;
   /** Data check between define and start (never on a started domain). */
   verify: "none" | "quick" | "full";
+  /** Blocks per disk of a quick check. */
+  verifySamples: number;
   flags: VcenterFlags;
 }
 
@@ -216,7 +218,7 @@ export async function runPipeline(o: RunPipelineOptions, ctx: StepContext, onLoc
       if (o.verify !== "none" && !cut.started) {
         verify = await verifyData(
           wd,
-          { mode: o.verify, samples: 64, blockSize: 1 << 20, signal: ctx.signal },
+          { mode: o.verify, samples: o.verifySamples, blockSize: 1 << 20, signal: ctx.signal },
           await frozenSourceSpecs(wd, session),
         );
       }

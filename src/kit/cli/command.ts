@@ -28,6 +28,13 @@ export interface CommandContext {
   signal: AbortSignal;
   /** Reads all of stdin once (secrets are passed this way); "" when stdin is a TTY or empty. */
   readStdin(): Promise<string>;
+  /** The options typed on the command line (long names). */
+  given: ReadonlySet<string>;
+  /**
+   * The command's options again as if `defaults` had been typed for the options the command line leaves
+   * out (defaults kept elsewhere, e.g. in a manifest), validated by the same schema; a USAGE error if not.
+   */
+  withDefaults(defaults: Readonly<Record<string, string | boolean>>): unknown;
 }
 
 export interface Command<S extends z.ZodTypeAny = z.ZodTypeAny> {

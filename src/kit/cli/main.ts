@@ -57,18 +57,42 @@ function repeatedOptions(
   return [...seen].filter(([, n]) => n > 1).map(([name]) => `--${name}`);
 }
 
-/** A command's own arguments as the options its run() receives; a USAGE error (with the hint) on bad ones. */
-export function parseCommandArgs(command: Command, args: string[], hint: string): unknown {
+/** A command line's options: validated, the names typed, and a re-validation with defaults for the others. */
+export interface ParsedCommandLine {
+  options: unknown;
+  given: ReadonlySet<string>;
+  withDefaults(defaults: Readonly<Record<string, string | boolean>>): unknown;
+}
+
+function usageError(e: unknown, hint: string): V2kError {
+  const message =
+    e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ") : (e as Error).message;
+  return new V2kError("USAGE", message, hint);
+}
+
+/** A command's own arguments, parsed and validated; a USAGE error (with the hint) on bad ones. */
+export function parseCommandLine(command: Command, args: string[], hint: string): ParsedCommandLine {
   try {
     const parsed = parseArgs({ args, options: command.options, strict: true, allowPositionals: true, tokens: true });
     const twice = repeatedOptions(parsed.tokens, command.options);
     if (twice.length > 0) throw new Error(`${twice.join(", ")} given more than once`);
-    return command.schema.parse({ ...parsed.values, positionals: parsed.positionals });
+    const validate = (defaults: Readonly<Record<string, unknown>>) => {
+      try {
+        return command.schema.parse({ ...defaults, ...parsed.values, positionals: parsed.positionals });
+      } catch (e) {
+        throw usageError(e, hint);
+      }
+    };
+    const given = new Set((parsed.tokens ?? []).flatMap((t) => (t.kind === "option" ? [t.name] : [])));
+    return { options: validate({}), given, withDefaults: validate };
   } catch (e) {
-    const message =
-      e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ") : (e as Error).message;
-    throw new V2kError("USAGE", message, hint);
+    throw e instanceof V2kError ? e : usageError(e, hint);
   }
+}
+
+/** A command's own arguments as the options its run() receives; a USAGE error (with the hint) on bad ones. */
+export function parseCommandArgs(command: Command, args: string[], hint: string): unknown {
+  return parseCommandLine(command, args, hint).options;
 }
 
 export async function main(program: Program, argv: string[]): Promise<number> {
@@ -112,7 +136,7 @@ export async function main(program: Program, argv: string[]): Promise<number> {
   process.on("SIGTERM", onSignal);
 
   let stdinCache: Promise<string> | undefined;
-  const ctx: CommandContext = { global, emitter, signal: abort.signal, readStdin: () => (stdinCache ??= readAllStdin()) };
+  const readStdin = () => (stdinCache ??= readAllStdin());
 
   try {
     const args = [...found.rest, ...rest];
@@ -120,8 +144,9 @@ export async function main(program: Program, argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(program, command) + "\n");
       return 0;
     }
-    const options = parseCommandArgs(command, args, `See '${program.name} ${step} --help'.`);
-    const data = await command.run(options, ctx);
+    const line = parseCommandLine(command, args, `See '${program.name} ${step} --help'.`);
+    const ctx: CommandContext = { global, emitter, signal: abort.signal, readStdin, given: line.given, withDefaults: line.withDefaults };
+    const data = await command.run(line.options, ctx);
     if (global.json) emitter.emit({ type: "result", step, command: step, ok: true, data });
     else if (data !== undefined) process.stdout.write((command.render ? command.render(data) : JSON.stringify(data, null, 2)) + "\n");
     return command.exitCode?.(data) ?? 0;
