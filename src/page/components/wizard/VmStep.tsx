@@ -93,7 +93,3 @@ export function VmStep({ data, update }: StepProps) {
     </div>
   );
 }
-
-export function vmStepDone(d: WizardData): boolean {
-  return d.vmName.trim() !== "";
-}
