@@ -1,6 +1,6 @@
 // The new-migration wizard walked as an admin does it: connect (certificate confirmed, login checked), pick a
-// VM, fill the target, run preflight, create. Each step is its own function so a test can look, assert or
-// capture between them; walkToTarget chains the first two.
+// VM, fill the target, run preflight, create. Each step is its own function (Next is walkNext) so a test can
+// look, assert or capture between them; walkToTarget chains the first two steps.
 import assert from "node:assert/strict";
 import { type Page } from "puppeteer-core";
 
@@ -21,7 +21,7 @@ export async function retype(page: Page, selector: string, value: string): Promi
   await page.type(selector, value);
 }
 
-/** Step 1 from the page's #/new: address, user, password, the certificate checked and confirmed, login; ends at the VM list. */
+/** Step 1 from the page's #/new: address, user and password, the certificate checked and confirmed (Next not yet clicked). */
 export async function walkConnect(page: Page, pageUrl: string, login: WalkLogin): Promise<void> {
   await page.goto(`${pageUrl}#/new`);
   await page.waitForSelector("#v2k-vcenter-url");
@@ -33,20 +33,26 @@ export async function walkConnect(page: Page, pageUrl: string, login: WalkLogin)
   const next = () => page.$eval("#v2k-wizard-next", (b) => (b as HTMLButtonElement).disabled);
   assert.equal(await next(), true, "Next is disabled until the thumbprint is confirmed");
   await page.click("#v2k-thumbprint-confirm");
-  await page.click("#v2k-wizard-next");
-  await page.waitForSelector("#v2k-vm-table .v2k-vm-row", { timeout: 60_000 });
 }
 
-/** Step 2: the VM's radio, then Next; ends at the target step. */
+/** Next, and what shows the next step is there (step 1's Next logs in first: it may take a while). */
+export async function walkNext(page: Page, shown: string): Promise<void> {
+  await page.click("#v2k-wizard-next");
+  await page.waitForSelector(shown, { timeout: 60_000 });
+}
+
+/** Step 2: the VM's radio in the list. */
 export async function walkPickVm(page: Page, vm: string): Promise<void> {
+  await page.waitForSelector(`#v2k-vm-${vm}`, { timeout: 60_000 });
   await page.click(`#v2k-vm-${vm}`);
-  await page.click("#v2k-wizard-next");
-  await page.waitForSelector("#v2k-storage-file");
 }
 
+/** Steps 1 and 2, ending at the target step. */
 export async function walkToTarget(page: Page, pageUrl: string, login: WalkLogin, vm: string): Promise<void> {
   await walkConnect(page, pageUrl, login);
+  await walkNext(page, "#v2k-vm-table .v2k-vm-row");
   await walkPickVm(page, vm);
+  await walkNext(page, "#v2k-storage-file");
 }
 
 /** Step 3: the destination directory (when given) and every port group of the VM onto `bridge`, from the host's list. */
