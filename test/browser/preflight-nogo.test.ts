@@ -4,56 +4,24 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
-import { exec } from "../../src/kit/exec";
-import { startCockpit, type CockpitSession } from "../support/cockpit";
-import { startTestLab, type TestLab } from "../support/lab";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PageWorld } from "../support/page-world";
 import { walkPreflight, walkTarget, walkToTarget } from "../support/wizard-walk";
-import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
 
-const HELPER = resolve("dist/ablestack_v2k");
-const domain = `v2k-t-nogo-${randomBytes(3).toString("hex")}`;
-let cockpit: CockpitSession;
-let lab: TestLab;
-let lv: LibvirtdHandle;
-let root: string;
+// the target step needs a network for each port group of the VM: the world's private bridge, picked from its dropdown
+const world = new PageWorld({ dir: "v2k-nogo-root-", domain: "v2k-t-nogo-", bridge: "v2kn" });
 let holder: ChildProcess | undefined;
-// the target step needs a network for the VM's port group: a private bridge, picked from its dropdown
-const BRIDGE = `v2kn${process.pid % 100000}`;
-
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), "v2k-nogo-root-"));
-  mkdirSync(join(root, "images"));
-  lv = await startLibvirtd();
-  await addTestBridge(BRIDGE);
-  lab = await startTestLab();
-  cockpit = await startCockpit({ workdirRoot: root });
-});
-
+before(() => world.open());
 after(async () => {
   holder?.kill();
-  await removeTestBridge(BRIDGE);
-  if (lv) {
-    await removeDomains(lv.virsh, [domain]);
-    await lv.release();
-  }
-  await cockpit?.close();
-  await lab?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await world.close();
 });
 
 /** The situation of a VM migrated before: its migration, its KVM domain, its image open in a process. */
 async function alreadyMigrated(vm: string, images: string): Promise<string> {
-  const conn = ["--vcenter", lab.url, "--username", lab.username, "--thumbprint", lab.thumbprint, "--password-stdin"];
-  const r = await exec(HELPER, ["--json", "init", "--vm", vm, "--dst", join(root, "earlier"), ...conn], {
-    timeoutMs: 120_000,
-    input: lab.password + "\n",
-    env: { ...(process.env as Record<string, string>), V2K_STATE_DIR: root },
-  });
-  const workdir = (JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { data: { workdir: string } }).data.workdir;
+  const { lv, root, domain } = world;
+  const { workdir }: { workdir: string } = await world.helper(["init", "--vm", vm, "--dst", join(root, "earlier")]);
   const uuid = (JSON.parse(readFileSync(join(workdir, "manifest.json"), "utf8")) as { vm: { uuid: string } }).vm.uuid;
   const xml = join(root, "domain.xml");
   writeFileSync(
@@ -70,13 +38,15 @@ async function alreadyMigrated(vm: string, images: string): Promise<string> {
 }
 
 test("preflight for an already-migrated VM is No-Go with what to do, and the wizard does not go on", async () => {
+  const { cockpit, lab, root, domain, bridge } = world;
   mkdirSync(join(root, "earlier"));
   const images = join(root, "images");
+  mkdirSync(images);
   const workdir = await alreadyMigrated("web01", images);
 
   const page = await cockpit.open("en");
   await walkToTarget(page, cockpit.pageUrl, lab, "web01");
-  await walkTarget(page, { dst: images, bridge: BRIDGE }); // web01's two port groups, each onto the test bridge
+  await walkTarget(page, { dst: images, bridge }); // web01's two port groups, each onto the test bridge
   const { go, rows } = await walkPreflight(page);
   assert.equal(go, false, "preflight No-Go");
   const domainRow = rows["kvm-domain"];

@@ -4,38 +4,16 @@
 // exactly while a step is not done, with the reason beside it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Page } from "puppeteer-core";
-import { startCockpit, type CockpitSession } from "../support/cockpit";
 import { capturedColour } from "../support/screenshot-pixels";
-import { startTestLab, type TestLab } from "../support/lab";
-import { addTestBridge, removeTestBridge, startLibvirtd, type LibvirtdHandle } from "../support/libvirtd";
+import { PageWorld } from "../support/page-world";
 
-let cockpit: CockpitSession;
-let lab: TestLab;
-let root: string;
-let lv: LibvirtdHandle;
-// the target step needs a network for each port group of the VM: a private bridge, picked from its dropdown
-const BRIDGE = `v2kw${process.pid % 100000}`;
-
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), "v2k-wizard-root-"));
-  mkdirSync(join(root, "images"));
-  lv = await startLibvirtd();
-  await addTestBridge(BRIDGE);
-  lab = await startTestLab();
-  cockpit = await startCockpit({ workdirRoot: root });
-});
-
-after(async () => {
-  await cockpit?.close();
-  await lab?.stop();
-  await removeTestBridge(BRIDGE);
-  await lv?.release();
-  rmSync(root, { recursive: true, force: true });
-});
+// the target step needs a network for each port group of the VM: the world's private bridge, picked from its dropdown
+const world = new PageWorld({ dir: "v2k-wizard-root-", domain: "v2k-t-wizard-", bridge: "v2kw" });
+before(() => world.open());
+after(() => world.close());
 
 /** The footer's primary button: which it is, whether it is disabled, and the reason shown beside it. */
 async function primaryButton(page: Page) {
@@ -47,6 +25,8 @@ async function primaryButton(page: Page) {
 }
 
 test("a wrong password fails step 1; Enter checks the certificate, then logs in and goes on", async () => {
+  const { cockpit, lab, root, bridge: BRIDGE } = world;
+  mkdirSync(join(root, "images"));
   const page = await cockpit.open("en");
   await page.goto(`${cockpit.pageUrl}#/new`);
   await page.waitForSelector("#v2k-vcenter-url");
