@@ -13,6 +13,7 @@ import { ListResult } from "../../src/shared/results";
 import { exec } from "../../src/kit/exec";
 import { execa, type ResultPromise } from "execa";
 import { startCockpit, type CockpitSession } from "../support/cockpit";
+import { walkConnect, walkCreate, walkNext, walkPickVm, walkPreflight, walkTarget } from "../support/wizard-walk";
 import { addTestBridge, startLibvirtd, removeDomains, removeTestBridge, type LibvirtdHandle } from "../support/libvirtd";
 
 const HELPER = resolve("dist/ablestack_v2k");
@@ -131,61 +132,32 @@ async function act(id: string): Promise<void> {
   await page.click(`#${id}`);
 }
 
-async function clearAndType(selector: string, value: string): Promise<void> {
-  await page.click(selector, { count: 3 });
-  await page.keyboard.press("Backspace");
-  await page.type(selector, value);
-}
-
 let workdir = "";
 const manifest = () => Manifest.parse(JSON.parse(readFileSync(join(workdir, "manifest.json"), "utf8")));
 
 test("wizard: connect with a confirmed thumbprint, pick the VM, target, preflight Go, create", async () => {
-  await page.goto(`${cockpit.pageUrl}#/new`);
-  await page.waitForSelector("#v2k-vcenter-url");
-  await page.type("#v2k-vcenter-url", lab.url);
-  await page.type("#v2k-vcenter-user", lab.username);
-  await page.type("#v2k-vcenter-password", lab.password);
-  await page.click("#v2k-probe");
-  await shows("#v2k-thumbprint .v2k-thumbprint-value", lab.thumbprint);
-  assert.equal(
-    await page.$eval("#v2k-wizard-next", (b) => (b as HTMLButtonElement).disabled),
-    true,
-    "Next before confirming the thumbprint",
-  );
-  await page.click("#v2k-thumbprint-confirm");
+  await walkConnect(page, cockpit.pageUrl, lab);
+  assert.equal(await page.$eval("#v2k-thumbprint .v2k-thumbprint-value", (e) => e.textContent), lab.thumbprint);
   await cockpit.screenshot(page, "10-wizard-connect");
-  await page.click("#v2k-wizard-next");
+  await walkNext(page, "#v2k-vm-table .v2k-vm-row");
 
   await shows(`#v2k-vm-table .v2k-vm-row[data-vm='${VM}']`, VM);
   await shows("#v2k-vm-table", "web01");
-  await page.click(`#v2k-vm-${VM}`);
+  await walkPickVm(page, VM);
   await cockpit.screenshot(page, "11-wizard-vm");
-  await page.click("#v2k-wizard-next");
+  await walkNext(page, "#v2k-dst");
 
-  await page.waitForSelector("#v2k-dst");
   assert.equal(await page.$eval("#v2k-dst", (i) => (i as HTMLInputElement).value), `/var/lib/libvirt/images/${VM}`);
-  await clearAndType("#v2k-dst", dst);
   // a dropdown of the host's real networks and bridges (storage networks): the test bridge is one of them
-  const netSelect = "#v2k-netmap-VM\\ Network";
-  await page.waitForFunction(
-    (sel, v) => [...((document.querySelector(sel) as HTMLSelectElement | null)?.options ?? [])].some((o) => o.value === v),
-    { timeout: 60_000 },
-    netSelect,
-    `bridge:${BRIDGE}`,
-  );
-  await page.select(netSelect, `bridge:${BRIDGE}`);
-  assert.equal(await page.$eval(netSelect, (i) => (i as HTMLSelectElement).value), `bridge:${BRIDGE}`);
+  await walkTarget(page, { dst, bridge: BRIDGE });
+  assert.equal(await page.$eval("#v2k-netmap-VM\\ Network", (i) => (i as HTMLSelectElement).value), `bridge:${BRIDGE}`);
   await cockpit.screenshot(page, "12-wizard-target");
-  await page.click("#v2k-wizard-next");
 
-  await shows("#v2k-preflight-go", "Go");
-  assert.ok(await page.$("#v2k-preflight-checks .v2k-check[data-check='vm'][data-status='pass']"));
+  const preflight = await walkPreflight(page);
+  assert.ok(preflight.go, `preflight Go: ${JSON.stringify(preflight.rows)}`);
+  assert.equal(preflight.rows.vm?.status, "pass");
   await cockpit.screenshot(page, "13-wizard-preflight");
-  await page.click("#v2k-wizard-create");
-
-  await page.waitForSelector("#v2k-migration", { timeout: 60_000 });
-  workdir = await page.$eval("#v2k-workdir", (e) => e.textContent ?? "");
+  workdir = await walkCreate(page);
   assert.ok(workdir.startsWith(root + "/"), `workdir ${workdir} outside ${root}`);
   await phase("initialized");
   assert.equal(manifest().vm.name, VM);

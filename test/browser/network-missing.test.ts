@@ -4,69 +4,32 @@
 // page shows the helper's message (which port group, which bridge) and its hint, the VMware VM still on.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
-import { exec } from "../../src/kit/exec";
-import { startCockpit, type CockpitSession } from "../support/cockpit";
-import { startTestLab, type TestLab } from "../support/lab";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PageWorld } from "../support/page-world";
 import { cliOk } from "../unit/cutover/cli-helpers";
-import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
+import { removeTestBridge } from "../support/libvirtd";
 
-const HELPER = resolve("dist/ablestack_v2k");
-const tag = randomBytes(3).toString("hex");
-const domain = `v2k-t-nonet-${tag}`;
-const bridge = `v2kgone${tag}`;
-let cockpit: CockpitSession;
-let lab: TestLab;
-let lv: LibvirtdHandle;
-let root: string;
-
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), "v2k-nonet-root-"));
-  lv = await startLibvirtd();
-  await addTestBridge(bridge);
-  lab = await startTestLab({ scenario: "minimal" });
-  cockpit = await startCockpit({ workdirRoot: root });
-});
-
-after(async () => {
-  if (lv) {
-    await removeDomains(lv.virsh, [domain]);
-    await lv.release();
-  }
-  await removeTestBridge(bridge);
-  await cockpit?.close();
-  await lab?.stop();
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function helper(args: string[], withConnection = true): Promise<any> {
-  const conn = withConnection ? ["--vcenter", lab.url, "--username", lab.username, "--thumbprint", lab.thumbprint, "--password-stdin"] : [];
-  const r = await exec(HELPER, ["--json", ...args, ...conn], {
-    timeoutMs: 300_000,
-    ...(withConnection ? { input: lab.password + "\n" } : {}),
-    env: { ...(process.env as Record<string, string>), V2K_STATE_DIR: root },
-  });
-  return (JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { data: any }).data;
-}
+const world = new PageWorld({ dir: "v2k-nonet-root-", domain: "v2k-t-nonet-", bridge: "v2kgone" });
+before(() => world.open());
+after(() => world.close());
 
 const powerState = async (vm: string): Promise<string> =>
-  ((await cliOk(["lab", "inventory", "--dir", lab.dir])).vms as { name: string; powerState: string }[]).find((v) => v.name === vm)!
+  ((await cliOk(["lab", "inventory", "--dir", world.lab.dir])).vms as { name: string; powerState: string }[]).find((v) => v.name === vm)!
     .powerState;
 
 test("a cutover onto a removed bridge: NETWORK_MISSING with its message and hint on the page, the VMware VM still on", async () => {
-  const dst = join(root, "images");
+  const { cockpit, lv, lab, domain, bridge } = world;
+  const dst = join(world.root, "images");
   mkdirSync(dst);
   const map = `VM Network=${bridge},dvpg-prod=${bridge}`;
-  const { workdir } = await helper(["init", "--vm", "web01", "--dst", dst, "--network-map", map]);
-  await helper(["--workdir", workdir, "cbt", "enable"]);
-  await helper(["--workdir", workdir, "sync", "base"]);
+  const { workdir } = await world.helper(["init", "--vm", "web01", "--dst", dst, "--network-map", map]);
+  await world.helper(["--workdir", workdir, "cbt", "enable"]);
+  await world.helper(["--workdir", workdir, "sync", "base"]);
   // recorded step options (as another browser or the CLI set them): were the check to let it through, the
   // domain would be this test's own
   const cutoverOptions = [`domain-name=${domain}`, "domain-type=qemu", "graphics=none", "convert=none"];
-  await helper(["--workdir", workdir, "step-options", "cutover", ...cutoverOptions.flatMap((o) => ["--set", o])], false);
+  await world.helper(["--workdir", workdir, "step-options", "cutover", ...cutoverOptions.flatMap((o) => ["--set", o])], false);
   await removeTestBridge(bridge); // the host changed since init
   assert.equal(await powerState("web01"), "poweredOn");
 

@@ -1,58 +1,27 @@
 // An already-migrated VM in the wizard: web01 has an unfinished migration in the state root, a libvirt
 // domain carrying its BIOS uuid and a process holding the image the wizard would write. Preflight shows
-// No-Go with each reason (DOMAIN_EXISTS, TARGET_IN_USE, MIGRATION_EXISTS) and the wizard cannot go on.
+// No-Go with each reason (DOMAIN_EXISTS, TARGET_IN_USE, MIGRATION_EXISTS) and the wizard cannot go on, saying why.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
-import { exec } from "../../src/kit/exec";
-import { startCockpit, type CockpitSession } from "../support/cockpit";
-import { startTestLab, type TestLab } from "../support/lab";
-import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PageWorld } from "../support/page-world";
+import { walkPreflight, walkTarget, walkToTarget } from "../support/wizard-walk";
 
-const HELPER = resolve("dist/ablestack_v2k");
-const domain = `v2k-t-nogo-${randomBytes(3).toString("hex")}`;
-let cockpit: CockpitSession;
-let lab: TestLab;
-let lv: LibvirtdHandle;
-let root: string;
+// the target step needs a network for each port group of the VM: the world's private bridge, picked from its dropdown
+const world = new PageWorld({ dir: "v2k-nogo-root-", domain: "v2k-t-nogo-", bridge: "v2kn" });
 let holder: ChildProcess | undefined;
-// the target step needs a network for the VM's port group: a private bridge, picked from its dropdown
-const BRIDGE = `v2kn${process.pid % 100000}`;
-
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), "v2k-nogo-root-"));
-  mkdirSync(join(root, "images"));
-  lv = await startLibvirtd();
-  await addTestBridge(BRIDGE);
-  lab = await startTestLab();
-  cockpit = await startCockpit({ workdirRoot: root });
-});
-
+before(() => world.open());
 after(async () => {
   holder?.kill();
-  await removeTestBridge(BRIDGE);
-  if (lv) {
-    await removeDomains(lv.virsh, [domain]);
-    await lv.release();
-  }
-  await cockpit?.close();
-  await lab?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await world.close();
 });
 
 /** The situation of a VM migrated before: its migration, its KVM domain, its image open in a process. */
 async function alreadyMigrated(vm: string, images: string): Promise<string> {
-  const conn = ["--vcenter", lab.url, "--username", lab.username, "--thumbprint", lab.thumbprint, "--password-stdin"];
-  const r = await exec(HELPER, ["--json", "init", "--vm", vm, "--dst", join(root, "earlier"), ...conn], {
-    timeoutMs: 120_000,
-    input: lab.password + "\n",
-    env: { ...(process.env as Record<string, string>), V2K_STATE_DIR: root },
-  });
-  const workdir = (JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { data: { workdir: string } }).data.workdir;
+  const { lv, root, domain } = world;
+  const { workdir }: { workdir: string } = await world.helper(["init", "--vm", vm, "--dst", join(root, "earlier")]);
   const uuid = (JSON.parse(readFileSync(join(workdir, "manifest.json"), "utf8")) as { vm: { uuid: string } }).vm.uuid;
   const xml = join(root, "domain.xml");
   writeFileSync(
@@ -69,53 +38,32 @@ async function alreadyMigrated(vm: string, images: string): Promise<string> {
 }
 
 test("preflight for an already-migrated VM is No-Go with what to do, and the wizard does not go on", async () => {
+  const { cockpit, lab, root, domain, bridge } = world;
   mkdirSync(join(root, "earlier"));
   const images = join(root, "images");
+  mkdirSync(images);
   const workdir = await alreadyMigrated("web01", images);
 
   const page = await cockpit.open("en");
-  await page.goto(`${cockpit.pageUrl}#/new`);
-  await page.waitForSelector("#v2k-vcenter-url");
-  await page.type("#v2k-vcenter-url", lab.url);
-  await page.type("#v2k-vcenter-user", lab.username);
-  await page.type("#v2k-vcenter-password", lab.password);
-  await page.keyboard.press("Enter");
-  await page.waitForSelector("#v2k-thumbprint .v2k-thumbprint-value", { timeout: 60_000 });
-  await page.click("#v2k-thumbprint-confirm");
-  await page.click("#v2k-wizard-next");
-  await page.waitForSelector("#v2k-vm-table .v2k-vm-row", { timeout: 60_000 });
-  await page.click("#v2k-vm-web01");
-  await page.keyboard.press("Enter");
-  await page.waitForSelector("#v2k-dst");
-  await page.click("#v2k-dst", { count: 3 });
-  await page.keyboard.press("Backspace");
-  await page.type("#v2k-dst", images);
-  // web01's two port groups, each onto the test bridge
-  for (const netSelect of ["#v2k-netmap-VM\\ Network", "#v2k-netmap-dvpg-prod"]) {
-    await page.waitForFunction(
-      (sel, v) => [...((document.querySelector(sel) as HTMLSelectElement | null)?.options ?? [])].some((o) => o.value === v),
-      { timeout: 60_000 },
-      netSelect,
-      `bridge:${BRIDGE}`,
-    );
-    await page.select(netSelect, `bridge:${BRIDGE}`);
-  }
-  await page.click("#v2k-wizard-next");
-  await page.waitForSelector("#v2k-preflight-go, #v2k-preflight-nogo", { timeout: 120_000 });
-  assert.ok(await page.$("#v2k-preflight-nogo"), "preflight No-Go");
-  const rows = await page.$$eval("#v2k-preflight-checks .v2k-check", (els) =>
-    Object.fromEntries(els.map((e) => [e.getAttribute("data-check"), [e.getAttribute("data-status"), e.textContent ?? ""]])),
+  await walkToTarget(page, cockpit.pageUrl, lab, "web01");
+  await walkTarget(page, { dst: images, bridge }); // web01's two port groups, each onto the test bridge
+  const { go, rows } = await walkPreflight(page);
+  assert.equal(go, false, "preflight No-Go");
+  const domainRow = rows["kvm-domain"];
+  assert.equal(domainRow?.status, "fail");
+  assert.match(domainRow.text, new RegExp(`DOMAIN_EXISTS: libvirt domain '${domain}' \\(shut off, same uuid`));
+  const inUse = rows["target-in-use"];
+  assert.equal(inUse?.status, "fail");
+  assert.match(inUse.text, new RegExp(`TARGET_IN_USE: ${images}/web01-disk0.qcow2 is open in sleep \\(pid ${holder!.pid}\\)`));
+  const other = rows["other-migration"];
+  assert.equal(other?.status, "fail");
+  assert.match(other.text, new RegExp(`MIGRATION_EXISTS: ${workdir} \\(initialized\\)`));
+  // Create is disabled, and the page says why beside it
+  assert.equal(await page.$eval("#v2k-wizard-create", (b) => (b as HTMLButtonElement).disabled), true, "the wizard cannot go on");
+  assert.equal(
+    await page.$eval("#v2k-wizard-blocked", (e) => e.textContent),
+    "Preflight said No-Go: fix the failed checks, then run them again.",
   );
-  const [domStatus, domText] = rows["kvm-domain"] ?? [];
-  assert.equal(domStatus, "fail");
-  assert.match(domText!, new RegExp(`DOMAIN_EXISTS: libvirt domain '${domain}' \\(shut off, same uuid`));
-  const [useStatus, useText] = rows["target-in-use"] ?? [];
-  assert.equal(useStatus, "fail");
-  assert.match(useText!, new RegExp(`TARGET_IN_USE: ${images}/web01-disk0.qcow2 is open in sleep \\(pid ${holder!.pid}\\)`));
-  const [otherStatus, otherText] = rows["other-migration"] ?? [];
-  assert.equal(otherStatus, "fail");
-  assert.match(otherText!, new RegExp(`MIGRATION_EXISTS: ${workdir} \\(initialized\\)`));
-  assert.ok(await page.$("#v2k-wizard-next[disabled], #v2k-wizard-create[disabled]"), "the wizard cannot go on");
   await cockpit.screenshot(page, "wizard-preflight-already-migrated");
   await page.close();
 });

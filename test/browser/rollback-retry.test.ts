@@ -4,53 +4,14 @@
 // migration" removes the workdir and the copied images and returns to the list.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Page } from "puppeteer-core";
-import { exec } from "../../src/kit/exec";
-import { startCockpit, type CockpitSession } from "../support/cockpit";
-import { startTestLab, type TestLab } from "../support/lab";
-import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
+import { PageWorld } from "../support/page-world";
 
-const HELPER = resolve("dist/ablestack_v2k");
-const tag = randomBytes(3).toString("hex");
-const domain = `v2k-t-retry-${tag}`;
-const bridge = `v2kbr${tag}`;
-let cockpit: CockpitSession;
-let lab: TestLab;
-let lv: LibvirtdHandle;
-let root: string;
-
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), "v2k-retry-root-"));
-  lv = await startLibvirtd();
-  await addTestBridge(bridge);
-  lab = await startTestLab({ scenario: "minimal" });
-  cockpit = await startCockpit({ workdirRoot: root });
-});
-
-after(async () => {
-  if (lv) {
-    await removeDomains(lv.virsh, [domain]);
-    await lv.release();
-  }
-  await removeTestBridge(bridge);
-  await cockpit?.close();
-  await lab?.stop();
-  rmSync(root, { recursive: true, force: true });
-});
-
-async function helper(args: string[]): Promise<{ workdir: string }> {
-  const conn = ["--vcenter", lab.url, "--username", lab.username, "--thumbprint", lab.thumbprint, "--password-stdin"];
-  const r = await exec(HELPER, ["--json", ...args, ...conn], {
-    timeoutMs: 300_000,
-    input: lab.password + "\n",
-    env: { ...(process.env as Record<string, string>), V2K_STATE_DIR: root },
-  });
-  return (JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { data: { workdir: string } }).data;
-}
+const world = new PageWorld({ dir: "v2k-retry-root-", domain: "v2k-t-retry-", bridge: "v2kbr" });
+before(() => world.open());
+after(() => world.close());
 
 async function settled(page: Page, phase: string): Promise<void> {
   await page
@@ -74,13 +35,14 @@ const stepStatus = (page: Page) =>
   );
 
 test("rolled back in the page, then 'Retry migration' continues on the same workdir; 'Delete migration' removes it", async () => {
-  const dst = join(root, "images");
+  const { cockpit, lv, lab, domain, bridge } = world;
+  const dst = join(world.root, "images");
   mkdirSync(dst);
-  const { workdir } = await helper(["init", "--vm", "boot01", "--dst", dst]);
-  await helper(["--workdir", workdir, "cbt", "enable"]);
-  await helper(["--workdir", workdir, "sync", "base"]);
+  const { workdir }: { workdir: string } = await world.helper(["init", "--vm", "boot01", "--dst", dst]);
+  await world.helper(["--workdir", workdir, "cbt", "enable"]);
+  await world.helper(["--workdir", workdir, "sync", "base"]);
   const cut = ["--shutdown", "poweroff", "--convert", "none", "--domain-name", domain, "--domain-type", "qemu"];
-  await helper(["--workdir", workdir, "cutover", ...cut, "--network-map-default", bridge, "--graphics", "none"]);
+  await world.helper(["--workdir", workdir, "cutover", ...cut, "--network-map-default", bridge, "--graphics", "none"]);
   assert.equal(await lv.virsh.domState(domain), "shut off");
 
   const page = await cockpit.open("en");

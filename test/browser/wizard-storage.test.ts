@@ -11,6 +11,7 @@ import { type Page } from "puppeteer-core";
 import { startCockpit, type CockpitSession } from "../support/cockpit";
 import { type TestCeph, startTestCeph } from "../support/ceph";
 import { startTestLab, type TestLab } from "../support/lab";
+import { type CheckRows, retype, walkCreate, walkPreflight, walkTarget, walkToTarget } from "../support/wizard-walk";
 import { addTestBridge, type LibvirtdHandle, removeTestBridge, startLibvirtd } from "../support/libvirtd";
 
 let cockpit: CockpitSession;
@@ -38,59 +39,29 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Connect, pick boot01, and arrive at the target step. */
-async function toTargetStep(page: Page): Promise<void> {
-  await page.goto(`${cockpit.pageUrl}#/new`);
-  await page.waitForSelector("#v2k-vcenter-url");
-  await page.type("#v2k-vcenter-url", lab.url);
-  await page.type("#v2k-vcenter-user", lab.username);
-  await page.type("#v2k-vcenter-password", lab.password);
-  await page.keyboard.press("Enter");
-  await page.waitForSelector("#v2k-thumbprint .v2k-thumbprint-value", { timeout: 60_000 });
-  await page.click("#v2k-thumbprint-confirm");
-  await page.click("#v2k-wizard-next");
-  await page.waitForSelector("#v2k-vm-table .v2k-vm-row", { timeout: 60_000 });
-  await page.click("#v2k-vm-boot01");
-  await page.keyboard.press("Enter");
-  await page.waitForSelector("#v2k-storage-file");
-}
-
 /** Workdirs under the root (<root>/<vm>/<run id>). */
 const workdirs = () =>
   readdirSync(root)
     .flatMap((vm) => (existsSync(join(root, vm, "manifest.json")) ? [] : readdirSync(join(root, vm)).map((run) => join(root, vm, run))))
     .filter((w) => existsSync(join(w, "manifest.json")));
 
-type Created = { workdir: string; manifest: any; rows: Record<string, string> };
+type Created = { workdir: string; manifest: any; rows: CheckRows };
 
 /** The bridge for boot01's port group, preflight Go, then create; the new workdir, its manifest and the checks. */
 async function finish(page: Page): Promise<Created> {
-  const netSelect = "#v2k-netmap-VM\\ Network";
-  await page.waitForFunction(
-    (sel, v) => [...((document.querySelector(sel) as HTMLSelectElement | null)?.options ?? [])].some((o) => o.value === v),
-    { timeout: 60_000 },
-    netSelect,
-    `bridge:${BRIDGE}`,
-  );
-  await page.select(netSelect, `bridge:${BRIDGE}`);
-  await page.click("#v2k-wizard-next");
-  await page.waitForSelector("#v2k-preflight-go, #v2k-preflight-nogo", { timeout: 120_000 });
-  const rows = await page.$$eval("#v2k-preflight-checks .v2k-check", (els) =>
-    Object.fromEntries(els.map((e) => [e.getAttribute("data-check"), `${e.getAttribute("data-status")} ${e.textContent ?? ""}`])),
-  );
-  assert.ok(await page.$("#v2k-preflight-go"), `preflight Go: ${JSON.stringify(rows)}`);
+  await walkTarget(page, { bridge: BRIDGE });
+  const { go, rows } = await walkPreflight(page);
+  assert.ok(go, `preflight Go: ${JSON.stringify(rows)}`);
   const before = new Set(workdirs());
-  await page.click("#v2k-wizard-create");
-  await page.waitForFunction(() => !location.hash.includes("new"), { timeout: 120_000 });
+  const workdir = await walkCreate(page);
   const created = workdirs().filter((w) => !before.has(w));
-  assert.equal(created.length, 1, `one new workdir under ${root}: ${workdirs().join(", ")}`);
-  const workdir = created[0]!;
+  assert.deepEqual(created, [workdir], `one new workdir under ${root}, the page's: ${workdirs().join(", ")}`);
   return { workdir, manifest: JSON.parse(readFileSync(join(workdir, "manifest.json"), "utf8")), rows };
 }
 
 test("RBD or files in the wizard: the pools with free space, the planned images, and the manifest init writes", async () => {
   const page = await cockpit.open("en");
-  await toTargetStep(page);
+  await walkToTarget(page, cockpit.pageUrl, lab, "boot01");
   await page.waitForSelector("#v2k-storage-rbd", { timeout: 60_000 });
   await page.click("#v2k-storage-rbd");
   assert.equal(await page.$("#v2k-dst"), null, "no directory for RBD");
@@ -102,7 +73,8 @@ test("RBD or files in the wizard: the pools with free space, the planned images,
   assert.deepEqual(images, [`${ceph.pool}/boot01-disk0`]);
   await cockpit.screenshot(page, "wizard-target-rbd");
   const rbd = await finish(page);
-  assert.match(rbd.rows["rbd-images"] ?? "", new RegExp(`^pass .*none exists yet: ${ceph.pool}/boot01-disk0`));
+  assert.equal(rbd.rows["rbd-images"]?.status, "pass");
+  assert.match(rbd.rows["rbd-images"]!.text, new RegExp(`none exists yet: ${ceph.pool}/boot01-disk0`));
   assert.equal(rbd.manifest.target.mode, "rbd");
   assert.equal(rbd.manifest.target.ceph.conf, ceph.conf);
   assert.equal(rbd.manifest.disks[0].target.path, `rbd:${ceph.pool}/boot01-disk0`);
@@ -111,14 +83,36 @@ test("RBD or files in the wizard: the pools with free space, the planned images,
   await ceph.rbd(["rm", "--no-progress", `${ceph.pool}/boot01-disk0`]);
   rmSync(rbd.workdir, { recursive: true, force: true });
 
-  await toTargetStep(page);
+  await walkToTarget(page, cockpit.pageUrl, lab, "boot01");
   assert.equal(await page.$eval("#v2k-storage-file", (e) => (e as HTMLInputElement).checked), true, "files are the default");
-  await page.click("#v2k-dst", { count: 3 });
-  await page.keyboard.press("Backspace");
-  await page.type("#v2k-dst", join(root, "images"));
+  await retype(page, "#v2k-dst", join(root, "images"));
   const file = await finish(page);
   assert.equal(file.manifest.target.mode, "file");
   assert.equal(file.manifest.disks[0].target.path, join(root, "images", "boot01-disk0.qcow2"));
   assert.deepEqual(await ceph.images(ceph.pool), [], "nothing in the pool");
   await page.close();
+});
+
+test("the target step as the admin sees it: each storage choice at 1280 px in English and 420 px in Korean, nothing clipped", async () => {
+  for (const [lang, width] of [
+    ["en", 1280],
+    ["ko", 420],
+  ] as const) {
+    const page = await cockpit.open(lang, width, 800);
+    await walkToTarget(page, cockpit.pageUrl, lab, "boot01");
+    await page.waitForSelector("#v2k-storage-rbd", { timeout: 60_000 });
+    for (const storage of ["file", "block", "rbd"] as const) {
+      await page.click(`#v2k-storage-${storage}`);
+      await page.waitForSelector(storage === "rbd" ? "#v2k-rbd-pool" : "#v2k-dst");
+      await cockpit.screenshot(page, `wizard-target-${storage}-${lang}-${width}`);
+      const clipped = await page.$$eval(
+        "#v2k-step-target label, #v2k-step-target .pf-v6-c-helper-text__item-text, #v2k-wizard button",
+        (els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent),
+      );
+      assert.deepEqual(clipped, [], `${storage} ${lang} ${width}: clipped text`);
+      const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(sideways <= 0, `${storage} ${lang} ${width}: the page scrolls sideways by ${sideways} px`);
+    }
+    await page.close();
+  }
 });

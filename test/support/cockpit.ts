@@ -146,6 +146,7 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
       async screenshot(page, name) {
         // PatternFly's page scrolls inside its main container: grow the viewport to show all of it.
         const file = join(ARTIFACTS, `${name}.png`);
+        await transitionsDone(page);
         const viewport = page.viewport();
         const height = await page.evaluate(() =>
           Math.max(
@@ -162,6 +163,21 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
   } catch (e) {
     await close();
     throw e;
+  }
+}
+
+/**
+ * Waits (at most 2 s) until no finite CSS transition or animation runs in the page or its frames: a button
+ * enabled a moment ago still fades in from its disabled colours for 0.2 s, and a capture then shows it grey.
+ */
+async function transitionsDone(page: Page): Promise<void> {
+  const running = () =>
+    document.getAnimations().filter((a) => a.playState === "running" && a.effect?.getComputedTiming().endTime !== Infinity).length;
+  const until = Date.now() + 2000;
+  while (Date.now() < until) {
+    const counts = await Promise.all(page.frames().map((f) => f.evaluate(running).catch(() => 0)));
+    if (counts.every((n) => n === 0)) return;
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

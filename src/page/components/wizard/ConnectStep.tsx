@@ -9,6 +9,7 @@ import { _ } from "../../i18n";
 import { Alert, Button, Checkbox, Form, FormGroup, TextInput, Spinner, HelperText, HelperTextItem } from "../../pf";
 import { ErrorAlert } from "../ErrorAlert";
 import { normalizeVcenterUrl, type StepProps } from "./wizard-data";
+import { connectStepDone } from "./wizard-steps";
 
 /**
  * The login itself, checked before step 1 is left (a wrong password fails here, not at the VM list):
@@ -107,8 +108,4 @@ export function ConnectStep({ data, update, onSubmit }: StepProps) {
       )}
     </Form>
   );
-}
-
-export function connectStepDone(d: StepProps["data"]): boolean {
-  return !!d.probe && d.thumbprintConfirmed && d.username.trim() !== "" && d.password !== "";
 }

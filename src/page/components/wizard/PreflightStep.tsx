@@ -1,11 +1,10 @@
 // Step 4: the helper's Go/No-Go checks, before anything changes on VMware.
 import { useEffect, useState } from "react";
-import { type ErrorInfo } from "../../../shared/errors";
 import { type PreflightCheck } from "../../../shared/results";
 import * as api from "../../host/api";
 import { toHelperError } from "../../host/helper-error";
 import { _ } from "../../i18n";
-import { Alert, Button, Label, Spinner } from "../../pf";
+import { Alert, Button, Flex, Label, Spinner, Stack } from "../../pf";
 import { ErrorAlert } from "../ErrorAlert";
 import { connectionOf } from "./VmStep";
 import { type StepProps, targetChoice } from "./wizard-data";
@@ -17,32 +16,41 @@ function statusLabel(status: PreflightCheck["status"]) {
 }
 
 export function PreflightStep({ data, update }: StepProps) {
-  const [error, setError] = useState<ErrorInfo | null>(null);
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     if (data.preflight !== null) return;
-    setError(null);
+    update({ preflightError: null });
     const run = api.preflight({
       conn: connectionOf(data),
       target: targetChoice(data),
     });
+    let live = true; // a run cancelled by leaving the step reports nothing
     run.promise.then(
-      (r) => update({ preflight: r }),
-      (e) => setError(toHelperError(e).info),
+      (r) => live && update({ preflight: r }),
+      (e) => live && update({ preflightError: toHelperError(e).info }),
     );
-    return () => run.cancel();
+    return () => {
+      live = false;
+      run.cancel();
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data.preflight, attempt]);
 
   const result = data.preflight;
+  const error = data.preflightError;
   const warnings = result?.checks.filter((c) => c.status === "warn") ?? [];
   return (
     <div id="v2k-step-preflight">
       {error && <ErrorAlert error={error} />}
-      {!error && !result && <Spinner aria-label={_("Running preflight checks")} />}
+      {!error && !result && (
+        <Flex alignItems={{ default: "alignItemsCenter" }} id="v2k-preflight-running">
+          <Spinner size="lg" aria-hidden />
+          <span>{_("Running preflight checks")}</span>
+        </Flex>
+      )}
       {result && (
-        <>
+        <Stack hasGutter>
           {result.go ? (
             <Alert variant="success" isInline title={_("Go: the VM can be migrated")} id="v2k-preflight-go" />
           ) : (
@@ -70,7 +78,7 @@ export function PreflightStep({ data, update }: StepProps) {
               ))}
             </tbody>
           </table>
-        </>
+        </Stack>
       )}
       {(error || result) && (
         <Button

@@ -28,33 +28,42 @@ export function useCephPools(): { pools: Pools | null | undefined; error: string
   return { pools, error };
 }
 
+/** Each choice with what it means on this host: stacked, so no label is split from its radio at 420 px. */
 export function StorageChoice({ data, update, withRbd }: StepProps & { withRbd: boolean }) {
-  const choose = (storage: WizardData["storage"]) => update({ storage, preflight: null });
+  const choices: { storage: WizardData["storage"]; label: string; description: string }[] = [
+    {
+      storage: "file",
+      label: _("Image files in a directory"),
+      description: _("A qcow2 or raw image per disk, in a directory of this host."),
+    },
+    {
+      storage: "block",
+      label: _("Block devices (one per disk)"),
+      description: _("Each disk is written onto a block device or logical volume you name; what it holds is overwritten."),
+    },
+    ...(withRbd
+      ? [
+          {
+            storage: "rbd" as const,
+            label: _("Ceph RBD pool"),
+            description: _("Each disk becomes an RBD image in a pool of this host's Ceph cluster."),
+          },
+        ]
+      : []),
+  ];
   return (
-    <FormGroup role="radiogroup" label={_("Storage")} fieldId="v2k-storage" isInline>
-      <Radio
-        id="v2k-storage-file"
-        name="v2k-storage"
-        label={_("Image files in a directory")}
-        isChecked={data.storage === "file"}
-        onChange={() => choose("file")}
-      />
-      <Radio
-        id="v2k-storage-block"
-        name="v2k-storage"
-        label={_("Block devices (one per disk)")}
-        isChecked={data.storage === "block"}
-        onChange={() => choose("block")}
-      />
-      {withRbd && (
+    <FormGroup role="radiogroup" label={_("Storage")} fieldId="v2k-storage">
+      {choices.map((c) => (
         <Radio
-          id="v2k-storage-rbd"
+          key={c.storage}
+          id={`v2k-storage-${c.storage}`}
           name="v2k-storage"
-          label={_("Ceph RBD pool")}
-          isChecked={data.storage === "rbd"}
-          onChange={() => choose("rbd")}
+          label={c.label}
+          description={c.description}
+          isChecked={data.storage === c.storage}
+          onChange={() => update({ storage: c.storage, preflight: null })}
         />
-      )}
+      ))}
     </FormGroup>
   );
 }
@@ -79,6 +88,9 @@ export function BlockDeviceFields({ data, update }: StepProps) {
               update({ devices, preflight: null });
             }}
           />
+          <HelperText>
+            <HelperTextItem>{format(_("At least $0; everything on it is overwritten."), formatBytes(disk.capacityBytes))}</HelperTextItem>
+          </HelperText>
         </FormGroup>
       ))}
     </>
@@ -115,6 +127,9 @@ export function RbdPoolFields({ data, update, pools, error }: StepProps & { pool
               </li>
             ))}
           </ul>
+          <HelperText>
+            <HelperTextItem>{_("Init creates these images; preflight checks that none of them exists yet.")}</HelperTextItem>
+          </HelperText>
         </FormGroup>
       )}
     </>

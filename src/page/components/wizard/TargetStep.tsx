@@ -34,27 +34,27 @@ export function TargetStep({ data, update }: StepProps) {
       {data.storage === "block" && <BlockDeviceFields data={data} update={update} />}
       {data.storage === "rbd" && ceph.pools && <RbdPoolFields data={data} update={update} pools={ceph.pools} error={ceph.error} />}
       {data.storage === "file" && (
-        <FormGroup label={_("Disk format")} fieldId="v2k-format">
-          <FormSelect
-            id="v2k-format"
-            value={data.format}
-            onChange={(_e, v) => update({ format: v === "raw" ? "raw" : "qcow2", preflight: null })}
-          >
-            <FormSelectOption value="qcow2" label={_("qcow2 (thin, snapshots)")} />
-            <FormSelectOption value="raw" label={_("raw (fastest)")} />
-          </FormSelect>
-        </FormGroup>
+        <ChoiceField
+          id="v2k-format"
+          label={_("Disk format")}
+          value={data.format}
+          options={[
+            ["qcow2", _("qcow2 (thin, snapshots)")],
+            ["raw", _("raw (fastest)")],
+          ]}
+          onChange={(v) => update({ format: v === "raw" ? "raw" : "qcow2", preflight: null })}
+        />
       )}
-      <FormGroup label={_("Transport")} fieldId="v2k-transport">
-        <FormSelect
-          id="v2k-transport"
-          value={data.transport}
-          onChange={(_e, v) => update({ transport: v === "vddk" ? "vddk" : "http", preflight: null })}
-        >
-          <FormSelectOption value="http" label={_("HTTPS datastore access (no VDDK needed)")} />
-          <FormSelectOption value="vddk" label={_("VDDK (nbdkit vddk plugin)")} />
-        </FormSelect>
-      </FormGroup>
+      <ChoiceField
+        id="v2k-transport"
+        label={_("Transport")}
+        value={data.transport}
+        options={[
+          ["http", _("HTTPS datastore access (no VDDK needed)")],
+          ["vddk", _("VDDK (nbdkit vddk plugin)")],
+        ]}
+        onChange={(v) => update({ transport: v === "vddk" ? "vddk" : "http", preflight: null })}
+      />
       {networks.length > 0 && (
         <NetworkMapFields
           idPrefix="v2k-netmap"
@@ -66,5 +66,18 @@ export function TargetStep({ data, update }: StepProps) {
         />
       )}
     </Form>
+  );
+}
+
+/** A labelled dropdown of fixed choices ([value, label] pairs). */
+function ChoiceField(props: { id: string; label: string; value: string; options: [string, string][]; onChange: (v: string) => void }) {
+  return (
+    <FormGroup label={props.label} fieldId={props.id}>
+      <FormSelect id={props.id} value={props.value} onChange={(_e, v) => props.onChange(v)}>
+        {props.options.map(([value, label]) => (
+          <FormSelectOption key={value} value={value} label={label} />
+        ))}
+      </FormSelect>
+    </FormGroup>
   );
 }

@@ -50,18 +50,11 @@ export function VmStep({ data, update }: StepProps) {
                 <th className="pf-v6-c-table__th" scope="col">
                   <span className="pf-v6-screen-reader">{_("Select")}</span>
                 </th>
-                <th className="pf-v6-c-table__th" scope="col">
-                  {_("VM")}
-                </th>
-                <th className="pf-v6-c-table__th" scope="col">
-                  {_("Power")}
-                </th>
-                <th className="pf-v6-c-table__th" scope="col">
-                  {_("Disks")}
-                </th>
-                <th className="pf-v6-c-table__th" scope="col">
-                  {_("Guest")}
-                </th>
+                {[_("VM"), _("Power"), _("Disks"), _("Guest")].map((title) => (
+                  <th key={title} className="pf-v6-c-table__th" scope="col">
+                    {title}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody className="pf-v6-c-table__tbody">
@@ -92,8 +85,4 @@ export function VmStep({ data, update }: StepProps) {
       )}
     </div>
   );
-}
-
-export function vmStepDone(d: WizardData): boolean {
-  return d.vmName.trim() !== "";
 }

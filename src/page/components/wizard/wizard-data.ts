@@ -1,4 +1,5 @@
 // What the wizard collects, step by step. The password lives only here and in AppState's memory.
+import { type ErrorInfo } from "../../../shared/errors";
 import { type VcenterVm, type PreflightResult, type VcenterProbeResult } from "../../../shared/results";
 import { defaultImageName } from "../../../shared/rbd-names";
 import { type TargetChoice } from "../../host/api";
@@ -21,6 +22,8 @@ export interface WizardData {
   transport: "vddk" | "http";
   networkMap: Record<string, string>;
   preflight: PreflightResult | null;
+  /** Why the last preflight could not run (the helper's error), until the checks run again. */
+  preflightError: ErrorInfo | null;
 }
 
 export const emptyWizardData: WizardData = {
@@ -40,6 +43,7 @@ export const emptyWizardData: WizardData = {
   transport: "http",
   networkMap: {},
   preflight: null,
+  preflightError: null,
 };
 
 export function defaultDestination(vm: string): string {
@@ -77,15 +81,6 @@ export function vmDisks(d: WizardData): VcenterVm["disks"] {
 /** "pool/image" of every disk, as init names them. */
 export function plannedImages(d: WizardData): string[] {
   return vmDisks(d).map((_disk, i) => `${d.rbdPool}/${defaultImageName(d.vmName, i)}`);
-}
-
-/** The storage's fields (a directory; a device per disk; a pool), and a network for every port group of the VM. */
-export function targetStepDone(d: WizardData): boolean {
-  const storage =
-    d.storage === "rbd"
-      ? d.rbdPool !== ""
-      : d.dst.startsWith("/") && (d.storage === "file" || vmDisks(d).every((_disk, i) => !!d.devices[i]?.startsWith("/")));
-  return storage && vmNetworks(d).every((pg) => !!d.networkMap[pg]);
 }
 
 /** What preflight and init are asked for. */
