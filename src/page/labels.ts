@@ -65,6 +65,8 @@ export function actionLabel(action: ActionId): string {
       return _("Sync until ready");
     case "cutover":
       return _("Cut over");
+    case "schedule-cutover":
+      return _("Schedule cutover");
     case "verify":
       return _("Verify");
     case "start":
