@@ -23,7 +23,7 @@ function TimeField({ value, onChange, iso }: { value: string; onChange(v: string
   const problem = scheduleProblem(iso);
   const zone = timezoneLabel(iso ? new Date(iso) : new Date());
   return (
-    <FormGroup label={format(_("Cutover time ($0)"), zone)} fieldId="v2k-schedule-at" isRequired>
+    <FormGroup label={format(_("Cutover time ($0)"), zone)} fieldId="v2k-schedule-at" isRequired className="v2k-dialog-lead">
       <TextInput
         id="v2k-schedule-at"
         type="datetime-local"
@@ -75,6 +75,7 @@ export function ScheduleCutoverDialog({
         return onConfirm({ ...choices.options(), at: at! }, c);
       }}
     >
+      <TimeField value={value} onChange={setValue} iso={iso} />
       <Content>
         <p>
           {_("Incremental rounds keep the KVM disks current until the chosen time; then the cutover runs unattended.")}{" "}
@@ -84,7 +85,6 @@ export function ScheduleCutoverDialog({
         <p>{_("Cancelling the operation cancels the schedule; the VMware VM keeps running until the cutover begins.")}</p>
         <DowntimeNote manifest={manifest} guestShutdown={choices.shutdown === "guest"} />
       </Content>
-      <TimeField value={value} onChange={setValue} iso={iso} />
       <CutoverChoices id="v2k-schedule" manifest={manifest} choices={choices} />
     </ActionDialog>
   );

@@ -16,6 +16,7 @@ export function ScheduledCutover({ at, manifest, onCancel }: { at: Date; manifes
       variant={begun ? "warning" : "info"}
       isInline
       id="v2k-schedule"
+      className="v2k-banner"
       data-at={at.toISOString()}
       data-begun={begun}
       title={begun ? format(_("The cutover scheduled for $0 is running"), when) : format(_("Cutover scheduled for $0"), when)}
