@@ -119,7 +119,9 @@ test("Schedule cutover: the local time with its zone, the helper's run waiting f
   assert.match(await note!.evaluate((e) => e.textContent ?? ""), /will not happen; the VMware VM keeps running/);
   await frame.click("#v2k-cancel-confirm");
   await frame.waitForSelector("#v2k-schedule", { hidden: true, timeout: 60_000 });
-  await frame.waitForFunction(() => document.querySelector("#v2k-migration")?.getAttribute("data-running") === "false", { timeout: 60_000 });
+  await frame.waitForFunction(() => document.querySelector("#v2k-migration")?.getAttribute("data-running") === "false", {
+    timeout: 60_000,
+  });
   assert.ok(Date.now() < Date.parse(at), "cancelled before the scheduled time");
   const op = readJson(join(workdir, "operation.json"));
   assert.equal(op.cancelled, true);
