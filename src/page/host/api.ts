@@ -3,6 +3,7 @@
 // the page states a request, requestArgv writes it, and defaults are left to the helper.
 import { z } from "zod";
 import {
+  CbtStatusResult,
   InitResult,
   ListResult,
   NetworksResult,
@@ -181,6 +182,16 @@ export function verify(args: { workdir: string; mode: "quick" | "full"; conn?: V
     workdir: args.workdir,
     ...(args.conn ? { stdin: stdinOf(args.conn) } : {}),
     result: VerifyResult,
+  });
+}
+
+/** CBT as vCenter sees it now (read-only: it answers while a sync runs). */
+export function cbtStatus(args: { workdir: string; conn: VcenterConnection }): HelperRun<CbtStatusResult> {
+  return runHelper({
+    args: [...commandLine("cbt status", {}), ...connectionArgs(args.conn)],
+    workdir: args.workdir,
+    stdin: stdinOf(args.conn),
+    result: CbtStatusResult,
   });
 }
 

@@ -17,6 +17,7 @@ import { MigrationHeader } from "./MigrationHeader";
 import { MigrationActions, type DialogId } from "./MigrationActions";
 import { MigrationDialogs } from "./MigrationDialogs";
 import { ScheduledCutover } from "./ScheduledCutover";
+import { CbtStatus } from "./CbtStatus";
 import { scheduledCutover } from "../../state/schedule";
 import { formatTime } from "../../format";
 
@@ -105,6 +106,11 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
         <GridItem>
           <Titled title={_("KVM domain and verification")}>
             <DomainStatus manifest={manifest} domain={state.listed(workdir)?.domain} />
+          </Titled>
+        </GridItem>
+        <GridItem>
+          <Titled title={_("Changed block tracking")}>
+            <CbtStatus manifest={manifest} workdir={workdir} conn={conn} remember={(c) => state.rememberConnection(c)} />
           </Titled>
         </GridItem>
         <GridItem>

@@ -1,8 +1,10 @@
-// A cutover scheduled from the page, inside the Cockpit shell, against the lab: boot01's base copied by the CLI, the
+// Runbook steps from the page, inside the Cockpit shell, against the lab (one lab, one migration of boot01).
+// A cutover scheduled from the page: boot01's base copied by the CLI, the
 // admin in Seoul picks a time a few minutes ahead in the local time the dialog names (a past time is refused on the
 // page), the job service runs the helper's `run --until cutover --cutover-at` with that moment's offset and the
 // recorded step options, the page shows for when and incremental rounds running, and cancelling the schedule stops
-// the job before any cutover: the VMware VM is never touched.
+// the job before any cutover: the VMware VM is never touched. Then CBT status on demand: tracking on the disk, and
+// after a CBT reset in vSphere the page says the next round copies the disk in full.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -19,6 +21,7 @@ let cockpit: CockpitSession;
 let lab: TestLab;
 let lv: LibvirtdHandle;
 let root: string;
+let workdir = ""; // the migration the tests share, made by the first
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), "v2k-schedule-root-"));
@@ -67,7 +70,7 @@ function seoulInput(minutes: number): string {
 test("Schedule cutover: the local time with its zone, the helper's run waiting for it with rounds, cancelled before it", async () => {
   const dst = join(root, "images");
   mkdirSync(dst);
-  const { workdir } = await helper(["init", "--vm", "boot01", "--dst", dst]);
+  ({ workdir } = await helper(["init", "--vm", "boot01", "--dst", dst]));
   await helper(["--workdir", workdir, "cbt", "enable"]);
   await helper(["--workdir", workdir, "sync", "base"]);
   // recorded like the page's Step options: quick rounds, no conversion (boot01 has no OS virt-v2v converts)
@@ -94,7 +97,7 @@ test("Schedule cutover: the local time with its zone, the helper's run waiting f
   await frame.waitForFunction(() => !(document.querySelector("#v2k-schedule-at-help")?.textContent ?? "").includes("has passed"));
   await frame.waitForSelector("#v2k-schedule-dialog-confirm:not([disabled])");
   await new Promise((r) => setTimeout(r, 400)); // PatternFly's colour transition from the disabled style
-  await cockpit.screenshot(page, "schedule-cutover-dialog");
+  await cockpit.screenshot(page, "page-runbook-schedule-dialog");
   await frame.click("#v2k-schedule-dialog-confirm");
 
   // shown for when, from the running job
@@ -112,7 +115,7 @@ test("Schedule cutover: the local time with its zone, the helper's run waiting f
     timeout: 120_000,
     polling: 500,
   });
-  await cockpit.screenshot(page, "schedule-cutover-waiting");
+  await cockpit.screenshot(page, "page-runbook-schedule-waiting");
 
   await frame.click("#v2k-schedule-cancel");
   const note = await frame.waitForSelector("#v2k-cancel-dialog #v2k-cancel-schedule", { timeout: 10_000 });
@@ -128,6 +131,31 @@ test("Schedule cutover: the local time with its zone, the helper's run waiting f
   const manifest = readJson(join(workdir, "manifest.json"));
   assert.equal(manifest.cutover, undefined, "no cutover began: the VMware VM was not shut down");
   assert.ok((manifest.rounds as { kind: string; status: string }[]).some((r) => r.kind === "incr" && r.status === "synced"));
+  assert.deepEqual(page.v2kErrors, []);
+  await page.close();
+});
+
+test("CBT status on demand: each disk tracking, then reset after a CBT reset in vSphere", async () => {
+  assert.ok(workdir, "the migration of the first test");
+  const page = await cockpit.open("en");
+  await page.goto(`${cockpit.base}/ablestack-v2k#/migration?workdir=${encodeURIComponent(workdir)}`, { waitUntil: "domcontentloaded" });
+  const frame = await frameOf(page, "/ablestack-v2k/index.html");
+  await (await frame.waitForSelector("#v2k-cbt-check", { timeout: 60_000 }))!.click();
+  await frame.waitForSelector("#v2k-cbt-dialog-password", { timeout: 10_000 });
+  await frame.type("#v2k-cbt-dialog-password", lab.password);
+  await frame.click("#v2k-cbt-dialog-confirm");
+  const disk = await frame.waitForSelector("#v2k-cbt-status li[data-disk]", { timeout: 60_000 });
+  assert.equal(await disk!.evaluate((e) => e.getAttribute("data-state")), "tracking");
+  const synced = (readJson(join(workdir, "manifest.json")).disks as { syncedChangeId: string }[])[0]!.syncedChangeId;
+  assert.ok((await disk!.evaluate((e) => e.textContent ?? "")).includes(synced), "the changeId the target holds is shown");
+
+  await exec(HELPER, ["lab", "fault", "--dir", lab.dir, "--kind", "cbt-reset", "--vm", "boot01"], { timeoutMs: 60_000 });
+  await frame.click("#v2k-cbt-check"); // the password is known now: no dialog
+  await frame.waitForFunction(() => document.querySelector("#v2k-cbt-status li[data-disk]")?.getAttribute("data-state") === "reset", {
+    timeout: 60_000,
+  });
+  assert.match(await frame.$eval("#v2k-cbt-status", (e) => e.textContent ?? ""), /the next round copies this disk in full/);
+  await cockpit.screenshot(page, "page-runbook-cbt-reset");
   assert.deepEqual(page.v2kErrors, []);
   await page.close();
 });
