@@ -44,6 +44,8 @@ export function stepLabel(step: StepId): string {
       return _("Incremental rounds");
     case "cutover":
       return _("Cutover");
+    case "convert":
+      return _("Conversion");
     case "verify":
       return _("Verify");
     case "start":

@@ -18,6 +18,7 @@ import { MigrationActions, type DialogId } from "./MigrationActions";
 import { MigrationDialogs } from "./MigrationDialogs";
 import { ScheduledCutover } from "./ScheduledCutover";
 import { CbtStatus } from "./CbtStatus";
+import { ConversionStatus } from "./ConversionStatus";
 import { scheduledCutover } from "../../state/schedule";
 import { formatTime } from "../../format";
 
@@ -104,13 +105,18 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
           </Titled>
         </GridItem>
         <GridItem>
-          <Titled title={_("KVM domain and verification")}>
-            <DomainStatus manifest={manifest} domain={state.listed(workdir)?.domain} />
+          <Titled title={_("Changed block tracking")}>
+            <CbtStatus manifest={manifest} workdir={workdir} conn={conn} remember={(c) => state.rememberConnection(c)} />
           </Titled>
         </GridItem>
         <GridItem>
-          <Titled title={_("Changed block tracking")}>
-            <CbtStatus manifest={manifest} workdir={workdir} conn={conn} remember={(c) => state.rememberConnection(c)} />
+          <Titled title={_("Guest conversion")}>
+            <ConversionStatus manifest={manifest} running={running} />
+          </Titled>
+        </GridItem>
+        <GridItem>
+          <Titled title={_("KVM domain and verification")}>
+            <DomainStatus manifest={manifest} domain={state.listed(workdir)?.domain} />
           </Titled>
         </GridItem>
         <GridItem>
