@@ -50,16 +50,19 @@ function Rehearsal({ r }: { r: RehearsalShown }) {
   return (
     <>
       {term(_("Rehearsal"), <span data-state={r.state}>{rehearsalLabel(r)}</span>, "v2k-rehearsal-state")}
-      {term(_("Rehearsed"), `${formatTime(r.at)} · ${formatDuration(r.durationMs)}${r.os ? ` · ${r.os}` : ""}`)}
+      {term(_("Rehearsal time"), `${formatTime(r.at)} · ${formatDuration(r.durationMs)}${r.os ? ` · ${r.os}` : ""}`)}
       {term(_("Rehearsal log"), <code>{r.logPath}</code>)}
     </>
   );
 }
 
 function Conversion({ c }: { c: ConversionShown }) {
-  const changed = c.changed
-    ? format(_("$0 in $1 ranges on $2 disks (left out of verify)"), formatBytes(c.changed.bytes), c.changed.ranges, c.changed.disks)
-    : null;
+  const ch = c.changed;
+  const changed = !ch
+    ? null
+    : ch.disks === 1
+      ? format(_("$0 in $1 ranges on one disk (left out of verify)"), formatBytes(ch.bytes), ch.ranges)
+      : format(_("$0 in $1 ranges on $2 disks (left out of verify)"), formatBytes(ch.bytes), ch.ranges, ch.disks);
   return (
     <>
       {term(_("Conversion"), <span data-state={c.state}>{conversionLabel(c.state)}</span>, "v2k-conversion-state")}
@@ -90,7 +93,7 @@ export function ConversionStatus({ manifest, running }: { manifest: Manifest; ru
         </DescriptionList>
       )}
       {v.error && (
-        <HelperText>
+        <HelperText className="v2k-conversion-hint">
           <HelperTextItem variant="error" id="v2k-conversion-hint">
             {v.error.hint}
           </HelperTextItem>
