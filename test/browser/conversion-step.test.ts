@@ -106,7 +106,9 @@ test("converted, rehearsal failed, skipped: the conversion step and card say wha
   p = await open(failed, "ko");
   assert.equal((await p.step("convert"))[0], "failed");
   assert.equal((await p.step("cutover"))[0], "pending", "the rehearsal failed before any shutdown");
-  assert.ok((await p.text("#v2k-conversion-hint")).startsWith(hint), "the helper's hint (then PatternFly's screen-reader status)");
+  // the Korean hint for the code (the helper's English one is in the header's error under "show more")
+  assert.match(await p.text("#v2k-conversion-hint"), /^변환 로그를 읽고 원인을 해결한 후/);
+  assert.equal(await p.frame.$eval(".v2k-error .v2k-error-helper-hint", (e) => e.textContent), hint);
   assert.match(await p.text("#v2k-rehearsal-state"), /실패/);
   await p.frame.$eval("#v2k-conversion", (e) => e.scrollIntoView());
   await cockpit.screenshot(p.page, "conversion-step-rehearsal-failed-ko");
