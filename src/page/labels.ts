@@ -44,6 +44,8 @@ export function stepLabel(step: StepId): string {
       return _("Incremental rounds");
     case "cutover":
       return _("Cutover");
+    case "convert":
+      return _("Conversion");
     case "verify":
       return _("Verify");
     case "start":
@@ -65,6 +67,8 @@ export function actionLabel(action: ActionId): string {
       return _("Sync until ready");
     case "cutover":
       return _("Cut over");
+    case "schedule-cutover":
+      return _("Schedule cutover");
     case "verify":
       return _("Verify");
     case "start":

@@ -187,3 +187,11 @@ export const VerifyResult = z
   })
   .passthrough();
 export type VerifyResult = z.infer<typeof VerifyResult>;
+
+/** `cbt status`: the VM's change tracking flag and each migrated disk's changeId (null: tracking not active). */
+export const CbtStatusResult = z.object({
+  enabled: z.boolean(),
+  active: z.boolean(),
+  disks: z.array(z.object({ key: z.number().int(), label: z.string(), changeId: z.string().nullable() })),
+});
+export type CbtStatusResult = z.infer<typeof CbtStatusResult>;

@@ -3,6 +3,7 @@
 // the page states a request, requestArgv writes it, and defaults are left to the helper.
 import { z } from "zod";
 import {
+  CbtStatusResult,
   InitResult,
   ListResult,
   NetworksResult,
@@ -184,6 +185,16 @@ export function verify(args: { workdir: string; mode: "quick" | "full"; conn?: V
   });
 }
 
+/** CBT as vCenter sees it now (read-only: it answers while a sync runs). */
+export function cbtStatus(args: { workdir: string; conn: VcenterConnection }): HelperRun<CbtStatusResult> {
+  return runHelper({
+    args: [...commandLine("cbt status", {}), ...connectionArgs(args.conn)],
+    workdir: args.workdir,
+    stdin: stdinOf(args.conn),
+    result: CbtStatusResult,
+  });
+}
+
 /** Long steps (sync, cutover) start detached and are followed through the workdir's files. */
 export function startLongStep(args: {
   workdir: string;
@@ -206,6 +217,11 @@ export interface CutoverOptions {
   start: boolean;
   networkMap: Record<string, string>;
 }
+/** A cutover at a chosen moment: rounds go on until then (`run --until cutover --cutover-at`). */
+export interface ScheduleOptions extends CutoverOptions {
+  /** ISO date-time with an offset (the admin's local time). */
+  at: string;
+}
 export interface RollbackOptions {
   removeDisks: boolean;
 }
@@ -223,10 +239,14 @@ export function actionCommand(
 ): string[];
 export function actionCommand(action: "delete", opts: DeleteOptions): string[];
 export function actionCommand(action: "cutover", opts: CutoverOptions): string[];
+export function actionCommand(action: "schedule-cutover", opts: ScheduleOptions): string[];
 export function actionCommand(action: "start", opts?: undefined): string[];
 export function actionCommand(action: "rollback", opts: RollbackOptions): string[];
 export function actionCommand(action: "cleanup", opts: CleanupOptions): string[];
-export function actionCommand(action: string, opts?: CutoverOptions | RollbackOptions | CleanupOptions | DeleteOptions): string[] {
+export function actionCommand(
+  action: string,
+  opts?: CutoverOptions | ScheduleOptions | RollbackOptions | CleanupOptions | DeleteOptions,
+): string[] {
   switch (action) {
     case "cbt-enable":
       return commandLine("cbt enable", {});
@@ -242,6 +262,17 @@ export function actionCommand(action: string, opts?: CutoverOptions | RollbackOp
     case "cutover": {
       const o = opts as CutoverOptions;
       return commandLine("cutover", { shutdown: o.shutdown, start: o.start, "network-map": networkMapValue(o.networkMap) });
+    }
+    // the helper's pipeline on this workdir: incremental rounds until the moment, then the cutover (run starts by default)
+    case "schedule-cutover": {
+      const o = opts as ScheduleOptions;
+      return commandLine("run", {
+        until: "cutover",
+        "cutover-at": o.at,
+        shutdown: o.shutdown,
+        "define-only": !o.start,
+        "network-map": networkMapValue(o.networkMap),
+      });
     }
     // the map recorded in the manifest (init, the cutover dialog) applies
     case "start":
@@ -262,5 +293,5 @@ export function actionCommand(action: string, opts?: CutoverOptions | RollbackOp
 
 /** Actions that may run for minutes run detached; the others run attached and stream their events. */
 export function isLongAction(action: string): boolean {
-  return ["sync-base", "sync-incr", "auto-sync", "cutover", "start", "retry"].includes(action);
+  return ["sync-base", "sync-incr", "auto-sync", "cutover", "schedule-cutover", "start", "retry"].includes(action);
 }

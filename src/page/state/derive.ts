@@ -10,7 +10,18 @@ import { wasRolledBack } from "./timeline";
 export { timeline, wasRolledBack, type StepId, type StepStatus, type TimelineStep } from "./timeline";
 
 export type ActionId =
-  "cbt-enable" | "sync-base" | "sync-incr" | "auto-sync" | "cutover" | "verify" | "start" | "cleanup" | "rollback" | "retry" | "delete";
+  | "cbt-enable"
+  | "sync-base"
+  | "sync-incr"
+  | "auto-sync"
+  | "cutover"
+  | "schedule-cutover"
+  | "verify"
+  | "start"
+  | "cleanup"
+  | "rollback"
+  | "retry"
+  | "delete";
 
 /** The primary action for the current phase, and the others that make sense now. */
 export function actions(m: Manifest, ready: boolean): { primary: ActionId | null; secondary: ActionId[] } {
@@ -22,8 +33,8 @@ export function actions(m: Manifest, ready: boolean): { primary: ActionId | null
     case "base-synced":
     case "incr-synced":
       return ready
-        ? { primary: "cutover", secondary: ["sync-incr", "auto-sync", "rollback"] }
-        : { primary: "sync-incr", secondary: ["auto-sync", "cutover", "rollback"] };
+        ? { primary: "cutover", secondary: ["schedule-cutover", "sync-incr", "auto-sync", "rollback"] }
+        : { primary: "sync-incr", secondary: ["auto-sync", "cutover", "schedule-cutover", "rollback"] };
     case "cutover-running":
     case "final-synced":
       return { primary: "cutover", secondary: ["rollback"] };

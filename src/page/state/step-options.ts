@@ -32,8 +32,17 @@ export function optionStepOf(action: string): OptionStep | null {
 }
 
 export function optionsArgvFor(action: string, texts: StepOptionTexts): string[] {
+  // a scheduled cutover is the pipeline: the rounds take "Sync until ready"'s options, the cutover its own
+  if (action === "schedule-cutover")
+    return [...scheduledRoundsArgv(texts["auto-sync"] ?? {}), ...stepOptionsArgv("cutover", texts.cutover ?? {})];
   const step = optionStepOf(action);
   return step ? stepOptionsArgv(step, texts[step] ?? {}) : [];
+}
+
+/** "Sync until ready"'s options for the rounds before a scheduled cutover: the time, not the criterion, ends them. */
+function scheduledRoundsArgv(texts: OptionTexts): string[] {
+  const { "max-rounds": _rounds, "cutover-when": _criterion, ...rest } = texts;
+  return stepOptionsArgv("auto-sync", rest);
 }
 
 /** "sync: --jobs 16 --bwlimit 50" per step with options set (shown under the actions). */

@@ -105,7 +105,7 @@ test("timeline, actions and cutover readiness follow the phase and the last incr
   const init = sampleManifest();
   assert.deepEqual(
     timeline(init, false).map((s) => s.status),
-    ["done", "done", "current", "pending", "pending", "pending", "pending", "pending", "pending"],
+    ["done", "done", "current", "pending", "pending", "pending", "pending", "pending", "pending", "pending"],
   );
   assert.equal(actions(init, false).primary, "cbt-enable");
 
@@ -140,7 +140,8 @@ test("timeline, actions and cutover readiness follow the phase and the last incr
     timeline(started, false)
       .map((s) => s.status)
       .slice(5),
-    ["done", "done", "done", "current"],
+    ["done", "skipped", "done", "done", "current"],
+    "a cutover without a conversion record converted nothing",
   );
   const rolled = sampleManifest({ phase: "rolled-back" });
   assert.equal(timeline(rolled, false)[5]?.status, "skipped");
@@ -155,14 +156,14 @@ test("timeline tells what really happened: rolled back, cleaned up after rollbac
   const rolled = sampleManifest({ phase: "rolled-back", rounds, cutover, rollback });
   assert.deepEqual(
     timeline(rolled, false).map((s) => s.status),
-    ["done", "done", "done", "done", "done", "rolled-back", "skipped", "skipped", "current"],
+    ["done", "done", "done", "done", "done", "rolled-back", "skipped", "skipped", "skipped", "current"],
   );
   const cleanedAfterRollback = sampleManifest({ phase: "cleaned", rounds, cutover, rollback });
   assert.equal(stepStatus(cleanedAfterRollback, "cutover"), "rolled-back", "a rolled-back migration must not look successful");
   assert.equal(stepStatus(cleanedAfterRollback, "start"), "skipped");
   assert.equal(stepStatus(cleanedAfterRollback, "cleanup"), "done");
   const migrated = sampleManifest({ phase: "cleaned", rounds, cutover, verify: [{ mode: "quick", at: "t", ok: true, mismatches: [] }] });
-  assert.ok(timeline(migrated, false).every((s) => s.status === "done"));
+  assert.ok(timeline(migrated, false).every((s) => s.status === (s.id === "convert" ? "skipped" : "done")));
 
   const startFailed = sampleManifest({
     phase: "defined",

@@ -20,6 +20,8 @@ export interface ActionDialogProps {
   /** Known connection (with password) or undefined: the dialog then asks for the password. */
   conn: VcenterConnection | undefined;
   children?: ReactNode;
+  /** False while the dialog's own fields are not valid (the confirm button waits). */
+  ready?: boolean;
   onConfirm(conn: VcenterConnection): Promise<void>;
   onClose(): void;
 }
@@ -78,7 +80,7 @@ export function ActionDialog(props: ActionDialogProps) {
           variant={props.danger ? "danger" : "primary"}
           id={`${props.id}-confirm`}
           isLoading={busy}
-          isDisabled={busy || (!props.conn && password === "")}
+          isDisabled={busy || props.ready === false || (!props.conn && password === "")}
           onClick={() => void confirm()}
         >
           {props.confirmLabel}

@@ -2,13 +2,20 @@
 import { _, format } from "../../i18n";
 import { Button, Modal, ModalBody, ModalFooter, ModalHeader } from "../../pf";
 
-export function CancelDialog({ command, onConfirm, onClose }: { command: string; onConfirm(): void; onClose(): void }) {
+/** `scheduled`: the time of the cutover the running job waits for (cancelling the job cancels it). */
+export function CancelDialog(props: { command: string; scheduled?: string | undefined; onConfirm(): void; onClose(): void }) {
+  const { command, scheduled, onConfirm, onClose } = props;
   return (
     <Modal id="v2k-cancel-dialog" variant="small" isOpen onClose={onClose} aria-labelledby="v2k-cancel-dialog-title">
       <ModalHeader title={format(_("Cancel $0?"), command)} labelId="v2k-cancel-dialog-title" />
       <ModalBody>
         {_(
           "The running step stops and its unfinished work is discarded. Nothing already synced is lost: running it again continues from the workdir.",
+        )}
+        {scheduled && (
+          <p id="v2k-cancel-schedule">
+            {format(_("The cutover scheduled for $0 will not happen; the VMware VM keeps running."), scheduled)}
+          </p>
         )}
       </ModalBody>
       <ModalFooter>

@@ -11,6 +11,7 @@ import { CleanupDialog } from "../dialogs/CleanupDialog";
 import { CutoverDialog } from "../dialogs/CutoverDialog";
 import { DeleteDialog } from "../dialogs/DeleteDialog";
 import { RetryDialog } from "../dialogs/RetryDialog";
+import { ScheduleCutoverDialog } from "../dialogs/ScheduleCutoverDialog";
 import { RollbackDialog } from "../dialogs/RollbackDialog";
 import { StepOptionsDialog } from "../options/StepOptionsDialog";
 import { passwordOnlyCommand, type DialogId, type Perform } from "./MigrationActions";
@@ -22,6 +23,8 @@ export function MigrationDialogs(props: {
   manifest: Manifest;
   conn: api.VcenterConnection | undefined;
   stepOptions: StepOptionTexts;
+  /** The scheduled cutover the running job waits for, as shown to the admin. */
+  scheduled?: string | undefined;
   perform: Perform;
   onClose(): void;
 }) {
@@ -32,10 +35,19 @@ export function MigrationDialogs(props: {
       return <StepOptionsDialog initial={props.stepOptions} onSave={(t) => state.setStepOptions(workdir, t)} onClose={onClose} />;
     case "cancel":
       return (
-        <CancelDialog command={state.current?.operation?.command ?? ""} onClose={onClose} onConfirm={() => void state.cancelRunning()} />
+        <CancelDialog
+          command={state.current?.operation?.command ?? ""}
+          scheduled={props.scheduled}
+          onClose={onClose}
+          onConfirm={() => void state.cancelRunning()}
+        />
       );
     case "cutover":
       return <CutoverDialog {...common} onConfirm={(o, c) => perform("cutover", api.actionCommand("cutover", o), c)} />;
+    case "schedule-cutover":
+      return (
+        <ScheduleCutoverDialog {...common} onConfirm={(o, c) => perform("schedule-cutover", api.actionCommand("schedule-cutover", o), c)} />
+      );
     case "rollback":
       return <RollbackDialog {...common} onConfirm={(o, c) => perform("rollback", api.actionCommand("rollback", o), c)} />;
     case "retry":

@@ -16,6 +16,11 @@ import { ExportReport } from "./ExportReport";
 import { MigrationHeader } from "./MigrationHeader";
 import { MigrationActions, type DialogId } from "./MigrationActions";
 import { MigrationDialogs } from "./MigrationDialogs";
+import { ScheduledCutover } from "./ScheduledCutover";
+import { CbtStatus } from "./CbtStatus";
+import { ConversionStatus } from "./ConversionStatus";
+import { scheduledCutover } from "../../state/schedule";
+import { formatTime } from "../../format";
 
 function Back({ state, name }: { state: AppState; name: string }) {
   return (
@@ -62,6 +67,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
   const criterion = criterionOf(stepOptions["auto-sync"]) ?? DEFAULT_CRITERION;
   const ready = cutoverReady(manifest, criterion);
   const conn = state.connectionFor(manifest);
+  const scheduled = scheduledCutover(running, view.operation, view.events);
   const perform = async (action: ActionId, command: string[], c: VcenterConnection) => {
     state.rememberConnection(c);
     await state.perform(action, [...command, ...optionsArgvFor(action, stepOptions)], c);
@@ -71,6 +77,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
     <PageSection id="v2k-migration" data-phase={manifest.phase} data-running={running} data-busy={busy}>
       <Back state={state} name={manifest.vm.name} />
       <MigrationHeader state={state} manifest={manifest} view={view} running={running} ready={ready} />
+      {scheduled && <ScheduledCutover at={scheduled} manifest={manifest} onCancel={() => setDialog("cancel")} />}
       <Card>
         <CardBody>
           <PhaseTimeline manifest={manifest} running={running} />
@@ -95,6 +102,16 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
         <GridItem>
           <Titled title={_("Convergence")}>
             <ConvergenceChart manifest={manifest} criterion={criterion} />
+          </Titled>
+        </GridItem>
+        <GridItem>
+          <Titled title={_("Changed block tracking")}>
+            <CbtStatus manifest={manifest} workdir={workdir} conn={conn} remember={(c) => state.rememberConnection(c)} />
+          </Titled>
+        </GridItem>
+        <GridItem>
+          <Titled title={_("Guest conversion")}>
+            <ConversionStatus manifest={manifest} running={running} />
           </Titled>
         </GridItem>
         <GridItem>
@@ -123,6 +140,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
           manifest={manifest}
           conn={conn}
           stepOptions={stepOptions}
+          scheduled={scheduled ? formatTime(scheduled.toISOString()) : undefined}
           perform={perform}
           onClose={() => setDialog(null)}
         />
