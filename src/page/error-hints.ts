@@ -29,6 +29,7 @@ const hints: Record<ErrorCode, () => string> = {
   MANIFEST_CORRUPT: () => _("The manifest cannot be read: restore it from a backup or start a new migration."),
   MANIFEST_VERSION: () => _("Use the ablestack-v2k version that wrote this migration, or a newer one."),
   PHASE_ORDER: () => _("Run the step the timeline shows as next."),
+  STEP_OPTIONS_INVALID: () => _("Open the step's options, correct or clear them, then run the step again."),
   DST_MISSING: () => _("Create the destination directory (or choose another), then try again."),
   DST_TOO_SMALL: () => _("Free space at the destination or choose a larger one."),
   TOOL_MISSING: () => _("Install the missing program on this host (the message names it)."),

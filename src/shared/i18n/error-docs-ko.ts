@@ -95,6 +95,10 @@ export const errorDocsKo: Record<ErrorCode, KoreanErrorText> = {
     meaning: "마이그레이션의 현재 단계에서는 할 수 없는 작업입니다",
     action: "`status`로 단계를 확인하고 빠진 단계를 먼저 실행하세요",
   },
+  STEP_OPTIONS_INVALID: {
+    meaning: "단계에 기록된 옵션(`step-options`, manifest.stepOptions)이 그 단계에 맞지 않습니다: 손으로 고친 매니페스트입니다",
+    action: "`step-options 단계 --set 이름=값`으로 다시 기록하거나, `step-options 단계 --clear`로 그 단계의 옵션을 지우세요",
+  },
   DST_MISSING: { meaning: "대상 디렉터리나 장치가 없습니다", action: "만들거나 마운트하세요. 또는 --dst / --target-device를 고치세요" },
   DST_TOO_SMALL: {
     meaning: "공간이 부족하거나 장치가 디스크보다 작습니다",
