@@ -188,10 +188,16 @@ export async function openSource(spec: SourceSpec, options: OpenOptions = {}): P
   const members: NbdSource[] = [];
   try {
     const connections = Math.max(1, options.connections ?? (spec.kind === "http" ? 4 : 1));
-    for (let i = 0; i < connections; i++) {
-      // Extents come from the first connection only; the others skip the meta context.
-      members.push(await NbdSource.connect({ ...served.connect, wantExtents: i === 0 }, endpointOptions(label, options, served, "source")));
-    }
+    // Side by side: each connection makes nbdkit-curl open its own TLS connection and HEAD request.
+    // Extents come from the first connection only; the others skip the meta context.
+    const opened = await Promise.allSettled(
+      Array.from({ length: connections }, (_, i) =>
+        NbdSource.connect({ ...served.connect, wantExtents: i === 0 }, endpointOptions(label, options, served, "source")),
+      ),
+    );
+    for (const o of opened) if (o.status === "fulfilled") members.push(o.value);
+    const failed = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failed) throw failed.reason;
     const source: BlockSource = members.length === 1 ? members[0]! : new PooledSource(members);
     return {
       source,
