@@ -105,6 +105,15 @@ async function serveSource(spec: SourceSpec, options: OpenOptions): Promise<Serv
   }
 }
 
+/** qemu's words when another process holds the image's lock. */
+const LOCK_REFUSED = /get .*lock|is another process using the image/i;
+const IN_USE = "is in use by another process";
+
+/** The target could not be served because another process (a leftover qemu-nbd, a running VM) holds its lock. */
+export function isImageInUse(e: unknown): boolean {
+  return e instanceof V2kError && e.code === "TARGET_IO" && e.message.endsWith(IN_USE) && LOCK_REFUSED.test(e.detail ?? "");
+}
+
 async function serveTarget(spec: TargetSpec, options: OpenOptions): Promise<Served> {
   if (spec.kind === "nbd") return { connect: parseNbdUri(spec.uri), uri: spec.uri, daemon: undefined, dir: undefined };
   await ensureImage(spec);
@@ -126,10 +135,10 @@ async function serveTarget(spec: TargetSpec, options: OpenOptions): Promise<Serv
       } catch (e) {
         if (!(e instanceof V2kError) || e.code !== "PROCESS_FAILED") throw e;
         const log = e.detail ?? "";
-        if (/get .*lock|is another process using the image/i.test(log)) {
+        if (LOCK_REFUSED.test(log)) {
           throw new V2kError(
             "TARGET_IO",
-            `${targetLabel(spec)} is in use by another process`,
+            `${targetLabel(spec)} ${IN_USE}`,
             "A leftover qemu-nbd or a running VM holds the image; run 'ablestack_v2k cleanup' or stop that process, then re-run.",
             { detail: log, cause: e },
           );
