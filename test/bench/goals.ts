@@ -156,7 +156,7 @@ async function labRoundGoals(): Promise<void> {
       medianOf(kind, (r) => r.totalMs),
       medianOf(kind, (r) => r.fixedMs),
       ...PHASES.map((p) => medianOf(kind, (r) => r.phasesMs[p] ?? 0)),
-      // events (fsync'd lines), copy slots, the session cookie: what no phase counts
+      // events, copy slots, the session cookie: what no phase counts
       medianOf(kind, (r) => r.totalMs - PHASES.reduce((s, p) => s + (r.phasesMs[p] ?? 0), 0)),
     ];
     process.stdout.write(`${[kind, ...cells.map((c) => c.toFixed(0))].map((c) => c.padStart(9)).join(" ")}\n`);
