@@ -1,7 +1,7 @@
 // One holder per lock file, across processes. The file is created complete (written to a temp name,
 // then hard-linked into place, which fails if a lock exists) and holds pid + host + the process start
 // time, so a lock left by a killed process is recognised as stale even if its pid was reused.
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
@@ -88,12 +88,15 @@ function takeOverStale(path: string, judged: string | null, held: HeldError): vo
   unlinkSync(aside);
 }
 
+/**
+ * Not fsync'd: readers on this host see the complete file through the page cache, and a host crash
+ * kills every holder, so a lock file it tore or lost is taken over like any stale one.
+ */
 function writeTemp(path: string, info: LockHolder): string {
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
   const fd = openSync(tmp, "w", 0o600);
   try {
     writeSync(fd, JSON.stringify(info) + "\n");
-    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

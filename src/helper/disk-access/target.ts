@@ -5,6 +5,7 @@ import { existsSync, rmSync } from "node:fs";
 import { type Disk, type Manifest } from "../../shared/manifest";
 import {
   growImage,
+  isImageInUse,
   openTarget,
   openTargetReadOnly,
   qemuFilename,
@@ -73,21 +74,40 @@ export interface ReadOnlyOpen {
 }
 
 /**
- * Serve a disk's target through qemu-nbd (the endpoints' start ladder and error mapping) after
- * sweeping a leftover server. Writable: created or grown to `size` first. Read-only: a BlockSource,
- * never created, so verify reads exactly what the guest will see.
+ * Serve a disk's target through qemu-nbd (the endpoints' start ladder and error mapping). Writable:
+ * created at `size` when missing, grown to it when smaller. Read-only: a BlockSource, never created,
+ * so verify reads exactly what the guest will see.
  */
 export async function openDiskTarget(d: TargetDisk, m: RunManifest, o: WritableOpen): Promise<TargetHandle>;
 export async function openDiskTarget(d: TargetDisk, m: RunManifest, o: ReadOnlyOpen): Promise<SourceHandle>;
 export async function openDiskTarget(d: TargetDisk, m: RunManifest, o: WritableOpen | ReadOnlyOpen): Promise<TargetHandle | SourceHandle> {
   const options: OpenOptions = { disk: `disk ${d.key}` };
-  await sweepTargetLeftovers(d, m);
   // verify reads every block once: the page cache costs nothing there, O_DIRECT can be refused
-  if (o.readOnly) return openTargetReadOnly({ ...targetSpecOf(d, m), cache: "writeback" }, options);
+  if (o.readOnly) return afterLeftovers(d, m, () => openTargetReadOnly({ ...targetSpecOf(d, m), cache: "writeback" }, options));
   const spec = targetSpecOf(d, m, { createSize: o.size });
   if (d.target.mode === "rbd") await ensureRbdImage(d, m, o.size);
-  if (d.target.mode !== "file" || existsSync(d.target.path)) await growImage(spec, o.size);
+  const handle = await afterLeftovers(d, m, () => openTarget(spec, options));
+  if (handle.size >= o.size) return handle;
+  // the source disk grew (rare): grow the image while no qemu-nbd serves it, then serve it again
+  await handle.close();
+  await growImage(spec, o.size);
   return openTarget(spec, options);
+}
+
+/**
+ * A qemu-nbd left serving the target (a helper killed with -9 cannot stop it) holds the image's lock.
+ * File and block targets learn of it from qemu's refused lock, and only then look through /proc and
+ * stop it; an RBD image has no such lock, so its leftovers are swept before every open.
+ */
+async function afterLeftovers<T>(d: TargetDisk, m: TargetManifest, open: () => Promise<T>): Promise<T> {
+  if (d.target.mode === "rbd") await sweepTargetLeftovers(d, m);
+  try {
+    return await open();
+  } catch (e) {
+    if (d.target.mode === "rbd" || !isImageInUse(e)) throw e;
+    if ((await sweepTargetLeftovers(d, m)).length === 0) throw e;
+    return open();
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // the socket listens), stderr kept for error details, and always stopped by stop() (SIGTERM, then
 // SIGKILL) which callers run in `finally`.
 import { execa, type ResultPromise } from "execa";
-import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ErrorCode } from "../../shared/errors";
@@ -31,6 +31,12 @@ export class PrivateDir {
   }
   file(name: string): string {
     return join(this.path, name);
+  }
+  /** An empty 0700 subdirectory (created once). */
+  subdir(name: string): string {
+    const p = this.file(name);
+    mkdirSync(p, { recursive: true, mode: 0o700 });
+    return p;
   }
   /** Write a secret to a 0600 file (never argv); the file goes away with remove(). */
   secretFile(name: string, content: string): string {
@@ -122,7 +128,8 @@ export class ManagedDaemon {
       extendEnv: false,
     });
     const d = new ManagedDaemon(proc, spec.name, [spec.file, ...spec.args]);
-    const deadline = Date.now() + (spec.readyTimeoutMs ?? 20_000);
+    const started = Date.now();
+    const deadline = started + (spec.readyTimeoutMs ?? 20_000);
     try {
       for (;;) {
         if (d.exitInfo !== undefined) {
@@ -133,7 +140,8 @@ export class ManagedDaemon {
         if (existsSync(spec.pidFile) && readFileSync(spec.pidFile, "utf8").trim() !== "") return d;
         if (Date.now() > deadline)
           throw d.failure(`${spec.name} did not become ready within ${spec.readyTimeoutMs ?? 20_000} ms`, "TIMEOUT");
-        await new Promise((r) => setTimeout(r, 20));
+        // both servers are up within tens of milliseconds: look often at first, then every 20 ms
+        await new Promise((r) => setTimeout(r, Date.now() - started < 500 ? 4 : 20));
       }
     } catch (e) {
       await d.stop();

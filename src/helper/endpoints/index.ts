@@ -4,6 +4,7 @@ export {
   openSource,
   openTarget,
   openTargetReadOnly,
+  isImageInUse,
   type SourceSpec,
   type TargetSpec,
   type NbdUriSpec,

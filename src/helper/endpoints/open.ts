@@ -105,6 +105,15 @@ async function serveSource(spec: SourceSpec, options: OpenOptions): Promise<Serv
   }
 }
 
+/** qemu's words when another process holds the image's lock. */
+const LOCK_REFUSED = /get .*lock|is another process using the image/i;
+const IN_USE = "is in use by another process";
+
+/** The target could not be served because another process (a leftover qemu-nbd, a running VM) holds its lock. */
+export function isImageInUse(e: unknown): boolean {
+  return e instanceof V2kError && e.code === "TARGET_IO" && e.message.endsWith(IN_USE) && LOCK_REFUSED.test(e.detail ?? "");
+}
+
 async function serveTarget(spec: TargetSpec, options: OpenOptions): Promise<Served> {
   if (spec.kind === "nbd") return { connect: parseNbdUri(spec.uri), uri: spec.uri, daemon: undefined, dir: undefined };
   await ensureImage(spec);
@@ -126,10 +135,10 @@ async function serveTarget(spec: TargetSpec, options: OpenOptions): Promise<Serv
       } catch (e) {
         if (!(e instanceof V2kError) || e.code !== "PROCESS_FAILED") throw e;
         const log = e.detail ?? "";
-        if (/get .*lock|is another process using the image/i.test(log)) {
+        if (LOCK_REFUSED.test(log)) {
           throw new V2kError(
             "TARGET_IO",
-            `${targetLabel(spec)} is in use by another process`,
+            `${targetLabel(spec)} ${IN_USE}`,
             "A leftover qemu-nbd or a running VM holds the image; run 'ablestack_v2k cleanup' or stop that process, then re-run.",
             { detail: log, cause: e },
           );
@@ -188,10 +197,16 @@ export async function openSource(spec: SourceSpec, options: OpenOptions = {}): P
   const members: NbdSource[] = [];
   try {
     const connections = Math.max(1, options.connections ?? (spec.kind === "http" ? 4 : 1));
-    for (let i = 0; i < connections; i++) {
-      // Extents come from the first connection only; the others skip the meta context.
-      members.push(await NbdSource.connect({ ...served.connect, wantExtents: i === 0 }, endpointOptions(label, options, served, "source")));
-    }
+    // Side by side: each connection makes nbdkit-curl open its own TLS connection and HEAD request.
+    // Extents come from the first connection only; the others skip the meta context.
+    const opened = await Promise.allSettled(
+      Array.from({ length: connections }, (_, i) =>
+        NbdSource.connect({ ...served.connect, wantExtents: i === 0 }, endpointOptions(label, options, served, "source")),
+      ),
+    );
+    for (const o of opened) if (o.status === "fulfilled") members.push(o.value);
+    const failed = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failed) throw failed.reason;
     const source: BlockSource = members.length === 1 ? members[0]! : new PooledSource(members);
     return {
       source,

@@ -1,6 +1,9 @@
-// W/events.log: the same JSON lines as --json stdout, appended and fsync'd per event so that a
-// killed helper loses nothing it reported. Sequence numbers continue across runs.
-import { closeSync, existsSync, fsyncSync, openSync, readSync, fstatSync, writeSync } from "node:fs";
+// W/events.log: the same JSON lines as --json stdout. Each event is appended before emit() returns, so
+// a killed helper loses nothing it reported; the fsync that makes lines survive a host crash runs off
+// the event loop (one at a time, covering every line written before it) and once more at exit. A host
+// crash may lose the last lines of its final milliseconds, never the manifest (written and fsync'd
+// before the step goes on). Sequence numbers continue across runs.
+import { close, closeSync, existsSync, fsync, fsyncSync, open, openSync, readSync, fstatSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { type V2kEvent } from "../../shared/events";
 import { type EventSink } from "../../kit/emitter";
@@ -54,9 +57,57 @@ export class EventsLogSink implements EventSink {
     const fd = openSync(this.path, "a", 0o600);
     try {
       writeSync(fd, JSON.stringify(event) + "\n");
-      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    backgroundSync.request(this.path);
   }
 }
+
+/** fsyncs of appended logs, off the event loop: one per file in flight, another when lines came meanwhile. */
+class BackgroundSync {
+  private readonly running = new Set<string>();
+  private readonly pending = new Set<string>();
+  private exitHook = false;
+
+  request(path: string): void {
+    this.pending.add(path);
+    if (!this.exitHook) {
+      this.exitHook = true;
+      process.once("exit", () => this.flushNow());
+    }
+    if (!this.running.has(path)) this.start(path);
+  }
+
+  /** Whatever is not known to be on disk yet, synchronously (process exit). */
+  flushNow(): void {
+    for (const path of new Set([...this.pending, ...this.running])) {
+      try {
+        const fd = openSync(path, "r");
+        try {
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      } catch {
+        /* the workdir went away (purged): nothing to keep */
+      }
+    }
+    this.pending.clear();
+  }
+
+  private start(path: string): void {
+    this.pending.delete(path);
+    this.running.add(path);
+    const done = () => {
+      this.running.delete(path);
+      if (this.pending.has(path)) this.start(path);
+    };
+    open(path, "r", (err, fd) => {
+      if (err) return done();
+      fsync(fd, () => close(fd, done));
+    });
+  }
+}
+
+const backgroundSync = new BackgroundSync();

@@ -263,7 +263,8 @@ export class DiskChain {
   /** Positioned read of one file of the chain (datastore file access). */
   async readFile(meta: ChainFileMeta, start: number, end: number): Promise<Buffer> {
     end = Math.min(end, this.capacityBytes);
-    const out = Buffer.alloc(Math.max(0, end - start));
+    // not zero-filled first: readFully writes every byte (zeros past the end of a sparse file)
+    const out = Buffer.allocUnsafeSlow(Math.max(0, end - start));
     if (out.length === 0) return out;
     const fh = await open(this.abs(meta), "r");
     try {

@@ -86,6 +86,9 @@ test("curl argv: cookie and CA as files, sslverify=false only when asked, https 
   assert.ok(args.includes(`url=${url}`));
   assert.ok(args.some((a) => a.startsWith("cookie=+")));
   assert.ok(args.some((a) => a.startsWith("cainfo=")));
+  // the system CA store is neither trusted nor parsed: an empty CA directory of our own
+  const capath = args.find((a) => a.startsWith("capath="))?.slice("capath=".length);
+  assert.ok(capath?.startsWith(dir.path) && readdirSync(capath).length === 0, `capath ${capath}`);
   assert.ok(!args.includes("sslverify=false"));
   assert.ok(args.includes("--filter=retry") && args.includes("--readonly"));
   assert.ok(curlArgs({ kind: "http", url, insecure: true, retry: false }, dir).includes("sslverify=false"));

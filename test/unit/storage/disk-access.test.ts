@@ -181,6 +181,33 @@ test("a qemu-nbd left serving the target (helper killed with -9) is found by cle
   assert.deepEqual(findImageServers(qemuFilenameOf(disk, m)), []);
 });
 
+test("the writable open stops a leftover qemu-nbd it meets by its lock; a lock held by another program stays an error", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "v2k-disk-access-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const disk = { key: 2000, target: { path: join(dir, "disk.qcow2"), format: "qcow2" as const, mode: "file" as const } };
+  const m: RunManifest = { runId, target: { dir, format: "qcow2", mode: "file", transport: "http" } };
+  await (await openDiskTarget(disk, m, { size: M })).close();
+  const serve = () => spawn("qemu-nbd", [`--socket=${join(dir, "s")}`, "--persistent", "--format=qcow2", disk.target.path], { stdio: "ignore" });
+  const leftover = serve();
+  t.after(() => leftover.kill("SIGKILL"));
+  const exited = new Promise((r) => leftover.once("exit", r));
+  const deadline = Date.now() + 10_000;
+  while (findImageServers(disk.target.path).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const w = await openDiskTarget(disk, m, { size: M });
+  assert.equal(w.size, M);
+  await w.close();
+  await exited;
+  // qemu-io is no leftover server of ours: its lock is reported, nothing is killed
+  const holder = spawn("qemu-io", ["-f", "qcow2", disk.target.path], { stdio: ["pipe", "ignore", "ignore"] });
+  t.after(() => holder.kill("SIGKILL"));
+  await new Promise((r) => setTimeout(r, 500));
+  await assert.rejects(
+    openDiskTarget(disk, m, { size: M }),
+    (e: unknown) => e instanceof V2kError && e.code === "TARGET_IO" && /in use by another process/.test(e.message),
+  );
+  assert.equal(holder.exitCode, null, "the other program still runs");
+});
+
 test("source retry: at once after a new login, with doubling backoff after a reset, bounded; never other errors or after an abort", async () => {
   const failed = () => new V2kError("NBD_SOURCE_FAILED", "read failed", "h");
   const bridge = (relogs: boolean) => ({
