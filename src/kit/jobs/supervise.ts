@@ -55,7 +55,7 @@ export async function superviseJob(s: SuperviseSpec): Promise<number> {
   for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.off(sig, forward);
   const mark = join(s.dir, CANCEL_MARK);
   const cancelled = existsSync(mark);
+  rmSync(mark, { force: true }); // before the record: a waiting canceller takes the exit code as the end of everything
   writeJobRecord(s.dir, { ...started, finishedAt: new Date().toISOString(), exitCode, ...(cancelled ? { cancelled } : {}) });
-  rmSync(mark, { force: true });
   return exitCode;
 }
