@@ -187,7 +187,8 @@ test("the writable open stops a leftover qemu-nbd it meets by its lock; a lock h
   const disk = { key: 2000, target: { path: join(dir, "disk.qcow2"), format: "qcow2" as const, mode: "file" as const } };
   const m: RunManifest = { runId, target: { dir, format: "qcow2", mode: "file", transport: "http" } };
   await (await openDiskTarget(disk, m, { size: M })).close();
-  const serve = () => spawn("qemu-nbd", [`--socket=${join(dir, "s")}`, "--persistent", "--format=qcow2", disk.target.path], { stdio: "ignore" });
+  const serve = () =>
+    spawn("qemu-nbd", [`--socket=${join(dir, "s")}`, "--persistent", "--format=qcow2", disk.target.path], { stdio: "ignore" });
   const leftover = serve();
   t.after(() => leftover.kill("SIGKILL"));
   const exited = new Promise((r) => leftover.once("exit", r));
