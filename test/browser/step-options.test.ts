@@ -126,7 +126,7 @@ test("step options are the migration's: recorded in the manifest, a fresh page s
   await fresh.frame.click("#v2k-step-options-save");
   await fresh.frame.waitForFunction(
     () => !(document.querySelector("#v2k-step-options-summary")?.textContent ?? "").includes("--interval"),
-    { timeout: 30_000 },
+    { timeout: 30_000, polling: 250 },
   );
   const after = JSON.parse(readFileSync(join(sharedWorkdir, "manifest.json"), "utf8")) as { stepOptions?: unknown };
   assert.deepEqual(after.stepOptions, { "auto-sync": { "cutover-when": "bytes<64M,seconds<60" } });
