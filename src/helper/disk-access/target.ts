@@ -83,7 +83,11 @@ export async function openDiskTarget(d: TargetDisk, m: RunManifest, o: ReadOnlyO
 export async function openDiskTarget(d: TargetDisk, m: RunManifest, o: WritableOpen | ReadOnlyOpen): Promise<TargetHandle | SourceHandle> {
   const options: OpenOptions = { disk: `disk ${d.key}` };
   // verify reads every block once: the page cache costs nothing there, O_DIRECT can be refused
-  if (o.readOnly) return afterLeftovers(d, m, () => openTargetReadOnly({ ...targetSpecOf(d, m), cache: "writeback" }, options));
+  if (o.readOnly) {
+    // a reader's shared lock never refuses another reader: a killed verify's qemu-nbd is only found by looking
+    await sweepTargetLeftovers(d, m);
+    return afterLeftovers(d, m, () => openTargetReadOnly({ ...targetSpecOf(d, m), cache: "writeback" }, options));
+  }
   const spec = targetSpecOf(d, m, { createSize: o.size });
   if (d.target.mode === "rbd") await ensureRbdImage(d, m, o.size);
   const handle = await afterLeftovers(d, m, () => openTarget(spec, options));
@@ -96,8 +100,8 @@ export async function openDiskTarget(d: TargetDisk, m: RunManifest, o: WritableO
 
 /**
  * A qemu-nbd left serving the target (a helper killed with -9 cannot stop it) holds the image's lock.
- * File and block targets learn of it from qemu's refused lock, and only then look through /proc and
- * stop it; an RBD image has no such lock, so its leftovers are swept before every open.
+ * Writable file and block opens learn of it from qemu's refused lock, and only then look through /proc and
+ * stop it; an RBD image has no such lock, so its leftovers are swept before every open (read-only opens too).
  */
 async function afterLeftovers<T>(d: TargetDisk, m: TargetManifest, open: () => Promise<T>): Promise<T> {
   if (d.target.mode === "rbd") await sweepTargetLeftovers(d, m);
