@@ -11,6 +11,7 @@ import { type TestCeph, startTestCeph } from "../support/ceph";
 import { type LibvirtdHandle } from "../support/libvirtd";
 import { type TestLab } from "../support/lab";
 import { LabMigrationWorld } from "../support/lab-migration";
+import { waitForConsole } from "../support/console-log";
 import { cli, cliOk } from "../unit/cutover/cli-helpers";
 
 const MiB = 1 << 20;
@@ -53,15 +54,6 @@ const cut = [
   "--graphics",
   "none",
 ];
-
-async function waitForFile(path: string, re: RegExp, timeoutMs: number): Promise<number> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    if (existsSync(path) && re.test(readFileSync(path, "utf8"))) return Date.now() - t0;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${re} did not appear in ${path} within ${timeoutMs} ms`);
-}
 
 test("boot01 into RBD with cephx: rounds, cutover to a network disk with a secret, verify full and boot, boots to its marker", async () => {
   W = join(dir, "wd");
@@ -123,7 +115,7 @@ test("boot01 into RBD with cephx: rounds, cutover to a network disk with a secre
   assert.equal(b.boot.via, "console");
   const s = await cliOk(["--workdir", W, "cutover", ...cut, "--start"], { env });
   assert.equal(s.started, true);
-  const ms = await waitForFile(c.consoleLog, /V2K-BOOT-OK boot01/, 240_000);
+  const ms = await waitForConsole(c.consoleLog, /V2K-BOOT-OK boot01/, 240_000);
   process.stderr.write(`boot01 on RBD reached its marker under libvirt (TCG) ${(ms / 1000).toFixed(1)} s after start\n`);
 });
 

@@ -11,6 +11,7 @@ import { type LibvirtdHandle } from "../support/libvirtd";
 import { execa } from "execa";
 import { type TestLab, repoRoot } from "../support/lab";
 import { LabMigrationWorld } from "../support/lab-migration";
+import { waitForConsole } from "../support/console-log";
 import { cli, cliOk, entry } from "../unit/cutover/cli-helpers";
 
 const MiB = 1 << 20;
@@ -36,17 +37,6 @@ async function labSnapshots(vm: string): Promise<{ moref: string; name: string }
 async function labPower(vm: string): Promise<string> {
   const inv = await cliOk(["lab", "inventory", "--dir", lab.dir]);
   return inv.vms.find((v: { name: string }) => v.name === vm).powerState;
-}
-
-async function waitForFile(path: string, re: RegExp, timeoutMs: number): Promise<number> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    if (existsSync(path) && re.test(readFileSync(path, "utf8"))) return Date.now() - t0;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(
-    `${re} did not appear in ${path} within ${timeoutMs} ms:\n${existsSync(path) ? readFileSync(path, "utf8").slice(-1500) : "(no file)"}`,
-  );
 }
 
 const cut = [
@@ -132,7 +122,7 @@ test("boot01: base, incremental rounds with guest writes, cutover, verify quick/
   const s = await cliOk(["--workdir", W, "cutover", ...cut, "--start"], { env });
   assert.equal(s.started, true);
   assert.equal(await lv.virsh.domState(domain), "running");
-  const ms = await waitForFile(c.consoleLog, /V2K-BOOT-OK boot01/, 180_000);
+  const ms = await waitForConsole(c.consoleLog, /V2K-BOOT-OK boot01/, 180_000);
   process.stderr.write(`boot01 reached its marker under libvirt (TCG) ${(ms / 1000).toFixed(1)} s after start\n`);
   const m2 = JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
   assert.equal(m2.phase, "started");

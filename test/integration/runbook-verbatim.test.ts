@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { addTestBridge, type LibvirtdHandle, removeDomains, removeTestBridge, startLibvirtd } from "../support/libvirtd";
+import { waitForConsole } from "../support/console-log";
 import { type TestLab, labOps, repoRoot, startTestLab } from "../support/lab";
 import { cliOk } from "../unit/cutover/cli-helpers";
 
@@ -162,14 +163,7 @@ test("the runbook, verbatim, migrates boot01 and leaves it running on KVM", asyn
 
   // the migrated guest boots under libvirt (TCG) to its marker
   const log = m.cutover.xmlPath.replace(/\.xml$/, ".console.log");
-  const t0 = Date.now();
-  while (!(existsSync(log) && readFileSync(log, "utf8").includes("V2K-BOOT-OK boot01"))) {
-    assert.ok(
-      Date.now() - t0 < 240_000,
-      `boot01 did not reach its marker:\n${existsSync(log) ? readFileSync(log, "utf8").slice(-1500) : "(no log)"}`,
-    );
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await waitForConsole(log, /V2K-BOOT-OK boot01/, 240_000);
 
   await typeOk("ablestack_v2k --workdir <workdir> cleanup --keep-workdir", W);
   assert.ok(existsSync(join(W, "manifest.json")), "the workdir stays");
