@@ -153,6 +153,7 @@ test("firmware: Automatic names the VMware VM's, a changed choice warns beside t
   await frame.select(field, "efi-secure");
   await frame.waitForSelector(".v2k-opt-warning", { timeout: 10_000 });
   assert.match(await warning(), /boots without secure boot: with secure boot only signed boot loaders/);
+  await frame.$eval(field, (e) => e.scrollIntoView({ block: "center" }));
   await cockpit.screenshot(page, "step-options-firmware");
   await frame.click("#v2k-step-options-save");
   await frame.waitForSelector("#v2k-step-options-dialog", { hidden: true, timeout: 30_000 });
