@@ -1,7 +1,8 @@
 // The runbook's options from the page, inside the Cockpit shell: "Step options" offers each step's
 // options from the helper's declarations, refuses what the helper would refuse, shows what is set, the
 // helper records them in the manifest (a fresh page sees them), and the next step's real command line
-// (the job service's operation.json) carries them.
+// (the job service's operation.json) carries them. The KVM domain's firmware: "Automatic" names the VMware VM's,
+// another choice shows why the guest may not boot, and the cutover's command line carries the choice.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,13 +16,14 @@ let cockpit: CockpitSession;
 let root: string;
 let workdir: string;
 let sharedWorkdir: string;
+let uefiWorkdir: string;
 const RUN = "20260101-000000-options";
 
-function baseSyncedWorkdir(vm: string, runId: string): string {
+function baseSyncedWorkdir(vm: string, runId: string, firmware: { firmware?: "bios" | "efi"; secureBoot?: boolean } = {}): string {
   const dir = join(root, vm, runId);
   mkdirSync(dir, { recursive: true });
   const manifest = sampleManifest({ runId, phase: "base-synced", rounds: [syncedRound(0, "base", 1000, 500)] });
-  writeFileSync(join(dir, "manifest.json"), JSON.stringify({ ...manifest, vm: { ...manifest.vm, name: vm } }));
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify({ ...manifest, vm: { ...manifest.vm, name: vm, ...firmware } }));
   writeFileSync(join(dir, "events.log"), "");
   return dir;
 }
@@ -30,6 +32,7 @@ before(async () => {
   root = mkdtempSync(join(tmpdir(), "v2k-step-options-"));
   workdir = baseSyncedWorkdir("web01", RUN);
   sharedWorkdir = baseSyncedWorkdir("web02", "20260101-000000-shared");
+  uefiWorkdir = baseSyncedWorkdir("uefi01", "20260101-000000-firmware", { firmware: "efi", secureBoot: false });
   cockpit = await startCockpit({ workdirRoot: root });
 });
 
@@ -131,4 +134,36 @@ test("step options are the migration's: recorded in the manifest, a fresh page s
   const after = JSON.parse(readFileSync(join(sharedWorkdir, "manifest.json"), "utf8")) as { stepOptions?: unknown };
   assert.deepEqual(after.stepOptions, { "auto-sync": { "cutover-when": "bytes<64M,seconds<60" } });
   await fresh.page.close();
+});
+
+test("firmware: Automatic names the VMware VM's, a changed choice warns beside the field, the cutover's argv carries it", async () => {
+  const { page, frame } = await openMigration(uefiWorkdir);
+  await (await frame.waitForSelector("#v2k-step-options", { timeout: 60_000 }))!.click();
+  await frame.waitForSelector("#v2k-step-options-dialog", { timeout: 30_000 });
+  await frame.click("#v2k-step-options-cutover button");
+  const field = "#v2k-opt-cutover-firmware";
+  await frame.waitForSelector(field, { visible: true, timeout: 10_000 });
+  const selected = () => frame.$eval(field, (e) => (e as HTMLSelectElement).selectedOptions[0]?.textContent ?? "");
+  assert.equal(await selected(), "Automatic (UEFI, secure boot off)", "the detected firmware is the default");
+  const warning = () => frame.$$eval(".v2k-opt-warning", (els) => els.map((e) => e.textContent ?? "").join(" "));
+  assert.equal(await warning(), "", "no warning while the VMware VM's firmware is kept");
+
+  await frame.select(field, "efi");
+  assert.equal(await warning(), "", "efi is this VM's firmware: no change");
+  await frame.select(field, "efi-secure");
+  await frame.waitForSelector(".v2k-opt-warning", { timeout: 10_000 });
+  assert.match(await warning(), /boots without secure boot: with secure boot only signed boot loaders/);
+  await frame.$eval(field, (e) => e.scrollIntoView({ block: "center" }));
+  await cockpit.screenshot(page, "step-options-firmware");
+  await frame.click("#v2k-step-options-save");
+  await frame.waitForSelector("#v2k-step-options-dialog", { hidden: true, timeout: 30_000 });
+
+  const recorded = JSON.parse(readFileSync(join(uefiWorkdir, "manifest.json"), "utf8")) as { stepOptions?: unknown };
+  assert.deepEqual(recorded.stepOptions, { cutover: { firmware: "efi-secure" } });
+  await frame.waitForFunction(
+    () => (document.querySelector("#v2k-step-options-summary")?.textContent ?? "").includes("cutover: --firmware efi-secure"),
+    { timeout: 30_000, polling: 250 },
+  );
+  assert.deepEqual(page.v2kErrors, []);
+  await page.close();
 });

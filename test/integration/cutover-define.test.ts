@@ -130,6 +130,22 @@ test("UEFI guest without secure boot: libvirt picks a firmware without secure bo
   await assert.rejects(exec("test", ["-e", nvram], { timeoutMs: 5000 }), `the variable store ${nvram} is removed with the domain`);
 });
 
+test("--firmware: libvirt defines the domain of each choice for a BIOS VMware VM (bios, efi, efi-secure)", async () => {
+  const asked = { bios: /<os>/, efi: /<feature enabled='no' name='secure-boot'\/>/, "efi-secure": /<smm state='on'\/>/ };
+  for (const firmware of ["bios", "efi", "efi-secure"] as const) {
+    const disk = join(dir, `fw-${firmware}-disk0.qcow2`);
+    await makeDisk(disk, "qcow2");
+    const m = fixtureManifest({ name: `fw-${firmware}`, disks: [{ capacityBytes: 16 << 20, format: "qcow2", path: disk }] });
+    const p = policy(`v2k-t-fw-${firmware}-${tag}`, { noNetwork: true, firmware });
+    const live = await defineAndCheck(buildDomainXml(m, p), p, m.runId);
+    assert.match(live, asked[firmware], `${firmware}: ${live}`);
+    if (firmware === "bios") assert.doesNotMatch(live, /firmware='efi'|<loader/);
+    else assert.match(live, /<os firmware='efi'>/);
+    if (firmware === "efi-secure") assert.match(live, /<feature enabled='yes' name='secure-boot'\/>/);
+    else assert.doesNotMatch(live, /<smm state='on'\/>/);
+  }
+});
+
 test("multi-NIC guest keeps every MAC on its mapped network", async () => {
   const m = fixtureManifest({
     name: "app01",

@@ -30,7 +30,8 @@ after(async () => {
 type Check = { id: string; title: string; status: string; reason: string };
 
 test("preflight in Korean under LANG=ko_KR.UTF-8: every title and the vCenter reasons in Korean, the same decisions as in English", async () => {
-  const args = ["preflight", "--vm", "web01", "--dst", dir];
+  // --firmware efi for the BIOS VM web01: the changed firmware's warning, in both languages
+  const args = ["preflight", "--vm", "web01", "--dst", dir, "--firmware", "efi"];
   const [en, ko] = await Promise.all([
     cli(args, { env: { ...env, LANG: "C.UTF-8" } }),
     cli(args, { env: { ...env, LANG: "ko_KR.UTF-8" } }),
@@ -47,7 +48,11 @@ test("preflight in Korean under LANG=ko_KR.UTF-8: every title and the vCenter re
   for (const c of enChecks) assert.doesNotMatch(`${c.title} ${c.reason}`, HANGUL, `English: ${c.id}`);
   for (const c of koChecks.filter((c) => c.id !== "guest-tools")) assert.match(c.title, HANGUL, `Korean title of ${c.id}: ${c.title}`);
   const byId = Object.fromEntries(koChecks.map((c) => [c.id, c]));
-  for (const id of ["tls", "login", "power-state", "snapshots", "host-tools", "dst-space"]) assert.match(byId[id]!.reason, HANGUL, id);
+  for (const id of ["tls", "login", "power-state", "snapshots", "host-tools", "dst-space", "firmware-choice"])
+    assert.match(byId[id]!.reason, HANGUL, id);
+  assert.equal(byId["firmware-choice"]!.status, "warn");
+  const enFirmware = enChecks.find((c) => c.id === "firmware-choice")!;
+  assert.match(enFirmware.reason, /^--firmware efi: the VMware VM boots with BIOS.*EFI system partition/);
 });
 
 test("an error under the page's ABLESTACK_V2K_LANG=ko: its code, the Korean meaning and action, the English specifics", async () => {

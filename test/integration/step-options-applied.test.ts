@@ -58,7 +58,15 @@ test("recorded step options drive run, sync, cutover and verify typed without fl
     "recorded step options applied (sync: --coalesce-gap 64K); the command line's --jobs (sync recorded 3)",
   );
 
-  const cutoverSets = [`domain-name=${domain}`, "vcpus=1", "memory=512M", "disk-bus=sata", "convert=none", "domain-type=qemu"];
+  const cutoverSets = [
+    `domain-name=${domain}`,
+    "vcpus=1",
+    "memory=512M",
+    "disk-bus=sata",
+    "convert=none",
+    "domain-type=qemu",
+    "firmware=efi",
+  ];
   await record("cutover", ...cutoverSets, "graphics=none", `network-map-default=${bridge}`, "verify-samples=5");
   const cut = await cliOk(["--workdir", W, "cutover", "--shutdown", "poweroff", "--define-only"], { env, timeoutMs: 300_000 });
   assert.equal(cut.domainName, domain, "the recorded domain name");
@@ -67,11 +75,14 @@ test("recorded step options drive run, sync, cutover and verify typed without fl
   assert.match(xml, /<memory unit='MiB'>512<\/memory>/, "the recorded memory (web01 has 2048 MiB)");
   assert.match(xml, /bus=["']sata["']/, "the recorded disk bus");
   assert.doesNotMatch(xml, /<graphics/, "the recorded graphics none");
+  assert.match(xml, /<os firmware='efi'>/, "the recorded firmware (web01 boots with BIOS)");
+  const firmwareWarning = manifestOf(W).warnings.find((w: { code: string }) => w.code === "FIRMWARE_CHANGED");
+  assert.match(firmwareWarning?.message ?? "", /^--firmware efi: the VMware VM boots with BIOS/, "the cutover keeps why it may not boot");
   assert.equal(manifestOf(W).verify.at(-1)?.samples, 5, "the cutover's quick verify took the recorded verify-samples");
   assert.equal(
     appliedLines(W).at(-1)?.message,
     `recorded step options applied (cutover: --convert none --verify-samples 5 --domain-name ${domain} --disk-bus sata ` +
-      `--domain-type qemu --graphics none --vcpus 1 --memory 512M --network-map-default ${bridge})`,
+      `--domain-type qemu --graphics none --vcpus 1 --memory 512M --firmware efi --network-map-default ${bridge})`,
   );
 
   await record("verify", "samples=7");

@@ -35,6 +35,7 @@ export const preflightCommand = defineCommand({
         rbd: { rbdPool: o["rbd-pool"], cephConf: o["ceph-conf"], cephId: o["ceph-id"], targetMapJson: o["target-map-json"] },
         networkMap: o["network-map"],
         networkMapDefault: o["network-map-default"],
+        firmware: o.firmware,
       },
       { readStdin: ctx.readStdin, signal: ctx.signal },
     );

@@ -3,6 +3,7 @@
 // on re-run instead of converting twice; a failure before it leaves the copied disks untouched.
 import { join } from "node:path";
 import { type ConversionRecord } from "../../shared/manifest";
+import { type Firmware } from "../../shared/firmware";
 import { type Workdir } from "../state/index";
 import { locateVirtV2vInPlace, locateVirtioWin } from "./locate";
 import { type ConvertPolicy, planConversion, v2vCommand } from "./plan";
@@ -19,6 +20,8 @@ export interface ConvertStepOptions {
   policy: ConvertPolicy;
   /** Acceleration libguestfs' appliance gets: the same decision as the domain type. */
   accel: "kvm" | "qemu";
+  /** The KVM domain's firmware (--firmware resolved); absent: the VMware VM's. */
+  firmware?: Firmware;
   signal?: AbortSignal;
 }
 
@@ -75,7 +78,7 @@ export async function convertStep(wd: Workdir, o: ConvertStepOptions): Promise<C
   await stopLeftovers(overlayDir(wd.path)); // a helper killed mid-conversion left virt-v2v running
   const overlays = await createOverlays(wd.path, m, o.signal);
   const inputXml = join(wd.path, "convert", "input.xml");
-  writeFileSync(inputXml, conversionInputXml(m, overlays), { mode: 0o600 });
+  writeFileSync(inputXml, conversionInputXml(m, overlays, o.firmware), { mode: 0o600 });
   const logPath = join(wd.path, CONVERT_LOG);
   const cmd = v2vCommand({ binary, inputXml, accel: o.accel, virtioWin: plan.virtio ? virtioWin : null, tmpDir: join(wd.path, "convert") });
   let facts;

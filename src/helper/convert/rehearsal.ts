@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { rmSync, writeFileSync } from "node:fs";
 import { type ConversionRehearsal } from "../../shared/manifest";
+import { type Firmware } from "../../shared/firmware";
 import { V2kError } from "../../shared/v2k-error";
 import { type Workdir } from "../state/index";
 import { locateVirtV2vInPlace, locateVirtioWin } from "./locate";
@@ -20,6 +21,8 @@ export const REHEARSAL_LOG = "convert-rehearsal.log";
 export interface RehearsalOptions {
   policy: ConvertPolicy;
   accel: "kvm" | "qemu";
+  /** The KVM domain's firmware (--firmware resolved); absent: the VMware VM's. */
+  firmware?: Firmware;
   signal?: AbortSignal;
 }
 
@@ -61,7 +64,7 @@ export async function rehearseConversion(wd: Workdir, o: RehearsalOptions): Prom
   await stopLeftovers(overlayDir(wd.path)); // a helper killed mid-rehearsal left virt-v2v running
   const overlays = await createOverlays(wd.path, wd.manifest, o.signal);
   const inputXml = join(overlayDir(wd.path), "input.xml");
-  writeFileSync(inputXml, conversionInputXml(wd.manifest, overlays), { mode: 0o600 });
+  writeFileSync(inputXml, conversionInputXml(wd.manifest, overlays, o.firmware), { mode: 0o600 });
   const cmd = v2vCommand({ binary, inputXml, accel: o.accel, virtioWin: plan.virtio ? virtioWin : null, tmpDir: overlayDir(wd.path) });
   let state: ConversionRehearsal["state"] = "ok";
   let os: string | undefined;

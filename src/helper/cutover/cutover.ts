@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
+import { domainFirmware } from "../../shared/firmware";
 import { type Workdir } from "../state/index";
 import { type VsphereApi } from "../vsphere/api";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
@@ -23,6 +24,7 @@ import {
   resolveNetworks,
 } from "./domain-config";
 import { domainFiles } from "../libvirt/domain-files";
+import { firmwareChoiceWarning } from "../libvirt/firmware-choice";
 import { buildDomainXml } from "../libvirt/domain-xml";
 import { rbdDomainAccess } from "./rbd-access";
 import { type ShutdownMode, requireSourceOff, shutdownSource } from "./source-power";
@@ -130,7 +132,8 @@ async function checkWhileSourceRuns({ wd, o, d }: Cutover, m0: Manifest): Promis
   // 0. the conversion rehearsed on a throwaway copy while the source still runs (first run only)
   if (!m0.cutover) {
     const accel = await resolveDomainType(o.domain["domain-type"], d.virsh);
-    await rehearseConversion(wd, { policy: o.convert, accel, ...withSignal(d) });
+    const firmware = domainFirmware(m0.vm, o.domain.firmware);
+    await rehearseConversion(wd, { policy: o.convert, accel, firmware, ...withSignal(d) });
   }
 }
 
@@ -142,6 +145,9 @@ async function recordIntent({ wd, o, emit }: Cutover, m0: Manifest): Promise<voi
     m.phase = "cutover-running";
   });
   emit(`cutover requested (shutdown: ${o.shutdown})`);
+  // a firmware other than the VMware VM's: the admin was told at preflight and on the page; the record keeps it
+  const firmware = firmwareChoiceWarning(m0.vm, o.domain.firmware);
+  if (firmware) await wd.warn(STEP, "FIRMWARE_CHANGED", firmware);
 }
 
 /** 2. source down and proven off. */
@@ -178,7 +184,8 @@ async function finalRoundPhase({ wd, d, emit }: Cutover): Promise<void> {
 async function conversionPhase({ wd, o, d }: Cutover): Promise<void> {
   if (wd.manifest.cutover!.convertedAt) return;
   const accel = await resolveDomainType(o.domain["domain-type"], d.virsh);
-  await convertGuest({ wd, policy: o.convert, accel, ...withSignal(d) });
+  const firmware = domainFirmware(wd.manifest.vm, o.domain.firmware);
+  await convertGuest({ wd, policy: o.convert, accel, firmware, ...withSignal(d) });
   await wd.update((m) => {
     m.cutover!.convertedAt = now();
   });

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
+import { domainFirmware } from "../../shared/firmware";
 import { domainDecls } from "../../shared/requests/commands";
 import { zodFields } from "../../shared/requests/option";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
@@ -195,6 +196,7 @@ export async function resolveDomainPolicy(
     networkMap: effectiveNetworkMap(m, o),
     graphics: o.graphics,
     ...domainSizing(o),
+    firmware: domainFirmware(m.vm, o.firmware),
     consoleLogPath: files.consoleLog,
     description: `Migrated from VMware VM '${m.vm.name}' (${m.vm.moref}) by ablestack-v2k run ${m.runId}`,
     runId: m.runId,

@@ -2,6 +2,7 @@
 // Pure: no host access, so the XML builder can be unit-tested without libvirt.
 import { z } from "zod";
 import { V2kError } from "../../shared/v2k-error";
+import { FIRMWARE_CHOICES, type Firmware } from "../../shared/firmware";
 
 export const DiskBusPolicy = z.enum(["auto", "virtio", "scsi", "sata"]);
 export type DiskBusPolicy = z.infer<typeof DiskBusPolicy>;
@@ -13,6 +14,8 @@ export const DomainTypePolicy = z.enum(["auto", "kvm", "qemu"]);
 export type DomainTypePolicy = z.infer<typeof DomainTypePolicy>;
 export const GraphicsPolicy = z.enum(["vnc", "none"]);
 export type GraphicsPolicy = z.infer<typeof GraphicsPolicy>;
+export const FirmwarePolicy = z.enum(FIRMWARE_CHOICES);
+export type FirmwarePolicy = z.infer<typeof FirmwarePolicy>;
 
 import { type NetworkTarget } from "../libvirt/networks";
 
@@ -69,6 +72,8 @@ export interface DomainPolicy {
   /** Sizing chosen at cutover (--vcpus, --memory); absent: the VMware VM's. */
   vcpus?: number;
   memoryMiB?: number;
+  /** Firmware chosen at cutover (--firmware, resolved); absent: the VMware VM's. */
+  firmware?: Firmware;
   /** Serial console output is also written here (virtlogd), so verify and operators can read it. */
   consoleLogPath?: string;
   /** UEFI variable store at a path of our choosing (throw-away boot checks); default: libvirt's own. */
@@ -100,9 +105,9 @@ export interface FirmwareFeature {
 }
 
 /**
- * Features libvirt's firmware autoselection must match for a UEFI guest. A secure-boot source needs
- * secure boot with the Microsoft keys enrolled (Windows and shim-signed Linux boot loaders); any other
- * UEFI source gets a firmware without secure boot, as on VMware, so unsigned boot loaders still start.
+ * Features libvirt's firmware autoselection must match for a UEFI guest. Secure boot comes with the
+ * Microsoft keys enrolled (Windows and shim-signed Linux boot loaders); UEFI without it is asked for
+ * explicitly, as on VMware, so unsigned boot loaders still start.
  */
 export function firmwareFeatures(secureBoot: boolean): FirmwareFeature[] {
   return secureBoot

@@ -2,6 +2,7 @@
 // every value is escaped, every choice comes from DomainPolicy, nothing reads the host.
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
+import { type Firmware, sourceFirmware } from "../../shared/firmware";
 import {
   type DomainPolicy,
   type NetworkTarget,
@@ -138,9 +139,15 @@ function nicXml(n: NicPlan): string[] {
   return [`    ${open}`, `      <mac address='${a(n.mac)}'/>`, `      ${src}`, `      <model type='${n.model}'/>`, `    </interface>`];
 }
 
+/** The firmware the domain boots with: the policy's choice, else the VMware VM's. */
+export function firmwareOf(m: Manifest, policy: Pick<DomainPolicy, "firmware">): Firmware {
+  return policy.firmware ?? sourceFirmware(m.vm);
+}
+
 function osXml(m: Manifest, policy: DomainPolicy): string[] {
   const type = `    <type arch='x86_64' machine='q35'>hvm</type>`;
-  if (m.vm.firmware === "bios") return ["  <os>", type, "  </os>"];
+  const firmware = firmwareOf(m, policy);
+  if (firmware === "bios") return ["  <os>", type, "  </os>"];
   // libvirt picks the firmware from the host's QEMU firmware descriptors (libvirt >= 7.2): no
   // distribution-specific OVMF file names here. Without an <nvram> path libvirt keeps the variable
   // store itself (undefine --nvram removes it).
@@ -148,14 +155,14 @@ function osXml(m: Manifest, policy: DomainPolicy): string[] {
     "  <os firmware='efi'>",
     type,
     "    <firmware>",
-    ...firmwareFeatures(m.vm.secureBoot).map((f) => `      <feature enabled='${f.enabled ? "yes" : "no"}' name='${f.name}'/>`),
+    ...firmwareFeatures(firmware === "efi-secure").map((f) => `      <feature enabled='${f.enabled ? "yes" : "no"}' name='${f.name}'/>`),
     "    </firmware>",
     ...(policy.nvramPath ? [`    <nvram>${a(policy.nvramPath)}</nvram>`] : []),
     "  </os>",
   ];
 }
 
-function featuresXml(m: Manifest): string[] {
+function featuresXml(m: Manifest, policy: DomainPolicy): string[] {
   // acpi: without it a guest's poweroff only halts. smm: secure-boot firmware requires it.
   const lines = ["  <features>", "    <acpi/>", "    <apic/>"];
   if (m.vm.isWindows) {
@@ -167,7 +174,7 @@ function featuresXml(m: Manifest): string[] {
       "    </hyperv>",
     );
   }
-  if (m.vm.firmware === "efi" && m.vm.secureBoot) lines.push("    <smm state='on'/>");
+  if (firmwareOf(m, policy) === "efi-secure") lines.push("    <smm state='on'/>");
   lines.push("  </features>");
   return lines;
 }
@@ -198,7 +205,7 @@ export function buildDomainXml(m: Manifest, policy: DomainPolicy): string {
     `  <currentMemory unit='MiB'>${policy.memoryMiB ?? m.vm.memoryMiB}</currentMemory>`,
     `  <vcpu placement='static'>${policy.vcpus ?? m.vm.numCPU}</vcpu>`,
     ...osXml(m, policy),
-    ...featuresXml(m),
+    ...featuresXml(m, policy),
     ...cpuXml(m, policy),
     // Windows keeps its clock in local time; Linux in UTC.
     `  <clock offset='${m.vm.isWindows ? "localtime" : "utc"}'/>`,

@@ -7,7 +7,8 @@ import { type InventoryResult } from "../vsphere/replies";
 import { checkHostTools } from "./host-tools";
 import { dstFreeBytes, gib } from "./dst-space";
 import { parseTargetDevices } from "./block-targets";
-import { TOOL_PACKAGES, findUefiFirmware } from "../host/tools";
+import { firmwareChecks } from "./firmware-check";
+import { type FirmwareChoice } from "../../shared/firmware";
 import { conversionCheck } from "../convert/preflight";
 import { Virsh, libvirtUri } from "../libvirt/virsh";
 import { defaultWorkdirRoot } from "../state/workdir";
@@ -49,6 +50,8 @@ export interface PreflightInput {
   networkMap?: string[] | undefined;
   /** --network-map-default: where unmapped port groups go (else the host's default). */
   networkMapDefault?: string | undefined;
+  /** --firmware: the domain's firmware (auto: the VMware VM's); another one is a warning. */
+  firmware?: FirmwareChoice | undefined;
 }
 
 const SUPPORTED_CONTROLLERS = ["pvscsi", "lsilogic", "lsilogic-sas", "buslogic", "sata", "nvme", "ide"];
@@ -177,24 +180,8 @@ function layoutCheck(inv: InventoryResult, add: AddCheck): void {
 
 const windowsTitle = () => say("Windows fast startup / hibernation", "Windows 빠른 시작 / 최대 절전");
 
-/** Firmware, Windows fast startup and hibernation, vTPM, the ESXi version. */
+/** Windows fast startup and hibernation, vTPM, the ESXi version. */
 function guestChecks(inv: InventoryResult, add: AddCheck): void {
-  if (inv.firmware === "efi") {
-    // the firmware libvirt's autoselection would pick for our domain XML
-    const have = findUefiFirmware(inv.secureBoot);
-    add(
-      "firmware",
-      say("Firmware", "펌웨어"),
-      have ? "pass" : "warn",
-      `UEFI${inv.secureBoot ? say(" with secure boot", "(보안 부팅)") : ""}: ` +
-        (have
-          ? say(`firmware present on this host (${have})`, `이 호스트에 펌웨어 있음(${have})`)
-          : say(`install ${TOOL_PACKAGES["uefi-firmware"]}`, `${TOOL_PACKAGES["uefi-firmware"]}을(를) 설치하세요`)),
-    );
-  } else {
-    add("firmware", say("Firmware", "펌웨어"), "pass", "BIOS");
-  }
-
   if (isWindowsGuest(inv.guestId)) {
     const fast = inv.guestinfo["guestinfo.windowsFastStartup"];
     const hib = inv.guestinfo["guestinfo.hibernation"];
@@ -255,11 +242,13 @@ function guestChecks(inv: InventoryResult, add: AddCheck): void {
   }
 }
 
-/** Checks that depend only on the inventory (pure: unit-testable). */
-export function inventoryChecks(inv: InventoryResult): Check[] {
+/** Checks that depend only on the inventory and the chosen firmware (unit-testable without vSphere). */
+export function inventoryChecks(inv: InventoryResult, firmware: FirmwareChoice = "auto"): Check[] {
   const checks: Check[] = [];
   const add: AddCheck = (id, title, status, reason) => checks.push({ id, title, status, reason });
-  for (const group of [powerChecks, diskChecks, layoutCheck, guestChecks]) group(inv, add);
+  for (const group of [powerChecks, diskChecks, layoutCheck]) group(inv, add);
+  checks.push(...firmwareChecks(inv, firmware));
+  guestChecks(inv, add);
   return checks;
 }
 
@@ -326,7 +315,7 @@ export async function runPreflight(input: PreflightInput, ctx: VsphereContext): 
     notChecked("vm", vmTitle, say("no vCenter session", "vCenter 세션 없음"));
   }
 
-  if (inventory) checks.push(...inventoryChecks(inventory), conversionCheck(isWindowsGuest(inventory.guestId)));
+  if (inventory) checks.push(...inventoryChecks(inventory, input.firmware), conversionCheck(isWindowsGuest(inventory.guestId)));
 
   if (inventory)
     checks.push(await networkCheck(inventory.nics.map((n) => n.network).filter(Boolean), input.networkMap ?? [], input.networkMapDefault));

@@ -98,6 +98,7 @@ export async function ensureInitialized(o: RunPipelineOptions, ctx: StepContext)
       // the networks the cutover will use, checked before anything starts
       networkMap: o.cutover.domain["network-map"],
       networkMapDefault: o.cutover.domain["network-map-default"],
+      firmware: o.cutover.domain.firmware,
     },
     { readStdin: ctx.readStdin, signal: ctx.signal },
   );

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { type DomainPolicy } from "../libvirt/domain-policy";
-import { buildDomainXml } from "../libvirt/domain-xml";
+import { buildDomainXml, firmwareOf } from "../libvirt/domain-xml";
 import { domainRunId } from "../libvirt/define";
 import { type Virsh } from "../libvirt/virsh";
 import { validateDomainXml } from "../libvirt/validate";
@@ -98,7 +98,7 @@ export async function bootCheck(
       diskSources: overlays,
       consoleLogPath: consoleLog,
       graphics: "none",
-      ...(m.vm.firmware === "efi" ? { nvramPath: join(dir, "VARS.fd") } : {}),
+      ...(firmwareOf(m, base) !== "bios" ? { nvramPath: join(dir, "VARS.fd") } : {}),
     };
     const xml = buildDomainXml(m, policy);
     await validateDomainXml(xml, o.signal);

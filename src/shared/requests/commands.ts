@@ -4,6 +4,7 @@
 import { type OptionDecls } from "./option";
 import { CUTOVER_AT_PATTERN } from "./cutover-at";
 import { HOST_CONFIG_FILE, HOST_LIMIT_DEFAULTS } from "../host-limits";
+import { FIRMWARE_CHOICES } from "../firmware";
 
 export const TUNING_DEFAULTS = { requests: 8, chunkSize: 4 * 1024 * 1024, coalesceGap: 1024 * 1024 } as const;
 export const CEPH_DEFAULTS = { conf: "/etc/ceph/ceph.conf", id: "admin" } as const;
@@ -33,6 +34,16 @@ const networkMap = {
   kind: "strings",
   valueName: "PG=TARGET,...",
   help: "map VMware port groups to KVM networks: PG=BRIDGE, PG=bridge:BRIDGE or PG=network:NAME (comma separated, repeatable)",
+} as const;
+
+/** The KVM domain's firmware: cutover and run take it, preflight warns when it differs from the VMware VM's. */
+const firmware = {
+  kind: "enum",
+  values: FIRMWARE_CHOICES,
+  default: "auto",
+  help:
+    "firmware of the KVM domain: auto (the VMware VM's), bios, efi (UEFI, secure boot off) or efi-secure (UEFI, secure boot " +
+    "with the Microsoft keys); another than the VMware VM's boots only if the disk carries a boot loader for it",
 } as const;
 
 const transport = { kind: "enum", values: ["vddk", "http"], default: "http", help: "source transport" } as const;
@@ -76,6 +87,7 @@ export const preflightDecls = {
     help: "where NICs of unmapped port groups go (BRIDGE or network:NAME), as cutover will take it",
     defaultNote: "default: the host's default (see cutover)",
   },
+  firmware: { ...firmware, help: "the firmware cutover will give the KVM domain: a warning when it differs from the VMware VM's" },
   ...vcenterDecls,
 } as const satisfies OptionDecls;
 
@@ -204,6 +216,7 @@ export const domainDecls = {
     help: "memory of the KVM domain, in whole MiB (e.g. 8G, 12288M)",
     defaultNote: "default: the VMware VM's",
   },
+  firmware,
   ...connectDecl,
 } as const satisfies OptionDecls;
 

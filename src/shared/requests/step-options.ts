@@ -33,6 +33,7 @@ export const STEP_OPTIONS: Record<OptionStep, { request: RequestName; names: rea
       "graphics",
       "vcpus",
       "memory",
+      "firmware",
       "network-map-default",
     ],
   },

@@ -159,3 +159,13 @@ test("withRecordedOptions: no workdir, or no manifest yet, leaves the options as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("withRecordedOptions: the firmware chosen on the page is the cutover's --firmware; a typed one wins", (t) => {
+  const w = workdirWith(t, { cutover: { firmware: "efi-secure" } });
+  const recorded = contextFor("cutover", [], w.dir);
+  assert.equal((withRecordedOptions("cutover", recorded.options, recorded.ctx).options as Record<string, unknown>).firmware, "efi-secure");
+  const typed = contextFor("cutover", ["--firmware", "bios"], w.dir);
+  assert.equal((withRecordedOptions("cutover", typed.options, typed.ctx).options as Record<string, unknown>).firmware, "bios");
+  const unset = contextFor("cutover", [], workdirWith(t, {}).dir);
+  assert.equal((withRecordedOptions("cutover", unset.options, unset.ctx).options as Record<string, unknown>).firmware, "auto");
+});

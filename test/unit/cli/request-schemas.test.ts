@@ -8,7 +8,14 @@ import { parseCommandArgs } from "../../../src/kit/cli/main";
 import { type Command } from "../../../src/kit/cli/command";
 import { COPY_DEFAULTS } from "../../../src/helper/engine/copy";
 import { DEFAULT_CEPH_CONF, DEFAULT_CEPH_ID } from "../../../src/helper/storage/rbd/index";
-import { DiskBusPolicy, DomainTypePolicy, GraphicsPolicy, NicModelPolicy, UuidPolicy } from "../../../src/helper/libvirt/domain-policy";
+import {
+  DiskBusPolicy,
+  DomainTypePolicy,
+  FirmwarePolicy,
+  GraphicsPolicy,
+  NicModelPolicy,
+  UuidPolicy,
+} from "../../../src/helper/libvirt/domain-policy";
 import { ConvertPolicy } from "../../../src/helper/convert/plan";
 import { REQUESTS, TUNING_DEFAULTS, CEPH_DEFAULTS, domainDecls, cutoverDecls } from "../../../src/shared/requests/commands";
 import { defaultText, optionSpecs, requestArgv, type OptionDecl, type OptionDecls } from "../../../src/shared/requests/option";
@@ -119,6 +126,8 @@ test("the declared choices are the helper's policies", () => {
   assert.deepEqual(domainDecls.uuid.values, UuidPolicy.options);
   assert.deepEqual(domainDecls["domain-type"].values, DomainTypePolicy.options);
   assert.deepEqual(domainDecls.graphics.values, GraphicsPolicy.options);
+  assert.deepEqual(domainDecls.firmware.values, FirmwarePolicy.options);
+  assert.deepEqual(REQUESTS.preflight.decls.firmware.values, FirmwarePolicy.options, "preflight checks the choice cutover takes");
   assert.deepEqual(cutoverDecls.convert.values, ConvertPolicy.options);
 });
 

@@ -32,7 +32,14 @@ export function MigrationDialogs(props: {
   const common = { manifest, conn, onClose };
   switch (dialog) {
     case "options":
-      return <StepOptionsDialog initial={props.stepOptions} onSave={(t) => state.setStepOptions(workdir, t)} onClose={onClose} />;
+      return (
+        <StepOptionsDialog
+          initial={props.stepOptions}
+          source={manifest.vm}
+          onSave={(t) => state.setStepOptions(workdir, t)}
+          onClose={onClose}
+        />
+      );
     case "cancel":
       return (
         <CancelDialog

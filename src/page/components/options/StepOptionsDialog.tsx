@@ -9,6 +9,7 @@ import { ErrorAlert } from "../ErrorAlert";
 import { Button, ExpandableSection, Form, Modal, ModalBody, ModalFooter, ModalHeader } from "../../pf";
 import { parseStepOptions, type OptionStep, type StepOptionTexts } from "../../state/step-options";
 import { StepOptionsFields } from "./StepOptionsFields";
+import { type SourceFirmware } from "../../../shared/firmware";
 
 const SECTIONS: { step: OptionStep; title: () => string }[] = [
   { step: "sync", title: () => _("Copy (base and incremental syncs)") },
@@ -19,10 +20,13 @@ const SECTIONS: { step: OptionStep; title: () => string }[] = [
 
 export function StepOptionsDialog({
   initial,
+  source,
   onSave,
   onClose,
 }: {
   initial: StepOptionTexts;
+  /** The VMware VM's firmware (the cutover's "Automatic" firmware). */
+  source: SourceFirmware;
   onSave(texts: StepOptionTexts): Promise<void>;
   onClose(): void;
 }) {
@@ -60,7 +64,12 @@ export function StepOptionsDialog({
               isExpanded={open === step}
               onToggle={(_e, v) => setOpen(v ? step : null)}
             >
-              <StepOptionsFields step={step} texts={texts[step] ?? {}} onChange={(t) => setTexts({ ...texts, [step]: t })} />
+              <StepOptionsFields
+                step={step}
+                texts={texts[step] ?? {}}
+                source={source}
+                onChange={(t) => setTexts({ ...texts, [step]: t })}
+              />
             </ExpandableSection>
           ))}
         </Form>

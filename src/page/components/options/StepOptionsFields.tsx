@@ -5,6 +5,8 @@ import { defaultText, type OptionDecl } from "../../../shared/requests/option";
 import { _, format } from "../../i18n";
 import { Checkbox, FormGroup, FormSelect, FormSelectOption, HelperText, HelperTextItem, TextInput } from "../../pf";
 import { parseStepOptions, stepDecls, type OptionStep, type OptionTexts } from "../../state/step-options";
+import { type SourceFirmware } from "../../../shared/firmware";
+import { FirmwareField } from "./FirmwareField";
 
 function defaultLabel(d: OptionDecl): string {
   const value = defaultText(d);
@@ -12,7 +14,18 @@ function defaultLabel(d: OptionDecl): string {
   return d.defaultNote ?? _("helper default");
 }
 
-export function StepOptionsFields({ step, texts, onChange }: { step: OptionStep; texts: OptionTexts; onChange(texts: OptionTexts): void }) {
+export function StepOptionsFields({
+  step,
+  texts,
+  source,
+  onChange,
+}: {
+  step: OptionStep;
+  texts: OptionTexts;
+  /** The VMware VM's firmware, which "Automatic" keeps. */
+  source?: SourceFirmware | undefined;
+  onChange(texts: OptionTexts): void;
+}) {
   const { errors } = parseStepOptions(step, texts);
   const set = (name: string, value: string | boolean) => onChange({ ...texts, [name]: value });
   return (
@@ -20,6 +33,10 @@ export function StepOptionsFields({ step, texts, onChange }: { step: OptionStep;
       {stepDecls(step).map(([name, d]) => {
         const id = `v2k-opt-${step}-${name}`;
         const error = errors[name];
+        if (name === "firmware" && source)
+          return (
+            <FirmwareField key={name} id={id} decl={d} value={String(texts[name] ?? "")} source={source} onChange={(v) => set(name, v)} />
+          );
         if (d.kind === "boolean")
           return (
             <Checkbox
