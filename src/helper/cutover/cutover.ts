@@ -25,6 +25,7 @@ import {
 } from "./domain-config";
 import { domainFiles } from "../libvirt/domain-files";
 import { firmwareChoiceWarning } from "../libvirt/firmware-choice";
+import { requireHostFirmware } from "../libvirt/host-firmware";
 import { buildDomainXml } from "../libvirt/domain-xml";
 import { rbdDomainAccess } from "./rbd-access";
 import { type ShutdownMode, requireSourceOff, shutdownSource } from "./source-power";
@@ -129,6 +130,8 @@ async function checkWhileSourceRuns({ wd, o, d }: Cutover, m0: Manifest): Promis
   if (!m0.cutover?.sourceOffAt) await d.virsh.version();
   // every NIC's network exists and is active, checked while the source still runs; the map is saved until start
   await checkAndRecordNetworks(wd, o.domain, d.virsh);
+  // the UEFI firmware the domain asks for is on this host (define would fail with the source already off)
+  if (!m0.cutover?.sourceOffAt) requireHostFirmware(domainFirmware(m0.vm, o.domain.firmware));
   // 0. the conversion rehearsed on a throwaway copy while the source still runs (first run only)
   if (!m0.cutover) {
     const accel = await resolveDomainType(o.domain["domain-type"], d.virsh);

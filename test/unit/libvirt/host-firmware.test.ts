@@ -1,0 +1,40 @@
+// The cutover's check, before the source shuts down, that this host has the UEFI firmware the domain asks for.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { requireHostFirmware } from "../../../src/helper/libvirt/host-firmware";
+import { V2kError } from "../../../src/shared/v2k-error";
+
+/** A QEMU firmware descriptor as the ovmf/edk2-ovmf packages install them. */
+function descriptor(features: string[]) {
+  return JSON.stringify({
+    "interface-types": ["uefi"],
+    mapping: { device: "flash" },
+    targets: [{ architecture: "x86_64", machines: ["pc-q35-*"] }],
+    features,
+  });
+}
+
+test("a UEFI domain needs a matching firmware descriptor on the host; BIOS needs none", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "v2k-fw-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  requireHostFirmware("bios", [dir]);
+  for (const f of ["efi", "efi-secure"] as const) {
+    assert.throws(
+      () => requireHostFirmware(f, [dir]),
+      (e: unknown) => e instanceof V2kError && e.code === "TOOL_MISSING" && /keeps running/.test(e.message) && /ovmf/.test(e.hint ?? ""),
+    );
+  }
+  writeFileSync(join(dir, "40-ovmf.json"), descriptor(["acpi-s3"]));
+  requireHostFirmware("efi", [dir]);
+  assert.throws(() => requireHostFirmware("efi-secure", [dir]), /secure boot and enrolled keys/);
+  writeFileSync(join(dir, "30-ovmf-sb.json"), descriptor(["secure-boot", "enrolled-keys", "requires-smm"]));
+  requireHostFirmware("efi-secure", [dir]);
+});
+
+test("this host's firmware packages satisfy both UEFI kinds (the cutover tests of UEFI VMs rely on it)", () => {
+  requireHostFirmware("efi");
+  requireHostFirmware("efi-secure");
+});
