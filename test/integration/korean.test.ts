@@ -5,7 +5,7 @@
 // the host's libvirtd (this process speaks Korean; each command above gets its language in its env).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestLab, startTestLab } from "../support/lab";
@@ -118,6 +118,7 @@ test("a Korean locale's incremental round and cutover speak Korean; numbers and 
   });
   const { wd, moref } = await world.migrationOf("fleet01");
   t.after(() => wd.release());
+  mkdirSync(join(world.dir, "fleet01")); // the target directory init would have checked (the domain's files go there)
   const fake = world.fake;
   const round = (kind: RoundKind) => runRoundWith(wd, { api: fake, data: noCopy }, { kind });
   await cbtEnable(wd, fake);
