@@ -10,6 +10,8 @@ export type EventBody = Without<V2kEvent, "ts" | "seq">;
 
 export interface EventSink {
   write(event: V2kEvent): void;
+  /** A sink with the key of one already added is not added again (one file opened by init, then by run). */
+  readonly key?: string;
 }
 
 export class Emitter {
@@ -21,6 +23,7 @@ export class Emitter {
   }
 
   addSink(sink: EventSink): void {
+    if (sink.key !== undefined && this.sinks.some((s) => s.key === sink.key)) return;
     this.sinks.push(sink);
   }
 

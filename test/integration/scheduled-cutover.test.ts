@@ -75,9 +75,9 @@ test("run --cutover-at: incremental rounds until the scheduled time, then the cu
     .filter((l) => l.includes('"cutoverAt"'))
     .map((l) => JSON.parse(l));
   assert.deepEqual(
-    [...new Set(scheduled.map((e) => JSON.stringify([e.seq, e.step, e.cutoverAt, e.intervalSec])))],
-    [JSON.stringify([scheduled[0]?.seq, "run", at.toISOString(), 4])],
-    "the schedule as fields, on one event",
+    scheduled.map((e) => [e.step, e.cutoverAt, e.intervalSec]),
+    [["run", at.toISOString(), 4]],
+    "the schedule as fields, once (init's and run's events.log are one sink)",
   );
   assert.equal(await lv.virsh.domState(domain), "shut off");
 });
