@@ -3,12 +3,15 @@
 import { type V2kEvent, type Level } from "../shared/events";
 import { type ErrorInfo } from "../shared/errors";
 import { redact } from "../shared/redact";
+import { say } from "../shared/i18n/lang";
 
 type Without<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;
 export type EventBody = Without<V2kEvent, "ts" | "seq">;
 
 export interface EventSink {
   write(event: V2kEvent): void;
+  /** A sink with the key of one already added is not added again (one file opened by init, then by run). */
+  readonly key?: string;
 }
 
 export class Emitter {
@@ -20,6 +23,7 @@ export class Emitter {
   }
 
   addSink(sink: EventSink): void {
+    if (sink.key !== undefined && this.sinks.some((s) => s.key === sink.key)) return;
     this.sinks.push(sink);
   }
 
@@ -63,11 +67,16 @@ export const humanStderrSink: EventSink = {
         break;
       case "progress": {
         const pct = event.total > 0 ? ((100 * event.bytes) / event.total).toFixed(1) : "100.0";
-        process.stderr.write(`disk ${event.disk}: ${pct}% (${(event.rateBps / 1e6).toFixed(1)} MB/s)\n`);
+        process.stderr.write(`${say("disk", "디스크")} ${event.disk}: ${pct}% (${(event.rateBps / 1e6).toFixed(1)} MB/s)\n`);
         break;
       }
       case "round":
-        process.stderr.write(`round ${event.round} (${event.kind}): ${event.changedBytes} changed bytes, ${event.durationMs} ms\n`);
+        process.stderr.write(
+          say(
+            `round ${event.round} (${event.kind}): ${event.changedBytes} changed bytes, ${event.durationMs} ms\n`,
+            `라운드 ${event.round}(${event.kind}): ${event.changedBytes}바이트 변경, ${event.durationMs}ms\n`,
+          ),
+        );
         break;
       case "error":
         process.stderr.write(`ERROR ${event.error.code}: ${event.error.message}\n  hint: ${event.error.hint}\n`);

@@ -19,7 +19,16 @@ export const LogEvent = z.object({
   message: z.string(),
   disk: z.number().int().optional(), // device key
   slot: z.enum(["waiting", "granted"]).optional(), // a disk copy waits for, or got, a host copy slot
+  /** A scheduled run's first line: the moment of the cutover (ISO, UTC) and the rounds' interval, for readers of any language. */
+  cutoverAt: z.string().optional(),
+  intervalSec: z.number().nonnegative().optional(),
 });
+
+/** The fields of the line that announces a scheduled cutover. */
+export interface CutoverSchedule {
+  cutoverAt: string;
+  intervalSec: number;
+}
 
 export const ProgressEvent = z.object({
   ...base,

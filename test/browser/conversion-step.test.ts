@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { type Manifest } from "../../src/shared/manifest";
 import { frameOf, startCockpit, type CockpitSession } from "../support/cockpit";
 import { sampleManifest, syncedRound } from "../unit/page/fixtures";
+import { errorDocsKo } from "../../src/shared/i18n/error-docs-ko";
 
 let cockpit: CockpitSession;
 let root: string;
@@ -106,8 +107,10 @@ test("converted, rehearsal failed, skipped: the conversion step and card say wha
   p = await open(failed, "ko");
   assert.equal((await p.step("convert"))[0], "failed");
   assert.equal((await p.step("cutover"))[0], "pending", "the rehearsal failed before any shutdown");
-  // the Korean hint for the code (the helper's English one is in the header's error under "show more")
-  assert.match(await p.text("#v2k-conversion-hint"), /^변환 로그를 읽고 원인을 해결한 후/);
+  // the code's Korean action, the helper's own table (the helper's English hint is in the header's error under "show more")
+  const shown = await p.text("#v2k-conversion-hint"); // PatternFly adds the status for screen readers after it
+  assert.ok(shown.startsWith(errorDocsKo.CONVERSION_FAILED.action), shown);
+  assert.equal(await p.text(".v2k-error .v2k-error-hint"), errorDocsKo.CONVERSION_FAILED.action);
   assert.equal(await p.frame.$eval(".v2k-error .v2k-error-helper-hint", (e) => e.textContent), hint);
   assert.match(await p.text("#v2k-rehearsal-state"), /실패/);
   await p.frame.$eval("#v2k-conversion", (e) => e.scrollIntoView());

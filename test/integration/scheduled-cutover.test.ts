@@ -70,5 +70,14 @@ test("run --cutover-at: incremental rounds until the scheduled time, then the cu
   for (const x of incr) assert.ok(Date.parse(x.startedAt) < at.getTime(), `round ${x.n} started before the window`);
   const events = readFileSync(join(W, "events.log"), "utf8");
   assert.match(events, new RegExp(`the cutover is scheduled for ${at.toISOString().replace(/\./g, "\\.")}`));
+  const scheduled = events
+    .split("\n")
+    .filter((l) => l.includes('"cutoverAt"'))
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    scheduled.map((e) => [e.step, e.cutoverAt, e.intervalSec]),
+    [["run", at.toISOString(), 4]],
+    "the schedule as fields, once (init's and run's events.log are one sink)",
+  );
   assert.equal(await lv.virsh.domState(domain), "shut off");
 });

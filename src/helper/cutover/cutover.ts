@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { domainFirmware } from "../../shared/firmware";
+import { say } from "../../shared/i18n/lang";
 import { type Workdir } from "../state/index";
 import { type VsphereApi } from "../vsphere/api";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
@@ -142,12 +143,12 @@ async function checkWhileSourceRuns({ wd, o, d }: Cutover, m0: Manifest): Promis
 
 /** 1. intent (first run only; a resumed run keeps the original request time and mode). */
 async function recordIntent({ wd, o, emit }: Cutover, m0: Manifest): Promise<void> {
-  if (m0.cutover) return emit(`cutover resumes (phase ${m0.phase})`);
+  if (m0.cutover) return emit(say(`cutover resumes (phase ${m0.phase})`, `컷오버를 이어서 진행합니다(단계 ${m0.phase})`));
   await wd.update((m) => {
     m.cutover = { shutdownMode: o.shutdown, requestedAt: now() };
     m.phase = "cutover-running";
   });
-  emit(`cutover requested (shutdown: ${o.shutdown})`);
+  emit(say(`cutover requested (shutdown: ${o.shutdown})`, `컷오버 요청(종료 방식: ${o.shutdown})`));
   // a firmware other than the VMware VM's: the admin was told at preflight and on the page; the record keeps it
   const firmware = firmwareChoiceWarning(m0.vm, o.domain.firmware);
   if (firmware) await wd.warn(STEP, "FIRMWARE_CHANGED", firmware);
@@ -160,7 +161,12 @@ async function shutdownPhase({ wd, o, d, emit }: Cutover): Promise<void> {
     mode: o.shutdown,
     timeoutSec: o.shutdownTimeoutSec,
     ...withSignal(d),
-    onRequested: (what) => emit(`${what} of the VMware VM requested`),
+    onRequested: (what) =>
+      emit(
+        what === "power-off"
+          ? say("power-off of the VMware VM requested", "VMware VM 전원 끄기를 요청했습니다")
+          : say("guest shutdown of the VMware VM requested", "VMware VM 게스트 종료를 요청했습니다"),
+      ),
   });
   await requireSourceOff(d.bridge, wd.manifest.vm.moref, "continue the cutover");
   await wd.update((m) => {
@@ -168,14 +174,18 @@ async function shutdownPhase({ wd, o, d, emit }: Cutover): Promise<void> {
     const how = r.action === "none" ? "already off" : r.action;
     m.cutover!.sourceOffEvidence = `vCenter reported powerState poweredOff at ${m.cutover!.sourceOffAt} (${how})`;
   });
-  emit(r.action === "none" ? "the VMware VM is powered off" : `the VMware VM is powered off (${r.action})`);
+  emit(
+    r.action === "none"
+      ? say("the VMware VM is powered off", "VMware VM이 꺼졌습니다")
+      : say(`the VMware VM is powered off (${r.action})`, `VMware VM이 꺼졌습니다(${r.action})`),
+  );
 }
 
 /** 3. final snapshot + final sync (the engine resumes its own round). */
 async function finalRoundPhase({ wd, d, emit }: Cutover): Promise<void> {
   if (wd.manifest.cutover!.finalSyncedAt) return;
   await requireSourceOff(d.bridge, wd.manifest.vm.moref, "take the final snapshot");
-  emit("final sync");
+  emit(say("final sync", "최종 동기화"));
   await d.finalRound(wd);
   await wd.update((m) => {
     m.cutover!.finalSyncedAt = now();
@@ -200,8 +210,13 @@ async function domainPhase({ wd, o, d, emit }: Cutover): Promise<DomainPlan> {
   const resolved = await resolveDomainPolicy(wd.manifest, o.domain, d.virsh, { hostNetworkDefault: true });
   const policy = { ...resolved, ...(rbd ? { rbd } : {}) };
   if (policy.networkDefaultSource && wd.manifest.cutover!.networkDefaultSource !== policy.networkDefaultSource) {
+    const target = o.domain["network-map-default"] ?? describeTarget(policy);
+    const source = policy.networkDefaultSource;
     emit(
-      `unmapped port groups go to ${o.domain["network-map-default"] ?? describeTarget(policy)} (chosen by ${policy.networkDefaultSource})`,
+      say(
+        `unmapped port groups go to ${target} (chosen by ${source})`,
+        `매핑되지 않은 포트 그룹은 ${target}에 연결합니다(결정: ${source})`,
+      ),
     );
     await wd.update((m) => {
       m.cutover!.networkDefaultSource = policy.networkDefaultSource!;
@@ -240,7 +255,12 @@ async function definePhase(c: Cutover, plan: DomainPlan): Promise<void> {
       if (m.phase !== "started") m.phase = "defined";
     });
     const seconds = ((wd.manifest.cutover!.downtimeMs ?? 0) / 1000).toFixed(1);
-    emit(`libvirt domain '${policy.name}' defined (${policy.domainType}); ${seconds} s since the source went off`);
+    emit(
+      say(
+        `libvirt domain '${policy.name}' defined (${policy.domainType}); ${seconds} s since the source went off`,
+        `libvirt 도메인 '${policy.name}'을(를) 정의했습니다(${policy.domainType}). 원본이 꺼진 지 ${seconds}초`,
+      ),
+    );
   } else if (!wd.manifest.cutover!.startedAt && (await d.virsh.domState(policy.name)) === "shut off") {
     // a re-run before start applies changed XML options (network map, bus, ...) to our domain
     await define(c, plan);
@@ -273,7 +293,13 @@ async function startPhase({ wd, o, d, emit }: Cutover, { policy }: DomainPlan): 
     c.downtimeMs = Date.parse(c.startedAt) - Date.parse(c.sourceOffAt!);
     m.phase = "started";
   });
-  emit(`libvirt domain '${policy.name}' started; downtime ${((wd.manifest.cutover!.downtimeMs ?? 0) / 1000).toFixed(1)} s`);
+  const downtime = ((wd.manifest.cutover!.downtimeMs ?? 0) / 1000).toFixed(1);
+  emit(
+    say(
+      `libvirt domain '${policy.name}' started; downtime ${downtime} s`,
+      `libvirt 도메인 '${policy.name}'을(를) 시작했습니다. 다운타임 ${downtime}초`,
+    ),
+  );
 }
 
 function resultOf(wd: Workdir, { policy, files }: DomainPlan): CutoverResult {
@@ -309,5 +335,5 @@ async function checkAndRecordNetworks(wd: Workdir, o: DomainOptions, virsh: Virs
 }
 
 function describeTarget(p: DomainPolicy): string {
-  return p.networkDefault ? `${p.networkDefault.kind}:${p.networkDefault.name}` : "(none)";
+  return p.networkDefault ? `${p.networkDefault.kind}:${p.networkDefault.name}` : say("(none)", "(없음)");
 }

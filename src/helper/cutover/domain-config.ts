@@ -8,6 +8,7 @@ import { z } from "zod";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
 import { domainFirmware } from "../../shared/firmware";
+import { say } from "../../shared/i18n/lang";
 import { domainDecls } from "../../shared/requests/commands";
 import { zodFields } from "../../shared/requests/option";
 import { type Virsh, resolveDomainType } from "../libvirt/virsh";
@@ -129,8 +130,15 @@ export function unchosenNetworksError(u: UnchosenNetworks): V2kError {
 
 /** Preflight's warning for the same: copies may start, the cutover refuses until a map exists. */
 export function unchosenNetworksWarning(u: UnchosenNetworks): string {
-  const why = u.ambiguous ? `several bridges (${u.ambiguous.join(", ")}) and no default` : "no host default network";
-  return `no KVM network chosen for ${u.portGroups.join(", ")}: ${why}; map each port group (--network-map PG=TARGET) before the cutover`;
+  const pgs = u.portGroups.join(", ");
+  const b = u.ambiguous?.join(", ");
+  const why = b
+    ? say(`several bridges (${b}) and no default`, `브리지가 여럿(${b})이고 기본값이 없습니다`)
+    : say("no host default network", "호스트 기본 네트워크가 없습니다");
+  return say(
+    `no KVM network chosen for ${pgs}: ${why}; map each port group (--network-map PG=TARGET) before the cutover`,
+    `${pgs}의 KVM 네트워크를 정하지 않았습니다: ${why}. 컷오버 전에 포트 그룹마다 매핑하세요(--network-map PG=TARGET)`,
+  );
 }
 
 /** Cutover refuses before shutdown: unchosen port groups first (USAGE), then missing targets (NETWORK_MISSING). */

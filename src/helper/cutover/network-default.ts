@@ -6,6 +6,7 @@
 import { readHostConfig } from "../config/host-config";
 import { type Virsh } from "../libvirt/virsh";
 import { hostBridges } from "../libvirt/networks";
+import { say } from "../../shared/i18n/lang";
 
 export interface NetworkDefaultChoice {
   /** Same syntax as --network-map-default: BRIDGE, bridge:NAME or network:NAME. */
@@ -32,9 +33,20 @@ export async function resolveNetworkDefault(
   if (fromEnv) return fromEnv === "none" ? null : { target: fromEnv, source: "$ABLESTACK_V2K_NETWORK_MAP_DEFAULT" };
   const conf = readHostConfig(env);
   const fromFile = conf.values.get("network-map-default");
-  if (fromFile) return fromFile === "none" ? null : { target: fromFile, source: `network-map-default in ${conf.path}` };
-  if (await defaultNetworkActive(virsh)) return { target: "network:default", source: "libvirt network 'default' (active)" };
+  if (fromFile)
+    return fromFile === "none"
+      ? null
+      : { target: fromFile, source: say(`network-map-default in ${conf.path}`, `${conf.path}의 network-map-default`) };
+  if (await defaultNetworkActive(virsh))
+    return {
+      target: "network:default",
+      source: say("libvirt network 'default' (active)", "libvirt 네트워크 'default'(활성)"),
+    };
   const bridges = hostBridges(sysNet);
-  if (bridges.length === 1) return { target: bridges[0]!, source: `the host's only Linux bridge ${bridges[0]}` };
+  if (bridges.length === 1)
+    return {
+      target: bridges[0]!,
+      source: say(`the host's only Linux bridge ${bridges[0]}`, `호스트의 유일한 Linux 브리지 ${bridges[0]}`),
+    };
   return bridges.length > 1 ? { ambiguous: bridges } : null;
 }

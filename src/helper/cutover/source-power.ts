@@ -23,7 +23,7 @@ export interface ShutdownOptions {
   pollMs?: number;
   signal?: AbortSignal;
   /** Called once when the guest shutdown or power-off was requested (for events). */
-  onRequested?: (what: string) => void;
+  onRequested?: (what: "power-off" | "guest shutdown") => void;
 }
 
 /** Performs the shutdown the mode asks for and returns once the source is powered off. */

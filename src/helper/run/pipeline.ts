@@ -3,6 +3,7 @@
 // same function the single commands use, and each resumes from the manifest: re-running `run` on a
 // workdir after a crash or kill -9 continues where the manifest says it stopped.
 import { V2kError } from "../../shared/v2k-error";
+import { say } from "../../shared/i18n/lang";
 import { type Manifest, type Phase } from "../../shared/manifest";
 import { type VcenterFlags } from "../config/vcenter-access";
 import { initMigration } from "../init/init";
@@ -142,7 +143,12 @@ async function syncUntilReady(
 ): Promise<{ rounds: number; met: boolean }> {
   const tuning = { ...o.tuning, signal };
   if (wd.manifest.phase === "initialized") {
-    wd.emitter.emit({ type: "phase", step: STEP, phase: "initialized", message: "enabling changed block tracking" });
+    wd.emitter.emit({
+      type: "phase",
+      step: STEP,
+      phase: "initialized",
+      message: say("enabling changed block tracking", "변경 블록 추적(CBT)을 켭니다"),
+    });
     await cbtEnable(wd, s.bridge);
   }
   await runRound(wd, s, { kind: "base", ...tuning });
@@ -151,7 +157,7 @@ async function syncUntilReady(
     const rounds = await syncUntilWindow(o.cutoverAt.getTime(), o.intervalSec * 1000, {
       round: () => runRound(wd, s, { kind: "incr", ...tuning }),
       rehearse: () => rehearseConversion(wd, { policy: o.cutover.convert, accel, signal }),
-      log: (message) => wd.emitter.log("info", STEP, message),
+      log: (message, schedule) => wd.emitter.emit({ type: "log", level: "info", step: STEP, message, ...schedule }),
       now: () => Date.now(),
       sleep: (ms) => sleep(ms, signal),
     });
@@ -163,15 +169,22 @@ async function syncUntilReady(
     const r = await runRound(wd, s, { kind: "incr", ...tuning });
     rounds++;
     const met = criterionHolds(o.criterion, r);
+    const secs = (r.durationMs / 1000).toFixed(1);
     wd.emitter.log(
       "info",
       STEP,
-      `incremental round ${r.round}: ${r.changedBytes} changed bytes in ${(r.durationMs / 1000).toFixed(1)} s` +
-        (met ? " - cutover criterion met" : ""),
+      say(
+        `incremental round ${r.round}: ${r.changedBytes} changed bytes in ${secs} s${met ? " - cutover criterion met" : ""}`,
+        `증분 라운드 ${r.round}: ${secs}초 동안 ${r.changedBytes}바이트 변경${met ? " - 컷오버 기준 충족" : ""}`,
+      ),
     );
     if (met) return { rounds, met: true };
     if (rounds >= o.maxRounds) {
-      wd.emitter.log("warn", STEP, `the cutover criterion was not met after ${rounds} incremental round(s) (--max-rounds)`);
+      const why = say(
+        `the cutover criterion was not met after ${rounds} incremental round(s) (--max-rounds)`,
+        `증분 라운드 ${rounds}번 뒤에도 컷오버 기준을 충족하지 못했습니다(--max-rounds)`,
+      );
+      wd.emitter.log("warn", STEP, why);
       return { rounds, met: false };
     }
   }
@@ -204,7 +217,7 @@ export async function runPipeline(o: RunPipelineOptions, ctx: StepContext, onLoc
       };
       if (o.until === "synced") {
         if (!afterSync.includes(m0.phase))
-          wd.emitter.emit({ type: "phase", step: STEP, phase: wd.manifest.phase, message: "ready for cutover" });
+          wd.emitter.emit({ type: "phase", step: STEP, phase: wd.manifest.phase, message: say("ready for cutover", "컷오버 준비 완료") });
         return { ...base, readyForCutover: !afterSync.includes(m0.phase) };
       }
       const deps = {

@@ -2,6 +2,8 @@
 // conversion is rehearsed at once (a conversion that would fail is known long before the window) and
 // once more on the last round that leaves it time to finish before the window: a later round would make
 // that rehearsal stale and the cutover would repeat it inside the window.
+import { type CutoverSchedule } from "../../shared/events";
+import { say } from "../../shared/i18n/lang";
 
 export interface WindowRound {
   round: number;
@@ -13,7 +15,8 @@ export interface WindowDeps {
   round(): Promise<WindowRound>;
   /** undefined when the cutover converts nothing (no rehearsal needed). */
   rehearse(): Promise<{ durationMs: number } | undefined>;
-  log(message: string): void;
+  /** The first line also carries the schedule as fields (readers need not parse a language). */
+  log(message: string, schedule?: CutoverSchedule): void;
   now(): number;
   sleep(ms: number): Promise<void>;
 }
@@ -23,7 +26,15 @@ const REHEARSAL_MARGIN = 1.25;
 
 /** Runs rounds until `at` (epoch ms); returns how many. Rehearsal failures throw before the window. */
 export async function syncUntilWindow(at: number, intervalMs: number, d: WindowDeps): Promise<number> {
-  d.log(`the cutover is scheduled for ${new Date(at).toISOString()}; incremental rounds every ${intervalMs / 1000} s until then`);
+  const when = new Date(at).toISOString();
+  const every = intervalMs / 1000;
+  d.log(
+    say(
+      `the cutover is scheduled for ${when}; incremental rounds every ${every} s until then`,
+      `컷오버 예정 시각 ${when}: 그때까지 ${every}초마다 증분 라운드를 실행합니다`,
+    ),
+    { cutoverAt: when, intervalSec: every },
+  );
   let rehearsal = await d.rehearse();
   let rounds = 0;
   for (;;) {
@@ -32,18 +43,27 @@ export async function syncUntilWindow(at: number, intervalMs: number, d: WindowD
     const r = await d.round();
     rounds++;
     const left = at - d.now();
+    const secs = (r.durationMs / 1000).toFixed(1);
+    const until = Math.max(0, left / 1000).toFixed(0);
     d.log(
-      `incremental round ${r.round}: ${r.changedBytes} changed bytes in ${(r.durationMs / 1000).toFixed(1)} s; ` +
-        `cutover in ${Math.max(0, left / 1000).toFixed(0)} s`,
+      say(
+        `incremental round ${r.round}: ${r.changedBytes} changed bytes in ${secs} s; cutover in ${until} s`,
+        `증분 라운드 ${r.round}: ${secs}초 동안 ${r.changedBytes}바이트 변경. 컷오버까지 ${until}초`,
+      ),
     );
     // another round would leave no time to rehearse on it: rehearse on this one, then wait
     if (rehearsal && left < intervalMs + r.durationMs + rehearsal.durationMs * REHEARSAL_MARGIN) {
-      d.log(`the conversion is rehearsed on round ${r.round}, the last before the window`);
+      d.log(
+        say(
+          `the conversion is rehearsed on round ${r.round}, the last before the window`,
+          `컷오버 전 마지막 라운드인 라운드 ${r.round}에서 변환을 리허설합니다`,
+        ),
+      );
       rehearsal = await d.rehearse();
       break;
     }
   }
   if (d.now() < at) await d.sleep(at - d.now());
-  d.log(`the scheduled cutover time ${new Date(at).toISOString()} has come`);
+  d.log(say(`the scheduled cutover time ${when} has come`, `예정된 컷오버 시각 ${when}이 되었습니다`));
   return rounds;
 }

@@ -39,7 +39,10 @@ export function lastEventSeq(path: string): number {
 }
 
 export class EventsLogSink implements EventSink {
+  readonly key: string;
+
   constructor(readonly path: string) {
+    this.key = `events.log ${path}`;
     // a line torn by a crash must not swallow the next event: start on a fresh line
     if (existsSync(path)) {
       const fd = openSync(path, "r+");

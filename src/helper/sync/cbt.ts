@@ -1,6 +1,7 @@
 // CBT: the config flag (ReconfigVM_Task) and per-disk activation, which needs a stun: we create and
 // remove a snapshot of ours (recorded like any other) when a disk has no changeId yet.
 import { V2kError } from "../../shared/v2k-error";
+import { say } from "../../shared/i18n/lang";
 import { type Workdir } from "../state/workdir";
 import { type VsphereApi } from "../vsphere/api";
 import { ensureOwnSnapshot, removeOwnSnapshot, settleOwnSnapshots, stunSnapshotName } from "./own-snapshots";
@@ -33,7 +34,7 @@ export async function cbtEnable(wd: Workdir, bridge: VsphereApi): Promise<CbtSta
     await wd.update((m) => {
       m.cbt = { enabledByUs: true, enabledAt: new Date().toISOString() };
     });
-    wd.emitter.log("info", step, "changeTrackingEnabled set on the VM");
+    wd.emitter.log("info", step, say("changeTrackingEnabled set on the VM", "VM에 changeTrackingEnabled를 설정했습니다"));
   }
   let status = await cbtStatus(wd, bridge);
   let stunned = false;
@@ -67,7 +68,10 @@ export async function cbtEnable(wd: Workdir, bridge: VsphereApi): Promise<CbtSta
     type: "phase",
     step,
     phase: wd.manifest.phase,
-    message: `CBT active on ${status.disks.length} disk(s)${stunned ? " (activated by a snapshot stun)" : ""}`,
+    message: say(
+      `CBT active on ${status.disks.length} disk(s)${stunned ? " (activated by a snapshot stun)" : ""}`,
+      `디스크 ${status.disks.length}개에서 CBT 활성${stunned ? "(스냅샷 스턴으로 활성화)" : ""}`,
+    ),
   });
   return { ...status, stunned, reconfigured };
 }

@@ -9,6 +9,7 @@ import { type SlotWait } from "../../shared/results";
 import { hostCopyLimits, type HostCopyLimits } from "../config/host-config";
 import { type Workdir } from "../state/workdir";
 import { Pacer } from "./pacing";
+import { say } from "../../shared/i18n/lang";
 
 export const ALL_COPIES = "disks";
 /** Every copy also registers here (no real cap): counting the copies that share bandwidth. */
@@ -34,12 +35,13 @@ export function describeBusy(busy: { resource: string; limit: number; holders: s
     .map((b) => {
       const what =
         b.resource === ALL_COPIES
-          ? "host-wide disk copies"
+          ? say("host-wide disk copies", "호스트 전체 디스크 복사")
           : b.resource.startsWith("esxi-")
-            ? "copies from ESXi host"
-            : "copies from datastore";
+            ? say("copies from ESXi host", "ESXi 호스트에서 복사")
+            : say("copies from datastore", "데이터스토어에서 복사");
       const name = b.resource === ALL_COPIES ? "" : ` ${b.resource.slice(b.resource.indexOf("-") + 1)}`;
-      return `${what}${name} ${b.holders.length}/${b.limit} busy (${b.holders.join(", ") || "-"})`;
+      const holders = `${b.holders.length}/${b.limit}`;
+      return `${what}${name} ${say(`${holders} busy`, `${holders} 사용 중`)} (${b.holders.join(", ") || "-"})`;
     })
     .join("; ");
 }
@@ -75,12 +77,15 @@ export async function acquireCopySlots(
     waiterInfo: { workdir: wd.path, vm: m.vm.name, disk: disk.key },
     onWait: (busy) => {
       waited = true;
-      const message = `${disk.label}: waiting for a copy slot: ${describeBusy(busy.map(busyNames))}`;
+      const full = describeBusy(busy.map(busyNames));
+      const message = say(`${disk.label}: waiting for a copy slot: ${full}`, `${disk.label}: 복사 슬롯을 기다립니다: ${full}`);
       wd.emitter.emit({ type: "log", level: "info", step, message, disk: disk.key, slot: "waiting" });
     },
   });
-  if (waited)
-    wd.emitter.emit({ type: "log", level: "info", step, message: `${disk.label}: got a copy slot`, disk: disk.key, slot: "granted" });
+  if (waited) {
+    const message = say(`${disk.label}: got a copy slot`, `${disk.label}: 복사 슬롯을 얻었습니다`);
+    wd.emitter.emit({ type: "log", level: "info", step, message, disk: disk.key, slot: "granted" });
+  }
   const share = () => {
     const active = slotHolders(limits.slotsDir, ACTIVE);
     const mine = active.filter((h) => h.pid === process.pid).length || 1;

@@ -2,9 +2,10 @@
 // copy them from the snapshot, flush, and only then commit the reached changeId.
 import { type Disk, type DiskRound, type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
+import { say } from "../../shared/i18n/lang";
 import { copyDisk, type CopyStats } from "../engine/index";
 import { openSource, type BlockSource, type BlockTarget, type OpenOptions } from "../endpoints/index";
-import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withSourceRetry } from "../disk-access/index";
+import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withSourceRetry, type SourceRetryEvent } from "../disk-access/index";
 import { type Workdir } from "../state/workdir";
 import { type DiskInfo } from "../vsphere/replies";
 import { type VsphereSession } from "../vsphere/session";
@@ -111,9 +112,11 @@ export async function planDiskRound(
       "Disks cannot shrink in vSphere; check the VM and start a new migration.",
     );
   }
-  if (snap.capacityBytes > disk.capacityBytes) rebase = `capacity changed ${disk.capacityBytes} -> ${snap.capacityBytes}`;
-  else if (disk.syncedChangeId && changeIdEpoch(disk.syncedChangeId) !== changeIdEpoch(changeIdTo))
-    rebase ??= "CBT epoch changed (CBT was reset)";
+  if (snap.capacityBytes > disk.capacityBytes) {
+    const change = `${disk.capacityBytes} -> ${snap.capacityBytes}`;
+    rebase = say(`capacity changed ${change}`, `용량 변경 ${change}`);
+  } else if (disk.syncedChangeId && changeIdEpoch(disk.syncedChangeId) !== changeIdEpoch(changeIdTo))
+    rebase ??= say("CBT epoch changed (CBT was reset)", "CBT 에포크가 바뀌었습니다(CBT 초기화)");
   let from = disk.syncedChangeId === null || rebase ? "*" : disk.syncedChangeId;
   const query = (changeId: string) => api.changedAreas(m.vm.moref, snapshotMoref, diskKey, changeId, snap.capacityBytes);
   let q;
@@ -121,7 +124,7 @@ export async function planDiskRound(
     q = await query(from);
   } catch (e) {
     if (from === "*" || !(e instanceof V2kError) || !["CBT_NOT_ACTIVE", "QCDA_INCOMPLETE", "VSPHERE_FAULT"].includes(e.code)) throw e;
-    rebase = `changed-area query failed (${e.code}: ${e.message})`;
+    rebase = say(`changed-area query failed (${e.code}: ${e.message})`, `변경 영역 조회 실패(${e.code}: ${e.message})`);
     from = "*";
     q = await query(from);
   }
@@ -181,7 +184,8 @@ async function planAndRecord(
       d.needsRebase = reason;
       if (snap.capacityBytes > d.capacityBytes) d.capacityBytes = snap.capacityBytes;
     });
-    await wd.warn(step, "DISK_REBASE", `${disk.label}: full copy of allocated areas (rebase): ${reason}`, disk.key);
+    const what = say(`full copy of allocated areas (rebase): ${reason}`, `할당된 영역 전체 복사(리베이스): ${reason}`);
+    await wd.warn(step, "DISK_REBASE", `${disk.label}: ${what}`, disk.key);
   }
   const changedBytes = areas.reduce((s, a) => s + a[1], 0);
   const record: DiskRound = {
@@ -197,7 +201,10 @@ async function planAndRecord(
   wd.emitter.log(
     "info",
     step,
-    `${disk.label}: ${from === "*" ? "allocated" : "changed"} areas ${areas.length} (${changedBytes} bytes, ${qcdaCalls} QCDA call(s))`,
+    say(
+      `${disk.label}: ${from === "*" ? "allocated" : "changed"} areas ${areas.length} (${changedBytes} bytes, ${qcdaCalls} QCDA call(s))`,
+      `${disk.label}: ${from === "*" ? "할당된" : "변경된"} 영역 ${areas.length}개(${changedBytes}바이트, QCDA 호출 ${qcdaCalls}번)`,
+    ),
     disk.key,
   );
   const mode: CopyMode = { zeroUnlisted: (rebase !== null || disk.syncedChangeId === null) && !isBase, targetIsZero: isBase };
@@ -219,18 +226,8 @@ export function snapshotDataPath(session: VsphereSession): DiskDataPath {
           (retry) => copyFromSnapshot(c, session, disk, snap, areas, retry ? { ...mode, targetIsZero: false } : mode, slot.pacer),
           {
             signal: c.signal,
-            onRelogin: () => {
-              const what = "the vCenter session expired during the copy; logged in again, copying once more";
-              c.wd.emitter.log("warn", c.step, `${disk.label}: ${what}`, disk.key);
-            },
-            onRetry: (ev) =>
-              c.wd.emitter.log(
-                "warn",
-                c.step,
-                `${disk.label}: source connection failed (${ev.error.code}: ${ev.error.message}); ` +
-                  `attempt ${ev.attempt} of ${ev.attempts} in ${(ev.delayMs / 1000).toFixed(0)} s`,
-                disk.key,
-              ),
+            onRelogin: () => c.wd.emitter.log("warn", c.step, reloginLine(disk), disk.key),
+            onRetry: (ev) => c.wd.emitter.log("warn", c.step, retryLine(disk, ev), disk.key),
           },
         );
       } finally {
@@ -238,6 +235,22 @@ export function snapshotDataPath(session: VsphereSession): DiskDataPath {
       }
     },
   };
+}
+
+function reloginLine(disk: Disk): string {
+  return say(
+    `${disk.label}: the vCenter session expired during the copy; logged in again, copying once more`,
+    `${disk.label}: 복사 중에 vCenter 세션이 끝나 다시 로그인했습니다. 한 번 더 복사합니다`,
+  );
+}
+
+function retryLine(disk: Disk, ev: SourceRetryEvent): string {
+  const { code, message } = ev.error;
+  const secs = (ev.delayMs / 1000).toFixed(0);
+  return say(
+    `${disk.label}: source connection failed (${code}: ${message}); attempt ${ev.attempt} of ${ev.attempts} in ${secs} s`,
+    `${disk.label}: 원본 연결 실패(${code}: ${message}). ${secs}초 뒤 ${ev.attempts}번 중 ${ev.attempt}번째 시도`,
+  );
 }
 
 async function copyFromSnapshot(

@@ -4,6 +4,7 @@
 // removal is unfinished.
 import { type Manifest, type OwnSnapshot } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
+import { say } from "../../shared/i18n/lang";
 import { type Workdir } from "../state/workdir";
 import { type VsphereApi } from "../vsphere/api";
 
@@ -60,7 +61,13 @@ export async function removeOwnSnapshot(wd: Workdir, bridge: VsphereApi, name: s
   if (s.state !== "removing") await setState(wd, name, { state: "removing" });
   const r = await bridge.snapshotRemove(moref);
   await setState(wd, name, { state: "removed", removedAt: new Date().toISOString() });
-  wd.emitter.log("info", step, r.missing ? `snapshot ${moref} was already gone` : `removed snapshot ${moref} (${name})`);
+  wd.emitter.log(
+    "info",
+    step,
+    r.missing
+      ? say(`snapshot ${moref} was already gone`, `스냅샷 ${moref}은(는) 이미 없습니다`)
+      : say(`removed snapshot ${moref} (${name})`, `스냅샷 ${moref}(${name})을(를) 지웠습니다`),
+  );
 }
 
 /**
@@ -78,7 +85,10 @@ async function adoptLateCreations(wd: Workdir, bridge: VsphereApi, step: string)
     wd.emitter.log(
       "warn",
       step,
-      `snapshot ${hits[0]!.moref} (${s.name}) was created after its task had been given up; it is ours and is removed`,
+      say(
+        `snapshot ${hits[0]!.moref} (${s.name}) was created after its task had been given up; it is ours and is removed`,
+        `스냅샷 ${hits[0]!.moref}(${s.name})은(는) 포기한 작업 뒤에 만들어졌습니다. 이 마이그레이션의 것이므로 지웁니다`,
+      ),
     );
   }
 }
@@ -118,7 +128,14 @@ export async function ensureOwnSnapshot(
       const there = (await bridge.vmState(wd.manifest.vm.moref)).snapshots.some((x) => x.moref === moref);
       if (there) return moref;
       await setState(wd, spec.name, { state: "removed", removedAt: new Date().toISOString() });
-      wd.emitter.log("warn", step, `snapshot ${moref} (${spec.name}) disappeared outside ablestack-v2k; creating it again`);
+      wd.emitter.log(
+        "warn",
+        step,
+        say(
+          `snapshot ${moref} (${spec.name}) disappeared outside ablestack-v2k; creating it again`,
+          `스냅샷 ${moref}(${spec.name})이(가) ablestack-v2k 밖에서 사라졌습니다. 다시 만듭니다`,
+        ),
+      );
     }
   }
   if (existing && existing.state === "removing") {
@@ -165,6 +182,6 @@ export async function ensureOwnSnapshot(
     throw e;
   }
   await setState(wd, spec.name, { moref, state: "present" });
-  wd.emitter.log("info", step, `created snapshot ${moref} (${spec.name})`);
+  wd.emitter.log("info", step, say(`created snapshot ${moref} (${spec.name})`, `스냅샷 ${moref}(${spec.name})을(를) 만들었습니다`));
   return moref;
 }

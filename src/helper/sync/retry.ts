@@ -5,6 +5,7 @@
 import { existsSync, statSync } from "node:fs";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
+import { say } from "../../shared/i18n/lang";
 import { type Workdir } from "../state/workdir";
 import { domainFiles } from "../libvirt/domain-files";
 import { defaultDomainName } from "../libvirt/domain-policy";
@@ -43,7 +44,11 @@ export async function reopenAfterRollback(wd: Workdir, step: string): Promise<bo
       mm.pastCutovers = [...(mm.pastCutovers ?? []), { ...mm.cutover, ...(ran ? { domainRanAt: ran } : {}), archivedAt: now, reason }];
       delete mm.cutover;
     }
-    if (ran) for (const d of mm.disks) d.needsRebase = `the KVM domain ran on this target from ${ran} (rolled back): full copy`;
+    const rebase = say(
+      `the KVM domain ran on this target from ${ran} (rolled back): full copy`,
+      `KVM 도메인이 ${ran}부터 이 대상에서 실행되었습니다(롤백됨): 전체 복사`,
+    );
+    if (ran) for (const d of mm.disks) d.needsRebase = rebase;
     delete mm.rollback;
     mm.phase = mm.rounds.some((r) => r.kind !== "base" && r.status === "synced") ? "incr-synced" : "base-synced";
   });
@@ -51,7 +56,12 @@ export async function reopenAfterRollback(wd: Workdir, step: string): Promise<bo
     type: "phase",
     step,
     phase: wd.manifest.phase,
-    message: `rolled-back run continues on the same workdir; the old cutover is archived${ran ? ", every disk is rebased (the KVM domain ran on the targets)" : ""}`,
+    message: say(
+      "rolled-back run continues on the same workdir; the old cutover is archived" +
+        (ran ? ", every disk is rebased (the KVM domain ran on the targets)" : ""),
+      `롤백된 실행을 같은 작업 디렉터리에서 이어 갑니다. 이전 컷오버는 보관했습니다` +
+        (ran ? ". KVM 도메인이 대상에서 실행되었으므로 모든 디스크를 리베이스합니다" : ""),
+    ),
   });
   return true;
 }

@@ -4,6 +4,7 @@
 // next run starts a fresh round (committed disks keep their progress).
 import { type Manifest, type Phase, type Round } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
+import { say } from "../../shared/i18n/lang";
 import { type Workdir } from "../state/workdir";
 import { type VsphereSession } from "../vsphere/session";
 import { type VsphereApi } from "../vsphere/api";
@@ -31,6 +32,7 @@ export interface RoundSummary {
 }
 
 const KEEPALIVE_MS = 5 * 60_000;
+const kindKo: Record<RoundKind, string> = { base: "기본", incr: "증분", final: "최종" };
 const phaseAfter: Record<RoundKind, Phase> = { base: "base-synced", incr: "incr-synced", final: "final-synced" };
 const phaseOrder: Phase[] = ["initialized", "cbt-enabled", "base-synced", "incr-synced", "cutover-running", "final-synced"];
 
@@ -95,8 +97,15 @@ export async function prepareRound(
       "warn",
       step,
       staleFinal
-        ? `round ${stale.n} (final) was snapshotted before the source went off at ${m.cutover!.sourceOffAt}; a new final round replaces it`
-        : `round ${stale.n} (${stale.kind}) was unfinished; superseded by a ${kind} round`,
+        ? say(
+            `round ${stale.n} (final) was snapshotted before the source went off at ${m.cutover!.sourceOffAt}; ` +
+              "a new final round replaces it",
+            `라운드 ${stale.n}(최종)의 스냅샷은 원본이 꺼진 ${m.cutover!.sourceOffAt} 전에 찍혔습니다. 새 최종 라운드로 바꿉니다`,
+          )
+        : say(
+            `round ${stale.n} (${stale.kind}) was unfinished; superseded by a ${kind} round`,
+            `라운드 ${stale.n}(${kindKo[stale.kind]})이 끝나지 않았습니다. ${kindKo[kind]} 라운드로 대신합니다`,
+          ),
     );
     await wd.update((mm) => {
       mm.rounds.find((r) => r.n === stale.n)!.status = "failed";
@@ -149,7 +158,14 @@ async function adoptActiveCbt(wd: Workdir, bridge: VsphereApi, step: string): Pr
   await wd.update((m) => {
     m.phase = "cbt-enabled";
   });
-  wd.emitter.log("info", step, "changed block tracking was already enabled and active on the VM; adopted for this run");
+  wd.emitter.log(
+    "info",
+    step,
+    say(
+      "changed block tracking was already enabled and active on the VM; adopted for this run",
+      "VM의 변경 블록 추적(CBT)이 이미 켜져 있고 활성 상태이므로 이 실행에 그대로 씁니다",
+    ),
+  );
 }
 
 /** The final round copies the last writes only when the guest can no longer write: the source must be off. */
@@ -193,7 +209,11 @@ export async function runRoundWith(wd: Workdir, deps: RoundDeps, options: RoundO
   const meter = new RoundMeter();
   const prepared = await meter.time("snapshot", () => prepareRound(wd, deps.api, options.kind, step));
   if ("done" in prepared) {
-    wd.emitter.log("info", step, `base copy already synced in round ${prepared.done.n}`);
+    wd.emitter.log(
+      "info",
+      step,
+      say(`base copy already synced in round ${prepared.done.n}`, `기본 복사는 라운드 ${prepared.done.n}에서 이미 끝났습니다`),
+    );
     return summary(prepared.done, wd.manifest, true, null);
   }
   const { round, snapshot } = prepared;
@@ -205,7 +225,10 @@ export async function runRoundWith(wd: Workdir, deps: RoundDeps, options: RoundO
       type: "phase",
       step,
       phase: wd.manifest.phase,
-      message: `round ${n} (${options.kind}) syncing from snapshot ${snapshot}`,
+      message: say(
+        `round ${n} (${options.kind}) syncing from snapshot ${snapshot}`,
+        `라운드 ${n}(${kindKo[options.kind]}): 스냅샷 ${snapshot}에서 동기화`,
+      ),
     });
     await syncDisks(wd, deps, { round: n, snapshot, step, options, meter });
     const durationMs = Date.now() - started;
@@ -243,7 +266,15 @@ export async function runRoundWith(wd: Workdir, deps: RoundDeps, options: RoundO
       /* e.g. disk full: the manifest stays at its last consistent state */
     }
     await settleOwnSnapshots(wd, deps.api, step).catch((e: unknown) => {
-      wd.emitter.log("error", step, `could not remove snapshot ${snapshot}: ${(e as Error).message}; 'cleanup' or the next run removes it`);
+      const why = (e as Error).message;
+      wd.emitter.log(
+        "error",
+        step,
+        say(
+          `could not remove snapshot ${snapshot}: ${why}; 'cleanup' or the next run removes it`,
+          `스냅샷 ${snapshot}을(를) 지우지 못했습니다: ${why}. 'cleanup'이나 다음 실행이 지웁니다`,
+        ),
+      );
     });
     throw err;
   }

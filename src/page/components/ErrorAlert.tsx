@@ -4,7 +4,7 @@ import { useState, type ReactNode } from "react";
 import { type ErrorInfo } from "../../shared/errors";
 import { _ } from "../i18n";
 import { errorSummary } from "../labels";
-import { translatedHint } from "../error-hints";
+import { helperHintBeside, shownHint } from "../error-hints";
 import { Alert, ExpandableSection, CodeBlock, CodeBlockCode } from "../pf";
 
 export function ErrorAlert({
@@ -19,7 +19,7 @@ export function ErrorAlert({
   actionClose?: ReactNode;
 }) {
   const [expanded, setExpanded] = useState(false);
-  const translated = translatedHint(error.code);
+  const helperHint = helperHintBeside(error);
   return (
     <Alert
       variant="danger"
@@ -29,17 +29,17 @@ export function ErrorAlert({
       className="v2k-error"
       data-error-code={error.code}
     >
-      <p className="v2k-error-hint">{translated ?? error.hint}</p>
+      <p className="v2k-error-hint">{shownHint(error)}</p>
       <ExpandableSection toggleText={expanded ? _("Show less") : _("Show more")} isExpanded={expanded} onToggle={(_e, v) => setExpanded(v)}>
         <dl className="v2k-error-detail">
           <dt>{_("Error code")}</dt>
           <dd className="v2k-error-code">{error.code}</dd>
           <dt>{_("Message")}</dt>
           <dd>{error.message}</dd>
-          {translated && (
+          {helperHint && (
             <>
               <dt>{_("The helper's hint")}</dt>
-              <dd className="v2k-error-helper-hint">{error.hint}</dd>
+              <dd className="v2k-error-helper-hint">{helperHint}</dd>
             </>
           )}
         </dl>

@@ -5,6 +5,7 @@ import { type ErrorInfo } from "../../shared/errors";
 import { type ListedMigration, type OperationRecord } from "../../shared/results";
 import { _, format } from "../i18n";
 import { errorSummary } from "../labels";
+import { shownHint } from "../error-hints";
 
 export interface Notice {
   /** One per ended step: the workdir, the command and when it started. */
@@ -37,7 +38,7 @@ function noticeOf(
       key,
       variant: "danger",
       title: format(_("$0: $1 failed"), vm, command),
-      detail: error ? `${errorSummary(error.code)}: ${error.hint}` : _("Open the migration for its events."),
+      detail: error ? `${errorSummary(error.code)}: ${shownHint(error)}` : _("Open the migration for its events."),
       workdir,
     };
   return { key, variant: "success", title: format(_("$0: $1 finished"), vm, command), detail: "", workdir };

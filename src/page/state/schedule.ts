@@ -1,7 +1,7 @@
 // A scheduled cutover (`run --until cutover --cutover-at TIME`): the admin picks a moment in the browser's
 // local time; the helper gets it as an ISO date-time with that offset (one moment whatever the host's clock
 // zone). While the run waits, its command line (operation.json, without secrets) and its first log line
-// say for when; cancelling that job cancels the schedule.
+// (the field cutoverAt) say for when; cancelling that job cancels the schedule.
 import { type V2kEvent } from "../../shared/events";
 import { type OperationRecord } from "../../shared/results";
 
@@ -57,11 +57,21 @@ function cutoverAtOf(argv: readonly string[]): string | null {
   return null;
 }
 
-const SCHEDULED_LINE = /^the cutover is scheduled for (\S+);/;
+/**
+ * A run started by an earlier version (still waiting for its window across an upgrade) said the moment only in
+ * its English first line; the line now carries it as the field `cutoverAt`, in whatever language it speaks.
+ */
+const LEGACY_SCHEDULED_LINE = /^the cutover is scheduled for (\S+);/;
+
+/** The moment a run's schedule line names, or undefined for any other event. */
+function scheduleOf(e: V2kEvent): string | undefined {
+  if (e.type !== "log" || e.step !== "run") return undefined;
+  return e.cutoverAt ?? LEGACY_SCHEDULED_LINE.exec(e.message)?.[1];
+}
 
 /**
  * The scheduled cutover of a running migration: from the job's command line (started from the page or
- * with `job start`), else from the run's own log line (a `run` typed in a terminal). Null when nothing runs.
+ * with `job start`), else from the run's own schedule line (a `run` typed in a terminal). Null when nothing runs.
  */
 export function scheduledCutover(running: boolean, op: OperationRecord | null, events: readonly V2kEvent[]): Date | null {
   if (!running) return null;
@@ -72,7 +82,7 @@ export function scheduledCutover(running: boolean, op: OperationRecord | null, e
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i]!;
     if (e.type === "result") return null; // a command ended after the last schedule line
-    const text = e.type === "log" && e.step === "run" ? SCHEDULED_LINE.exec(e.message)?.[1] : undefined;
+    const text = scheduleOf(e);
     if (text) return Number.isNaN(Date.parse(text)) ? null : new Date(text);
   }
   return null;

@@ -8,6 +8,7 @@ import { listEndedNotices, operationEndedNotice, pageStatusOf } from "../../../s
 import { type ListedMigration } from "../../../src/shared/results";
 import { FakeCockpit, eventLine, settle } from "./fake-cockpit";
 import { sampleManifest } from "./fixtures";
+import { errorDocsKo } from "../../../src/shared/i18n/error-docs-ko";
 
 let fake: FakeCockpit;
 beforeEach(() => {
@@ -26,6 +27,10 @@ test("an operation that ends: finished, failed with the error's hint, or cancell
   assert.equal(failed?.variant, "danger");
   assert.match(failed!.title, /web01: sync base failed/);
   assert.match(failed!.detail, /Free space at the target/);
+  setCockpit({ ...fake.asCockpit(), language: "ko" });
+  const korean = operationEndedNotice("web01", "/w", started, ended(1), fullError);
+  assert.ok(korean!.detail.endsWith(`: ${errorDocsKo.TARGET_FULL.action}`), `the shared table's action: ${korean!.detail}`);
+  setCockpit(fake.asCockpit());
   assert.equal(operationEndedNotice("web01", "/w", started, ended(1, { cancelled: true }), null)?.variant, "info");
   assert.equal(operationEndedNotice("web01", "/w", null, ended(0), null), null, "the page opened on an ended step");
   assert.equal(operationEndedNotice("web01", "/w", ended(0), ended(0), null), null, "already ended");

@@ -92,21 +92,30 @@ const log = (message: string, step = "run"): V2kEvent => ({
   message,
 });
 
-test("the page reads the schedule from the running job's command line, else from the run's own log line", () => {
+test("the page reads the schedule from the running job's command line, else from the run's schedule field", () => {
   const argv = ["run", "--until", "cutover", "--cutover-at", "2026-12-05T02:00:00+09:00", "--password-stdin"];
   assert.equal(scheduledCutover(true, op(argv), [])?.toISOString(), "2026-12-04T17:00:00.000Z");
   assert.equal(scheduledCutover(false, op(argv), []), null, "nothing is scheduled once the job is gone");
   assert.equal(scheduledCutover(true, op(["sync", "incr"]), []), null);
 
-  // typed in a terminal as HH:MM: only the run knows which day; its first line says the moment
-  const line = log("the cutover is scheduled for 2026-12-04T17:00:00.000Z; incremental rounds every 60 s until then");
+  // typed in a terminal as HH:MM: only the run knows which day; its first line carries the moment as a field,
+  // whatever language the line speaks
+  const fields = { cutoverAt: "2026-12-04T17:00:00.000Z", intervalSec: 60 };
+  const korean = { ...log("컷오버 예정 시각 2026-12-04T17:00:00.000Z: 그때까지 60초마다 증분 라운드를 실행합니다"), ...fields };
   const hm = op(["run", "--until", "cutover", "--cutover-at", "02:00"]);
-  assert.equal(scheduledCutover(true, hm, [line])?.toISOString(), "2026-12-04T17:00:00.000Z");
+  assert.equal(scheduledCutover(true, hm, [korean])?.toISOString(), "2026-12-04T17:00:00.000Z");
   assert.equal(
-    scheduledCutover(true, null, [line, log("incremental round 3: 0 changed bytes")])?.toISOString(),
+    scheduledCutover(true, null, [korean, log("증분 라운드 3: 1.0초 동안 0바이트 변경. 컷오버까지 50초")])?.toISOString(),
     "2026-12-04T17:00:00.000Z",
   );
   const ended: V2kEvent = { type: "result", ts: "2026-12-04T10:05:00Z", seq: 9, step: "run", command: "run", ok: false };
-  assert.equal(scheduledCutover(true, null, [line, ended]), null, "a run that ended left no schedule behind");
+  assert.equal(scheduledCutover(true, null, [korean, ended]), null, "a run that ended left no schedule behind");
+  assert.equal(scheduledCutover(true, null, [{ ...korean, step: "sync" }]), null, "only the run's own line");
+  assert.equal(scheduledCutover(true, null, [log("the cutover is scheduled for tomorrow")]), null, "no field, no schedule");
+});
+
+test("a run of an earlier version, still waiting across an upgrade, is read from its English line", () => {
+  const line = log("the cutover is scheduled for 2026-12-04T17:00:00.000Z; incremental rounds every 60 s until then");
+  assert.equal(scheduledCutover(true, null, [line])?.toISOString(), "2026-12-04T17:00:00.000Z");
   assert.equal(scheduledCutover(true, null, [log("the cutover is scheduled for 2026-12-04T17:00:00.000Z;", "sync")]), null);
 });

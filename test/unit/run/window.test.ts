@@ -57,3 +57,17 @@ test("a window closer than the first rehearsal: no round after it, the cutover g
   assert.equal(rounds, 0);
   assert.equal(w.clock(), 90_000, "the rehearsal overran; nothing waits further");
 });
+
+test("the first line carries the schedule as fields (the page reads them in any language); the others carry none", async () => {
+  const w = world({ roundMs: 1000, rehearsalMs: null });
+  const lines: [string, unknown][] = [];
+  await syncUntilWindow(Date.parse("2026-12-04T17:00:00Z"), 20_000, {
+    ...w.deps,
+    now: () => Date.parse("2026-12-04T17:00:00Z") - 30_000 + w.clock(),
+    log: (message, schedule) => lines.push([message, schedule]),
+  });
+  assert.deepEqual(lines[0]![1], { cutoverAt: "2026-12-04T17:00:00.000Z", intervalSec: 20 });
+  assert.match(lines[0]![0], /2026-12-04T17:00:00\.000Z/);
+  assert.ok(lines.length >= 3, lines.map((l) => l[0]).join("\n"));
+  for (const [message, schedule] of lines.slice(1)) assert.equal(schedule, undefined, message);
+});

@@ -151,3 +151,17 @@ test("concurrent updates (parallel disks) are serialised: none is lost", async (
   });
   assert.equal(readManifest(dir).manifest.phase, "cbt-enabled");
 });
+
+test("a workdir opened again on the same emitter (run after its own init) logs each event once", (t) => {
+  const dir = join(tempDir(t), "run1");
+  const e = new Emitter();
+  Workdir.create(dir, sampleManifest(), e, "init").release();
+  const wd = Workdir.open(dir, e, "run");
+  t.after(() => wd.release());
+  e.log("info", "run", "once");
+  const lines = readFileSync(eventsLogPath(dir), "utf8").trim().split("\n");
+  assert.deepEqual(
+    lines.map((l) => (JSON.parse(l) as { message: string }).message),
+    ["once"],
+  );
+});

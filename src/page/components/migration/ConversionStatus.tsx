@@ -3,7 +3,7 @@
 import { type ReactNode } from "react";
 import { type Manifest } from "../../../shared/manifest";
 import { _, format } from "../../i18n";
-import { translatedHint } from "../../error-hints";
+import { shownHint } from "../../error-hints";
 import { formatBytes, formatDuration, formatTime } from "../../format";
 import { conversionView, type ConversionShown, type ConversionState, type RehearsalShown } from "../../state/conversion-view";
 import {
@@ -96,7 +96,7 @@ export function ConversionStatus({ manifest, running }: { manifest: Manifest; ru
       {v.error && (
         <HelperText className="v2k-conversion-hint">
           <HelperTextItem variant="error" id="v2k-conversion-hint">
-            {translatedHint(v.error.code) ?? v.error.hint}
+            {shownHint(v.error)}
           </HelperTextItem>
         </HelperText>
       )}
