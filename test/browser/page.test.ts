@@ -149,8 +149,8 @@ test("a migration page follows its workdir live: manifest rounds feed the chart,
   const ko = await cockpit.open("ko");
   await ko.goto(`${cockpit.pageUrl}#/migration?workdir=${encodeURIComponent(workdir)}`);
   await text(ko, "#v2k-phase", "변경 내용 동기화됨");
-  await text(ko, "#v2k-action-cutover", "전환");
-  await text(ko, "#v2k-ready", "전환 준비됨");
+  await text(ko, "#v2k-action-cutover", "컷오버");
+  await text(ko, "#v2k-ready", "컷오버 준비됨");
   await cockpit.screenshot(ko, "08-migration-ko");
   await ko.close();
   rmSync(join(root, "web01"), { recursive: true, force: true });
