@@ -105,7 +105,13 @@ export function recordedDefaults(
   return out;
 }
 
-/** The defaults as command line options, as the admin recorded them ("--name value", "--flag"). */
+/**
+ * The defaults as command line options, as the admin recorded them ("--name value", "--flag"); a value that
+ * begins with "-" (a boot marker, say) is joined to its name, or the parser would take it for an option.
+ */
 export function recordedArgv(defaults: Record<string, string | boolean>): string[] {
-  return Object.entries(defaults).flatMap(([name, v]) => (v === true ? [`--${name}`] : v === false ? [] : [`--${name}`, v]));
+  return Object.entries(defaults).flatMap(([name, v]) => {
+    if (typeof v === "boolean") return v ? [`--${name}`] : [];
+    return v.startsWith("-") ? [`--${name}=${v}`] : [`--${name}`, v];
+  });
 }

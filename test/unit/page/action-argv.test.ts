@@ -71,6 +71,13 @@ test("a scheduled cutover carries verify's recorded mode and samples, and a boot
     [boot.verify, boot["boot-marker"], boot["boot-timeout"], boot["no-agent"], boot["verify-samples"]],
     ["boot", "re:ready", 90, true, 7],
   );
+  const dashed = helperParse(scheduledArgv({ verify: { mode: "boot", "boot-marker": "--- ready ---" } }));
+  assert.equal(dashed["boot-marker"], "--- ready ---", "a marker that looks like an option");
+  const verify = helperParse([
+    ...actionCommand("verify"),
+    ...optionsArgvFor("verify", { verify: { mode: "boot", "boot-marker": "-ok-" } }),
+  ]);
+  assert.deepEqual([verify.mode, verify["boot-marker"]], ["boot", "-ok-"], "the same for the page's own verify");
   // cutover's own entries come first, as the helper takes them: its samples, and --no-verify over verify's mode
   const cut = helperParse(
     scheduledArgv({ cutover: { "verify-samples": "9", "no-verify": true }, verify: { mode: "full", samples: "32" } }),
