@@ -2,7 +2,7 @@
 // A cutover scheduled from the page: boot01's base copied by the CLI, the
 // admin in Seoul picks a time a few minutes ahead in the local time the dialog names (a past time is refused on the
 // page), the job service runs the helper's `run --until cutover --cutover-at` with that moment's offset and the
-// recorded step options, the page shows for when and incremental rounds running, and cancelling the schedule stops
+// recorded step options (Verify's mode and samples as run's --verify and --verify-samples), the page shows for when and incremental rounds running, and cancelling the schedule stops
 // the job before any cutover: the VMware VM is never touched. Then CBT status on demand: tracking on the disk, and
 // after a CBT reset in vSphere the page says the next round copies the disk in full.
 import { test, before, after } from "node:test";
@@ -76,6 +76,7 @@ test("Schedule cutover: the local time with its zone, the helper's run waiting f
   // recorded like the page's Step options: quick rounds, no conversion (boot01 has no OS virt-v2v converts)
   await helper(["--workdir", workdir, "step-options", "auto-sync", "--set", "interval=2"], false);
   await helper(["--workdir", workdir, "step-options", "cutover", "--set", "convert=none", "--set", "domain-type=qemu"], false);
+  await helper(["--workdir", workdir, "step-options", "verify", "--set", "mode=full", "--set", "samples=8"], false);
 
   const page = await cockpit.open("en");
   await page.emulateTimezone("Asia/Seoul");
@@ -86,6 +87,8 @@ test("Schedule cutover: the local time with its zone, the helper's run waiting f
   const label = await frame.$eval("#v2k-schedule-dialog label[for='v2k-schedule-at']", (e) => e.textContent ?? "");
   assert.match(label, /Cutover time \(Asia\/Seoul, UTC\+09:00\)/, "the dialog names the admin's zone");
   await frame.type("#v2k-schedule-dialog-password", lab.password);
+  const check = await frame.$eval("#v2k-schedule-check", (e) => e.getAttribute("data-check"));
+  assert.equal(check, "full", "the dialog names the check recorded for Verify");
 
   // a time already past in Seoul is refused on the page, before the helper would refuse it
   await setTime(frame, seoulInput(-5));
@@ -108,6 +111,7 @@ test("Schedule cutover: the local time with its zone, the helper's run waiting f
   const argv = ((readJson(join(workdir, "operation.json")).argv as string[]) ?? []).join(" ");
   assert.match(argv, new RegExp(`run --until cutover --cutover-at ${local}:00\\+09:00( --shutdown \\w+)? --define-only`), argv);
   assert.match(argv, /--interval 2 .*--convert none --domain-type qemu/, "the rounds' and the cutover's step options");
+  assert.match(argv, /--verify full --verify-samples 8/, "verify's recorded mode and samples, as run's");
   assert.ok(!argv.includes(lab.password), "the password travels on stdin");
 
   // incremental rounds run while it waits

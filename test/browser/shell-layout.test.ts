@@ -1,10 +1,11 @@
 // The page as an admin sees it: inside the real Cockpit shell (navigation menu, our page in the shell's
 // iframe at /ablestack-v2k) and at its bare URL, at 1280x800 and 420 px wide, in English and Korean.
-// Every table header and button label is measured (no clipped text: scrollWidth <= clientWidth) and the
-// page must not scroll sideways. Screenshots: test-artifacts/shell-*.png.
+// Every table header, dialog title and button label is measured (no clipped text: scrollWidth <= clientWidth),
+// with the migration's dialogs open too, and the page must not scroll sideways. Screenshots:
+// test-artifacts/shell-*.png (a dialog's shows the dialog, whole).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Frame, type Page } from "puppeteer-core";
@@ -35,9 +36,10 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Labels whose text is cut: table headers, header text spans and button labels. */
+/** Labels whose text is cut: table headers, header text spans, dialog titles and button labels. */
 async function clipped(frame: Frame | Page): Promise<string[]> {
-  return frame.$$eval("th, th .pf-v6-c-table__text, button, .pf-v6-c-button__text", (els) =>
+  const labels = "th, th .pf-v6-c-table__text, .pf-v6-c-modal-box__title, .pf-v6-c-modal-box__title-text, button, .pf-v6-c-button__text";
+  return frame.$$eval(labels, (els) =>
     els
       .filter((e) => (e as HTMLElement).offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
       .map((e) => `${e.tagName.toLowerCase()}.${e.className}: "${(e.textContent ?? "").trim()}" ${e.scrollWidth}>${e.clientWidth}`),
@@ -82,6 +84,40 @@ async function checkView(frame: Frame | Page, page: Page, name: string, ready: s
   assert.deepEqual(await sideways(frame), [], `${name}: scrolls sideways`);
 }
 
+/** The dialogs of a migration ready for cutover, each opened from its button: [button id, dialog id]. */
+const DIALOGS = [
+  ["v2k-action-cutover", "v2k-cutover-dialog"],
+  ["v2k-action-schedule-cutover", "v2k-schedule-dialog"],
+  ["v2k-action-rollback", "v2k-rollback-dialog"],
+  ["v2k-step-options", "v2k-step-options-dialog"],
+] as const;
+
+/** Each dialog open: a screenshot of the dialog itself, no clipped title or button label, then closed again. */
+async function checkDialogs(frame: Frame, page: Page, name: string) {
+  for (const [button, dialog] of DIALOGS) {
+    await frame.click(`#${button}`);
+    const box = await frame.waitForSelector(`#${dialog}`, { visible: true, timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 300)); // the modal's fade-in
+    const png = await cockpit.screenshot(page, `${name}-${dialog.replace(/^v2k-|-dialog$/g, "")}`);
+    const shown = pngSize(png);
+    const modal = (await box!.boundingBox())!;
+    // the modal and its padding; taller when a body that scrolls was grown to show it whole
+    assert.ok(
+      Math.abs(shown.width - modal.width) <= 20 && shown.height >= modal.height,
+      `${name} ${dialog}: the screenshot (${shown.width}x${shown.height}) is not the dialog (${modal.width}x${modal.height})`,
+    );
+    assert.deepEqual(await clipped(frame), [], `${name} ${dialog}: clipped labels`);
+    await frame.click(`#${dialog} .pf-v6-c-modal-box__close button`);
+    await frame.waitForSelector(`#${dialog}`, { hidden: true, timeout: 10_000 });
+  }
+}
+
+/** A PNG's size, read from its header. */
+function pngSize(png: string): { width: number; height: number } {
+  const head = readFileSync(png);
+  return { width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
+}
+
 for (const lang of ["en", "ko"] as const) {
   for (const [width, height] of [
     [1280, 800],
@@ -98,6 +134,7 @@ for (const lang of ["en", "ko"] as const) {
       await checkView(frame, page, `shell-list-${lang}-${width}`, "#v2k-migrations .v2k-migration-row");
       await frame.click("#v2k-migrations .v2k-migration-row button");
       await checkView(frame, page, `shell-migration-${lang}-${width}`, "#v2k-convergence");
+      await checkDialogs(frame, page, `shell-dialog-${lang}-${width}`);
       assert.match(page.url(), /\/ablestack-v2k#\/migration\?workdir=/, "the shell's URL follows the page's router");
       assert.deepEqual(page.v2kErrors, []);
       await page.close();

@@ -1,11 +1,13 @@
 // Misleading states, seen in the page: a migration rolled back and then cleaned up must not look successful,
-// a cancelled round is "cancelled" on the rounds (not a failed cutover), a failed start is marked on Start.
+// a cancelled round is "cancelled" on the rounds (not a failed cutover), a failed start is marked on Start, a
+// scheduled cutover that has begun is not offered as a schedule to call off.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Page } from "puppeteer-core";
+import { execa } from "execa";
 import { startCockpit, type CockpitSession } from "../support/cockpit";
 import { sampleManifest, syncedRound } from "../unit/page/fixtures";
 
@@ -187,4 +189,41 @@ test("dates follow the page's language, not the browser's: Korean dates in a Kor
     if (lang === "ko") assert.match(text, /오전|오후/);
     await page.close();
   }
+});
+
+test("a scheduled cutover that has begun: the banner says it is running, and nothing promises to call it off", async (t) => {
+  const at = new Date(Date.now() - 60_000).toISOString(); // the window opened a minute ago
+  const workdir = workdirWith(
+    "begun",
+    sampleManifest({ runId: "r-begun", phase: "cutover-running", rounds, cutover: { shutdownMode: "poweroff", requestedAt: at } }),
+  );
+  // the run the job service started from the page, still running (a live process stands for it)
+  const job = execa("sleep", ["600"], { reject: false, stdin: "ignore" });
+  t.after(() => void job.kill("SIGKILL"));
+  writeFileSync(
+    join(workdir, "operation.json"),
+    JSON.stringify({
+      command: "run",
+      pid: job.pid,
+      startedAt: new Date(Date.now() - 600_000).toISOString(),
+      argv: ["run", "--until", "cutover", "--cutover-at", at, "--shutdown", "poweroff", "--define-only"],
+    }),
+  );
+  for (const lang of ["en", "ko"] as const) {
+    const page = await cockpit.open(lang);
+    await steps(page, workdir);
+    const banner = await page.waitForSelector("#v2k-schedule[data-begun='true']", { timeout: 30_000 });
+    assert.equal(await banner!.evaluate((e) => e.getAttribute("data-at")), at);
+    const text = await banner!.evaluate((e) => e.textContent ?? "");
+    if (lang === "en") assert.match(text, /The cutover scheduled for .* is running/);
+    else assert.doesNotMatch(text, /The cutover scheduled/, "translated");
+    assert.equal(await page.$("#v2k-schedule-cancel"), null, "no 'Cancel the schedule' once the cutover runs");
+    // cancelling the job now stops a running cutover: the dialog must not say the VMware VM keeps running
+    await page.click("#v2k-cancel");
+    await page.waitForSelector("#v2k-cancel-dialog #v2k-cancel-schedule-begun", { timeout: 10_000 });
+    assert.equal(await page.$("#v2k-cancel-schedule"), null);
+    await cockpit.screenshot(page, `states-schedule-begun-${lang}`);
+    await page.close();
+  }
+  assert.equal(job.exitCode, null, "nothing was cancelled");
 });

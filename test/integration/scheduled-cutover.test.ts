@@ -1,6 +1,8 @@
 // `run --until cutover --cutover-at TIME` against the lab (fleet01) and real libvirt: incremental rounds
 // keep the target current until the scheduled moment, the cutover (shutdown, final sync, define) begins
-// only then; a time in the past or a schedule without a cutover is refused before anything runs.
+// only then; a time in the past or a schedule without a cutover is refused before anything runs. A run
+// with --verify boot checks an isolated boot between define and start (fleet01 has no OS: it fails, and
+// the domain is not started).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -11,9 +13,11 @@ import { cli, cliOk } from "../unit/cutover/cli-helpers";
 
 const world = new LabMigrationWorld({ dir: "v2k-sched-", domain: "v2k-t-sched-", bridge: "v2ksc", scenario: "fleet" });
 const { domain, bridge } = world;
+world.alsoDomain(`${domain}-v2k-boot-check`);
 let lv: LibvirtdHandle;
 let dir: string;
 let env: Record<string, string>;
+let W = ""; // the scheduled run's workdir, cut over by the second test
 
 before(async () => {
   ({ lv, dir, env } = await world.open());
@@ -46,7 +50,7 @@ test("a schedule in the past, or without a cutover, is refused before anything r
 });
 
 test("run --cutover-at: incremental rounds until the scheduled time, then the cutover", async () => {
-  const W = join(dir, "wd");
+  W = join(dir, "wd");
   const dst = join(dir, "dst");
   mkdirSync(dst);
   const at = new Date(Date.now() + 40_000);
@@ -80,4 +84,21 @@ test("run --cutover-at: incremental rounds until the scheduled time, then the cu
     "the schedule as fields, once (init's and run's events.log are one sink)",
   );
   assert.equal(await lv.virsh.domState(domain), "shut off");
+});
+
+test("run --verify boot: the isolated boot check runs between define and start, and its failure keeps the domain stopped", async () => {
+  assert.ok(W, "the scheduled run's workdir");
+  const boot = ["--verify", "boot", "--boot-marker", "V2K-NEVER-SHOWN", "--boot-timeout", "4", "--no-agent"];
+  const r = await cli(["--workdir", W, "run", "--until", "cutover", ...boot, "--domain-name", domain, ...cutoverArgs, ...networks], {
+    env,
+    timeoutMs: 300_000,
+  });
+  assert.equal(r.error?.code, "VERIFY_MISMATCH", JSON.stringify(r.error));
+  assert.match(r.error!.message, /did not show 'V2K-NEVER-SHOWN' within 4 s/);
+  const m = JSON.parse(readFileSync(join(W, "manifest.json"), "utf8"));
+  const last = m.verify.at(-1);
+  assert.deepEqual([last.mode, last.ok], ["boot", false], "the boot check is recorded");
+  assert.equal(m.phase, "defined", "nothing started after the failed check");
+  assert.equal(await lv.virsh.domState(domain), "shut off");
+  assert.equal(await lv.virsh.domState(`${domain}-v2k-boot-check`), null, "the check's transient domain is gone");
 });

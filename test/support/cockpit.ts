@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execa, type ResultPromise } from "execa";
-import puppeteer, { type Browser, type Frame, type Page } from "puppeteer-core";
+import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } from "puppeteer-core";
 
 export const COCKPIT_WS = "/usr/lib/cockpit/cockpit-ws";
 export const CHROMIUM = "/usr/bin/chromium";
@@ -147,6 +147,7 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
         // PatternFly's page scrolls inside its main container: grow the viewport to show all of it.
         const file = join(ARTIFACTS, `${name}.png`);
         await transitionsDone(page);
+        if (await dialogScreenshot(page, file)) return file;
         const viewport = page.viewport();
         const height = await page.evaluate(() =>
           Math.max(
@@ -163,6 +164,46 @@ export async function startCockpit(options: CockpitOptions): Promise<CockpitSess
   } catch (e) {
     await close();
     throw e;
+  }
+}
+
+/** The open modal of the page or of a frame in it (our page in the shell's iframe renders its dialogs there). */
+async function openModal(page: Page): Promise<ElementHandle<Element> | null> {
+  for (const frame of page.frames()) {
+    const box = await frame.$(".pf-v6-c-modal-box").catch(() => null);
+    if (box && (await box.boundingBox())) return box;
+  }
+  return null;
+}
+
+/**
+ * A screenshot of an open dialog shows the dialog, whole: a body that scrolls inside the modal grows the viewport
+ * (and so the shell's iframe) until it fits, then the capture is clipped to the modal box (puppeteer gives its box
+ * in the top page's coordinates, the iframe's offset included). False when no dialog is open.
+ */
+async function dialogScreenshot(page: Page, file: string): Promise<boolean> {
+  const box = await openModal(page);
+  if (!box) return false;
+  const viewport = page.viewport();
+  const hidden = await box.evaluate((e) => {
+    const body = e.querySelector(".pf-v6-c-modal-box__body");
+    return body ? body.scrollHeight - body.clientHeight : 0;
+  });
+  const grow = viewport && hidden > 0;
+  if (grow) {
+    await page.setViewport({ ...viewport, height: Math.min(viewport.height + hidden + 40, 4000) });
+    await transitionsDone(page);
+  }
+  try {
+    const r = await box.boundingBox();
+    if (!r) return false;
+    const pad = 8;
+    const x = Math.max(0, r.x - pad);
+    const y = Math.max(0, r.y - pad);
+    await page.screenshot({ path: file as `${string}.png`, clip: { x, y, width: r.width + 2 * pad, height: r.height + 2 * pad } });
+    return true;
+  } finally {
+    if (grow) await page.setViewport(viewport);
   }
 }
 

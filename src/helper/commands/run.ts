@@ -44,9 +44,12 @@ function pipelineOptions(o: RunOptions): RunPipelineOptions {
     tuning: { jobs: o.jobs, chunkSize: o.chunk, coalesceGap: o["coalesce-gap"], limits: copyLimitsOf(o) },
     // a cut-over run ends with a started VM unless --define-only
     cutover: { shutdown: o.shutdown, shutdownTimeoutSec: o["shutdown-timeout"], start: !o["define-only"], domain: o, convert: o.convert },
-    // --no-verify is cutover's word for the same choice
-    verify: o["no-verify"] ? "none" : o.verify,
-    verifySamples: o["verify-samples"],
+    verify: {
+      // --no-verify is cutover's word for the same choice
+      mode: o["no-verify"] ? "none" : o.verify,
+      samples: o["verify-samples"],
+      boot: { marker: o["boot-marker"], timeoutSec: o["boot-timeout"], agent: !o["no-agent"] },
+    },
     flags: o,
   };
 }

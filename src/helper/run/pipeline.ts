@@ -17,8 +17,8 @@ import { rehearseConversion } from "../convert/rehearsal";
 import { syncUntilWindow } from "./window";
 import { runCutover, type CutoverOptions, type CutoverResult } from "../cutover/cutover";
 import { type CutoverCriterion, criterionHolds } from "./criterion";
-import { verifyData, type VerifyResult } from "../verify/verify";
-import { frozenSourceSpecs } from "../verify/source";
+import { type VerifyResult } from "../verify/verify";
+import { checkBeforeStart, type CheckBeforeStartOptions } from "./check-before-start";
 
 export interface RunPipelineOptions {
   /** Fresh start only (a workdir with a manifest is resumed). */
@@ -36,10 +36,8 @@ export interface RunPipelineOptions {
   cutoverAt?: Date;
   tuning: Omit<RoundOptions, "kind" | "signal">;
   cutover: CutoverOptions;
-  /** Data check between define and start (never on a started domain). */
-  verify: "none" | "quick" | "full";
-  /** Blocks per disk of a quick check. */
-  verifySamples: number;
+  /** Check between define and start (never on a started domain): data, or an isolated boot. */
+  verify: Omit<CheckBeforeStartOptions, "signal">;
   flags: VcenterFlags;
 }
 
@@ -226,16 +224,10 @@ export async function runPipeline(o: RunPipelineOptions, ctx: StepContext, onLoc
         finalRound: (w: Workdir) => runRound(w, session, { kind: "final", ...o.tuning, signal: ctx.signal }),
         signal: ctx.signal,
       };
-      // define first, check the data while nothing runs on the targets, then start
+      // define first, check (data or an isolated boot) while nothing runs on the targets, then start
       let cut = await runCutover(wd, { ...o.cutover, start: false }, deps);
       let verify: VerifyResult | undefined;
-      if (o.verify !== "none" && !cut.started) {
-        verify = await verifyData(
-          wd,
-          { mode: o.verify, samples: o.verifySamples, blockSize: 1 << 20, signal: ctx.signal },
-          await frozenSourceSpecs(wd, session),
-        );
-      }
+      if (!cut.started) verify = await checkBeforeStart(wd, { ...o.verify, signal: ctx.signal }, session, virsh);
       if (o.cutover.start) cut = await runCutover(wd, o.cutover, deps);
       return { ...base, phase: wd.manifest.phase, cutover: cut, ...(verify ? { verify } : {}) };
     });

@@ -12,6 +12,7 @@ import {
   type OptionTexts,
   type StepOptionTexts,
 } from "../../shared/requests/step-options";
+import { recordedArgv, recordedDefaults, sourcesOf } from "../../shared/requests/recorded-steps";
 import { type CutoverCriterion } from "./derive";
 
 export { STEP_OPTIONS, OPTION_STEPS, normalizeStepTexts, parseStepOptions, stepDecls, stepOptionsArgv };
@@ -31,18 +32,40 @@ export function optionStepOf(action: string): OptionStep | null {
   return null;
 }
 
-export function optionsArgvFor(action: string, texts: StepOptionTexts): string[] {
-  // a scheduled cutover is the pipeline: the rounds take "Sync until ready"'s options, the cutover its own
-  if (action === "schedule-cutover")
-    return [...scheduledRoundsArgv(texts["auto-sync"] ?? {}), ...stepOptionsArgv("cutover", texts.cutover ?? {})];
+/** The options an action's command carries; `command`: the action's own command line (its options win). */
+export function optionsArgvFor(action: string, texts: StepOptionTexts, command: readonly string[] = []): string[] {
+  if (action === "schedule-cutover") return scheduledRunArgv(texts, command);
   const step = optionStepOf(action);
   return step ? stepOptionsArgv(step, texts[step] ?? {}) : [];
 }
 
-/** "Sync until ready"'s options for the rounds before a scheduled cutover: the time, not the criterion, ends them. */
-function scheduledRoundsArgv(texts: OptionTexts): string[] {
-  const { "max-rounds": _rounds, "cutover-when": _criterion, ...rest } = texts;
-  return stepOptionsArgv("auto-sync", rest);
+/**
+ * A scheduled cutover is the helper's pipeline: each step's record as `run` takes it (the rounds "Sync until
+ * ready"'s and Sync's, then Cutover's and Verify's: its mode and samples, a boot check's marker and timeout).
+ * The time, not the criterion or the round limit, ends the rounds.
+ */
+function scheduledRunArgv(texts: StepOptionTexts, command: readonly string[]): string[] {
+  const own = command.filter((a) => a.startsWith("--")).map((a) => a.slice(2).split("=")[0]!);
+  const given = new Set([...own, "max-rounds", "cutover-when"]);
+  return recordedArgv(recordedDefaults("run", sourcesOf("run", { until: "cutover" }), texts, given).defaults);
+}
+
+export type ScheduledCheck = "none" | "quick" | "full" | "boot";
+
+/**
+ * What a scheduled cutover checks between define and start, from the same record its command line carries;
+ * null for a record the helper would refuse (scheduling then shows that error).
+ */
+export function scheduledCheck(texts: StepOptionTexts): ScheduledCheck | null {
+  let defaults: Record<string, string | boolean>;
+  try {
+    ({ defaults } = recordedDefaults("run", sourcesOf("run", { until: "cutover" }), texts, new Set()));
+  } catch {
+    return null;
+  }
+  if (defaults["no-verify"] === true) return "none";
+  const mode = defaults.verify;
+  return mode === "none" || mode === "full" || mode === "boot" ? mode : "quick";
 }
 
 /** "sync: --jobs 16 --bwlimit 50" per step with options set (shown under the actions). */

@@ -256,6 +256,18 @@ const cutoverOwnDecls = {
 
 export const cutoverDecls = { ...cutoverOwnDecls, ...domainDecls, ...vcenterDecls } as const satisfies OptionDecls;
 
+/** The boot check's options: verify's --mode boot, and run's --verify boot before the start. */
+const bootCheckDecls = {
+  "boot-marker": {
+    kind: "string",
+    default: "re:login:",
+    valueName: "TEXT",
+    help: "boot: text on the serial console that proves the boot (re:REGEX for a regular expression)",
+  },
+  "boot-timeout": { kind: "int", min: 1, default: 300, valueName: "S", help: "boot: seconds to wait for the marker or the guest agent" },
+  "no-agent": { kind: "boolean", default: false, help: "boot: do not accept a guest agent answer, only the console marker" },
+} as const satisfies OptionDecls;
+
 export const runDecls = {
   vm: {
     kind: "string",
@@ -297,10 +309,11 @@ export const runDecls = {
   ...copyLimitDecls,
   verify: {
     kind: "enum",
-    values: ["none", "quick", "full"],
+    values: ["none", "quick", "full", "boot"],
     default: "quick",
-    help: "data check after define and before start when cutting over",
+    help: "check after define and before start when cutting over: data (quick, full) or an isolated boot (boot, --boot-*)",
   },
+  ...bootCheckDecls,
   detach: {
     kind: "boolean",
     default: false,
@@ -328,14 +341,7 @@ export const verifyDecls = {
     help: "quick: reuse a reported seed to check the same blocks again",
   },
   "block-size": { kind: "size", default: 1 << 20, valueName: "SIZE", help: "bytes per compared block (a multiple of 4K up to 64M)" },
-  "boot-marker": {
-    kind: "string",
-    default: "re:login:",
-    valueName: "TEXT",
-    help: "boot: text on the serial console that proves the boot (re:REGEX for a regular expression)",
-  },
-  "boot-timeout": { kind: "int", min: 1, default: 300, valueName: "S", help: "boot: seconds to wait for the marker or the guest agent" },
-  "no-agent": { kind: "boolean", default: false, help: "boot: do not accept a guest agent answer, only the console marker" },
+  ...bootCheckDecls,
   ...connectDecl,
   ...vcenterDecls,
 } as const satisfies OptionDecls;

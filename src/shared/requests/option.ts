@@ -168,7 +168,8 @@ export function requestArgv(words: readonly string[], decls: OptionDecls, reques
       for (const one of v as string[]) out.push(`--${name}`, one);
     } else {
       const text = valueText(d, v);
-      if (text !== canonicalDefault(d)) out.push(`--${name}`, text);
+      // a value beginning with "-" (a boot marker, say) is joined to its name: the parser would take it for an option
+      if (text !== canonicalDefault(d)) out.push(...(text.startsWith("-") ? [`--${name}=${text}`] : [`--${name}`, text]));
     }
   }
   return out;

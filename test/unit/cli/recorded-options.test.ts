@@ -64,11 +64,11 @@ test("run: auto-sync's entries first, sync's for the rest of its rounds; cutover
   assert.deepEqual(onlyVerify.defaults, { "verify-samples": "100" }, "verify's samples for run's data check");
 });
 
-test("run: verify's boot mode is not a data check: it is left out and said so", () => {
-  const r = defaultsOf("run", { verify: { mode: "boot" } }, none, { until: "cutover" });
-  assert.deepEqual(r.defaults, {});
-  assert.deepEqual(r.unfit, [{ step: "verify", name: "verify", value: "boot" }]);
-  assert.equal(recordedSummary(r), "no recorded step options applied; not taken: verify's boot for --verify");
+test("run: verify's boot mode is run's boot check before the start, with its marker and timeout", () => {
+  const r = defaultsOf("run", { verify: { mode: "boot", "boot-marker": "re:ready", "boot-timeout": "90" } }, none, { until: "cutover" });
+  assert.deepEqual(r.defaults, { verify: "boot", "boot-marker": "re:ready", "boot-timeout": "90" });
+  assert.deepEqual(r.unfit, []);
+  assert.equal(recordedSummary(r), "recorded step options applied (verify: --verify boot --boot-marker re:ready --boot-timeout 90)");
 });
 
 test("a hand-edited record is refused with STEP_OPTIONS_INVALID and a hint naming step-options", () => {

@@ -26,6 +26,30 @@ export interface ActionDialogProps {
   onClose(): void;
 }
 
+/**
+ * What the page gives each action's own dialog (cutover, schedule, rollback, retry, cleanup, delete): the
+ * migration, the connection this session knows, and what confirming does with the options the dialog gathered.
+ */
+export interface ActionDialogOf<O> {
+  manifest: Manifest;
+  conn: VcenterConnection | undefined;
+  onConfirm(opts: O, conn: VcenterConnection): Promise<void>;
+  onClose(): void;
+}
+
+/** The ActionDialog wiring of such a dialog: its props, confirming with the options `options()` reads at the click. */
+export function confirmWith<O>(
+  props: ActionDialogOf<O>,
+  options: () => O,
+): Pick<ActionDialogProps, "manifest" | "conn" | "onConfirm" | "onClose"> {
+  return {
+    manifest: props.manifest,
+    conn: props.conn,
+    onClose: props.onClose,
+    onConfirm: (conn) => props.onConfirm(options(), conn),
+  };
+}
+
 /** The head of an action's own dialog: its id, and the action's label as title and confirm button. */
 export function actionDialogHead(action: ActionId): Pick<ActionDialogProps, "id" | "title" | "confirmLabel"> {
   return { id: `v2k-${action}-dialog`, title: actionLabel(action), confirmLabel: actionLabel(action) };

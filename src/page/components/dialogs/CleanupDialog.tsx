@@ -1,34 +1,17 @@
 // Cleanup: removes only what this migration created; never the source VM, never user snapshots.
 import { useState } from "react";
-import { type Manifest } from "../../../shared/manifest";
-import { type CleanupOptions, type VcenterConnection } from "../../host/api";
+import { type CleanupOptions } from "../../host/api";
 import { _ } from "../../i18n";
 import { Checkbox } from "../../pf";
-import { ActionDialog, actionDialogHead } from "./ActionDialog";
+import { ActionDialog, actionDialogHead, confirmWith, type ActionDialogOf } from "./ActionDialog";
 import { RemovedKept, cleanupKeeps, cleanupRemoves } from "./RemovedKept";
 
-export function CleanupDialog({
-  manifest,
-  conn,
-  onConfirm,
-  onClose,
-}: {
-  manifest: Manifest;
-  conn: VcenterConnection | undefined;
-  onConfirm(opts: CleanupOptions, conn: VcenterConnection): Promise<void>;
-  onClose(): void;
-}) {
+export function CleanupDialog(props: ActionDialogOf<CleanupOptions>) {
+  const { manifest } = props;
   const [deleteTarget, setDeleteTarget] = useState(false);
   const migrated = manifest.phase === "defined" || manifest.phase === "started";
   return (
-    <ActionDialog
-      {...actionDialogHead("cleanup")}
-      danger
-      manifest={manifest}
-      conn={conn}
-      onClose={onClose}
-      onConfirm={(c) => onConfirm({ deleteTarget }, c)}
-    >
+    <ActionDialog {...actionDialogHead("cleanup")} danger {...confirmWith(props, () => ({ deleteTarget }))}>
       <RemovedKept
         removedId="v2k-cleanup-removes"
         removed={[...cleanupRemoves(manifest), deleteTarget && _("The copied disk images on this host.")]}

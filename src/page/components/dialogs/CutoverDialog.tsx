@@ -1,11 +1,11 @@
 // Cutover: says what will happen (guest shutdown, final sync, define/start) and asks to confirm.
 import { type Manifest } from "../../../shared/manifest";
-import { type CutoverOptions, type VcenterConnection } from "../../host/api";
+import { type CutoverOptions } from "../../host/api";
 import { _, format } from "../../i18n";
 import { formatDuration, formatRate } from "../../format";
 import { estimateDowntime } from "./downtime-estimate";
 import { Content } from "../../pf";
-import { ActionDialog } from "./ActionDialog";
+import { ActionDialog, confirmWith, type ActionDialogOf } from "./ActionDialog";
 import { CutoverChoices, useCutoverChoices } from "./CutoverChoices";
 
 export function CutoverSteps({ shutdown, start }: { shutdown: CutoverOptions["shutdown"]; start: boolean }) {
@@ -39,17 +39,8 @@ export function DowntimeNote({ manifest, guestShutdown }: { manifest: Manifest; 
   );
 }
 
-export function CutoverDialog({
-  manifest,
-  conn,
-  onConfirm,
-  onClose,
-}: {
-  manifest: Manifest;
-  conn: VcenterConnection | undefined;
-  onConfirm(opts: CutoverOptions, conn: VcenterConnection): Promise<void>;
-  onClose(): void;
-}) {
+export function CutoverDialog(props: ActionDialogOf<CutoverOptions>) {
+  const { manifest } = props;
   const choices = useCutoverChoices(manifest);
   return (
     <ActionDialog
@@ -57,10 +48,7 @@ export function CutoverDialog({
       title={_("Cut over to KVM")}
       confirmLabel={_("Cut over")}
       danger
-      manifest={manifest}
-      conn={conn}
-      onClose={onClose}
-      onConfirm={(c) => onConfirm(choices.options(), c)}
+      {...confirmWith(props, () => choices.options())}
     >
       <Content>
         <p>{_("This stops the VM on VMware and brings it up on this host:")}</p>

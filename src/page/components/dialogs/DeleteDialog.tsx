@@ -1,36 +1,17 @@
 // Delete migration: cleanup with the workdir removed. Lists what goes and what stays; the copied disk
 // images go too unless the admin keeps them (a rolled-back copy is of no use without its workdir).
 import { useState } from "react";
-import { type Manifest } from "../../../shared/manifest";
-import { type DeleteOptions, type VcenterConnection } from "../../host/api";
+import { type DeleteOptions } from "../../host/api";
 import { _, format } from "../../i18n";
 import { Checkbox } from "../../pf";
-import { ActionDialog, actionDialogHead } from "./ActionDialog";
+import { ActionDialog, actionDialogHead, confirmWith, type ActionDialogOf } from "./ActionDialog";
 import { RemovedKept, cleanupKeeps, cleanupRemoves } from "./RemovedKept";
 
-export function DeleteDialog({
-  manifest,
-  workdir,
-  conn,
-  onConfirm,
-  onClose,
-}: {
-  manifest: Manifest;
-  workdir: string;
-  conn: VcenterConnection | undefined;
-  onConfirm(opts: DeleteOptions, conn: VcenterConnection): Promise<void>;
-  onClose(): void;
-}) {
+export function DeleteDialog(props: ActionDialogOf<DeleteOptions> & { workdir: string }) {
+  const { manifest, workdir } = props;
   const [deleteTarget, setDeleteTarget] = useState(!manifest.rollback?.disksRemoved);
   return (
-    <ActionDialog
-      {...actionDialogHead("delete")}
-      danger
-      manifest={manifest}
-      conn={conn}
-      onClose={onClose}
-      onConfirm={(c) => onConfirm({ deleteTarget }, c)}
-    >
+    <ActionDialog {...actionDialogHead("delete")} danger {...confirmWith(props, () => ({ deleteTarget }))}>
       <RemovedKept
         removedId="v2k-delete-removes"
         removed={[

@@ -1,26 +1,16 @@
 // Retry after rollback: the helper continues on the same workdir with a new incremental round. It says
 // what that means before it runs: the undone cutover is kept as history, disks the KVM domain ran on are
 // copied again in full, and the next cutover repeats the shutdown and the final sync.
-import { type Manifest } from "../../../shared/manifest";
-import { type VcenterConnection } from "../../host/api";
 import { _ } from "../../i18n";
 import { Content } from "../../pf";
-import { ActionDialog, actionDialogHead } from "./ActionDialog";
+import { ActionDialog, actionDialogHead, confirmWith, type ActionDialogOf } from "./ActionDialog";
 
-export function RetryDialog({
-  manifest,
-  conn,
-  onConfirm,
-  onClose,
-}: {
-  manifest: Manifest;
-  conn: VcenterConnection | undefined;
-  onConfirm(conn: VcenterConnection): Promise<void>;
-  onClose(): void;
-}) {
+/** A retry asks for no options. */
+export function RetryDialog(props: ActionDialogOf<void>) {
+  const { manifest } = props;
   const ran = manifest.cutover?.startedAt !== undefined || manifest.cutover?.domainRanAt !== undefined;
   return (
-    <ActionDialog {...actionDialogHead("retry")} manifest={manifest} conn={conn} onClose={onClose} onConfirm={onConfirm}>
+    <ActionDialog {...actionDialogHead("retry")} {...confirmWith(props, () => undefined)}>
       <Content>
         <ul>
           <li>{_("The migration continues in the same workdir with a new incremental sync round.")}</li>

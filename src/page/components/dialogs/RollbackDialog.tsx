@@ -1,23 +1,12 @@
 // Rollback: what is removed on KVM, and what is kept (the source VM, always).
 import { useState } from "react";
-import { type Manifest } from "../../../shared/manifest";
-import { type RollbackOptions, type VcenterConnection } from "../../host/api";
+import { type RollbackOptions } from "../../host/api";
 import { _ } from "../../i18n";
 import { Checkbox } from "../../pf";
-import { ActionDialog } from "./ActionDialog";
+import { ActionDialog, confirmWith, type ActionDialogOf } from "./ActionDialog";
 import { RemovedKept } from "./RemovedKept";
 
-export function RollbackDialog({
-  manifest,
-  conn,
-  onConfirm,
-  onClose,
-}: {
-  manifest: Manifest;
-  conn: VcenterConnection | undefined;
-  onConfirm(opts: RollbackOptions, conn: VcenterConnection): Promise<void>;
-  onClose(): void;
-}) {
+export function RollbackDialog(props: ActionDialogOf<RollbackOptions>) {
   const [removeDisks, setRemoveDisks] = useState(false);
   return (
     <ActionDialog
@@ -25,10 +14,7 @@ export function RollbackDialog({
       title={_("Roll back to VMware")}
       confirmLabel={_("Roll back")}
       danger
-      manifest={manifest}
-      conn={conn}
-      onClose={onClose}
-      onConfirm={(c) => onConfirm({ removeDisks }, c)}
+      {...confirmWith(props, () => ({ removeDisks }))}
     >
       <RemovedKept
         removedId="v2k-rollback-removes"

@@ -2,13 +2,13 @@
 // local time, its zone said), then the helper cuts over unattended with the choices made here. It runs as
 // the migration's background job: cancelling that job cancels the schedule.
 import { useState } from "react";
-import { type Manifest } from "../../../shared/manifest";
-import { type ScheduleOptions, type VcenterConnection } from "../../host/api";
+import { type ScheduleOptions } from "../../host/api";
 import { _, format } from "../../i18n";
 import { formatTime } from "../../format";
 import { isoToLocalInput, localInputToIso, scheduleProblem, timezoneLabel } from "../../state/schedule";
+import { type ScheduledCheck } from "../../state/step-options";
 import { Content, FormGroup, HelperText, HelperTextItem, TextInput } from "../../pf";
-import { ActionDialog } from "./ActionDialog";
+import { ActionDialog, confirmWith, type ActionDialogOf } from "./ActionDialog";
 import { CutoverChoices, useCutoverChoices } from "./CutoverChoices";
 import { CutoverSteps, DowntimeNote } from "./CutoverDialog";
 
@@ -44,17 +44,25 @@ function TimeField({ value, onChange, iso }: { value: string; onChange(v: string
   );
 }
 
-export function ScheduleCutoverDialog({
-  manifest,
-  conn,
-  onConfirm,
-  onClose,
-}: {
-  manifest: Manifest;
-  conn: VcenterConnection | undefined;
-  onConfirm(opts: ScheduleOptions, conn: VcenterConnection): Promise<void>;
-  onClose(): void;
-}) {
+/** What the run checks between define and start (Step options: Verify's mode, or Cutover's no verify). */
+function CheckNote({ check }: { check: ScheduledCheck | null }) {
+  if (check === null) return null;
+  const text = {
+    quick: _("Before the start, sample blocks of the disks are compared with the powered-off VMware VM (quick verify)."),
+    full: _("Before the start, every allocated block is compared with the powered-off VMware VM (full verify)."),
+    boot: _("Before the start, a copy of the guest boots isolated on throw-away overlays and must reach its boot marker (boot check)."),
+    none: _("The disks are not verified before the start (Step options)."),
+  }[check];
+  return (
+    <p id="v2k-schedule-check" data-check={check}>
+      {text}
+    </p>
+  );
+}
+
+/** `check`: what the scheduled run verifies before the start, from the recorded step options. */
+export function ScheduleCutoverDialog(props: ActionDialogOf<ScheduleOptions> & { check: ScheduledCheck | null }) {
+  const { manifest } = props;
   const choices = useCutoverChoices(manifest);
   const [value, setValue] = useState(nextHour);
   const iso = localInputToIso(value);
@@ -64,16 +72,13 @@ export function ScheduleCutoverDialog({
       title={_("Schedule cutover")}
       confirmLabel={_("Schedule cutover")}
       danger
-      manifest={manifest}
-      conn={conn}
       ready={scheduleProblem(iso) === null}
-      onClose={onClose}
-      onConfirm={(c) => {
+      {...confirmWith(props, () => {
         // checked again at the click: the dialog may have stayed open past the time
         const at = localInputToIso(value);
-        if (scheduleProblem(at) !== null) return Promise.reject(new Error(_("This time has passed: choose a time in the future.")));
-        return onConfirm({ ...choices.options(), at: at! }, c);
-      }}
+        if (scheduleProblem(at) !== null) throw new Error(_("This time has passed: choose a time in the future."));
+        return { ...choices.options(), at: at! };
+      })}
     >
       <TimeField value={value} onChange={setValue} iso={iso} />
       <Content>
@@ -82,6 +87,7 @@ export function ScheduleCutoverDialog({
           {_("The conversion is rehearsed first, so a guest that cannot be converted is known long before.")}
         </p>
         <CutoverSteps shutdown={choices.shutdown} start={choices.start} />
+        <CheckNote check={props.check} />
         <p>{_("Cancelling the operation cancels the schedule; the VMware VM keeps running until the cutover begins.")}</p>
         <DowntimeNote manifest={manifest} guestShutdown={choices.shutdown === "guest"} />
       </Content>

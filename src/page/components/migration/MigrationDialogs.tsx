@@ -4,7 +4,7 @@ import * as api from "../../host/api";
 import { type Manifest } from "../../../shared/manifest";
 import { type AppState } from "../../state/app-state";
 import { actionLabel } from "../../labels";
-import { type StepOptionTexts } from "../../state/step-options";
+import { scheduledCheck, type StepOptionTexts } from "../../state/step-options";
 import { ActionDialog } from "../dialogs/ActionDialog";
 import { CancelDialog } from "../dialogs/CancelDialog";
 import { CleanupDialog } from "../dialogs/CleanupDialog";
@@ -14,6 +14,7 @@ import { RetryDialog } from "../dialogs/RetryDialog";
 import { ScheduleCutoverDialog } from "../dialogs/ScheduleCutoverDialog";
 import { RollbackDialog } from "../dialogs/RollbackDialog";
 import { StepOptionsDialog } from "../options/StepOptionsDialog";
+import { cutoverBegun } from "./ScheduledCutover";
 import { passwordOnlyCommand, type DialogId, type Perform } from "./MigrationActions";
 
 export function MigrationDialogs(props: {
@@ -45,6 +46,7 @@ export function MigrationDialogs(props: {
         <CancelDialog
           command={state.current?.operation?.command ?? ""}
           scheduled={props.scheduled}
+          begun={cutoverBegun(manifest)}
           onClose={onClose}
           onConfirm={() => void state.cancelRunning()}
         />
@@ -53,12 +55,16 @@ export function MigrationDialogs(props: {
       return <CutoverDialog {...common} onConfirm={(o, c) => perform("cutover", api.actionCommand("cutover", o), c)} />;
     case "schedule-cutover":
       return (
-        <ScheduleCutoverDialog {...common} onConfirm={(o, c) => perform("schedule-cutover", api.actionCommand("schedule-cutover", o), c)} />
+        <ScheduleCutoverDialog
+          {...common}
+          check={scheduledCheck(props.stepOptions)}
+          onConfirm={(o, c) => perform("schedule-cutover", api.actionCommand("schedule-cutover", o), c)}
+        />
       );
     case "rollback":
       return <RollbackDialog {...common} onConfirm={(o, c) => perform("rollback", api.actionCommand("rollback", o), c)} />;
     case "retry":
-      return <RetryDialog {...common} onConfirm={(c) => perform("retry", api.actionCommand("retry"), c)} />;
+      return <RetryDialog {...common} onConfirm={(_o, c) => perform("retry", api.actionCommand("retry"), c)} />;
     case "cleanup":
       return <CleanupDialog {...common} onConfirm={(o, c) => perform("cleanup", api.actionCommand("cleanup", o), c)} />;
     case "delete":

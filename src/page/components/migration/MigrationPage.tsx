@@ -4,8 +4,9 @@ import { type AppState } from "../../state/app-state";
 import { type VcenterConnection } from "../../host/api";
 import { _, format } from "../../i18n";
 import { actions, cutoverReady, DEFAULT_CRITERION, type ActionId } from "../../state/derive";
-import { Breadcrumb, BreadcrumbItem, Card, CardBody, CardTitle, PageSection, Spinner, Grid, GridItem } from "../../pf";
+import { Card, CardBody, CardTitle, PageSection, Spinner, Grid, GridItem } from "../../pf";
 import { ErrorAlert } from "../ErrorAlert";
+import { ListBreadcrumb } from "../ListBreadcrumb";
 import { criterionOf, optionsArgvFor } from "../../state/step-options";
 import { PhaseTimeline } from "./PhaseTimeline";
 import { DiskProgress } from "./DiskProgress";
@@ -21,23 +22,6 @@ import { CbtStatus } from "./CbtStatus";
 import { ConversionStatus } from "./ConversionStatus";
 import { scheduledCutover } from "../../state/schedule";
 import { formatTime } from "../../format";
-
-function Back({ state, name }: { state: AppState; name: string }) {
-  return (
-    <Breadcrumb>
-      <BreadcrumbItem
-        to="#/"
-        onClick={(e) => {
-          e.preventDefault();
-          state.go({ view: "list" });
-        }}
-      >
-        {_("Migrations")}
-      </BreadcrumbItem>
-      <BreadcrumbItem isActive>{name}</BreadcrumbItem>
-    </Breadcrumb>
-  );
-}
 
 function Titled({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -55,7 +39,7 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
   if (!view || !manifest) {
     return (
       <PageSection>
-        <Back state={state} name={workdir} />
+        <ListBreadcrumb state={state} current={workdir} />
         {view?.manifestError ? <ErrorAlert error={view.manifestError} /> : <Spinner aria-label={_("Loading")} />}
       </PageSection>
     );
@@ -70,12 +54,12 @@ export function MigrationPage({ state, workdir }: { state: AppState; workdir: st
   const scheduled = scheduledCutover(running, view.operation, view.events);
   const perform = async (action: ActionId, command: string[], c: VcenterConnection) => {
     state.rememberConnection(c);
-    await state.perform(action, [...command, ...optionsArgvFor(action, stepOptions)], c);
+    await state.perform(action, [...command, ...optionsArgvFor(action, stepOptions, command)], c);
   };
 
   return (
     <PageSection id="v2k-migration" data-phase={manifest.phase} data-running={running} data-busy={busy}>
-      <Back state={state} name={manifest.vm.name} />
+      <ListBreadcrumb state={state} current={manifest.vm.name} />
       <MigrationHeader state={state} manifest={manifest} view={view} running={running} ready={ready} />
       {scheduled && <ScheduledCutover at={scheduled} manifest={manifest} onCancel={() => setDialog("cancel")} />}
       <Card>

@@ -8,9 +8,14 @@ import { Alert, AlertActionLink } from "../../pf";
 
 const CUTTING_OVER: ReadonlySet<string> = new Set(["cutover-running", "final-synced", "defined", "started"]);
 
+/** The scheduled moment has come: the cutover runs, and cancelling can no longer keep the VMware VM running. */
+export function cutoverBegun(manifest: Manifest): boolean {
+  return CUTTING_OVER.has(manifest.phase);
+}
+
 export function ScheduledCutover({ at, manifest, onCancel }: { at: Date; manifest: Manifest; onCancel(): void }) {
   const when = `${formatTime(at.toISOString())} (${timezoneLabel(at)})`;
-  const begun = CUTTING_OVER.has(manifest.phase);
+  const begun = cutoverBegun(manifest);
   return (
     <Alert
       variant={begun ? "warning" : "info"}

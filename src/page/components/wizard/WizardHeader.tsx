@@ -1,24 +1,14 @@
 // Where the admin is: the way back to the list, the title, and the steps done, current and to come.
 import { type AppState } from "../../state/app-state";
 import { _ } from "../../i18n";
-import { Breadcrumb, BreadcrumbItem, ProgressStep, ProgressStepper, Title } from "../../pf";
+import { ProgressStep, ProgressStepper, Title } from "../../pf";
 import { wizardSteps } from "./wizard-steps";
+import { ListBreadcrumb } from "../ListBreadcrumb";
 
 export function WizardHeader({ state, index }: { state: AppState; index: number }) {
   return (
     <>
-      <Breadcrumb>
-        <BreadcrumbItem
-          to="#/"
-          onClick={(e) => {
-            e.preventDefault();
-            state.go({ view: "list" });
-          }}
-        >
-          {_("Migrations")}
-        </BreadcrumbItem>
-        <BreadcrumbItem isActive>{_("New migration")}</BreadcrumbItem>
-      </Breadcrumb>
+      <ListBreadcrumb state={state} current={_("New migration")} />
       <Title headingLevel="h1">{_("New migration")}</Title>
       <ProgressStepper aria-label={_("Wizard steps")} className="v2k-wizard-steps">
         {wizardSteps.map((s, i) => (
