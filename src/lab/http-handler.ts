@@ -19,7 +19,8 @@ export type ControlHandler = (req: {
   body: unknown;
 }) => Promise<{ status: number; body: unknown }>;
 
-export type LabRequestHandler = (req: IncomingMessage, res: ServerResponse, peer: string) => void;
+/** `peer`: the client's address; `direct`: on the lab process's own TLS connection (not forwarded by a worker). */
+export type LabRequestHandler = (req: IncomingMessage, res: ServerResponse, peer: string, direct: boolean) => void;
 
 class BodyTooLarge extends Error {}
 
@@ -120,22 +121,26 @@ export interface LabHandlerOptions {
   control: ControlHandler | undefined;
   /** Called on every /folder request (the datastore workers start with the first). */
   onFolderRequest?: () => void;
+  /** True once datastore workers serve: a /folder client on the lab process's own connection is asked to
+   * reconnect (Connection: close), and its next connection goes to a worker. */
+  workersReady?: () => boolean;
 }
 
 export function labRequestHandler(o: LabHandlerOptions): LabRequestHandler {
-  const route = async (req: IncomingMessage, res: ServerResponse, peer: string) => {
+  const route = async (req: IncomingMessage, res: ServerResponse, peer: string, direct: boolean) => {
     const url = new URL(req.url ?? "/", "https://lab");
     if (url.pathname === "/sdk" && req.method === "POST") await handleSoap(o.folder.service, req, res, peer);
     else if (url.pathname === "/sdk/vimServiceVersions.xml" && (req.method === "GET" || req.method === "HEAD"))
       send(res, 200, "text/xml; charset=utf-8", o.versionsXml);
     else if (url.pathname.startsWith("/folder/")) {
       o.onFolderRequest?.();
+      if (direct && o.workersReady?.()) res.setHeader("Connection", "close");
       await serveFolder(req, res, url, o.folder);
     } else if (url.pathname === "/v2k-lab" || url.pathname.startsWith("/v2k-lab/")) await handleControl(o.folder, o.control, req, res, url);
     else send(res, 404, "text/plain; charset=utf-8", "Not found\n");
   };
-  return (req, res, peer) =>
-    void route(req, res, peer).catch((err: unknown) => {
+  return (req, res, peer, direct) =>
+    void route(req, res, peer, direct).catch((err: unknown) => {
       if (err instanceof BodyTooLarge) {
         send(res, 413, "text/plain; charset=utf-8", "Request body too large\n", { Connection: "close" });
         req.destroy();

@@ -61,7 +61,7 @@ class WorkerSide {
     handler: LabRequestHandler,
     private readonly opts: Omit<DatastoreWorkersOptions, "primarySocket">,
   ) {
-    this.internal = createHttpServer((req, res) => handler(req, res, String(req.headers[PEER_HEADER] ?? "")));
+    this.internal = createHttpServer((req, res) => handler(req, res, String(req.headers[PEER_HEADER] ?? ""), false));
     applyLabServerSettings(this.internal);
   }
 
@@ -78,6 +78,10 @@ class WorkerSide {
       },
       (err: Error) => process.stderr.write(`lab: no datastore workers (${err.message}); the lab process serves every read\n`),
     );
+  }
+
+  ready(): boolean {
+    return this.workers?.ready() ?? false;
   }
 
   /** Hands a connection to a worker; false while none is ready. */
@@ -110,9 +114,10 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
     versionsXml: serviceVersionsXml(profile),
     control: opts.control,
     onFolderRequest: () => side?.start(),
+    workersReady: () => side?.ready() ?? false,
   });
   const tlsServer = createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) =>
-    handler(req, res, req.socket.remoteAddress ?? ""),
+    handler(req, res, req.socket.remoteAddress ?? "", true),
   );
   applyLabServerSettings(tlsServer);
   const count = opts.datastoreWorkers ?? 0;

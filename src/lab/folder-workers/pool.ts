@@ -86,6 +86,11 @@ export class DatastoreWorkers {
     if (w.child.connected) w.child.send(m, (err) => err && undefined);
   }
 
+  /** Some worker takes connections. */
+  ready(): boolean {
+    return this.workers.some((w) => w.ready && w.child.connected);
+  }
+
   /** Hands an accepted (paused) connection to the next ready worker; false when none is ready. */
   dispatch(socket: Socket, fallback: (socket: Socket) => void): boolean {
     const ready = this.workers.filter((w) => w.ready && w.child.connected);
