@@ -20,6 +20,17 @@ async function buildHelper() {
     banner: { js: "import { createRequire as __v2kRequire } from 'node:module'; const require = __v2kRequire(import.meta.url);" },
     logLevel: "warning",
   });
+  // The lab's datastore worker processes run their own small entry (forked beside the helper).
+  await esbuild.build({
+    entryPoints: ["src/lab/folder-workers/worker-main.ts"],
+    outfile: "dist/helper/lab/datastore-worker.mjs",
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    sourcemap: "linked",
+    logLevel: "warning",
+  });
   // Python scripts of the vSphere bridge run beside the bundle (dist/helper/py).
   if (existsSync("src/helper/vsphere/py")) cpSync("src/helper/vsphere/py", "dist/helper/py", { recursive: true });
   // The lab's image recipes run as scripts (dist/helper/lab).

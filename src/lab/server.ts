@@ -1,26 +1,24 @@
-// The lab's HTTPS server: vSphere SOAP at /sdk, /sdk/vimServiceVersions.xml, datastore files at
-// /folder, and the model's control API at /v2k-lab/ (basic auth). Every failure becomes an HTTP
-// error or a SOAP fault; nothing a client sends can take the process down.
-import { createServer, type Server } from "node:https";
-import { type IncomingMessage, type ServerResponse } from "node:http";
-import { type AddressInfo, type Socket } from "node:net";
-import { createHash, timingSafeEqual } from "node:crypto";
+// The lab's HTTPS server. Without datastore workers the lab process terminates TLS for every connection
+// itself. With them (`lab start`), it accepts each connection paused and hands it to a worker, which
+// serves /folder reads of disk files and forwards everything else over a private Unix socket back to
+// this process (./folder-workers): SOAP sessions, the model and its faults stay here.
+import { createServer as createHttpsServer } from "node:https";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type LabModelApi } from "./model/types";
 import { LabSoapService } from "./soap/service";
-import { serveFolder } from "./soap/folder";
+import { folderGrant } from "./soap/folder";
 import { datacenterPath as datacenterPathOf } from "./soap/objects/ids";
 import { type VersionProfile, serviceVersionsXml, versionProfile } from "./soap/versions";
+import { type ControlHandler, type LabRequestHandler, basicAuthCheck, labRequestHandler } from "./http-handler";
+import { applyLabServerSettings } from "./server-settings";
+import { DatastoreWorkers, type DatastoreWorkersOptions } from "./folder-workers/pool";
+import { PEER_HEADER } from "./folder-workers/protocol";
 
-/** Largest SOAP request accepted: real requests are a few KiB, and parsing is synchronous. */
-export const MAX_SOAP_BODY = 2 * 1024 * 1024;
-const MAX_CONTROL_BODY = 1024 * 1024;
-
-export type ControlHandler = (req: {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  body: unknown;
-}) => Promise<{ status: number; body: unknown }>;
+export { MAX_SOAP_BODY, type ControlHandler } from "./http-handler";
 
 export interface LabServerOptions {
   host: string;
@@ -32,6 +30,8 @@ export interface LabServerOptions {
   /** The vSphere generation the lab presents (default 6.7). */
   profile?: VersionProfile;
   control?: ControlHandler;
+  /** Processes serving datastore reads (0: this process serves everything). */
+  datastoreWorkers?: number;
 }
 
 export interface LabServer {
@@ -41,140 +41,111 @@ export interface LabServer {
   close(): Promise<void>;
 }
 
-class BodyTooLarge extends Error {}
+function listen(server: NetServer, ...args: [number, string] | [string]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(...(args as [number, string]), () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > limit) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
+/** The private socket the workers forward to, and the workers; both started with the first /folder request. */
+class WorkerSide {
+  private dir: string | undefined;
+  private readonly internal: HttpServer;
+  private workers: DatastoreWorkers | undefined;
+
+  constructor(
+    handler: LabRequestHandler,
+    private readonly opts: Omit<DatastoreWorkersOptions, "primarySocket">,
+  ) {
+    this.internal = createHttpServer((req, res) => handler(req, res, String(req.headers[PEER_HEADER] ?? ""), false));
+    applyLabServerSettings(this.internal);
   }
-  return Buffer.concat(chunks);
-}
 
-function send(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body), ...headers });
-  res.end(body);
-}
+  start(): void {
+    if (this.dir) return;
+    this.dir = mkdtempSync(join(tmpdir(), "v2k-lab-sock-"));
+    const socket = join(this.dir, "lab.sock");
+    const workers = new DatastoreWorkers({ ...this.opts, primarySocket: socket });
+    this.workers = workers;
+    listen(this.internal, socket).then(
+      () => {
+        chmodSync(socket, 0o600);
+        workers.start();
+      },
+      (err: Error) => process.stderr.write(`lab: no datastore workers (${err.message}); the lab process serves every read\n`),
+    );
+  }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  ready(): boolean {
+    return this.workers?.ready() ?? false;
+  }
 
-function digest(s: string): Buffer {
-  return createHash("sha256").update(s).digest();
-}
+  /** Hands a connection to a worker; false while none is ready. */
+  dispatch(socket: Socket, fallback: (socket: Socket) => void): boolean {
+    return this.workers?.dispatch(socket, fallback) ?? false;
+  }
 
-/** A SOAP reply as the injected faults shape it: late (slow), or cut off mid-element as by a proxy (malformed-reply). */
-async function faultedReply(model: LabModelApi, body: string): Promise<string> {
-  const slowMs = model.faults().slowMs;
-  if (slowMs > 0) await sleep(slowMs);
-  return (await model.takeCountedFault("malformedReplies")) ? body.slice(0, Math.floor(body.length / 2)) + "<soapenv:Bro" : body;
+  async close(): Promise<void> {
+    await this.workers?.close();
+    if (this.internal.listening) {
+      const closed = new Promise<void>((r) => this.internal.close(() => r()));
+      this.internal.closeAllConnections();
+      await closed;
+    }
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
 export async function startLabServer(opts: LabServerOptions): Promise<LabServer> {
   const profile = opts.profile ?? versionProfile(undefined);
   const service = new LabSoapService(opts.model, opts.credentials, opts.instanceUuid, profile);
-  const versionsXml = serviceVersionsXml(profile);
-  const datacenterPath = datacenterPathOf(opts.model.inventory().datacenter);
-  const expectedBasic = digest(`${opts.credentials.username}:${opts.credentials.password}`);
-  const checkBasic = (header: string | undefined): boolean => {
-    const m = /^Basic\s+(\S+)$/i.exec(header ?? "");
-    if (!m) return false;
-    return timingSafeEqual(digest(Buffer.from(m[1]!, "base64").toString("utf8")), expectedBasic);
+  const folder = {
+    service,
+    datacenterPath: datacenterPathOf(opts.model.inventory().datacenter),
+    checkBasic: basicAuthCheck(opts.credentials),
   };
-
-  const handleSoap = async (req: IncomingMessage, res: ServerResponse) => {
-    const body = (await readBody(req, MAX_SOAP_BODY)).toString("utf8");
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.on("close", onClose);
-    const out = await service.handle(body, {
-      cookie: req.headers.cookie,
-      ip: req.socket.remoteAddress ?? "",
-      userAgent: String(req.headers["user-agent"] ?? ""),
-      signal: abort.signal,
-    });
-    const reply = await faultedReply(opts.model, out.body);
-    send(res, out.status, "text/xml; charset=utf-8", reply, out.setCookie ? { "Set-Cookie": out.setCookie } : {});
-  };
-
-  const handleControl = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    if (!checkBasic(req.headers.authorization)) {
-      send(res, 401, "application/json", JSON.stringify({ error: "authentication required" }), {
-        "WWW-Authenticate": 'Basic realm="v2k-lab"',
-      });
-      return;
-    }
-    if (!opts.control) {
-      send(res, 404, "application/json", JSON.stringify({ error: "control API not available" }));
-      return;
-    }
-    const raw = (await readBody(req, MAX_CONTROL_BODY)).toString("utf8");
-    let body: unknown = undefined;
-    if (raw.trim() !== "") {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        send(res, 400, "application/json", JSON.stringify({ error: "body is not JSON" }));
-        return;
-      }
-    }
-    const out = await opts.control({ method: req.method ?? "GET", path: url.pathname, query: url.searchParams, body });
-    service.changed.notify();
-    send(res, out.status, "application/json", JSON.stringify(out.body ?? null));
-  };
-
-  const server: Server = createServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
-    void (async () => {
-      try {
-        const url = new URL(req.url ?? "/", "https://lab");
-        if (url.pathname === "/sdk" && req.method === "POST") await handleSoap(req, res);
-        else if (url.pathname === "/sdk/vimServiceVersions.xml" && (req.method === "GET" || req.method === "HEAD"))
-          send(res, 200, "text/xml; charset=utf-8", versionsXml);
-        else if (url.pathname.startsWith("/folder/")) await serveFolder(req, res, url, { service, datacenterPath, checkBasic });
-        else if (url.pathname === "/v2k-lab" || url.pathname.startsWith("/v2k-lab/")) await handleControl(req, res, url);
-        else send(res, 404, "text/plain; charset=utf-8", "Not found\n");
-      } catch (err) {
-        if (err instanceof BodyTooLarge) {
-          send(res, 413, "text/plain; charset=utf-8", "Request body too large\n", { Connection: "close" });
-          req.destroy();
-          return;
-        }
-        process.stderr.write(`lab http: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-        if (res.headersSent) res.destroy();
-        else send(res, 500, "text/plain; charset=utf-8", "Internal error\n");
-      }
-    })();
+  let side: WorkerSide | undefined;
+  const handler = labRequestHandler({
+    folder,
+    versionsXml: serviceVersionsXml(profile),
+    control: opts.control,
+    onFolderRequest: () => side?.start(),
+    workersReady: () => side?.ready() ?? false,
   });
-  // pyVmomi keeps pooled connections for up to 15 minutes; closing idle ones sooner breaks its next call.
-  server.keepAliveTimeout = 900_000;
-  server.headersTimeout = 60_000;
-  server.requestTimeout = 0; // WaitForUpdates may legitimately wait long
-  server.on("clientError", (_err, socket: Socket) => socket.destroy());
-  server.on("tlsClientError", () => undefined);
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const tlsServer = createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) =>
+    handler(req, res, req.socket.remoteAddress ?? "", true),
+  );
+  applyLabServerSettings(tlsServer);
+  const count = opts.datastoreWorkers ?? 0;
+  if (count > 0) side = new WorkerSide(handler, { count, tls: opts.tls, grant: (request) => folderGrant(request, folder) });
+  const serveHere = (socket: Socket) => {
+    tlsServer.emit("connection", socket);
+    socket.resume();
+  };
+  const front = side
+    ? createNetServer({ pauseOnConnect: true }, (socket) => {
+        if (!side!.dispatch(socket, serveHere)) serveHere(socket);
+      })
+    : tlsServer;
+  try {
+    await listen(front, opts.port, opts.host);
+  } catch (err) {
+    await side?.close();
+    throw err;
+  }
   return {
     host: opts.host,
-    port: address.port,
+    port: (front.address() as AddressInfo).port,
     service,
     async close() {
       await service.close();
-      const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections();
+      const closed = new Promise<void>((r) => front.close(() => r()));
+      await side?.close();
+      tlsServer.closeAllConnections();
       await closed;
     },
   };

@@ -6,10 +6,11 @@
 //   node --import tsx test/bench/lab-rounds.ts      ROUNDS=3 (make bench runs it through goals.ts)
 //   SYNC_ARGS="--coalesce-gap 64K"                   options for every `sync incr` (to compare settings)
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LabControlClient } from "../../src/lab/client/lab-client";
-import { helper, ok, startLab } from "../integration/engine-support";
+import { helper, ok } from "../integration/engine-support";
+import { benchMain, startBenchLab } from "./bench-lab";
 
 const MiB = 1024 * 1024;
 const VM = "win01";
@@ -61,8 +62,8 @@ async function syncIncr(workdir: string, env: Record<string, string>, kind: Roun
 
 /** Lab, migration of win01 up to its base copy; returns what the rounds need. */
 async function prepare(hooks: Hooks): Promise<{ workdir: string; env: Record<string, string>; lab: LabControlClient }> {
-  const t = { after: (fn: () => void | Promise<void>) => void hooks.push(fn) };
-  const lab = await startLab(t);
+  const lab = await startBenchLab("default");
+  hooks.push(() => lab.stop());
   const root = mkdtempSync(join(tmpdir(), "v2k-bench-rounds-"));
   hooks.push(() => rmSync(root, { recursive: true, force: true }));
   const workdir = join(root, "wd");
@@ -107,21 +108,5 @@ export function formatRound(f: RoundFigures): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rounds = Math.max(1, Number(process.env.ROUNDS ?? "3"));
-  process.stdout.write(
-    `load average at start ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(" ")}\n`,
-  );
-  labRounds(rounds)
-    .then(() =>
-      process.stdout.write(
-        `load average at end ${loadavg()
-          .map((l) => l.toFixed(1))
-          .join(" ")}\n`,
-      ),
-    )
-    .catch((e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exit(1);
-    });
+  benchMain(() => labRounds(rounds));
 }

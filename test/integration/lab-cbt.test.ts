@@ -4,6 +4,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { join } from "node:path";
 import { GRAIN } from "../../src/lab/model/index";
 import { type TestLab, labControl, labOps, labRequest, soapLogin, startTestLab } from "../support/lab";
 
@@ -230,4 +232,84 @@ test("an injected datastore read error fails the request as a host would (500 be
   const again = await labRequest(lab, { method: "GET", path, headers: { Cookie: cookie, Range: "bytes=0-4095" } });
   assert.equal(again.status, 206, "only the injected number of reads fail");
   assert.equal(again.body.length, 4096);
+});
+
+/** The lab process's children (its datastore workers). */
+function childPids(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** Bytes a process has read through read(2) and friends so far (/proc/PID/io rchar). */
+function readChars(pid: number): number {
+  return Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))![1]);
+}
+
+/** Running (not gone, not a zombie waiting to be reaped). */
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+};
+
+test("datastore workers: a range read through a worker equals the file's bytes, wrong and expired sessions are refused, SIGKILL of the lab ends them", async () => {
+  const MiB = 1024 * 1024;
+  const vm = (await labControl(lab, "GET", "inventory")).vms.find((v: any) => v.name === "web01");
+  const disk = vm.disks[1];
+  await labControl(lab, "POST", "write", { vm: vm.moref, disk: 1, offset: 8 * MiB, length: 16 * MiB, seed: 77 });
+  // the disk's running data file: -flat.vmdk for the base, -delta.vmdk under a snapshot
+  const m = /^\[([^\]]+)\] (.*?)(-\d{6})?\.vmdk$/.exec(disk.fileName)!;
+  const dataFile = `${m[2]}${m[3] ? `${m[3]}-delta` : "-flat"}.vmdk`;
+  const path = `/folder/${dataFile}?dcPath=${lab.info.datacenter}&dsName=${m[1]}`;
+  const cookie = await soapLogin(lab);
+  const range = (start: number, length: number, headers: Record<string, string> = { Cookie: cookie }) =>
+    labRequest(lab, { method: "GET", path, headers: { ...headers, Range: `bytes=${start}-${start + length - 1}` } });
+  const pid = lab.info.pid!;
+
+  // the workers start with the lab's first /folder request; each new connection then goes to the next one
+  let workers: number[] = [];
+  for (let i = 0; i < 100 && workers.length < 2; i++) {
+    assert.equal((await range(0, 4096)).status, 206);
+    workers = childPids(pid);
+    if (workers.length < 2) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(workers.length >= 2, `datastore workers running (children of the lab: ${workers.join(" ")})`);
+  const workersRead = () => workers.reduce((a, w) => a + readChars(w), 0);
+  for (let i = 0, start = workersRead(); i < 100 && workersRead() - start < MiB; i++) {
+    await range(0, MiB); // served by the lab process until a worker says it is ready
+    if (workersRead() - start < MiB) await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const expected = Buffer.alloc(16 * MiB);
+  const fd = openSync(join(lab.dir, "datastores", m[1]!, dataFile), "r");
+  readSync(fd, expected, 0, expected.length, 8 * MiB);
+  closeSync(fd);
+  assert.ok(
+    expected.some((b) => b !== 0),
+    "the range holds guest data",
+  );
+  const before = new Map([pid, ...workers].map((p) => [p, readChars(p)]));
+  for (let i = 0; i < workers.length; i++) {
+    const got = await range(8 * MiB, 16 * MiB);
+    assert.equal(got.status, 206);
+    assert.ok(got.body.equals(expected), `read ${i}: the bytes served equal the file's`);
+  }
+  const workerReads = workers.reduce((a, w) => a + readChars(w) - before.get(w)!, 0);
+  const labReads = readChars(pid) - before.get(pid)!;
+  assert.ok(workerReads >= workers.length * 16 * MiB, `the workers read the file (${workerReads} bytes)`);
+  assert.ok(labReads < 4 * MiB, `the lab process did not (${labReads} bytes)`);
+
+  const stale = await range(0, 4096, { Cookie: 'vmware_soap_session="00000000-0000-0000-0000-000000000000"' });
+  assert.equal(stale.status, 401);
+  assert.match(String(stale.headers["www-authenticate"]), /^Basic /);
+  await labControl(lab, "POST", "fault", { kind: "session-expiry" });
+  const expired = await range(0, 4096);
+  assert.equal(expired.status, 401, "a session expired in the lab process is refused by the workers too");
+  assert.equal((await range(0, 4096, { Cookie: await soapLogin(lab) })).status, 206, "a new session reads again");
+
+  process.kill(pid, "SIGKILL");
+  const deadline = Date.now() + 10_000;
+  while (workers.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(workers.filter(alive), [], "no datastore worker outlives the lab");
 });

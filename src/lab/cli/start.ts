@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { request } from "node:https";
 import { basename, join, resolve } from "node:path";
+import { availableParallelism } from "node:os";
 import { defineCommand } from "../../kit/cli/command";
 import { V2kError } from "../../shared/v2k-error";
 import { openLabModel } from "../model/index";
@@ -17,6 +18,11 @@ import { API_PROFILES, versionProfile } from "../soap/versions";
 import { startJob } from "../../kit/jobs/index";
 
 const DEFAULT_HOST = "127.0.0.2";
+
+/** One datastore worker per core (TLS is the cost of a read), at least 2 and at most 4. */
+function defaultDatastoreWorkers(): number {
+  return Math.min(4, Math.max(2, availableParallelism()));
+}
 const BACKGROUND_READY_MS = 180_000;
 
 const options = z.object({
@@ -28,6 +34,12 @@ const options = z.object({
   scenario: z.string().min(1).optional(),
   background: z.boolean().optional(),
   "api-version": z.enum(API_PROFILES, { message: `--api-version takes one of ${API_PROFILES.join(", ")}` }).optional(),
+  "datastore-workers": z
+    .string()
+    .regex(/^\d{1,2}$/, "--datastore-workers takes a number from 0 to 16")
+    .transform(Number)
+    .refine((n) => n <= 16, "--datastore-workers takes a number from 0 to 16")
+    .optional(),
   positionals: z.array(z.string()).max(0),
 });
 
@@ -102,6 +114,7 @@ async function runForeground(
         instanceUuid,
         profile,
         control: (req) => handleControl(model, req),
+        datastoreWorkers: o["datastore-workers"] ?? defaultDatastoreWorkers(),
       });
     try {
       server = await serve(listen.port);
@@ -157,6 +170,7 @@ async function runBackground(o: z.output<typeof options>, dir: string): Promise<
   if (o.listen) args.push("--listen", o.listen);
   if (o.scenario) args.push("--scenario", o.scenario);
   if (o["api-version"]) args.push("--api-version", o["api-version"]);
+  if (o["datastore-workers"] !== undefined) args.push("--datastore-workers", String(o["datastore-workers"]));
   // the job service: a transient unit under systemd, else a detached session; the lab is its own job
   const { pid } = await startJob({
     dir,
@@ -189,6 +203,11 @@ export const labStartCommand = defineCommand({
     listen: { type: "string", description: "address to listen on (default 127.0.0.2 and a free port)", valueName: "HOST:PORT" },
     scenario: { type: "string", description: "scenario for a new lab (default: default)", valueName: "NAME" },
     background: { type: "boolean", description: "detach and return once the lab answers" },
+    "datastore-workers": {
+      type: "string",
+      description: "processes serving datastore file reads (default: one per core, 2 to 4; 0: the lab process alone)",
+      valueName: "N",
+    },
     "api-version": {
       type: "string",
       description: "vSphere generation to present: 6.7 (default), 7.0 or 8.0 (kept across restarts)",

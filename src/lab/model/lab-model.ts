@@ -283,6 +283,7 @@ export class LabModel implements LabModelApi {
       if (!meta) continue;
       return {
         size: chain.capacityBytes,
+        local: { path: chain.abs(meta), name: `[${ds}] ${rel}` },
         read: async (start, end) => {
           await this.takeReadFault(`[${ds}] ${rel}`);
           try {

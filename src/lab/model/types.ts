@@ -155,6 +155,9 @@ export interface DatastoreFile {
   size: number;
   /** Reads [start, end) — end exclusive. Throws LabFault("FileFault") for injected read errors. */
   read(start: number, end: number): Promise<Buffer>;
+  /** For a disk's data file: the local file holding its bytes at their offsets (zeros past its end) and the
+   * "[ds] path" name read errors give, so that another process can serve the same bytes. */
+  local?: { path: string; name: string };
 }
 
 /** A file a datastore holds (datastore browser listing); paths relative to the datastore root. */

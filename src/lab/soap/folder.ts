@@ -1,11 +1,14 @@
 // Datastore file access over HTTPS as ESXi/vCenter serve it: GET/HEAD /folder/<path>?dcPath=&dsName=
 // with Range requests, authenticated by the vmware_soap_session cookie or HTTP basic auth.
-// Files are streamed in bounded chunks with backpressure; a whole disk is never buffered.
+// Files are streamed in bounded chunks with backpressure; a whole disk is never buffered. The lab's
+// datastore workers ask folderGrant() first and read data files themselves (see ../folder-workers).
 import { type IncomingMessage, type ServerResponse } from "node:http";
-import { LabFault, type LabFaults, type LabModelApi } from "../model/types";
+import { LabFault, type DatastoreFile, type LabFaults, type LabModelApi } from "../model/types";
 import { type LabSoapService } from "./service";
+import { FOLDER_CHUNK, UNAUTHORIZED, drained, plain, rangeReply } from "./folder-range";
+import { type FolderGrant, type FolderGrantRequest } from "../folder-workers/protocol";
 
-const CHUNK = 2 * 1024 * 1024;
+export { parseRange, type ByteRange } from "./folder-range";
 
 export interface FolderContext {
   service: LabSoapService;
@@ -14,42 +17,49 @@ export interface FolderContext {
   checkBasic(header: string | undefined): boolean;
 }
 
-export type ByteRange = { start: number; end: number } | "unsatisfiable" | undefined;
+type Resolved = { kind: "reply"; status: number; text: string; headers?: Record<string, string> } | { kind: "file"; file: DatastoreFile };
 
-/** Parses a single "bytes=" range against a size; multi-range requests are answered in full. */
-export function parseRange(header: string | undefined, size: number): ByteRange {
-  if (!header) return undefined;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m) return undefined;
-  const [, a, b] = m;
-  if (a === "" && b === "") return undefined;
-  if (a === "") {
-    const n = Number(b);
-    if (n === 0) return "unsatisfiable";
-    return { start: Math.max(0, size - n), end: size };
+/** Method, authentication, path and datacenter checks, then the file (or the error reply, in this order). */
+function resolveFolder(request: FolderGrantRequest, ctx: FolderContext): Resolved {
+  if (request.method !== "GET" && request.method !== "HEAD")
+    return { kind: "reply", status: 405, text: "Method not allowed\n", headers: { Allow: "GET, HEAD" } };
+  const authed = ctx.service.sessionFor(request.cookie) !== undefined || ctx.checkBasic(request.authorization);
+  if (!authed) return { kind: "reply", ...UNAUTHORIZED };
+  const url = new URL(request.url, "https://lab");
+  const notFound: Resolved = { kind: "reply", status: 404, text: "Not found\n" };
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname.slice("/folder/".length));
+  } catch {
+    return { kind: "reply", status: 400, text: "Bad path encoding\n" };
   }
-  const start = Number(a);
-  const end = b === "" ? size : Math.min(size, Number(b) + 1);
-  if (start >= size || end <= start) return "unsatisfiable";
-  return { start, end };
+  const dsName = url.searchParams.get("dsName");
+  const dcPath = url.searchParams.get("dcPath");
+  if (!dsName || path === "" || path.split("/").some((p) => p === ".." || p === ".")) return notFound;
+  // vCenter takes the datacenter's inventory path with or without a leading slash (govc sends "/dc").
+  const dc = dcPath?.replace(/^\/+|\/+$/g, "");
+  if (dc !== undefined && dc !== ctx.datacenterPath && dc !== "ha-datacenter") return notFound;
+  try {
+    return { kind: "file", file: ctx.service.model.openDatastoreFile(dsName, path) };
+  } catch (err) {
+    if (err instanceof LabFault) return notFound;
+    throw err;
+  }
 }
 
-/** Resolves when the response can take more data or the client went away (listeners removed again). */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
+/** Any datastore fault armed: such reads stay in the lab process, where the faults count down and strike. */
+export function datastoreFaultsArmed(f: LabFaults, now = Date.now()): boolean {
+  const until = f.connectionResetsUntil ? Date.parse(f.connectionResetsUntil) : 0;
+  return f.datastoreReadErrors > 0 || (f.connectionResets ?? 0) > 0 || (f.connectionResetOutageMs ?? 0) > 0 || now < until;
 }
 
-function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text), ...headers });
-  res.end(text);
+/** What a datastore worker may do with a request: answer it, read a data file itself, or pass it on. */
+export function folderGrant(request: FolderGrantRequest, ctx: FolderContext): FolderGrant {
+  const r = resolveFolder(request, ctx);
+  if (r.kind === "reply") return { kind: "reply", status: r.status, text: r.text, headers: r.headers ?? {} };
+  const local = r.file.local;
+  if (!local || datastoreFaultsArmed(ctx.service.model.faults())) return { kind: "primary" };
+  return { kind: "file", path: local.path, name: local.name, size: r.file.size };
 }
 
 /** The connection-reset fault: inside its time window, or one of its next N reads. */
@@ -71,48 +81,25 @@ function resetAfter(res: ServerResponse, chunk: Buffer, faults: LabFaults): void
 }
 
 export async function serveFolder(req: IncomingMessage, res: ServerResponse, url: URL, ctx: FolderContext): Promise<void> {
-  if (req.method !== "GET" && req.method !== "HEAD") return plain(res, 405, "Method not allowed\n", { Allow: "GET, HEAD" });
-  const authed = ctx.service.sessionFor(req.headers.cookie) !== undefined || ctx.checkBasic(req.headers.authorization);
-  if (!authed) return plain(res, 401, "Authentication required\n", { "WWW-Authenticate": 'Basic realm="VMware HTTP server"' });
-
-  let path: string;
-  try {
-    path = decodeURIComponent(url.pathname.slice("/folder/".length));
-  } catch {
-    return plain(res, 400, "Bad path encoding\n");
-  }
-  const dsName = url.searchParams.get("dsName");
-  const dcPath = url.searchParams.get("dcPath");
-  if (!dsName || path === "" || path.split("/").some((p) => p === ".." || p === ".")) return plain(res, 404, "Not found\n");
-  // vCenter takes the datacenter's inventory path with or without a leading slash (govc sends "/dc").
-  const dc = dcPath?.replace(/^\/+|\/+$/g, "");
-  if (dc !== undefined && dc !== ctx.datacenterPath && dc !== "ha-datacenter") return plain(res, 404, "Not found\n");
-
-  let file;
-  try {
-    file = ctx.service.model.openDatastoreFile(dsName, path);
-  } catch (err) {
-    if (err instanceof LabFault) return plain(res, 404, "Not found\n");
-    throw err;
-  }
-  const range = parseRange(req.headers.range, file.size);
-  if (range === "unsatisfiable") return plain(res, 416, "Range not satisfiable\n", { "Content-Range": `bytes */${file.size}` });
-  const start = range?.start ?? 0;
-  const end = range?.end ?? file.size;
-  const headers: Record<string, string> = {
-    "Content-Type": "application/octet-stream",
-    "Accept-Ranges": "bytes",
-    "Content-Length": String(end - start),
+  const request = {
+    method: req.method ?? "",
+    url: url.pathname + url.search,
+    cookie: req.headers.cookie,
+    authorization: req.headers.authorization,
   };
-  if (range) headers["Content-Range"] = `bytes ${start}-${end - 1}/${file.size}`;
-  const status = range ? 206 : 200;
+  const resolved = resolveFolder(request, ctx);
+  if (resolved.kind === "reply") return plain(res, resolved.status, resolved.text, resolved.headers);
+  const file = resolved.file;
+  const reply = rangeReply(res, req.headers.range, file.size);
+  if (!reply) return;
+  const { status, headers, start, end } = reply;
   if (req.method === "HEAD") {
     res.writeHead(status, headers);
     res.end();
     return;
   }
   // Read the first chunk before sending headers: an immediate read error is still a clean 500.
-  const readAt = (pos: number) => file.read(pos, Math.min(end, pos + CHUNK));
+  const readAt = (pos: number) => file.read(pos, Math.min(end, pos + FOLDER_CHUNK));
   let pos = start;
   let chunk: Buffer;
   try {

@@ -96,9 +96,8 @@ function addDatacenterFolders(index: ObjectIndex, rootRef: MoRef, dcRef: MoRef, 
   return refs.at(-1) ?? rootRef;
 }
 
-export function buildIndex(ctx: IndexContext): ObjectIndex {
-  const inv = ctx.model.inventory();
-  const index = new ObjectIndex(inv);
+/** The morefs of the inventory's objects, as every part of the index refers to them. */
+function inventoryRefs(inv: LabInventory) {
   const dc = inv.datacenter;
   const dcRef = mor("Datacenter", dc.moref);
   const rootRef = mor("Folder", SERVICE.rootFolder);
@@ -116,9 +115,48 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
   const netRefs = inv.networks.map(netRef);
   const dvsNames = [...new Set(inv.networks.filter((n) => n.kind === "distributed").map((n) => n.dvsName ?? "dvSwitch"))];
   const dvsRefs = dvsNames.map((n) => mor("VmwareDistributedVirtualSwitch", dvsId(n)));
+  const envRef = mor("EnvironmentBrowser", envBrowserId(inv.cluster.moref));
   const vmsOn = (pred: (v: LabInventory["vms"][number]) => boolean) => inv.vms.filter(pred).map((v) => mor("VirtualMachine", v.moref));
+  return {
+    dc,
+    dcRef,
+    rootRef,
+    vmFolder,
+    hostFolder,
+    dsFolder,
+    netFolder,
+    clusterRef,
+    rpRef,
+    vmRefs,
+    hostRefs,
+    dsRefs,
+    netRef,
+    netRefs,
+    dvsNames,
+    dvsRefs,
+    vmsOn,
+    envRef,
+  };
+}
+type InventoryRefs = ReturnType<typeof inventoryRefs>;
 
-  // Service objects.
+export function buildIndex(ctx: IndexContext): ObjectIndex {
+  const inv = ctx.model.inventory();
+  const index = new ObjectIndex(inv);
+  const refs = inventoryRefs(inv);
+  addServiceObjects(index, ctx);
+  const folderRefOf = addFoldersAndDatacenter(index, inv, refs);
+  addCompute(index, inv, refs);
+  addHosts(index, ctx, inv, refs);
+  addDatastores(index, inv, refs);
+  addNetworks(index, inv, refs);
+  addDistributedSwitches(index, inv, refs);
+  addVms(index, ctx, inv, refs, folderRefOf);
+  return index;
+}
+
+/** ServiceInstance, SessionManager, collectors and views, managers, the caller's session objects and tasks. */
+function addServiceObjects(index: ObjectIndex, ctx: IndexContext): void {
   index.add(mor("ServiceInstance", SERVICE.serviceInstance), {
     content: () => ctx.serviceContent,
     serverClock: () => new Date().toISOString(),
@@ -138,8 +176,11 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
   addManagers(index, ctx);
   addSessionObjects(index, ctx.session);
   for (const t of ctx.tasks.all()) index.add(mor("Task", t.moref), { info: () => t.info, value: () => [], availableField: () => [] });
+}
 
-  // Folder tree and datacenter (possibly inside folders below the root folder).
+/** The folder tree and the datacenter (possibly inside folders below the root folder); returns the VM folder of a path. */
+function addFoldersAndDatacenter(index: ObjectIndex, inv: LabInventory, r: InventoryRefs): (path: string) => MoRef {
+  const { dc, dcRef, rootRef, vmFolder, hostFolder, dsFolder, netFolder, clusterRef, dsRefs, netRefs, dvsRefs, vmsOn } = r;
   const dcParent = addDatacenterFolders(index, rootRef, dcRef, dc.folder ?? "");
   index.add(
     dcRef,
@@ -185,10 +226,13 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
   folder(index, hostFolder, "host", dcRef, ["Folder", "ComputeResource"], () => [clusterRef]);
   folder(index, dsFolder, "datastore", dcRef, ["Folder", "Datastore", "StoragePod"], () => dsRefs);
   folder(index, netFolder, "network", dcRef, ["Folder", "Network", "DistributedVirtualSwitch"], () => [...netRefs, ...dvsRefs]);
+  return folderRefOf;
+}
 
-  // Compute: cluster, resource pool, hosts.
+/** The cluster (with its environment and datastore browsers) and its resource pool. */
+function addCompute(index: ObjectIndex, inv: LabInventory, r: InventoryRefs): void {
+  const { hostFolder, clusterRef, rpRef, vmRefs, hostRefs, dsRefs, netRefs, envRef } = r;
   const totalMemory = 256 * 1024 ** 3 * inv.hosts.length;
-  const envRef = mor("EnvironmentBrowser", envBrowserId(inv.cluster.moref));
   index.add(envRef, { datastoreBrowser: () => mor("HostDatastoreBrowser", `datastoreBrowser-${inv.cluster.moref}`) });
   index.add(mor("HostDatastoreBrowser", `datastoreBrowser-${inv.cluster.moref}`), { datastore: () => dsRefs, supportedType: () => [] });
   index.add(
@@ -235,6 +279,11 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
     },
     () => vmRefs,
   );
+}
+
+/** The hosts, each with its datastore browser. */
+function addHosts(index: ObjectIndex, ctx: IndexContext, inv: LabInventory, r: InventoryRefs): void {
+  const { clusterRef, dsRefs, netRefs, vmsOn } = r;
   for (const h of inv.hosts) {
     const hRef = mor("HostSystem", h.moref);
     index.add(mor("HostDatastoreBrowser", `datastoreBrowser-${h.moref}`), { datastore: () => dsRefs, supportedType: () => [] });
@@ -275,8 +324,11 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
       ...entityDefaults(),
     });
   }
+}
 
-  // Storage and networks.
+/** The datastores, each with its browser. */
+function addDatastores(index: ObjectIndex, inv: LabInventory, r: InventoryRefs): void {
+  const { dsFolder, vmsOn } = r;
   for (const d of inv.datastores) {
     const ref = mor("Datastore", d.moref);
     const url = `ds:///vmfs/volumes/${d.moref}/`;
@@ -314,6 +366,11 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
       ...entityDefaults(),
     });
   }
+}
+
+/** Standard and distributed port groups. */
+function addNetworks(index: ObjectIndex, inv: LabInventory, r: InventoryRefs): void {
+  const { netFolder, hostRefs, netRef, vmsOn } = r;
   for (const n of inv.networks) {
     const ref = netRef(n);
     const common: PropGetters = {
@@ -346,6 +403,11 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
       index.add(ref, common);
     }
   }
+}
+
+/** The distributed switches the port groups belong to. */
+function addDistributedSwitches(index: ObjectIndex, inv: LabInventory, r: InventoryRefs): void {
+  const { netFolder, hostRefs, netRef, dvsNames } = r;
   for (const name of dvsNames) {
     const ref = mor("VmwareDistributedVirtualSwitch", dvsId(name));
     const pgs = inv.networks.filter((n) => n.kind === "distributed" && (n.dvsName ?? "dvSwitch") === name).map(netRef);
@@ -368,8 +430,11 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
       ...entityDefaults(),
     });
   }
+}
 
-  // Virtual machines and their snapshots.
+/** Virtual machines and their snapshots. */
+function addVms(index: ObjectIndex, ctx: IndexContext, inv: LabInventory, r: InventoryRefs, folderRefOf: (path: string) => MoRef): void {
+  const { rpRef, envRef } = r;
   for (const vm of inv.vms) {
     const parent = folderRefOf(vm.folder.split("/").filter(Boolean).join("/"));
     index.add(
@@ -383,7 +448,6 @@ export function buildIndex(ctx: IndexContext): ObjectIndex {
     );
     for (const s of vm.snapshots) index.add(mor("VirtualMachineSnapshot", s.moref), snapshotGetters(inv, vm, s));
   }
-  return index;
 }
 
 /** EventManager and TaskManager, and the caller's history collectors over their logs. */

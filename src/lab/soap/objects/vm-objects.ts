@@ -75,23 +75,6 @@ export function vmGetters(
     recentTask: () => MoRef[];
   },
 ): PropGetters {
-  const self = mor("VirtualMachine", vm.moref);
-  const on = vm.powerState === "poweredOn";
-  const runtime = () =>
-    data("VirtualMachineRuntimeInfo", {
-      host: mor("HostSystem", vm.host),
-      connectionState: "connected",
-      powerState: vm.powerState,
-      faultToleranceState: "notConfigured",
-      toolsInstallerMounted: false,
-      maxCpuUsage: on ? 2400 * vm.numCPU : undefined,
-      maxMemoryUsage: on ? vm.memoryMiB : undefined,
-      numMksConnections: 0,
-      recordReplayState: "inactive",
-      onlineStandby: false,
-      consolidationNeeded: vm.consolidationNeeded,
-    });
-  const tools = toolsStatus(vm);
   const datastores = () => {
     const names = new Set(vm.disks.map((d) => d.datastore));
     names.add(/^\[([^\]]+)\]/.exec(vm.vmPathName)?.[1] ?? "");
@@ -113,59 +96,10 @@ export function vmGetters(
     guestHeartbeatStatus: () => (vm.toolsRunning ? "green" : "gray"),
     recentTask: () => ctx.recentTask(),
     config: () => vmConfigInfo(vm, inv, (d) => liveChain(model, vm, d)),
-    runtime,
+    runtime: () => vmRuntime(vm),
     capability: () => vmCapability(vm),
-    guest: () =>
-      data("GuestInfo", {
-        toolsStatus: tools.toolsStatus,
-        toolsVersionStatus2: tools.toolsVersionStatus2,
-        toolsRunningStatus: tools.toolsRunningStatus,
-        toolsVersion: vm.toolsInstalled === false ? "0" : "11269",
-        guestId: vm.toolsRunning ? vm.guestId : undefined,
-        guestFullName: vm.toolsRunning ? vm.guestFullName : undefined,
-        hostName: vm.toolsRunning ? vm.name : undefined,
-        guestState: on ? "running" : "notRunning",
-      }),
-    summary: () =>
-      data("VirtualMachineSummary", {
-        vm: self,
-        runtime: runtime(),
-        guest: data("VirtualMachineGuestSummary", {
-          guestId: vm.guestId,
-          guestFullName: vm.guestFullName,
-          toolsStatus: tools.toolsStatus,
-          toolsVersionStatus2: tools.toolsVersionStatus2,
-          toolsRunningStatus: tools.toolsRunningStatus,
-          hostName: vm.toolsRunning ? vm.name : undefined,
-        }),
-        config: data("VirtualMachineConfigSummary", {
-          name: vm.name,
-          template: false,
-          vmPathName: vm.vmPathName,
-          memorySizeMB: vm.memoryMiB,
-          cpuReservation: 0,
-          memoryReservation: 0,
-          numCpu: vm.numCPU,
-          numEthernetCards: vm.nics.length,
-          numVirtualDisks: vm.disks.length,
-          uuid: vm.uuid,
-          instanceUuid: vm.instanceUuid,
-          guestId: vm.guestId,
-          guestFullName: vm.guestFullName,
-          annotation: "",
-          installBootRequired: false,
-          tpmPresent: false,
-        }),
-        quickStats: data("VirtualMachineQuickStats", {
-          overallCpuUsage: 0,
-          guestMemoryUsage: 0,
-          hostMemoryUsage: on ? vm.memoryMiB : 0,
-          guestHeartbeatStatus: vm.toolsRunning ? "green" : "gray",
-          uptimeSeconds: 0,
-        }),
-        storage: storageSummary(model, vm),
-        overallStatus: "green",
-      }),
+    guest: () => vmGuestInfo(vm),
+    summary: () => vmSummary(model, vm),
     datastore: datastores,
     network: networks,
     snapshot: () =>
@@ -179,6 +113,82 @@ export function vmGetters(
     rootSnapshot: () => vm.snapshots.filter((s) => s.parent === null).map((s) => mor("VirtualMachineSnapshot", s.moref)),
     ...entityDefaults(),
   };
+}
+
+function vmRuntime(vm: LabVm): DataObject {
+  const on = vm.powerState === "poweredOn";
+  return data("VirtualMachineRuntimeInfo", {
+    host: mor("HostSystem", vm.host),
+    connectionState: "connected",
+    powerState: vm.powerState,
+    faultToleranceState: "notConfigured",
+    toolsInstallerMounted: false,
+    maxCpuUsage: on ? 2400 * vm.numCPU : undefined,
+    maxMemoryUsage: on ? vm.memoryMiB : undefined,
+    numMksConnections: 0,
+    recordReplayState: "inactive",
+    onlineStandby: false,
+    consolidationNeeded: vm.consolidationNeeded,
+  });
+}
+
+function vmGuestInfo(vm: LabVm): DataObject {
+  const tools = toolsStatus(vm);
+  const on = vm.powerState === "poweredOn";
+  return data("GuestInfo", {
+    toolsStatus: tools.toolsStatus,
+    toolsVersionStatus2: tools.toolsVersionStatus2,
+    toolsRunningStatus: tools.toolsRunningStatus,
+    toolsVersion: vm.toolsInstalled === false ? "0" : "11269",
+    guestId: vm.toolsRunning ? vm.guestId : undefined,
+    guestFullName: vm.toolsRunning ? vm.guestFullName : undefined,
+    hostName: vm.toolsRunning ? vm.name : undefined,
+    guestState: on ? "running" : "notRunning",
+  });
+}
+
+function vmSummary(model: LabModelApi, vm: LabVm): DataObject {
+  const tools = toolsStatus(vm);
+  const on = vm.powerState === "poweredOn";
+  return data("VirtualMachineSummary", {
+    vm: mor("VirtualMachine", vm.moref),
+    runtime: vmRuntime(vm),
+    guest: data("VirtualMachineGuestSummary", {
+      guestId: vm.guestId,
+      guestFullName: vm.guestFullName,
+      toolsStatus: tools.toolsStatus,
+      toolsVersionStatus2: tools.toolsVersionStatus2,
+      toolsRunningStatus: tools.toolsRunningStatus,
+      hostName: vm.toolsRunning ? vm.name : undefined,
+    }),
+    config: data("VirtualMachineConfigSummary", {
+      name: vm.name,
+      template: false,
+      vmPathName: vm.vmPathName,
+      memorySizeMB: vm.memoryMiB,
+      cpuReservation: 0,
+      memoryReservation: 0,
+      numCpu: vm.numCPU,
+      numEthernetCards: vm.nics.length,
+      numVirtualDisks: vm.disks.length,
+      uuid: vm.uuid,
+      instanceUuid: vm.instanceUuid,
+      guestId: vm.guestId,
+      guestFullName: vm.guestFullName,
+      annotation: "",
+      installBootRequired: false,
+      tpmPresent: false,
+    }),
+    quickStats: data("VirtualMachineQuickStats", {
+      overallCpuUsage: 0,
+      guestMemoryUsage: 0,
+      hostMemoryUsage: on ? vm.memoryMiB : 0,
+      guestHeartbeatStatus: vm.toolsRunning ? "green" : "gray",
+      uptimeSeconds: 0,
+    }),
+    storage: storageSummary(model, vm),
+    overallStatus: "green",
+  });
 }
 
 /** Space the VM's disks use on their datastores (thin disks: what is allocated). */

@@ -1,0 +1,124 @@
+// The lab process's datastore workers. Node's TLS costs more CPU per GB served than one process has to
+// give at 600 MB/s, so /folder reads are spread over processes. The lab process accepts every
+// connection itself (paused, before any TLS byte) and hands it to the next worker with fork()'s handle
+// passing: node:cluster would do the same but re-runs the whole CLI in each worker and owns the listen
+// (port 0, EADDRINUSE) in ways the lab's start-up reports itself. A worker serves /folder reads of data
+// files and forwards everything else back here (./proxy.ts); while no worker is ready, or none is left,
+// the lab process serves a connection itself. Workers start with the first /folder request, so labs
+// that only ever answer SOAP pay nothing for them.
+import { fork, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { type Socket } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type FolderGrant, type FolderGrantRequest, type FromWorker, type ToWorker } from "./protocol";
+
+export interface DatastoreWorkersOptions {
+  count: number;
+  tls: { key: string; cert: string };
+  /** The lab process's Unix socket that workers forward requests to. */
+  primarySocket: string;
+  grant(request: FolderGrantRequest): FolderGrant;
+}
+
+interface Worker {
+  child: ChildProcess;
+  ready: boolean;
+}
+
+const STOP_GRACE_MS = 5000;
+
+/** dist/helper/lab/datastore-worker.mjs (bundle) or worker-main.ts beside this module (tsx). */
+export function datastoreWorkerEntry(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [join(here, "worker-main.ts"), join(here, "lab", "datastore-worker.mjs")].find((p) => existsSync(p));
+}
+
+export class DatastoreWorkers {
+  private readonly workers: Worker[] = [];
+  private next = 0;
+  private started = false;
+  private closing = false;
+
+  constructor(private readonly opts: DatastoreWorkersOptions) {}
+
+  /** Forks the workers once; they take connections as soon as each says it is ready. */
+  start(): void {
+    if (this.started || this.closing) return;
+    this.started = true;
+    const entry = datastoreWorkerEntry();
+    if (!entry) {
+      process.stderr.write("lab: the datastore worker is missing beside the helper; the lab process serves every read\n");
+      return;
+    }
+    for (let i = 0; i < this.opts.count; i++) this.spawn(entry);
+  }
+
+  private spawn(entry: string): void {
+    // stdout ignored (a worker prints nothing), stderr shared with the lab's log
+    const child = fork(entry, [], { execArgv: process.execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    const w: Worker = { child, ready: false };
+    this.workers.push(w);
+    child.on("message", (m: FromWorker) => {
+      if (m.type === "ready") w.ready = true;
+      else if (m.type === "grant") this.answer(w, m.id, m.request);
+    });
+    child.on("error", () => undefined);
+    child.on("exit", (code, signal) => {
+      this.workers.splice(this.workers.indexOf(w), 1);
+      if (!this.closing) process.stderr.write(`lab: datastore worker ${child.pid} exited (${signal ?? code}); the others serve\n`);
+    });
+    this.post(w, { type: "config", tls: this.opts.tls, primarySocket: this.opts.primarySocket });
+  }
+
+  private answer(w: Worker, id: number, request: FolderGrantRequest): void {
+    let grant: FolderGrant;
+    try {
+      grant = this.opts.grant(request);
+    } catch (err) {
+      process.stderr.write(`lab: folder grant: ${err instanceof Error ? err.message : String(err)}\n`);
+      grant = { kind: "reply", status: 500, text: "Internal error\n", headers: {} };
+    }
+    this.post(w, { type: "grant", id, grant });
+  }
+
+  private post(w: Worker, m: ToWorker): void {
+    if (w.child.connected) w.child.send(m, (err) => err && undefined);
+  }
+
+  /** Some worker takes connections. */
+  ready(): boolean {
+    return this.workers.some((w) => w.ready && w.child.connected);
+  }
+
+  /** Hands an accepted (paused) connection to the next ready worker; false when none is ready. */
+  dispatch(socket: Socket, fallback: (socket: Socket) => void): boolean {
+    const ready = this.workers.filter((w) => w.ready && w.child.connected);
+    if (ready.length === 0) return false;
+    const w = ready[this.next++ % ready.length]!;
+    w.child.send({ type: "connection" } satisfies ToWorker, socket, (err) => {
+      if (err && !socket.destroyed) fallback(socket);
+    });
+    return true;
+  }
+
+  /** Disconnects every worker (they close their connections and exit); SIGKILL after a grace period. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.child.exitCode !== null || w.child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => w.child.kill("SIGKILL"), STOP_GRACE_MS);
+            w.child.once("exit", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            if (w.child.connected) w.child.disconnect();
+            else w.child.kill("SIGTERM");
+          }),
+      ),
+    );
+  }
+}

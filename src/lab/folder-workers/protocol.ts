@@ -1,0 +1,30 @@
+// What the lab process and its datastore workers say to each other over the IPC channel of fork().
+// The TLS key travels here once (a private socket pair, never argv or a file); sessions and faults
+// never leave the lab process: a worker asks for a grant per request.
+
+/** A /folder request as a worker received it: enough for the lab process to authorize and resolve it. */
+export interface FolderGrantRequest {
+  method: string;
+  /** Path and query as sent ("/folder/web01/web01-flat.vmdk?dcPath=..&dsName=.."). */
+  url: string;
+  cookie: string | undefined;
+  authorization: string | undefined;
+}
+
+/** The lab process's answer: a reply to send as is, a data file the worker reads itself, or "send it to me". */
+export type FolderGrant =
+  | { kind: "reply"; status: number; text: string; headers: Record<string, string> }
+  | { kind: "file"; path: string; name: string; size: number }
+  | { kind: "primary" };
+
+/** Lab process -> worker. */
+export type ToWorker =
+  | { type: "config"; tls: { key: string; cert: string }; primarySocket: string }
+  | { type: "connection" }
+  | { type: "grant"; id: number; grant: FolderGrant };
+
+/** Worker -> lab process. */
+export type FromWorker = { type: "ready" } | { type: "grant"; id: number; request: FolderGrantRequest };
+
+/** Header carrying the client's address on requests a worker forwards to the lab process (set by the worker only). */
+export const PEER_HEADER = "x-v2k-lab-peer";
