@@ -40,6 +40,9 @@ pids+=($!)
 wait_pidfile "$dir/src.pid"
 src="nbd+unix:///?socket=$dir/src.sock"
 
+unit=()
+if [ "$FORMAT" = qcow2 ]; then unit=(--target-unit 64K); fi
+
 printf "%-48s %10s %9s %10s %8s %s\n" "run ($SIZE $FORMAT, cache=$CACHE)" "seconds" "MB/s" "peak RSS" "CPU s" "check"
 for run in $RUNS; do
   tool=${run%%:*}
@@ -56,7 +59,8 @@ for run in $RUNS; do
   sync
   case "$tool" in
     nbdcopy) cmd=(nbdcopy --target-is-zero "${extra[@]}" "$src" "$dst") ;;
-    v2k) cmd=(node "${node_flags[@]}" "$helper" copy --from "$src" --to "$dst" --allocated-only "${extra[@]}") ;;
+    # sync knows its target's format: a qcow2 image allocates 64 KiB clusters
+    v2k) cmd=(node "${node_flags[@]}" "$helper" copy --from "$src" --to "$dst" --allocated-only "${unit[@]}" "${extra[@]}") ;;
     *) echo "unknown tool $tool" >&2; exit 2 ;;
   esac
   start=$(date +%s.%N)
