@@ -87,7 +87,7 @@ async function runOnce(tool: "ours" | "nbdcopy", sources: string[], size: number
     let runs: Array<{ cpuS: number; rssMiB: number }>;
     if (tool === "ours") {
       const pairs = sources.flatMap((s, i) => ["--from", s, "--to", targets[i]!.uri]);
-      runs = [await timed([cli, "copy", ...pairs, "--allocated-only", "--target-unit", "64K"], work, "ours")];
+      runs = [await timed([cli, "copy", ...pairs, "--allocated-only"], work, "ours")];
     } else {
       runs = await Promise.all(
         sources.map((s, i) => timed(["nbdcopy", "--target-is-zero", ...TUNED, s, targets[i]!.uri], work, `nbdcopy${i}`)),

@@ -160,15 +160,6 @@ async function serveTarget(spec: TargetSpec, options: OpenOptions): Promise<Serv
   }
 }
 
-/**
- * What the target allocates at once: qcow2 images we create have 64 KiB clusters (a larger cluster only
- * makes this conservative); raw files and devices a 4 KiB block; RBD objects are large but zeros sent
- * to them still travel to the OSDs, so they get the 4 KiB of a block too.
- */
-function allocationUnit(spec: TargetSpec): number {
-  return spec.kind === "file" && spec.format === "qcow2" ? 64 * 1024 : 4096;
-}
-
 function endpointOptions(label: string, options: OpenOptions, served: Served, role: "source" | "target"): NbdEndpointOptions {
   const daemon = served.daemon;
   const out: NbdEndpointOptions = { label, ...(options.disk !== undefined ? { disk: options.disk } : {}) };
@@ -288,7 +279,7 @@ export async function openTargetReadOnly(spec: QemuTargetSpec, options: OpenOpti
 export async function openTarget(spec: TargetSpec, options: OpenOptions = {}): Promise<TargetHandle> {
   const served = await serveTarget(spec, options);
   const { endpoint, ...handle } = await connectServed(served, (c) =>
-    NbdTarget.connect(c, { ...endpointOptions(targetLabel(spec), options, served, "target"), allocationUnit: allocationUnit(spec) }),
+    NbdTarget.connect(c, endpointOptions(targetLabel(spec), options, served, "target")),
   );
   return { target: endpoint, ...handle };
 }

@@ -23,7 +23,7 @@ export interface PlanOp extends PlanRange {
 }
 
 /** Most pieces in one op: a batch's requests in flight per worker. */
-export const MAX_PIECES = Number(process.env.V2K_PIECES ?? 64);
+export const MAX_PIECES = 64;
 
 /** Largest single zero operation (WRITE_ZEROES lengths are 32-bit; servers split further). */
 export const MAX_ZERO_OP = 1024 * 1024 * 1024;
