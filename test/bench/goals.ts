@@ -133,7 +133,8 @@ async function scatteredGoals(): Promise<void> {
 async function multiDiskGoals(): Promise<void> {
   const rows = await multiDisk(MULTI_DISKS, MULTI_SIZE, ROUNDS);
   for (const n of MULTI_DISKS.filter((d) => d > 1)) {
-    const m = (tool: string, k: "seconds" | "cpuS" | "rssMiB") => median(rows.filter((r) => r.disks === n && r.tool === tool).map((r) => r[k]));
+    const m = (tool: string, k: "seconds" | "cpuS" | "rssMiB") =>
+      median(rows.filter((r) => r.disks === n && r.tool === tool).map((r) => r[k]));
     const mbs = (tool: string) => (n * (parseSize(MULTI_SIZE) ?? 0)) / 1e6 / m(tool, "seconds");
     goal(
       `${n} disks in one process (${MULTI_SIZE} each, half data), ours / ${n} tuned nbdcopies >= 1.0`,

@@ -71,7 +71,9 @@ async function runOnce(tool: "ours" | "nbdcopy", sources: string[], size: number
   try {
     for (let i = 0; i < sources.length; i++) {
       const path = join(work, `dst${i}.qcow2`);
-      await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-o", "preallocation=off,compat=1.1", path, String(size)], { timeoutMs: 60_000 });
+      await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-o", "preallocation=off,compat=1.1", path, String(size)], {
+        timeoutMs: 60_000,
+      });
       const dir = new PrivateDir(`v2k-bench-dst${i}-`);
       const spec = { kind: "file" as const, path, format: "qcow2" as const, shared: 8 };
       const daemon = await ManagedDaemon.start({

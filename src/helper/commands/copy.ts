@@ -73,13 +73,7 @@ export const copyCommand = defineCommand({
 type CopyArgs = z.output<typeof copySchema>;
 
 /** One --from/--to pair: connections per side, the engine, then every connection closed. */
-async function copyPair(
-  o: CopyArgs,
-  fromUri: string,
-  toUri: string,
-  disk: number,
-  ctx: CommandContext,
-): Promise<CopyStats> {
+async function copyPair(o: CopyArgs, fromUri: string, toUri: string, disk: number, ctx: CommandContext): Promise<CopyStats> {
   const jobs = o.jobs ?? 1;
   const from = parseNbdUri(fromUri);
   const to = parseNbdUri(toUri);

@@ -244,11 +244,23 @@ test("packRanges packs small copies with their holes into ops of bounded pieces 
   );
   // Data of a pack never exceeds the chunk, whatever the piece count allows.
   assert.deepEqual(
-    [...packRanges([c(0, 8 * K), z(8 * K, K), c(9 * K, 8 * K), z(17 * K, K), c(18 * K, 8 * K), z(26 * K, K), c(27 * K, 8 * K), z(35 * K, K), c(36 * K, 8 * K)], 32 * K, 64)].map((o) => [
-      o.offset,
-      o.length,
-      o.pieces?.length,
-    ]),
+    [
+      ...packRanges(
+        [
+          c(0, 8 * K),
+          z(8 * K, K),
+          c(9 * K, 8 * K),
+          z(17 * K, K),
+          c(18 * K, 8 * K),
+          z(26 * K, K),
+          c(27 * K, 8 * K),
+          z(35 * K, K),
+          c(36 * K, 8 * K),
+        ],
+        32 * K,
+        64,
+      ),
+    ].map((o) => [o.offset, o.length, o.pieces?.length]),
     [
       [0, 36 * K, 4],
       [36 * K, 8 * K, undefined],
