@@ -8,7 +8,7 @@
 #   RUNS="v2k nbdcopy v2k:--requests=32 nbdcopy:--requests=64:--request-size=4194304" test/bench/...
 #   SOURCE="percent=50 seed=4242" (nbdkit sparse-random parameters; scattered small extents e.g.
 #     "percent=5 runlength=4096 seed=4242")
-#   HELPER=path/to/ablestack_v2k.mjs (another build, e.g. for before/after)  CACHE=none|writeback (qemu-nbd, default none)  WORK=/var/tmp (image directory)  COMPARE=0 (skip check)
+#   HELPER=path/to/ablestack_v2k.mjs (another build, e.g. for before/after)  TARGET_UNIT=64K (copy --target-unit: fold holes inside 64 KiB units)  CACHE=none|writeback (qemu-nbd, default none)  WORK=/var/tmp (image directory)  COMPARE=0 (skip check)
 set -euo pipefail
 SIZE=${1:-4G}
 FORMAT=${2:-qcow2}
@@ -40,6 +40,9 @@ pids+=($!)
 wait_pidfile "$dir/src.pid"
 src="nbd+unix:///?socket=$dir/src.sock"
 
+unit=()
+if [ -n "${TARGET_UNIT:-}" ]; then unit=(--target-unit "$TARGET_UNIT"); fi
+
 printf "%-48s %10s %9s %10s %8s %s\n" "run ($SIZE $FORMAT, cache=$CACHE)" "seconds" "MB/s" "peak RSS" "CPU s" "check"
 for run in $RUNS; do
   tool=${run%%:*}
@@ -51,12 +54,13 @@ for run in $RUNS; do
   qemu-nbd --socket="$dir/dst.sock" --pid-file="$dir/dst.pid" --format="$FORMAT" --cache="$CACHE" --aio=io_uring \
     --discard=unmap --shared=8 --persistent "$img" &
   qpid=$!
+  pids+=("$qpid")
   wait_pidfile "$dir/dst.pid"
   dst="nbd+unix:///?socket=$dir/dst.sock"
   sync
   case "$tool" in
     nbdcopy) cmd=(nbdcopy --target-is-zero "${extra[@]}" "$src" "$dst") ;;
-    v2k) cmd=(node "${node_flags[@]}" "$helper" copy --from "$src" --to "$dst" --allocated-only "${extra[@]}") ;;
+    v2k) cmd=(node "${node_flags[@]}" "$helper" copy --from "$src" --to "$dst" --allocated-only "${unit[@]}" "${extra[@]}") ;;
     *) echo "unknown tool $tool" >&2; exit 2 ;;
   esac
   start=$(date +%s.%N)

@@ -6,22 +6,26 @@
 // test/bench/lab-rounds.ts runs incremental rounds on the lab through the built CLI;
 // test/bench/lab-datastore.ts reads a lab disk over /folder with parallel ranges.
 //
-//   node --import tsx test/bench/goals.ts          ROUNDS=3 SIZE=4G SCATTERED_SIZE=8G RBD_SIZE=4G (defaults)
-//   GOALS=rounds,base,scattered,rbd,datastore       only these groups (default: all)
+//   node --import tsx test/bench/goals.ts          ROUNDS=3 SIZE=4G SCATTERED_SIZE=8G RBD_SIZE=4G MULTI_SIZE=2G (defaults)
+//   GOALS=rounds,base,scattered,multidisk,rbd,datastore       only these groups (default: all)
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { parseSize } from "../../src/kit/sizes";
 import { repoRoot } from "../support/lab";
 import { labRounds, PHASES, type RoundFigures } from "./lab-rounds";
 import { labDatastoreReads } from "./lab-datastore";
+import { multiDisk } from "./multi-disk";
 
 const ROUNDS = Math.max(1, Number(process.env.ROUNDS ?? "3"));
 const SIZE = process.env.SIZE ?? "4G";
 const SCATTERED_SIZE = process.env.SCATTERED_SIZE ?? "8G";
 const RBD_SIZE = process.env.RBD_SIZE ?? "4G";
+const MULTI_SIZE = process.env.MULTI_SIZE ?? "2G";
+const MULTI_DISKS = [1, 2, 4];
 const TUNED = "nbdcopy:--requests=64:--request-size=4194304";
 const RSS_LIMIT_MIB = 128;
-const GOALS = (process.env.GOALS ?? "base,scattered,rbd,rounds,datastore").split(",");
+const GOALS = (process.env.GOALS ?? "base,scattered,multidisk,rbd,rounds,datastore").split(",");
 const ROUND_FIXED_LIMIT_MS = 500;
 const READ_RATIO_LIMIT = 1.2;
 const DATASTORE_MBS_GOAL = 600;
@@ -126,6 +130,21 @@ async function scatteredGoals(): Promise<void> {
   );
 }
 
+async function multiDiskGoals(): Promise<void> {
+  const rows = await multiDisk(MULTI_DISKS, MULTI_SIZE, ROUNDS);
+  for (const n of MULTI_DISKS.filter((d) => d > 1)) {
+    const m = (tool: string, k: "seconds" | "cpuS" | "rssMiB") =>
+      median(rows.filter((r) => r.disks === n && r.tool === tool).map((r) => r[k]));
+    const mbs = (tool: string) => (n * (parseSize(MULTI_SIZE) ?? 0)) / 1e6 / m(tool, "seconds");
+    goal(
+      `${n} disks in one process (${MULTI_SIZE} each, half data), ours / ${n} tuned nbdcopies >= 1.0`,
+      `${mbs("ours").toFixed(0)} / ${mbs("nbdcopy").toFixed(0)} MB/s = ${(mbs("ours") / mbs("nbdcopy")).toFixed(2)}, ` +
+        `CPU ${m("ours", "cpuS").toFixed(1)} / ${m("nbdcopy", "cpuS").toFixed(1)} s, RSS ${m("ours", "rssMiB").toFixed(0)} / ${m("nbdcopy", "rssMiB").toFixed(0)} MiB`,
+      mbs("ours") >= mbs("nbdcopy"),
+    );
+  }
+}
+
 async function rbdGoals(): Promise<void> {
   const rows = await rbdCopies();
   const ours = rows.filter((r) => r.run.startsWith("ablestack_v2k"));
@@ -202,6 +221,7 @@ async function main(): Promise<void> {
   process.stdout.write(`rounds ${ROUNDS} (alternating, medians); load average at start ${load()}\n`);
   if (GOALS.includes("base")) await baseCopyGoals();
   if (GOALS.includes("scattered")) await scatteredGoals();
+  if (GOALS.includes("multidisk")) await multiDiskGoals();
   if (GOALS.includes("rbd")) await rbdGoals();
   if (GOALS.includes("rounds")) await labRoundGoals();
   if (GOALS.includes("datastore")) await labDatastoreGoals();

@@ -1,66 +1,180 @@
-// Several disks at once in one process, as `sync` does: N nbdkit sparse-random sources (half data)
-// copied into N fresh qcow2 images served by qemu-nbd. Prints the aggregate MB/s and the peak RSS
-// of this process (the memory bound is per disk, whatever the disk size). Not part of make check.
+// Several disks at once: one `ablestack_v2k copy` process copying N disks (repeated --from/--to, as
+// sync copies a VM's disks in one process) against N tuned nbdcopy processes side by side, on the same
+// kind of endpoints: N nbdkit sparse-random sources and N fresh qcow2 images served by qemu-nbd. Runs
+// alternate (ours, nbdcopy) for every disk count; prints wall time, aggregate MB/s, client CPU seconds
+// and peak RSS (ours: the one process; nbdcopy: the sum of its processes), the medians, the load
+// average, and checks every copy with `qemu-img compare`. Not part of make check (it writes GiBs).
 //
-//   node --import tsx test/bench/multi-disk.ts [DISKS=3] [SIZE=2G]      (images under $TMPDIR)
-import { ManagedDaemon, PrivateDir, openSource, openTarget, type SourceHandle, type TargetHandle } from "../../src/helper/endpoints/index";
-import { copyDisk } from "../../src/helper/engine/index";
-import { parseSize } from "../../src/kit/sizes";
+//   node --import tsx test/bench/multi-disk.ts [DISKS=1,2,4] [SIZE=2G]
+//   ROUNDS=3  SOURCE="percent=50" (nbdkit sparse-random parameters)  COMPARE=0 (skip the check)  WORK=/var/tmp
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { ManagedDaemon, qemuNbdArgs, PrivateDir } from "../../src/helper/endpoints/index";
 import { unixNbdUri } from "../../src/helper/nbd/index";
+import { exec } from "../../src/kit/exec";
+import { parseSize } from "../../src/kit/sizes";
+import { repoRoot } from "../support/lab";
 
-const disks = Number(process.argv[2] ?? 3);
-const size = parseSize(process.argv[3] ?? "2G") ?? 2 * 1024 ** 3;
-const work = new PrivateDir("v2k-bench-");
+const SOURCE = (process.env.SOURCE ?? "percent=50").split(" ");
+const COMPARE = process.env.COMPARE !== "0";
+const TUNED = ["--requests=64", "--request-size=4194304"];
+const cli = join(repoRoot, "dist/ablestack_v2k");
 
-const servers: ManagedDaemon[] = [];
-const dirs: PrivateDir[] = [work];
-const handles: Array<SourceHandle | TargetHandle> = [];
-try {
-  const pairs = [];
-  for (let i = 0; i < disks; i++) {
-    const dir = work.file(`s${i}`);
+export interface Figures {
+  seconds: number;
+  cpuS: number;
+  rssMiB: number;
+}
+
+/** Runs a command under /usr/bin/time; resolves with its CPU seconds and peak RSS. */
+function timed(argv: string[], dir: string, tag: string): Promise<{ cpuS: number; rssMiB: number }> {
+  const out = join(dir, `${tag}.time`);
+  return new Promise((resolve, reject) => {
+    const child = spawn("/usr/bin/time", ["-f", "%M %U %S", "-o", out, ...argv], { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`${argv.join(" ")} exited with ${code}: ${err}`));
+      const [rssKb, user, sys] = readFileSync(out, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
+      resolve({ cpuS: user! + sys!, rssMiB: rssKb! / 1024 });
+    });
+  });
+}
+
+/** N sources (kept for the whole bench: sparse-random is stateless). */
+async function startSources(n: number, size: number, dirs: PrivateDir[]): Promise<{ uris: string[]; daemons: ManagedDaemon[] }> {
+  const uris: string[] = [];
+  const daemons: ManagedDaemon[] = [];
+  for (let i = 0; i < n; i++) {
     const d = new PrivateDir(`v2k-bench-src${i}-`);
     dirs.push(d);
-    servers.push(
+    const args = ["--foreground", "--exit-with-parent", "--readonly", "--unix", d.file("nbd.sock"), "--pidfile", d.file("pid")];
+    daemons.push(
       await ManagedDaemon.start({
         name: "nbdkit",
         file: "nbdkit",
         pidFile: d.file("pid"),
-        args: [
-          "--foreground",
-          "--exit-with-parent",
-          "--readonly",
-          "--unix",
-          d.file("nbd.sock"),
-          "--pidfile",
-          d.file("pid"),
-          "sparse-random",
-          String(size),
-          "percent=50",
-          `seed=${i + 1}`,
-        ],
+        args: [...args, "sparse-random", String(size), ...SOURCE, `seed=${i + 1}`],
       }),
     );
-    const s = await openSource({ kind: "nbd", uri: unixNbdUri(d.file("nbd.sock")) }, { disk: `disk ${i}` });
-    handles.push(s);
-    const t = await openTarget({ kind: "file", path: `${dir}.qcow2`, format: "qcow2", createSize: size }, { disk: `disk ${i}` });
-    handles.push(t);
-    pairs.push({ s, t, i });
+    uris.push(unixNbdUri(d.file("nbd.sock")));
   }
-  const started = performance.now();
-  const stats = await Promise.all(
-    pairs.map(({ s, t, i }) =>
-      copyDisk({ source: s.source, target: t.target, areas: [{ offset: 0, length: size }], targetIsZero: true, disk: `disk ${i}` }),
-    ),
-  );
-  const secs = (performance.now() - started) / 1000;
-  const total = stats.reduce((n, s) => n + s.totalBytes, 0);
-  console.log(
-    `${disks} disks x ${size} bytes: ${secs.toFixed(2)} s, ${(total / 1e6 / secs).toFixed(1)} MB/s aggregate, ` +
-      `per disk ${stats.map((s) => s.mbPerSec).join(" / ")} MB/s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
-  );
-} finally {
-  await Promise.allSettled(handles.map((h) => h.close()));
-  await Promise.allSettled(servers.map((s) => s.stop()));
-  for (const d of dirs) d.remove();
+  return { uris, daemons };
+}
+
+/** One run: N fresh qcow2 targets served by qemu-nbd, the copy, the check, the targets removed. */
+async function runOnce(tool: "ours" | "nbdcopy", sources: string[], size: number, work: string): Promise<Figures> {
+  const targets: Array<{ path: string; uri: string; daemon: ManagedDaemon; dir: PrivateDir }> = [];
+  try {
+    for (let i = 0; i < sources.length; i++) {
+      const path = join(work, `dst${i}.qcow2`);
+      await exec("qemu-img", ["create", "-q", "-f", "qcow2", "-o", "preallocation=off,compat=1.1", path, String(size)], {
+        timeoutMs: 60_000,
+      });
+      const dir = new PrivateDir(`v2k-bench-dst${i}-`);
+      const spec = { kind: "file" as const, path, format: "qcow2" as const, shared: 8 };
+      const daemon = await ManagedDaemon.start({
+        name: "qemu-nbd",
+        file: "qemu-nbd",
+        pidFile: dir.file("qemu-nbd.pid"),
+        args: qemuNbdArgs(spec, dir, { cache: "none", aio: "io_uring" }),
+      });
+      targets.push({ path, uri: unixNbdUri(dir.file("nbd.sock")), daemon, dir });
+    }
+    await exec("sync", [], { timeoutMs: 120_000 });
+    const started = performance.now();
+    let runs: Array<{ cpuS: number; rssMiB: number }>;
+    if (tool === "ours") {
+      const pairs = sources.flatMap((s, i) => ["--from", s, "--to", targets[i]!.uri]);
+      runs = [await timed([cli, "copy", ...pairs, "--allocated-only"], work, "ours")];
+    } else {
+      runs = await Promise.all(
+        sources.map((s, i) => timed(["nbdcopy", "--target-is-zero", ...TUNED, s, targets[i]!.uri], work, `nbdcopy${i}`)),
+      );
+    }
+    const seconds = (performance.now() - started) / 1000;
+    for (const t of targets) await t.daemon.stop();
+    if (COMPARE) {
+      for (const [i, t] of targets.entries()) {
+        const r = await exec("qemu-img", ["compare", "-q", "-f", "raw", "-F", "qcow2", sources[i]!, t.path], {
+          timeoutMs: 600_000,
+          okCodes: [0, 1],
+        });
+        if (r.exitCode !== 0) throw new Error(`${tool}: disk ${i} differs from its source`);
+      }
+    }
+    return { seconds, cpuS: runs.reduce((n, r) => n + r.cpuS, 0), rssMiB: runs.reduce((n, r) => n + r.rssMiB, 0) };
+  } finally {
+    for (const t of targets) {
+      await t.daemon.stop();
+      t.dir.remove();
+      rmSync(t.path, { force: true });
+    }
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
+
+export interface MultiDiskRow extends Figures {
+  disks: number;
+  tool: "ours" | "nbdcopy";
+}
+
+/** Every disk count in every round, ours and nbdcopy in alternation; prints each run and the medians. */
+export async function multiDisk(counts: number[], sizeArg: string, rounds: number): Promise<MultiDiskRow[]> {
+  const size = parseSize(sizeArg) ?? 2 * 1024 ** 3;
+  const dirs: PrivateDir[] = [];
+  const work = mkdtempSync(join(process.env.WORK ?? "/var/tmp", "v2k-bench-multi-"));
+  const { uris, daemons } = await startSources(Math.max(...counts), size, dirs);
+  console.log(`multi-disk: ${sizeArg} per disk, source ${SOURCE.join(" ")}, ${rounds} rounds; load average at start ${load()}`);
+  console.log(`${"disks tool".padEnd(20)} ${"seconds".padStart(8)} ${"MB/s".padStart(8)} ${"CPU s".padStart(7)} ${"RSS MiB".padStart(8)}`);
+  const rows: MultiDiskRow[] = [];
+  const show = (label: string, f: Figures, n: number) =>
+    console.log(
+      `${label.padEnd(20)} ${f.seconds.toFixed(2).padStart(8)} ${((n * size) / 1e6 / f.seconds).toFixed(0).padStart(8)} ` +
+        `${f.cpuS.toFixed(2).padStart(7)} ${f.rssMiB.toFixed(0).padStart(8)}`,
+    );
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const n of counts) {
+        for (const tool of ["ours", "nbdcopy"] as const) {
+          const f = await runOnce(tool, uris.slice(0, n), size, work);
+          rows.push({ ...f, disks: n, tool });
+          show(`${n} ${tool}`, f, n);
+        }
+      }
+    }
+    console.log(`\nmedians (load average at end ${load()}):`);
+    for (const n of counts) {
+      const m = (tool: string, k: keyof Figures) => median(rows.filter((r) => r.disks === n && r.tool === tool).map((r) => r[k]));
+      for (const tool of ["ours", "nbdcopy"]) {
+        show(`${n} ${tool}`, { seconds: m(tool, "seconds"), cpuS: m(tool, "cpuS"), rssMiB: m(tool, "rssMiB") }, n);
+      }
+      console.log(`${n} disks: ours / nbdcopy (time) = ${(m("nbdcopy", "seconds") / m("ours", "seconds")).toFixed(2)}`);
+    }
+    return rows;
+  } finally {
+    await Promise.allSettled(daemons.map((d) => d.stop()));
+    for (const d of dirs) d.remove();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const counts = (process.argv[2] ?? "1,2,4").split(",").map(Number);
+  multiDisk(counts, process.argv[3] ?? "2G", Math.max(1, Number(process.env.ROUNDS ?? "3"))).catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  });
 }

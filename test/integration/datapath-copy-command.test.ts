@@ -90,6 +90,33 @@ test("copy into a used target without --allocated-only zeroes the holes", async 
   await exec("qemu-img", ["compare", "-f", "raw", "-F", "qcow2", unixNbdUri(src.socket), dst.image], { timeoutMs: 60_000 });
 });
 
+test("scattered 4 KiB extents, two disks in one process: a fresh qcow2 and a used raw target, both identical", async (t) => {
+  const size = 64 * M;
+  const sparse = (seed: number) => ["sparse-random", String(size), "percent=5", "runlength=4096", `seed=${seed}`];
+  const src1 = await startNbdkit(t, sparse(11), { readOnly: true });
+  const src2 = await startNbdkit(t, sparse(12), { readOnly: true });
+  const fresh = await startQemuNbd(t, "qcow2", { createSize: size });
+  const used = await startQemuNbd(t, "raw", { createSize: size });
+  // The raw target holds data everywhere: the holes between packed extents must be zeroed, not left.
+  const fill = await startNbdkit(t, ["pattern", String(size)], { readOnly: true });
+  const pre = spawnSync("nbdcopy", [unixNbdUri(fill.socket), unixNbdUri(used.socket)], { encoding: "utf8" });
+  assert.equal(pre.status, 0, pre.stderr);
+  const r = await runHelper([
+    "copy",
+    ...["--from", unixNbdUri(src1.socket), "--to", unixNbdUri(fresh.socket)],
+    ...["--from", unixNbdUri(src2.socket), "--to", unixNbdUri(used.socket)],
+    ...["--target-unit", "64K", "--chunk", "256K", "--jobs", "2"],
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^disk 0: copied 67108864 bytes.*\ndisk 1: copied 67108864 bytes/m);
+  await fresh.stop();
+  await used.stop();
+  await exec("qemu-img", ["compare", "-f", "raw", "-F", "qcow2", unixNbdUri(src1.socket), fresh.image], { timeoutMs: 60_000 });
+  await exec("qemu-img", ["compare", "-f", "raw", "-F", "raw", unixNbdUri(src2.socket), used.image], { timeoutMs: 60_000 });
+  const mismatched = await runHelper(["--json", "copy", "--from", unixNbdUri(src1.socket)]);
+  assert.equal(mismatched.status, 2);
+});
+
 test("copy usage errors exit 2 and a missing server exits 1 with NBD_SOURCE_FAILED", async (t) => {
   const r1 = await runHelper(["--json", "copy", "--to", "nbd+unix:///?socket=/nonexistent"]);
   assert.equal(r1.status, 2);

@@ -1,5 +1,5 @@
 // Public surface of the endpoints: specs, openers, interfaces and the in-memory reference disks.
-export { type Area, type Extent, type BlockSource, type BlockTarget, type TargetCapabilities } from "./types";
+export { type Area, type BufferedArea, type Extent, type BlockSource, type BlockTarget, type TargetCapabilities } from "./types";
 export {
   openSource,
   openTarget,

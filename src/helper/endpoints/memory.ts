@@ -117,11 +117,13 @@ export class MemoryTarget implements BlockTarget {
   readonly ops = { writes: 0, bytesWritten: 0, zeroes: 0, bytesZeroed: 0, flushes: 0 };
   /** Bytes written since the last flush: what a crash would lose. */
   unflushedWrites = 0;
+  readonly allocationUnit: number;
   constructor(
     readonly disk: MemoryDisk,
-    options: { label?: string } = {},
+    options: { label?: string; allocationUnit?: number } = {},
   ) {
     this.label = options.label ?? "memory target";
+    this.allocationUnit = options.allocationUnit ?? 4096;
   }
   get size(): number {
     return this.disk.size;

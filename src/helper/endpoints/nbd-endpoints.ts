@@ -3,7 +3,7 @@
 import { NbdClient, NbdServerError, nbdToV2kError, type NbdConnectOptions } from "../nbd/index";
 import { ENOTSUP } from "../nbd/protocol";
 import { V2kError } from "../../shared/v2k-error";
-import { type BlockSource, type BlockTarget, type Extent, type TargetCapabilities } from "./types";
+import { type BlockSource, type BlockTarget, type BufferedArea, type Extent, type TargetCapabilities } from "./types";
 
 export interface NbdEndpointOptions {
   /** Disk label for messages, e.g. "disk 2000". */
@@ -14,6 +14,8 @@ export interface NbdEndpointOptions {
   serverLog?: () => string;
   /** Refine a converted error from what the server logged (e.g. HTTP 401 -> SESSION_EXPIRED). */
   explain?: (e: V2kError) => V2kError;
+  /** Targets: bytes the image allocates at once (qcow2 cluster), see BlockTarget.allocationUnit. */
+  allocationUnit?: number;
 }
 
 export class NbdSource implements BlockSource {
@@ -62,6 +64,14 @@ export class NbdSource implements BlockSource {
     }
   }
 
+  async readMany(areas: readonly BufferedArea[], into: Buffer): Promise<void> {
+    try {
+      await this.client.readMany(areas, into);
+    } catch (e) {
+      throw await this.convert(e, failedOffset(e, areas));
+    }
+  }
+
   async close(): Promise<void> {
     await this.client.close();
   }
@@ -83,6 +93,7 @@ export class NbdSource implements BlockSource {
 export class NbdTarget implements BlockTarget {
   readonly label: string;
   readonly capabilities: TargetCapabilities;
+  readonly allocationUnit: number;
   private readonly disk: string | undefined;
   private readonly serverLog: (() => string) | undefined;
   private fastZeroWorks: boolean;
@@ -98,6 +109,7 @@ export class NbdTarget implements BlockTarget {
     const i = client.info;
     this.capabilities = { zeroes: i.canWriteZeroes, fastZero: i.canFastZero, trim: i.canTrim, fua: i.canFua };
     this.fastZeroWorks = i.canFastZero;
+    this.allocationUnit = options.allocationUnit ?? 4096;
     if (!i.canTrim) delete this.trim;
   }
 
@@ -124,6 +136,14 @@ export class NbdTarget implements BlockTarget {
       await this.client.write(offset, data);
     } catch (e) {
       throw this.convert(e, offset);
+    }
+  }
+
+  async writeMany(areas: readonly BufferedArea[], from: Buffer): Promise<void> {
+    try {
+      await this.client.writeMany(areas, from);
+    } catch (e) {
+      throw this.convert(e, failedOffset(e, areas));
     }
   }
 
@@ -182,6 +202,11 @@ export class NbdTarget implements BlockTarget {
       ...(this.serverLog ? { serverLog: this.serverLog() } : {}),
     });
   }
+}
+
+/** The offset a batch failed at: the server's reply names it, else the batch's first range. */
+function failedOffset(e: unknown, areas: readonly BufferedArea[]): number {
+  return e instanceof NbdServerError ? e.offset : (areas[0]?.offset ?? 0);
 }
 
 function pick(o: NbdEndpointOptions): { disk?: string; endpoint?: string } {

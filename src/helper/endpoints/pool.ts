@@ -1,7 +1,7 @@
 // Several NBD connections to one export behind one endpoint (nbdcopy's multi-conn): requests go
 // round-robin; flush flushes every connection, because a server without multi-conn only promises
 // durability for writes made on the connection that flushed.
-import { type BlockSource, type BlockTarget, type Extent, type TargetCapabilities } from "./types";
+import { type BlockSource, type BlockTarget, type BufferedArea, type Extent, type TargetCapabilities } from "./types";
 
 export class PooledSource implements BlockSource {
   private next = 0;
@@ -20,6 +20,12 @@ export class PooledSource implements BlockSource {
   read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
     const m = this.members[this.next++ % this.members.length]!;
     return m.read(offset, length, into);
+  }
+  /** A batch goes to one member whole: its requests leave in one socket write. */
+  async readMany(areas: readonly BufferedArea[], into: Buffer): Promise<void> {
+    const m = this.members[this.next++ % this.members.length]!;
+    if (m.readMany) return m.readMany(areas, into);
+    await Promise.all(areas.map((a) => m.read(a.offset, a.length, into.subarray(a.at, a.at + a.length))));
   }
   async close(): Promise<void> {
     await Promise.all(this.members.map((m) => m.close()));
@@ -40,11 +46,19 @@ export class PooledTarget implements BlockTarget {
   get capabilities(): TargetCapabilities {
     return this.members[0]!.capabilities;
   }
+  get allocationUnit(): number {
+    return this.members[0]!.allocationUnit ?? 4096;
+  }
   private pick(): BlockTarget {
     return this.members[this.next++ % this.members.length]!;
   }
   write(offset: number, data: Buffer): Promise<void> {
     return this.pick().write(offset, data);
+  }
+  async writeMany(areas: readonly BufferedArea[], from: Buffer): Promise<void> {
+    const m = this.pick();
+    if (m.writeMany) return m.writeMany(areas, from);
+    await Promise.all(areas.map((a) => m.write(a.offset, from.subarray(a.at, a.at + a.length))));
   }
   writeZeroes(offset: number, length: number): Promise<void> {
     return this.pick().writeZeroes(offset, length);

@@ -5,10 +5,10 @@
 // succeeded, and the caller may advance changeIds only after copyDisk resolved (flushedAt).
 import { TUNING_DEFAULTS } from "../../shared/requests/commands";
 import { V2kError } from "../../shared/v2k-error";
-import { type Area, type BlockSource, type BlockTarget } from "../endpoints/types";
+import { type Area, type BlockSource, type BlockTarget, type BufferedArea } from "../endpoints/types";
 import { endpointError, type EndpointRole } from "./endpoint-error";
 import { withExecutor, type Executor } from "./executor";
-import { absorbSmallZeroes, planRanges, refineWithExtents, splitRange, totalBytes, type PlanOp, type PlanRange } from "./plan";
+import { absorbSmallZeroes, packRanges, planRanges, refineWithExtents, splitRange, totalBytes, type PlanOp, type PlanRange } from "./plan";
 import { type CopyProgress } from "./progress";
 import { zeroRuns } from "./zero-detect";
 
@@ -23,8 +23,14 @@ export const COPY_DEFAULTS = {
   stallTimeoutMs: 10 * 60 * 1000,
 } as const;
 
-/** Zero extents up to this size between data extents are read with them (one request, not two per extent). */
-export const EXTENTS_GAP = 256 * 1024;
+/**
+ * Zero extents up to this size between data extents are read with them; the ones lying in target
+ * allocation units that the data on both sides allocates anyway always are. None beyond that: since
+ * small extents go out in packs, a read and a write per extent cost less than reading the holes, and
+ * zeros sent as data cost the target disk writes where it zero-fills a fresh cluster cheaply (2 GiB of
+ * 4 KiB runs into qcow2: 256 KiB gaps 7.3-8.2 s, 64 KiB units 7.3-8.1 s, neither 6.0-6.5 s).
+ */
+export const EXTENTS_GAP = 0;
 
 /** Copy ranges shorter than this are not refined with source extents. */
 export const EXTENTS_MIN_RANGE = 16 * 1024 * 1024;
@@ -98,6 +104,7 @@ interface CopySettings {
   useExtents: boolean;
   targetIsZero: boolean;
   detectZeroes: boolean;
+  allocationUnit: number;
 }
 
 /** One copy in progress: what every worker shares. */
@@ -169,6 +176,7 @@ function copySettings(options: CopyOptions): CopySettings {
     useExtents: options.useSourceExtents ?? options.source.extents !== undefined,
     targetIsZero: options.targetIsZero ?? false,
     detectZeroes: options.detectZeroes ?? true,
+    allocationUnit: options.target.allocationUnit ?? 4096,
   };
 }
 
@@ -188,8 +196,8 @@ function emptyStats(total: number, workers: number): CopyStats {
 }
 
 /** One endpoint call: counted, its completion feeds the watchdog, its failure names side and offset. */
-async function guarded<T>(run: CopyRun, role: EndpointRole, offset: number, call: () => Promise<T>): Promise<T> {
-  run.stats.requests++;
+async function guarded<T>(run: CopyRun, role: EndpointRole, offset: number, call: () => Promise<T>, requests = 1): Promise<T> {
+  run.stats.requests += requests;
   try {
     const result = await call();
     run.ex.touch();
@@ -214,12 +222,13 @@ async function* copyOperations(run: CopyRun, ranges: readonly PlanRange[]): Asyn
     for (let at = range.offset; at < range.offset + range.length; at += EXTENTS_WINDOW) {
       const window: PlanRange = { kind: "copy", offset: at, length: Math.min(EXTENTS_WINDOW, range.offset + range.length - at) };
       const found = await guarded(run, "source", window.offset, () => extents(window.offset, window.length));
-      for (const r of absorbSmallZeroes(refineWithExtents(window, found), EXTENTS_GAP)) yield* splitRange(r, run.chunkSize);
+      yield* packRanges(absorbSmallZeroes(refineWithExtents(window, found), EXTENTS_GAP, run.allocationUnit), run.chunkSize);
     }
   }
 }
 
 async function copyOperation(run: CopyRun, op: PlanOp, buffer: Buffer): Promise<void> {
+  if (op.pieces) return copyPieces(run, op, op.pieces, buffer);
   if (op.kind === "zero") {
     await zeroRange(run, op.offset, op.length);
     run.ex.progress(op.length);
@@ -238,6 +247,61 @@ async function copyOperation(run: CopyRun, op: PlanOp, buffer: Buffer): Promise<
     }),
   );
   run.ex.progress(op.length);
+}
+
+/**
+ * A fragmented span: its pieces are read in one batch into the buffer (packed), zeros found in them and
+ * the span's holes are zeroed (or skipped on a zeroed target), the data goes out in one batch.
+ */
+async function copyPieces(run: CopyRun, op: PlanOp, pieces: readonly Area[], buffer: Buffer): Promise<void> {
+  const reads: BufferedArea[] = [];
+  let at = 0;
+  for (const p of pieces) {
+    reads.push({ offset: p.offset, length: p.length, at });
+    at += p.length;
+  }
+  await guarded(run, "source", op.offset, () => readAreas(run.source, reads, buffer), reads.length);
+  run.stats.bytesRead += at;
+  if (run.ex.failedWith) return;
+  const writes: BufferedArea[] = [];
+  const zeroes: Area[] = holesBetween(op, pieces);
+  for (const r of reads) {
+    if (!run.detectZeroes) writes.push(r);
+    else
+      for (const z of zeroRuns(buffer.subarray(r.at, r.at + r.length), r.offset)) {
+        if (z.zero) zeroes.push({ offset: r.offset + z.start, length: z.length });
+        else writes.push({ offset: r.offset + z.start, length: z.length, at: r.at + z.start });
+      }
+  }
+  const written = writes.reduce((n, w) => n + w.length, 0);
+  await Promise.all([
+    writes.length > 0 ? guarded(run, "target", writes[0]!.offset, () => writeAreas(run.target, writes, buffer), writes.length) : undefined,
+    ...zeroes.map((z) => zeroRange(run, z.offset, z.length)),
+  ]);
+  run.stats.bytesWritten += written;
+  run.ex.progress(op.length);
+}
+
+/** The parts of an op's span between its pieces. */
+function holesBetween(op: PlanOp, pieces: readonly Area[]): Area[] {
+  const out: Area[] = [];
+  let at = op.offset;
+  for (const p of pieces) {
+    if (p.offset > at) out.push({ offset: at, length: p.offset - at });
+    at = p.offset + p.length;
+  }
+  if (at < op.offset + op.length) out.push({ offset: at, length: op.offset + op.length - at });
+  return out;
+}
+
+async function readAreas(source: BlockSource, areas: readonly BufferedArea[], into: Buffer): Promise<void> {
+  if (source.readMany) return source.readMany(areas, into);
+  await Promise.all(areas.map((a) => source.read(a.offset, a.length, into.subarray(a.at, a.at + a.length))));
+}
+
+async function writeAreas(target: BlockTarget, areas: readonly BufferedArea[], from: Buffer): Promise<void> {
+  if (target.writeMany) return target.writeMany(areas, from);
+  await Promise.all(areas.map((a) => target.write(a.offset, from.subarray(a.at, a.at + a.length))));
 }
 
 async function zeroRange(run: CopyRun, offset: number, length: number): Promise<void> {

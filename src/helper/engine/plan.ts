@@ -6,14 +6,24 @@ import { type Area, type Extent } from "../endpoints/types";
 
 export type OpKind = "copy" | "zero";
 
-export interface PlanOp {
+/** A planned range before splitting: copy (read from the source) or zero (make zero on the target). */
+export interface PlanRange {
   kind: OpKind;
   offset: number;
   length: number;
 }
 
-/** A planned range before splitting: copy (read from the source) or zero (make zero on the target). */
-export type PlanRange = PlanOp;
+/** One unit of work for a worker. */
+export interface PlanOp extends PlanRange {
+  /**
+   * A copy of a fragmented span: only these ranges (sorted, inside the span, at most a chunk in all)
+   * hold data and are read, in one batch; the rest of the span reads as zeros at the source.
+   */
+  pieces?: readonly Area[];
+}
+
+/** Most pieces in one op: a batch's requests in flight per worker. */
+export const MAX_PIECES = 64;
 
 /** Largest single zero operation (WRITE_ZEROES lengths are 32-bit; servers split further). */
 export const MAX_ZERO_OP = 1024 * 1024 * 1024;
@@ -156,17 +166,18 @@ export function refineWithExtents(range: PlanRange, extents: readonly Extent[]):
 }
 
 /**
- * Fold zero ranges of at most `gap` bytes that lie between two copies into one copy: a fragmented
- * disk then costs one read of the merged span instead of a read and a write per extent, and the
- * zeros inside are still found in memory (zero detection) and written as WRITE_ZEROES or skipped.
+ * Fold a zero range between two copies into one copy when it is at most `gap` bytes, or when it lies
+ * in allocation units (`unit`: the target's cluster or block) that the copies on both sides allocate
+ * anyway: the zeros then cost no target space, and one read replaces a read and a write per extent.
+ * The folded zeros are read from the source (they read as zeros there), so the content never changes.
  */
-export function absorbSmallZeroes(ranges: readonly PlanRange[], gap: number): PlanRange[] {
+export function absorbSmallZeroes(ranges: readonly PlanRange[], gap: number, unit = 1): PlanRange[] {
   const out: PlanRange[] = [];
   for (let i = 0; i < ranges.length; i++) {
     const r = ranges[i]!;
     const last = out.at(-1);
     const next = ranges[i + 1];
-    if (r.kind === "zero" && r.length <= gap && last?.kind === "copy" && next?.kind === "copy") {
+    if (r.kind === "zero" && last?.kind === "copy" && next?.kind === "copy" && (r.length <= gap || sharesUnits(r, unit))) {
       last.length += r.length + next.length;
       i++;
     } else if (last && last.kind === r.kind) {
@@ -176,4 +187,46 @@ export function absorbSmallZeroes(ranges: readonly PlanRange[], gap: number): Pl
     }
   }
   return out;
+}
+
+/** The range's first byte lies in the unit before its end's: every unit it touches holds data beside it. */
+function sharesUnits(r: Area, unit: number): boolean {
+  return Math.floor((r.offset + r.length) / unit) - Math.floor((r.offset - 1) / unit) <= 1;
+}
+
+/**
+ * Cut refined ranges (contiguous, in disk order) into ops. Copies up to a quarter chunk are packed,
+ * with the zero ranges between them, into ops of at most `maxPieces` pieces and a chunk of data: a
+ * disk of scattered 4 KiB extents then costs one op per chunk of data, not an op per extent and hole.
+ * Larger copies and zero ranges outside a pack are split as splitRange does.
+ */
+export function* packRanges(ranges: readonly PlanRange[], chunk: number, maxPieces = MAX_PIECES): Generator<PlanOp> {
+  let pack: { offset: number; end: number; bytes: number; pieces: Area[] } | undefined;
+  const done = (): PlanOp | undefined => {
+    const p = pack;
+    pack = undefined;
+    if (!p) return undefined;
+    const only = p.pieces.length === 1 && p.bytes === p.end - p.offset;
+    return { kind: "copy", offset: p.offset, length: p.end - p.offset, ...(only ? {} : { pieces: p.pieces }) };
+  };
+  for (const r of ranges) {
+    const end = r.offset + r.length;
+    if (pack && (r.offset !== pack.end || (r.kind === "copy" && (pack.bytes + r.length > chunk || pack.pieces.length >= maxPieces)))) {
+      yield done()!;
+    }
+    if (r.kind === "copy" && r.length <= chunk / 4) {
+      pack ??= { offset: r.offset, end: r.offset, bytes: 0, pieces: [] };
+      pack.pieces.push({ offset: r.offset, length: r.length });
+      pack.bytes += r.length;
+      pack.end = end;
+    } else if (r.kind === "zero" && pack) {
+      pack.end = end;
+    } else {
+      const op = done();
+      if (op) yield op;
+      yield* splitRange(r, chunk);
+    }
+  }
+  const op = done();
+  if (op) yield op;
 }

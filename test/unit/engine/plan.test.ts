@@ -5,11 +5,13 @@ import {
   coalesceAreas,
   complementAreas,
   normalizeAreas,
+  packRanges,
   planRanges,
   refineWithExtents,
   splitRange,
   totalBytes,
   MAX_ZERO_OP,
+  type PlanRange,
 } from "../../../src/helper/engine/plan";
 import { parseSize } from "../../../src/kit/sizes";
 import { zeroRuns, isZero, ZERO_GRANULE } from "../../../src/helper/engine/zero-detect";
@@ -175,6 +177,95 @@ test("absorbSmallZeroes folds short zero gaps between copies into one copy, keep
   assert.deepEqual(absorbSmallZeroes(ranges, 8), [z(0, 10), c(10, 28), z(38, 100), c(138, 4), z(142, 5)]);
   assert.deepEqual(absorbSmallZeroes(ranges, 0), ranges);
   assert.equal(totalBytes(absorbSmallZeroes(ranges, 1000)), totalBytes(ranges));
+});
+
+test("absorbSmallZeroes with an allocation unit folds holes whose units hold data on both sides, only those", () => {
+  const c = (offset: number, length: number) => ({ kind: "copy" as const, offset, length });
+  const z = (offset: number, length: number) => ({ kind: "zero" as const, offset, length });
+  const U = 64 * K;
+  // Data ends inside unit 0, the next starts in unit 1: the hole lies in units both allocate.
+  const adjacent = [c(0, 4 * K), z(4 * K, 70 * K), c(74 * K, 4 * K)];
+  assert.deepEqual(absorbSmallZeroes(adjacent, 0, U), [c(0, 78 * K)]);
+  // The next data starts in unit 2: the hole covers all of unit 1, which would be allocated for nothing.
+  const apart = [c(0, 4 * K), z(4 * K, 126 * K), c(130 * K, 4 * K)];
+  assert.deepEqual(absorbSmallZeroes(apart, 0, U), apart);
+  // Data ending exactly at a unit's end: the next unit must hold data already.
+  const edge = [c(0, U), z(U, U), c(2 * U, 4 * K)];
+  assert.deepEqual(absorbSmallZeroes(edge, 0, U), edge);
+  assert.deepEqual(absorbSmallZeroes([c(0, U), z(U, U - 1), c(2 * U - 1, 4 * K)], 0, U), [c(0, 2 * U - 1 + 4 * K)]);
+  // Unit 1 (no unit) folds nothing beyond the gap.
+  assert.deepEqual(absorbSmallZeroes(adjacent, 0, 1), adjacent);
+});
+
+test("packRanges packs small copies with their holes into ops of bounded pieces and data, covering every byte once", () => {
+  const c = (offset: number, length: number) => ({ kind: "copy" as const, offset, length });
+  const z = (offset: number, length: number) => ({ kind: "zero" as const, offset, length });
+  const chunk = 64 * K;
+  // 40 extents of 4 KiB every 12 KiB, a 1 MiB data extent, then 3 more small extents and a trailing hole.
+  const ranges: PlanRange[] = [z(0, 8 * K)];
+  let at = 8 * K;
+  for (let i = 0; i < 40; i++) {
+    ranges.push(c(at, 4 * K), z(at + 4 * K, 8 * K));
+    at += 12 * K;
+  }
+  ranges.push(c(at, M));
+  at += M;
+  for (let i = 0; i < 3; i++) {
+    ranges.push(c(at, 4 * K), z(at + 4 * K, 8 * K));
+    at += 12 * K;
+  }
+  const ops = [...packRanges(ranges, chunk, 8)];
+  // The leading hole alone; 40 pieces in 5 packs of 8 (32 KiB each <= chunk); the big extent in chunks; 1 pack of 3.
+  assert.deepEqual(ops[0], z(0, 8 * K));
+  const packs = ops.filter((o) => o.pieces);
+  assert.deepEqual(
+    packs.map((o) => o.pieces!.length),
+    [8, 8, 8, 8, 8, 3],
+  );
+  for (const o of packs) {
+    assert.ok(totalBytes(o.pieces!) <= chunk);
+    for (const p of o.pieces!) assert.ok(p.offset >= o.offset && p.offset + p.length <= o.offset + o.length);
+  }
+  // The large extent is cut at absolute chunk boundaries, as splitRange cuts it.
+  const plain = ops.filter((o) => !o.pieces && o.kind === "copy");
+  assert.equal(totalBytes(plain), M);
+  assert.ok(plain.every((o) => o.length <= chunk));
+  // Ops tile the ranges: contiguous, in order, same total; every data byte is in a piece or a plain copy.
+  let next = 0;
+  for (const o of ops) {
+    assert.equal(o.offset, next);
+    next = o.offset + o.length;
+  }
+  assert.equal(next, at);
+  const dataIn = (o: (typeof ops)[number]) => (o.pieces ? totalBytes(o.pieces) : o.kind === "copy" ? o.length : 0);
+  assert.equal(
+    ops.reduce((n, o) => n + dataIn(o), 0),
+    totalBytes(ranges.filter((r) => r.kind === "copy")),
+  );
+  // Data of a pack never exceeds the chunk, whatever the piece count allows.
+  assert.deepEqual(
+    [
+      ...packRanges(
+        [
+          c(0, 8 * K),
+          z(8 * K, K),
+          c(9 * K, 8 * K),
+          z(17 * K, K),
+          c(18 * K, 8 * K),
+          z(26 * K, K),
+          c(27 * K, 8 * K),
+          z(35 * K, K),
+          c(36 * K, 8 * K),
+        ],
+        32 * K,
+        64,
+      ),
+    ].map((o) => [o.offset, o.length, o.pieces?.length]),
+    [
+      [0, 36 * K, 4],
+      [36 * K, 8 * K, undefined],
+    ],
+  );
 });
 
 test("zeroRuns finds granule-aligned zero runs relative to the disk offset", () => {
