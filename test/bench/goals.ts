@@ -197,15 +197,15 @@ async function labRoundGoals(): Promise<void> {
 }
 
 async function labDatastoreGoals(): Promise<void> {
-  // the lab as started by default (datastore workers) and, alternating, with the lab process alone
-  const rows = await labDatastoreReads(ROUNDS, [1, DATASTORE_READERS], ["0", "default"]);
+  // the lab with 2 datastore workers and, alternating, the lab process alone (the default)
+  const rows = await labDatastoreReads(ROUNDS, [1, DATASTORE_READERS], ["0", "2"]);
   const of = (workers: string, readers: number, f: (r: (typeof rows)[number]) => number) =>
     median(rows.filter((r) => r.workers === workers && r.readers === readers).map(f));
-  const mbs = of("default", DATASTORE_READERS, (r) => r.mbPerSec);
+  const mbs = of("2", DATASTORE_READERS, (r) => r.mbPerSec);
   goal(
-    `lab datastore reads >= ${DATASTORE_MBS_GOAL} MB/s (${DATASTORE_READERS} parallel range readers; 1 reader ${of("default", 1, (r) => r.mbPerSec).toFixed(0)} MB/s; ` +
+    `lab datastore reads >= ${DATASTORE_MBS_GOAL} MB/s (${DATASTORE_READERS} parallel range readers; 1 reader ${of("2", 1, (r) => r.mbPerSec).toFixed(0)} MB/s; ` +
       `the lab process alone ${of("0", DATASTORE_READERS, (r) => r.mbPerSec).toFixed(0)} / ${of("0", 1, (r) => r.mbPerSec).toFixed(0)} MB/s)`,
-    `${mbs.toFixed(0)} MB/s, lab CPU ${of("default", DATASTORE_READERS, (r) => r.labCpuSecPerGb).toFixed(2)} s/GB ` +
+    `${mbs.toFixed(0)} MB/s, lab CPU ${of("2", DATASTORE_READERS, (r) => r.labCpuSecPerGb).toFixed(2)} s/GB ` +
       `(alone ${of("0", DATASTORE_READERS, (r) => r.labCpuSecPerGb).toFixed(2)})`,
     mbs >= DATASTORE_MBS_GOAL,
   );

@@ -71,7 +71,7 @@ async function killChild(child: LabProc): Promise<void> {
 }
 
 /** Starts a lab (scenario "default" unless given) and waits until it answers. */
-export async function startTestLab(opts: { scenario?: string } = {}): Promise<TestLab> {
+export async function startTestLab(opts: { scenario?: string; args?: string[] } = {}): Promise<TestLab> {
   const dir = mkdtempSync(join(tmpdir(), "v2k-lab-test-"));
   liveDirs.add(dir);
   let log = "";
@@ -81,6 +81,7 @@ export async function startTestLab(opts: { scenario?: string } = {}): Promise<Te
     if (apiVersion) args.push("--api-version", apiVersion);
     if (opts.scenario) args.push("--scenario", opts.scenario);
     if (listen) args.push("--listen", listen);
+    args.push(...(opts.args ?? []));
     const c = execa(process.execPath, args, { cwd: repoRoot, stdin: "ignore", all: true, reject: false, buffer: false });
     c.all?.on("data", (d: Buffer) => {
       log = (log + d.toString("utf8")).slice(-65536);
