@@ -16,10 +16,10 @@ const VM = "boot01";
 /** Behind boot01's boot partition (1..41 MiB) so the migrated guest still boots. */
 const CHANGED = { offset: 48 * MiB, length: 64 * MiB };
 
-/** The cutover record's timestamps, in the order the cutover reaches them. */
-const MARKS = ["sourceOffAt", "finalSyncedAt", "convertedAt", "verifiedAt", "definedAt", "startedAt"] as const;
+/** The cutover record's timestamps, in the order the cutover reaches them (the data check runs between define and start). */
+const MARKS = ["sourceOffAt", "finalSyncedAt", "convertedAt", "definedAt", "verifiedAt", "startedAt"] as const;
 /** What happens between a mark and the one before it. */
-export const DOWNTIME_PHASES = ["final sync", "conversion", "verify", "define", "start"] as const;
+export const DOWNTIME_PHASES = ["final sync", "conversion", "define", "verify", "start"] as const;
 
 export interface DowntimeFigures {
   downtimeMs: number;
