@@ -26,6 +26,24 @@ export interface NbdConnectOptions {
 const MAX_EFFECT_LENGTH = 1024 * 1024 * 1024;
 /** Socket read buffer, reused for every read. */
 const READ_BUFFER = 1024 * 1024;
+/**
+ * READ payloads with at least this much left are read by the socket straight into their destination:
+ * a memcpy per byte read was the copy's largest CPU cost. Smaller ones go through the shared buffer,
+ * where one read syscall collects many small replies.
+ */
+const DIRECT_READ_MIN = 64 * 1024;
+
+/**
+ * Where the socket's bytes go: to the handshake reader first, then to the reply parser, which may have
+ * the next read land in a READ payload's destination.
+ */
+interface ReadRoute {
+  sink: (chunk: Buffer) => void;
+  /** The buffer the next read should fill directly, or undefined for the shared one. */
+  direct: () => Buffer | undefined;
+  /** `n` bytes were read into the buffer `direct` gave. */
+  landed: (n: number) => void;
+}
 
 /** A disk range and where its bytes lie in the caller's buffer, for batched reads and writes. */
 export interface BufferedRange {
@@ -48,7 +66,7 @@ export class NbdClient {
     private readonly sock: Socket,
     readonly info: ExportInfo,
     rest: Buffer,
-    route: { sink: (chunk: Buffer) => void },
+    route: ReadRoute,
   ) {
     this.parser = new ReplyParser(
       (c) => this.pending.get(c),
@@ -56,13 +74,16 @@ export class NbdClient {
       () => this.info.allocationContextId,
     );
     this.closed = new Promise((resolve) => sock.once("close", () => resolve()));
-    route.sink = (chunk: Buffer) => {
+    const guard = (parse: () => void) => {
       try {
-        this.parser.feed(chunk);
+        parse();
       } catch (e) {
         this.fail(e instanceof Error ? e : new NbdProtocolError(String(e)));
       }
     };
+    route.sink = (chunk: Buffer) => guard(() => this.parser.feed(chunk));
+    route.landed = (n: number) => guard(() => this.parser.landed(n));
+    route.direct = () => (this.failure ? undefined : this.parser.directTarget(DIRECT_READ_MIN));
     sock.on("error", (e) => this.fail(new NbdDisconnectedError(`connection error: ${e.message}`)));
     sock.on("close", () => this.fail(new NbdDisconnectedError("the server closed the connection")));
     if (rest.length > 0) this.parser.feed(rest);
@@ -70,13 +91,16 @@ export class NbdClient {
 
   static async connect(options: NbdConnectOptions): Promise<NbdClient> {
     const timeoutMs = options.timeoutMs ?? 15_000;
-    // The socket reads into one reused buffer (no allocation per read: GC pauses stalled the copy);
-    // bytes go to the handshake reader first, then to the reply parser, which copy what they keep.
-    const route: { sink: (chunk: Buffer) => void } = { sink: () => {} };
+    // The socket reads into one reused buffer (no allocation per read: GC pauses stalled the copy) or,
+    // for a large READ payload, straight into its destination. Node asks `buffer` for the next read's
+    // buffer after every callback, when the parser already knows what the next bytes are.
+    const route: ReadRoute = { sink: () => {}, direct: () => undefined, landed: () => {} };
+    const shared = Buffer.allocUnsafe(READ_BUFFER);
     const onread = {
-      buffer: Buffer.allocUnsafe(READ_BUFFER),
+      buffer: () => route.direct() ?? shared,
       callback: (n: number, buf: Uint8Array) => {
-        route.sink(Buffer.from(buf.buffer, buf.byteOffset, n));
+        if (buf === shared) route.sink(Buffer.from(shared.buffer, shared.byteOffset, n));
+        else route.landed(n);
         return true;
       },
     };

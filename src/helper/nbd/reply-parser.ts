@@ -1,6 +1,6 @@
 // Incremental parser of the transmission phase: simple and structured replies arriving in any
 // order, matched to outstanding requests by cookie. READ payloads are copied straight from the
-// socket chunks into the caller's buffer (no intermediate copies of data).
+// socket chunks into the caller's buffer, or land there directly (directTarget/landed).
 import { NbdProtocolError, NbdServerError } from "./errors";
 import {
   Chunk,
@@ -110,6 +110,28 @@ export class ReplyParser {
     }
     const used = this.process(chunk, offset);
     if (used < chunk.length) this.keep(chunk.subarray(used));
+  }
+
+  /**
+   * Where the socket may read next so that a READ payload lands in its destination without a copy: the
+   * rest of the payload being received, when at least `min` bytes of it remain.
+   */
+  directTarget(min: number): Buffer | undefined {
+    const st = this.state;
+    if (st.kind !== "copy" || this.leftover > 0 || st.remaining < min) return undefined;
+    return st.dest.subarray(st.pos, st.pos + st.remaining);
+  }
+
+  /** `n` bytes were read straight into the buffer directTarget returned. */
+  landed(n: number): void {
+    const st = this.state;
+    if (st.kind !== "copy" || n > st.remaining) throw new NbdProtocolError(`${n} bytes landed outside a READ payload`);
+    st.pos += n;
+    st.remaining -= n;
+    if (st.remaining === 0) {
+      this.state = { kind: "header" };
+      st.then();
+    }
   }
 
   /** Hold the unparsed tail in the reused carry buffer (never the caller's buffer). */

@@ -36,6 +36,23 @@ const u32 = (...ns: number[]) => {
   return b;
 };
 
+/** A request waiting for its reply (READs get `dest`). */
+function pending(cookie: number, cmd: number, offset: number, length: number, dest?: Buffer): PendingRequest {
+  return {
+    cookie,
+    cmd,
+    offset,
+    length,
+    dest,
+    covered: 0,
+    extents: undefined,
+    error: undefined,
+    header: undefined,
+    resolve: () => {},
+    reject: () => {},
+  };
+}
+
 interface Scenario {
   stream: Buffer;
   requests: () => Map<number, PendingRequest>;
@@ -56,19 +73,7 @@ function scenario(): Scenario {
     simple(6, 5), // READ failed with EIO (simple reply)
   ]);
   const requests = () => {
-    const mk = (cookie: number, cmd: number, offset: number, length: number, dest?: Buffer): PendingRequest => ({
-      cookie,
-      cmd,
-      offset,
-      length,
-      dest,
-      covered: 0,
-      extents: undefined,
-      error: undefined,
-      header: undefined,
-      resolve: () => {},
-      reject: () => {},
-    });
+    const mk = pending;
     return new Map<number, PendingRequest>([
       [1, mk(1, Cmd.READ, 1000, 3000, Buffer.alloc(3000, 0xee))],
       [2, mk(2, Cmd.READ, 0, 700, Buffer.alloc(700))],
@@ -159,19 +164,70 @@ test("framing violations are protocol errors", () => {
     );
   assert.throws(() => parser().feed(Buffer.from("HTTP/1.1 400 Bad Request\r\n\r\n")), NbdProtocolError);
   assert.throws(() => parser().feed(simple(99, 0)), /unknown cookie/);
-  reqs.set(7, {
-    cookie: 7,
-    cmd: Cmd.READ,
-    offset: 100,
-    length: 10,
-    dest: Buffer.alloc(10),
-    covered: 0,
-    extents: undefined,
-    error: undefined,
-    header: undefined,
-    resolve: () => {},
-    reject: () => {},
-  });
+  reqs.set(7, pending(7, Cmd.READ, 100, 10, Buffer.alloc(10)));
   assert.throws(() => parser().feed(chunk(7, Chunk.OFFSET_DATA, true, Buffer.concat([u64(105), Buffer.alloc(10)]))), /outside the request/);
   assert.throws(() => parser().feed(chunk(7, 77, true, Buffer.alloc(4))), /unknown structured chunk/);
+});
+
+/**
+ * Like the socket does for large payloads: before each read, ask the parser where the bytes should go;
+ * up to `step` bytes land in the offered destination directly, else a piece is fed.
+ */
+function runDirect(s: Scenario, step: number, min: number): { done: number[]; reqs: Map<number, PendingRequest>; landed: number } {
+  const reqs = s.requests();
+  const done: number[] = [];
+  const parser = new ReplyParser(
+    (c) => reqs.get(c),
+    (r) => done.push(r.cookie),
+    () => 1,
+  );
+  let at = 0;
+  let landed = 0;
+  while (at < s.stream.length) {
+    const target = parser.directTarget(min);
+    const n = Math.min(step, s.stream.length - at, target?.length ?? Infinity);
+    if (target) {
+      s.stream.copy(target, 0, at, at + n);
+      parser.landed(n);
+      landed += n;
+    } else parser.feed(Buffer.from(s.stream.subarray(at, at + n)));
+    at += n;
+  }
+  return { done, reqs, landed };
+}
+
+test("READ payloads landing in their destination directly parse like fed ones, however the reads are cut", () => {
+  const s = scenario();
+  for (const step of [1, 7, 16, 20, 33, 100, 999, s.stream.length]) {
+    for (const min of [1, 64, 500]) {
+      const result = runDirect(s, step, min);
+      check(s, result, `reads of ${step}, direct from ${min}`);
+      if (step >= 33 && step < s.stream.length) assert.ok(result.landed > 0, `reads of ${step}: some bytes landed directly`);
+    }
+  }
+});
+
+test("the parser offers no destination outside a READ payload, and refuses bytes landing there", () => {
+  const reqs = new Map<number, PendingRequest>([[2, pending(2, Cmd.READ, 0, 700, Buffer.alloc(700))]]);
+  const parser = new ReplyParser(
+    (c) => reqs.get(c),
+    () => {},
+    () => 1,
+  );
+  assert.equal(parser.directTarget(1), undefined);
+  assert.throws(() => parser.landed(1), NbdProtocolError);
+  parser.feed(simple(2, 0, Buffer.alloc(100, 1)));
+  assert.equal(parser.directTarget(601), undefined, "fewer bytes left than asked for");
+  const rest = parser.directTarget(600)!;
+  assert.equal(rest.length, 600);
+  rest.fill(2);
+  assert.throws(() => parser.landed(601), NbdProtocolError);
+  parser.landed(600);
+  assert.ok(
+    reqs
+      .get(2)!
+      .dest!.subarray(100)
+      .every((b) => b === 2),
+  );
+  assert.equal(parser.directTarget(1), undefined);
 });
