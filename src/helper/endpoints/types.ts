@@ -1,21 +1,14 @@
 // The two interfaces the copy engine sees. The engine never knows whether it reads VMware over
 // VDDK or HTTP, or writes a qcow2 file or a Ceph image: endpoints hide that behind these.
 
-/** A byte range of a disk. */
-export interface Area {
-  offset: number;
-  length: number;
-}
+import { type Area, type BufferedArea } from "../../kit/areas";
+
+export { type Area, type BufferedArea };
 
 /** Allocation state of a source range (from NBD BLOCK_STATUS base:allocation). */
 export interface Extent extends Area {
   /** Reads as zeros: the engine writes WRITE_ZEROES (or skips on a zeroed target) without reading. */
   zero: boolean;
-}
-
-/** A disk range and where its bytes lie in a caller's buffer (batched reads and writes). */
-export interface BufferedArea extends Area {
-  at: number;
 }
 
 export interface BlockSource {

@@ -2,6 +2,7 @@
 // than the server's maximum block size are split transparently; connection loss rejects every
 // outstanding request at once. Errors are NbdError subclasses; convert them with nbdToV2kError.
 import { connect as netConnect, type Socket } from "node:net";
+import { type BufferedArea } from "../../kit/areas";
 import { NbdDisconnectedError, NbdProtocolError } from "./errors";
 import { ByteReader } from "./byte-reader";
 import { HeaderPool } from "./header-pool";
@@ -43,14 +44,6 @@ interface ReadRoute {
   direct: () => Buffer | undefined;
   /** `n` bytes were read into the buffer `direct` gave. */
   landed: (n: number) => void;
-}
-
-/** A disk range and where its bytes lie in the caller's buffer, for batched reads and writes. */
-export interface BufferedRange {
-  offset: number;
-  length: number;
-  /** Position of the range's first byte in the buffer. */
-  at: number;
 }
 
 export class NbdClient {
@@ -180,7 +173,7 @@ export class NbdClient {
    * Read many ranges at once into `into` (each at its `at`): the requests leave in one socket write
    * and share one completion, so a fragmented disk costs no promise or syscall per small extent.
    */
-  readMany(ranges: readonly BufferedRange[], into: Buffer): Promise<void> {
+  readMany(ranges: readonly BufferedArea[], into: Buffer): Promise<void> {
     for (const r of ranges) this.checkBuffered(r, into);
     return this.batch(ranges, (r, done, fail) => {
       const dest = into.subarray(r.at, r.at + r.length);
@@ -190,7 +183,7 @@ export class NbdClient {
   }
 
   /** Write many ranges at once from `from` (each from its `at`), like readMany. */
-  writeMany(ranges: readonly BufferedRange[], from: Buffer): Promise<void> {
+  writeMany(ranges: readonly BufferedArea[], from: Buffer): Promise<void> {
     this.checkWritable();
     for (const r of ranges) this.checkBuffered(r, from);
     return this.batch(ranges, (r, done, fail) => {
@@ -291,13 +284,15 @@ export class NbdClient {
   }
 
   private request(cmd: number, flags: number, offset: number, length: number, payload?: Buffer, dest?: Buffer): Promise<PendingRequest> {
-    if (this.failure) return Promise.reject(this.failure);
     return new Promise<PendingRequest>((resolve, reject) => {
       const req = this.enqueue(cmd, flags, offset, length, payload, dest, () => resolve(req), reject);
     });
   }
 
-  /** Send one request; `done` or `fail` is called once when it is answered (or the connection fails). */
+  /**
+   * Send one request; `done` or `fail` is called once when it is answered, or when the connection fails
+   * (at once if it has failed already: the one place that checks).
+   */
   private enqueue(
     cmd: number,
     flags: number,
@@ -353,10 +348,9 @@ export class NbdClient {
 
   /** Run `send` for every range; resolves when all were answered, rejects with the first failure. */
   private batch(
-    ranges: readonly BufferedRange[],
-    send: (r: BufferedRange, done: () => void, fail: (e: Error) => void) => void,
+    ranges: readonly BufferedArea[],
+    send: (r: BufferedArea, done: () => void, fail: (e: Error) => void) => void,
   ): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
     return new Promise<void>((resolve, reject) => {
       let remaining = ranges.length;
       let failed = false;
@@ -394,7 +388,7 @@ export class NbdClient {
     }
   }
 
-  private checkBuffered(r: BufferedRange, buf: Buffer): void {
+  private checkBuffered(r: BufferedArea, buf: Buffer): void {
     this.checkRange(r.offset, r.length);
     if (!Number.isSafeInteger(r.at) || r.at < 0 || r.at + r.length > buf.length) {
       throw new RangeError(`buffer position ${r.at}+${r.length} outside a buffer of ${buf.length} bytes`);

@@ -212,6 +212,11 @@ test("connection loss fails every outstanding request promptly", async (t) => {
   }
   assert.equal(c.inFlight, 0);
   await assert.rejects(c.read(0, 512), NbdDisconnectedError);
+  const one = [{ offset: 0, length: 512, at: 0 }];
+  await assert.rejects(c.readMany(one, Buffer.alloc(512)), NbdDisconnectedError);
+  await assert.rejects(c.writeMany(one, Buffer.alloc(512)), NbdDisconnectedError);
+  await assert.rejects(c.flush(), NbdDisconnectedError);
+  assert.equal(c.inFlight, 0);
 });
 
 test("an unknown export name fails the handshake with a protocol error", async (t) => {
