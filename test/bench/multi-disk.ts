@@ -7,6 +7,7 @@
 //
 //   node --import tsx test/bench/multi-disk.ts [DISKS=1,2,4] [SIZE=2G]
 //   ROUNDS=3  SOURCE="percent=50" (nbdkit sparse-random parameters)  COMPARE=0 (skip the check)  WORK=/var/tmp
+//   CACHE=none|writeback (qemu-nbd; writeback with WORK=/dev/shm measures the copy, not the disk)
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -19,6 +20,7 @@ import { repoRoot } from "../support/lab";
 
 const SOURCE = (process.env.SOURCE ?? "percent=50").split(" ");
 const COMPARE = process.env.COMPARE !== "0";
+const CACHE = process.env.CACHE === "writeback" ? "writeback" : "none";
 const TUNED = ["--requests=64", "--request-size=4194304"];
 const cli = join(repoRoot, "dist/ablestack_v2k");
 
@@ -80,7 +82,7 @@ async function runOnce(tool: "ours" | "nbdcopy", sources: string[], size: number
         name: "qemu-nbd",
         file: "qemu-nbd",
         pidFile: dir.file("qemu-nbd.pid"),
-        args: qemuNbdArgs(spec, dir, { cache: "none", aio: "io_uring" }),
+        args: qemuNbdArgs(spec, dir, { cache: CACHE, aio: "io_uring" }),
       });
       targets.push({ path, uri: unixNbdUri(dir.file("nbd.sock")), daemon, dir });
     }
