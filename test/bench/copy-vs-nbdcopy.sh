@@ -1,8 +1,8 @@
 #!/bin/bash
 # Benchmark: our copy engine (`ablestack_v2k copy`) against nbdcopy on the very same endpoints:
 # an nbdkit sparse-random source (half data) and a fresh qcow2 (or raw) target served by qemu-nbd.
-# Prints MB/s (disk size / wall time) and peak RSS of the copying process, and checks the result
-# with `qemu-img compare`. Not part of `make check` (it writes GiBs).
+# Prints MB/s (disk size / wall time), peak RSS and CPU of the copying process, our engine's own copy
+# time (from its result, without Node's start-up), and checks the result with `qemu-img compare`. Not part of `make check` (it writes GiBs).
 #
 #   test/bench/copy-vs-nbdcopy.sh [SIZE] [FORMAT]        e.g. 4G qcow2 (defaults)
 #   RUNS="v2k nbdcopy v2k:--requests=32 nbdcopy:--requests=64:--request-size=4194304" test/bench/...
@@ -43,7 +43,7 @@ src="nbd+unix:///?socket=$dir/src.sock"
 unit=()
 if [ -n "${TARGET_UNIT:-}" ]; then unit=(--target-unit "$TARGET_UNIT"); fi
 
-printf "%-48s %10s %9s %10s %8s %s\n" "run ($SIZE $FORMAT, cache=$CACHE)" "seconds" "MB/s" "peak RSS" "CPU s" "check"
+printf "%-48s %10s %9s %10s %8s %-10s %s\n" "run ($SIZE $FORMAT, cache=$CACHE)" "seconds" "MB/s" "peak RSS" "CPU s" "check" "engine s"
 for run in $RUNS; do
   tool=${run%%:*}
   extra=()
@@ -60,11 +60,11 @@ for run in $RUNS; do
   sync
   case "$tool" in
     nbdcopy) cmd=(nbdcopy --target-is-zero "${extra[@]}" "$src" "$dst") ;;
-    v2k) cmd=(node "${node_flags[@]}" "$helper" copy --from "$src" --to "$dst" --allocated-only "${unit[@]}" "${extra[@]}") ;;
+    v2k) cmd=(node "${node_flags[@]}" "$helper" copy --json --from "$src" --to "$dst" --allocated-only "${unit[@]}" "${extra[@]}") ;;
     *) echo "unknown tool $tool" >&2; exit 2 ;;
   esac
   start=$(date +%s.%N)
-  /usr/bin/time -f "%M %U %S" -o "$dir/rss" "${cmd[@]}" >/dev/null 2>"$dir/err" || { cat "$dir/err" >&2; exit 1; }
+  /usr/bin/time -f "%M %U %S" -o "$dir/rss" "${cmd[@]}" >"$dir/out" 2>"$dir/err" || { cat "$dir/err" >&2; exit 1; }
   end=$(date +%s.%N)
   kill "$qpid"; wait "$qpid" 2>/dev/null || true
   rm -f "$dir/dst.pid"
@@ -76,6 +76,9 @@ for run in $RUNS; do
     if qemu-img compare -q -f raw -F "$FORMAT" "$src" "$img"; then check=identical; else check=DIFFERENT; fi
   fi
   read -r rss_kb cpu_user cpu_sys < <(tail -1 "$dir/rss")
-  printf "%-48s %10.2f %9.1f %7d MiB %8.2f %s\n" "$run" "$secs" "$mbs" "$((rss_kb / 1024))" "$(echo "$cpu_user + $cpu_sys" | bc -l)" "$check"
+  engine=$(sed -n 's/.*"type":"result".*"durationMs":\([0-9]*\).*/\1/p' "$dir/out" | tail -1)
+  engine=${engine:+$(echo "$engine / 1000" | bc -l)}
+  printf "%-48s %10.2f %9.1f %7d MiB %8.2f %-10s %s\n" "$run" "$secs" "$mbs" "$((rss_kb / 1024))" "$(echo "$cpu_user + $cpu_sys" | bc -l)" "$check" \
+    "$(printf "%.2f" "${engine:-0}" | sed 's/^0.00$/-/')"
   rm -f "$img"
 done
