@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
-import { domainFirmware } from "../../shared/firmware";
+import { type Firmware, domainFirmware } from "../../shared/firmware";
 import { say } from "../../shared/i18n/lang";
 import { type Workdir } from "../state/index";
 import { type VsphereApi } from "../vsphere/api";
@@ -76,6 +76,8 @@ interface Cutover {
   wd: Workdir;
   o: CutoverOptions;
   d: CutoverDeps;
+  /** The domain's firmware (--firmware against the VMware VM's), decided once for rehearsal, conversion and define. */
+  firmware: Firmware;
   emit(message: string): void;
 }
 
@@ -90,7 +92,13 @@ const withSignal = (d: CutoverDeps) => (d.signal ? { signal: d.signal } : {});
 
 export async function runCutover(wd: Workdir, o: CutoverOptions, d: CutoverDeps): Promise<CutoverResult> {
   const m0 = await reopenCutover(wd);
-  const c: Cutover = { wd, o, d, emit: (message) => wd.emitter.emit({ type: "phase", step: STEP, phase: "cutover", message }) };
+  const c: Cutover = {
+    wd,
+    o,
+    d,
+    firmware: domainFirmware(m0.vm, o.domain.firmware),
+    emit: (message) => wd.emitter.emit({ type: "phase", step: STEP, phase: "cutover", message }),
+  };
   await checkWhileSourceRuns(c, m0);
   await recordIntent(c, m0);
   await shutdownPhase(c);
@@ -122,7 +130,7 @@ async function reopenCutover(wd: Workdir): Promise<Manifest> {
 }
 
 /** What must hold before the source goes down: refused here, nothing is recorded and the source keeps running. */
-async function checkWhileSourceRuns({ wd, o, d }: Cutover, m0: Manifest): Promise<void> {
+async function checkWhileSourceRuns({ wd, o, d, firmware }: Cutover, m0: Manifest): Promise<void> {
   // --shutdown already-off with a running source is refused before anything is recorded
   if (o.shutdown === "already-off" && !m0.cutover?.sourceOffAt) {
     await requireSourceOff(d.bridge, m0.vm.moref, "cut over with --shutdown already-off");
@@ -130,13 +138,12 @@ async function checkWhileSourceRuns({ wd, o, d }: Cutover, m0: Manifest): Promis
   // libvirt must answer while the source still runs: a stopped or crashed libvirtd would strand the cutover after shutdown
   if (!m0.cutover?.sourceOffAt) await d.virsh.version();
   // every NIC's network exists and is active, checked while the source still runs; the map is saved until start
-  await checkAndRecordNetworks(wd, o.domain, d.virsh);
+  await checkAndRecordNetworks(wd, o.domain, d.virsh, firmware);
   // the UEFI firmware the domain asks for is on this host (define would fail with the source already off)
-  if (!m0.cutover?.sourceOffAt) requireHostFirmware(domainFirmware(m0.vm, o.domain.firmware));
+  if (!m0.cutover?.sourceOffAt) requireHostFirmware(firmware);
   // 0. the conversion rehearsed on a throwaway copy while the source still runs (first run only)
   if (!m0.cutover) {
     const accel = await resolveDomainType(o.domain["domain-type"], d.virsh);
-    const firmware = domainFirmware(m0.vm, o.domain.firmware);
     await rehearseConversion(wd, { policy: o.convert, accel, firmware, ...withSignal(d) });
   }
 }
@@ -194,10 +201,9 @@ async function finalRoundPhase({ wd, d, emit }: Cutover): Promise<void> {
 }
 
 /** 4. guest conversion: the only place target disks may change after the final sync. */
-async function conversionPhase({ wd, o, d }: Cutover): Promise<void> {
+async function conversionPhase({ wd, o, d, firmware }: Cutover): Promise<void> {
   if (wd.manifest.cutover!.convertedAt) return;
   const accel = await resolveDomainType(o.domain["domain-type"], d.virsh);
-  const firmware = domainFirmware(wd.manifest.vm, o.domain.firmware);
   await convertGuest({ wd, policy: o.convert, accel, firmware, ...withSignal(d) });
   await wd.update((m) => {
     m.cutover!.convertedAt = now();
@@ -205,9 +211,9 @@ async function conversionPhase({ wd, o, d }: Cutover): Promise<void> {
 }
 
 /** 5. domain XML (name and uuid recorded before define so rollback always finds the domain). */
-async function domainPhase({ wd, o, d, emit }: Cutover): Promise<DomainPlan> {
+async function domainPhase({ wd, o, d, firmware, emit }: Cutover): Promise<DomainPlan> {
   const rbd = await rbdDomainAccess(wd, d.virsh);
-  const resolved = await resolveDomainPolicy(wd.manifest, o.domain, d.virsh, { hostNetworkDefault: true });
+  const resolved = await resolveDomainPolicy(wd.manifest, o.domain, d.virsh, { hostNetworkDefault: true, firmware });
   const policy = { ...resolved, ...(rbd ? { rbd } : {}) };
   if (policy.networkDefaultSource && wd.manifest.cutover!.networkDefaultSource !== policy.networkDefaultSource) {
     const target = o.domain["network-map-default"] ?? describeTarget(policy);
@@ -316,9 +322,9 @@ function resultOf(wd: Workdir, { policy, files }: DomainPlan): CutoverResult {
   };
 }
 
-async function checkAndRecordNetworks(wd: Workdir, o: DomainOptions, virsh: Virsh): Promise<void> {
+async function checkAndRecordNetworks(wd: Workdir, o: DomainOptions, virsh: Virsh, firmware: Firmware): Promise<void> {
   // the domain's other choices (type, uuid) are refused here too, while the source still runs
-  const policy = await resolveDomainPolicy(wd.manifest, o, virsh);
+  const policy = await resolveDomainPolicy(wd.manifest, o, virsh, { firmware });
   const r = await resolveNetworks(
     wd.manifest.nics.map((n) => n.network),
     policy.networkMap,

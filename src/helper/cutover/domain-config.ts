@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { type Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
-import { domainFirmware } from "../../shared/firmware";
+import { type Firmware, domainFirmware } from "../../shared/firmware";
 import { say } from "../../shared/i18n/lang";
 import { domainDecls } from "../../shared/requests/commands";
 import { zodFields } from "../../shared/requests/option";
@@ -191,7 +191,7 @@ export async function resolveDomainPolicy(
   m: Manifest,
   o: DomainOptions,
   virsh: Virsh,
-  opts: { hostNetworkDefault?: boolean } = {},
+  opts: { hostNetworkDefault?: boolean; firmware?: Firmware } = {},
 ): Promise<DomainPolicy> {
   const name = m.cutover?.domainName ?? o["domain-name"] ?? defaultDomainName(m.vm.name);
   const files = domainFiles(m, name);
@@ -204,7 +204,7 @@ export async function resolveDomainPolicy(
     networkMap: effectiveNetworkMap(m, o),
     graphics: o.graphics,
     ...domainSizing(o),
-    firmware: domainFirmware(m.vm, o.firmware),
+    firmware: opts.firmware ?? domainFirmware(m.vm, o.firmware),
     consoleLogPath: files.consoleLog,
     description: `Migrated from VMware VM '${m.vm.name}' (${m.vm.moref}) by ablestack-v2k run ${m.runId}`,
     runId: m.runId,

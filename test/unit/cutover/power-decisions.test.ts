@@ -41,7 +41,8 @@ function migrationOf(vmName: string, patch: (m: Manifest) => void = () => {}): P
   });
 }
 
-const cutoverOptions = (shutdown: CutoverOptions["shutdown"]) => ({ shutdown, shutdownTimeoutSec: 5, start: false }) as CutoverOptions;
+const cutoverOptions = (shutdown: CutoverOptions["shutdown"]) =>
+  ({ shutdown, shutdownTimeoutSec: 5, start: false, domain: {} }) as CutoverOptions;
 
 test("cutover --shutdown already-off with a running source is refused before anything is recorded", async (t) => {
   const { wd, moref } = await migrationOf("fleet01");

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { requireHostFirmware } from "../../../src/helper/libvirt/host-firmware";
+import { hostFirmware, requireHostFirmware } from "../../../src/helper/libvirt/host-firmware";
+import { firmwareChecks } from "../../../src/helper/preflight/firmware-check";
 import { V2kError } from "../../../src/shared/v2k-error";
 
 /** A QEMU firmware descriptor as the ovmf/edk2-ovmf packages install them. */
@@ -32,6 +33,28 @@ test("a UEFI domain needs a matching firmware descriptor on the host; BIOS needs
   assert.throws(() => requireHostFirmware("efi-secure", [dir]), /secure boot and enrolled keys/);
   writeFileSync(join(dir, "30-ovmf-sb.json"), descriptor(["secure-boot", "enrolled-keys", "requires-smm"]));
   requireHostFirmware("efi-secure", [dir]);
+});
+
+test("preflight's firmware check and the cutover's refusal say a missing UEFI firmware in one wording", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "v2k-fw-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [f, kind] of [
+    ["efi", /^UEFI: no firmware without secure boot for QEMU on this host; install .*ovmf/],
+    ["efi-secure", /^UEFI with secure boot: no firmware with secure boot and enrolled keys for QEMU on this host; install .*ovmf/],
+  ] as const) {
+    const host = hostFirmware(f, [dir]);
+    assert.equal(host.present, false);
+    assert.match(host.reason, kind);
+    assert.throws(
+      () => requireHostFirmware(f, [dir]),
+      (e: unknown) => e instanceof V2kError && e.message.startsWith(`${host.reason} (no descriptor in ${dir})`),
+    );
+  }
+  assert.deepEqual(hostFirmware("bios", [dir]), { present: true, reason: "BIOS" });
+  // preflight on this host: the same function, so a missing firmware would read exactly as above
+  const [check] = firmwareChecks({ firmware: "efi", secureBoot: true });
+  assert.equal(check!.reason, hostFirmware("efi-secure").reason);
+  assert.equal(check!.status, hostFirmware("efi-secure").present ? "pass" : "warn");
 });
 
 test("this host's firmware packages satisfy both UEFI kinds (the cutover tests of UEFI VMs rely on it)", () => {
