@@ -9,6 +9,7 @@
 //   node --import tsx test/bench/lab-rounds.ts      ROUNDS=3 (make bench runs it through goals.ts)
 //   SYNC_ARGS="--coalesce-gap 64K"                   options for every `sync incr` (to compare settings)
 //   ONLY=percent | ONLY=small                         only the 1% rounds of the 4 GiB disk, or only the small ones
+//   BEFORE=/copy/of/dist/ablestack_v2k                1% rounds alternate between that build and dist (before/after)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +25,7 @@ const SCATTER = { writes: 256, size: 4096, region: 512 * MiB, start: 1024 * MiB 
 export const PHASES = ["snapshot", "prepare", "qcda", "serversUp", "copy", "serversDown", "commit", "snapshotRemove"] as const;
 
 export interface RoundFigures {
-  kind: "tiny" | "empty" | "scattered" | "base4g" | "percent";
+  kind: "tiny" | "empty" | "scattered" | "base4g" | "percent" | "before";
   /** The CLI from start to exit (Node start, vSphere bridge login, the round). */
   wallMs: number;
   /** The round inside the helper: snapshot taken to snapshot removed. */
@@ -45,11 +46,15 @@ function offsets(seed: number): number[] {
   return Array.from({ length: SCATTER.writes }, () => SCATTER.start + (next() % (SCATTER.region / SCATTER.size)) * SCATTER.size);
 }
 
-async function syncIncr(workdir: string, env: Record<string, string>, kind: RoundFigures["kind"]): Promise<RoundFigures> {
+async function syncIncr(workdir: string, env: Record<string, string>, kind: RoundFigures["kind"], command?: string): Promise<RoundFigures> {
   const started = performance.now();
   const extra = (process.env.SYNC_ARGS ?? "").split(" ").filter((a) => a !== "");
   const which = kind === "base4g" ? "base" : "incr";
-  const r = await helper(["--workdir", workdir, "sync", which, ...extra], { env, timeoutMs: 600_000 });
+  const r = await helper(["--workdir", workdir, "sync", which, ...extra], {
+    env,
+    timeoutMs: 600_000,
+    ...(command ? { command: [command] } : {}),
+  });
   const wallMs = performance.now() - started;
   if (r.result.ok !== true) throw new Error(`sync ${which} failed: ${JSON.stringify(r.result.error ?? r.result)}\n${r.stderr}`);
   const ev = r.events.find((e) => e.type === "round");
@@ -149,11 +154,15 @@ export async function labPercentRounds(rounds: number): Promise<RoundFigures[]> 
     const { workdir, env, lab } = await migration(hooks, growAndFill);
     const out = [await syncIncr(workdir, env, "base4g")];
     process.stdout.write(`${formatRound(out[0]!)}\n`);
+    const before = process.env.BEFORE;
     for (let i = 0; i < rounds; i++) {
-      await writePercent(lab, 2000 + i);
-      const f = await syncIncr(workdir, env, "percent");
-      out.push(f);
-      process.stdout.write(`${formatRound(f)}\n`);
+      const builds = before ? (i % 2 ? ["after", "before"] : ["before", "after"]) : ["after"];
+      for (const [j, build] of builds.entries()) {
+        await writePercent(lab, 2000 + 2 * i + j);
+        const f = await syncIncr(workdir, env, build === "before" ? "before" : "percent", build === "before" ? before : undefined);
+        out.push(f);
+        process.stdout.write(`${formatRound(f)}\n`);
+      }
     }
     return out;
   } finally {
