@@ -3,7 +3,7 @@
 // compares medians. Slow (minutes) and load-sensitive: not part of `make check`; read the figures with
 // the machine's load, which is printed too.
 //
-// test/bench/lab-rounds.ts runs incremental rounds on the lab through the built CLI;
+// test/bench/lab-rounds.ts runs incremental rounds on the lab through the built CLI (and the 1% round of a 4 GiB disk);
 // test/bench/lab-datastore.ts reads a lab disk over /folder with parallel ranges; test/bench/lab-downtime.ts
 // cuts boot01 over (64 MiB changed since the last round) and splits its downtime by phase.
 //
@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { exec } from "../../src/kit/exec";
 import { parseSize } from "../../src/kit/sizes";
 import { repoRoot } from "../support/lab";
-import { labRounds, PHASES, type RoundFigures } from "./lab-rounds";
+import { labPercentRounds, labRounds, PERCENT, PHASES, type RoundFigures } from "./lab-rounds";
 import { labDatastoreReads } from "./lab-datastore";
 import { DOWNTIME_PHASES, labDowntime } from "./lab-downtime";
 import { multiDisk } from "./multi-disk";
@@ -32,6 +32,7 @@ const GOALS = (process.env.GOALS ?? "base,scattered,multidisk,rbd,rounds,datasto
 const ROUND_FIXED_LIMIT_MS = 500;
 const DOWNTIME_LIMIT_MS = 10_000;
 const READ_RATIO_LIMIT = 1.2;
+const PERCENT_ROUND_LIMIT = 0.05;
 const DATASTORE_MBS_GOAL = 600;
 const DATASTORE_READERS = 4;
 
@@ -236,6 +237,25 @@ async function labRoundGoals(): Promise<void> {
   );
 }
 
+/** The 1% round of a 4 GiB disk full of data against its base round (both: the round inside the helper). */
+async function labPercentRoundGoal(): Promise<void> {
+  const rows = await labPercentRounds(ROUNDS);
+  const base = rows.find((r) => r.kind === "base4g")!;
+  const percent = rows.filter((r) => r.kind === "percent");
+  const m = (f: (r: RoundFigures) => number) => median(percent.map(f));
+  const split = PHASES.map((p) => `${p} ${m((r) => r.phasesMs[p] ?? 0).toFixed(0)}`).join(", ");
+  process.stdout.write(
+    `\nlab 1% rounds of a 4 GiB disk, medians over ${ROUNDS} (ms): round ${m((r) => r.totalMs).toFixed(0)} (${split})\n`,
+  );
+  const ratio = m((r) => r.totalMs) / base.totalMs;
+  goal(
+    `lab 1% round of a ${PERCENT.capacity / 1024 ** 3} GiB disk < ${PERCENT_ROUND_LIMIT * 100}% of the base time ` +
+      `(disk full of data; ${(m((r) => r.changedBytes) / MiB).toFixed(0)} MiB changed in 64 KiB writes, ${(m((r) => r.bytesRead) / MiB).toFixed(0)} MiB read)`,
+    `${m((r) => r.totalMs).toFixed(0)} ms / ${base.totalMs} ms = ${(ratio * 100).toFixed(1)}%`,
+    ratio < PERCENT_ROUND_LIMIT,
+  );
+}
+
 async function labDatastoreGoals(): Promise<void> {
   // the lab with 2 datastore workers and, alternating, the lab process alone (the default)
   const rows = await labDatastoreReads(ROUNDS, [1, DATASTORE_READERS], ["0", "2"]);
@@ -276,6 +296,7 @@ async function main(): Promise<void> {
   if (GOALS.includes("multidisk")) await multiDiskGoals();
   if (GOALS.includes("rbd")) await rbdGoals();
   if (GOALS.includes("rounds")) await labRoundGoals();
+  if (GOALS.includes("rounds")) await labPercentRoundGoal();
   if (GOALS.includes("datastore")) await labDatastoreGoals();
   if (GOALS.includes("downtime")) await labDowntimeGoals();
   process.stdout.write(`\nload average at end ${load()}\n${verdicts.join("\n")}\n`);

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Manifest } from "../../shared/manifest";
 import { V2kError } from "../../shared/v2k-error";
-import { writeFileAtomic } from "../../kit/atomic-file";
+import { writeFileAtomic, writeFileAtomicAsync } from "../../kit/atomic-file";
 import { migrateManifest, type RawManifest } from "./manifest-migrations";
 
 export const MANIFEST_FILE = "manifest.json";
@@ -67,4 +67,10 @@ export function readManifest(dir: string): { manifest: Manifest; migratedFrom: n
 export function writeManifest(dir: string, manifest: Manifest): void {
   const checked = Manifest.parse(manifest);
   writeFileAtomic(manifestPath(dir), JSON.stringify(checked, null, 2) + "\n", 0o600);
+}
+
+/** The same atomic write with its fsyncs off the event loop: a round's servers and vSphere calls go on meanwhile. */
+export async function writeManifestAsync(dir: string, manifest: Manifest): Promise<void> {
+  const checked = Manifest.parse(manifest);
+  await writeFileAtomicAsync(manifestPath(dir), JSON.stringify(checked, null, 2) + "\n", 0o600);
 }

@@ -10,7 +10,7 @@ import { V2kError, toErrorInfo } from "../../shared/v2k-error";
 import { type Emitter } from "../../kit/emitter";
 import { acquireLock, LOCK_FILE, type WorkdirLock } from "./lock";
 import { EventsLogSink, eventsLogPath, lastEventSeq } from "./events-log";
-import { hasManifest, readManifest, writeManifest } from "./manifest-store";
+import { hasManifest, readManifest, writeManifest, writeManifestAsync } from "./manifest-store";
 
 /** Root of default workdirs; V2K_STATE_DIR overrides it (tests, packaging). */
 export function defaultWorkdirRoot(): string {
@@ -119,7 +119,7 @@ export class Workdir {
       const next = structuredClone(this.current);
       await mutate(next);
       next.updatedAt = new Date().toISOString();
-      writeManifest(this.path, next);
+      await writeManifestAsync(this.path, next);
       this.current = next;
       return next;
     };

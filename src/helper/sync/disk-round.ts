@@ -35,8 +35,18 @@ export type CopyMode = { zeroUnlisted: boolean; targetIsZero: boolean };
 export interface DiskDataPath {
   /** A fresh image file (or an RBD image holding no data) reads as zeros; a block device (or a file left by a crash) does not. */
   targetReadsAsZeros(disk: Disk, m: Manifest, capacityBytes: number): Promise<boolean>;
-  /** Copy the areas from the snapshot into the disk's target and flush (durable when it resolves). */
-  copy(c: DiskRoundContext, disk: Disk, snap: DiskInfo, areas: [number, number][], mode: CopyMode): Promise<CopyStats>;
+  /**
+   * Copy the areas from the snapshot into the disk's target and flush (durable when it resolves). `recorded`
+   * is the disk's "copying" record being written: servers may start meanwhile, the first write waits for it.
+   */
+  copy(
+    c: DiskRoundContext,
+    disk: Disk,
+    snap: DiskInfo,
+    areas: [number, number][],
+    mode: CopyMode,
+    recorded: Promise<void>,
+  ): Promise<CopyStats>;
 }
 
 export interface DiskRoundContext {
@@ -136,10 +146,13 @@ export async function syncDiskInRound(c: DiskRoundContext, diskKey: number, snap
   if (done?.status === "committed") return;
   const disk = c.wd.manifest.disks.find((d) => d.key === diskKey)!;
   const { record, areas, mode } = await c.meter.time("qcda", () => planAndRecord(c, disk, snap));
-  // a disk with nothing to copy is recorded once, committed; the others are recorded "copying" first
-  const skip = nothingToCopy(areas, mode);
-  if (!skip) await c.meter.time("qcda", () => setDiskRound(c.wd, c.round, diskKey, record));
-  const stats = skip ? noCopy() : await c.data.copy(c, disk, snap, areas, mode);
+  // a disk with nothing to copy is recorded once, committed; the others are recorded "copying" before the
+  // copy's first write, the record's fsync overlapping the servers' start-up
+  if (nothingToCopy(areas, mode)) return c.meter.time("commit", () => setDiskRound(c.wd, c.round, diskKey, record, noCopy()));
+  const recorded = setDiskRound(c.wd, c.round, diskKey, record);
+  recorded.catch(() => undefined); // awaited by the copy and below; a failure fails the disk there
+  const stats = await c.data.copy(c, disk, snap, areas, mode, recorded);
+  await recorded;
   c.meter.bytesRead += stats.bytesRead;
   await c.meter.time("commit", () => setDiskRound(c.wd, c.round, diskKey, record, stats));
 }
@@ -215,7 +228,7 @@ async function planAndRecord(
 export function snapshotDataPath(session: VsphereSession): DiskDataPath {
   return {
     targetReadsAsZeros,
-    async copy(c, disk, snap, areas, mode) {
+    async copy(c, disk, snap, areas, mode, recorded) {
       // host-wide, per-ESXi-host and per-datastore caps: wait for a slot, hold it for the copy only
       const limits = c.tuning.limits ?? { ...hostCopyLimits(), migrationBwlimitMBps: 0 };
       const slot = await acquireCopySlots(c.wd, disk, limits, c.step, c.signal);
@@ -223,7 +236,8 @@ export function snapshotDataPath(session: VsphereSession): DiskDataPath {
         // a copy after a new login or a reset source must not trust the target to read as zeros any more
         return await withSourceRetry(
           session.bridge,
-          (retry) => copyFromSnapshot(c, session, disk, snap, areas, retry ? { ...mode, targetIsZero: false } : mode, slot.pacer),
+          (retry) =>
+            copyFromSnapshot(c, session, { disk, snap, areas, recorded }, retry ? { ...mode, targetIsZero: false } : mode, slot.pacer),
           {
             signal: c.signal,
             onRelogin: () => c.wd.emitter.log("warn", c.step, reloginLine(disk), disk.key),
@@ -253,15 +267,22 @@ function retryLine(disk: Disk, ev: SourceRetryEvent): string {
   );
 }
 
+/** One disk's copy: its areas from the snapshot, and its "copying" record being written. */
+interface DiskCopyJob {
+  disk: Disk;
+  snap: DiskInfo;
+  areas: [number, number][];
+  recorded: Promise<void>;
+}
+
 async function copyFromSnapshot(
   c: DiskRoundContext,
   session: VsphereSession,
-  disk: Disk,
-  snap: DiskInfo,
-  areas: [number, number][],
+  job: DiskCopyJob,
   mode: CopyMode,
   pacer: Pacer,
 ): Promise<CopyStats> {
+  const { disk, snap, areas } = job;
   const label = `disk ${disk.key}`;
   let mark = performance.now();
   const lap = (phase: RoundPhase) => {
@@ -274,8 +295,9 @@ async function copyFromSnapshot(
     () => openSource(sourceSpec, sourceOpenOptions(sourceSpec.kind, label, areas)),
     () => openDiskTarget(disk, c.wd.manifest, { size: snap.capacityBytes }),
   );
-  lap("serversUp");
   try {
+    await job.recorded; // nothing is written to the target before the disk's record is durable
+    lap("serversUp");
     if (source.size < snap.capacityBytes) {
       throw new V2kError(
         "NBD_SOURCE_FAILED",

@@ -8,6 +8,7 @@ import { say } from "../../shared/i18n/lang";
 import { type Workdir } from "../state/workdir";
 import { type VsphereSession } from "../vsphere/session";
 import { type VsphereApi } from "../vsphere/api";
+import { type DiskInfo } from "../vsphere/replies";
 import { ensureOwnSnapshot, removeOwnSnapshot, roundSnapshotName, settleOwnSnapshots, type RoundKind } from "./own-snapshots";
 import { snapshotDataPath, syncDiskInRound, type CopyTuning, type DiskDataPath } from "./disk-round";
 import { cbtStatus } from "./cbt";
@@ -219,7 +220,10 @@ export async function runRoundWith(wd: Workdir, deps: RoundDeps, options: RoundO
   const { round, snapshot } = prepared;
   const n = round.n;
   try {
-    // the round becomes "syncing" with its first disk record (one manifest write less)
+    // the round becomes "syncing" with its first disk record (one manifest write less); the snapshot's disks
+    // are asked for while the http transport's sole-snapshot check runs
+    const snapDisks = deps.api.snapshotDisks(snapshot);
+    snapDisks.catch(() => undefined); // awaited in syncDisks, after the check
     if (wd.manifest.target.transport === "http") await meter.time("prepare", () => requireSoleSnapshot(wd, deps.api, snapshot));
     wd.emitter.emit({
       type: "phase",
@@ -230,7 +234,7 @@ export async function runRoundWith(wd: Workdir, deps: RoundDeps, options: RoundO
         `라운드 ${n}(${kindKo[options.kind]}): 스냅샷 ${snapshot}에서 동기화`,
       ),
     });
-    await syncDisks(wd, deps, { round: n, snapshot, step, options, meter });
+    await syncDisks(wd, deps, { round: n, snapshot, snapDisks, step, options, meter });
     const durationMs = Date.now() - started;
     await meter.time("commit", () =>
       wd.update((m) => {
@@ -284,10 +288,10 @@ export async function runRoundWith(wd: Workdir, deps: RoundDeps, options: RoundO
 async function syncDisks(
   wd: Workdir,
   deps: RoundDeps,
-  r: { round: number; snapshot: string; step: string; options: RoundOptions; meter: RoundMeter },
+  r: { round: number; snapshot: string; snapDisks: Promise<DiskInfo[]>; step: string; options: RoundOptions; meter: RoundMeter },
 ): Promise<void> {
   const signal = r.options.signal ?? new AbortController().signal;
-  const snapDisks = await r.meter.time("prepare", () => deps.api.snapshotDisks(r.snapshot));
+  const snapDisks = await r.meter.time("prepare", () => r.snapDisks);
   // vCenter drops idle sessions (30 min by default) and the copy makes no SOAP calls: keep it alive
   const keepAlive = setInterval(() => void deps.api.ping().catch(() => undefined), KEEPALIVE_MS);
   const abort = new AbortController();

@@ -162,3 +162,25 @@ test("a final round is refused while the source runs; a user's snapshot beside o
     "our snapshot removed, the user's kept",
   );
 });
+
+test("a disk's copy starts while its 'copying' record is written; the record is durable before the first write", async (t) => {
+  const { wd, moref } = await migrationOf("fleet04");
+  t.after(() => wd.release());
+  const data = recorder();
+  await round(wd, data, "base");
+  await fake.model.guestWrite(moref, 0, 4 << 20, 64 << 10, 9);
+  const seen: string[] = [];
+  const watching: DiskDataPath = {
+    ...data,
+    copy: async (c, disk, snap, areas, mode, recorded) => {
+      const on = () => wd.manifest.rounds.at(-1)!.disks[String(disk.key)]?.status ?? "none";
+      seen.push(`called ${on()}`);
+      await recorded;
+      seen.push(`recorded ${on()}`);
+      return data.copy(c, disk, snap, areas, mode, recorded);
+    },
+  };
+  await round(wd, watching, "incr");
+  assert.deepEqual(seen, ["called none", "recorded copying"], "the copy is not held back by the write, and waits for it to write");
+  assert.equal(wd.manifest.rounds.at(-1)!.disks["2000"]!.status, "committed");
+});
