@@ -24,6 +24,8 @@ export interface DatastoreWorkersOptions {
 interface Worker {
   child: ChildProcess;
   ready: boolean;
+  /** Connections on their way to the worker (send not completed), with where each goes if it dies first. */
+  handing: Map<Socket, (socket: Socket) => void>;
 }
 
 const STOP_GRACE_MS = 5000;
@@ -57,7 +59,7 @@ export class DatastoreWorkers {
   private spawn(entry: string): void {
     // stdout ignored (a worker prints nothing), stderr shared with the lab's log
     const child = fork(entry, [], { execArgv: process.execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
-    const w: Worker = { child, ready: false };
+    const w: Worker = { child, ready: false, handing: new Map() };
     this.workers.push(w);
     child.on("message", (m: FromWorker) => {
       if (m.type === "ready") w.ready = true;
@@ -66,6 +68,9 @@ export class DatastoreWorkers {
     child.on("error", () => undefined);
     child.on("exit", (code, signal) => {
       this.workers.splice(this.workers.indexOf(w), 1);
+      // a connection it never received would stay paused here, its client waiting forever: serve it here
+      for (const [socket, fallback] of w.handing) if (!socket.destroyed) fallback(socket);
+      w.handing.clear();
       if (!this.closing) process.stderr.write(`lab: datastore worker ${child.pid} exited (${signal ?? code}); the others serve\n`);
     });
     this.post(w, { type: "config", tls: this.opts.tls, primarySocket: this.opts.primarySocket });
@@ -96,7 +101,9 @@ export class DatastoreWorkers {
     const ready = this.workers.filter((w) => w.ready && w.child.connected);
     if (ready.length === 0) return false;
     const w = ready[this.next++ % ready.length]!;
+    w.handing.set(socket, fallback);
     w.child.send({ type: "connection" } satisfies ToWorker, socket, (err) => {
+      if (!w.handing.delete(socket)) return; // served here already: the worker exited first
       if (err && !socket.destroyed) fallback(socket);
     });
     return true;
