@@ -102,6 +102,7 @@ export function runDatastoreWorker(): Promise<void> {
         worker = new DatastoreWorker(m);
         send({ type: "ready" });
       } else if (m.type === "connection" && handle) {
+        send({ type: "accepted", id: m.id }); // the lab process closes its copy of the connection now
         if (worker) worker.accept(handle);
         else handle.destroy();
       } else if (m.type === "grant") worker?.granted(m.id, m.grant);
