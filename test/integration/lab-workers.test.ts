@@ -80,6 +80,8 @@ function crowd(n: number): Promise<{ start: number; reads: Read[] }[]> {
 }
 
 function assertAllServed(wave: string, results: { start: number; reads: Read[] }[]): void {
+  const slowest = Math.max(...results.map((r) => r.reads[1]!.seconds));
+  process.stderr.write(`lab workers: ${wave}: ${results.length} readers, slowest HEAD + GET ${slowest.toFixed(1)} s\n`);
   for (const { start, reads } of results) {
     const [head, get] = reads as [Read, Read];
     assert.equal(head.exitCode, 0, `${wave}: HEAD at ${start} failed (curl ${head.exitCode})`);
