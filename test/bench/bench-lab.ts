@@ -7,7 +7,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LabFile } from "../../src/lab/labfile";
 import { HELPER } from "../integration/engine-support";
-import { type TestLab, waitForLab } from "../support/lab";
+import { type TestLab, labGovcEnv, waitForLab } from "../support/lab";
 
 export interface BenchLab extends TestLab {
   /** govc-style environment for the helper. */
@@ -51,13 +51,7 @@ export async function startBenchLab(scenario: string, extra: string[] = []): Pro
     certFile: info.certFile,
     host: u.hostname,
     port: Number(u.port),
-    env: {
-      GOVC_URL: info.url,
-      GOVC_USERNAME: info.username,
-      GOVC_PASSWORD: info.password,
-      GOVC_THUMBPRINT: info.thumbprint,
-      GOVC_INSECURE: "",
-    },
+    env: labGovcEnv(info),
     output: () => err,
     stop,
     restart: () => Promise.reject(new Error("a bench lab is not restarted")),

@@ -5,7 +5,7 @@ import { execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { VsphereBridge } from "../../src/helper/vsphere/index";
-import { waitForLab } from "../support/lab";
+import { labGovcEnv, waitForLab } from "../support/lab";
 
 const HELPER = join(process.cwd(), "dist/ablestack_v2k");
 const MiB = 1024 * 1024;
@@ -63,13 +63,7 @@ export async function startSoakLab(dir: string): Promise<SoakLab> {
     (await labCli(["lab", "inventory", "--dir", dir])).vms.find((v: { name: string }) => v.name === name);
   return {
     dir,
-    env: {
-      GOVC_URL: info.url,
-      GOVC_USERNAME: info.username,
-      GOVC_PASSWORD: info.password,
-      GOVC_THUMBPRINT: info.thumbprint,
-      GOVC_INSECURE: "",
-    },
+    env: labGovcEnv(info),
     async snapshots(vm) {
       const all: { moref: string; name: string }[] = (await vmOf(vm)).snapshots;
       return { all, ours: all.filter((s) => s.name.startsWith("ablestack-v2k ")).map((s) => s.moref) };

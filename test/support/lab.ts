@@ -71,6 +71,17 @@ async function killChild(child: LabProc): Promise<void> {
   live.delete(child);
 }
 
+/** The govc-style environment the helper reads a lab's address and credentials from (never argv). */
+export function labGovcEnv(info: Pick<LabFile, "url" | "username" | "password" | "thumbprint">): Record<string, string> {
+  return {
+    GOVC_URL: info.url,
+    GOVC_USERNAME: info.username,
+    GOVC_PASSWORD: info.password,
+    GOVC_THUMBPRINT: info.thumbprint,
+    GOVC_INSECURE: "",
+  };
+}
+
 /** Starts a lab (scenario "default" unless given) and waits until it answers. */
 export async function startTestLab(opts: { scenario?: string; args?: string[] } = {}): Promise<TestLab> {
   const dir = mkdtempSync(join(tmpdir(), "v2k-lab-test-"));
