@@ -5,10 +5,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { readLabFileIfAny } from "../../src/lab/labfile";
-import { probeLab } from "../../src/lab/cli/start";
+import { type LabFile } from "../../src/lab/labfile";
 import { HELPER } from "../integration/engine-support";
-import { type TestLab } from "../support/lab";
+import { type TestLab, labGovcEnv, waitForLab } from "../support/lab";
 
 export interface BenchLab extends TestLab {
   /** govc-style environment for the helper. */
@@ -29,38 +28,34 @@ export async function startBenchLab(scenario: string, extra: string[] = []): Pro
     clearTimeout(timer);
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 240_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    const info = readLabFileIfAny(dir);
-    if (info && info.pid === child.pid && (await probeLab(info.url, readFileSync(info.certFile, "utf8"), 2000))) {
-      const u = new URL(info.url);
-      return {
-        dir,
-        info,
-        url: info.url,
-        username: info.username,
-        password: info.password,
-        thumbprint: info.thumbprint,
-        certFile: info.certFile,
-        host: u.hostname,
-        port: Number(u.port),
-        env: {
-          GOVC_URL: info.url,
-          GOVC_USERNAME: info.username,
-          GOVC_PASSWORD: info.password,
-          GOVC_THUMBPRINT: info.thumbprint,
-          GOVC_INSECURE: "",
-        },
-        output: () => err,
-        stop,
-        restart: () => Promise.reject(new Error("a bench lab is not restarted")),
-      };
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  let info: LabFile;
+  try {
+    info = await waitForLab(
+      dir,
+      child.pid,
+      () => child.exitCode === null,
+      () => err,
+    );
+  } catch (e) {
+    await stop();
+    throw e;
   }
-  await stop();
-  throw new Error(`lab did not start: ${err}`);
+  const u = new URL(info.url);
+  return {
+    dir,
+    info,
+    url: info.url,
+    username: info.username,
+    password: info.password,
+    thumbprint: info.thumbprint,
+    certFile: info.certFile,
+    host: u.hostname,
+    port: Number(u.port),
+    env: labGovcEnv(info),
+    output: () => err,
+    stop,
+    restart: () => Promise.reject(new Error("a bench lab is not restarted")),
+  };
 }
 
 /** utime + stime of one process in seconds (/proc/PID/stat fields 14, 15); 0 once it is gone. */

@@ -3,7 +3,7 @@
 // 8 MiB ranges. Prints MB/s and the CPU seconds per GB served of the lab's process tree (the lab and
 // its datastore workers), for each `--datastore-workers` setting in turn (alternating), ROUNDS times.
 //
-//   node --import tsx test/bench/lab-datastore.ts     ROUNDS=3, READERS=1,4, WORKERS=0,2 (build first)
+//   node --import tsx test/bench/lab-datastore.ts     ROUNDS=3, READERS=1,4, WORKERS=0,default (build first)
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -103,7 +103,11 @@ async function prepare(workers: string): Promise<Prepared> {
 }
 
 /** ROUNDS runs per reader count and worker setting, the settings alternating within each round. */
-export async function labDatastoreReads(rounds: number, readerCounts: number[], workerSettings = ["0", "2"]): Promise<DatastoreFigures[]> {
+export async function labDatastoreReads(
+  rounds: number,
+  readerCounts: number[],
+  workerSettings = ["0", "default"],
+): Promise<DatastoreFigures[]> {
   const labs: Prepared[] = [];
   try {
     for (const w of workerSettings) labs.push(await prepare(w));
@@ -128,6 +132,6 @@ export function formatDatastore(f: DatastoreFigures): string {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rounds = Math.max(1, Number(process.env.ROUNDS ?? "3"));
   const readers = (process.env.READERS ?? "1,4").split(",").map(Number);
-  const workers = (process.env.WORKERS ?? "0,2").split(",");
+  const workers = (process.env.WORKERS ?? "0,default").split(",");
   benchMain(() => labDatastoreReads(rounds, readers, workers));
 }

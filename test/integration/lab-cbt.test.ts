@@ -13,7 +13,7 @@ let lab: TestLab;
 let web: any;
 
 before(async () => {
-  lab = await startTestLab({ scenario: "default", args: ["--datastore-workers", "2"] });
+  lab = await startTestLab({ scenario: "default" });
   web = (await labControl(lab, "GET", "inventory")).vms.find((v: any) => v.name === "web01");
 });
 after(async () => {

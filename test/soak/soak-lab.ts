@@ -2,10 +2,10 @@
 // looked at through the CLI (inventory, disk-hash, write) and powered off and on through our vSphere
 // bridge, as an admin would in the vSphere client.
 import { execFile, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { VsphereBridge } from "../../src/helper/vsphere/index";
+import { labGovcEnv, waitForLab } from "../support/lab";
 
 const HELPER = join(process.cwd(), "dist/ablestack_v2k");
 const MiB = 1024 * 1024;
@@ -39,26 +39,16 @@ async function labCli(args: string[]): Promise<any> {
   return last.data;
 }
 
-async function waitForLabFile(dir: string, pid: number, exited: () => boolean): Promise<Record<string, any>> {
-  const deadline = Date.now() + 240_000;
-  while (Date.now() < deadline) {
-    if (exited()) throw new Error("lab start exited");
-    try {
-      const info = JSON.parse(readFileSync(join(dir, "lab.json"), "utf8"));
-      if (info.pid === pid) return info;
-    } catch {
-      /* not written yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("lab did not start");
-}
-
 export async function startSoakLab(dir: string): Promise<SoakLab> {
   const child = spawn(HELPER, ["lab", "start", "--dir", dir, "--scenario", "minimal"], { stdio: ["ignore", "ignore", "inherit"] });
   let exited = false;
   const done = new Promise<void>((r) => child.on("close", () => ((exited = true), r())));
-  const info = await waitForLabFile(dir, child.pid!, () => exited);
+  const info = await waitForLab(
+    dir,
+    child.pid,
+    () => !exited,
+    () => "(its output is in the soak's stderr)",
+  );
   const u = new URL(info.url);
   const bridge = await VsphereBridge.connect({
     url: info.url,
@@ -73,13 +63,7 @@ export async function startSoakLab(dir: string): Promise<SoakLab> {
     (await labCli(["lab", "inventory", "--dir", dir])).vms.find((v: { name: string }) => v.name === name);
   return {
     dir,
-    env: {
-      GOVC_URL: info.url,
-      GOVC_USERNAME: info.username,
-      GOVC_PASSWORD: info.password,
-      GOVC_THUMBPRINT: info.thumbprint,
-      GOVC_INSECURE: "",
-    },
+    env: labGovcEnv(info),
     async snapshots(vm) {
       const all: { moref: string; name: string }[] = (await vmOf(vm)).snapshots;
       return { all, ours: all.filter((s) => s.name.startsWith("ablestack-v2k ")).map((s) => s.moref) };

@@ -49,12 +49,13 @@ process.once("exit", () => {
   for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function waitForLab(dir: string, child: LabProc, out: () => string): Promise<LabFile> {
+/** Waits until lab process `pid` wrote D/lab.json and answers on its URL; throws with its output if it exits first. */
+export async function waitForLab(dir: string, pid: number | undefined, running: () => boolean, out: () => string): Promise<LabFile> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (!child.running()) throw new Error(`lab process exited during start-up:\n${out()}`);
+    if (!running()) throw new Error(`lab process exited during start-up:\n${out()}`);
     const info = readLabFileIfAny(dir);
-    if (info && info.pid === child.pid && (await probeLab(info.url, readFileSync(info.certFile, "utf8"), 2000))) return info;
+    if (info && info.pid === pid && (await probeLab(info.url, readFileSync(info.certFile, "utf8"), 2000))) return info;
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new Error(`lab did not answer within ${START_TIMEOUT_MS / 1000} s:\n${out()}`);
@@ -68,6 +69,17 @@ async function killChild(child: LabProc): Promise<void> {
     clearTimeout(t);
   }
   live.delete(child);
+}
+
+/** The govc-style environment the helper reads a lab's address and credentials from (never argv). */
+export function labGovcEnv(info: Pick<LabFile, "url" | "username" | "password" | "thumbprint">): Record<string, string> {
+  return {
+    GOVC_URL: info.url,
+    GOVC_USERNAME: info.username,
+    GOVC_PASSWORD: info.password,
+    GOVC_THUMBPRINT: info.thumbprint,
+    GOVC_INSECURE: "",
+  };
 }
 
 /** Starts a lab (scenario "default" unless given) and waits until it answers. */
@@ -121,7 +133,7 @@ export async function startTestLab(opts: { scenario?: string; args?: string[] } 
   };
   try {
     child = spawn();
-    adopt(await waitForLab(dir, child, () => log));
+    adopt(await waitForLab(dir, child.pid, child.running, () => log));
   } catch (e) {
     if (child) await killChild(child);
     rmSync(dir, { recursive: true, force: true });
@@ -140,7 +152,7 @@ export async function startTestLab(opts: { scenario?: string; args?: string[] } 
     async restart(ropts: { apiVersion?: string } = {}) {
       if (child) await killChild(child);
       child = spawn(`${lab.host}:${lab.port}`, ropts.apiVersion);
-      adopt(await waitForLab(dir, child, () => log));
+      adopt(await waitForLab(dir, child.pid, child.running, () => log));
     },
   });
   return lab;

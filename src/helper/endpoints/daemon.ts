@@ -52,8 +52,8 @@ export class PrivateDir {
 
 /**
  * Remove private directories left behind by helpers that were killed (kill -9 skips every
- * finally): those whose servers' pid files name dead processes, or without a pid file after an
- * hour. Directories of live servers are never touched. Returns the removed paths.
+ * finally): those whose servers' pid files name dead processes, or without a written pid file after
+ * an hour. Directories of live servers are never touched. Returns the removed paths.
  */
 export function sweepStalePrivateDirs(prefix = "v2k-nbd-", now = Date.now()): string[] {
   const removed: string[] = [];
@@ -69,10 +69,15 @@ export function sweepStalePrivateDirs(prefix = "v2k-nbd-", now = Date.now()): st
     try {
       const st = statSync(dir);
       if (!st.isDirectory() || st.uid !== process.getuid?.()) continue;
+      // nbdkit and qemu-nbd create the pid file empty and write the pid a moment later: an empty one is a
+      // server starting (sweeping it would take its socket and pid file, and its helper would wait forever)
       const pids = readdirSync(dir)
         .filter((f) => f.endsWith(".pid"))
-        .map((f) => Number(readFileSync(join(dir, f), "utf8").trim()));
-      const stale = pids.length > 0 ? pids.every((p) => !Number.isInteger(p) || p <= 0 || !processAlive(p)) : now - st.mtimeMs > 3600_000;
+        .map((f) => readFileSync(join(dir, f), "utf8").trim());
+      const written = pids.length > 0 && pids.every((p) => p !== "");
+      const stale = written
+        ? pids.map(Number).every((p) => !Number.isInteger(p) || p <= 0 || !processAlive(p))
+        : now - st.mtimeMs > 3600_000;
       if (stale) {
         rmSync(dir, { recursive: true, force: true });
         removed.push(dir);

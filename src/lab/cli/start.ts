@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { request } from "node:https";
 import { basename, join, resolve } from "node:path";
+import { availableParallelism } from "node:os";
 import { defineCommand } from "../../kit/cli/command";
 import { V2kError } from "../../shared/v2k-error";
 import { openLabModel } from "../model/index";
@@ -19,8 +20,9 @@ import { startJob } from "../../kit/jobs/index";
 const DEFAULT_HOST = "127.0.0.2";
 
 /** One datastore worker per core (TLS is the cost of a read), at least 2 and at most 4. */
-/** Opt-in: a 4-VM load run once saw an nbdkit open hang for 30 s with workers on, not yet explained. */
-const DEFAULT_DATASTORE_WORKERS = 0;
+function defaultDatastoreWorkers(): number {
+  return Math.min(4, Math.max(2, availableParallelism()));
+}
 const BACKGROUND_READY_MS = 180_000;
 
 const options = z.object({
@@ -112,7 +114,7 @@ async function runForeground(
         instanceUuid,
         profile,
         control: (req) => handleControl(model, req),
-        datastoreWorkers: o["datastore-workers"] ?? DEFAULT_DATASTORE_WORKERS,
+        datastoreWorkers: o["datastore-workers"] ?? defaultDatastoreWorkers(),
       });
     try {
       server = await serve(listen.port);
@@ -203,8 +205,7 @@ export const labStartCommand = defineCommand({
     background: { type: "boolean", description: "detach and return once the lab answers" },
     "datastore-workers": {
       type: "string",
-      description:
-        "processes serving datastore file reads beside the lab process (default 0: the lab process alone; 2-4 on a multi-core host)",
+      description: "processes serving datastore file reads (default: one per core, 2 to 4; 0: the lab process alone)",
       valueName: "N",
     },
     "api-version": {

@@ -1,16 +1,18 @@
-// A worker's read of a data file range into the response, as the lab process serves it (../soap/folder.ts):
-// the first chunk read before the headers (a read error is a clean 500), then chunks read ahead while the
-// previous one is written, the stream cut short on a later error. The file is opened per chunk as the
-// lab's model does, so a delta deleted by a consolidation mid-read fails the same way. Chunks go into
-// reused buffers, each handed back only once its write has completed: no allocation, no copy per chunk.
+// A worker's read of a data file range, answered by the reply the lab process gives (../soap/folder-range.ts).
+// The file is opened per chunk as the lab's model does, so a delta deleted by a consolidation mid-read
+// fails the same way. Chunks go into reused buffers, each handed back only once its write has completed:
+// no allocation, no copy per chunk.
 import { closeSync, openSync, read } from "node:fs";
 import { type IncomingMessage, type ServerResponse } from "node:http";
-import { FOLDER_CHUNK, plain, rangeReply } from "../soap/folder-range";
+import { FOLDER_CHUNK, serveRange } from "../soap/folder-range";
 
 const POOL_MAX = 16;
 const pool: Buffer[] = [];
 const take = () => pool.pop() ?? Buffer.allocUnsafeSlow(FOLDER_CHUNK);
-const give = (b: Buffer) => void (pool.length < POOL_MAX && pool.push(b));
+/** Back into the pool: the whole buffer a chunk (a view of its first bytes) was read into. */
+function give(chunk: Buffer): void {
+  if (chunk.buffer.byteLength === FOLDER_CHUNK && pool.length < POOL_MAX) pool.push(Buffer.from(chunk.buffer, 0, FOLDER_CHUNK));
+}
 
 function readAt(fd: number, buf: Buffer, off: number, len: number, pos: number): Promise<number> {
   return new Promise((resolve, reject) => read(fd, buf, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
@@ -35,18 +37,6 @@ async function readChunk(path: string, buf: Buffer, pos: number, len: number): P
   return buf.subarray(0, len);
 }
 
-/** Resolves true once the chunk is written, false when the client went away first. */
-function written(res: ServerResponse, chunk: Buffer): Promise<boolean> {
-  return new Promise((resolve) => {
-    const gone = () => resolve(false);
-    res.once("close", gone);
-    res.write(chunk, (err) => {
-      res.off("close", gone);
-      resolve(!err);
-    });
-  });
-}
-
 export interface LocalFile {
   path: string;
   /** "[ds] path", as read errors name the file. */
@@ -54,48 +44,11 @@ export interface LocalFile {
   size: number;
 }
 
-export async function serveFileRange(req: IncomingMessage, res: ServerResponse, file: LocalFile): Promise<void> {
-  const reply = rangeReply(res, req.headers.range, file.size);
-  if (!reply) return;
-  const { status, headers, start, end } = reply;
-  if (req.method === "HEAD") {
-    res.writeHead(status, headers);
-    res.end();
-    return;
-  }
-  const readFrom = (buf: Buffer, pos: number) => readChunk(file.path, buf, pos, Math.min(FOLDER_CHUNK, end - pos));
-  let buf = take();
-  let chunk: Buffer;
-  try {
-    chunk = await readFrom(buf, start);
-  } catch (err) {
-    give(buf);
-    return plain(res, 500, `Read error: Error caused by file ${file.name}: ${(err as Error).message}\n`);
-  }
-  res.writeHead(status, headers);
-  let pos = start;
-  for (;;) {
-    pos += chunk.length;
-    const nextBuf = pos < end ? take() : undefined;
-    const next = nextBuf ? readFrom(nextBuf, pos) : undefined;
-    next?.catch(() => undefined);
-    const ok = await written(res, chunk);
-    if (ok) give(buf); // a buffer whose write never completed is left to the garbage collector
-    if (!ok || !next || !nextBuf) {
-      if (next)
-        await next.then(
-          () => give(nextBuf!),
-          () => undefined,
-        );
-      break;
-    }
-    try {
-      chunk = await next;
-    } catch {
-      res.destroy(); // storage failed mid-transfer: the stream is cut short
-      return;
-    }
-    buf = nextBuf;
-  }
-  if (!res.destroyed) res.end();
+export function serveFileRange(req: IncomingMessage, res: ServerResponse, file: LocalFile): Promise<void> {
+  return serveRange(req, res, {
+    size: file.size,
+    read: (pos, len) => readChunk(file.path, take(), pos, len),
+    release: give,
+    readErrorText: (err) => `Read error: Error caused by file ${file.name}: ${(err as Error).message}\n`,
+  });
 }

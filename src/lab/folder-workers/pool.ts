@@ -24,6 +24,8 @@ export interface DatastoreWorkersOptions {
 interface Worker {
   child: ChildProcess;
   ready: boolean;
+  /** Connections handed over and not yet accepted, with where each goes if the worker dies first. */
+  handing: Map<number, { socket: Socket; fallback: (socket: Socket) => void }>;
 }
 
 const STOP_GRACE_MS = 5000;
@@ -37,6 +39,7 @@ export function datastoreWorkerEntry(): string | undefined {
 export class DatastoreWorkers {
   private readonly workers: Worker[] = [];
   private next = 0;
+  private nextConnection = 1;
   private started = false;
   private closing = false;
 
@@ -57,15 +60,19 @@ export class DatastoreWorkers {
   private spawn(entry: string): void {
     // stdout ignored (a worker prints nothing), stderr shared with the lab's log
     const child = fork(entry, [], { execArgv: process.execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
-    const w: Worker = { child, ready: false };
+    const w: Worker = { child, ready: false, handing: new Map() };
     this.workers.push(w);
     child.on("message", (m: FromWorker) => {
       if (m.type === "ready") w.ready = true;
+      else if (m.type === "accepted") this.accepted(w, m.id);
       else if (m.type === "grant") this.answer(w, m.id, m.request);
     });
     child.on("error", () => undefined);
     child.on("exit", (code, signal) => {
       this.workers.splice(this.workers.indexOf(w), 1);
+      // a connection it never received would stay paused here, its client waiting forever: serve it here
+      for (const { socket, fallback } of w.handing.values()) if (!socket.destroyed) fallback(socket);
+      w.handing.clear();
       if (!this.closing) process.stderr.write(`lab: datastore worker ${child.pid} exited (${signal ?? code}); the others serve\n`);
     });
     this.post(w, { type: "config", tls: this.opts.tls, primarySocket: this.opts.primarySocket });
@@ -96,10 +103,22 @@ export class DatastoreWorkers {
     const ready = this.workers.filter((w) => w.ready && w.child.connected);
     if (ready.length === 0) return false;
     const w = ready[this.next++ % ready.length]!;
-    w.child.send({ type: "connection" } satisfies ToWorker, socket, (err) => {
-      if (err && !socket.destroyed) fallback(socket);
+    // keepOpen: this process holds the connection until the worker says it has it. Without it, Node closes
+    // its copy only on the worker's NODE_HANDLE_ACK; a worker killed before that left the connection open
+    // here, detached from any socket object, and its client waiting in silence.
+    const id = this.nextConnection++;
+    w.handing.set(id, { socket, fallback });
+    w.child.send({ type: "connection", id } satisfies ToWorker, socket, { keepOpen: true }, (err) => {
+      if (!err || !w.handing.delete(id)) return;
+      if (!socket.destroyed) fallback(socket);
     });
     return true;
+  }
+
+  /** The worker holds the connection: this process's copy closes (the connection itself stays open). */
+  private accepted(w: Worker, id: number): void {
+    w.handing.get(id)?.socket.destroy();
+    w.handing.delete(id);
   }
 
   /** Disconnects every worker (they close their connections and exit); SIGKILL after a grace period. */

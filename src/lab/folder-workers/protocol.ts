@@ -20,11 +20,12 @@ export type FolderGrant =
 /** Lab process -> worker. */
 export type ToWorker =
   | { type: "config"; tls: { key: string; cert: string }; primarySocket: string }
-  | { type: "connection" }
+  /** With the connection's handle; the worker answers "accepted" with the same id. */
+  | { type: "connection"; id: number }
   | { type: "grant"; id: number; grant: FolderGrant };
 
 /** Worker -> lab process. */
-export type FromWorker = { type: "ready" } | { type: "grant"; id: number; request: FolderGrantRequest };
+export type FromWorker = { type: "ready" } | { type: "accepted"; id: number } | { type: "grant"; id: number; request: FolderGrantRequest };
 
 /** Header carrying the client's address on requests a worker forwards to the lab process (set by the worker only). */
 export const PEER_HEADER = "x-v2k-lab-peer";

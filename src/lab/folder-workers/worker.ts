@@ -17,6 +17,9 @@ import { type FolderGrant, type FromWorker, type ToWorker } from "./protocol";
 
 type Config = Extract<ToWorker, { type: "config" }>;
 
+/** Last guard: a /folder request whose grant never comes gets a 503 and a log line, never silence. */
+const GRANT_DEADLINE_MS = 30_000;
+
 class DatastoreWorker {
   private readonly server: Server;
   private readonly proxy: PrimaryProxy;
@@ -39,11 +42,20 @@ class DatastoreWorker {
     this.grants.delete(id);
   }
 
-  private ask(req: IncomingMessage): Promise<FolderGrant | undefined> {
+  /** The lab process's grant; "late" when none came within GRANT_DEADLINE_MS (logged), undefined once stopping. */
+  private ask(req: IncomingMessage): Promise<FolderGrant | "late" | undefined> {
     const id = this.nextId++;
     const request = { method: req.method ?? "", url: req.url ?? "/", cookie: req.headers.cookie, authorization: req.headers.authorization };
     return new Promise((resolve) => {
-      this.grants.set(id, resolve);
+      const timer = setTimeout(() => {
+        this.grants.delete(id);
+        process.stderr.write(`lab datastore worker: no grant for ${request.method} ${request.url} within ${GRANT_DEADLINE_MS} ms\n`);
+        resolve("late");
+      }, GRANT_DEADLINE_MS);
+      this.grants.set(id, (grant) => {
+        clearTimeout(timer);
+        resolve(grant);
+      });
       send({ type: "grant", id, request });
     });
   }
@@ -53,6 +65,7 @@ class DatastoreWorker {
       if (!(req.url ?? "").startsWith("/folder/")) return this.proxy.forward(req, res);
       const grant = await this.ask(req);
       if (!grant) return plain(res, 503, "The lab is stopping\n", { Connection: "close" });
+      if (grant === "late") return plain(res, 503, "The lab process did not answer\n", { Connection: "close" });
       if (grant.kind === "primary") return this.proxy.forward(req, res);
       if (grant.kind === "reply") return plain(res, grant.status, grant.text, grant.headers);
       await serveFileRange(req, res, grant);
@@ -89,6 +102,7 @@ export function runDatastoreWorker(): Promise<void> {
         worker = new DatastoreWorker(m);
         send({ type: "ready" });
       } else if (m.type === "connection" && handle) {
+        send({ type: "accepted", id: m.id }); // the lab process closes its copy of the connection now
         if (worker) worker.accept(handle);
         else handle.destroy();
       } else if (m.type === "grant") worker?.granted(m.id, m.grant);

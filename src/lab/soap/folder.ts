@@ -1,11 +1,11 @@
 // Datastore file access over HTTPS as ESXi/vCenter serve it: GET/HEAD /folder/<path>?dcPath=&dsName=
 // with Range requests, authenticated by the vmware_soap_session cookie or HTTP basic auth.
-// Files are streamed in bounded chunks with backpressure; a whole disk is never buffered. The lab's
+// Files are streamed in bounded chunks (./folder-range.ts); a whole disk is never buffered. The lab's
 // datastore workers ask folderGrant() first and read data files themselves (see ../folder-workers).
 import { type IncomingMessage, type ServerResponse } from "node:http";
 import { LabFault, type DatastoreFile, type LabFaults, type LabModelApi } from "../model/types";
 import { type LabSoapService } from "./service";
-import { FOLDER_CHUNK, UNAUTHORIZED, drained, plain, rangeReply } from "./folder-range";
+import { UNAUTHORIZED, plain, serveRange } from "./folder-range";
 import { type FolderGrant, type FolderGrantRequest } from "../folder-workers/protocol";
 
 export { parseRange, type ByteRange } from "./folder-range";
@@ -89,45 +89,16 @@ export async function serveFolder(req: IncomingMessage, res: ServerResponse, url
   };
   const resolved = resolveFolder(request, ctx);
   if (resolved.kind === "reply") return plain(res, resolved.status, resolved.text, resolved.headers);
-  const file = resolved.file;
-  const reply = rangeReply(res, req.headers.range, file.size);
-  if (!reply) return;
-  const { status, headers, start, end } = reply;
-  if (req.method === "HEAD") {
-    res.writeHead(status, headers);
-    res.end();
-    return;
-  }
-  // Read the first chunk before sending headers: an immediate read error is still a clean 500.
-  const readAt = (pos: number) => file.read(pos, Math.min(end, pos + FOLDER_CHUNK));
-  let pos = start;
-  let chunk: Buffer;
-  try {
-    chunk = await readAt(pos);
-  } catch (err) {
-    if (err instanceof LabFault) return plain(res, 500, `Read error: ${err.message}\n`);
-    throw err;
-  }
-  res.writeHead(status, headers);
-  if (await resetNow(ctx.service.model)) return resetAfter(res, chunk, ctx.service.model.faults());
-  for (;;) {
-    if (chunk.length === 0) {
-      res.destroy(); // the file ended early: never loop on an empty read
-      return;
-    }
-    pos += chunk.length;
-    // Read the next chunk while this one drains to the client.
-    const next = pos < end ? readAt(pos) : undefined;
-    next?.catch(() => undefined);
-    if (!res.write(chunk)) await drained(res);
-    if (res.destroyed || !next) break;
-    try {
-      chunk = await next;
-    } catch {
-      // As a host does when storage fails mid-transfer: the stream is cut short.
-      res.destroy();
-      return;
-    }
-  }
-  res.end();
+  const { file } = resolved;
+  const model = ctx.service.model;
+  await serveRange(req, res, {
+    size: file.size,
+    read: (pos, len) => file.read(pos, pos + len),
+    readErrorText: (err) => (err instanceof LabFault ? `Read error: ${err.message}\n` : undefined),
+    interrupt: async (r, first) => {
+      if (!(await resetNow(model))) return false;
+      resetAfter(r, first, model.faults());
+      return true;
+    },
+  });
 }

@@ -237,6 +237,20 @@ test("stale private dirs of killed helpers are swept, live ones never", () => {
   }
 });
 
+test("a private dir whose server is still writing its pid file (empty, as nbdkit and qemu-nbd create it) is not swept", () => {
+  const prefix = `v2k-sweeptest-${process.pid}-`;
+  const starting = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(starting, "nbdkit.pid"), ""); // open(O_CREAT|O_TRUNC) done, write(pid) not yet
+  writeFileSync(join(starting, "nbd.sock"), "");
+  try {
+    assert.deepEqual(sweepStalePrivateDirs(prefix), []);
+    assert.ok(existsSync(join(starting, "nbd.sock")), "the starting server's socket was removed");
+    assert.deepEqual(sweepStalePrivateDirs(prefix, Date.now() + 2 * 3600_000), [starting]); // an hour on, left by a crash
+  } finally {
+    rmSync(starting, { recursive: true, force: true });
+  }
+});
+
 test("rbd targets: without qemu's rbd module the error is TOOL_MISSING naming qemu-block-extra", async () => {
   const rbdModule = existsSync("/usr/lib/x86_64-linux-gnu/qemu/block-rbd.so");
   await assert.rejects(openTarget({ kind: "rbd", pool: "v2k-test", image: "nope", createSize: M }), (e: unknown) => {
