@@ -257,7 +257,7 @@ async function labPercentRoundGoal(): Promise<void> {
 }
 
 async function labDatastoreGoals(): Promise<void> {
-  // the lab with 2 datastore workers and, alternating, the lab process alone (the default)
+  // the lab with 2 datastore workers (as by default on 2 cores) and, alternating, the lab process alone (--datastore-workers 0)
   const rows = await labDatastoreReads(ROUNDS, [1, DATASTORE_READERS], ["0", "2"]);
   const of = (workers: string, readers: number, f: (r: (typeof rows)[number]) => number) =>
     median(rows.filter((r) => r.workers === workers && r.readers === readers).map(f));
