@@ -10,6 +10,7 @@
 //   SYNC_ARGS="--coalesce-gap 64K"                   options for every `sync incr` (to compare settings)
 //   ONLY=percent | ONLY=small                         only the 1% rounds of the 4 GiB disk, or only the small ones
 //   BEFORE=/copy/of/dist/ablestack_v2k                1% rounds alternate between that build and dist (before/after)
+//   LAB_ARGS="--datastore-workers 0"                 options for `lab start` (e.g. the lab process alone)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -79,7 +80,7 @@ interface Migration {
 
 /** Lab, migration of win01 up to cbt enable (`before` changes the lab first); the base copy is the caller's. */
 async function migration(hooks: Hooks, before: (lab: BenchLab, client: LabControlClient) => Promise<void>): Promise<Migration> {
-  const lab = await startBenchLab("default");
+  const lab = await startBenchLab("default", (process.env.LAB_ARGS ?? "").split(" ").filter(Boolean));
   hooks.push(() => lab.stop());
   const client = LabControlClient.fromDir(lab.dir);
   await before(lab, client);
