@@ -7,7 +7,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LabFile } from "../../src/lab/labfile";
 import { HELPER } from "../integration/engine-support";
-import { type TestLab, labGovcEnv, waitForLab } from "../support/lab";
+import { type TestLab, labFields, labGovcEnv, waitForLab } from "../support/lab";
 
 export interface BenchLab extends TestLab {
   /** govc-style environment for the helper. */
@@ -40,17 +40,9 @@ export async function startBenchLab(scenario: string, extra: string[] = []): Pro
     await stop();
     throw e;
   }
-  const u = new URL(info.url);
   return {
     dir,
-    info,
-    url: info.url,
-    username: info.username,
-    password: info.password,
-    thumbprint: info.thumbprint,
-    certFile: info.certFile,
-    host: u.hostname,
-    port: Number(u.port),
+    ...labFields(info),
     env: labGovcEnv(info),
     output: () => err,
     stop,

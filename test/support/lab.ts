@@ -49,6 +49,23 @@ process.once("exit", () => {
   for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** The fields of a TestLab that come from the lab process's lab.json (they change when it restarts). */
+export function labFields(
+  info: LabFile,
+): Pick<TestLab, "url" | "username" | "password" | "thumbprint" | "certFile" | "host" | "port" | "info"> {
+  const u = new URL(info.url);
+  return {
+    url: info.url,
+    username: info.username,
+    password: info.password,
+    thumbprint: info.thumbprint,
+    certFile: info.certFile,
+    host: u.hostname,
+    port: Number(u.port),
+    info,
+  };
+}
+
 /** Waits until lab process `pid` wrote D/lab.json and answers on its URL; throws with its output if it exits first. */
 export async function waitForLab(dir: string, pid: number | undefined, running: () => boolean, out: () => string): Promise<LabFile> {
   const deadline = Date.now() + START_TIMEOUT_MS;
@@ -118,19 +135,7 @@ export async function startTestLab(opts: { scenario?: string; args?: string[] } 
     return proc;
   };
   const lab = {} as TestLab;
-  const adopt = (info: LabFile) => {
-    const u = new URL(info.url);
-    Object.assign(lab, {
-      url: info.url,
-      username: info.username,
-      password: info.password,
-      thumbprint: info.thumbprint,
-      certFile: info.certFile,
-      host: u.hostname,
-      port: Number(u.port),
-      info,
-    });
-  };
+  const adopt = (info: LabFile) => Object.assign(lab, labFields(info));
   try {
     child = spawn();
     adopt(await waitForLab(dir, child.pid, child.running, () => log));

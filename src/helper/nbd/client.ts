@@ -8,7 +8,7 @@ import { ByteReader } from "./byte-reader";
 import { HeaderPool } from "./header-pool";
 import { negotiate, type ExportInfo } from "./handshake";
 import { Cmd, CmdFlag, cmdNames } from "./protocol";
-import { ReplyParser, type NbdExtent, type PendingRequest, type ReplyCounters } from "./reply-parser";
+import { pendingRequest, ReplyParser, type NbdExtent, type PendingRequest, type ReplyCounters } from "./reply-parser";
 
 export interface NbdConnectOptions {
   /** UNIX socket path (nbd+unix). */
@@ -304,19 +304,7 @@ export class NbdClient {
     fail: (e: Error) => void,
   ): PendingRequest {
     const cookie = this.nextCookie;
-    const req: PendingRequest = {
-      cookie,
-      cmd,
-      offset,
-      length,
-      dest,
-      covered: 0,
-      extents: undefined,
-      error: undefined,
-      header: undefined,
-      resolve: done,
-      reject: fail,
-    };
+    const req = pendingRequest(cookie, cmd, offset, length, dest, done, fail);
     if (this.failure) {
       fail(this.failure);
       return req;

@@ -43,6 +43,19 @@ export interface PendingRequest {
   reject: (e: Error) => void;
 }
 
+/** A request not yet answered: nothing covered, no extents, no error, no header taken yet. */
+export function pendingRequest(
+  cookie: number,
+  cmd: number,
+  offset: number,
+  length: number,
+  dest: Buffer | undefined,
+  resolve: () => void,
+  reject: (e: Error) => void,
+): PendingRequest {
+  return { cookie, cmd, offset, length, dest, covered: 0, extents: undefined, error: undefined, header: undefined, resolve, reject };
+}
+
 /** Diagnostics (tests, benchmarks): what the server actually sent. */
 export interface ReplyCounters {
   simpleReplies: number;

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { ReplyParser, type PendingRequest } from "../../../src/helper/nbd/reply-parser";
+import { pendingRequest, ReplyParser, type PendingRequest } from "../../../src/helper/nbd/reply-parser";
 import { NbdProtocolError, NbdServerError } from "../../../src/helper/nbd/errors";
 import { Chunk, CHUNK_FLAG_DONE, Cmd, SIMPLE_REPLY_MAGIC, STRUCTURED_REPLY_MAGIC } from "../../../src/helper/nbd/protocol";
 
@@ -38,19 +38,15 @@ const u32 = (...ns: number[]) => {
 
 /** A request waiting for its reply (READs get `dest`). */
 function pending(cookie: number, cmd: number, offset: number, length: number, dest?: Buffer): PendingRequest {
-  return {
+  return pendingRequest(
     cookie,
     cmd,
     offset,
     length,
     dest,
-    covered: 0,
-    extents: undefined,
-    error: undefined,
-    header: undefined,
-    resolve: () => {},
-    reject: () => {},
-  };
+    () => {},
+    () => {},
+  );
 }
 
 interface Scenario {
@@ -86,7 +82,8 @@ function scenario(): Scenario {
   return { stream, requests, data };
 }
 
-function run(s: Scenario, cuts: number[]): { done: number[]; reqs: Map<number, PendingRequest> } {
+/** A parser answering the scenario's requests, recording the order in which they complete. */
+function parserFor(s: Scenario): { parser: ReplyParser; done: number[]; reqs: Map<number, PendingRequest> } {
   const reqs = s.requests();
   const done: number[] = [];
   const parser = new ReplyParser(
@@ -94,6 +91,11 @@ function run(s: Scenario, cuts: number[]): { done: number[]; reqs: Map<number, P
     (r) => done.push(r.cookie),
     () => 1,
   );
+  return { parser, done, reqs };
+}
+
+function run(s: Scenario, cuts: number[]): { done: number[]; reqs: Map<number, PendingRequest> } {
+  const { parser, done, reqs } = parserFor(s);
   let at = 0;
   for (const c of [...cuts, s.stream.length]) {
     // The parser must not keep references: feed a copy and scribble over it afterwards.
@@ -174,13 +176,7 @@ test("framing violations are protocol errors", () => {
  * up to `step` bytes land in the offered destination directly, else a piece is fed.
  */
 function runDirect(s: Scenario, step: number, min: number): { done: number[]; reqs: Map<number, PendingRequest>; landed: number } {
-  const reqs = s.requests();
-  const done: number[] = [];
-  const parser = new ReplyParser(
-    (c) => reqs.get(c),
-    (r) => done.push(r.cookie),
-    () => 1,
-  );
+  const { parser, done, reqs } = parserFor(s);
   let at = 0;
   let landed = 0;
   while (at < s.stream.length) {
