@@ -7,17 +7,28 @@ const production = process.env.NODE_ENV === "production";
 
 async function buildHelper() {
   mkdirSync("dist/helper", { recursive: true });
+  // The program is a CommonJS bundle run by a small ESM launcher through a V8 code cache
+  // (src/app/code-cache.ts): vm.Script takes cached code, an ES module cannot on Node 20.
   await esbuild.build({
     entryPoints: ["src/app/entry.ts"],
+    outfile: "dist/helper/ablestack_v2k.cjs",
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    sourcemap: "linked",
+    // import.meta.url is the launcher's argument; import() becomes require() (vm.Script has no ESM loader).
+    define: { __V2K_VERSION__: JSON.stringify(pkg.version), "import.meta.url": "__v2kModuleUrl" },
+    supported: { "dynamic-import": false },
+    logLevel: "warning",
+  });
+  await esbuild.build({
+    entryPoints: ["src/app/launcher.ts"],
     outfile: "dist/helper/ablestack_v2k.mjs",
     bundle: true,
     platform: "node",
     target: "node20",
     format: "esm",
-    sourcemap: "linked",
-    define: { __V2K_VERSION__: JSON.stringify(pkg.version) },
-    // CommonJS dependencies inside an ESM bundle need require().
-    banner: { js: "import { createRequire as __v2kRequire } from 'node:module'; const require = __v2kRequire(import.meta.url);" },
     logLevel: "warning",
   });
   // The lab's datastore worker processes run their own small entry (forked beside the helper).
