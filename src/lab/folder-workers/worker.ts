@@ -9,7 +9,7 @@ import { type IncomingMessage, type ServerResponse } from "node:http";
 import { type Socket } from "node:net";
 import { rmSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { applyLabServerSettings } from "../server-settings";
+import { adoptConnection, applyLabServerSettings } from "../server-settings";
 import { plain } from "../soap/folder-range";
 import { serveFileRange } from "./file-range";
 import { PrimaryProxy } from "./proxy";
@@ -33,11 +33,7 @@ class DatastoreWorker {
   }
 
   accept(socket: Socket): void {
-    // a handed-over socket misses the listening server's no-delay: without it a reply's headers and body
-    // (two writes) waited for the client's delayed ACK, ~40 ms per SOAP call
-    socket.setNoDelay(true);
-    this.server.emit("connection", socket);
-    socket.resume();
+    adoptConnection(this.server, socket);
   }
 
   granted(id: number, grant: FolderGrant): void {
