@@ -84,6 +84,11 @@ class WorkerSide {
     return this.workers?.ready() ?? false;
   }
 
+  /** Resolves once no worker keeps a data file grant given so far. */
+  revokeGrants(): Promise<void> {
+    return this.workers?.revokeGrants() ?? Promise.resolve();
+  }
+
   /** Hands a connection to a worker; false while none is ready. */
   dispatch(socket: Socket, fallback: (socket: Socket) => void): boolean {
     return this.workers?.dispatch(socket, fallback) ?? false;
@@ -115,6 +120,7 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
     control: opts.control,
     onFolderRequest: () => side?.start(),
     workersReady: () => side?.ready() ?? false,
+    beforeReply: () => side?.revokeGrants() ?? Promise.resolve(),
   });
   const tlsServer = createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) =>
     handler(req, res, req.socket.remoteAddress ?? "", true),
