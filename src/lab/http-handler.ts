@@ -66,7 +66,13 @@ async function faultedReply(model: LabModelApi, body: string): Promise<string> {
   return (await model.takeCountedFault("malformedReplies")) ? body.slice(0, Math.floor(body.length / 2)) + "<soapenv:Bro" : body;
 }
 
-async function handleSoap(service: LabSoapService, req: IncomingMessage, res: ServerResponse, peer: string): Promise<void> {
+async function handleSoap(
+  service: LabSoapService,
+  req: IncomingMessage,
+  res: ServerResponse,
+  peer: string,
+  beforeReply: () => Promise<void>,
+): Promise<void> {
   const body = (await readBody(req, MAX_SOAP_BODY)).toString("utf8");
   const abort = new AbortController();
   const onClose = () => {
@@ -80,6 +86,7 @@ async function handleSoap(service: LabSoapService, req: IncomingMessage, res: Se
     signal: abort.signal,
   });
   const reply = await faultedReply(service.model, out.body);
+  await beforeReply();
   send(res, out.status, "text/xml; charset=utf-8", reply, out.setCookie ? { "Set-Cookie": out.setCookie } : {});
 }
 
@@ -89,6 +96,7 @@ async function handleControl(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
+  beforeReply: () => Promise<void>,
 ): Promise<void> {
   if (!ctx.checkBasic(req.headers.authorization)) {
     send(res, 401, "application/json", JSON.stringify({ error: "authentication required" }), {
@@ -112,6 +120,7 @@ async function handleControl(
   }
   const out = await control({ method: req.method ?? "GET", path: url.pathname, query: url.searchParams, body });
   ctx.service.changed.notify();
+  await beforeReply();
   send(res, out.status, "application/json", JSON.stringify(out.body ?? null));
 }
 
@@ -124,19 +133,23 @@ export interface LabHandlerOptions {
   /** True once datastore workers serve: a /folder client on the lab process's own connection is asked to
    * reconnect (Connection: close), and its next connection goes to a worker. */
   workersReady?: () => boolean;
+  /** Awaited before each SOAP and control reply: the datastore workers drop the grants they keep. */
+  beforeReply?: () => Promise<void>;
 }
 
 export function labRequestHandler(o: LabHandlerOptions): LabRequestHandler {
+  const beforeReply = o.beforeReply ?? (() => Promise.resolve());
   const route = async (req: IncomingMessage, res: ServerResponse, peer: string, direct: boolean) => {
     const url = new URL(req.url ?? "/", "https://lab");
-    if (url.pathname === "/sdk" && req.method === "POST") await handleSoap(o.folder.service, req, res, peer);
+    if (url.pathname === "/sdk" && req.method === "POST") await handleSoap(o.folder.service, req, res, peer, beforeReply);
     else if (url.pathname === "/sdk/vimServiceVersions.xml" && (req.method === "GET" || req.method === "HEAD"))
       send(res, 200, "text/xml; charset=utf-8", o.versionsXml);
     else if (url.pathname.startsWith("/folder/")) {
       o.onFolderRequest?.();
       if (direct && o.workersReady?.()) res.setHeader("Connection", "close");
       await serveFolder(req, res, url, o.folder);
-    } else if (url.pathname === "/v2k-lab" || url.pathname.startsWith("/v2k-lab/")) await handleControl(o.folder, o.control, req, res, url);
+    } else if (url.pathname === "/v2k-lab" || url.pathname.startsWith("/v2k-lab/"))
+      await handleControl(o.folder, o.control, req, res, url, beforeReply);
     else send(res, 404, "text/plain; charset=utf-8", "Not found\n");
   };
   return (req, res, peer, direct) =>

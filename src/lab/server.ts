@@ -14,7 +14,7 @@ import { folderGrant } from "./soap/folder";
 import { datacenterPath as datacenterPathOf } from "./soap/objects/ids";
 import { type VersionProfile, serviceVersionsXml, versionProfile } from "./soap/versions";
 import { type ControlHandler, type LabRequestHandler, basicAuthCheck, labRequestHandler } from "./http-handler";
-import { applyLabServerSettings } from "./server-settings";
+import { adoptConnection, applyLabServerSettings } from "./server-settings";
 import { DatastoreWorkers, type DatastoreWorkersOptions } from "./folder-workers/pool";
 import { PEER_HEADER } from "./folder-workers/protocol";
 
@@ -84,6 +84,11 @@ class WorkerSide {
     return this.workers?.ready() ?? false;
   }
 
+  /** Resolves once no worker keeps a data file grant given so far. */
+  revokeGrants(): Promise<void> {
+    return this.workers?.revokeGrants() ?? Promise.resolve();
+  }
+
   /** Hands a connection to a worker; false while none is ready. */
   dispatch(socket: Socket, fallback: (socket: Socket) => void): boolean {
     return this.workers?.dispatch(socket, fallback) ?? false;
@@ -115,6 +120,7 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
     control: opts.control,
     onFolderRequest: () => side?.start(),
     workersReady: () => side?.ready() ?? false,
+    beforeReply: () => side?.revokeGrants() ?? Promise.resolve(),
   });
   const tlsServer = createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) =>
     handler(req, res, req.socket.remoteAddress ?? "", true),
@@ -122,10 +128,7 @@ export async function startLabServer(opts: LabServerOptions): Promise<LabServer>
   applyLabServerSettings(tlsServer);
   const count = opts.datastoreWorkers ?? 0;
   if (count > 0) side = new WorkerSide(handler, { count, tls: opts.tls, grant: (request) => folderGrant(request, folder) });
-  const serveHere = (socket: Socket) => {
-    tlsServer.emit("connection", socket);
-    socket.resume();
-  };
+  const serveHere = (socket: Socket) => adoptConnection(tlsServer, socket);
   const front = side
     ? createNetServer({ pauseOnConnect: true }, (socket) => {
         if (!side!.dispatch(socket, serveHere)) serveHere(socket);

@@ -115,3 +115,16 @@ test("datastore workers: a worker SIGKILLed mid-read closes its connections (no 
   assert.deepEqual(timedOut, [], "a request left without an answer or a closed connection until curl gave up");
   assertAllServed("after the kill", await crowd(8));
 });
+
+test("datastore workers: grants a worker keeps are dropped before a control reply (a fault armed, a session expired)", async () => {
+  assert.ok(childPids(lab.info.pid!).length >= 1, "a worker serves (one was killed above)");
+  // several new connections: every worker serves (and keeps the grant of) the same request
+  for (let i = 0; i < 6; i++) assertAllServed(`kept ${i}`, [{ start: 0, reads: await curlRead(0, 2 * MiB) }]);
+  await labControl(lab, "POST", "fault", { kind: "datastore-read-errors", count: 1 });
+  const [, faulted] = await curlRead(0, 2 * MiB);
+  assert.equal(faulted!.status, "500", "the read after the fault was armed strikes it");
+  assertAllServed("after the fault", [{ start: 0, reads: await curlRead(0, 2 * MiB) }]);
+  await labControl(lab, "POST", "fault", { kind: "session-expiry" });
+  const [head, get] = await curlRead(0, 2 * MiB);
+  assert.deepEqual([head!.status, get!.status], ["401", "401"], "the expired session's reads are refused");
+});

@@ -2,7 +2,7 @@
 // The file is opened per chunk as the lab's model does, so a delta deleted by a consolidation mid-read
 // fails the same way. Chunks go into reused buffers, each handed back only once its write has completed:
 // no allocation, no copy per chunk.
-import { closeSync, openSync, read } from "node:fs";
+import { closeSync, openSync, read, readSync } from "node:fs";
 import { type IncomingMessage, type ServerResponse } from "node:http";
 import { FOLDER_CHUNK, serveRange } from "../soap/folder-range";
 
@@ -14,7 +14,14 @@ function give(chunk: Buffer): void {
   if (chunk.buffer.byteLength === FOLDER_CHUNK && pool.length < POOL_MAX) pool.push(Buffer.from(chunk.buffer, 0, FOLDER_CHUNK));
 }
 
+/**
+ * Reads up to this size are made on the event loop: handing one to the thread pool (a pool thread woken,
+ * then the loop woken again) cost more than a page-cache read of 64 KiB, nbdkit-curl's usual request.
+ */
+const SYNC_READ_MAX = 256 * 1024;
+
 function readAt(fd: number, buf: Buffer, off: number, len: number, pos: number): Promise<number> {
+  if (len <= SYNC_READ_MAX) return Promise.resolve(readSync(fd, buf, off, len, pos));
   return new Promise((resolve, reject) => read(fd, buf, off, len, pos, (err, n) => (err ? reject(err) : resolve(n))));
 }
 

@@ -26,9 +26,13 @@ interface Worker {
   ready: boolean;
   /** Connections handed over and not yet accepted, with where each goes if the worker dies first. */
   handing: Map<number, { socket: Socket; fallback: (socket: Socket) => void }>;
+  /** Revocations sent and not yet answered. */
+  revoking: Map<number, () => void>;
 }
 
 const STOP_GRACE_MS = 5000;
+/** Last guard: a worker that does not answer a revocation in time no longer holds replies up (logged). */
+const REVOKE_DEADLINE_MS = 5000;
 
 /** dist/helper/lab/datastore-worker.mjs (bundle) or worker-main.ts beside this module (tsx). */
 export function datastoreWorkerEntry(): string | undefined {
@@ -40,8 +44,12 @@ export class DatastoreWorkers {
   private readonly workers: Worker[] = [];
   private next = 0;
   private nextConnection = 1;
+  private nextRevocation = 1;
   private started = false;
   private closing = false;
+  /** A data file grant went out since the last revocation: some worker may keep it. */
+  private granted = false;
+  private revocation: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: DatastoreWorkersOptions) {}
 
@@ -60,12 +68,13 @@ export class DatastoreWorkers {
   private spawn(entry: string): void {
     // stdout ignored (a worker prints nothing), stderr shared with the lab's log
     const child = fork(entry, [], { execArgv: process.execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
-    const w: Worker = { child, ready: false, handing: new Map() };
+    const w: Worker = { child, ready: false, handing: new Map(), revoking: new Map() };
     this.workers.push(w);
     child.on("message", (m: FromWorker) => {
       if (m.type === "ready") w.ready = true;
       else if (m.type === "accepted") this.accepted(w, m.id);
       else if (m.type === "grant") this.answer(w, m.id, m.request);
+      else if (m.type === "revoked") this.revoked(w, m.id);
     });
     child.on("error", () => undefined);
     child.on("exit", (code, signal) => {
@@ -73,6 +82,8 @@ export class DatastoreWorkers {
       // a connection it never received would stay paused here, its client waiting forever: serve it here
       for (const { socket, fallback } of w.handing.values()) if (!socket.destroyed) fallback(socket);
       w.handing.clear();
+      for (const done of w.revoking.values()) done(); // its kept grants are gone with it
+      w.revoking.clear();
       if (!this.closing) process.stderr.write(`lab: datastore worker ${child.pid} exited (${signal ?? code}); the others serve\n`);
     });
     this.post(w, { type: "config", tls: this.opts.tls, primarySocket: this.opts.primarySocket });
@@ -86,7 +97,42 @@ export class DatastoreWorkers {
       process.stderr.write(`lab: folder grant: ${err instanceof Error ? err.message : String(err)}\n`);
       grant = { kind: "reply", status: 500, text: "Internal error\n", headers: {} };
     }
+    if (grant.kind === "file") this.granted = true;
     this.post(w, { type: "grant", id, grant });
+  }
+
+  /**
+   * Resolves once no worker keeps a data file grant given before this call. The lab process awaits it
+   * before each SOAP and control reply: what a reply tells (a snapshot removed, a fault armed, a session
+   * expired) then holds for every read that follows it. Free while no file grant went out since the last one.
+   */
+  revokeGrants(): Promise<void> {
+    if (!this.granted) return this.revocation;
+    this.granted = false;
+    const id = this.nextRevocation++;
+    // a later revocation is answered after an earlier one (one channel per worker, in order)
+    this.revocation = Promise.all(this.workers.filter((w) => w.child.connected).map((w) => this.revokeIn(w, id))).then(() => undefined);
+    return this.revocation;
+  }
+
+  private revokeIn(w: Worker, id: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        process.stderr.write(`lab: datastore worker ${w.child.pid} did not answer a grant revocation within ${REVOKE_DEADLINE_MS} ms\n`);
+        done();
+      }, REVOKE_DEADLINE_MS);
+      const done = () => {
+        clearTimeout(timer);
+        w.revoking.delete(id);
+        resolve();
+      };
+      w.revoking.set(id, done);
+      this.post(w, { type: "revoke", id });
+    });
+  }
+
+  private revoked(w: Worker, id: number): void {
+    w.revoking.get(id)?.();
   }
 
   private post(w: Worker, m: ToWorker): void {

@@ -1,7 +1,8 @@
 // A datastore worker: a process of its own that terminates TLS for the connections the lab process hands
 // it, serves /folder reads of disk data files straight from the files, and forwards everything else to
 // the lab process. Every /folder request is first granted by the lab process (session, basic auth,
-// path, armed faults), so a worker holds no secret but the TLS key and keeps no state of its own.
+// path, armed faults), so a worker holds no secret but the TLS key; the only state it keeps is the data
+// file grants it was given, until the lab process revokes them (./kept-grants.ts).
 // It lives as long as the IPC channel: when the lab process exits, even by SIGKILL, the channel
 // closes and the worker shuts down.
 import { createServer, type Server } from "node:https";
@@ -9,11 +10,12 @@ import { type IncomingMessage, type ServerResponse } from "node:http";
 import { type Socket } from "node:net";
 import { rmSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { applyLabServerSettings } from "../server-settings";
+import { adoptConnection, applyLabServerSettings } from "../server-settings";
 import { plain } from "../soap/folder-range";
 import { serveFileRange } from "./file-range";
 import { PrimaryProxy } from "./proxy";
-import { type FolderGrant, type FromWorker, type ToWorker } from "./protocol";
+import { KeptGrants } from "./kept-grants";
+import { type FolderGrant, type FolderGrantRequest, type FromWorker, type ToWorker } from "./protocol";
 
 type Config = Extract<ToWorker, { type: "config" }>;
 
@@ -23,7 +25,8 @@ const GRANT_DEADLINE_MS = 30_000;
 class DatastoreWorker {
   private readonly server: Server;
   private readonly proxy: PrimaryProxy;
-  private readonly grants = new Map<number, (g: FolderGrant | undefined) => void>();
+  private readonly grants = new Map<number, { request: FolderGrantRequest; done: (g: FolderGrant | undefined) => void }>();
+  private readonly kept = new KeptGrants();
   private nextId = 1;
 
   constructor(private readonly config: Config) {
@@ -33,31 +36,41 @@ class DatastoreWorker {
   }
 
   accept(socket: Socket): void {
-    // a handed-over socket misses the listening server's no-delay: without it a reply's headers and body
-    // (two writes) waited for the client's delayed ACK, ~40 ms per SOAP call
-    socket.setNoDelay(true);
-    this.server.emit("connection", socket);
-    socket.resume();
+    adoptConnection(this.server, socket);
   }
 
   granted(id: number, grant: FolderGrant): void {
-    this.grants.get(id)?.(grant);
+    const pending = this.grants.get(id);
+    if (!pending) return;
     this.grants.delete(id);
+    // kept here, not where the request awaits it: a "revoke" that follows in the same IPC read must drop it
+    this.kept.keep(pending.request, grant);
+    pending.done(grant);
+  }
+
+  /** The lab process's revocation: no kept grant survives it. */
+  revoke(): void {
+    this.kept.clear();
   }
 
   /** The lab process's grant; "late" when none came within GRANT_DEADLINE_MS (logged), undefined once stopping. */
   private ask(req: IncomingMessage): Promise<FolderGrant | "late" | undefined> {
-    const id = this.nextId++;
     const request = { method: req.method ?? "", url: req.url ?? "/", cookie: req.headers.cookie, authorization: req.headers.authorization };
+    const kept = this.kept.get(request);
+    if (kept) return Promise.resolve(kept);
+    const id = this.nextId++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.grants.delete(id);
         process.stderr.write(`lab datastore worker: no grant for ${request.method} ${request.url} within ${GRANT_DEADLINE_MS} ms\n`);
         resolve("late");
       }, GRANT_DEADLINE_MS);
-      this.grants.set(id, (grant) => {
-        clearTimeout(timer);
-        resolve(grant);
+      this.grants.set(id, {
+        request,
+        done: (grant) => {
+          clearTimeout(timer);
+          resolve(grant);
+        },
       });
       send({ type: "grant", id, request });
     });
@@ -80,7 +93,7 @@ class DatastoreWorker {
   }
 
   close(): void {
-    for (const done of this.grants.values()) done(undefined);
+    for (const { done } of this.grants.values()) done(undefined);
     this.grants.clear();
     this.server.close();
     this.server.closeAllConnections();
@@ -109,6 +122,10 @@ export function runDatastoreWorker(): Promise<void> {
         if (worker) worker.accept(handle);
         else handle.destroy();
       } else if (m.type === "grant") worker?.granted(m.id, m.grant);
+      else if (m.type === "revoke") {
+        worker?.revoke();
+        send({ type: "revoked", id: m.id });
+      }
     });
     process.once("disconnect", () => {
       worker?.close();
