@@ -103,6 +103,7 @@ async function copyPair(o: CopyArgs, fromUri: string, toUri: string, disk: numbe
       ...(o.chunk !== undefined ? { chunkSize: o.chunk } : {}),
       ...(o.requests !== undefined ? { requests: o.requests } : {}),
       ...(o["max-in-flight"] !== undefined ? { maxBytesInFlight: o["max-in-flight"] } : {}),
+      connections: 2 * jobs,
       disk: `disk ${disk}`,
       signal: ctx.signal,
       onProgress: (p) => ctx.emitter.emit({ type: "progress", step: "copy", disk, ...p }),
