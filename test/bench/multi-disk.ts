@@ -9,6 +9,7 @@
 //   ROUNDS=3  SOURCE="percent=50" (nbdkit sparse-random parameters)  COMPARE=0 (skip the check)  WORK=/var/tmp
 //   CACHE=none|writeback (qemu-nbd; writeback with WORK=/dev/shm measures the copy, not the disk)
 //   BEFORE=<another build's ablestack_v2k> (alternates it with ours)  NBDCOPY=0 (leave nbdcopy out)
+//   OURS_ARGS="--memory 48M" (more options for ours, e.g. to compare copy budgets)
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -25,6 +26,7 @@ const CACHE = process.env.CACHE === "writeback" ? "writeback" : "none";
 const TUNED = ["--requests=64", "--request-size=4194304"];
 const cli = join(repoRoot, "dist/ablestack_v2k");
 const BEFORE = process.env.BEFORE;
+const OURS_ARGS = (process.env.OURS_ARGS ?? "").split(" ").filter((a) => a !== "");
 type Tool = "ours" | "before" | "nbdcopy";
 const TOOLS: Tool[] = ["ours", ...(BEFORE ? (["before"] as const) : []), ...(process.env.NBDCOPY === "0" ? [] : (["nbdcopy"] as const))];
 
@@ -95,7 +97,8 @@ async function runOnce(tool: Tool, sources: string[], size: number, work: string
     let runs: Array<{ cpuS: number; rssMiB: number }>;
     if (tool !== "nbdcopy") {
       const pairs = sources.flatMap((s, i) => ["--from", s, "--to", targets[i]!.uri]);
-      runs = [await timed([tool === "before" ? BEFORE! : cli, "copy", ...pairs, "--allocated-only"], work, tool)];
+      const argv = tool === "before" ? [BEFORE!, "copy"] : [cli, "copy", ...OURS_ARGS];
+      runs = [await timed([...argv, ...pairs, "--allocated-only"], work, tool)];
     } else {
       runs = await Promise.all(
         sources.map((s, i) => timed(["nbdcopy", "--target-is-zero", ...TUNED, s, targets[i]!.uri], work, `nbdcopy${i}`)),

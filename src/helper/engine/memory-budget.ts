@@ -6,8 +6,13 @@
 // per operation and reused across copies (no 4 MiB allocation per op, none left for the GC to find).
 import { V2kError } from "../../shared/v2k-error";
 
-/** What one process spends on copy buffers and socket read buffers, all disks together. */
-export const PROCESS_COPY_BUDGET = 64 * 1024 * 1024;
+/**
+ * What one process spends on copy buffers and socket read buffers, all disks together. One disk still
+ * gets the default 8 x 4 MiB; with Node's own ~60 MiB (its binary's pages ~43, the heap ~14) a copy
+ * process stays under 128 MiB. 4 disks with 64 MiB peaked at 127-128 MiB, with 48 MiB at 109-112 and
+ * no slower (README, Performance).
+ */
+export const PROCESS_COPY_BUDGET = 48 * 1024 * 1024;
 
 /**
  * The socket read buffer each NBD connection keeps (src/helper/nbd/client.ts, READ_BUFFER): charged to
