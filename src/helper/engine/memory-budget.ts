@@ -115,6 +115,7 @@ export class MemoryBudget {
         if (i >= 0) this.pending.splice(i, 1);
         this.socketBytes -= share.socketBytes;
         reject(cancelled(signal));
+        this.admit(); // the copies behind it may fit now
       };
       const admit = () => {
         signal?.removeEventListener("abort", onAbort);

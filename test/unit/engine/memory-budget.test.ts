@@ -98,6 +98,22 @@ test("copies beyond what the budget can seat wait their turn; an abort while wai
   (await c).leave();
   b.leave();
   assert.equal(budget.usedBytes, 0);
+  // A copy cancelled at the head of the queue lets in the smaller one behind it (its sockets no longer count).
+  const spare = new MemoryBudget(2 * 4 * M + 5 * SOCKET_BUFFER_BYTES);
+  const e = await spare.join(disk);
+  const f = await spare.join(disk);
+  const ac2 = new AbortController();
+  const g = spare.join({ ...disk, signal: ac2.signal });
+  let hSeated = false;
+  const h = spare.join({ chunkSize: 64 * 1024, buffers: 1, connections: 0 }).then((s) => ((hSeated = true), s));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(hSeated, false, "g is first in line");
+  ac2.abort();
+  await assert.rejects(g);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(hSeated, true);
+  for (const s of [e, f, await h]) s.leave();
+  assert.equal(budget.usedBytes, 0);
 });
 
 /** Counts the bytes of reads in flight over all copies sharing it, and the distinct buffers read into. */
