@@ -8,6 +8,8 @@
 //   node --import tsx test/bench/multi-disk.ts [DISKS=1,2,4] [SIZE=2G]
 //   ROUNDS=3  SOURCE="percent=50" (nbdkit sparse-random parameters)  COMPARE=0 (skip the check)  WORK=/var/tmp
 //   CACHE=none|writeback (qemu-nbd; writeback with WORK=/dev/shm measures the copy, not the disk)
+//   BEFORE=<another build's ablestack_v2k> (alternates it with ours)  NBDCOPY=0 (leave nbdcopy out)
+//   OURS_ARGS="--memory 48M" (more options for ours, e.g. to compare copy budgets)
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -23,6 +25,10 @@ const COMPARE = process.env.COMPARE !== "0";
 const CACHE = process.env.CACHE === "writeback" ? "writeback" : "none";
 const TUNED = ["--requests=64", "--request-size=4194304"];
 const cli = join(repoRoot, "dist/ablestack_v2k");
+const BEFORE = process.env.BEFORE;
+const OURS_ARGS = (process.env.OURS_ARGS ?? "").split(" ").filter((a) => a !== "");
+type Tool = "ours" | "before" | "nbdcopy";
+const TOOLS: Tool[] = ["ours", ...(BEFORE ? (["before"] as const) : []), ...(process.env.NBDCOPY === "0" ? [] : (["nbdcopy"] as const))];
 
 export interface Figures {
   seconds: number;
@@ -68,7 +74,7 @@ async function startSources(n: number, size: number, dirs: PrivateDir[]): Promis
 }
 
 /** One run: N fresh qcow2 targets served by qemu-nbd, the copy, the check, the targets removed. */
-async function runOnce(tool: "ours" | "nbdcopy", sources: string[], size: number, work: string): Promise<Figures> {
+async function runOnce(tool: Tool, sources: string[], size: number, work: string): Promise<Figures> {
   const targets: Array<{ path: string; uri: string; daemon: ManagedDaemon; dir: PrivateDir }> = [];
   try {
     for (let i = 0; i < sources.length; i++) {
@@ -89,9 +95,10 @@ async function runOnce(tool: "ours" | "nbdcopy", sources: string[], size: number
     await exec("sync", [], { timeoutMs: 120_000 });
     const started = performance.now();
     let runs: Array<{ cpuS: number; rssMiB: number }>;
-    if (tool === "ours") {
+    if (tool !== "nbdcopy") {
       const pairs = sources.flatMap((s, i) => ["--from", s, "--to", targets[i]!.uri]);
-      runs = [await timed([cli, "copy", ...pairs, "--allocated-only"], work, "ours")];
+      const argv = tool === "before" ? [BEFORE!, "copy"] : [cli, "copy", ...OURS_ARGS];
+      runs = [await timed([...argv, ...pairs, "--allocated-only"], work, tool)];
     } else {
       runs = await Promise.all(
         sources.map((s, i) => timed(["nbdcopy", "--target-is-zero", ...TUNED, s, targets[i]!.uri], work, `nbdcopy${i}`)),
@@ -130,7 +137,7 @@ const load = () =>
 
 export interface MultiDiskRow extends Figures {
   disks: number;
-  tool: "ours" | "nbdcopy";
+  tool: Tool;
 }
 
 /** Every disk count in every round, ours and nbdcopy in alternation; prints each run and the medians. */
@@ -150,7 +157,7 @@ export async function multiDisk(counts: number[], sizeArg: string, rounds: numbe
   try {
     for (let round = 0; round < rounds; round++) {
       for (const n of counts) {
-        for (const tool of ["ours", "nbdcopy"] as const) {
+        for (const tool of TOOLS) {
           const f = await runOnce(tool, uris.slice(0, n), size, work);
           rows.push({ ...f, disks: n, tool });
           show(`${n} ${tool}`, f, n);
@@ -160,10 +167,12 @@ export async function multiDisk(counts: number[], sizeArg: string, rounds: numbe
     console.log(`\nmedians (load average at end ${load()}):`);
     for (const n of counts) {
       const m = (tool: string, k: keyof Figures) => median(rows.filter((r) => r.disks === n && r.tool === tool).map((r) => r[k]));
-      for (const tool of ["ours", "nbdcopy"]) {
+      for (const tool of TOOLS) {
         show(`${n} ${tool}`, { seconds: m(tool, "seconds"), cpuS: m(tool, "cpuS"), rssMiB: m(tool, "rssMiB") }, n);
       }
-      console.log(`${n} disks: ours / nbdcopy (time) = ${(m("nbdcopy", "seconds") / m("ours", "seconds")).toFixed(2)}`);
+      for (const other of TOOLS.filter((t) => t !== "ours")) {
+        console.log(`${n} disks: ours / ${other} (time) = ${(m(other, "seconds") / m("ours", "seconds")).toFixed(2)}`);
+      }
     }
     return rows;
   } finally {

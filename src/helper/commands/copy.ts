@@ -6,7 +6,7 @@ import { z } from "zod";
 import { defineCommand, type CommandContext } from "../../kit/cli/command";
 import { V2kError } from "../../shared/v2k-error";
 import { NbdSource, NbdTarget, PooledSource, PooledTarget, type BlockSource, type BlockTarget } from "../endpoints/index";
-import { copyDisk, COPY_DEFAULTS, type CopyStats } from "../engine/index";
+import { copyDisk, COPY_DEFAULTS, MemoryBudget, PROCESS_COPY_BUDGET, processCopyBudget, type CopyStats } from "../engine/index";
 import { sizeOption } from "../../kit/sizes";
 import { parseNbdUri } from "../nbd/index";
 
@@ -19,6 +19,7 @@ const copySchema = z.object({
   chunk: sizeOption("chunk").optional(),
   requests: count.pipe(z.number().int().min(1).max(1024)).optional(),
   "max-in-flight": sizeOption("max-in-flight").optional(),
+  memory: sizeOption("memory").optional(),
   "target-unit": sizeOption("target-unit").optional(),
   "allocated-only": z.boolean().optional(),
   "no-extents": z.boolean().optional(),
@@ -39,10 +40,15 @@ export const copyCommand = defineCommand({
     to: { type: "string", multiple: true, description: "target NBD URI, one per --from", valueName: "URI" },
     jobs: { type: "string", description: "NBD connections per side (default 1)", valueName: "N" },
     chunk: { type: "string", description: `bytes per request (default ${COPY_DEFAULTS.chunkSize / 1048576}M)`, valueName: "SIZE" },
-    requests: { type: "string", description: `requests in flight (default ${COPY_DEFAULTS.requests})`, valueName: "N" },
+    requests: { type: "string", description: `requests in flight per disk (default ${COPY_DEFAULTS.requests})`, valueName: "N" },
     "max-in-flight": {
       type: "string",
-      description: `bytes in flight (default ${COPY_DEFAULTS.maxBytesInFlight / 1048576}M)`,
+      description: `bytes in flight per disk (default ${COPY_DEFAULTS.maxBytesInFlight / 1048576}M)`,
+      valueName: "SIZE",
+    },
+    memory: {
+      type: "string",
+      description: `copy memory all disks share: their buffers and 1M per NBD connection (default ${PROCESS_COPY_BUDGET / 1048576}M)`,
       valueName: "SIZE",
     },
     "target-unit": {
@@ -65,7 +71,8 @@ export const copyCommand = defineCommand({
     if (o.from.length !== o.to.length) {
       throw new V2kError("USAGE", `${o.from.length} --from but ${o.to.length} --to`, "Give one --to for every --from.");
     }
-    const disks = await Promise.all(o.from.map((from, i) => copyPair(o, from, o.to[i]!, i, ctx)));
+    const budget = o.memory !== undefined ? new MemoryBudget(o.memory) : processCopyBudget;
+    const disks = await Promise.all(o.from.map((from, i) => copyPair(o, from, o.to[i]!, i, budget, ctx)));
     return disks.length === 1 ? disks[0]! : { disks };
   },
 });
@@ -73,7 +80,14 @@ export const copyCommand = defineCommand({
 type CopyArgs = z.output<typeof copySchema>;
 
 /** One --from/--to pair: connections per side, the engine, then every connection closed. */
-async function copyPair(o: CopyArgs, fromUri: string, toUri: string, disk: number, ctx: CommandContext): Promise<CopyStats> {
+async function copyPair(
+  o: CopyArgs,
+  fromUri: string,
+  toUri: string,
+  disk: number,
+  budget: MemoryBudget,
+  ctx: CommandContext,
+): Promise<CopyStats> {
   const jobs = o.jobs ?? 1;
   const from = parseNbdUri(fromUri);
   const to = parseNbdUri(toUri);
@@ -103,6 +117,8 @@ async function copyPair(o: CopyArgs, fromUri: string, toUri: string, disk: numbe
       ...(o.chunk !== undefined ? { chunkSize: o.chunk } : {}),
       ...(o.requests !== undefined ? { requests: o.requests } : {}),
       ...(o["max-in-flight"] !== undefined ? { maxBytesInFlight: o["max-in-flight"] } : {}),
+      connections: 2 * jobs,
+      budget,
       disk: `disk ${disk}`,
       signal: ctx.signal,
       onProgress: (p) => ctx.emitter.emit({ type: "progress", step: "copy", disk, ...p }),

@@ -1,6 +1,6 @@
 // copyDisk: one disk, one engine instance. Plan (areas -> ranges -> ops), then the executor's N
-// workers pull ops from one lazy queue; each worker owns one chunk buffer, so memory is workers x
-// chunk whatever the disk size. Zeros found in read data become WRITE_ZEROES (or nothing on a zeroed
+// workers pull ops from one lazy queue; an op that reads borrows a chunk buffer from the process's
+// copy budget (memory-budget.ts), so memory stays within it whatever the disk size or disk count. Zeros found in read data become WRITE_ZEROES (or nothing on a zeroed
 // target). The first error or an abort rejects at once; the target is flushed only after every op
 // succeeded, and the caller may advance changeIds only after copyDisk resolved (flushedAt).
 import { TUNING_DEFAULTS } from "../../shared/requests/commands";
@@ -8,6 +8,7 @@ import { V2kError } from "../../shared/v2k-error";
 import { type Area, type BlockSource, type BlockTarget, type BufferedArea } from "../endpoints/types";
 import { endpointError, type EndpointRole } from "./endpoint-error";
 import { withExecutor, type Executor } from "./executor";
+import { processCopyBudget, type BudgetShare, type MemoryBudget } from "./memory-budget";
 import { absorbSmallZeroes, packRanges, planRanges, refineWithExtents, splitRange, totalBytes, type PlanOp, type PlanRange } from "./plan";
 import { type CopyProgress } from "./progress";
 import { zeroRuns } from "./zero-detect";
@@ -58,8 +59,15 @@ export interface CopyOptions {
   chunkSize?: number;
   /** Operations in flight (workers). Default 8. */
   requests?: number;
-  /** Cap on buffered data in flight; workers = min(requests, maxBytesInFlight / chunkSize). Default 64 MiB. */
+  /**
+   * Cap on buffered data in flight; workers = min(requests, maxBytesInFlight / chunkSize). Default 64 MiB.
+   * Copies side by side also share the process's copy budget: each holds only its share of buffers.
+   */
   maxBytesInFlight?: number;
+  /** NBD connections the source and target hold (each keeps a socket read buffer the budget counts). Default 2. */
+  connections?: number;
+  /** The budget the buffers come from. Default: the process's (`processCopyBudget`). */
+  budget?: MemoryBudget;
   /** Areas closer than this are copied as one (gap included). Default 1 MiB. */
   coalesceGap?: number;
   /** Gap bytes coalescing may read, as a share of the areas' bytes. Default 0.2. */
@@ -89,6 +97,8 @@ export interface CopyStats {
   /** Endpoint calls issued (reads, writes, zeroes, flush). */
   requests: number;
   workers: number;
+  /** The most chunk buffers the copy held at once (its share of the process's copy budget). */
+  maxBuffers?: number;
   durationMs: number;
   /** totalBytes per second, in 10^6 bytes. */
   mbPerSec: number;
@@ -145,19 +155,41 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
-  return withExecutor(executor, async (ex) => {
-    const run: CopyRun = { ...settings, source, target, stats, ex };
-    const buffers: Buffer[] = [];
-    await ex.run(copyOperations(run, ranges), settings.workers, (op, worker) =>
-      copyOperation(run, op, (buffers[worker] ??= Buffer.allocUnsafe(settings.chunkSize))),
-    );
-    await ex.step(() => guarded(run, "target", 0, () => target.flush()));
-    stats.flushedAt = new Date().toISOString();
-    ex.finish();
-    stats.durationMs = Math.round(performance.now() - started);
-    stats.mbPerSec = stats.durationMs > 0 ? Math.round((stats.totalBytes / 1e6 / (stats.durationMs / 1000)) * 10) / 10 : 0;
-    return stats;
+  const share = await (options.budget ?? processCopyBudget).join({
+    chunkSize: settings.chunkSize,
+    buffers: settings.workers,
+    connections: options.connections ?? 2,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
+  try {
+    return await withExecutor(executor, async (ex) => {
+      const run: CopyRun = { ...settings, source, target, stats, ex };
+      await ex.run(copyOperations(run, ranges), settings.workers, (op) =>
+        op.kind === "zero" ? zeroOperation(run, op) : withBuffer(share, (buffer) => copyOperation(run, op, buffer)),
+      );
+      await ex.step(() => guarded(run, "target", 0, () => target.flush()));
+      stats.flushedAt = new Date().toISOString();
+      ex.finish();
+      stats.maxBuffers = share.maxHeld;
+      stats.durationMs = Math.round(performance.now() - started);
+      stats.mbPerSec = stats.durationMs > 0 ? Math.round((stats.totalBytes / 1e6 / (stats.durationMs / 1000)) * 10) / 10 : 0;
+      return stats;
+    });
+  } finally {
+    share.leave();
+  }
+}
+
+/** One op on a borrowed buffer: given back for reuse when the op succeeded, dropped when it failed (a request may still use it). */
+async function withBuffer(share: BudgetShare, body: (buffer: Buffer) => Promise<void>): Promise<void> {
+  const buffer = await share.acquire();
+  try {
+    await body(buffer);
+  } catch (e) {
+    share.discard(buffer);
+    throw e;
+  }
+  share.release(buffer);
 }
 
 function copySettings(options: CopyOptions): CopySettings {
@@ -227,13 +259,13 @@ async function* copyOperations(run: CopyRun, ranges: readonly PlanRange[]): Asyn
   }
 }
 
+async function zeroOperation(run: CopyRun, op: PlanOp): Promise<void> {
+  await zeroRange(run, op.offset, op.length);
+  run.ex.progress(op.length);
+}
+
 async function copyOperation(run: CopyRun, op: PlanOp, buffer: Buffer): Promise<void> {
   if (op.pieces) return copyPieces(run, op, op.pieces, buffer);
-  if (op.kind === "zero") {
-    await zeroRange(run, op.offset, op.length);
-    run.ex.progress(op.length);
-    return;
-  }
   const data = await guarded(run, "source", op.offset, () => run.source.read(op.offset, op.length, buffer));
   run.stats.bytesRead += op.length;
   if (run.ex.failedWith) return;

@@ -291,8 +291,9 @@ async function copyFromSnapshot(
     mark = now;
   };
   const sourceSpec = await sourceSpecOf(c.wd.manifest, session, snap.fileName, c.snapshotMoref);
+  const opened = sourceOpenOptions(sourceSpec.kind, label, areas);
   const { source, target } = await openBoth(
-    () => openSource(sourceSpec, sourceOpenOptions(sourceSpec.kind, label, areas)),
+    () => openSource(sourceSpec, opened),
     () => openDiskTarget(disk, c.wd.manifest, { size: snap.capacityBytes }),
   );
   try {
@@ -305,7 +306,8 @@ async function copyFromSnapshot(
         "The datastore file does not match the disk; re-run the sync.",
       );
     }
-    return await engineCopy(c, disk, pacedSource(source.source, pacer), target.target, areas, mode);
+    const connections = opened.connections + 1; // the target's one
+    return await engineCopy(c, disk, { source: pacedSource(source.source, pacer), target: target.target, connections }, areas, mode);
   } finally {
     lap("copy");
     await closeBoth(target, source).finally(() => lap("serversDown"));
@@ -339,26 +341,28 @@ const HTTP_AREAS_PER_CONNECTION = 64;
 /** The endpoints' default number of http source connections, the most a large copy uses. */
 const HTTP_MAX_CONNECTIONS = 4;
 
-/** A small round reads through fewer nbdkit-curl connections: they are opened one after another. */
-function sourceOpenOptions(kind: string, disk: string, areas: [number, number][]): OpenOptions {
-  if (kind !== "http") return { disk };
+/**
+ * A small round reads through fewer nbdkit-curl connections: they are opened one after another. Other
+ * sources use one (VDDK gets slower with several per disk).
+ */
+function sourceOpenOptions(kind: string, disk: string, areas: [number, number][]): OpenOptions & { connections: number } {
+  if (kind !== "http") return { disk, connections: 1 };
   const bytes = areas.reduce((s, a) => s + a[1], 0);
   const wanted = Math.max(bytes / HTTP_BYTES_PER_CONNECTION, areas.length / HTTP_AREAS_PER_CONNECTION);
   const connections = Math.min(HTTP_MAX_CONNECTIONS, Math.max(1, Math.ceil(wanted)));
   return { disk, connections };
 }
 
-function engineCopy(
-  c: DiskRoundContext,
-  disk: Disk,
-  source: BlockSource,
-  target: BlockTarget,
-  areas: [number, number][],
-  mode: CopyMode,
-): Promise<CopyStats> {
+/** The endpoints of one disk copy, and how many NBD connections they hold (the copy budget counts their socket buffers). */
+interface CopyEnds {
+  source: BlockSource;
+  target: BlockTarget;
+  connections: number;
+}
+
+function engineCopy(c: DiskRoundContext, disk: Disk, ends: CopyEnds, areas: [number, number][], mode: CopyMode): Promise<CopyStats> {
   return copyDisk({
-    source,
-    target,
+    ...ends,
     areas: areas.map(([offset, length]) => ({ offset, length })),
     zeroUnlisted: mode.zeroUnlisted,
     targetIsZero: mode.targetIsZero,
