@@ -117,7 +117,6 @@ async function copyPair(
       ...(o.chunk !== undefined ? { chunkSize: o.chunk } : {}),
       ...(o.requests !== undefined ? { requests: o.requests } : {}),
       ...(o["max-in-flight"] !== undefined ? { maxBytesInFlight: o["max-in-flight"] } : {}),
-      connections: 2 * jobs,
       budget,
       disk: `disk ${disk}`,
       signal: ctx.signal,

@@ -1,6 +1,7 @@
 // Public surface of the endpoints: specs, openers, interfaces and the in-memory reference disks.
 export { type Area, type BufferedArea, type Extent, type BlockSource, type BlockTarget, type TargetCapabilities } from "./types";
 export {
+  HTTP_SOURCE_CONNECTIONS,
   openSource,
   openTarget,
   openTargetReadOnly,

@@ -1,6 +1,6 @@
 // BlockSource/BlockTarget over our NBD client. This is the boundary where NBD errors become
 // V2kError (NBD_SOURCE_FAILED / NBD_TARGET_FAILED / TARGET_FULL) with disk, offset and endpoint.
-import { NbdClient, NbdServerError, nbdToV2kError, type NbdConnectOptions } from "../nbd/index";
+import { NBD_READ_BUFFER_BYTES, NbdClient, NbdServerError, nbdToV2kError, type NbdConnectOptions } from "../nbd/index";
 import { ENOTSUP } from "../nbd/protocol";
 import { V2kError } from "../../shared/v2k-error";
 import { type BlockSource, type BlockTarget, type BufferedArea, type Extent, type TargetCapabilities } from "./types";
@@ -55,6 +55,9 @@ export class NbdSource implements BlockSource {
   get size(): number {
     return this.client.size;
   }
+
+  /** One connection: its socket read buffer. */
+  readonly heldBytes = NBD_READ_BUFFER_BYTES;
 
   async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
     try {
@@ -130,6 +133,9 @@ export class NbdTarget implements BlockTarget {
   get size(): number {
     return this.client.size;
   }
+
+  /** One connection: its socket read buffer. */
+  readonly heldBytes = NBD_READ_BUFFER_BYTES;
 
   async write(offset: number, data: Buffer): Promise<void> {
     try {

@@ -21,12 +21,15 @@ export interface NbdUriSpec {
 export type SourceSpec = HttpSourceSpec | VddkSourceSpec | FileSourceSpec | NbdUriSpec;
 export type TargetSpec = QemuTargetSpec | NbdUriSpec;
 
+/** NBD connections an http source opens by default: nbdkit's curl plugin serves one request at a time per connection. */
+export const HTTP_SOURCE_CONNECTIONS = 4;
+
 export interface OpenOptions {
   /** Disk label for messages, e.g. "disk 2000". */
   disk?: string;
   /**
-   * NBD connections to the source, used round-robin. Default: 4 for http (nbdkit's curl plugin
-   * serves one request at a time per connection), 1 otherwise (VDDK slows down with more).
+   * NBD connections to the source, used round-robin. Default: HTTP_SOURCE_CONNECTIONS for http,
+   * 1 otherwise (VDDK slows down with more).
    */
   connections?: number;
   /** Start-up deadline of the server. Default 30 s. */
@@ -196,7 +199,7 @@ export async function openSource(spec: SourceSpec, options: OpenOptions = {}): P
   const label = sourceLabel(spec);
   const members: NbdSource[] = [];
   try {
-    const connections = Math.max(1, options.connections ?? (spec.kind === "http" ? 4 : 1));
+    const connections = Math.max(1, options.connections ?? (spec.kind === "http" ? HTTP_SOURCE_CONNECTIONS : 1));
     // Side by side: each connection makes nbdkit-curl open its own TLS connection and HEAD request.
     // Extents come from the first connection only; the others skip the meta context.
     const opened = await Promise.allSettled(

@@ -17,6 +17,9 @@ export class PooledSource implements BlockSource {
   get label(): string {
     return this.members[0]!.label;
   }
+  get heldBytes(): number {
+    return heldByAll(this.members);
+  }
   read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
     const m = this.members[this.next++ % this.members.length]!;
     return m.read(offset, length, into);
@@ -42,6 +45,9 @@ export class PooledTarget implements BlockTarget {
   }
   get label(): string {
     return this.members[0]!.label;
+  }
+  get heldBytes(): number {
+    return heldByAll(this.members);
   }
   get capabilities(): TargetCapabilities {
     return this.members[0]!.capabilities;
@@ -69,4 +75,8 @@ export class PooledTarget implements BlockTarget {
   async close(): Promise<void> {
     await Promise.all(this.members.map((m) => m.close()));
   }
+}
+
+function heldByAll(members: readonly (BlockSource | BlockTarget)[]): number {
+  return members.reduce((sum, m) => sum + (m.heldBytes ?? 0), 0);
 }

@@ -16,6 +16,8 @@ export interface BlockSource {
   readonly size: number;
   /** Human description for error messages, e.g. "nbdkit curl https://esx/folder/...". */
   readonly label: string;
+  /** Memory the endpoint keeps while open (its connections' socket read buffers): copy budgets count it. */
+  readonly heldBytes?: number;
   /** Read exactly `length` bytes; into `into` when given (reused buffers bound memory). */
   read(offset: number, length: number, into?: Buffer): Promise<Buffer>;
   /** Read many ranges into `into`, each at its `at` (one batch: no per-range round trip). Optional. */
@@ -38,6 +40,8 @@ export interface BlockTarget {
   readonly size: number;
   readonly label: string;
   readonly capabilities: TargetCapabilities;
+  /** Memory the endpoint keeps while open (its connections' socket read buffers): copy budgets count it. */
+  readonly heldBytes?: number;
   /**
    * Bytes the target allocates at once: zeros between two data extents inside units that hold data
    * anyway take no extra space, and are read and written with the data. Default 4096 (a block), also

@@ -64,8 +64,6 @@ export interface CopyOptions {
    * Copies side by side also share the process's copy budget: each holds only its share of buffers.
    */
   maxBytesInFlight?: number;
-  /** NBD connections the source and target hold (each keeps a socket read buffer the budget counts). Default 2. */
-  connections?: number;
   /** The budget the buffers come from. Default: the process's (`processCopyBudget`). */
   budget?: MemoryBudget;
   /** Areas closer than this are copied as one (gap included). Default 1 MiB. */
@@ -158,7 +156,7 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
   const share = await (options.budget ?? processCopyBudget).join({
     chunkSize: settings.chunkSize,
     buffers: settings.workers,
-    connections: options.connections ?? 2,
+    heldBytes: (source.heldBytes ?? 0) + (target.heldBytes ?? 0),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   try {

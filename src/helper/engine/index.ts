@@ -1,7 +1,7 @@
 // Public surface of the copy engine.
 export { copyDisk, COPY_DEFAULTS, type CopyOptions, type CopyStats } from "./copy";
 export { type CopyProgress } from "./progress";
-export { MemoryBudget, BudgetShare, processCopyBudget, PROCESS_COPY_BUDGET, SOCKET_BUFFER_BYTES, type ShareRequest } from "./memory-budget";
+export { MemoryBudget, BudgetShare, processCopyBudget, PROCESS_COPY_BUDGET, type ShareRequest } from "./memory-budget";
 export { Executor, withExecutor, type ExecutorOptions, type ExecutorStats } from "./executor";
 export { endpointError, type EndpointRole, type EndpointErrorContext } from "./endpoint-error";
 export {

@@ -14,19 +14,13 @@ import { V2kError } from "../../shared/v2k-error";
  */
 export const PROCESS_COPY_BUDGET = 48 * 1024 * 1024;
 
-/**
- * The socket read buffer each NBD connection keeps (src/helper/nbd/client.ts, READ_BUFFER): charged to
- * the budget, as it is filled whole while a large reply streams in.
- */
-export const SOCKET_BUFFER_BYTES = 1024 * 1024;
-
 export interface ShareRequest {
   /** Bytes per buffer. */
   chunkSize: number;
   /** The most buffers the copy can use at once (its workers). */
   buffers: number;
-  /** NBD connections the copy's endpoints hold (each keeps a socket read buffer). */
-  connections: number;
+  /** Memory the copy's endpoints keep while open (their connections' socket read buffers). */
+  heldBytes: number;
   /** A copy waiting for its first buffer gives up with CANCELLED when this aborts. */
   signal?: AbortSignal;
 }
@@ -105,7 +99,7 @@ export class MemoryBudget {
    * cannot give every copy one, later copies wait their turn (the first copy never waits).
    */
   join(req: ShareRequest): Promise<BudgetShare> {
-    const share = new BudgetShare(this, req.chunkSize, Math.max(1, req.buffers), Math.max(0, req.connections) * SOCKET_BUFFER_BYTES);
+    const share = new BudgetShare(this, req.chunkSize, Math.max(1, req.buffers), Math.max(0, req.heldBytes));
     this.socketBytes += share.socketBytes;
     this.notePeak();
     return new Promise<BudgetShare>((resolve, reject) => {

@@ -25,8 +25,8 @@ export interface NbdConnectOptions {
 
 /** Largest WRITE_ZEROES/TRIM/BLOCK_STATUS length we send in one request (the field is 32-bit). */
 const MAX_EFFECT_LENGTH = 1024 * 1024 * 1024;
-/** Socket read buffer, reused for every read. */
-const READ_BUFFER = 1024 * 1024;
+/** Socket read buffer, reused for every read (kept while the connection is open). */
+export const NBD_READ_BUFFER_BYTES = 1024 * 1024;
 /**
  * READ payloads with at least this much left are read by the socket straight into their destination:
  * a memcpy per byte read was the copy's largest CPU cost. Smaller ones go through the shared buffer,
@@ -88,7 +88,7 @@ export class NbdClient {
     // for a large READ payload, straight into its destination. Node asks `buffer` for the next read's
     // buffer after every callback, when the parser already knows what the next bytes are.
     const route: ReadRoute = { sink: () => {}, direct: () => undefined, landed: () => {} };
-    const shared = Buffer.allocUnsafe(READ_BUFFER);
+    const shared = Buffer.allocUnsafe(NBD_READ_BUFFER_BYTES);
     const onread = {
       buffer: () => route.direct() ?? shared,
       callback: (n: number, buf: Uint8Array) => {

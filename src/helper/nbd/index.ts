@@ -1,5 +1,5 @@
 // Public surface of the NBD client. Other modules import from here only.
-export { NbdClient, type NbdConnectOptions } from "./client";
+export { NbdClient, NBD_READ_BUFFER_BYTES, type NbdConnectOptions } from "./client";
 export { type ExportInfo, type BlockSizeConstraints } from "./handshake";
 export { type NbdExtent, type ReplyCounters } from "./reply-parser";
 export {

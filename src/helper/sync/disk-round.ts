@@ -4,7 +4,7 @@ import { type Disk, type DiskRound, type Manifest } from "../../shared/manifest"
 import { V2kError } from "../../shared/v2k-error";
 import { say } from "../../shared/i18n/lang";
 import { copyDisk, type CopyStats } from "../engine/index";
-import { openSource, type BlockSource, type BlockTarget, type OpenOptions } from "../endpoints/index";
+import { HTTP_SOURCE_CONNECTIONS, openSource, type BlockSource, type BlockTarget, type OpenOptions } from "../endpoints/index";
 import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withSourceRetry, type SourceRetryEvent } from "../disk-access/index";
 import { type Workdir } from "../state/workdir";
 import { type DiskInfo } from "../vsphere/replies";
@@ -306,8 +306,7 @@ async function copyFromSnapshot(
         "The datastore file does not match the disk; re-run the sync.",
       );
     }
-    const connections = opened.connections + 1; // the target's one
-    return await engineCopy(c, disk, { source: pacedSource(source.source, pacer), target: target.target, connections }, areas, mode);
+    return await engineCopy(c, disk, { source: pacedSource(source.source, pacer), target: target.target }, areas, mode);
   } finally {
     lap("copy");
     await closeBoth(target, source).finally(() => lap("serversDown"));
@@ -338,8 +337,6 @@ async function openBoth<S extends { close(): Promise<void> }, T extends { close(
  */
 const HTTP_BYTES_PER_CONNECTION = 64 * 1024 * 1024;
 const HTTP_AREAS_PER_CONNECTION = 64;
-/** The endpoints' default number of http source connections, the most a large copy uses. */
-const HTTP_MAX_CONNECTIONS = 4;
 
 /**
  * A small round reads through fewer nbdkit-curl connections: they are opened one after another. Other
@@ -349,15 +346,13 @@ function sourceOpenOptions(kind: string, disk: string, areas: [number, number][]
   if (kind !== "http") return { disk, connections: 1 };
   const bytes = areas.reduce((s, a) => s + a[1], 0);
   const wanted = Math.max(bytes / HTTP_BYTES_PER_CONNECTION, areas.length / HTTP_AREAS_PER_CONNECTION);
-  const connections = Math.min(HTTP_MAX_CONNECTIONS, Math.max(1, Math.ceil(wanted)));
+  const connections = Math.min(HTTP_SOURCE_CONNECTIONS, Math.max(1, Math.ceil(wanted)));
   return { disk, connections };
 }
 
-/** The endpoints of one disk copy, and how many NBD connections they hold (the copy budget counts their socket buffers). */
 interface CopyEnds {
   source: BlockSource;
   target: BlockTarget;
-  connections: number;
 }
 
 function engineCopy(c: DiskRoundContext, disk: Disk, ends: CopyEnds, areas: [number, number][], mode: CopyMode): Promise<CopyStats> {

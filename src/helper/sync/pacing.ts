@@ -49,6 +49,9 @@ export function pacedSource(source: BlockSource, pacer: Pacer): BlockSource {
     get label() {
       return source.label;
     },
+    get heldBytes() {
+      return source.heldBytes ?? 0;
+    },
     async read(offset, length, into) {
       await pacer.take(length);
       return source.read(offset, length, into);
@@ -56,5 +59,12 @@ export function pacedSource(source: BlockSource, pacer: Pacer): BlockSource {
     close: () => source.close(),
   };
   if (source.extents) paced.extents = (offset, length) => source.extents!(offset, length);
+  // Batched reads stay batched (one socket write for many small extents), paced by their total.
+  if (source.readMany) {
+    paced.readMany = async (areas, into) => {
+      await pacer.take(areas.reduce((sum, a) => sum + a.length, 0));
+      return source.readMany!(areas, into);
+    };
+  }
   return paced;
 }

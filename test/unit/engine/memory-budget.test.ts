@@ -4,12 +4,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { copyDisk } from "../../../src/helper/engine/index";
-import { MemoryBudget, PROCESS_COPY_BUDGET, SOCKET_BUFFER_BYTES, processCopyBudget } from "../../../src/helper/engine/memory-budget";
+import { MemoryBudget, PROCESS_COPY_BUDGET, processCopyBudget } from "../../../src/helper/engine/memory-budget";
 import { MemoryDisk, MemorySource, MemoryTarget, type BlockSource } from "../../../src/helper/endpoints/index";
 import { V2kError } from "../../../src/shared/v2k-error";
 
 const M = 1024 * 1024;
-const disk = { chunkSize: 4 * M, buffers: 8, connections: 2 };
+/** What an NBD connection keeps (its socket read buffer). */
+const SOCKET = M;
+const disk = { chunkSize: 4 * M, buffers: 8, heldBytes: 2 * SOCKET };
 
 test("one disk gets the default 8 x 4 MiB of the process budget; 2 and 4 disks split it evenly", async () => {
   assert.equal(PROCESS_COPY_BUDGET, 48 * M);
@@ -52,7 +54,7 @@ test("a copy that ends gives its share back to the others, and an idle budget ho
 });
 
 test("a copy holding more than its new share gives the surplus to a copy that joined later", async () => {
-  const budget = new MemoryBudget(16 * M + 4 * SOCKET_BUFFER_BYTES);
+  const budget = new MemoryBudget(16 * M + 4 * SOCKET);
   const first = await budget.join(disk);
   const lent = await Promise.all([1, 2, 3, 4].map(() => first.acquire()));
   const second = await budget.join(disk);
@@ -83,7 +85,7 @@ test("a discarded buffer and a late buffer of a copy that left are never lent ag
 });
 
 test("copies beyond what the budget can seat wait their turn; an abort while waiting is CANCELLED", async () => {
-  const budget = new MemoryBudget(2 * 4 * M + 4 * SOCKET_BUFFER_BYTES);
+  const budget = new MemoryBudget(2 * 4 * M + 4 * SOCKET);
   const a = await budget.join(disk);
   const b = await budget.join(disk);
   let seated = false;
@@ -99,13 +101,13 @@ test("copies beyond what the budget can seat wait their turn; an abort while wai
   b.leave();
   assert.equal(budget.usedBytes, 0);
   // A copy cancelled at the head of the queue lets in the smaller one behind it (its sockets no longer count).
-  const spare = new MemoryBudget(2 * 4 * M + 5 * SOCKET_BUFFER_BYTES);
+  const spare = new MemoryBudget(2 * 4 * M + 5 * SOCKET);
   const e = await spare.join(disk);
   const f = await spare.join(disk);
   const ac2 = new AbortController();
   const g = spare.join({ ...disk, signal: ac2.signal });
   let hSeated = false;
-  const h = spare.join({ chunkSize: 64 * 1024, buffers: 1, connections: 0 }).then((s) => ((hSeated = true), s));
+  const h = spare.join({ chunkSize: 64 * 1024, buffers: 1, heldBytes: 0 }).then((s) => ((hSeated = true), s));
   await new Promise((r) => setImmediate(r));
   assert.equal(hSeated, false, "g is first in line");
   ac2.abort();
@@ -121,7 +123,8 @@ class ReadMeter {
   inFlight = 0;
   maxInFlight = 0;
   readonly buffers = new Set<ArrayBuffer>();
-  wrap(inner: MemorySource): BlockSource {
+  /** A source keeping `heldBytes` while open, as an NBD source keeps its sockets' read buffers. */
+  wrap(inner: MemorySource, heldBytes = 0): BlockSource {
     const read = async (offset: number, length: number, into?: Buffer): Promise<Buffer> => {
       if (into) this.buffers.add(into.buffer as ArrayBuffer);
       this.inFlight += length;
@@ -133,7 +136,7 @@ class ReadMeter {
         this.inFlight -= length;
       }
     };
-    return { size: inner.size, label: inner.label, read, close: async () => {} };
+    return { size: inner.size, label: inner.label, heldBytes, read, close: async () => {} };
   }
 }
 
@@ -150,7 +153,7 @@ test("copies side by side never hold more than the budget, and each finishes who
   const stats = await Promise.all(
     pairs.map((p, i) =>
       copyDisk({
-        source: meter.wrap(new MemorySource(p.src)),
+        source: meter.wrap(new MemorySource(p.src), 2 * SOCKET),
         target: new MemoryTarget(p.dst),
         areas: [{ offset: 0, length: size }],
         chunkSize: chunk,
@@ -159,7 +162,7 @@ test("copies side by side never hold more than the budget, and each finishes who
       }),
     ),
   );
-  const dataBudget = 24 * M - 4 * 2 * SOCKET_BUFFER_BYTES;
+  const dataBudget = 24 * M - 4 * 2 * SOCKET;
   assert.ok(meter.maxInFlight <= dataBudget, `reads in flight: ${meter.maxInFlight / M} MiB`);
   assert.ok(meter.buffers.size * chunk <= dataBudget, `buffers read into: ${meter.buffers.size}`);
   assert.ok(budget.peakBytes <= budget.totalBytes, `peak ${budget.peakBytes / M} MiB`);
