@@ -9,6 +9,7 @@
 //   withSourceRetry(bridge, work, {signal, attempts, backoffMs, onRelogin, onRetry}) -> again after a new
 //     vCenter login or, with backoff, after a reset source
 export {
+  copyTuningFor,
   targetSpecOf,
   qemuFilenameOf,
   qemuFormatOf,

@@ -3,6 +3,7 @@
 // block device or a Ceph RBD image (conf and cephx id from the manifest) all become one QemuTargetSpec.
 import { existsSync, rmSync } from "node:fs";
 import { type Disk, type Manifest } from "../../shared/manifest";
+import { RBD_TUNING_DEFAULTS } from "../../shared/requests/commands";
 import {
   growImage,
   isImageInUse,
@@ -22,6 +23,20 @@ export type TargetDisk = Pick<Disk, "key" | "target">;
 export type TargetManifest = Pick<Manifest, "target">;
 /** RBD images we create carry the run id (cleanup and rollback remove only those). */
 export type RunManifest = Pick<Manifest, "target" | "runId">;
+
+/**
+ * Requests in flight and bytes per request for copies into this disk's target: what the admin gave, else
+ * the target kind's defaults (Ceph RBD wants more, smaller requests), else the engine's own (undefined).
+ */
+export function copyTuningFor(
+  d: TargetDisk,
+  given: { jobs?: number | undefined; chunkSize?: number | undefined },
+): { requests?: number; chunkSize?: number } {
+  const kind: { requests?: number; chunkSize?: number } = d.target.mode === "rbd" ? RBD_TUNING_DEFAULTS : {};
+  const requests = given.jobs ?? kind.requests;
+  const chunkSize = given.chunkSize ?? kind.chunkSize;
+  return { ...(requests !== undefined ? { requests } : {}), ...(chunkSize !== undefined ? { chunkSize } : {}) };
+}
 
 /** The qemu spec of a disk's target; `createSize` lets a writable open create a missing file or image. */
 export function targetSpecOf(d: TargetDisk, m: TargetManifest, o: { createSize?: number } = {}): QemuTargetSpec {

@@ -5,7 +5,14 @@ import { V2kError } from "../../shared/v2k-error";
 import { say } from "../../shared/i18n/lang";
 import { copyDisk, type CopyStats } from "../engine/index";
 import { HTTP_SOURCE_CONNECTIONS, openSource, type BlockSource, type BlockTarget, type OpenOptions } from "../endpoints/index";
-import { openDiskTarget, sourceSpecOf, targetReadsAsZeros, withSourceRetry, type SourceRetryEvent } from "../disk-access/index";
+import {
+  copyTuningFor,
+  openDiskTarget,
+  sourceSpecOf,
+  targetReadsAsZeros,
+  withSourceRetry,
+  type SourceRetryEvent,
+} from "../disk-access/index";
 import { type Workdir } from "../state/workdir";
 import { type DiskInfo } from "../vsphere/replies";
 import { type VsphereSession } from "../vsphere/session";
@@ -363,8 +370,7 @@ function engineCopy(c: DiskRoundContext, disk: Disk, ends: CopyEnds, areas: [num
     targetIsZero: mode.targetIsZero,
     disk: `disk ${disk.key}`,
     signal: c.signal,
-    ...(c.tuning.jobs !== undefined ? { requests: c.tuning.jobs } : {}),
-    ...(c.tuning.chunkSize !== undefined ? { chunkSize: c.tuning.chunkSize } : {}),
+    ...copyTuningFor(disk, c.tuning),
     ...(c.tuning.coalesceGap !== undefined ? { coalesceGap: c.tuning.coalesceGap } : {}),
     onProgress: (p) => {
       c.wd.emitter.emit({

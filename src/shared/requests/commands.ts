@@ -7,6 +7,11 @@ import { HOST_CONFIG_FILE, HOST_LIMIT_DEFAULTS } from "../host-limits";
 import { FIRMWARE_CHOICES } from "../firmware";
 
 export const TUNING_DEFAULTS = { requests: 8, chunkSize: 4 * 1024 * 1024, coalesceGap: 1024 * 1024 } as const;
+/**
+ * Into Ceph RBD: smaller requests, more of them. librbd spreads them over the image's objects (and OSDs);
+ * a few 4 MiB writes keep one object busy at a time (README, Performance: 2 GiB 441 -> 677 MB/s).
+ */
+export const RBD_TUNING_DEFAULTS = { requests: 32, chunkSize: 1024 * 1024 } as const;
 export const CEPH_DEFAULTS = { conf: "/etc/ceph/ceph.conf", id: "admin" } as const;
 const CEPH_ID = /^[A-Za-z0-9._-]+$/;
 const LIBVIRT_URI_NOTE = "default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI";
@@ -124,9 +129,9 @@ export const tuningDecls = {
     max: 256,
     valueName: "N",
     help: "requests in flight per disk",
-    defaultNote: `default ${TUNING_DEFAULTS.requests}`,
+    defaultNote: `default ${TUNING_DEFAULTS.requests}, ${RBD_TUNING_DEFAULTS.requests} into Ceph RBD`,
   },
-  chunk: { kind: "size", positive: true, valueName: "SIZE", help: "bytes per request", defaultNote: "default 4M" },
+  chunk: { kind: "size", positive: true, valueName: "SIZE", help: "bytes per request", defaultNote: "default 4M, 1M into Ceph RBD" },
   "coalesce-gap": {
     kind: "size",
     positive: true,

@@ -9,9 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { type Disk } from "../../../src/shared/manifest";
+import { RBD_TUNING_DEFAULTS } from "../../../src/shared/requests/commands";
 import { V2kError } from "../../../src/shared/v2k-error";
 import { NbdSource, PrivateDir, qemuNbdArgs, type QemuTargetSpec } from "../../../src/helper/endpoints/index";
 import {
+  copyTuningFor,
   findImageServers,
   openDiskTarget,
   qemuFilenameOf,
@@ -112,6 +114,18 @@ for (const k of kinds) {
     }
   });
 }
+
+test("copies into Ceph RBD default to more, smaller requests; what the admin gives wins; other kinds keep the engine's defaults", () => {
+  for (const k of kinds) {
+    const tuning = copyTuningFor(k.disk, {});
+    if (k.disk.target.mode === "rbd")
+      assert.deepEqual(tuning, { requests: RBD_TUNING_DEFAULTS.requests, chunkSize: RBD_TUNING_DEFAULTS.chunkSize }, k.name);
+    else assert.deepEqual(tuning, {}, k.name);
+    assert.deepEqual(copyTuningFor(k.disk, { jobs: 3, chunkSize: 2 * M }), { requests: 3, chunkSize: 2 * M }, k.name);
+    assert.deepEqual(copyTuningFor(k.disk, { jobs: 5 }).requests, 5, k.name);
+  }
+  assert.ok(kinds.some((k) => k.disk.target.mode === "rbd"));
+});
 
 test("a qcow2 and a raw file: written through the writable open, read back through the read-only one", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "v2k-disk-access-"));
