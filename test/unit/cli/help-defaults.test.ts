@@ -2,14 +2,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { COPY_DEFAULTS } from "../../../src/helper/engine/copy";
+import { RBD_TUNING_DEFAULTS } from "../../../src/shared/requests/commands";
 import { syncCommand } from "../../../src/helper/commands/sync";
 import { runCommand } from "../../../src/helper/commands/run";
 import { cutoverCommand } from "../../../src/helper/commands/cutover";
 
-test("--jobs help of sync and run shows the engine's default requests in flight", () => {
+test("--jobs help of sync and run shows the engine's default requests in flight, and Ceph RBD's", () => {
   for (const c of [syncCommand, runCommand]) {
     const d = (c.options as Record<string, { description?: string }>)["jobs"]?.description ?? "";
-    assert.match(d, new RegExp(`\\(default ${COPY_DEFAULTS.requests}\\)`), c.path.join(" "));
+    assert.match(d, new RegExp(`\\(default ${COPY_DEFAULTS.requests}, ${RBD_TUNING_DEFAULTS.requests} into Ceph RBD\\)`), c.path.join(" "));
   }
 });
 

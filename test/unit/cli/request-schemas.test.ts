@@ -17,7 +17,14 @@ import {
   UuidPolicy,
 } from "../../../src/helper/libvirt/domain-policy";
 import { ConvertPolicy } from "../../../src/helper/convert/plan";
-import { REQUESTS, TUNING_DEFAULTS, CEPH_DEFAULTS, domainDecls, cutoverDecls } from "../../../src/shared/requests/commands";
+import {
+  REQUESTS,
+  RBD_TUNING_DEFAULTS,
+  TUNING_DEFAULTS,
+  CEPH_DEFAULTS,
+  domainDecls,
+  cutoverDecls,
+} from "../../../src/shared/requests/commands";
 import { defaultText, optionSpecs, requestArgv, type OptionDecl, type OptionDecls } from "../../../src/shared/requests/option";
 
 const commandOf = (words: readonly string[]): Command => {
@@ -112,8 +119,11 @@ test("defaults applied outside the schemas are the shared constants the help pri
   assert.equal(COPY_DEFAULTS.chunkSize, TUNING_DEFAULTS.chunkSize);
   assert.equal(COPY_DEFAULTS.coalesceGap, TUNING_DEFAULTS.coalesceGap);
   for (const c of [commandOf(["sync"]), commandOf(["run"])]) {
-    assert.match(c.options["jobs"]!.description, new RegExp(`\\(default ${COPY_DEFAULTS.requests}\\)$`));
-    assert.match(c.options["chunk"]!.description, /\(default 4M\)$/);
+    assert.match(
+      c.options["jobs"]!.description,
+      new RegExp(`\\(default ${COPY_DEFAULTS.requests}, ${RBD_TUNING_DEFAULTS.requests} into Ceph RBD\\)$`),
+    );
+    assert.match(c.options["chunk"]!.description, /\(default 4M, 1M into Ceph RBD\)$/);
     assert.match(c.options["coalesce-gap"]!.description, /\(default 1M\)$/);
   }
   assert.equal(DEFAULT_CEPH_CONF, CEPH_DEFAULTS.conf);
