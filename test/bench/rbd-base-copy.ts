@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exec } from "../../src/kit/exec";
+import { RBD_TUNING_DEFAULTS } from "../../src/shared/requests/commands";
 import { startTestCeph } from "../support/ceph";
 import { repoRoot } from "../support/lab";
 
@@ -78,6 +79,11 @@ async function main(): Promise<void> {
             "--to",
             "@DST",
             "--allocated-only",
+            // the requests `sync` makes into an RBD target (disk-access copyTuningFor); V2K_COPY_ARGS may override
+            "--chunk",
+            String(RBD_TUNING_DEFAULTS.chunkSize),
+            "--requests",
+            String(RBD_TUNING_DEFAULTS.requests),
             ...(process.env.V2K_COPY_ARGS ?? "").split(" ").filter((a) => a !== ""),
           ]),
       ],

@@ -9,7 +9,7 @@ import { FIRMWARE_CHOICES } from "../firmware";
 export const TUNING_DEFAULTS = { requests: 8, chunkSize: 4 * 1024 * 1024, coalesceGap: 1024 * 1024 } as const;
 /**
  * Into Ceph RBD: smaller requests, more of them. librbd spreads them over the image's objects (and OSDs);
- * a few 4 MiB writes keep one object busy at a time (README, Performance: 2 GiB 441 -> 677 MB/s).
+ * a few 4 MiB writes keep one object busy at a time (README, Performance: 4 GiB 385 -> 630 MB/s).
  */
 export const RBD_TUNING_DEFAULTS = { requests: 32, chunkSize: 1024 * 1024 } as const;
 export const CEPH_DEFAULTS = { conf: "/etc/ceph/ceph.conf", id: "admin" } as const;
