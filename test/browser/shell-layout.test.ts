@@ -1,6 +1,7 @@
 // The page as an admin sees it: inside the real Cockpit shell (navigation menu, our page in the shell's
 // iframe at /ablestack-v2k) and at its bare URL, at 1280x800 and 420 px wide, in English and Korean.
 // Every table header, dialog title and button label is measured (no clipped text: scrollWidth <= clientWidth),
+// no timeline step title breaks inside a word,
 // with the migration's dialogs open too, and the page must not scroll sideways. Screenshots:
 // test-artifacts/shell-*.png (a dialog's shows the dialog, whole).
 import { test, before, after } from "node:test";
@@ -46,6 +47,27 @@ async function clipped(frame: Frame | Page): Promise<string[]> {
   );
 }
 
+/** Words of the timeline's step titles that a line break cuts in two: a word drawn on two lines has two boxes. */
+async function brokenWords(frame: Frame | Page): Promise<string[]> {
+  return frame.$$eval("#v2k-timeline .pf-v6-c-progress-stepper__step-title", (titles) =>
+    titles.flatMap((title) => {
+      const walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
+      const broken: string[] = [];
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? "";
+        for (const m of text.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(node, m.index!);
+          range.setEnd(node, m.index! + m[0].length);
+          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          if (lines.size > 1) broken.push(`"${m[0]}" in "${(title.textContent ?? "").trim()}"`);
+        }
+      }
+      return broken;
+    }),
+  );
+}
+
 /** Elements wider than the window: a page that scrolls sideways. */
 async function sideways(frame: Frame | Page): Promise<string[]> {
   return frame.evaluate(() => {
@@ -82,6 +104,7 @@ async function checkView(frame: Frame | Page, page: Page, name: string, ready: s
   await cockpit.screenshot(page, name);
   assert.deepEqual(await clipped(frame), [], `${name}: clipped labels`);
   assert.deepEqual(await sideways(frame), [], `${name}: scrolls sideways`);
+  assert.deepEqual(await brokenWords(frame), [], `${name}: step titles broken inside a word`);
 }
 
 /** The dialogs of a migration ready for cutover, each opened from its button: [button id, dialog id]. */
