@@ -1,6 +1,8 @@
 // Benchmark: a base copy into Ceph RBD. Our copy engine (`ablestack_v2k copy --allocated-only` into qemu-nbd
 // serving rbd:POOL/IMAGE, as `sync base` runs it) against `qemu-img convert -O raw ... rbd:POOL/IMAGE` and
 // nbdcopy into the same qemu-nbd, on a throwaway single-node Ceph (memstore OSD, so RAM-bound, not disk).
+// The qemu-nbd command line and our copy's requests come from the helper's own decisions (endpoints'
+// qemuNbdArgs for the RBD target spec disk-access makes, disk-access copyTuningFor), so they follow sync.
 // Source: nbdkit sparse-random (half data). Prints MB/s (virtual size / wall time) and checks each image
 // with `qemu-img compare`. Not part of `make check`.
 //
@@ -12,13 +14,32 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exec } from "../../src/kit/exec";
-import { RBD_TUNING_DEFAULTS } from "../../src/shared/requests/commands";
+import { copyTuningFor, qemuFilenameOf, targetSpecOf, type TargetDisk, type TargetManifest } from "../../src/helper/disk-access/index";
+import { PrivateDir, qemuNbdArgs, qemuNbdTuningLadder } from "../../src/helper/endpoints/index";
 import { startTestCeph } from "../support/ceph";
 import { repoRoot } from "../support/lab";
 
 const SIZE = process.argv[2] ?? "1G";
 const ROUNDS = Math.max(1, Number(process.env.ROUNDS ?? "1"));
 const helper = join(repoRoot, "dist/helper/ablestack_v2k.mjs");
+
+/** A manifest's view of an RBD disk, so the bench asks disk-access what `sync` would do with it. */
+function rbdDisk(pool: string, image: string, conf: string): { disk: TargetDisk; m: TargetManifest } {
+  return {
+    disk: { key: 2000, target: { mode: "rbd", path: `rbd:${pool}/${image}`, format: "raw" } },
+    m: { target: { dir: tmpdir(), format: "raw", mode: "rbd", transport: "http", ceph: { conf, id: "admin", pool } } },
+  };
+}
+
+/** What `sync` asks of a copy into an RBD target when the admin gives no --jobs/--chunk (one decision, disk-access). */
+function syncRbdCopyArgs(): string[] {
+  const { disk } = rbdDisk("pool", "image", "/etc/ceph/ceph.conf");
+  const tuning = copyTuningFor(disk, {});
+  return [
+    ...(tuning.chunkSize !== undefined ? ["--chunk", String(tuning.chunkSize)] : []),
+    ...(tuning.requests !== undefined ? ["--requests", String(tuning.requests)] : []),
+  ];
+}
 
 async function waitFile(path: string): Promise<void> {
   for (let i = 0; i < 400 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));
@@ -60,17 +81,17 @@ async function main(): Promise<void> {
     ] as number;
     process.stdout.write(`Ceph up in ${(ceph.startMs / 1000).toFixed(1)} s; base copy of ${SIZE} (half data) into pool ${ceph.pool}\n`);
     process.stdout.write(`${"run".padEnd(52)} ${"seconds".padStart(8)} ${"MB/s".padStart(8)}  check\n`);
-    const runs: [string, (rbdName: string) => Promise<void>][] = [
+    const runs: [string, (image: string) => Promise<void>][] = [
       [
         "qemu-img convert -O raw ... rbd:pool/img",
-        async (name) => {
-          await exec("qemu-img", ["convert", "-f", "raw", "-O", "raw", from, name], { timeoutMs: 1_800_000 });
+        async (image) => {
+          await exec("qemu-img", ["convert", "-f", "raw", "-O", "raw", from, rbdName(ceph, image)], { timeoutMs: 1_800_000 });
         },
       ],
       [
         "ablestack_v2k copy -> qemu-nbd rbd",
-        (name) =>
-          viaQemuNbd(dir, name, bytes, [
+        (image) =>
+          viaQemuNbd(ceph, image, bytes, [
             "node",
             helper,
             "copy",
@@ -79,22 +100,22 @@ async function main(): Promise<void> {
             "--to",
             "@DST",
             "--allocated-only",
-            // the requests `sync` makes into an RBD target (disk-access copyTuningFor); V2K_COPY_ARGS may override
-            "--chunk",
-            String(RBD_TUNING_DEFAULTS.chunkSize),
-            "--requests",
-            String(RBD_TUNING_DEFAULTS.requests),
+            // the requests `sync` makes into an RBD target; V2K_COPY_ARGS may override
+            ...syncRbdCopyArgs(),
             ...(process.env.V2K_COPY_ARGS ?? "").split(" ").filter((a) => a !== ""),
           ]),
       ],
-      ["nbdcopy --target-is-zero -> qemu-nbd rbd", (name) => viaQemuNbd(dir, name, bytes, ["nbdcopy", "--target-is-zero", from, "@DST"])],
+      [
+        "nbdcopy --target-is-zero -> qemu-nbd rbd",
+        (image) => viaQemuNbd(ceph, image, bytes, ["nbdcopy", "--target-is-zero", from, "@DST"]),
+      ],
     ];
     for (let round = 0; round < ROUNDS; round++)
       for (const [label, run] of runs) {
         const image = `bench-${runs.findIndex((r) => r[0] === label)}`;
-        const name = `rbd:${ceph.pool}/${image}:conf=${ceph.conf}`;
+        const name = rbdName(ceph, image);
         const t0 = process.hrtime.bigint();
-        await run(name);
+        await run(image);
         const secs = Number(process.hrtime.bigint() - t0) / 1e9;
         const same = await exec("qemu-img", ["compare", "-q", "-f", "raw", "-F", "raw", from, name], {
           timeoutMs: 1_800_000,
@@ -114,25 +135,27 @@ async function main(): Promise<void> {
   }
 }
 
-/** Creates the image, serves it with qemu-nbd as the helper does (writeback, discard=unmap), runs the copier. */
-async function viaQemuNbd(dir: string, name: string, bytes: number, cmd: string[]): Promise<void> {
-  await exec("qemu-img", ["create", "-q", "-f", "raw", name, String(bytes)], { timeoutMs: 120_000 });
-  const sock = join(dir, "dst.sock");
-  rmSync(join(dir, "dst.pid"), { force: true });
-  const q = serve("qemu-nbd", [
-    `--socket=${sock}`,
-    `--pid-file=${join(dir, "dst.pid")}`,
-    "--format=raw",
-    "--cache=writeback",
-    "--aio=threads",
-    "--discard=unmap",
-    "--shared=8",
-    "--persistent",
-    name,
-  ]);
+interface Cluster {
+  pool: string;
+  conf: string;
+}
+
+/** qemu's name of an image in the bench cluster, as sync would name it (disk-access). */
+function rbdName(c: Cluster, image: string): string {
+  const { disk, m } = rbdDisk(c.pool, image, c.conf);
+  return qemuFilenameOf(disk, m);
+}
+
+/** Creates the image, serves it with the qemu-nbd command line sync tries first for an RBD target, runs the copier. */
+async function viaQemuNbd(c: Cluster, image: string, bytes: number, cmd: string[]): Promise<void> {
+  const { disk, m } = rbdDisk(c.pool, image, c.conf);
+  const spec = targetSpecOf(disk, m);
+  await exec("qemu-img", ["create", "-q", "-f", "raw", qemuFilenameOf(disk, m), String(bytes)], { timeoutMs: 120_000 });
+  const served = new PrivateDir("v2k-rbd-bench-");
+  const q = serve("qemu-nbd", qemuNbdArgs(spec, served, qemuNbdTuningLadder(spec)[0]!));
   try {
-    await waitFile(join(dir, "dst.pid"));
-    const to = `nbd+unix:///?socket=${sock}`;
+    await waitFile(served.file("qemu-nbd.pid"));
+    const to = `nbd+unix:///?socket=${served.file("nbd.sock")}`;
     await exec(
       cmd[0]!,
       cmd.slice(1).map((a) => (a === "@DST" ? to : a)),
@@ -140,6 +163,7 @@ async function viaQemuNbd(dir: string, name: string, bytes: number, cmd: string[
     );
   } finally {
     await q.stop();
+    served.remove();
   }
 }
 

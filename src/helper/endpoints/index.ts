@@ -28,6 +28,7 @@ export {
   qemuFilename,
   qemuFormat,
   qemuNbdArgs,
+  qemuNbdTuningLadder,
 } from "./qemu-nbd";
 export { PrivateDir, ManagedDaemon, sweepStalePrivateDirs } from "./daemon";
 export { PooledSource, PooledTarget } from "./pool";

@@ -123,7 +123,7 @@ test("defaults applied outside the schemas are the shared constants the help pri
       c.options["jobs"]!.description,
       new RegExp(`\\(default ${COPY_DEFAULTS.requests}, ${RBD_TUNING_DEFAULTS.requests} into Ceph RBD\\)$`),
     );
-    assert.match(c.options["chunk"]!.description, /\(default 4M, 1M into Ceph RBD\)$/);
+    assert.match(c.options["chunk"]!.description, /\(default 4M, 512K into Ceph RBD\)$/);
     assert.match(c.options["coalesce-gap"]!.description, /\(default 1M\)$/);
   }
   assert.equal(DEFAULT_CEPH_CONF, CEPH_DEFAULTS.conf);

@@ -127,6 +127,14 @@ test("copies into Ceph RBD default to more, smaller requests; what the admin giv
   assert.ok(kinds.some((k) => k.disk.target.mode === "rbd"));
 });
 
+test("an RBD copy keeps 16 MiB in flight in requests of at most 1 MiB: 32 MiB in flight measured slower", () => {
+  const rbd = kinds.find((k) => k.disk.target.mode === "rbd")!;
+  const t = copyTuningFor(rbd.disk, {});
+  assert.ok(t.requests !== undefined && t.chunkSize !== undefined);
+  assert.equal(t.requests * t.chunkSize, 16 * M);
+  assert.ok(t.chunkSize <= M && t.requests >= 16, `${t.requests} x ${t.chunkSize}`);
+});
+
 test("a qcow2 and a raw file: written through the writable open, read back through the read-only one", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "v2k-disk-access-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
