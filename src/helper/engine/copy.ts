@@ -1,5 +1,5 @@
 // copyDisk: one disk, one engine instance. Plan (areas -> ranges -> ops), then the executor's N
-// workers pull ops from one lazy queue; an op that reads borrows a chunk buffer from the process's
+// workers pull ops from one lazy queue; an op that reads borrows a buffer of its bytes from the process's
 // copy budget (memory-budget.ts), so memory stays within it whatever the disk size or disk count. Zeros found in read data become WRITE_ZEROES (or nothing on a zeroed
 // target). The first error or an abort rejects at once; the target is flushed only after every op
 // succeeded, and the caller may advance changeIds only after copyDisk resolved (flushedAt).
@@ -95,7 +95,7 @@ export interface CopyStats {
   /** Endpoint calls issued (reads, writes, zeroes, flush). */
   requests: number;
   workers: number;
-  /** The most chunk buffers the copy held at once (its share of the process's copy budget). */
+  /** The most buffers the copy held at once (operations reading into its share of the process's copy budget). */
   maxBuffers?: number;
   durationMs: number;
   /** totalBytes per second, in 10^6 bytes. */
@@ -163,7 +163,7 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
     return await withExecutor(executor, async (ex) => {
       const run: CopyRun = { ...settings, source, target, stats, ex };
       await ex.run(copyOperations(run, ranges), settings.workers, (op) =>
-        op.kind === "zero" ? zeroOperation(run, op) : withBuffer(share, (buffer) => copyOperation(run, op, buffer)),
+        op.kind === "zero" ? zeroOperation(run, op) : withBuffer(share, bufferBytes(op), (buffer) => copyOperation(run, op, buffer)),
       );
       await ex.step(() => guarded(run, "target", 0, () => target.flush()));
       stats.flushedAt = new Date().toISOString();
@@ -178,9 +178,17 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
   }
 }
 
+/** The bytes an op reads: the budget charges an op by them, not by a whole chunk. */
+function bufferBytes(op: PlanOp): number {
+  if (!op.pieces) return op.length;
+  let bytes = 0;
+  for (const p of op.pieces) bytes += p.length;
+  return bytes;
+}
+
 /** One op on a borrowed buffer: given back for reuse when the op succeeded, dropped when it failed (a request may still use it). */
-async function withBuffer(share: BudgetShare, body: (buffer: Buffer) => Promise<void>): Promise<void> {
-  const buffer = await share.acquire();
+async function withBuffer(share: BudgetShare, bytes: number, body: (buffer: Buffer) => Promise<void>): Promise<void> {
+  const buffer = await share.acquire(bytes);
   try {
     await body(buffer);
   } catch (e) {
@@ -264,7 +272,7 @@ async function zeroOperation(run: CopyRun, op: PlanOp): Promise<void> {
 
 async function copyOperation(run: CopyRun, op: PlanOp, buffer: Buffer): Promise<void> {
   if (op.pieces) return copyPieces(run, op, op.pieces, buffer);
-  const data = await guarded(run, "source", op.offset, () => run.source.read(op.offset, op.length, buffer));
+  const data = await guarded(run, "source", op.offset, () => run.source.read(op.offset, op.length, buffer.subarray(0, op.length)));
   run.stats.bytesRead += op.length;
   if (run.ex.failedWith) return;
   const runs = run.detectZeroes ? zeroRuns(data, op.offset) : [{ zero: false, start: 0, length: data.length }];
