@@ -8,7 +8,7 @@ import { V2kError } from "../../shared/v2k-error";
 import { type Area, type BlockSource, type BlockTarget, type BufferedArea } from "../endpoints/types";
 import { endpointError, type EndpointRole } from "./endpoint-error";
 import { withExecutor, type Executor } from "./executor";
-import { processCopyBudget, type BudgetShare, type MemoryBudget } from "./memory-budget";
+import { processCopyBudget, type MemoryBudget } from "./memory-budget";
 import { absorbSmallZeroes, packRanges, planRanges, refineWithExtents, splitRange, totalBytes, type PlanOp, type PlanRange } from "./plan";
 import { type CopyProgress } from "./progress";
 import { inOneGranule, zeroRuns, zeroSpan } from "./zero-detect";
@@ -163,7 +163,7 @@ export async function copyDisk(options: CopyOptions): Promise<CopyStats> {
     return await withExecutor(executor, async (ex) => {
       const run: CopyRun = { ...settings, source, target, stats, ex };
       await ex.run(copyOperations(run, ranges), settings.workers, (op) =>
-        op.kind === "zero" ? zeroOperation(run, op) : withBuffer(share, bufferBytes(op), (buffer) => copyOperation(run, op, buffer)),
+        op.kind === "zero" ? zeroOperation(run, op) : share.withBuffer(bufferBytes(op), (buffer) => copyOperation(run, op, buffer)),
       );
       await ex.step(() => guarded(run, "target", 0, () => target.flush()));
       stats.flushedAt = new Date().toISOString();
@@ -184,18 +184,6 @@ function bufferBytes(op: PlanOp): number {
   let bytes = 0;
   for (const p of op.pieces) bytes += p.length;
   return bytes;
-}
-
-/** One op on a borrowed buffer: given back for reuse when the op succeeded, dropped when it failed (a request may still use it). */
-async function withBuffer(share: BudgetShare, bytes: number, body: (buffer: Buffer) => Promise<void>): Promise<void> {
-  const buffer = await share.acquire(bytes);
-  try {
-    await body(buffer);
-  } catch (e) {
-    share.discard(buffer);
-    throw e;
-  }
-  share.release(buffer);
 }
 
 function copySettings(options: CopyOptions): CopySettings {

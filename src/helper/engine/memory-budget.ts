@@ -59,17 +59,34 @@ export class BudgetShare {
   /**
    * A buffer of at least `bytes` (default: a chunk), charged to the share by its length; waits while the
    * share holds its due or the budget is spent. Its length is `bytes` rounded up to a power of two, at
-   * least MIN_BUFFER and at most the chunk size, so buffers given back fit later operations.
+   * least MIN_BUFFER, or the chunk size past a quarter chunk, so buffers given back fit later operations.
    */
   acquire(bytes = this.chunkSize): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error("buffer asked from a closed budget share"));
     if (bytes > this.chunkSize)
       return Promise.reject(new RangeError(`buffer of ${bytes} bytes asked from a share of ${this.chunkSize}-byte chunks`));
-    const size = Math.min(this.chunkSize, Math.max(MIN_BUFFER, 2 ** Math.ceil(Math.log2(Math.max(1, bytes)))));
+    // Past a quarter chunk an operation takes a whole chunk, as large ones always did: a base copy keeps
+    // reusing one size (mixed sizes of kept buffers measured 5-8 MiB more RSS with 2 disks).
+    const size = bytes > this.chunkSize / 4 ? this.chunkSize : Math.max(MIN_BUFFER, 2 ** Math.ceil(Math.log2(Math.max(1, bytes))));
     return new Promise<Buffer>((resolve, reject) => {
       this.waiters.push({ size, resolve, reject });
       this.budget.serve();
     });
+  }
+
+  /**
+   * Run one operation on a buffer of at least `bytes`: given back for reuse when it succeeded, dropped when
+   * it failed (a request of it may still be in flight).
+   */
+  async withBuffer(bytes: number, body: (buffer: Buffer) => Promise<void>): Promise<void> {
+    const buffer = await this.acquire(bytes);
+    try {
+      await body(buffer);
+    } catch (e) {
+      this.discard(buffer);
+      throw e;
+    }
+    this.release(buffer);
   }
 
   /** The buffer's operation settled: nothing writes into it or sends from it any more, so others may reuse it. */
