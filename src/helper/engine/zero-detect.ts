@@ -12,6 +12,16 @@ export function isZero(buf: Buffer): boolean {
   return true;
 }
 
+/** Whether `length` bytes of `buf` at `start` are zero, for a span within one granule (no slice made). */
+export function zeroSpan(buf: Buffer, start: number, length: number): boolean {
+  return buf.compare(ZEROS, 0, length, start, start + length) === 0;
+}
+
+/** Whether `length` bytes at `diskOffset` lie in one granule, so zeroSpan answers for all of them. */
+export function inOneGranule(diskOffset: number, length: number): boolean {
+  return Math.floor(diskOffset / ZERO_GRANULE) === Math.floor((diskOffset + length - 1) / ZERO_GRANULE);
+}
+
 export interface Run {
   zero: boolean;
   /** Offset within the buffer. */

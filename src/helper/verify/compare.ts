@@ -2,7 +2,16 @@
 // A difference is reported with the disk, the offset of the first differing 4 KiB block and the
 // length of the differing run inside the compared block.
 import { type Area, type BlockSource } from "../endpoints/index";
-import { COPY_DEFAULTS, endpointError, withExecutor, type CopyProgress, type EndpointRole, type Executor } from "../engine/index";
+import {
+  COPY_DEFAULTS,
+  endpointError,
+  processCopyBudget,
+  withExecutor,
+  type CopyProgress,
+  type EndpointRole,
+  type Executor,
+  type MemoryBudget,
+} from "../engine/index";
 
 export interface Mismatch {
   disk: number;
@@ -45,12 +54,15 @@ export interface CompareOptions {
   parallel?: number;
   /** Fail with TRANSFER_STALLED when no read completed for this long. Default: the copy's (10 minutes). */
   stallTimeoutMs?: number;
+  /** The budget the read buffers come from. Default: the process's, shared with copies (`processCopyBudget`). */
+  budget?: MemoryBudget;
 }
 
 /**
  * Compare the areas on the executor: bounded parallel reads of both sides, the first read error fails
  * the verify (with the side, disk and offset) and stops the rest, a hung side fails it after the
- * stall window. Collecting stops once maxMismatches are found.
+ * stall window. Collecting stops once maxMismatches are found. The read buffers come from the copy
+ * budget like a copy's: one buffer per area holds both sides, so a verify beside copies stays within it.
  */
 export async function compareAreas(source: BlockSource, target: BlockSource, areas: Area[], o: CompareOptions): Promise<CompareStats> {
   const stats: CompareStats = { comparedBytes: 0, blocks: 0, mismatches: [] };
@@ -67,28 +79,45 @@ export async function compareAreas(source: BlockSource, target: BlockSource, are
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   };
-  const read = async (side: BlockSource, role: EndpointRole, ex: Executor, a: Area) => {
+  const read = async (side: BlockSource, role: EndpointRole, ex: Executor, a: Area, into: Buffer) => {
     try {
-      const data = await side.read(a.offset, a.length);
+      const data = await side.read(a.offset, a.length, into);
       ex.touch();
       return data;
     } catch (e) {
       throw endpointError(e, { role, disk, offset: a.offset, endpoint: side.label });
     }
   };
-  await withExecutor(executor, async (ex) => {
-    const pending = function* () {
-      for (const a of areas) if (stats.mismatches.length < max) yield a;
-    };
-    await ex.run(pending(), o.parallel ?? 4, async (a) => {
-      const [s, t] = await Promise.all([read(source, "source", ex, a), read(target, "target", ex, a)]);
-      if (!s.equals(t)) stats.mismatches.push(...diffRuns(s, t, a.offset, o.disk));
-      stats.comparedBytes += a.length;
-      stats.blocks++;
-      ex.progress(a.length);
-    });
-    ex.finish();
+  const parallel = o.parallel ?? 4;
+  const share = await (o.budget ?? processCopyBudget).join({
+    chunkSize: 2 * areas.reduce((n, a) => Math.max(n, a.length), 1),
+    buffers: parallel,
+    heldBytes: (source.heldBytes ?? 0) + (target.heldBytes ?? 0),
+    ...(o.signal ? { signal: o.signal } : {}),
   });
+  try {
+    await withExecutor(executor, async (ex) => {
+      const pending = function* () {
+        for (const a of areas) if (stats.mismatches.length < max) yield a;
+      };
+      await ex.run(pending(), parallel, (a) =>
+        // one buffer holds both sides: two per area could deadlock a share with room for one
+        share.withBuffer(2 * a.length, async (into) => {
+          const [s, t] = await Promise.all([
+            read(source, "source", ex, a, into.subarray(0, a.length)),
+            read(target, "target", ex, a, into.subarray(a.length, 2 * a.length)),
+          ]);
+          if (!s.equals(t)) stats.mismatches.push(...diffRuns(s, t, a.offset, o.disk));
+          stats.comparedBytes += a.length;
+          stats.blocks++;
+          ex.progress(a.length);
+        }),
+      );
+      ex.finish();
+    });
+  } finally {
+    share.leave();
+  }
   stats.mismatches.sort((x, y) => x.offset - y.offset);
   stats.mismatches.splice(max);
   return stats;

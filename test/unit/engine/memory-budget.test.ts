@@ -187,3 +187,56 @@ test("one disk alone still gets the full default from the process budget", async
   assert.equal(stats.maxBuffers, 8);
   assert.equal(meter.maxInFlight, 8 * 4 * M);
 });
+
+test("a share is charged by the bytes its operations hold: small operations fill it, a chunk waits past it", async () => {
+  const budget = new MemoryBudget(64 * M);
+  const share = await budget.join({ ...disk, buffers: 2 }); // a share of 2 x 4 MiB
+  const small = await Promise.all(Array.from({ length: 16 }, () => share.acquire(40 * 1024)));
+  assert.ok(
+    small.every((b) => b.length === 64 * 1024),
+    "small operations get the smallest buffer, rounded to a power of two",
+  );
+  assert.equal(share.held, 16);
+  const chunk = await share.acquire(); // 1 + 4 MiB of 8
+  let more: Buffer | undefined;
+  const waiting = share.acquire(3 * M).then((b) => (more = b)); // 4 MiB more would pass 8
+  await new Promise((r) => setImmediate(r));
+  assert.equal(more, undefined, "the share's bytes are spent");
+  share.release(chunk);
+  await waiting;
+  assert.equal(more, chunk, "the chunk given back is lent again, not a new buffer");
+  for (const b of [...small, more!]) share.release(b);
+  share.leave();
+  assert.equal(budget.usedBytes, 0);
+});
+
+test("4 disks of small areas side by side each keep all their workers reading", async () => {
+  const size = 64 * M;
+  const budget = new MemoryBudget(PROCESS_COPY_BUDGET); // shares of 3, 3, 2 and 2 chunks
+  const meter = new ReadMeter();
+  // 64 KiB areas 2 MiB apart: no coalescing, one op per area
+  const areas = Array.from({ length: 32 }, (_, i) => ({ offset: i * 2 * M, length: 64 * 1024 }));
+  const pairs = Array.from({ length: 4 }, () => {
+    const src = new MemoryDisk(size);
+    for (const a of areas) src.write(a.offset, randomBytes(a.length));
+    return { src, dst: new MemoryDisk(size) };
+  });
+  const stats = await Promise.all(
+    pairs.map((p, i) =>
+      copyDisk({
+        source: meter.wrap(new MemorySource(p.src), 2 * SOCKET),
+        target: new MemoryTarget(p.dst),
+        areas,
+        coalesceGap: 0,
+        budget,
+        disk: `disk ${i}`,
+      }),
+    ),
+  );
+  assert.deepEqual(
+    stats.map((s) => s.maxBuffers),
+    [8, 8, 8, 8],
+  );
+  assert.ok(budget.peakBytes <= budget.totalBytes, `peak ${budget.peakBytes / M} MiB`);
+  for (const p of pairs) assert.ok(p.src.read(0, size).equals(p.dst.read(0, size)));
+});
