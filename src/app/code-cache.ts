@@ -60,8 +60,8 @@ function trustedDir(dir: string): string | null {
  * The cache's file name: V8 checks its own version and flags but identifies the source by its length only,
  * so the name must tell builds apart (an old cache of another build of the same length must never be loaded).
  * build.mjs hashes the bundle's bytes once (hashing 1.3 MB took ~4 ms of every start); the bundle's size,
- * inode and times tell a bundle replaced after the build apart, its ctime changing with any write (a
- * program cannot set it back). Then the runtime and the node flags.
+ * inode and times tell a bundle replaced after the build apart: its ctime changes with any write, and
+ * utimes cannot set it back. Then the runtime and the node flags.
  */
 function cacheName(bundle: BigIntStats, builtHash: string | undefined): string {
   const file = [bundle.dev, bundle.ino, bundle.size, bundle.mtimeNs, bundle.ctimeNs].map(String);
