@@ -1,5 +1,6 @@
 // Bundles the helper (node) and the Cockpit page (browser) with esbuild. tsc only type-checks.
 import * as esbuild from "esbuild";
+import { createHash } from "node:crypto";
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
@@ -22,6 +23,8 @@ async function buildHelper() {
     supported: { "dynamic-import": false },
     logLevel: "warning",
   });
+  // The code cache's name carries the bundle's hash, taken here once rather than at every start.
+  const bundleHash = createHash("sha1").update(readFileSync("dist/helper/ablestack_v2k.cjs")).digest("hex");
   await esbuild.build({
     entryPoints: ["src/app/launcher.ts"],
     outfile: "dist/helper/ablestack_v2k.mjs",
@@ -29,6 +32,7 @@ async function buildHelper() {
     platform: "node",
     target: "node20",
     format: "esm",
+    define: { __V2K_BUNDLE_SHA1__: JSON.stringify(bundleHash) },
     logLevel: "warning",
   });
   // The lab's datastore worker processes run their own small entry (forked beside the helper).

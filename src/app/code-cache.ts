@@ -3,7 +3,20 @@
 // The cache is an optimisation only: a missing, unreadable, foreign or rejected cache is ignored
 // silently, the bundle compiles from source, and a fresh cache is written when the process exits.
 import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  type BigIntStats,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -45,13 +58,29 @@ function trustedDir(dir: string): string | null {
 
 /**
  * The cache's file name: V8 checks its own version and flags but identifies the source by its length only,
- * so the name carries a hash of the bundle's bytes, the runtime and the node flags (an old cache of another
- * build of the same length must never be loaded).
+ * so the name must tell builds apart (an old cache of another build of the same length must never be loaded).
+ * build.mjs hashes the bundle's bytes once (hashing 1.3 MB took ~4 ms of every start); the bundle's size,
+ * inode and times tell a bundle replaced after the build apart: its ctime changes with any write, and
+ * utimes cannot set it back. Then the runtime and the node flags.
  */
-function cacheName(source: Buffer): string {
-  const runtime = JSON.stringify([process.versions.node, process.versions.v8, process.arch, process.execArgv]);
-  const hash = createHash("sha1").update(source).update(runtime).digest("hex").slice(0, 24);
+function cacheName(bundle: BigIntStats, builtHash: string | undefined): string {
+  const file = [bundle.dev, bundle.ino, bundle.size, bundle.mtimeNs, bundle.ctimeNs].map(String);
+  const runtime = [process.versions.node, process.versions.v8, process.arch, process.execArgv];
+  const hash = createHash("sha1")
+    .update(JSON.stringify([builtHash ?? null, file, runtime]))
+    .digest("hex")
+    .slice(0, 24);
   return `helper-${hash}${SUFFIX}`;
+}
+
+/** The bundle's bytes and its status, both from one open file (a bundle replaced meanwhile cannot mix in). */
+function readBundle(path: string): { bytes: Buffer; stat: BigIntStats } {
+  const fd = openSync(path, "r");
+  try {
+    return { stat: fstatSync(fd, { bigint: true }), bytes: readFileSync(fd) };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function readOrNull(file: string): Buffer | undefined {
@@ -91,14 +120,22 @@ export interface BundleRun {
   cacheUsed: boolean;
 }
 
+export interface BundleOptions {
+  /** Where the cache lives, or null for none (see codeCacheDir). */
+  cacheDir?: string | null;
+  /** The hash build.mjs took of the bundle's bytes; without it the cache tells bundles apart by their file only. */
+  builtHash?: string;
+}
+
 /**
  * Runs a CommonJS bundle as the main program, as Node would, with the cache of `cacheDir`.
  * The bundle's `import.meta.url` reads `__v2kModuleUrl` (build.mjs defines it).
  */
-export function runBundle(bundlePath: string, cacheDir: string | null = codeCacheDir()): BundleRun {
-  const bytes = readFileSync(bundlePath);
+export function runBundle(bundlePath: string, options: BundleOptions = {}): BundleRun {
+  const { cacheDir = codeCacheDir(), builtHash } = options;
+  const { bytes, stat } = readBundle(bundlePath);
   const dir = cacheDir === null ? null : trustedDir(cacheDir);
-  const name = dir === null ? null : cacheName(bytes);
+  const name = dir === null ? null : cacheName(stat, builtHash);
   const cacheFile = dir === null || name === null ? null : join(dir, name);
   const cachedData = cacheFile === null ? undefined : readOrNull(cacheFile);
   const wrapped = `(function (exports, require, module, __filename, __dirname, __v2kModuleUrl) {${decode(bytes)}\n})`;

@@ -4,4 +4,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBundle } from "./code-cache";
 
-runBundle(join(dirname(fileURLToPath(import.meta.url)), "ablestack_v2k.cjs"));
+/** The hash of the bundle's bytes, taken by build.mjs when it built both files. */
+declare const __V2K_BUNDLE_SHA1__: string | undefined;
+
+runBundle(join(dirname(fileURLToPath(import.meta.url)), "ablestack_v2k.cjs"), {
+  ...(typeof __V2K_BUNDLE_SHA1__ === "string" ? { builtHash: __V2K_BUNDLE_SHA1__ } : {}),
+});

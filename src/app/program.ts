@@ -2,12 +2,10 @@
 import { defineProgram, type Program } from "../kit/cli/registry";
 import { helperCommands } from "../helper/commands/index";
 import { labCommands } from "../lab/cli/index";
-import { TOOL_VERSION } from "../helper/version";
 import { docsCommands } from "./docs-commands";
+import { programAbout } from "./program-about";
 
 export const program: Program = defineProgram({
-  name: "ablestack_v2k",
-  description: "Moves running VMware VMs to ABLESTACK (KVM/libvirt) with changed block tracking.",
-  version: TOOL_VERSION,
+  ...programAbout,
   commands: [...helperCommands, ...docsCommands(() => program), ...labCommands],
 });

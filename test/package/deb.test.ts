@@ -1,12 +1,24 @@
 // The .deb as an operator installs it: `make deb`, `dpkg -i` on this host, the installed helper rehearses
 // a migration on the lab (lab start, preflight, init, cbt enable, base sync of boot01) with its workdir
 // under /var/lib/ablestack-v2k, the installed page loads through cockpit-ws in headless Chromium and lists
-// that migration, and `dpkg -r` removes the files but keeps the workdir. Anything the package would
+// that migration, and `dpkg -r` removes the files but keeps the workdir. Root's code cache directory is the package's. Anything the package would
 // overwrite that is not the package's (an earlier `make install`) is moved aside and restored.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, rmdirSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -16,6 +28,8 @@ const VERSION = JSON.parse(readFileSync("package.json", "utf8")).version as stri
 const DEB = `build/ablestack-v2k_${VERSION}_all.deb`;
 const HELPER = "/usr/bin/ablestack_v2k";
 const STATE = "/var/lib/ablestack-v2k";
+/** Root's V8 code cache of the helper (src/app/code-cache.ts). */
+const CACHE = "/var/cache/ablestack-v2k";
 const PACKAGE_PATHS = [
   "/usr/share/cockpit/ablestack-v2k",
   "/usr/lib/ablestack-v2k",
@@ -31,6 +45,8 @@ let aside: string;
 const movedAside: string[] = [];
 let stateExisted = false;
 let stateMode = 0;
+let cacheExisted = false;
+let cacheMode = 0;
 let installed = false;
 let labDir: string;
 
@@ -56,6 +72,8 @@ before(() => {
   aside = mkdtempSync(join(tmpdir(), "v2k-pkg-aside-"));
   stateExisted = existsSync(STATE);
   if (stateExisted) stateMode = statSync(STATE).mode & 0o7777; // other tests cache lab images there
+  cacheExisted = existsSync(CACHE);
+  if (cacheExisted) cacheMode = statSync(CACHE).mode & 0o7777; // the helper run as root made it
   // an unpackaged install (make install PREFIX=/usr) would be overwritten: keep it safe and restore it after
   for (const p of PACKAGE_PATHS) {
     if (existsSync(p) && !ownedByPackage(p)) {
@@ -74,6 +92,8 @@ after(() => {
   rmSync(workRoot, { recursive: true, force: true });
   if (!stateExisted && existsSync(STATE)) rmdirSync(STATE);
   else if (stateExisted) chmodSync(STATE, stateMode);
+  if (!cacheExisted) rmSync(CACHE, { recursive: true, force: true });
+  else if (existsSync(CACHE)) chmodSync(CACHE, cacheMode);
   for (const p of movedAside) {
     rmSync(p, { recursive: true, force: true });
     renameSync(join(aside, p), p);
@@ -97,6 +117,7 @@ test("make deb: an arch-all package with the runtime dependencies and no maintai
   assert.doesNotMatch(control, /\b(preinst|postinst|prerm|postrm)\b/, "nothing runs at install or removal");
   const files = execFileSync("dpkg-deb", ["-c", DEB], { encoding: "utf8" });
   assert.match(files, /^drwx------ root\/root .* \.\/var\/lib\/ablestack-v2k\/$/m);
+  assert.match(files, /^drwx------ root\/root .* \.\/var\/cache\/ablestack-v2k\/$/m);
   assert.match(files, /^lrwxrwxrwx root\/root .* \.\/usr\/bin\/ablestack_v2k -> \.\.\/lib\/ablestack-v2k\/ablestack_v2k$/m);
   assert.match(files, /\.\/usr\/share\/doc\/ablestack-v2k\/runbook\.ko\.md$/m);
   assert.doesNotMatch(files, /cockpit\/ablestack-v2k\/.*\.map$/m, "no source maps in the page");
@@ -111,6 +132,12 @@ test("dpkg -i installs it; the installed helper runs (--version, help, completio
   assert.equal(completion.trim(), run(HELPER, ["completion", "bash"]).stdout.trim());
   // dpkg creates it 0700; a directory that existed before keeps its mode (as dpkg does for any directory)
   assert.equal(statSync(STATE).mode & 0o777, stateExisted ? stateMode & 0o777 : 0o700);
+  assert.ok(ownedByPackage(CACHE), `${CACHE} is the package's`);
+  assert.equal(statSync(CACHE).mode & 0o777, cacheExisted ? cacheMode & 0o777 : 0o700);
+  assert.ok(
+    readdirSync(CACHE).some((f) => f.endsWith(".v8cache")),
+    "the installed helper, run as root, keeps its code cache there",
+  );
   const config = JSON.parse(readFileSync("/usr/share/cockpit/ablestack-v2k/config.json", "utf8"));
   assert.deepEqual(config, { helper: HELPER, workdirRoot: STATE });
   assert.ok(readFileSync("/usr/share/doc/ablestack-v2k/reference.md", "utf8").includes("`NODE_TOO_OLD`"));
@@ -169,6 +196,7 @@ test("dpkg -r removes the files and keeps /var/lib/ablestack-v2k with the workdi
   installed = false;
   for (const p of PACKAGE_PATHS) assert.equal(existsSync(p) || lstatExists(p), false, `${p} removed`);
   assert.ok(existsSync(join(workdir, "manifest.json")), "the migration's workdir survives removal");
+  assert.equal(ownedByPackage(CACHE), false, `${CACHE} is no package's any more`);
 });
 
 function lstatExists(p: string): boolean {

@@ -41,6 +41,7 @@ test("rpm -qpl: page, helper, PATH link, completion, docs in English and Korean,
     "/usr/share/doc/ablestack-v2k/reference.md",
     "/usr/share/doc/ablestack-v2k/govc.env.example",
     "/var/lib/ablestack-v2k",
+    "/var/cache/ablestack-v2k",
   ]) {
     assert.ok(files.includes(f), `${f} in the package`);
   }
@@ -48,12 +49,10 @@ test("rpm -qpl: page, helper, PATH link, completion, docs in English and Korean,
     files.filter((f) => /^\/usr\/share\/cockpit\/ablestack-v2k\/.*\.map$/.test(f)),
     [],
   );
+  const own =
+    /^\/(usr\/share\/cockpit|usr\/lib|usr\/bin|usr\/share\/doc|usr\/share\/bash-completion|var\/lib|var\/cache)\/ablestack[-_]v2k/;
   assert.deepEqual(
-    files.filter(
-      (f) =>
-        !/^\/(usr\/share\/cockpit|usr\/lib|usr\/bin|usr\/share\/doc|usr\/share\/bash-completion|var\/lib)\/ablestack[-_]v2k/.test(f) &&
-        f !== "/usr/share/bash-completion/completions/ablestack_v2k",
-    ),
+    files.filter((f) => !own.test(f) && f !== "/usr/share/bash-completion/completions/ablestack_v2k"),
     [],
     "nothing outside the package's own paths",
   );
@@ -68,6 +67,7 @@ test("modes and owners: state directory 0700, the helper executable, docs readab
       .slice(0, 2)
       .join(" ");
   assert.equal(mode("/var/lib/ablestack-v2k"), "drwx------ root:root");
+  assert.equal(mode("/var/cache/ablestack-v2k"), "drwx------ root:root");
   assert.equal(mode("/usr/lib/ablestack-v2k/ablestack_v2k"), "-rwxr-xr-x root:root");
   assert.equal(mode("/usr/bin/ablestack_v2k"), "lrwxrwxrwx root:root");
   assert.equal(mode("/usr/share/doc/ablestack-v2k/runbook.ko.md"), "-rw-r--r-- root:root");

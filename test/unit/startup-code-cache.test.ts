@@ -3,15 +3,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { codeCacheDir, CODE_CACHE_ENV } from "../../src/app/code-cache";
 
 const helper = "dist/ablestack_v2k";
 
-function runVersion(cache: string): string {
-  const r = spawnSync(helper, ["--json", "version"], { encoding: "utf8", env: { ...process.env, [CODE_CACHE_ENV]: cache } });
+function runVersion(cache: string, program = helper): string {
+  const r = spawnSync(program, ["--json", "version"], { encoding: "utf8", env: { ...process.env, [CODE_CACHE_ENV]: cache } });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, "");
   const last = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
@@ -61,6 +61,28 @@ test("a corrupt or truncated cache is rejected silently, the command runs, and t
       const now = readFileSync(file);
       assert.ok(!now.equals(bad) && now.length > 100_000, "the rejected cache was replaced");
     }
+  });
+});
+
+test("a bundle replaced after its build (same length, the launcher's hash now stale) never runs with the old cache", () => {
+  withDir((dir) => {
+    // a copy of the built helper whose bundle is then rewritten in place, as `cp` over it would
+    const install = join(dir, "install");
+    mkdirSync(join(install, "helper"), { recursive: true });
+    for (const f of ["ablestack_v2k", "helper/ablestack_v2k.mjs", "helper/ablestack_v2k.cjs"]) {
+      copyFileSync(join("dist", f), join(install, f));
+    }
+    chmodSync(join(install, "ablestack_v2k"), 0o755);
+    const cache = join(dir, "cache");
+    assert.equal(runVersion(cache, join(install, "ablestack_v2k")), expected);
+    const bundle = join(install, "helper/ablestack_v2k.cjs");
+    const source = readFileSync(bundle, "latin1");
+    assert.ok(source.includes(`"${expected}"`), "the version is a literal of the bundle");
+    // V8 would accept the old cache for this source (same length) and run the old code, old version and all
+    const other = expected.replace(/[0-9]/g, "9");
+    writeFileSync(bundle, source.replaceAll(`"${expected}"`, `"${other}"`), "latin1");
+    assert.equal(runVersion(cache, join(install, "ablestack_v2k")), other);
+    assert.equal(cacheFiles(cache).length, 2, "the replaced bundle got a cache of its own");
   });
 });
 

@@ -8,7 +8,7 @@ import { V2kError } from "../../shared/v2k-error";
 import { NbdSource, NbdTarget, PooledSource, PooledTarget, type BlockSource, type BlockTarget } from "../endpoints/index";
 import { copyDisk, COPY_DEFAULTS, MemoryBudget, PROCESS_COPY_BUDGET, processCopyBudget, type CopyStats } from "../engine/index";
 import { sizeOption } from "../../kit/sizes";
-import { parseNbdUri } from "../nbd/index";
+import { NBD_READ_BUFFER_BYTES, parseNbdUri } from "../nbd/index";
 
 const count = z.string().regex(/^\d+$/, "not a number").transform(Number);
 
@@ -48,7 +48,7 @@ export const copyCommand = defineCommand({
     },
     memory: {
       type: "string",
-      description: `copy memory all disks share: their buffers and 1M per NBD connection (default ${PROCESS_COPY_BUDGET / 1048576}M)`,
+      description: `copy memory all disks share: their buffers and ${NBD_READ_BUFFER_BYTES / 1048576}M per NBD connection (default ${PROCESS_COPY_BUDGET / 1048576}M)`,
       valueName: "SIZE",
     },
     "target-unit": {

@@ -349,7 +349,7 @@ const HTTP_AREAS_PER_CONNECTION = 64;
  * A small round reads through fewer nbdkit-curl connections: they are opened one after another. Other
  * sources use one (VDDK gets slower with several per disk).
  */
-function sourceOpenOptions(kind: string, disk: string, areas: [number, number][]): OpenOptions & { connections: number } {
+function sourceOpenOptions(kind: string, disk: string, areas: [number, number][]): OpenOptions {
   if (kind !== "http") return { disk, connections: 1 };
   const bytes = areas.reduce((s, a) => s + a[1], 0);
   const wanted = Math.max(bytes / HTTP_BYTES_PER_CONNECTION, areas.length / HTTP_AREAS_PER_CONNECTION);
