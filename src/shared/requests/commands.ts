@@ -1,7 +1,7 @@
 // Every command's options, declared once: the helper's parser, validation and help and the page's argv
 // derive from these (./option). Defaults applied by the engine rather than the schema come from the
 // constants here too (TUNING_DEFAULTS, CEPH_DEFAULTS), so the help prints the value the code uses.
-import { type OptionDecls } from "./option";
+import { type OptionDecls, sizeText } from "./option";
 import { CUTOVER_AT_PATTERN } from "./cutover-at";
 import { HOST_CONFIG_FILE, HOST_LIMIT_DEFAULTS } from "../host-limits";
 import { FIRMWARE_CHOICES } from "../firmware";
@@ -13,16 +13,6 @@ export const TUNING_DEFAULTS = { requests: 8, chunkSize: 4 * 1024 * 1024, coales
  * 32 MiB in flight (1M x 32, 2M x 16, 512K x 64) was slower than 16 (README, Performance).
  */
 export const RBD_TUNING_DEFAULTS = { requests: 32, chunkSize: 512 * 1024 } as const;
-/** A size as the options take it (4M, 512K), for help texts that state a default. */
-function sizeText(bytes: number): string {
-  for (const [unit, n] of [
-    ["G", 2 ** 30],
-    ["M", 2 ** 20],
-    ["K", 2 ** 10],
-  ] as const)
-    if (bytes % n === 0) return `${bytes / n}${unit}`;
-  return String(bytes);
-}
 export const CEPH_DEFAULTS = { conf: "/etc/ceph/ceph.conf", id: "admin" } as const;
 const CEPH_ID = /^[A-Za-z0-9._-]+$/;
 const LIBVIRT_URI_NOTE = "default qemu:///system or $ABLESTACK_V2K_LIBVIRT_URI";
