@@ -47,8 +47,20 @@ async function openMigration(dir: string): Promise<{ page: Awaited<ReturnType<Co
   return { page, frame: await frameOf(page, "/ablestack-v2k/index.html") };
 }
 
+/** Selects the field's whole text (a triple click's selection could come late under load), then deletes it. */
+async function clearField(frame: Frame, selector: string): Promise<void> {
+  await frame.focus(selector);
+  await frame.$eval(selector, (e) => (e as HTMLInputElement).select());
+  await frame.page().keyboard.press("Backspace");
+  await frame.waitForFunction(
+    (sel: string) => (document.querySelector(sel) as HTMLInputElement | null)?.value === "",
+    { timeout: 10_000 },
+    selector,
+  );
+}
+
 async function typeInto(frame: Frame, selector: string, text: string): Promise<void> {
-  await frame.click(selector, { clickCount: 3 });
+  await clearField(frame, selector);
   await frame.type(selector, text);
 }
 
@@ -124,8 +136,7 @@ test("step options are the migration's: recorded in the manifest, a fresh page s
   await fresh.frame.waitForSelector("#v2k-opt-auto-sync-interval", { visible: true, timeout: 10_000 });
   assert.equal(await fresh.frame.$eval("#v2k-opt-auto-sync-interval", (e) => (e as HTMLInputElement).value), "30");
   // emptied there, gone for everyone
-  await fresh.frame.click("#v2k-opt-auto-sync-interval", { clickCount: 3 });
-  await fresh.page.keyboard.press("Backspace");
+  await clearField(fresh.frame, "#v2k-opt-auto-sync-interval");
   await fresh.frame.click("#v2k-step-options-save");
   await fresh.frame.waitForFunction(
     () => !(document.querySelector("#v2k-step-options-summary")?.textContent ?? "").includes("--interval"),
