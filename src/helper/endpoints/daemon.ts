@@ -8,11 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ErrorCode } from "../../shared/errors";
 import { V2kError } from "../../shared/v2k-error";
-import { processAlive } from "../../kit/process";
+import { processAlive, processCmdline, processStartTime } from "../../kit/process";
 import { childEnvironment } from "../../kit/child-env";
 
 const liveDirs = new Set<string>();
 let exitHookInstalled = false;
+/** In each private dir: the helper that made it (pid and start time), so a sweep knows its servers' owner is gone. */
+const OWNER_FILE = "helper.owner";
 
 /** A private 0700 directory for sockets, pid files and secret files; removed by remove(). */
 export class PrivateDir {
@@ -20,6 +22,7 @@ export class PrivateDir {
   constructor(prefix = "v2k-nbd-") {
     // mkdtemp creates the directory with mode 0700.
     this.path = mkdtempSync(join(tmpdir(), prefix));
+    writeFileSync(join(this.path, OWNER_FILE), `${process.pid} ${processStartTime(process.pid)}\n`, { mode: 0o600 });
     liveDirs.add(this.path);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
@@ -53,7 +56,8 @@ export class PrivateDir {
 /**
  * Remove private directories left behind by helpers that were killed (kill -9 skips every
  * finally): those whose servers' pid files name dead processes, or without a written pid file after
- * an hour. Directories of live servers are never touched. Returns the removed paths.
+ * an hour. A live server's directory is touched only when the helper that made it is gone: its servers
+ * are stopped first. Returns the removed paths.
  */
 export function sweepStalePrivateDirs(prefix = "v2k-nbd-", now = Date.now()): string[] {
   const removed: string[] = [];
@@ -75,10 +79,15 @@ export function sweepStalePrivateDirs(prefix = "v2k-nbd-", now = Date.now()): st
         .filter((f) => f.endsWith(".pid"))
         .map((f) => readFileSync(join(dir, f), "utf8").trim());
       const written = pids.length > 0 && pids.every((p) => p !== "");
-      const stale = written
-        ? pids.map(Number).every((p) => !Number.isInteger(p) || p <= 0 || !processAlive(p))
-        : now - st.mtimeMs > 3600_000;
-      if (stale) {
+      const live = written ? pids.map(Number).filter((p) => Number.isInteger(p) && p > 0 && processAlive(p)) : [];
+      const stale = written ? live.length === 0 : now - st.mtimeMs > 3600_000;
+      if (!stale && written && ownerGone(dir)) {
+        // nbdkit sets --exit-with-parent only once it runs: a helper killed in the first milliseconds leaves
+        // its server alive for good. Stop those that are still serving from this dir (not a reused pid).
+        for (const pid of live) if (servesFrom(pid, dir)) process.kill(pid, "SIGTERM");
+        rmSync(dir, { recursive: true, force: true });
+        removed.push(dir);
+      } else if (stale) {
         rmSync(dir, { recursive: true, force: true });
         removed.push(dir);
       }
@@ -87,6 +96,25 @@ export function sweepStalePrivateDirs(prefix = "v2k-nbd-", now = Date.now()): st
     }
   }
   return removed;
+}
+
+/** Whether the helper that made the dir has exited (false when unknown: a dir of an older helper). */
+function ownerGone(dir: string): boolean {
+  let owner: string;
+  try {
+    owner = readFileSync(join(dir, OWNER_FILE), "utf8").trim();
+  } catch {
+    return false;
+  }
+  const [pid, started] = owner.split(" ");
+  const n = Number(pid);
+  if (!Number.isInteger(n) || n <= 0) return false;
+  return !processAlive(n) || processStartTime(n) !== started;
+}
+
+/** Whether the process's command line names a path in the dir (its socket or pid file): ours, not a reused pid. */
+function servesFrom(pid: number, dir: string): boolean {
+  return (processCmdline(pid) ?? []).some((arg) => arg.includes(`${dir}/`));
 }
 
 export interface DaemonStart {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { ManagedDaemon, PrivateDir, sweepStalePrivateDirs } from "../../../src/helper/endpoints/daemon";
 import { curlArgs, requireNbdkitPlugin, vddkArgs, type VddkSourceSpec } from "../../../src/helper/endpoints/nbdkit";
 import { qemuFilename, qemuNbdArgs, qemuNbdTuningLadder } from "../../../src/helper/endpoints/qemu-nbd";
@@ -233,6 +233,37 @@ test("stale private dirs of killed helpers are swept, live ones never", () => {
     assert.deepEqual(sweepStalePrivateDirs(prefix, Date.now() + 2 * 3600_000), [freshDir]);
   } finally {
     for (const d of [deadDir, liveDir, freshDir]) rmSync(d, { recursive: true, force: true });
+    owned.remove();
+  }
+});
+
+test("a server whose helper died before nbdkit armed --exit-with-parent is stopped by the next sweep; a live helper's never", async () => {
+  const prefix = `v2k-sweeptest-${process.pid}-`;
+  const serve = (dir: string) => {
+    // nbdkit as a killed helper leaves it: running, its pid file written, its parent gone
+    const child = spawn("nbdkit", ["--foreground", "--unix", join(dir, "nbd.sock"), "--pidfile", join(dir, "nbdkit.pid"), "memory", "1M"], {
+      stdio: "ignore",
+    });
+    return child;
+  };
+  const orphanDir = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(orphanDir, "helper.owner"), `${spawnSync("true").pid} 1\n`); // a helper that has exited
+  const orphan = serve(orphanDir);
+  const owned = new PrivateDir(prefix); // this helper's, alive
+  const kept = serve(owned.path);
+  const exited = new Promise((r) => orphan.once("exit", r));
+  try {
+    for (let i = 0; i < 100 && !(existsSync(join(orphanDir, "nbdkit.pid")) && existsSync(owned.file("nbdkit.pid"))); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100)); // the pid written into the files
+    assert.deepEqual(sweepStalePrivateDirs(prefix), [orphanDir]);
+    await exited;
+    assert.equal(kept.exitCode, null, "the live helper's server was stopped");
+    assert.ok(existsSync(owned.file("nbd.sock")));
+  } finally {
+    orphan.kill("SIGKILL");
+    kept.kill("SIGKILL");
+    rmSync(orphanDir, { recursive: true, force: true });
     owned.remove();
   }
 });
